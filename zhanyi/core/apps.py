@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Shared ground: jurisdiction helpers, masking, metrics, the bench runner."""
+
+    name = "zhanyi.core"
+    verbose_name = "Core"
