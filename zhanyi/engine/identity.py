@@ -66,7 +66,8 @@ def parse_resident_id(number: str, *, today: dt.date | None = None) -> ResidentI
         raise IdentityNumberError(
             "birth_date", f"birth date {value[6:14]} is not a calendar date"
         ) from None
-    today = today or dt.date.today()
+    # The identity number's own calendar is China's, whatever the server's zone.
+    today = today or dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
     if birth > today or birth.year < 1880:
         raise IdentityNumberError(
             "future_birth_date", f"birth date {birth.isoformat()} is out of range"

@@ -1,0 +1,68 @@
+# zhanyi: `make demo` runs the product, `make test` runs the linters and tests.
+# Both set up everything they need on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+VENDOR := zhanyi/static/vendor
+PG_URL ?= postgres://postgres@127.0.0.1:5432/zhanyi
+
+.PHONY: setup demo serve test test-sqlite test-postgres lint browser messages clean
+
+setup: $(STAMP) $(VENDOR)/.stamp
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	touch $@
+
+$(VENDOR)/.stamp: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp frontend/node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	touch $@
+
+demo: setup
+	ZHANYI_DEBUG=1 $(BIN)/zhanyi demo
+
+serve: setup
+	ZHANYI_DEBUG=1 $(BIN)/zhanyi serve
+
+# Headless Chromium for the browser test, from Debian's packages.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser test…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "Could not install chromium; the browser test will be skipped (required when CI=true)."; }
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check zhanyi/engine
+	ZHANYI_TESTING=1 $(BIN)/zhanyi makemigrations --check --dry-run -v0
+
+test: setup browser lint test-sqlite test-postgres
+
+test-sqlite: setup
+	@echo "== tests on SQLite =="
+	ZHANYI_TESTING=1 $(BIN)/pytest -q $(PYTEST_ARGS)
+
+test-postgres: setup
+	@if $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \
+	  echo "== tests on PostgreSQL =="; \
+	  ZHANYI_TESTING=1 DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m "not spark" $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "PostgreSQL is required when CI=true but $(PG_URL) is not reachable." >&2; exit 1; \
+	else \
+	  echo "== PostgreSQL at $(PG_URL) is not reachable: skipping the PostgreSQL half =="; \
+	fi
+
+# Translations: the .po and the compiled .mo are both committed.
+messages: setup
+	cd zhanyi && ZHANYI_TESTING=1 DJANGO_SETTINGS_MODULE=zhanyi.settings ../$(BIN)/django-admin makemessages -l zh_Hans --ignore=engine --no-obsolete -v0
+	cd zhanyi && ZHANYI_TESTING=1 DJANGO_SETTINGS_MODULE=zhanyi.settings ../$(BIN)/django-admin compilemessages -v0
+
+clean:
+	rm -rf $(VENV) frontend/node_modules $(VENDOR) var

@@ -1,0 +1,75 @@
+"""Users with a role and a jurisdiction, and the append-only audit trail."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COMMANDER = "commander", _("Commander")
+    STAFF = "staff", _("Task-force staff")
+    FIELD = "field", _("Five-to-one team member")  # 五包一 village team
+    LEADER = "leader", _("Leader (read only)")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """A person who uses zhanyi; sees only the area subtree of ``jurisdiction``."""
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.LEADER)
+    task_force = models.ForeignKey(
+        "command.TaskForce", models.SET_NULL, null=True, blank=True, related_name="members",
+        verbose_name=_("task force"),
+    )
+    jurisdiction = models.ForeignKey(
+        "places.Area", models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("jurisdiction"),
+        help_text=_("The area this user works in; the user sees this area and below."),
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class AuditEvent(models.Model):
+    """One read or change of personal data, or an administrative act.
+
+    Append-only: the model refuses updates and deletes, and a database trigger
+    refuses them too, so no user (nor a bug) can rewrite history.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    # Kept as text so the record survives the user's deletion or renaming.
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_label = models.CharField(_("object"), max_length=255, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
+    path = models.CharField(_("path"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_label}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit events are append-only")

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("zhanyi.accounts.urls")),
+    path("places/", include("zhanyi.places.urls")),
+    path("people/", include("zhanyi.people.urls")),
+    path("api/v1/accounts/", include("zhanyi.accounts.api")),
+    path("api/v1/places/", include("zhanyi.places.api")),
+    path("api/v1/people/", include("zhanyi.people.api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("zhanyi.command.urls")),
+]
