@@ -40,7 +40,6 @@ browser:
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check zhanyi/engine
 	ZHANYI_TESTING=1 $(BIN)/zhanyi makemigrations --check --dry-run -v0
 
 test: setup browser lint test-sqlite test-postgres
