@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/accounts/", include("zhanyi.accounts.api")),
     path("api/v1/places/", include("zhanyi.places.api")),
     path("api/v1/people/", include("zhanyi.people.api")),
+    path("api/v1/figures/", include("zhanyi.command.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("zhanyi.command.urls")),

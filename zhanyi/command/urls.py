@@ -6,4 +6,5 @@ app_name = "command"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("figures/", views.figures_fragment, name="figures"),
 ]

@@ -1,6 +1,29 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from zhanyi.places import queries as place_queries
+
+from . import queries
+from .models import Headquarters
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "command/home.html", {})
+    user = request.user
+    area = None
+    children = []
+    if user.is_superuser or user.jurisdiction_id:
+        area = place_queries.root_area_for(user)
+        children = place_queries.children_with_counts(area)
+    return render(request, "command/home.html", {
+        "area": area,
+        "children": children,
+        "figures": queries.home_figures(user),
+        "headquarters": Headquarters.objects.prefetch_related("task_forces").select_related(
+            "area"
+        ).order_by("id"),
+    })
+
+
+def figures_fragment(request: HttpRequest) -> HttpResponse:
+    """The live counts, refreshed in place by HTMX."""
+    return render(request, "command/_figures.html", {"figures": queries.home_figures(request.user)})

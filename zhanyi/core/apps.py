@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
 
     name = "zhanyi.core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from . import metrics
+
+        metrics.discover()

@@ -1,1 +1,96 @@
-urlpatterns: list = []
+"""REST API of areas and places, scoped to the caller's jurisdiction."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from django.urls import path
+
+from zhanyi.core import jurisdiction
+
+from . import queries
+from .models import Area, Place
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+
+    class Meta:
+        model = Area
+        fields = ["code", "name", "level", "kind", "parent_code", "population", "lon", "lat"]
+
+
+class PlaceSerializer(serializers.ModelSerializer):
+    area_code = serializers.CharField(source="area.code", read_only=True)
+
+    class Meta:
+        model = Place
+        fields = ["id", "name", "kind", "area_code", "lon", "lat", "cell_id", "capacity"]
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("level", str, description="city, county, township, village or grid"),
+    OpenApiParameter("parent", str, description="code of the parent area"),
+])
+class AreaList(generics.ListAPIView):
+    """Areas the caller may see."""
+
+    serializer_class = AreaSerializer
+
+    def get_queryset(self):
+        qs = jurisdiction.visible_areas(self.request.user).select_related("parent")
+        if level := self.request.query_params.get("level"):
+            qs = qs.filter(level=level)
+        if parent := self.request.query_params.get("parent"):
+            qs = qs.filter(parent__code=parent)
+        return qs.order_by("path")
+
+
+class AreaDetail(generics.RetrieveAPIView):
+    serializer_class = AreaSerializer
+
+    def get_object(self):
+        return queries.get_area_for_user(self.request.user, self.kwargs["code"])
+
+
+class AreaChildrenGeoJSON(APIView):
+    """The area's children as a GeoJSON FeatureCollection (for maps)."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, code: str) -> Response:
+        area = queries.get_area_for_user(request.user, code)
+        children = area.children.order_by("code")
+        if not children.exists():
+            children = Area.objects.filter(pk=area.pk)
+        return Response(queries.feature_collection(children))
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("area", str, description="code of an area: places in it and below"),
+    OpenApiParameter("kind", str),
+])
+class PlaceList(generics.ListAPIView):
+    serializer_class = PlaceSerializer
+
+    def get_queryset(self):
+        qs = jurisdiction.scope(Place.objects.select_related("area"), self.request.user,
+                                "area__path")
+        if code := self.request.query_params.get("area"):
+            area = queries.get_area_for_user(self.request.user, code)
+            qs = qs.filter(area__path__startswith=area.path)
+        if kind := self.request.query_params.get("kind"):
+            qs = qs.filter(kind=kind)
+        return qs.order_by("id")
+
+
+urlpatterns = [
+    path("areas/", AreaList.as_view(), name="api-area-list"),
+    path("areas/<str:code>/", AreaDetail.as_view(), name="api-area-detail"),
+    path("areas/<str:code>/children.geojson", AreaChildrenGeoJSON.as_view(),
+         name="api-area-children-geojson"),
+    path("places/", PlaceList.as_view(), name="api-place-list"),
+]

@@ -1,0 +1,138 @@
+"""Build the demo: a synthetic city loaded through the product's own actions.
+
+The city comes from ``zhanyi.engine.synth`` as Parquet; it is loaded with the
+same import actions a data officer's upload uses, never by writing tables
+directly, so the demo also exercises the product.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+
+from zhanyi.accounts import demo as demo_accounts
+from zhanyi.engine.synth import SynthConfig, generate
+from zhanyi.people import actions as people_actions
+from zhanyi.people.models import Person
+from zhanyi.places import actions as place_actions
+from zhanyi.places.models import Area, AreaLevel
+
+from . import actions
+from .models import Headquarters
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+DEFAULT_SEED = 20210916
+#: When the zone's headquarters met (9月16日), in local time.
+ZONE_HQ_ACTIVATED = dt.datetime(2021, 9, 16, 22, 0, tzinfo=SHANGHAI)
+CITY_HQ_ACTIVATED = dt.datetime(2021, 9, 10, 20, 0, tzinfo=SHANGHAI)
+
+
+class NotADemoDatabase(RuntimeError):
+    pass
+
+
+@dataclass
+class DemoResult:
+    city_dir: Path
+    built: bool
+    counts: dict = field(default_factory=dict)
+    accounts: list[tuple[str, str, str, str]] = field(default_factory=list)
+    seconds: dict = field(default_factory=dict)
+
+
+def city_dir_for(scale: str, seed: int) -> Path:
+    return Path(settings.DATA_DIR) / "city" / f"{scale}-{seed}"
+
+
+def _rows(path: Path) -> list[dict]:
+    return pq.read_table(path).to_pylist()
+
+
+def build_demo(
+    *, scale: str = "small", seed: int = DEFAULT_SEED, fresh: bool = False,
+    say: Callable[[str], None] = print,
+) -> DemoResult:
+    """Migrate, generate and load the city (unless this demo is loaded
+    already), then issue fresh passwords for the demo accounts."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
+    timings["migrate_s"] = time.perf_counter() - t0
+
+    marker = demo_accounts.demo_database()
+    if marker is None and Person.objects.exists():
+        raise NotADemoDatabase(
+            "This database holds data and is not a demo database: the demo will not "
+            "overwrite it. Point ZHANYI_DATA_DIR or DATABASE_URL at an empty database."
+        )
+    same = marker is not None and marker.seed == seed and marker.scale == str(scale)
+    city_dir = city_dir_for(str(scale), seed)
+    result = DemoResult(city_dir=city_dir, built=not same or fresh)
+    if same and not fresh:
+        say(f"The demo city (scale {scale}, seed {seed}) is loaded already; reusing it.")
+    else:
+        if marker is not None or fresh:
+            say("Emptying the previous demo database…")
+            call_command("flush", verbosity=0, interactive=False)
+        t = time.perf_counter()
+        if not (city_dir / "manifest.json").exists():
+            say(f"Generating the synthetic city (scale {scale}, seed {seed})…")
+            cfg = SynthConfig.for_scale(_scale_arg(scale), seed=seed)
+            generate(cfg, city_dir, progress=True)
+        timings["synth_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        _load_city(city_dir, say)
+        timings["load_s"] = time.perf_counter() - t
+        demo_accounts.mark_demo_database(seed=seed, scale=str(scale))
+    result.accounts = demo_accounts.create_demo_accounts(
+        city_code=Area.objects.get(level=AreaLevel.CITY).code
+    )
+    result.counts = json.loads((city_dir / "manifest.json").read_text()) if (
+        city_dir / "manifest.json").exists() else {}
+    result.seconds = timings
+    return result
+
+
+def _scale_arg(scale: str) -> str | int:
+    return int(scale) if str(scale).isdigit() else scale
+
+
+def _load_city(city_dir: Path, say: Callable[[str], None]) -> None:
+    say("Loading areas and places…")
+    with transaction.atomic():
+        place_actions.do_import_areas(
+            acting_user=None, rows=_rows(city_dir / "areas.parquet"), source_ref=str(city_dir)
+        )
+        place_actions.do_import_places(
+            acting_user=None, rows=_rows(city_dir / "places.parquet"), source_ref=str(city_dir)
+        )
+    say("Loading households and people…")
+    counts = people_actions.do_import_persons(
+        acting_user=None,
+        households=_rows(city_dir / "households.parquet"),
+        persons=_rows(city_dir / "people.parquet"),
+        source="synthetic",
+        source_ref=city_dir.name,
+    )
+    say(f"  {counts}")
+    city = Area.objects.get(level=AreaLevel.CITY)
+    city_hq = actions.do_set_up_headquarters(
+        acting_user=None, area=city, name=f"{city.name}应对新冠肺炎疫情工作领导小组",
+        activated_at=CITY_HQ_ACTIVATED, kinds=[],
+    )
+    zone = Area.objects.filter(level=AreaLevel.COUNTY, name="台商投资区").first()
+    if zone is not None and not Headquarters.objects.filter(area=zone).exists():
+        actions.do_set_up_headquarters(
+            acting_user=None, area=zone, name=f"{zone.name}战疫指挥部",
+            activated_at=ZONE_HQ_ACTIVATED, parent=city_hq,
+        )

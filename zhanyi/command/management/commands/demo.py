@@ -1,0 +1,44 @@
+"""``zhanyi demo``: build the synthetic city, print the logins, serve."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from zhanyi.command.demo import DEFAULT_SEED, NotADemoDatabase, build_demo
+
+from .serve import serve
+
+
+class Command(BaseCommand):
+    help = "Build (or reuse) the demo city and serve the web app on it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", default="small",
+                            help="small (default), medium, full, or a number of people")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        parser.add_argument("--fresh", action="store_true", help="rebuild even if loaded")
+        parser.add_argument("--no-serve", action="store_true", help="build, print, exit")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, **options) -> None:
+        say = self.stdout.write
+        try:
+            result = build_demo(scale=options["scale"], seed=options["seed"],
+                                fresh=options["fresh"], say=say)
+        except NotADemoDatabase as exc:
+            raise CommandError(str(exc)) from exc
+        counts = result.counts
+        say("")
+        say(self.style.SUCCESS("The demo city is ready."))
+        say(f"  people {counts.get('people', '?'):,}  households {counts.get('households', '?'):,}"
+            f"  places {counts.get('places', '?'):,}  stays {counts.get('stays', '?'):,}")
+        say("  " + "  ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
+        say("")
+        say(f"Open http://{options['host']}:{options['port']}/ and log in as one of these"
+            " (passwords are new each run):")
+        for username, role, area, password in result.accounts:
+            say(f"  {username:<12} {password:<24} {role} · {area}")
+        say("")
+        if not options["no_serve"]:
+            serve(options["host"], options["port"], 8, say)

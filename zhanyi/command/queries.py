@@ -1,0 +1,19 @@
+"""Reads for the headquarters' pages."""
+
+from __future__ import annotations
+
+from zhanyi.core import metrics
+from zhanyi.places.models import Area
+
+
+def metrics_area(user) -> Area | None:
+    """The area figures are computed for: the user's jurisdiction (None = all)."""
+    if user.is_superuser and user.jurisdiction_id is None:
+        return None
+    return user.jurisdiction
+
+
+def home_figures(user) -> list[dict]:
+    if not user.is_superuser and user.jurisdiction_id is None:
+        return []
+    return metrics.compute(area=metrics_area(user))

@@ -1,0 +1,100 @@
+"""Reads of the area tree, scoped to the user's jurisdiction."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404
+
+from zhanyi.core import jurisdiction
+
+from .models import Area, AreaLevel
+
+
+def root_area_for(user) -> Area:
+    """The top of what the user may see: their jurisdiction, or the city."""
+    if user.is_superuser and user.jurisdiction_id is None:
+        area = Area.objects.filter(level=AreaLevel.CITY).order_by("path").first()
+        if area is None:
+            raise Http404("no areas have been loaded")
+        return area
+    if user.jurisdiction_id is None:
+        raise PermissionDenied("no jurisdiction")
+    return user.jurisdiction
+
+
+def get_area_for_user(user, code: str) -> Area:
+    """The area with ``code``, if the user may see it (404 / 403 otherwise)."""
+    try:
+        area = Area.objects.select_related("parent").get(code=code)
+    except Area.DoesNotExist:
+        raise Http404("no such area") from None
+    jurisdiction.require_area(user, area)
+    return area
+
+
+def breadcrumbs(user, area: Area) -> list[Area]:
+    """Ancestors the user may see, top first, ending with ``area``."""
+    return [a for a in area.ancestors() if jurisdiction.can_see_area(user, a)]
+
+
+def children_with_counts(area: Area) -> list[dict]:
+    """The area's children with their population, villages and persons.
+
+    One grouped query per count, not one per child: a county has dozens of
+    townships and the city has nearly 2,000 villages below it.
+    """
+    from zhanyi.people.models import Person
+
+    children = list(area.children.order_by("code"))
+    prefix_of = {c.path: c for c in children}
+    depth = area.depth + 1
+
+    def child_of(path: str) -> Area | None:
+        parts = path.strip("/").split("/")
+        if len(parts) <= depth:
+            return None
+        return prefix_of.get("/" + "/".join(parts[: depth + 1]) + "/")
+
+    persons: Counter[int] = Counter()
+    rows = (
+        Person.objects.filter(merged_into=None, village__path__startswith=area.path)
+        .values_list("village__path")
+        .order_by()
+    )
+    for path, n in rows.annotate(n=Count("id")):
+        child = child_of(path)
+        if child is not None:
+            persons[child.id] += n
+    villages: Counter[int] = Counter()
+    for path in Area.objects.filter(
+        level=AreaLevel.VILLAGE, path__startswith=area.path
+    ).values_list("path", flat=True):
+        child = child_of(path)
+        if child is not None:
+            villages[child.id] += 1
+    return [
+        {"area": c, "population": c.population, "persons": persons[c.id],
+         "villages": villages[c.id] if c.level != AreaLevel.VILLAGE else None}
+        for c in children
+    ]
+
+
+def feature_collection(areas) -> dict:
+    """GeoJSON of areas, for ECharts' map (properties carry name and code)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": a.code,
+                "properties": {"name": a.name, "code": a.code, "level": a.level,
+                               "population": a.population},
+                "geometry": a.boundary,
+            }
+            for a in areas
+            if a.boundary
+        ],
+    }
