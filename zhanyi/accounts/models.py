@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,16 +44,23 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # PROTECT, not SET_NULL: nulling the actor would be an UPDATE, which the
+    # trigger refuses. Users who have acted are deactivated, never deleted.
     actor = models.ForeignKey(
-        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
     )
-    # Kept as text so the record survives the user's deletion or renaming.
+    # Kept as text so the record survives the user's renaming; "cli:<os user>"
+    # for the command line, empty for an anonymous request.
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    # Snapshots that scope who may read the event: the actor's jurisdiction
+    # path when it happened, and the path of the area the object belongs to.
+    actor_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    area_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     action = models.CharField(_("action"), max_length=64, db_index=True)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
     object_label = models.CharField(_("object"), max_length=255, blank=True)
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
     path = models.CharField(_("path"), max_length=255, blank=True)
@@ -73,3 +81,40 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events are append-only")
+
+
+class DemoDatabase(models.Model):
+    """Marks this database as a demo (演示) database: at most one row.
+
+    Demo accounts with printed passwords may only exist where this row exists;
+    ``zhanyi.accounts.demo`` refuses to create them otherwise, and a production
+    start refuses a database that has them.
+    """
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    seed = models.BigIntegerField(_("seed"))
+    scale = models.CharField(_("scale"), max_length=32)
+
+    class Meta:
+        verbose_name = _("demo database marker")
+        verbose_name_plural = _("demo database markers")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="demo_database_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"demo seed={self.seed} scale={self.scale}"
+
+
+class DemoAccount(models.Model):
+    """A user created by ``create_demo_accounts``; production refuses to start with any."""
+
+    user = models.OneToOneField(User, models.CASCADE, related_name="demo_account")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("demo account")
+        verbose_name_plural = _("demo accounts")
+
+    def __str__(self) -> str:
+        return self.user.username
