@@ -1,0 +1,61 @@
+"""The demo builds a small city through the product's own actions."""
+
+import pytest
+from django.core.management import call_command
+
+from zhanyi.accounts.models import User
+from zhanyi.command import demo
+from zhanyi.command.models import Headquarters
+from zhanyi.people.models import Person, SourceRecord
+from zhanyi.places.models import Area, Place
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
+def test_it_builds_the_city_and_prints_working_logins(data_dir, client):
+    lines: list[str] = []
+    result = demo.build_demo(scale="1500", seed=7, say=lines.append)
+    assert result.built
+    assert Person.objects.count() == result.counts["people"] > 1000
+    assert SourceRecord.objects.filter(source="synthetic").count() == Person.objects.count()
+    assert Area.objects.filter(level="county").count() == 16
+    assert Area.objects.filter(name="福龙社区").exists()
+    assert Place.objects.filter(name="万益学府花园").exists()
+    zone_hq = Headquarters.objects.get(area__name="台商投资区")
+    assert zone_hq.task_forces.count() == 10
+
+    username, _role, _area, password = result.accounts[0]
+    assert client.login(username=username, password=password)
+    assert client.get("/").status_code == 200
+
+
+def test_running_it_again_reuses_the_city_with_new_passwords(data_dir):
+    first = demo.build_demo(scale="1500", seed=7, say=lambda s: None)
+    people = Person.objects.count()
+    second = demo.build_demo(scale="1500", seed=7, say=lambda s: None)
+    assert not second.built
+    assert Person.objects.count() == people
+    assert {a[0] for a in first.accounts} == {a[0] for a in second.accounts}
+    assert {a[3] for a in first.accounts}.isdisjoint({a[3] for a in second.accounts})
+
+
+def test_it_refuses_a_database_that_is_not_a_demo(data_dir, world):
+    Person.objects.create(name="真实的人", village=world.village)
+    users = User.objects.count()
+    with pytest.raises(demo.NotADemoDatabase):
+        demo.build_demo(scale="1500", seed=7, say=lambda s: None)
+    assert Person.objects.filter(name="真实的人").exists()
+    assert User.objects.count() == users
+
+
+def test_the_command_builds_without_serving(data_dir, capsys):
+    call_command("demo", "--scale", "1500", "--seed", "7", "--no-serve")
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8000/" in out
+    assert "The demo city is ready." in out
