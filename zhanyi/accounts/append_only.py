@@ -1,0 +1,99 @@
+"""Database triggers that make the audit table append-only.
+
+The model refuses to update or delete an ``AuditEvent``; these triggers make
+the database refuse too, so neither a bug that bypasses the model (a queryset
+``update()``/``delete()``, raw SQL) nor a user with a SQL shell rewrites history.
+
+- SQLite: ``BEFORE UPDATE`` and ``BEFORE DELETE`` triggers that ``RAISE(ABORT)``.
+- PostgreSQL: one row trigger for ``UPDATE OR DELETE`` and one statement
+  trigger for ``TRUNCATE``, both calling a function that raises.
+
+The table owner can still drop a trigger; that is a deliberate act that the
+database's own logs record, not an accident. ``zhanyi flush`` (which empties
+every table, used by transactional tests) lifts the triggers for the length of
+its transaction and puts them back (see ``management/commands/flush.py``).
+
+Caution: on SQLite, a migration that *remakes* ``accounts_auditevent`` (most
+``AlterField``/``RemoveField`` operations) drops its triggers. Such a migration
+must call ``install`` again; the test suite checks that they are in place.
+"""
+
+from __future__ import annotations
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+TABLE = "accounts_auditevent"
+MESSAGE = "accounts_auditevent is append-only"
+
+_SQLITE_TRIGGERS = ("accounts_auditevent_no_update", "accounts_auditevent_no_delete")
+_SQLITE_INSTALL = [
+    f"CREATE TRIGGER IF NOT EXISTS accounts_auditevent_no_update BEFORE UPDATE ON {TABLE} "
+    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
+    f"CREATE TRIGGER IF NOT EXISTS accounts_auditevent_no_delete BEFORE DELETE ON {TABLE} "
+    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
+]
+_SQLITE_UNINSTALL = [f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS]
+
+_PG_TRIGGERS = ("accounts_auditevent_no_change", "accounts_auditevent_no_truncate")
+_PG_INSTALL = [
+    f"""CREATE OR REPLACE FUNCTION accounts_auditevent_refuse() RETURNS trigger
+        LANGUAGE plpgsql AS $body$
+        BEGIN
+            RAISE EXCEPTION '{MESSAGE}: % refused', TG_OP
+                USING ERRCODE = 'insufficient_privilege';
+        END
+        $body$""",
+    f"DROP TRIGGER IF EXISTS accounts_auditevent_no_change ON {TABLE}",
+    f"CREATE TRIGGER accounts_auditevent_no_change BEFORE UPDATE OR DELETE ON {TABLE} "
+    "FOR EACH ROW EXECUTE FUNCTION accounts_auditevent_refuse()",
+    f"DROP TRIGGER IF EXISTS accounts_auditevent_no_truncate ON {TABLE}",
+    f"CREATE TRIGGER accounts_auditevent_no_truncate BEFORE TRUNCATE ON {TABLE} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION accounts_auditevent_refuse()",
+]
+_PG_UNINSTALL = [
+    f"DROP TRIGGER IF EXISTS accounts_auditevent_no_change ON {TABLE}",
+    f"DROP TRIGGER IF EXISTS accounts_auditevent_no_truncate ON {TABLE}",
+    "DROP FUNCTION IF EXISTS accounts_auditevent_refuse()",
+]
+
+
+def _statements(connection: BaseDatabaseWrapper, install: bool) -> list[str]:
+    if connection.vendor == "sqlite":
+        return _SQLITE_INSTALL if install else _SQLITE_UNINSTALL
+    if connection.vendor == "postgresql":
+        return _PG_INSTALL if install else _PG_UNINSTALL
+    raise NotImplementedError(
+        f"no append-only triggers for {connection.vendor}; zhanyi supports SQLite and PostgreSQL"
+    )
+
+
+def install(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        for sql in _statements(connection, install=True):
+            cursor.execute(sql)
+
+
+def uninstall(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        for sql in _statements(connection, install=False):
+            cursor.execute(sql)
+
+
+def installed(connection: BaseDatabaseWrapper) -> bool:
+    """Whether every trigger is in place."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
+                "AND name IN (%s, %s)",
+                [TABLE, *_SQLITE_TRIGGERS],
+            )
+            return cursor.fetchone()[0] == len(_SQLITE_TRIGGERS)
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(%s) "
+                "AND tgname IN (%s, %s) AND tgenabled <> 'D'",
+                [TABLE, *_PG_TRIGGERS],
+            )
+            return cursor.fetchone()[0] == len(_PG_TRIGGERS)
+    return False
