@@ -1,0 +1,53 @@
+"""SQL differences between the engines, in one place.
+
+The engine's queries are written in the common subset of DuckDB and Spark SQL
+(integer arithmetic, window functions, ``GREATEST``/``LEAST``, ``CASE``) and
+call these helpers for the rest, so no query module says ``if spark``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+
+    def ordered_struct_list(self, fields: Mapping[str, str], order_by: str) -> str:
+        """An aggregate: a list of structs, sorted ascending by ``order_by``.
+
+        ``order_by`` must be the first field: Spark sorts structs field by field.
+        """
+        first = next(iter(fields.values()))
+        if first != order_by:
+            raise ValueError("order_by must be the struct's first field")
+        if self.name == "duckdb":
+            packed = ", ".join(f"{name} := {expr}" for name, expr in fields.items())
+            return f"list(struct_pack({packed}) ORDER BY {order_by})"
+        pairs = ", ".join(f"'{name}', {expr}" for name, expr in fields.items())
+        return f"array_sort(collect_list(named_struct({pairs})))"
+
+    @staticmethod
+    def int_list(values: Iterable[int]) -> str:
+        """``(1, 2, 3)`` for an ``IN`` filter; every value is checked to be an integer.
+
+        Literal lists (rather than a join) let both engines prune Parquet row
+        groups by their min/max statistics.
+        """
+        items = []
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, int | np.integer):
+                raise TypeError(f"not an integer: {v!r}")
+            items.append(str(int(v)))
+        if not items:
+            # An empty IN list is a syntax error in both engines; NULL matches nothing.
+            return "(NULL)"
+        return "(" + ", ".join(items) + ")"
+
+
+DUCKDB = Dialect("duckdb")
+SPARK = Dialect("spark")

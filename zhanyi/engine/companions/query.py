@@ -1,0 +1,290 @@
+"""The companion query, defined once and run on any backend.
+
+Definition (our reading of the Chengdu rule, November 2021). For a case ``c``
+with exposure window ``[ws, we)`` and another person ``p``:
+
+- The lookback is the ``lookback_days`` local days (Asia/Shanghai) ending with
+  the day of the window's last second. The window is clipped to start no
+  earlier than the lookback ("within the last 14 days").
+- For each cell ``k``, ``overlap(c, p, k)`` is the total time both were in
+  ``k`` at once: the intersection of c's stays in ``k`` (clipped to the
+  window) with p's stays in ``k``. Stays are half-open, so touching stays do
+  not overlap.
+- ``dwell(x, k)`` is x's total time in ``k`` over the whole lookback days
+  (not clipped to the window).
+- ``p`` is a companion (时空伴随者) via ``k`` when ``overlap > min_overlap``
+  (strictly) and ``dwell(c, k) >= dwell_hours`` or ``dwell(p, k) >=
+  dwell_hours``. Overlap is counted per cell, never summed across cells.
+
+One result row per (case, companion, cell), sorted by those three, with the
+evidence: the overlapping periods (touching ones joined), the total, both
+dwell times and which party met the dwell rule. A person who is also a case
+can be another case's companion; the case itself never is.
+
+The query runs in two steps so that both engines read only what they need:
+first the case's cells from the ``person_cells`` index (pruned by person),
+then the stays and dwell of only those cells (pruned by cell, through literal
+``IN`` lists that Parquet row-group statistics can skip on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from zhanyi.engine.backends import Backend, LogicalQuery, ParquetFiles, get_backend
+from zhanyi.engine.backends.dialect import Dialect
+from zhanyi.engine.companions.store import (
+    DAY_S,
+    LOCAL_OFFSET_S,
+    STORE_DWELL,
+    STORE_STAYS,
+    Store,
+    day_no_to_date,
+)
+from zhanyi.engine.protocol import CompanionRule
+from zhanyi.engine.schema import TS
+
+#: The cases to search for: one row per case person.
+CASES = pa.schema(
+    [
+        pa.field("person_id", pa.int64(), nullable=False),
+        pa.field("window_start", TS, nullable=False),
+        pa.field("window_end", TS, nullable=False),
+    ]
+)
+PERIOD = pa.struct([pa.field("start", TS), pa.field("end", TS)])
+#: One row per (case, companion, cell).
+COMPANIONS = pa.schema(
+    [
+        pa.field("case_person_id", pa.int64()),
+        pa.field("companion_person_id", pa.int64()),
+        pa.field("cell_id", pa.int32()),
+        pa.field("overlap_s", pa.int64()),
+        pa.field("overlap_minutes", pa.float64()),
+        pa.field("periods", pa.list_(PERIOD)),
+        pa.field("case_dwell_s", pa.int64()),
+        pa.field("companion_dwell_s", pa.int64()),
+        pa.field("dwell_rule_met_by", pa.string()),
+    ]
+)
+SORT_KEYS = [("case_person_id", "ascending"), ("companion_person_id", "ascending"),
+             ("cell_id", "ascending")]
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    """The cases in engine terms: integer seconds and day numbers."""
+
+    table: pa.Table  # person_id, ws, we, wd_first, lb_first, lb_last
+
+    @property
+    def person_ids(self) -> list[int]:
+        return self.table.column("person_id").to_pylist()
+
+    def window_days(self) -> set[int]:
+        return _day_ranges(self.table, "wd_first")
+
+    def lookback_days(self) -> set[int]:
+        return _day_ranges(self.table, "lb_first")
+
+
+def _day_ranges(table: pa.Table, first: str) -> set[int]:
+    days: set[int] = set()
+    for a, b in zip(table.column(first).to_pylist(), table.column("lb_last").to_pylist(),
+                    strict=True):
+        days.update(range(a, b + 1))
+    return days
+
+
+def _epoch_s(column: pa.ChunkedArray) -> np.ndarray:
+    return pc.cast(pc.cast(column, pa.timestamp("s", tz="UTC")), pa.int64()).to_numpy(
+        zero_copy_only=False)
+
+
+def plan_cases(cases: pa.Table, rule: CompanionRule) -> CasePlan:
+    """Validate the cases and work out each one's clipped window and lookback days."""
+    for name in CASES.names:
+        if name not in cases.column_names:
+            raise ValueError(f"cases need a {name!r} column")
+        if cases.column(name).null_count:
+            raise ValueError(f"cases: {name!r} has empty values")
+    person = cases.column("person_id").to_numpy(zero_copy_only=False).astype(np.int64)
+    if len(np.unique(person)) != len(person):
+        raise ValueError("cases: a person is listed twice; give each case one window")
+    ws = _epoch_s(cases.column("window_start"))
+    we = _epoch_s(cases.column("window_end"))
+    bad = np.nonzero(ws >= we)[0]
+    if len(bad):
+        raise ValueError(f"cases: window ends before it starts for person {int(person[bad[0]])}")
+    lb_last = (we - 1 + LOCAL_OFFSET_S) // DAY_S
+    lb_first = lb_last - rule.lookback_days + 1
+    ws_clipped = np.maximum(ws, lb_first * DAY_S - LOCAL_OFFSET_S)
+    wd_first = (ws_clipped + LOCAL_OFFSET_S) // DAY_S
+    table = pa.table({
+        "person_id": pa.array(person, pa.int64()), "ws": pa.array(ws_clipped, pa.int64()),
+        "we": pa.array(we, pa.int64()), "wd_first": pa.array(wd_first, pa.int32()),
+        "lb_first": pa.array(lb_first, pa.int32()), "lb_last": pa.array(lb_last, pa.int32()),
+    })
+    return CasePlan(table.sort_by("person_id"))
+
+
+def case_cells_query(dialect: Dialect, case_ids: list[int]) -> LogicalQuery:
+    """Each case's cells over its lookback, with its dwell there, from the person index."""
+    return LogicalQuery(final=f"""
+    SELECT c.person_id AS case_id, p.cell_id,
+           CAST(SUM(p.dwell_s) AS BIGINT) AS case_dwell_s,
+           MAX(CASE WHEN p.day_no >= c.wd_first THEN 1 ELSE 0 END) AS in_window
+    FROM person_cells p JOIN cases c ON p.person_id = c.person_id
+    WHERE p.person_id IN {dialect.int_list(case_ids)}
+      AND p.day_no BETWEEN c.lb_first AND c.lb_last
+    GROUP BY c.person_id, p.cell_id""")
+
+
+def companions_query(dialect: Dialect, cells: list[int], rule: CompanionRule) -> LogicalQuery:
+    """Companions with evidence, from the stays and dwell of the cases' cells."""
+    in_cells = dialect.int_list(cells)
+    key = "case_id, companion_id, cell_id"
+    steps = (
+        ("cell_stays", f"""
+        SELECT day_no, cell_id, person_id, start_s, end_s FROM stays
+        WHERE cell_id IN {in_cells}"""),
+        ("case_stays", """
+        SELECT c.person_id AS case_id, s.cell_id, s.day_no,
+               GREATEST(s.start_s, c.ws) AS start_s, LEAST(s.end_s, c.we) AS end_s
+        FROM cell_stays s JOIN cases c ON s.person_id = c.person_id
+        WHERE s.start_s < c.we AND s.end_s > c.ws"""),
+        # Stays are cut at local midnight, so overlapping stays share a day:
+        # the equality on day keeps the interval join small.
+        ("pieces", """
+        SELECT cs.case_id, o.person_id AS companion_id, cs.cell_id,
+               GREATEST(cs.start_s, o.start_s) AS start_s, LEAST(cs.end_s, o.end_s) AS end_s
+        FROM case_stays cs JOIN cell_stays o ON o.cell_id = cs.cell_id AND o.day_no = cs.day_no
+        WHERE o.start_s < cs.end_s AND o.end_s > cs.start_s AND o.person_id <> cs.case_id"""),
+        ("totals", f"""
+        SELECT {key}, CAST(SUM(end_s - start_s) AS BIGINT) AS overlap_s
+        FROM pieces GROUP BY {key}
+        HAVING SUM(end_s - start_s) > {int(rule.min_overlap_s)}"""),
+        ("companion_dwell", f"""
+        SELECT t.case_id, t.companion_id, t.cell_id,
+               CAST(SUM(d.dwell_s) AS BIGINT) AS companion_dwell_s
+        FROM totals t
+        JOIN cases c ON c.person_id = t.case_id
+        JOIN dwell d ON d.cell_id = t.cell_id AND d.person_id = t.companion_id
+        WHERE d.cell_id IN {in_cells} AND d.day_no BETWEEN c.lb_first AND c.lb_last
+        GROUP BY t.case_id, t.companion_id, t.cell_id"""),
+        ("qualified", f"""
+        SELECT t.case_id, t.companion_id, t.cell_id, t.overlap_s,
+               cc.case_dwell_s, cd.companion_dwell_s
+        FROM totals t
+        JOIN case_cells cc ON cc.case_id = t.case_id AND cc.cell_id = t.cell_id
+        JOIN companion_dwell cd ON cd.case_id = t.case_id
+             AND cd.companion_id = t.companion_id AND cd.cell_id = t.cell_id
+        WHERE cc.case_dwell_s >= {int(rule.dwell_s)}
+           OR cd.companion_dwell_s >= {int(rule.dwell_s)}"""),
+        # Pieces of one (case, companion, cell) never overlap (each side's
+        # stays in a cell are disjoint after ingest) but may touch, at
+        # midnight for instance: touching pieces are one period.
+        ("flagged", """
+        SELECT p.case_id, p.companion_id, p.cell_id, p.start_s, p.end_s,
+               LAG(p.end_s) OVER (PARTITION BY p.case_id, p.companion_id, p.cell_id
+                                  ORDER BY p.start_s) AS prev_end
+        FROM pieces p JOIN qualified q ON q.case_id = p.case_id
+             AND q.companion_id = p.companion_id AND q.cell_id = p.cell_id"""),
+        ("islands", f"""
+        SELECT {key}, start_s, end_s,
+               SUM(CASE WHEN prev_end IS NULL OR start_s > prev_end THEN 1 ELSE 0 END)
+                 OVER (PARTITION BY {key} ORDER BY start_s ROWS UNBOUNDED PRECEDING) AS island
+        FROM flagged"""),
+        ("periods", f"""
+        SELECT {key}, MIN(start_s) AS start_s, MAX(end_s) AS end_s
+        FROM islands GROUP BY {key}, island"""),
+        ("period_lists", f"""
+        SELECT {key},
+               {dialect.ordered_struct_list({"start_s": "start_s", "end_s": "end_s"}, "start_s")}
+               AS periods
+        FROM periods GROUP BY {key}"""),
+    )
+    final = """
+    SELECT q.case_id AS case_person_id, q.companion_id AS companion_person_id,
+           q.cell_id, q.overlap_s, l.periods, q.case_dwell_s, q.companion_dwell_s
+    FROM qualified q JOIN period_lists l ON l.case_id = q.case_id
+         AND l.companion_id = q.companion_id AND l.cell_id = q.cell_id
+    ORDER BY q.case_id, q.companion_id, q.cell_id"""
+    return LogicalQuery(final=final, steps=steps,
+                        materialize=frozenset({"cell_stays", "pieces", "qualified"}))
+
+
+def finish(raw: pa.Table, rule: CompanionRule) -> pa.Table:
+    """Engine output → the ``COMPANIONS`` schema: timestamps, minutes, who met the dwell rule."""
+    if raw.num_rows == 0:
+        return COMPANIONS.empty_table()
+    overlap = raw.column("overlap_s").to_numpy(zero_copy_only=False).astype(np.int64)
+    case_dwell = raw.column("case_dwell_s").to_numpy(zero_copy_only=False).astype(np.int64)
+    comp_dwell = raw.column("companion_dwell_s").to_numpy(zero_copy_only=False).astype(np.int64)
+    case_met, comp_met = case_dwell >= rule.dwell_s, comp_dwell >= rule.dwell_s
+    met_by = np.where(case_met & comp_met, "both", np.where(case_met, "case", "companion"))
+    lists = raw.column("periods").combine_chunks()
+    periods = pc.list_flatten(lists)
+    fields = {f.name.lower(): i for i, f in enumerate(periods.type)}
+    starts = pc.cast(pc.struct_field(periods, fields["start_s"]), pa.int64())
+    ends = pc.cast(pc.struct_field(periods, fields["end_s"]), pa.int64())
+    structs = pa.StructArray.from_arrays(
+        [starts.cast(pa.timestamp("s")).cast(TS), ends.cast(pa.timestamp("s")).cast(TS)],
+        fields=list(PERIOD))
+    offsets = pc.list_value_length(lists).to_numpy(zero_copy_only=False)
+    offsets = np.concatenate([[0], np.cumsum(offsets)]).astype(np.int32)
+    out = pa.table({
+        "case_person_id": pc.cast(raw.column("case_person_id"), pa.int64()),
+        "companion_person_id": pc.cast(raw.column("companion_person_id"), pa.int64()),
+        "cell_id": pc.cast(raw.column("cell_id"), pa.int32()),
+        "overlap_s": pa.array(overlap, pa.int64()),
+        "overlap_minutes": pa.array(overlap / 60.0, pa.float64()),
+        "periods": pa.ListArray.from_arrays(pa.array(offsets), structs),
+        "case_dwell_s": pa.array(case_dwell, pa.int64()),
+        "companion_dwell_s": pa.array(comp_dwell, pa.int64()),
+        "dwell_rule_met_by": pa.array(met_by, pa.string()),
+    }).cast(COMPANIONS)
+    return out.sort_by(SORT_KEYS)
+
+
+def find_companions(
+    store: Store,
+    cases: pa.Table,
+    rule: CompanionRule,
+    backend: Backend | str = "duckdb",
+) -> pa.Table:
+    """Every companion of every case, with evidence (schema ``COMPANIONS``), sorted."""
+    plan = plan_cases(cases, rule)
+    if plan.table.num_rows == 0:
+        return COMPANIONS.empty_table()
+    owned = isinstance(backend, str)
+    engine = get_backend(backend) if isinstance(backend, str) else backend
+    try:
+        lookback = [day_no_to_date(d) for d in sorted(plan.lookback_days())]
+        window = [day_no_to_date(d) for d in sorted(plan.window_days())]
+        cells_table = engine.run(
+            case_cells_query(engine.dialect, plan.person_ids),
+            {"person_cells": ParquetFiles.of(store.files("person_cells", lookback), STORE_DWELL),
+             "cases": plan.table},
+        )
+        in_window = pc.equal(cells_table.column("in_window"), 1)
+        cells = sorted(set(cells_table.filter(in_window).column("cell_id").to_pylist()))
+        if not cells:
+            return COMPANIONS.empty_table()
+        case_cells = cells_table.select(["case_id", "cell_id", "case_dwell_s"]).cast(
+            pa.schema([("case_id", pa.int64()), ("cell_id", pa.int32()),
+                       ("case_dwell_s", pa.int64())]))
+        raw = engine.run(
+            companions_query(engine.dialect, cells, rule),
+            {"stays": ParquetFiles.of(store.files("stays", window), STORE_STAYS),
+             "dwell": ParquetFiles.of(store.files("dwell", lookback), STORE_DWELL),
+             "cases": plan.table, "case_cells": case_cells},
+        )
+        return finish(raw, rule)
+    finally:
+        if owned:
+            engine.close()
