@@ -204,7 +204,7 @@ def ingest_day(
     report.rows = sum(n for _, n in counts)
     report.rejects = {k: n for k, n in counts if k is not None}
     report.spill_rows = con.execute(
-        f"SELECT count(*) FROM classified WHERE src_day = {d - 1}").fetchone()[0]
+        f"SELECT count(*) FROM classified WHERE src_day = {d - 1}").fetchall()[0][0]
 
     staging = store.staging_dir(date)
     shutil.rmtree(staging, ignore_errors=True)
@@ -225,7 +225,7 @@ def ingest_day(
                 + _merge_sql(d, rule.merge_gap_minutes * 60))
     con.execute("DROP TABLE classified")
     con.execute("DROP TABLE src")
-    report.stays = con.execute("SELECT count(*) FROM merged").fetchone()[0]
+    report.stays = con.execute("SELECT count(*) FROM merged").fetchall()[0][0]
     con.execute(
         "COPY (SELECT * FROM merged ORDER BY cell_id, start_s, person_id) "
         f"TO {_sql_str(staging / 'stays.parquet')} "
@@ -235,7 +235,7 @@ def ingest_day(
                 "CAST(SUM(end_s - start_s) AS BIGINT) AS dwell_s FROM merged "
                 "GROUP BY day_no, cell_id, person_id")
     con.execute("DROP TABLE merged")
-    report.dwell_rows = con.execute("SELECT count(*) FROM dwell").fetchone()[0]
+    report.dwell_rows = con.execute("SELECT count(*) FROM dwell").fetchall()[0][0]
     for name, order in (("dwell", "cell_id, person_id"), ("person_cells", "person_id, cell_id")):
         con.execute(
             f"COPY (SELECT * FROM dwell ORDER BY {order}) "
@@ -246,6 +246,15 @@ def ingest_day(
     store.publish(date)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _crosses_midnight(con: duckdb.DuckDBPyConnection, prev: list[Path], date: dt.date) -> bool:
+    if not prev:
+        return False
+    lo = date_to_day_no(date) * DAY_S - LOCAL_OFFSET_S
+    found = con.execute(f"SELECT count(*) FROM ({_source_sql('$prev', 0)}) WHERE end_s > {lo}",
+                        {"prev": [str(f) for f in prev]}).fetchall()[0][0]
+    return found > 0
 
 
 def ingest_stays(
@@ -273,19 +282,28 @@ def ingest_stays(
     store.root.mkdir(parents=True, exist_ok=True)
     tmp = store.root / "_tmp"
     con = connect(threads, memory_limit, tmp)
+    # A day with no input of its own is still built from the stays that run
+    # into it past midnight; it is marked so that its own input, when it
+    # comes, replaces it.
+    spill_only = {d + dt.timedelta(days=1) for d in wanted} - set(available)
     try:
-        for date in wanted:
-            if not replace and date.isoformat() in manifest["days"]:
+        for date in sorted(set(wanted) | spill_only):
+            seen = manifest["days"].get(date.isoformat())
+            if not replace and seen and seen.get("has_input", True):
                 report.skipped_days.append(date)
                 continue
             prev = available.get(date - dt.timedelta(days=1), [])
+            files = available.get(date, [])
+            if not files and date in spill_only and not _crosses_midnight(con, prev, date):
+                continue
             extra = (extra_rejects or {}).get(date)
-            day = ingest_day(con, store, date, available[date], prev, rule, grid, extra)
+            day = ingest_day(con, store, date, files, prev, rule, grid, extra)
             report.days.append(day)
             manifest["days"][date.isoformat()] = {
                 "rows": day.rows, "stays": day.stays, "rejects": day.rejects,
                 "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "source": str(stays_dir), "merge_gap_minutes": rule.merge_gap_minutes,
+                "has_input": date in available,
             }
             store.write_manifest(manifest)
             if progress:

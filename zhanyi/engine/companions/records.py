@@ -67,7 +67,7 @@ def _stage_stays(con: duckdb.DuckDBPyConnection, path: Path, out_dir: Path,
         f'CAST(cell_id AS BIGINT) AS cell_id, {_epoch("start")} AS start_s, '
         f'{_epoch("end")} AS end_s FROM {_reader(path)}'
     )
-    undated = con.execute("SELECT count(*) FROM flat WHERE start_s IS NULL").fetchone()[0]
+    undated = con.execute("SELECT count(*) FROM flat WHERE start_s IS NULL").fetchall()[0][0]
     con.execute(
         "COPY (SELECT person_id, cell_id, to_timestamp(start_s) AS start, "
         f"to_timestamp(end_s) AS \"end\", {_day_expr('start_s')} AS day FROM flat "
