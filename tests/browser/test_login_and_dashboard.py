@@ -21,8 +21,10 @@ if CHROMIUM is None and os.environ.get("CI") != "true":
 # happen before and after it, never inside a coroutine.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SQUARE = {"type": "Polygon", "coordinates": [[[117.6, 24.5], [117.7, 24.5], [117.7, 24.6],
-                                              [117.6, 24.6], [117.6, 24.5]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[117.6, 24.5], [117.7, 24.5], [117.7, 24.6], [117.6, 24.6], [117.6, 24.5]]],
+}
 
 
 @pytest.fixture
@@ -33,8 +35,14 @@ def page():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         context = browser.new_context(locale="zh-CN")
         yield context.new_page()

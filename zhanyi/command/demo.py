@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from zhanyi.accounts import demo as demo_accounts
+from zhanyi.accounts.models import DemoDatabase
 from zhanyi.engine.synth import SynthConfig, generate
 from zhanyi.people import actions as people_actions
 from zhanyi.people.models import Person
@@ -58,7 +59,10 @@ def _rows(path: Path) -> list[dict]:
 
 
 def build_demo(
-    *, scale: str = "small", seed: int = DEFAULT_SEED, fresh: bool = False,
+    *,
+    scale: str = "small",
+    seed: int = DEFAULT_SEED,
+    fresh: bool = False,
     say: Callable[[str], None] = print,
 ) -> DemoResult:
     """Migrate, generate and load the city (unless this demo is loaded
@@ -69,7 +73,7 @@ def build_demo(
     call_command("createcachetable", verbosity=0)
     timings["migrate_s"] = time.perf_counter() - t0
 
-    marker = demo_accounts.demo_database()
+    marker = DemoDatabase.objects.filter(pk=1).first()
     if marker is None and Person.objects.exists():
         raise NotADemoDatabase(
             "This database holds data and is not a demo database: the demo will not "
@@ -97,8 +101,11 @@ def build_demo(
     result.accounts = demo_accounts.create_demo_accounts(
         city_code=Area.objects.get(level=AreaLevel.CITY).code
     )
-    result.counts = json.loads((city_dir / "manifest.json").read_text()) if (
-        city_dir / "manifest.json").exists() else {}
+    result.counts = (
+        json.loads((city_dir / "manifest.json").read_text())
+        if (city_dir / "manifest.json").exists()
+        else {}
+    )
     result.seconds = timings
     return result
 
@@ -111,14 +118,18 @@ def _load_city(city_dir: Path, say: Callable[[str], None]) -> None:
     say("Loading areas and places…")
     with transaction.atomic():
         place_actions.do_import_areas(
-            acting_user=None, rows=_rows(city_dir / "areas.parquet"), source_ref=str(city_dir)
+            acting_user=demo_accounts.DEMO_ACTOR,
+            rows=_rows(city_dir / "areas.parquet"),
+            source_ref=str(city_dir),
         )
         place_actions.do_import_places(
-            acting_user=None, rows=_rows(city_dir / "places.parquet"), source_ref=str(city_dir)
+            acting_user=demo_accounts.DEMO_ACTOR,
+            rows=_rows(city_dir / "places.parquet"),
+            source_ref=str(city_dir),
         )
     say("Loading households and people…")
     counts = people_actions.do_import_persons(
-        acting_user=None,
+        acting_user=demo_accounts.DEMO_ACTOR,
         households=_rows(city_dir / "households.parquet"),
         persons=_rows(city_dir / "people.parquet"),
         source="synthetic",
@@ -127,12 +138,18 @@ def _load_city(city_dir: Path, say: Callable[[str], None]) -> None:
     say(f"  {counts}")
     city = Area.objects.get(level=AreaLevel.CITY)
     city_hq = actions.do_set_up_headquarters(
-        acting_user=None, area=city, name=f"{city.name}应对新冠肺炎疫情工作领导小组",
-        activated_at=CITY_HQ_ACTIVATED, kinds=[],
+        acting_user=demo_accounts.DEMO_ACTOR,
+        area=city,
+        name=f"{city.name}应对新冠肺炎疫情工作领导小组",
+        activated_at=CITY_HQ_ACTIVATED,
+        kinds=[],
     )
     zone = Area.objects.filter(level=AreaLevel.COUNTY, name="台商投资区").first()
     if zone is not None and not Headquarters.objects.filter(area=zone).exists():
         actions.do_set_up_headquarters(
-            acting_user=None, area=zone, name=f"{zone.name}战疫指挥部",
-            activated_at=ZONE_HQ_ACTIVATED, parent=city_hq,
+            acting_user=demo_accounts.DEMO_ACTOR,
+            area=zone,
+            name=f"{zone.name}战疫指挥部",
+            activated_at=ZONE_HQ_ACTIVATED,
+            parent=city_hq,
         )

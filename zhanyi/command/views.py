@@ -14,14 +14,18 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_superuser or user.jurisdiction_id:
         area = place_queries.root_area_for(user)
         children = place_queries.children_with_counts(area)
-    return render(request, "command/home.html", {
-        "area": area,
-        "children": children,
-        "figures": queries.home_figures(user),
-        "headquarters": Headquarters.objects.prefetch_related("task_forces").select_related(
-            "area"
-        ).order_by("id"),
-    })
+    return render(
+        request,
+        "command/home.html",
+        {
+            "area": area,
+            "children": children,
+            "figures": queries.home_figures(user),
+            "headquarters": Headquarters.objects.prefetch_related("task_forces")
+            .select_related("area")
+            .order_by("id"),
+        },
+    )
 
 
 def figures_fragment(request: HttpRequest) -> HttpResponse:

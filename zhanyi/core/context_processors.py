@@ -23,6 +23,11 @@ def navigation(request: HttpRequest) -> dict:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": request.path.startswith(url)
-                      and (url != "/" or request.path == "/")})
+        items.append(
+            {
+                "url": url,
+                "label": label,
+                "active": request.path.startswith(url) and (url != "/" or request.path == "/"),
+            }
+        )
     return {"nav_items": items}

@@ -16,11 +16,17 @@ from zhanyi.places.models import Area, AreaLevel
 PASSWORD = "correct-horse-battery-staple-7"
 
 
-def make_area(code: str, name: str, level: str, kind: str, parent: Area | None,
-              population: int = 0) -> Area:
+def make_area(
+    code: str, name: str, level: str, kind: str, parent: Area | None, population: int = 0
+) -> Area:
     return Area.objects.create(
-        code=code, name=name, level=level, kind=kind, parent=parent,
-        path=Area.path_for(code, parent), population=population,
+        code=code,
+        name=name,
+        level=level,
+        kind=kind,
+        parent=parent,
+        path=Area.path_for(code, parent),
+        population=population,
     )
 
 
@@ -63,8 +69,13 @@ def build_world() -> World:
         "350604001001", "新华社区", AreaLevel.VILLAGE, "community", other_township
     )
     return World(
-        city=city, county=county, township=township, village=village, village2=village2,
-        other_county=other_county, other_village=other_village,
+        city=city,
+        county=county,
+        township=township,
+        village=village,
+        village2=village2,
+        other_county=other_county,
+        other_village=other_village,
         commander=make_user("commander", Role.COMMANDER, city),
         tracer=make_user("tracer", Role.STAFF, county),
         village_member=make_user("villager", Role.FIELD, village),

@@ -109,7 +109,9 @@ def do_import_areas(
         )
     counts = ImportCounts(created=created, updated=len(to_update))
     audit.record(
-        actor=acting_user, action="areas.import", object_type="area",
+        actor=acting_user,
+        action="areas.import",
+        object_type="area",
         detail={"created": counts.created, "updated": counts.updated, "source": source_ref},
     )
     return counts
@@ -138,8 +140,13 @@ def do_import_places(
             problems.append(f"place {external_id}: unknown kind {row['kind']!r}")
             continue
         place = Place(
-            external_id=external_id, name=row["name"], kind=kind, area_id=area_id,
-            lon=row.get("lon"), lat=row.get("lat"), cell_id=row.get("cell_id"),
+            external_id=external_id,
+            name=row["name"],
+            kind=kind,
+            area_id=area_id,
+            lon=row.get("lon"),
+            lat=row.get("lat"),
+            cell_id=row.get("cell_id"),
             capacity=int(row.get("capacity") or 0),
         )
         if external_id in existing:
@@ -151,12 +158,15 @@ def do_import_places(
         raise PlacesImportError(problems)
     Place.objects.bulk_create(to_create, batch_size=batch_size)
     Place.objects.bulk_update(
-        to_update, ["name", "kind", "area", "lon", "lat", "cell_id", "capacity"],
+        to_update,
+        ["name", "kind", "area", "lon", "lat", "cell_id", "capacity"],
         batch_size=batch_size,
     )
     counts = ImportCounts(created=len(to_create), updated=len(to_update))
     audit.record(
-        actor=acting_user, action="places.import", object_type="place",
+        actor=acting_user,
+        action="places.import",
+        object_type="place",
         detail={"created": counts.created, "updated": counts.updated, "source": source_ref},
     )
     return counts

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-from django.urls import path
 
 from zhanyi.core import jurisdiction
 
@@ -32,10 +31,12 @@ class PlaceSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "area_code", "lon", "lat", "cell_id", "capacity"]
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("level", str, description="city, county, township, village or grid"),
-    OpenApiParameter("parent", str, description="code of the parent area"),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("level", str, description="city, county, township, village or grid"),
+        OpenApiParameter("parent", str, description="code of the parent area"),
+    ]
+)
 class AreaList(generics.ListAPIView):
     """Areas the caller may see."""
 
@@ -69,16 +70,19 @@ class AreaChildrenGeoJSON(APIView):
         return Response(queries.feature_collection(children))
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("area", str, description="code of an area: places in it and below"),
-    OpenApiParameter("kind", str),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("area", str, description="code of an area: places in it and below"),
+        OpenApiParameter("kind", str),
+    ]
+)
 class PlaceList(generics.ListAPIView):
     serializer_class = PlaceSerializer
 
     def get_queryset(self):
-        qs = jurisdiction.scope(Place.objects.select_related("area"), self.request.user,
-                                "area__path")
+        qs = jurisdiction.scope(
+            Place.objects.select_related("area"), self.request.user, "area__path"
+        )
         if code := self.request.query_params.get("area"):
             area = queries.get_area_for_user(self.request.user, code)
             qs = qs.filter(area__path__startswith=area.path)
@@ -90,7 +94,10 @@ class PlaceList(generics.ListAPIView):
 urlpatterns = [
     path("areas/", AreaList.as_view(), name="api-area-list"),
     path("areas/<str:code>/", AreaDetail.as_view(), name="api-area-detail"),
-    path("areas/<str:code>/children.geojson", AreaChildrenGeoJSON.as_view(),
-         name="api-area-children-geojson"),
+    path(
+        "areas/<str:code>/children.geojson",
+        AreaChildrenGeoJSON.as_view(),
+        name="api-area-children-geojson",
+    ),
     path("places/", PlaceList.as_view(), name="api-place-list"),
 ]

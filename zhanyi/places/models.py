@@ -47,7 +47,11 @@ class Area(models.Model):
     # county, district, development_zone, town, township, subdistrict, village, community, grid
     kind = models.CharField(_("kind"), max_length=32)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent"),
     )
     path = models.CharField(max_length=255, unique=True, editable=False)

@@ -76,8 +76,12 @@ def children_with_counts(area: Area) -> list[dict]:
         if child is not None:
             villages[child.id] += 1
     return [
-        {"area": c, "population": c.population, "persons": persons[c.id],
-         "villages": villages[c.id] if c.level != AreaLevel.VILLAGE else None}
+        {
+            "area": c,
+            "population": c.population,
+            "persons": persons[c.id],
+            "villages": villages[c.id] if c.level != AreaLevel.VILLAGE else None,
+        }
         for c in children
     ]
 
@@ -90,8 +94,12 @@ def feature_collection(areas) -> dict:
             {
                 "type": "Feature",
                 "id": a.code,
-                "properties": {"name": a.name, "code": a.code, "level": a.level,
-                               "population": a.population},
+                "properties": {
+                    "name": a.name,
+                    "code": a.code,
+                    "level": a.level,
+                    "population": a.population,
+                },
                 "geometry": a.boundary,
             }
             for a in areas

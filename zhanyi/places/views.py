@@ -10,10 +10,15 @@ def area_list(request: HttpRequest) -> HttpResponse:
 
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     area = queries.get_area_for_user(request.user, code)
-    return render(request, "places/area_detail.html", {
-        "area": area,
-        "breadcrumbs": queries.breadcrumbs(request.user, area),
-        "children": queries.children_with_counts(area),
-        "places": area.places.order_by("kind", "name")[:100] if area.level in ("village", "grid")
-        else None,
-    })
+    return render(
+        request,
+        "places/area_detail.html",
+        {
+            "area": area,
+            "breadcrumbs": queries.breadcrumbs(request.user, area),
+            "children": queries.children_with_counts(area),
+            "places": area.places.order_by("kind", "name")[:100]
+            if area.level in ("village", "grid")
+            else None,
+        },
+    )

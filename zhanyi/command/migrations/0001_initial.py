@@ -5,41 +5,100 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('places', '0001_initial'),
+        ("places", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Headquarters',
+            name="Headquarters",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('activated_at', models.DateTimeField(blank=True, null=True, verbose_name='activated at')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='headquarters', to='places.area', verbose_name='area')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='command.headquarters')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "activated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="activated at"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="headquarters",
+                        to="places.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="command.headquarters",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'headquarters',
-                'verbose_name_plural': 'headquarters',
+                "verbose_name": "headquarters",
+                "verbose_name_plural": "headquarters",
             },
         ),
         migrations.CreateModel(
-            name='TaskForce',
+            name="TaskForce",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('coordination', 'Coordination'), ('lockdown', 'Lockdown'), ('investigation', 'Epidemiological investigation'), ('testing', 'Nucleic-acid testing'), ('quarantine', 'Quarantine'), ('transfer', 'Transfer'), ('community', 'Community control'), ('logistics', 'Logistics'), ('supervision', 'Supervision'), ('public_opinion', 'Public opinion')], max_length=32, verbose_name='kind')),
-                ('lead', models.CharField(blank=True, max_length=100, verbose_name='lead')),
-                ('headquarters', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='task_forces', to='command.headquarters', verbose_name='headquarters')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("coordination", "Coordination"),
+                            ("lockdown", "Lockdown"),
+                            ("investigation", "Epidemiological investigation"),
+                            ("testing", "Nucleic-acid testing"),
+                            ("quarantine", "Quarantine"),
+                            ("transfer", "Transfer"),
+                            ("community", "Community control"),
+                            ("logistics", "Logistics"),
+                            ("supervision", "Supervision"),
+                            ("public_opinion", "Public opinion"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("lead", models.CharField(blank=True, max_length=100, verbose_name="lead")),
+                (
+                    "headquarters",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="task_forces",
+                        to="command.headquarters",
+                        verbose_name="headquarters",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'task force',
-                'verbose_name_plural': 'task forces',
-                'ordering': ['headquarters_id', 'kind'],
-                'constraints': [models.UniqueConstraint(fields=('headquarters', 'kind'), name='one_task_force_per_kind')],
+                "verbose_name": "task force",
+                "verbose_name_plural": "task forces",
+                "ordering": ["headquarters_id", "kind"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("headquarters", "kind"), name="one_task_force_per_kind"
+                    )
+                ],
             },
         ),
     ]

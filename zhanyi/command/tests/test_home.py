@@ -43,8 +43,10 @@ def test_the_figures_api_reads_the_same_definitions(world, api_for):
     api = api_for(world.commander)
     everything = {f["name"]: f["value"] for f in api.get("/api/v1/figures/").json()}
     assert everything["people.persons"] == 1
-    other = {f["name"]: f["value"] for f in
-             api.get("/api/v1/figures/", {"area": world.other_county.code}).json()}
+    other = {
+        f["name"]: f["value"]
+        for f in api.get("/api/v1/figures/", {"area": world.other_county.code}).json()
+    }
     assert other["people.persons"] == 0
 
 
@@ -55,7 +57,8 @@ def test_the_figures_api_refuses_an_area_outside_the_jurisdiction(world, api_for
 
 
 def test_a_headquarters_gets_the_ten_task_forces(world):
-    hq = actions.do_set_up_headquarters(acting_user=world.commander, area=world.county,
-                                        name="芗城区战疫指挥部")
+    hq = actions.do_set_up_headquarters(
+        acting_user=world.commander, area=world.county, name="芗城区战疫指挥部"
+    )
     assert TaskForce.objects.filter(headquarters=hq).count() == 10
     assert {tf.kind for tf in hq.task_forces.all()} >= {"investigation", "testing", "quarantine"}

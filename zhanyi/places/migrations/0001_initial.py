@@ -5,55 +5,112 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('level', models.CharField(choices=[('city', 'City'), ('county', 'County or district'), ('township', 'Township or subdistrict'), ('village', 'Village or community'), ('grid', 'Grid')], max_length=16, verbose_name='level')),
-                ('kind', models.CharField(max_length=32, verbose_name='kind')),
-                ('path', models.CharField(editable=False, max_length=255, unique=True)),
-                ('population', models.PositiveIntegerField(default=0, verbose_name='population')),
-                ('lon', models.FloatField(blank=True, null=True)),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('boundary', models.JSONField(blank=True, null=True, verbose_name='boundary')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='places.area', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("city", "City"),
+                            ("county", "County or district"),
+                            ("township", "Township or subdistrict"),
+                            ("village", "Village or community"),
+                            ("grid", "Grid"),
+                        ],
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                ("kind", models.CharField(max_length=32, verbose_name="kind")),
+                ("path", models.CharField(editable=False, max_length=255, unique=True)),
+                ("population", models.PositiveIntegerField(default=0, verbose_name="population")),
+                ("lon", models.FloatField(blank=True, null=True)),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("boundary", models.JSONField(blank=True, null=True, verbose_name="boundary")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="places.area",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'area',
-                'verbose_name_plural': 'areas',
-                'ordering': ['path'],
+                "verbose_name": "area",
+                "verbose_name_plural": "areas",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('residential_compound', 'Residential compound'), ('school', 'School'), ('market', 'Market'), ('supermarket', 'Supermarket'), ('restaurant', 'Restaurant'), ('workplace', 'Workplace'), ('hospital', 'Hospital'), ('station', 'Station'), ('port', 'Port'), ('other', 'Other')], max_length=32, verbose_name='kind')),
-                ('external_id', models.BigIntegerField(blank=True, null=True, unique=True)),
-                ('lon', models.FloatField(blank=True, null=True)),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('cell_id', models.IntegerField(blank=True, null=True, verbose_name='grid cell')),
-                ('capacity', models.PositiveIntegerField(default=0, verbose_name='capacity')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='places', to='places.area', verbose_name='area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("residential_compound", "Residential compound"),
+                            ("school", "School"),
+                            ("market", "Market"),
+                            ("supermarket", "Supermarket"),
+                            ("restaurant", "Restaurant"),
+                            ("workplace", "Workplace"),
+                            ("hospital", "Hospital"),
+                            ("station", "Station"),
+                            ("port", "Port"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("external_id", models.BigIntegerField(blank=True, null=True, unique=True)),
+                ("lon", models.FloatField(blank=True, null=True)),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("cell_id", models.IntegerField(blank=True, null=True, verbose_name="grid cell")),
+                ("capacity", models.PositiveIntegerField(default=0, verbose_name="capacity")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="places",
+                        to="places.area",
+                        verbose_name="area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'place',
-                'verbose_name_plural': 'places',
-                'ordering': ['area__path', 'name'],
+                "verbose_name": "place",
+                "verbose_name_plural": "places",
+                "ordering": ["area__path", "name"],
             },
         ),
         migrations.AddIndex(
-            model_name='area',
-            index=models.Index(fields=['level', 'path'], name='places_area_level_768197_idx'),
+            model_name="area",
+            index=models.Index(fields=["level", "path"], name="places_area_level_768197_idx"),
         ),
     ]

@@ -1,7 +1,9 @@
 from zhanyi.places.models import Place
 
-SQUARE = {"type": "Polygon", "coordinates": [[[117.6, 24.5], [117.7, 24.5], [117.7, 24.6],
-                                              [117.6, 24.5]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[117.6, 24.5], [117.7, 24.5], [117.7, 24.6], [117.6, 24.5]]],
+}
 
 
 def test_the_area_list_is_scoped_to_the_callers_jurisdiction(world, api_for):
@@ -32,9 +34,11 @@ def test_a_request_without_a_token_is_refused(world, client):
 def test_children_geojson_carries_names_and_population(world, api_for):
     world.county.boundary = SQUARE
     world.county.save(update_fields=["boundary"])
-    geo = api_for(world.commander).get(
-        f"/api/v1/places/areas/{world.city.code}/children.geojson"
-    ).json()
+    geo = (
+        api_for(world.commander)
+        .get(f"/api/v1/places/areas/{world.city.code}/children.geojson")
+        .json()
+    )
     assert geo["type"] == "FeatureCollection"
     assert [f["properties"]["name"] for f in geo["features"]] == ["芗城区"]
     assert geo["features"][0]["properties"]["population"] == 600000
@@ -43,7 +47,9 @@ def test_children_geojson_carries_names_and_population(world, api_for):
 def test_places_are_scoped_and_filtered(world, api_for):
     Place.objects.create(name="东铺头小学", kind="school", area=world.village)
     Place.objects.create(name="石码医院", kind="hospital", area=world.other_village)
-    names = {p["name"] for p in api_for(world.tracer).get("/api/v1/places/places/").json()["results"]}
+    names = {
+        p["name"] for p in api_for(world.tracer).get("/api/v1/places/places/").json()["results"]
+    }
     assert names == {"东铺头小学"}
     hospitals = api_for(world.commander).get("/api/v1/places/places/", {"kind": "hospital"})
     assert [p["name"] for p in hospitals.json()["results"]] == ["石码医院"]

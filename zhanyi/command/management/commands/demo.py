@@ -13,8 +13,9 @@ class Command(BaseCommand):
     help = "Build (or reuse) the demo city and serve the web app on it."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", default="small",
-                            help="small (default), medium, full, or a number of people")
+        parser.add_argument(
+            "--scale", default="small", help="small (default), medium, full, or a number of people"
+        )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument("--fresh", action="store_true", help="rebuild even if loaded")
         parser.add_argument("--no-serve", action="store_true", help="build, print, exit")
@@ -24,19 +25,24 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         say = self.stdout.write
         try:
-            result = build_demo(scale=options["scale"], seed=options["seed"],
-                                fresh=options["fresh"], say=say)
+            result = build_demo(
+                scale=options["scale"], seed=options["seed"], fresh=options["fresh"], say=say
+            )
         except NotADemoDatabase as exc:
             raise CommandError(str(exc)) from exc
         counts = result.counts
         say("")
         say(self.style.SUCCESS("The demo city is ready."))
-        say(f"  people {counts.get('people', '?'):,}  households {counts.get('households', '?'):,}"
-            f"  places {counts.get('places', '?'):,}  stays {counts.get('stays', '?'):,}")
+        say(
+            f"  people {counts.get('people', '?'):,}  households {counts.get('households', '?'):,}"
+            f"  places {counts.get('places', '?'):,}  stays {counts.get('stays', '?'):,}"
+        )
         say("  " + "  ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
         say("")
-        say(f"Open http://{options['host']}:{options['port']}/ and log in as one of these"
-            " (passwords are new each run):")
+        say(
+            f"Open http://{options['host']}:{options['port']}/ and log in as one of these"
+            " (passwords are new each run):"
+        )
         for username, role, area, password in result.accounts:
             say(f"  {username:<12} {password:<24} {role} · {area}")
         say("")
