@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
 
     name = "zhanyi.accounts"
     verbose_name = _("Accounts and audit")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

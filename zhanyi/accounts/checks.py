@@ -1,0 +1,57 @@
+"""System checks that refuse a production start (生产环境) that is not safe.
+
+Settings already refuse a missing or well-known ``ZHANYI_SECRET_KEY`` unless in
+debug or test mode; these checks say the same at ``zhanyi check --deploy`` and
+at every start, and add what settings cannot see: demo accounts, whose
+passwords were printed on a terminal, must not exist outside debug mode.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.db import DatabaseError
+
+WEAK_KEY_PREFIXES = ("django-insecure",)
+MIN_KEY_LENGTH = 32
+
+
+def is_weak_secret_key(key: str) -> bool:
+    known = getattr(settings, "KNOWN_BAD_SECRET_KEYS", {"", "changeme"})
+    return key in known or key.startswith(WEAK_KEY_PREFIXES) or len(key) < MIN_KEY_LENGTH
+
+
+@register(Tags.security)
+def check_secret_key(app_configs, **kwargs) -> list[Error]:
+    if settings.DEBUG or not is_weak_secret_key(settings.SECRET_KEY):
+        return []
+    return [Error(
+        "The secret key is missing, too short or a well-known default.",
+        hint="Set ZHANYI_SECRET_KEY to a random string of at least 32 characters, e.g. "
+             "python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
+        id="zhanyi.E001",
+    )]
+
+
+@register(Tags.security)
+def check_no_demo_accounts(app_configs, **kwargs) -> list[Error]:
+    if settings.DEBUG:
+        return []
+    from .models import DemoAccount
+
+    try:
+        names = list(
+            DemoAccount.objects.filter(user__is_active=True)
+            .values_list("user__username", flat=True)[:10]
+        )
+    except DatabaseError:  # not migrated yet: nothing to find
+        return []
+    if not names:
+        return []
+    return [Error(
+        f"Demo accounts exist in this database ({', '.join(names)}); their passwords were "
+        "printed when the demo was built.",
+        hint="Run production on its own database, or deactivate them: "
+             "zhanyi user deactivate NAME.",
+        id="zhanyi.E002",
+    )]

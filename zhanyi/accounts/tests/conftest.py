@@ -1,0 +1,37 @@
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_counters():
+    # The test cache lives for the whole process; failure counts must not leak.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move the throttle's clock without sleeping: ``clock.advance(seconds)``."""
+    import time
+
+    from zhanyi.accounts import throttle
+
+    class Clock:
+        now = time.time()
+
+        def advance(self, seconds: float) -> None:
+            self.now += seconds
+
+    c = Clock()
+    monkeypatch.setattr(throttle, "_now", lambda: c.now)
+    return c
+
+
+@pytest.fixture
+def county_admin(world):
+    """An administrator of 芗城区 only."""
+    from zhanyi.accounts.models import Role
+    from zhanyi.core.testing import make_user
+
+    return make_user("xc-admin", Role.ADMIN, world.county, is_staff=True)
