@@ -31,6 +31,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from .models import Role
@@ -47,17 +48,17 @@ class UnknownCapability(ValueError):
 
 
 # Every capability with a one-line meaning; docs/security.md shows the same table.
-CAPABILITIES: dict[str, str] = {
-    "view_person": "open person pages and lists (identity numbers and phones masked)",
-    "view_identity": "see full identity numbers and phones",
-    "view_phone": "see full phone numbers (identity numbers stay masked)",
-    "edit_person": "change a person's data, record screening and tracing outcomes",
-    "merge_person": "merge duplicate records in the person index",
-    "edit_operations": "create and change operational records (tasks, samples, placements)",
-    "approve": "take headquarters decisions: approve zones, issue directives",
-    "export": "download lists that carry personal data",
-    "view_audit": "read the audit trail",
-    "manage_users": "create, change and deactivate user accounts",
+CAPABILITIES: dict[str, Any] = {
+    "view_person": _("open person pages and lists (identity numbers and phones masked)"),
+    "view_identity": _("see full identity numbers and phones"),
+    "view_phone": _("see full phone numbers (identity numbers stay masked)"),
+    "edit_person": _("change a person's data, record screening and tracing outcomes"),
+    "merge_person": _("merge duplicate records in the person index"),
+    "edit_operations": _("create and change operational records (tasks, samples, placements)"),
+    "approve": _("take headquarters decisions: approve zones, issue directives"),
+    "export": _("download lists that carry personal data"),
+    "view_audit": _("read the audit trail"),
+    "manage_users": _("create, change and deactivate user accounts"),
 }
 
 _ALL = frozenset(CAPABILITIES)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from . import actions, audit, queries
 from .forms import AuditFilterForm, LoginForm, UserForm
 from .models import Role
-from .roles import capabilities_of, capability_required
+from .roles import CAPABILITIES, capabilities_of, capability_required
 
 PAGE_SIZE = 50
 
@@ -55,7 +55,7 @@ def me(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:me")
     return render(request, "accounts/me.html", {
         "form": form,
-        "capabilities": sorted(capabilities_of(user)),
+        "capabilities": [(c, CAPABILITIES[c]) for c in sorted(capabilities_of(user))],
     })
 
 

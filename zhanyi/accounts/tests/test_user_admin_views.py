@@ -144,3 +144,11 @@ def test_the_list_filters(world, client_for, query):
 def test_a_superuser_is_not_listed_for_a_city_admin(world, client_for):
     make_user("root", Role.ADMIN, None, is_superuser=True)
     assert "root" not in listed(client_for(world.admin).get(LIST))
+
+
+def test_the_new_user_form_offers_only_areas_of_the_admins_jurisdiction(world, client_for,
+                                                                       county_admin):
+    response = client_for(county_admin).get(NEW)
+    assert response.status_code == 200
+    offered = {a.code for a in response.context["form"].area_suggestions}
+    assert offered == {"350602", "350602001"}  # villages are typed, not listed

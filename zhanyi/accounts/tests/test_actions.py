@@ -1,0 +1,76 @@
+"""The actions check access themselves, whatever view or command calls them."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from rest_framework.authtoken.models import Token
+
+from zhanyi.accounts import actions
+from zhanyi.accounts.audit import cli_actor
+from zhanyi.accounts.models import AuditEvent, Role, User
+
+
+def test_a_user_without_manage_users_cannot_create_accounts(world):
+    for actor in (world.commander, world.leader, world.outsider):
+        with pytest.raises(PermissionDenied):
+            actions.do_create_user(actor=actor, username="x", role=Role.FIELD,
+                                   jurisdiction=world.village, password="a-l0ng-passphrase")
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_a_county_admin_cannot_touch_an_account_of_another_county(world, county_admin):
+    with pytest.raises(PermissionDenied):
+        actions.do_deactivate_user(world.other_county_staff, actor=county_admin)
+    with pytest.raises(PermissionDenied):
+        actions.do_reset_password(world.other_county_staff, actor=county_admin)
+    with pytest.raises(PermissionDenied):
+        actions.do_update_user(world.tracer, actor=county_admin,
+                               jurisdiction=world.other_county)
+    assert not AuditEvent.objects.exists()
+
+
+def test_nobody_deactivates_themselves_or_changes_their_own_role(world):
+    with pytest.raises(PermissionDenied):
+        actions.do_deactivate_user(world.admin, actor=world.admin)
+    with pytest.raises(PermissionDenied):
+        actions.do_update_user(world.admin, actor=world.admin, role=Role.COMMANDER)
+    # Their own name is fine.
+    assert actions.do_update_user(world.admin, actor=world.admin, first_name="李") == [
+        "first_name"]
+
+
+def test_an_unchanged_save_writes_nothing(world):
+    assert actions.do_update_user(world.tracer, actor=world.admin, role=Role.STAFF) == []
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_role_change_to_admin_opens_the_admin_site_and_back_closes_it(world):
+    actions.do_update_user(world.tracer, actor=world.admin, role=Role.ADMIN)
+    world.tracer.refresh_from_db()
+    assert world.tracer.is_staff
+    actions.do_update_user(world.tracer, actor=world.admin, role=Role.STAFF)
+    world.tracer.refresh_from_db()
+    assert not world.tracer.is_staff
+
+
+def test_deactivation_revokes_the_api_token(world, api_for):
+    api = api_for(world.tracer)
+    assert api.get("/api/v1/accounts/me/").status_code == 200
+    actions.do_deactivate_user(world.tracer, actor=world.admin)
+    assert not Token.objects.filter(user=world.tracer).exists()
+    assert api.get("/api/v1/accounts/me/").status_code == 401
+
+
+def test_the_command_line_may_create_an_account_without_a_jurisdiction(db):
+    user = actions.do_create_user(actor=cli_actor(), username="ops", role=Role.LEADER,
+                                  jurisdiction=None, password="a-l0ng-passphrase")
+    assert user.jurisdiction is None
+
+
+def test_an_unknown_role_is_refused(world):
+    with pytest.raises(ValidationError):
+        actions.do_update_user(world.tracer, actor=world.admin, role="chief")
+
+
+def test_generated_passwords_are_long_and_different():
+    passwords = {actions.generate_password() for _ in range(50)}
+    assert len(passwords) == 50 and all(len(p) == 19 for p in passwords)
