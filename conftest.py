@@ -9,6 +9,16 @@ os.environ.setdefault("ZHANYI_TESTING", "1")
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: login-failure counts and cached
+    figures of one test must not leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def world(db):
     from zhanyi.core.testing import build_world

@@ -238,6 +238,10 @@ SPECTACULAR_SETTINGS = {
 LOGIN_FAILURE_LIMIT = int(env_str("ZHANYI_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_S = int(env_str("ZHANYI_LOGIN_FAILURE_WINDOW_S", "900"))
 
+# How many reverse proxies in front of the app append to X-Forwarded-For; 0
+# means the client address is REMOTE_ADDR (nobody can forge it in the audit log).
+TRUSTED_PROXY_COUNT = int(env_str("ZHANYI_TRUSTED_PROXY_COUNT", "0"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

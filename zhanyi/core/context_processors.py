@@ -6,28 +6,30 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (url name, label): modules appear here as their apps land.
+from zhanyi.accounts.roles import has_capability
+
+# (url name, label, capability needed or None): modules appear as their apps land.
 NAVIGATION = [
-    ("command:home", _("Command")),
-    ("places:area-list", _("Areas")),
-    ("people:search", _("People")),
+    ("command:home", _("Command"), None),
+    ("places:area-list", _("Areas"), None),
+    ("people:search", _("People"), "view_person"),
+    ("accounts:user-list", _("Users"), "manage_users"),
+    ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]
 
 
 def navigation(request: HttpRequest) -> dict:
-    if not getattr(request, "user", None) or not request.user.is_authenticated:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = []
-    for url_name, label in NAVIGATION:
+    for url_name, label, capability in NAVIGATION:
+        if capability and not has_capability(user, capability):
+            continue
         try:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append(
-            {
-                "url": url,
-                "label": label,
-                "active": request.path.startswith(url) and (url != "/" or request.path == "/"),
-            }
-        )
+        active = request.path == "/" if url == "/" else request.path.startswith(url)
+        items.append({"name": url_name, "url": url, "label": label, "active": active})
     return {"nav_items": items}

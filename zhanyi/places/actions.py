@@ -43,18 +43,25 @@ def _geometry(value: Any) -> dict | None:
     return dict(value)
 
 
-def _area_from_row(row: Mapping[str, Any], existing: dict[str, Area]) -> tuple[Area, str]:
+def _area_from_row(
+    row: Mapping[str, Any], existing: dict[str, Area], levels: dict[str, str]
+) -> tuple[Area, str]:
+    """The area a row describes, or why it cannot be. ``levels`` holds the
+    level of every code known, stored or in this import."""
     code, level = str(row["code"]), row["level"]
     if level not in LEVEL_DEPTH:
         return Area(), f"area {code}: unknown level {level!r}"
-    parent_code = row.get("parent_code")
-    parent = existing.get(str(parent_code)) if parent_code else None
-    if parent_code and (parent is None or parent.pk is None):
-        return Area(), f"area {code}: parent {parent_code} is unknown"
-    if parent is None and level != AreaLevel.CITY:
+    parent_code = str(row.get("parent_code") or "")
+    if not parent_code and level != AreaLevel.CITY:
         return Area(), f"area {code}: only a city may have no parent"
-    if parent is not None and LEVEL_DEPTH[parent.level] >= LEVEL_DEPTH[level]:
-        return Area(), f"area {code}: level {level} cannot sit under {parent.level}"
+    if parent_code and parent_code not in levels:
+        return Area(), f"area {code}: parent {parent_code} is unknown"
+    if parent_code and LEVEL_DEPTH.get(levels[parent_code], 99) >= LEVEL_DEPTH[level]:
+        return Area(), f"area {code}: level {level} cannot sit under {levels[parent_code]}"
+    parent = existing.get(parent_code) if parent_code else None
+    if parent_code and (parent is None or parent.pk is None):
+        # Its parent's own row was refused: that problem is reported already.
+        return Area(), f"area {code}: parent {parent_code} could not be imported"
     area = existing.get(code) or Area(code=code)
     area.name = row["name"]
     area.level = level
@@ -81,6 +88,8 @@ def do_import_areas(
     """
     rows = sorted(rows, key=lambda r: LEVEL_DEPTH.get(r["level"], 99))
     existing = {a.code: a for a in Area.objects.all()}
+    levels = {code: a.level for code, a in existing.items()}
+    levels.update({str(r["code"]): r["level"] for r in rows})
     problems: list[str] = []
     to_update: list[Area] = []
     created = 0
@@ -88,7 +97,7 @@ def do_import_areas(
     for _depth, level_rows in groupby(rows, key=lambda r: LEVEL_DEPTH.get(r["level"], 99)):
         to_create: list[Area] = []
         for row in level_rows:
-            area, problem = _area_from_row(row, existing)
+            area, problem = _area_from_row(row, existing, levels)
             if problem:
                 problems.append(problem)
                 continue
