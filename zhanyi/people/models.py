@@ -62,6 +62,8 @@ class Person(models.Model):
         default=IdentityType.RESIDENT_ID,
     )
     identity_number = models.CharField(_("identity number"), max_length=32, blank=True)
+    # ISO 3166-1 alpha-3 of the document's issuer (CHN for a resident card).
+    nationality = models.CharField(_("nationality"), max_length=3, blank=True)
     name = models.CharField(_("name"), max_length=100)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
@@ -103,6 +105,10 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
 
 class SourceRecord(models.Model):
@@ -159,3 +165,41 @@ class PersonMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merged_id} → {self.survivor_id}"
+
+
+class PersonChange(models.Model):
+    """One entry of a person's history (变更记录): created, or fields changed.
+
+    ``changes`` maps each changed field to ``[old, new]`` as shown to people
+    (dates in ISO form, a village by its name and code). History stays with the
+    person it describes: a merge does not move it.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+
+    person = models.ForeignKey(
+        Person, models.PROTECT, related_name="changes", verbose_name=_("person")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    changes = models.JSONField(_("changes"), default=dict)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    source_record = models.ForeignKey(
+        SourceRecord, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("source record"),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_by_name = models.CharField(_("changed by"), max_length=150, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("person change")
+        verbose_name_plural = _("person changes")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.person_id}"

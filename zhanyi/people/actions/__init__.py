@@ -1,0 +1,35 @@
+"""Writes to the person index (人员库). Every change of personal data goes through here.
+
+Each ``do_*`` function runs in one transaction, takes the acting user as a
+keyword, checks the user's capability and jurisdiction (the web views and the
+API check too, but this is the one path every write takes), keeps the person's
+history and writes the audit record.
+
+The bulk import (``do_import_persons``) is the exception that proves the rule:
+it is a system path for loading a city, checked row by row but written with
+``bulk_create`` and recorded as one audit event.
+"""
+
+from .imports import ImportCounts, do_import_persons
+from .merge import MergeError, do_merge_persons, do_undo_merge, person_links
+from .persons import (
+    EDITABLE_FIELDS,
+    DuplicatePersonError,
+    do_add_source_record,
+    do_create_person,
+    do_update_person,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "DuplicatePersonError",
+    "ImportCounts",
+    "MergeError",
+    "do_add_source_record",
+    "do_create_person",
+    "do_import_persons",
+    "do_merge_persons",
+    "do_undo_merge",
+    "do_update_person",
+    "person_links",
+]

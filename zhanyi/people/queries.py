@@ -1,0 +1,245 @@
+"""Reads of the person index (人员库), always through the user's jurisdiction.
+
+Deny by default. A user needs the ``view_person`` capability *and* a
+jurisdiction; then they see the live persons whose village lies in it.
+A person with no village yet (an arrival from a pushed list whose address has
+not been resolved) belongs to no county, so only users whose jurisdiction is
+the whole city (the root of the area tree) and superusers see them: otherwise
+nobody would be responsible for finding them a village.
+
+Objects outside the jurisdiction answer 404, not 403, so that a user cannot
+learn who is in another county's index by trying numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from zhanyi.accounts.models import AuditEvent
+from zhanyi.accounts.roles import has_capability
+from zhanyi.core import jurisdiction
+from zhanyi.engine.phones import search_digits
+
+from .models import Person, PersonChange, PersonMerge
+
+PERSON_OBJECT_TYPE = Person._meta.label_lower  # "people.person", as audit.record writes it
+VIEW_ACTIONS = ("person.view", "person.api_view")
+MIN_NUMBER_DIGITS = 4
+_NUMBER_TOKEN = re.compile(r"^\+?[\d()\-]*\d[\d()\-]*[Xx]?$")
+
+
+def _user_of(request_or_user: Any):
+    return getattr(request_or_user, "user", request_or_user)
+
+
+def sees_unplaced(user) -> bool:
+    """Whether the user sees persons with no village: superusers and users of the root area."""
+    path = jurisdiction.root_path(user)
+    if path is None:
+        return False
+    return path == "" or user.jurisdiction.parent_id is None
+
+
+def scope_persons(queryset: QuerySet[Person], user) -> QuerySet[Person]:
+    """Rows of ``queryset`` in the user's jurisdiction (see the module's docstring)."""
+    path = jurisdiction.root_path(user)
+    if path is None:
+        return queryset.none()
+    if path == "":
+        return queryset
+    visible = Q(village__path__startswith=path)
+    if sees_unplaced(user):
+        visible |= Q(village__isnull=True)
+    return queryset.filter(visible)
+
+
+def can_see_person(user, person: Person) -> bool:
+    if person.village_id is None:
+        return sees_unplaced(user)
+    return jurisdiction.can_see_area(user, person.village)
+
+
+def require_person_access(user, capability: str = "view_person") -> None:
+    """Deny users without the capability or without any jurisdiction."""
+    if not has_capability(user, capability) or jurisdiction.root_path(user) is None:
+        raise PermissionDenied(f"requires {capability} and a jurisdiction")
+
+
+def persons_for(user) -> QuerySet[Person]:
+    """Live (not merged) persons the user may see, with what lists show."""
+    require_person_access(user)
+    return scope_persons(
+        Person.objects.filter(merged_into=None).select_related("village", "village__parent"),
+        user,
+    )
+
+
+def _number_token(token: str) -> bool:
+    return bool(_NUMBER_TOKEN.match(token))
+
+
+def number_too_short(q: str) -> bool:
+    """Whether ``q`` has a number with fewer than 4 digits (searching for "13"
+    would list half the city; the last four digits are the usual minimum)."""
+    return any(
+        _number_token(t) and len(search_digits(t)) + t.upper().endswith("X") < MIN_NUMBER_DIGITS
+        for t in q.split()
+    )
+
+
+def search_persons(user, q: str) -> QuerySet[Person]:
+    """Live persons in the user's jurisdiction matching every word of ``q``.
+
+    A word of digits matches the end of an identity number (a full number, or
+    its last 4 or more characters, X included) or of a phone (full or last 4+
+    digits, typed in any form); any other word matches part of the name.
+    """
+    qs = persons_for(user)
+    q = (q or "").strip()
+    if not q:
+        return qs
+    if number_too_short(q):
+        return qs.none()
+    for token in q.split():
+        if _number_token(token):
+            digits = search_digits(token)
+            tail = digits + ("X" if token.upper().endswith("X") else "")
+            qs = qs.filter(Q(identity_number__endswith=tail) | Q(phone__endswith=digits))
+        else:
+            qs = qs.filter(name__icontains=token)
+    return qs
+
+
+def get_person_for_user(
+    request_or_user: HttpRequest | Any, person_id: int, *, capability: str = "view_person"
+) -> Person:
+    """The person, if the user may see it: 403 without the capability or a
+    jurisdiction, 404 when it does not exist or lies outside the jurisdiction.
+
+    Merged persons are returned too (their page shows where they went and
+    offers the undo); callers that change a person refuse merged ones.
+    """
+    user = _user_of(request_or_user)
+    require_person_access(user, capability)
+    try:
+        person = Person.objects.select_related(
+            "village", "village__parent", "household", "household__village", "merged_into"
+        ).get(pk=person_id)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such person") from None
+    if not can_see_person(user, person):
+        raise Http404("no such person")
+    return person
+
+
+def get_merge_for_user(request_or_user: HttpRequest | Any, merge_id: int) -> PersonMerge:
+    """A merge whose two persons the user may both see (404 otherwise)."""
+    user = _user_of(request_or_user)
+    require_person_access(user, "merge_person")
+    try:
+        merge = PersonMerge.objects.select_related(
+            "survivor__village", "merged__village", "merged_by", "undone_by"
+        ).get(pk=merge_id)
+    except (PersonMerge.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such merge") from None
+    if not (can_see_person(user, merge.survivor) and can_see_person(user, merge.merged)):
+        raise Http404("no such merge")
+    return merge
+
+
+def duplicate_candidates(
+    *, identity_number: str = "", name: str = "", birth_date=None, phone: str = "",
+    exclude_pk: int | None = None,
+) -> dict[int, tuple[Person, list[str]]]:
+    """Live persons who may be the same person, with why: ``document`` (same
+    number), ``name_birth_date`` or ``name_phone``. Not scoped: a duplicate in
+    another county is still a duplicate (callers decide what to reveal)."""
+    match = Q(pk__in=[])
+    if identity_number:
+        match |= Q(identity_number=identity_number)
+    if name and birth_date:
+        match |= Q(name=name, birth_date=birth_date)
+    if name and phone:
+        match |= Q(name=name, phone=phone)
+    found: dict[int, tuple[Person, list[str]]] = {}
+    qs = Person.objects.filter(match, merged_into=None).select_related("village")
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    for person in qs[:20]:
+        reasons = []
+        if identity_number and person.identity_number == identity_number:
+            reasons.append("document")
+        if name and birth_date and person.name == name and person.birth_date == birth_date:
+            reasons.append("name_birth_date")
+        if name and phone and person.name == name and person.phone == phone:
+            reasons.append("name_phone")
+        found[person.pk] = (person, reasons)
+    return found
+
+
+@dataclass
+class HistoryEntry:
+    at: Any
+    kind: str  # created, updated, merged_in, merged_away, merge_undone
+    actor: str
+    reason: str = ""
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)
+    merge: PersonMerge | None = None
+    other: Person | None = None
+
+
+def person_history(person: Person) -> list[HistoryEntry]:
+    """Changes and merges of the person, newest first (views are separate)."""
+    entries = [
+        HistoryEntry(
+            at=c.changed_at, kind=c.kind, actor=c.changed_by_name, reason=c.reason,
+            changes=[(f, old_new[0], old_new[1]) for f, old_new in c.changes.items()],
+        )
+        for c in PersonChange.objects.filter(person=person)
+    ]
+    merges = PersonMerge.objects.filter(Q(survivor=person) | Q(merged=person)).select_related(
+        "survivor", "merged", "merged_by", "undone_by"
+    )
+    for m in merges:
+        won = m.survivor_id == person.pk
+        entries.append(HistoryEntry(
+            at=m.merged_at, kind="merged_in" if won else "merged_away",
+            actor=m.merged_by.get_username(), reason=m.reason, merge=m,
+            other=m.merged if won else m.survivor,
+        ))
+        if m.undone_at is not None:
+            entries.append(HistoryEntry(
+                at=m.undone_at, kind="merge_undone",
+                actor=m.undone_by.get_username() if m.undone_by else "", merge=m,
+                other=m.merged if won else m.survivor,
+            ))
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries
+
+
+def person_views(person: Person, limit: int = 50) -> tuple[list[AuditEvent], int]:
+    """Who read the person's record (page or API), newest first, and how often in all."""
+    events = AuditEvent.objects.filter(
+        object_type=PERSON_OBJECT_TYPE, object_id=str(person.pk), action__in=VIEW_ACTIONS
+    )
+    return list(events.order_by("-at", "-id")[:limit]), events.count()
+
+
+def household_members(person: Person, user) -> list[Person]:
+    """The other live members of the person's household that the user may see."""
+    if person.household_id is None:
+        return []
+    return list(
+        scope_persons(
+            Person.objects.filter(household_id=person.household_id, merged_into=None)
+            .exclude(pk=person.pk)
+            .select_related("village"),
+            user,
+        ).order_by("birth_date", "id")
+    )
