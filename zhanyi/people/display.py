@@ -77,3 +77,23 @@ def payload_for(user, payload: Any) -> list[tuple[str, Any]]:
     if not isinstance(payload, dict):
         return [("", _masked_value(user, "", payload))]
     return [(str(k), _masked_value(user, str(k), v)) for k, v in payload.items()]
+
+
+def field_label(name: str) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.text import capfirst
+
+    from .models import Person
+
+    try:
+        return str(capfirst(Person._meta.get_field(name).verbose_name))
+    except FieldDoesNotExist:
+        return name
+
+
+def changes_for(user, changes) -> list[tuple[str, Any, Any]]:
+    """A history entry's (field, old, new) as ``user`` may see them, fields by label."""
+    return [
+        (field_label(f), value_for(user, f, old), value_for(user, f, new))
+        for f, old, new in changes
+    ]

@@ -19,6 +19,7 @@ from .persons import (
     do_create_person,
     do_update_person,
 )
+from .reads import record_person_search, record_person_view
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -32,4 +33,6 @@ __all__ = [
     "do_undo_merge",
     "do_update_person",
     "person_links",
+    "record_person_search",
+    "record_person_view",
 ]

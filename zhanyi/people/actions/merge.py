@@ -89,22 +89,22 @@ def do_merge_persons(
             raise MergeError(_("%(name)s (#%(id)s) was merged already; merge the survivor.")
                              % {"name": p.name, "id": p.pk})
     moved: dict[str, list] = {}
-    try:
-        with transaction.atomic():
-            for fk in person_links():
-                rows = fk.model._base_manager.filter(**{fk.attname: merged.pk})
-                pks = [_pk_json(pk) for pk in rows.values_list("pk", flat=True)]
-                if not pks:
-                    continue
+    for fk in person_links():
+        rows = fk.model._base_manager.filter(**{fk.attname: merged.pk})
+        pks = sorted(_pk_json(pk) for pk in rows.values_list("pk", flat=True))
+        if not pks:
+            continue
+        try:
+            with transaction.atomic():
                 for chunk in _chunks(pks):
                     fk.model._base_manager.filter(pk__in=chunk).update(**{fk.attname: survivor.pk})
-                moved[_link_key(fk)] = sorted(pks, key=str)
-    except IntegrityError as exc:
-        # A one-to-one link both persons have, or a unique (person, …) pair.
-        raise MergeError(_(
-            "The two persons cannot be merged: both have a record that a person can have"
-            " only once (%(detail)s). Resolve that record first."
-        ) % {"detail": str(exc)[:200]}) from None
+        except IntegrityError:
+            # A one-to-one link both persons have, or a unique (person, …) pair.
+            raise MergeError(_(
+                "The two persons cannot be merged: both have a %(record)s, which a person can"
+                " have only once. Resolve that record first."
+            ) % {"record": fk.model._meta.verbose_name}) from None
+        moved[_link_key(fk)] = pks
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into", "updated_at"])
     merge = PersonMerge.objects.create(

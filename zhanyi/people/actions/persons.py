@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from zhanyi.people import queries
-from zhanyi.people.models import Person, PersonChange, SourceRecord
+from zhanyi.people.models import IdentityType, Person, PersonChange, Sex, SourceRecord
 from zhanyi.people.validation import PERSON_FIELDS, PersonInput
 
 from .common import actor_user, audit_person, check_place, json_safe, require_person, shown
@@ -159,7 +159,14 @@ def do_update_person(
     if person.merged_into_id is not None:
         raise ValidationError(_("A merged person cannot be changed; change the survivor."))
     current = {f: getattr(person, f) for f in EDITABLE_FIELDS}
-    clean = PersonInput.clean(current | dict(changes))
+    proposed = current | dict(changes)
+    if "identity_number" in changes and proposed["identity_type"] == IdentityType.RESIDENT_ID:
+        # A new resident number brings its own birth date and sex unless they are given too.
+        if "birth_date" not in changes:
+            proposed["birth_date"] = None
+        if "sex" not in changes:
+            proposed["sex"] = Sex.UNKNOWN
+    clean = PersonInput.clean(proposed)
     new_values = clean.field_values()
     # Only the fields asked for, and what follows from them (a new number gives
     # a birth date and sex, a household its village): older records that

@@ -98,3 +98,13 @@ def test_unknown_fields_are_refused(world):
         actions.do_update_person(acting_user=world.tracer, person=person,
                                  changes={"merged_into": None}, reason="x")
     assert "merged_into" in caught.value.message_dict
+
+
+def test_a_new_resident_number_brings_its_own_birth_date_and_sex(world):
+    person = make_person(world.village, identity_number=resident_id("19900101", 123))
+    actions.do_update_person(acting_user=world.tracer, person=person, reason="证件核实",
+                             changes={"identity_number": resident_id("19920202", 246)})
+    person.refresh_from_db()
+    assert (person.birth_date, person.sex) == (dt.date(1992, 2, 2), "female")
+    change = PersonChange.objects.get(kind="updated")
+    assert set(change.changes) == {"identity_number", "birth_date", "sex", "nationality"}

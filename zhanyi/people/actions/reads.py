@@ -1,0 +1,27 @@
+"""Reads of personal data are recorded too: who searched for whom, who opened a person."""
+
+from __future__ import annotations
+
+from zhanyi.accounts import audit
+from zhanyi.people.models import Person
+
+from .common import audit_person
+
+
+def record_person_view(*, acting_user, person: Person, request=None, via: str = "web") -> None:
+    """One read of a person's record: ``person.view`` (web) or ``person.api_view``."""
+    audit_person(
+        "person.view" if via == "web" else "person.api_view",
+        acting_user=acting_user, person=person, request=request,
+        detail={"merged_into": person.merged_into_id} if person.merged_into_id else {},
+    )
+
+
+def record_person_search(
+    *, acting_user, q: str, results: int, request=None, via: str = "web", page: int = 1,
+) -> None:
+    """One search or list of persons: the words searched for and how many matched."""
+    audit.record(
+        actor=acting_user, action="person.search", object_type=Person._meta.label_lower,
+        detail={"q": q, "results": results, "via": via, "page": page}, request=request,
+    )
