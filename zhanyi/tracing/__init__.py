@@ -1,0 +1,1 @@
+"""The tracing task force: epidemiological investigation (流调)."""

@@ -2,7 +2,12 @@ from django.apps import AppConfig
 
 
 class TracingConfig(AppConfig):
-    """The tracing task force: epidemiological investigation (流调溯源)."""
+    """The tracing task force's app: epidemiological investigation (流调).
+
+    Cases, their trajectories, close contacts and secondary contacts, and the
+    spatiotemporal companions (时空伴随) found by the engine
+    (``zhanyi.engine.companions``, command ``zhanyi companions``).
+    """
 
     name = "zhanyi.tracing"
     verbose_name = "Tracing"

@@ -289,7 +289,7 @@ def ingest_stays(
     try:
         for date in sorted(set(wanted) | spill_only):
             seen = manifest["days"].get(date.isoformat())
-            if not replace and seen and seen.get("has_input", True):
+            if not replace and seen and (seen.get("has_input", True) or date not in available):
                 report.skipped_days.append(date)
                 continue
             prev = available.get(date - dt.timedelta(days=1), [])

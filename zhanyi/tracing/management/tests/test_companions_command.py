@@ -1,0 +1,85 @@
+"""``zhanyi companions ingest|find|purge`` end to end on a tiny town."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from django.core.management import CommandError, call_command
+
+from zhanyi.engine.companions.testing import (
+    as_tuples,
+    cases_for,
+    random_stays,
+    write_stays,
+)
+from zhanyi.engine.tests.test_companions import RULE, reference
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("companions", *args, stdout=out, verbosity=0)
+    return out.getvalue()
+
+
+@pytest.fixture
+def town(tmp_path: Path) -> tuple[Path, list, list]:
+    rows = random_stays(3, days=4)
+    write_stays(rows, tmp_path / "city" / "stays")
+    return tmp_path, rows, cases_for(rows, 3, n=3)
+
+
+def iso(seconds: int) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat()
+
+
+def test_ingest_find_and_purge_from_the_command_line(town) -> None:
+    tmp, rows, cases = town
+    store = str(tmp / "store")
+    out = run("ingest", "--stays", str(tmp / "city"), "--store", store)
+    assert "Ingested 5 day(s)" in out  # four days and the spill past the last midnight
+    assert "skipped 5 day(s)" in run("ingest", "--stays", str(tmp / "city"), "--store", store)
+
+    case, start, end = cases[0]
+    table = run("find", "--store", store, "--case", str(case), "--from", iso(start),
+                "--to", iso(end))
+    assert table.splitlines()[0].split()[:3] == ["case", "companion", "cell"]
+
+    cases_file = tmp / "cases.csv"
+    with cases_file.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["person_id", "window_start", "window_end"])
+        writer.writerows([(p, iso(s), iso(e)) for p, s, e in cases])
+    output = tmp / "companions.parquet"
+    run("find", "--store", store, "--cases-file", str(cases_file), "--format", "parquet",
+        "--output", str(output))
+    # The default rule (30 h): compare with the reference on the same store.
+    assert as_tuples(pq.read_table(output)) == reference(rows, cases, RULE)
+
+    csv_out = run("find", "--store", store, "--cases-file", str(cases_file), "--format", "csv")
+    assert csv_out.splitlines()[0].startswith("case_person_id,companion_person_id,cell_id")
+
+    out = run("purge", "--store", store, "--retention-days", "2", "--as-of", "2021-09-07")
+    assert "Deleted 3 day(s)" in out
+
+
+def test_the_window_can_come_from_the_protocol(town) -> None:
+    tmp, rows, _ = town
+    store = str(tmp / "store")
+    run("ingest", "--stays", str(tmp / "city" / "stays"), "--store", store,
+        "--merge-gap-minutes", "5")
+    out = run("find", "--store", store, "--case", str(rows[0][0]), "--onset", "2021-09-05",
+              "--isolated", "2021-09-06T12:00")
+    assert "case(s)" in out.splitlines()[-1]
+
+
+def test_find_without_a_window_is_an_error(town) -> None:
+    tmp, _, _ = town
+    store = str(tmp / "store")
+    run("ingest", "--stays", str(tmp / "city"), "--store", store)
+    with pytest.raises(CommandError, match="--from and --to"):
+        run("find", "--store", store, "--case", "1")
