@@ -29,7 +29,7 @@ from zhanyi.engine.phones import search_digits
 from .models import Person, PersonChange, PersonMerge
 
 PERSON_OBJECT_TYPE = Person._meta.label_lower  # "people.person", as audit.record writes it
-VIEW_ACTIONS = ("person.view", "person.api_view")
+VIEW_ACTIONS = ("person.view", "person.api_view", "person.admin_view")
 MIN_NUMBER_DIGITS = 4
 _NUMBER_TOKEN = re.compile(r"^\+?[\d()\-]*\d[\d()\-]*[Xx]?$")
 

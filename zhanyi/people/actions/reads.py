@@ -7,11 +7,14 @@ from zhanyi.people.models import Person
 
 from .common import audit_person
 
+VIEW_ACTIONS = {"web": "person.view", "api": "person.api_view", "admin": "person.admin_view"}
+
 
 def record_person_view(*, acting_user, person: Person, request=None, via: str = "web") -> None:
-    """One read of a person's record: ``person.view`` (web) or ``person.api_view``."""
+    """One read of a person's record: ``person.view`` (web), ``person.api_view``
+    or ``person.admin_view``."""
     audit_person(
-        "person.view" if via == "web" else "person.api_view",
+        VIEW_ACTIONS[via],
         acting_user=acting_user, person=person, request=request,
         detail={"merged_into": person.merged_into_id} if person.merged_into_id else {},
     )

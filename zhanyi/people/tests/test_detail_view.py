@@ -89,3 +89,14 @@ def test_a_person_without_a_village_is_visible_at_city_level_only(world, client_
 
 def test_an_unknown_person_is_not_found(world, client_for):
     assert client_for(world.commander).get("/people/999999/").status_code == 404
+
+
+def test_the_admin_shows_a_person_masked_read_only_and_audited(world, client_for):
+    person = make_person(world.village, "张三", identity_number=NUMBER)
+    client = client_for(world.admin)
+    page = client.get(f"/admin/people/person/{person.pk}/change/")
+    assert page.status_code == 200
+    assert NUMBER not in page.content.decode() and "张三" in page.content.decode()
+    assert "Entered by hand" in page.content.decode()  # its source records, inline
+    assert AuditEvent.objects.filter(action="person.admin_view").count() == 1
+    assert client.get("/admin/people/person/add/").status_code == 403
