@@ -168,87 +168,82 @@ def companions_query(dialect: Dialect, cells: list[int], rule: CompanionRule) ->
         SELECT {key}, CAST(SUM(end_s - start_s) AS BIGINT) AS overlap_s
         FROM pieces GROUP BY {key}
         HAVING SUM(end_s - start_s) > {int(rule.min_overlap_s)}"""),
-        ("companion_dwell", f"""
-        SELECT t.case_id, t.companion_id, t.cell_id,
-               CAST(SUM(d.dwell_s) AS BIGINT) AS companion_dwell_s
-        FROM totals t
-        JOIN cases c ON c.person_id = t.case_id
-        JOIN dwell d ON d.cell_id = t.cell_id AND d.person_id = t.companion_id
-        WHERE d.cell_id IN {in_cells} AND d.day_no BETWEEN c.lb_first AND c.lb_last
-        GROUP BY t.case_id, t.companion_id, t.cell_id"""),
+        # The dwell of everyone met in those cells, once per distinct lookback
+        # (usually one for all cases), before joining the candidates to it.
+        ("lookbacks", "SELECT DISTINCT lb_first, lb_last FROM cases"),
+        ("cell_dwell", f"""
+        SELECT l.lb_first, l.lb_last, d.cell_id, d.person_id,
+               CAST(SUM(d.dwell_s) AS BIGINT) AS dwell_s
+        FROM dwell d JOIN lookbacks l ON d.day_no BETWEEN l.lb_first AND l.lb_last
+        WHERE d.cell_id IN {in_cells}
+        GROUP BY l.lb_first, l.lb_last, d.cell_id, d.person_id"""),
         ("qualified", f"""
         SELECT t.case_id, t.companion_id, t.cell_id, t.overlap_s,
-               cc.case_dwell_s, cd.companion_dwell_s
+               cc.case_dwell_s, cd.dwell_s AS companion_dwell_s
         FROM totals t
+        JOIN cases c ON c.person_id = t.case_id
         JOIN case_cells cc ON cc.case_id = t.case_id AND cc.cell_id = t.cell_id
-        JOIN companion_dwell cd ON cd.case_id = t.case_id
-             AND cd.companion_id = t.companion_id AND cd.cell_id = t.cell_id
-        WHERE cc.case_dwell_s >= {int(rule.dwell_s)}
-           OR cd.companion_dwell_s >= {int(rule.dwell_s)}"""),
-        # Pieces of one (case, companion, cell) never overlap (each side's
-        # stays in a cell are disjoint after ingest) but may touch, at
-        # midnight for instance: touching pieces are one period.
-        ("flagged", """
-        SELECT p.case_id, p.companion_id, p.cell_id, p.start_s, p.end_s,
-               LAG(p.end_s) OVER (PARTITION BY p.case_id, p.companion_id, p.cell_id
-                                  ORDER BY p.start_s) AS prev_end
-        FROM pieces p JOIN qualified q ON q.case_id = p.case_id
-             AND q.companion_id = p.companion_id AND q.cell_id = p.cell_id"""),
-        ("islands", f"""
-        SELECT {key}, start_s, end_s,
-               SUM(CASE WHEN prev_end IS NULL OR start_s > prev_end THEN 1 ELSE 0 END)
-                 OVER (PARTITION BY {key} ORDER BY start_s ROWS UNBOUNDED PRECEDING) AS island
-        FROM flagged"""),
-        ("periods", f"""
-        SELECT {key}, MIN(start_s) AS start_s, MAX(end_s) AS end_s
-        FROM islands GROUP BY {key}, island"""),
-        ("period_lists", f"""
-        SELECT {key},
-               {dialect.ordered_struct_list({"start_s": "start_s", "end_s": "end_s"}, "start_s")}
-               AS periods
-        FROM periods GROUP BY {key}"""),
+        JOIN cell_dwell cd ON cd.lb_first = c.lb_first AND cd.lb_last = c.lb_last
+             AND cd.cell_id = t.cell_id AND cd.person_id = t.companion_id
+        WHERE cc.case_dwell_s >= {int(rule.dwell_s)} OR cd.dwell_s >= {int(rule.dwell_s)}"""),
     )
+    # One row per overlapping piece of a qualified (case, companion, cell), in
+    # order; ``finish`` joins touching pieces into periods.
     final = """
     SELECT q.case_id AS case_person_id, q.companion_id AS companion_person_id,
-           q.cell_id, q.overlap_s, l.periods, q.case_dwell_s, q.companion_dwell_s
-    FROM qualified q JOIN period_lists l ON l.case_id = q.case_id
-         AND l.companion_id = q.companion_id AND l.cell_id = q.cell_id
-    ORDER BY q.case_id, q.companion_id, q.cell_id"""
+           q.cell_id, q.overlap_s, q.case_dwell_s, q.companion_dwell_s,
+           p.start_s, p.end_s
+    FROM qualified q JOIN pieces p ON p.case_id = q.case_id
+         AND p.companion_id = q.companion_id AND p.cell_id = q.cell_id
+    ORDER BY q.case_id, q.companion_id, q.cell_id, p.start_s"""
     return LogicalQuery(final=final, steps=steps,
-                        materialize=frozenset({"cell_stays", "pieces", "qualified"}))
+                        materialize=frozenset({"cell_stays", "pieces"}))
+
+
+def _np(table: pa.Table, name: str) -> np.ndarray:
+    return table.column(name).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def finish(raw: pa.Table, rule: CompanionRule) -> pa.Table:
-    """Engine output → the ``COMPANIONS`` schema: timestamps, minutes, who met the dwell rule."""
+    """Engine output (pieces, sorted) → ``COMPANIONS``: periods, minutes, who met the rule.
+
+    Pieces of one (case, companion, cell) never overlap, since each side's
+    stays in a cell are disjoint after ingest, but they may touch, at local
+    midnight where stays are cut: touching pieces become one period.
+    """
     if raw.num_rows == 0:
         return COMPANIONS.empty_table()
-    overlap = raw.column("overlap_s").to_numpy(zero_copy_only=False).astype(np.int64)
-    case_dwell = raw.column("case_dwell_s").to_numpy(zero_copy_only=False).astype(np.int64)
-    comp_dwell = raw.column("companion_dwell_s").to_numpy(zero_copy_only=False).astype(np.int64)
+    case, comp, cell = _np(raw, "case_person_id"), _np(raw, "companion_person_id"), _np(
+        raw, "cell_id")
+    start, end = _np(raw, "start_s"), _np(raw, "end_s")
+    new_triple = np.ones(len(case), dtype=bool)
+    new_triple[1:] = (case[1:] != case[:-1]) | (comp[1:] != comp[:-1]) | (cell[1:] != cell[:-1])
+    new_period = new_triple.copy()
+    new_period[1:] |= start[1:] != end[:-1]
+    period_first = np.flatnonzero(new_period)
+    period_last = np.append(period_first[1:] - 1, len(case) - 1)
+    triple_first = np.flatnonzero(new_triple)
+    # Where each triple's periods begin, counted in periods.
+    offsets = np.append(np.searchsorted(period_first, triple_first), len(period_first))
+    structs = pa.StructArray.from_arrays(
+        [pa.array(start[period_first]).cast(pa.timestamp("s")).cast(TS),
+         pa.array(end[period_last]).cast(pa.timestamp("s")).cast(TS)], fields=list(PERIOD))
+    overlap = _np(raw, "overlap_s")[triple_first]
+    case_dwell = _np(raw, "case_dwell_s")[triple_first]
+    comp_dwell = _np(raw, "companion_dwell_s")[triple_first]
     case_met, comp_met = case_dwell >= rule.dwell_s, comp_dwell >= rule.dwell_s
     met_by = np.where(case_met & comp_met, "both", np.where(case_met, "case", "companion"))
-    lists = raw.column("periods").combine_chunks()
-    periods = pc.list_flatten(lists)
-    fields = {f.name.lower(): i for i, f in enumerate(periods.type)}
-    starts = pc.cast(pc.struct_field(periods, fields["start_s"]), pa.int64())
-    ends = pc.cast(pc.struct_field(periods, fields["end_s"]), pa.int64())
-    structs = pa.StructArray.from_arrays(
-        [starts.cast(pa.timestamp("s")).cast(TS), ends.cast(pa.timestamp("s")).cast(TS)],
-        fields=list(PERIOD))
-    offsets = pc.list_value_length(lists).to_numpy(zero_copy_only=False)
-    offsets = np.concatenate([[0], np.cumsum(offsets)]).astype(np.int32)
-    out = pa.table({
-        "case_person_id": pc.cast(raw.column("case_person_id"), pa.int64()),
-        "companion_person_id": pc.cast(raw.column("companion_person_id"), pa.int64()),
-        "cell_id": pc.cast(raw.column("cell_id"), pa.int32()),
+    return pa.table({
+        "case_person_id": pa.array(case[triple_first], pa.int64()),
+        "companion_person_id": pa.array(comp[triple_first], pa.int64()),
+        "cell_id": pa.array(cell[triple_first].astype(np.int32), pa.int32()),
         "overlap_s": pa.array(overlap, pa.int64()),
         "overlap_minutes": pa.array(overlap / 60.0, pa.float64()),
-        "periods": pa.ListArray.from_arrays(pa.array(offsets), structs),
+        "periods": pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), structs),
         "case_dwell_s": pa.array(case_dwell, pa.int64()),
         "companion_dwell_s": pa.array(comp_dwell, pa.int64()),
         "dwell_rule_met_by": pa.array(met_by, pa.string()),
     }).cast(COMPANIONS)
-    return out.sort_by(SORT_KEYS)
 
 
 def find_companions(
