@@ -54,10 +54,16 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = (
+        villages = (
             jurisdiction.visible_areas(user).filter(level=AreaLevel.VILLAGE)
             .select_related("parent").order_by("path")
         )
+        self.fields["village"].queryset = villages
+        if "village" not in self.initial:
+            # A five-to-one team works in one village: choose it for them.
+            only = list(villages[:2])
+            if len(only) == 1:
+                self.initial["village"] = only[0].pk
 
     def person_data(self) -> dict:
         """What the action takes: every field as typed (birth dates and

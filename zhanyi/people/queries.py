@@ -13,6 +13,7 @@ learn who is in another county's index by trying numbers.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ from django.http import Http404, HttpRequest
 from zhanyi.accounts.models import AuditEvent
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import jurisdiction
-from zhanyi.engine.phones import search_digits
+from zhanyi.engine.phones import PhoneNumberError, normalize_phone, search_digits
 
 from .models import Person, PersonChange, PersonMerge
 
@@ -84,21 +85,32 @@ def _number_token(token: str) -> bool:
     return bool(_NUMBER_TOKEN.match(token))
 
 
+def _tokens(q: str) -> list[str]:
+    """Words of ``q``, with neighbouring numbers joined: ``138 1234 5678`` is one phone."""
+    tokens: list[str] = []
+    for word in q.split():
+        if tokens and _number_token(word) and _number_token(tokens[-1]):
+            tokens[-1] += word
+        else:
+            tokens.append(word)
+    return tokens
+
+
 def number_too_short(q: str) -> bool:
     """Whether ``q`` has a number with fewer than 4 digits (searching for "13"
     would list half the city; the last four digits are the usual minimum)."""
     return any(
         _number_token(t) and len(search_digits(t)) + t.upper().endswith("X") < MIN_NUMBER_DIGITS
-        for t in q.split()
+        for t in _tokens(q)
     )
 
 
 def search_persons(user, q: str) -> QuerySet[Person]:
     """Live persons in the user's jurisdiction matching every word of ``q``.
 
-    A word of digits matches the end of an identity number (a full number, or
-    its last 4 or more characters, X included) or of a phone (full or last 4+
-    digits, typed in any form); any other word matches part of the name.
+    A number matches the end of an identity number (a full number, or its
+    last 4 or more characters, X included) or a phone (full, typed in any
+    form, or its last 4+ digits); any other word matches part of the name.
     """
     qs = persons_for(user)
     q = (q or "").strip()
@@ -106,11 +118,14 @@ def search_persons(user, q: str) -> QuerySet[Person]:
         return qs
     if number_too_short(q):
         return qs.none()
-    for token in q.split():
+    for token in _tokens(q):
         if _number_token(token):
             digits = search_digits(token)
             tail = digits + ("X" if token.upper().endswith("X") else "")
-            qs = qs.filter(Q(identity_number__endswith=tail) | Q(phone__endswith=digits))
+            match = Q(identity_number__endswith=tail) | Q(phone__endswith=digits)
+            with contextlib.suppress(PhoneNumberError):  # not a whole phone: suffixes only
+                match |= Q(phone=normalize_phone(token))
+            qs = qs.filter(match)
         else:
             qs = qs.filter(name__icontains=token)
     return qs

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from zhanyi.people import queries
 from zhanyi.people.models import IdentityType, Person, PersonChange, Sex, SourceRecord
 from zhanyi.people.validation import PERSON_FIELDS, PersonInput
+from zhanyi.places.models import Area
 
 from .common import actor_user, audit_person, check_place, json_safe, require_person, shown
 
@@ -72,7 +73,17 @@ def do_create_person(
     out of a duplicate is ``do_add_source_record`` on the existing person.
     """
     queries.require_person_access(acting_user, "edit_person")
-    clean = PersonInput.clean(data)
+    try:
+        clean = PersonInput.clean(data)
+    except ValidationError as error:
+        # Say everything at once: a village outside the jurisdiction too.
+        village = data.get("village")
+        if "village" not in error.error_dict and (village is None or isinstance(village, Area)):
+            try:
+                check_place(acting_user, village)
+            except ValidationError as place_error:
+                error.error_dict.update(place_error.error_dict)
+        raise error from None
     check_place(acting_user, clean.village)
     if clean.household is not None:
         check_place(acting_user, clean.household.village)

@@ -141,3 +141,11 @@ def test_a_record_cannot_be_added_to_a_person_of_another_county(world):
     with pytest.raises(PermissionDenied):
         actions.do_add_source_record(acting_user=world.tracer, person=person,
                                      source="lab", payload={})
+
+
+def test_a_bad_phone_and_a_village_outside_are_reported_together(world):
+    with pytest.raises(ValidationError) as caught:
+        actions.do_create_person(
+            acting_user=world.tracer, data=person_data(world.other_village, phone="12")
+        )
+    assert set(caught.value.message_dict) == {"phone", "village"}

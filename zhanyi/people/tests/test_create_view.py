@@ -60,3 +60,8 @@ def test_the_village_list_offers_only_villages_in_the_jurisdiction(world, client
 def test_a_leader_cannot_add_people(world, client_for):
     assert client_for(world.leader).get("/people/new/").status_code == 403
     assert client_for(world.leader).post("/people/new/", form_data(world)).status_code == 403
+
+
+def test_a_village_team_member_finds_their_village_chosen(world, client_for):
+    page = client_for(world.village_member).get("/people/new/").content.decode()
+    assert f'<option value="{world.village.pk}" selected>' in page

@@ -16,14 +16,15 @@ from .factories import make_person
 
 @pytest.fixture
 def probe_model(transactional_db):
-    """A model of a 'later app' that points at Person three ways (a plain FK, a
-    hidden FK with related_name='+', a many-to-many): merges must find it
-    without the people app knowing it."""
+    """A model of a 'later app' that points at Person four ways (a plain FK, a
+    hidden FK with related_name='+', a many-to-many, a one-to-one): merges
+    must find it without the people app knowing it."""
 
     class MergeProbe(models.Model):
         person = models.ForeignKey(Person, models.PROTECT, related_name="merge_probes")
         witness = models.ForeignKey(Person, models.PROTECT, null=True, related_name="+")
         contacts = models.ManyToManyField(Person, related_name="probe_contacts")
+        badge = models.OneToOneField(Person, models.PROTECT, null=True, related_name="probe_badge")
 
         class Meta:
             app_label = "people"
@@ -185,3 +186,17 @@ def test_a_county_user_cannot_merge_a_person_of_another_county(world):
     mine, theirs = make_person(world.village, "甲"), make_person(world.other_village, "乙")
     with pytest.raises(PermissionDenied):
         merge(world, mine, theirs)
+
+
+def test_a_record_both_persons_may_have_only_once_stops_the_merge_untouched(world, probe_model):
+    survivor = make_person(world.village, "张三")
+    merged = make_person(world.village, "张叁")
+    probe_model.objects.create(person=survivor, badge=survivor)
+    theirs = probe_model.objects.create(person=merged, badge=merged)
+    with pytest.raises(actions.MergeError) as caught:
+        merge(world, survivor, merged)
+    assert "merge probe" in caught.value.messages[0]
+    merged.refresh_from_db()
+    assert merged.merged_into is None
+    assert probe_model.objects.get(pk=theirs.pk).person == merged  # nothing moved
+    assert merged.source_records.count() == 1
