@@ -2,11 +2,12 @@
 
 The demo city has 20,000 people by default and the full city 5 million, so
 rows are checked in Python by the same rules as the web form, then written
-with one prepared ``INSERT`` per table and batch (``executemany``) rather than
-``bulk_create``: on SQLite, whose 999-parameter limit cuts ``bulk_create`` into
-batches of 80 rows, that is six times faster (20,000 persons with their source
-records in about three seconds). The statement is built from the models'
-metadata only; every value travels as a parameter.
+with one prepared ``INSERT`` per table and batch (``executemany``; ``COPY`` on
+PostgreSQL) rather than ``bulk_create``: on SQLite, whose 999-parameter limit
+cuts ``bulk_create`` into batches of 80 rows, that writes six times faster
+(20,000 persons with their source records in under three seconds). The
+statements are built from the models' metadata only; every value travels as a
+parameter.
 """
 
 from __future__ import annotations
@@ -96,14 +97,22 @@ def _batches(rows: Iterable[Mapping[str, Any]], size: int):
 
 
 class _Inserter:
-    """One parameterised ``INSERT`` for ``model``'s ``fields``, run over many rows."""
+    """One parameterised ``INSERT`` for ``model``'s ``fields``, run over many rows.
+
+    On PostgreSQL the rows go through ``COPY … FROM STDIN`` instead: psycopg
+    adapts ``executemany`` parameters one by one in Python, which made it
+    slower there than SQLite; ``COPY`` formats rows in C.
+    """
 
     def __init__(self, model: type[models.Model], fields: Sequence[str]) -> None:
         self.fields = [model._meta.get_field(name) for name in fields]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in self.fields)
         placeholders = ", ".join(["%s"] * len(self.fields))
-        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+        table = quote(model._meta.db_table)
+        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
+        self.copy = connection.vendor == "postgresql"
         ops = connection.ops
         # Only dates, datetimes and JSON need the backend's adapter; the same
         # date (a birth date, the import's timestamp) is adapted once.
@@ -129,7 +138,12 @@ class _Inserter:
                     values[i] = adapt(values[i])
             prepared.append(values)
         with connection.cursor() as cursor:
-            cursor.executemany(self.sql, prepared)
+            if self.copy:
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for values in prepared:
+                        copy.write_row(values)
+            else:
+                cursor.executemany(self.sql, prepared)
 
 
 def _memo(adapt):
