@@ -54,8 +54,9 @@ def search(request: HttpRequest) -> HttpResponse:
         acting_user=request.user, q=q, results=page.paginator.count, request=request,
         page=page.number,
     )
+    picking = pick_for.isdigit() and has_capability(request.user, "merge_person")
     context = {
-        "q": q, "page": page, "pick_for": pick_for if pick_for.isdigit() else "",
+        "q": q, "page": page, "pick_for": pick_for if picking else "",
         "too_short": queries.number_too_short(q), **_abilities(request.user),
     }
     if request.htmx:

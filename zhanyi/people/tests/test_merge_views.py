@@ -54,6 +54,8 @@ def test_users_who_may_not_merge_are_refused(world, client_for):
     for persona in ("village_member", "leader", "admin", "outsider"):
         client = client_for(getattr(world, persona))
         assert client.get(f"/people/{person.pk}/merge/").status_code == 403
+    picker = client_for(world.leader).get("/people/", {"q": "张", "pick_for": person.pk})
+    assert "/merge/?other=" not in picker.content.decode()
     merge = PersonMerge.objects.create(survivor=person, merged=other, reason="x",
                                        merged_by=world.tracer)
     assert client_for(world.leader).post(f"/people/merges/{merge.pk}/undo/").status_code == 403
