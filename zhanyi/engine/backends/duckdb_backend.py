@@ -27,6 +27,10 @@ class DuckDBBackend(Backend):
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
             self.con.execute("SET memory_limit = ?", [memory_limit])
+        # Queries on the same day files repeat (one per case list); keeping
+        # their Parquet footers saves reading them each time. DuckDB checks
+        # the file's modification time, so a rebuilt day is read afresh.
+        self.con.execute("SET parquet_metadata_cache = true")
         self._registered: list[str] = []
 
     def _register(self, name: str, table: Table) -> None:
