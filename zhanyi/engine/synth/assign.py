@@ -101,7 +101,7 @@ def _schools(cfg, rng, tree: AreaTree, people: People, pl: PlaceList, loc: Locat
             sx, sy = tree.raster.to_xy(sx, sy)
             d = (x[st, None] - sx[None, :]) ** 2 + (y[st, None] - sy[None, :]) ** 2
             people.school[st] = ids_a[np.argmin(d, axis=1)]
-    _staff(rng, tree, people, pl, level)
+    _staff(cfg, rng, tree, people, pl, level)
 
 
 def _school_name(level: str, township: str, village: str, i: int) -> str:
@@ -149,15 +149,28 @@ def _colleges(cfg, rng, tree: AreaTree, people: People, pl: PlaceList, loc: Loca
     people.school[students] = np.array(ids)[pick]
 
 
-def _staff(rng: np.random.Generator, tree: AreaTree, people: People, pl: PlaceList,
-           level: np.ndarray) -> None:
-    """Teachers and staff, drawn from adults of the school's county."""
+def _staff(cfg: SynthConfig, rng: np.random.Generator, tree: AreaTree, people: People,
+           pl: PlaceList, level: np.ndarray) -> None:
+    """Teachers and staff, drawn from adults of the school's county.
+
+    Every school has at least one; in a small city those floors add up, so
+    optional pupils (kindergarten, high school, college) are let go until
+    students plus staff come back to the school round's share.
+    """
     n_places = len(pl)
-    kids = np.bincount(people.school[people.school >= 0], minlength=n_places)
-    ratio = {k: v[3] for k, v in LEVELS.items()}
-    need = np.zeros(n_places, dtype=np.int64)
-    for p in np.flatnonzero(kids):
-        need[p] = max(1, round(kids[p] / ratio[pl.level[p]]))
+    need = _staff_needed(people, pl)
+    excess = int((people.school >= 0).sum() + need.sum() - round(FULL_SCHOOL_ROUND * cfg.fraction))
+    if excess > 0:
+        optional = np.isin(level, [list(LEVELS).index(k) for k in _CALIBRATED])
+        cand = np.flatnonzero(optional & (people.school >= 0))
+        drop = cand[np.argsort(rng.random(len(cand)), kind="stable")[:excess]]
+        # Keep each school's last pupil, so no school is left empty.
+        alone = np.bincount(people.school[cand], minlength=n_places) - np.bincount(
+            people.school[drop], minlength=n_places) <= 0
+        drop = drop[~alone[people.school[drop]]]
+        people.school[drop] = -1
+        level[drop] = -1
+        need = _staff_needed(people, pl)
     county_of_place = tree.county_of_village()[np.array(pl.village, dtype=np.int64)]
     age = people.age
     free = (level < 0) & (age >= 22) & (age <= 59)
@@ -173,6 +186,15 @@ def _staff(rng: np.random.Generator, tree: AreaTree, people: People, pl: PlaceLi
     total = np.bincount(people.school[people.school >= 0], minlength=n_places)
     for p in np.flatnonzero(total):
         pl.capacity[p] = int(total[p])
+
+
+def _staff_needed(people: People, pl: PlaceList) -> np.ndarray:
+    kids = np.bincount(people.school[people.school >= 0], minlength=len(pl))
+    ratio = {k: v[3] for k, v in LEVELS.items()}
+    need = np.zeros(len(pl), dtype=np.int64)
+    for p in np.flatnonzero(kids):
+        need[p] = max(1, round(kids[p] / ratio[pl.level[p]]))
+    return need
 
 
 def _jobs(cfg, rng, tree: AreaTree, people: People, pl: PlaceList, loc: Locator,

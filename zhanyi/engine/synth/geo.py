@@ -170,47 +170,68 @@ def kmeans_groups(
     k: np.ndarray,
     rng: np.random.Generator,
     iters: int = 6,
+    sample: int = 400,
 ) -> np.ndarray:
     """Weighted k-means inside many small groups at once (grids in villages).
 
     Each group starts cut into ``k[g]`` slabs of equal weight across a random
     direction, then Lloyd iterations run for all groups together, every point
-    measured only against its own group's centres. Labels are 0..k[g]-1.
+    measured only against its own group's centres. Centres are fitted on about
+    ``sample`` points per group; labels (0..k[g]-1) are then given to all.
     """
     n_groups = len(k)
     k = np.asarray(k, dtype=np.int64)
     kmax = int(k.max())
+    size = np.bincount(group, minlength=n_groups)
+    fit = np.flatnonzero(rng.random(len(x)) < np.minimum(1.0, sample / np.maximum(size, 1))[group])
+    # Every group keeps at least k of its points in the fit.
+    fit = np.union1d(fit, _first_per_group(group, k))
+    fx, fy, fw, fg = x[fit], y[fit], w[fit], group[fit]
     theta = rng.uniform(0, np.pi, n_groups)
-    proj = x * np.cos(theta[group]) + y * np.sin(theta[group])
-    order = np.lexsort((proj, group))
-    g_sorted = group[order]
-    cw = np.cumsum(w[order])
-    g_total = np.bincount(group, w, n_groups)
+    proj = fx * np.cos(theta[fg]) + fy * np.sin(theta[fg])
+    order = np.lexsort((proj, fg))
+    g_sorted = fg[order]
+    cw = np.cumsum(fw[order])
+    g_total = np.bincount(fg, fw, n_groups)
     g_before = np.r_[0.0, np.cumsum(g_total)][g_sorted]
-    frac = (cw - w[order] / 2 - g_before) / g_total[g_sorted]
-    labels = np.empty(len(x), dtype=np.int64)
+    frac = (cw - fw[order] / 2 - g_before) / np.maximum(g_total[g_sorted], 1e-12)
+    labels = np.empty(len(fit), dtype=np.int64)
     labels[order] = np.minimum((frac * k[g_sorted]).astype(np.int64), k[g_sorted] - 1)
-    slot = np.arange(kmax)[None, :]
-    valid = slot < k[:, None]
-    for _ in range(iters + 1):
-        flat = group * kmax + labels
-        sw = np.bincount(flat, w, n_groups * kmax)
-        cx = np.bincount(flat, w * x, n_groups * kmax) / np.where(sw > 0, sw, 1)
-        cy = np.bincount(flat, w * y, n_groups * kmax) / np.where(sw > 0, sw, 1)
+    valid = (np.arange(kmax)[None, :] < k[:, None]).ravel()
+    for it in range(iters + 1):
+        flat = fg * kmax + labels
+        sw = np.bincount(flat, fw, n_groups * kmax)
+        cx = np.bincount(flat, fw * fx, n_groups * kmax) / np.where(sw > 0, sw, 1)
+        cy = np.bincount(flat, fw * fy, n_groups * kmax) / np.where(sw > 0, sw, 1)
         # Empty or padding slots sit far away so that nothing picks them.
-        far = ~valid.ravel() | (sw == 0)
+        far = ~valid | (sw == 0)
         cx = np.where(far, 1e12, cx).reshape(n_groups, kmax)
         cy = np.where(far, 1e12, cy).reshape(n_groups, kmax)
-        d = (x[:, None] - cx[group]) ** 2 + (y[:, None] - cy[group]) ** 2
-        labels = np.argmin(d, axis=1)
+        if it < iters:
+            labels = _nearest_in_group(fx, fy, fg, cx, cy)
+    labels = _nearest_in_group(x, y, group, cx, cy)
     counts = np.bincount(group * kmax + labels, minlength=n_groups * kmax).reshape(n_groups, kmax)
-    for g, j in zip(*np.nonzero((counts == 0) & valid), strict=True):
+    for g, j in zip(*np.nonzero((counts == 0) & valid.reshape(n_groups, kmax)), strict=True):
         members = np.flatnonzero(group == g)
         sub = labels[members]
         big = int(np.argmax(np.bincount(sub, minlength=kmax)))
         cand = members[sub == big]
         labels[cand[len(cand) // 2]] = j
     return labels
+
+
+def _nearest_in_group(x, y, group, cx, cy) -> np.ndarray:
+    d = (x[:, None] - cx[group]) ** 2 + (y[:, None] - cy[group]) ** 2
+    return np.argmin(d, axis=1)
+
+
+def _first_per_group(group: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Indices of the first k[g] points of each group g."""
+    order = np.argsort(group, kind="stable")
+    gs = group[order]
+    start = np.searchsorted(gs, gs)
+    rank = np.arange(len(gs)) - start
+    return np.sort(order[rank < k[gs]])
 
 
 def _nearest(x: np.ndarray, y: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:

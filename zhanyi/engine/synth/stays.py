@@ -13,7 +13,10 @@ neighbouring cell. Consecutive records may share a cell; ingest merges them.
 Work runs per (local day, chunk of people), vectorised with numpy, each with
 its own random stream, so the bytes do not depend on the number of workers.
 Files: ``stays/day=YYYY-MM-DD/part-NNNN.parquet`` (NNNN = chunk), rows sorted
-by person and start, with exactly ``zhanyi.engine.schema.STAYS``.
+by person and start, with exactly ``zhanyi.engine.schema.STAYS``. Parquet has
+no seconds unit, so the times are stored as milliseconds and the file carries
+the Arrow schema; ``read_stays`` (or ``schema=STAYS`` in pyarrow, or DuckDB's
+``epoch()``) gives back seconds.
 """
 
 from __future__ import annotations
@@ -53,6 +56,18 @@ WRITE_OPTIONS = {
     "row_group_size": 1 << 20,
     "write_statistics": True,
 }
+
+
+def read_stays(path: Path | str, days: list[dt.date] | None = None) -> pa.Table:
+    """Stays under a ``stays`` folder (or one file), with exactly ``STAYS``."""
+    import pyarrow.dataset as ds
+
+    path = Path(path)
+    if path.is_dir() and days is not None:
+        files = [str(f) for d in days for f in sorted((path / f"day={d.isoformat()}").glob(
+            "*.parquet"))]
+        return ds.dataset(files, schema=STAYS, format="parquet").to_table()
+    return ds.dataset(path, schema=STAYS, format="parquet").to_table()
 
 
 def local_midnight_utc(day: dt.date) -> int:
