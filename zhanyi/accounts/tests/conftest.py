@@ -1,5 +1,14 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Commands and actions speak the default language (Chinese); the tests
+    read their messages in English, the source language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
