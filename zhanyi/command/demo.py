@@ -28,7 +28,7 @@ from zhanyi.places import actions as place_actions
 from zhanyi.places.models import Area, AreaLevel
 
 from . import actions
-from .models import Headquarters
+from .models import Headquarters, TaskForceKind
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 DEFAULT_SEED = 20210916
@@ -142,7 +142,7 @@ def _load_city(city_dir: Path, say: Callable[[str], None]) -> None:
         area=city,
         name=f"{city.name}应对新冠肺炎疫情工作领导小组",
         activated_at=CITY_HQ_ACTIVATED,
-        kinds=[],
+        kinds=[TaskForceKind.COORDINATION],
     )
     zone = Area.objects.filter(level=AreaLevel.COUNTY, name="台商投资区").first()
     if zone is not None and not Headquarters.objects.filter(area=zone).exists():

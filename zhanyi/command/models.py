@@ -51,7 +51,8 @@ class TaskForce(models.Model):
     lead = models.CharField(_("lead"), max_length=100, blank=True)
 
     class Meta:
-        ordering = ["headquarters_id", "kind"]
+        # Creation order is the article's order of the ten task forces.
+        ordering = ["headquarters_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["headquarters", "kind"], name="one_task_force_per_kind")
         ]

@@ -18,7 +18,7 @@
           } },
           visualMap: { min: 0, max: max, left: "left", bottom: 10, text: [el.dataset.highLabel, el.dataset.lowLabel],
                        inRange: { color: ["#fde0dc", "#c0392b"] }, calculable: true },
-          series: [{ type: "map", map: mapName, roam: true, data: data, nameProperty: "name",
+          series: [{ type: "map", map: mapName, roam: true, layoutCenter: ["50%", "50%"], layoutSize: "95%", data: data, nameProperty: "name",
                      label: { show: geo.features.length <= 30, fontSize: 11 },
                      emphasis: { label: { show: true } } }]
         });
