@@ -138,7 +138,9 @@ else:
     DATABASES = {
         "default": dj_database_url.parse(
             env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'zhanyi.sqlite3'}"),
-            conn_max_age=60,
+            # Tests' live-server threads must not keep connections open, or the
+            # test database cannot be dropped at the end.
+            conn_max_age=0 if TESTING else 60,
         )
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
