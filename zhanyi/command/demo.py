@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -97,6 +98,9 @@ def build_demo(
         t = time.perf_counter()
         _load_city(city_dir, say)
         timings["load_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        _ingest_companion_store(city_dir, say)
+        timings["companions_s"] = time.perf_counter() - t
         demo_accounts.mark_demo_database(seed=seed, scale=str(scale))
     result.accounts = demo_accounts.create_demo_accounts(
         city_code=Area.objects.get(level=AreaLevel.CITY).code
@@ -112,6 +116,30 @@ def build_demo(
 
 def _scale_arg(scale: str) -> str | int:
     return int(scale) if str(scale).isdigit() else scale
+
+
+def companion_store_dir() -> Path:
+    return Path(settings.DATA_DIR) / "companions"
+
+
+def _ingest_companion_store(city_dir: Path, say: Callable[[str], None]) -> None:
+    """Load the city's phone stays into the companion store (时空伴随), as the
+    data office would load a day's telecom data, so that ``zhanyi companions
+    find`` answers on the demo city."""
+    say("Loading the location stays into the companion store…")
+    shutil.rmtree(companion_store_dir(), ignore_errors=True)
+    call_command(
+        "companions", "ingest", "--stays", str(city_dir), "--store", str(companion_store_dir())
+    )
+
+
+def compound_resident(name: str = "万益学府花园") -> Person | None:
+    """A resident of the compound the article sealed, for the demo's hints."""
+    return (
+        Person.objects.filter(household__place__name=name, merged_into=None)
+        .order_by("external_id")
+        .first()
+    )
 
 
 def _load_city(city_dir: Path, say: Callable[[str], None]) -> None:

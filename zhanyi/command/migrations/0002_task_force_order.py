@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('command', '0001_initial'),
+        ("command", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='taskforce',
-            options={'ordering': ['headquarters_id', 'id'], 'verbose_name': 'task force', 'verbose_name_plural': 'task forces'},
+            name="taskforce",
+            options={
+                "ordering": ["headquarters_id", "id"],
+                "verbose_name": "task force",
+                "verbose_name_plural": "task forces",
+            },
         ),
     ]

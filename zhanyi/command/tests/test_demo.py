@@ -30,6 +30,25 @@ def test_it_builds_the_city_and_prints_working_logins(data_dir, client):
     zone_hq = Headquarters.objects.get(area__name="台商投资区")
     assert zone_hq.task_forces.count() == 10
 
+    # The phone stays are in the companion store: the command line answers.
+    resident = demo.compound_resident()
+    out = data_dir / "companions.csv"
+    call_command(
+        "companions",
+        "find",
+        "--case",
+        str(resident.external_id),
+        "--onset",
+        "2021-09-14",
+        "--isolated",
+        "2021-09-16T22:00",
+        "--format",
+        "csv",
+        "--output",
+        str(out),
+    )
+    assert len(out.read_text().splitlines()) > 1
+
     username, _role, _area, password = result.accounts[0]
     assert client.login(username=username, password=password)
     assert client.get("/").status_code == 200

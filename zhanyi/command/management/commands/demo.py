@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from zhanyi.command.demo import DEFAULT_SEED, NotADemoDatabase, build_demo
+from zhanyi.command.demo import DEFAULT_SEED, NotADemoDatabase, build_demo, compound_resident
 
 from .serve import serve
 
@@ -46,5 +46,13 @@ class Command(BaseCommand):
         for username, role, area, password in result.accounts:
             say(f"  {username:<12} {password:<24} {role} · {area}")
         say("")
+        resident = compound_resident()
+        if resident is not None:
+            say("Companions (时空伴随) of a resident of 万益学府花园, ill from 14 Sep:")
+            say(
+                f"  zhanyi companions find --case {resident.external_id} --onset 2021-09-14"
+                " --isolated 2021-09-16T22:00"
+            )
+            say("")
         if not options["no_serve"]:
             serve(options["host"], options["port"], 8, say)
