@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "zhanyi (战疫) epidemic response command platform",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Tag each operation by its app: /api/v1/<app>/…
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
