@@ -10,7 +10,7 @@ def test_the_openapi_document_builds_without_warnings(tmp_path):
 
 
 def test_the_api_docs_page_needs_a_login(world, client, client_for):
-    assert client.get("/api/docs/").status_code == 302
+    assert client.get("/api/docs/").status_code in (302, 401, 403)
     page = client_for(world.leader).get("/api/docs/")
     assert page.status_code == 200
     assert "swagger" in page.content.decode().lower()
