@@ -221,21 +221,21 @@ def _jobs(cfg, rng, tree: AreaTree, people: People, pl: PlaceList, loc: Locator,
     weight = tree.townships.population * pull * np.where(seat, 1.3, 1.0)
     jobs_t = apportion(left, weight) if left else np.zeros(n_t, dtype=np.int64)
 
-    taken = set(pl.name)
     first_workplace = len(pl)
     zone = np.array([gz.COUNTIES[c].kind == "development_zone" for c in tree.townships.parent])
+    plans = []
     for t in np.flatnonzero(jobs_t):
-        median = cfg.place_size(60 if zone[t] else 18)
-        sizes = np.maximum(1, rng.lognormal(np.log(max(median, 1.0)), 1.1,
-                                            int(jobs_t[t] / max(median, 1) * 1.5) + 4))
-        cum = np.cumsum(sizes)
-        n = int(np.searchsorted(cum, jobs_t[t])) + 1
-        sizes = sizes[:n]
-        vs = loc.pick_villages(int(t), n)
+        median = max(3.0, cfg.place_size(60 if zone[t] else 18))
+        sizes = np.maximum(1, rng.lognormal(np.log(median), 1.1,
+                                            int(jobs_t[t] / median * 1.5) + 4))
+        n = int(np.searchsorted(np.cumsum(sizes), jobs_t[t])) + 1
+        plans.append((int(t), sizes[:n]))
+    labels = iter(names.firm_names(rng, sum(len(p[1]) for p in plans), set(pl.name)))
+    for t, sizes in plans:
+        vs = loc.pick_villages(t, len(sizes))
         lon, lat = loc.points(vs)
-        for v, lo, la, s, label in zip(vs, lon, lat, sizes,
-                                       names.firm_names(rng, n, taken), strict=True):
-            pl.add(label, "workplace", v, lo, la, staff=float(s))
+        for v, lo, la, size in zip(vs, lon, lat, sizes, strict=True):
+            pl.add(next(labels), "workplace", v, lo, la, staff=float(size))
 
     staff = np.array(pl.staff)
     is_job = np.array([k not in ("school", "residential_compound") for k in pl.kind])

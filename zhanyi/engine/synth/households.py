@@ -74,7 +74,9 @@ def build_households(cfg: SynthConfig, tree: AreaTree) -> Households:
     c_name: list[str] = []
     sealed_target = sealed_compound_target(cfg)
     median = float(np.clip(cfg.place_size(250), 8, 250))
-    taken: set[str] = {gz.SCENARIO_COMPOUND}
+    # Compound names are unique within a county (碧桂园 may be in several).
+    county_of_v = tree.county_of_village()
+    taken: dict[int, set[str]] = {c: {gz.SCENARIO_COMPOUND} for c in range(len(tree.counties))}
     scenario_v = _scenario_village(tree)
     for v in np.flatnonzero(urban):
         lo, hi = int(h_first[v]), int(h_first[v + 1])
@@ -92,7 +94,7 @@ def build_households(cfg: SynthConfig, tree: AreaTree) -> Households:
             s = min(s, left)
             sizes.append(s)
             left -= s
-        names_v = names.compound_names(rng, len(sizes), taken)
+        names_v = names.compound_names(rng, len(sizes), taken[int(county_of_v[v])])
         if v == scenario_v:
             names_v[0] = gz.SCENARIO_COMPOUND
         at = lo

@@ -7,6 +7,8 @@ builders are vectorised: they return Arrow arrays built from index arrays.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -111,7 +113,10 @@ _COMPOUND_HEAD = _w(
     "湖景 翠苑 东方 盛世 名城 佳和 天元 鸿港 美林 凤凰 丹霞 芝山 九龙 碧湖 福泰 嘉禾 "
     "天宝 香洲 南湖 金域 海峡 中央 学府 书香 江南 华府 御景 观澜 海湾 东湖"
 )
-_COMPOUND_TAIL = _w("花园 小区 家园 新村 华庭 公馆 雅苑 名都 广场 城 公寓 苑 府 湾 尚城 世家")
+_COMPOUND_TAIL = _w(
+    "花园 小区 家园 新村 华庭 公馆 雅苑 名都 广场 城 公寓 苑 府 湾 尚城 世家 御府 悦府 景苑 "
+    "华府 锦园 一品 壹号 天悦 学府 公园里"
+)
 _FIRMS = _w(
     "电子 食品 机械 鞋业 服装 家具 建材 物流 贸易 科技 卫浴 钢铁 包装 五金 光电 化工 "
     "水产 茶业 纺织 印务 塑胶 汽车配件 灯饰 医药"
@@ -134,8 +139,9 @@ def unique_names(
     """``n`` distinct names from head and tail syllables (plus a suffix).
 
     Draws without replacement over the head × tail product, so no name repeats
-    within one call; names already ``taken`` are skipped. Falls back to adding
-    a numeral when the product runs out.
+    within one call; names already ``taken`` are skipped. When the product runs
+    out, names get an ordinal (二, 三, … then digits), as a second branch or
+    phase of a real name would.
     """
     heads_l = list(heads)
     tails_l = list(tails)
@@ -144,25 +150,19 @@ def unique_names(
     if n <= 0:
         return out
     total = len(heads_l) * len(tails_l)
-    for k in rng.permutation(total):
-        h, t = heads_l[k // len(tails_l)], tails_l[k % len(tails_l)]
-        if h == t or h[-1] == t[0]:
-            continue
-        name = f"{h}{t}{suffix}"
-        if name in taken:
-            continue
-        taken.add(name)
-        out.append(name)
-        if len(out) == n:
-            return out
-    i = 0
-    while len(out) < n:
-        i += 1
-        h, t = heads_l[i % len(heads_l)], tails_l[(i // len(heads_l)) % len(tails_l)]
-        name = f"{h}{t}{_NUMERALS[i % 10]}{suffix}"
-        if name not in taken:
+    for ordinal in itertools.count(1):
+        tag = "" if ordinal == 1 else (numeral(ordinal) if ordinal < 100 else str(ordinal))
+        for k in rng.permutation(total):
+            h, t = heads_l[k // len(tails_l)], tails_l[k % len(tails_l)]
+            if h == t or h[-1] == t[0]:
+                continue
+            name = f"{h}{t}{tag}{suffix}"
+            if name in taken:
+                continue
             taken.add(name)
             out.append(name)
+            if len(out) == n:
+                return out
     return out
 
 
@@ -181,13 +181,14 @@ def compound_names(rng: np.random.Generator, n: int, taken: set[str]) -> list[st
 def firm_names(rng: np.random.Generator, n: int, taken: set[str]) -> list[str]:
     """Company names: region, a two-character trade name, the trade, 有限公司."""
     trade = [a + b for a in _FIRM_FIRST for b in _FIRM_SECOND if a != b] + _FIRM_HEAD
-    heads = [f"{region}{t}" for region in ("漳州", "福建", "闽南", "厦门") for t in trade]
+    heads = [f"{region}{t}" for region in ("漳州", "福建", "闽南", "九龙江") for t in trade]
     tails = [f"{f}有限公司" for f in _FIRMS]
     return unique_names(rng, n, heads, tails, "", taken)
 
 
 def restaurant_names(rng: np.random.Generator, n: int, taken: set[str]) -> list[str]:
     heads = [s + t for s in "阿老金福好鸿海龙" for t in "伟明华珍兴记发顺"]
+    heads += [f"{s}记" for s in SURNAMES[:60]] + [f"老{s}家" for s in SURNAMES[:40]]
     return unique_names(rng, n, heads, _RESTAURANT_TAIL, "", taken)
 
 
@@ -200,7 +201,9 @@ def roads() -> list[str]:
 
 
 def numeral(n: int) -> str:
-    """Chinese numeral for 1..99, as grids are numbered (第十二网格)."""
+    """Chinese numeral for 1..99, as grids are numbered (第十二网格); digits above."""
+    if n >= 100:
+        return str(n)
     if n <= 10:
         return _NUMERALS[n - 1]
     tens, ones = divmod(n, 10)

@@ -114,7 +114,10 @@ def _ages_and_sexes(
     age = np.zeros((n, N_SLOTS))
     male = np.zeros((n, N_SLOTS), dtype=bool)
     young = rng.random(n)
-    mother = 24 + 30 * rng.beta(2.0, 1.8, n)
+    # Three-generation homes are young families living with the husband's
+    # parents; nuclear ones span toddlers to grown children still at home.
+    mother = np.where(kind == THREE_GEN, 27 + 20 * rng.beta(2.0, 2.0, n),
+                      28 + 30 * rng.beta(2.2, 1.5, n))
     father = np.maximum(20, mother + rng.normal(2.0, 2.5, n))
     lone = 26 + 24 * rng.beta(2.0, 2.0, n)
 
@@ -123,8 +126,8 @@ def _ages_and_sexes(
         [kind == SINGLE, kind == COUPLE, np.isin(kind, (NUCLEAR, THREE_GEN)),
          kind == SINGLE_PARENT],
         [
-            np.where(single_young, rng.uniform(18, 40, n), 60 + 32 * rng.beta(1.3, 2.2, n)),
-            np.where(young < 0.35, rng.uniform(22, 38, n), 45 + 40 * rng.beta(1.2, 1.8, n)),
+            np.where(single_young, rng.uniform(18, 36, n), 58 + 40 * rng.beta(1.5, 2.0, n)),
+            np.where(young < 0.3, rng.uniform(22, 36, n), 46 + 42 * rng.beta(1.3, 2.4, n)),
             father,
             lone,
         ],
@@ -140,7 +143,7 @@ def _ages_and_sexes(
 
     # Children: the parent's age less the parent's age at each birth.
     parent = np.select([kind == SINGLE_PARENT, kind == SKIP_GEN], [lone, np.full(n, 40.0)], mother)
-    oldest = np.where(kind == THREE_GEN, 20, 24)
+    oldest = np.where(kind == THREE_GEN, 16, 28)
     for j in range(2, 5):
         at_birth = 21 + 15 * rng.beta(2.0, 2.5, n)
         kid = parent - at_birth

@@ -212,7 +212,8 @@ def _shops(cfg: SynthConfig, tree: AreaTree, loc: Locator, pl: PlaceList) -> Non
                     staff=_scaled(cfg, 40))
         n_rest = max(1, round(pop / cfg.place_size(1500)))
         vs_r = loc.pick_villages(t, n_rest)
-        for v, label in zip(vs_r, names.restaurant_names(rng, n_rest, taken), strict=True):
+        # Restaurant names repeat across the city, as 阿伟大排档 does; not in a township.
+        for v, label in zip(vs_r, names.restaurant_names(rng, n_rest, set()), strict=True):
             _add_at(pl, loc, label, "restaurant", v, capacity=max(5, round(cfg.place_size(200))),
                     staff=_scaled(cfg, 8))
 
