@@ -432,10 +432,10 @@ def _outline(tree: AreaTree, lx: np.ndarray, ly: np.ndarray) -> None:
     township = tree.villages.parent[village]
     county = tree.townships.parent[township]
     shape = (raster.n_rows, raster.n_cols)
-    # Thinning tolerances: a fine cell is 200 m, so 150 m turns staircases
-    # into slopes; counties are drawn all at once on the city map.
-    for level, lab, tol in ((tree.counties, county, 500.0), (tree.townships, township, 300.0),
-                            (tree.villages, village, 150.0), (tree.grids, grid, 150.0)):
+    # Thinning tolerances: counties and townships are drawn all at once on the
+    # city map, so they lose more detail than villages and grids (200 m cells).
+    for level, lab, tol in ((tree.counties, county, 300.0), (tree.townships, township, 250.0),
+                            (tree.villages, village, 60.0), (tree.grids, grid, 60.0)):
         n = len(level)
         cnt = np.bincount(lab, minlength=n)
         mx = np.bincount(lab, lx, n) / np.maximum(cnt, 1)
@@ -459,5 +459,5 @@ def _outline(tree: AreaTree, lx: np.ndarray, ly: np.ndarray) -> None:
         level.boundary = trace(full.reshape(shape), n, raster, tol)
     full = np.full(raster.n, -1, dtype=np.int64)
     full[tree.land] = 0
-    tree.city_boundary = trace(full.reshape(shape), 1, raster, 600.0)[0]
+    tree.city_boundary = trace(full.reshape(shape), 1, raster, 400.0)[0]
 

@@ -27,8 +27,10 @@ def trace(
     """GeoJSON geometry (a JSON string) per label 0..n_labels-1; None if empty.
 
     ``labels`` is the (rows, cols) raster, -1 outside every region. Outer rings
-    run counter-clockwise and holes clockwise, as RFC 7946 asks. Vertices that
-    lie within ``tolerance_m`` of the line through their neighbours are dropped.
+    run counter-clockwise and holes clockwise, as RFC 7946 asks. Rings pass
+    through the midpoints of the cell edges between corners (cutting each
+    corner by half a step); vertices within ``tolerance_m`` of the line through
+    their neighbours are then dropped.
     """
     out: list[str | None] = [None] * n_labels
     lab, start, end, dirs, nv = _edges(labels)
@@ -52,6 +54,13 @@ def trace(
     x = ((vx - 1) * raster.size_m).astype(np.float64)
     y = ((vy - 1) * raster.size_m).astype(np.float64)
     ring_label = lab[seq[starts]]
+    # Corners to edge midpoints: a regular staircase becomes a straight line
+    # that thinning then drops to two points, and a border shared by two
+    # areas keeps the same points on both sides.
+    head = np.r_[0, np.flatnonzero(np.diff(ring_id)) + 1]
+    after = np.arange(len(x)) + 1
+    after[np.r_[head[1:], len(x)] - 1] = head
+    x, y = (x + x[after]) / 2, (y + y[after]) / 2
     if tolerance_m > 0:
         k = _thin(x, y, ring_id, tolerance_m)
         x, y, ring_id = x[k], y[k], ring_id[k]
