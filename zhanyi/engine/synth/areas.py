@@ -248,96 +248,135 @@ def build_areas(cfg: SynthConfig) -> AreaTree:
     """The area tree and regions for a configuration (no people needed)."""
     rng = cfg.rng(STAGE_AREAS)
     geo = _geography()
-    raster, land, lx, ly, county_of = geo.raster, geo.land, geo.lx, geo.ly, geo.county_of
-    seat_x, seat_y = geo.seat_x, geo.seat_y
     dens2d = geo.density.copy()
-    dens = dens2d.ravel()[land]
-    geo_scale = cfg.geo_scale
     counties_gz = gz.COUNTIES
     n_c = len(counties_gz)
-
-    # County populations, exact to the head count.
     county_pop = apportion(cfg.people, np.array([c.population for c in counties_gz], float))
 
-    # Townships kept at this scale: the seat first, then the list's order.
-    t_rows: list[tuple[int, str, str, str]] = []  # county, code, name, kind
-    for ci, c in enumerate(counties_gz):
-        keep = max(1, round(len(c.townships) * geo_scale))
+    townships, township_of = _townships(cfg, rng, geo, county_pop, dens2d.ravel()[geo.land])
+    # Every town centre is a small urban core: villages shrink around it.
+    cx, cy = geo.raster.to_xy(townships.lon, townships.lat)
+    add_kernels(dens2d, geo.raster, [(x, y, 4.0, 1200.0) for x, y in zip(cx, cy, strict=True)])
+    dens = dens2d.ravel()[geo.land]
+    villages, village_of = _villages(cfg, rng, geo, townships, township_of, dens)
+    grids, grid_of = _grids(rng, geo, villages, village_of, dens)
+
+    counties = Level(
+        code=[c.code for c in counties_gz], name=[c.name for c in counties_gz],
+        kind=[c.kind for c in counties_gz], parent=np.zeros(n_c, dtype=np.int64),
+        population=county_pop.astype(np.int64),
+    )
+    tree = AreaTree(
+        raster=geo.raster, land=geo.land, land_density=dens, land_grid=grid_of.astype(np.int32),
+        counties=counties, townships=townships, villages=villages, grids=grids,
+        city_boundary=None, village_target=villages.population.copy(),
+    )
+    # Grid populations follow village targets until households exist.
+    share = np.bincount(grid_of, dens, len(grids))
+    for v in range(len(villages)):
+        m = np.flatnonzero(grids.parent == v)
+        grids.population[m] = apportion(int(tree.village_target[v]), share[m])
+    tree._set_populations(grids.population)
+    _outline(tree, geo.lx, geo.ly)
+    return tree
+
+
+def _townships(
+    cfg: SynthConfig, rng: np.random.Generator, geo: _Geography, county_pop: np.ndarray,
+    dens: np.ndarray,
+) -> tuple[Level, np.ndarray]:
+    """Townships kept at this scale (the seat first) as clusters inside their county."""
+    rows: list[tuple[int, str, str, str]] = []  # county, code, name, kind
+    for ci, c in enumerate(gz.COUNTIES):
+        keep = max(1, round(len(c.townships) * cfg.geo_scale))
+        # Codes count within each kind over the full list, so they do not
+        # change with the scale.
         counters = {"subdistrict": 0, "town": 100, "township": 200}
         for name, kind in c.townships[:keep]:
             counters[kind] += 1
-            t_rows.append((ci, f"{c.code}{counters[kind]:03d}", name, kind))
-    t_county = np.array([r[0] for r in t_rows])
-    n_t = len(t_rows)
-    is_seat = np.r_[True, t_county[1:] != t_county[:-1]]
-    t_weight = np.array([
-        _TOWNSHIP_WEIGHT["seat" if is_seat[i] else r[3]] for i, r in enumerate(t_rows)
+            rows.append((ci, f"{c.code}{counters[kind]:03d}", name, kind))
+    county = np.array([r[0] for r in rows], dtype=np.int64)
+    n_t = len(rows)
+    seat = np.r_[True, county[1:] != county[:-1]]
+    weight = np.array([
+        _TOWNSHIP_WEIGHT["seat" if seat[i] else r[3]] for i, r in enumerate(rows)
     ]) * rng.lognormal(0.0, 0.25, n_t)
-    t_pop = np.zeros(n_t, dtype=np.int64)
-    for ci in range(n_c):
-        m = np.flatnonzero(t_county == ci)
-        t_pop[m] = apportion(int(county_pop[ci]), t_weight[m])
-
-    # Townships as clusters inside each county, the seat's pinned on the real seat.
-    township_of = np.zeros(len(land), dtype=np.int64)
-    t_cx = np.zeros(n_t)
-    t_cy = np.zeros(n_t)
-    for ci in range(n_c):
-        cells = np.flatnonzero(county_of == ci)
-        ts = np.flatnonzero(t_county == ci)
-        lab = kmeans(lx[cells], ly[cells], dens[cells], len(ts), rng,
-                     fixed=(seat_x[ci], seat_y[ci]))
-        # The seat keeps cluster 0; denser clusters go to subdistricts, then towns.
+    pop = np.zeros(n_t, dtype=np.int64)
+    township_of = np.zeros(len(geo.land), dtype=np.int64)
+    for ci in range(len(gz.COUNTIES)):
+        ts = np.flatnonzero(county == ci)
+        pop[ts] = apportion(int(county_pop[ci]), weight[ts])
+        cells = np.flatnonzero(geo.county_of == ci)
+        lab = kmeans(geo.lx[cells], geo.ly[cells], dens[cells], len(ts), rng,
+                     fixed=(geo.seat_x[ci], geo.seat_y[ci]))
+        # The seat keeps cluster 0 (pinned on the real seat); denser clusters
+        # go to subdistricts, then towns, then 乡.
         mean_d = np.bincount(lab, dens[cells], len(ts)) / np.bincount(lab, minlength=len(ts))
-        rest = 1 + np.argsort(-mean_d[1:], kind="stable")
-        order = np.r_[0, rest]
+        order = np.r_[0, 1 + np.argsort(-mean_d[1:], kind="stable")]
         rank = np.empty(len(ts), dtype=np.int64)
         rank[order] = np.arange(len(ts))
         township_of[cells] = ts[rank[lab]]
-    for t in range(n_t):
-        m = township_of == t
-        w = dens[m]
-        t_cx[t] = float(np.dot(w, lx[m]) / w.sum())
-        t_cy[t] = float(np.dot(w, ly[m]) / w.sum())
-    # Every town centre is a small urban core: villages shrink around it.
-    add_kernels(dens2d, raster, [(x, y, 4.0, 1200.0) for x, y in zip(t_cx, t_cy, strict=True)])
-    dens = dens2d.ravel()[land]
+    # Density-weighted centres, where the town itself is.
+    w = np.bincount(township_of, dens, n_t)
+    cx = np.bincount(township_of, dens * geo.lx, n_t) / w
+    cy = np.bincount(township_of, dens * geo.ly, n_t) / w
+    lon, lat = geo.raster.to_lonlat(cx, cy)
+    level = Level(
+        code=[r[1] for r in rows], name=[r[2] for r in rows], kind=[r[3] for r in rows],
+        parent=county, population=pop, lon=lon, lat=lat,
+    )
+    return level, township_of
 
-    # Villages per county, then per township, at least one each.
-    n_v_total = FULL_VILLAGES if geo_scale >= 1.0 else max(n_t, round(FULL_VILLAGES * geo_scale))
-    c_weight = np.array([c.population * c.village_density for c in counties_gz], float)
-    t_per_c = np.bincount(t_county, minlength=n_c)
-    v_per_c = _apportion_min(n_v_total, c_weight, t_per_c)
+
+def _communities(kind: str, seat: bool, k: int) -> int:
+    """How many of a township's k villages are urban communities (社区)."""
+    if kind == "subdistrict":
+        return k
+    if seat:
+        return max(1, math.ceil(0.4 * k))
+    if kind == "town":
+        return 1 if k >= 4 else 0
+    return 1 if k >= 8 else 0
+
+
+def _villages(
+    cfg: SynthConfig, rng: np.random.Generator, geo: _Geography, townships: Level,
+    township_of: np.ndarray, dens: np.ndarray,
+) -> tuple[Level, np.ndarray]:
+    """Villages and communities: 1,938 at full scale, fewer (≥1 a township) below."""
+    n_c, n_t = len(gz.COUNTIES), len(townships)
+    t_county = townships.parent
+    seat = np.r_[True, t_county[1:] != t_county[:-1]]
+    total = FULL_VILLAGES if cfg.geo_scale >= 1.0 else max(
+        n_t, round(FULL_VILLAGES * cfg.geo_scale)
+    )
+    c_weight = np.array([c.population * c.village_density for c in gz.COUNTIES], float)
+    v_per_c = _apportion_min(total, c_weight, np.bincount(t_county, minlength=n_c))
     v_per_t = np.zeros(n_t, dtype=np.int64)
-    t_kind = [r[3] for r in t_rows]
     for ci in range(n_c):
         m = np.flatnonzero(t_county == ci)
-        w = t_pop[m] * np.array([0.5 if t_kind[i] == "subdistrict" else 1.0 for i in m])
+        # Subdistricts have fewer, larger communities for their people.
+        w = townships.population[m] * np.array(
+            [0.5 if townships.kind[i] == "subdistrict" else 1.0 for i in m]
+        )
         v_per_t[m] = _apportion_min(int(v_per_c[ci]), w, np.ones(len(m), dtype=np.int64))
 
     compound_target = sealed_compound_target(cfg)
     scenario_t = next(
-        i for i, r in enumerate(t_rows)
-        if counties_gz[r[0]].code == gz.SCENARIO_COUNTY and r[2] == gz.SCENARIO_TOWNSHIP
+        i for i in range(n_t)
+        if gz.COUNTIES[t_county[i]].code == gz.SCENARIO_COUNTY
+        and townships.name[i] == gz.SCENARIO_TOWNSHIP
     )
-
     villages = Level()
-    v_township: list[int] = []
-    v_pop_parts: list[np.ndarray] = []
-    village_of = np.zeros(len(land), dtype=np.int64)
+    parent: list[int] = []
+    pops: list[np.ndarray] = []
+    village_of = np.zeros(len(geo.land), dtype=np.int64)
     taken: dict[int, set[str]] = {ci: set() for ci in range(n_c)}
     taken[int(t_county[scenario_t])].add(gz.SCENARIO_COMMUNITY)
     for t in range(n_t):
         k = int(v_per_t[t])
-        kind = t_kind[t]
-        if kind == "subdistrict":
-            n_comm = k
-        elif is_seat[t]:
-            n_comm = max(1, math.ceil(0.4 * k))
-        elif kind == "town":
-            n_comm = 1 if k >= 4 else 0
-        else:
-            n_comm = 1 if k >= 8 else 0
+        kind = townships.kind[t]
+        n_comm = _communities(kind, bool(seat[t]), k)
         if t == scenario_t:
             n_comm = max(n_comm, 1)
         ci = int(t_county[t])
@@ -345,21 +384,21 @@ def build_areas(cfg: SynthConfig) -> AreaTree:
         vill = names.village_names(rng, k - n_comm, taken[ci])
         if t == scenario_t:
             comm[0] = gz.SCENARIO_COMMUNITY
-        tcode = t_rows[t][1]
+        tcode = townships.code[t]
         codes = [f"{tcode}{i + 1:03d}" for i in range(n_comm)]
         codes += [f"{tcode}{200 + i + 1:03d}" for i in range(k - n_comm)]
         w = np.r_[np.full(n_comm, 2.5 if kind != "subdistrict" else 1.0), np.ones(k - n_comm)]
-        w = w * rng.lognormal(0.0, 0.35, k)
-        pop = apportion(int(t_pop[t]), w)
+        pop = apportion(int(townships.population[t]), w * rng.lognormal(0.0, 0.35, k))
         if t == scenario_t and pop[0] < 2 * compound_target + 20:
+            # 福龙社区 must hold the sealed compound with room to spare.
             need = 2 * compound_target + 20 - pop[0]
             pop[0] += need
             if k > 1:
                 pop[1:] = apportion(int(pop[1:].sum() - need), pop[1:].astype(float))
         cells = np.flatnonzero(township_of == t)
         if k > len(cells):
-            raise ValueError(f"township {t_rows[t][2]} has {k} villages but {len(cells)} cells")
-        lab = kmeans(lx[cells], ly[cells], dens[cells], k, rng)
+            raise ValueError(f"township {townships.name[t]} has {k} villages, {len(cells)} cells")
+        lab = kmeans(geo.lx[cells], geo.ly[cells], dens[cells], k, rng)
         # Communities take the densest clusters (the town), villages the rest.
         mean_d = np.bincount(lab, dens[cells], k) / np.bincount(lab, minlength=k)
         rank = np.empty(k, dtype=np.int64)
@@ -368,51 +407,32 @@ def build_areas(cfg: SynthConfig) -> AreaTree:
         villages.code.extend(codes)
         villages.name.extend(comm + vill)
         villages.kind.extend(["community"] * n_comm + ["village"] * (k - n_comm))
-        v_township.extend([t] * k)
-        v_pop_parts.append(pop)
-    villages.parent = np.array(v_township, dtype=np.int64)
-    village_target = np.concatenate(v_pop_parts).astype(np.int64)
-    villages.population = village_target.copy()
+        parent.extend([t] * k)
+        pops.append(pop)
+    villages.parent = np.array(parent, dtype=np.int64)
+    villages.population = np.concatenate(pops).astype(np.int64)
+    return villages, village_of
 
-    # Grids inside villages, a few each: about one per 900 residents.
+
+def _grids(
+    rng: np.random.Generator, geo: _Geography, villages: Level, village_of: np.ndarray,
+    dens: np.ndarray,
+) -> tuple[Level, np.ndarray]:
+    """Management grids inside villages, a few each: about one per 900 residents."""
+    n_cells = np.bincount(village_of, minlength=len(villages))
+    k = np.clip(np.round(villages.population / _PEOPLE_PER_GRID), 2, _MAX_GRIDS).astype(np.int64)
+    k = np.minimum(k, n_cells)
+    lab = kmeans_groups(geo.lx, geo.ly, dens, village_of, k, rng)
+    grid_of = np.r_[0, np.cumsum(k)][village_of] + lab
     grids = Level()
-    n_cells_v = np.bincount(village_of, minlength=len(villages))
-    k_grid = np.clip(np.round(village_target / _PEOPLE_PER_GRID), 2, _MAX_GRIDS).astype(np.int64)
-    k_grid = np.minimum(k_grid, n_cells_v)
-    lab = kmeans_groups(lx, ly, dens, village_of, k_grid, rng)
-    g_first = np.r_[0, np.cumsum(k_grid)]
-    grid_of = g_first[village_of] + lab
-    g_village = np.repeat(np.arange(len(villages)), k_grid)
     for v in range(len(villages)):
         vname, vcode = villages.name[v], villages.code[v]
-        grids.code.extend(f"{vcode}{i + 1:03d}" for i in range(k_grid[v]))
-        grids.name.extend(f"{vname}第{names.numeral(i + 1)}网格" for i in range(k_grid[v]))
+        grids.code.extend(f"{vcode}{i + 1:03d}" for i in range(k[v]))
+        grids.name.extend(f"{vname}第{names.numeral(i + 1)}网格" for i in range(k[v]))
     grids.kind = ["grid"] * len(grids.code)
-    grids.parent = g_village.astype(np.int64)
+    grids.parent = np.repeat(np.arange(len(villages)), k).astype(np.int64)
     grids.population = np.zeros(len(grids.code), dtype=np.int64)
-
-    counties = Level(
-        code=[c.code for c in counties_gz], name=[c.name for c in counties_gz],
-        kind=[c.kind for c in counties_gz], parent=np.zeros(n_c, dtype=np.int64),
-        population=county_pop.astype(np.int64),
-    )
-    townships = Level(
-        code=[r[1] for r in t_rows], name=[r[2] for r in t_rows], kind=t_kind,
-        parent=t_county.astype(np.int64), population=t_pop,
-    )
-    tree = AreaTree(
-        raster=raster, land=land, land_density=dens, land_grid=grid_of.astype(np.int32),
-        counties=counties, townships=townships, villages=villages, grids=grids,
-        city_boundary=None, village_target=village_target,
-    )
-    # Grid populations follow village targets until households exist.
-    share = np.bincount(grid_of, dens, len(grids))
-    for v in range(len(villages)):
-        m = np.flatnonzero(grids.parent == v)
-        grids.population[m] = apportion(int(village_target[v]), share[m])
-    tree._set_populations(grids.population)
-    _outline(tree, lx, ly)
-    return tree
+    return grids, grid_of
 
 
 def _apportion_min(total: int, weights: np.ndarray, minimum: np.ndarray) -> np.ndarray:
