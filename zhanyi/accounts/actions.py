@@ -34,8 +34,15 @@ from .roles import require_capability
 _PASSWORD_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 # Fields an administrator may change, in the order the audit detail lists them.
-EDITABLE_FIELDS = ("first_name", "last_name", "email", "phone", "role", "jurisdiction",
-                   "task_force")
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "role",
+    "jurisdiction",
+    "task_force",
+)
 
 
 def generate_password() -> str:
@@ -44,8 +51,9 @@ def generate_password() -> str:
     return "-".join(groups)
 
 
-def _check_actor_may_manage(actor: User | SystemActor, target: User | None,
-                            jurisdiction: Area | None) -> None:
+def _check_actor_may_manage(
+    actor: User | SystemActor, target: User | None, jurisdiction: Area | None
+) -> None:
     if isinstance(actor, SystemActor):
         return
     require_capability(actor, "manage_users")
@@ -87,8 +95,14 @@ def do_create_user(
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(_("The user name “%(name)s” is taken.") % {"name": username})
     user = User(
-        username=username, role=role, jurisdiction=jurisdiction, task_force=task_force,
-        first_name=first_name, last_name=last_name, email=email, phone=phone,
+        username=username,
+        role=role,
+        jurisdiction=jurisdiction,
+        task_force=task_force,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
         # The Django admin site is for administrators only.
         is_staff=role == Role.ADMIN,
     )
@@ -96,9 +110,16 @@ def do_create_user(
     user.set_password(password)
     user.save()
     audit.record(
-        actor=actor, action="user.created", obj=user, request=request, area=jurisdiction,
-        detail={"role": role, "jurisdiction": _audit_value(jurisdiction),
-                "task_force": _audit_value(task_force)},
+        actor=actor,
+        action="user.created",
+        obj=user,
+        request=request,
+        area=jurisdiction,
+        detail={
+            "role": role,
+            "jurisdiction": _audit_value(jurisdiction),
+            "task_force": _audit_value(task_force),
+        },
     )
     return user
 
@@ -115,9 +136,8 @@ def do_update_user(
     if "role" in changes and changes["role"] not in Role.values:
         raise ValidationError(_("Unknown role “%(role)s”.") % {"role": changes["role"]})
     _check_actor_may_manage(actor, user, changes.get("jurisdiction"))
-    if (
-        actor == user
-        and any(f in changes and changes[f] != getattr(user, f) for f in ("role", "jurisdiction"))
+    if actor == user and any(
+        f in changes and changes[f] != getattr(user, f) for f in ("role", "jurisdiction")
     ):
         raise PermissionDenied(_("You cannot change your own role or jurisdiction."))
     if changes.get("jurisdiction", user.jurisdiction) is None and not isinstance(
@@ -136,11 +156,16 @@ def do_update_user(
         return []
     user.save(update_fields=changed)
     audit.record(
-        actor=actor, action="user.changed", obj=user, request=request, area=user.jurisdiction,
+        actor=actor,
+        action="user.changed",
+        obj=user,
+        request=request,
+        area=user.jurisdiction,
         detail={
             "changes": {
                 f: [_audit_value(before[f]), _audit_value(getattr(user, f))]
-                for f in changed if f in before
+                for f in changed
+                if f in before
             }
         },
     )
@@ -161,8 +186,14 @@ def do_deactivate_user(user: User, *, actor: User | SystemActor, request: Any = 
     user.is_active = False
     user.save(update_fields=["is_active"])
     tokens = Token.objects.filter(user=user).delete()[0]
-    audit.record(actor=actor, action="user.deactivated", obj=user, request=request,
-                 area=user.jurisdiction, detail={"tokens_revoked": tokens})
+    audit.record(
+        actor=actor,
+        action="user.deactivated",
+        obj=user,
+        request=request,
+        area=user.jurisdiction,
+        detail={"tokens_revoked": tokens},
+    )
 
 
 @transaction.atomic
@@ -172,8 +203,9 @@ def do_reactivate_user(user: User, *, actor: User | SystemActor, request: Any = 
         return
     user.is_active = True
     user.save(update_fields=["is_active"])
-    audit.record(actor=actor, action="user.reactivated", obj=user, request=request,
-                 area=user.jurisdiction)
+    audit.record(
+        actor=actor, action="user.reactivated", obj=user, request=request, area=user.jurisdiction
+    )
 
 
 @transaction.atomic
@@ -186,8 +218,9 @@ def do_reset_password(user: User, *, actor: User | SystemActor, request: Any = N
     password = generate_password()
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit.record(actor=actor, action="user.password_reset", obj=user, request=request,
-                 area=user.jurisdiction)
+    audit.record(
+        actor=actor, action="user.password_reset", obj=user, request=request, area=user.jurisdiction
+    )
     return password
 
 
@@ -197,8 +230,13 @@ def do_change_own_password(user: User, *, new_password: str, request: Any = None
     validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    audit.record(actor=user, action="user.password_changed", obj=user, request=request,
-                 area=user.jurisdiction)
+    audit.record(
+        actor=user,
+        action="user.password_changed",
+        obj=user,
+        request=request,
+        area=user.jurisdiction,
+    )
 
 
 @transaction.atomic
@@ -214,6 +252,12 @@ def do_issue_token(
         Token.objects.filter(user=user).delete()
     token, created = Token.objects.get_or_create(user=user)
     if created:
-        audit.record(actor=actor, action="token.created", obj=user, request=request,
-                     area=user.jurisdiction, detail={"rotated": rotate})
+        audit.record(
+            actor=actor,
+            action="token.created",
+            obj=user,
+            request=request,
+            area=user.jurisdiction,
+            detail={"rotated": rotate},
+        )
     return token

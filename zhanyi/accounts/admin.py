@@ -35,8 +35,15 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Role and jurisdiction"), {"fields": ("role", "jurisdiction", "task_force")}),
     )
-    list_display = ("username", "get_full_name", "role", "jurisdiction", "task_force",
-                    "is_active", "last_login")
+    list_display = (
+        "username",
+        "get_full_name",
+        "role",
+        "jurisdiction",
+        "task_force",
+        "is_active",
+        "last_login",
+    )
     list_filter = ("role", "is_active", "is_superuser")
     search_fields = ("username", "first_name", "last_name", "jurisdiction__name")
     raw_id_fields = ("jurisdiction", "task_force")
@@ -64,26 +71,43 @@ class UserAdmin(DjangoUserAdmin):
 
     # Django's own admin log is kept as well; these add the audit records.
     def log_addition(self, request, obj, message):
-        audit.record(actor=request.user, action="user.created", obj=obj, request=request,
-                     area=obj.jurisdiction, detail={"via": "admin"})
+        audit.record(
+            actor=request.user,
+            action="user.created",
+            obj=obj,
+            request=request,
+            area=obj.jurisdiction,
+            detail={"via": "admin"},
+        )
         return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
-        audit.record(actor=request.user, action="user.changed", obj=obj, request=request,
-                     area=obj.jurisdiction, detail={"via": "admin", "message": str(message)})
+        audit.record(
+            actor=request.user,
+            action="user.changed",
+            obj=obj,
+            request=request,
+            area=obj.jurisdiction,
+            detail={"via": "admin", "message": str(message)},
+        )
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):
         for obj in queryset:
-            audit.record(actor=request.user, action="user.deleted", obj=obj, request=request,
-                         area=obj.jurisdiction, detail={"via": "admin"})
+            audit.record(
+                actor=request.user,
+                action="user.deleted",
+                obj=obj,
+                request=request,
+                area=obj.jurisdiction,
+                detail={"via": "admin"},
+            )
         return super().log_deletions(request, queryset)
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_name", "action", "object_type", "object_id", "object_label",
-                    "ip")
+    list_display = ("at", "actor_name", "action", "object_type", "object_id", "object_label", "ip")
     list_filter = ("action", "object_type")
     search_fields = ("actor_name", "object_label", "object_id", "ip")
     date_hierarchy = "at"

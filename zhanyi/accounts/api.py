@@ -42,8 +42,17 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "role", "role_label", "is_superuser",
-                  "jurisdiction", "task_force", "capabilities"]
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "role",
+            "role_label",
+            "is_superuser",
+            "jurisdiction",
+            "task_force",
+            "capabilities",
+        ]
         read_only_fields = fields
 
     def get_capabilities(self, user: User) -> list[str]:
@@ -52,8 +61,9 @@ class MeSerializer(serializers.ModelSerializer):
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"},
-                                     write_only=True)
+    password = serializers.CharField(
+        trim_whitespace=False, style={"input_type": "password"}, write_only=True
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -90,14 +100,19 @@ class TokenView(APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            user = authenticate_throttled(request, data.validated_data["username"],
-                                          data.validated_data["password"], via="api")
+            user = authenticate_throttled(
+                request, data.validated_data["username"], data.validated_data["password"], via="api"
+            )
         except LoginThrottled as refused:
-            return Response({"detail": refused.message}, status=status.HTTP_429_TOO_MANY_REQUESTS,
-                            headers={"Retry-After": str(refused.lockout.retry_after_s)})
+            return Response(
+                {"detail": refused.message},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(refused.lockout.retry_after_s)},
+            )
         if user is None:
-            return Response({"detail": _("Wrong user name or password.")},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": _("Wrong user name or password.")}, status=status.HTTP_400_BAD_REQUEST
+            )
         token = actions.do_issue_token(user, actor=user, request=request)
         return Response({"token": token.key, "user": MeSerializer(user).data})
 
@@ -117,8 +132,19 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "at", "actor", "action", "object_type", "object_id", "object_label",
-                  "detail", "ip", "user_agent", "path"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "object_label",
+            "detail",
+            "ip",
+            "user_agent",
+            "path",
+        ]
         read_only_fields = fields
 
 
@@ -128,8 +154,11 @@ def _moment(name: str, value: str, *, end_of_day: bool = False) -> dt.datetime |
     try:
         day = parse_date(value)
         # A bare date is a whole local day (parse_datetime would take it as midnight).
-        moment = (dt.datetime.combine(day + dt.timedelta(days=int(end_of_day)), dt.time.min)
-                  if day is not None else parse_datetime(value))
+        moment = (
+            dt.datetime.combine(day + dt.timedelta(days=int(end_of_day)), dt.time.min)
+            if day is not None
+            else parse_datetime(value)
+        )
     except ValueError:  # well-formed but impossible, e.g. 2021-02-30
         moment = None
     if moment is None:
@@ -141,17 +170,22 @@ def _moment(name: str, value: str, *, end_of_day: bool = False) -> dt.datetime |
     return moment
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("object_type", str, description="app_label.model, e.g. people.person"),
-    OpenApiParameter("object_id", str, description="the object's primary key"),
-    OpenApiParameter("actor", str, description="user name of the actor (cli:<name> for the "
-                                               "command line)"),
-    OpenApiParameter("action", str, description="exact action, or a prefix ending with a dot "
-                                                "(login.)"),
-    OpenApiParameter("since", str, description="from this date or ISO date-time, inclusive"),
-    OpenApiParameter("until", str, description="up to this date (inclusive) or date-time "
-                                               "(exclusive)"),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("object_type", str, description="app_label.model, e.g. people.person"),
+        OpenApiParameter("object_id", str, description="the object's primary key"),
+        OpenApiParameter(
+            "actor", str, description="user name of the actor (cli:<name> for the command line)"
+        ),
+        OpenApiParameter(
+            "action", str, description="exact action, or a prefix ending with a dot (login.)"
+        ),
+        OpenApiParameter("since", str, description="from this date or ISO date-time, inclusive"),
+        OpenApiParameter(
+            "until", str, description="up to this date (inclusive) or date-time (exclusive)"
+        ),
+    ]
+)
 class AuditEventList(generics.ListAPIView):
     """Audit events the caller may read, newest first.
 

@@ -38,9 +38,7 @@ def _target_area(username: str):
     return user.jurisdiction if user is not None else None
 
 
-def authenticate_throttled(
-    request: Any, username: str, password: str, *, via: str
-) -> User | None:
+def authenticate_throttled(request: Any, username: str, password: str, *, via: str) -> User | None:
     """The user whose credentials these are, or ``None``; raises ``LoginThrottled``.
 
     ``via`` names the way in for the audit trail: ``"web"``, ``"admin"``, ``"api"``.
@@ -49,22 +47,35 @@ def authenticate_throttled(
     lockout = throttle.lockout(username, ip)
     if lockout is not None:
         audit.record(
-            actor=None, action="login.throttled", object_type="accounts.user",
-            object_label=username, area=_target_area(username), request=request,
+            actor=None,
+            action="login.throttled",
+            object_type="accounts.user",
+            object_label=username,
+            area=_target_area(username),
+            request=request,
             detail={"via": via, "scope": lockout.scope, "until": lockout.until},
         )
         raise LoginThrottled(lockout)
-    user = authenticate(getattr(request, "_request", request), username=username,
-                        password=password)
+    user = authenticate(getattr(request, "_request", request), username=username, password=password)
     if user is None:
         throttle.note_failure(username, ip)
         audit.record(
-            actor=None, action="login.failed", object_type="accounts.user",
-            object_label=username, area=_target_area(username), request=request,
+            actor=None,
+            action="login.failed",
+            object_type="accounts.user",
+            object_label=username,
+            area=_target_area(username),
+            request=request,
             detail={"via": via},
         )
         return None
     throttle.note_success(username)
-    audit.record(actor=user, action="login.succeeded", obj=user, request=request,
-                 area=user.jurisdiction, detail={"via": via})
+    audit.record(
+        actor=user,
+        action="login.succeeded",
+        obj=user,
+        request=request,
+        area=user.jurisdiction,
+        detail={"via": via},
+    )
     return user

@@ -25,12 +25,14 @@ def is_weak_secret_key(key: str) -> bool:
 def check_secret_key(app_configs, **kwargs) -> list[Error]:
     if settings.DEBUG or not is_weak_secret_key(settings.SECRET_KEY):
         return []
-    return [Error(
-        "The secret key is missing, too short or a well-known default.",
-        hint="Set ZHANYI_SECRET_KEY to a random string of at least 32 characters, e.g. "
-             "python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
-        id="zhanyi.E001",
-    )]
+    return [
+        Error(
+            "The secret key is missing, too short or a well-known default.",
+            hint="Set ZHANYI_SECRET_KEY to a random string of at least 32 characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
+            id="zhanyi.E001",
+        )
+    ]
 
 
 @register(Tags.security)
@@ -41,17 +43,20 @@ def check_no_demo_accounts(app_configs, **kwargs) -> list[Error]:
 
     try:
         names = list(
-            DemoAccount.objects.filter(user__is_active=True)
-            .values_list("user__username", flat=True)[:10]
+            DemoAccount.objects.filter(user__is_active=True).values_list(
+                "user__username", flat=True
+            )[:10]
         )
     except DatabaseError:  # not migrated yet: nothing to find
         return []
     if not names:
         return []
-    return [Error(
-        f"Demo accounts exist in this database ({', '.join(names)}); their passwords were "
-        "printed when the demo was built.",
-        hint="Run production on its own database, or deactivate them: "
-             "zhanyi user deactivate NAME.",
-        id="zhanyi.E002",
-    )]
+    return [
+        Error(
+            f"Demo accounts exist in this database ({', '.join(names)}); their passwords were "
+            "printed when the demo was built.",
+            hint="Run production on its own database, or deactivate them: "
+            "zhanyi user deactivate NAME.",
+            id="zhanyi.E002",
+        )
+    ]

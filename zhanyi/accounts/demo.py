@@ -51,8 +51,7 @@ PERSONAS = (
 
 def mark_demo_database(seed: int, scale: str) -> DemoDatabase:
     """Mark this database as a demo database (idempotent; keeps the latest seed)."""
-    marker, _ = DemoDatabase.objects.update_or_create(pk=1, defaults={"seed": seed,
-                                                                      "scale": scale})
+    marker, _ = DemoDatabase.objects.update_or_create(pk=1, defaults={"seed": seed, "scale": scale})
     return marker
 
 
@@ -106,8 +105,12 @@ def create_demo_accounts(
         if user is None:
             password = actions.generate_password()
             user = actions.do_create_user(
-                actor=DEMO_ACTOR, username=persona.username, role=persona.role,
-                jurisdiction=area, task_force=task_force, password=password,
+                actor=DEMO_ACTOR,
+                username=persona.username,
+                role=persona.role,
+                jurisdiction=area,
+                task_force=task_force,
+                password=password,
                 first_name=persona.first_name,
             )
         else:
@@ -115,8 +118,9 @@ def create_demo_accounts(
                 raise NotADemoDatabase(
                     f"a user named {persona.username!r} exists and is not a demo account"
                 )
-            actions.do_update_user(user, actor=DEMO_ACTOR, role=persona.role,
-                                   jurisdiction=area, task_force=task_force)
+            actions.do_update_user(
+                user, actor=DEMO_ACTOR, role=persona.role, jurisdiction=area, task_force=task_force
+            )
             actions.do_reactivate_user(user, actor=DEMO_ACTOR)
             password = actions.do_reset_password(user, actor=DEMO_ACTOR)
         DemoAccount.objects.get_or_create(user=user)

@@ -76,15 +76,18 @@ class AreaCodeField(forms.CharField):
         if len(matches) > 1:
             raise ValidationError(
                 _("Several areas are called “%(name)s”; give the area code."),
-                code="ambiguous", params={"name": value},
+                code="ambiguous",
+                params={"name": value},
             )
         if Area.objects.filter(Q(code=value) | Q(name=value)).exists():
             raise ValidationError(
-                _("“%(value)s” is outside your jurisdiction."), code="outside",
+                _("“%(value)s” is outside your jurisdiction."),
+                code="outside",
                 params={"value": value},
             )
-        raise ValidationError(_("No area has the code or name “%(value)s”."), code="unknown",
-                              params={"value": value})
+        raise ValidationError(
+            _("No area has the code or name “%(value)s”."), code="unknown", params={"value": value}
+        )
 
 
 class UserForm(forms.Form):
@@ -94,8 +97,9 @@ class UserForm(forms.Form):
     after, so the form must not write into the instance itself.
     """
 
-    username = forms.CharField(label=_("User name"), max_length=150,
-                               validators=[UnicodeUsernameValidator()])
+    username = forms.CharField(
+        label=_("User name"), max_length=150, validators=[UnicodeUsernameValidator()]
+    )
     first_name = forms.CharField(label=_("Given name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Family name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
@@ -105,18 +109,27 @@ class UserForm(forms.Form):
         label=_("Jurisdiction"),
         help_text=_("Area code or unique name. The user sees this area and everything below it."),
     )
-    task_force = forms.ModelChoiceField(label=_("Task force"), queryset=TaskForce.objects.none(),
-                                        required=False)
+    task_force = forms.ModelChoiceField(
+        label=_("Task force"), queryset=TaskForce.objects.none(), required=False
+    )
 
-    def __init__(self, *args: Any, actor: User, instance: User | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, actor: User, instance: User | None = None, **kwargs: Any
+    ) -> None:
         if instance is not None:
-            kwargs.setdefault("initial", {
-                "username": instance.username, "first_name": instance.first_name,
-                "last_name": instance.last_name, "email": instance.email,
-                "phone": instance.phone, "role": instance.role,
-                "jurisdiction": instance.jurisdiction, "task_force": instance.task_force_id,
-            })
+            kwargs.setdefault(
+                "initial",
+                {
+                    "username": instance.username,
+                    "first_name": instance.first_name,
+                    "last_name": instance.last_name,
+                    "email": instance.email,
+                    "phone": instance.phone,
+                    "role": instance.role,
+                    "jurisdiction": instance.jurisdiction,
+                    "task_force": instance.task_force_id,
+                },
+            )
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.instance = instance
@@ -140,15 +153,20 @@ class UserForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("Action"), required=False,
-                             help_text=_("Exact, or a prefix ending with a dot: login."))
+    action = forms.CharField(
+        label=_("Action"),
+        required=False,
+        help_text=_("Exact, or a prefix ending with a dot: login."),
+    )
     actor = forms.CharField(label=_("User name"), required=False)
     object_type = forms.CharField(label=_("Object type"), required=False)
     object_id = forms.CharField(label=_("Object id"), required=False)
-    since = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for ``queries.filter_audit_events``; dates are whole local days."""

@@ -21,11 +21,19 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.LEADER)
     task_force = models.ForeignKey(
-        "command.TaskForce", models.SET_NULL, null=True, blank=True, related_name="members",
+        "command.TaskForce",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("task force"),
     )
     jurisdiction = models.ForeignKey(
-        "places.Area", models.PROTECT, null=True, blank=True, related_name="+",
+        "places.Area",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("jurisdiction"),
         help_text=_("The area this user works in; the user sees this area and below."),
     )

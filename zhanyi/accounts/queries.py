@@ -39,6 +39,7 @@ def _root(user: User) -> tuple[str, bool] | None:
 
 # Accounts -----------------------------------------------------------------------
 
+
 def manageable_users(actor: User) -> QuerySet[User]:
     """Accounts that ``actor`` may see and change in user administration."""
     root = _root(actor) if has_capability(actor, "manage_users") else None
@@ -80,11 +81,14 @@ def get_user_for_admin(actor: User, pk: int) -> User:
         raise Http404("no such account") from None
 
 
-def search_users(users: QuerySet[User], *, q: str = "", role: str = "",
-                 active: str = "") -> QuerySet[User]:
+def search_users(
+    users: QuerySet[User], *, q: str = "", role: str = "", active: str = ""
+) -> QuerySet[User]:
     if q:
         users = users.filter(
-            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+            Q(username__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
             | Q(jurisdiction__name__icontains=q)
         )
     if role:
@@ -95,6 +99,7 @@ def search_users(users: QuerySet[User], *, q: str = "", role: str = "",
 
 
 # Audit events ---------------------------------------------------------------------
+
 
 def visible_audit_events(viewer: User) -> QuerySet[AuditEvent]:
     root = _root(viewer) if has_capability(viewer, "view_audit") else None
@@ -129,8 +134,11 @@ def filter_audit_events(
     if actor:
         events = events.filter(actor_name=actor)
     if action:
-        events = (events.filter(action__startswith=action) if action.endswith(".")
-                  else events.filter(action=action))
+        events = (
+            events.filter(action__startswith=action)
+            if action.endswith(".")
+            else events.filter(action=action)
+        )
     if since is not None:
         events = events.filter(at__gte=since)
     if until is not None:

@@ -64,19 +64,41 @@ CAPABILITIES: dict[str, Any] = {
 _ALL = frozenset(CAPABILITIES)
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.COMMANDER: frozenset({
-        "view_person", "view_identity", "view_phone", "edit_person", "merge_person",
-        "edit_operations", "approve", "export", "view_audit",
-    }),
-    Role.STAFF: frozenset({
-        "view_person", "view_identity", "view_phone", "edit_person", "merge_person",
-        "edit_operations", "export",
-    }),
+    Role.COMMANDER: frozenset(
+        {
+            "view_person",
+            "view_identity",
+            "view_phone",
+            "edit_person",
+            "merge_person",
+            "edit_operations",
+            "approve",
+            "export",
+            "view_audit",
+        }
+    ),
+    Role.STAFF: frozenset(
+        {
+            "view_person",
+            "view_identity",
+            "view_phone",
+            "edit_person",
+            "merge_person",
+            "edit_operations",
+            "export",
+        }
+    ),
     Role.FIELD: frozenset({"view_person", "view_phone", "edit_person", "edit_operations"}),
     Role.LEADER: frozenset({"view_person"}),
-    Role.ADMIN: frozenset({
-        "view_person", "view_identity", "view_phone", "view_audit", "manage_users",
-    }),
+    Role.ADMIN: frozenset(
+        {
+            "view_person",
+            "view_identity",
+            "view_phone",
+            "view_audit",
+            "manage_users",
+        }
+    ),
 }
 
 assert all(caps <= _ALL for caps in ROLE_CAPABILITIES.values())

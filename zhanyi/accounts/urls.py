@@ -15,6 +15,5 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_edit, name="user-edit"),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user-deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user-reactivate"),
-    path("users/<int:pk>/reset-password/", views.user_reset_password,
-         name="user-reset-password"),
+    path("users/<int:pk>/reset-password/", views.user_reset_password, name="user-reset-password"),
 ]

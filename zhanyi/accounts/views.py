@@ -38,8 +38,13 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.user.is_authenticated:
-            audit.record(actor=request.user, action="logout", obj=request.user,
-                         request=request, area=request.user.jurisdiction)
+            audit.record(
+                actor=request.user,
+                action="logout",
+                obj=request.user,
+                request=request,
+                area=request.user.jurisdiction,
+            )
         return super().post(request, *args, **kwargs)
 
 
@@ -48,15 +53,20 @@ def me(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.do_change_own_password(user, new_password=form.cleaned_data["new_password1"],
-                                       request=request)
+        actions.do_change_own_password(
+            user, new_password=form.cleaned_data["new_password1"], request=request
+        )
         update_session_auth_hash(request, user)
         messages.success(request, _("Your password has been changed."))
         return redirect("accounts:me")
-    return render(request, "accounts/me.html", {
-        "form": form,
-        "capabilities": [(c, CAPABILITIES[c]) for c in sorted(capabilities_of(user))],
-    })
+    return render(
+        request,
+        "accounts/me.html",
+        {
+            "form": form,
+            "capabilities": [(c, CAPABILITIES[c]) for c in sorted(capabilities_of(user))],
+        },
+    )
 
 
 @capability_required("view_audit")
@@ -81,15 +91,21 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def user_list(request: HttpRequest) -> HttpResponse:
     users = queries.search_users(
         queries.manageable_users(request.user),
-        q=request.GET.get("q", "").strip(), role=request.GET.get("role", ""),
+        q=request.GET.get("q", "").strip(),
+        role=request.GET.get("role", ""),
         active=request.GET.get("active", ""),
     )
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "roles": Role.choices, "query": query.urlencode(),
-               "q": request.GET.get("q", ""), "role": request.GET.get("role", ""),
-               "active": request.GET.get("active", "")}
+    context = {
+        "page": page,
+        "roles": Role.choices,
+        "query": query.urlencode(),
+        "q": request.GET.get("q", ""),
+        "role": request.GET.get("role", ""),
+        "active": request.GET.get("active", ""),
+    }
     if request.htmx:
         return render(request, "accounts/_user_table.html", context)
     return render(request, "accounts/user_list.html", context)
@@ -102,9 +118,15 @@ def _form_errors_from(form: UserForm, error: ValidationError | PermissionDenied)
 
 def _password_page(request: HttpRequest, account, password: str, created: bool) -> HttpResponse:
     # Shown once, in this response only: never stored in a message, a session or a cache.
-    response = render(request, "accounts/user_password.html", {
-        "account": account, "password": password, "created": created,
-    })
+    response = render(
+        request,
+        "accounts/user_password.html",
+        {
+            "account": account,
+            "password": password,
+            "created": created,
+        },
+    )
     add_never_cache_headers(response)
     return response
 
@@ -117,11 +139,17 @@ def user_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = actions.do_create_user(
-                actor=request.user, password=password, request=request,
-                username=data["username"], role=data["role"],
-                jurisdiction=data["jurisdiction"], task_force=data["task_force"],
-                first_name=data["first_name"], last_name=data["last_name"],
-                email=data["email"], phone=data["phone"],
+                actor=request.user,
+                password=password,
+                request=request,
+                username=data["username"],
+                role=data["role"],
+                jurisdiction=data["jurisdiction"],
+                task_force=data["task_force"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                phone=data["phone"],
             )
         except (ValidationError, PermissionDenied) as error:
             _form_errors_from(form, error)
@@ -136,22 +164,31 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = UserForm(request.POST or None, actor=request.user, instance=account)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = actions.do_update_user(account, actor=request.user, request=request,
-                                             **form.changes())
+            changed = actions.do_update_user(
+                account, actor=request.user, request=request, **form.changes()
+            )
         except (ValidationError, PermissionDenied) as error:
             _form_errors_from(form, error)
         else:
             if changed:
-                messages.success(request, _("The account %(name)s has been saved.")
-                                 % {"name": account.username})
+                messages.success(
+                    request, _("The account %(name)s has been saved.") % {"name": account.username}
+                )
             return redirect("accounts:user-list")
     history = queries.filter_audit_events(
         queries.visible_audit_events(request.user),
-        object_type="accounts.user", object_id=str(account.pk),
+        object_type="accounts.user",
+        object_id=str(account.pk),
     )[:20]
-    return render(request, "accounts/user_form.html", {
-        "form": form, "account": account, "history": history,
-    })
+    return render(
+        request,
+        "accounts/user_form.html",
+        {
+            "form": form,
+            "account": account,
+            "history": history,
+        },
+    )
 
 
 @require_POST
@@ -159,8 +196,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     account = queries.get_user_for_admin(request.user, pk)
     actions.do_deactivate_user(account, actor=request.user, request=request)
-    messages.success(request, _("The account %(name)s has been deactivated.")
-                     % {"name": account.username})
+    messages.success(
+        request, _("The account %(name)s has been deactivated.") % {"name": account.username}
+    )
     return redirect("accounts:user-edit", pk=account.pk)
 
 
@@ -169,8 +207,9 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     account = queries.get_user_for_admin(request.user, pk)
     actions.do_reactivate_user(account, actor=request.user, request=request)
-    messages.success(request, _("The account %(name)s has been reactivated.")
-                     % {"name": account.username})
+    messages.success(
+        request, _("The account %(name)s has been reactivated.") % {"name": account.username}
+    )
     return redirect("accounts:user-edit", pk=account.pk)
 
 

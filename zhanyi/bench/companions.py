@@ -46,10 +46,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=DATA_ROOT)
     parser.add_argument("--repeat", type=int, default=5, help="engine runs per figure (median)")
     parser.add_argument("--naive-repeat", type=int, default=1)
-    parser.add_argument("--reuse-store", action="store_true",
-                        help="skip ingest when a store exists (no ingest figure)")
-    parser.add_argument("--small-people", type=int, default=None,
-                        help="people in the smaller city for the scaling figure (default N/10)")
+    parser.add_argument(
+        "--reuse-store",
+        action="store_true",
+        help="skip ingest when a store exists (no ingest figure)",
+    )
+    parser.add_argument(
+        "--small-people",
+        type=int,
+        default=None,
+        help="people in the smaller city for the scaling figure (default N/10)",
+    )
     parser.add_argument("--generator", choices=["auto", "synth", "builtin"], default="auto")
     parser.add_argument("--threads", type=int, default=2)
 
@@ -85,8 +92,16 @@ def generate_city(people: int, seed: int, out_dir: Path, generator: str, out: Te
         generate(SynthConfig.for_scale(people, seed=seed, days=DAYS), out_dir, progress=True)
     else:
         builtin_city(people, seed, out_dir / "stays", out)
-    marker.write_text(json.dumps({"generator": use, "people": people, "seed": seed,
-                                  "seconds": round(time.perf_counter() - started, 1)}))
+    marker.write_text(
+        json.dumps(
+            {
+                "generator": use,
+                "people": people,
+                "seed": seed,
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+        )
+    )
     return use
 
 
@@ -118,8 +133,9 @@ def builtin_city(people: int, seed: int, stays_dir: Path, out: TextIO) -> None:
             hour_cells[:, 8:18] = np.where(works[:, None], work[:, None], home[:, None])
         evening = rng.random((people, 4)) < 0.3
         which = rng.integers(0, 2, size=(people, 4))
-        hour_cells[:, 18:22] = np.where(evening, np.take_along_axis(others, which, 1),
-                                        hour_cells[:, 18:22])
+        hour_cells[:, 18:22] = np.where(
+            evening, np.take_along_axis(others, which, 1), hour_cells[:, 18:22]
+        )
         folder = stays_dir / f"day={date.isoformat()}"
         folder.mkdir(parents=True, exist_ok=True)
         chunk = 200_000
@@ -127,13 +143,19 @@ def builtin_city(people: int, seed: int, stays_dir: Path, out: TextIO) -> None:
             hi = min(people, lo + chunk)
             n = hi - lo
             starts = t0 + np.tile(np.arange(24, dtype=np.int64) * 3600, n)
-            table = pa.table({
-                "person_id": np.repeat(person_ids[lo:hi], 24),
-                "cell_id": hour_cells[lo:hi].reshape(-1),
-                "start": pa.array(starts).cast(pa.timestamp("s")).cast(STAYS.field("start").type),
-                "end": pa.array(starts + 3600).cast(pa.timestamp("s")).cast(
-                    STAYS.field("end").type),
-            }, schema=STAYS)
+            table = pa.table(
+                {
+                    "person_id": np.repeat(person_ids[lo:hi], 24),
+                    "cell_id": hour_cells[lo:hi].reshape(-1),
+                    "start": pa.array(starts)
+                    .cast(pa.timestamp("s"))
+                    .cast(STAYS.field("start").type),
+                    "end": pa.array(starts + 3600)
+                    .cast(pa.timestamp("s"))
+                    .cast(STAYS.field("end").type),
+                },
+                schema=STAYS,
+            )
             pq.write_table(table, folder / f"part-{part:04d}.parquet", compression="zstd")
         _say(out, f"  generated {date} ({people * 24:,} stays)")
 
@@ -147,8 +169,11 @@ def choose_cases(store: Store, seed: int, n: int) -> pa.Table:
     """
     protocol = load_protocol()
     last = store.days()[-1]
-    ids = pq.read_table(store.file("person_cells", last), columns=["person_id"]).column(
-        "person_id").to_numpy()
+    ids = (
+        pq.read_table(store.file("person_cells", last), columns=["person_id"])
+        .column("person_id")
+        .to_numpy()
+    )
     ids = np.unique(ids)
     rng = np.random.default_rng(seed)
     chosen = np.sort(rng.choice(ids, size=min(n, len(ids)), replace=False))
@@ -197,14 +222,18 @@ def naive_companions(stays_dir: Path, cases: pa.Table, threads: int) -> pa.Table
     plan = plan_cases(cases, rule).table
     lb_lo = plan.column("lb_first").to_numpy().astype(np.int64) * DAY_S - LOCAL_OFFSET_S
     lb_hi = (plan.column("lb_last").to_numpy().astype(np.int64) + 1) * DAY_S - LOCAL_OFFSET_S
-    case_rows = plan.select(["person_id", "ws", "we"]).append_column(
-        "lb_lo", pa.array(lb_lo)).append_column("lb_hi", pa.array(lb_hi))
+    case_rows = (
+        plan.select(["person_id", "ws", "we"])
+        .append_column("lb_lo", pa.array(lb_lo))
+        .append_column("lb_hi", pa.array(lb_hi))
+    )
     con = duckdb.connect(":memory:")
     con.execute(f"SET threads = {int(threads)}")
     con.register("cases", case_rows)
     files = [str(f) for fs in input_days(stays_dir).values() for f in fs]
-    return con.execute(NAIVE_SQL, {"files": files, "min_overlap": rule.min_overlap_s,
-                                   "dwell": rule.dwell_s}).fetchall()
+    return con.execute(
+        NAIVE_SQL, {"files": files, "min_overlap": rule.min_overlap_s, "dwell": rule.dwell_s}
+    ).fetchall()
 
 
 # -- the run -------------------------------------------------------------------------
@@ -217,8 +246,14 @@ def _timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def prepare(people: int, seed: int, options: dict, out: TextIO, *, measure: bool,
-            ) -> tuple[Path, Store, float | None, int]:
+def prepare(
+    people: int,
+    seed: int,
+    options: dict,
+    out: TextIO,
+    *,
+    measure: bool,
+) -> tuple[Path, Store, float | None, int]:
     base = Path(options["data_dir"]) / f"people-{people}-seed-{seed}"
     used = generate_city(people, seed, base / "city", options["generator"], out)
     stays_dir = base / "city" / "stays"
@@ -231,13 +266,22 @@ def prepare(people: int, seed: int, options: dict, out: TextIO, *, measure: bool
         return stays_dir, store, rate, rows
     shutil.rmtree(store.root, ignore_errors=True)
     _say(out, f"city {people:,} ({used}): ingesting {stays_dir}")
-    report = ingest_stays(stays_dir, store, rule, threads=options["threads"],
-                          memory_limit="12GB",
-                          progress=lambda d: _say(out, f"  {d.day}: {d.rows:,} rows → "
-                                                  f"{d.stays:,} stays in {d.seconds:.1f}s"))
+    report = ingest_stays(
+        stays_dir,
+        store,
+        rule,
+        threads=options["threads"],
+        memory_limit="12GB",
+        progress=lambda d: _say(
+            out, f"  {d.day}: {d.rows:,} rows → {d.stays:,} stays in {d.seconds:.1f}s"
+        ),
+    )
     rate = report.rows / report.seconds
-    _say(out, f"ingested {report.rows:,} stays in {report.seconds:.1f}s ({rate:,.0f}/s), "
-              f"kept {report.stays:,} merged stays; rejects {report.rejects}")
+    _say(
+        out,
+        f"ingested {report.rows:,} stays in {report.seconds:.1f}s ({rate:,.0f}/s), "
+        f"kept {report.stays:,} merged stays; rejects {report.rejects}",
+    )
     return stays_dir, store, rate, report.rows
 
 
@@ -247,35 +291,49 @@ def run(options: dict, out: TextIO) -> dict:
     stays_dir, store, rate, rows = prepare(people, seed, options, out, measure=True)
     cases300 = choose_cases(store, seed, 300)
     cases3 = cases300.slice(0, 3)
-    figures: dict[str, object] = {"bench": "companions", "people": people, "stays": rows,
-                                  "ingest_stays_per_s": round(rate) if rate else None}
+    figures: dict[str, object] = {
+        "bench": "companions",
+        "people": people,
+        "stays": rows,
+        "ingest_stays_per_s": round(rate) if rate else None,
+    }
     with get_backend("duckdb", threads=options["threads"]) as backend:
         find_companions(store, cases3, rule, backend)  # warm the file cache and the engine
         for label, cases in (("3", cases3), ("300", cases300)):
-            seconds, result = _timed(lambda c=cases: find_companions(store, c, rule, backend),
-                                     options["repeat"])
+            seconds, result = _timed(
+                lambda c=cases: find_companions(store, c, rule, backend), options["repeat"]
+            )
             figures[f"engine_{label}_cases_s"] = round(seconds, 4)
-            _say(out, f"engine, {label} cases: {seconds:.3f}s, {result.num_rows:,} "
-                      f"(case, companion, cell) rows")
-            n_seconds, naive = _timed(lambda c=cases: naive_companions(stays_dir, c,
-                                                                        options["threads"]),
-                                      options["naive_repeat"])
+            _say(
+                out,
+                f"engine, {label} cases: {seconds:.3f}s, {result.num_rows:,} "
+                f"(case, companion, cell) rows",
+            )
+            n_seconds, naive = _timed(
+                lambda c=cases: naive_companions(stays_dir, c, options["threads"]),
+                options["naive_repeat"],
+            )
             figures[f"naive_{label}_cases_s"] = round(n_seconds, 3)
             same = [tuple(r) for r in naive] == [
                 (r["case_person_id"], r["companion_person_id"], r["cell_id"], r["overlap_s"])
-                for r in result.select(["case_person_id", "companion_person_id", "cell_id",
-                                        "overlap_s"]).to_pylist()]
-            _say(out, f"naive, {label} cases: {n_seconds:.3f}s, {len(naive):,} rows, "
-                      f"{'the same' if same else 'DIFFERENT'} (case, companion, cell, overlap)")
+                for r in result.select(
+                    ["case_person_id", "companion_person_id", "cell_id", "overlap_s"]
+                ).to_pylist()
+            ]
+            _say(
+                out,
+                f"naive, {label} cases: {n_seconds:.3f}s, {len(naive):,} rows, "
+                f"{'the same' if same else 'DIFFERENT'} (case, companion, cell, overlap)",
+            )
         small_people = options["small_people"] or max(1, people // 10)
         _, small_store, _, _ = prepare(small_people, seed, options, out, measure=False)
         # Chosen the same way as the 3 cases above: the first 3 of 300.
         small_cases = choose_cases(small_store, seed, 300).slice(0, 3)
         find_companions(small_store, small_cases, rule, backend)
-        small_s, _ = _timed(lambda: find_companions(small_store, small_cases, rule, backend),
-                            options["repeat"])
+        small_s, _ = _timed(
+            lambda: find_companions(small_store, small_cases, rule, backend), options["repeat"]
+        )
         _say(out, f"engine, 3 cases in the city of {small_people:,}: {small_s:.3f}s")
-    figures["speedup_3_cases"] = round(figures["naive_3_cases_s"] / figures["engine_3_cases_s"],
-                                       1)
+    figures["speedup_3_cases"] = round(figures["naive_3_cases_s"] / figures["engine_3_cases_s"], 1)
     figures["slowdown_at_10x_data"] = round(figures["engine_3_cases_s"] / small_s, 2)
     return figures

@@ -33,13 +33,21 @@ def _scale(value: str) -> str | int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scale", default="full", type=_scale,
-                        help="small, medium, full or a number of people (default full)")
+    parser.add_argument(
+        "--scale",
+        default="full",
+        type=_scale,
+        help="small, medium, full or a number of people (default full)",
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--out", type=Path, default=None,
-                        help="output folder (default: a temporary one under bench-data/)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default: a temporary one under bench-data/)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the output")
 
 

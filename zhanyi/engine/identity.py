@@ -57,9 +57,7 @@ def parse_resident_id(number: str, *, today: dt.date | None = None) -> ResidentI
     if len(value) != 18:
         raise IdentityNumberError("length", f"must have 18 characters, has {len(value)}")
     if not _SHAPE.match(value):
-        raise IdentityNumberError(
-            "characters", "must be 17 digits followed by a digit or X"
-        )
+        raise IdentityNumberError("characters", "must be 17 digits followed by a digit or X")
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
@@ -133,7 +131,7 @@ def make_resident_id_array(
 
     def table(values: np.ndarray, width: int, at: int) -> tuple[np.ndarray, np.ndarray]:
         digits = (values[:, None] // 10 ** np.arange(width - 1, -1, -1)) % 10
-        return (digits + ord("0")).astype(np.uint8), digits @ weights[at:at + width]
+        return (digits + ord("0")).astype(np.uint8), digits @ weights[at : at + width]
 
     code_b, code_w = table(codes, 6, 0)
     date_b, date_w = table(np.asarray(ymd, dtype=np.int64), 8, 6)

@@ -114,13 +114,17 @@ def parse_phone(value: str, region: str = DEFAULT_REGION) -> Phone:
         # Fall through so that the error says why.
     # A Chinese mobile with digits missing would otherwise read as a local
     # landline number "lacking its area code", which misleads whoever fixes it.
-    if region == DEFAULT_REGION and re.fullmatch(r"1[\d\s\-]{0,12}", text) and len(
-        search_digits(text)
-    ) < 11:
+    if (
+        region == DEFAULT_REGION
+        and re.fullmatch(r"1[\d\s\-]{0,12}", text)
+        and len(search_digits(text)) < 11
+    ):
         raise PhoneNumberError("too_short", value)
     # Seven or eight digits without a leading 0 are a landline's local number.
-    if region == DEFAULT_REGION and re.fullmatch(r"[2-9]\d{6,7}", search_digits(text)) and (
-        not text.startswith("+")
+    if (
+        region == DEFAULT_REGION
+        and re.fullmatch(r"[2-9]\d{6,7}", search_digits(text))
+        and (not text.startswith("+"))
     ):
         raise PhoneNumberError("local_only", value)
     # phonenumbers would read letters as keypad digits (1-800-FLOWERS); a

@@ -140,8 +140,9 @@ def load_protocol(name_or_path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
     if "protocol" not in data:
         raise ValueError(f"{path}: missing [protocol] header")
     info = _build(ProtocolInfo, "protocol", data.pop("protocol"))
-    parsed = {name: _build(cls, name, data.pop(name)) for name, cls in SECTIONS.items()
-              if name in data}
+    parsed = {
+        name: _build(cls, name, data.pop(name)) for name, cls in SECTIONS.items() if name in data
+    }
     return Protocol(info=info, path=path, extra=data, **parsed)
 
 

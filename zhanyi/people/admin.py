@@ -57,14 +57,34 @@ class SourceRecordInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(ReadOnlyAdmin):
-    list_display = ["id", "name", "sex", "birth_date", "masked_identity_number", "masked_phone",
-                    "village", "merged_into"]
+    list_display = [
+        "id",
+        "name",
+        "sex",
+        "birth_date",
+        "masked_identity_number",
+        "masked_phone",
+        "village",
+        "merged_into",
+    ]
     list_select_related = ["village"]
     list_filter = ["sex", "identity_type"]
     search_fields = ["name"]
-    fields = ["name", "identity_type", "masked_identity_number", "nationality", "sex",
-              "birth_date", "masked_phone", "address", "village", "household", "merged_into",
-              "created_at", "updated_at"]
+    fields = [
+        "name",
+        "identity_type",
+        "masked_identity_number",
+        "nationality",
+        "sex",
+        "birth_date",
+        "masked_phone",
+        "address",
+        "village",
+        "household",
+        "merged_into",
+        "created_at",
+        "updated_at",
+    ]
     readonly_fields = fields
     inlines = [SourceRecordInline]
 
@@ -85,8 +105,9 @@ class PersonAdmin(ReadOnlyAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         person = self.get_object(request, object_id)
         if person is not None:
-            actions.record_person_view(acting_user=request.user, person=person, request=request,
-                                       via="admin")
+            actions.record_person_view(
+                acting_user=request.user, person=person, request=request, via="admin"
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
 

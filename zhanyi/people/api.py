@@ -44,8 +44,10 @@ class PersonCapability(BasePermission):
     capability_for_write = "edit_person"
 
     def has_permission(self, request, view) -> bool:
-        needed = "view_person" if request.method in ("GET", "HEAD", "OPTIONS") else (
-            getattr(view, "write_capability", self.capability_for_write)
+        needed = (
+            "view_person"
+            if request.method in ("GET", "HEAD", "OPTIONS")
+            else (getattr(view, "write_capability", self.capability_for_write))
         )
         return has_capability(request.user, needed)
 
@@ -56,10 +58,12 @@ PERMISSIONS = [IsAuthenticated, PersonCapability]
 def _as_drf_error(error: DjangoValidationError) -> ValidationError:
     """An action's ``ValidationError`` as a 400 body: field → messages."""
     if hasattr(error, "error_dict"):
-        return ValidationError({
-            ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
-            for field, messages in error.message_dict.items()
-        })
+        return ValidationError(
+            {
+                ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
+                for field, messages in error.message_dict.items()
+            }
+        )
     return ValidationError({"non_field_errors": error.messages})
 
 
@@ -85,9 +89,22 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "name", "sex", "birth_date", "identity_type", "identity_number",
-            "identity_number_masked", "nationality", "phone", "phone_masked", "address",
-            "village", "household_id", "merged_into", "created_at", "updated_at",
+            "id",
+            "name",
+            "sex",
+            "birth_date",
+            "identity_type",
+            "identity_number",
+            "identity_number_masked",
+            "nationality",
+            "phone",
+            "phone_masked",
+            "address",
+            "village",
+            "household_id",
+            "merged_into",
+            "created_at",
+            "updated_at",
         ]
 
     def _user(self):
@@ -209,16 +226,26 @@ class MergeRequestSerializer(serializers.Serializer):
 
 class MergeSerializer(serializers.ModelSerializer):
     merged_by = serializers.CharField(source="merged_by.username", read_only=True)
-    undone_by = serializers.CharField(source="undone_by.username", read_only=True,
-                                      allow_null=True, default=None)
+    undone_by = serializers.CharField(
+        source="undone_by.username", read_only=True, allow_null=True, default=None
+    )
     moved = serializers.JSONField(
         read_only=True, help_text="ids of the rows moved, by app_label.model.field"
     )
 
     class Meta:
         model = PersonMerge
-        fields = ["id", "survivor", "merged", "reason", "moved", "merged_by", "merged_at",
-                  "undone_by", "undone_at"]
+        fields = [
+            "id",
+            "survivor",
+            "merged",
+            "reason",
+            "moved",
+            "merged_by",
+            "merged_at",
+            "undone_by",
+            "undone_at",
+        ]
 
 
 # ---------------------------------------------------------------- views
@@ -237,25 +264,31 @@ class PersonList(generics.ListCreateAPIView):
     @extend_schema(
         summary="Search persons",
         description="Live persons in the caller's jurisdiction matching every word of `q` "
-                    "(all of them without `q`). Identity numbers and phones are masked unless "
-                    "the caller's role needs them. Every call is audited.",
-        parameters=[OpenApiParameter(
-            "q", str,
-            description="name, identity number or phone; a number may be its last 4+ digits",
-        )],
+        "(all of them without `q`). Identity numbers and phones are masked unless "
+        "the caller's role needs them. Every call is audited.",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description="name, identity number or phone; a number may be its last 4+ digits",
+            )
+        ],
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         response = super().get(request, *args, **kwargs)
         actions.record_person_search(
-            acting_user=request.user, q=request.query_params.get("q", ""),
-            results=response.data.get("count", 0), request=request, via="api",
+            acting_user=request.user,
+            q=request.query_params.get("q", ""),
+            results=response.data.get("count", 0),
+            request=request,
+            via="api",
         )
         return response
 
     @extend_schema(
         summary="Add a person",
         description="400 names each field and the reason; 409 lists possible duplicates "
-                    "(retry with `force` unless `blocking`, or add a source record to one).",
+        "(retry with `force` unless `blocking`, or add a source record to one).",
         request=PersonInputSerializer,
         responses={
             201: PersonDetailSerializer,
@@ -272,8 +305,12 @@ class PersonList(generics.ListCreateAPIView):
         force = data.pop("force")
         try:
             person = actions.do_create_person(
-                acting_user=request.user, data=data, source=source, source_ref=source_ref,
-                request=request, force=force,
+                acting_user=request.user,
+                data=data,
+                source=source,
+                source_ref=source_ref,
+                request=request,
+                force=force,
             )
         except DjangoValidationError as error:
             raise _as_drf_error(error) from None
@@ -301,16 +338,19 @@ class PersonDetail(APIView):
     @extend_schema(summary="Read a person", responses={200: PersonDetailSerializer})
     def get(self, request: Request, pk: int) -> Response:
         person = queries.get_person_for_user(request.user, pk)
-        actions.record_person_view(acting_user=request.user, person=person, request=request,
-                                   via="api")
+        actions.record_person_view(
+            acting_user=request.user, person=person, request=request, via="api"
+        )
         return Response(PersonDetailSerializer(person, context={"request": request}).data)
 
     @extend_schema(
         summary="Change a person",
         description="Only the fields given change; `reason` is kept in the person's history.",
         request=PersonUpdateSerializer,
-        responses={200: PersonDetailSerializer,
-                   400: OpenApiResponse(description="field → messages")},
+        responses={
+            200: PersonDetailSerializer,
+            400: OpenApiResponse(description="field → messages"),
+        },
     )
     def patch(self, request: Request, pk: int) -> Response:
         person = queries.get_person_for_user(request.user, pk, capability="edit_person")
@@ -320,7 +360,10 @@ class PersonDetail(APIView):
         reason = changes.pop("reason")
         try:
             person = actions.do_update_person(
-                acting_user=request.user, person=person, changes=changes, reason=reason,
+                acting_user=request.user,
+                person=person,
+                changes=changes,
+                reason=reason,
                 request=request,
             )
         except DjangoValidationError as error:
@@ -334,23 +377,30 @@ class PersonSourceRecords(APIView):
 
     permission_classes = PERMISSIONS
 
-    @extend_schema(summary="Add a source record", request=SourceRecordInputSerializer,
-                   responses={201: SourceRecordSerializer})
+    @extend_schema(
+        summary="Add a source record",
+        request=SourceRecordInputSerializer,
+        responses={201: SourceRecordSerializer},
+    )
     def post(self, request: Request, pk: int) -> Response:
         person = queries.get_person_for_user(request.user, pk, capability="edit_person")
         incoming = SourceRecordInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
             record = actions.do_add_source_record(
-                acting_user=request.user, person=person, request=request,
+                acting_user=request.user,
+                person=person,
+                request=request,
                 source=incoming.validated_data["source"],
                 source_ref=incoming.validated_data.get("source_ref", ""),
                 payload=incoming.validated_data["payload"],
             )
         except DjangoValidationError as error:
             raise _as_drf_error(error) from None
-        return Response(SourceRecordSerializer(record, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            SourceRecordSerializer(record, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema(tags=["people"])
@@ -360,8 +410,11 @@ class PersonMergeView(APIView):
     permission_classes = PERMISSIONS
     write_capability = "merge_person"
 
-    @extend_schema(summary="Merge a duplicate into this person", request=MergeRequestSerializer,
-                   responses={201: MergeSerializer})
+    @extend_schema(
+        summary="Merge a duplicate into this person",
+        request=MergeRequestSerializer,
+        responses={201: MergeSerializer},
+    )
     def post(self, request: Request, pk: int) -> Response:
         survivor = queries.get_person_for_user(request.user, pk, capability="merge_person")
         incoming = MergeRequestSerializer(data=request.data)
@@ -371,8 +424,11 @@ class PersonMergeView(APIView):
         )
         try:
             merge = actions.do_merge_persons(
-                acting_user=request.user, survivor=survivor, merged=merged,
-                reason=incoming.validated_data["reason"], request=request,
+                acting_user=request.user,
+                survivor=survivor,
+                merged=merged,
+                reason=incoming.validated_data["reason"],
+                request=request,
             )
         except DjangoValidationError as error:
             raise _as_drf_error(error) from None
@@ -399,8 +455,9 @@ class MergeUndoView(APIView):
 urlpatterns = [
     path("", PersonList.as_view(), name="api-people"),
     path("<int:pk>/", PersonDetail.as_view(), name="api-person"),
-    path("<int:pk>/source-records/", PersonSourceRecords.as_view(),
-         name="api-person-source-records"),
+    path(
+        "<int:pk>/source-records/", PersonSourceRecords.as_view(), name="api-person-source-records"
+    ),
     path("<int:pk>/merge/", PersonMergeView.as_view(), name="api-person-merge"),
     path("merges/<int:pk>/undo/", MergeUndoView.as_view(), name="api-merge-undo"),
 ]

@@ -26,37 +26,49 @@ class VillageChoiceField(forms.ModelChoiceField):
 class PersonForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     identity_type = forms.ChoiceField(
-        label=_("Identity document"), choices=IdentityType.choices,
+        label=_("Identity document"),
+        choices=IdentityType.choices,
         initial=IdentityType.RESIDENT_ID,
     )
     identity_number = forms.CharField(
-        label=_("Identity number"), max_length=40, required=False,
+        label=_("Identity number"),
+        max_length=40,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
     nationality = forms.CharField(
-        label=_("Nationality"), max_length=3, required=False,
+        label=_("Nationality"),
+        max_length=3,
+        required=False,
         help_text=_("Three-letter country code, such as CHN; filled in for resident cards."),
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     birth_date = forms.CharField(
-        label=_("Birth date"), required=False,
+        label=_("Birth date"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Filled in from a resident identity number when left empty."),
     )
     phone = forms.CharField(
-        label=_("Phone"), max_length=40, required=False,
+        label=_("Phone"),
+        max_length=40,
+        required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     village = VillageChoiceField(
-        label=_("Village or community"), queryset=Area.objects.none(), required=False,
+        label=_("Village or community"),
+        queryset=Area.objects.none(),
+        required=False,
     )
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         villages = (
-            jurisdiction.visible_areas(user).filter(level=AreaLevel.VILLAGE)
-            .select_related("parent").order_by("path")
+            jurisdiction.visible_areas(user)
+            .filter(level=AreaLevel.VILLAGE)
+            .select_related("parent")
+            .order_by("path")
         )
         self.fields["village"].queryset = villages
         if "village" not in self.initial:
@@ -73,7 +85,8 @@ class PersonForm(forms.Form):
 
 class PersonEditForm(PersonForm):
     reason = forms.CharField(
-        label=_("Reason for the change"), max_length=255,
+        label=_("Reason for the change"),
+        max_length=255,
         help_text=_("Kept in the person's history, for example: checked at the door."),
     )
 
@@ -101,10 +114,13 @@ class PersonEditForm(PersonForm):
 
 class MergeForm(forms.Form):
     other = forms.IntegerField(
-        label=_("Number of the other record"), min_value=1, widget=forms.HiddenInput,
+        label=_("Number of the other record"),
+        min_value=1,
+        widget=forms.HiddenInput,
     )
     reason = forms.CharField(
-        label=_("Why they are one person"), max_length=255,
+        label=_("Why they are one person"),
+        max_length=255,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

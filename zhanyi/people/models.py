@@ -36,11 +36,19 @@ class Household(models.Model):
         "places.Area", models.PROTECT, related_name="households", verbose_name=_("village")
     )
     grid = models.ForeignKey(
-        "places.Area", models.SET_NULL, null=True, blank=True, related_name="+",
+        "places.Area",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("grid"),
     )
     place = models.ForeignKey(
-        "places.Place", models.SET_NULL, null=True, blank=True, related_name="households",
+        "places.Place",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="households",
         verbose_name=_("residential compound"),
     )
     cell_id = models.IntegerField(_("home grid cell"), null=True, blank=True)
@@ -58,7 +66,9 @@ class Person(models.Model):
 
     external_id = models.BigIntegerField(null=True, blank=True, unique=True)
     identity_type = models.CharField(
-        _("identity document"), max_length=32, choices=IdentityType.choices,
+        _("identity document"),
+        max_length=32,
+        choices=IdentityType.choices,
         default=IdentityType.RESIDENT_ID,
     )
     identity_number = models.CharField(_("identity number"), max_length=32, blank=True)
@@ -69,12 +79,20 @@ class Person(models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     household = models.ForeignKey(
-        Household, models.SET_NULL, null=True, blank=True, related_name="members",
+        Household,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("household"),
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     village = models.ForeignKey(
-        "places.Area", models.PROTECT, null=True, blank=True, related_name="residents",
+        "places.Area",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
         verbose_name=_("village"),
     )
     # A merged person stays in the table so the merge can be undone; it points
@@ -186,11 +204,19 @@ class PersonChange(models.Model):
     changes = models.JSONField(_("changes"), default=dict)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     source_record = models.ForeignKey(
-        SourceRecord, models.PROTECT, null=True, blank=True, related_name="+",
+        SourceRecord,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("source record"),
     )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("changed by"),
     )
     changed_by_name = models.CharField(_("changed by"), max_length=150, blank=True)

@@ -169,7 +169,11 @@ def get_merge_for_user(request_or_user: HttpRequest | Any, merge_id: int) -> Per
 
 
 def duplicate_candidates(
-    *, identity_number: str = "", name: str = "", birth_date=None, phone: str = "",
+    *,
+    identity_number: str = "",
+    name: str = "",
+    birth_date=None,
+    phone: str = "",
     exclude_pk: int | None = None,
 ) -> dict[int, tuple[Person, list[str]]]:
     """Live persons who may be the same person, with why: ``document`` (same
@@ -213,7 +217,10 @@ def person_history(person: Person) -> list[HistoryEntry]:
     """Changes and merges of the person, newest first (views are separate)."""
     entries = [
         HistoryEntry(
-            at=c.changed_at, kind=c.kind, actor=c.changed_by_name, reason=c.reason,
+            at=c.changed_at,
+            kind=c.kind,
+            actor=c.changed_by_name,
+            reason=c.reason,
             changes=[(f, old_new[0], old_new[1]) for f, old_new in c.changes.items()],
         )
         for c in PersonChange.objects.filter(person=person)
@@ -223,17 +230,26 @@ def person_history(person: Person) -> list[HistoryEntry]:
     )
     for m in merges:
         won = m.survivor_id == person.pk
-        entries.append(HistoryEntry(
-            at=m.merged_at, kind="merged_in" if won else "merged_away",
-            actor=m.merged_by.get_username(), reason=m.reason, merge=m,
-            other=m.merged if won else m.survivor,
-        ))
-        if m.undone_at is not None:
-            entries.append(HistoryEntry(
-                at=m.undone_at, kind="merge_undone",
-                actor=m.undone_by.get_username() if m.undone_by else "", merge=m,
+        entries.append(
+            HistoryEntry(
+                at=m.merged_at,
+                kind="merged_in" if won else "merged_away",
+                actor=m.merged_by.get_username(),
+                reason=m.reason,
+                merge=m,
                 other=m.merged if won else m.survivor,
-            ))
+            )
+        )
+        if m.undone_at is not None:
+            entries.append(
+                HistoryEntry(
+                    at=m.undone_at,
+                    kind="merge_undone",
+                    actor=m.undone_by.get_username() if m.undone_by else "",
+                    merge=m,
+                    other=m.merged if won else m.survivor,
+                )
+            )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
 

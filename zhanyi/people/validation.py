@@ -38,8 +38,14 @@ ADDRESS_MAX = 255
 
 #: The scalar fields a person has, in the order forms show them.
 PERSON_FIELDS = (
-    "name", "identity_type", "identity_number", "nationality", "sex", "birth_date",
-    "phone", "address",
+    "name",
+    "identity_type",
+    "identity_number",
+    "nationality",
+    "sex",
+    "birth_date",
+    "phone",
+    "address",
 )
 
 _DOCUMENT_SHAPES = {
@@ -49,9 +55,18 @@ _DOCUMENT_SHAPES = {
     IdentityType.OTHER: re.compile(r"^[^\x00-\x1f]{1,32}$"),
 }
 _SEX_ALIASES = {
-    "male": Sex.MALE, "m": Sex.MALE, "男": Sex.MALE, "1": Sex.MALE,
-    "female": Sex.FEMALE, "f": Sex.FEMALE, "女": Sex.FEMALE, "2": Sex.FEMALE,
-    "unknown": Sex.UNKNOWN, "": Sex.UNKNOWN, "未知": Sex.UNKNOWN, "0": Sex.UNKNOWN,
+    "male": Sex.MALE,
+    "m": Sex.MALE,
+    "男": Sex.MALE,
+    "1": Sex.MALE,
+    "female": Sex.FEMALE,
+    "f": Sex.FEMALE,
+    "女": Sex.FEMALE,
+    "2": Sex.FEMALE,
+    "unknown": Sex.UNKNOWN,
+    "": Sex.UNKNOWN,
+    "未知": Sex.UNKNOWN,
+    "0": Sex.UNKNOWN,
     "9": Sex.UNKNOWN,
 }
 _SPACES = re.compile(r"\s+")
@@ -108,9 +123,9 @@ def _resident_id_problem(number: str, error: resident_ids.IdentityNumberError) -
     elif error.code == "characters":
         message = _("The identity number must be 17 digits followed by a digit or X.")
     elif error.code == "birth_date":
-        message = _(
-            "The identity number's birth date %(value)s is not a calendar date."
-        ) % {"value": value[6:14]}
+        message = _("The identity number's birth date %(value)s is not a calendar date.") % {
+            "value": value[6:14]
+        }
     elif error.code == "future_birth_date":
         message = _(
             "The identity number's birth date %(value)s is in the future or before 1880."
@@ -160,7 +175,8 @@ def clean_sex(value: Any) -> str:
     key = str(value if value is not None else "").strip().lower()
     if key not in _SEX_ALIASES:
         raise FieldProblem(
-            "sex", _("The sex %(value)s is not male, female or unknown.") % {"value": value},
+            "sex",
+            _("The sex %(value)s is not male, female or unknown.") % {"value": value},
             "invalid",
         )
     return _SEX_ALIASES[key]
@@ -294,24 +310,34 @@ def _agree_with_resident_id(resident: resident_ids.ResidentId, clean: dict) -> l
         if clean["birth_date"] is None:
             clean["birth_date"] = resident.birth_date
         elif clean["birth_date"] != resident.birth_date:
-            problems.append(FieldProblem(
-                "birth_date",
-                _("The birth date %(given)s does not match the identity number,"
-                  " which gives %(expected)s.")
-                % {"given": clean["birth_date"].isoformat(),
-                   "expected": resident.birth_date.isoformat()},
-                "identity_mismatch",
-            ))
+            problems.append(
+                FieldProblem(
+                    "birth_date",
+                    _(
+                        "The birth date %(given)s does not match the identity number,"
+                        " which gives %(expected)s."
+                    )
+                    % {
+                        "given": clean["birth_date"].isoformat(),
+                        "expected": resident.birth_date.isoformat(),
+                    },
+                    "identity_mismatch",
+                )
+            )
     if "sex" in clean:
         if clean["sex"] == Sex.UNKNOWN:
             clean["sex"] = resident.sex
         elif clean["sex"] != resident.sex:
-            problems.append(FieldProblem(
-                "sex",
-                _("The sex %(given)s does not match the identity number, which gives %(expected)s.")
-                % {"given": Sex(clean["sex"]).label, "expected": Sex(resident.sex).label},
-                "identity_mismatch",
-            ))
+            problems.append(
+                FieldProblem(
+                    "sex",
+                    _(
+                        "The sex %(given)s does not match the identity number, which gives %(expected)s."  # noqa: E501
+                    )
+                    % {"given": Sex(clean["sex"]).label, "expected": Sex(resident.sex).label},
+                    "identity_mismatch",
+                )
+            )
     if "nationality" in clean and not clean["nationality"]:
         clean["nationality"] = "CHN"
     return problems
@@ -339,21 +365,26 @@ class PersonInput:
         clean, problems = clean_person_fields(data, today)
         village = data.get("village")
         household = data.get("household")
-        if village is not None and (not isinstance(village, Area) or
-                                    village.level != AreaLevel.VILLAGE):
-            problems.append(FieldProblem(
-                "village", _("Choose a village or community, not a larger area."), "level"
-            ))
+        if village is not None and (
+            not isinstance(village, Area) or village.level != AreaLevel.VILLAGE
+        ):
+            problems.append(
+                FieldProblem(
+                    "village", _("Choose a village or community, not a larger area."), "level"
+                )
+            )
         if household is not None:
             if village is None:
                 village = household.village
             elif household.village_id != village.pk:
-                problems.append(FieldProblem(
-                    "household",
-                    _("The household lives in %(village)s, not in the village chosen.")
-                    % {"village": household.village.name},
-                    "other_village",
-                ))
+                problems.append(
+                    FieldProblem(
+                        "household",
+                        _("The household lives in %(village)s, not in the village chosen.")
+                        % {"village": household.village.name},
+                        "other_village",
+                    )
+                )
         if problems:
             raise as_validation_error(problems)
         return cls(**clean, village=village, household=household)

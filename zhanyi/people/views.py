@@ -51,13 +51,19 @@ def search(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     actions.record_person_search(
-        acting_user=request.user, q=q, results=page.paginator.count, request=request,
+        acting_user=request.user,
+        q=q,
+        results=page.paginator.count,
+        request=request,
         page=page.number,
     )
     picking = pick_for.isdigit() and has_capability(request.user, "merge_person")
     context = {
-        "q": q, "page": page, "pick_for": pick_for if picking else "",
-        "too_short": queries.number_too_short(q), **_abilities(request.user),
+        "q": q,
+        "page": page,
+        "pick_for": pick_for if picking else "",
+        "too_short": queries.number_too_short(q),
+        **_abilities(request.user),
     }
     if request.htmx:
         return render(request, "people/_results.html", context)
@@ -74,12 +80,15 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "person": person,
         "members": queries.household_members(person, request.user),
         "source_records": SourceRecord.objects.filter(person=person)
-        .select_related("received_by").order_by("-received_at", "-id"),
+        .select_related("received_by")
+        .order_by("-received_at", "-id"),
         "history": queries.person_history(person),
-        "views": views, "view_count": view_count,
+        "views": views,
+        "view_count": view_count,
         "merged_from": Person.objects.filter(merged_into=person).order_by("id"),
         "open_merge": person.merges_lost.filter(undone_at=None).first()
-        if person.merged_into_id else None,
+        if person.merged_into_id
+        else None,
         **_abilities(request.user),
     }
     return render(request, "people/detail.html", context)
@@ -109,13 +118,18 @@ def create(request: HttpRequest) -> HttpResponse:
             if same_as:
                 existing = queries.get_person_for_user(request, same_as, capability="edit_person")
                 actions.do_add_source_record(
-                    acting_user=request.user, person=existing, source="manual", payload=data,
+                    acting_user=request.user,
+                    person=existing,
+                    source="manual",
+                    payload=data,
                     request=request,
                 )
                 messages.success(request, _("The record was added to this person."))
                 return redirect("people:detail", existing.pk)
             person = actions.do_create_person(
-                acting_user=request.user, data=data, request=request,
+                acting_user=request.user,
+                data=data,
+                request=request,
                 force=request.POST.get("force") == "1",
             )
         except ValidationError as error:
@@ -151,26 +165,40 @@ def edit(request: HttpRequest, person_id: int) -> HttpResponse:
         return redirect("people:detail", person.pk)
     initial = _edit_initial(person, request.user)
     keep_masked = {
-        name for name, shown in (("identity_number", display.shows_identity(request.user)),
-                                  ("phone", display.shows_phone(request.user)))
+        name
+        for name, shown in (
+            ("identity_number", display.shows_identity(request.user)),
+            ("phone", display.shows_phone(request.user)),
+        )
         if not shown and getattr(person, name)
     }
-    form = PersonEditForm(request.POST or None, initial=initial, user=request.user,
-                          keep_masked=keep_masked)
+    form = PersonEditForm(
+        request.POST or None, initial=initial, user=request.user, keep_masked=keep_masked
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_update_person(
-                acting_user=request.user, person=person, changes=form.changes(initial),
-                reason=form.cleaned_data["reason"], request=request,
+                acting_user=request.user,
+                person=person,
+                changes=form.changes(initial),
+                reason=form.cleaned_data["reason"],
+                request=request,
             )
         except ValidationError as error:
             add_action_errors(form, error)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("people:detail", person.pk)
-    return render(request, "people/form.html", {
-        "form": form, "person": person, "creating": False, **_abilities(request.user),
-    })
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "person": person,
+            "creating": False,
+            **_abilities(request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -188,17 +216,27 @@ def merge(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and other is not None:
         try:
             actions.do_merge_persons(
-                acting_user=request.user, survivor=person, merged=other,
-                reason=form.cleaned_data["reason"], request=request,
+                acting_user=request.user,
+                survivor=person,
+                merged=other,
+                reason=form.cleaned_data["reason"],
+                request=request,
             )
         except ValidationError as error:
             add_action_errors(form, error)
         else:
             messages.success(request, _("The two records are merged."))
             return redirect("people:detail", person.pk)
-    return render(request, "people/merge.html", {
-        "form": form, "person": person, "other": other, **_abilities(request.user),
-    })
+    return render(
+        request,
+        "people/merge.html",
+        {
+            "form": form,
+            "person": person,
+            "other": other,
+            **_abilities(request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

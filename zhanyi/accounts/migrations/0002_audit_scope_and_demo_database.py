@@ -7,56 +7,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='actor_path',
+            model_name="auditevent",
+            name="actor_path",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=255),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='area_path',
+            model_name="auditevent",
+            name="area_path",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=255),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor'),
+            model_name="auditevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="actor",
+            ),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='detail',
-            field=models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='detail'),
+            model_name="auditevent",
+            name="detail",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                encoder=django.core.serializers.json.DjangoJSONEncoder,
+                verbose_name="detail",
+            ),
         ),
         migrations.CreateModel(
-            name='DemoAccount',
+            name="DemoAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='demo_account', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="demo_account",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'demo account',
-                'verbose_name_plural': 'demo accounts',
+                "verbose_name": "demo account",
+                "verbose_name_plural": "demo accounts",
             },
         ),
         migrations.CreateModel(
-            name='DemoDatabase',
+            name="DemoDatabase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('seed', models.BigIntegerField(verbose_name='seed')),
-                ('scale', models.CharField(max_length=32, verbose_name='scale')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("seed", models.BigIntegerField(verbose_name="seed")),
+                ("scale", models.CharField(max_length=32, verbose_name="scale")),
             ],
             options={
-                'verbose_name': 'demo database marker',
-                'verbose_name_plural': 'demo database markers',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='demo_database_singleton')],
+                "verbose_name": "demo database marker",
+                "verbose_name_plural": "demo database markers",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("id", 1)), name="demo_database_singleton"
+                    )
+                ],
             },
         ),
     ]

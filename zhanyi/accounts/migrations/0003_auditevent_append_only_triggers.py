@@ -16,7 +16,6 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("accounts", "0002_audit_scope_and_demo_database"),
     ]

@@ -12,8 +12,13 @@ from zhanyi.accounts.models import AuditEvent, Role, User
 def test_a_user_without_manage_users_cannot_create_accounts(world):
     for actor in (world.commander, world.leader, world.outsider):
         with pytest.raises(PermissionDenied):
-            actions.do_create_user(actor=actor, username="x", role=Role.FIELD,
-                                   jurisdiction=world.village, password="a-l0ng-passphrase")
+            actions.do_create_user(
+                actor=actor,
+                username="x",
+                role=Role.FIELD,
+                jurisdiction=world.village,
+                password="a-l0ng-passphrase",
+            )
     assert not User.objects.filter(username="x").exists()
 
 
@@ -23,8 +28,7 @@ def test_a_county_admin_cannot_touch_an_account_of_another_county(world, county_
     with pytest.raises(PermissionDenied):
         actions.do_reset_password(world.other_county_staff, actor=county_admin)
     with pytest.raises(PermissionDenied):
-        actions.do_update_user(world.tracer, actor=county_admin,
-                               jurisdiction=world.other_county)
+        actions.do_update_user(world.tracer, actor=county_admin, jurisdiction=world.other_county)
     assert not AuditEvent.objects.exists()
 
 
@@ -34,8 +38,7 @@ def test_nobody_deactivates_themselves_or_changes_their_own_role(world):
     with pytest.raises(PermissionDenied):
         actions.do_update_user(world.admin, actor=world.admin, role=Role.COMMANDER)
     # Their own name is fine.
-    assert actions.do_update_user(world.admin, actor=world.admin, first_name="李") == [
-        "first_name"]
+    assert actions.do_update_user(world.admin, actor=world.admin, first_name="李") == ["first_name"]
 
 
 def test_an_unchanged_save_writes_nothing(world):
@@ -61,8 +64,13 @@ def test_deactivation_revokes_the_api_token(world, api_for):
 
 
 def test_the_command_line_may_create_an_account_without_a_jurisdiction(db):
-    user = actions.do_create_user(actor=cli_actor(), username="ops", role=Role.LEADER,
-                                  jurisdiction=None, password="a-l0ng-passphrase")
+    user = actions.do_create_user(
+        actor=cli_actor(),
+        username="ops",
+        role=Role.LEADER,
+        jurisdiction=None,
+        password="a-l0ng-passphrase",
+    )
     assert user.jurisdiction is None
 
 

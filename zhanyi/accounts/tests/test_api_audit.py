@@ -13,13 +13,22 @@ URL = "/api/v1/accounts/audit/"
 @pytest.fixture
 def events(world):
     return {
-        "county": audit.record(actor=world.tracer, action="person.viewed",
-                               object_type="people.person", object_id="1"),
-        "other": audit.record(actor=world.other_county_staff, action="person.viewed",
-                              object_type="people.person", object_id="2"),
-        "city_about_county": audit.record(actor=world.commander, action="person.changed",
-                                          object_type="people.person", object_id="1",
-                                          area=world.village),
+        "county": audit.record(
+            actor=world.tracer, action="person.viewed", object_type="people.person", object_id="1"
+        ),
+        "other": audit.record(
+            actor=world.other_county_staff,
+            action="person.viewed",
+            object_type="people.person",
+            object_id="2",
+        ),
+        "city_about_county": audit.record(
+            actor=world.commander,
+            action="person.changed",
+            object_type="people.person",
+            object_id="1",
+            area=world.village,
+        ),
         "cli": audit.record(actor=audit.cli_actor(), action="user.created"),
     }
 
@@ -46,7 +55,8 @@ def test_a_city_admin_sees_every_event_including_those_with_no_area(world, api_f
 
 
 def test_a_county_admin_sees_their_countys_users_and_objects_but_not_another_county(
-        world, api_for, county_admin, events):
+    world, api_for, county_admin, events
+):
     seen = ids(api_for(county_admin).get(URL))
     assert seen == {events["county"].pk, events["city_about_county"].pk}
 
@@ -62,10 +72,15 @@ def test_an_admin_of_the_other_county_sees_nothing_of_this_one(world, api_for, e
 def test_it_filters_by_object_actor_and_action_prefix(world, api_for, events):
     api = api_for(world.admin)
     assert ids(api.get(URL, {"object_type": "people.person", "object_id": "1"})) == {
-        events["county"].pk, events["city_about_county"].pk}
+        events["county"].pk,
+        events["city_about_county"].pk,
+    }
     assert ids(api.get(URL, {"actor": "longhai"})) == {events["other"].pk}
     assert ids(api.get(URL, {"action": "person."})) == {
-        events["county"].pk, events["other"].pk, events["city_about_county"].pk}
+        events["county"].pk,
+        events["other"].pk,
+        events["city_about_county"].pk,
+    }
     assert ids(api.get(URL, {"action": "person"})) == set()
 
 
@@ -84,8 +99,17 @@ def test_it_filters_by_time(world, api_for, events):
 def test_the_newest_event_comes_first_and_carries_where_it_came_from(world, api_for, events):
     row = api_for(world.admin).get(URL).json()["results"][0]
     assert row["id"] == events["cli"].pk
-    assert set(row) >= {"at", "actor", "action", "object_type", "object_id", "ip", "path",
-                        "user_agent", "detail"}
+    assert set(row) >= {
+        "at",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "ip",
+        "path",
+        "user_agent",
+        "detail",
+    }
 
 
 def test_reading_the_audit_log_through_the_api_changes_nothing(world, api_for, events):

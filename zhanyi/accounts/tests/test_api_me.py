@@ -7,8 +7,11 @@ def test_it_describes_the_caller(world, api_for):
     data = api_for(world.village_member).get(URL).json()
     assert data["username"] == "villager"
     assert data["role"] == "field"
-    assert data["jurisdiction"] == {"code": "350602001001", "name": "东铺头社区",
-                                    "level": "village"}
+    assert data["jurisdiction"] == {
+        "code": "350602001001",
+        "name": "东铺头社区",
+        "level": "village",
+    }
     assert data["task_force"] is None
     assert "view_phone" in data["capabilities"] and "view_identity" not in data["capabilities"]
 

@@ -9,8 +9,9 @@ URL = "/api/v1/accounts/token/"
 
 
 def post(username, password, ip="10.0.0.1"):
-    return APIClient().post(URL, {"username": username, "password": password}, format="json",
-                            REMOTE_ADDR=ip)
+    return APIClient().post(
+        URL, {"username": username, "password": password}, format="json", REMOTE_ADDR=ip
+    )
 
 
 def test_it_exchanges_a_password_for_a_token_that_works(world):
@@ -27,8 +28,10 @@ def test_it_exchanges_a_password_for_a_token_that_works(world):
 def test_it_returns_the_same_token_twice_and_audits_its_creation_once(world):
     first = post("tracer", PASSWORD).json()["token"]
     assert post("tracer", PASSWORD).json()["token"] == first
-    assert AuditEvent.objects.filter(action="token.created", object_id=str(world.tracer.pk)
-                                     ).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="token.created", object_id=str(world.tracer.pk)).count()
+        == 1
+    )
     assert AuditEvent.objects.filter(action="login.succeeded", detail__via="api").count() == 2
 
 

@@ -9,8 +9,7 @@ URL = "/accounts/audit/"
 def events(world):
     return [
         audit.record(actor=world.tracer, action="person.viewed", object_label="张三"),
-        audit.record(actor=world.other_county_staff, action="person.viewed",
-                     object_label="李四"),
+        audit.record(actor=world.other_county_staff, action="person.viewed", object_label="李四"),
     ]
 
 

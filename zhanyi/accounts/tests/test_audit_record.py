@@ -13,10 +13,16 @@ def rf():
 
 
 def test_it_records_who_what_and_from_where(world, rf):
-    request = rf.get("/people/42/?tab=codes", REMOTE_ADDR="10.1.2.3",
-                     HTTP_USER_AGENT="Mozilla/5.0 test")
-    event = audit.record(actor=world.tracer, action="person.viewed", obj=world.village,
-                         request=request, detail={"on": dt.date(2021, 9, 12)})
+    request = rf.get(
+        "/people/42/?tab=codes", REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="Mozilla/5.0 test"
+    )
+    event = audit.record(
+        actor=world.tracer,
+        action="person.viewed",
+        obj=world.village,
+        request=request,
+        detail={"on": dt.date(2021, 9, 12)},
+    )
     event = AuditEvent.objects.get(pk=event.pk)
     assert event.actor == world.tracer
     assert event.actor_name == "tracer"
@@ -25,14 +31,23 @@ def test_it_records_who_what_and_from_where(world, rf):
     assert event.path == "/people/42/?tab=codes"
     assert event.user_agent == "Mozilla/5.0 test"
     assert (event.object_type, event.object_id, event.object_label) == (
-        "places.area", str(world.village.pk), "东铺头社区")
+        "places.area",
+        str(world.village.pk),
+        "东铺头社区",
+    )
     assert event.detail == {"on": "2021-09-12"}
     assert event.at is not None and event.at.tzinfo is not None
 
 
 def test_explicit_object_fields_win_over_the_object(world):
-    event = audit.record(actor=world.tracer, action="x", obj=world.village,
-                         object_type="people.person", object_id="7", object_label="张*")
+    event = audit.record(
+        actor=world.tracer,
+        action="x",
+        obj=world.village,
+        object_type="people.person",
+        object_id="7",
+        object_label="张*",
+    )
     assert (event.object_type, event.object_id, event.object_label) == ("people.person", "7", "张*")
 
 

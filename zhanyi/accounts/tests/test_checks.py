@@ -12,8 +12,9 @@ from zhanyi.accounts.models import DemoAccount
 STRONG = "k" * 20 + "-a-proper-random-key-0123456789"
 
 
-@pytest.mark.parametrize("key", ["changeme", "django-insecure-abcdefghijklmnopqrstuvwxyz0123",
-                                 "short-key"])
+@pytest.mark.parametrize(
+    "key", ["changeme", "django-insecure-abcdefghijklmnopqrstuvwxyz0123", "short-key"]
+)
 def test_a_weak_secret_key_is_an_error_outside_debug(key):
     with override_settings(DEBUG=False, SECRET_KEY=key):
         assert [e.id for e in checks.check_secret_key(None)] == ["zhanyi.E001"]
@@ -42,12 +43,18 @@ def test_active_demo_accounts_are_an_error_outside_debug(world):
 
 
 def _start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"ZHANYI_DEBUG", "ZHANYI_TESTING", "ZHANYI_SECRET_KEY"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"ZHANYI_DEBUG", "ZHANYI_TESTING", "ZHANYI_SECRET_KEY"}
+    }
     clean.update(ZHANYI_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="zhanyi.settings", **env)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        env=clean, capture_output=True, text=True, timeout=120,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
         cwd=Path(__file__).resolve().parents[3],
     )
 

@@ -67,8 +67,9 @@ def test_a_second_run_gives_fresh_passwords_to_the_same_accounts(demo_city):
 
 def test_personas_join_the_task_force_of_the_nearest_headquarters(demo_city):
     city_hq = Headquarters.objects.create(name="市指挥部", area=demo_city["city"])
-    zone_hq = Headquarters.objects.create(name="台商区指挥部", area=demo_city["zone"],
-                                          parent=city_hq)
+    zone_hq = Headquarters.objects.create(
+        name="台商区指挥部", area=demo_city["zone"], parent=city_hq
+    )
     TaskForce.objects.create(headquarters=city_hq, kind=TaskForceKind.INVESTIGATION)
     zone_tf = TaskForce.objects.create(headquarters=zone_hq, kind=TaskForceKind.INVESTIGATION)
     mark_demo_database(seed=1, scale="small")

@@ -10,8 +10,12 @@ LOGIN = "/accounts/login/"
 
 
 def post(client, username, password, ip="10.0.0.1"):
-    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip,
-                       HTTP_USER_AGENT="pytest")
+    return client.post(
+        LOGIN,
+        {"username": username, "password": password},
+        REMOTE_ADDR=ip,
+        HTTP_USER_AGENT="pytest",
+    )
 
 
 def test_the_login_page_is_public(client):
@@ -31,7 +35,11 @@ def test_a_right_password_logs_in_and_is_audited(client, world):
     assert client.get(reverse("accounts:me")).status_code == 200
     event = AuditEvent.objects.get(action="login.succeeded")
     assert (event.actor, event.ip, event.path, event.detail) == (
-        world.tracer, "10.0.0.1", LOGIN, {"via": "web"})
+        world.tracer,
+        "10.0.0.1",
+        LOGIN,
+        {"via": "web"},
+    )
 
 
 def test_a_wrong_password_is_refused_and_audited_with_the_name_tried(client, world):

@@ -33,8 +33,7 @@ def test_every_holder_of_view_identity_also_holds_view_phone():
 
 
 def test_leaders_are_read_only(world):
-    writes = {"edit_person", "merge_person", "edit_operations", "approve", "manage_users",
-              "export"}
+    writes = {"edit_person", "merge_person", "edit_operations", "approve", "manage_users", "export"}
     assert not capabilities_of(world.leader) & writes
     assert has_capability(world.leader, "view_person")
 

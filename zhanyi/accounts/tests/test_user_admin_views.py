@@ -8,8 +8,16 @@ NEW = "/accounts/users/new/"
 
 
 def form(**overrides):
-    data = {"username": "newbie", "first_name": "王", "last_name": "", "email": "", "phone": "",
-            "role": Role.FIELD, "jurisdiction": "350602001002", "task_force": ""}
+    data = {
+        "username": "newbie",
+        "first_name": "王",
+        "last_name": "",
+        "email": "",
+        "phone": "",
+        "role": Role.FIELD,
+        "jurisdiction": "350602001002",
+        "task_force": "",
+    }
     data.update(overrides)
     return data
 
@@ -35,7 +43,8 @@ def test_a_city_admin_also_sees_accounts_without_a_jurisdiction(world, client_fo
 
 
 def test_a_county_admin_creates_a_user_in_their_county_and_sees_the_password_once(
-        world, client_for, county_admin):
+    world, client_for, county_admin
+):
     response = client_for(county_admin).post(NEW, form())
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -48,12 +57,13 @@ def test_a_county_admin_creates_a_user_in_their_county_and_sees_the_password_onc
     assert password not in str(event.detail)
 
 
-def test_an_admin_of_xiangcheng_cannot_create_a_user_for_longhai(world, client_for,
-                                                                 county_admin):
+def test_an_admin_of_xiangcheng_cannot_create_a_user_for_longhai(world, client_for, county_admin):
     response = client_for(county_admin).post(NEW, form(jurisdiction="350604"))
     assert response.status_code == 200
-    assert "outside your jurisdiction" in response.content.decode() or response.context[
-        "form"].errors["jurisdiction"]
+    assert (
+        "outside your jurisdiction" in response.content.decode()
+        or response.context["form"].errors["jurisdiction"]
+    )
     assert not User.objects.filter(username="newbie").exists()
     # Not the city either, which contains their county.
     client_for(county_admin).post(NEW, form(jurisdiction="350600"))
@@ -84,8 +94,9 @@ def test_an_admin_edits_an_account_and_the_change_is_audited(world, client_for, 
     url = f"/accounts/users/{world.tracer.pk}/"
     client = client_for(county_admin)
     assert client.get(url).status_code == 200
-    response = client.post(url, form(username="ignored", role=Role.COMMANDER,
-                                     jurisdiction="350602001"))
+    response = client.post(
+        url, form(username="ignored", role=Role.COMMANDER, jurisdiction="350602001")
+    )
     assert response.status_code == 302
     world.tracer.refresh_from_db()
     assert world.tracer.username == "tracer"  # not editable
@@ -95,18 +106,18 @@ def test_an_admin_edits_an_account_and_the_change_is_audited(world, client_for, 
     assert event.detail["changes"]["jurisdiction"] == ["350602", "350602001"]
 
 
-def test_an_admin_cannot_move_an_account_out_of_their_jurisdiction(world, client_for,
-                                                                   county_admin):
-    client_for(county_admin).post(f"/accounts/users/{world.tracer.pk}/",
-                                  form(role=Role.STAFF, jurisdiction="350604"))
+def test_an_admin_cannot_move_an_account_out_of_their_jurisdiction(world, client_for, county_admin):
+    client_for(county_admin).post(
+        f"/accounts/users/{world.tracer.pk}/", form(role=Role.STAFF, jurisdiction="350604")
+    )
     world.tracer.refresh_from_db()
     assert world.tracer.jurisdiction == world.county
 
 
 def test_an_admin_cannot_change_their_own_role(world, client_for, county_admin):
     response = client_for(county_admin).post(
-        f"/accounts/users/{county_admin.pk}/",
-        form(role=Role.COMMANDER, jurisdiction="350602"))
+        f"/accounts/users/{county_admin.pk}/", form(role=Role.COMMANDER, jurisdiction="350602")
+    )
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     county_admin.refresh_from_db()
     assert county_admin.role == Role.ADMIN
@@ -117,16 +128,19 @@ def test_deactivating_stops_log_in_and_is_audited(world, client_for, county_admi
     assert response.status_code == 302
     world.tracer.refresh_from_db()
     assert not world.tracer.is_active
-    assert AuditEvent.objects.filter(action="user.deactivated",
-                                     object_id=str(world.tracer.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="user.deactivated", object_id=str(world.tracer.pk)
+    ).exists()
     client_for(county_admin).post(f"/accounts/users/{world.tracer.pk}/reactivate/")
     world.tracer.refresh_from_db()
     assert world.tracer.is_active
 
 
 def test_deactivation_needs_a_post(world, client_for, county_admin):
-    assert client_for(county_admin).get(
-        f"/accounts/users/{world.tracer.pk}/deactivate/").status_code == 405
+    assert (
+        client_for(county_admin).get(f"/accounts/users/{world.tracer.pk}/deactivate/").status_code
+        == 405
+    )
 
 
 def test_resetting_a_password_shows_a_new_one(world, client_for, county_admin):
@@ -146,8 +160,9 @@ def test_a_superuser_is_not_listed_for_a_city_admin(world, client_for):
     assert "root" not in listed(client_for(world.admin).get(LIST))
 
 
-def test_the_new_user_form_offers_only_areas_of_the_admins_jurisdiction(world, client_for,
-                                                                       county_admin):
+def test_the_new_user_form_offers_only_areas_of_the_admins_jurisdiction(
+    world, client_for, county_admin
+):
     response = client_for(county_admin).get(NEW)
     assert response.status_code == 200
     offered = {a.code for a in response.context["form"].area_suggestions}

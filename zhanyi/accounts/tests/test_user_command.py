@@ -17,8 +17,7 @@ def run(*args, stdin=None) -> str:
 
 
 def test_create_generates_and_prints_a_password_and_audits_as_the_cli(world):
-    out = run("create", "wang", "--role", "staff", "--jurisdiction", "350602",
-              "--first-name", "王")
+    out = run("create", "wang", "--role", "staff", "--jurisdiction", "350602", "--first-name", "王")
     password = out.split("Password: ")[1].strip()
     user = User.objects.get(username="wang")
     assert user.check_password(password)
@@ -28,16 +27,32 @@ def test_create_generates_and_prints_a_password_and_audits_as_the_cli(world):
 
 
 def test_create_reads_a_password_from_stdin_and_does_not_print_it(world):
-    out = run("create", "li", "--role", "field", "--jurisdiction", "350602001001",
-              "--password-stdin", stdin=io.StringIO("a long enough passphrase 42\n"))
+    out = run(
+        "create",
+        "li",
+        "--role",
+        "field",
+        "--jurisdiction",
+        "350602001001",
+        "--password-stdin",
+        stdin=io.StringIO("a long enough passphrase 42\n"),
+    )
     assert "Password" not in out
     assert User.objects.get(username="li").check_password("a long enough passphrase 42")
 
 
 def test_create_refuses_a_weak_password_from_stdin(world):
     with translation.override("en"), pytest.raises(CommandError, match=r"too common|too short"):
-        run("create", "li", "--role", "field", "--jurisdiction", "350602001001",
-            "--password-stdin", stdin=io.StringIO("password\n"))
+        run(
+            "create",
+            "li",
+            "--role",
+            "field",
+            "--jurisdiction",
+            "350602001001",
+            "--password-stdin",
+            stdin=io.StringIO("password\n"),
+        )
     assert not User.objects.filter(username="li").exists()
 
 
@@ -57,13 +72,19 @@ def test_a_taken_user_name_is_a_clear_error(world):
 
 def test_the_task_force_is_found_at_the_nearest_headquarters(world):
     city_hq = Headquarters.objects.create(name="漳州市战疫指挥部", area=world.city)
-    county_hq = Headquarters.objects.create(name="芗城区指挥部", area=world.county,
-                                            parent=city_hq)
+    county_hq = Headquarters.objects.create(name="芗城区指挥部", area=world.county, parent=city_hq)
     TaskForce.objects.create(headquarters=city_hq, kind=TaskForceKind.INVESTIGATION)
-    county_tf = TaskForce.objects.create(headquarters=county_hq,
-                                         kind=TaskForceKind.INVESTIGATION)
-    run("create", "wang", "--role", "staff", "--jurisdiction", "350602001",
-        "--task-force", "investigation")
+    county_tf = TaskForce.objects.create(headquarters=county_hq, kind=TaskForceKind.INVESTIGATION)
+    run(
+        "create",
+        "wang",
+        "--role",
+        "staff",
+        "--jurisdiction",
+        "350602001",
+        "--task-force",
+        "investigation",
+    )
     assert User.objects.get(username="wang").task_force == county_tf
     with pytest.raises(CommandError, match="no 'testing' task force"):
         run("set-task-force", "wang", "testing")

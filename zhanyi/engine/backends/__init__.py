@@ -88,5 +88,4 @@ def get_backend(name: str = "duckdb", **options: object) -> Backend:
     raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
 
 
-__all__ = ["BACKENDS", "Backend", "Dialect", "LogicalQuery", "ParquetFiles", "Table",
-           "get_backend"]
+__all__ = ["BACKENDS", "Backend", "Dialect", "LogicalQuery", "ParquetFiles", "Table", "get_backend"]

@@ -22,5 +22,15 @@ from zhanyi.engine.companions.ingest import (
 from zhanyi.engine.companions.query import CASES, COMPANIONS, find_companions, plan_cases
 from zhanyi.engine.companions.store import Store
 
-__all__ = ["CASES", "COMPANIONS", "REJECT_KINDS", "IngestReport", "Store", "find_companions",
-           "ingest_file", "ingest_stays", "plan_cases", "purge"]
+__all__ = [
+    "CASES",
+    "COMPANIONS",
+    "REJECT_KINDS",
+    "IngestReport",
+    "Store",
+    "find_companions",
+    "ingest_file",
+    "ingest_stays",
+    "plan_cases",
+    "purge",
+]

@@ -50,8 +50,17 @@ from zhanyi.engine.companions.store import (
 from zhanyi.engine.grid import ZHANGZHOU, Grid
 from zhanyi.engine.protocol import CompanionRule
 
-REJECT_KINDS = ("missing", "unknown_cell", "end_before_start", "zero_length", "outside_day",
-                "too_long", "duplicate", "conflict", "no_duration")
+REJECT_KINDS = (
+    "missing",
+    "unknown_cell",
+    "end_before_start",
+    "zero_length",
+    "outside_day",
+    "too_long",
+    "duplicate",
+    "conflict",
+    "no_duration",
+)
 
 
 @dataclass
@@ -93,8 +102,9 @@ def _sql_str(value: str | Path) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def connect(threads: int | None = None, memory_limit: str | None = None,
-            temp_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    threads: int | None = None, memory_limit: str | None = None, temp_dir: Path | None = None
+) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
@@ -118,9 +128,11 @@ def input_days(stays_dir: Path) -> dict[dt.date, list[Path]]:
 
 def _source_sql(files_param: str, day_no: int, empty: bool = False) -> str:
     if empty:
-        return ("SELECT NULL::BIGINT AS person_id, NULL::BIGINT AS cell_id, "
-                "NULL::BIGINT AS start_s, NULL::BIGINT AS end_s, "
-                f"{int(day_no)} AS src_day WHERE false")
+        return (
+            "SELECT NULL::BIGINT AS person_id, NULL::BIGINT AS cell_id, "
+            "NULL::BIGINT AS start_s, NULL::BIGINT AS end_s, "
+            f"{int(day_no)} AS src_day WHERE false"
+        )
     # epoch() reads timestamps with or without a time zone (naive ones as UTC).
     return (
         "SELECT CAST(person_id AS BIGINT) AS person_id, CAST(cell_id AS BIGINT) AS cell_id, "
@@ -193,36 +205,45 @@ def ingest_day(
     if prev_files:
         # Only yesterday's stays that run past midnight; their malformed rows
         # were counted when yesterday was ingested.
-        parts.append(f'SELECT * FROM ({_source_sql("$prev", d - 1)}) WHERE end_s > {lo}')
+        parts.append(f"SELECT * FROM ({_source_sql('$prev', d - 1)}) WHERE end_s > {lo}")
         params["prev"] = [str(f) for f in prev_files]
     con.execute("CREATE OR REPLACE TEMP TABLE src AS " + " UNION ALL ".join(parts), params)
-    con.execute("CREATE OR REPLACE TEMP TABLE classified AS "
-                + _classify_sql(grid.n_cells, rule.max_stay_hours * 3600))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE classified AS "
+        + _classify_sql(grid.n_cells, rule.max_stay_hours * 3600)
+    )
     counts = con.execute(
         f"SELECT kind, count(*) FROM classified WHERE src_day = {d} GROUP BY kind"
     ).fetchall()
     report.rows = sum(n for _, n in counts)
     report.rejects = {k: n for k, n in counts if k is not None}
     report.spill_rows = con.execute(
-        f"SELECT count(*) FROM classified WHERE src_day = {d - 1}").fetchall()[0][0]
+        f"SELECT count(*) FROM classified WHERE src_day = {d - 1}"
+    ).fetchall()[0][0]
 
     staging = store.staging_dir(date)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    rejects_sql = (f"SELECT kind, person_id, cell_id, start_s, end_s FROM classified "
-                   f"WHERE kind IS NOT NULL AND src_day = {d}")
+    rejects_sql = (
+        f"SELECT kind, person_id, cell_id, start_s, end_s FROM classified "
+        f"WHERE kind IS NOT NULL AND src_day = {d}"
+    )
     if extra_rejects is not None and extra_rejects.num_rows:
         con.register("extra_rejects", extra_rejects)
-        rejects_sql += (" UNION ALL SELECT kind, person_id, cell_id, start_s, end_s "
-                        "FROM extra_rejects")
+        rejects_sql += (
+            " UNION ALL SELECT kind, person_id, cell_id, start_s, end_s FROM extra_rejects"
+        )
         for kind, n in Counter(extra_rejects.column("kind").to_pylist()).items():
             report.rejects[kind] = report.rejects.get(kind, 0) + n
     if report.rejects:
-        con.execute(f"COPY ({rejects_sql} ORDER BY kind, person_id, start_s) "
-                    f"TO {_sql_str(staging / 'rejects.parquet')} (FORMAT parquet)")
+        con.execute(
+            f"COPY ({rejects_sql} ORDER BY kind, person_id, start_s) "
+            f"TO {_sql_str(staging / 'rejects.parquet')} (FORMAT parquet)"
+        )
 
-    con.execute("CREATE OR REPLACE TEMP TABLE merged AS "
-                + _merge_sql(d, rule.merge_gap_minutes * 60))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE merged AS " + _merge_sql(d, rule.merge_gap_minutes * 60)
+    )
     con.execute("DROP TABLE classified")
     con.execute("DROP TABLE src")
     report.stays = con.execute("SELECT count(*) FROM merged").fetchall()[0][0]
@@ -231,9 +252,11 @@ def ingest_day(
         f"TO {_sql_str(staging / 'stays.parquet')} "
         f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_STAYS}, COMPRESSION zstd)"
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE dwell AS SELECT day_no, cell_id, person_id, "
-                "CAST(SUM(end_s - start_s) AS BIGINT) AS dwell_s FROM merged "
-                "GROUP BY day_no, cell_id, person_id")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE dwell AS SELECT day_no, cell_id, person_id, "
+        "CAST(SUM(end_s - start_s) AS BIGINT) AS dwell_s FROM merged "
+        "GROUP BY day_no, cell_id, person_id"
+    )
     con.execute("DROP TABLE merged")
     report.dwell_rows = con.execute("SELECT count(*) FROM dwell").fetchall()[0][0]
     for name, order in (("dwell", "cell_id, person_id"), ("person_cells", "person_id, cell_id")):
@@ -252,8 +275,10 @@ def _crosses_midnight(con: duckdb.DuckDBPyConnection, prev: list[Path], date: dt
     if not prev:
         return False
     lo = date_to_day_no(date) * DAY_S - LOCAL_OFFSET_S
-    found = con.execute(f"SELECT count(*) FROM ({_source_sql('$prev', 0)}) WHERE end_s > {lo}",
-                        {"prev": [str(f) for f in prev]}).fetchall()[0][0]
+    found = con.execute(
+        f"SELECT count(*) FROM ({_source_sql('$prev', 0)}) WHERE end_s > {lo}",
+        {"prev": [str(f) for f in prev]},
+    ).fetchall()[0][0]
     return found > 0
 
 
@@ -300,9 +325,12 @@ def ingest_stays(
             day = ingest_day(con, store, date, files, prev, rule, grid, extra)
             report.days.append(day)
             manifest["days"][date.isoformat()] = {
-                "rows": day.rows, "stays": day.stays, "rejects": day.rejects,
+                "rows": day.rows,
+                "stays": day.stays,
+                "rejects": day.rejects,
                 "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "source": str(stays_dir), "merge_gap_minutes": rule.merge_gap_minutes,
+                "source": str(stays_dir),
+                "merge_gap_minutes": rule.merge_gap_minutes,
                 "has_input": date in available,
             }
             store.write_manifest(manifest)
@@ -316,8 +344,9 @@ def ingest_stays(
     return report
 
 
-def ingest_file(path: Path, store: Store, rule: CompanionRule, *, grid: Grid = ZHANGZHOU,
-                **kwargs: object) -> IngestReport:
+def ingest_file(
+    path: Path, store: Store, rule: CompanionRule, *, grid: Grid = ZHANGZHOU, **kwargs: object
+) -> IngestReport:
     """Ingest a flat CSV/Parquet file of stays or raw location records.
 
     The file is staged into ``day=`` folders first; its record-level rejects
@@ -328,8 +357,7 @@ def ingest_file(path: Path, store: Store, rule: CompanionRule, *, grid: Grid = Z
 
     with tempfile.TemporaryDirectory(dir=_ensure(store.root), prefix="_input-") as tmp:
         rejects, undated = stage_file(Path(path), Path(tmp), rule, grid)
-        report = ingest_stays(Path(tmp), store, rule, grid=grid, extra_rejects=rejects,
-                              **kwargs)  # type: ignore[arg-type]
+        report = ingest_stays(Path(tmp), store, rule, grid=grid, extra_rejects=rejects, **kwargs)  # type: ignore[arg-type]
         report.record_rejects = undated
         return report
 
@@ -339,8 +367,9 @@ def _ensure(path: Path) -> Path:
     return path
 
 
-def purge(store: Store, retention_days: int, as_of: dt.date | None = None,
-          dry_run: bool = False) -> list[dt.date]:
+def purge(
+    store: Store, retention_days: int, as_of: dt.date | None = None, dry_run: bool = False
+) -> list[dt.date]:
     """Delete every day older than the retention period; return the days removed.
 
     The store keeps the ``retention_days`` local days ending with ``as_of``

@@ -71,8 +71,11 @@ COMPANIONS = pa.schema(
         pa.field("dwell_rule_met_by", pa.string()),
     ]
 )
-SORT_KEYS = [("case_person_id", "ascending"), ("companion_person_id", "ascending"),
-             ("cell_id", "ascending")]
+SORT_KEYS = [
+    ("case_person_id", "ascending"),
+    ("companion_person_id", "ascending"),
+    ("cell_id", "ascending"),
+]
 
 
 @dataclass(frozen=True)
@@ -94,15 +97,17 @@ class CasePlan:
 
 def _day_ranges(table: pa.Table, first: str) -> set[int]:
     days: set[int] = set()
-    for a, b in zip(table.column(first).to_pylist(), table.column("lb_last").to_pylist(),
-                    strict=True):
+    for a, b in zip(
+        table.column(first).to_pylist(), table.column("lb_last").to_pylist(), strict=True
+    ):
         days.update(range(a, b + 1))
     return days
 
 
 def _epoch_s(column: pa.ChunkedArray) -> np.ndarray:
     return pc.cast(pc.cast(column, pa.timestamp("s", tz="UTC")), pa.int64()).to_numpy(
-        zero_copy_only=False)
+        zero_copy_only=False
+    )
 
 
 def plan_cases(cases: pa.Table, rule: CompanionRule) -> CasePlan:
@@ -124,24 +129,31 @@ def plan_cases(cases: pa.Table, rule: CompanionRule) -> CasePlan:
     lb_first = lb_last - rule.lookback_days + 1
     ws_clipped = np.maximum(ws, lb_first * DAY_S - LOCAL_OFFSET_S)
     wd_first = (ws_clipped + LOCAL_OFFSET_S) // DAY_S
-    table = pa.table({
-        "person_id": pa.array(person, pa.int64()), "ws": pa.array(ws_clipped, pa.int64()),
-        "we": pa.array(we, pa.int64()), "wd_first": pa.array(wd_first, pa.int32()),
-        "lb_first": pa.array(lb_first, pa.int32()), "lb_last": pa.array(lb_last, pa.int32()),
-    })
+    table = pa.table(
+        {
+            "person_id": pa.array(person, pa.int64()),
+            "ws": pa.array(ws_clipped, pa.int64()),
+            "we": pa.array(we, pa.int64()),
+            "wd_first": pa.array(wd_first, pa.int32()),
+            "lb_first": pa.array(lb_first, pa.int32()),
+            "lb_last": pa.array(lb_last, pa.int32()),
+        }
+    )
     return CasePlan(table.sort_by("person_id"))
 
 
 def case_cells_query(dialect: Dialect, case_ids: list[int]) -> LogicalQuery:
     """Each case's cells over its lookback, with its dwell there, from the person index."""
-    return LogicalQuery(final=f"""
+    return LogicalQuery(
+        final=f"""
     SELECT c.person_id AS case_id, p.cell_id,
            CAST(SUM(p.dwell_s) AS BIGINT) AS case_dwell_s,
            MAX(CASE WHEN p.day_no >= c.wd_first THEN 1 ELSE 0 END) AS in_window
     FROM person_cells p JOIN cases c ON p.person_id = c.person_id
     WHERE p.person_id IN {dialect.int_list(case_ids)}
       AND p.day_no BETWEEN c.lb_first AND c.lb_last
-    GROUP BY c.person_id, p.cell_id""")
+    GROUP BY c.person_id, p.cell_id"""
+    )
 
 
 def companions_query(dialect: Dialect, cells: list[int], rule: CompanionRule) -> LogicalQuery:
@@ -149,35 +161,52 @@ def companions_query(dialect: Dialect, cells: list[int], rule: CompanionRule) ->
     in_cells = dialect.int_list(cells)
     key = "case_id, companion_id, cell_id"
     steps = (
-        ("cell_stays", f"""
+        (
+            "cell_stays",
+            f"""
         SELECT day_no, cell_id, person_id, start_s, end_s FROM stays
-        WHERE cell_id IN {in_cells}"""),
-        ("case_stays", """
+        WHERE cell_id IN {in_cells}""",
+        ),
+        (
+            "case_stays",
+            """
         SELECT c.person_id AS case_id, s.cell_id, s.day_no,
                GREATEST(s.start_s, c.ws) AS start_s, LEAST(s.end_s, c.we) AS end_s
         FROM cell_stays s JOIN cases c ON s.person_id = c.person_id
-        WHERE s.start_s < c.we AND s.end_s > c.ws"""),
+        WHERE s.start_s < c.we AND s.end_s > c.ws""",
+        ),
         # Stays are cut at local midnight, so overlapping stays share a day:
         # the equality on day keeps the interval join small.
-        ("pieces", """
+        (
+            "pieces",
+            """
         SELECT cs.case_id, o.person_id AS companion_id, cs.cell_id,
                GREATEST(cs.start_s, o.start_s) AS start_s, LEAST(cs.end_s, o.end_s) AS end_s
         FROM case_stays cs JOIN cell_stays o ON o.cell_id = cs.cell_id AND o.day_no = cs.day_no
-        WHERE o.start_s < cs.end_s AND o.end_s > cs.start_s AND o.person_id <> cs.case_id"""),
-        ("totals", f"""
+        WHERE o.start_s < cs.end_s AND o.end_s > cs.start_s AND o.person_id <> cs.case_id""",
+        ),
+        (
+            "totals",
+            f"""
         SELECT {key}, CAST(SUM(end_s - start_s) AS BIGINT) AS overlap_s
         FROM pieces GROUP BY {key}
-        HAVING SUM(end_s - start_s) > {int(rule.min_overlap_s)}"""),
+        HAVING SUM(end_s - start_s) > {int(rule.min_overlap_s)}""",
+        ),
         # The dwell of everyone met in those cells, once per distinct lookback
         # (usually one for all cases), before joining the candidates to it.
         ("lookbacks", "SELECT DISTINCT lb_first, lb_last FROM cases"),
-        ("cell_dwell", f"""
+        (
+            "cell_dwell",
+            f"""
         SELECT l.lb_first, l.lb_last, d.cell_id, d.person_id,
                CAST(SUM(d.dwell_s) AS BIGINT) AS dwell_s
         FROM dwell d JOIN lookbacks l ON d.day_no BETWEEN l.lb_first AND l.lb_last
         WHERE d.cell_id IN {in_cells}
-        GROUP BY l.lb_first, l.lb_last, d.cell_id, d.person_id"""),
-        ("qualified", f"""
+        GROUP BY l.lb_first, l.lb_last, d.cell_id, d.person_id""",
+        ),
+        (
+            "qualified",
+            f"""
         SELECT t.case_id, t.companion_id, t.cell_id, t.overlap_s,
                cc.case_dwell_s, cd.dwell_s AS companion_dwell_s
         FROM totals t
@@ -185,7 +214,8 @@ def companions_query(dialect: Dialect, cells: list[int], rule: CompanionRule) ->
         JOIN case_cells cc ON cc.case_id = t.case_id AND cc.cell_id = t.cell_id
         JOIN cell_dwell cd ON cd.lb_first = c.lb_first AND cd.lb_last = c.lb_last
              AND cd.cell_id = t.cell_id AND cd.person_id = t.companion_id
-        WHERE cc.case_dwell_s >= {int(rule.dwell_s)} OR cd.dwell_s >= {int(rule.dwell_s)}"""),
+        WHERE cc.case_dwell_s >= {int(rule.dwell_s)} OR cd.dwell_s >= {int(rule.dwell_s)}""",
+        ),
     )
     # One row per overlapping piece of a qualified (case, companion, cell), in
     # order; ``finish`` joins touching pieces into periods.
@@ -196,8 +226,7 @@ def companions_query(dialect: Dialect, cells: list[int], rule: CompanionRule) ->
     FROM qualified q JOIN pieces p ON p.case_id = q.case_id
          AND p.companion_id = q.companion_id AND p.cell_id = q.cell_id
     ORDER BY q.case_id, q.companion_id, q.cell_id, p.start_s"""
-    return LogicalQuery(final=final, steps=steps,
-                        materialize=frozenset({"cell_stays", "pieces"}))
+    return LogicalQuery(final=final, steps=steps, materialize=frozenset({"cell_stays", "pieces"}))
 
 
 def _np(table: pa.Table, name: str) -> np.ndarray:
@@ -213,8 +242,11 @@ def finish(raw: pa.Table, rule: CompanionRule) -> pa.Table:
     """
     if raw.num_rows == 0:
         return COMPANIONS.empty_table()
-    case, comp, cell = _np(raw, "case_person_id"), _np(raw, "companion_person_id"), _np(
-        raw, "cell_id")
+    case, comp, cell = (
+        _np(raw, "case_person_id"),
+        _np(raw, "companion_person_id"),
+        _np(raw, "cell_id"),
+    )
     start, end = _np(raw, "start_s"), _np(raw, "end_s")
     new_triple = np.ones(len(case), dtype=bool)
     new_triple[1:] = (case[1:] != case[:-1]) | (comp[1:] != comp[:-1]) | (cell[1:] != cell[:-1])
@@ -226,24 +258,30 @@ def finish(raw: pa.Table, rule: CompanionRule) -> pa.Table:
     # Where each triple's periods begin, counted in periods.
     offsets = np.append(np.searchsorted(period_first, triple_first), len(period_first))
     structs = pa.StructArray.from_arrays(
-        [pa.array(start[period_first]).cast(pa.timestamp("s")).cast(TS),
-         pa.array(end[period_last]).cast(pa.timestamp("s")).cast(TS)], fields=list(PERIOD))
+        [
+            pa.array(start[period_first]).cast(pa.timestamp("s")).cast(TS),
+            pa.array(end[period_last]).cast(pa.timestamp("s")).cast(TS),
+        ],
+        fields=list(PERIOD),
+    )
     overlap = _np(raw, "overlap_s")[triple_first]
     case_dwell = _np(raw, "case_dwell_s")[triple_first]
     comp_dwell = _np(raw, "companion_dwell_s")[triple_first]
     case_met, comp_met = case_dwell >= rule.dwell_s, comp_dwell >= rule.dwell_s
     met_by = np.where(case_met & comp_met, "both", np.where(case_met, "case", "companion"))
-    return pa.table({
-        "case_person_id": pa.array(case[triple_first], pa.int64()),
-        "companion_person_id": pa.array(comp[triple_first], pa.int64()),
-        "cell_id": pa.array(cell[triple_first].astype(np.int32), pa.int32()),
-        "overlap_s": pa.array(overlap, pa.int64()),
-        "overlap_minutes": pa.array(overlap / 60.0, pa.float64()),
-        "periods": pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), structs),
-        "case_dwell_s": pa.array(case_dwell, pa.int64()),
-        "companion_dwell_s": pa.array(comp_dwell, pa.int64()),
-        "dwell_rule_met_by": pa.array(met_by, pa.string()),
-    }).cast(COMPANIONS)
+    return pa.table(
+        {
+            "case_person_id": pa.array(case[triple_first], pa.int64()),
+            "companion_person_id": pa.array(comp[triple_first], pa.int64()),
+            "cell_id": pa.array(cell[triple_first].astype(np.int32), pa.int32()),
+            "overlap_s": pa.array(overlap, pa.int64()),
+            "overlap_minutes": pa.array(overlap / 60.0, pa.float64()),
+            "periods": pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), structs),
+            "case_dwell_s": pa.array(case_dwell, pa.int64()),
+            "companion_dwell_s": pa.array(comp_dwell, pa.int64()),
+            "dwell_rule_met_by": pa.array(met_by, pa.string()),
+        }
+    ).cast(COMPANIONS)
 
 
 def find_companions(
@@ -263,21 +301,28 @@ def find_companions(
         window = [day_no_to_date(d) for d in sorted(plan.window_days())]
         cells_table = engine.run(
             case_cells_query(engine.dialect, plan.person_ids),
-            {"person_cells": ParquetFiles.of(store.files("person_cells", lookback), STORE_DWELL),
-             "cases": plan.table},
+            {
+                "person_cells": ParquetFiles.of(store.files("person_cells", lookback), STORE_DWELL),
+                "cases": plan.table,
+            },
         )
         in_window = pc.equal(cells_table.column("in_window"), 1)
         cells = sorted(set(cells_table.filter(in_window).column("cell_id").to_pylist()))
         if not cells:
             return COMPANIONS.empty_table()
         case_cells = cells_table.select(["case_id", "cell_id", "case_dwell_s"]).cast(
-            pa.schema([("case_id", pa.int64()), ("cell_id", pa.int32()),
-                       ("case_dwell_s", pa.int64())]))
+            pa.schema(
+                [("case_id", pa.int64()), ("cell_id", pa.int32()), ("case_dwell_s", pa.int64())]
+            )
+        )
         raw = engine.run(
             companions_query(engine.dialect, cells, rule),
-            {"stays": ParquetFiles.of(store.files("stays", window), STORE_STAYS),
-             "dwell": ParquetFiles.of(store.files("dwell", lookback), STORE_DWELL),
-             "cases": plan.table, "case_cells": case_cells},
+            {
+                "stays": ParquetFiles.of(store.files("stays", window), STORE_STAYS),
+                "dwell": ParquetFiles.of(store.files("dwell", lookback), STORE_DWELL),
+                "cases": plan.table,
+                "case_cells": case_cells,
+            },
         )
         return finish(raw, rule)
     finally:

@@ -39,8 +39,12 @@ def _day_expr(column: str) -> str:
     return f"(DATE '1970-01-01' + CAST(floor(({column} + {LOCAL_OFFSET_S}) / {DAY_S}) AS INTEGER))"
 
 
-def stage_file(path: Path, out_dir: Path, rule: CompanionRule, grid: Grid,
-               ) -> tuple[dict[dt.date, pa.Table], dict[str, int]]:
+def stage_file(
+    path: Path,
+    out_dir: Path,
+    rule: CompanionRule,
+    grid: Grid,
+) -> tuple[dict[dt.date, pa.Table], dict[str, int]]:
     """Write ``out_dir/day=…/*.parquet`` (schema STAYS) from a flat file.
 
     Returns the rejects found here by local day, and the counts of rejects
@@ -49,8 +53,10 @@ def stage_file(path: Path, out_dir: Path, rule: CompanionRule, grid: Grid,
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     try:
-        columns = {c.lower() for c in con.sql(
-            f"SELECT * FROM {_reader(path)} LIMIT 0").to_arrow_table().column_names}
+        columns = {
+            c.lower()
+            for c in con.sql(f"SELECT * FROM {_reader(path)} LIMIT 0").to_arrow_table().column_names
+        }
         if {"start", "end"} <= columns:
             return _stage_stays(con, path, out_dir)
         if "ts" in columns:
@@ -60,26 +66,34 @@ def stage_file(path: Path, out_dir: Path, rule: CompanionRule, grid: Grid,
         con.close()
 
 
-def _stage_stays(con: duckdb.DuckDBPyConnection, path: Path, out_dir: Path,
-                 ) -> tuple[dict[dt.date, pa.Table], dict[str, int]]:
+def _stage_stays(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    out_dir: Path,
+) -> tuple[dict[dt.date, pa.Table], dict[str, int]]:
     con.execute(
         "CREATE TEMP TABLE flat AS SELECT CAST(person_id AS BIGINT) AS person_id, "
-        f'CAST(cell_id AS BIGINT) AS cell_id, {_epoch("start")} AS start_s, '
-        f'{_epoch("end")} AS end_s FROM {_reader(path)}'
+        f"CAST(cell_id AS BIGINT) AS cell_id, {_epoch('start')} AS start_s, "
+        f"{_epoch('end')} AS end_s FROM {_reader(path)}"
     )
     undated = con.execute("SELECT count(*) FROM flat WHERE start_s IS NULL").fetchall()[0][0]
     con.execute(
         "COPY (SELECT person_id, cell_id, to_timestamp(start_s) AS start, "
-        f"to_timestamp(end_s) AS \"end\", {_day_expr('start_s')} AS day FROM flat "
+        f'to_timestamp(end_s) AS "end", {_day_expr("start_s")} AS day FROM flat '
         f"WHERE start_s IS NOT NULL) TO {_sql_str(out_dir)} "
         "(FORMAT parquet, PARTITION_BY (day), OVERWRITE_OR_IGNORE true)"
     )
     return {}, ({"missing": undated} if undated else {})
 
 
-def _stage_records(con: duckdb.DuckDBPyConnection, path: Path, out_dir: Path,
-                   rule: CompanionRule, grid: Grid, columns: set[str],
-                   ) -> tuple[dict[dt.date, pa.Table], dict[str, int]]:
+def _stage_records(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    out_dir: Path,
+    rule: CompanionRule,
+    grid: Grid,
+    columns: set[str],
+) -> tuple[dict[dt.date, pa.Table], dict[str, int]]:
     cell = "CAST(cell_id AS BIGINT)" if "cell_id" in columns else "CAST(NULL AS BIGINT)"
     lon = "CAST(lon AS DOUBLE)" if "lon" in columns else "CAST(NULL AS DOUBLE)"
     lat = "CAST(lat AS DOUBLE)" if "lat" in columns else "CAST(NULL AS DOUBLE)"
@@ -93,13 +107,19 @@ def _stage_records(con: duckdb.DuckDBPyConnection, path: Path, out_dir: Path,
     lons = raw.column("lon").to_numpy(zero_copy_only=False)
     lats = raw.column("lat").to_numpy(zero_copy_only=False)
     need = pc.is_null(raw.column("cell_id")).to_numpy(zero_copy_only=False) & ~(
-        np.isnan(lons) | np.isnan(lats))
+        np.isnan(lons) | np.isnan(lats)
+    )
     placed = np.where(need, grid.cell_of(np.nan_to_num(lons), np.nan_to_num(lats)), 0)
-    cell_col = pa.array(np.where(need, placed, np.nan_to_num(cells, nan=0)).astype(np.int64),
-                        mask=~(need | pc.is_valid(raw.column("cell_id")).to_numpy(
-                            zero_copy_only=False)))
-    con.register("rec", pa.table({"person_id": raw.column("person_id"),
-                                  "ts_s": raw.column("ts_s"), "cell_id": cell_col}))
+    cell_col = pa.array(
+        np.where(need, placed, np.nan_to_num(cells, nan=0)).astype(np.int64),
+        mask=~(need | pc.is_valid(raw.column("cell_id")).to_numpy(zero_copy_only=False)),
+    )
+    con.register(
+        "rec",
+        pa.table(
+            {"person_id": raw.column("person_id"), "ts_s": raw.column("ts_s"), "cell_id": cell_col}
+        ),
+    )
     gap = int(rule.record_gap_minutes) * 60
     con.execute(f"""
     CREATE TEMP TABLE classified AS
@@ -126,17 +146,23 @@ def _stage_records(con: duckdb.DuckDBPyConnection, path: Path, out_dir: Path,
     """)
     con.execute(
         "COPY (SELECT person_id, CAST(cell_id AS INTEGER) AS cell_id, "
-        "to_timestamp(ts_s) AS start, to_timestamp(end_s) AS \"end\", "
+        'to_timestamp(ts_s) AS start, to_timestamp(end_s) AS "end", '
         f"{_day_expr('ts_s')} AS day FROM classified WHERE kind IS NULL) "
         f"TO {_sql_str(out_dir)} (FORMAT parquet, PARTITION_BY (day), OVERWRITE_OR_IGNORE true)"
     )
     rejects = con.sql(
         f"SELECT {_day_expr('ts_s')} AS day, kind, person_id, cell_id, ts_s AS start_s, "
         "end_s FROM classified WHERE kind IS NOT NULL AND ts_s IS NOT NULL "
-        "ORDER BY day, kind, person_id, ts_s").to_arrow_table()
-    undated = Counter(dict(con.execute(
-        "SELECT kind, count(*) FROM classified WHERE kind IS NOT NULL AND ts_s IS NULL "
-        "GROUP BY kind").fetchall()))
+        "ORDER BY day, kind, person_id, ts_s"
+    ).to_arrow_table()
+    undated = Counter(
+        dict(
+            con.execute(
+                "SELECT kind, count(*) FROM classified WHERE kind IS NOT NULL AND ts_s IS NULL "
+                "GROUP BY kind"
+            ).fetchall()
+        )
+    )
     by_day: dict[dt.date, pa.Table] = {}
     days = rejects.column("day").to_pylist()
     for date in sorted(set(days)):

@@ -102,8 +102,9 @@ def reference_companions(
             return sum(e - s for day, s, e in spans if first <= day <= last)
 
         for cell, people in by_cell.items():
-            mine = [(max(s, ws), min(e, we)) for _, s, e in people.get(case, []) if
-                    s < we and e > ws]
+            mine = [
+                (max(s, ws), min(e, we)) for _, s, e in people.get(case, []) if s < we and e > ws
+            ]
             if not mine:
                 continue
             case_dwell = dwell(people[case])
@@ -121,6 +122,9 @@ def reference_companions(
                     continue
                 other_dwell = dwell(spans)
                 if case_dwell >= rule.dwell_s or other_dwell >= rule.dwell_s:
-                    found.append(Companion(case, other, cell, total, _coalesce(overlaps),
-                                           case_dwell, other_dwell))
+                    found.append(
+                        Companion(
+                            case, other, cell, total, _coalesce(overlaps), case_dwell, other_dwell
+                        )
+                    )
     return sorted(found)

@@ -51,20 +51,26 @@ def write_stays(rows: Iterable[tuple], out_dir: Path, *, src_days: bool = False)
         folder = Path(out_dir) / f"day={day_no_to_date(day_no).isoformat()}"
         folder.mkdir(parents=True, exist_ok=True)
         cols = list(zip(*day_rows, strict=True))
-        table = pa.table({
-            "person_id": pa.array(cols[0], pa.int64()),
-            "cell_id": pa.array(cols[1], pa.int32()),
-            "start": pa.array(cols[2], pa.int64()).cast(pa.timestamp("s")).cast(STAYS.field(
-                "start").type),
-            "end": pa.array(cols[3], pa.int64()).cast(pa.timestamp("s")).cast(STAYS.field(
-                "end").type),
-        }, schema=schema)
+        table = pa.table(
+            {
+                "person_id": pa.array(cols[0], pa.int64()),
+                "cell_id": pa.array(cols[1], pa.int32()),
+                "start": pa.array(cols[2], pa.int64())
+                .cast(pa.timestamp("s"))
+                .cast(STAYS.field("start").type),
+                "end": pa.array(cols[3], pa.int64())
+                .cast(pa.timestamp("s"))
+                .cast(STAYS.field("end").type),
+            },
+            schema=schema,
+        )
         pq.write_table(table, folder / "part-0000.parquet")
     return Path(out_dir)
 
 
-def random_stays(seed: int, people: int = 40, cells: int = 12, days: int = 6,
-                 first_day: dt.date = FIRST_DAY) -> list[tuple[int, int, int, int]]:
+def random_stays(
+    seed: int, people: int = 40, cells: int = 12, days: int = 6, first_day: dt.date = FIRST_DAY
+) -> list[tuple[int, int, int, int]]:
     """Stays of a tiny town on a 5-minute clock, ``(person, cell, start_s, end_s)``."""
     rng = np.random.default_rng(seed)
     rows = []
@@ -89,8 +95,11 @@ def random_stays(seed: int, people: int = 40, cells: int = 12, days: int = 6,
     return rows
 
 
-def cases_for(rows: list[tuple[int, int, int, int]], seed: int, n: int = 4,
-              ) -> list[tuple[int, int, int]]:
+def cases_for(
+    rows: list[tuple[int, int, int, int]],
+    seed: int,
+    n: int = 4,
+) -> list[tuple[int, int, int]]:
     """A few cases with windows that start and end mid-stay: ``(person, ws_s, we_s)``."""
     rng = np.random.default_rng(seed + 1000)
     people = sorted({r[0] for r in rows})
@@ -112,21 +121,36 @@ def cases_table(cases: Iterable[tuple[int, int, int]]) -> pa.Table:
     cases = list(cases)
     cols = list(zip(*cases, strict=True)) if cases else [[], [], []]
     ts = pa.timestamp("s")
-    return pa.table({
-        "person_id": pa.array(cols[0], pa.int64()),
-        "window_start": pa.array(cols[1], pa.int64()).cast(ts).cast(CASES.field(
-            "window_start").type),
-        "window_end": pa.array(cols[2], pa.int64()).cast(ts).cast(CASES.field(
-            "window_end").type),
-    }, schema=CASES)
+    return pa.table(
+        {
+            "person_id": pa.array(cols[0], pa.int64()),
+            "window_start": pa.array(cols[1], pa.int64())
+            .cast(ts)
+            .cast(CASES.field("window_start").type),
+            "window_end": pa.array(cols[2], pa.int64())
+            .cast(ts)
+            .cast(CASES.field("window_end").type),
+        },
+        schema=CASES,
+    )
 
 
 def as_tuples(result: pa.Table) -> list[tuple]:
     """Engine output in the reference's shape, for comparison."""
     out = []
     for row in result.to_pylist():
-        periods = tuple((int(p["start"].timestamp()), int(p["end"].timestamp()))
-                        for p in row["periods"])
-        out.append((row["case_person_id"], row["companion_person_id"], row["cell_id"],
-                    row["overlap_s"], periods, row["case_dwell_s"], row["companion_dwell_s"]))
+        periods = tuple(
+            (int(p["start"].timestamp()), int(p["end"].timestamp())) for p in row["periods"]
+        )
+        out.append(
+            (
+                row["case_person_id"],
+                row["companion_person_id"],
+                row["cell_id"],
+                row["overlap_s"],
+                periods,
+                row["case_dwell_s"],
+                row["companion_dwell_s"],
+            )
+        )
     return out

@@ -104,9 +104,20 @@ class AreaTree:
         if grid_population is not None:
             self._set_populations(np.asarray(grid_population, dtype=np.int64))
         city_pop = int(self.counties.population.sum())
-        rows: dict[str, list] = {k: [] for k in (
-            "code", "name", "level", "kind", "parent_code", "population", "lon", "lat", "boundary"
-        )}
+        rows: dict[str, list] = {
+            k: []
+            for k in (
+                "code",
+                "name",
+                "level",
+                "kind",
+                "parent_code",
+                "population",
+                "lon",
+                "lat",
+                "boundary",
+            )
+        }
         rows["code"].append(gz.CITY_CODE)
         rows["name"].append(gz.CITY_NAME)
         rows["level"].append("city")
@@ -117,8 +128,12 @@ class AreaTree:
         rows["lat"].append(gz.CITY_LAT)
         rows["boundary"].append(self.city_boundary)
         parents: list[str] = [gz.CITY_CODE]
-        for level_name, level in (("county", self.counties), ("township", self.townships),
-                                  ("village", self.villages), ("grid", self.grids)):
+        for level_name, level in (
+            ("county", self.counties),
+            ("township", self.townships),
+            ("village", self.villages),
+            ("grid", self.grids),
+        ):
             rows["code"].extend(level.code)
             rows["name"].extend(level.name)
             rows["level"].extend([level_name] * len(level))
@@ -129,22 +144,27 @@ class AreaTree:
             rows["lat"].extend(np.round(level.lat, 6).tolist())
             rows["boundary"].extend(level.boundary)
             parents = level.code
-        return pa.table({
-            "code": pa.array(rows["code"], pa.string()),
-            "name": pa.array(rows["name"], pa.string()),
-            "level": pa.array(rows["level"], pa.string()),
-            "kind": pa.array(rows["kind"], pa.string()),
-            "parent_code": pa.array(rows["parent_code"], pa.string()),
-            "population": pa.array(rows["population"], pa.int64()),
-            "lon": pa.array(rows["lon"], pa.float64()),
-            "lat": pa.array(rows["lat"], pa.float64()),
-            "boundary": pa.array(rows["boundary"], pa.string()),
-        })
+        return pa.table(
+            {
+                "code": pa.array(rows["code"], pa.string()),
+                "name": pa.array(rows["name"], pa.string()),
+                "level": pa.array(rows["level"], pa.string()),
+                "kind": pa.array(rows["kind"], pa.string()),
+                "parent_code": pa.array(rows["parent_code"], pa.string()),
+                "population": pa.array(rows["population"], pa.int64()),
+                "lon": pa.array(rows["lon"], pa.float64()),
+                "lat": pa.array(rows["lat"], pa.float64()),
+                "boundary": pa.array(rows["boundary"], pa.string()),
+            }
+        )
 
     def _set_populations(self, grid_pop: np.ndarray) -> None:
         self.grids.population = grid_pop
-        for child, parent in ((self.grids, self.villages), (self.villages, self.townships),
-                              (self.townships, self.counties)):
+        for child, parent in (
+            (self.grids, self.villages),
+            (self.villages, self.townships),
+            (self.townships, self.counties),
+        ):
             parent.population = np.bincount(
                 child.parent, child.population, minlength=len(parent)
             ).astype(np.int64)
@@ -262,14 +282,23 @@ def build_areas(cfg: SynthConfig) -> AreaTree:
     grids, grid_of = _grids(rng, geo, villages, village_of, dens)
 
     counties = Level(
-        code=[c.code for c in counties_gz], name=[c.name for c in counties_gz],
-        kind=[c.kind for c in counties_gz], parent=np.zeros(n_c, dtype=np.int64),
+        code=[c.code for c in counties_gz],
+        name=[c.name for c in counties_gz],
+        kind=[c.kind for c in counties_gz],
+        parent=np.zeros(n_c, dtype=np.int64),
         population=county_pop.astype(np.int64),
     )
     tree = AreaTree(
-        raster=geo.raster, land=geo.land, land_density=dens, land_grid=grid_of.astype(np.int32),
-        counties=counties, townships=townships, villages=villages, grids=grids,
-        city_boundary=None, village_target=villages.population.copy(),
+        raster=geo.raster,
+        land=geo.land,
+        land_density=dens,
+        land_grid=grid_of.astype(np.int32),
+        counties=counties,
+        townships=townships,
+        villages=villages,
+        grids=grids,
+        city_boundary=None,
+        village_target=villages.population.copy(),
     )
     # Grid populations follow village targets until households exist.
     share = np.bincount(grid_of, dens, len(grids))
@@ -282,7 +311,10 @@ def build_areas(cfg: SynthConfig) -> AreaTree:
 
 
 def _townships(
-    cfg: SynthConfig, rng: np.random.Generator, geo: _Geography, county_pop: np.ndarray,
+    cfg: SynthConfig,
+    rng: np.random.Generator,
+    geo: _Geography,
+    county_pop: np.ndarray,
     dens: np.ndarray,
 ) -> tuple[Level, np.ndarray]:
     """Townships kept at this scale (the seat first) as clusters inside their county."""
@@ -298,17 +330,23 @@ def _townships(
     county = np.array([r[0] for r in rows], dtype=np.int64)
     n_t = len(rows)
     seat = np.r_[True, county[1:] != county[:-1]]
-    weight = np.array([
-        _TOWNSHIP_WEIGHT["seat" if seat[i] else r[3]] for i, r in enumerate(rows)
-    ]) * rng.lognormal(0.0, 0.25, n_t)
+    weight = np.array(
+        [_TOWNSHIP_WEIGHT["seat" if seat[i] else r[3]] for i, r in enumerate(rows)]
+    ) * rng.lognormal(0.0, 0.25, n_t)
     pop = np.zeros(n_t, dtype=np.int64)
     township_of = np.zeros(len(geo.land), dtype=np.int64)
     for ci in range(len(gz.COUNTIES)):
         ts = np.flatnonzero(county == ci)
         pop[ts] = apportion(int(county_pop[ci]), weight[ts])
         cells = np.flatnonzero(geo.county_of == ci)
-        lab = kmeans(geo.lx[cells], geo.ly[cells], dens[cells], len(ts), rng,
-                     fixed=(geo.seat_x[ci], geo.seat_y[ci]))
+        lab = kmeans(
+            geo.lx[cells],
+            geo.ly[cells],
+            dens[cells],
+            len(ts),
+            rng,
+            fixed=(geo.seat_x[ci], geo.seat_y[ci]),
+        )
         # The seat keeps cluster 0 (pinned on the real seat); denser clusters
         # go to subdistricts, then towns, then 乡.
         mean_d = np.bincount(lab, dens[cells], len(ts)) / np.bincount(lab, minlength=len(ts))
@@ -322,8 +360,13 @@ def _townships(
     cy = np.bincount(township_of, dens * geo.ly, n_t) / w
     lon, lat = geo.raster.to_lonlat(cx, cy)
     level = Level(
-        code=[r[1] for r in rows], name=[r[2] for r in rows], kind=[r[3] for r in rows],
-        parent=county, population=pop, lon=lon, lat=lat,
+        code=[r[1] for r in rows],
+        name=[r[2] for r in rows],
+        kind=[r[3] for r in rows],
+        parent=county,
+        population=pop,
+        lon=lon,
+        lat=lat,
     )
     return level, township_of
 
@@ -340,15 +383,19 @@ def _communities(kind: str, seat: bool, k: int) -> int:
 
 
 def _villages(
-    cfg: SynthConfig, rng: np.random.Generator, geo: _Geography, townships: Level,
-    township_of: np.ndarray, dens: np.ndarray,
+    cfg: SynthConfig,
+    rng: np.random.Generator,
+    geo: _Geography,
+    townships: Level,
+    township_of: np.ndarray,
+    dens: np.ndarray,
 ) -> tuple[Level, np.ndarray]:
     """Villages and communities: 1,938 at full scale, fewer (≥1 a township) below."""
     n_c, n_t = len(gz.COUNTIES), len(townships)
     t_county = townships.parent
     seat = np.r_[True, t_county[1:] != t_county[:-1]]
-    total = FULL_VILLAGES if cfg.geo_scale >= 1.0 else max(
-        n_t, round(FULL_VILLAGES * cfg.geo_scale)
+    total = (
+        FULL_VILLAGES if cfg.geo_scale >= 1.0 else max(n_t, round(FULL_VILLAGES * cfg.geo_scale))
     )
     c_weight = np.array([c.population * c.village_density for c in gz.COUNTIES], float)
     v_per_c = _apportion_min(total, c_weight, np.bincount(t_county, minlength=n_c))
@@ -363,7 +410,8 @@ def _villages(
 
     compound_target = sealed_compound_target(cfg)
     scenario_t = next(
-        i for i in range(n_t)
+        i
+        for i in range(n_t)
         if gz.COUNTIES[t_county[i]].code == gz.SCENARIO_COUNTY
         and townships.name[i] == gz.SCENARIO_TOWNSHIP
     )
@@ -415,7 +463,10 @@ def _villages(
 
 
 def _grids(
-    rng: np.random.Generator, geo: _Geography, villages: Level, village_of: np.ndarray,
+    rng: np.random.Generator,
+    geo: _Geography,
+    villages: Level,
+    village_of: np.ndarray,
     dens: np.ndarray,
 ) -> tuple[Level, np.ndarray]:
     """Management grids inside villages, a few each: about one per 900 residents."""
@@ -454,8 +505,12 @@ def _outline(tree: AreaTree, lx: np.ndarray, ly: np.ndarray) -> None:
     shape = (raster.n_rows, raster.n_cols)
     # Thinning tolerances: counties and townships are drawn all at once on the
     # city map, so they lose more detail than villages and grids (200 m cells).
-    for level, lab, tol in ((tree.counties, county, 300.0), (tree.townships, township, 250.0),
-                            (tree.villages, village, 60.0), (tree.grids, grid, 60.0)):
+    for level, lab, tol in (
+        (tree.counties, county, 300.0),
+        (tree.townships, township, 250.0),
+        (tree.villages, village, 60.0),
+        (tree.grids, grid, 60.0),
+    ):
         n = len(level)
         cnt = np.bincount(lab, minlength=n)
         mx = np.bincount(lab, lx, n) / np.maximum(cnt, 1)
@@ -480,4 +535,3 @@ def _outline(tree: AreaTree, lx: np.ndarray, ly: np.ndarray) -> None:
     full = np.full(raster.n, -1, dtype=np.int64)
     full[tree.land] = 0
     tree.city_boundary = trace(full.reshape(shape), 1, raster, 400.0)[0]
-

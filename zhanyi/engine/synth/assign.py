@@ -33,8 +33,9 @@ _CALIBRATED = ("kindergarten", "high", "college")
 _COMMUTE_M = 8000.0
 
 
-def assign(cfg: SynthConfig, tree: AreaTree, hh: Households, people: People,
-           pl: PlaceList, loc: Locator) -> None:
+def assign(
+    cfg: SynthConfig, tree: AreaTree, hh: Households, people: People, pl: PlaceList, loc: Locator
+) -> None:
     """Create schools and workplaces and set ``people.school`` / ``people.work``."""
     rng = cfg.rng(STAGE_ASSIGN)
     x, y = tree.raster.to_xy(hh.lon[people.household], hh.lat[people.household])
@@ -65,8 +66,18 @@ def _enrol(cfg: SynthConfig, rng: np.random.Generator, people: People) -> np.nda
     return level
 
 
-def _schools(cfg, rng, tree: AreaTree, people: People, pl: PlaceList, loc: Locator,
-             level: np.ndarray, township: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+def _schools(
+    cfg,
+    rng,
+    tree: AreaTree,
+    people: People,
+    pl: PlaceList,
+    loc: Locator,
+    level: np.ndarray,
+    township: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+) -> None:
     level_names = list(LEVELS)
     county = people.county
     taken: set[str] = set()
@@ -137,8 +148,9 @@ def _add(pl: PlaceList, loc: Locator, label: str, village: int, level: str) -> i
     return pl.add(label, "school", village, lon[0], lat[0], level=level)
 
 
-def _colleges(cfg, rng, tree: AreaTree, people: People, pl: PlaceList, loc: Locator,
-              students: np.ndarray) -> None:
+def _colleges(
+    cfg, rng, tree: AreaTree, people: People, pl: PlaceList, loc: Locator, students: np.ndarray
+) -> None:
     ids = []
     for name, code, _share in gz.COLLEGES:
         county = tree.counties.code.index(code)
@@ -149,8 +161,14 @@ def _colleges(cfg, rng, tree: AreaTree, people: People, pl: PlaceList, loc: Loca
     people.school[students] = np.array(ids)[pick]
 
 
-def _staff(cfg: SynthConfig, rng: np.random.Generator, tree: AreaTree, people: People,
-           pl: PlaceList, level: np.ndarray) -> None:
+def _staff(
+    cfg: SynthConfig,
+    rng: np.random.Generator,
+    tree: AreaTree,
+    people: People,
+    pl: PlaceList,
+    level: np.ndarray,
+) -> None:
     """Teachers and staff, drawn from adults of the school's county.
 
     Every school has at least one; in a small city those floors add up, so
@@ -165,8 +183,11 @@ def _staff(cfg: SynthConfig, rng: np.random.Generator, tree: AreaTree, people: P
         cand = np.flatnonzero(optional & (people.school >= 0))
         drop = cand[np.argsort(rng.random(len(cand)), kind="stable")[:excess]]
         # Keep each school's last pupil, so no school is left empty.
-        alone = np.bincount(people.school[cand], minlength=n_places) - np.bincount(
-            people.school[drop], minlength=n_places) <= 0
+        alone = (
+            np.bincount(people.school[cand], minlength=n_places)
+            - np.bincount(people.school[drop], minlength=n_places)
+            <= 0
+        )
         drop = drop[~alone[people.school[drop]]]
         people.school[drop] = -1
         level[drop] = -1
@@ -197,8 +218,16 @@ def _staff_needed(people: People, pl: PlaceList) -> np.ndarray:
     return need
 
 
-def _jobs(cfg, rng, tree: AreaTree, people: People, pl: PlaceList, loc: Locator,
-          level: np.ndarray, township: np.ndarray) -> None:
+def _jobs(
+    cfg,
+    rng,
+    tree: AreaTree,
+    people: People,
+    pl: PlaceList,
+    loc: Locator,
+    level: np.ndarray,
+    township: np.ndarray,
+) -> None:
     """Workers, workplaces sized to the jobs left, and a gravity-model commute."""
     age = people.age
     male = people.male
@@ -226,8 +255,7 @@ def _jobs(cfg, rng, tree: AreaTree, people: People, pl: PlaceList, loc: Locator,
     plans = []
     for t in np.flatnonzero(jobs_t):
         median = max(3.0, cfg.place_size(60 if zone[t] else 18))
-        sizes = np.maximum(1, rng.lognormal(np.log(median), 1.1,
-                                            int(jobs_t[t] / median * 1.5) + 4))
+        sizes = np.maximum(1, rng.lognormal(np.log(median), 1.1, int(jobs_t[t] / median * 1.5) + 4))
         n = int(np.searchsorted(np.cumsum(sizes), jobs_t[t])) + 1
         plans.append((int(t), sizes[:n]))
     labels = iter(names.firm_names(rng, sum(len(p[1]) for p in plans), set(pl.name)))

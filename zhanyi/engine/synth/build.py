@@ -135,52 +135,76 @@ def _nullable(values: np.ndarray) -> pa.Array:
     return pa.array(values, pa.int64(), mask=values < 0)
 
 
-def _write_tables(cfg: SynthConfig, out_dir: Path, tree: AreaTree, hh: Households,
-                  people: People, places: dict[str, np.ndarray]) -> dict[str, int]:
+def _write_tables(
+    cfg: SynthConfig,
+    out_dir: Path,
+    tree: AreaTree,
+    hh: Households,
+    people: People,
+    places: dict[str, np.ndarray],
+) -> dict[str, int]:
     grid_pop = np.bincount(hh.grid, hh.size, minlength=len(tree.grids))
     areas = tree.table(grid_pop)
     pq.write_table(areas, out_dir / "areas.parquet", **_TABLE_OPTIONS)
 
     vcodes = tree.villages.code
-    pq.write_table(pa.table({
-        "place_id": pa.array(places["place_id"], pa.int64()),
-        "name": pa.array(places["name"].tolist(), pa.string()),
-        "kind": pa.array(places["kind"].tolist(), pa.string()),
-        "area_code": _codes(vcodes, places["village"]),
-        "lon": pa.array(np.round(places["lon"], 6), pa.float64()),
-        "lat": pa.array(np.round(places["lat"], 6), pa.float64()),
-        "cell_id": pa.array(places["cell_id"], pa.int32()),
-        "capacity": pa.array(places["capacity"], pa.int64()),
-    }), out_dir / "places.parquet", **_TABLE_OPTIONS)
+    pq.write_table(
+        pa.table(
+            {
+                "place_id": pa.array(places["place_id"], pa.int64()),
+                "name": pa.array(places["name"].tolist(), pa.string()),
+                "kind": pa.array(places["kind"].tolist(), pa.string()),
+                "area_code": _codes(vcodes, places["village"]),
+                "lon": pa.array(np.round(places["lon"], 6), pa.float64()),
+                "lat": pa.array(np.round(places["lat"], 6), pa.float64()),
+                "cell_id": pa.array(places["cell_id"], pa.int32()),
+                "capacity": pa.array(places["capacity"], pa.int64()),
+            }
+        ),
+        out_dir / "places.parquet",
+        **_TABLE_OPTIONS,
+    )
 
     n_h = len(hh)
-    pq.write_table(pa.table({
-        "household_id": pa.array(np.arange(1, n_h + 1), pa.int64()),
-        "village_code": _codes(vcodes, hh.village),
-        "grid_code": _codes(tree.grids.code, hh.grid),
-        "address": hh.address,
-        "lon": pa.array(np.round(hh.lon, 6), pa.float64()),
-        "lat": pa.array(np.round(hh.lat, 6), pa.float64()),
-        "cell_id": pa.array(hh.cell, pa.int32()),
-        "place_id": _nullable(places["compound_id"]),
-    }), out_dir / "households.parquet", **_TABLE_OPTIONS)
+    pq.write_table(
+        pa.table(
+            {
+                "household_id": pa.array(np.arange(1, n_h + 1), pa.int64()),
+                "village_code": _codes(vcodes, hh.village),
+                "grid_code": _codes(tree.grids.code, hh.grid),
+                "address": hh.address,
+                "lon": pa.array(np.round(hh.lon, 6), pa.float64()),
+                "lat": pa.array(np.round(hh.lat, 6), pa.float64()),
+                "cell_id": pa.array(hh.cell, pa.int32()),
+                "place_id": _nullable(places["compound_id"]),
+            }
+        ),
+        out_dir / "households.parquet",
+        **_TABLE_OPTIONS,
+    )
 
     n = len(people)
     sex = pa.array(["female", "male"], pa.string()).take(pa.array(people.male.astype(np.int64)))
-    pq.write_table(pa.table({
-        "person_id": pa.array(np.arange(1, n + 1), pa.int64()),
-        "identity_number": people.identity,
-        "name": people.name,
-        "sex": sex,
-        "birth_date": pa.array(people.birth, pa.date32()),
-        "phone": people.phone,
-        "household_id": pa.array(people.household + 1, pa.int64()),
-        "village_code": _codes(vcodes, people.village),
-        "address": hh.address.take(pa.array(people.household)),
-        "home_cell": pa.array(hh.cell[people.household], pa.int32()),
-        "school_place_id": _nullable(people.school),
-        "work_place_id": _nullable(people.work),
-    }), out_dir / "people.parquet", **_TABLE_OPTIONS)
+    pq.write_table(
+        pa.table(
+            {
+                "person_id": pa.array(np.arange(1, n + 1), pa.int64()),
+                "identity_number": people.identity,
+                "name": people.name,
+                "sex": sex,
+                "birth_date": pa.array(people.birth, pa.date32()),
+                "phone": people.phone,
+                "household_id": pa.array(people.household + 1, pa.int64()),
+                "village_code": _codes(vcodes, people.village),
+                "address": hh.address.take(pa.array(people.household)),
+                "home_cell": pa.array(hh.cell[people.household], pa.int32()),
+                "school_place_id": _nullable(people.school),
+                "work_place_id": _nullable(people.work),
+            }
+        ),
+        out_dir / "people.parquet",
+        **_TABLE_OPTIONS,
+    )
 
     # Which 800 m cells each grid covers, and how much of each: the bridge
     # from areas (zones, jurisdictions) to stays.
@@ -188,23 +212,43 @@ def _write_tables(cfg: SynthConfig, out_dir: Path, tree: AreaTree, hh: Household
     key = fine_cell * len(tree.grids) + tree.land_grid
     uniq, cnt = np.unique(key, return_counts=True)
     cell, grid = np.divmod(uniq, len(tree.grids))
-    pq.write_table(pa.table({
-        "cell_id": pa.array(cell, pa.int32()),
-        "grid_code": _codes(tree.grids.code, grid),
-        "village_code": _codes(vcodes, tree.grids.parent[grid]),
-        "share": pa.array(cnt / 16.0, pa.float64()),
-    }), out_dir / "area_cells.parquet", **_TABLE_OPTIONS)
+    pq.write_table(
+        pa.table(
+            {
+                "cell_id": pa.array(cell, pa.int32()),
+                "grid_code": _codes(tree.grids.code, grid),
+                "village_code": _codes(vcodes, tree.grids.parent[grid]),
+                "share": pa.array(cnt / 16.0, pa.float64()),
+            }
+        ),
+        out_dir / "area_cells.parquet",
+        **_TABLE_OPTIONS,
+    )
     return {"areas": areas.num_rows, "households": n_h, "people": n}
 
 
-def _stays(cfg: SynthConfig, out_dir: Path, tree: AreaTree, hh: Households, people: People,
-           places: dict[str, np.ndarray], progress: bool, workers: int | None) -> int:
+def _stays(
+    cfg: SynthConfig,
+    out_dir: Path,
+    tree: AreaTree,
+    hh: Households,
+    people: People,
+    places: dict[str, np.ndarray],
+    progress: bool,
+    workers: int | None,
+) -> int:
     # Personas index places 0-based, in the final order.
     place_township = tree.villages.parent[places["village"]]
     persona = build_persona(
-        cfg, tree, hh, people, np.where(people.work > 0, people.work - 1, -1),
+        cfg,
+        tree,
+        hh,
+        people,
+        np.where(people.work > 0, people.work - 1, -1),
         np.where(people.school > 0, people.school - 1, -1),
-        places["kind"], places["cell_id"].astype(np.int64), place_township,
+        places["kind"],
+        places["cell_id"].astype(np.int64),
+        place_township,
     )
     tmp = out_dir / ".persona"
     tmp.mkdir(exist_ok=True)
@@ -220,12 +264,24 @@ def _stays(cfg: SynthConfig, out_dir: Path, tree: AreaTree, hh: Households, peop
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=n_people * cfg.days * STAYS_PER_DAY, desc="stays", unit=" stays",
-                   unit_scale=True, smoothing=0.1)
+        bar = tqdm(
+            total=n_people * cfg.days * STAYS_PER_DAY,
+            desc="stays",
+            unit=" stays",
+            unit_scale=True,
+            smoothing=0.1,
+        )
     try:
         total = write_stays(
-            persona_path, land_path, out_dir / "stays", cfg.seed, cfg.dates, n_people,
-            cfg.chunk_people, workers, on_done=bar.update if bar is not None else None,
+            persona_path,
+            land_path,
+            out_dir / "stays",
+            cfg.seed,
+            cfg.dates,
+            n_people,
+            cfg.chunk_people,
+            workers,
+            on_done=bar.update if bar is not None else None,
         )
     finally:
         if bar is not None:
@@ -234,9 +290,16 @@ def _stays(cfg: SynthConfig, out_dir: Path, tree: AreaTree, hh: Households, peop
     return total
 
 
-def _manifest(cfg: SynthConfig, tree: AreaTree, places: dict[str, np.ndarray],
-              counts: dict[str, int], n_stays: int, stays: bool, timings: dict[str, float],
-              people: People) -> dict:
+def _manifest(
+    cfg: SynthConfig,
+    tree: AreaTree,
+    places: dict[str, np.ndarray],
+    counts: dict[str, int],
+    n_stays: int,
+    stays: bool,
+    timings: dict[str, float],
+    people: People,
+) -> dict:
     kinds, kind_counts = np.unique(places["kind"], return_counts=True)
     compound = int(np.flatnonzero(places["name"] == gz.SCENARIO_COMPOUND)[0])
     g = ZHANGZHOU
@@ -252,29 +315,46 @@ def _manifest(cfg: SynthConfig, tree: AreaTree, places: dict[str, np.ndarray],
         "places": len(places["place_id"]),
         "places_by_kind": {str(k): int(c) for k, c in zip(kinds, kind_counts, strict=True)},
         "areas": {
-            "city": 1, "county": len(tree.counties), "township": len(tree.townships),
-            "village": len(tree.villages), "grid": len(tree.grids),
+            "city": 1,
+            "county": len(tree.counties),
+            "township": len(tree.townships),
+            "village": len(tree.villages),
+            "grid": len(tree.grids),
         },
         "school_round": int((people.school >= 0).sum()),
         "sealed_compound": {
-            "name": gz.SCENARIO_COMPOUND, "community": gz.SCENARIO_COMMUNITY,
+            "name": gz.SCENARIO_COMPOUND,
+            "community": gz.SCENARIO_COMMUNITY,
             "place_id": int(places["place_id"][compound]),
             "residents": int(places["capacity"][compound]),
         },
         "stays": n_stays if stays else None,
         "window": {
-            "start": start.isoformat(), "end": end.isoformat(), "days": cfg.days,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "days": cfg.days,
             "timezone": "Asia/Shanghai",
             "start_utc": local_midnight_utc(start),
             "end_utc": local_midnight_utc(end) + 86_400,
         },
         "grid": {
-            "min_lon": g.min_lon, "min_lat": g.min_lat, "max_lon": g.max_lon,
-            "max_lat": g.max_lat, "cell_m": g.cell_m, "n_cols": g.n_cols, "n_rows": g.n_rows,
+            "min_lon": g.min_lon,
+            "min_lat": g.min_lat,
+            "max_lon": g.max_lon,
+            "max_lat": g.max_lat,
+            "cell_m": g.cell_m,
+            "n_cols": g.n_cols,
+            "n_rows": g.n_rows,
         },
         "files": sorted(
-            ["areas.parquet", "places.parquet", "households.parquet", "people.parquet",
-             "area_cells.parquet"] + (["stays/"] if stays else [])
+            [
+                "areas.parquet",
+                "places.parquet",
+                "households.parquet",
+                "people.parquet",
+                "area_cells.parquet",
+            ]
+            + (["stays/"] if stays else [])
         ),
         "timings": timings,
     }

@@ -238,9 +238,9 @@ def _nearest(x: np.ndarray, y: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np
     out = np.empty(len(x), dtype=np.int64)
     step = max(1, 4_000_000 // max(len(cx), 1))
     for i in range(0, len(x), step):
-        xs, ys = x[i:i + step], y[i:i + step]
+        xs, ys = x[i : i + step], y[i : i + step]
         d = (xs[:, None] - cx[None, :]) ** 2 + (ys[:, None] - cy[None, :]) ** 2
-        out[i:i + step] = np.argmin(d, axis=1)
+        out[i : i + step] = np.argmin(d, axis=1)
     return out
 
 
@@ -298,10 +298,10 @@ def assign_voronoi(
     ro = r[owner].astype(np.float32)
     step = 200_000
     for i in range(0, len(x), step):
-        xs = x[i:i + step, None].astype(np.float32)
-        ys = y[i:i + step, None].astype(np.float32)
+        xs = x[i : i + step, None].astype(np.float32)
+        ys = y[i : i + step, None].astype(np.float32)
         d = np.sqrt((xs - gx[None, :]) ** 2 + (ys - gy[None, :]) ** 2) - ro[None, :]
-        out[i:i + step] = owner[np.argmin(d, axis=1)]
+        out[i : i + step] = owner[np.argmin(d, axis=1)]
     return out
 
 

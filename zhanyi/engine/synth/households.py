@@ -99,7 +99,7 @@ def build_households(cfg: SynthConfig, tree: AreaTree) -> Households:
             names_v[0] = gz.SCENARIO_COMPOUND
         at = lo
         for s, nm in zip(sizes, names_v, strict=True):
-            compound[at:at + s] = len(c_name)
+            compound[at : at + s] = len(c_name)
             c_name.append(nm)
             c_village.append(int(v))
             at += s
@@ -111,7 +111,7 @@ def build_households(cfg: SynthConfig, tree: AreaTree) -> Households:
     fine = tree.land[land_pos]
     lon, lat = tree.raster.random_points(rng, fine)
     c_lon, c_lat = lon[: len(c_name)], lat[: len(c_name)]
-    lon, lat = lon[len(c_name):], lat[len(c_name):]
+    lon, lat = lon[len(c_name) :], lat[len(c_name) :]
     in_c = compound >= 0
     lon[in_c] = c_lon[compound[in_c]]
     lat[in_c] = c_lat[compound[in_c]]
@@ -123,10 +123,22 @@ def build_households(cfg: SynthConfig, tree: AreaTree) -> Households:
     c_res = np.bincount(compound[in_c], size[in_c], minlength=len(c_name))
     address = _addresses(rng, tree, village, compound, c_name, urban)
     return Households(
-        village=village, kind=kind, present=present, grid=grid.astype(np.int64),
-        lon=lon, lat=lat, cell=cell, compound=compound, address=address,
-        compounds={"name": c_name, "village": c_village_a, "lon": c_lon, "lat": c_lat,
-                   "residents": c_res.astype(np.int64)},
+        village=village,
+        kind=kind,
+        present=present,
+        grid=grid.astype(np.int64),
+        lon=lon,
+        lat=lat,
+        cell=cell,
+        compound=compound,
+        address=address,
+        compounds={
+            "name": c_name,
+            "village": c_village_a,
+            "lon": c_lon,
+            "lat": c_lat,
+            "residents": c_res.astype(np.int64),
+        },
     )
 
 
@@ -193,7 +205,10 @@ def _slots(rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
 
 
 def _pick_cells(
-    rng: np.random.Generator, tree: AreaTree, order: np.ndarray, offsets: np.ndarray,
+    rng: np.random.Generator,
+    tree: AreaTree,
+    order: np.ndarray,
+    offsets: np.ndarray,
     village: np.ndarray,
 ) -> np.ndarray:
     """A land-cell position in each item's village, weighted by density."""
@@ -208,17 +223,24 @@ def _pick_cells(
 
 
 def _addresses(
-    rng: np.random.Generator, tree: AreaTree, village: np.ndarray, compound: np.ndarray,
-    c_name: list[str], urban: np.ndarray,
+    rng: np.random.Generator,
+    tree: AreaTree,
+    village: np.ndarray,
+    compound: np.ndarray,
+    c_name: list[str],
+    urban: np.ndarray,
 ) -> pa.Array:
     """Postal addresses: 漳州市 + county + township + village + the home itself."""
     county_of_v = tree.county_of_village()
     addr_county = [gz.COUNTIES[c].address_name for c in range(len(gz.COUNTIES))]
-    prefix = pa.array([
-        f"{gz.CITY_NAME}{addr_county[county_of_v[v]]}"
-        f"{tree.townships.name[tree.villages.parent[v]]}{tree.villages.name[v]}"
-        for v in range(len(tree.villages))
-    ], pa.string()).take(pa.array(village))
+    prefix = pa.array(
+        [
+            f"{gz.CITY_NAME}{addr_county[county_of_v[v]]}"
+            f"{tree.townships.name[tree.villages.parent[v]]}{tree.villages.name[v]}"
+            for v in range(len(tree.villages))
+        ],
+        pa.string(),
+    ).take(pa.array(village))
     n = len(village)
     idx = np.arange(n)
 
@@ -236,8 +258,12 @@ def _addresses(
     c_names = pa.array(c_name if c_name else [""], pa.string())
     c_arr = c_names.take(pa.array(np.maximum(compound, 0)))
     home_c = pc.binary_join_element_wise(
-        c_arr, pc.cast(pa.array(bldg), pa.string()), "栋",
-        pc.cast(pa.array(room), pa.string()), "室", ""
+        c_arr,
+        pc.cast(pa.array(bldg), pa.string()),
+        "栋",
+        pc.cast(pa.array(room), pa.string()),
+        "室",
+        "",
     )
 
     # Villages: a hamlet and a house number; communities: a road and a number.
@@ -247,7 +273,8 @@ def _addresses(
     v_base = rng.integers(0, len(hamlets), len(tree.villages))
     r_base = rng.integers(0, len(roads), len(tree.villages))
     street_idx = np.where(
-        urban[village], (r_base[village] + h_pick) % len(roads),
+        urban[village],
+        (r_base[village] + h_pick) % len(roads),
         len(roads) + (v_base[village] + h_pick) % len(hamlets),
     )
     # House numbers count up along each street of each village.

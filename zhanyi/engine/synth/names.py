@@ -31,7 +31,7 @@ def _parse_surnames() -> tuple[list[str], np.ndarray]:
         if name in names:
             continue
         names.append(name)
-        weights.append(float(item[len(name):]))
+        weights.append(float(item[len(name) :]))
     w = np.array(weights)
     return names, w / w.sum()
 
@@ -93,8 +93,7 @@ def _w(text: str) -> list[str]:
 # Place-name syllables. Minnan village names use 厝 (house), 埔 (flat), 坑 (gully),
 # 洋 (field), 寮 (hut), 墩 (mound), 社 (hamlet), 仔, 尾, 头.
 _VILLAGE_HEAD = (
-    "东西南北上下前后新大小顶中内外溪山湖田林石洋埔坑塘港浦"
-    "美福龙凤宝金玉兴安和吉瑞丰庄岭洲坂"
+    "东西南北上下前后新大小顶中内外溪山湖田林石洋埔坑塘港浦美福龙凤宝金玉兴安和吉瑞丰庄岭洲坂"
 )
 _VILLAGE_TAIL = "厝埔坑洋寮墩社美山林田头尾坂溪港洲岭边园亭湖仔里后前兴安丰塘美霞浦"
 _COMMUNITY_HEAD = "东西南北新中华胜利建民和平兴瑞丰福康乐锦绣凤凰龙江碧湖金山丹霞蓝田步文通元光明"
@@ -133,8 +132,12 @@ _NUMERALS = "一二三四五六七八九十"
 
 
 def unique_names(
-    rng: np.random.Generator, n: int, heads: str | list[str], tails: str | list[str],
-    suffix: str = "", taken: set[str] | None = None,
+    rng: np.random.Generator,
+    n: int,
+    heads: str | list[str],
+    tails: str | list[str],
+    suffix: str = "",
+    taken: set[str] | None = None,
 ) -> list[str]:
     """``n`` distinct names from head and tail syllables (plus a suffix).
 

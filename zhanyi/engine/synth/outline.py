@@ -170,8 +170,9 @@ def _cycles(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ring, -dist
 
 
-def _thin(x: np.ndarray, y: np.ndarray, ring_id: np.ndarray, tol: float,
-          passes: int = 6) -> np.ndarray:
+def _thin(
+    x: np.ndarray, y: np.ndarray, ring_id: np.ndarray, tol: float, passes: int = 6
+) -> np.ndarray:
     """Mask of vertices kept after dropping those near their neighbours' chord.
 
     Each pass drops every other candidate (alternating parity), so two
@@ -239,7 +240,7 @@ def _host(hole: int, polys: list[list[int]], x, y, offsets, area) -> list[int] |
     around = []
     for poly in polys:
         o = poly[0]
-        rx, ry = x[offsets[o]:offsets[o + 1]], y[offsets[o]:offsets[o + 1]]
+        rx, ry = x[offsets[o] : offsets[o + 1]], y[offsets[o] : offsets[o + 1]]
         if _inside(probe, rx, ry):
             around.append(poly)
     if not around:

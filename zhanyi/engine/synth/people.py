@@ -33,10 +33,44 @@ from zhanyi.engine.synth.households import (
 # Mobile prefixes of the three carriers, weighted roughly by subscribers; every
 # number under them is valid for region CN in ``phonenumbers``.
 _PHONE_PREFIXES = {
-    134: 4, 135: 8, 136: 6, 137: 6, 138: 8, 139: 9, 147: 1, 150: 4, 151: 3, 152: 3,
-    157: 2, 158: 4, 159: 5, 178: 2, 182: 3, 183: 2, 184: 1, 187: 4, 188: 3, 198: 1,
-    130: 3, 131: 3, 132: 3, 155: 2, 156: 3, 166: 1, 175: 1, 176: 2, 185: 2, 186: 4,
-    133: 2, 153: 2, 173: 1, 177: 2, 180: 2, 181: 2, 189: 3, 199: 1,
+    134: 4,
+    135: 8,
+    136: 6,
+    137: 6,
+    138: 8,
+    139: 9,
+    147: 1,
+    150: 4,
+    151: 3,
+    152: 3,
+    157: 2,
+    158: 4,
+    159: 5,
+    178: 2,
+    182: 3,
+    183: 2,
+    184: 1,
+    187: 4,
+    188: 3,
+    198: 1,
+    130: 3,
+    131: 3,
+    132: 3,
+    155: 2,
+    156: 3,
+    166: 1,
+    175: 1,
+    176: 2,
+    185: 2,
+    186: 4,
+    133: 2,
+    153: 2,
+    173: 1,
+    177: 2,
+    180: 2,
+    181: 2,
+    189: 3,
+    199: 1,
 }
 
 
@@ -85,8 +119,10 @@ def build_people(cfg: SynthConfig, tree: AreaTree, hh: Households) -> People:
     rng_n = cfg.rng(STAGE_NAMES)
     family = names.surnames(rng_n, n_h)[h_idx]
     own = names.surnames(rng_n, n)
-    outsider = (slot == 1) | ((slot == 6) | ((slot == 5) & ~male)) | (
-        (slot == 0) & (kind[h_idx] == SINGLE_PARENT) & ~male
+    outsider = (
+        (slot == 1)
+        | ((slot == 6) | ((slot == 5) & ~male))
+        | ((slot == 0) & (kind[h_idx] == SINGLE_PARENT) & ~male)
     )
     surname = np.where(outsider, own, family)
     spouse_name = np.full(n_h, -1, dtype=np.int64)
@@ -99,10 +135,18 @@ def build_people(cfg: SynthConfig, tree: AreaTree, hh: Households) -> People:
 
     phone = _phones(rng, age)
     return People(
-        household=h_idx.astype(np.int64), slot=slot.astype(np.int8), age=age.astype(np.int16),
-        male=male, birth=birth, village=village, county=county, name=name,
-        identity=identity, phone=phone,
-        school=np.full(n, -1, dtype=np.int64), work=np.full(n, -1, dtype=np.int64),
+        household=h_idx.astype(np.int64),
+        slot=slot.astype(np.int8),
+        age=age.astype(np.int16),
+        male=male,
+        birth=birth,
+        village=village,
+        county=county,
+        name=name,
+        identity=identity,
+        phone=phone,
+        school=np.full(n, -1, dtype=np.int64),
+        work=np.full(n, -1, dtype=np.int64),
     )
 
 
@@ -116,15 +160,20 @@ def _ages_and_sexes(
     young = rng.random(n)
     # Three-generation homes are young families living with the husband's
     # parents; nuclear ones span toddlers to grown children still at home.
-    mother = np.where(kind == THREE_GEN, 27 + 20 * rng.beta(2.0, 2.0, n),
-                      28 + 30 * rng.beta(2.2, 1.5, n))
+    mother = np.where(
+        kind == THREE_GEN, 27 + 20 * rng.beta(2.0, 2.0, n), 28 + 30 * rng.beta(2.2, 1.5, n)
+    )
     father = np.maximum(20, mother + rng.normal(2.0, 2.5, n))
     lone = 26 + 24 * rng.beta(2.0, 2.0, n)
 
     single_young = young < 0.55
     head = np.select(
-        [kind == SINGLE, kind == COUPLE, np.isin(kind, (NUCLEAR, THREE_GEN)),
-         kind == SINGLE_PARENT],
+        [
+            kind == SINGLE,
+            kind == COUPLE,
+            np.isin(kind, (NUCLEAR, THREE_GEN)),
+            kind == SINGLE_PARENT,
+        ],
         [
             np.where(single_young, rng.uniform(18, 36, n), 58 + 40 * rng.beta(1.5, 2.0, n)),
             np.where(young < 0.3, rng.uniform(22, 36, n), 46 + 42 * rng.beta(1.3, 2.4, n)),
@@ -154,8 +203,9 @@ def _ages_and_sexes(
         age[:, j] = np.where(kind == SKIP_GEN, rng.uniform(0, 15, n), kid)
         male[:, j] = rng.random(n) < 0.515
 
-    grandpa = np.where(kind == SKIP_GEN, 52 + 24 * rng.beta(2.0, 2.0, n),
-                       father + rng.uniform(24, 34, n))
+    grandpa = np.where(
+        kind == SKIP_GEN, 52 + 24 * rng.beta(2.0, 2.0, n), father + rng.uniform(24, 34, n)
+    )
     age[:, 5] = grandpa
     age[:, 6] = np.maximum(40, grandpa - rng.normal(2.0, 2.0, n))
     # Of two grandparents slot 5 is the grandfather; a lone one is more often a widow.
@@ -196,8 +246,9 @@ def _phones(rng: np.random.Generator, age: np.ndarray) -> pa.Array:
     prefixes = np.array(list(_PHONE_PREFIXES))
     weights = np.array(list(_PHONE_PREFIXES.values()), dtype=float)
     m = int(has.sum())
-    number = prefixes[rng.choice(len(prefixes), m, p=weights / weights.sum())] * 10**8 + \
-        rng.integers(0, 10**8, m)
+    number = prefixes[
+        rng.choice(len(prefixes), m, p=weights / weights.sum())
+    ] * 10**8 + rng.integers(0, 10**8, m)
     # Redraw the rare collisions until every number is unique.
     while True:
         _, first = np.unique(number, return_index=True)

@@ -48,9 +48,15 @@ def land_cells(tree: AreaTree) -> np.ndarray:
 
 
 def build_persona(
-    cfg: SynthConfig, tree: AreaTree, hh: Households, people: People,
-    work: np.ndarray, school: np.ndarray,
-    place_kind: np.ndarray, place_cell: np.ndarray, place_township: np.ndarray,
+    cfg: SynthConfig,
+    tree: AreaTree,
+    hh: Households,
+    people: People,
+    work: np.ndarray,
+    school: np.ndarray,
+    place_kind: np.ndarray,
+    place_cell: np.ndarray,
+    place_township: np.ndarray,
 ) -> np.ndarray:
     """(people, N_PERSONA) int32; ``work``/``school`` index the place arrays, -1 for none."""
     rng = cfg.rng(STAGE_PERSONA)
@@ -76,16 +82,30 @@ def build_persona(
 
     township = tree.villages.parent[people.village]
     hx, hy = tree.raster.to_xy(hh.lon[people.household], hh.lat[people.household])
-    out[:, P_MARKET] = _nearest_of_kind(place_kind == "market", place_cell, place_township,
-                                        township, hx, hy, tree)
-    out[:, P_SHOP] = _random_of_kind(rng, place_kind == "supermarket", place_cell,
-                                     place_township, township, fallback=out[:, P_MARKET])
-    out[:, P_EAT] = _random_of_kind(rng, place_kind == "restaurant", place_cell,
-                                    place_township, township, fallback=out[:, P_MARKET])
+    out[:, P_MARKET] = _nearest_of_kind(
+        place_kind == "market", place_cell, place_township, township, hx, hy, tree
+    )
+    out[:, P_SHOP] = _random_of_kind(
+        rng,
+        place_kind == "supermarket",
+        place_cell,
+        place_township,
+        township,
+        fallback=out[:, P_MARKET],
+    )
+    out[:, P_EAT] = _random_of_kind(
+        rng,
+        place_kind == "restaurant",
+        place_cell,
+        place_township,
+        township,
+        fallback=out[:, P_MARKET],
+    )
     # The county town: the seat township's busiest market.
     county = people.county
-    seat_t = np.array([np.flatnonzero(tree.townships.parent == c)[0]
-                       for c in range(len(tree.counties))])
+    seat_t = np.array(
+        [np.flatnonzero(tree.townships.parent == c)[0] for c in range(len(tree.counties))]
+    )
     markets = np.flatnonzero(place_kind == "market")
     town_cell = np.full(len(tree.counties), -1, dtype=np.int64)
     for c in range(len(tree.counties)):
@@ -101,15 +121,16 @@ def build_persona(
     out[:, P_KIN] = hh.cell[np.minimum(pick, len(hh) - 1)]
     # Lunch out near work: a restaurant in the workplace's township.
     work_t = np.where(day_place >= 0, place_township[np.maximum(day_place, 0)], township)
-    out[:, P_LUNCH] = _random_of_kind(rng, place_kind == "restaurant", place_cell,
-                                      place_township, work_t, fallback=dayc)
+    out[:, P_LUNCH] = _random_of_kind(
+        rng, place_kind == "restaurant", place_cell, place_township, work_t, fallback=dayc
+    )
 
     age = people.age
     worker = role == ROLE_WORKER
     sat = worker & (rng.random(n) < 0.25)
     sun = sat & (rng.random(n) < 0.45)
-    out[:, P_FLAGS] = (sat * F_SATURDAY) | (sun * F_SUNDAY) | ((age >= 60) * F_ELDERLY) | (
-        (age < 3) * F_INFANT
+    out[:, P_FLAGS] = (
+        (sat * F_SATURDAY) | (sun * F_SUNDAY) | ((age >= 60) * F_ELDERLY) | ((age < 3) * F_INFANT)
     )
     leave_student = np.where(age < 6, 7.6, 7.0) * 3600 + rng.normal(0, 900, n)
     leave_worker = 7.5 * 3600 + rng.normal(0, 2400, n)
@@ -130,7 +151,7 @@ def _nearest_of_kind(mask, place_cell, place_township, township, hx, hy, tree) -
     ts = township[order]
     for t in np.unique(place_township[idx]):
         sel = place_township[idx] == t
-        who = order[np.searchsorted(ts, t):np.searchsorted(ts, t, side="right")]
+        who = order[np.searchsorted(ts, t) : np.searchsorted(ts, t, side="right")]
         if len(who) == 0:
             continue
         d = (hx[who, None] - px[sel][None, :]) ** 2 + (hy[who, None] - py[sel][None, :]) ** 2

@@ -22,8 +22,15 @@ from zhanyi.engine.synth.households import Households
 
 #: Order of kinds in the table (and of place ids).
 KINDS = (
-    "residential_compound", "school", "hospital", "market", "supermarket", "restaurant",
-    "station", "port", "workplace",
+    "residential_compound",
+    "school",
+    "hospital",
+    "market",
+    "supermarket",
+    "restaurant",
+    "station",
+    "port",
+    "workplace",
 )
 
 
@@ -42,8 +49,17 @@ class PlaceList:
     #: School level ("kindergarten", "primary", "middle", "high", "college") or "".
     level: list[str] = field(default_factory=list)
 
-    def add(self, name: str, kind: str, village: int, lon: float, lat: float,
-            capacity: int = 0, staff: float = 0.0, level: str = "") -> int:
+    def add(
+        self,
+        name: str,
+        kind: str,
+        village: int,
+        lon: float,
+        lat: float,
+        capacity: int = 0,
+        staff: float = 0.0,
+        level: str = "",
+    ) -> int:
         self.name.append(name)
         self.kind.append(kind)
         self.village.append(int(village))
@@ -60,8 +76,13 @@ class PlaceList:
 
 def stem(name: str) -> str:
     """A place-name stem: 角美镇 → 角美, 芗城区 → 芗城, 台商投资区 → 台投."""
-    short = {"台商投资区": "台投", "漳州开发区": "开发区", "古雷开发区": "古雷",
-             "常山开发区": "常山", "招商局片区": "招商局"}
+    short = {
+        "台商投资区": "台投",
+        "漳州开发区": "开发区",
+        "古雷开发区": "古雷",
+        "常山开发区": "常山",
+        "招商局片区": "招商局",
+    }
     if name in short:
         return short[name]
     for suffix in ("畲族乡", "街道", "片区", "社区", "镇", "乡", "村", "区", "县"):
@@ -88,8 +109,11 @@ class Locator:
         cum = np.r_[0.0, self.cum]
         lo, hi = cum[self.offsets[village]], cum[self.offsets[village + 1]]
         u = lo + self.rng.random(len(village)) * (hi - lo)
-        pos = np.clip(np.searchsorted(self.cum, u, side="right"),
-                      self.offsets[village], self.offsets[village + 1] - 1)
+        pos = np.clip(
+            np.searchsorted(self.cum, u, side="right"),
+            self.offsets[village],
+            self.offsets[village + 1] - 1,
+        )
         return self.tree.raster.random_points(self.rng, self.tree.land[self.order[pos]])
 
     def villages_in(self, township: int) -> np.ndarray:
@@ -135,8 +159,14 @@ def build_places(cfg: SynthConfig, tree: AreaTree, hh: Households) -> tuple[Plac
     pl = PlaceList()
     comp = hh.compounds
     for i, nm in enumerate(comp["name"]):
-        pl.add(nm, "residential_compound", comp["village"][i], comp["lon"][i], comp["lat"][i],
-               capacity=int(comp["residents"][i]))
+        pl.add(
+            nm,
+            "residential_compound",
+            comp["village"][i],
+            comp["lon"][i],
+            comp["lat"][i],
+            capacity=int(comp["residents"][i]),
+        )
     _health(cfg, tree, loc, pl)
     _shops(cfg, tree, loc, pl)
     _transport(cfg, tree, loc, pl)
@@ -152,8 +182,16 @@ def _scaled(cfg: SynthConfig, real: float) -> int:
     return max(1, round(real * cfg.fraction / cfg.geo_scale))
 
 
-def _add_at(pl: PlaceList, loc: Locator, name: str, kind: str, village: int,
-            capacity: int = 0, staff: float = 0.0, level: str = "") -> int:
+def _add_at(
+    pl: PlaceList,
+    loc: Locator,
+    name: str,
+    kind: str,
+    village: int,
+    capacity: int = 0,
+    staff: float = 0.0,
+    level: str = "",
+) -> int:
     lon, lat = loc.points(np.array([village]))
     return pl.add(name, kind, village, lon[0], lat[0], capacity, staff, level)
 
@@ -197,8 +235,15 @@ def _shops(cfg: SynthConfig, tree: AreaTree, loc: Locator, pl: PlaceList) -> Non
                 label = f"{stem(tree.villages.name[v])}第{names.numeral(i + 1)}菜市场"
             taken.add(label)
             served = pop / n_market
-            _add_at(pl, loc, label, "market", v, capacity=max(10, round(served * 0.25)),
-                    staff=_scaled(cfg, 60))
+            _add_at(
+                pl,
+                loc,
+                label,
+                "market",
+                v,
+                capacity=max(10, round(served * 0.25)),
+                staff=_scaled(cfg, 60),
+            )
         n_super = round((upop + 0.3 * (pop - upop)) / cfg.place_size(15000))
         for v in loc.pick_villages(t, n_super, urban_first=True):
             chain = names.SUPERMARKET_CHAINS[int(rng.integers(len(names.SUPERMARKET_CHAINS)))]
@@ -208,14 +253,28 @@ def _shops(cfg: SynthConfig, tree: AreaTree, loc: Locator, pl: PlaceList) -> Non
                 label = f"{chain}（{stem(tree.villages.name[v])}{k}店）"
                 k += 1
             taken.add(label)
-            _add_at(pl, loc, label, "supermarket", v, capacity=max(10, round(cfg.place_size(3000))),
-                    staff=_scaled(cfg, 40))
+            _add_at(
+                pl,
+                loc,
+                label,
+                "supermarket",
+                v,
+                capacity=max(10, round(cfg.place_size(3000))),
+                staff=_scaled(cfg, 40),
+            )
         n_rest = max(1, round(pop / cfg.place_size(1500)))
         vs_r = loc.pick_villages(t, n_rest)
         # Restaurant names repeat across the city, as 阿伟大排档 does; not in a township.
         for v, label in zip(vs_r, names.restaurant_names(rng, n_rest, set()), strict=True):
-            _add_at(pl, loc, label, "restaurant", v, capacity=max(5, round(cfg.place_size(200))),
-                    staff=_scaled(cfg, 8))
+            _add_at(
+                pl,
+                loc,
+                label,
+                "restaurant",
+                v,
+                capacity=max(5, round(cfg.place_size(200))),
+                staff=_scaled(cfg, 8),
+            )
 
 
 def _transport(cfg: SynthConfig, tree: AreaTree, loc: Locator, pl: PlaceList) -> None:
@@ -233,4 +292,3 @@ def _transport(cfg: SynthConfig, tree: AreaTree, loc: Locator, pl: PlaceList) ->
         v = loc.coastal_village(codes.index(code))
         s = _scaled(cfg, staff)
         _add_at(pl, loc, name, "port", v, capacity=s, staff=s)
-

@@ -51,8 +51,11 @@ F_SATURDAY, F_SUNDAY, F_ELDERLY, F_INFANT = 1, 2, 4, 8
 WRITE_OPTIONS = {
     "compression": "none",
     "use_dictionary": ["cell_id"],
-    "column_encoding": {"person_id": "DELTA_BINARY_PACKED", "start": "DELTA_BINARY_PACKED",
-                        "end": "DELTA_BINARY_PACKED"},
+    "column_encoding": {
+        "person_id": "DELTA_BINARY_PACKED",
+        "start": "DELTA_BINARY_PACKED",
+        "end": "DELTA_BINARY_PACKED",
+    },
     "row_group_size": 1 << 20,
     "write_statistics": True,
 }
@@ -64,8 +67,9 @@ def read_stays(path: Path | str, days: list[dt.date] | None = None) -> pa.Table:
 
     path = Path(path)
     if path.is_dir() and days is not None:
-        files = [str(f) for d in days for f in sorted((path / f"day={d.isoformat()}").glob(
-            "*.parquet"))]
+        files = [
+            str(f) for d in days for f in sorted((path / f"day={d.isoformat()}").glob("*.parquet"))
+        ]
         return ds.dataset(files, schema=STAYS, format="parquet").to_table()
     return ds.dataset(path, schema=STAYS, format="parquet").to_table()
 
@@ -86,9 +90,9 @@ def day_schedule(
     weekend = wd >= 5
     works_today = ~weekend | ((flags & (F_SATURDAY if wd == 5 else F_SUNDAY)) > 0)
     u = rng.random((p, 16))
-    active = (
-        ((role == ROLE_STUDENT) & (not weekend)) | ((role == ROLE_WORKER) & works_today)
-    ) & (u[:, 0] > 0.03)
+    active = (((role == ROLE_STUDENT) & (not weekend)) | ((role == ROLE_WORKER) & works_today)) & (
+        u[:, 0] > 0.03
+    )
 
     home, dayc = persona[:, P_HOME], persona[:, P_DAY]
     c1, c2 = persona[:, P_C1], persona[:, P_C2]
@@ -106,7 +110,8 @@ def day_schedule(
     lunch0 = 12 * hr + u[:, 2] * 1800
     lunch1 = lunch0 + np.where(lunch_out, 2700 + u[:, 3] * 1800, 0)
     day_end = np.where(
-        student, 16.5 * hr + u[:, 4] * 1.5 * hr,
+        student,
+        16.5 * hr + u[:, 4] * 1.5 * hr,
         arrive + 8.5 * hr + rng.normal(0, 2700, p),
     )
     day_end = np.clip(day_end, lunch1, 22 * hr)
@@ -117,17 +122,45 @@ def day_schedule(
     evening = u[:, 8] < np.where(worker, 0.18, 0.08)
     ev0 = np.maximum(err_end + 1800, 19 * hr + u[:, 9] * 1.5 * hr)
     ev1 = ev0 + np.where(evening, 3600 + u[:, 10] * 5400, 0)
-    ev_cell = np.where(u[:, 11] < 0.5, persona[:, P_EAT],
-                       np.where(u[:, 11] < 0.75, persona[:, P_KIN], persona[:, P_TOWN]))
-    b_act = np.column_stack([
-        np.zeros(p), leave, leave + commute / 2, arrive, lunch0, lunch1, day_end,
-        day_end + commute / 2, back, err_end, ev0, ev1, np.full(p, DAY),
-    ])
+    ev_cell = np.where(
+        u[:, 11] < 0.5,
+        persona[:, P_EAT],
+        np.where(u[:, 11] < 0.75, persona[:, P_KIN], persona[:, P_TOWN]),
+    )
+    b_act = np.column_stack(
+        [
+            np.zeros(p),
+            leave,
+            leave + commute / 2,
+            arrive,
+            lunch0,
+            lunch1,
+            day_end,
+            day_end + commute / 2,
+            back,
+            err_end,
+            ev0,
+            ev1,
+            np.full(p, DAY),
+        ]
+    )
     lunch_cell = np.where(lunch_out, persona[:, P_LUNCH], dayc)
-    c_act = np.column_stack([
-        home, c1, c2, dayc, lunch_cell, dayc, c2, c1,
-        np.where(errand, err_cell, home), home, np.where(evening, ev_cell, home), home,
-    ])
+    c_act = np.column_stack(
+        [
+            home,
+            c1,
+            c2,
+            dayc,
+            lunch_cell,
+            dayc,
+            c2,
+            c1,
+            np.where(errand, err_cell, home),
+            home,
+            np.where(evening, ev_cell, home),
+            home,
+        ]
+    )
 
     # A day at home (or a weekend): market, an outing, an evening out.
     elderly = (flags & F_ELDERLY) > 0
@@ -140,16 +173,26 @@ def day_schedule(
     o2 = u2[:, 0] < (0.6 if weekend else 0.3) * np.where(infant, 0.5, 1.0)
     o2_s = np.maximum(o1_e + 1800, 14 * hr + u2[:, 1] * 2.5 * hr)
     o2_e = o2_s + np.where(o2, 1.5 * hr + u2[:, 2] * 2.5 * hr, 0)
-    o2_cell = np.where(u2[:, 3] < 0.3, persona[:, P_SHOP],
-                       np.where(u2[:, 3] < 0.65, persona[:, P_TOWN], persona[:, P_KIN]))
+    o2_cell = np.where(
+        u2[:, 3] < 0.3,
+        persona[:, P_SHOP],
+        np.where(u2[:, 3] < 0.65, persona[:, P_TOWN], persona[:, P_KIN]),
+    )
     ev = u2[:, 4] < (0.22 if weekend else 0.12)
     e_s = np.maximum(o2_e + 1800, 18.5 * hr + u2[:, 5] * 2 * hr)
     e_e = e_s + np.where(ev, 3600 + u[:, 15] * 5400, 0)
     full = np.full(p, DAY, dtype=np.float64)
     b_home = np.column_stack([np.zeros(p), o1_s, o1_e, o2_s, o2_e, e_s, e_e] + [full] * 6)
     c_home = np.column_stack(
-        [home, np.where(o1, o1_cell, home), home, np.where(o2, o2_cell, home), home,
-         np.where(ev, ev_cell, home)] + [home] * 6
+        [
+            home,
+            np.where(o1, o1_cell, home),
+            home,
+            np.where(o2, o2_cell, home),
+            home,
+            np.where(ev, ev_cell, home),
+        ]
+        + [home] * 6
     )
 
     bounds = np.where(active[:, None], b_act, b_home)
@@ -198,7 +241,10 @@ def cut_records(
 
 
 def handovers(
-    cells: np.ndarray, base: np.ndarray, rate: np.ndarray, land: np.ndarray,
+    cells: np.ndarray,
+    base: np.ndarray,
+    rate: np.ndarray,
+    land: np.ndarray,
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Move some records to a neighbouring land cell, as phones hop between towers."""
@@ -222,13 +268,17 @@ def handovers(
 
 
 def day_chunk(
-    persona: np.ndarray, first_person_id: int, day: dt.date, chunk: int, seed: int,
+    persona: np.ndarray,
+    first_person_id: int,
+    day: dt.date,
+    chunk: int,
+    seed: int,
     land: np.ndarray,
 ) -> pa.Table:
     """All stays of one chunk of people on one local day."""
-    rng = np.random.Generator(np.random.PCG64(
-        np.random.SeedSequence([seed, STAGE_STAYS, day.toordinal(), chunk])
-    ))
+    rng = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence([seed, STAGE_STAYS, day.toordinal(), chunk]))
+    )
     bounds, cells = day_schedule(persona, day, rng)
     # Updates tick on from one day to the next: shift the phase by whole days.
     period = persona[:, P_PERIOD].astype(np.int64)
@@ -288,8 +338,14 @@ def _task(args: tuple[int, int, int, int]) -> tuple[int, int, int]:
 
 
 def write_stays(
-    persona_path: Path, land_path: Path, out_dir: Path, seed: int, days: list[dt.date],
-    n_people: int, chunk_people: int, workers: int,
+    persona_path: Path,
+    land_path: Path,
+    out_dir: Path,
+    seed: int,
+    days: list[dt.date],
+    n_people: int,
+    chunk_people: int,
+    workers: int,
     on_done: Callable[[int], None] | None = None,
 ) -> int:
     """Generate and write every (day, chunk) file; returns the number of stays."""
@@ -320,8 +376,9 @@ def _run(tasks: list, init_args: tuple, workers: int) -> Iterator[tuple[int, int
     # them; unlike multiprocessing.Pool, a worker that dies breaks the pool
     # with an error instead of being replaced forever.
     ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
-                             initargs=init_args) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_init, initargs=init_args
+    ) as pool:
         futures = [pool.submit(_task, t) for t in tasks]
         try:
             for fut in as_completed(futures):

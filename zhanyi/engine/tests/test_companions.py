@@ -49,8 +49,8 @@ def edge_rows() -> list[tuple]:
     for cell in (10, 11, 12):
         rows += hours_in(CASE, cell, 30)
         rows.append((CASE, cell, local_s(D0, 10), local_s(D0, 11)))
-    rows.append((2, 10, local_s(D0, 11), local_s(D0, 12)))          # touching: no overlap
-    rows.append((3, 11, local_s(D0, 10, 50), local_s(D0, 12)))      # exactly 10 min: not
+    rows.append((2, 10, local_s(D0, 11), local_s(D0, 12)))  # touching: no overlap
+    rows.append((3, 11, local_s(D0, 10, 50), local_s(D0, 12)))  # exactly 10 min: not
     rows.append((4, 12, local_s(D0, 10, 49, 59), local_s(D0, 12)))  # 10 min 1 s: companion
     # Cell 20: the case passes by for an hour; 5 lived there exactly 30 h, 6 one second less.
     rows.append((CASE, 20, local_s(D0, 14), local_s(D0, 15)))
@@ -92,8 +92,9 @@ def edge_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 def reference(rows: list[tuple], cases: list[tuple], rule=RULE) -> list[tuple]:
     src = [(start_day_no(r[2]), *r) for r in rows]
-    return [dataclasses.astuple(c) for c in reference_companions(src, cases, rule,
-                                                                 ZHANGZHOU.n_cells)]
+    return [
+        dataclasses.astuple(c) for c in reference_companions(src, cases, rule, ZHANGZHOU.n_cells)
+    ]
 
 
 def pairs(result: list[tuple]) -> set[tuple[int, int, int]]:
@@ -103,11 +104,11 @@ def pairs(result: list[tuple]) -> set[tuple[int, int, int]]:
 def test_edge_cases_follow_the_rule(edge_store: Store) -> None:
     got = as_tuples(find_companions(edge_store, cases_table(CASES), RULE))
     assert pairs(got) == {
-        (CASE, 4, 12),                   # 10 min 1 s with a case that has 30 h there
-        (CASE, 5, 20),                   # the companion has exactly 30 h
-        (CASE, 7, 21),                   # the case has exactly 30 h
-        (CASE, 9, 30),                   # midnight, clipped at the window's end
-        (CASE_OVER_MIDNIGHT, 9, 30),     # the same stays, one period over midnight
+        (CASE, 4, 12),  # 10 min 1 s with a case that has 30 h there
+        (CASE, 5, 20),  # the companion has exactly 30 h
+        (CASE, 7, 21),  # the case has exactly 30 h
+        (CASE, 9, 30),  # midnight, clipped at the window's end
+        (CASE_OVER_MIDNIGHT, 9, 30),  # the same stays, one period over midnight
     }
     by_pair = {(r[0], r[1], r[2]): r for r in got}
     assert by_pair[(CASE, 4, 12)][3] == 601
@@ -115,7 +116,8 @@ def test_edge_cases_follow_the_rule(edge_store: Store) -> None:
     assert by_pair[(CASE, 9, 30)][4] == ((local_s(D0, 23, 30), local_s(day(1))),)
     # The stay cut at midnight in the store comes back as one period.
     assert by_pair[(CASE_OVER_MIDNIGHT, 9, 30)][4] == (
-        (local_s(D0, 23, 30), local_s(day(1), 0, 30)),)
+        (local_s(D0, 23, 30), local_s(day(1), 0, 30)),
+    )
     assert by_pair[(CASE_OVER_MIDNIGHT, 9, 30)][3] == 60 * 60
 
 
@@ -126,8 +128,11 @@ def test_edge_cases_match_the_reference(edge_store: Store) -> None:
 
 def test_evidence_says_who_met_the_dwell_rule(edge_store: Store) -> None:
     result = find_companions(edge_store, cases_table(CASES), RULE).to_pylist()
-    met = {(r["companion_person_id"], r["cell_id"]): r["dwell_rule_met_by"] for r in result
-           if r["case_person_id"] == CASE}
+    met = {
+        (r["companion_person_id"], r["cell_id"]): r["dwell_rule_met_by"]
+        for r in result
+        if r["case_person_id"] == CASE
+    }
     assert met[(4, 12)] == "case"
     assert met[(5, 20)] == "companion"
     assert met[(9, 30)] == "companion"
@@ -149,15 +154,19 @@ def test_the_case_is_never_its_own_companion(edge_store: Store) -> None:
 
 def test_one_case_at_a_time_gives_the_same_rows_as_all_at_once(edge_store: Store) -> None:
     together = as_tuples(find_companions(edge_store, cases_table(CASES), RULE))
-    alone = [row for case in CASES
-             for row in as_tuples(find_companions(edge_store, cases_table([case]), RULE))]
+    alone = [
+        row
+        for case in CASES
+        for row in as_tuples(find_companions(edge_store, cases_table([case]), RULE))
+    ]
     assert together == alone
 
 
 def test_a_window_longer_than_the_lookback_is_clipped_to_it(edge_store: Store) -> None:
     long = [(CASE, local_s(day(-30)), local_s(day(1)))]
     assert as_tuples(find_companions(edge_store, cases_table(long), RULE)) == reference(
-        edge_rows(), long)
+        edge_rows(), long
+    )
 
 
 def test_bad_case_windows_are_refused(edge_store: Store) -> None:

@@ -35,13 +35,16 @@ def ingest_rows(tmp_path: Path, rows: list[tuple], rule=RULE, **kwargs):
 
 
 def test_it_merges_touching_and_overlapping_stays_of_a_person_in_a_cell(tmp_path: Path) -> None:
-    store, report = ingest_rows(tmp_path, [
-        (1, 5, local_s(D0, 8), local_s(D0, 9)),
-        (1, 5, local_s(D0, 9), local_s(D0, 10)),        # touching
-        (1, 5, local_s(D0, 9, 30), local_s(D0, 9, 45)),  # inside
-        (1, 6, local_s(D0, 10), local_s(D0, 11)),       # another cell
-        (2, 5, local_s(D0, 10), local_s(D0, 11)),       # another person
-    ])
+    store, report = ingest_rows(
+        tmp_path,
+        [
+            (1, 5, local_s(D0, 8), local_s(D0, 9)),
+            (1, 5, local_s(D0, 9), local_s(D0, 10)),  # touching
+            (1, 5, local_s(D0, 9, 30), local_s(D0, 9, 45)),  # inside
+            (1, 6, local_s(D0, 10), local_s(D0, 11)),  # another cell
+            (2, 5, local_s(D0, 10), local_s(D0, 11)),  # another person
+        ],
+    )
     assert report.stays == 3
     assert stays_of(store, D0) == [
         (1, 5, local_s(D0, 8), local_s(D0, 10)),
@@ -51,11 +54,15 @@ def test_it_merges_touching_and_overlapping_stays_of_a_person_in_a_cell(tmp_path
 
 
 @pytest.mark.parametrize(("gap_minutes", "stays"), [(0, 2), (4, 2), (5, 1)])
-def test_the_gap_tolerance_decides_what_merges(tmp_path: Path, gap_minutes: int,
-                                               stays: int) -> None:
+def test_the_gap_tolerance_decides_what_merges(
+    tmp_path: Path, gap_minutes: int, stays: int
+) -> None:
     rule = dataclasses.replace(RULE, merge_gap_minutes=gap_minutes)
-    _, report = ingest_rows(tmp_path, [(1, 5, local_s(D0, 8), local_s(D0, 9)),
-                                       (1, 5, local_s(D0, 9, 5), local_s(D0, 10))], rule)
+    _, report = ingest_rows(
+        tmp_path,
+        [(1, 5, local_s(D0, 8), local_s(D0, 9)), (1, 5, local_s(D0, 9, 5), local_s(D0, 10))],
+        rule,
+    )
     assert report.stays == stays
 
 
@@ -74,19 +81,25 @@ def test_malformed_rows_are_counted_by_kind_and_kept_aside(tmp_path: Path) -> No
     good = (d0, 1, 5, local_s(D0, 8), local_s(D0, 9))
     rows = [
         good,
-        good,                                                    # duplicate
-        (d0, 2, -1, local_s(D0, 8), local_s(D0, 9)),             # unknown_cell
+        good,  # duplicate
+        (d0, 2, -1, local_s(D0, 8), local_s(D0, 9)),  # unknown_cell
         (d0, 3, ZHANGZHOU.n_cells, local_s(D0, 8), local_s(D0, 9)),  # unknown_cell
-        (d0, 4, 5, local_s(D0, 9), local_s(D0, 8)),              # end_before_start
-        (d0, 5, 5, local_s(D0, 9), local_s(D0, 9)),              # zero_length
-        (d0, 6, 5, local_s(day(1), 1), local_s(day(1), 2)),      # outside_day
-        (d0, 7, 5, local_s(D0, 1), local_s(day(1), 2)),          # too_long (25 h)
-        (d0, 8, None, local_s(D0, 8), local_s(D0, 9)),           # missing
+        (d0, 4, 5, local_s(D0, 9), local_s(D0, 8)),  # end_before_start
+        (d0, 5, 5, local_s(D0, 9), local_s(D0, 9)),  # zero_length
+        (d0, 6, 5, local_s(day(1), 1), local_s(day(1), 2)),  # outside_day
+        (d0, 7, 5, local_s(D0, 1), local_s(day(1), 2)),  # too_long (25 h)
+        (d0, 8, None, local_s(D0, 8), local_s(D0, 9)),  # missing
     ]
     store, report = ingest_rows(tmp_path, rows, src_days=True)
-    assert report.rejects == {"missing": 1, "unknown_cell": 2, "end_before_start": 1,
-                              "zero_length": 1, "outside_day": 1, "too_long": 1,
-                              "duplicate": 1}
+    assert report.rejects == {
+        "missing": 1,
+        "unknown_cell": 2,
+        "end_before_start": 1,
+        "zero_length": 1,
+        "outside_day": 1,
+        "too_long": 1,
+        "duplicate": 1,
+    }
     assert report.rows == len(rows)
     assert stays_of(store, D0) == [(1, 5, local_s(D0, 8), local_s(D0, 9))]
     rejects = pq.read_table(store.file("rejects", D0)).to_pylist()
@@ -95,8 +108,13 @@ def test_malformed_rows_are_counted_by_kind_and_kept_aside(tmp_path: Path) -> No
 
 
 def test_a_stay_over_midnight_is_cut_into_both_days(tmp_path: Path) -> None:
-    store, _ = ingest_rows(tmp_path, [(1, 5, local_s(D0, 23), local_s(day(1), 1)),
-                                      (1, 5, local_s(day(1), 1), local_s(day(1), 2))])
+    store, _ = ingest_rows(
+        tmp_path,
+        [
+            (1, 5, local_s(D0, 23), local_s(day(1), 1)),
+            (1, 5, local_s(day(1), 1), local_s(day(1), 2)),
+        ],
+    )
     assert stays_of(store, D0) == [(1, 5, local_s(D0, 23), local_s(day(1)))]
     # The part after midnight merges with the next day's touching stay.
     assert stays_of(store, day(1)) == [(1, 5, local_s(day(1)), local_s(day(1), 2))]
@@ -115,8 +133,7 @@ def test_ingest_is_incremental_by_day(tmp_path: Path) -> None:
     assert store.days() == [D0, day(1), day(2)]
 
 
-def test_a_day_built_from_yesterdays_spill_is_rebuilt_when_its_input_comes(
-        tmp_path: Path) -> None:
+def test_a_day_built_from_yesterdays_spill_is_rebuilt_when_its_input_comes(tmp_path: Path) -> None:
     store, _ = ingest_rows(tmp_path, [(1, 5, local_s(D0, 23), local_s(day(1), 1))])
     assert store.days() == [D0, day(1)]
     write_stays([(2, 5, local_s(day(1), 8), local_s(day(1), 9))], tmp_path / "in")
@@ -148,24 +165,30 @@ def test_location_records_become_stays(tmp_path: Path) -> None:
     lines += [
         f"1,{iso(t)},5,,",
         f"1,{iso(t + 1200)},5,,",
-        f"1,{iso(t + 2400)},,{lon},{lat}",        # placed by lon/lat
-        f"1,{iso(t + 3000)},5,,",                 # last record: no duration
-        f"1,{iso(t + 3000)},5,,",                 # duplicate
-        f"1,{iso(t + 1200)},6,,",                 # conflict with cell 5 at the same time
-        f"2,{iso(t)},,0.0,0.0",                   # outside the grid
-        f"2,{iso(t + 60)},,,",                    # missing
+        f"1,{iso(t + 2400)},,{lon},{lat}",  # placed by lon/lat
+        f"1,{iso(t + 3000)},5,,",  # last record: no duration
+        f"1,{iso(t + 3000)},5,,",  # duplicate
+        f"1,{iso(t + 1200)},6,,",  # conflict with cell 5 at the same time
+        f"2,{iso(t)},,0.0,0.0",  # outside the grid
+        f"2,{iso(t + 60)},,,",  # missing
         f"3,{iso(t)},7,,",
-        f"3,{iso(t + 7200)},7,,",                 # 2 h later: too long a gap
+        f"3,{iso(t + 7200)},7,,",  # 2 h later: too long a gap
     ]
     csv.write_text("\n".join(lines) + "\n")
     store = Store(tmp_path / "store")
     report = ingest_file(csv, store, RULE)
-    assert report.rejects == {"missing": 1, "unknown_cell": 1, "duplicate": 1, "conflict": 1,
-                              "no_duration": 3}
+    assert report.rejects == {
+        "missing": 1,
+        "unknown_cell": 1,
+        "duplicate": 1,
+        "conflict": 1,
+        "no_duration": 3,
+    }
     assert stays_of(store, D0) == [(1, 5, t, t + 2400), (1, 1234, t + 2400, t + 3000)]
     kinds = sorted(r["kind"] for r in pq.read_table(store.file("rejects", D0)).to_pylist())
-    assert kinds == sorted(["missing", "unknown_cell", "duplicate", "conflict"]
-                           + ["no_duration"] * 3)
+    assert kinds == sorted(
+        ["missing", "unknown_cell", "duplicate", "conflict"] + ["no_duration"] * 3
+    )
 
 
 def test_a_flat_stays_file_is_ingested_by_day(tmp_path: Path) -> None:
@@ -174,11 +197,14 @@ def test_a_flat_stays_file_is_ingested_by_day(tmp_path: Path) -> None:
     from zhanyi.engine.schema import STAYS
 
     ts = pa.timestamp("s")
-    table = pa.table({
-        "person_id": pa.array([1, 2], pa.int64()), "cell_id": pa.array([5, 5], pa.int32()),
-        "start": pa.array([local_s(D0, 8), local_s(day(1), 8)]).cast(ts).cast(STAYS[2].type),
-        "end": pa.array([local_s(D0, 9), local_s(day(1), 9)]).cast(ts).cast(STAYS[3].type),
-    })
+    table = pa.table(
+        {
+            "person_id": pa.array([1, 2], pa.int64()),
+            "cell_id": pa.array([5, 5], pa.int32()),
+            "start": pa.array([local_s(D0, 8), local_s(day(1), 8)]).cast(ts).cast(STAYS[2].type),
+            "end": pa.array([local_s(D0, 9), local_s(day(1), 9)]).cast(ts).cast(STAYS[3].type),
+        }
+    )
     pq.write_table(table, tmp_path / "flat.parquet")
     store = Store(tmp_path / "store")
     report = ingest_file(tmp_path / "flat.parquet", store, RULE)
@@ -190,7 +216,11 @@ def test_the_protocol_file_carries_the_companion_rule() -> None:
     protocol = load_protocol("edition-8")
     rule = protocol.companion
     assert (rule.cell_size_m, rule.min_overlap_minutes, rule.lookback_days, rule.dwell_hours) == (
-        800, 10, 14, 30)
+        800,
+        10,
+        14,
+        30,
+    )
     assert (rule.tests_required, rule.tests_within_days, rule.tests_min_gap_hours) == (2, 3, 24)
     assert rule.retention_days == 21
     assert protocol.exposure.days_before == 2
@@ -200,8 +230,10 @@ def test_the_protocol_file_carries_the_companion_rule() -> None:
 
 def test_a_misspelt_protocol_key_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
-    path.write_text('[protocol]\nname = "x"\nedition = 1\neffective_date = 2021-01-01\n'
-                    "[companion]\ndwell_hour = 30\n")
+    path.write_text(
+        '[protocol]\nname = "x"\nedition = 1\neffective_date = 2021-01-01\n'
+        "[companion]\ndwell_hour = 30\n"
+    )
     with pytest.raises(ValueError, match="dwell_hour"):
         load_protocol(path)
 

@@ -13,8 +13,14 @@ from zhanyi.engine.phones import PhoneNumberError, format_phone, normalize_phone
 
 @pytest.mark.parametrize(
     "typed",
-    ["13812345678", "138 1234 5678", "+86 138-1234-5678", "8613812345678",
-     "１３８１２３４５６７８", "(+86) 138 1234 5678"],
+    [
+        "13812345678",
+        "138 1234 5678",
+        "+86 138-1234-5678",
+        "8613812345678",
+        "１３８１２３４５６７８",
+        "(+86) 138 1234 5678",
+    ],
 )
 def test_every_way_of_typing_a_mobile_gives_one_stored_form(typed):
     assert normalize_phone(typed) == "+8613812345678"

@@ -93,7 +93,10 @@ def test_every_identity_number_is_valid_and_matches_sex_and_birth_date(city):
     id_code = {c.code: c.id_code for c in gz.COUNTIES}
     seen = set()
     for number, sex, birth, village in zip(
-        people["identity_number"], people["sex"], people["birth_date"], people["village_code"],
+        people["identity_number"],
+        people["sex"],
+        people["birth_date"],
+        people["village_code"],
         strict=True,
     ):
         parsed = parse_resident_id(number, today=dt.date(2021, 9, 16))
@@ -140,11 +143,22 @@ def test_there_are_sixteen_county_level_units_with_their_real_names(city):
     areas = _read(city, "areas")
     counties = areas.filter(pc.equal(areas["level"], "county")).to_pydict()
     assert dict(zip(counties["code"], counties["name"], strict=True)) == {
-        "350602": "芗城区", "350603": "龙文区", "350604": "龙海区", "350605": "长泰区",
-        "350622": "云霄县", "350623": "漳浦县", "350624": "诏安县", "350626": "东山县",
-        "350627": "南靖县", "350628": "平和县", "350629": "华安县",
-        "350671": "台商投资区", "350672": "高新区", "350673": "漳州开发区",
-        "350674": "古雷开发区", "350675": "常山开发区",
+        "350602": "芗城区",
+        "350603": "龙文区",
+        "350604": "龙海区",
+        "350605": "长泰区",
+        "350622": "云霄县",
+        "350623": "漳浦县",
+        "350624": "诏安县",
+        "350626": "东山县",
+        "350627": "南靖县",
+        "350628": "平和县",
+        "350629": "华安县",
+        "350671": "台商投资区",
+        "350672": "高新区",
+        "350673": "漳州开发区",
+        "350674": "古雷开发区",
+        "350675": "常山开发区",
     }
     assert counties["kind"].count("development_zone") == 5
 
@@ -195,13 +209,15 @@ def test_places_and_homes_lie_in_their_areas_cells(city):
     area_cells = _read(city, "area_cells").to_pydict()
     pairs = set(zip(area_cells["cell_id"], area_cells["village_code"], strict=True))
     places = _read(city, "places").to_pydict()
-    for cell, area, lon, lat in zip(places["cell_id"], places["area_code"], places["lon"],
-                                    places["lat"], strict=True):
+    for cell, area, lon, lat in zip(
+        places["cell_id"], places["area_code"], places["lon"], places["lat"], strict=True
+    ):
         assert (cell, area) in pairs
         assert ZHANGZHOU.cell_of(lon, lat) == cell
     households = _read(city, "households").to_pydict()
-    for cell, village, grid in zip(households["cell_id"], households["village_code"],
-                                   households["grid_code"], strict=True):
+    for cell, village, grid in zip(
+        households["cell_id"], households["village_code"], households["grid_code"], strict=True
+    ):
         assert (cell, village) in pairs
         assert grid.startswith(village)
 
@@ -238,16 +254,20 @@ def test_stays_tile_each_local_day_without_crossing_midnight(city):
         pid = t["person_id"].to_numpy()
         start = t["start"].cast("int64").to_numpy()
         end = t["end"].cast("int64").to_numpy()
-        midnight = int(dt.datetime(day.year, day.month, day.day,
-                                   tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp())
+        midnight = int(
+            dt.datetime(
+                day.year, day.month, day.day, tzinfo=dt.timezone(dt.timedelta(hours=8))
+            ).timestamp()
+        )
         assert (start < end).all()
         assert (start >= midnight).all() and (end <= midnight + 86_400).all()
         # Sorted by person then start, and each person's records tile the day.
         assert (np.diff(pid) >= 0).all()
         same = pid[1:] == pid[:-1]
         assert (start[1:][same] == end[:-1][same]).all()
-        assert np.all(np.bincount(pid - pid.min(), end - start)[np.unique(pid) - pid.min()]
-                      == 86_400)
+        assert np.all(
+            np.bincount(pid - pid.min(), end - start)[np.unique(pid) - pid.min()] == 86_400
+        )
         assert ZHANGZHOU.is_valid(t["cell_id"].to_numpy()).all()
 
 

@@ -45,14 +45,19 @@ def shown(field_name: str, value: Any) -> Any:
     return value
 
 
-def audit_person(action: str, *, acting_user, person: Person, request=None,
-                  detail: dict | None = None):
+def audit_person(
+    action: str, *, acting_user, person: Person, request=None, detail: dict | None = None
+):
     # The label carries the masked name only: the audit trail is read by
     # administrators who need to know which record, not whose data.
     return audit.record(
-        actor=acting_user, action=action, obj=person,
-        object_label=f"{mask_name(person.name)} #{person.pk}", detail=detail or {},
-        request=request, area=person.village,
+        actor=acting_user,
+        action=action,
+        obj=person,
+        object_label=f"{mask_name(person.name)} #{person.pk}",
+        detail=detail or {},
+        request=request,
+        area=person.village,
     )
 
 
@@ -64,13 +69,20 @@ def check_place(acting_user, village: Area | None) -> None:
     """A user may put a person only where they can see them afterwards."""
     if village is None:
         if not queries.sees_unplaced(acting_user):
-            raise ValidationError({"village": _(
-                "Choose a village: a person without one is visible only at city level."
-            )})
+            raise ValidationError(
+                {
+                    "village": _(
+                        "Choose a village: a person without one is visible only at city level."
+                    )
+                }
+            )
     elif not jurisdiction.can_see_area(acting_user, village):
-        raise ValidationError({"village": _(
-            "The village %(village)s is outside your jurisdiction."
-        ) % {"village": village.name}})
+        raise ValidationError(
+            {
+                "village": _("The village %(village)s is outside your jurisdiction.")
+                % {"village": village.name}
+            }
+        )
 
 
 def require_person(acting_user, person: Person, capability: str) -> None:

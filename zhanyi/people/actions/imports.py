@@ -163,8 +163,9 @@ def _pks_by_external_id(model: type[models.Model], external_ids: list[int]) -> d
     found: dict[int, int] = {}
     for i in range(0, len(external_ids), 2000):
         found.update(
-            model._base_manager.filter(external_id__in=external_ids[i : i + 2000])
-            .values_list("external_id", "pk")
+            model._base_manager.filter(external_id__in=external_ids[i : i + 2000]).values_list(
+                "external_id", "pk"
+            )
         )
     return found
 
@@ -172,14 +173,16 @@ def _pks_by_external_id(model: type[models.Model], external_ids: list[int]) -> d
 _HOUSEHOLD_FIELDS = ("external_id", "address", "village", "grid", "place", "cell_id")
 
 
-def _import_households(rows, counts: ImportCounts, areas: dict[str, int],
-                       batch_size: int) -> dict[int, tuple[int, int]]:
+def _import_households(
+    rows, counts: ImportCounts, areas: dict[str, int], batch_size: int
+) -> dict[int, tuple[int, int]]:
     """Create households; return external id → (pk, village pk) for every known one."""
     places = dict(Place.objects.exclude(external_id=None).values_list("external_id", "id"))
     known = {
         ext: (pk, village)
-        for ext, pk, village in Household.objects.exclude(external_id=None)
-        .values_list("external_id", "id", "village_id")
+        for ext, pk, village in Household.objects.exclude(external_id=None).values_list(
+            "external_id", "id", "village_id"
+        )
     }
     insert = _Inserter(Household, _HOUSEHOLD_FIELDS)
     for batch in _batches(rows, batch_size):
@@ -202,14 +205,21 @@ def _import_households(rows, counts: ImportCounts, areas: dict[str, int],
                 cell_id = _int_field(row, "cell_id")
                 address = " ".join(str(row.get("address") or "").split())
                 if village is None:
-                    raise FieldProblem("village_code", _("The village %(code)s is unknown.")
-                                       % {"code": row.get("village_code")}, "unknown")
+                    raise FieldProblem(
+                        "village_code",
+                        _("The village %(code)s is unknown.") % {"code": row.get("village_code")},
+                        "unknown",
+                    )
                 if grid_code and grid is None:
-                    raise FieldProblem("grid_code", _("The grid %(code)s is unknown.")
-                                       % {"code": grid_code}, "unknown")
+                    raise FieldProblem(
+                        "grid_code",
+                        _("The grid %(code)s is unknown.") % {"code": grid_code},
+                        "unknown",
+                    )
                 if place_ext is not None and place is None:
-                    raise FieldProblem("place_id", _("The place %(id)s is unknown.")
-                                       % {"id": place_ext}, "unknown")
+                    raise FieldProblem(
+                        "place_id", _("The place %(id)s is unknown.") % {"id": place_ext}, "unknown"
+                    )
                 if not address:
                     raise FieldProblem("address", _("The address is required."), "required")
             except FieldProblem as problem:
@@ -227,15 +237,29 @@ def _import_households(rows, counts: ImportCounts, areas: dict[str, int],
 
 
 _PERSON_FIELDS = (
-    "external_id", "identity_type", "identity_number", "nationality", "name", "sex",
-    "birth_date", "phone", "address", "village", "household", "created_at", "updated_at",
+    "external_id",
+    "identity_type",
+    "identity_number",
+    "nationality",
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "address",
+    "village",
+    "household",
+    "created_at",
+    "updated_at",
 )
 _SOURCE_FIELDS = ("person", "source", "source_ref", "payload", "received_at", "received_by")
 
 
 def _check_person_row(
-    row: Mapping[str, Any], areas: dict[str, int], households: dict[int, tuple[int, int]],
-    documents: set[str], today: dt.date,
+    row: Mapping[str, Any],
+    areas: dict[str, int],
+    households: dict[int, tuple[int, int]],
+    documents: set[str],
+    today: dt.date,
 ) -> tuple[dict[str, Any], int | None, int | None, list[FieldProblem]]:
     clean, problems = clean_person_fields(row, today)
     household = village = None
@@ -247,31 +271,46 @@ def _check_person_row(
     if household_ext is not None:
         known = households.get(household_ext)
         if known is None:
-            problems.append(FieldProblem(
-                "household_id", _("The household %(id)s is unknown.") % {"id": household_ext},
-                "unknown",
-            ))
+            problems.append(
+                FieldProblem(
+                    "household_id",
+                    _("The household %(id)s is unknown.") % {"id": household_ext},
+                    "unknown",
+                )
+            )
         else:
             household, village = known
     code = row.get("village_code")
     if code:
         village = areas.get(str(code))
         if village is None:
-            problems.append(FieldProblem(
-                "village_code", _("The village %(code)s is unknown.") % {"code": code}, "unknown"
-            ))
+            problems.append(
+                FieldProblem(
+                    "village_code",
+                    _("The village %(code)s is unknown.") % {"code": code},
+                    "unknown",
+                )
+            )
     number = clean.get("identity_number", "")
     if number and number in documents:
-        problems.append(FieldProblem("identity_number", _(
-            "Another person in the index holds this identity number."
-        ), "duplicate"))
+        problems.append(
+            FieldProblem(
+                "identity_number",
+                _("Another person in the index holds this identity number."),
+                "duplicate",
+            )
+        )
     return clean, village, household, problems
 
 
 @transaction.atomic
 def do_import_persons(
-    *, acting_user, households: Iterable[Mapping[str, Any]],
-    persons: Iterable[Mapping[str, Any]], source: str = Source.SYNTHETIC, source_ref: str = "",
+    *,
+    acting_user,
+    households: Iterable[Mapping[str, Any]],
+    persons: Iterable[Mapping[str, Any]],
+    source: str = Source.SYNTHETIC,
+    source_ref: str = "",
     batch_size: int = 5000,
 ) -> ImportCounts:
     """Load households and persons in bulk (the synthetic city, a registry extract).
@@ -293,7 +332,8 @@ def do_import_persons(
         Person.objects.exclude(external_id=None).values_list("external_id", flat=True)
     )
     documents = set(
-        Person.objects.filter(merged_into=None).exclude(identity_number="")
+        Person.objects.filter(merged_into=None)
+        .exclude(identity_number="")
         .values_list("identity_number", flat=True)
     )
     insert_person = _Inserter(Person, _PERSON_FIELDS)
@@ -328,27 +368,46 @@ def do_import_persons(
             known_persons.add(ext)
             if clean["identity_number"]:
                 documents.add(clean["identity_number"])
-            new.append((
-                ext, clean["identity_type"], clean["identity_number"], clean["nationality"],
-                clean["name"], str(clean["sex"]), clean["birth_date"], clean["phone"],
-                clean["address"], village, household, now, now,
-            ))
+            new.append(
+                (
+                    ext,
+                    clean["identity_type"],
+                    clean["identity_number"],
+                    clean["nationality"],
+                    clean["name"],
+                    str(clean["sex"]),
+                    clean["birth_date"],
+                    clean["phone"],
+                    clean["address"],
+                    village,
+                    household,
+                    now,
+                    now,
+                )
+            )
             payloads.append((ext, _payload(row)))
         insert_person.run(new)
         pks = _pks_by_external_id(Person, [row[0] for row in new])
-        insert_source.run([
-            (pks[ext], source, source_ref, payload, now, received_by_id)
-            for ext, payload in payloads
-        ])
+        insert_source.run(
+            [
+                (pks[ext], source, source_ref, payload, now, received_by_id)
+                for ext, payload in payloads
+            ]
+        )
         counts.persons += len(new)
         counts.source_records += len(payloads)
     audit.record(
         actor=acting_user if acting_user is not None else audit.cli_actor(),
-        action="person.import", object_type=queries.PERSON_OBJECT_TYPE,
+        action="person.import",
+        object_type=queries.PERSON_OBJECT_TYPE,
         detail={
-            "source": source, "source_ref": source_ref, "households": counts.households,
-            "persons": counts.persons, "bad_households": counts.bad_households,
-            "bad_persons": counts.bad_persons, "existing_persons": counts.existing_persons,
+            "source": source,
+            "source_ref": source_ref,
+            "households": counts.households,
+            "persons": counts.persons,
+            "bad_households": counts.bad_households,
+            "bad_persons": counts.bad_persons,
+            "existing_persons": counts.existing_persons,
             "first_problems": counts.problems[:20],
         },
     )

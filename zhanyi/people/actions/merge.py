@@ -61,7 +61,12 @@ def _chunks(values: list, size: int = 500):
 
 @transaction.atomic
 def do_merge_persons(
-    *, acting_user, survivor: Person, merged: Person, reason: str, request=None,
+    *,
+    acting_user,
+    survivor: Person,
+    merged: Person,
+    reason: str,
+    request=None,
 ) -> PersonMerge:
     """Merge ``merged`` into ``survivor`` (两人合并): one real person, two records.
 
@@ -80,14 +85,18 @@ def do_merge_persons(
     if survivor.pk == merged.pk:
         raise MergeError(_("A person cannot be merged with itself."))
     locked = {
-        p.pk: p for p in Person.objects.select_for_update(of=("self",)).select_related("village")
+        p.pk: p
+        for p in Person.objects.select_for_update(of=("self",))
+        .select_related("village")
         .filter(pk__in=[survivor.pk, merged.pk])
     }
     survivor, merged = locked[survivor.pk], locked[merged.pk]
     for p in (survivor, merged):
         if p.merged_into_id is not None:
-            raise MergeError(_("%(name)s (#%(id)s) was merged already; merge the survivor.")
-                             % {"name": p.name, "id": p.pk})
+            raise MergeError(
+                _("%(name)s (#%(id)s) was merged already; merge the survivor.")
+                % {"name": p.name, "id": p.pk}
+            )
     moved: dict[str, list] = {}
     for fk in person_links():
         rows = fk.model._base_manager.filter(**{fk.attname: merged.pk})
@@ -100,20 +109,34 @@ def do_merge_persons(
                     fk.model._base_manager.filter(pk__in=chunk).update(**{fk.attname: survivor.pk})
         except IntegrityError:
             # A one-to-one link both persons have, or a unique (person, …) pair.
-            raise MergeError(_(
-                "The two persons cannot be merged: both have a %(record)s, which a person can"
-                " have only once. Resolve that record first."
-            ) % {"record": fk.model._meta.verbose_name}) from None
+            raise MergeError(
+                _(
+                    "The two persons cannot be merged: both have a %(record)s, which a person can"
+                    " have only once. Resolve that record first."
+                )
+                % {"record": fk.model._meta.verbose_name}
+            ) from None
         moved[_link_key(fk)] = pks
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into", "updated_at"])
     merge = PersonMerge.objects.create(
-        survivor=survivor, merged=merged, moved=moved, reason=reason, merged_by=acting_user,
+        survivor=survivor,
+        merged=merged,
+        moved=moved,
+        reason=reason,
+        merged_by=acting_user,
     )
     audit_person(
-        "person.merge", acting_user=acting_user, person=survivor, request=request,
-        detail={"merge": merge.pk, "merged": merged.pk, "reason": reason,
-                "moved": {k: len(v) for k, v in moved.items()}},
+        "person.merge",
+        acting_user=acting_user,
+        person=survivor,
+        request=request,
+        detail={
+            "merge": merge.pk,
+            "merged": merged.pk,
+            "reason": reason,
+            "moved": {k: len(v) for k, v in moved.items()},
+        },
     )
     return merge
 
@@ -138,9 +161,10 @@ def do_undo_merge(*, acting_user, merge: PersonMerge, request=None) -> PersonMer
     if merge.undone_at is not None:
         raise MergeError(_("This merge was undone already."))
     if survivor.merged_into_id is not None:
-        raise MergeError(_(
-            "%(name)s (#%(id)s) has since been merged into #%(into)s; undo that merge first."
-        ) % {"name": survivor.name, "id": survivor.pk, "into": survivor.merged_into_id})
+        raise MergeError(
+            _("%(name)s (#%(id)s) has since been merged into #%(into)s; undo that merge first.")
+            % {"name": survivor.name, "id": survivor.pk, "into": survivor.merged_into_id}
+        )
     if merged.merged_into_id != survivor.pk:
         raise MergeError(_("The merged person no longer points at the survivor."))
     links = {_link_key(fk): fk for fk in person_links()}
@@ -159,9 +183,10 @@ def do_undo_merge(*, acting_user, merge: PersonMerge, request=None) -> PersonMer
         returned[key] = count
         if count != len(pks):
             still = {
-                _pk_json(pk) for pk in
-                fk.model._base_manager.filter(pk__in=pks, **{fk.attname: merged.pk})
-                .values_list("pk", flat=True)
+                _pk_json(pk)
+                for pk in fk.model._base_manager.filter(
+                    pk__in=pks, **{fk.attname: merged.pk}
+                ).values_list("pk", flat=True)
             }
             left[key] = [pk for pk in pks if pk not in still]
     merged.merged_into = None
@@ -169,16 +194,21 @@ def do_undo_merge(*, acting_user, merge: PersonMerge, request=None) -> PersonMer
         with transaction.atomic():
             merged.save(update_fields=["merged_into", "updated_at"])
     except IntegrityError:
-        raise MergeError(_(
-            "%(name)s (#%(id)s) cannot come back: another live person now holds the same"
-            " document. Change that person's document first."
-        ) % {"name": merged.name, "id": merged.pk}) from None
+        raise MergeError(
+            _(
+                "%(name)s (#%(id)s) cannot come back: another live person now holds the same"
+                " document. Change that person's document first."
+            )
+            % {"name": merged.name, "id": merged.pk}
+        ) from None
     merge.undone_by = acting_user
     merge.undone_at = timezone.now()
     merge.save(update_fields=["undone_by", "undone_at"])
     audit_person(
-        "person.merge_undo", acting_user=acting_user, person=survivor, request=request,
-        detail={"merge": merge.pk, "merged": merged.pk, "returned": returned,
-                "not_returned": left},
+        "person.merge_undo",
+        acting_user=acting_user,
+        person=survivor,
+        request=request,
+        detail={"merge": merge.pk, "merged": merged.pk, "returned": returned, "not_returned": left},
     )
     return merge

@@ -29,8 +29,9 @@ class DuplicatePersonError(Exception):
     document is held by a live person: ``force`` cannot create a second one.
     """
 
-    def __init__(self, candidates: list[tuple[Person, list[str]]], hidden: int,
-                 blocking: bool) -> None:
+    def __init__(
+        self, candidates: list[tuple[Person, list[str]]], hidden: int, blocking: bool
+    ) -> None:
         self.candidates = candidates
         self.hidden = hidden
         self.blocking = blocking
@@ -40,11 +41,15 @@ class DuplicatePersonError(Exception):
         )
 
 
-def _check_duplicates(acting_user, clean: PersonInput, *, force: bool,
-                      exclude_pk: int | None = None) -> None:
+def _check_duplicates(
+    acting_user, clean: PersonInput, *, force: bool, exclude_pk: int | None = None
+) -> None:
     found = queries.duplicate_candidates(
-        identity_number=clean.identity_number, name=clean.name,
-        birth_date=clean.birth_date, phone=clean.phone, exclude_pk=exclude_pk,
+        identity_number=clean.identity_number,
+        name=clean.name,
+        birth_date=clean.birth_date,
+        phone=clean.phone,
+        exclude_pk=exclude_pk,
     )
     if not found:
         return
@@ -60,8 +65,13 @@ def _check_duplicates(acting_user, clean: PersonInput, *, force: bool,
 
 @transaction.atomic
 def do_create_person(
-    *, acting_user, data: Mapping[str, Any], source: str = Source.MANUAL, source_ref: str = "",
-    request=None, force: bool = False,
+    *,
+    acting_user,
+    data: Mapping[str, Any],
+    source: str = Source.MANUAL,
+    source_ref: str = "",
+    request=None,
+    force: bool = False,
 ) -> Person:
     """Create a person from ``data`` (field names of ``Person``; ``village`` an
     ``Area``, ``household`` a ``Household``), keeping ``data`` as the first
@@ -94,48 +104,73 @@ def do_create_person(
             person.save()
     except IntegrityError:
         # A concurrent create of the same document won the race.
-        raise ValidationError({"identity_number": _(
-            "A person with this identity number is already in the index."
-        )}) from None
+        raise ValidationError(
+            {"identity_number": _("A person with this identity number is already in the index.")}
+        ) from None
     record = SourceRecord.objects.create(
-        person=person, source=source, source_ref=source_ref, payload=json_safe(dict(data)),
+        person=person,
+        source=source,
+        source_ref=source_ref,
+        payload=json_safe(dict(data)),
         received_by=actor_user(acting_user),
     )
     PersonChange.objects.create(
-        person=person, kind=PersonChange.Kind.CREATED, source_record=record,
-        changes={f: [None, shown(f, v)] for f, v in clean.field_values().items()
-                 if v not in (None, "")},
-        changed_by=actor_user(acting_user), changed_by_name=acting_user.get_username(),
+        person=person,
+        kind=PersonChange.Kind.CREATED,
+        source_record=record,
+        changes={
+            f: [None, shown(f, v)] for f, v in clean.field_values().items() if v not in (None, "")
+        },
+        changed_by=actor_user(acting_user),
+        changed_by_name=acting_user.get_username(),
     )
     audit_person(
-        "person.create", acting_user=acting_user, person=person, request=request,
-        detail={"source": source, "source_ref": source_ref, "forced": force,
-                "source_record": record.pk},
+        "person.create",
+        acting_user=acting_user,
+        person=person,
+        request=request,
+        detail={
+            "source": source,
+            "source_ref": source_ref,
+            "forced": force,
+            "source_record": record.pk,
+        },
     )
     return person
 
 
 @transaction.atomic
 def do_add_source_record(
-    *, acting_user, person: Person, source: str, payload: Mapping[str, Any],
-    source_ref: str = "", request=None,
+    *,
+    acting_user,
+    person: Person,
+    source: str,
+    payload: Mapping[str, Any],
+    source_ref: str = "",
+    request=None,
 ) -> SourceRecord:
     """Link one more record about ``person`` as it arrived (a pushed list row,
     a lab report, a form filled for someone already in the index). The person's
     own fields are not changed: that is ``do_update_person``'s job."""
     require_person(acting_user, person, "edit_person")
     if person.merged_into_id is not None:
-        raise ValidationError(_(
-            "This person was merged into another; add the record to the surviving person."
-        ))
+        raise ValidationError(
+            _("This person was merged into another; add the record to the surviving person.")
+        )
     if source not in Source.values:
         raise ValidationError({"source": _("The source %(value)s is unknown.") % {"value": source}})
     record = SourceRecord.objects.create(
-        person=person, source=source, source_ref=source_ref, payload=json_safe(dict(payload)),
+        person=person,
+        source=source,
+        source_ref=source_ref,
+        payload=json_safe(dict(payload)),
         received_by=actor_user(acting_user),
     )
     audit_person(
-        "person.source_add", acting_user=acting_user, person=person, request=request,
+        "person.source_add",
+        acting_user=acting_user,
+        person=person,
+        request=request,
         detail={"source": source, "source_ref": source_ref, "source_record": record.pk},
     )
     return record
@@ -146,7 +181,12 @@ def do_add_source_record(
 
 @transaction.atomic
 def do_update_person(
-    *, acting_user, person: Person, changes: Mapping[str, Any], reason: str, request=None,
+    *,
+    acting_user,
+    person: Person,
+    changes: Mapping[str, Any],
+    reason: str,
+    request=None,
 ) -> Person:
     """Change some of a person's fields, keeping old → new in the history.
 
@@ -203,21 +243,31 @@ def do_update_person(
             identity_number=clean.identity_number, exclude_pk=person.pk
         )
         if any(p.identity_type == clean.identity_type for p, _r in taken.values()):
-            raise ValidationError({"identity_number": _(
-                "Another person in the index holds this document; merge the two instead."
-            )})
+            raise ValidationError(
+                {
+                    "identity_number": _(
+                        "Another person in the index holds this document; merge the two instead."
+                    )
+                }
+            )
     for f, (_old, new) in diff.items():
         setattr(person, f, new)
     person.save(update_fields=[*diff, "updated_at"])
     change = PersonChange.objects.create(
-        person=person, kind=PersonChange.Kind.UPDATED, reason=reason,
+        person=person,
+        kind=PersonChange.Kind.UPDATED,
+        reason=reason,
         changes={f: [shown(f, old), shown(f, new)] for f, (old, new) in diff.items()},
-        changed_by=actor_user(acting_user), changed_by_name=acting_user.get_username(),
+        changed_by=actor_user(acting_user),
+        changed_by_name=acting_user.get_username(),
     )
     # The audit record says which fields changed; the values stay in the
     # person's history, where the same masking rules apply.
     audit_person(
-        "person.update", acting_user=acting_user, person=person, request=request,
+        "person.update",
+        acting_user=acting_user,
+        person=person,
+        request=request,
         detail={"fields": sorted(diff), "reason": reason, "change": change.pk},
     )
     return person

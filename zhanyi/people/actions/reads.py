@@ -15,16 +15,27 @@ def record_person_view(*, acting_user, person: Person, request=None, via: str = 
     or ``person.admin_view``."""
     audit_person(
         VIEW_ACTIONS[via],
-        acting_user=acting_user, person=person, request=request,
+        acting_user=acting_user,
+        person=person,
+        request=request,
         detail={"merged_into": person.merged_into_id} if person.merged_into_id else {},
     )
 
 
 def record_person_search(
-    *, acting_user, q: str, results: int, request=None, via: str = "web", page: int = 1,
+    *,
+    acting_user,
+    q: str,
+    results: int,
+    request=None,
+    via: str = "web",
+    page: int = 1,
 ) -> None:
     """One search or list of persons: the words searched for and how many matched."""
     audit.record(
-        actor=acting_user, action="person.search", object_type=Person._meta.label_lower,
-        detail={"q": q, "results": results, "via": via, "page": page}, request=request,
+        actor=acting_user,
+        action="person.search",
+        object_type=Person._meta.label_lower,
+        detail={"q": q, "results": results, "via": via, "page": page},
+        request=request,
     )

@@ -6,105 +6,286 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('places', '0001_initial'),
+        ("places", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.BigIntegerField(blank=True, null=True, unique=True)),
-                ('address', models.CharField(max_length=255, verbose_name='address')),
-                ('cell_id', models.IntegerField(blank=True, null=True, verbose_name='home grid cell')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='places.area', verbose_name='grid')),
-                ('place', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='households', to='places.place', verbose_name='residential compound')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='places.area', verbose_name='village')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.BigIntegerField(blank=True, null=True, unique=True)),
+                ("address", models.CharField(max_length=255, verbose_name="address")),
+                (
+                    "cell_id",
+                    models.IntegerField(blank=True, null=True, verbose_name="home grid cell"),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="places.area",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="households",
+                        to="places.place",
+                        verbose_name="residential compound",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="places.area",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'household',
-                'verbose_name_plural': 'households',
+                "verbose_name": "household",
+                "verbose_name_plural": "households",
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.BigIntegerField(blank=True, null=True, unique=True)),
-                ('identity_type', models.CharField(choices=[('resident_id', 'Resident identity card'), ('passport', 'Passport'), ('hk_macao_permit', 'Mainland travel permit for HK/Macao residents'), ('taiwan_permit', 'Mainland travel permit for Taiwan residents'), ('other', 'Other document')], default='resident_id', max_length=32, verbose_name='identity document')),
-                ('identity_number', models.CharField(blank=True, max_length=32, verbose_name='identity number')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('sex', models.CharField(choices=[('male', 'Male'), ('female', 'Female'), ('unknown', 'Unknown')], default='unknown', max_length=8, verbose_name='sex')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='people.household', verbose_name='household')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_from', to='people.person')),
-                ('village', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='places.area', verbose_name='village')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.BigIntegerField(blank=True, null=True, unique=True)),
+                (
+                    "identity_type",
+                    models.CharField(
+                        choices=[
+                            ("resident_id", "Resident identity card"),
+                            ("passport", "Passport"),
+                            ("hk_macao_permit", "Mainland travel permit for HK/Macao residents"),
+                            ("taiwan_permit", "Mainland travel permit for Taiwan residents"),
+                            ("other", "Other document"),
+                        ],
+                        default="resident_id",
+                        max_length=32,
+                        verbose_name="identity document",
+                    ),
+                ),
+                (
+                    "identity_number",
+                    models.CharField(blank=True, max_length=32, verbose_name="identity number"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("male", "Male"), ("female", "Female"), ("unknown", "Unknown")],
+                        default="unknown",
+                        max_length=8,
+                        verbose_name="sex",
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="birth date")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="phone")),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="people.household",
+                        verbose_name="household",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged_from",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="residents",
+                        to="places.area",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'persons',
-                'ordering': ['id'],
+                "verbose_name": "person",
+                "verbose_name_plural": "persons",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='PersonMerge',
+            name="PersonMerge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('moved', models.JSONField(default=dict)),
-                ('reason', models.CharField(max_length=255, verbose_name='reason')),
-                ('merged_at', models.DateTimeField(auto_now_add=True, verbose_name='merged at')),
-                ('undone_at', models.DateTimeField(blank=True, null=True, verbose_name='undone at')),
-                ('merged', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='merges_lost', to='people.person')),
-                ('merged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='merged by')),
-                ('survivor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='merges_won', to='people.person')),
-                ('undone_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("moved", models.JSONField(default=dict)),
+                ("reason", models.CharField(max_length=255, verbose_name="reason")),
+                ("merged_at", models.DateTimeField(auto_now_add=True, verbose_name="merged at")),
+                (
+                    "undone_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="undone at"),
+                ),
+                (
+                    "merged",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merges_lost",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "merged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="merged by",
+                    ),
+                ),
+                (
+                    "survivor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merges_won",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "undone_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'merge',
-                'verbose_name_plural': 'merges',
-                'ordering': ['-merged_at'],
+                "verbose_name": "merge",
+                "verbose_name_plural": "merges",
+                "ordering": ["-merged_at"],
             },
         ),
         migrations.CreateModel(
-            name='SourceRecord',
+            name="SourceRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('synthetic', 'Synthetic city'), ('manual', 'Entered by hand'), ('push_list', 'Pushed list'), ('lab', 'Laboratory'), ('interview', 'Interview'), ('import', 'File import')], max_length=32, verbose_name='source')),
-                ('source_ref', models.CharField(blank=True, max_length=255, verbose_name='source reference')),
-                ('payload', models.JSONField(verbose_name='record as received')),
-                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='received at')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='source_records', to='people.person', verbose_name='person')),
-                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("synthetic", "Synthetic city"),
+                            ("manual", "Entered by hand"),
+                            ("push_list", "Pushed list"),
+                            ("lab", "Laboratory"),
+                            ("interview", "Interview"),
+                            ("import", "File import"),
+                        ],
+                        max_length=32,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "source_ref",
+                    models.CharField(blank=True, max_length=255, verbose_name="source reference"),
+                ),
+                ("payload", models.JSONField(verbose_name="record as received")),
+                (
+                    "received_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="received at"),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="source_records",
+                        to="people.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'source record',
-                'verbose_name_plural': 'source records',
-                'ordering': ['received_at', 'id'],
+                "verbose_name": "source record",
+                "verbose_name_plural": "source records",
+                "ordering": ["received_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['identity_number'], name='people_pers_identit_249426_idx'),
+            model_name="person",
+            index=models.Index(fields=["identity_number"], name="people_pers_identit_249426_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['name'], name='people_pers_name_3035d1_idx'),
+            model_name="person",
+            index=models.Index(fields=["name"], name="people_pers_name_3035d1_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['phone'], name='people_pers_phone_b55729_idx'),
+            model_name="person",
+            index=models.Index(fields=["phone"], name="people_pers_phone_b55729_idx"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(condition=models.Q(('merged_into__isnull', True), models.Q(('identity_number', ''), _negated=True)), fields=('identity_type', 'identity_number'), name='one_live_person_per_document'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("merged_into__isnull", True), models.Q(("identity_number", ""), _negated=True)
+                ),
+                fields=("identity_type", "identity_number"),
+                name="one_live_person_per_document",
+            ),
         ),
     ]

@@ -6,35 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='nationality',
-            field=models.CharField(blank=True, max_length=3, verbose_name='nationality'),
+            model_name="person",
+            name="nationality",
+            field=models.CharField(blank=True, max_length=3, verbose_name="nationality"),
         ),
         migrations.CreateModel(
-            name='PersonChange',
+            name="PersonChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Created'), ('updated', 'Updated')], max_length=16, verbose_name='kind')),
-                ('changes', models.JSONField(default=dict, verbose_name='changes')),
-                ('reason', models.CharField(blank=True, max_length=255, verbose_name='reason')),
-                ('changed_by_name', models.CharField(blank=True, max_length=150, verbose_name='changed by')),
-                ('changed_at', models.DateTimeField(auto_now_add=True, verbose_name='changed at')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='changed by')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='people.person', verbose_name='person')),
-                ('source_record', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.sourcerecord', verbose_name='source record')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("created", "Created"), ("updated", "Updated")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("changes", models.JSONField(default=dict, verbose_name="changes")),
+                ("reason", models.CharField(blank=True, max_length=255, verbose_name="reason")),
+                (
+                    "changed_by_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="changed by"),
+                ),
+                ("changed_at", models.DateTimeField(auto_now_add=True, verbose_name="changed at")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="changed by",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="people.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "source_record",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.sourcerecord",
+                        verbose_name="source record",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person change',
-                'verbose_name_plural': 'person changes',
-                'ordering': ['-changed_at', '-id'],
+                "verbose_name": "person change",
+                "verbose_name_plural": "person changes",
+                "ordering": ["-changed_at", "-id"],
             },
         ),
     ]

@@ -68,23 +68,30 @@ def synthetic_city_rows(
         household_id = first_id + i // per_household
         village = village_codes[household_id % len(village_codes)]
         if i % per_household == 0:
-            households.append({
-                "household_id": household_id, "village_code": village, "grid_code": None,
-                "address": f"{village} {household_id}号", "cell_id": household_id % 97,
-                "place_id": None,
-            })
+            households.append(
+                {
+                    "household_id": household_id,
+                    "village_code": village,
+                    "grid_code": None,
+                    "address": f"{village} {household_id}号",
+                    "cell_id": household_id % 97,
+                    "place_id": None,
+                }
+            )
         # Unique (birth date, sequence) pairs for up to 25 million persons.
         birth = dt.date(1940, 1, 1) + dt.timedelta(days=(person_id // 1000 * 37) % 25000)
         seq = person_id % 1000
-        persons.append({
-            "person_id": person_id,
-            "identity_number": resident_id(birth.strftime("%Y%m%d"), seq),
-            "name": f"测试{person_id}",
-            "sex": "male" if seq % 2 else "female",
-            "birth_date": birth,
-            "phone": f"139{person_id:08d}",
-            "household_id": household_id,
-            "village_code": village,
-            "address": f"{village} {household_id}号",
-        })
+        persons.append(
+            {
+                "person_id": person_id,
+                "identity_number": resident_id(birth.strftime("%Y%m%d"), seq),
+                "name": f"测试{person_id}",
+                "sex": "male" if seq % 2 else "female",
+                "birth_date": birth,
+                "phone": f"139{person_id:08d}",
+                "household_id": household_id,
+                "village_code": village,
+                "address": f"{village} {household_id}号",
+            }
+        )
     return households, persons

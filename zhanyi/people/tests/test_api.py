@@ -14,9 +14,14 @@ URL = "/api/v1/people/"
 
 
 def body(world, **overrides):
-    data = {"name": "李四", "identity_number": resident_id("19850315", 124),
-            "phone": "13812345678", "village": world.village.code, "source": "lab",
-            "source_ref": "漳州市疾控 0916"}
+    data = {
+        "name": "李四",
+        "identity_number": resident_id("19850315", 124),
+        "phone": "13812345678",
+        "village": world.village.code,
+        "source": "lab",
+        "source_ref": "漳州市疾控 0916",
+    }
     data.update(overrides)
     return data
 
@@ -61,8 +66,9 @@ def test_outsiders_and_other_counties_are_refused(world, api_for, persona, statu
     person = make_person(world.village, "张三")
     api = api_for(getattr(world, persona))
     assert api.get(f"{URL}{person.pk}/").status_code == status
-    assert api.post(f"{URL}{person.pk}/merge/", {"merged": person.pk, "reason": "x"}
-                    ).status_code in (403, 404)
+    assert api.post(
+        f"{URL}{person.pk}/merge/", {"merged": person.pk, "reason": "x"}
+    ).status_code in (403, 404)
 
 
 def test_an_outsider_lists_nothing(world, api_for):
@@ -105,8 +111,9 @@ def test_validation_errors_name_the_field_and_the_reason(world, api_for, overrid
 
 
 def test_a_village_outside_the_jurisdiction_is_a_validation_error(world, api_for):
-    response = api_for(world.tracer).post(URL, body(world, village=world.other_village.code),
-                                          format="json")
+    response = api_for(world.tracer).post(
+        URL, body(world, village=world.other_village.code), format="json"
+    )
     assert response.status_code == 400
     assert "outside your jurisdiction" in response.json()["village"][0]
 
@@ -114,16 +121,18 @@ def test_a_village_outside_the_jurisdiction_is_a_validation_error(world, api_for
 def test_a_duplicate_answers_409_with_the_candidates(world, api_for):
     existing = make_person(world.village, "李四", identity_number="", birth_date="1985-03-15")
     api = api_for(world.tracer)
-    response = api.post(URL, body(world, identity_number="", birth_date="1985-03-15"),
-                        format="json")
+    response = api.post(
+        URL, body(world, identity_number="", birth_date="1985-03-15"), format="json"
+    )
     assert response.status_code == 409
     data = response.json()
     assert data["blocking"] is False and data["hidden_candidates"] == 0
     assert [(c["person"]["id"], c["reasons"]) for c in data["candidates"]] == [
         (existing.pk, ["name_birth_date"])
     ]
-    forced = api.post(URL, body(world, identity_number="", birth_date="1985-03-15", force=True),
-                      format="json")
+    forced = api.post(
+        URL, body(world, identity_number="", birth_date="1985-03-15", force=True), format="json"
+    )
     assert forced.status_code == 201
 
 
@@ -135,8 +144,9 @@ def test_patch_changes_fields_with_a_reason(world, api_for):
     person = make_person(world.village, "张三")
     api = api_for(world.tracer)
     assert api.patch(f"{URL}{person.pk}/", {"address": "新地址"}, format="json").status_code == 400
-    response = api.patch(f"{URL}{person.pk}/", {"address": "新地址", "reason": "入户核实"},
-                         format="json")
+    response = api.patch(
+        f"{URL}{person.pk}/", {"address": "新地址", "reason": "入户核实"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["address"] == "新地址"
 
 
@@ -153,8 +163,9 @@ def test_a_source_record_is_added_to_an_existing_person(world, api_for):
 def test_merge_and_undo_through_the_api(world, api_for):
     survivor, merged = make_person(world.village, "张三"), make_person(world.village, "张叁")
     api = api_for(world.tracer)
-    response = api.post(f"{URL}{survivor.pk}/merge/", {"merged": merged.pk, "reason": "同一人"},
-                        format="json")
+    response = api.post(
+        f"{URL}{survivor.pk}/merge/", {"merged": merged.pk, "reason": "同一人"}, format="json"
+    )
     assert response.status_code == 201
     merge = response.json()
     assert merge["survivor"] == survivor.pk and merge["merged"] == merged.pk
@@ -177,6 +188,10 @@ def test_a_village_team_member_cannot_merge(world, api_for):
 def test_the_openapi_schema_documents_the_people_endpoints(world, api_for):
     schema = api_for(world.commander).get("/api/schema/", {"format": "json"}).json()
     paths = schema["paths"]
-    assert {"/api/v1/people/", "/api/v1/people/{id}/", "/api/v1/people/{id}/merge/",
-            "/api/v1/people/merges/{id}/undo/"} <= set(paths)
+    assert {
+        "/api/v1/people/",
+        "/api/v1/people/{id}/",
+        "/api/v1/people/{id}/merge/",
+        "/api/v1/people/merges/{id}/undo/",
+    } <= set(paths)
     assert "409" in paths["/api/v1/people/"]["post"]["responses"]

@@ -14,13 +14,17 @@ from .factories import make_person, person_data, resident_id
 
 def test_it_creates_a_person_with_a_source_record_history_and_audit(world):
     person = actions.do_create_person(
-        acting_user=world.tracer, data=person_data(world.village), source="interview",
+        acting_user=world.tracer,
+        data=person_data(world.village),
+        source="interview",
         source_ref="流调 0916-3",
     )
     assert person.phone == "+8613812345678"
     record = SourceRecord.objects.get(person=person)
     assert (record.source, record.source_ref, record.received_by) == (
-        "interview", "流调 0916-3", world.tracer
+        "interview",
+        "流调 0916-3",
+        world.tracer,
     )
     assert record.payload["phone"] == "138 1234 5678"  # as received, not normalised
     assert record.payload["village"] == world.village.code
@@ -29,7 +33,9 @@ def test_it_creates_a_person_with_a_source_record_history_and_audit(world):
     assert change.changes["name"] == [None, "李四"]
     event = AuditEvent.objects.get(action="person.create")
     assert (event.actor, event.object_type, event.object_id) == (
-        world.tracer, "people.person", str(person.pk)
+        world.tracer,
+        "people.person",
+        str(person.pk),
     )
     assert "李四" not in event.object_label  # the audit trail carries the masked name
     assert event.area_path == world.village.path
@@ -46,9 +52,7 @@ def test_it_refuses_bad_data_naming_the_field(world):
 
 def test_it_refuses_a_village_outside_the_users_jurisdiction(world):
     with pytest.raises(ValidationError) as caught:
-        actions.do_create_person(
-            acting_user=world.tracer, data=person_data(world.other_village)
-        )
+        actions.do_create_person(acting_user=world.tracer, data=person_data(world.other_village))
     assert caught.value.message_dict["village"] == [
         "The village 新华社区 is outside your jurisdiction."
     ]
@@ -75,7 +79,8 @@ def test_the_same_document_is_a_duplicate_that_force_cannot_override(world):
     for force in (False, True):
         with pytest.raises(actions.DuplicatePersonError) as caught:
             actions.do_create_person(
-                acting_user=world.tracer, data=person_data(world.village2, name="李小四"),
+                acting_user=world.tracer,
+                data=person_data(world.village2, name="李小四"),
                 force=force,
             )
         assert caught.value.blocking
@@ -118,8 +123,9 @@ def test_a_duplicate_in_another_county_is_counted_but_not_shown(world):
 def test_a_merged_person_is_not_a_duplicate(world):
     survivor = make_person(world.village, "李四甲", identity_number="")
     merged = make_person(world.village, "李四", identity_number=resident_id("19850315", 124))
-    actions.do_merge_persons(acting_user=world.tracer, survivor=survivor, merged=merged,
-                             reason="same person")
+    actions.do_merge_persons(
+        acting_user=world.tracer, survivor=survivor, merged=merged, reason="same person"
+    )
     person = actions.do_create_person(acting_user=world.tracer, data=person_data(world.village))
     assert person.identity_number == merged.identity_number
 
@@ -127,8 +133,11 @@ def test_a_merged_person_is_not_a_duplicate(world):
 def test_a_record_for_an_existing_person_is_added_not_overwritten(world):
     person = make_person(world.village, "李四")
     record = actions.do_add_source_record(
-        acting_user=world.village_member, person=person, source="push_list",
-        source_ref="莆田协查 0910", payload={"name": "李四", "phone": "13812345678"},
+        acting_user=world.village_member,
+        person=person,
+        source="push_list",
+        source_ref="莆田协查 0910",
+        payload={"name": "李四", "phone": "13812345678"},
     )
     person.refresh_from_db()
     assert person.phone == ""  # the person's own data is untouched
@@ -139,8 +148,9 @@ def test_a_record_for_an_existing_person_is_added_not_overwritten(world):
 def test_a_record_cannot_be_added_to_a_person_of_another_county(world):
     person = make_person(world.other_village)
     with pytest.raises(PermissionDenied):
-        actions.do_add_source_record(acting_user=world.tracer, person=person,
-                                     source="lab", payload={})
+        actions.do_add_source_record(
+            acting_user=world.tracer, person=person, source="lab", payload={}
+        )
 
 
 def test_a_bad_phone_and_a_village_outside_are_reported_together(world):

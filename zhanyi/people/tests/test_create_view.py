@@ -8,10 +8,17 @@ from .factories import make_person, resident_id, with_bad_check_char
 
 
 def form_data(world, **overrides):
-    data = {"name": "李四", "identity_type": "resident_id",
-            "identity_number": resident_id("19850315", 124), "nationality": "",
-            "sex": "unknown", "birth_date": "", "phone": "138 1234 5678",
-            "village": world.village.pk, "address": "东铺头社区2号"}
+    data = {
+        "name": "李四",
+        "identity_type": "resident_id",
+        "identity_number": resident_id("19850315", 124),
+        "nationality": "",
+        "sex": "unknown",
+        "birth_date": "",
+        "phone": "138 1234 5678",
+        "village": world.village.pk,
+        "address": "东铺头社区2号",
+    }
     data.update(overrides)
     return data
 
@@ -25,9 +32,11 @@ def test_it_creates_a_person_and_opens_their_page(world, client_for):
 
 def test_a_bad_check_digit_is_shown_next_to_the_identity_number(world, client_for):
     number = with_bad_check_char(resident_id("19850315", 124))
-    page = client_for(world.tracer).post(
-        "/people/new/", form_data(world, identity_number=number)
-    ).content.decode()
+    page = (
+        client_for(world.tracer)
+        .post("/people/new/", form_data(world, identity_number=number))
+        .content.decode()
+    )
     assert "check character" in page and "has-error" in page
     assert not Person.objects.exists()
 

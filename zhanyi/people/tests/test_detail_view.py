@@ -14,12 +14,16 @@ NUMBER = resident_id("19900101", 123)
 
 def test_it_shows_facts_household_and_source_records(world, client_for):
     household = make_household(world.village)
-    person = make_person(world.village, "张三", identity_number=NUMBER, household=household,
-                         phone="+8613812345678")
+    person = make_person(
+        world.village, "张三", identity_number=NUMBER, household=household, phone="+8613812345678"
+    )
     make_person(world.village, "张小三", household=household)
     actions.do_add_source_record(
-        acting_user=world.tracer, person=person, source="push_list",
-        source_ref="莆田协查 0910", payload={"姓名": "张三", "身份证号": NUMBER},
+        acting_user=world.tracer,
+        person=person,
+        source="push_list",
+        source_ref="莆田协查 0910",
+        payload={"姓名": "张三", "身份证号": NUMBER},
     )
     page = client_for(world.tracer).get(f"/people/{person.pk}/").content.decode()
     assert "张小三" in page  # household member
@@ -29,8 +33,12 @@ def test_it_shows_facts_household_and_source_records(world, client_for):
 
 def test_the_full_number_needs_the_view_identity_capability(world, client_for):
     person = make_person(world.village, "张三", identity_number=NUMBER)
-    actions.do_add_source_record(acting_user=world.tracer, person=person, source="lab",
-                                 payload={"id_number": NUMBER, "note": "x"})
+    actions.do_add_source_record(
+        acting_user=world.tracer,
+        person=person,
+        source="lab",
+        payload={"id_number": NUMBER, "note": "x"},
+    )
     for persona in ("leader", "village_member"):
         page = client_for(getattr(world, persona)).get(f"/people/{person.pk}/").content.decode()
         assert NUMBER not in page  # neither in the facts nor in the source record
@@ -49,11 +57,13 @@ def test_every_view_writes_an_audit_record_and_the_page_lists_who_viewed(world, 
 
 def test_the_history_shows_changes_and_merges(world, client_for):
     person = make_person(world.village, "张三", phone="+8613812345678")
-    actions.do_update_person(acting_user=world.tracer, person=person, reason="电话核实",
-                             changes={"phone": "13900001111"})
+    actions.do_update_person(
+        acting_user=world.tracer, person=person, reason="电话核实", changes={"phone": "13900001111"}
+    )
     other = make_person(world.village, "张叁")
-    actions.do_merge_persons(acting_user=world.tracer, survivor=person, merged=other,
-                             reason="同一人")
+    actions.do_merge_persons(
+        acting_user=world.tracer, survivor=person, merged=other, reason="同一人"
+    )
     page = client_for(world.leader).get(f"/people/{person.pk}/").content.decode()
     assert "电话核实" in page and "139****1111" in page and "13900001111" not in page
     assert "同一人" in page and "张叁" in page
@@ -61,8 +71,9 @@ def test_the_history_shows_changes_and_merges(world, client_for):
 
 def test_a_merged_persons_page_points_at_the_survivor(world, client_for):
     survivor, merged = make_person(world.village, "张三"), make_person(world.village, "张叁")
-    m = actions.do_merge_persons(acting_user=world.tracer, survivor=survivor, merged=merged,
-                                 reason="同一人")
+    m = actions.do_merge_persons(
+        acting_user=world.tracer, survivor=survivor, merged=merged, reason="同一人"
+    )
     page = client_for(world.tracer).get(f"/people/{merged.pk}/").content.decode()
     assert f"/people/{survivor.pk}/" in page
     assert f"/people/merges/{m.pk}/undo/" in page

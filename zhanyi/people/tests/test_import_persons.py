@@ -14,8 +14,12 @@ from .factories import resident_id, synthetic_city_rows, with_bad_check_char
 
 def run(world, households, persons, **kw):
     return actions.do_import_persons(
-        acting_user=None, households=households, persons=persons, source="synthetic",
-        source_ref="small-20210916", **kw,
+        acting_user=None,
+        households=households,
+        persons=persons,
+        source="synthetic",
+        source_ref="small-20210916",
+        **kw,
     )
 
 
@@ -44,8 +48,16 @@ def test_it_loads_households_persons_and_one_source_record_each(world):
 
 def test_bad_rows_are_counted_with_row_field_and_reason_and_not_stored(world):
     households, persons = synthetic_city_rows([world.village.code], 6)
-    households.append({"household_id": 99, "village_code": "999999", "grid_code": None,
-                       "address": "x", "cell_id": None, "place_id": None})
+    households.append(
+        {
+            "household_id": 99,
+            "village_code": "999999",
+            "grid_code": None,
+            "address": "x",
+            "cell_id": None,
+            "place_id": None,
+        }
+    )
     persons[1]["identity_number"] = with_bad_check_char(persons[1]["identity_number"])
     persons[2]["phone"] = "12"
     persons[3]["birth_date"] = dt.date(2099, 1, 1)
@@ -89,27 +101,52 @@ def test_a_document_already_in_the_index_or_twice_in_the_input_is_refused(world)
     persons[2]["birth_date"], persons[2]["sex"] = persons[1]["birth_date"], persons[1]["sex"]
     counts = run(world, households, persons)
     assert counts.persons == 2
-    assert counts.problems == [{
-        "table": "persons", "row": 3, "field": "identity_number",
-        "reason": "Another person in the index holds this identity number.",
-    }]
+    assert counts.problems == [
+        {
+            "table": "persons",
+            "row": 3,
+            "field": "identity_number",
+            "reason": "Another person in the index holds this identity number.",
+        }
+    ]
 
 
 def test_households_resolve_grids_and_places_by_code_and_external_id(world):
     from zhanyi.core.testing import make_area
 
     grid = make_area("350602001001001", "第一网格", "grid", "grid", world.village)
-    place = Place.objects.create(name="东铺头小区", kind="residential_compound",
-                                 area=world.village, external_id=4242)
-    households = [{"household_id": 1, "village_code": world.village.code,
-                   "grid_code": grid.code, "address": "1号", "cell_id": 12, "place_id": 4242},
-                  {"household_id": 2, "village_code": world.village.code,
-                   "grid_code": None, "address": "2号", "cell_id": None, "place_id": 777}]
+    place = Place.objects.create(
+        name="东铺头小区", kind="residential_compound", area=world.village, external_id=4242
+    )
+    households = [
+        {
+            "household_id": 1,
+            "village_code": world.village.code,
+            "grid_code": grid.code,
+            "address": "1号",
+            "cell_id": 12,
+            "place_id": 4242,
+        },
+        {
+            "household_id": 2,
+            "village_code": world.village.code,
+            "grid_code": None,
+            "address": "2号",
+            "cell_id": None,
+            "place_id": 777,
+        },
+    ]
     counts = run(world, households, [])
     household = Household.objects.get(external_id=1)
     assert (household.grid, household.place, household.cell_id) == (grid, place, 12)
-    assert counts.problems == [{"table": "households", "row": 2, "field": "place_id",
-                                "reason": "The place 777 is unknown."}]
+    assert counts.problems == [
+        {
+            "table": "households",
+            "row": 2,
+            "field": "place_id",
+            "reason": "The place 777 is unknown.",
+        }
+    ]
 
 
 def test_a_person_without_a_village_code_takes_the_households_village(world):
@@ -121,9 +158,19 @@ def test_a_person_without_a_village_code_takes_the_households_village(world):
 
 def test_sexes_and_dates_arrive_in_the_forms_lists_use(world):
     number = resident_id("19800704", 246)
-    persons = [{"person_id": 1, "identity_number": number, "name": "林 美", "sex": "女",
-                "birth_date": "1980-07-04", "phone": "", "household_id": None,
-                "village_code": world.village.code, "address": ""}]
+    persons = [
+        {
+            "person_id": 1,
+            "identity_number": number,
+            "name": "林 美",
+            "sex": "女",
+            "birth_date": "1980-07-04",
+            "phone": "",
+            "household_id": None,
+            "village_code": world.village.code,
+            "address": "",
+        }
+    ]
     counts = run(world, [], persons)
     assert counts.persons == 1
     person = Person.objects.get()

@@ -68,8 +68,12 @@ def test_a_merge_moves_source_records_and_hides_the_merged_person(world):
 def test_history_stays_with_the_person_it_describes(world):
     survivor = make_person(world.village, "张三")
     merged = make_person(world.village, "张叁")
-    actions.do_update_person(acting_user=world.tracer, person=merged,
-                             changes={"address": "x路1号"}, reason="door-to-door")
+    actions.do_update_person(
+        acting_user=world.tracer,
+        person=merged,
+        changes={"address": "x路1号"},
+        reason="door-to-door",
+    )
     merge(world, survivor, merged)
     assert PersonChange.objects.get(kind="updated").person == merged
 
@@ -90,8 +94,11 @@ def test_a_merge_moves_every_record_of_every_app_and_undo_restores_exactly(world
     m = merge(world, survivor, merged)
 
     assert {k for k, v in m.moved.items() if v} == {
-        "people.sourcerecord.person", "people.mergeprobe.person", "people.mergeprobe.witness",
-        "people.mergeprobe_contacts.person", "people.person.merged_into",
+        "people.sourcerecord.person",
+        "people.mergeprobe.person",
+        "people.mergeprobe.witness",
+        "people.mergeprobe_contacts.person",
+        "people.person.merged_into",
     }
     assert m.moved["people.mergeprobe.witness"] == sorted([theirs.pk, watched.pk])
     assert set(probe_model.objects.filter(person=survivor)) == {own, theirs}
@@ -151,7 +158,9 @@ def test_undo_is_refused_when_another_person_took_the_document_since(world):
     merged = make_person(world.village, "张叁")
     m = merge(world, survivor, merged)
     actions.do_update_person(
-        acting_user=world.tracer, person=survivor, reason="证件核实",
+        acting_user=world.tracer,
+        person=survivor,
+        reason="证件核实",
         changes={"identity_number": merged.identity_number},
     )
     with pytest.raises(actions.MergeError, match="holds the same document"):
@@ -169,9 +178,12 @@ def test_a_person_cannot_be_merged_with_itself_or_into_a_merged_person(world):
 
 def test_a_reason_is_required(world):
     with pytest.raises(actions.MergeError):
-        actions.do_merge_persons(acting_user=world.tracer, reason="",
-                                 survivor=make_person(world.village),
-                                 merged=make_person(world.village, "李四"))
+        actions.do_merge_persons(
+            acting_user=world.tracer,
+            reason="",
+            survivor=make_person(world.village),
+            merged=make_person(world.village, "李四"),
+        )
 
 
 @pytest.mark.parametrize("persona", ["village_member", "leader", "admin", "other_county_staff"])

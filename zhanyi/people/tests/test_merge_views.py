@@ -10,8 +10,9 @@ from .factories import make_person
 def test_choosing_the_other_record_shows_both_before_merging(world, client_for):
     person, other = make_person(world.village, "张三"), make_person(world.village, "张叁")
     client = client_for(world.tracer)
-    picker = client.get("/people/", {"q": "张", "pick_for": person.pk},
-                        HTTP_HX_REQUEST="true").content.decode()
+    picker = client.get(
+        "/people/", {"q": "张", "pick_for": person.pk}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert f"/people/{person.pk}/merge/?other={other.pk}" in picker
     page = client.get(f"/people/{person.pk}/merge/", {"other": other.pk}).content.decode()
     assert "张三" in page and "张叁" in page and "Merge the two records" in page
@@ -35,9 +36,11 @@ def test_posting_with_a_reason_merges_and_the_undo_page_reverts_it(world, client
 
 def test_a_merge_without_a_reason_is_refused_on_the_form(world, client_for):
     person, other = make_person(world.village, "张三"), make_person(world.village, "张叁")
-    page = client_for(world.tracer).post(
-        f"/people/{person.pk}/merge/", {"other": other.pk, "reason": ""}
-    ).content.decode()
+    page = (
+        client_for(world.tracer)
+        .post(f"/people/{person.pk}/merge/", {"other": other.pk, "reason": ""})
+        .content.decode()
+    )
     assert "errorlist" in page and not PersonMerge.objects.exists()
 
 
@@ -56,9 +59,11 @@ def test_users_who_may_not_merge_are_refused(world, client_for):
         assert client.get(f"/people/{person.pk}/merge/").status_code == 403
     picker = client_for(world.leader).get("/people/", {"q": "张", "pick_for": person.pk})
     assert "/merge/?other=" not in picker.content.decode()
-    merge = PersonMerge.objects.create(survivor=person, merged=other, reason="x",
-                                       merged_by=world.tracer)
+    merge = PersonMerge.objects.create(
+        survivor=person, merged=other, reason="x", merged_by=world.tracer
+    )
     assert client_for(world.leader).post(f"/people/merges/{merge.pk}/undo/").status_code == 403
-    assert client_for(world.other_county_staff).post(
-        f"/people/merges/{merge.pk}/undo/"
-    ).status_code == 404
+    assert (
+        client_for(world.other_county_staff).post(f"/people/merges/{merge.pk}/undo/").status_code
+        == 404
+    )

@@ -20,10 +20,13 @@ def names(user, q):
 def index(world):
     x_number = next(n for n in (resident_id("19700101", s) for s in range(1000)) if n[-1] == "X")
     return {
-        "zhang": make_person(world.village, "张三", identity_number=resident_id("19900101", 123),
-                             phone="+8613812345678"),
-        "li": make_person(world.village2, "李四", identity_number=x_number,
-                          phone="+865962340000"),
+        "zhang": make_person(
+            world.village,
+            "张三",
+            identity_number=resident_id("19900101", 123),
+            phone="+8613812345678",
+        ),
+        "li": make_person(world.village2, "李四", identity_number=x_number, phone="+865962340000"),
         "wang": make_person(world.other_village, "王五", phone="+8613812345678"),
         "unplaced": make_person(None, "张无村", identity_number=""),
     }
@@ -65,8 +68,9 @@ def test_persons_without_a_village_are_for_city_level_users(world, index):
 
 
 def test_merged_persons_drop_out(world, index):
-    actions.do_merge_persons(acting_user=world.commander, survivor=index["li"],
-                             merged=index["zhang"], reason="同一人")
+    actions.do_merge_persons(
+        acting_user=world.commander, survivor=index["li"], merged=index["zhang"], reason="同一人"
+    )
     assert names(world.commander, "5678") == ["王五"]
 
 

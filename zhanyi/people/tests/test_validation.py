@@ -21,8 +21,9 @@ def errors_of(data) -> dict[str, list[str]]:
 
 
 def test_a_valid_resident_id_fills_birth_date_and_sex():
-    clean = PersonInput.clean({"name": "王五", "identity_number": resident_id("19700102", 357)},
-                              today=TODAY)
+    clean = PersonInput.clean(
+        {"name": "王五", "identity_number": resident_id("19700102", 357)}, today=TODAY
+    )
     assert clean.birth_date == dt.date(1970, 1, 2)
     assert clean.sex == "male"
     assert clean.nationality == "CHN"
@@ -38,9 +39,7 @@ def test_a_lower_case_x_and_spaces_are_normalised():
 
 def test_it_refuses_an_identity_number_of_the_wrong_length():
     errors = errors_of({"name": "王五", "identity_number": "35060219900101123"})
-    assert errors["identity_number"] == [
-        "The identity number must have 18 characters; it has 17."
-    ]
+    assert errors["identity_number"] == ["The identity number must have 18 characters; it has 17."]
 
 
 def test_it_refuses_an_identity_number_with_letters():
@@ -71,19 +70,23 @@ def test_it_refuses_a_number_born_in_the_future():
 
 
 def test_it_refuses_a_birth_date_that_disagrees_with_the_number():
-    errors = errors_of({"name": "王五", "identity_number": resident_id("19900101", 123),
-                        "birth_date": "1991-01-01"})
+    errors = errors_of(
+        {
+            "name": "王五",
+            "identity_number": resident_id("19900101", 123),
+            "birth_date": "1991-01-01",
+        }
+    )
     assert errors["birth_date"] == [
         "The birth date 1991-01-01 does not match the identity number, which gives 1990-01-01."
     ]
 
 
 def test_it_refuses_a_sex_that_disagrees_with_the_number():
-    errors = errors_of({"name": "王五", "identity_number": resident_id("19900101", 124),
-                        "sex": "male"})
-    assert errors["sex"] == [
-        "The sex Male does not match the identity number, which gives Female."
-    ]
+    errors = errors_of(
+        {"name": "王五", "identity_number": resident_id("19900101", 124), "sex": "male"}
+    )
+    assert errors["sex"] == ["The sex Male does not match the identity number, which gives Female."]
 
 
 @pytest.mark.parametrize(
@@ -122,19 +125,26 @@ def test_phones_are_stored_in_e164():
 
 
 def test_it_reports_every_bad_field_at_once():
-    errors = errors_of({"name": "", "identity_number": "123", "phone": "12",
-                        "birth_date": "tomorrow"})
+    errors = errors_of(
+        {"name": "", "identity_number": "123", "phone": "12", "birth_date": "tomorrow"}
+    )
     assert set(errors) == {"name", "identity_number", "phone", "birth_date"}
 
 
 def test_other_documents_have_their_own_shapes():
     clean = PersonInput.clean(
-        {"name": "John Smith", "identity_type": "passport", "identity_number": "e 1234 5678",
-         "nationality": "gbr"}, today=TODAY,
+        {
+            "name": "John Smith",
+            "identity_type": "passport",
+            "identity_number": "e 1234 5678",
+            "nationality": "gbr",
+        },
+        today=TODAY,
     )
     assert (clean.identity_number, clean.nationality) == ("E12345678", "GBR")
-    errors = errors_of({"name": "陈六", "identity_type": "hk_macao_permit",
-                        "identity_number": "X1234567"})
+    errors = errors_of(
+        {"name": "陈六", "identity_type": "hk_macao_permit", "identity_number": "X1234567"}
+    )
     assert "H or M followed by 8 or 10 digits" in errors["identity_number"][0]
 
 

@@ -45,8 +45,9 @@ def test_ingest_find_and_purge_from_the_command_line(town) -> None:
     assert "skipped 5 day(s)" in run("ingest", "--stays", str(tmp / "city"), "--store", store)
 
     case, start, end = cases[0]
-    table = run("find", "--store", store, "--case", str(case), "--from", iso(start),
-                "--to", iso(end))
+    table = run(
+        "find", "--store", store, "--case", str(case), "--from", iso(start), "--to", iso(end)
+    )
     assert table.splitlines()[0].split()[:3] == ["case", "companion", "cell"]
 
     cases_file = tmp / "cases.csv"
@@ -55,8 +56,17 @@ def test_ingest_find_and_purge_from_the_command_line(town) -> None:
         writer.writerow(["person_id", "window_start", "window_end"])
         writer.writerows([(p, iso(s), iso(e)) for p, s, e in cases])
     output = tmp / "companions.parquet"
-    run("find", "--store", store, "--cases-file", str(cases_file), "--format", "parquet",
-        "--output", str(output))
+    run(
+        "find",
+        "--store",
+        store,
+        "--cases-file",
+        str(cases_file),
+        "--format",
+        "parquet",
+        "--output",
+        str(output),
+    )
     # The default rule (30 h): compare with the reference on the same store.
     assert as_tuples(pq.read_table(output)) == reference(rows, cases, RULE)
 
@@ -70,10 +80,26 @@ def test_ingest_find_and_purge_from_the_command_line(town) -> None:
 def test_the_window_can_come_from_the_protocol(town) -> None:
     tmp, rows, _ = town
     store = str(tmp / "store")
-    run("ingest", "--stays", str(tmp / "city" / "stays"), "--store", store,
-        "--merge-gap-minutes", "5")
-    out = run("find", "--store", store, "--case", str(rows[0][0]), "--onset", "2021-09-05",
-              "--isolated", "2021-09-06T12:00")
+    run(
+        "ingest",
+        "--stays",
+        str(tmp / "city" / "stays"),
+        "--store",
+        store,
+        "--merge-gap-minutes",
+        "5",
+    )
+    out = run(
+        "find",
+        "--store",
+        store,
+        "--case",
+        str(rows[0][0]),
+        "--onset",
+        "2021-09-05",
+        "--isolated",
+        "2021-09-06T12:00",
+    )
     assert "case(s)" in out.splitlines()[-1]
 
 

@@ -77,22 +77,34 @@ class Command(BaseCommand):
         create.add_argument("username")
         create.add_argument("--role", required=True, choices=roles)
         create.add_argument("--jurisdiction", required=True, metavar="AREA_CODE")
-        create.add_argument("--task-force", choices=kinds, default=NO_TASK_FORCE, metavar="KIND",
-                            help=f"one of: {', '.join(kinds)}")
+        create.add_argument(
+            "--task-force",
+            choices=kinds,
+            default=NO_TASK_FORCE,
+            metavar="KIND",
+            help=f"one of: {', '.join(kinds)}",
+        )
         create.add_argument("--first-name", default="")
         create.add_argument("--last-name", default="")
         create.add_argument("--email", default="")
         create.add_argument("--phone", default="")
-        create.add_argument("--password-stdin", action="store_true",
-                            help="read the password from standard input instead of "
-                                 "generating and printing one")
+        create.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from standard input instead of generating and printing one",
+        )
 
         listing = sub.add_parser("list", help="list accounts")
         listing.add_argument("--role", choices=roles)
-        listing.add_argument("--jurisdiction", metavar="AREA_CODE",
-                             help="only accounts in this area's subtree")
-        listing.add_argument("--all", action="store_true", dest="include_inactive",
-                             help="include deactivated accounts")
+        listing.add_argument(
+            "--jurisdiction", metavar="AREA_CODE", help="only accounts in this area's subtree"
+        )
+        listing.add_argument(
+            "--all",
+            action="store_true",
+            dest="include_inactive",
+            help="include deactivated accounts",
+        )
 
         set_role = sub.add_parser("set-role", help="change an account's role")
         set_role.add_argument("username")
@@ -106,15 +118,18 @@ class Command(BaseCommand):
         set_tf.add_argument("username")
         set_tf.add_argument("kind", choices=kinds, metavar="KIND")
 
-        for name, text in [("deactivate", "deactivate an account (never deleted)"),
-                           ("reactivate", "reactivate a deactivated account"),
-                           ("reset-password", "give an account a new random password")]:
+        for name, text in [
+            ("deactivate", "deactivate an account (never deleted)"),
+            ("reactivate", "reactivate a deactivated account"),
+            ("reset-password", "give an account a new random password"),
+        ]:
             sub.add_parser(name, help=text).add_argument("username")
 
         token = sub.add_parser("token", help="print the account's API token")
         token.add_argument("username")
-        token.add_argument("--rotate", action="store_true",
-                           help="replace the token; the old one stops working")
+        token.add_argument(
+            "--rotate", action="store_true", help="replace the token; the old one stops working"
+        )
 
     def handle(self, *args, subcommand: str, **options) -> None:
         handler = getattr(self, "handle_" + subcommand.replace("-", "_"))
@@ -124,9 +139,21 @@ class Command(BaseCommand):
             messages = getattr(error, "messages", None) or [str(error)]
             raise CommandError(" ".join(messages)) from None
 
-    def handle_create(self, *, username: str, role: str, jurisdiction: str, task_force: str,
-                      password_stdin: bool, first_name: str, last_name: str, email: str,
-                      phone: str, stdin=None, **_) -> None:
+    def handle_create(
+        self,
+        *,
+        username: str,
+        role: str,
+        jurisdiction: str,
+        task_force: str,
+        password_stdin: bool,
+        first_name: str,
+        last_name: str,
+        email: str,
+        phone: str,
+        stdin=None,
+        **_,
+    ) -> None:
         area = _area(jurisdiction)
         tf = _task_force(task_force, area)
         if password_stdin:
@@ -136,18 +163,27 @@ class Command(BaseCommand):
         else:
             password = actions.generate_password()
         user = actions.do_create_user(
-            actor=cli_actor(), username=username, role=role, jurisdiction=area,
-            task_force=tf, password=password, first_name=first_name, last_name=last_name,
-            email=email, phone=phone,
+            actor=cli_actor(),
+            username=username,
+            role=role,
+            jurisdiction=area,
+            task_force=tf,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
         )
         self.stdout.write(f"Created {user.username} ({user.get_role_display()}, {area.name}).")
         if not password_stdin:
             self.stdout.write(f"Password: {password}")
 
-    def handle_list(self, *, role: str | None, jurisdiction: str | None,
-                    include_inactive: bool, **_) -> None:
+    def handle_list(
+        self, *, role: str | None, jurisdiction: str | None, include_inactive: bool, **_
+    ) -> None:
         users = User.objects.select_related("jurisdiction", "task_force").order_by(
-            "jurisdiction__path", "username")
+            "jurisdiction__path", "username"
+        )
         if role:
             users = users.filter(role=role)
         if jurisdiction:
@@ -156,15 +192,20 @@ class Command(BaseCommand):
             users = users.filter(is_active=True)
         rows = [("USERNAME", "ROLE", "JURISDICTION", "TASK FORCE", "ACTIVE")]
         for u in users:
-            rows.append((
-                u.username + (" *" if u.is_superuser else ""), u.role,
-                f"{u.jurisdiction.name} {u.jurisdiction.code}" if u.jurisdiction else "-",
-                u.task_force.kind if u.task_force else "-", "yes" if u.is_active else "no",
-            ))
+            rows.append(
+                (
+                    u.username + (" *" if u.is_superuser else ""),
+                    u.role,
+                    f"{u.jurisdiction.name} {u.jurisdiction.code}" if u.jurisdiction else "-",
+                    u.task_force.kind if u.task_force else "-",
+                    "yes" if u.is_active else "no",
+                )
+            )
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         for row in rows:
-            self.stdout.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
-                              .rstrip())
+            self.stdout.write(
+                "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            )
 
     def handle_set_role(self, *, username: str, role: str, **_) -> None:
         user = _user(username)
@@ -175,8 +216,10 @@ class Command(BaseCommand):
         user = _user(username)
         area = _area(area_code)
         changed = actions.do_update_user(user, actor=cli_actor(), jurisdiction=area)
-        self.stdout.write(f"{username}: jurisdiction {area.name} ({area.code})"
-                          + ("" if changed else " (unchanged)"))
+        self.stdout.write(
+            f"{username}: jurisdiction {area.name} ({area.code})"
+            + ("" if changed else " (unchanged)")
+        )
 
     def handle_set_task_force(self, *, username: str, kind: str, **_) -> None:
         user = _user(username)

@@ -24,31 +24,49 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", default="small", type=_scale,
-                            help="small (about 20,000 people), medium (200,000), full "
-                                 "(5.05 million) or a number of people")
+        parser.add_argument(
+            "--scale",
+            default="small",
+            type=_scale,
+            help="small (about 20,000 people), medium (200,000), full "
+            "(5.05 million) or a number of people",
+        )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument("--days", type=int, default=14, help="days of stays")
-        parser.add_argument("--end-date", type=dt.date.fromisoformat, default=DEFAULT_END_DATE,
-                            help="last local day of the stays (default 2021-09-16)")
-        parser.add_argument("--out", type=Path, default=None,
-                            help="output folder (default: $ZHANYI_DATA_DIR/city)")
+        parser.add_argument(
+            "--end-date",
+            type=dt.date.fromisoformat,
+            default=DEFAULT_END_DATE,
+            help="last local day of the stays (default 2021-09-16)",
+        )
+        parser.add_argument(
+            "--out", type=Path, default=None, help="output folder (default: $ZHANYI_DATA_DIR/city)"
+        )
         parser.add_argument("--no-stays", action="store_true", help="skip the stays")
-        parser.add_argument("--workers", type=int, default=None,
-                            help="processes for the stays (default: one per CPU when large)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes for the stays (default: one per CPU when large)",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
-            cfg = SynthConfig.for_scale(options["scale"], seed=options["seed"],
-                                        days=options["days"], end_date=options["end_date"])
+            cfg = SynthConfig.for_scale(
+                options["scale"],
+                seed=options["seed"],
+                days=options["days"],
+                end_date=options["end_date"],
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         out = options["out"] or Path(settings.DATA_DIR) / "city"
         self.stdout.write(
             f"Generating {cfg.people:,} people (scale {cfg.scale}, seed {cfg.seed}) into {out}"
         )
-        m = generate(cfg, out, progress=True, stays=not options["no_stays"],
-                     workers=options["workers"])
+        m = generate(
+            cfg, out, progress=True, stays=not options["no_stays"], workers=options["workers"]
+        )
         areas = m["areas"]
         w = m["window"]
         lines = [
@@ -64,10 +82,14 @@ class Command(BaseCommand):
         ]
         if m["stays"] is not None:
             per = m["stays"] / m["people"] / w["days"]
-            lines.append(f"stays        {m['stays']:>14,}  ({per:.1f} a person a day, "
-                         f"{w['start']} to {w['end']})")
+            lines.append(
+                f"stays        {m['stays']:>14,}  ({per:.1f} a person a day, "
+                f"{w['start']} to {w['end']})"
+            )
         t = m["timings"]
-        lines.append(f"took         {t['total_s']:>13.1f}s  (people and households "
-                     f"{t['households_total_s']:.1f}s, stays {t.get('stays_s', 0):.1f}s)")
+        lines.append(
+            f"took         {t['total_s']:>13.1f}s  (people and households "
+            f"{t['households_total_s']:.1f}s, stays {t.get('stays_s', 0):.1f}s)"
+        )
         self.stdout.write("\n".join(lines))
         self.stdout.write(self.style.SUCCESS(f"Wrote {out}"))

@@ -93,35 +93,58 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         common = CommandParser(add_help=False)
-        common.add_argument("--store", type=Path, default=None,
-                            help="store directory (default: DATA_DIR/companions)")
-        common.add_argument("--protocol", default=DEFAULT_PROTOCOL,
-                            help="protocol name or TOML path (default: %(default)s)")
+        common.add_argument(
+            "--store",
+            type=Path,
+            default=None,
+            help="store directory (default: DATA_DIR/companions)",
+        )
+        common.add_argument(
+            "--protocol",
+            default=DEFAULT_PROTOCOL,
+            help="protocol name or TOML path (default: %(default)s)",
+        )
 
         ingest = sub.add_parser("ingest", parents=[common], help="build the store from stays")
         source = ingest.add_mutually_exclusive_group(required=True)
         source.add_argument("--stays", type=Path, help="folder of day=YYYY-MM-DD partitions")
-        source.add_argument("--records", type=Path,
-                            help="CSV/Parquet of location records or of stays")
-        ingest.add_argument("--days", type=parse_days, default=None,
-                            help="only these days, e.g. 2021-09-03,2021-09-05..2021-09-07")
-        ingest.add_argument("--replace", action="store_true",
-                            help="rebuild days already in the store")
+        source.add_argument(
+            "--records", type=Path, help="CSV/Parquet of location records or of stays"
+        )
+        ingest.add_argument(
+            "--days",
+            type=parse_days,
+            default=None,
+            help="only these days, e.g. 2021-09-03,2021-09-05..2021-09-07",
+        )
+        ingest.add_argument(
+            "--replace", action="store_true", help="rebuild days already in the store"
+        )
         ingest.add_argument("--merge-gap-minutes", type=int, default=None)
 
         find = sub.add_parser("find", parents=[common], help="companions of cases")
         who = find.add_mutually_exclusive_group(required=True)
         who.add_argument("--case", type=int, help="the case's person_id")
-        who.add_argument("--cases-file", type=Path,
-                         help="CSV/Parquet of person_id, window_start, window_end")
-        who.add_argument("--all-cases", action="store_true",
-                         help="every current case (DATA_DIR/tracing/current-cases.csv|parquet)")
+        who.add_argument(
+            "--cases-file", type=Path, help="CSV/Parquet of person_id, window_start, window_end"
+        )
+        who.add_argument(
+            "--all-cases",
+            action="store_true",
+            help="every current case (DATA_DIR/tracing/current-cases.csv|parquet)",
+        )
         find.add_argument("--from", dest="window_from", type=parse_time)
         find.add_argument("--to", dest="window_to", type=parse_time)
-        find.add_argument("--onset", type=dt.date.fromisoformat,
-                          help="symptom onset date (window from the protocol)")
-        find.add_argument("--sampled", type=dt.date.fromisoformat,
-                          help="positive sample date of an asymptomatic case")
+        find.add_argument(
+            "--onset",
+            type=dt.date.fromisoformat,
+            help="symptom onset date (window from the protocol)",
+        )
+        find.add_argument(
+            "--sampled",
+            type=dt.date.fromisoformat,
+            help="positive sample date of an asymptomatic case",
+        )
         find.add_argument("--isolated", type=parse_time, help="when the case was isolated")
         find.add_argument("--backend", choices=BACKENDS, default="duckdb")
         find.add_argument("--format", choices=["table", "csv", "parquet"], default="table")
@@ -129,10 +152,18 @@ class Command(BaseCommand):
         find.add_argument("--limit", type=int, default=50, help="rows shown in a table")
 
         purge_p = sub.add_parser("purge", parents=[common], help="delete old days")
-        purge_p.add_argument("--retention-days", type=int, default=None,
-                             help="default: the protocol's retention_days")
-        purge_p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
-                             help="the day counted from (default: today)")
+        purge_p.add_argument(
+            "--retention-days",
+            type=int,
+            default=None,
+            help="default: the protocol's retention_days",
+        )
+        purge_p.add_argument(
+            "--as-of",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="the day counted from (default: today)",
+        )
         purge_p.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args, **options) -> None:
@@ -147,8 +178,7 @@ class Command(BaseCommand):
             from dataclasses import replace
 
             rule = replace(rule, merge_gap_minutes=options["merge_gap_minutes"])
-        bar = tqdm(desc="ingest", unit="day", file=sys.stderr,
-                   disable=options["verbosity"] == 0)
+        bar = tqdm(desc="ingest", unit="day", file=sys.stderr, disable=options["verbosity"] == 0)
 
         def progress(day) -> None:
             bar.update(1)
@@ -163,19 +193,36 @@ class Command(BaseCommand):
             from zhanyi.engine.companions.ingest import input_days
 
             bar.total = len(input_days(folder))
-            report = ingest_stays(folder, store, rule, days=options["days"],
-                                  replace=options["replace"], progress=progress)
+            report = ingest_stays(
+                folder,
+                store,
+                rule,
+                days=options["days"],
+                replace=options["replace"],
+                progress=progress,
+            )
         else:
             if not options["records"].exists():
                 raise CommandError(f"{options['records']}: no such file")
-            report = ingest_file(options["records"], store, rule, days=options["days"],
-                                 replace=options["replace"], progress=progress)
+            report = ingest_file(
+                options["records"],
+                store,
+                rule,
+                days=options["days"],
+                replace=options["replace"],
+                progress=progress,
+            )
         bar.close()
         self.stdout.write(
             f"Ingested {len(report.days)} day(s), {report.rows:,} rows → {report.stays:,} "
             f"stays in {report.seconds:.1f}s into {store.root}"
-            + (f"; skipped {len(report.skipped_days)} day(s) already there "
-               "(--replace rebuilds them)" if report.skipped_days else ""))
+            + (
+                f"; skipped {len(report.skipped_days)} day(s) already there "
+                "(--replace rebuilds them)"
+                if report.skipped_days
+                else ""
+            )
+        )
         if report.rejects:
             kinds = ", ".join(f"{k}: {n:,}" for k, n in report.rejects.items())
             self.stdout.write(f"Rejected rows by kind: {kinds} (see {store.root}/rejects/)")
@@ -189,25 +236,35 @@ class Command(BaseCommand):
             for name in ("current-cases.parquet", "current-cases.csv"):
                 if (base / name).exists():
                     return read_cases(base / name)
-            raise CommandError(f"no current cases: write {base}/current-cases.csv "
-                               "(person_id, window_start, window_end) or use --cases-file")
+            raise CommandError(
+                f"no current cases: write {base}/current-cases.csv "
+                "(person_id, window_start, window_end) or use --cases-file"
+            )
         if options["window_from"] and options["window_to"]:
             start, end = options["window_from"], options["window_to"]
         elif options["isolated"] and (options["onset"] or options["sampled"]):
-            start, end = protocol.exposure_window(options["isolated"], onset_date=options["onset"],
-                                                  sampling_date=options["sampled"])
+            start, end = protocol.exposure_window(
+                options["isolated"], onset_date=options["onset"], sampling_date=options["sampled"]
+            )
         else:
             raise CommandError("give --from and --to, or --isolated with --onset or --sampled")
-        return pa.table({"person_id": [options["case"]], "window_start": [start],
-                         "window_end": [end]}, schema=CASES)
+        return pa.table(
+            {"person_id": [options["case"]], "window_start": [start], "window_end": [end]},
+            schema=CASES,
+        )
 
     def do_find(self, store: Store, protocol, options: dict) -> None:
         if not store.manifest_path.exists():
-            raise CommandError(f"no companion store at {store.root}; run `zhanyi companions "
-                               "ingest` first")
+            raise CommandError(
+                f"no companion store at {store.root}; run `zhanyi companions ingest` first"
+            )
         cases = self._cases(protocol, options)
-        with tqdm(total=1, desc=f"find ({options['backend']})", file=sys.stderr,
-                  disable=options["verbosity"] == 0) as bar:
+        with tqdm(
+            total=1,
+            desc=f"find ({options['backend']})",
+            file=sys.stderr,
+            disable=options["verbosity"] == 0,
+        ) as bar:
             try:
                 result = find_companions(store, cases, protocol.companion, options["backend"])
             except ValueError as exc:
@@ -224,17 +281,36 @@ class Command(BaseCommand):
             self._write_table(result, options["limit"])
         if output or fmt == "table":
             people = len(set(result.column("companion_person_id").to_pylist()))
-            self.stdout.write(f"{people:,} companion(s) of {cases.num_rows} case(s), "
-                              f"{result.num_rows:,} row(s)" + (f" → {output}" if output else ""))
+            self.stdout.write(
+                f"{people:,} companion(s) of {cases.num_rows} case(s), "
+                f"{result.num_rows:,} row(s)" + (f" → {output}" if output else "")
+            )
 
     def _rows(self, result: pa.Table) -> list[list[str]]:
-        return [[str(r["case_person_id"]), str(r["companion_person_id"]), str(r["cell_id"]),
-                 f"{r['overlap_minutes']:.1f}", _hours(r["case_dwell_s"]),
-                 _hours(r["companion_dwell_s"]), r["dwell_rule_met_by"],
-                 _period_text(r["periods"])] for r in result.to_pylist()]
+        return [
+            [
+                str(r["case_person_id"]),
+                str(r["companion_person_id"]),
+                str(r["cell_id"]),
+                f"{r['overlap_minutes']:.1f}",
+                _hours(r["case_dwell_s"]),
+                _hours(r["companion_dwell_s"]),
+                r["dwell_rule_met_by"],
+                _period_text(r["periods"]),
+            ]
+            for r in result.to_pylist()
+        ]
 
-    HEADER = ["case", "companion", "cell", "minutes", "case_dwell_h", "companion_dwell_h",
-              "dwell_rule_met_by", "periods (local time)"]
+    HEADER = [
+        "case",
+        "companion",
+        "cell",
+        "minutes",
+        "case_dwell_h",
+        "companion_dwell_h",
+        "dwell_rule_met_by",
+        "periods (local time)",
+    ]
 
     def _write_table(self, result: pa.Table, limit: int) -> None:
         rows = self._rows(result.slice(0, limit))
@@ -248,15 +324,36 @@ class Command(BaseCommand):
         fh = output.open("w", newline="", encoding="utf-8") if output else None
         try:
             writer = csv.writer(fh or self.stdout)
-            writer.writerow(["case_person_id", "companion_person_id", "cell_id", "overlap_s",
-                             "overlap_minutes", "case_dwell_s", "companion_dwell_s",
-                             "dwell_rule_met_by", "periods"])
+            writer.writerow(
+                [
+                    "case_person_id",
+                    "companion_person_id",
+                    "cell_id",
+                    "overlap_s",
+                    "overlap_minutes",
+                    "case_dwell_s",
+                    "companion_dwell_s",
+                    "dwell_rule_met_by",
+                    "periods",
+                ]
+            )
             for r in result.to_pylist():
-                periods = ";".join(f"{p['start'].isoformat()}/{p['end'].isoformat()}"
-                                   for p in r["periods"])
-                writer.writerow([r["case_person_id"], r["companion_person_id"], r["cell_id"],
-                                 r["overlap_s"], f"{r['overlap_minutes']:.2f}", r["case_dwell_s"],
-                                 r["companion_dwell_s"], r["dwell_rule_met_by"], periods])
+                periods = ";".join(
+                    f"{p['start'].isoformat()}/{p['end'].isoformat()}" for p in r["periods"]
+                )
+                writer.writerow(
+                    [
+                        r["case_person_id"],
+                        r["companion_person_id"],
+                        r["cell_id"],
+                        r["overlap_s"],
+                        f"{r['overlap_minutes']:.2f}",
+                        r["case_dwell_s"],
+                        r["companion_dwell_s"],
+                        r["dwell_rule_met_by"],
+                        periods,
+                    ]
+                )
         finally:
             if fh:
                 fh.close()
