@@ -10,10 +10,12 @@ from django.core.management.base import BaseCommand, CommandParser
 def serve(host: str, port: int, threads: int, say) -> None:
     from waitress import serve as waitress_serve
 
+    if not settings.DEBUG:
+        # Before the WSGI app exists: WhiteNoise indexes STATIC_ROOT when its
+        # middleware starts, so files collected later would not be served.
+        call_command("collectstatic", interactive=False, verbosity=0)
     from zhanyi.wsgi import application
 
-    if not settings.DEBUG:
-        call_command("collectstatic", interactive=False, verbosity=0)
     say(f"zhanyi is serving on http://{host}:{port}/  (Ctrl+C stops it)")
     waitress_serve(application, host=host, port=port, threads=threads, ident="zhanyi")
 
