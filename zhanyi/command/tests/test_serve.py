@@ -1,48 +1,57 @@
-"""``zhanyi serve`` in production: static files are collected before the app
-starts, so WhiteNoise serves them."""
+"""``zhanyi serve`` in production, as a new process: static files are collected
+before the app starts, so WhiteNoise serves them."""
 
-import io
-import json
+import os
+import re
+import secrets
+import socket
+import subprocess
 import sys
-
-import waitress
-
-from zhanyi.command.management.commands import serve as serve_command
+import time
+import urllib.request
 
 
-def test_a_production_start_serves_the_collected_static_files(settings, tmp_path, monkeypatch):
-    settings.DEBUG = False
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.WHITENOISE_USE_FINDERS = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.status, response.read()
+
+
+def test_a_production_start_serves_the_collected_static_files(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"ZHANYI_DEBUG", "ZHANYI_TESTING", "DATABASE_URL"}
     }
-    served = {}
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.update(app=app, **kw))
-    # A fresh WSGI app, as in a new process.
-    monkeypatch.delitem(sys.modules, "zhanyi.wsgi", raising=False)
-
-    serve_command.serve("127.0.0.1", 8123, 2, lambda text: None)
-
-    assert served["port"] == 8123
-    assert (tmp_path / "static" / "staticfiles.json").exists()
-    status = {}
-
-    def start_response(code, headers, exc_info=None):
-        status["code"] = code
-
-    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
-    hashed = manifest["paths"]["zhanyi/zhanyi.css"]
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": f"/static/{hashed}",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8123",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
-        "QUERY_STRING": "",
-    }
-    body = served["app"](environ, start_response)
-    assert status["code"].startswith("200")
-    assert b"--red" in b"".join(body)
+    env.update(ZHANYI_DATA_DIR=str(tmp_path), ZHANYI_SECRET_KEY=secrets.token_urlsafe(50))
+    cli = [sys.executable, "-m", "zhanyi.cli"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=120)
+    port = free_port()
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, page = get(f"http://127.0.0.1:{port}/accounts/login/")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        assert status == 200
+        css = re.search(rb'href="(/static/zhanyi/zhanyi\.[0-9a-f]+\.css)"', page).group(1)
+        status, body = get(f"http://127.0.0.1:{port}{css.decode()}")
+        assert status == 200 and b"--red" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
