@@ -9,7 +9,7 @@ so only that cookie, or the default, counts.
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
@@ -25,3 +25,29 @@ class LanguageMiddleware(MiddlewareMixin):
     def process_response(self, request: HttpRequest, response):
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class RejectNullCharactersMiddleware:
+    """Refuse a NUL character in the path, query string or form fields with 400.
+
+    PostgreSQL cannot store or even compare text holding NUL, so such a value
+    reaching any filter would end in a server error; SQLite would store it.
+    Refusing it at the door keeps every view and both databases alike.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        sources = [request.GET]
+        if request.content_type == "application/x-www-form-urlencoded":
+            sources.append(request.POST)
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for data in sources
+            for key, values in data.lists()
+        ):
+            return HttpResponseBadRequest(
+                translation.gettext("The request contains a NUL character, which is not allowed.")
+            )
+        return self.get_response(request)
