@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from zhanyi.accounts import demo as demo_accounts
+from zhanyi.accounts.demo import NotADemoDatabase
 from zhanyi.accounts.models import DemoDatabase
 from zhanyi.engine.synth import SynthConfig, generate
 from zhanyi.people import actions as people_actions
@@ -36,10 +37,6 @@ DEFAULT_SEED = 20210916
 #: When the zone's headquarters met (9月16日), in local time.
 ZONE_HQ_ACTIVATED = dt.datetime(2021, 9, 16, 22, 0, tzinfo=SHANGHAI)
 CITY_HQ_ACTIVATED = dt.datetime(2021, 9, 10, 20, 0, tzinfo=SHANGHAI)
-
-
-class NotADemoDatabase(RuntimeError):
-    pass
 
 
 @dataclass
@@ -68,6 +65,8 @@ def build_demo(
 ) -> DemoResult:
     """Migrate, generate and load the city (unless this demo is loaded
     already), then issue fresh passwords for the demo accounts."""
+    # A bad scale is refused before anything is written (ValueError).
+    cfg = SynthConfig.for_scale(_scale_arg(scale), seed=seed)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -92,7 +91,6 @@ def build_demo(
         t = time.perf_counter()
         if not (city_dir / "manifest.json").exists():
             say(f"Generating the synthetic city (scale {scale}, seed {seed})…")
-            cfg = SynthConfig.for_scale(_scale_arg(scale), seed=seed)
             generate(cfg, city_dir, progress=True)
         timings["synth_s"] = time.perf_counter() - t
         t = time.perf_counter()

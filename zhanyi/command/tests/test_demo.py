@@ -1,7 +1,7 @@
 """The demo builds a small city through the product's own actions."""
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from zhanyi.accounts.models import User
 from zhanyi.command import demo
@@ -78,3 +78,11 @@ def test_the_command_builds_without_serving(data_dir, capsys):
     out = capsys.readouterr().out
     assert "http://127.0.0.1:8000/" in out
     assert "The demo city is ready." in out
+
+
+@pytest.mark.parametrize("scale", ["huge", "10"])
+def test_a_bad_scale_is_refused_before_anything_is_written(data_dir, scale):
+    with pytest.raises(CommandError, match=r"scale|people"):
+        call_command("demo", "--scale", scale, "--no-serve")
+    assert not (data_dir / "city").exists()
+    assert not Person.objects.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zhanyi.accounts.demo import DemoAreaMissing
 from zhanyi.command.demo import DEFAULT_SEED, NotADemoDatabase, build_demo, compound_resident
 
 from .serve import serve
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             result = build_demo(
                 scale=options["scale"], seed=options["seed"], fresh=options["fresh"], say=say
             )
-        except NotADemoDatabase as exc:
+        except (NotADemoDatabase, DemoAreaMissing, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         counts = result.counts
         say("")
