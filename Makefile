@@ -59,10 +59,21 @@ test-postgres: setup
 	  echo "== PostgreSQL at $(PG_URL) is not reachable: skipping the PostgreSQL half =="; \
 	fi
 
-# Translations: the .po and the compiled .mo are both committed.
+# Translations: the .po and the compiled .mo are both committed. The project
+# catalogue (zhanyi/locale) holds the foundation's apps; an app with its own
+# locale/ directory (screening, testing, …) keeps its own catalogue, so work on
+# one app never rewrites another's. `make messages APP=testing` does one app.
+APP_CATALOGUES := $(patsubst zhanyi/%/locale,%,$(wildcard zhanyi/*/locale))
+DJANGO_ADMIN := ZHANYI_TESTING=1 DJANGO_SETTINGS_MODULE=zhanyi.settings $(abspath $(BIN))/django-admin
+
 messages: setup
-	cd zhanyi && ZHANYI_TESTING=1 DJANGO_SETTINGS_MODULE=zhanyi.settings ../$(BIN)/django-admin makemessages -l zh_Hans --ignore=engine --no-obsolete -v0
-	cd zhanyi && ZHANYI_TESTING=1 DJANGO_SETTINGS_MODULE=zhanyi.settings ../$(BIN)/django-admin compilemessages -v0
+ifeq ($(APP),)
+	cd zhanyi && $(DJANGO_ADMIN) makemessages -l zh_Hans --ignore=engine $(foreach a,$(APP_CATALOGUES),--ignore=$(a)) --no-obsolete -v0
+	for app in $(APP_CATALOGUES); do (cd zhanyi/$$app && $(DJANGO_ADMIN) makemessages -l zh_Hans --no-obsolete -v0) || exit 1; done
+	cd zhanyi && $(DJANGO_ADMIN) compilemessages -v0
+else
+	cd zhanyi/$(APP) && $(DJANGO_ADMIN) makemessages -l zh_Hans --no-obsolete -v0 && $(DJANGO_ADMIN) compilemessages -v0
+endif
 
 clean:
 	rm -rf $(VENV) frontend/node_modules $(VENDOR) var

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "zhanyi.people",
     "zhanyi.command",
     "zhanyi.tracing",
+    "zhanyi.screening",
+    "zhanyi.testing",
 ]
 
 MIDDLEWARE = [

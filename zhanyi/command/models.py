@@ -61,3 +61,74 @@ class TaskForce(models.Model):
 
     def __str__(self) -> str:
         return f"{self.headquarters.name} · {self.get_kind_display()}"
+
+
+class HandoffKind(models.TextChoices):
+    """The kinds of work one task force hands to another."""
+
+    CONTROL = "control", _("Control by the village team")  # 社区管控
+    TRANSFER = "transfer", _("Transfer to centralised quarantine")  # 转运隔离
+    TEST = "test", _("Scheduled test")  # 按期核酸
+    RESAMPLE = "resample", _("Single-tube re-sampling")  # 单采复核
+    CASE_REPORT = "case_report", _("Report and investigate a case")  # 逢阳必报
+
+
+class HandoffStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Handoff(models.Model):
+    """A piece of work one task force hands to another (工作交接), with its deadline.
+
+    Tracing hands a new close contact to the village team (control), to
+    transfer (centralised quarantine) and to testing (the protocol's test
+    days); testing hands a positive pool to re-sampling; screening hands an
+    outcome on. The producing app writes these records through
+    ``zhanyi.command.actions.handoffs``; the consuming app reads the open ones
+    of its kind and closes them when the work is done. ``key`` makes writing
+    the same hand-off twice a no-op.
+    """
+
+    key = models.CharField(_("key"), max_length=128, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=HandoffKind.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=HandoffStatus.choices, default=HandoffStatus.OPEN
+    )
+    person = models.ForeignKey(
+        "people.Person", models.PROTECT, related_name="handoffs", verbose_name=_("person")
+    )
+    # The village (or other area) responsible: the jurisdiction that sees it.
+    area = models.ForeignKey(
+        "places.Area", models.PROTECT, related_name="handoffs", verbose_name=_("area")
+    )
+    from_task_force = models.CharField(
+        _("from task force"), max_length=32, choices=TaskForceKind.choices
+    )
+    to_task_force = models.CharField(
+        _("to task force"), max_length=32, choices=TaskForceKind.choices
+    )
+    # Where it came from, as "app.model:pk" (e.g. "tracing.contact:42").
+    origin = models.CharField(_("origin"), max_length=64)
+    # Not to be done before (a test on quarantine day 4); None: at once.
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"))
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by_name = models.CharField(_("closed by"), max_length=150, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["kind", "status", "due_at"], name="handoff_kind_status_due"),
+            models.Index(fields=["area", "status"], name="handoff_area_status"),
+            models.Index(fields=["origin"], name="handoff_origin"),
+        ]
+        verbose_name = _("hand-off")
+        verbose_name_plural = _("hand-offs")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.person_id} · {self.due_at:%Y-%m-%d %H:%M}"

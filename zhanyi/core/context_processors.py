@@ -13,6 +13,9 @@ NAVIGATION = [
     ("command:home", _("Command"), None),
     ("places:area-list", _("Areas"), None),
     ("people:search", _("People"), "view_person"),
+    ("tracing:home", _("Tracing"), "view_person"),
+    ("screening:home", _("Screening"), "view_person"),
+    ("testing:home", _("Testing"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

@@ -7,9 +7,8 @@ import datetime as dt
 from django.db import transaction
 
 from zhanyi.accounts import audit
+from zhanyi.command.models import Headquarters, TaskForce, TaskForceKind
 from zhanyi.places.models import Area
-
-from .models import Headquarters, TaskForce, TaskForceKind
 
 
 @transaction.atomic

@@ -1,0 +1,156 @@
+"""Writes of hand-offs (工作交接): work one task force passes to another.
+
+Producers (tracing, testing, screening) call ``do_create_handoffs`` with specs
+whose ``key`` names the work uniquely, so replaying the same event creates
+nothing new. Consumers close a hand-off when the work is done, or cancel the
+ones that no longer apply (a contact released early, a pool re-tested
+negative).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from zhanyi.accounts import audit
+from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
+
+
+@dataclass(frozen=True)
+class HandoffSpec:
+    key: str
+    kind: str
+    person_id: int
+    area_id: int
+    from_task_force: str
+    to_task_force: str
+    origin: str
+    due_at: dt.datetime
+    not_before: dt.datetime | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in HandoffKind.values:
+            raise ValueError(f"unknown hand-off kind {self.kind!r}")
+        for name in ("from_task_force", "to_task_force"):
+            if getattr(self, name) not in TaskForceKind.values:
+                raise ValueError(f"unknown task force {getattr(self, name)!r} in {name}")
+        if timezone.is_naive(self.due_at):
+            raise ValueError("due_at must be timezone-aware")
+        if len(self.key) > 128:
+            raise ValueError(f"hand-off key longer than 128 characters: {self.key[:40]}…")
+
+
+_BATCH = 5000
+
+
+@transaction.atomic
+def do_create_handoffs(specs: Iterable[HandoffSpec], *, actor, origin_label: str = "") -> int:
+    """Create the hand-offs whose keys are new; return how many were created.
+
+    One audit record covers the batch (a contact graph can hand off hundreds
+    of thousands of tests at once); each hand-off names its origin.
+    """
+    specs = list(specs)
+    if not specs:
+        return 0
+    keys = [s.key for s in specs]
+    existing: set[str] = set()
+    for i in range(0, len(keys), _BATCH):
+        existing.update(
+            Handoff.objects.filter(key__in=keys[i : i + _BATCH]).values_list("key", flat=True)
+        )
+    seen: set[str] = set()
+    rows = []
+    for s in specs:
+        if s.key in existing or s.key in seen:
+            continue
+        seen.add(s.key)
+        rows.append(
+            Handoff(
+                key=s.key,
+                kind=s.kind,
+                person_id=s.person_id,
+                area_id=s.area_id,
+                from_task_force=s.from_task_force,
+                to_task_force=s.to_task_force,
+                origin=s.origin,
+                due_at=s.due_at,
+                not_before=s.not_before,
+                detail=s.detail,
+            )
+        )
+    Handoff.objects.bulk_create(rows, batch_size=_BATCH)
+    if rows:
+        kinds: dict[str, int] = {}
+        for r in rows:
+            kinds[r.kind] = kinds.get(r.kind, 0) + 1
+        audit.record(
+            actor=actor,
+            action="handoff.create",
+            object_type="command.handoff",
+            object_label=origin_label or rows[0].origin,
+            detail={"created": len(rows), "by_kind": kinds, "skipped": len(specs) - len(rows)},
+        )
+    return len(rows)
+
+
+@transaction.atomic
+def do_close_handoff(handoff: Handoff, *, actor, outcome: str = "", request=None) -> Handoff:
+    """Mark a hand-off done. Closing a closed one is refused."""
+    handoff = Handoff.objects.select_for_update().get(pk=handoff.pk)
+    if handoff.status != HandoffStatus.OPEN:
+        raise ValueError(f"hand-off {handoff.pk} is already {handoff.status}")
+    handoff.status = HandoffStatus.DONE
+    handoff.closed_at = timezone.now()
+    handoff.closed_by_name = _actor_name(actor)
+    handoff.outcome = outcome[:255]
+    handoff.save(update_fields=["status", "closed_at", "closed_by_name", "outcome"])
+    audit.record(
+        actor=actor,
+        action="handoff.close",
+        obj=handoff,
+        detail={"kind": handoff.kind, "outcome": handoff.outcome},
+        request=request,
+        area=handoff.area,
+    )
+    return handoff
+
+
+@transaction.atomic
+def do_cancel_handoffs(handoffs: QuerySet[Handoff], *, actor, reason: str) -> int:
+    """Cancel the open hand-offs in ``handoffs`` (work no longer needed)."""
+    if not reason.strip():
+        raise ValueError("a reason is required to cancel hand-offs")
+    open_ = handoffs.filter(status=HandoffStatus.OPEN)
+    ids = list(open_.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Handoff.objects.filter(pk__in=ids).update(
+        status=HandoffStatus.CANCELLED,
+        closed_at=timezone.now(),
+        closed_by_name=_actor_name(actor),
+        outcome=reason[:255],
+    )
+    audit.record(
+        actor=actor,
+        action="handoff.cancel",
+        object_type="command.handoff",
+        object_label=reason[:255],
+        detail={"cancelled": len(ids), "ids": ids[:1000]},
+    )
+    return len(ids)
+
+
+def _actor_name(actor) -> str:
+    name = getattr(actor, "name", None)  # SystemActor
+    if isinstance(name, str) and not hasattr(actor, "get_username"):
+        return name[:150]
+    getter = getattr(actor, "get_username", None)
+    return getter()[:150] if getter else ""

@@ -1,0 +1,68 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from zhanyi.accounts.audit import cli_actor
+from zhanyi.accounts.models import AuditEvent
+from zhanyi.command.actions import (
+    HandoffSpec,
+    do_cancel_handoffs,
+    do_close_handoff,
+    do_create_handoffs,
+)
+from zhanyi.command.models import Handoff, HandoffStatus
+from zhanyi.people.models import Person
+
+
+def _spec(person, area, key="tracing.contact:1/test/day1", **extra):
+    fields = {
+        "key": key,
+        "kind": "test",
+        "person_id": person.pk,
+        "area_id": area.pk,
+        "from_task_force": "investigation",
+        "to_task_force": "testing",
+        "origin": "tracing.contact:1",
+        "due_at": timezone.now() + dt.timedelta(days=1),
+        "detail": {"day": 1},
+    }
+    fields.update(extra)
+    return HandoffSpec(**fields)
+
+
+def test_writing_the_same_handoff_twice_creates_it_once(world):
+    person = Person.objects.create(name="张三", village=world.village)
+    spec = _spec(person, world.village)
+    assert do_create_handoffs([spec, spec], actor=cli_actor()) == 1
+    assert do_create_handoffs([spec], actor=cli_actor()) == 0
+    assert Handoff.objects.count() == 1
+    event = AuditEvent.objects.get(action="handoff.create")
+    assert event.detail["created"] == 1
+
+
+def test_a_handoff_is_closed_once_and_cancelled_only_with_a_reason(world):
+    person = Person.objects.create(name="张三", village=world.village)
+    do_create_handoffs(
+        [_spec(person, world.village), _spec(person, world.village, key="k2")],
+        actor=cli_actor(),
+    )
+    first, second = Handoff.objects.order_by("key")
+    do_close_handoff(second, actor=world.village_member, outcome="sampled")
+    with pytest.raises(ValueError):
+        do_close_handoff(second, actor=world.village_member)
+    with pytest.raises(ValueError):
+        do_cancel_handoffs(Handoff.objects.all(), actor=world.tracer, reason=" ")
+    assert do_cancel_handoffs(Handoff.objects.all(), actor=world.tracer, reason="released") == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (HandoffStatus.CANCELLED, HandoffStatus.DONE)
+    assert second.closed_by_name == "villager"
+
+
+def test_a_spec_with_an_unknown_kind_or_a_naive_deadline_is_refused(world):
+    person = Person.objects.create(name="张三", village=world.village)
+    with pytest.raises(ValueError, match="kind"):
+        _spec(person, world.village, kind="teleport")
+    with pytest.raises(ValueError, match="aware"):
+        _spec(person, world.village, due_at=dt.datetime(2021, 9, 17, 8))  # noqa: DTZ001 (the point of the test)

@@ -1,0 +1,3 @@
+"""Models of the screening app."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Models of the testing app."""
+
+from __future__ import annotations

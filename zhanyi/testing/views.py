@@ -1,0 +1,3 @@
+"""Pages of the testing app."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Models of the tracing app."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Pages of the tracing app."""
+
+from __future__ import annotations
