@@ -13,7 +13,7 @@ results; screening: arrivals) declares a provider in its own
 ``gather`` asks every provider and combines the answers into one
 ``PersonFacts`` per person. After changing a fact, the app calls
 ``zhanyi.people.actions.health_codes.do_recompute_codes(person_ids, reason=…,
-actor=…)``.
+acting_user=…)``.
 """
 
 from __future__ import annotations

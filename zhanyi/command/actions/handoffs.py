@@ -51,7 +51,7 @@ _BATCH = 5000
 
 
 @transaction.atomic
-def do_create_handoffs(specs: Iterable[HandoffSpec], *, actor, origin_label: str = "") -> int:
+def do_create_handoffs(specs: Iterable[HandoffSpec], *, acting_user, origin_label: str = "") -> int:
     """Create the hand-offs whose keys are new; return how many were created.
 
     One audit record covers the batch (a contact graph can hand off hundreds
@@ -92,7 +92,7 @@ def do_create_handoffs(specs: Iterable[HandoffSpec], *, actor, origin_label: str
         for r in rows:
             kinds[r.kind] = kinds.get(r.kind, 0) + 1
         audit.record(
-            actor=actor,
+            actor=acting_user,
             action="handoff.create",
             object_type="command.handoff",
             object_label=origin_label or rows[0].origin,
@@ -102,18 +102,18 @@ def do_create_handoffs(specs: Iterable[HandoffSpec], *, actor, origin_label: str
 
 
 @transaction.atomic
-def do_close_handoff(handoff: Handoff, *, actor, outcome: str = "", request=None) -> Handoff:
+def do_close_handoff(handoff: Handoff, *, acting_user, outcome: str = "", request=None) -> Handoff:
     """Mark a hand-off done. Closing a closed one is refused."""
     handoff = Handoff.objects.select_for_update().get(pk=handoff.pk)
     if handoff.status != HandoffStatus.OPEN:
         raise ValueError(f"hand-off {handoff.pk} is already {handoff.status}")
     handoff.status = HandoffStatus.DONE
     handoff.closed_at = timezone.now()
-    handoff.closed_by_name = _actor_name(actor)
+    handoff.closed_by_name = _actor_name(acting_user)
     handoff.outcome = outcome[:255]
     handoff.save(update_fields=["status", "closed_at", "closed_by_name", "outcome"])
     audit.record(
-        actor=actor,
+        actor=acting_user,
         action="handoff.close",
         obj=handoff,
         detail={"kind": handoff.kind, "outcome": handoff.outcome},
@@ -124,7 +124,7 @@ def do_close_handoff(handoff: Handoff, *, actor, outcome: str = "", request=None
 
 
 @transaction.atomic
-def do_cancel_handoffs(handoffs: QuerySet[Handoff], *, actor, reason: str) -> int:
+def do_cancel_handoffs(handoffs: QuerySet[Handoff], *, acting_user, reason: str) -> int:
     """Cancel the open hand-offs in ``handoffs`` (work no longer needed)."""
     if not reason.strip():
         raise ValueError("a reason is required to cancel hand-offs")
@@ -135,11 +135,11 @@ def do_cancel_handoffs(handoffs: QuerySet[Handoff], *, actor, reason: str) -> in
     Handoff.objects.filter(pk__in=ids).update(
         status=HandoffStatus.CANCELLED,
         closed_at=timezone.now(),
-        closed_by_name=_actor_name(actor),
+        closed_by_name=_actor_name(acting_user),
         outcome=reason[:255],
     )
     audit.record(
-        actor=actor,
+        actor=acting_user,
         action="handoff.cancel",
         object_type="command.handoff",
         object_label=reason[:255],
@@ -148,9 +148,9 @@ def do_cancel_handoffs(handoffs: QuerySet[Handoff], *, actor, reason: str) -> in
     return len(ids)
 
 
-def _actor_name(actor) -> str:
-    name = getattr(actor, "name", None)  # SystemActor
-    if isinstance(name, str) and not hasattr(actor, "get_username"):
+def _actor_name(acting_user) -> str:
+    name = getattr(acting_user, "name", None)  # SystemActor
+    if isinstance(name, str) and not hasattr(acting_user, "get_username"):
         return name[:150]
-    getter = getattr(actor, "get_username", None)
+    getter = getattr(acting_user, "get_username", None)
     return getter()[:150] if getter else ""

@@ -34,8 +34,8 @@ def _spec(person, area, key="tracing.contact:1/test/day1", **extra):
 def test_writing_the_same_handoff_twice_creates_it_once(world):
     person = Person.objects.create(name="张三", village=world.village)
     spec = _spec(person, world.village)
-    assert do_create_handoffs([spec, spec], actor=cli_actor()) == 1
-    assert do_create_handoffs([spec], actor=cli_actor()) == 0
+    assert do_create_handoffs([spec, spec], acting_user=cli_actor()) == 1
+    assert do_create_handoffs([spec], acting_user=cli_actor()) == 0
     assert Handoff.objects.count() == 1
     event = AuditEvent.objects.get(action="handoff.create")
     assert event.detail["created"] == 1
@@ -45,15 +45,18 @@ def test_a_handoff_is_closed_once_and_cancelled_only_with_a_reason(world):
     person = Person.objects.create(name="张三", village=world.village)
     do_create_handoffs(
         [_spec(person, world.village), _spec(person, world.village, key="k2")],
-        actor=cli_actor(),
+        acting_user=cli_actor(),
     )
     first, second = Handoff.objects.order_by("key")
-    do_close_handoff(second, actor=world.village_member, outcome="sampled")
+    do_close_handoff(second, acting_user=world.village_member, outcome="sampled")
     with pytest.raises(ValueError):
-        do_close_handoff(second, actor=world.village_member)
+        do_close_handoff(second, acting_user=world.village_member)
     with pytest.raises(ValueError):
-        do_cancel_handoffs(Handoff.objects.all(), actor=world.tracer, reason=" ")
-    assert do_cancel_handoffs(Handoff.objects.all(), actor=world.tracer, reason="released") == 1
+        do_cancel_handoffs(Handoff.objects.all(), acting_user=world.tracer, reason=" ")
+    cancelled = do_cancel_handoffs(
+        Handoff.objects.all(), acting_user=world.tracer, reason="released"
+    )
+    assert cancelled == 1
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == (HandoffStatus.CANCELLED, HandoffStatus.DONE)
