@@ -62,15 +62,21 @@ test-postgres: setup
 # Translations: the .po and the compiled .mo are both committed. The project
 # catalogue (zhanyi/locale) holds the foundation's apps; an app with its own
 # locale/ directory (screening, testing, …) keeps its own catalogue, so work on
-# one app never rewrites another's. `make messages APP=testing` does one app.
+# one app never rewrites another's. `make messages APP=testing` does one app,
+# `make messages APP=root` the project catalogue.
 APP_CATALOGUES := $(patsubst zhanyi/%/locale,%,$(wildcard zhanyi/*/locale))
 DJANGO_ADMIN := ZHANYI_TESTING=1 DJANGO_SETTINGS_MODULE=zhanyi.settings $(abspath $(BIN))/django-admin
 
+ROOT_MESSAGES = cd zhanyi && $(DJANGO_ADMIN) makemessages -l zh_Hans --ignore=engine $(foreach a,$(APP_CATALOGUES),--ignore=$(a)) --no-obsolete -v0
+
 messages: setup
 ifeq ($(APP),)
-	cd zhanyi && $(DJANGO_ADMIN) makemessages -l zh_Hans --ignore=engine $(foreach a,$(APP_CATALOGUES),--ignore=$(a)) --no-obsolete -v0
+	$(ROOT_MESSAGES)
 	for app in $(APP_CATALOGUES); do (cd zhanyi/$$app && $(DJANGO_ADMIN) makemessages -l zh_Hans --no-obsolete -v0) || exit 1; done
 	cd zhanyi && $(DJANGO_ADMIN) compilemessages -v0
+else ifeq ($(APP),root)
+	$(ROOT_MESSAGES)
+	cd zhanyi/locale/.. && $(DJANGO_ADMIN) compilemessages -v0 --locale zh_Hans --ignore='*/*/locale'
 else
 	cd zhanyi/$(APP) && $(DJANGO_ADMIN) makemessages -l zh_Hans --no-obsolete -v0 && $(DJANGO_ADMIN) compilemessages -v0
 endif
