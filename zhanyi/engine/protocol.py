@@ -86,8 +86,51 @@ class CompanionRule:
             raise ValueError("companion.lookback_days and max_stay_hours must be at least 1")
 
 
+@dataclass(frozen=True)
+class TestingRule:
+    """Mass testing (全员核酸检测): pool sizes, turnaround deadlines, re-test rules."""
+
+    source: str = ""
+    status: str = ""
+    pool_sizes: tuple[int, ...] = (1, 5, 10, 20)
+    default_pool_size: int = 10
+    max_pool_size: int = 20
+    round_days: int = 2
+    positive_report_hours: int = 2
+    key_group_result_hours: int = 6
+    routine_result_hours: int = 12
+    resample_due_hours: int = 2
+    scheduled_test_window_hours: int = 24
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pool_sizes", tuple(self.pool_sizes))
+        if not self.pool_sizes or any(
+            not isinstance(k, int) or isinstance(k, bool) or k < 1 for k in self.pool_sizes
+        ):
+            raise ValueError("testing.pool_sizes must be whole numbers of at least 1")
+        if self.default_pool_size not in self.pool_sizes:
+            raise ValueError("testing.default_pool_size must be one of testing.pool_sizes")
+        if self.max_pool_size < self.default_pool_size:
+            raise ValueError("testing.max_pool_size must be at least testing.default_pool_size")
+        for name in (
+            "round_days",
+            "positive_report_hours",
+            "key_group_result_hours",
+            "routine_result_hours",
+            "resample_due_hours",
+            "scheduled_test_window_hours",
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"testing.{name} must be a whole number of at least 1")
+
+
 #: Section name → dataclass. Other issues register their sections here.
-SECTIONS: dict[str, type] = {"exposure": ExposureRule, "companion": CompanionRule}
+SECTIONS: dict[str, type] = {
+    "exposure": ExposureRule,
+    "companion": CompanionRule,
+    "testing": TestingRule,
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +141,7 @@ class Protocol:
     path: Path
     exposure: ExposureRule = field(default_factory=ExposureRule)
     companion: CompanionRule = field(default_factory=CompanionRule)
+    testing: TestingRule = field(default_factory=TestingRule)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def exposure_window(
