@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from zhanyi.engine.protocol import TestingRule, load_protocol
+from zhanyi.engine.protocol import TestingRule as Rule
+from zhanyi.engine.protocol import load_protocol
 
 
 def test_the_eighth_edition_ships_ten_in_one_and_the_guides_deadlines():
@@ -17,7 +18,7 @@ def test_the_eighth_edition_ships_ten_in_one_and_the_guides_deadlines():
 
 def test_a_default_pool_size_outside_the_allowed_sizes_is_refused():
     with pytest.raises(ValueError, match="default_pool_size"):
-        TestingRule(pool_sizes=(1, 5), default_pool_size=10, max_pool_size=20)
+        Rule(pool_sizes=(1, 5), default_pool_size=10, max_pool_size=20)
 
 
 def test_a_misspelt_key_in_the_testing_section_is_an_error(tmp_path):
