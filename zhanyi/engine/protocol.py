@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from zhanyi.engine.codes.rules import HealthCodeRules
+
 PROTOCOLS_DIR = Path(__file__).resolve().parent.parent / "protocols"
 DEFAULT_PROTOCOL = "edition-8"
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -130,6 +132,7 @@ SECTIONS: dict[str, type] = {
     "exposure": ExposureRule,
     "companion": CompanionRule,
     "testing": TestingRule,
+    "health_codes": HealthCodeRules,
 }
 
 
@@ -142,6 +145,7 @@ class Protocol:
     exposure: ExposureRule = field(default_factory=ExposureRule)
     companion: CompanionRule = field(default_factory=CompanionRule)
     testing: TestingRule = field(default_factory=TestingRule)
+    health_codes: HealthCodeRules = field(default_factory=HealthCodeRules)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def exposure_window(
