@@ -127,10 +127,170 @@ class TestingRule:
                 raise ValueError(f"testing.{name} must be a whole number of at least 1")
 
 
+def _check_days(section: str, name: str, days: tuple[int, ...]) -> None:
+    if any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in days):
+        raise ValueError(f"{section}.{name} must be whole day numbers of at least 1")
+    if list(days) != sorted(set(days)):
+        raise ValueError(f"{section}.{name} must be in increasing order without repeats")
+
+
+def _check_counts(section: str, obj: Any, names: tuple[str, ...], minimum: int = 0) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise ValueError(f"{section}.{name} must be a whole number of at least {minimum}")
+
+
+EXPOSURE_SETTINGS = ("household", "workplace", "classroom", "vehicle", "meal", "place_visit")
+CERTAINTIES = ("confirmed", "probable", "possible")
+
+
+@dataclass(frozen=True)
+class ContactRule:
+    """Who is a close contact (密接) and a secondary contact (次密接).
+
+    A close contact had an exposure, in one of ``settings`` and with one of
+    ``certainties``, with the case inside the case's exposure window. A
+    secondary contact had such an exposure with a close contact between the
+    close contact's first exposure to the case and their quarantine.
+    ``max_depth`` is how far the expansion follows (2: close and secondary).
+    ``upgrade_secondary``: a secondary contact is managed as a close contact
+    when the close contact they were reached through turns positive.
+    """
+
+    settings: tuple[str, ...] = EXPOSURE_SETTINGS
+    certainties: tuple[str, ...] = ("confirmed", "probable")
+    max_depth: int = 2
+    upgrade_secondary: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "settings", tuple(self.settings))
+        object.__setattr__(self, "certainties", tuple(self.certainties))
+        unknown = sorted(set(self.settings) - set(EXPOSURE_SETTINGS))
+        if unknown or not self.settings:
+            raise ValueError(f"contacts.settings: unknown or empty {', '.join(unknown)}")
+        unknown = sorted(set(self.certainties) - set(CERTAINTIES))
+        if unknown or not self.certainties:
+            raise ValueError(f"contacts.certainties: unknown or empty {', '.join(unknown)}")
+        _check_counts("contacts", self, ("max_depth",), minimum=1)
+        if not isinstance(self.upgrade_secondary, bool):
+            raise ValueError("contacts.upgrade_secondary must be true or false")
+
+
+@dataclass(frozen=True)
+class QuarantineRule:
+    """Quarantine and monitoring (隔离/健康监测) of close and secondary contacts.
+
+    Days count from the contact's last exposure to the case (or to the close
+    contact): centralised quarantine first, then home quarantine, then home
+    health monitoring.
+    """
+
+    close_centralised_days: int = 14
+    close_home_quarantine_days: int = 0
+    close_home_monitoring_days: int = 7
+    secondary_centralised_days: int = 7
+    secondary_home_quarantine_days: int = 0
+    secondary_home_monitoring_days: int = 0
+
+    def __post_init__(self) -> None:
+        _check_counts("quarantine", self, tuple(f.name for f in dataclasses.fields(self)))
+        for kind in ("close", "secondary"):
+            if sum(days for _, days in self.stages(kind)) < 1:
+                raise ValueError(f"quarantine: a {kind} contact needs at least one day")
+
+    def stages(self, kind: str) -> list[tuple[str, int]]:
+        """``[(stage, days), …]`` in order, stages with zero days left out."""
+        if kind not in ("close", "secondary"):
+            raise ValueError(f"no quarantine rule for contact kind {kind!r}")
+        named = [
+            ("centralised", getattr(self, f"{kind}_centralised_days")),
+            ("home", getattr(self, f"{kind}_home_quarantine_days")),
+            ("home_health_monitoring", getattr(self, f"{kind}_home_monitoring_days")),
+        ]
+        return [(stage, days) for stage, days in named if days > 0]
+
+    def total_days(self, kind: str) -> int:
+        return sum(days for _, days in self.stages(kind))
+
+
+@dataclass(frozen=True)
+class TestScheduleRule:
+    """The nucleic-acid tests of a contact's quarantine, by quarantine day (day 1
+    is the first day of quarantine), and of their home health monitoring."""
+
+    close_days: tuple[int, ...] = (1, 4, 7, 14)
+    close_monitoring_days: tuple[int, ...] = (2, 7)
+    secondary_days: tuple[int, ...] = (1, 4, 7)
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            object.__setattr__(self, f.name, tuple(getattr(self, f.name)))
+            _check_days("test_days", f.name, getattr(self, f.name))
+
+    def days(self, kind: str) -> tuple[int, ...]:
+        if kind == "close":
+            return self.close_days
+        if kind == "secondary":
+            return self.secondary_days
+        raise ValueError(f"no test days for contact kind {kind!r}")
+
+
+@dataclass(frozen=True)
+class ReleaseRule:
+    """Release from quarantine (解除隔离) and of a case from isolation."""
+
+    #: Close contacts: this many final samples, tested with different reagents (双采双检).
+    close_final_samples: int = 2
+    close_different_reagents: bool = True
+    #: Secondary contacts are released at the end of their days if their close
+    #: contact's first this-many tests were negative.
+    secondary_needs_close_negative_tests: int = 2
+    #: Asymptomatic cases: this many negative tests at least this many hours apart.
+    case_negative_tests: int = 2
+    case_min_gap_hours: int = 24
+
+    def __post_init__(self) -> None:
+        _check_counts(
+            "release",
+            self,
+            (
+                "close_final_samples",
+                "secondary_needs_close_negative_tests",
+                "case_negative_tests",
+                "case_min_gap_hours",
+            ),
+        )
+        if not isinstance(self.close_different_reagents, bool):
+            raise ValueError("release.close_different_reagents must be true or false")
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """Deadlines of tracing (时限): from a positive result to every contact under control."""
+
+    #: A positive result is reported as a case within this many hours (逢阳必报、逢阳即报).
+    case_report_hours: int = 2
+    #: The case's investigation is done within this many hours of the result.
+    investigation_hours: int = 24
+    #: A new contact is under the village team's control within this many hours.
+    control_hours: int = 2
+    #: ... and placed in centralised quarantine within this many hours (the article: 8 h).
+    transfer_hours: int = 8
+
+    def __post_init__(self) -> None:
+        _check_counts("deadlines", self, tuple(f.name for f in dataclasses.fields(self)), 1)
+
+
 #: Section name → dataclass. Other issues register their sections here.
 SECTIONS: dict[str, type] = {
     "exposure": ExposureRule,
     "companion": CompanionRule,
+    "contacts": ContactRule,
+    "quarantine": QuarantineRule,
+    "test_days": TestScheduleRule,
+    "release": ReleaseRule,
+    "deadlines": DeadlineRule,
     "testing": TestingRule,
     "health_codes": HealthCodeRules,
 }
@@ -144,6 +304,11 @@ class Protocol:
     path: Path
     exposure: ExposureRule = field(default_factory=ExposureRule)
     companion: CompanionRule = field(default_factory=CompanionRule)
+    contacts: ContactRule = field(default_factory=ContactRule)
+    quarantine: QuarantineRule = field(default_factory=QuarantineRule)
+    test_days: TestScheduleRule = field(default_factory=TestScheduleRule)
+    release: ReleaseRule = field(default_factory=ReleaseRule)
+    deadlines: DeadlineRule = field(default_factory=DeadlineRule)
     testing: TestingRule = field(default_factory=TestingRule)
     health_codes: HealthCodeRules = field(default_factory=HealthCodeRules)
     extra: dict[str, Any] = field(default_factory=dict)

@@ -1,3 +1,288 @@
-"""Models of the tracing app."""
+"""Cases and their investigation (流调): trajectories, interviews, exposures, contacts.
+
+A case (病例) is a person with a positive single-tube result, confirmed or
+asymptomatic. Its investigation records where the case went (trajectory), who
+was interviewed, and exposures: edges between two persons of the person index
+with a setting, a time and a certainty. Close contacts (密接) and secondary
+contacts (次密接) are *derived* from the exposures by the contact engine
+(``zhanyi.engine.contacts``) under the case's protocol, and stored as
+``Contact`` rows so that hand-offs and health codes can name them.
+"""
 
 from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseClassification(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed case")  # 确诊病例
+    ASYMPTOMATIC = "asymptomatic", _("Asymptomatic infection")  # 无症状感染者
+
+
+class CaseStatus(models.TextChoices):
+    INVESTIGATING = "investigating", _("Under investigation")
+    INVESTIGATED = "investigated", _("Investigation done")
+    DISCHARGED = "discharged", _("Discharged")
+
+
+class Case(models.Model):
+    """A case (病例): a confirmed case or an asymptomatic infection.
+
+    ``reported_at`` is when the positive result was reported by the
+    laboratory; the case must be reported upward within the protocol's
+    report deadline (逢阳必报、逢阳即报, 2 h) and investigated within its
+    investigation deadline (24 h). Both deadlines are stored when the case is
+    created, from the protocol named in ``protocol``.
+    """
+
+    person = models.ForeignKey(
+        "people.Person", models.PROTECT, related_name="cases", verbose_name=_("person")
+    )
+    # The responsible village: the jurisdiction that sees the case.
+    area = models.ForeignKey(
+        "places.Area", models.PROTECT, related_name="cases", verbose_name=_("area")
+    )
+    classification = models.CharField(
+        _("classification"), max_length=16, choices=CaseClassification.choices
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.INVESTIGATING
+    )
+    onset_date = models.DateField(_("symptom onset"), null=True, blank=True)
+    sampled_at = models.DateTimeField(_("sampled at"))
+    reported_at = models.DateTimeField(_("result reported at"))
+    # When the case was reported upward (filed here).
+    filed_at = models.DateTimeField(_("case reported at"), default=timezone.now)
+    isolated_at = models.DateTimeField(_("isolated at"), null=True, blank=True)
+    hospital = models.CharField(_("hospital"), max_length=200, blank=True)
+    transferred_at = models.DateTimeField(_("transferred at"), null=True, blank=True)
+    discharged_at = models.DateTimeField(_("discharged at"), null=True, blank=True)
+    protocol = models.CharField(_("protocol"), max_length=64)
+    report_due_at = models.DateTimeField(_("report due at"))
+    investigation_due_at = models.DateTimeField(_("investigation due at"))
+    investigated_at = models.DateTimeField(_("investigation done at"), null=True, blank=True)
+    # Where the case came from ("testing.tube:ZZ0001", "manual:…"); one case per source.
+    source = models.CharField(_("source"), max_length=128, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by_name = models.CharField(_("created by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["reported_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source"], condition=~Q(source=""), name="one_case_per_source"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "investigation_due_at"], name="case_due")]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return f"{self.get_classification_display()} #{self.pk}"
+
+    @property
+    def report_overdue(self) -> bool:
+        return self.filed_at > self.report_due_at
+
+    def investigation_overdue(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.investigated_at is not None:
+            return self.investigated_at > self.investigation_due_at
+        return now > self.investigation_due_at
+
+
+class TrajectoryEntry(models.Model):
+    """One stop of a case's trajectory (活动轨迹): a place or area, and when."""
+
+    case = models.ForeignKey(
+        Case, models.CASCADE, related_name="trajectory", verbose_name=_("case")
+    )
+    place = models.ForeignKey(
+        "places.Place",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("place"),
+    )
+    area = models.ForeignKey(
+        "places.Area",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("area"),
+    )
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["case_id", "start", "id"]
+        verbose_name = _("trajectory entry")
+        verbose_name_plural = _("trajectory entries")
+
+    def __str__(self) -> str:
+        where = self.place.name if self.place_id else self.description
+        return f"{self.start:%m-%d %H:%M} {where}"
+
+
+class Interview(models.Model):
+    """An interview (询问) held during the case's investigation."""
+
+    case = models.ForeignKey(
+        Case, models.CASCADE, related_name="interviews", verbose_name=_("case")
+    )
+    interviewee = models.ForeignKey(
+        "people.Person",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("interviewee"),
+    )
+    held_at = models.DateTimeField(_("held at"))
+    interviewer = models.CharField(_("interviewer"), max_length=150)
+    summary = models.TextField(_("summary"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["case_id", "held_at", "id"]
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+
+    def __str__(self) -> str:
+        return f"{self.held_at:%m-%d %H:%M} {self.interviewer}"
+
+
+class ExposureSetting(models.TextChoices):
+    HOUSEHOLD = "household", _("Household")  # 共同居住
+    WORKPLACE = "workplace", _("Workplace")  # 同一办公室/车间
+    CLASSROOM = "classroom", _("Classroom")  # 同班
+    VEHICLE = "vehicle", _("Vehicle")  # 同乘
+    MEAL = "meal", _("Meal")  # 同餐
+    PLACE_VISIT = "place_visit", _("Place visit")  # 同一场所
+
+
+class Certainty(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    PROBABLE = "probable", _("Probable")
+    POSSIBLE = "possible", _("Possible")
+
+
+class Exposure(models.Model):
+    """An exposure (接触): two persons together in a setting at a time.
+
+    The edge is undirected for the contact engine: who infected whom is not
+    known when it is recorded. ``case`` is the investigation that recorded it.
+    """
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="exposures", verbose_name=_("case"))
+    person_a = models.ForeignKey(
+        "people.Person", models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    person_b = models.ForeignKey(
+        "people.Person", models.PROTECT, related_name="+", verbose_name=_("exposed person")
+    )
+    setting = models.CharField(_("setting"), max_length=16, choices=ExposureSetting.choices)
+    exposed_at = models.DateTimeField(_("exposed at"))
+    certainty = models.CharField(
+        _("certainty"), max_length=16, choices=Certainty.choices, default=Certainty.CONFIRMED
+    )
+    place = models.ForeignKey(
+        "places.Place",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("place"),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["exposed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(person_a=models.F("person_b")), name="exposure_two_persons"
+            ),
+            models.UniqueConstraint(
+                fields=["person_a", "person_b", "setting", "exposed_at"], name="one_exposure"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person_a", "exposed_at"], name="exposure_a"),
+            models.Index(fields=["person_b", "exposed_at"], name="exposure_b"),
+        ]
+        verbose_name = _("exposure")
+        verbose_name_plural = _("exposures")
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id}–{self.person_b_id} {self.get_setting_display()}"
+
+
+class ContactKind(models.TextChoices):
+    CLOSE = "close", _("Close contact")  # 密切接触者
+    SECONDARY = "secondary", _("Secondary contact")  # 密接的密接
+    COMPANION = "companion", _("Spatiotemporal companion")  # 时空伴随者
+
+
+class Contact(models.Model):
+    """A person traced to a case: close contact, secondary contact or companion.
+
+    Close and secondary contacts are derived from exposures by the contact
+    engine; ``via`` is the person through whom a secondary contact was
+    reached and ``depth`` how many exposures away from the case they are.
+    A secondary contact whose close contact turns positive is upgraded to a
+    close contact (``upgraded_at``). Companions come from the companion
+    engine. ``area`` is the contact's village: the jurisdiction that sees it.
+    """
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="contacts", verbose_name=_("case"))
+    person = models.ForeignKey(
+        "people.Person", models.PROTECT, related_name="tracing_contacts", verbose_name=_("person")
+    )
+    area = models.ForeignKey(
+        "places.Area", models.PROTECT, related_name="tracing_contacts", verbose_name=_("area")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ContactKind.choices)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=1)
+    via = models.ForeignKey(
+        "people.Person",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reached through"),
+    )
+    first_exposure_at = models.DateTimeField(_("first exposure"))
+    last_exposure_at = models.DateTimeField(_("last exposure"))
+    identified_at = models.DateTimeField(_("identified at"))
+    quarantined_at = models.DateTimeField(_("quarantined at"), null=True, blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    upgraded_at = models.DateTimeField(_("upgraded to close contact at"), null=True, blank=True)
+    protocol = models.CharField(_("protocol"), max_length=64)
+
+    class Meta:
+        ordering = ["case_id", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "person"], name="one_contact_per_case")
+        ]
+        indexes = [
+            models.Index(fields=["person"], name="contact_person"),
+            models.Index(fields=["kind", "released_at"], name="contact_kind_open"),
+        ]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.person_id} of case {self.case_id}"

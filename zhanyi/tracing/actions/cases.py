@@ -1,0 +1,296 @@
+"""Creating and changing cases (病例): by hand, or from a positive single-tube result."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhanyi.people.models import Person
+from zhanyi.tracing.models import Case, CaseClassification, CaseStatus, Contact, ContactKind
+
+from .common import actor_name, audit_case, aware, protocol, recompute_codes, require
+
+DEFAULT_PROTOCOL = "edition-8"
+
+
+def _check_dates(
+    *,
+    sampled_at: dt.datetime,
+    reported_at: dt.datetime,
+    onset_date: dt.date | None,
+    isolated_at: dt.datetime | None,
+) -> None:
+    errors: dict[str, str] = {}
+    if reported_at < sampled_at:
+        errors["reported_at"] = _("The result cannot be reported before the sample was taken.")
+    if onset_date is not None and onset_date > timezone.localdate(reported_at):
+        errors["onset_date"] = _("Symptom onset cannot be after the result was reported.")
+    if isolated_at is not None and isolated_at < sampled_at - dt.timedelta(days=30):
+        errors["isolated_at"] = _("Isolation is more than 30 days before the sample.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _upgrade_secondary_contacts(case: Case, *, acting_user, now: dt.datetime) -> list[int]:
+    """Secondary contacts reached through the new case's person become close
+    contacts (次密接转密接), if the case's protocol says so. Returns their person ids."""
+    upgraded = Contact.objects.select_for_update().filter(
+        via_id=case.person_id, kind=ContactKind.SECONDARY, released_at=None
+    )
+    rows = [c for c in upgraded if protocol(c.protocol).contacts.upgrade_secondary]
+    for contact in rows:
+        contact.kind = ContactKind.CLOSE
+        contact.upgraded_at = now
+    Contact.objects.bulk_update(rows, ["kind", "upgraded_at"])
+    if rows:
+        audit_case(
+            "case.upgrade_secondary",
+            acting_user=acting_user,
+            case=case,
+            detail={"upgraded": len(rows), "contacts": [c.pk for c in rows][:1000]},
+        )
+    return [c.person_id for c in rows]
+
+
+def _create(
+    *,
+    person: Person,
+    classification: str,
+    sampled_at: dt.datetime,
+    reported_at: dt.datetime,
+    onset_date: dt.date | None,
+    isolated_at: dt.datetime | None,
+    hospital: str,
+    protocol_name: str,
+    source: str,
+    notes: str,
+    acting_user,
+    request,
+) -> Case:
+    if classification not in CaseClassification.values:
+        raise ValidationError(
+            {"classification": _("Unknown classification %(value)s.") % {"value": classification}}
+        )
+    aware(sampled_at, "sampled_at")
+    aware(reported_at, "reported_at")
+    if isolated_at is not None:
+        aware(isolated_at, "isolated_at")
+    if person.merged_into_id is not None:
+        raise ValidationError({"person": _("This person was merged into another record.")})
+    if person.village_id is None:
+        raise ValidationError({"person": _("The person has no village: place them first.")})
+    require(acting_user, "edit_person", person.village)
+    _check_dates(
+        sampled_at=sampled_at,
+        reported_at=reported_at,
+        onset_date=onset_date,
+        isolated_at=isolated_at,
+    )
+    try:
+        rules = protocol(protocol_name)
+    except FileNotFoundError as error:
+        raise ValidationError({"protocol": str(error)}) from None
+    now = timezone.now()
+    case = Case(
+        person=person,
+        area_id=person.village_id,
+        classification=classification,
+        onset_date=onset_date,
+        sampled_at=sampled_at,
+        reported_at=reported_at,
+        filed_at=now,
+        isolated_at=isolated_at,
+        hospital=hospital,
+        protocol=rules.info.name,
+        report_due_at=reported_at + dt.timedelta(hours=rules.deadlines.case_report_hours),
+        investigation_due_at=reported_at + dt.timedelta(hours=rules.deadlines.investigation_hours),
+        source=source,
+        notes=notes,
+        created_by_name=actor_name(acting_user),
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"source": _("A case from %(source)s exists already.") % {"source": source}}
+        ) from None
+    audit_case(
+        "case.create",
+        acting_user=acting_user,
+        case=case,
+        request=request,
+        detail={
+            "classification": classification,
+            "source": source,
+            "protocol": case.protocol,
+            "report_overdue": case.report_overdue,
+        },
+    )
+    upgraded = _upgrade_secondary_contacts(case, acting_user=acting_user, now=now)
+    recompute_codes(
+        [person.pk, *upgraded], reason=f"tracing.case:{case.pk} created", acting_user=acting_user
+    )
+    return case
+
+
+@transaction.atomic
+def do_create_case(
+    *,
+    acting_user,
+    person: Person,
+    classification: str,
+    sampled_at: dt.datetime,
+    reported_at: dt.datetime,
+    onset_date: dt.date | None = None,
+    isolated_at: dt.datetime | None = None,
+    hospital: str = "",
+    protocol_name: str = DEFAULT_PROTOCOL,
+    notes: str = "",
+    source: str = "",
+    request=None,
+) -> Case:
+    """Create a case by hand. Raises ``ValidationError`` (by field) for bad data,
+    ``PermissionDenied`` outside the actor's jurisdiction."""
+    return _create(
+        person=person,
+        classification=classification,
+        sampled_at=sampled_at,
+        reported_at=reported_at,
+        onset_date=onset_date,
+        isolated_at=isolated_at,
+        hospital=hospital,
+        protocol_name=protocol_name,
+        source=source,
+        notes=notes,
+        acting_user=acting_user,
+        request=request,
+    )
+
+
+@transaction.atomic
+def do_create_case_from_result(
+    *,
+    person: Person,
+    sampled_at: dt.datetime,
+    reported_at: dt.datetime,
+    source: str,
+    acting_user,
+    classification: str | None = None,
+    protocol_name: str = DEFAULT_PROTOCOL,
+) -> Case:
+    """A positive single-tube result becomes a case (逢阳必报、逢阳即报).
+
+    Idempotent for the same ``source`` (``"testing.tube:ZZ0001"``): the case
+    created the first time is returned. Without a ``classification`` the case
+    is recorded as asymptomatic until a clinician classifies it. The person
+    is isolated from the moment the result is reported.
+    """
+    if not source.strip():
+        raise ValidationError({"source": _("A case from a result needs the result's source.")})
+    existing = Case.objects.filter(source=source).first()
+    if existing is not None:
+        return existing
+    return _create(
+        person=person,
+        classification=classification or CaseClassification.ASYMPTOMATIC,
+        sampled_at=sampled_at,
+        reported_at=reported_at,
+        onset_date=None,
+        isolated_at=reported_at,
+        hospital="",
+        protocol_name=protocol_name,
+        source=source,
+        notes="",
+        acting_user=acting_user,
+        request=None,
+    )
+
+
+CASE_FIELDS = ("classification", "onset_date", "isolated_at", "hospital", "transferred_at", "notes")
+
+
+@transaction.atomic
+def do_update_case(case: Case, *, acting_user, request=None, **changes) -> Case:
+    """Change a case's clinical facts (classification, onset, isolation, hospital, transfer)."""
+    case = Case.objects.select_for_update().select_related("person", "area").get(pk=case.pk)
+    require(acting_user, "edit_person", case.area)
+    unknown = sorted(set(changes) - set(CASE_FIELDS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, _("This field cannot be changed here.")))
+    if "classification" in changes and changes["classification"] not in CaseClassification.values:
+        raise ValidationError({"classification": _("Unknown classification.")})
+    for name in ("isolated_at", "transferred_at"):
+        if changes.get(name) is not None:
+            aware(changes[name], name)
+    _check_dates(
+        sampled_at=case.sampled_at,
+        reported_at=case.reported_at,
+        onset_date=changes.get("onset_date", case.onset_date),
+        isolated_at=changes.get("isolated_at", case.isolated_at),
+    )
+    before = {f: getattr(case, f) for f in changes}
+    for name, value in changes.items():
+        setattr(case, name, value)
+    changed = [f for f in changes if before[f] != changes[f]]
+    if not changed:
+        return case
+    case.save(update_fields=changed)
+    audit_case(
+        "case.update",
+        acting_user=acting_user,
+        case=case,
+        request=request,
+        detail={f: [str(before[f]), str(changes[f])] for f in changed},
+    )
+    if "classification" in changed:
+        recompute_codes(
+            [case.person_id], reason=f"tracing.case:{case.pk} changed", acting_user=acting_user
+        )
+    return case
+
+
+@transaction.atomic
+def do_complete_investigation(case: Case, *, acting_user, request=None) -> Case:
+    """Mark the case's investigation done (流调完成); late ones stay flagged as late."""
+    case = Case.objects.select_for_update().select_related("person", "area").get(pk=case.pk)
+    require(acting_user, "edit_person", case.area)
+    if case.investigated_at is not None:
+        raise ValidationError({"status": _("The investigation is already marked done.")})
+    case.investigated_at = timezone.now()
+    if case.status == CaseStatus.INVESTIGATING:
+        case.status = CaseStatus.INVESTIGATED
+    case.save(update_fields=["investigated_at", "status"])
+    audit_case(
+        "case.investigated",
+        acting_user=acting_user,
+        case=case,
+        request=request,
+        detail={"late": case.investigated_at > case.investigation_due_at},
+    )
+    return case
+
+
+@transaction.atomic
+def do_discharge_case(
+    case: Case, *, acting_user, discharged_at: dt.datetime | None = None, request=None
+) -> Case:
+    """The case leaves hospital or isolation; its code is recomputed."""
+    case = Case.objects.select_for_update().select_related("person", "area").get(pk=case.pk)
+    require(acting_user, "edit_person", case.area)
+    if case.discharged_at is not None:
+        raise ValidationError({"status": _("The case is already discharged.")})
+    case.discharged_at = aware(discharged_at or timezone.now(), "discharged_at")
+    if case.discharged_at < case.reported_at:
+        raise ValidationError({"discharged_at": _("Discharge cannot be before the result.")})
+    case.status = CaseStatus.DISCHARGED
+    case.save(update_fields=["discharged_at", "status"])
+    audit_case("case.discharge", acting_user=acting_user, case=case, request=request)
+    recompute_codes(
+        [case.person_id], reason=f"tracing.case:{case.pk} discharged", acting_user=acting_user
+    )
+    return case

@@ -1,0 +1,85 @@
+"""What every tracing write shares: the access check, the audit label, code recomputation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from zhanyi.accounts import audit
+from zhanyi.accounts.audit import SystemActor
+from zhanyi.accounts.roles import has_capability
+from zhanyi.core import jurisdiction
+from zhanyi.core.masking import mask_name
+from zhanyi.engine.protocol import Protocol, load_protocol
+from zhanyi.places.models import Area
+
+_PROTOCOLS: dict[str, Protocol] = {}
+
+
+def protocol(name: str) -> Protocol:
+    """The named protocol file, read once per process."""
+    if name not in _PROTOCOLS:
+        _PROTOCOLS[name] = load_protocol(name)
+    return _PROTOCOLS[name]
+
+
+def require(acting_user: Any, capability: str, area: Area | None) -> None:
+    """The actor needs ``capability`` and ``area`` inside their jurisdiction.
+
+    A ``SystemActor`` (the command line, the demo) is the operator of the
+    installation and passes.
+    """
+    if isinstance(acting_user, SystemActor):
+        return
+    if not has_capability(acting_user, capability):
+        raise PermissionDenied(f"requires {capability}")
+    if not jurisdiction.can_see_area(acting_user, area):
+        raise PermissionDenied("outside your jurisdiction")
+
+
+def actor_name(acting_user: Any) -> str:
+    if isinstance(acting_user, SystemActor):
+        return acting_user.name[:150]
+    getter = getattr(acting_user, "get_username", None)
+    return getter()[:150] if getter else ""
+
+
+def actor_user(acting_user: Any):
+    return acting_user if getattr(acting_user, "is_authenticated", False) else None
+
+
+def audit_case(action: str, *, acting_user, case, request=None, detail: dict | None = None):
+    return audit.record(
+        actor=acting_user,
+        action=action,
+        obj=case,
+        object_label=f"{case} {mask_name(case.person.name)}",
+        detail=detail or {},
+        request=request,
+        area=case.area,
+    )
+
+
+def aware(value: dt.datetime, name: str) -> dt.datetime:
+    if timezone.is_naive(value):
+        raise ValueError(f"{name} must be timezone-aware")
+    return value
+
+
+def recompute_codes(person_ids, *, reason: str, acting_user) -> int:
+    """Recompute the health codes of ``person_ids`` after a tracing fact changed."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return 0
+    try:
+        from zhanyi.people.actions.health_codes import do_recompute_codes
+    except ModuleNotFoundError as error:
+        # TEMPORARY: the health-code action (issue 4, part A) has not landed
+        # on main yet; remove this branch when it has.
+        if error.name != "zhanyi.people.actions.health_codes":
+            raise
+        return 0
+    return do_recompute_codes(ids, reason=reason, acting_user=acting_user)
