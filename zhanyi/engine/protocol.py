@@ -282,6 +282,18 @@ class DeadlineRule:
         _check_counts("deadlines", self, tuple(f.name for f in dataclasses.fields(self)), 1)
 
 
+@dataclass(frozen=True)
+class ScreeningRule:
+    """Screening of pushed lists (协查): how long the five-to-one team has to find a person."""
+
+    #: A pushed person is found on the ground within this many hours of receipt.
+    find_within_hours: int = 2
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.find_within_hours, int) or self.find_within_hours < 1:
+            raise ValueError("screening.find_within_hours must be a whole number of at least 1")
+
+
 #: Section name → dataclass. Other issues register their sections here.
 SECTIONS: dict[str, type] = {
     "exposure": ExposureRule,
@@ -292,6 +304,7 @@ SECTIONS: dict[str, type] = {
     "release": ReleaseRule,
     "deadlines": DeadlineRule,
     "testing": TestingRule,
+    "screening": ScreeningRule,
     "health_codes": HealthCodeRules,
 }
 
@@ -310,6 +323,7 @@ class Protocol:
     release: ReleaseRule = field(default_factory=ReleaseRule)
     deadlines: DeadlineRule = field(default_factory=DeadlineRule)
     testing: TestingRule = field(default_factory=TestingRule)
+    screening: ScreeningRule = field(default_factory=ScreeningRule)
     health_codes: HealthCodeRules = field(default_factory=HealthCodeRules)
     extra: dict[str, Any] = field(default_factory=dict)
 
