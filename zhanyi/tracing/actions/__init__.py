@@ -12,11 +12,29 @@ from .cases import (
     do_discharge_case,
     do_update_case,
 )
+from .contacts import (
+    ExpandResult,
+    case_window,
+    do_expand_contacts,
+    do_mark_quarantined,
+    do_release_contact,
+    handoff_specs,
+)
+from .investigation import do_add_interview, do_add_trajectory_entry, do_record_exposure
 
 __all__ = [
+    "ExpandResult",
+    "case_window",
+    "do_add_interview",
+    "do_add_trajectory_entry",
     "do_complete_investigation",
     "do_create_case",
     "do_create_case_from_result",
     "do_discharge_case",
+    "do_expand_contacts",
+    "do_mark_quarantined",
+    "do_record_exposure",
+    "do_release_contact",
     "do_update_case",
+    "handoff_specs",
 ]

@@ -1,0 +1,372 @@
+"""Contacts (密接/次密接/时空伴随者): expansion from exposures, hand-offs, quarantine, release.
+
+``do_expand_contacts`` reads the cases' exposure windows from their
+protocols, hands the exposure edges to the contact engine
+(``zhanyi.engine.contacts``), stores the contacts it finds (new ones and
+secondary contacts upgraded to close), creates the work that follows each of
+them (hand-offs to the village team, to transfer and to testing) and
+recomputes their health codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import polars as pl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhanyi.accounts import audit
+from zhanyi.command.actions import HandoffSpec, do_create_handoffs
+from zhanyi.command.models import Handoff, HandoffKind, TaskForceKind
+from zhanyi.engine.contacts import CASES, EXPOSURES, QUARANTINED, expand_contacts
+from zhanyi.engine.protocol import LOCAL_TZ, Protocol, exposure_window
+from zhanyi.people.models import Person
+from zhanyi.tracing.models import Case, Contact, ContactKind, Exposure
+
+from .common import audit_case, aware, protocol, recompute_codes, require
+
+_CHUNK = 20_000
+#: Which kind wins when a person is reached twice for one case.
+_STRENGTH = {ContactKind.CLOSE: 3, ContactKind.SECONDARY: 2, ContactKind.COMPANION: 1}
+
+
+@dataclass
+class ExpandResult:
+    cases: int = 0
+    new_close: int = 0
+    new_secondary: int = 0
+    upgraded: int = 0
+    handoffs: int = 0
+    codes_changed: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "cases": self.cases,
+            "new_close": self.new_close,
+            "new_secondary": self.new_secondary,
+            "upgraded": self.upgraded,
+            "handoffs": self.handoffs,
+            "codes_changed": self.codes_changed,
+        }
+
+
+def case_window(case: Case, rules: Protocol) -> tuple[dt.datetime, dt.datetime]:
+    """The case's exposure window: from the protocol's days before onset (or the
+    positive sample of a case without onset) until isolation (or the result)."""
+    return exposure_window(
+        rules.exposure,
+        case.isolated_at or case.reported_at,
+        onset_date=case.onset_date,
+        sampling_date=timezone.localtime(case.sampled_at, LOCAL_TZ).date(),
+    )
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TZ)
+
+
+def handoff_specs(contact: Contact, rules: Protocol) -> list[HandoffSpec]:
+    """The work that follows a close or secondary contact: control by the
+    village team, transfer to centralised quarantine (when the protocol's
+    first stage is centralised), and a test on each of the protocol's days."""
+    if contact.kind not in (ContactKind.CLOSE, ContactKind.SECONDARY):
+        return []
+    base = f"tracing.contact:{contact.pk}"
+    common = {
+        "person_id": contact.person_id,
+        "area_id": contact.area_id,
+        "from_task_force": TaskForceKind.INVESTIGATION,
+        "origin": base,
+    }
+    detail = {"case": contact.case_id, "contact_kind": contact.kind, "protocol": rules.info.name}
+    found = contact.identified_at
+    specs = [
+        HandoffSpec(
+            key=f"{base}:control",
+            kind=HandoffKind.CONTROL,
+            to_task_force=TaskForceKind.COMMUNITY,
+            due_at=found + dt.timedelta(hours=rules.deadlines.control_hours),
+            detail=detail,
+            **common,
+        )
+    ]
+    stages = rules.quarantine.stages(contact.kind)
+    if stages and stages[0][0] == "centralised":
+        specs.append(
+            HandoffSpec(
+                key=f"{base}:transfer",
+                kind=HandoffKind.TRANSFER,
+                to_task_force=TaskForceKind.TRANSFER,
+                due_at=found + dt.timedelta(hours=rules.deadlines.transfer_hours),
+                detail={**detail, "days": stages[0][1]},
+                **common,
+            )
+        )
+    day_one = timezone.localtime(contact.quarantined_at or found, LOCAL_TZ).date()
+    for n in rules.test_days.days(contact.kind):
+        start = _local_midnight(day_one + dt.timedelta(days=n - 1))
+        specs.append(
+            HandoffSpec(
+                key=f"{base}:test:q{n}",
+                kind=HandoffKind.TEST,
+                to_task_force=TaskForceKind.TESTING,
+                not_before=start,
+                due_at=start + dt.timedelta(days=1),
+                detail={**detail, "stage": "quarantine", "day": n},
+                **common,
+            )
+        )
+    if contact.kind == ContactKind.CLOSE:
+        quarantine_days = sum(d for s, d in stages if s != "home_health_monitoring")
+        last = timezone.localtime(contact.last_exposure_at, LOCAL_TZ).date()
+        monitoring_one = last + dt.timedelta(days=quarantine_days + 1)
+        for n in rules.test_days.close_monitoring_days:
+            start = _local_midnight(monitoring_one + dt.timedelta(days=n - 1))
+            specs.append(
+                HandoffSpec(
+                    key=f"{base}:test:m{n}",
+                    kind=HandoffKind.TEST,
+                    to_task_force=TaskForceKind.TESTING,
+                    not_before=start,
+                    due_at=start + dt.timedelta(days=1),
+                    detail={**detail, "stage": "home_health_monitoring", "day": n},
+                    **common,
+                )
+            )
+    return specs
+
+
+def _frame(rows, schema: dict) -> pl.DataFrame:
+    return pl.DataFrame(list(rows), schema=list(schema), orient="row").cast(schema)
+
+
+def _person_villages(person_ids: list[int]) -> dict[int, int | None]:
+    out: dict[int, int | None] = {}
+    for i in range(0, len(person_ids), _CHUNK):
+        out.update(
+            Person.objects.filter(pk__in=person_ids[i : i + _CHUNK]).values_list("pk", "village_id")
+        )
+    return out
+
+
+def _expand_group(
+    cases: list[Case], rules: Protocol, *, as_of: dt.datetime, positives: list[int]
+) -> pl.DataFrame:
+    windows = []
+    for case in cases:
+        start, end = case_window(case, rules)
+        windows.append((case.pk, case.person_id, start, end))
+    earliest = min(w[2] for w in windows)
+    exposures = _frame(
+        Exposure.objects.filter(exposed_at__gte=earliest, exposed_at__lt=as_of).values_list(
+            "person_a_id", "person_b_id", "exposed_at", "setting", "certainty"
+        ),
+        EXPOSURES,
+    )
+    quarantined = _frame(
+        Contact.objects.exclude(quarantined_at=None).values_list("person_id", "quarantined_at"),
+        QUARANTINED,
+    )
+    return expand_contacts(
+        _frame(windows, CASES),
+        exposures,
+        quarantined,
+        as_of=as_of,
+        max_depth=rules.contacts.max_depth,
+        settings=rules.contacts.settings,
+        certainties=rules.contacts.certainties,
+        positive_person_ids=positives,
+        upgrade_secondary=rules.contacts.upgrade_secondary,
+    )
+
+
+@transaction.atomic
+def do_expand_contacts(
+    cases: Iterable[Case] | None = None,
+    *,
+    acting_user,
+    as_of: dt.datetime | None = None,
+    request=None,
+) -> ExpandResult:
+    """Find the close and secondary contacts of ``cases`` (every case when None)
+    and store what is new; idempotent: expanding again adds only what changed."""
+    t0 = time.perf_counter()
+    as_of = aware(as_of or timezone.now(), "as_of")
+    chosen = list(
+        Case.objects.select_related("area").filter(pk__in=[c.pk for c in cases])
+        if cases is not None
+        else Case.objects.select_related("area").all()
+    )
+    for case in chosen:
+        require(acting_user, "edit_person", case.area)
+    result = ExpandResult(cases=len(chosen))
+    if not chosen:
+        return result
+    positives = list(Case.objects.values_list("person_id", flat=True).distinct())
+    by_protocol: dict[str, list[Case]] = defaultdict(list)
+    for case in chosen:
+        by_protocol[case.protocol].append(case)
+    found = pl.concat(
+        [
+            _expand_group(group, protocol(name), as_of=as_of, positives=positives)
+            for name, group in sorted(by_protocol.items())
+        ]
+    )
+    result.seconds["engine_s"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    case_by_id = {c.pk: c for c in chosen}
+    existing: dict[tuple[int, int], Contact] = {}
+    ids = list(case_by_id)
+    for i in range(0, len(ids), 500):
+        for contact in Contact.objects.filter(case_id__in=ids[i : i + 500]).only(
+            "pk", "case_id", "person_id", "kind", "depth", "via_id", "upgraded_at"
+        ):
+            existing[(contact.case_id, contact.person_id)] = contact
+    villages = _person_villages(found["person_id"].unique().to_list())
+    new: list[Contact] = []
+    upgraded: list[Contact] = []
+    for row in found.iter_rows(named=True):
+        key = (row["case_id"], row["person_id"])
+        current = existing.get(key)
+        if current is None:
+            case = case_by_id[row["case_id"]]
+            new.append(
+                Contact(
+                    case_id=row["case_id"],
+                    person_id=row["person_id"],
+                    area_id=villages.get(row["person_id"]) or case.area_id,
+                    kind=row["kind"],
+                    depth=row["depth"],
+                    via_id=row["via_person_id"],
+                    first_exposure_at=row["first_exposure_at"],
+                    last_exposure_at=row["last_exposure_at"],
+                    identified_at=as_of,
+                    upgraded_at=as_of if row["upgraded"] else None,
+                    protocol=case.protocol,
+                )
+            )
+        elif _STRENGTH[row["kind"]] > _STRENGTH[current.kind]:
+            if current.kind == ContactKind.SECONDARY:
+                current.upgraded_at = as_of
+            current.kind = row["kind"]
+            current.depth = row["depth"]
+            current.via_id = row["via_person_id"]
+            upgraded.append(current)
+    Contact.objects.bulk_create(new, batch_size=5000)
+    Contact.objects.bulk_update(
+        upgraded, ["kind", "depth", "via_id", "upgraded_at"], batch_size=5000
+    )
+    result.new_close = sum(c.kind == ContactKind.CLOSE for c in new)
+    result.new_secondary = sum(c.kind == ContactKind.SECONDARY for c in new)
+    result.upgraded = len(upgraded)
+    result.seconds["store_s"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    changed = new + upgraded
+    if upgraded:
+        # Upgraded rows were loaded with only a few fields.
+        full = {c.pk: c for c in Contact.objects.filter(pk__in=[c.pk for c in upgraded])}
+        changed = new + [full[c.pk] for c in upgraded]
+    specs = [s for c in changed for s in handoff_specs(c, protocol(c.protocol))]
+    result.handoffs = do_create_handoffs(
+        specs, acting_user=acting_user, origin_label=f"tracing.expand:{len(chosen)} cases"
+    )
+    result.seconds["handoffs_s"] = time.perf_counter() - t2
+
+    audit.record(
+        actor=acting_user,
+        action="contacts.expand",
+        object_type="tracing.case",
+        object_id=str(chosen[0].pk) if len(chosen) == 1 else "",
+        object_label=f"{len(chosen)} cases",
+        detail={**result.as_dict(), "case_ids": ids[:1000]},
+        request=request,
+        area=chosen[0].area if len(chosen) == 1 else None,
+    )
+    t3 = time.perf_counter()
+    result.codes_changed = recompute_codes(
+        [c.person_id for c in changed],
+        reason=f"tracing: contacts of {len(chosen)} case(s) expanded",
+        acting_user=acting_user,
+    )
+    result.seconds["codes_s"] = time.perf_counter() - t3
+    return result
+
+
+@transaction.atomic
+def do_mark_quarantined(
+    contact: Contact, *, acting_user, quarantined_at: dt.datetime, request=None
+) -> Contact:
+    """The contact is in quarantine from ``quarantined_at``: their exposures after
+    that no longer make secondary contacts."""
+    contact = Contact.objects.select_related("case", "case__person", "case__area").get(
+        pk=contact.pk
+    )
+    require(acting_user, "edit_person", contact.area)
+    aware(quarantined_at, "quarantined_at")
+    if quarantined_at < contact.first_exposure_at:
+        raise ValidationError(
+            {"quarantined_at": _("Quarantine cannot start before the first exposure.")}
+        )
+    contact.quarantined_at = quarantined_at
+    contact.save(update_fields=["quarantined_at"])
+    audit_case(
+        "contact.quarantined",
+        acting_user=acting_user,
+        case=contact.case,
+        request=request,
+        detail={"contact": contact.pk, "at": quarantined_at.isoformat()},
+    )
+    return contact
+
+
+@transaction.atomic
+def do_release_contact(
+    contact: Contact,
+    *,
+    acting_user,
+    released_at: dt.datetime | None = None,
+    reason: str,
+    request=None,
+) -> Contact:
+    """Release a contact (解除隔离): their open hand-offs are cancelled and the
+    code recomputed."""
+    from zhanyi.command.actions import do_cancel_handoffs
+
+    contact = Contact.objects.select_related("case", "case__person", "case__area").get(
+        pk=contact.pk
+    )
+    require(acting_user, "edit_person", contact.area)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the contact is released.")})
+    if contact.released_at is not None:
+        raise ValidationError({"released_at": _("The contact is already released.")})
+    contact.released_at = aware(released_at or timezone.now(), "released_at")
+    contact.save(update_fields=["released_at"])
+    do_cancel_handoffs(
+        Handoff.objects.filter(origin=f"tracing.contact:{contact.pk}"),
+        acting_user=acting_user,
+        reason=f"contact released: {reason.strip()}",
+    )
+    audit_case(
+        "contact.release",
+        acting_user=acting_user,
+        case=contact.case,
+        request=request,
+        detail={"contact": contact.pk, "reason": reason.strip()},
+    )
+    recompute_codes(
+        [contact.person_id],
+        reason=f"tracing.contact:{contact.pk} released",
+        acting_user=acting_user,
+    )
+    return contact

@@ -1,0 +1,211 @@
+"""Contacts from exposures: expansion, hand-offs, upgrade, quarantine and release."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from zhanyi.command.models import Handoff
+from zhanyi.tracing import actions
+from zhanyi.tracing.models import Contact
+
+from .factories import SHANGHAI, SYSTEM, at, case, person
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = at(15, 9)
+
+
+def expose(c, a, b, when, setting="household", certainty="confirmed"):
+    return actions.do_record_exposure(
+        c,
+        acting_user=SYSTEM,
+        person_a=a,
+        person_b=b,
+        setting=setting,
+        exposed_at=when,
+        certainty=certainty,
+    )
+
+
+@pytest.fixture
+def traced(world):
+    """A case (onset 13 Sept, isolated 14 Sept 21:00) with a close contact
+    (exposed on the 13th), a secondary contact through them and a person
+    exposed before the window."""
+    c = case(world.village)
+    close, secondary, early = (person(world.village2) for _ in range(3))
+    expose(c, c.person, close, at(13, 19))
+    expose(c, close, secondary, at(14, 7), setting="workplace")
+    expose(c, c.person, early, at(10, 23, 59))
+    return c, close, secondary, early
+
+
+def test_close_and_secondary_contacts_are_found_and_stored_once(world, traced):
+    c, close, secondary, _early = traced
+    result = actions.do_expand_contacts([c], acting_user=world.tracer, as_of=AS_OF)
+    assert (result.new_close, result.new_secondary) == (1, 1)
+    kinds = dict(Contact.objects.values_list("person_id", "kind"))
+    assert kinds == {close.pk: "close", secondary.pk: "secondary"}
+    again = actions.do_expand_contacts([c], acting_user=world.tracer, as_of=AS_OF)
+    assert (again.new_close, again.new_secondary, again.handoffs) == (0, 0, 0)
+    assert Contact.objects.count() == 2
+
+
+def test_the_window_starts_at_midnight_two_days_before_onset_under_the_eighth_edition(
+    world,
+):
+    c = case(world.village)  # onset 13 Sept: window from 11 Sept 00:00 local
+    inside, outside = person(world.village), person(world.village)
+    expose(c, c.person, inside, at(11, 0))
+    expose(c, c.person, outside, at(10, 23, 59))
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    assert list(Contact.objects.values_list("person_id", flat=True)) == [inside.pk]
+
+
+def test_the_ninth_edition_counts_four_days_back(world):
+    c = case(world.village, protocol_name="edition-9")
+    p = person(world.village)
+    expose(c, c.person, p, at(9, 0))
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    assert Contact.objects.get().protocol == "edition-9"
+
+
+def test_a_close_contact_is_handed_to_the_village_team_transfer_and_testing(world, traced):
+    c, close, *_ = traced
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    contact = Contact.objects.get(person=close)
+    handoffs = {h.key.split(":", 2)[2]: h for h in Handoff.objects.filter(person=close)}
+    assert sorted(handoffs) == [
+        "control",
+        "test:m2",
+        "test:m7",
+        "test:q1",
+        "test:q14",
+        "test:q4",
+        "test:q7",
+        "transfer",
+    ]
+    assert handoffs["control"].to_task_force == "community"
+    assert handoffs["control"].due_at == AS_OF + dt.timedelta(hours=2)
+    assert handoffs["transfer"].due_at == AS_OF + dt.timedelta(hours=8)
+    assert handoffs["control"].area_id == contact.area_id == world.village2.pk
+    q4 = handoffs["test:q4"]
+    assert q4.to_task_force == "testing"
+    assert q4.not_before == dt.datetime(2021, 9, 18, tzinfo=SHANGHAI)
+    assert q4.due_at == dt.datetime(2021, 9, 19, tzinfo=SHANGHAI)
+    # Monitoring follows 14 days of quarantine from the last exposure (13 Sept).
+    assert handoffs["test:m2"].not_before == dt.datetime(2021, 9, 29, tzinfo=SHANGHAI)
+
+
+def test_a_secondary_contact_gets_the_three_secondary_tests(world, traced):
+    c, _, secondary, _ = traced
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    keys = sorted(
+        k.split(":", 2)[2]
+        for k in Handoff.objects.filter(person=secondary).values_list("key", flat=True)
+    )
+    assert keys == ["control", "test:q1", "test:q4", "test:q7", "transfer"]
+
+
+def test_under_the_ninth_edition_a_secondary_contact_stays_home_without_transfer(world):
+    c = case(world.village, protocol_name="edition-9")
+    close, secondary = person(world.village), person(world.village)
+    expose(c, c.person, close, at(13))
+    expose(c, close, secondary, at(14))
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    kinds = set(Handoff.objects.filter(person=secondary).values_list("kind", flat=True))
+    assert kinds == {"control", "test"}
+
+
+def test_a_secondary_contact_becomes_close_when_their_close_contact_turns_positive(world, traced):
+    c, close, secondary, _ = traced
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    actions.do_create_case_from_result(
+        person=close,
+        sampled_at=at(15, 8),
+        reported_at=at(15, 14),
+        source="testing.tube:UP1",
+        acting_user=world.tracer,
+    )
+    contact = Contact.objects.get(person=secondary, case=c)
+    assert contact.kind == "close"
+    assert contact.upgraded_at is not None
+    # The close contact's schedule is added: day 14 and home monitoring.
+    assert Handoff.objects.filter(key=f"tracing.contact:{contact.pk}:test:q14").exists()
+
+
+def test_exposures_after_quarantine_do_not_make_secondary_contacts(world):
+    c = case(world.village)
+    close, later = person(world.village), person(world.village)
+    expose(c, c.person, close, at(13))
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=at(14, 22))
+    contact = Contact.objects.get(person=close)
+    actions.do_mark_quarantined(contact, acting_user=world.tracer, quarantined_at=at(15, 0))
+    expose(c, close, later, at(15, 0))
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=at(16))
+    assert not Contact.objects.filter(person=later).exists()
+
+
+def test_releasing_a_contact_cancels_their_open_hand_offs(world, traced):
+    c, close, *_ = traced
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    contact = Contact.objects.get(person=close)
+    with pytest.raises(ValidationError):
+        actions.do_release_contact(contact, acting_user=world.tracer, reason=" ")
+    actions.do_release_contact(contact, acting_user=world.tracer, reason="14 days, tests negative")
+    assert set(Handoff.objects.filter(person=close).values_list("status", flat=True)) == {
+        "cancelled"
+    }
+
+
+def test_an_exposure_with_oneself_is_refused(world):
+    c = case(world.village)
+    with pytest.raises(ValidationError) as error:
+        expose(c, c.person, c.person, at(13))
+    assert "person_b" in error.value.error_dict
+
+
+def test_the_same_exposure_twice_is_refused_and_the_first_kept(world):
+    c = case(world.village)
+    p = person(world.village)
+    expose(c, c.person, p, at(13))
+    with pytest.raises(ValidationError):
+        expose(c, c.person, p, at(13))
+    assert c.exposures.count() == 1
+
+
+def test_a_tracer_of_another_county_cannot_expand_or_record_here(world, traced):
+    c, close, *_ = traced
+    with pytest.raises(PermissionDenied):
+        actions.do_expand_contacts([c], acting_user=world.other_county_staff, as_of=AS_OF)
+    with pytest.raises(PermissionDenied):
+        actions.do_record_exposure(
+            c,
+            acting_user=world.outsider,
+            person_a=c.person,
+            person_b=close,
+            setting="meal",
+            exposed_at=at(13, 12),
+        )
+    assert not Contact.objects.exists()
+
+
+def test_trajectory_and_interviews_are_kept_and_checked(world):
+    c = case(world.village)
+    with pytest.raises(ValidationError):
+        actions.do_add_trajectory_entry(c, acting_user=world.tracer, start=at(13, 9))
+    with pytest.raises(ValidationError):
+        actions.do_add_trajectory_entry(
+            c, acting_user=world.tracer, start=at(13, 9), end=at(13, 8), description="菜市场"
+        )
+    entry = actions.do_add_trajectory_entry(
+        c, acting_user=world.tracer, start=at(13, 9), end=at(13, 10), area=world.village
+    )
+    assert entry.area == world.village
+    interview = actions.do_add_interview(
+        c, acting_user=world.tracer, held_at=at(14, 22), summary="家庭聚餐"
+    )
+    assert interview.interviewer == "tracer"
