@@ -1,0 +1,50 @@
+"""Writes of the testing app: every one a ``do_*`` function in a transaction,
+taking ``acting_user`` and writing its audit record."""
+
+from .common import InputError, Problem
+from .results import ResultRow, do_record_results, follow_up_results, parse_results_csv
+from .rounds import (
+    do_create_round,
+    do_create_schedule,
+    do_run_schedule,
+    do_set_exempt,
+    target_persons,
+)
+from .sampling import (
+    QR_PREFIX,
+    ScanResult,
+    do_close_tube,
+    do_create_lab,
+    do_create_site,
+    do_deliver,
+    do_receive_batch,
+    do_scan,
+    parse_code,
+    qr_payload,
+    resolve_codes,
+)
+
+__all__ = [
+    "QR_PREFIX",
+    "InputError",
+    "Problem",
+    "ResultRow",
+    "ScanResult",
+    "do_close_tube",
+    "do_create_lab",
+    "do_create_round",
+    "do_create_schedule",
+    "do_create_site",
+    "do_deliver",
+    "do_receive_batch",
+    "do_record_results",
+    "do_run_schedule",
+    "do_scan",
+    "do_set_exempt",
+    "follow_up_results",
+    "parse_code",
+    "parse_results_csv",
+    "qr_payload",
+    "resolve_codes",
+    "target_persons",
+]

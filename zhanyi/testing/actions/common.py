@@ -1,0 +1,89 @@
+"""What every testing action shares: input problems, access checks, time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from zhanyi.accounts.audit import SystemActor
+from zhanyi.accounts.roles import has_capability
+from zhanyi.core import jurisdiction
+from zhanyi.engine.protocol import LOCAL_TZ, load_protocol
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One refused input: where (row or index), which field, why."""
+
+    row: int | None
+    field: str
+    code: str
+    message: str
+    value: str = ""
+
+    def as_dict(self) -> dict:
+        out = {"field": self.field, "code": self.code, "message": str(self.message)}
+        if self.row is not None:
+            out["row"] = self.row
+        if self.value:
+            out["value"] = self.value[:64]
+        return out
+
+
+class InputError(ValueError):
+    """Input refused as a whole; ``problems`` says where and why. Nothing was stored."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(_describe(p) for p in problems[:5]))
+
+
+def _describe(p: Problem) -> str:
+    where = f"row {p.row}, " if p.row is not None else ""
+    return f"{where}{p.field}: {p.message}"
+
+
+def refuse(field: str, code: str, message: str, value: str = "", row: int | None = None):
+    raise InputError([Problem(row, field, code, str(message), str(value))])
+
+
+def require_operations(user, area=None) -> None:
+    """Writes need ``edit_operations``; an area, when given, must be in the jurisdiction.
+
+    A ``SystemActor`` (the command line, the demo) is trusted: it has no user.
+    """
+    if isinstance(user, SystemActor):
+        return
+    if not has_capability(user, "edit_operations"):
+        raise PermissionDenied("requires the 'edit_operations' capability")
+    if area is not None:
+        jurisdiction.require_area(user, area)
+
+
+def actor_name(user) -> str:
+    if isinstance(user, SystemActor):
+        return user.name[:150]
+    getter = getattr(user, "get_username", None)
+    return getter()[:150] if getter else ""
+
+
+def actor_user(user):
+    return None if isinstance(user, SystemActor) or user is None else user
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    """A datetime as aware; a naive one is read as China time (what labs write)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=LOCAL_TZ)
+    return value
+
+
+def testing_rule(protocol: str = "edition-8"):
+    return load_protocol(protocol).testing

@@ -1,0 +1,428 @@
+"""Results (检、报): labs report per tube, by API or by CSV file.
+
+Policy for a report with broken rows: the good rows are stored and each
+broken row is refused with its row number, field and reason, kept in the
+``ResultImport`` record. A lab file carries a whole shift's tubes; holding
+back its positives because one other row has a typo would break the 2-hour
+reporting rule, and re-sending the corrected file is safe because a result
+already stored with the same value is counted as unchanged, not stored twice.
+A result that contradicts a stored one is refused (a correction is a new
+sample, not an overwrite): nothing recorded before is lost.
+
+A positive pool (pool_size > 1) flags its people: an isolation hand-off to
+the community task force, a single-tube re-sampling hand-off to testing,
+and a code recompute (the pooled positive is a health-code fact). A positive
+single tube becomes a case in tracing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from zhanyi.accounts import audit
+from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
+from zhanyi.command.models import HandoffKind, TaskForceKind
+from zhanyi.people.models import Person
+from zhanyi.testing.models import Lab, Purpose, ResultImport, Sample, TestResult, Tube, TubeStatus
+
+from .common import Problem, actor_name, actor_user, aware, now, require_operations, testing_rule
+
+RESULT_WORDS = {
+    "negative": TestResult.NEGATIVE,
+    "neg": TestResult.NEGATIVE,
+    "阴性": TestResult.NEGATIVE,
+    "-": TestResult.NEGATIVE,
+    "positive": TestResult.POSITIVE,
+    "pos": TestResult.POSITIVE,
+    "阳性": TestResult.POSITIVE,
+    "+": TestResult.POSITIVE,
+}
+CSV_COLUMNS = ("barcode", "result", "tested_at")
+MAX_FILE_ROWS = 500_000
+# Lab files often write minutes only and clocks drift: times are compared
+# with this much slack before a row is refused as impossible.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    row: int
+    barcode: str
+    result: str
+    tested_at: dt.datetime
+    reported_at: dt.datetime | None = None
+
+
+def parse_time(value: str) -> dt.datetime:
+    value = value.strip()
+    if not value:
+        raise ValueError("empty")
+    return aware(dt.datetime.fromisoformat(value.replace("/", "-")))
+
+
+def parse_result_word(value: str) -> str | None:
+    return RESULT_WORDS.get((value or "").strip().lower())
+
+
+def parse_results_csv(data: bytes | str) -> tuple[list[ResultRow], list[Problem]]:
+    """Rows of a lab file (UTF-8 CSV, header ``barcode,result,tested_at[,reported_at]``).
+
+    Row numbers are the file's line numbers (the header is line 1).
+    """
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return [], [Problem(None, "file", "encoding", _("The file is not UTF-8 text."))]
+    reader = csv.DictReader(io.StringIO(data))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        return [], [
+            Problem(
+                1,
+                "header",
+                "missing_columns",
+                _("Missing columns: %(cols)s (expected barcode,result,tested_at[,reported_at]).")
+                % {"cols": ", ".join(missing)},
+            )
+        ]
+    reader.fieldnames = header
+    rows: list[ResultRow] = []
+    problems: list[Problem] = []
+    for line, raw in enumerate(reader, start=2):
+        if line - 1 > MAX_FILE_ROWS:
+            problems.append(
+                Problem(line, "file", "too_long", _("More rows than one file may carry."))
+            )
+            break
+        if None in raw:  # more cells than columns
+            problems.append(Problem(line, "row", "extra_cells", _("More cells than columns.")))
+            continue
+        barcode = (raw.get("barcode") or "").strip()
+        if not barcode:
+            problems.append(Problem(line, "barcode", "required", _("The barcode is empty.")))
+            continue
+        result = parse_result_word(raw.get("result") or "")
+        if result is None:
+            problems.append(
+                Problem(
+                    line,
+                    "result",
+                    "invalid",
+                    _("The result must be negative or positive (阴性/阳性)."),
+                    raw.get("result") or "",
+                )
+            )
+            continue
+        try:
+            tested_at = parse_time(raw.get("tested_at") or "")
+        except ValueError:
+            problems.append(
+                Problem(
+                    line,
+                    "tested_at",
+                    "invalid",
+                    _("Not a date and time (2021-09-12 08:30)."),
+                    raw.get("tested_at") or "",
+                )
+            )
+            continue
+        reported_at = None
+        if (raw.get("reported_at") or "").strip():
+            try:
+                reported_at = parse_time(raw["reported_at"])
+            except ValueError:
+                problems.append(
+                    Problem(
+                        line,
+                        "reported_at",
+                        "invalid",
+                        _("Not a date and time (2021-09-12 08:30)."),
+                        raw["reported_at"],
+                    )
+                )
+                continue
+        rows.append(ResultRow(line, barcode, result, tested_at, reported_at))
+    return rows, problems
+
+
+def _chunks(values: list, size: int = 5000):
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _write_results(updates: list[tuple[int, str, dt.datetime, dt.datetime]]) -> None:
+    """Set result, tested_at, reported_at on many tubes in few statements."""
+    if not updates:
+        return
+    table = Tube._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for chunk in _chunks(updates, 50_000):
+                ids, results, tested, reported = map(list, zip(*chunk, strict=True))
+                cursor.execute(
+                    f"UPDATE {table} AS t SET result = v.result, tested_at = v.tested, "
+                    "reported_at = v.reported, status = %s "
+                    "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS result, "
+                    "unnest(%s::timestamptz[]) AS tested, unnest(%s::timestamptz[]) AS reported) v "
+                    "WHERE t.id = v.id",
+                    [TubeStatus.REPORTED, ids, results, tested, reported],
+                )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET result = %s, tested_at = %s, reported_at = %s, status = %s "
+                "WHERE id = %s",
+                [(r, t, rep, TubeStatus.REPORTED, pk) for pk, r, t, rep in updates],
+            )
+
+
+def _check_rows(lab: Lab, rows: Sequence[ResultRow], at: dt.datetime, acting_user):
+    """Split rows into (to store, unchanged, problems) against the stored tubes."""
+    barcodes = list({r.barcode for r in rows})
+    tubes: dict[str, tuple] = {}
+    for chunk in _chunks(barcodes):
+        for t in Tube.objects.filter(barcode__in=chunk).values_list(
+            "barcode", "id", "batch__lab_id", "result", "sampled_at", "area__path", "pool_size"
+        ):
+            tubes[t[0]] = t
+    from zhanyi.accounts.audit import SystemActor
+    from zhanyi.core import jurisdiction
+
+    root = None if isinstance(acting_user, SystemActor) else jurisdiction.root_path(acting_user)
+    store: dict[str, tuple[ResultRow, tuple]] = {}
+    unchanged = 0
+    problems: list[Problem] = []
+    for r in rows:
+        t = tubes.get(r.barcode)
+        if t is None:
+            problems.append(
+                Problem(r.row, "barcode", "unknown", _("Unknown tube barcode."), r.barcode)
+            )
+            continue
+        _b, _pk, lab_id, stored, sampled_at, area_path, _k = t
+        if root is not None and not area_path.startswith(root):
+            problems.append(
+                Problem(
+                    r.row,
+                    "barcode",
+                    "outside",
+                    _("The tube is outside your jurisdiction."),
+                    r.barcode,
+                )
+            )
+        elif lab_id is None:
+            problems.append(
+                Problem(
+                    r.row,
+                    "barcode",
+                    "not_delivered",
+                    _("The tube was never delivered to a laboratory."),
+                    r.barcode,
+                )
+            )
+        elif lab_id != lab.pk:
+            problems.append(
+                Problem(
+                    r.row,
+                    "barcode",
+                    "other_lab",
+                    _("The tube was delivered to another laboratory."),
+                    r.barcode,
+                )
+            )
+        elif stored:
+            if stored == r.result:
+                unchanged += 1
+            else:
+                problems.append(
+                    Problem(
+                        r.row,
+                        "result",
+                        "conflict",
+                        _("Reported %(stored)s already; a correction needs a new sample.")
+                        % {"stored": TestResult(stored).label},
+                        r.barcode,
+                    )
+                )
+        elif r.barcode in store:
+            problems.append(
+                Problem(r.row, "barcode", "duplicate", _("The tube is listed twice."), r.barcode)
+            )
+        elif r.tested_at > at + CLOCK_TOLERANCE:
+            problems.append(
+                Problem(r.row, "tested_at", "future", _("Tested in the future."), r.barcode)
+            )
+        elif sampled_at is not None and r.tested_at < sampled_at - CLOCK_TOLERANCE:
+            problems.append(
+                Problem(
+                    r.row,
+                    "tested_at",
+                    "before_sampling",
+                    _("Tested before it was sampled."),
+                    r.barcode,
+                )
+            )
+        elif r.reported_at is not None and r.reported_at < r.tested_at:
+            problems.append(
+                Problem(
+                    r.row,
+                    "reported_at",
+                    "before_test",
+                    _("Reported before it was tested."),
+                    r.barcode,
+                )
+            )
+        else:
+            store[r.barcode] = (r, t)
+    return store, unchanged, problems
+
+
+@transaction.atomic
+def do_record_results(
+    *,
+    acting_user,
+    lab: Lab,
+    rows: Sequence[ResultRow],
+    via: str,
+    filename: str = "",
+    parse_problems: Iterable[Problem] = (),
+    request=None,
+) -> ResultImport:
+    """Store a lab's tube results; refuse the broken rows with a report (see the module)."""
+    require_operations(acting_user)
+    at = now()
+    store, unchanged, problems = _check_rows(lab, rows, at, acting_user)
+    parse_problems = list(parse_problems)
+    parse_refused = len([p for p in parse_problems if p.row is not None and p.field != "header"])
+    problems = parse_problems + problems
+    problems.sort(key=lambda p: p.row or 0)
+    updates = [(t[1], r.result, r.tested_at, r.reported_at or at) for r, t in store.values()]
+    _write_results(updates)
+    positive_ids = [t[1] for r, t in store.values() if r.result == TestResult.POSITIVE]
+    imp = ResultImport.objects.create(
+        lab=lab,
+        via=via,
+        filename=filename[:255],
+        rows=len(rows) + parse_refused,
+        stored=len(updates),
+        unchanged=unchanged,
+        refused=len(problems),
+        positives=len(positive_ids),
+        problems=[p.as_dict() for p in problems[:1000]],
+        submitted_by=actor_user(acting_user),
+        submitted_by_name=actor_name(acting_user),
+    )
+    audit.record(
+        actor=acting_user,
+        action="testing.results",
+        obj=imp,
+        object_label=f"{lab.code} {filename or via}",
+        detail={
+            "lab": lab.code,
+            "stored": imp.stored,
+            "unchanged": unchanged,
+            "refused": imp.refused,
+            "positives": len(positive_ids),
+        },
+        request=request,
+    )
+    changed = [t[1] for r, t in store.values()]
+    follow_up_results(changed, acting_user=acting_user)
+    return imp
+
+
+def follow_up_results(tube_ids: list[int], *, acting_user) -> dict:
+    """What a reported tube sets off: flags, hand-offs, cases, code changes."""
+    if not tube_ids:
+        return {}
+    rule = testing_rule()
+    positive_pools: list[int] = []
+    positive_singles: list[int] = []
+    for chunk in _chunks(tube_ids):
+        for pk, k in Tube.objects.filter(pk__in=chunk, result=TestResult.POSITIVE).values_list(
+            "pk", "pool_size"
+        ):
+            (positive_pools if k > 1 else positive_singles).append(pk)
+    specs: list[HandoffSpec] = []
+    code_people: set[int] = set()
+    for s in (
+        Sample.objects.filter(tube_id__in=positive_pools)
+        .select_related("tube", "person")
+        .order_by("id")
+    ):
+        tube = s.tube
+        area_id = s.person.village_id or tube.area_id
+        reported = tube.reported_at
+        common = {
+            "person_id": s.person_id,
+            "area_id": area_id,
+            "origin": f"testing.tube:{tube.pk}",
+            "detail": {"tube": tube.barcode, "pool_size": tube.pool_size},
+        }
+        specs.append(
+            HandoffSpec(
+                key=f"testing.resample:{tube.barcode}:{s.person_id}",
+                kind=HandoffKind.RESAMPLE,
+                from_task_force=TaskForceKind.TESTING,
+                to_task_force=TaskForceKind.TESTING,
+                due_at=reported + timedelta(hours=rule.resample_due_hours),
+                **common,
+            )
+        )
+        specs.append(
+            HandoffSpec(
+                key=f"testing.isolate:{tube.barcode}:{s.person_id}",
+                kind=HandoffKind.CONTROL,
+                from_task_force=TaskForceKind.TESTING,
+                to_task_force=TaskForceKind.COMMUNITY,
+                due_at=reported + timedelta(hours=rule.positive_report_hours),
+                **common,
+            )
+        )
+        code_people.add(s.person_id)
+    if specs:
+        do_create_handoffs(specs, acting_user=acting_user, origin_label="testing: positive pools")
+    if positive_singles:
+        from zhanyi.tracing.actions import do_create_case_from_result
+
+        for s in Sample.objects.filter(tube_id__in=positive_singles).select_related("tube"):
+            person = Person.objects.get(pk=s.person_id)
+            do_create_case_from_result(
+                person=person,
+                sampled_at=s.sampled_at,
+                reported_at=s.tube.reported_at,
+                source=f"testing.tube:{s.tube.barcode}",
+                acting_user=acting_user,
+            )
+            code_people.add(s.person_id)
+    # Results a health code waits on: scheduled tests and re-samples (a
+    # negative single tube clears a pooled positive). Round negatives of
+    # people without such a fact change no code.
+    for chunk in _chunks(tube_ids):
+        code_people.update(
+            Sample.objects.filter(tube_id__in=chunk, tube__result=TestResult.NEGATIVE)
+            .exclude(purpose=Purpose.ROUND, handoff__isnull=True)
+            .values_list("person_id", flat=True)
+        )
+    changed = 0
+    if code_people:
+        from zhanyi.people.actions.health_codes import do_recompute_codes
+
+        changed = do_recompute_codes(
+            sorted(code_people), reason="testing: results reported", acting_user=acting_user
+        )
+    return {
+        "positive_pools": len(positive_pools),
+        "positive_singles": len(positive_singles),
+        "handoffs": len(specs),
+        "codes_changed": changed,
+    }
