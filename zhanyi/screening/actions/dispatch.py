@@ -1,0 +1,237 @@
+"""Dispatch (派单): each pushed person becomes one task for a village's five-to-one team.
+
+The address on the record is resolved to a village by the engine's gazetteer
+over the area tree. A record with no village found goes to the manual queue of
+the township (or county, or the city) that the address did name. A person
+already in the index with a village falls back to that village. The task is
+due ``[screening] find_within_hours`` (2 h) after the list was received. A
+person pushed again while their task is open joins that task: one person, one
+task, counted once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhanyi.accounts import audit
+from zhanyi.people.models import Person
+from zhanyi.places.models import Area, AreaLevel
+from zhanyi.screening import bridge
+from zhanyi.screening.models import PushCategory, PushRecord, ScreeningTask, TaskEvent
+
+from .common import actor_name, find_within
+
+log = logging.getLogger(__name__)
+
+#: Most urgent first: a task pushed for several reasons shows the first.
+SEVERITY = [
+    PushCategory.CLOSE_CONTACT,
+    PushCategory.SECONDARY_CONTACT,
+    PushCategory.COMPANION,
+    PushCategory.RISK_AREA_ARRIVAL,
+]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    village_code: str | None = None
+    village_id: int | None = None
+    area_id: int | None = None  # the village, or the manual queue's area
+    confidence: float | None = None
+
+
+def _areas() -> tuple[dict[str, int], int | None]:
+    codes = dict(Area.objects.exclude(level=AreaLevel.GRID).values_list("code", "id"))
+    root = Area.objects.filter(parent=None).order_by("path").values_list("id", flat=True).first()
+    return codes, root
+
+
+def resolve_addresses(addresses: Iterable[str | None]) -> dict[str | None, Resolution]:
+    """Each distinct address → its village, or the area of its manual queue."""
+    from zhanyi.engine.linkage.address import Gazetteer
+
+    distinct = sorted({a for a in addresses if a})
+    codes, root = _areas()
+    out: dict[str | None, Resolution] = {
+        None: Resolution(area_id=root),
+        "": Resolution(area_id=root),
+    }
+    if not distinct:
+        return out
+    resolved = Gazetteer(bridge.areas_frame()).resolve(distinct)
+    for row in resolved.iter_rows(named=True):
+        village = codes.get(row["village_code"] or "")
+        area = (
+            village
+            or codes.get(row["township_code"] or "")
+            or codes.get(row["county_code"] or "")
+            or root
+        )
+        out[row["address"]] = Resolution(
+            village_code=row["village_code"] if village else None,
+            village_id=village,
+            area_id=area,
+            confidence=row["confidence"],
+        )
+    for address in distinct:
+        out.setdefault(address, Resolution(area_id=root))
+    return out
+
+
+def _severest(categories: Iterable[str]) -> str:
+    return min(categories, key=SEVERITY.index)
+
+
+def dispatch(records: list[PushRecord], *, acting_user) -> dict[str, int]:
+    """Give every record that has a person a task (a new one or the person's open one).
+
+    Sets ``record.task`` (records may be unsaved); creates tasks and their
+    first step. Returns counts of tasks created and records joined to open tasks.
+    """
+    by_person: dict[int, list[PushRecord]] = defaultdict(list)
+    for record in records:
+        if record.person_id:
+            by_person[record.person_id].append(record)
+    if not by_person:
+        return {"tasks_created": 0, "tasks_joined": 0}
+    person_ids = list(by_person)
+    open_tasks: dict[int, ScreeningTask] = {}
+    home: dict[int, int | None] = {}
+    for i in range(0, len(person_ids), 2000):
+        chunk = person_ids[i : i + 2000]
+        open_tasks.update(
+            {
+                t.person_id: t
+                for t in ScreeningTask.objects.filter(
+                    person_id__in=chunk, status=ScreeningTask.Status.OPEN
+                )
+            }
+        )
+        home.update(Person.objects.filter(pk__in=chunk).values_list("id", "village_id"))
+    window = find_within()
+    now = timezone.now()
+    by = actor_name(acting_user)
+    new_tasks: list[ScreeningTask] = []
+    events: list[TaskEvent] = []
+    joined = 0
+    for person_id, recs in by_person.items():
+        task = open_tasks.get(person_id)
+        if task is not None:
+            for r in recs:
+                r.task = task
+            events.append(
+                TaskEvent(
+                    task=task,
+                    kind=TaskEvent.Kind.MERGED,
+                    at=now,
+                    by_name=by,
+                    detail={"rows": [r.row_number for r in recs], "category": recs[0].category},
+                )
+            )
+            joined += len(recs)
+            continue
+        village = next((r.village_id for r in recs if r.village_id), None) or home.get(person_id)
+        area = village or recs[0].resolved_area_id
+        received = min(r.received_at for r in recs)
+        task = ScreeningTask(
+            person_id=person_id,
+            area_id=area,
+            manual=village is None,
+            category=_severest(r.category for r in recs),
+            received_at=received,
+            due_at=received + window,
+        )
+        new_tasks.append(task)
+        for r in recs:
+            r.task = task
+    ScreeningTask.objects.bulk_create(new_tasks, batch_size=2000)
+    for task in new_tasks:
+        events.append(
+            TaskEvent(
+                task=task,
+                kind=TaskEvent.Kind.DISPATCHED,
+                at=now,
+                by_name=by,
+                detail={"area": task.area_id, "manual": task.manual},
+            )
+        )
+    TaskEvent.objects.bulk_create(events, batch_size=2000)
+    for r in records:
+        if r.task is not None:
+            r.task_id = r.task.pk
+    return {"tasks_created": len(new_tasks), "tasks_joined": joined}
+
+
+def recompute_codes(person_ids: Iterable[int], *, reason: str, acting_user) -> int | None:
+    """Ask the person index to recompute these persons' health codes after a fact changed."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return 0
+    try:
+        from zhanyi.people.actions.health_codes import do_recompute_codes
+    except ImportError:
+        # The health-code action lands separately; until it does, codes are
+        # recomputed from these facts when it first runs.
+        log.warning("health codes not recomputed: zhanyi.people.actions.health_codes missing")
+        return None
+    return do_recompute_codes(ids, reason=reason, acting_user=acting_user)
+
+
+# ---------------------------------------------------------------- escalation
+
+
+@transaction.atomic
+def do_escalate_overdue(*, acting_user, now: dt.datetime | None = None) -> int:
+    """Escalate open tasks past their deadline to the township (超时上报); return how many."""
+    now = now or timezone.now()
+    overdue = ScreeningTask.objects.select_for_update().filter(
+        status=ScreeningTask.Status.OPEN, due_at__lt=now, escalated_at=None
+    )
+    tasks = list(overdue.select_related("area"))
+    if not tasks:
+        return 0
+    by = actor_name(acting_user)
+    townships = _townships({t.area for t in tasks})
+    for task in tasks:
+        task.escalated_at = now
+        task.escalated_to_id = townships.get(task.area_id, task.area_id)
+    ScreeningTask.objects.bulk_update(tasks, ["escalated_at", "escalated_to"], batch_size=1000)
+    TaskEvent.objects.bulk_create(
+        [
+            TaskEvent(
+                task=t,
+                kind=TaskEvent.Kind.ESCALATED,
+                at=now,
+                by_name=by,
+                detail={"to": t.escalated_to_id, "due_at": t.due_at.isoformat()},
+            )
+            for t in tasks
+        ]
+    )
+    audit.record(
+        actor=acting_user,
+        action="screening.task.escalate",
+        object_type="screening.screeningtask",
+        detail={"escalated": len(tasks), "ids": [t.pk for t in tasks][:1000]},
+    )
+    return len(tasks)
+
+
+def _townships(areas: set[Area]) -> dict[int, int]:
+    """Area id → the id of the township above it (itself when it is one or above)."""
+    out: dict[int, int] = {}
+    for area in areas:
+        if area.level in (AreaLevel.VILLAGE, AreaLevel.GRID):
+            codes = [c for c in area.path.strip("/").split("/") if c]
+            township = Area.objects.filter(code__in=codes, level=AreaLevel.TOWNSHIP).first()
+            out[area.pk] = township.pk if township else area.pk
+        else:
+            out[area.pk] = area.pk
+    return out

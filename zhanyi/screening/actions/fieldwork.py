@@ -1,0 +1,254 @@
+"""Field work (排查落地): the team's outcome for a task, notes, reassignment.
+
+An outcome closes the task and hands the person on: centralised quarantine
+to the transfer task force, home quarantine or health monitoring to the
+village team's control, a test arranged to the testing task force
+(``zhanyi.command`` hand-offs, idempotent by key). A person not in the city
+goes on the reply list to the region that pushed them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhanyi.accounts import audit
+from zhanyi.accounts.roles import has_capability
+from zhanyi.command.actions import HandoffSpec, do_create_handoffs
+from zhanyi.command.models import HandoffKind, TaskForceKind
+from zhanyi.core import jurisdiction
+from zhanyi.engine.protocol import load_protocol
+from zhanyi.places.models import Area
+from zhanyi.screening.models import ScreeningTask, TaskEvent
+
+from .common import actor_name
+from .dispatch import recompute_codes
+
+Outcome = ScreeningTask.Outcome
+Measure = ScreeningTask.Measure
+
+
+def check_task_access(acting_user, task: ScreeningTask, capability: str = "edit_person") -> None:
+    if not has_capability(acting_user, capability):
+        raise PermissionDenied(f"requires the {capability!r} capability")
+    if not jurisdiction.can_see_area(acting_user, task.area):
+        raise PermissionDenied("outside your jurisdiction")
+
+
+def _locked_open(task: ScreeningTask) -> ScreeningTask:
+    task = (
+        ScreeningTask.objects.select_for_update().select_related("area", "person").get(pk=task.pk)
+    )
+    if task.status != ScreeningTask.Status.OPEN:
+        raise ValidationError(_("This task is closed already."))
+    return task
+
+
+def _check_outcome(
+    outcome: str, found_where: str, measure: str, current_location: str
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = [_("Choose an outcome.")]
+    elif outcome == Outcome.FOUND_IN_CITY:
+        if not found_where.strip():
+            errors["found_where"] = [_("Say where the person was found.")]
+        if measure not in Measure.values:
+            errors["measure"] = [_("Choose the measure taken.")]
+    elif outcome == Outcome.NOT_IN_CITY and not current_location.strip():
+        errors["current_location"] = [_("Say where the person is now (city, province).")]
+    if outcome != Outcome.FOUND_IN_CITY and measure:
+        errors["measure"] = [_("A measure is taken only for a person found in the city.")]
+    return errors
+
+
+@transaction.atomic
+def do_record_outcome(
+    task: ScreeningTask,
+    *,
+    acting_user,
+    outcome: str,
+    found_where: str = "",
+    measure: str = "",
+    test_arranged: bool = False,
+    current_location: str = "",
+    notes: str = "",
+    at: dt.datetime | None = None,
+    request=None,
+) -> ScreeningTask:
+    """Close the task with the team's outcome; hand the person on; audit it."""
+    check_task_access(acting_user, task)
+    task = _locked_open(task)
+    errors = _check_outcome(outcome, found_where, measure, current_location)
+    if errors:
+        raise ValidationError(errors)
+    now = at or timezone.now()
+    by = actor_name(acting_user)
+    task.status = ScreeningTask.Status.CLOSED
+    task.outcome = outcome
+    task.found_where = found_where.strip()[:255]
+    task.measure = measure if outcome == Outcome.FOUND_IN_CITY else ""
+    task.test_arranged = bool(test_arranged) and outcome == Outcome.FOUND_IN_CITY
+    task.current_location = current_location.strip()[:255]
+    if notes.strip():
+        task.notes = (task.notes + "\n" if task.notes else "") + notes.strip()
+    task.closed_at = now
+    task.closed_by_name = by
+    task.save(
+        update_fields=[
+            "status",
+            "outcome",
+            "found_where",
+            "measure",
+            "test_arranged",
+            "current_location",
+            "notes",
+            "closed_at",
+            "closed_by_name",
+        ]
+    )
+    TaskEvent.objects.create(
+        task=task,
+        kind=TaskEvent.Kind.CLOSED,
+        at=now,
+        by_name=by,
+        detail={
+            "outcome": outcome,
+            "measure": task.measure,
+            "test_arranged": task.test_arranged,
+            "where": task.found_where or task.current_location,
+        },
+    )
+    handoffs = _hand_on(task, now, acting_user=acting_user)
+    audit.record(
+        actor=acting_user,
+        action="screening.task.outcome",
+        obj=task,
+        detail={
+            "outcome": outcome,
+            "measure": task.measure,
+            "test_arranged": task.test_arranged,
+            "handoffs": handoffs,
+            "late": now > task.due_at,
+        },
+        request=request,
+        area=task.area,
+    )
+    recompute_codes([task.person_id], reason=f"screening.task:{task.pk}", acting_user=acting_user)
+    return task
+
+
+def _hand_on(task: ScreeningTask, now: dt.datetime, *, acting_user) -> int:
+    if task.outcome != Outcome.FOUND_IN_CITY:
+        return 0
+    protocol = load_protocol()
+    origin = f"screening.task:{task.pk}"
+    specs = []
+
+    def spec(kind: str, to: str, hours: int) -> HandoffSpec:
+        return HandoffSpec(
+            key=f"{origin}:{kind}",
+            kind=kind,
+            person_id=task.person_id,
+            area_id=task.area_id,
+            from_task_force=TaskForceKind.INVESTIGATION,
+            to_task_force=to,
+            origin=origin,
+            due_at=now + dt.timedelta(hours=hours),
+            detail={"category": task.category, "measure": task.measure, "where": task.found_where},
+        )
+
+    if task.measure == Measure.CENTRALISED_QUARANTINE:
+        specs.append(
+            spec(HandoffKind.TRANSFER, TaskForceKind.TRANSFER, protocol.deadlines.transfer_hours)
+        )
+    else:
+        specs.append(
+            spec(HandoffKind.CONTROL, TaskForceKind.COMMUNITY, protocol.deadlines.control_hours)
+        )
+    if task.test_arranged:
+        specs.append(
+            spec(
+                HandoffKind.TEST,
+                TaskForceKind.TESTING,
+                protocol.testing.scheduled_test_window_hours,
+            )
+        )
+    return do_create_handoffs(specs, acting_user=acting_user, origin_label=origin)
+
+
+@transaction.atomic
+def do_add_step(
+    task: ScreeningTask, *, acting_user, kind: str, notes: str = "", request=None
+) -> TaskEvent:
+    """Record a step (contacted the person, a note) with its time."""
+    if kind not in (TaskEvent.Kind.CONTACTED, TaskEvent.Kind.NOTE):
+        raise ValidationError({"kind": [_("Unknown step.")]})
+    check_task_access(acting_user, task)
+    task = _locked_open(task)
+    if kind == TaskEvent.Kind.NOTE and not notes.strip():
+        raise ValidationError({"notes": [_("Write the note.")]})
+    event = TaskEvent.objects.create(
+        task=task,
+        kind=kind,
+        at=timezone.now(),
+        by_name=actor_name(acting_user),
+        detail={"notes": notes.strip()[:1000]},
+    )
+    if notes.strip():
+        task.notes = (task.notes + "\n" if task.notes else "") + notes.strip()
+        task.save(update_fields=["notes"])
+    audit.record(
+        actor=acting_user,
+        action=f"screening.task.{kind}",
+        obj=task,
+        detail={"notes": notes.strip()[:200]},
+        request=request,
+        area=task.area,
+    )
+    return event
+
+
+@transaction.atomic
+def do_reassign_task(
+    task: ScreeningTask, area: Area, *, acting_user, reason: str, request=None
+) -> ScreeningTask:
+    """Give the task to another village's team (or the manual queue's area), with a reason."""
+    if not has_capability(acting_user, "edit_operations"):
+        raise PermissionDenied("requires the 'edit_operations' capability")
+    check_task_access(acting_user, task, "edit_operations")
+    task = _locked_open(task)
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the task is reassigned.")]})
+    if not jurisdiction.can_see_area(acting_user, area):
+        raise ValidationError(
+            {"area": [_("The area %(area)s is outside your jurisdiction.") % {"area": area.name}]}
+        )
+    if area.level not in ("village", "township", "county"):
+        raise ValidationError({"area": [_("Choose a village (or a township's manual queue).")]})
+    if area.pk == task.area_id:
+        raise ValidationError({"area": [_("The task is there already.")]})
+    old = task.area
+    task.area = area
+    task.manual = area.level != "village"
+    task.save(update_fields=["area", "manual"])
+    TaskEvent.objects.create(
+        task=task,
+        kind=TaskEvent.Kind.REASSIGNED,
+        at=timezone.now(),
+        by_name=actor_name(acting_user),
+        detail={"from": old.code, "to": area.code, "reason": reason.strip()[:255]},
+    )
+    audit.record(
+        actor=acting_user,
+        action="screening.task.reassign",
+        obj=task,
+        detail={"from": old.code, "to": area.code, "reason": reason.strip()[:255]},
+        request=request,
+        area=area,
+    )
+    return task

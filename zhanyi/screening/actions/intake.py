@@ -1,0 +1,344 @@
+"""Intake of push lists (协查名单接收): read, check, link, dispatch, in two phases.
+
+Phase one streams the file: each row is checked; good rows go to a staging
+Parquet file in ``ZHANYI_DATA_DIR/screening/staging/``, bad rows to the error
+file (the rows as received plus an error column, for the sender to fix and
+upload again). Nothing is written to the database in this phase, so the
+progress record is updated as it goes.
+
+Phase two runs in one transaction: the staged rows are linked to the person
+index (``zhanyi.engine.linkage``), new persons are created once per cluster,
+each person becomes one screening task for the village of their address, and
+the records are stored. A failure anywhere rolls all of it back: a list is
+stored whole or not at all. The staging file is removed either way.
+
+The same file twice (by its sha256) returns the list stored the first time;
+a row stored before (by its fingerprint: source, identity, category, dates)
+is counted as repeated and not stored again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhanyi.accounts import audit
+from zhanyi.people.validation import china_today
+from zhanyi.screening import bridge
+from zhanyi.screening.models import PushList, PushRecord, PushSource
+from zhanyi.screening.reading import (
+    PushListFileError,
+    count_lines,
+    file_format,
+    hash_file,
+    open_rows,
+)
+from zhanyi.screening.validation import FIELDS, clean_row, fingerprint, map_columns
+
+from .common import actor_name, actor_user
+from .linking import store_records
+
+Progress = Callable[[int, int | None, str], None]
+
+BATCH = 5000
+
+STAGING_SCHEMA = pa.schema(
+    [
+        ("row_number", pa.int64()),
+        ("fingerprint", pa.string()),
+        ("name", pa.string()),
+        ("identity_number", pa.string()),
+        ("phone", pa.string()),
+        ("sex", pa.string()),
+        ("birth_date", pa.date32()),
+        ("address", pa.string()),
+        ("category", pa.string()),
+        ("origin", pa.string()),
+        ("risk_level", pa.string()),
+        ("exposure_at", pa.timestamp("us", tz="UTC")),
+        ("arrived_at", pa.timestamp("us", tz="UTC")),
+        ("payload", pa.string()),
+    ]
+)
+
+
+def _staging_dir(kind: str) -> Path:
+    path = bridge.snapshot_dir() / kind
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def error_file_path(push_list: PushList) -> Path | None:
+    if not push_list.error_file:
+        return None
+    return bridge.snapshot_dir() / push_list.error_file
+
+
+class _ErrorFile:
+    """The rows with an error column, written as they are found (openpyxl write-only)."""
+
+    def __init__(self, path: Path, header: list[Any]) -> None:
+        import openpyxl
+
+        self.path = path
+        self.book = openpyxl.Workbook(write_only=True)
+        self.sheet = self.book.create_sheet(_("Rows with errors"))
+        self.sheet.append([*(_text(h) for h in header), _("Errors")])
+        self.count = 0
+
+    def add(self, row: list[Any], errors: list[str]) -> None:
+        self.sheet.append([*row, "；".join(errors)])
+        self.count += 1
+
+    def close(self) -> None:
+        self.book.save(self.path)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _json_cells(header: list[str], row: list[Any]) -> str:
+    import json
+
+    out = {}
+    for i, h in enumerate(header):
+        if not h:
+            continue
+        value = row[i] if i < len(row) else None
+        if isinstance(value, dt.date | dt.datetime):
+            value = value.isoformat()
+        elif value is not None and not isinstance(value, str | int | float | bool):
+            value = str(value)
+        out[h] = value
+    return json.dumps(out, ensure_ascii=False)
+
+
+def _spool(file: str | Path | IO[bytes]) -> tuple[IO[bytes], Path | None]:
+    """A seekable binary handle on the upload; a copy on disk when it is not seekable."""
+    if isinstance(file, str | Path):
+        return open(file, "rb"), None
+    if hasattr(file, "seekable") and file.seekable():
+        return file, None
+    fd, name = tempfile.mkstemp(dir=_staging_dir("uploads"), suffix=".upload")
+    with os.fdopen(fd, "wb") as out:
+        shutil.copyfileobj(file, out)
+    return open(name, "rb"), Path(name)
+
+
+def _total_rows(fh: IO[bytes], fmt: str) -> int | None:
+    if fmt == "csv":
+        return max(count_lines(fh) - 1, 0)
+    return None
+
+
+def do_import_push_list(
+    source: PushSource,
+    file: str | Path | IO[bytes],
+    *,
+    filename: str,
+    acting_user,
+    progress: Progress | None = None,
+    received_at: dt.datetime | None = None,
+) -> PushList:
+    """Import one push list file from ``source``; return the stored ``PushList``.
+
+    ``file`` is a path or a binary file object; ``filename`` gives the format
+    (.xlsx, .xls, .csv). ``progress(rows_done, rows_total_or_None, stage)`` is
+    called as rows are read (stage "reading") and once before storing
+    ("storing"). Raises ``PushListFileError`` for a file that cannot be read
+    as a push list (wrong format, encoding, missing columns); nothing is
+    stored then, nor when anything fails later.
+    """
+    fmt = file_format(filename)
+    fh, spooled = _spool(file)
+    staging = _staging_dir("staging") / f"{uuid.uuid4().hex}.parquet"
+    error_path: Path | None = None
+    try:
+        file_hash = hash_file(fh)
+        existing = PushList.objects.filter(file_hash=file_hash).first()
+        if existing is not None:
+            audit.record(
+                actor=acting_user,
+                action="screening.push_list.repeat",
+                obj=existing,
+                detail={"filename": filename},
+            )
+            return existing
+        total = _total_rows(fh, fmt)
+        rows, encoding = open_rows(fh, fmt)
+        error_path = _staging_dir("errors") / f"{file_hash}.xlsx"
+        counts, error_count = _stage_rows(
+            source, rows, staging, error_path, total=total, progress=progress
+        )
+        if error_count == 0:
+            error_path.unlink(missing_ok=True)
+            error_path = None
+        if progress:
+            progress(counts["read"], counts["read"], "storing")
+        push_list = _store(
+            source,
+            staging,
+            filename=filename,
+            file_hash=file_hash,
+            fmt=fmt,
+            encoding=encoding,
+            counts=counts,
+            error_count=error_count,
+            error_path=error_path,
+            acting_user=acting_user,
+            received_at=received_at or timezone.now(),
+        )
+    except BaseException:
+        if error_path is not None:
+            error_path.unlink(missing_ok=True)
+        raise
+    finally:
+        staging.unlink(missing_ok=True)
+        if not isinstance(file, str | Path) and spooled is None:
+            pass  # the caller's file object stays open
+        else:
+            fh.close()
+        if spooled is not None:
+            spooled.unlink(missing_ok=True)
+    return push_list
+
+
+def _stage_rows(
+    source: PushSource,
+    rows,
+    staging: Path,
+    error_path: Path,
+    *,
+    total: int | None,
+    progress: Progress | None,
+) -> tuple[dict[str, int], int]:
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise PushListFileError(_("The file is empty: it has no header row.")) from None
+    header_text = [_text(h).strip() for h in header]
+    columns = map_columns(header, source.column_mapping or {})
+    today = china_today()
+    errors = _ErrorFile(error_path, header)
+    counts = {"read": 0, "staged": 0, "repeated": 0}
+    seen: set[str] = set()
+    batch: list[dict[str, Any]] = []
+    with pq.ParquetWriter(staging, STAGING_SCHEMA) as writer:
+
+        def flush() -> None:
+            fresh = _drop_stored(batch, counts)
+            if fresh:
+                writer.write_table(pa.Table.from_pylist(fresh, schema=STAGING_SCHEMA))
+                counts["staged"] += len(fresh)
+            batch.clear()
+            if progress:
+                progress(counts["read"], total, "reading")
+
+        for number, row in enumerate(rows, start=2):
+            if not any(cell not in (None, "") for cell in row):
+                continue
+            counts["read"] += 1
+            clean = clean_row(row, columns, today)
+            if clean.errors:
+                errors.add(list(row), clean.errors)
+                continue
+            values = clean.values
+            key = fingerprint(source.pk, values)
+            if key in seen:
+                counts["repeated"] += 1
+                continue
+            seen.add(key)
+            batch.append(
+                {
+                    "row_number": number,
+                    "fingerprint": key,
+                    **values,
+                    "payload": _json_cells(header_text, list(row)),
+                }
+            )
+            if len(batch) >= BATCH:
+                flush()
+        flush()
+    errors.close()
+    return counts, errors.count
+
+
+def _drop_stored(batch: list[dict[str, Any]], counts: dict[str, int]) -> list[dict[str, Any]]:
+    keys = [r["fingerprint"] for r in batch]
+    stored = set(
+        PushRecord.objects.filter(fingerprint__in=keys).values_list("fingerprint", flat=True)
+    )
+    counts["repeated"] += len(stored)
+    return [r for r in batch if r["fingerprint"] not in stored]
+
+
+@transaction.atomic
+def _store(
+    source: PushSource,
+    staging: Path,
+    *,
+    filename: str,
+    file_hash: str,
+    fmt: str,
+    encoding: str,
+    counts: dict[str, int],
+    error_count: int,
+    error_path: Path | None,
+    acting_user,
+    received_at: dt.datetime,
+) -> PushList:
+    push_list = PushList.objects.create(
+        source=source,
+        filename=filename[:255],
+        file_hash=file_hash,
+        file_format=fmt,
+        encoding=encoding,
+        rows_read=counts["read"],
+        rows_stored=counts["staged"],
+        rows_invalid=error_count,
+        rows_repeated=counts["repeated"],
+        error_file=str(error_path.relative_to(bridge.snapshot_dir())) if error_path else "",
+        received_at=received_at,
+        received_by=actor_user(acting_user),
+        received_by_name=actor_name(acting_user),
+    )
+    staged = pl.read_parquet(staging) if counts["staged"] else None
+    summary: dict[str, Any] = {}
+    if staged is not None and staged.height:
+        summary = store_records(push_list, staged.to_dicts(), acting_user=acting_user)
+    audit.record(
+        actor=acting_user,
+        action="screening.push_list.import",
+        obj=push_list,
+        detail={
+            "source": source.name,
+            "filename": filename,
+            "format": fmt,
+            "encoding": encoding,
+            "rows_read": counts["read"],
+            "rows_stored": counts["staged"],
+            "rows_invalid": error_count,
+            "rows_repeated": counts["repeated"],
+            **summary,
+        },
+    )
+    return push_list
+
+
+def template_columns() -> list[str]:
+    """The header of the downloadable template, in the user's language."""
+    return [str(label) for label in FIELDS.values()]

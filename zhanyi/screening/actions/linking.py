@@ -1,0 +1,291 @@
+"""Linking push records to the person index, and the review queue (人工核对).
+
+``store_records`` is phase two of an intake, inside its transaction: the
+engine links each record (exact identity number, then Splink); records of
+one new person (a cluster) create that person once, through the person
+index's bulk import; every record with a person becomes part of that person's
+screening task. Records the engine is unsure of wait in the review queue, where
+a user who may merge or edit persons confirms a candidate or rejects them all
+(a new person); either way the record is then dispatched like any other.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhanyi.accounts import audit
+from zhanyi.accounts.roles import has_capability
+from zhanyi.core import jurisdiction
+from zhanyi.people.actions import do_import_persons
+from zhanyi.people.models import Person, SourceRecord
+from zhanyi.screening import bridge
+from zhanyi.screening.models import Decision, PushList, PushRecord
+
+from .common import actor_name, actor_user
+from .dispatch import Resolution, dispatch, recompute_codes, resolve_addresses
+
+
+#: A person first known from a push record gets, as external id, minus the
+#: first 60 bits of that record's fingerprint: negative, so never an id of
+#: the city's registry, and the same on a replay.
+def external_id_for(fingerprint: str) -> int:
+    return -int(fingerprint[:15], 16)
+
+
+def _engine_link(rows: list[dict[str, Any]], resolutions: dict[str | None, Resolution]):
+    from zhanyi.engine.linkage import link
+
+    index_path = bridge.person_index_path()
+    model = bridge.linkage_model(index_path)
+    villages = [resolutions[row["address"]].village_code for row in rows]
+    result = link(bridge.records_frame(rows, villages), index_path, model)
+    return {int(r["record_key"]): r for r in result.iter_rows(named=True)}
+
+
+def _person_row(row: dict[str, Any], village_code: str | None) -> dict[str, Any]:
+    return {
+        "person_id": external_id_for(row["fingerprint"]),
+        "identity_number": row["identity_number"],
+        "name": row["name"],
+        "sex": row["sex"] or "unknown",
+        "birth_date": row["birth_date"],
+        "phone": row["phone"],
+        "address": row["address"],
+        "village_code": village_code or "",
+    }
+
+
+def _create_persons(
+    reps: list[tuple[dict[str, Any], Resolution]], push_list: PushList, *, acting_user
+) -> dict[str, int]:
+    """Create one person per representative row; fingerprint → person pk (refused rows absent)."""
+    if not reps:
+        return {}
+    do_import_persons(
+        acting_user=acting_user,
+        households=[],
+        persons=[_person_row(row, res.village_code) for row, res in reps],
+        source=SourceRecord.Source.PUSH_LIST,
+        source_ref=f"screening.push_list:{push_list.pk}",
+    )
+    wanted = {external_id_for(row["fingerprint"]): row["fingerprint"] for row, _res in reps}
+    found: dict[str, int] = {}
+    ids = list(wanted)
+    for i in range(0, len(ids), 2000):
+        for ext, pk in Person.objects.filter(external_id__in=ids[i : i + 2000]).values_list(
+            "external_id", "id"
+        ):
+            found[wanted[ext]] = pk
+    return found
+
+
+def store_records(
+    push_list: PushList, rows: list[dict[str, Any]], *, acting_user
+) -> dict[str, int]:
+    """Link, create, dispatch and store the staged ``rows`` of ``push_list``."""
+    for key, row in enumerate(rows):
+        row["record_key"] = key
+    resolutions = resolve_addresses([row["address"] for row in rows])
+    linked = _engine_link(rows, resolutions)
+
+    # One new person per cluster, from its first record.
+    reps: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        outcome = linked[row["record_key"]]
+        if outcome["decision"] == Decision.NEW:
+            reps.setdefault(outcome["cluster"], row)
+    created = _create_persons(
+        [(row, resolutions[row["address"]]) for row in reps.values()],
+        push_list,
+        acting_user=acting_user,
+    )
+    records: list[PushRecord] = []
+    first_of_new_person: set[int] = set()
+    counts = {"linked": 0, "new": 0, "review": 0, "persons_created": len(created)}
+    for row in rows:
+        outcome = linked[row["record_key"]]
+        decision = outcome["decision"]
+        person_id = outcome["person_id"]
+        candidates = [int(c) for c in (outcome.get("candidates") or []) if c is not None]
+        if decision == Decision.NEW:
+            rep = reps[outcome["cluster"]]
+            person_id = created.get(rep["fingerprint"])
+            if person_id is None:
+                # The person index refused the row (it says why in its audit
+                # record): a person must look at it.
+                decision, candidates = Decision.REVIEW, candidates
+            elif rep is row:
+                first_of_new_person.add(row["record_key"])
+        if decision == Decision.REVIEW:
+            person_id = None
+            if outcome["person_id"] is not None and int(outcome["person_id"]) not in candidates:
+                candidates.insert(0, int(outcome["person_id"]))
+        counts[{"link": "linked", "new": "new", "review": "review"}[decision]] += 1
+        res = resolutions[row["address"]]
+        records.append(
+            PushRecord(
+                push_list=push_list,
+                source_id=push_list.source_id,
+                row_number=row["row_number"],
+                fingerprint=row["fingerprint"],
+                name=row["name"],
+                identity_number=row["identity_number"] or "",
+                phone=row["phone"] or "",
+                sex=row["sex"] or "",
+                birth_date=row["birth_date"],
+                address=row["address"] or "",
+                category=row["category"],
+                origin=row["origin"] or push_list.source.origin_city,
+                risk_level=row["risk_level"] or "",
+                exposure_at=row["exposure_at"],
+                arrived_at=row["arrived_at"],
+                payload=json.loads(row["payload"]) if row["payload"] else {},
+                received_at=push_list.received_at,
+                person_id=person_id,
+                decision=decision,
+                match_probability=outcome["match_probability"],
+                method=outcome["method"] or "",
+                candidates=candidates[:20],
+                village_id=res.village_id,
+                resolved_area_id=res.area_id,
+                address_confidence=res.confidence,
+            )
+        )
+    counts.update(dispatch(records, acting_user=acting_user))
+    PushRecord.objects.bulk_create(records, batch_size=2000)
+    _source_records(
+        [
+            r
+            for i, r in enumerate(records)
+            if r.person_id and rows[i]["record_key"] not in first_of_new_person
+        ],
+        push_list,
+        acting_user=acting_user,
+    )
+    recompute_codes(
+        {r.person_id for r in records if r.person_id},
+        reason=f"screening.push_list:{push_list.pk}",
+        acting_user=acting_user,
+    )
+    return counts
+
+
+def _source_records(records: list[PushRecord], push_list: PushList, *, acting_user) -> None:
+    """Each record about a person is one of that person's source records, as received."""
+    received_by = actor_user(acting_user)
+    SourceRecord.objects.bulk_create(
+        [
+            SourceRecord(
+                person_id=r.person_id,
+                source=SourceRecord.Source.PUSH_LIST,
+                source_ref=f"screening.push_list:{push_list.pk}",
+                payload=r.payload,
+                received_by=received_by,
+            )
+            for r in records
+        ],
+        batch_size=2000,
+    )
+
+
+# ---------------------------------------------------------------- review queue
+
+
+def can_review(user) -> bool:
+    return has_capability(user, "merge_person") or (
+        has_capability(user, "edit_person") and has_capability(user, "view_identity")
+    )
+
+
+def _check_reviewer(acting_user, record: PushRecord) -> None:
+    if not can_review(acting_user):
+        raise PermissionDenied("requires the merge_person capability")
+    if not jurisdiction.can_see_area(acting_user, record.resolved_area):
+        raise PermissionDenied("outside your jurisdiction")
+
+
+def _locked_pending(record: PushRecord) -> PushRecord:
+    record = (
+        PushRecord.objects.select_for_update().select_related("push_list__source").get(pk=record.pk)
+    )
+    if record.decision != Decision.REVIEW or record.reviewed_at is not None:
+        raise ValidationError(_("This record has been reviewed already."))
+    return record
+
+
+@transaction.atomic
+def do_confirm_candidate(
+    record: PushRecord, person: Person, *, acting_user, request=None
+) -> PushRecord:
+    """The record is this person (one of its candidates): link and dispatch it."""
+    _check_reviewer(acting_user, record)
+    record = _locked_pending(record)
+    if person.pk not in record.candidates:
+        raise ValidationError(_("This person is not among the record's candidates."))
+    if person.merged_into_id is not None:
+        person = person.merged_into
+    return _decide(record, person, "confirm", acting_user=acting_user, request=request)
+
+
+@transaction.atomic
+def do_reject_candidates(record: PushRecord, *, acting_user, request=None) -> PushRecord:
+    """The record is none of its candidates: a new person is created from it."""
+    _check_reviewer(acting_user, record)
+    record = _locked_pending(record)
+    row = {
+        "fingerprint": record.fingerprint,
+        "identity_number": record.identity_number,
+        "name": record.name,
+        "sex": record.sex,
+        "birth_date": record.birth_date,
+        "phone": record.phone,
+        "address": record.address,
+    }
+    village_code = record.village.code if record.village_id else None
+    created = _create_persons(
+        [(row, Resolution(village_code=village_code))], record.push_list, acting_user=acting_user
+    )
+    if record.fingerprint not in created:
+        raise ValidationError(
+            _(
+                "The person index refused to create a person from this record "
+                "(a live person holds its identity number?): confirm that person instead."
+            )
+        )
+    person = Person.objects.get(pk=created[record.fingerprint])
+    return _decide(record, person, "reject", acting_user=acting_user, request=request, new=True)
+
+
+def _decide(
+    record: PushRecord, person: Person, how: str, *, acting_user, request, new: bool = False
+) -> PushRecord:
+    now = timezone.now()
+    record.person = person
+    record.decision = Decision.NEW if new else Decision.LINK
+    record.method = "review"
+    record.reviewed_at = now
+    record.reviewed_by_name = actor_name(acting_user)
+    dispatch([record], acting_user=acting_user)
+    record.save(
+        update_fields=["person", "decision", "method", "reviewed_at", "reviewed_by_name", "task"]
+    )
+    if not new:
+        _source_records([record], record.push_list, acting_user=acting_user)
+    audit.record(
+        actor=acting_user,
+        action=f"screening.review.{how}",
+        obj=record,
+        detail={"person": person.pk, "candidates": record.candidates},
+        request=request,
+        area=record.resolved_area,
+    )
+    recompute_codes(
+        {person.pk}, reason=f"screening.push_record:{record.pk}", acting_user=acting_user
+    )
+    return record

@@ -1,0 +1,174 @@
+"""The bridge between the screening app and the engine (``zhanyi.engine.linkage``).
+
+The engine works on Polars frames and never sees Django. This module turns
+the person index and the area tree into frames: the person index is read with
+one ``values_list`` cursor in chunks (5 million rows at full scale) and kept
+as a Parquet snapshot in ``ZHANYI_DATA_DIR/screening/``, named by a stamp of
+the table (row count, highest id, last change) so that any change of persons
+makes a new snapshot. The linkage model is trained once per snapshot and
+saved next to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db.models import Count, Max
+from django.utils.translation import gettext as _
+
+from zhanyi.people.models import Person
+from zhanyi.places.models import Area
+
+INDEX_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.int64()),
+        ("name", pa.string()),
+        ("id_number", pa.string()),
+        ("phone", pa.string()),
+        ("birth_date", pa.date32()),
+        ("sex", pa.string()),
+        ("address", pa.string()),
+        ("village_code", pa.string()),
+    ]
+)
+_CHUNK = 50_000
+
+
+def snapshot_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "screening"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stamp() -> str:
+    live = Person.objects.filter(merged_into=None)
+    figures = live.aggregate(n=Count("id"), top=Max("id"), changed=Max("updated_at"))
+    db = settings.DATABASES["default"]
+    raw = f"{db['ENGINE']}|{db['NAME']}|{figures['n']}|{figures['top']}|{figures['changed']}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _write_index(path: Path) -> None:
+    columns = [
+        "id",
+        "name",
+        "identity_number",
+        "phone",
+        "birth_date",
+        "sex",
+        "address",
+        "village__code",
+    ]
+    rows = (
+        Person.objects.filter(merged_into=None)
+        .order_by("id")
+        .values_list(*columns)
+        .iterator(chunk_size=_CHUNK)
+    )
+    tmp = path.with_suffix(".tmp")
+    with pq.ParquetWriter(tmp, INDEX_SCHEMA) as writer:
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= _CHUNK:
+                writer.write_table(_table(batch))
+                batch = []
+        writer.write_table(_table(batch))
+    tmp.replace(path)
+
+
+def _table(rows: list[tuple]) -> pa.Table:
+    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in INDEX_SCHEMA]
+    arrays = []
+    for values, fld in zip(cols, INDEX_SCHEMA, strict=True):
+        if fld.type == pa.string():
+            values = [v or None for v in values]
+        arrays.append(pa.array(values, type=fld.type))
+    return pa.Table.from_arrays(arrays, schema=INDEX_SCHEMA)
+
+
+def person_index_path() -> Path:
+    """The Parquet snapshot of the live person index, written when persons changed."""
+    directory = snapshot_dir()
+    path = directory / f"person-index-{_stamp()}.parquet"
+    if not path.exists():
+        from zhanyi.engine.linkage import prepare_index
+
+        for old in directory.glob("person-index-*"):
+            old.unlink(missing_ok=True)
+        raw = directory / f"raw-{path.name}"
+        _write_index(raw)
+        try:
+            # Normalised once per snapshot (pinyin, simplified characters,
+            # phone digits), not once per list.
+            prepare_index(raw, path)
+        finally:
+            raw.unlink(missing_ok=True)
+    return path
+
+
+def person_index() -> pl.DataFrame:
+    return pl.read_parquet(person_index_path())
+
+
+class LinkageUnavailable(ValueError):
+    """The person index cannot be linked against yet (the message says why)."""
+
+
+def linkage_model(index_path: Path):
+    """The linkage model trained on this snapshot of the index (trained once, then loaded)."""
+    from zhanyi.engine.linkage import LinkageModel, train_model
+
+    model_path = index_path.with_suffix(".model.json")
+    if model_path.exists():
+        return LinkageModel.load(model_path)
+    index = pl.read_parquet(index_path)
+    if index.height < 2:
+        raise LinkageUnavailable(
+            _("The person index needs at least two people before a list can be linked to it.")
+        )
+    model = train_model(index)
+    model.save(model_path)
+    return model
+
+
+def areas_frame() -> pl.DataFrame:
+    rows = list(
+        Area.objects.exclude(level="grid").values_list("code", "name", "level", "parent__code")
+    )
+    return pl.DataFrame(
+        rows,
+        schema={"code": pl.String, "name": pl.String, "level": pl.String, "parent_code": pl.String},
+        orient="row",
+    )
+
+
+def records_frame(rows: list[dict], village_codes: list[str | None]) -> pl.DataFrame:
+    """Push records as the engine's ``link`` takes them (with their resolved village)."""
+    return pl.DataFrame(
+        {
+            "village_code": village_codes,
+            "record_key": [r["record_key"] for r in rows],
+            "name": [r["name"] or None for r in rows],
+            "id_number": [r["identity_number"] or None for r in rows],
+            "phone": [r["phone"] or None for r in rows],
+            "birth_date": [r["birth_date"] for r in rows],
+            "sex": [r["sex"] or None for r in rows],
+            "address": [r["address"] or None for r in rows],
+        },
+        schema={
+            "village_code": pl.String,
+            "record_key": pl.Int64,
+            "name": pl.String,
+            "id_number": pl.String,
+            "phone": pl.String,
+            "birth_date": pl.Date,
+            "sex": pl.String,
+            "address": pl.String,
+        },
+    )
