@@ -10,6 +10,7 @@ cell values.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -89,7 +90,9 @@ def _csv_rows(fh: IO[bytes], encoding: str) -> Iterator[list[Any]]:
     try:
         yield from csv.reader(text)
     finally:
-        text.detach()
+        # Leave the caller's handle open (it may already be closed).
+        with contextlib.suppress(ValueError):
+            text.detach()
 
 
 def _xlsx_rows(fh: IO[bytes]) -> Iterator[list[Any]]:

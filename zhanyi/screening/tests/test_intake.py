@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import openpyxl
+import pytest
+
 from zhanyi.accounts.models import AuditEvent
 from zhanyi.screening.actions import do_import_push_list
-from zhanyi.screening.models import Decision, PushRecord
+from zhanyi.screening.actions.intake import error_file_path
+from zhanyi.screening.models import Decision, PushList, PushRecord, ScreeningTask
 
-from .conftest import csv_bytes, row_for, write_file
+from .conftest import address_of, csv_bytes, row_for, write_file, xlsx_file
 
 
 def test_a_csv_list_links_its_people_and_gives_each_a_task_for_their_village(
@@ -27,3 +31,183 @@ def test_a_csv_list_links_its_people_and_gives_each_a_task_for_their_village(
     task = records["陈建国"].task
     assert (task.due_at - task.received_at).total_seconds() == 2 * 3600
     assert AuditEvent.objects.filter(action="screening.push_list.import").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [("utf-8-sig", "utf-8-sig"), ("gbk", "gbk"), ("gb18030", "gb18030")],
+)
+def test_a_csv_in_each_chinese_encoding_is_read_and_the_encoding_named(
+    world, index, putian, tmp_path, encoding, named
+):
+    # 䶮 is in GB18030 but not in GBK: it makes the file GB18030-only.
+    name = "陈建国"
+    rows = [row_for(world, name)]
+    if encoding == "gb18030":
+        rows[0][3] = rows[0][3] + "䶮"
+    path = write_file(tmp_path, "list.csv", csv_bytes(rows, encoding))
+    push_list = do_import_push_list(putian, path, filename="list.csv", acting_user=world.tracer)
+    assert push_list.encoding == named
+    assert PushRecord.objects.get().name == name
+
+
+def test_an_xlsx_list_is_read_streaming_with_dates_as_cells(world, index, putian, tmp_path):
+    import datetime as dt
+
+    row = row_for(world, "林秀英", exposure=dt.datetime(2021, 9, 10, 8, 0))  # noqa: DTZ001 - as a cell holds it
+    path = xlsx_file(tmp_path, "list.xlsx", [row])
+    push_list = do_import_push_list(putian, path, filename="list.xlsx", acting_user=world.tracer)
+    record = PushRecord.objects.get()
+    assert push_list.file_format == "xlsx"
+    assert record.person == index["林秀英"]
+    assert record.exposure_at.isoformat() == "2021-09-10T00:00:00+00:00"
+
+
+def test_bad_rows_go_to_an_error_file_with_a_reason_and_good_rows_are_stored(
+    world, index, putian, tmp_path
+):
+    good = row_for(world, "陈建国")
+    bad_id = row_for(world, "林秀英")
+    bad_id[1] = bad_id[1][:-1] + ("0" if bad_id[1][-1] != "0" else "1")
+    bad_category = row_for(world, "黄志强", category="路人")
+    bad_phone = row_for(world, "吴丽华")
+    bad_phone[1], bad_phone[2] = "", "12345"
+    path = write_file(tmp_path, "list.csv", csv_bytes([good, bad_id, bad_category, bad_phone]))
+    push_list = do_import_push_list(putian, path, filename="list.csv", acting_user=world.tracer)
+    assert (push_list.rows_read, push_list.rows_stored, push_list.rows_invalid) == (4, 1, 3)
+    sheet = openpyxl.load_workbook(error_file_path(push_list)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-1] == "Errors"
+    errors = {r[0]: r[-1] for r in rows[1:]}
+    assert "check character" in errors["林秀英"]
+    assert "Category 路人" in errors["黄志强"]
+    assert "phone 12345" in errors["吴丽华"].lower()
+
+
+def test_the_corrected_error_file_imports_only_the_fixed_rows(world, index, putian, tmp_path):
+    good = row_for(world, "陈建国")
+    bad = row_for(world, "林秀英", category="路人")
+    first = write_file(tmp_path, "list.csv", csv_bytes([good, bad]))
+    do_import_push_list(putian, first, filename="list.csv", acting_user=world.tracer)
+    fixed = write_file(tmp_path, "fixed.csv", csv_bytes([good, row_for(world, "林秀英")]))
+    second = do_import_push_list(putian, fixed, filename="fixed.csv", acting_user=world.tracer)
+    assert (second.rows_stored, second.rows_repeated) == (1, 1)
+    assert PushRecord.objects.count() == 2
+    assert ScreeningTask.objects.count() == 2
+
+
+def test_the_same_file_twice_creates_nothing_new(world, index, putian, tmp_path):
+    path = write_file(tmp_path, "list.csv", csv_bytes([row_for(world, "陈建国")]))
+    first = do_import_push_list(putian, path, filename="list.csv", acting_user=world.tracer)
+    again = do_import_push_list(putian, path, filename="copy.csv", acting_user=world.tracer)
+    assert again.pk == first.pk
+    assert PushList.objects.count() == 1
+    assert PushRecord.objects.count() == 1
+
+
+def test_a_person_pushed_twice_in_one_list_and_by_another_source_is_one_task(
+    world, index, putian, tmp_path
+):
+    from zhanyi.screening.models import PushSource
+
+    xiamen = PushSource.objects.create(name="厦门市协查", origin_city="厦门市")
+    twice = [row_for(world, "陈建国"), row_for(world, "陈建国", exposure="2021-09-09 20:00")]
+    path = write_file(tmp_path, "a.csv", csv_bytes(twice))
+    do_import_push_list(putian, path, filename="a.csv", acting_user=world.tracer)
+    other = write_file(
+        tmp_path, "b.csv", csv_bytes([row_for(world, "陈建国", category="时空伴随")])
+    )
+    do_import_push_list(xiamen, other, filename="b.csv", acting_user=world.tracer)
+    assert PushRecord.objects.count() == 3
+    assert ScreeningTask.objects.count() == 1
+    assert set(PushRecord.objects.values_list("task", flat=True)) == {
+        ScreeningTask.objects.get().pk
+    }
+
+
+def test_people_not_in_the_index_become_one_new_person_per_cluster(world, index, putian, tmp_path):
+    from zhanyi.people.models import Person, SourceRecord
+
+    stranger = ["周小龙", "350602199203030315", "13905969999", "", "密接", "莆田市", ""]
+    from zhanyi.engine.identity import check_char
+
+    stranger[1] = stranger[1][:17] + check_char(stranger[1][:17])
+    again = [*stranger]
+    again[6] = "2021-09-09 10:00"
+    path = write_file(tmp_path, "list.csv", csv_bytes([stranger, again]))
+    before = Person.objects.count()
+    do_import_push_list(putian, path, filename="list.csv", acting_user=world.tracer)
+    assert Person.objects.count() == before + 1
+    person = Person.objects.get(name="周小龙")
+    assert set(PushRecord.objects.values_list("decision", flat=True)) == {Decision.NEW}
+    assert SourceRecord.objects.filter(person=person, source="push_list").count() == 2
+    task = ScreeningTask.objects.get(person=person)
+    # No address: the manual queue at the top of the tree.
+    assert task.manual and task.area == world.city
+
+
+def test_an_address_naming_only_a_township_goes_to_the_townships_manual_queue(
+    world, index, putian, tmp_path
+):
+    row = ["周小龙", "", "13905969998", "芗城区东铺头街道某某大厦", "密接", "莆田市", ""]
+    path = write_file(tmp_path, "list.csv", csv_bytes([row]))
+    do_import_push_list(putian, path, filename="list.csv", acting_user=world.tracer)
+    task = ScreeningTask.objects.get()
+    assert task.manual
+    assert task.area == world.township
+
+
+def test_a_list_that_fails_while_storing_leaves_nothing_stored(
+    world, index, putian, tmp_path, monkeypatch
+):
+    from zhanyi.people.models import Person
+    from zhanyi.screening.actions import linking
+
+    rows = [row_for(world, "陈建国"), ["周小龙", "", "13905969997", "", "密接", "莆田市", ""]]
+    path = write_file(tmp_path, "list.csv", csv_bytes(rows))
+    persons = Person.objects.count()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(linking, "_source_records", broken)
+    with pytest.raises(RuntimeError):
+        do_import_push_list(putian, path, filename="list.csv", acting_user=world.tracer)
+    assert PushList.objects.count() == 0
+    assert PushRecord.objects.count() == 0
+    assert ScreeningTask.objects.count() == 0
+    assert Person.objects.count() == persons
+    monkeypatch.undo()
+    do_import_push_list(putian, path, filename="list.csv", acting_user=world.tracer)
+    assert PushRecord.objects.count() == 2
+
+
+def test_a_file_without_the_needed_columns_is_refused_naming_them(world, index, putian, tmp_path):
+    from zhanyi.screening.reading import PushListFileError
+
+    path = write_file(tmp_path, "list.csv", csv_bytes([["x"]], header=["备注"]))
+    with pytest.raises(PushListFileError, match="Name"):
+        do_import_push_list(putian, path, filename="list.csv", acting_user=world.tracer)
+    assert PushList.objects.count() == 0
+
+
+def test_a_file_of_another_format_is_refused(world, putian, tmp_path):
+    from zhanyi.screening.reading import PushListFileError
+
+    path = write_file(tmp_path, "list.pdf", b"%PDF")
+    with pytest.raises(PushListFileError, match="xlsx"):
+        do_import_push_list(putian, path, filename="list.pdf", acting_user=world.tracer)
+
+
+def test_the_sources_column_mapping_reads_its_own_headers(world, index, putian, tmp_path):
+    putian.column_mapping = {"name": "人员", "identity_number": "证件", "category": "分类"}
+    putian.save()
+    header = ["人员", "证件", "分类"]
+    row = row_for(world, "王芳")
+    path = write_file(tmp_path, "list.csv", csv_bytes([[row[0], row[1], row[4]]], header=header))
+    do_import_push_list(putian, path, filename="list.csv", acting_user=world.tracer)
+    assert PushRecord.objects.get().person == index["王芳"]
+
+
+def test_address_of_helper_matches_the_world(world):
+    assert address_of(world, "village", "1号").startswith("漳州市芗城区东铺头街道东铺头社区")
