@@ -1,3 +1,399 @@
-"""Pages of the tracing app."""
+"""Pages of the tracing workbench (流调工作台): cases, a case's investigation,
+contacts, the chains of transmission.
+
+Deny by default: each view checks its capability and reaches cases and
+contacts only through ``queries``, which apply the jurisdiction. Views parse
+input, call one action or query and render.
+"""
 
 from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhanyi.accounts.roles import has_capability
+from zhanyi.core import metrics
+from zhanyi.people import actions as people_actions
+from zhanyi.people import queries as people_queries
+from zhanyi.people.forms import add_action_errors
+from zhanyi.places.models import Place
+
+from . import actions, queries
+from .forms import (
+    CaseForm,
+    CaseUpdateForm,
+    ExposureForm,
+    InterviewForm,
+    QuarantinedForm,
+    ReleaseForm,
+    TrajectoryForm,
+)
+from .models import CaseStatus
+
+PAGE_SIZE = 30
+FIGURES = [
+    "tracing.cases",
+    "tracing.close_contacts",
+    "tracing.secondary_contacts",
+    "tracing.overdue_investigations",
+]
+
+
+def _figures(user) -> list[dict]:
+    area = None if user.is_superuser and not user.jurisdiction_id else user.jurisdiction
+    return metrics.compute(FIGURES, area=area)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The cases in the user's jurisdiction, newest first; overdue ones flagged."""
+    qs = queries.cases_for(request.user)
+    status = request.GET.get("status", "")
+    status = status if status in CaseStatus.values else ""
+    overdue = request.GET.get("overdue") == "1"
+    page = Paginator(queries.filter_cases(qs, status=status, overdue=overdue), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "tracing/home.html",
+        {
+            "page": page,
+            "status": status,
+            "overdue": overdue,
+            "statuses": CaseStatus.choices,
+            "figures": _figures(request.user),
+            "can_edit": has_capability(request.user, "edit_person"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    """Enter a case by hand."""
+    queries.require_tracing_access(request.user, "edit_person")
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = people_queries.get_person_for_user(request, data["person_id"])
+            case = actions.do_create_case(
+                acting_user=request.user,
+                person=person,
+                classification=data["classification"],
+                sampled_at=data["sampled_at"],
+                reported_at=data["reported_at"],
+                onset_date=data["onset_date"],
+                isolated_at=data["isolated_at"],
+                hospital=data["hospital"],
+                protocol_name=data["protocol_name"],
+                notes=data["notes"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, _("Case #%(id)s created.") % {"id": case.pk})
+            return redirect("tracing:case", case.pk)
+    return render(request, "tracing/case_form.html", {"form": form})
+
+
+def _workbench_context(request: HttpRequest, case, **forms) -> dict:
+    contacts, hidden = queries.case_contacts(case, request.user)
+    context = {
+        "case": case,
+        "counts": queries.contact_counts(case),
+        "contacts": contacts[:500],
+        "contacts_total": contacts.count(),
+        "hidden_contacts": hidden,
+        "trajectory": case.trajectory.select_related("place", "area"),
+        "interviews": case.interviews.select_related("interviewee"),
+        "exposures": case.exposures.select_related("person_a", "person_b", "place")[:300],
+        "can_edit": has_capability(request.user, "edit_person"),
+        "overdue": case.investigation_overdue(),
+        "trajectory_form": forms.get("trajectory_form") or TrajectoryForm(),
+        "interview_form": forms.get("interview_form") or InterviewForm(),
+        "exposure_form": forms.get("exposure_form") or ExposureForm(),
+        "update_form": forms.get("update_form")
+        or CaseUpdateForm(
+            initial={
+                "classification": case.classification,
+                "onset_date": case.onset_date,
+                "isolated_at": case.isolated_at,
+                "hospital": case.hospital,
+                "transferred_at": case.transferred_at,
+            }
+        ),
+        "duplicates": forms.get("duplicates"),
+    }
+    return context
+
+
+@require_GET
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A case's investigation workbench."""
+    case = queries.get_case_for_user(request, case_id)
+    return render(request, "tracing/case.html", _workbench_context(request, case))
+
+
+def _edit_case(request: HttpRequest, case_id: int):
+    return queries.get_case_for_user(request, case_id, capability="edit_person")
+
+
+@require_POST
+def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _edit_case(request, case_id)
+    form = CaseUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_update_case(
+                case, acting_user=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, _("Case updated."))
+            return redirect("tracing:case", case.pk)
+    return render(
+        request,
+        "tracing/case.html",
+        _workbench_context(request, case, update_form=form),
+        status=400,
+    )
+
+
+@require_POST
+def trajectory_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _edit_case(request, case_id)
+    form = TrajectoryForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        place = Place.objects.filter(pk=data["place_id"]).first() if data["place_id"] else None
+        if data["place_id"] and place is None:
+            form.add_error("place_id", _("No place with this number."))
+        else:
+            try:
+                actions.do_add_trajectory_entry(
+                    case,
+                    acting_user=request.user,
+                    start=data["start"],
+                    end=data["end"],
+                    place=place,
+                    description=data["description"],
+                    request=request,
+                )
+            except ValidationError as error:
+                add_action_errors(form, error)
+            else:
+                return redirect("tracing:case", case.pk)
+    return render(
+        request,
+        "tracing/case.html",
+        _workbench_context(request, case, trajectory_form=form),
+        status=400,
+    )
+
+
+@require_POST
+def interview_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _edit_case(request, case_id)
+    form = InterviewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            interviewee = (
+                people_queries.get_person_for_user(request, data["interviewee_id"])
+                if data["interviewee_id"]
+                else None
+            )
+            actions.do_add_interview(
+                case,
+                acting_user=request.user,
+                held_at=data["held_at"],
+                summary=data["summary"],
+                interviewee=interviewee,
+                request=request,
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("tracing:case", case.pk)
+    return render(
+        request,
+        "tracing/case.html",
+        _workbench_context(request, case, interview_form=form),
+        status=400,
+    )
+
+
+@require_POST
+def exposure_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Record an exposure; a new exposed person goes through the person
+    index's duplicate check first."""
+    case = _edit_case(request, case_id)
+    form = ExposureForm(request.POST)
+    duplicates = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            source = (
+                people_queries.get_person_for_user(request, data["from_person_id"])
+                if data["from_person_id"]
+                else case.person
+            )
+            if data["person_id"]:
+                exposed = people_queries.get_person_for_user(request, data["person_id"])
+            else:
+                exposed = people_actions.do_create_person(
+                    acting_user=request.user,
+                    data={
+                        "name": data["name"],
+                        "phone": data["phone"],
+                        "identity_number": data["identity_number"],
+                        "village": case.area,
+                    },
+                    source="interview",
+                    source_ref=f"tracing.case:{case.pk}",
+                    request=request,
+                    force=request.POST.get("force") == "1",
+                )
+            actions.do_record_exposure(
+                case,
+                acting_user=request.user,
+                person_a=source,
+                person_b=exposed,
+                setting=data["setting"],
+                exposed_at=data["exposed_at"],
+                certainty=data["certainty"],
+                note=data["note"],
+                request=request,
+            )
+        except people_actions.DuplicatePersonError as error:
+            duplicates = error
+            form.add_error(
+                None,
+                _(
+                    "This person may be in the index already: use their number, or confirm "
+                    "that they are someone else."
+                ),
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, _("Exposure recorded."))
+            return redirect("tracing:case", case.pk)
+    return render(
+        request,
+        "tracing/case.html",
+        _workbench_context(request, case, exposure_form=form, duplicates=duplicates),
+        status=400,
+    )
+
+
+@require_POST
+def expand(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Determine the case's close and secondary contacts from its exposures."""
+    case = _edit_case(request, case_id)
+    result = actions.do_expand_contacts([case], acting_user=request.user, request=request)
+    messages.success(
+        request,
+        _(
+            "%(close)d new close contacts, %(secondary)d new secondary contacts, "
+            "%(upgraded)d upgraded; %(handoffs)d hand-offs created."
+        )
+        % {
+            "close": result.new_close,
+            "secondary": result.new_secondary,
+            "upgraded": result.upgraded,
+            "handoffs": result.handoffs,
+        },
+    )
+    return redirect("tracing:case", case.pk)
+
+
+@require_POST
+def complete(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _edit_case(request, case_id)
+    try:
+        actions.do_complete_investigation(case, acting_user=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("tracing:case", case.pk)
+
+
+@require_GET
+def contacts(request: HttpRequest) -> HttpResponse:
+    """Contacts in the user's jurisdiction (a village team's list, phone-friendly)."""
+    qs = queries.contacts_for(request.user).filter(released_at=None).order_by("kind", "-id")
+    kind = request.GET.get("kind", "")
+    if kind in ("close", "secondary", "companion"):
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tracing/contacts.html",
+        {"page": page, "kind": kind, "can_edit": has_capability(request.user, "edit_person")},
+    )
+
+
+@require_POST
+def contact_quarantined(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = queries.get_contact_for_user(request, contact_id, capability="edit_person")
+    form = QuarantinedForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_mark_quarantined(
+                contact,
+                acting_user=request.user,
+                quarantined_at=form.cleaned_data["quarantined_at"],
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Give the time quarantine started."))
+    if request.POST.get("back") == "case" and queries.can_see_case(request.user, contact.case):
+        return redirect("tracing:case", contact.case_id)
+    return redirect("tracing:contacts")
+
+
+@require_POST
+def contact_release(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = queries.get_contact_for_user(request, contact_id, capability="edit_person")
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_release_contact(
+                contact,
+                acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Contact released."))
+    else:
+        messages.error(request, _("Say why the contact is released."))
+    return redirect("tracing:contacts")
+
+
+@require_GET
+def graph(request: HttpRequest) -> HttpResponse:
+    """Chains of transmission of the cases in the user's jurisdiction."""
+    queries.require_tracing_access(request.user)
+    return render(request, "tracing/graph.html", {"case": None})
+
+
+@require_GET
+def graph_data(request: HttpRequest) -> JsonResponse:
+    case_id = request.GET.get("case", "")
+    case = queries.get_case_for_user(request, int(case_id)) if case_id.isdigit() else None
+    if case is None:
+        queries.require_tracing_access(request.user)
+    return JsonResponse(queries.transmission_graph(request.user, case))

@@ -1,0 +1,116 @@
+"""Forms of the tracing workbench. They parse input; the rules live in the actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhanyi.engine.protocol import PROTOCOLS_DIR
+
+from .models import CaseClassification, Certainty, ExposureSetting
+
+LOCAL_DATETIME = {"type": "datetime-local"}
+
+
+def protocol_choices() -> list[tuple[str, str]]:
+    return [(p.stem, p.stem) for p in sorted(PROTOCOLS_DIR.glob("*.toml"))]
+
+
+class DateTimeField(forms.DateTimeField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.DateTimeInput(attrs=LOCAL_DATETIME))
+        super().__init__(**kwargs)
+
+
+class CaseForm(forms.Form):
+    """A case entered by hand (the person by their number in the index)."""
+
+    person_id = forms.IntegerField(
+        label=_("Person (number in the person index)"),
+        min_value=1,
+        help_text=_("Find the person in the person index first; their number is in the address."),
+    )
+    classification = forms.ChoiceField(
+        label=_("Classification"), choices=CaseClassification.choices
+    )
+    onset_date = forms.DateField(
+        label=_("Symptom onset"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for an asymptomatic infection."),
+    )
+    sampled_at = DateTimeField(label=_("Sampled at"))
+    reported_at = DateTimeField(label=_("Result reported at"))
+    isolated_at = DateTimeField(label=_("Isolated at"), required=False)
+    hospital = forms.CharField(label=_("Hospital"), max_length=200, required=False)
+    protocol_name = forms.ChoiceField(label=_("Protocol"), choices=protocol_choices)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CaseUpdateForm(forms.Form):
+    classification = forms.ChoiceField(
+        label=_("Classification"), choices=CaseClassification.choices
+    )
+    onset_date = forms.DateField(
+        label=_("Symptom onset"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    isolated_at = DateTimeField(label=_("Isolated at"), required=False)
+    hospital = forms.CharField(label=_("Hospital"), max_length=200, required=False)
+    transferred_at = DateTimeField(label=_("Transferred to hospital at"), required=False)
+
+
+class TrajectoryForm(forms.Form):
+    start = DateTimeField(label=_("From"))
+    end = DateTimeField(label=_("Until"), required=False)
+    place_id = forms.IntegerField(label=_("Place number"), required=False, min_value=1)
+    description = forms.CharField(label=_("Where"), max_length=255, required=False)
+
+
+class InterviewForm(forms.Form):
+    held_at = DateTimeField(label=_("Held at"))
+    interviewee_id = forms.IntegerField(
+        label=_("Interviewee (person number)"), required=False, min_value=1
+    )
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExposureForm(forms.Form):
+    """An exposure of the case (or of one of its contacts) with another person.
+
+    The exposed person is either a number in the person index or a new person
+    (name and phone or identity number), who is checked for duplicates first.
+    """
+
+    from_person_id = forms.IntegerField(
+        label=_("Exposed to (person number; empty: the case)"), required=False, min_value=1
+    )
+    person_id = forms.IntegerField(
+        label=_("Exposed person (number in the index)"), required=False, min_value=1
+    )
+    name = forms.CharField(label=_("or a new person: name"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    identity_number = forms.CharField(label=_("Identity number"), max_length=40, required=False)
+    setting = forms.ChoiceField(label=_("Setting"), choices=ExposureSetting.choices)
+    exposed_at = DateTimeField(label=_("When"))
+    certainty = forms.ChoiceField(
+        label=_("Certainty"), choices=Certainty.choices, initial=Certainty.CONFIRMED
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("person_id") and not data.get("name"):
+            raise forms.ValidationError(
+                _("Give the exposed person's number in the index, or a new person's name.")
+            )
+        return data
+
+
+class QuarantinedForm(forms.Form):
+    quarantined_at = DateTimeField(label=_("In quarantine since"))
+
+
+class ReleaseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=255)

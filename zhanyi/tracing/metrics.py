@@ -1,0 +1,44 @@
+"""Figures of the tracing task force (流调): cases, contacts, overdue investigations."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhanyi.core.metrics import area_filter, figure
+from zhanyi.places.models import Area
+
+from .models import Case, Contact, ContactKind
+
+
+@figure("tracing.cases", _("Cases"), _("cases"), order=40)
+def cases(area: Area | None) -> int:
+    return Case.objects.filter(**area_filter(area, "area__path")).count()
+
+
+@figure("tracing.close_contacts", _("Close contacts"), _("people"), order=41)
+def close_contacts(area: Area | None) -> int:
+    return (
+        Contact.objects.filter(kind=ContactKind.CLOSE, **area_filter(area, "area__path"))
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
+@figure("tracing.secondary_contacts", _("Secondary contacts"), _("people"), order=42)
+def secondary_contacts(area: Area | None) -> int:
+    return (
+        Contact.objects.filter(kind=ContactKind.SECONDARY, **area_filter(area, "area__path"))
+        .exclude(person__tracing_contacts__kind=ContactKind.CLOSE)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
+@figure("tracing.overdue_investigations", _("Overdue investigations"), _("cases"), order=43)
+def overdue_investigations(area: Area | None) -> int:
+    return Case.objects.filter(
+        investigated_at=None,
+        investigation_due_at__lt=timezone.now(),
+        **area_filter(area, "area__path"),
+    ).count()

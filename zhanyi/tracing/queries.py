@@ -1,0 +1,148 @@
+"""Reads of the tracing app, with the access check: capability and jurisdiction.
+
+A case is seen by users whose jurisdiction holds its area (the case's
+village); a contact by users whose jurisdiction holds the contact's village.
+A tracer looking at a case sees the contacts in their jurisdiction and a count
+of the others, who belong to another county's teams.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from zhanyi.accounts.roles import has_capability
+from zhanyi.core import jurisdiction
+from zhanyi.core.masking import mask_name
+
+from .models import Case, Contact, ContactKind
+
+GRAPH_LIMIT = 1500
+
+
+def _user_of(request_or_user: Any):
+    return getattr(request_or_user, "user", request_or_user)
+
+
+def require_tracing_access(user, capability: str = "view_person") -> None:
+    if not has_capability(user, capability) or jurisdiction.root_path(user) is None:
+        raise PermissionDenied(f"requires {capability} and a jurisdiction")
+
+
+def cases_for(user) -> QuerySet[Case]:
+    require_tracing_access(user)
+    return jurisdiction.scope(
+        Case.objects.select_related("person", "area", "area__parent"), user, "area__path"
+    ).annotate(
+        close_count=Count("contacts", filter=Q(contacts__kind=ContactKind.CLOSE)),
+        secondary_count=Count("contacts", filter=Q(contacts__kind=ContactKind.SECONDARY)),
+    )
+
+
+def filter_cases(qs: QuerySet[Case], *, status: str = "", overdue: bool = False) -> QuerySet[Case]:
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(investigated_at=None, investigation_due_at__lt=timezone.now())
+    return qs.order_by("-reported_at", "-id")
+
+
+def get_case_for_user(request_or_user, case_id: int, *, capability: str = "view_person") -> Case:
+    """The case if the user may see it: 403 without the capability, 404 when it
+    does not exist or lies outside the jurisdiction."""
+    user = _user_of(request_or_user)
+    require_tracing_access(user, capability)
+    try:
+        case = Case.objects.select_related("person", "area", "area__parent").get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such case") from None
+    if not jurisdiction.can_see_area(user, case.area):
+        raise Http404("no such case")
+    return case
+
+
+def get_contact_for_user(request_or_user, contact_id: int, *, capability: str) -> Contact:
+    user = _user_of(request_or_user)
+    require_tracing_access(user, capability)
+    try:
+        contact = Contact.objects.select_related("case", "person", "area").get(pk=contact_id)
+    except (Contact.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such contact") from None
+    if not jurisdiction.can_see_area(user, contact.area):
+        raise Http404("no such contact")
+    return contact
+
+
+def can_see_case(user, case: Case) -> bool:
+    return jurisdiction.can_see_area(user, case.area)
+
+
+def contacts_for(user) -> QuerySet[Contact]:
+    require_tracing_access(user)
+    return jurisdiction.scope(
+        Contact.objects.select_related("person", "area", "case"), user, "area__path"
+    )
+
+
+def case_contacts(case: Case, user) -> tuple[QuerySet[Contact], int]:
+    """The case's contacts the user may see, and how many others there are."""
+    all_ = Contact.objects.filter(case=case)
+    visible = jurisdiction.scope(all_, user, "area__path").select_related("person", "area", "via")
+    return visible.order_by("kind", "depth", "id"), all_.count() - visible.count()
+
+
+def contact_counts(case: Case) -> dict[str, int]:
+    """The case's contacts counted by kind (every kind, zero included)."""
+    counts = dict.fromkeys(ContactKind.values, 0)
+    for row in Contact.objects.filter(case=case).values("kind").annotate(n=Count("id")):
+        counts[row["kind"]] = row["n"]
+    return counts
+
+
+def transmission_graph(user, case: Case | None = None, limit: int = GRAPH_LIMIT) -> dict:
+    """Chains of transmission as ECharts graph data: cases and contacts as
+    nodes, an edge from the person each contact was reached through.
+
+    Names are masked (a graph is shown on wall screens); only cases and
+    contacts in the user's jurisdiction are drawn, at most ``limit`` nodes.
+    """
+    cases = cases_for(user) if case is None else Case.objects.filter(pk=case.pk)
+    case_rows = list(cases.values_list("pk", "person_id", "person__name", "classification")[:200])
+    nodes: dict[int, dict] = {}
+    for pk, pid, name, classification in case_rows:
+        nodes[pid] = {
+            "id": str(pid),
+            "name": f"{mask_name(name)} #{pk}",
+            "category": 0 if classification == "confirmed" else 1,
+            "symbolSize": 22,
+        }
+    contacts = jurisdiction.scope(
+        Contact.objects.filter(case_id__in=[pk for pk, *_ in case_rows]), user, "area__path"
+    ).order_by("depth", "id")
+    kinds = {ContactKind.CLOSE: 2, ContactKind.SECONDARY: 3, ContactKind.COMPANION: 4}
+    links: set[tuple[int, int]] = set()
+    truncated = False
+    rows = contacts.values_list("person_id", "person__name", "kind", "via_id", "case__person_id")
+    for pid, name, kind, via, case_pid in rows.iterator():
+        if pid not in nodes:
+            if len(nodes) >= limit:
+                truncated = True
+                continue
+            nodes[pid] = {
+                "id": str(pid),
+                "name": mask_name(name),
+                "category": kinds[kind],
+                "symbolSize": 12 if kind == ContactKind.CLOSE else 7,
+            }
+        source = via or case_pid
+        if source in nodes and source != pid:
+            links.add((source, pid))
+    return {
+        "nodes": list(nodes.values()),
+        "links": [{"source": str(a), "target": str(b)} for a, b in sorted(links)],
+        "truncated": truncated,
+    }

@@ -1,0 +1,33 @@
+// Chains of transmission (传播链): an ECharts force graph of cases and contacts.
+(function () {
+  function draw(el) {
+    const chart = echarts.init(el);
+    const names = el.dataset.categories.split("|");
+    fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (g) {
+        chart.setOption({
+          tooltip: {},
+          legend: [{ data: names }],
+          series: [{
+            type: "graph", layout: "force", roam: true, draggable: true,
+            categories: names.map(function (n) { return { name: n }; }),
+            data: g.nodes, links: g.links,
+            force: { repulsion: 60, edgeLength: 30 },
+            label: { show: g.nodes.length <= 60, position: "right", fontSize: 10 },
+            lineStyle: { opacity: 0.5 }
+          }]
+        });
+        el.setAttribute("data-ready", g.nodes.length);
+        if (g.truncated) {
+          const p = document.createElement("p");
+          p.className = "muted";
+          p.textContent = el.dataset.truncated;
+          el.after(p);
+        }
+      })
+      .catch(function () { el.setAttribute("data-error", "1"); });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+  document.querySelectorAll(".tracing-graph").forEach(draw);
+})();

@@ -1,0 +1,179 @@
+"""The tracing workbench pages: scoped, audited, refusing the wrong users."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from zhanyi.accounts.models import AuditEvent
+from zhanyi.people import actions as people_actions
+from zhanyi.people.models import Person
+from zhanyi.tracing import actions
+from zhanyi.tracing.models import Case, Contact, Exposure
+
+from .factories import SYSTEM, at, case, person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def traced(world):
+    c = case(world.village)
+    close = person(world.village, "李密接")
+    actions.do_record_exposure(
+        c,
+        acting_user=SYSTEM,
+        person_a=c.person,
+        person_b=close,
+        setting="household",
+        exposed_at=at(13, 19),
+    )
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=at(15))
+    return c, close
+
+
+def test_the_home_page_lists_the_cases_in_the_jurisdiction_with_figures(world, client_for, traced):
+    c, _ = traced
+    page = client_for(world.tracer).get(reverse("tracing:home"))
+    assert page.status_code == 200
+    assert c.person.name in page.content.decode()
+    assert 'data-figure="tracing.close_contacts"' in page.content.decode()
+
+
+def test_another_county_sees_no_case_and_gets_404_on_the_case(world, client_for, traced):
+    c, _ = traced
+    client = client_for(world.other_county_staff)
+    assert c.person.name not in client.get(reverse("tracing:home")).content.decode()
+    assert client.get(reverse("tracing:case", args=[c.pk])).status_code == 404
+    assert client.post(reverse("tracing:expand", args=[c.pk])).status_code == 404
+
+
+def test_an_outsider_is_refused_everywhere(world, client_for, traced):
+    c, _ = traced
+    client = client_for(world.outsider)
+    for url in (
+        reverse("tracing:home"),
+        reverse("tracing:case", args=[c.pk]),
+        reverse("tracing:contacts"),
+        reverse("tracing:graph-data"),
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_a_leader_may_read_but_not_write(world, client_for, traced):
+    c, _ = traced
+    client = client_for(world.leader)
+    assert client.get(reverse("tracing:case", args=[c.pk])).status_code == 200
+    assert client.post(reverse("tracing:expand", args=[c.pk])).status_code == 403
+    assert client.get(reverse("tracing:case-create")).status_code == 403
+
+
+def test_the_workbench_shows_contacts_by_kind_and_the_deadlines(world, client_for, traced):
+    c, close = traced
+    page = client_for(world.tracer).get(reverse("tracing:case", args=[c.pk]))
+    body = page.content.decode()
+    assert close.name in body
+    assert "tracing-graph" in body
+
+
+def test_a_tracer_enters_a_case_by_hand(world, client_for):
+    p = person(world.village)
+    response = client_for(world.tracer).post(
+        reverse("tracing:case-create"),
+        {
+            "person_id": p.pk,
+            "classification": "confirmed",
+            "onset_date": "2021-09-12",
+            "sampled_at": "2021-09-13T08:00",
+            "reported_at": "2021-09-13T20:00",
+            "protocol_name": "edition-8",
+        },
+    )
+    c = Case.objects.get(person=p)
+    assert response.status_code == 302
+    assert response.url == reverse("tracing:case", args=[c.pk])
+
+
+def test_a_case_for_a_person_of_another_county_is_refused(world, client_for):
+    p = person(world.other_village)
+    response = client_for(world.tracer).post(
+        reverse("tracing:case-create"),
+        {
+            "person_id": p.pk,
+            "classification": "confirmed",
+            "sampled_at": "2021-09-13T08:00",
+            "reported_at": "2021-09-13T20:00",
+            "protocol_name": "edition-8",
+        },
+    )
+    assert response.status_code == 404
+    assert not Case.objects.exists()
+
+
+def test_recording_an_exposure_with_a_new_person_goes_through_the_duplicate_check(
+    world, client_for, traced
+):
+    c, _ = traced
+    close = people_actions.do_create_person(
+        acting_user=world.tracer,
+        data={"name": "张已在", "phone": "13912340000", "village": world.village},
+    )
+    client = client_for(world.tracer)
+    url = reverse("tracing:exposure-add", args=[c.pk])
+    form = {
+        "name": close.name,
+        "phone": "139 1234 0000",
+        "setting": "meal",
+        "exposed_at": "2021-09-13T12:00",
+        "certainty": "confirmed",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 400
+    assert f"#{close.pk} {close.name}" in response.content.decode()
+    assert Exposure.objects.count() == 1
+    response = client.post(url, {**form, "name": "王新", "phone": "13912345678"})
+    assert response.status_code == 302
+    assert Person.objects.filter(name="王新", village=world.village).exists()
+    assert Exposure.objects.count() == 2
+
+
+def test_expanding_from_the_page_creates_the_contacts_and_an_audit_record(
+    world, client_for, traced
+):
+    c, _ = traced
+    new = person(world.village)
+    actions.do_record_exposure(
+        c,
+        acting_user=SYSTEM,
+        person_a=c.person,
+        person_b=new,
+        setting="vehicle",
+        exposed_at=at(14, 8),
+    )
+    response = client_for(world.tracer).post(reverse("tracing:expand", args=[c.pk]))
+    assert response.status_code == 302
+    assert Contact.objects.filter(person=new, kind="close").exists()
+    assert AuditEvent.objects.filter(action="contacts.expand", actor=world.tracer).exists()
+
+
+def test_the_village_team_marks_a_contact_quarantined_from_its_list(world, client_for, traced):
+    _, close = traced
+    contact = Contact.objects.get(person=close)
+    client = client_for(world.village_member)
+    assert close.name in client.get(reverse("tracing:contacts")).content.decode()
+    response = client.post(
+        reverse("tracing:contact-quarantined", args=[contact.pk]),
+        {"quarantined_at": "2021-09-15T10:00"},
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.quarantined_at is not None
+
+
+def test_the_graph_data_has_the_case_and_its_contacts_masked(world, client_for, traced):
+    c, close = traced
+    data = client_for(world.tracer).get(reverse("tracing:graph-data") + f"?case={c.pk}").json()
+    ids = {n["id"] for n in data["nodes"]}
+    assert {str(c.person_id), str(close.pk)} <= ids
+    assert close.name not in str(data)
+    assert data["links"] == [{"source": str(c.person_id), "target": str(close.pk)}]
