@@ -461,3 +461,8 @@ urlpatterns = [
     path("<int:pk>/merge/", PersonMergeView.as_view(), name="api-person-merge"),
     path("merges/<int:pk>/undo/", MergeUndoView.as_view(), name="api-merge-undo"),
 ]
+
+# Health codes (健康码) live in their own module; their routes join these.
+from .api_health_codes import urlpatterns as _health_code_urls  # noqa: E402
+
+urlpatterns += _health_code_urls

@@ -135,3 +135,39 @@ def add_action_errors(form: forms.Form, error: ValidationError) -> None:
         target = field if field in form.fields else None
         for e in errors:
             form.add_error(target, e)
+
+
+class OverrideRequestForm(forms.Form):
+    """Ask for a manual override of a health code (人工转码)."""
+
+    colour = forms.ChoiceField(label=_("Colour"), choices=[])
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the code's history and the audit trail."),
+    )
+    expires_at = forms.DateTimeField(
+        label=_("Expires at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("After this the rules decide the code again."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from .models import Colour
+
+        self.fields["colour"].choices = Colour.choices
+
+
+class OverrideDecisionForm(forms.Form):
+    """Approve, reject or end an override, with a note."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", "approve"), ("reject", "reject"), ("end", "end")],
+        widget=forms.HiddenInput,
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

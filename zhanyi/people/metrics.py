@@ -16,3 +16,28 @@ def persons(area: Area | None) -> int:
 @figure("people.households", _("Households"), order=30)
 def households(area: Area | None) -> int:
     return Household.objects.filter(**area_filter(area, "village__path")).count()
+
+
+def _coloured(area: Area | None, colour: str) -> int:
+    from .models import HealthCode
+
+    return HealthCode.objects.filter(
+        colour=colour, person__merged_into=None, **area_filter(area, "person__village__path")
+    ).count()
+
+
+@figure("people.codes_red", _("Red health codes"), _("people"), order=40)
+def codes_red(area: Area | None) -> int:
+    """Persons whose health code (健康码) is red now."""
+    return _coloured(area, "red")
+
+
+@figure("people.codes_yellow", _("Yellow health codes"), _("people"), order=41)
+def codes_yellow(area: Area | None) -> int:
+    return _coloured(area, "yellow")
+
+
+@figure("people.codes_green", _("Green health codes"), _("people"), order=42)
+def codes_green(area: Area | None) -> int:
+    """Everyone else in the index: a person without a code row has only ever been green."""
+    return persons(area) - codes_red(area) - codes_yellow(area)

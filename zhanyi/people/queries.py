@@ -274,3 +274,105 @@ def household_members(person: Person, user) -> list[Person]:
             user,
         ).order_by("birth_date", "id")
     )
+
+
+# ---------------------------------------------------------------- health codes (健康码)
+
+
+def current_code(person: Person):
+    """The person's ``HealthCode`` row, or None: never anything but green."""
+    from .models import HealthCode
+
+    return HealthCode.objects.filter(person=person).select_related("override").first()
+
+
+def code_history(person: Person, limit: int = 50):
+    """The person's code changes, newest first."""
+    from .models import HealthCodeChange
+
+    return list(
+        HealthCodeChange.objects.filter(person=person)
+        .select_related("override")
+        .order_by("-changed_at", "-id")[:limit]
+    )
+
+
+def overrides_of(person: Person):
+    """Every override asked for the person, newest first."""
+    from .models import HealthCodeOverride
+
+    return list(
+        HealthCodeOverride.objects.filter(person=person).select_related(
+            "requested_by", "decided_by"
+        )
+    )
+
+
+def pending_overrides_for(user) -> QuerySet:
+    """Overrides awaiting approval for persons in the user's jurisdiction."""
+    from .models import HealthCodeOverride
+
+    require_person_access(user, "approve")
+    visible = scope_persons(Person.objects.all(), user)
+    return (
+        HealthCodeOverride.objects.filter(
+            status=HealthCodeOverride.Status.PENDING, person__in=visible
+        )
+        .select_related("person", "person__village", "requested_by")
+        .order_by("expires_at", "id")
+    )
+
+
+def get_override_for_user(request_or_user: HttpRequest | Any, override_id: int):
+    """An override whose person the user may see with ``approve`` (404 otherwise)."""
+    from .models import HealthCodeOverride
+
+    user = _user_of(request_or_user)
+    require_person_access(user, "approve")
+    try:
+        override = HealthCodeOverride.objects.select_related(
+            "person", "person__village", "requested_by", "decided_by"
+        ).get(pk=override_id)
+    except (HealthCodeOverride.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such override") from None
+    if not can_see_person(user, override.person):
+        raise Http404("no such override")
+    return override
+
+
+def explain_code(person: Person, now=None) -> dict:
+    """What the person's code is and why: the stored code, the facts behind it
+    (from every contributor, as of ``now``) and what the rules decide from them."""
+    import dataclasses
+
+    from django.utils import timezone
+
+    from .actions.health_codes import code_rules
+    from .health_facts import gather
+
+    now = now or timezone.now()
+    code = current_code(person)
+    facts = gather([person.pk], now)[person.pk]
+    rules = code_rules(c.protocol for c in facts.contacts)
+    from zhanyi.engine.codes import decide
+
+    decision = decide(facts, rules, now)
+    stored = {
+        "colour": code.colour if code else "green",
+        "rule": code.rule if code else "none",
+        "reason": code.reason if code else "no fact has ever called for a colour",
+        "until": code.until if code else None,
+        "decided_by": code.decided_by if code else "rule",
+        "override": code.override_id if code else None,
+        "changed_at": code.changed_at if code else None,
+    }
+    return {
+        "person": person.pk,
+        **stored,
+        "rules_now": dataclasses.asdict(decision),
+        "facts": {
+            name: [dataclasses.asdict(f) for f in getattr(facts, name)]
+            for name in facts.LIST_FIELDS
+        },
+        "as_of": now,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_health_codes
 
 app_name = "people"
 
@@ -11,4 +11,15 @@ urlpatterns = [
     path("<int:person_id>/edit/", views.edit, name="edit"),
     path("<int:person_id>/merge/", views.merge, name="merge"),
     path("merges/<int:merge_id>/undo/", views.merge_undo, name="merge-undo"),
+    path(
+        "<int:person_id>/health-code/override/",
+        views_health_codes.override_request,
+        name="override-request",
+    ),
+    path("health-code/overrides/", views_health_codes.override_list, name="override-list"),
+    path(
+        "health-code/overrides/<int:override_id>/",
+        views_health_codes.override_decide,
+        name="override-decide",
+    ),
 ]

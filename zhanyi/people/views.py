@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhanyi.accounts.roles import has_capability
 from zhanyi.engine.phones import format_phone
 
-from . import actions, display, queries
+from . import actions, display, queries, views_health_codes
 from .forms import MergeForm, PersonEditForm, PersonForm, add_action_errors
 from .models import Person, SourceRecord
 
@@ -89,6 +89,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "open_merge": person.merges_lost.filter(undone_at=None).first()
         if person.merged_into_id
         else None,
+        **views_health_codes.code_context(person, request.user),
         **_abilities(request.user),
     }
     return render(request, "people/detail.html", context)

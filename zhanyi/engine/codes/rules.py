@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -130,10 +130,21 @@ class CodeRules:
 
     codes: HealthCodeRules
     quarantine: QuarantineStages
+    #: A contact traced under another protocol (``ContactFact.protocol``) keeps
+    #: that protocol's quarantine days: ``{"edition-9": QuarantineRule, …}``.
+    quarantine_by_protocol: Mapping[str, QuarantineStages] = dataclasses.field(default_factory=dict)
 
     @classmethod
-    def from_protocol(cls, protocol) -> CodeRules:
-        return cls(codes=protocol.health_codes, quarantine=protocol.quarantine)
+    def from_protocol(cls, protocol, others: Iterable = ()) -> CodeRules:
+        """The rules of ``protocol``, plus the quarantine days of ``others``."""
+        return cls(
+            codes=protocol.health_codes,
+            quarantine=protocol.quarantine,
+            quarantine_by_protocol={p.info.name: p.quarantine for p in (protocol, *others)},
+        )
+
+    def quarantine_for(self, protocol_name: str) -> QuarantineStages:
+        return self.quarantine_by_protocol.get(protocol_name, self.quarantine)
 
 
 @dataclass(frozen=True)
@@ -329,7 +340,7 @@ def _hits(facts: PersonFacts, rules: CodeRules, now: dt.datetime) -> tuple[list[
         if c.kind in ("close", "secondary"):
             label = "close contact" if c.kind == "close" else "secondary contact"
             exposed = _ts(c.last_exposure_at)
-            for stage, start, end in _contact_stages(c, rules.quarantine):
+            for stage, start, end in _contact_stages(c, rules.quarantine_for(c.protocol)):
                 later(end)
                 if start <= now < end:
                     if stage == "home_health_monitoring":

@@ -248,3 +248,11 @@ def test_the_health_code_companion_tests_match_the_companion_rule():
     protocol = load_protocol("edition-8")
     assert protocol.health_codes.companion_negative_tests == protocol.companion.tests_required
     assert protocol.health_codes.companion_test_gap_hours == protocol.companion.tests_min_gap_hours
+
+
+def test_a_contact_traced_under_the_9th_edition_keeps_its_days_under_8th_edition_rules():
+    rules = CodeRules.from_protocol(load_protocol("edition-8"), [load_protocol("edition-9")])
+    nine = ContactFact(kind="close", last_exposure_at=T0, identified_at=T0, protocol="edition-9")
+    eight = replace(nine, protocol="edition-8")
+    assert decide(facts(contacts=[nine]), rules, T0 + 8 * DAY).rule == "contact.close.monitoring"
+    assert decide(facts(contacts=[eight]), rules, T0 + 8 * DAY).rule == "contact.close"

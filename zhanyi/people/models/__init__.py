@@ -229,3 +229,27 @@ class PersonChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.person_id}"
+
+
+from .health_codes import (  # noqa: E402
+    Colour,
+    DecidedBy,
+    HealthCode,
+    HealthCodeChange,
+    HealthCodeOverride,
+)
+
+__all__ = [
+    "Colour",
+    "DecidedBy",
+    "HealthCode",
+    "HealthCodeChange",
+    "HealthCodeOverride",
+    "Household",
+    "IdentityType",
+    "Person",
+    "PersonChange",
+    "PersonMerge",
+    "Sex",
+    "SourceRecord",
+]

@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from .code_facts import facts  # noqa: F401  (the health-fact contributor for tests)
+
 
 @pytest.fixture(autouse=True)
 def _english():

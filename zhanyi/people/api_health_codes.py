@@ -1,0 +1,206 @@
+"""REST API of health codes (健康码), under ``/api/v1/people/``.
+
+- ``GET <id>/health-code/``: what is this person's code and why: colour,
+  rule, reason, until, the facts behind it and what the rules decide from them
+  now, with the recent history. Needs ``view_person`` and the person in the
+  caller's jurisdiction (404 outside it); every read is audited.
+- ``POST <id>/health-code/overrides/``: ask for a manual override
+  (``edit_person``); ``POST health-code/overrides/<id>/approve/`` and
+  ``…/reject/``: a second person with ``approve`` decides.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from zhanyi.accounts.roles import capability_permission
+
+from . import actions, queries
+from .api import PERMISSIONS, _as_drf_error
+from .models import Colour, HealthCodeChange, HealthCodeOverride
+
+
+class HealthCodeChangeSerializer(serializers.ModelSerializer):
+    previous_colour = serializers.CharField(help_text="red, yellow or green")
+
+    class Meta:
+        model = HealthCodeChange
+        fields = [
+            "changed_at",
+            "previous_colour",
+            "colour",
+            "rule",
+            "reason",
+            "until",
+            "decided_by",
+            "override",
+            "trigger",
+            "changed_by_name",
+        ]
+
+
+class DecisionSerializer(serializers.Serializer):
+    colour = serializers.CharField()
+    rule = serializers.CharField()
+    reason = serializers.CharField()
+    until = serializers.DateTimeField(allow_null=True)
+    review_at = serializers.DateTimeField(allow_null=True)
+
+
+class HealthCodeSerializer(serializers.Serializer):
+    """The answer to "what is this person's code and why"."""
+
+    person = serializers.IntegerField()
+    colour = serializers.ChoiceField(Colour.choices)
+    rule = serializers.CharField(help_text="stable id of the rule (or 'override')")
+    reason = serializers.CharField()
+    until = serializers.DateTimeField(allow_null=True)
+    decided_by = serializers.CharField(help_text="rule or override")
+    override = serializers.IntegerField(allow_null=True)
+    changed_at = serializers.DateTimeField(allow_null=True)
+    rules_now = DecisionSerializer(help_text="what the rules decide from the facts as of now")
+    facts = serializers.DictField(help_text="cases, contacts, quarantines, tests, arrivals")
+    as_of = serializers.DateTimeField()
+    history = HealthCodeChangeSerializer(many=True)
+
+
+class OverrideSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = HealthCodeOverride
+        fields = [
+            "id",
+            "person",
+            "colour",
+            "reason",
+            "expires_at",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class OverrideRequestSerializer(serializers.Serializer):
+    colour = serializers.ChoiceField(Colour.choices)
+    reason = serializers.CharField(max_length=500)
+    expires_at = serializers.DateTimeField()
+
+
+class DecisionNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+@extend_schema(tags=["people"])
+class PersonHealthCode(APIView):
+    """A person's health code and why (every read is audited)."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(summary="Read a person's health code", responses={200: HealthCodeSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        person = queries.get_person_for_user(request.user, pk)
+        actions.record_code_view(acting_user=request.user, person=person, request=request)
+        answer = queries.explain_code(person)
+        answer["history"] = queries.code_history(person, limit=20)
+        return Response(HealthCodeSerializer(answer).data)
+
+
+@extend_schema(tags=["people"])
+class PersonOverrides(APIView):
+    """Ask for a manual override of a person's code (a second person approves)."""
+
+    permission_classes = [IsAuthenticated, capability_permission("edit_person")]
+
+    @extend_schema(
+        summary="Ask for a health-code override",
+        request=OverrideRequestSerializer,
+        responses={201: OverrideSerializer, 400: OpenApiResponse(description="field → messages")},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        person = queries.get_person_for_user(request.user, pk, capability="edit_person")
+        incoming = OverrideRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            override = actions.do_request_override(
+                person=person, acting_user=request.user, request=request, **incoming.validated_data
+            )
+        except DjangoValidationError as error:
+            raise _as_drf_error(error) from None
+        return Response(OverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+
+
+class _Decide(APIView):
+    permission_classes = [IsAuthenticated, capability_permission("approve")]
+    action_name = ""
+
+    def post(self, request: Request, pk: int) -> Response:
+        override = queries.get_override_for_user(request.user, pk)
+        incoming = DecisionNoteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        act = getattr(actions, self.action_name)
+        try:
+            override = act(
+                override=override,
+                acting_user=request.user,
+                note=incoming.validated_data["note"],
+                request=request,
+            )
+        except DjangoValidationError as error:
+            raise _as_drf_error(error) from None
+        return Response(OverrideSerializer(override).data)
+
+
+@extend_schema(
+    tags=["people"],
+    summary="Approve a health-code override (not your own request)",
+    request=DecisionNoteSerializer,
+    responses={200: OverrideSerializer},
+)
+class OverrideApprove(_Decide):
+    action_name = "do_approve_override"
+
+
+@extend_schema(
+    tags=["people"],
+    summary="Reject a health-code override, saying why",
+    request=DecisionNoteSerializer,
+    responses={200: OverrideSerializer},
+)
+class OverrideReject(_Decide):
+    action_name = "do_reject_override"
+
+
+urlpatterns = [
+    path("<int:pk>/health-code/", PersonHealthCode.as_view(), name="api-person-health-code"),
+    path(
+        "<int:pk>/health-code/overrides/",
+        PersonOverrides.as_view(),
+        name="api-person-health-code-overrides",
+    ),
+    path(
+        "health-code/overrides/<int:pk>/approve/",
+        OverrideApprove.as_view(),
+        name="api-health-code-override-approve",
+    ),
+    path(
+        "health-code/overrides/<int:pk>/reject/",
+        OverrideReject.as_view(),
+        name="api-health-code-override-reject",
+    ),
+]

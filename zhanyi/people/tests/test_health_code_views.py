@@ -1,0 +1,87 @@
+"""Health codes on the person's page, and the override pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from zhanyi.people import actions
+from zhanyi.people.models import HealthCodeOverride
+
+from .code_facts import HOUR
+from .factories import make_person
+
+
+def test_the_person_page_shows_the_code_its_rule_until_and_history(world, facts, client_for):
+    person = make_person(world.village)
+    facts.close_contact(person, exposed=timezone.now() - HOUR)
+    actions.do_recompute_codes([person.pk], reason="tracing: case 3", acting_user=world.tracer)
+    page = client_for(world.village_member).get(f"/people/{person.pk}/").content.decode()
+    assert 'data-colour="red"' in page
+    assert "Close contact in quarantine" in page
+    assert "tracing: case 3" in page
+    assert "Ask for an override" in page  # field teams may ask
+
+
+def test_a_leader_sees_the_code_but_may_not_ask_for_an_override(world, client_for):
+    person = make_person(world.village)
+    client = client_for(world.leader)
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert 'data-colour="green"' in page and "Ask for an override" not in page
+    assert client.get(f"/people/{person.pk}/health-code/override/").status_code == 403
+
+
+def test_an_override_is_asked_on_its_page_and_approved_by_a_second_person(world, client_for):
+    person = make_person(world.village)
+    expires = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client_for(world.tracer).post(
+        f"/people/{person.pk}/health-code/override/",
+        {"colour": "yellow", "reason": "陪同就医", "expires_at": expires},
+    )
+    assert response.status_code == 302
+    override = HealthCodeOverride.objects.get(person=person)
+    assert override.status == "pending"
+    commander = client_for(world.commander)
+    listing = commander.get("/people/health-code/overrides/").content.decode()
+    assert "陪同就医" in listing
+    response = commander.post(
+        f"/people/health-code/overrides/{override.pk}/", {"decision": "approve", "note": "同意"}
+    )
+    assert response.status_code == 302
+    override.refresh_from_db()
+    assert override.status == "approved"
+
+
+def test_the_requester_is_told_a_second_person_must_decide(world, client_for):
+    person = make_person(world.village)
+    override = actions.do_request_override(
+        person=person,
+        colour="red",
+        reason="复核",
+        expires_at=timezone.now() + dt.timedelta(days=1),
+        acting_user=world.commander,
+    )
+    client = client_for(world.commander)
+    page = client.get(f"/people/health-code/overrides/{override.pk}/").content.decode()
+    assert "a second person must decide" in page
+    response = client.post(f"/people/health-code/overrides/{override.pk}/", {"decision": "approve"})
+    assert response.status_code == 200
+    override.refresh_from_db()
+    assert override.status == "pending"
+
+
+def test_override_pages_refuse_outsiders_and_other_counties(world, client_for):
+    person = make_person(world.village)
+    override = actions.do_request_override(
+        person=person,
+        colour="red",
+        reason="复核",
+        expires_at=timezone.now() + dt.timedelta(days=1),
+        acting_user=world.tracer,
+    )
+    assert client_for(world.outsider).get("/people/health-code/overrides/").status_code == 403
+    other = client_for(world.other_county_staff)
+    assert other.get(f"/people/{person.pk}/health-code/override/").status_code == 404
+    # other-county staff lack approve: refused before any lookup
+    assert other.get(f"/people/health-code/overrides/{override.pk}/").status_code == 403
