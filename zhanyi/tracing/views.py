@@ -138,6 +138,7 @@ def _workbench_context(request: HttpRequest, case, **forms) -> dict:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """A case's investigation workbench."""
     case = queries.get_case_for_user(request, case_id)
+    actions.record_case_view(acting_user=request.user, case=case, request=request)
     return render(request, "tracing/case.html", _workbench_context(request, case))
 
 

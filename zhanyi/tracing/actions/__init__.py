@@ -12,6 +12,7 @@ from .cases import (
     do_discharge_case,
     do_update_case,
 )
+from .common import record_case_view
 from .contacts import (
     ExpandResult,
     case_window,
@@ -37,4 +38,5 @@ __all__ = [
     "do_release_contact",
     "do_update_case",
     "handoff_specs",
+    "record_case_view",
 ]

@@ -83,3 +83,10 @@ def recompute_codes(person_ids, *, reason: str, acting_user) -> int:
             raise
         return 0
     return do_recompute_codes(ids, reason=reason, acting_user=acting_user)
+
+
+def record_case_view(*, acting_user, case, request=None, via: str = "web") -> None:
+    """A read of a case's personal data (its page, its contacts) is audited."""
+    audit_case(
+        "case.view", acting_user=acting_user, case=case, request=request, detail={"via": via}
+    )
