@@ -1,5 +1,218 @@
-"""REST API of the screening app, scoped to the caller's jurisdiction."""
+"""REST API of the screening app (协查), at ``/api/v1/screening/``, scoped to the caller.
+
+For other regions' systems and data officers: post a push list (it is
+imported in the background; poll the job), list the tasks of one's
+jurisdiction, record a task's outcome. Identity numbers and phones are masked
+unless the caller's role needs them. Authentication by token.
+"""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path, reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from zhanyi.accounts.roles import capability_permission
+from zhanyi.people import display
+
+from . import actions, jobs, queries
+from .models import ImportJob, ScreeningTask
+from .reading import PushListFileError
+
+
+def _as_drf_error(error: DjangoValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        return ValidationError(
+            {
+                ("non_field_errors" if f == NON_FIELD_ERRORS else f): m
+                for f, m in error.message_dict.items()
+            }
+        )
+    return ValidationError({"non_field_errors": error.messages})
+
+
+class ListUploadSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text="the push source's name (e.g. 莆田市协查) or id")
+    file = serializers.FileField(help_text="xlsx, xls or csv (UTF-8, GBK or GB18030)")
+
+
+class JobSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(source="source.name")
+    push_list = serializers.SerializerMethodField()
+    percent = serializers.IntegerField()
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "source",
+            "filename",
+            "status",
+            "rows_done",
+            "rows_total",
+            "percent",
+            "message",
+            "push_list",
+            "created_at",
+            "finished_at",
+        ]
+
+    def get_push_list(self, job: ImportJob) -> dict | None:
+        pl = job.push_list
+        if pl is None:
+            return None
+        return {
+            "id": pl.pk,
+            "encoding": pl.encoding,
+            "rows_read": pl.rows_read,
+            "rows_stored": pl.rows_stored,
+            "rows_invalid": pl.rows_invalid,
+            "rows_repeated": pl.rows_repeated,
+        }
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    person = serializers.SerializerMethodField()
+    area = serializers.CharField(source="area.code")
+    area_name = serializers.CharField(source="area.name")
+
+    class Meta:
+        model = ScreeningTask
+        fields = [
+            "id",
+            "person",
+            "area",
+            "area_name",
+            "manual",
+            "category",
+            "status",
+            "received_at",
+            "due_at",
+            "escalated_at",
+            "outcome",
+            "found_where",
+            "measure",
+            "test_arranged",
+            "current_location",
+            "closed_at",
+        ]
+
+    def get_person(self, task: ScreeningTask) -> dict:
+        user = self.context["request"].user
+        p = task.person
+        return {
+            "id": p.pk,
+            "name": p.name,
+            "identity_number": display.identity_for(user, p.identity_number),
+            "phone": display.phone_for(user, p.phone),
+        }
+
+
+class OutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ScreeningTask.Outcome.choices)
+    found_where = serializers.CharField(required=False, allow_blank=True, default="")
+    measure = serializers.ChoiceField(
+        choices=ScreeningTask.Measure.choices, required=False, allow_blank=True, default=""
+    )
+    test_arranged = serializers.BooleanField(required=False, default=False)
+    current_location = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+@extend_schema(tags=["screening"])
+class ListUpload(APIView):
+    """Post a push list; it is imported in the background (202 with the job to poll)."""
+
+    permission_classes = [IsAuthenticated, capability_permission("edit_operations")]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Post a push list", request=ListUploadSerializer, responses={202: JobSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        queries.require_import(request.user)
+        incoming = ListUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        name = incoming.validated_data["source"]
+        sources = queries.sources()
+        source = (
+            sources.filter(pk=int(name)).first() if name.isdigit() else None
+        ) or sources.filter(name=name).first()
+        if source is None:
+            raise ValidationError({"source": [f"no push source {name!r}"]})
+        try:
+            job = jobs.start_import(source, incoming.validated_data["file"], user=request.user)
+        except PushListFileError as error:
+            raise ValidationError({"file": [str(error)]}) from None
+        job.refresh_from_db()
+        body = JobSerializer(job).data
+        body["status_url"] = reverse("api-screening-job", args=[job.pk])
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["screening"])
+class JobDetail(APIView):
+    permission_classes = [IsAuthenticated, capability_permission("edit_operations")]
+
+    @extend_schema(summary="An import's progress", responses={200: JobSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(JobSerializer(queries.get_job_for_user(request.user, pk)).data)
+
+
+@extend_schema(tags=["screening"])
+class TaskList(generics.ListAPIView):
+    """Tasks of the caller's jurisdiction; ``?status=open|closed``, ``?overdue=1``."""
+
+    permission_classes = [IsAuthenticated, capability_permission("view_person")]
+    serializer_class = TaskSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        queries.require_jurisdiction(user)
+        wanted = self.request.query_params.get("status", "")
+        if self.request.query_params.get("overdue"):
+            return queries.overdue_tasks_for(user)
+        tasks = queries.tasks_for(user).order_by("due_at", "id")
+        if wanted in ScreeningTask.Status.values:
+            tasks = tasks.filter(status=wanted)
+        return tasks
+
+
+@extend_schema(tags=["screening"])
+class TaskOutcome(APIView):
+    """Record the team's outcome; it closes the task and hands the person on."""
+
+    permission_classes = [IsAuthenticated, capability_permission("edit_person")]
+
+    @extend_schema(
+        summary="Record a task's outcome",
+        request=OutcomeSerializer,
+        responses={200: TaskSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        task = queries.get_task_for_user(request.user, pk, capability="edit_person")
+        incoming = OutcomeSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            task = actions.do_record_outcome(
+                task, acting_user=request.user, request=request, **incoming.validated_data
+            )
+        except DjangoValidationError as error:
+            raise _as_drf_error(error) from None
+        return Response(TaskSerializer(task, context={"request": request}).data)
+
+
+urlpatterns = [
+    path("lists/", ListUpload.as_view(), name="api-screening-lists"),
+    path("jobs/<int:pk>/", JobDetail.as_view(), name="api-screening-job"),
+    path("tasks/", TaskList.as_view(), name="api-screening-tasks"),
+    path("tasks/<int:pk>/outcome/", TaskOutcome.as_view(), name="api-screening-task-outcome"),
+]

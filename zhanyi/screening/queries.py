@@ -15,6 +15,13 @@ from .actions.linking import can_review
 from .models import Campaign, Decision, ImportJob, PushList, PushRecord, PushSource, ScreeningTask
 
 
+def require_jurisdiction(user) -> None:
+    """Figures and lists need somewhere to look: a user with no jurisdiction sees nothing."""
+    require_capability(user, "view_person")
+    if jurisdiction.root_path(user) is None:
+        raise PermissionDenied("no jurisdiction")
+
+
 def tasks_for(user) -> QuerySet[ScreeningTask]:
     """The tasks a user may see: those of areas in their jurisdiction."""
     require_capability(user, "view_person")
