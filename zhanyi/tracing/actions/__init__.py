@@ -13,6 +13,7 @@ from .cases import (
     do_update_case,
 )
 from .common import record_case_view
+from .companions import current_cases_table, do_add_companions, write_current_cases
 from .contacts import (
     ExpandResult,
     case_window,
@@ -26,6 +27,8 @@ from .investigation import do_add_interview, do_add_trajectory_entry, do_record_
 __all__ = [
     "ExpandResult",
     "case_window",
+    "current_cases_table",
+    "do_add_companions",
     "do_add_interview",
     "do_add_trajectory_entry",
     "do_complete_investigation",
@@ -39,4 +42,5 @@ __all__ = [
     "do_update_case",
     "handoff_specs",
     "record_case_view",
+    "write_current_cases",
 ]
