@@ -74,14 +74,8 @@ def recompute_codes(person_ids, *, reason: str, acting_user) -> int:
     ids = sorted(set(person_ids))
     if not ids:
         return 0
-    try:
-        from zhanyi.people.actions.health_codes import do_recompute_codes
-    except ModuleNotFoundError as error:
-        # TEMPORARY: the health-code action (issue 4, part A) has not landed
-        # on main yet; remove this branch when it has.
-        if error.name != "zhanyi.people.actions.health_codes":
-            raise
-        return 0
+    from zhanyi.people.actions.health_codes import do_recompute_codes
+
     return do_recompute_codes(ids, reason=reason, acting_user=acting_user)
 
 
