@@ -12,6 +12,9 @@ the same cell are merged when the gap between them is at most
 never bridges midnight, so a day folder is a function of two input days and
 can be rebuilt or purged alone. Re-ingest day D when day D-1 arrives late.
 
+After the days, the windows of the most recent days are brought up to date
+(``window.py``): the query's compact index of each lookback's dwell.
+
 Malformed rows are never fatal and never dropped silently: each is counted by
 kind and written to ``rejects/day=D/rejects.parquet``. The kinds, first
 match wins: ``missing`` (a null field), ``unknown_cell`` (not a cell of the
@@ -29,6 +32,7 @@ import datetime as dt
 import shutil
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -47,6 +51,7 @@ from zhanyi.engine.companions.store import (
     day_no_to_date,
     parse_day,
 )
+from zhanyi.engine.companions.window import DEFAULT_WINDOWS, WindowReport, refresh_windows
 from zhanyi.engine.grid import ZHANGZHOU, Grid
 from zhanyi.engine.protocol import CompanionRule
 
@@ -79,6 +84,7 @@ class IngestReport:
     days: list[DayReport] = field(default_factory=list)
     skipped_days: list[dt.date] = field(default_factory=list)
     record_rejects: dict[str, int] = field(default_factory=dict)
+    windows: list[WindowReport] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -294,11 +300,16 @@ def ingest_stays(
     threads: int | None = None,
     memory_limit: str | None = None,
     extra_rejects: dict[dt.date, pa.Table] | None = None,
+    windows: int = DEFAULT_WINDOWS,
 ) -> IngestReport:
     """Ingest the ``day=`` partitions of a stays folder (all of them, or ``days``).
 
     Incremental: days already in the store are skipped unless ``replace``.
+    Then the windows of the ``windows`` latest days are built where missing
+    or stale, and older ones removed (0: none; queries read the daily files).
     """
+    if windows < 0:
+        raise ValueError(f"windows: the number of windows to keep, not {windows}")
     started = time.perf_counter()
     available = input_days(stays_dir)
     wanted = sorted(available if days is None else set(days) & set(available))
@@ -332,10 +343,13 @@ def ingest_stays(
                 "source": str(stays_dir),
                 "merge_gap_minutes": rule.merge_gap_minutes,
                 "has_input": date in available,
+                # What a window records to know it sums this very build.
+                "build": uuid.uuid4().hex,
             }
             store.write_manifest(manifest)
             if progress:
                 progress(day)
+        report.windows = refresh_windows(con, store, rule.lookback_days, windows)
     finally:
         con.close()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -386,6 +400,12 @@ def purge(
     on_disk.update(parse_day(d) for d in manifest["days"])
     doomed = sorted(d for d in on_disk if d < oldest_kept)
     if not dry_run:
+        # A window sums its days: one reaching past the retention period goes too.
+        for end in store.windows():
+            meta = store.window_meta(end) or {}
+            first = end - dt.timedelta(days=int(meta.get("lookback_days", 1)) - 1)
+            if first < oldest_kept:
+                store.remove_window(end)
         for date in doomed:
             store.remove_day(date)
             manifest["days"].pop(date.isoformat(), None)

@@ -22,9 +22,13 @@ dwell times and which party met the dwell rule. A person who is also a case
 can be another case's companion; the case itself never is.
 
 The query runs in two steps so that both engines read only what they need:
-first the case's cells from the ``person_cells`` index (pruned by person),
-then the stays and dwell of only those cells (pruned by cell, through literal
-``IN`` lists that Parquet row-group statistics can skip on).
+first the cases' cells and days, from the window of their lookback
+(``window.py``) or else the daily ``person_cells`` index (pruned by person);
+then, per day, the stays of only the cells a case was in that day, and the
+lookback dwell of only those cells from the window or else the daily
+``dwell`` files (pruned by cell, through literal ``IN`` lists that Parquet
+row-group statistics can skip on). A window and the daily files give the
+same numbers; the window reads one small slice instead of fourteen.
 """
 
 from __future__ import annotations
@@ -42,9 +46,11 @@ from zhanyi.engine.companions.store import (
     LOCAL_OFFSET_S,
     STORE_DWELL,
     STORE_STAYS,
+    STORE_WINDOW,
     Store,
     day_no_to_date,
 )
+from zhanyi.engine.companions.window import valid_window
 from zhanyi.engine.protocol import CompanionRule
 from zhanyi.engine.schema import TS
 
@@ -142,31 +148,145 @@ def plan_cases(cases: pa.Table, rule: CompanionRule) -> CasePlan:
     return CasePlan(table.sort_by("person_id"))
 
 
-def case_cells_query(dialect: Dialect, case_ids: list[int]) -> LogicalQuery:
-    """Each case's cells over its lookback, with its dwell there, from the person index."""
-    return LogicalQuery(
-        final=f"""
-    SELECT c.person_id AS case_id, p.cell_id,
-           CAST(SUM(p.dwell_s) AS BIGINT) AS case_dwell_s,
-           MAX(CASE WHEN p.day_no >= c.wd_first THEN 1 ELSE 0 END) AS in_window
+def case_cells_query(
+    dialect: Dialect, plan: CasePlan, windowed: dict[int, str], daily: bool
+) -> LogicalQuery:
+    """Each case's (cell, day) rows over its lookback, with the day's dwell.
+
+    From the window ending on the case's last lookback day where it is valid
+    (table ``windowed[end]``, rows carry the day bits and the lookback's
+    dwell), else from the daily ``person_cells`` index (one row per day).
+    Both are pruned by person id through literal ``IN`` lists.
+    """
+    table = plan.table
+    ids = table.column("person_id").to_numpy()
+    last = table.column("lb_last").to_numpy()
+    parts = []
+    for end, name in sorted(windowed.items()):
+        parts.append(
+            f"""
+    SELECT person_id AS case_id, cell_id, CAST({int(end)} AS INTEGER) AS day_no,
+           dwell_s, day_bits
+    FROM {name} WHERE person_id IN {dialect.int_list(ids[last == end].tolist())}"""
+        )
+    if daily:
+        rest = ids[~np.isin(last, list(windowed))].tolist()
+        parts.append(
+            f"""
+    SELECT c.person_id AS case_id, p.cell_id, p.day_no, p.dwell_s,
+           CAST(-1 AS BIGINT) AS day_bits
     FROM person_cells p JOIN cases c ON p.person_id = c.person_id
-    WHERE p.person_id IN {dialect.int_list(case_ids)}
-      AND p.day_no BETWEEN c.lb_first AND c.lb_last
-    GROUP BY c.person_id, p.cell_id"""
+    WHERE p.person_id IN {dialect.int_list(rest)}
+      AND p.day_no BETWEEN c.lb_first AND c.lb_last"""
+        )
+    return LogicalQuery(final="\n    UNION ALL".join(parts))
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Where the cases were: their cells with their dwell, and the days in their windows."""
+
+    cells: pa.Table  # case_id, cell_id, case_dwell_s: every cell of the lookback
+    days: pa.Table  # case_id, cell_id, day_no: only days in the case's window
+
+
+def footprint(raw: pa.Table, plan: CasePlan, lookback_days: int) -> Footprint:
+    """``case_cells_query`` rows → ``Footprint``; window rows' day bits become days."""
+    case, cell = _np(raw, "case_id"), _np(raw, "cell_id")
+    day, dwell, bits = _np(raw, "day_no"), _np(raw, "dwell_s"), _np(raw, "day_bits")
+    # Window rows (bits >= 0) name their end day and hold one bit per day back from it.
+    win = bits >= 0
+    shifts = np.arange(int(lookback_days), dtype=np.int64)
+    present = ((bits[win, None] >> shifts[None, :]) & 1).astype(bool)
+    rows, back = np.nonzero(present)
+    case_d = np.concatenate([case[win][rows], case[~win]])
+    cell_d = np.concatenate([cell[win][rows], cell[~win]])
+    day_d = np.concatenate([day[win][rows] - back, day[~win]])
+    # Dwell per (case, cell): window rows carry the lookback's total already.
+    totals = (
+        pa.table({"case_id": case, "cell_id": cell, "dwell_s": dwell})
+        .group_by(["case_id", "cell_id"])
+        .aggregate([("dwell_s", "sum")])
     )
+    cells = pa.table(
+        {
+            "case_id": pa.array(_np(totals, "case_id"), pa.int64()),
+            "cell_id": pa.array(_np(totals, "cell_id").astype(np.int32), pa.int32()),
+            "case_dwell_s": pa.array(_np(totals, "dwell_s_sum"), pa.int64()),
+        }
+    )
+    table = plan.table
+    order = np.argsort(_np(table, "person_id"))
+    person = _np(table, "person_id")[order]
+    first = _np(table, "wd_first")[order]
+    at = np.searchsorted(person, case_d)
+    keep = day_d >= first[at] if len(case_d) else np.zeros(0, dtype=bool)
+    days = pa.table(
+        {
+            "case_id": pa.array(case_d[keep], pa.int64()),
+            "cell_id": pa.array(cell_d[keep].astype(np.int32), pa.int32()),
+            "day_no": pa.array(day_d[keep].astype(np.int32), pa.int32()),
+        }
+    )
+    return Footprint(cells=cells, days=days)
 
 
-def companions_query(dialect: Dialect, cells: list[int], rule: CompanionRule) -> LogicalQuery:
-    """Companions with evidence, from the stays and dwell of the cases' cells."""
-    in_cells = dialect.int_list(cells)
+def _distinct(values: np.ndarray) -> list[int]:
+    return np.unique(values).tolist()
+
+
+def companions_query(
+    dialect: Dialect,
+    plan: CasePlan,
+    where: Footprint,
+    rule: CompanionRule,
+    *,
+    stays: dict[int, str],
+    windowed: dict[int, str],
+) -> LogicalQuery:
+    """Companions with evidence, from the stays and dwell of the cases' cells.
+
+    ``stays[day]`` names each window day's stays table; only the cells some
+    case was in on that very day are read from it. ``windowed[end]`` names
+    the window (``cells`` file) for cases whose lookback ends on ``end``; the
+    other cases' lookbacks are summed from the daily ``dwell`` table.
+    """
+    day_no = _np(where.days, "day_no")
+    cell = _np(where.days, "cell_id")
+    case = _np(where.days, "case_id")
+    reads = [
+        f"""
+        SELECT day_no, cell_id, person_id, start_s, end_s FROM {name}
+        WHERE cell_id IN {dialect.int_list(_distinct(cell[day_no == d]))}"""
+        for d, name in sorted(stays.items())
+    ]
+    # The cells each lookback needs the dwell of: its cases' cells in their windows.
+    table = plan.table
+    last_of = dict(
+        zip(_np(table, "person_id").tolist(), _np(table, "lb_last").tolist(), strict=True)
+    )
+    case_last = np.array([last_of[c] for c in case.tolist()], dtype=np.int64)
+    dwell_parts = [
+        f"""
+        SELECT CAST({int(end)} AS INTEGER) AS lb_last, cell_id, person_id, dwell_s FROM {name}
+        WHERE cell_id IN {dialect.int_list(_distinct(cell[case_last == end]))}"""
+        for end, name in sorted(windowed.items())
+    ]
+    daily = ~np.isin(case_last, list(windowed))
+    if daily.any():
+        ends = dialect.int_list(_distinct(case_last[daily]))
+        dwell_parts.append(
+            f"""
+        SELECT l.lb_last, d.cell_id, d.person_id, CAST(SUM(d.dwell_s) AS BIGINT) AS dwell_s
+        FROM dwell d JOIN (SELECT DISTINCT lb_first, lb_last FROM cases
+                           WHERE lb_last IN {ends}) l
+             ON d.day_no BETWEEN l.lb_first AND l.lb_last
+        WHERE d.cell_id IN {dialect.int_list(_distinct(cell[daily]))}
+        GROUP BY l.lb_last, d.cell_id, d.person_id"""
+        )
     key = "case_id, companion_id, cell_id"
     steps = (
-        (
-            "cell_stays",
-            f"""
-        SELECT day_no, cell_id, person_id, start_s, end_s FROM stays
-        WHERE cell_id IN {in_cells}""",
-        ),
+        ("cell_stays", "\n        UNION ALL".join(reads)),
         (
             "case_stays",
             """
@@ -192,18 +312,9 @@ def companions_query(dialect: Dialect, cells: list[int], rule: CompanionRule) ->
         FROM pieces GROUP BY {key}
         HAVING SUM(end_s - start_s) > {int(rule.min_overlap_s)}""",
         ),
-        # The dwell of everyone met in those cells, once per distinct lookback
-        # (usually one for all cases), before joining the candidates to it.
-        ("lookbacks", "SELECT DISTINCT lb_first, lb_last FROM cases"),
-        (
-            "cell_dwell",
-            f"""
-        SELECT l.lb_first, l.lb_last, d.cell_id, d.person_id,
-               CAST(SUM(d.dwell_s) AS BIGINT) AS dwell_s
-        FROM dwell d JOIN lookbacks l ON d.day_no BETWEEN l.lb_first AND l.lb_last
-        WHERE d.cell_id IN {in_cells}
-        GROUP BY l.lb_first, l.lb_last, d.cell_id, d.person_id""",
-        ),
+        # The lookback dwell of everyone met in those cells, once per distinct
+        # lookback (usually one for all cases), before joining the candidates.
+        ("cell_dwell", "\n        UNION ALL".join(dwell_parts)),
         (
             "qualified",
             f"""
@@ -212,7 +323,7 @@ def companions_query(dialect: Dialect, cells: list[int], rule: CompanionRule) ->
         FROM totals t
         JOIN cases c ON c.person_id = t.case_id
         JOIN case_cells cc ON cc.case_id = t.case_id AND cc.cell_id = t.cell_id
-        JOIN cell_dwell cd ON cd.lb_first = c.lb_first AND cd.lb_last = c.lb_last
+        JOIN cell_dwell cd ON cd.lb_last = c.lb_last
              AND cd.cell_id = t.cell_id AND cd.person_id = t.companion_id
         WHERE cc.case_dwell_s >= {int(rule.dwell_s)} OR cd.dwell_s >= {int(rule.dwell_s)}""",
         ),
@@ -297,33 +408,56 @@ def find_companions(
     owned = isinstance(backend, str)
     engine = get_backend(backend) if isinstance(backend, str) else backend
     try:
-        lookback = [day_no_to_date(d) for d in sorted(plan.lookback_days())]
-        window = [day_no_to_date(d) for d in sorted(plan.window_days())]
-        cells_table = engine.run(
-            case_cells_query(engine.dialect, plan.person_ids),
-            {
-                "person_cells": ParquetFiles.of(store.files("person_cells", lookback), STORE_DWELL),
-                "cases": plan.table,
-            },
-        )
-        in_window = pc.equal(cells_table.column("in_window"), 1)
-        cells = sorted(set(cells_table.filter(in_window).column("cell_id").to_pylist()))
-        if not cells:
-            return COMPANIONS.empty_table()
-        case_cells = cells_table.select(["case_id", "cell_id", "case_dwell_s"]).cast(
-            pa.schema(
-                [("case_id", pa.int64()), ("cell_id", pa.int32()), ("case_dwell_s", pa.int64())]
+        manifest = store.manifest()
+        ends = sorted(set(plan.table.column("lb_last").to_pylist()))
+        window_ends = [
+            e for e in ends if valid_window(store, day_no_to_date(e), rule.lookback_days, manifest)
+        ]
+        daily_cases = pc.sum(
+            pc.invert(pc.is_in(plan.table.column("lb_last"), pa.array(window_ends, pa.int32())))
+        ).as_py()
+        # Only the lookback days of cases without a valid window are read day by day.
+        daily_days = set()
+        for first, last in zip(
+            plan.table.column("lb_first").to_pylist(),
+            plan.table.column("lb_last").to_pylist(),
+            strict=True,
+        ):
+            if last not in window_ends:
+                daily_days.update(range(first, last + 1))
+        daily_dates = [day_no_to_date(d) for d in sorted(daily_days)]
+        tables: dict[str, object] = {"cases": plan.table}
+        persons, cells = {}, {}
+        for i, end in enumerate(window_ends):
+            date = day_no_to_date(end)
+            persons[end], cells[end] = f"window_persons_{i}", f"window_cells_{i}"
+            tables[persons[end]] = ParquetFiles.of(
+                [store.window_file(date, "persons")], STORE_WINDOW
             )
+            tables[cells[end]] = ParquetFiles.of([store.window_file(date, "cells")], STORE_WINDOW)
+        if daily_cases:
+            tables["person_cells"] = ParquetFiles.of(
+                store.files("person_cells", daily_dates), STORE_DWELL
+            )
+        raw_cells = engine.run(
+            case_cells_query(engine.dialect, plan, persons, bool(daily_cases)),
+            {k: v for k, v in tables.items() if k in {"cases", "person_cells", *persons.values()}},
         )
-        raw = engine.run(
-            companions_query(engine.dialect, cells, rule),
-            {
-                "stays": ParquetFiles.of(store.files("stays", window), STORE_STAYS),
-                "dwell": ParquetFiles.of(store.files("dwell", lookback), STORE_DWELL),
-                "cases": plan.table,
-                "case_cells": case_cells,
-            },
-        )
+        where = footprint(raw_cells, plan, rule.lookback_days)
+        if where.days.num_rows == 0:
+            return COMPANIONS.empty_table()
+        stays = {}
+        for d in _distinct(_np(where.days, "day_no")):
+            stays[d] = f"stays_{len(stays)}"
+            tables[stays[d]] = ParquetFiles.of(
+                store.files("stays", [day_no_to_date(d)]), STORE_STAYS
+            )
+        if daily_cases:
+            tables["dwell"] = ParquetFiles.of(store.files("dwell", daily_dates), STORE_DWELL)
+        tables["case_cells"] = where.cells
+        query = companions_query(engine.dialect, plan, where, rule, stays=stays, windowed=cells)
+        needed = {"cases", "case_cells", "dwell", *stays.values(), *cells.values()}
+        raw = engine.run(query, {k: v for k, v in tables.items() if k in needed})
         return finish(raw, rule)
     finally:
         if owned:

@@ -8,6 +8,10 @@ Layout under the store directory (one folder per local day, Asia/Shanghai)::
     person_cells/day=YYYY-MM-DD/person_cells.parquet
                                            STORE_DWELL, sorted by person, cell
     rejects/day=YYYY-MM-DD/rejects.parquet malformed input rows, with their kind
+    window/end=YYYY-MM-DD/                 STORE_WINDOW, the lookback ending that day
+        cells.parquet                      sorted by cell, person
+        persons.parquet                    sorted by person, cell
+        window.json                        the lookback and the day builds it sums
 
 Stays are split at local midnight, so a day folder holds exactly the presence
 in that day and purging a day removes exactly that day. Sorting by cell with
@@ -16,6 +20,12 @@ every row group outside the cells a query asks for. The two dwell tables hold
 each person's seconds per cell and day: ``person_cells`` (sorted by person) is
 the index of a case's cells; ``dwell`` (sorted by cell) answers the 30-hour
 rule for the people met in those cells without reading their stays.
+
+A window (``window.py``) compacts the ``lookback_days`` daily dwell files
+ending on one day into one row per (person, cell): the total dwell and a bit
+per day present. A query whose lookback ends on that day reads one small
+slice of it instead of fourteen daily files; any other query, or one whose
+window is stale, sums the daily files as before, with the same result.
 
 Times are integer epoch seconds: integer arithmetic means the same in every
 engine, where timestamp types and time zones do not.
@@ -64,6 +74,15 @@ REJECTS = pa.schema(
         pa.field("end_s", pa.int64()),
     ]
 )
+STORE_WINDOW = pa.schema(
+    [
+        pa.field("cell_id", pa.int32(), nullable=False),
+        pa.field("person_id", pa.int64(), nullable=False),
+        pa.field("dwell_s", pa.int64(), nullable=False),
+        # Bit i is set when the person was in the cell on day ``end - i``.
+        pa.field("day_bits", pa.int64(), nullable=False),
+    ]
+)
 TABLES = ("stays", "dwell", "person_cells", "rejects")
 FILE_NAMES = {t: f"{t}.parquet" for t in TABLES}
 
@@ -71,6 +90,12 @@ FILE_NAMES = {t: f"{t}.parquet" for t in TABLES}
 #: reads little more than their rows, large enough to keep metadata small.
 ROW_GROUP_STAYS = 16_384
 ROW_GROUP_DWELL = 16_384
+#: A cell's people over 14 days span a few thousand rows of a window at city
+#: scale; small groups keep the read close to them.
+ROW_GROUP_WINDOW = 4_096
+#: Day bits fit a signed 64-bit integer up to this lookback.
+MAX_WINDOW_DAYS = 62
+WINDOW_FILES = ("cells", "persons")
 
 
 def day_no_of(epoch_s: int) -> int:
@@ -167,3 +192,30 @@ class Store:
     def remove_day(self, date: dt.date) -> None:
         for table in TABLES:
             shutil.rmtree(self.day_dir(table, date), ignore_errors=True)
+
+    # -- windows ------------------------------------------------------------------
+    def window_dir(self, end: dt.date) -> Path:
+        return self.root / "window" / f"end={end.isoformat()}"
+
+    def window_file(self, end: dt.date, name: str) -> Path:
+        return self.window_dir(end) / f"{name}.parquet"
+
+    def windows(self) -> list[dt.date]:
+        """End days of the windows on disk, sorted."""
+        base = self.root / "window"
+        if not base.is_dir():
+            return []
+        return sorted(
+            parse_day(child.name[4:])
+            for child in base.iterdir()
+            if child.name.startswith("end=") and (child / "window.json").exists()
+        )
+
+    def window_meta(self, end: dt.date) -> dict | None:
+        path = self.window_dir(end) / "window.json"
+        if not path.exists():
+            return None
+        return json.loads(path.read_text())
+
+    def remove_window(self, end: dt.date) -> None:
+        shutil.rmtree(self.window_dir(end), ignore_errors=True)

@@ -65,3 +65,16 @@ def test_spark_agrees_on_a_generated_town(spark, tmp_path: Path) -> None:
 def test_spark_returns_nothing_for_a_case_without_stays(spark, edge_store: Store) -> None:
     result = find_companions(edge_store, cases_table([CASES[2]]), RULE, spark)
     assert result.num_rows == 0
+
+
+def test_spark_reads_windows_and_daily_files_alike(spark, tmp_path: Path) -> None:
+    rule = dataclasses.replace(RULE, dwell_hours=6, lookback_days=4)
+    rows = random_stays(6)
+    write_stays(rows, tmp_path / "in")
+    cases = cases_for(rows, 6, n=5)
+    want = reference(rows, cases, rule)
+    assert len(want) > 10
+    for keep in (0, 30):  # daily files only; a window for every case
+        store = Store(tmp_path / f"store-{keep}")
+        ingest_stays(tmp_path / "in", store, rule, windows=keep)
+        assert as_tuples(find_companions(store, cases_table(cases), rule, spark)) == want

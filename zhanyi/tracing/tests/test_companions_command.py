@@ -109,3 +109,24 @@ def test_find_without_a_window_is_an_error(town) -> None:
     run("ingest", "--stays", str(tmp / "city"), "--store", store)
     with pytest.raises(CommandError, match="--from and --to"):
         run("find", "--store", store, "--case", "1")
+
+
+def test_ingest_keeps_as_many_lookback_windows_as_asked(town) -> None:
+    tmp, _, _ = town
+    store = tmp / "store"
+    out = run("ingest", "--stays", str(tmp / "city"), "--store", str(store), "--windows", "2")
+    assert "Built the lookback windows ending 2021-09-06, 2021-09-07" in out
+    assert sorted(p.name for p in (store / "window").iterdir()) == [
+        "end=2021-09-06",
+        "end=2021-09-07",
+    ]
+    run("ingest", "--stays", str(tmp / "city"), "--store", str(store), "--windows", "0")
+    assert list((store / "window").iterdir()) == []
+
+
+def test_a_negative_number_of_windows_is_refused_before_anything_is_written(town) -> None:
+    tmp, _, _ = town
+    store = tmp / "store"
+    with pytest.raises(CommandError, match="--windows -1"):
+        run("ingest", "--stays", str(tmp / "city"), "--store", str(store), "--windows", "-1")
+    assert not store.exists()

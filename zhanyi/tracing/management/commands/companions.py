@@ -34,6 +34,7 @@ from zhanyi.engine.companions import (
     ingest_stays,
     purge,
 )
+from zhanyi.engine.companions.window import DEFAULT_WINDOWS
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, load_protocol
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -121,6 +122,13 @@ class Command(BaseCommand):
             "--replace", action="store_true", help="rebuild days already in the store"
         )
         ingest.add_argument("--merge-gap-minutes", type=int, default=None)
+        ingest.add_argument(
+            "--windows",
+            type=int,
+            default=DEFAULT_WINDOWS,
+            help="keep the compacted lookback of this many latest days (default: %(default)s; "
+            "0: none, queries read the daily files)",
+        )
 
         find = sub.add_parser("find", parents=[common], help="companions of cases")
         who = find.add_mutually_exclusive_group(required=True)
@@ -178,6 +186,8 @@ class Command(BaseCommand):
             from dataclasses import replace
 
             rule = replace(rule, merge_gap_minutes=options["merge_gap_minutes"])
+        if options["windows"] < 0:
+            raise CommandError(f"--windows {options['windows']}: give 0 or more")
         bar = tqdm(desc="ingest", unit="day", file=sys.stderr, disable=options["verbosity"] == 0)
 
         def progress(day) -> None:
@@ -200,6 +210,7 @@ class Command(BaseCommand):
                 days=options["days"],
                 replace=options["replace"],
                 progress=progress,
+                windows=options["windows"],
             )
         else:
             if not options["records"].exists():
@@ -211,6 +222,7 @@ class Command(BaseCommand):
                 days=options["days"],
                 replace=options["replace"],
                 progress=progress,
+                windows=options["windows"],
             )
         bar.close()
         self.stdout.write(
@@ -223,6 +235,9 @@ class Command(BaseCommand):
                 else ""
             )
         )
+        if report.windows:
+            ends = ", ".join(w.end.isoformat() for w in report.windows)
+            self.stdout.write(f"Built the lookback windows ending {ends}")
         if report.rejects:
             kinds = ", ".join(f"{k}: {n:,}" for k, n in report.rejects.items())
             self.stdout.write(f"Rejected rows by kind: {kinds} (see {store.root}/rejects/)")
