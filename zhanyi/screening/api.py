@@ -131,7 +131,11 @@ class OutcomeSerializer(serializers.Serializer):
 class ListUpload(APIView):
     """Post a push list; it is imported in the background (202 with the job to poll)."""
 
-    permission_classes = [IsAuthenticated, capability_permission("edit_operations")]
+    permission_classes = [
+        IsAuthenticated,
+        capability_permission("edit_operations"),
+        capability_permission("view_identity"),
+    ]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(

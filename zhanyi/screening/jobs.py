@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -41,7 +40,9 @@ def start_import(source: PushSource, upload: UploadedFile, *, user) -> ImportJob
     job = ImportJob.objects.create(
         source=source, filename=upload.name[:255], path=str(path), created_by=user
     )
-    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    # The database backend stores the queued task in this transaction, so a
+    # worker cannot see it before the job row is committed.
+    run_import.enqueue(job.pk)
     return job
 
 

@@ -66,12 +66,21 @@ def get_review_record_for_user(user, record_id) -> PushRecord:
 
 
 def can_import(user) -> bool:
-    return has_capability(user, "edit_operations") and jurisdiction.root_path(user) is not None
+    """Lists are received by data staff: they change operations and read full
+    identity numbers (a list and its error file carry them). Five-to-one team
+    members work tasks; they do not receive lists."""
+    return (
+        has_capability(user, "edit_operations")
+        and has_capability(user, "view_identity")
+        and jurisdiction.root_path(user) is not None
+    )
 
 
 def require_import(user) -> None:
     if not can_import(user):
-        raise PermissionDenied("requires the 'edit_operations' capability and a jurisdiction")
+        raise PermissionDenied(
+            "requires the 'edit_operations' and 'view_identity' capabilities and a jurisdiction"
+        )
 
 
 def sources() -> QuerySet[PushSource]:

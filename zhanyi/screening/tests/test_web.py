@@ -1,0 +1,163 @@
+"""The screening pages: upload with progress, error file, task lists by jurisdiction."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from zhanyi.screening.actions import do_import_push_list
+from zhanyi.screening.models import ImportJob, PushList, ScreeningTask
+
+from .conftest import csv_bytes, row_for, write_file
+
+
+@pytest.fixture
+def tasks(world, index, putian, tmp_path):
+    rows = [row_for(world, "陈建国"), row_for(world, "吴丽华"), row_for(world, "王芳")]
+    path = write_file(tmp_path, "list.csv", csv_bytes(rows))
+    do_import_push_list(putian, path, filename="list.csv", acting_user=world.commander)
+    return {t.person.name: t for t in ScreeningTask.objects.select_related("person")}
+
+
+def test_uploading_a_gbk_list_runs_the_import_and_shows_its_progress(
+    world, index, putian, client_for
+):
+    client = client_for(world.tracer)
+    data = csv_bytes([row_for(world, "陈建国"), row_for(world, "林秀英", category="错")], "gbk")
+    response = client.post(
+        "/screening/upload/",
+        {"source": putian.pk, "file": SimpleUploadedFile("莆田.csv", data, "text/csv")},
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/screening/jobs/{job.pk}/"
+    assert job.status == "done"
+    fragment = client.get(f"/screening/jobs/{job.pk}/", headers={"HX-Request": "true"})
+    assert "100%" in fragment.content.decode()
+    push_list = PushList.objects.get()
+    assert push_list.encoding == "gbk" and push_list.rows_invalid == 1
+    page = client.get(f"/screening/lists/{push_list.pk}/")
+    assert "gbk" in page.content.decode()
+    errors = client.get(f"/screening/lists/{push_list.pk}/errors.xlsx")
+    assert errors.status_code == 200
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(errors.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert rows[1][0] == "林秀英" and "Category" in rows[1][-1]
+
+
+def test_a_file_of_the_wrong_format_is_refused_on_the_form(world, putian, client_for):
+    client = client_for(world.tracer)
+    response = client.post(
+        "/screening/upload/",
+        {"source": putian.pk, "file": SimpleUploadedFile("list.pdf", b"%PDF", "application/pdf")},
+    )
+    assert response.status_code == 200
+    assert ".xlsx" in response.content.decode()
+    assert ImportJob.objects.count() == 0
+
+
+def test_the_template_is_an_xlsx_with_the_recognised_headers(world, client_for):
+    response = client_for(world.village_member).get("/screening/template.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    header = next(book.active.iter_rows(values_only=True))
+    assert header[:2] == ("姓名", "身份证号")
+
+
+def test_a_village_team_sees_only_its_villages_tasks(world, tasks, client_for):
+    page = client_for(world.village_member).get("/screening/tasks/").content.decode()
+    assert "陈建国" in page
+    assert "吴丽华" not in page and "王芳" not in page
+
+
+def test_a_village_team_records_an_outcome_on_the_phone_page(world, tasks, client_for):
+    client = client_for(world.village_member)
+    task = tasks["陈建国"]
+    page = client.get(f"/screening/tasks/{task.pk}/")
+    assert page.status_code == 200
+    # A field member sees the phone (to ring), not the identity number.
+    body = page.content.decode()
+    assert "139 0596 1001" in body or "13905961001" in body
+    assert task.person.identity_number not in body
+    response = client.post(
+        f"/screening/tasks/{task.pk}/",
+        {"outcome": "found_in_city", "found_where": "home", "measure": "health_monitoring"},
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.outcome == "found_in_city"
+
+
+def test_another_villages_task_is_not_found_for_the_team(world, tasks, client_for):
+    client = client_for(world.village_member)
+    assert client.get(f"/screening/tasks/{tasks['吴丽华'].pk}/").status_code == 404
+    assert client.get(f"/screening/tasks/{tasks['王芳'].pk}/").status_code == 404
+
+
+def test_an_outsider_and_another_county_are_refused(world, tasks, client_for):
+    assert client_for(world.outsider).get("/screening/").status_code == 403
+    client = client_for(world.other_county_staff)
+    assert client.get(f"/screening/tasks/{tasks['陈建国'].pk}/").status_code == 404
+    assert "陈建国" not in client.get("/screening/tasks/").content.decode()
+
+
+def test_a_field_member_cannot_upload_lists(world, client_for):
+    assert client_for(world.village_member).get("/screening/upload/").status_code == 403
+
+
+def test_the_desk_shows_figures_and_the_overdue_page_lists_escalated_tasks(
+    world, tasks, client_for
+):
+    import datetime as dt
+
+    ScreeningTask.objects.filter(pk=tasks["陈建国"].pk).update(
+        due_at=tasks["陈建国"].received_at - dt.timedelta(minutes=1)
+    )
+    client = client_for(world.tracer)
+    desk = client.get("/screening/").content.decode()
+    assert "Pushed records received" in desk
+    overdue = client.get("/screening/supervision/").content.decode()
+    assert "陈建国" in overdue and "Escalated" in overdue
+    assert "吴丽华" not in overdue
+
+
+def test_the_reply_list_holds_the_people_not_in_the_city(world, tasks, putian, client_for):
+    from zhanyi.screening.actions import do_record_outcome
+
+    do_record_outcome(
+        tasks["王芳"], acting_user=world.commander, outcome="not_in_city", current_location="福州"
+    )
+    response = client_for(world.commander).get(f"/screening/sources/{putian.pk}/reply.xlsx")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert [r[0] for r in rows[1:]] == ["王芳"]
+    assert rows[1][4] == "福州"
+    assert (
+        client_for(world.village_member)
+        .get(f"/screening/sources/{putian.pk}/reply.xlsx")
+        .status_code
+        == 403
+    )
+
+
+def test_a_sources_column_mapping_is_saved_from_the_form(world, putian, client_for):
+    client = client_for(world.tracer)
+    response = client.post(
+        f"/screening/sources/{putian.pk}/",
+        {
+            "name": "莆田市协查",
+            "origin_city": "莆田市",
+            "map_name": "人员姓名",
+            "map_phone": "电话号",
+        },
+    )
+    assert response.status_code == 302
+    putian.refresh_from_db()
+    assert putian.column_mapping == {"name": "人员姓名", "phone": "电话号"}
