@@ -44,7 +44,7 @@ INDEX_COLUMNS = ("person_id", "name", "id_number", "phone", "birth_date", "sex",
 _BLOCK_KEYS = (("name_pinyin", "birth_year"), ("phone_norm",), ("id_head",), ("id_tail",))
 
 OUTPUT_SCHEMA = {
-    "record_key": pl.String,
+    "record_key": pl.String,  # in fact the records' own type, passed through
     "person_id": pl.Int64,
     "decision": pl.String,
     "match_probability": pl.Float64,
@@ -111,15 +111,16 @@ def link(
         raise LinkageError("records lack the column record_key")
     if records["record_key"].null_count():
         raise LinkageError("records have rows without a record_key")
-    keys = records["record_key"].cast(pl.String)
+    keys = records["record_key"]
     if keys.n_unique() != records.height:
         dup = keys.filter(keys.is_duplicated()).first()
         raise LinkageError(f"record_key {dup!r} appears more than once")
     idx = load_index(index)
     recs = records if is_normalised(records) else normalise_records(records)
-    recs = recs.with_columns(keys.alias("record_key")).with_row_index("_row")
+    schema = {**OUTPUT_SCHEMA, "record_key": keys.dtype}
+    recs = recs.with_row_index("_row")
     if records.height == 0:
-        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+        return pl.DataFrame(schema=schema)
 
     # 1. Exact identity numbers.
     id_map = (
@@ -188,12 +189,7 @@ def link(
         )
     )
     clusters = _clusters(recs, out)
-    return (
-        out.join(clusters, on="_row", how="left")
-        .sort("_row")
-        .select(list(OUTPUT_SCHEMA))
-        .cast(OUTPUT_SCHEMA)
-    )
+    return out.join(clusters, on="_row", how="left").sort("_row").select(list(schema)).cast(schema)
 
 
 def _empty_scores() -> pl.DataFrame:
