@@ -1,6 +1,7 @@
 """Writes of the testing app: every one a ``do_*`` function in a transaction,
 taking ``acting_user`` and writing its audit record."""
 
+from .bulk import SampleImport, TubeUpload, do_import_samples
 from .common import InputError, Problem
 from .results import ResultRow, do_record_results, follow_up_results, parse_results_csv
 from .rounds import (
@@ -29,13 +30,16 @@ __all__ = [
     "InputError",
     "Problem",
     "ResultRow",
+    "SampleImport",
     "ScanResult",
+    "TubeUpload",
     "do_close_tube",
     "do_create_lab",
     "do_create_round",
     "do_create_schedule",
     "do_create_site",
     "do_deliver",
+    "do_import_samples",
     "do_receive_batch",
     "do_record_results",
     "do_run_schedule",

@@ -33,6 +33,7 @@ from zhanyi.command.models import HandoffKind, TaskForceKind
 from zhanyi.people.models import Person
 from zhanyi.testing.models import Lab, Purpose, ResultImport, Sample, TestResult, Tube, TubeStatus
 
+from .bulk import analyze
 from .common import Problem, actor_name, actor_user, aware, now, require_operations, testing_rule
 
 RESULT_WORDS = {
@@ -307,6 +308,7 @@ def do_record_results(
     problems.sort(key=lambda p: p.row or 0)
     updates = [(t[1], r.result, r.tested_at, r.reported_at or at) for r, t in store.values()]
     _write_results(updates)
+    analyze(Tube, rows=len(updates))
     positive_ids = [t[1] for r, t in store.values() if r.result == TestResult.POSITIVE]
     imp = ResultImport.objects.create(
         lab=lab,

@@ -14,6 +14,7 @@ from zhanyi.people.models import Person
 from zhanyi.places.models import Area, Place
 from zhanyi.testing.models import RoundKind, RoundTarget, Schedule, TestingRound
 
+from .bulk import analyze
 from .common import InputError, Problem, actor_name, refuse, require_operations, testing_rule
 
 
@@ -182,6 +183,7 @@ def do_create_round(
         on=starts_at.astimezone(dt.UTC).date(),
     )
     targets = _materialise_targets(round_, persons)
+    analyze(RoundTarget, rows=targets)
     audit.record(
         actor=acting_user,
         action="testing.round_create",

@@ -259,7 +259,9 @@ def do_scan(
             barcode,
         )
     persons = resolve_codes(codes)
-    in_tube = set(Sample.objects.filter(tube=tube).values_list("person_id", flat=True))
+    in_tube: set[int] = set()
+    if not opened:
+        in_tube = set(Sample.objects.filter(tube=tube).values_list("person_id", flat=True))
     already: dict[int, str] = {}
     if tube.round_id and tube.purpose == Purpose.ROUND:
         ids = [p.pk for p in persons.values()]
@@ -347,7 +349,7 @@ def do_scan(
             "closed": result.closed,
         },
         request=request,
-        area=tube.area,
+        area=site.area if site is not None and site.pk == tube.site_id else tube.area,
     )
     return result
 
