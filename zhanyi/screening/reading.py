@@ -96,13 +96,15 @@ def _csv_rows(fh: IO[bytes], encoding: str) -> Iterator[list[Any]]:
 
 
 def _xlsx_rows(fh: IO[bytes]) -> Iterator[list[Any]]:
+    import zipfile
+
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     fh.seek(0)
     try:
         book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as error:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise PushListFileError(
             _("The file cannot be read as xlsx: %(error)s") % {"error": error}
         ) from None

@@ -12,7 +12,6 @@ task, counted once.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,14 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhanyi.accounts import audit
+from zhanyi.people.actions.health_codes import do_recompute_codes
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area, AreaLevel
 from zhanyi.screening import bridge
 from zhanyi.screening.models import PushCategory, PushRecord, ScreeningTask, TaskEvent
 
 from .common import actor_name, find_within
-
-log = logging.getLogger(__name__)
 
 #: Most urgent first: a task pushed for several reasons shows the first.
 SEVERITY = [
@@ -169,18 +167,11 @@ def dispatch(records: list[PushRecord], *, acting_user) -> dict[str, int]:
     return {"tasks_created": len(new_tasks), "tasks_joined": joined}
 
 
-def recompute_codes(person_ids: Iterable[int], *, reason: str, acting_user) -> int | None:
+def recompute_codes(person_ids: Iterable[int], *, reason: str, acting_user) -> int:
     """Ask the person index to recompute these persons' health codes after a fact changed."""
     ids = sorted(set(person_ids))
     if not ids:
         return 0
-    try:
-        from zhanyi.people.actions.health_codes import do_recompute_codes
-    except ImportError:
-        # The health-code action lands separately; until it does, codes are
-        # recomputed from these facts when it first runs.
-        log.warning("health codes not recomputed: zhanyi.people.actions.health_codes missing")
-        return None
     return do_recompute_codes(ids, reason=reason, acting_user=acting_user)
 
 

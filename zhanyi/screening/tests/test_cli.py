@@ -1,0 +1,58 @@
+"""``zhanyi import pushlist`` and ``zhanyi import escalate``."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from zhanyi.accounts.models import AuditEvent
+from zhanyi.screening.models import PushRecord, PushSource
+
+from .conftest import csv_bytes, row_for, write_file, xlsx_file
+
+
+def run(*args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_it_imports_a_list_creating_the_source_and_says_what_it_stored(world, index, tmp_path):
+    rows = [row_for(world, "陈建国"), row_for(world, "王芳", category="??")]
+    path = write_file(tmp_path, "厦门.csv", csv_bytes(rows, "gbk"))
+    out, _err = run("pushlist", str(path), "--source", "厦门市协查", "--origin-city", "厦门市")
+    assert "2 rows read, 1 stored, 1 with errors" in out
+    assert "encoding gbk" in out and "rows with errors:" in out
+    assert PushSource.objects.get().origin_city == "厦门市"
+    assert PushRecord.objects.count() == 1
+    assert AuditEvent.objects.get(action="screening.push_list.import").actor_name.startswith("cli:")
+
+
+def test_it_imports_an_xlsx_twice_storing_it_once(world, index, putian, tmp_path):
+    path = xlsx_file(tmp_path, "list.xlsx", [row_for(world, "林秀英")])
+    run("pushlist", str(path), "--source", putian.name, "--no-progress")
+    out, _ = run("pushlist", str(path), "--source", putian.name, "--no-progress")
+    assert PushRecord.objects.count() == 1
+    assert "1 stored" in out
+
+
+def test_an_unknown_source_without_an_origin_city_is_refused(world, tmp_path):
+    path = write_file(tmp_path, "list.csv", csv_bytes([]))
+    with pytest.raises(CommandError, match="no push source named"):
+        run("pushlist", str(path), "--source", "火星")
+
+
+def test_a_missing_file_and_an_unreadable_file_are_refused_by_name(world, putian, tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        run("pushlist", str(tmp_path / "nope.csv"), "--source", putian.name)
+    bad = write_file(tmp_path, "bad.xlsx", b"not a workbook")
+    with pytest.raises(CommandError, match=r"bad\.xlsx"):
+        run("pushlist", str(bad), "--source", putian.name)
+
+
+def test_escalate_reports_how_many_tasks_it_escalated(world):
+    out, _ = run("escalate")
+    assert "0 overdue task(s) escalated" in out
