@@ -184,14 +184,32 @@ def coverage(user, round_: TestingRound, *, level: str | None = None) -> tuple[C
     area that holds everything the user sees of the round), largest gap first.
     """
     require_view(user)
-    by_village = coverage_by_village(round_)
     path = jurisdiction.root_path(user)
+    top = round_.area if round_.area.path.startswith(path) else user.jurisdiction
+    return _coverage(round_, path, top, level)
+
+
+def coverage_for_operator(round_: TestingRound, *, level: str | None = None):
+    """The whole round's coverage, for the command line (an operator on the server)."""
+    return _coverage(round_, "", round_.area, level)
+
+
+def retest_list_for_operator(round_: TestingRound) -> QuerySet[Handoff]:
+    tube_ids = Tube.objects.filter(round=round_, result="positive").values_list("pk", flat=True)
+    return Handoff.objects.filter(
+        kind=HandoffKind.RESAMPLE,
+        status=HandoffStatus.OPEN,
+        origin__in=[f"testing.tube:{pk}" for pk in tube_ids],
+    )
+
+
+def _coverage(round_: TestingRound, path: str, top: Area, level: str | None):
+    by_village = coverage_by_village(round_)
     villages = {
         a.pk: a
         for a in Area.objects.filter(pk__in=list(by_village)).only("pk", "path", "code", "name")
     }
     visible = {pk: v for pk, v in by_village.items() if villages[pk].path.startswith(path)}
-    top = round_.area if round_.area.path.startswith(path) else user.jurisdiction
     codes: set[str] = set()
     for pk in visible:
         codes.update(c for c in villages[pk].path.strip("/").split("/") if c)
