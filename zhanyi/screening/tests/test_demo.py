@@ -1,0 +1,35 @@
+"""The demo replay: push lists from the three cities on the loaded city."""
+
+from __future__ import annotations
+
+from zhanyi.screening.demo import demo_records, replay_push_lists
+from zhanyi.screening.models import PushList, PushRecord, PushSource, ScreeningTask
+
+
+def test_the_replay_imports_three_cities_lists_and_works_most_tasks(world, index):
+    summary = replay_push_lists(acting_user=world.commander, seed=7, records=40, say=lambda s: None)
+    assert set(PushSource.objects.values_list("name", flat=True)) == {
+        "莆田市协查",
+        "厦门市协查",
+        "泉州市协查",
+    }
+    assert summary["records"] == 40
+    assert PushList.objects.count() == 3
+    assert set(PushList.objects.values_list("encoding", flat=True)) == {"", "gbk", "utf-8"}
+    assert PushRecord.objects.count() == summary["stored"]
+    assert summary["closed"] > 0
+    closed = ScreeningTask.objects.filter(status="closed")
+    assert closed.count() == summary["closed"]
+    assert set(closed.values_list("outcome", flat=True)) <= {"found_in_city", "not_in_city"}
+
+
+def test_the_replay_of_the_same_seed_adds_nothing(world, index):
+    replay_push_lists(acting_user=world.commander, seed=7, records=40, say=lambda s: None)
+    records = PushRecord.objects.count()
+    replay_push_lists(acting_user=world.commander, seed=7, records=40, say=lambda s: None)
+    assert PushRecord.objects.count() == records
+
+
+def test_the_demo_scale_follows_the_article():
+    assert demo_records(5_050_000) == 163_000
+    assert demo_records(20_000) == 646
