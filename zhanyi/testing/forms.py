@@ -1,0 +1,47 @@
+"""Forms of the testing pages (parsing only; the actions check the rules)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import RoundKind
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=RoundKind.choices)
+    areas = forms.CharField(
+        label=_("Area codes"), help_text=_("One or more area codes, separated by spaces.")
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    pool_size = forms.TypedChoiceField(
+        label=_("Pool size"),
+        coerce=int,
+        choices=[(10, "10"), (5, "5"), (20, "20"), (1, "1")],
+    )
+    min_age = forms.IntegerField(label=_("Minimum age"), required=False, min_value=0)
+    max_age = forms.IntegerField(label=_("Maximum age"), required=False, min_value=0)
+
+
+class ScanForm(forms.Form):
+    site = forms.IntegerField()
+    round = forms.IntegerField(required=False)
+    tube = forms.CharField(max_length=64)
+    code = forms.CharField(max_length=128)
+
+
+class ResultUploadForm(forms.Form):
+    lab = forms.CharField(label=_("Laboratory code"), max_length=32)
+    file = forms.FileField(label=_("Result file (CSV)"))
+
+
+class PoolSizeForm(forms.Form):
+    prevalence = forms.FloatField(label=_("Estimated prevalence"), min_value=0, max_value=1)
+    cap = forms.IntegerField(label=_("Largest pool allowed"), required=False, min_value=1)
+    population = forms.IntegerField(label=_("People to test"), required=False, min_value=0)
