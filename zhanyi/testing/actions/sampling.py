@@ -380,6 +380,10 @@ def _attach_handoffs(samples: list[Sample], tube: Tube, at: dt.datetime, acting_
         if h is None:
             continue
         s.handoff = h
+        if h.kind == HandoffKind.RESAMPLE and tube.parent_id is None:
+            # The single tube resolves the positive pool named by the hand-off.
+            tube.parent_id = int(h.origin.rsplit(":", 1)[1])
+            tube.save(update_fields=["parent"])
         do_close_handoff(
             h,
             acting_user=acting_user,
