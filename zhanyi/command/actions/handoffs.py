@@ -21,6 +21,11 @@ from django.utils import timezone
 from zhanyi.accounts import audit
 from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
 
+# Sets, not the enums' ``values`` (a list rebuilt on every access): a contact
+# graph validates hundreds of thousands of specs.
+_KINDS = frozenset(HandoffKind.values)
+_TASK_FORCES = frozenset(TaskForceKind.values)
+
 
 @dataclass(frozen=True)
 class HandoffSpec:
@@ -36,10 +41,10 @@ class HandoffSpec:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.kind not in HandoffKind.values:
+        if self.kind not in _KINDS:
             raise ValueError(f"unknown hand-off kind {self.kind!r}")
         for name in ("from_task_force", "to_task_force"):
-            if getattr(self, name) not in TaskForceKind.values:
+            if getattr(self, name) not in _TASK_FORCES:
                 raise ValueError(f"unknown task force {getattr(self, name)!r} in {name}")
         if timezone.is_naive(self.due_at):
             raise ValueError("due_at must be timezone-aware")
