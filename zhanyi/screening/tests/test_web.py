@@ -161,3 +161,34 @@ def test_a_sources_column_mapping_is_saved_from_the_form(world, putian, client_f
     assert response.status_code == 302
     putian.refresh_from_db()
     assert putian.column_mapping == {"name": "人员姓名", "phone": "电话号"}
+
+
+def test_every_page_renders_in_chinese_by_default(world, tasks, putian):
+    from django.test import Client
+
+    from zhanyi.screening.actions import do_start_campaign
+
+    campaign = do_start_campaign(
+        acting_user=world.commander, name="家家访", villages=[world.village]
+    )
+    client = Client()
+    client.force_login(world.commander)
+    task = tasks["陈建国"]
+    pages = [
+        "/screening/",
+        "/screening/upload/",
+        "/screening/sources/new/",
+        f"/screening/sources/{putian.pk}/",
+        "/screening/review/",
+        "/screening/tasks/?show=manual",
+        "/screening/tasks/?show=closed",
+        f"/screening/tasks/{task.pk}/",
+        "/screening/supervision/",
+        "/screening/campaigns/",
+        f"/screening/campaigns/{campaign.pk}/",
+        f"/screening/lists/{PushList.objects.exclude(file_format='visit').get().pk}/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "协查人员排查" in client.get("/screening/").content.decode()
