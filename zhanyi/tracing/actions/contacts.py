@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -188,6 +188,139 @@ def _expand_group(
     )
 
 
+@dataclass(frozen=True)
+class _NewContact:
+    """A stored contact as hand-offs need it (no model instance for each of
+    hundreds of thousands of rows)."""
+
+    pk: int
+    case_id: int
+    person_id: int
+    area_id: int
+    kind: str
+    identified_at: dt.datetime
+    last_exposure_at: dt.datetime
+    protocol: str
+    quarantined_at: dt.datetime | None = None
+
+
+_COLUMNS = (
+    "case_id",
+    "person_id",
+    "area_id",
+    "kind",
+    "depth",
+    "via_id",
+    "first_exposure_at",
+    "last_exposure_at",
+    "identified_at",
+    "upgraded_at",
+    "protocol",
+)
+
+
+def _insert(rows: list[tuple]) -> None:
+    """Insert contact rows (in ``_COLUMNS`` order): COPY on PostgreSQL, where
+    hundreds of thousands arrive at once; ``bulk_create`` elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Contact._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    Contact.objects.bulk_create(
+        [Contact(**dict(zip(_COLUMNS, row, strict=True))) for row in rows], batch_size=5000
+    )
+
+
+def _store(
+    found: pl.DataFrame, case_by_id: dict[int, Case], *, as_of: dt.datetime
+) -> tuple[list[_NewContact], list[Contact]]:
+    """Store the engine's contacts that are new and upgrade the ones that are
+    now of a stronger kind; return both."""
+    ids = list(case_by_id)
+    existing_rows = []
+    for i in range(0, len(ids), 500):
+        existing_rows.extend(
+            Contact.objects.filter(case_id__in=ids[i : i + 500]).values_list(
+                "case_id", "person_id", "pk", "kind"
+            )
+        )
+    existing = pl.DataFrame(
+        existing_rows,
+        schema={"case_id": pl.Int64, "person_id": pl.Int64, "pk": pl.Int64, "old_kind": pl.String},
+        orient="row",
+    )
+    strength = {str(k): v for k, v in _STRENGTH.items()}
+    joined = found.join(existing, on=["case_id", "person_id"], how="left")
+    fresh = joined.filter(pl.col("pk").is_null())
+    stronger = joined.filter(
+        pl.col("pk").is_not_null()
+        & (
+            pl.col("kind").replace_strict(strength, return_dtype=pl.Int8)
+            > pl.col("old_kind").replace_strict(strength, return_dtype=pl.Int8)
+        )
+    )
+    villages = _person_villages(fresh["person_id"].to_list())
+    rows = []
+    for r in fresh.iter_rows(named=True):
+        case = case_by_id[r["case_id"]]
+        rows.append(
+            (
+                r["case_id"],
+                r["person_id"],
+                villages.get(r["person_id"]) or case.area_id,
+                r["kind"],
+                r["depth"],
+                r["via_person_id"],
+                r["first_exposure_at"],
+                r["last_exposure_at"],
+                as_of,
+                as_of if r["upgraded"] else None,
+                case.protocol,
+            )
+        )
+    _insert(rows)
+    pks: dict[tuple[int, int], int] = {}
+    for i in range(0, len(ids), 500):
+        pks.update(
+            ((c, p), pk)
+            for c, p, pk in Contact.objects.filter(
+                case_id__in=ids[i : i + 500], identified_at=as_of
+            ).values_list("case_id", "person_id", "pk")
+        )
+    new = [
+        _NewContact(
+            pk=pks[(row[0], row[1])],
+            case_id=row[0],
+            person_id=row[1],
+            area_id=row[2],
+            kind=row[3],
+            last_exposure_at=row[7],
+            identified_at=as_of,
+            protocol=row[10],
+        )
+        for row in rows
+    ]
+    upgraded = list(Contact.objects.filter(pk__in=stronger["pk"].to_list()))
+    changes = {r["pk"]: r for r in stronger.iter_rows(named=True)}
+    for contact in upgraded:
+        r = changes[contact.pk]
+        if contact.kind == ContactKind.SECONDARY:
+            contact.upgraded_at = as_of
+        contact.kind = r["kind"]
+        contact.depth = r["depth"]
+        contact.via_id = r["via_person_id"]
+    Contact.objects.bulk_update(upgraded, ["kind", "depth", "via_id", "upgraded_at"])
+    return new, upgraded
+
+
 @transaction.atomic
 def do_expand_contacts(
     cases: Iterable[Case] | None = None,
@@ -224,58 +357,15 @@ def do_expand_contacts(
 
     t1 = time.perf_counter()
     case_by_id = {c.pk: c for c in chosen}
-    existing: dict[tuple[int, int], Contact] = {}
     ids = list(case_by_id)
-    for i in range(0, len(ids), 500):
-        for contact in Contact.objects.filter(case_id__in=ids[i : i + 500]).only(
-            "pk", "case_id", "person_id", "kind", "depth", "via_id", "upgraded_at"
-        ):
-            existing[(contact.case_id, contact.person_id)] = contact
-    villages = _person_villages(found["person_id"].unique().to_list())
-    new: list[Contact] = []
-    upgraded: list[Contact] = []
-    for row in found.iter_rows(named=True):
-        key = (row["case_id"], row["person_id"])
-        current = existing.get(key)
-        if current is None:
-            case = case_by_id[row["case_id"]]
-            new.append(
-                Contact(
-                    case_id=row["case_id"],
-                    person_id=row["person_id"],
-                    area_id=villages.get(row["person_id"]) or case.area_id,
-                    kind=row["kind"],
-                    depth=row["depth"],
-                    via_id=row["via_person_id"],
-                    first_exposure_at=row["first_exposure_at"],
-                    last_exposure_at=row["last_exposure_at"],
-                    identified_at=as_of,
-                    upgraded_at=as_of if row["upgraded"] else None,
-                    protocol=case.protocol,
-                )
-            )
-        elif _STRENGTH[row["kind"]] > _STRENGTH[current.kind]:
-            if current.kind == ContactKind.SECONDARY:
-                current.upgraded_at = as_of
-            current.kind = row["kind"]
-            current.depth = row["depth"]
-            current.via_id = row["via_person_id"]
-            upgraded.append(current)
-    Contact.objects.bulk_create(new, batch_size=5000)
-    Contact.objects.bulk_update(
-        upgraded, ["kind", "depth", "via_id", "upgraded_at"], batch_size=5000
-    )
+    new, upgraded = _store(found, case_by_id, as_of=as_of)
     result.new_close = sum(c.kind == ContactKind.CLOSE for c in new)
     result.new_secondary = sum(c.kind == ContactKind.SECONDARY for c in new)
     result.upgraded = len(upgraded)
     result.seconds["store_s"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    changed = new + upgraded
-    if upgraded:
-        # Upgraded rows were loaded with only a few fields.
-        full = {c.pk: c for c in Contact.objects.filter(pk__in=[c.pk for c in upgraded])}
-        changed = new + [full[c.pk] for c in upgraded]
+    changed = [*new, *upgraded]
     specs = [s for c in changed for s in handoff_specs(c, protocol(c.protocol))]
     result.handoffs = do_create_handoffs(
         specs, acting_user=acting_user, origin_label=f"tracing.expand:{len(chosen)} cases"
