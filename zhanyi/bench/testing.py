@@ -441,31 +441,38 @@ def _scan_load(options: dict, people_ids, village_list, out: TextIO) -> dict:
         _wait_for(port, server)
         k = options["pool_size"]
         threads = 2
-        lua = (
-            _LUA.replace("THREADS", str(threads))
-            .replace("FIRST", "0")
-            .replace("K - 1", str(k - 1))
-            .replace("* K", f"* {k}")
-            .replace("COUNT", str(len(ids)))
-            .replace("IDS_BASE", str(ids[0]))
-            .replace("PREFIX", json.dumps(f"S{r.pk}-"))
-            .replace("SITE", str(sites[village.pk]))
-            .replace("ROUND", str(r.pk))
-            .replace(
-                "HEADERS",
-                '{["Content-Type"]="application/json",["Authorization"]="Token ' + token + '"}',
+
+        def script_for(prefix: str, first: int) -> str:
+            lua = (
+                _LUA.replace("THREADS", str(threads))
+                .replace("FIRST", str(first))
+                .replace("K - 1", str(k - 1))
+                .replace("* K", f"* {k}")
+                .replace("COUNT", str(len(ids)))
+                .replace("IDS_BASE", str(ids[0]))
+                .replace("PREFIX", json.dumps(prefix))
+                .replace("SITE", str(sites[village.pk]))
+                .replace("ROUND", str(r.pk))
+                .replace(
+                    "HEADERS",
+                    '{["Content-Type"]="application/json",["Authorization"]="Token ' + token + '"}',
+                )
             )
-        )
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-            fh.write(lua)
-            script = fh.name
-        # Warm up the server's threads and connections, then measure.
+            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+                fh.write(lua)
+                return fh.name
+
+        # Warm up the server's threads and connections (other tubes, other
+        # people: the measured run starts past them), then measure.
+        warm = script_for(f"W{r.pk}-", 0)
         subprocess.run(
-            [wrk, "-t1", "-c4", "-d2s", "-s", script, f"http://127.0.0.1:{port}"],
+            [wrk, "-t1", "-c4", "-d2s", "-s", warm, f"http://127.0.0.1:{port}"],
             capture_output=True,
             text=True,
             check=False,
         )
+        Path(warm).unlink(missing_ok=True)
+        script = script_for(f"S{r.pk}-", 200_000)
         res = subprocess.run(
             [
                 wrk,
