@@ -10,7 +10,8 @@ Order of work, for one list:
    characters, pinyin name + village); each record keeps its best candidate;
 4. at or above ``link_at`` the record links, below ``new_below`` it is a new
    person, in between (or when two people of the index are both above
-   ``link_at``) it goes to review with its candidates;
+   ``link_at`` and neither leads by ``AMBIGUITY_BITS``) it goes to review with
+   its candidates;
 5. records of the list that are the same person share a ``cluster`` id, so a
    new person is created once however often the list names them.
 
@@ -40,6 +41,9 @@ NEW_BELOW = 0.30
 #: found of 163,000 screened), for the model's prior.
 IN_CITY_SHARE = 0.8
 MAX_CANDIDATES = 5
+#: Two people of the index both above ``link_at`` still link to the better one
+#: when its match weight leads by this many bits (odds of 1,000 to 1).
+AMBIGUITY_BITS = 10.0
 INDEX_COLUMNS = ("person_id", "name", "id_number", "phone", "birth_date", "sex", "address")
 _BLOCK_KEYS = (("name_pinyin", "birth_year"), ("phone_norm",), ("id_head",), ("id_tail",))
 
@@ -147,6 +151,9 @@ def link(
             pl.col("person_id").first().alias("best_id"),
             pl.col("match_probability").first().alias("best_p"),
             (pl.col("match_probability") >= link_at).sum().alias("n_above"),
+            (pl.col("match_weight").first() - pl.col("match_weight").get(1, null_on_oob=True))
+            .fill_null(float("inf"))
+            .alias("margin"),
             pl.col("person_id")
             .filter(pl.col("match_probability") >= new_below)
             .head(MAX_CANDIDATES)
@@ -160,7 +167,10 @@ def link(
         .with_columns(
             pl.when(pl.col("exact_id").is_not_null())
             .then(pl.lit("link"))
-            .when((pl.col("best_p") >= link_at) & (pl.col("n_above") == 1))
+            .when(
+                (pl.col("best_p") >= link_at)
+                & ((pl.col("n_above") == 1) | (pl.col("margin") >= AMBIGUITY_BITS))
+            )
             .then(pl.lit("link"))
             .when(pl.col("best_p") >= new_below)
             .then(pl.lit("review"))
@@ -194,7 +204,12 @@ def link(
 
 def _empty_scores() -> pl.DataFrame:
     return pl.DataFrame(
-        schema={"_row": pl.UInt32, "person_id": pl.Int64, "match_probability": pl.Float64}
+        schema={
+            "_row": pl.UInt32,
+            "person_id": pl.Int64,
+            "match_probability": pl.Float64,
+            "match_weight": pl.Float64,
+        }
     )
 
 
@@ -245,7 +260,8 @@ def _score(
         select
           case when source_dataset_l = 'records' then uid_l else uid_r end as _row,
           case when source_dataset_l = 'records' then uid_r else uid_l end as person_id,
-          match_probability
+          match_probability,
+          match_weight
         from {pred.physical_name}
         """
     ).to_arrow_table()
@@ -255,6 +271,7 @@ def _score(
         pl.col("_row").cast(pl.UInt32),
         pl.col("person_id").cast(pl.Int64),
         pl.col("match_probability").cast(pl.Float64),
+        pl.col("match_weight").cast(pl.Float64),
     )
 
 

@@ -237,6 +237,7 @@ def train_model(
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     settings = linker.misc.save_model_to_json()
     con.close()
+    filled = _fill_rare_u(settings, frame)
     meta = {
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "index_people": int(index.height),
@@ -244,5 +245,45 @@ def train_model(
         "max_pairs": max_pairs,
         "m": "priors (M_PRIORS)",
         "u": "random sampling of index pairs",
+        "u_from_value_counts": filled,
     }
     return LinkageModel(settings=settings, meta=meta)
+
+
+#: How much likelier a near miss (one edit) is than an exact agreement between
+#: two different people, for levels random sampling never observes.
+NEAR_MISS_FACTOR = 20.0
+
+
+def _fill_rare_u(settings: dict, frame: pl.DataFrame) -> list[str]:
+    """Give levels that random sampling never saw a u of their own.
+
+    Two random people almost never share a phone or an identity number, so a
+    sample of a million pairs observes no agreement and Splink leaves u empty,
+    which would make the strongest evidence count for nothing. For an exact
+    level u is the chance that two random non-null values agree, from the
+    index's value counts (sum of squared shares); a one-edit level gets
+    ``NEAR_MISS_FACTOR`` times that. Returns the labels filled.
+    """
+    filled = []
+    for comparison in settings["comparisons"]:
+        exact_u = None
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            label = level.get("label_for_charts", "")
+            if label.startswith("Exact match on "):
+                column = label.removeprefix("Exact match on ").strip()
+                if column in frame.columns:
+                    counts = frame[column].drop_nulls().value_counts()["count"]
+                    total = int(counts.sum())
+                    agree = float((counts.cast(pl.Float64) ** 2).sum()) / total**2 if total else 0
+                    if exact_u is None:
+                        exact_u = agree
+                    if not level.get("u_probability"):
+                        level["u_probability"] = max(agree, 1e-12)
+                        filled.append(label)
+            elif exact_u and not level.get("u_probability") and label != "All other comparisons":
+                level["u_probability"] = min(0.5, exact_u * NEAR_MISS_FACTOR)
+                filled.append(label)
+    return filled

@@ -209,3 +209,14 @@ def test_normalising_reads_identity_numbers_phones_and_dates_in_their_usual_form
     assert row["sex_norm"] == "male"
     assert row["address_norm"] == "漳州市芗城区"
     assert str(row["birth_date_norm"]) == "1984-04-15"
+
+
+def test_a_shared_phone_counts_as_strong_evidence_though_sampling_never_sees_one(
+    city, index, model
+):
+    person = _distinct_person(city[1], 9)
+    rec = _record(person, "ph", id_number=None, birth_date=None, address=None)
+    row = link(_frame([rec]), index, model).row(0, named=True)
+    assert row["decision"] == "link"
+    assert row["person_id"] == person["person_id"]
+    assert "Exact match on phone_norm" in model.meta["u_from_value_counts"]
