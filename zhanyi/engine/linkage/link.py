@@ -62,16 +62,42 @@ class LinkageError(ValueError):
     """Records or an index the linker cannot use; the message says which and why."""
 
 
-def load_index(index: pl.DataFrame | str | Path) -> pl.DataFrame:
+#: Columns ``link`` reads from a normalised index.
+LINK_COLUMNS = (
+    "person_id",
+    "name_norm",
+    "name_pinyin",
+    "id_norm",
+    "id_valid",
+    "phone_norm",
+    "birth_date_norm",
+    "birth_year",
+    "sex_norm",
+)
+
+
+def load_index(index: pl.DataFrame | str | Path, *, for_linking: bool = False) -> pl.DataFrame:
     """The index as a normalised frame: from a frame, or from a Parquet file
-    (normalised or not; ``prepare_index`` writes a normalised one)."""
+    (normalised or not; ``prepare_index`` writes a normalised one). With
+    ``for_linking`` a normalised file is read for the columns ``link`` uses only."""
     if isinstance(index, str | Path):
         path = Path(index)
         if not path.exists():
             raise LinkageError(f"person index {path} does not exist")
+        names = pl.read_parquet_schema(path).names()
+        if for_linking and all(c in names for c in LINK_COLUMNS):
+            wanted = [*LINK_COLUMNS, *(["village_code"] if "village_code" in names else [])]
+            frame = pl.read_parquet(path, columns=wanted)
+            if frame["person_id"].null_count():
+                raise LinkageError(f"person index {path} has rows without a person_id")
+            return frame
         index = pl.read_parquet(path)
     if "identity_number" in index.columns and "id_number" not in index.columns:
         index = index.rename({"identity_number": "id_number"})
+    if for_linking and all(c in index.columns for c in LINK_COLUMNS):
+        if index["person_id"].null_count():
+            raise LinkageError("the person index has rows without a person_id")
+        return index
     missing = [c for c in INDEX_COLUMNS if c not in index.columns]
     if missing:
         raise LinkageError(f"the person index lacks the column(s) {', '.join(missing)}")
@@ -119,7 +145,7 @@ def link(
     if keys.n_unique() != records.height:
         dup = keys.filter(keys.is_duplicated()).first()
         raise LinkageError(f"record_key {dup!r} appears more than once")
-    idx = load_index(index)
+    idx = load_index(index, for_linking=True)
     recs = records if is_normalised(records) else normalise_records(records)
     schema = {**OUTPUT_SCHEMA, "record_key": keys.dtype}
     recs = recs.with_row_index("_row")
@@ -222,21 +248,39 @@ def _score(
     if model is None:
         model = train_model(idx)
     left = comparison_frame(rest, "_row")
-    right_all = comparison_frame(idx, "person_id")
-    # People who share at least one blocking key with some record.
-    parts = [
-        right_all.join(left.select(list(k)).drop_nulls().unique(), on=list(k), how="semi")
-        for k in _BLOCK_KEYS
-    ]
-    name_village = left.select("name_pinyin", "village_code").drop_nulls().unique()
-    parts.append(right_all.join(name_village, on=["name_pinyin", "village_code"], how="semi"))
-    right = pl.concat(parts).unique("uid")
-    if right.height == 0:
+    # People who share at least one blocking key with some record; the rest of
+    # the index never meets a record in Splink's blocked pairs.
+    keyed = idx.select(
+        "person_id",
+        "name_pinyin",
+        "birth_year",
+        "phone_norm",
+        pl.col("id_norm").str.slice(0, 14).alias("id_head"),
+        pl.col("id_norm").str.slice(10, 8).alias("id_tail"),
+        (
+            pl.col("village_code").cast(pl.String)
+            if "village_code" in idx.columns
+            else pl.lit(None, pl.String).alias("village_code")
+        ),
+    )
+    keys = [*_BLOCK_KEYS, ("name_pinyin", "village_code")]
+    wanted = pl.concat(
+        [
+            keyed.join(left.select(list(k)).drop_nulls().unique(), on=list(k), how="semi")[
+                "person_id"
+            ]
+            for k in keys
+        ]
+    ).unique()
+    if wanted.len() == 0:
         return _empty_scores()
+    right = comparison_frame(idx.filter(pl.col("person_id").is_in(wanted.implode())), "person_id")
+    # Name frequencies over the whole index, for the names the records carry.
     tf = (
-        idx.group_by("name_norm")
+        idx.select("name_norm")
+        .filter(pl.col("name_norm").is_in(left["name_norm"].drop_nulls().unique().implode()))
+        .group_by("name_norm")
         .len()
-        .drop_nulls()
         .select("name_norm", (pl.col("len") / idx.height).alias("tf_name_norm"))
     )
     prior = min(0.5, in_city_share / max(idx.height, 1))

@@ -141,16 +141,6 @@ def _phone_norm(values: pl.Series) -> pl.Series:
     return pl.select(pl.when(mobile).then(digits).otherwise(mapped)).to_series().rename("phone")
 
 
-def _parse_date(value: str) -> dt.date | None:
-    value = value.strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(value, fmt).replace(tzinfo=dt.UTC).date()
-        except ValueError:
-            continue
-    return None
-
-
 def _birth_dates(values: pl.Series) -> pl.Series:
     if values.dtype == pl.Date:
         return values
@@ -159,9 +149,9 @@ def _birth_dates(values: pl.Series) -> pl.Series:
     if values.dtype == pl.Null:
         return pl.Series(values.name, [None] * len(values), pl.Date)
     text = values.cast(pl.String).str.strip_chars()
-    uniq = text.drop_nulls().unique().to_list()
-    mapping = {v: _parse_date(v) for v in uniq}
-    return text.replace_strict(mapping, default=None, return_dtype=pl.Date)
+    return pl.select(
+        pl.coalesce([text.str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS])
+    ).to_series()
 
 
 def _ids(values: pl.Series) -> pl.DataFrame:
