@@ -110,7 +110,8 @@ class TestingRound(models.Model):
 class RoundTarget(models.Model):
     """A person a round must test, with the village that counts them; or exempt (免检)."""
 
-    round = models.ForeignKey(TestingRound, models.CASCADE, related_name="targets")
+    # Indexed by the (round, person) and (round, village) constraints below.
+    round = models.ForeignKey(TestingRound, models.CASCADE, related_name="targets", db_index=False)
     person = models.ForeignKey("people.Person", models.PROTECT, related_name="+")
     village = models.ForeignKey("places.Area", models.PROTECT, related_name="+")
     exempt = models.BooleanField(_("exempt"), default=False)
@@ -282,9 +283,20 @@ class Tube(models.Model):
 class Sample(models.Model):
     """One person's swab (采样) in a tube."""
 
-    tube = models.ForeignKey(Tube, models.CASCADE, related_name="samples")
-    person = models.ForeignKey("people.Person", models.PROTECT, related_name="+")
-    round = models.ForeignKey(TestingRound, models.PROTECT, null=True, blank=True, related_name="+")
+    # The composite indexes below lead with tube and with person; single
+    # indexes on them would only slow a million-row load.
+    tube = models.ForeignKey(Tube, models.CASCADE, related_name="samples", db_index=False)
+    person = models.ForeignKey("people.Person", models.PROTECT, related_name="+", db_index=False)
+    # The tube's round, copied for the one-sample-per-person-and-round
+    # constraint; no database constraint, as for RoundTarget.round.
+    round = models.ForeignKey(
+        TestingRound,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.ROUND)
     sampled_at = models.DateTimeField(_("sampled at"))
     # The hand-off this sample fulfils (a scheduled test, a re-sampling).

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from zhanyi.accounts.roles import has_capability
@@ -240,12 +240,16 @@ def _coverage(round_: TestingRound, path: str, top: Area, level: str | None):
 def not_yet_tested(user, round_: TestingRound, area: Area | None = None) -> QuerySet[RoundTarget]:
     """Who is still due in the round (not exempt, no result yet), in the jurisdiction."""
     require_view(user)
+    # NOT EXISTS, which PostgreSQL runs as an anti-join; NOT IN would not be.
     tested = Sample.objects.filter(
-        round=round_, purpose="round", tube__result__in=["negative", "positive"]
-    ).values("person_id")
+        round=round_,
+        purpose="round",
+        person_id=OuterRef("person_id"),
+        tube__result__in=["negative", "positive"],
+    )
     qs = (
         RoundTarget.objects.filter(round=round_, exempt=False)
-        .exclude(person_id__in=tested)
+        .filter(~Exists(tested))
         .select_related("person", "village")
         .order_by("village__path", "person_id")
     )

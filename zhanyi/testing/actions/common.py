@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -85,5 +86,8 @@ def aware(value: dt.datetime) -> dt.datetime:
     return value
 
 
+@functools.lru_cache(maxsize=8)
 def testing_rule(protocol: str = "edition-8"):
+    """The protocol's [testing] rules, read once per process (a scan should not
+    parse a TOML file); an edited protocol file applies after a restart."""
     return load_protocol(protocol).testing
