@@ -5,8 +5,8 @@ the person index and the area tree into frames: the person index is read with
 one ``values_list`` cursor in chunks (5 million rows at full scale) and kept
 as a Parquet snapshot in ``ZHANYI_DATA_DIR/screening/``, named by a stamp of
 the table (row count, highest id, last change) so that any change of persons
-makes a new snapshot. The linkage model is trained once per snapshot and
-saved next to it.
+makes a new snapshot. The linkage model is trained on a snapshot, saved,
+and reused until the index has changed size by more than ``RETRAIN_CHANGE``.
 """
 
 from __future__ import annotations
@@ -120,18 +120,35 @@ class LinkageUnavailable(ValueError):
     """The person index cannot be linked against yet (the message says why)."""
 
 
+#: The model is trained again when the index has grown or shrunk by more than
+#: this share since it was trained: its u-values are frequencies over the
+#: city's people, which a few hundred new persons do not change, and training
+#: costs about a minute for the 20,000-person demo city.
+RETRAIN_CHANGE = 0.10
+
+
+def _model_path() -> Path:
+    db = settings.DATABASES["default"]
+    key = hashlib.sha256(f"{db['ENGINE']}|{db['NAME']}".encode()).hexdigest()[:12]
+    return snapshot_dir() / f"linkage-model-{key}.json"
+
+
 def linkage_model(index_path: Path):
-    """The linkage model trained on this snapshot of the index (trained once, then loaded)."""
+    """The linkage model for this snapshot of the index: the saved one while the
+    index is within ``RETRAIN_CHANGE`` of the size it was trained on, else a new one."""
     from zhanyi.engine.linkage import LinkageModel, train_model
 
-    model_path = index_path.with_suffix(".model.json")
-    if model_path.exists():
-        return LinkageModel.load(model_path)
     index = pl.read_parquet(index_path)
     if index.height < 2:
         raise LinkageUnavailable(
             _("The person index needs at least two people before a list can be linked to it.")
         )
+    model_path = _model_path()
+    if model_path.exists():
+        model = LinkageModel.load(model_path)
+        trained_on = int(model.meta.get("index_people") or 0)
+        if trained_on and abs(index.height - trained_on) <= RETRAIN_CHANGE * trained_on:
+            return model
     model = train_model(index)
     model.save(model_path)
     return model

@@ -23,13 +23,12 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from django.db import transaction
 
 from zhanyi.accounts.audit import cli_actor
 from zhanyi.engine.synth.pushlist import generate_push_list, write_push_list
 from zhanyi.people.models import Person
 from zhanyi.screening import bridge
-from zhanyi.screening.actions import do_import_push_list, do_record_outcome, do_save_source
+from zhanyi.screening.actions import do_import_push_list, do_record_outcomes, do_save_source
 from zhanyi.screening.models import Decision, PushSource, ScreeningTask
 
 #: The article: 163,000 records screened in a city of 5.05 million.
@@ -118,27 +117,21 @@ def _work_tasks(acting_user, seed: int, close_share: float) -> int:
     origins = dict(
         ScreeningTask.objects.filter(records__isnull=False).values_list("id", "records__origin")
     )
-    closed = 0
+    outcomes = []
     for task in tasks:
         if rng.random() >= close_share:
             continue
-        with transaction.atomic():
-            if task.pk in not_known:
-                do_record_outcome(
-                    task,
-                    acting_user=acting_user,
-                    outcome=ScreeningTask.Outcome.NOT_IN_CITY,
-                    current_location=origins.get(task.pk) or "外地",
-                    notes="demo",
-                )
-            else:
-                do_record_outcome(
-                    task,
-                    acting_user=acting_user,
-                    outcome=ScreeningTask.Outcome.FOUND_IN_CITY,
-                    found_where=task.area.name,
-                    measure=MEASURES[task.category],
-                    test_arranged=True,
-                )
-        closed += 1
-    return closed
+        if task.pk in not_known:
+            values = {
+                "outcome": ScreeningTask.Outcome.NOT_IN_CITY,
+                "current_location": origins.get(task.pk) or "外地",
+            }
+        else:
+            values = {
+                "outcome": ScreeningTask.Outcome.FOUND_IN_CITY,
+                "found_where": task.area.name,
+                "measure": MEASURES[task.category],
+                "test_arranged": True,
+            }
+        outcomes.append((task, values))
+    return do_record_outcomes(outcomes, acting_user=acting_user)

@@ -7,7 +7,7 @@ is the intake's one entry point (web, API, command line, benchmark).
 
 from .campaign import do_record_visit, do_start_campaign, door_to_door_source
 from .dispatch import do_escalate_overdue
-from .fieldwork import do_add_step, do_reassign_task, do_record_outcome
+from .fieldwork import do_add_step, do_reassign_task, do_record_outcome, do_record_outcomes
 from .intake import do_import_push_list
 from .linking import do_confirm_candidate, do_reject_candidates
 from .sources import do_save_source
@@ -19,6 +19,7 @@ __all__ = [
     "do_import_push_list",
     "do_reassign_task",
     "do_record_outcome",
+    "do_record_outcomes",
     "do_record_visit",
     "do_reject_candidates",
     "do_save_source",

@@ -66,6 +66,76 @@ def _check_outcome(
     return errors
 
 
+_OUTCOME_FIELDS = [
+    "status",
+    "outcome",
+    "found_where",
+    "measure",
+    "test_arranged",
+    "current_location",
+    "notes",
+    "closed_at",
+    "closed_by_name",
+]
+
+
+def _close(
+    task: ScreeningTask,
+    *,
+    outcome: str,
+    found_where: str = "",
+    measure: str = "",
+    test_arranged: bool = False,
+    current_location: str = "",
+    notes: str = "",
+    now: dt.datetime,
+    by: str,
+) -> TaskEvent:
+    """Check the outcome and set it on ``task`` (not saved); return its unsaved step."""
+    errors = _check_outcome(outcome, found_where, measure, current_location)
+    if errors:
+        raise ValidationError(errors)
+    task.status = ScreeningTask.Status.CLOSED
+    task.outcome = outcome
+    task.found_where = found_where.strip()[:255]
+    task.measure = measure if outcome == Outcome.FOUND_IN_CITY else ""
+    task.test_arranged = bool(test_arranged) and outcome == Outcome.FOUND_IN_CITY
+    task.current_location = current_location.strip()[:255]
+    if notes.strip():
+        task.notes = (task.notes + "\n" if task.notes else "") + notes.strip()
+    task.closed_at = now
+    task.closed_by_name = by
+    return TaskEvent(
+        task=task,
+        kind=TaskEvent.Kind.CLOSED,
+        at=now,
+        by_name=by,
+        detail={
+            "outcome": outcome,
+            "measure": task.measure,
+            "test_arranged": task.test_arranged,
+            "where": task.found_where or task.current_location,
+        },
+    )
+
+
+def _audit_outcome(task: ScreeningTask, handoffs: int, *, acting_user, request=None) -> None:
+    audit.record(
+        actor=acting_user,
+        action="screening.task.outcome",
+        obj=task,
+        detail={
+            "outcome": task.outcome,
+            "measure": task.measure,
+            "test_arranged": task.test_arranged,
+            "handoffs": handoffs,
+            "late": task.closed_at > task.due_at,
+        },
+        request=request,
+        area=task.area,
+    )
+
+
 @transaction.atomic
 def do_record_outcome(
     task: ScreeningTask,
@@ -83,70 +153,76 @@ def do_record_outcome(
     """Close the task with the team's outcome; hand the person on; audit it."""
     check_task_access(acting_user, task)
     task = _locked_open(task)
-    errors = _check_outcome(outcome, found_where, measure, current_location)
-    if errors:
-        raise ValidationError(errors)
-    now = at or timezone.now()
-    by = actor_name(acting_user)
-    task.status = ScreeningTask.Status.CLOSED
-    task.outcome = outcome
-    task.found_where = found_where.strip()[:255]
-    task.measure = measure if outcome == Outcome.FOUND_IN_CITY else ""
-    task.test_arranged = bool(test_arranged) and outcome == Outcome.FOUND_IN_CITY
-    task.current_location = current_location.strip()[:255]
-    if notes.strip():
-        task.notes = (task.notes + "\n" if task.notes else "") + notes.strip()
-    task.closed_at = now
-    task.closed_by_name = by
-    task.save(
-        update_fields=[
-            "status",
-            "outcome",
-            "found_where",
-            "measure",
-            "test_arranged",
-            "current_location",
-            "notes",
-            "closed_at",
-            "closed_by_name",
-        ]
+    event = _close(
+        task,
+        outcome=outcome,
+        found_where=found_where,
+        measure=measure,
+        test_arranged=test_arranged,
+        current_location=current_location,
+        notes=notes,
+        now=at or timezone.now(),
+        by=actor_name(acting_user),
     )
-    TaskEvent.objects.create(
-        task=task,
-        kind=TaskEvent.Kind.CLOSED,
-        at=now,
-        by_name=by,
-        detail={
-            "outcome": outcome,
-            "measure": task.measure,
-            "test_arranged": task.test_arranged,
-            "where": task.found_where or task.current_location,
-        },
+    task.save(update_fields=_OUTCOME_FIELDS)
+    event.save()
+    handoffs = do_create_handoffs(
+        _handoff_specs(task), acting_user=acting_user, origin_label=f"screening.task:{task.pk}"
     )
-    handoffs = _hand_on(task, now, acting_user=acting_user)
-    audit.record(
-        actor=acting_user,
-        action="screening.task.outcome",
-        obj=task,
-        detail={
-            "outcome": outcome,
-            "measure": task.measure,
-            "test_arranged": task.test_arranged,
-            "handoffs": handoffs,
-            "late": now > task.due_at,
-        },
-        request=request,
-        area=task.area,
-    )
+    _audit_outcome(task, handoffs, acting_user=acting_user, request=request)
     recompute_codes([task.person_id], reason=f"screening.task:{task.pk}", acting_user=acting_user)
     return task
 
 
-def _hand_on(task: ScreeningTask, now: dt.datetime, *, acting_user) -> int:
-    if task.outcome != Outcome.FOUND_IN_CITY:
+@transaction.atomic
+def do_record_outcomes(
+    outcomes: list[tuple[ScreeningTask, dict]], *, acting_user, at: dt.datetime | None = None
+) -> int:
+    """Close many tasks at once (a team's round, the demo), each with its outcome
+    fields as ``do_record_outcome`` takes them; all or none. One audit record
+    per task; hand-offs and health codes in one batch. Returns how many closed."""
+    if not outcomes:
         return 0
+    now = at or timezone.now()
+    by = actor_name(acting_user)
+    for task, _values in outcomes:
+        check_task_access(acting_user, task)
+    ids = [t.pk for t, _values in outcomes]
+    locked = {
+        t.pk: t
+        for t in ScreeningTask.objects.select_for_update()
+        .select_related("area", "person")
+        .filter(pk__in=ids, status=ScreeningTask.Status.OPEN)
+    }
+    tasks, events, specs = [], [], []
+    handoffs: dict[int, int] = {}
+    for given, values in outcomes:
+        task = locked.get(given.pk)
+        if task is None:
+            raise ValidationError(_("This task is closed already.") + f" ({given.pk})")
+        events.append(_close(task, now=now, by=by, **values))
+        tasks.append(task)
+        mine = _handoff_specs(task)
+        handoffs[task.pk] = len(mine)
+        specs.extend(mine)
+    ScreeningTask.objects.bulk_update(tasks, _OUTCOME_FIELDS, batch_size=500)
+    TaskEvent.objects.bulk_create(events, batch_size=2000)
+    do_create_handoffs(specs, acting_user=acting_user, origin_label="screening.outcomes")
+    for task in tasks:
+        _audit_outcome(task, handoffs[task.pk], acting_user=acting_user)
+    recompute_codes(
+        [t.person_id for t in tasks], reason="screening: outcomes recorded", acting_user=acting_user
+    )
+    return len(tasks)
+
+
+def _handoff_specs(task: ScreeningTask) -> list[HandoffSpec]:
+    """What a found person is handed on to: transfer or the village's control, and a test."""
+    if task.outcome != Outcome.FOUND_IN_CITY:
+        return []
     protocol = load_protocol()
     origin = f"screening.task:{task.pk}"
+    now = task.closed_at
     specs = []
 
     def spec(kind: str, to: str, hours: int) -> HandoffSpec:
@@ -178,7 +254,7 @@ def _hand_on(task: ScreeningTask, now: dt.datetime, *, acting_user) -> int:
                 protocol.testing.scheduled_test_window_hours,
             )
         )
-    return do_create_handoffs(specs, acting_user=acting_user, origin_label=origin)
+    return specs
 
 
 @transaction.atomic

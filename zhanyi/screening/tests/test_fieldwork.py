@@ -142,3 +142,31 @@ def test_the_deadline_is_the_protocols_find_within_hours(
     task = ScreeningTask.objects.get()
     assert task.due_at - task.received_at == dt.timedelta(hours=3)
     assert task.due_at > timezone.now()
+
+
+def test_many_outcomes_are_recorded_at_once_all_or_none(world, index, putian, tmp_path):
+    from zhanyi.screening.actions import do_record_outcomes
+
+    rows = [row_for(world, "陈建国"), row_for(world, "林秀英"), row_for(world, "黄志强")]
+    path = write_file(tmp_path, "many.csv", csv_bytes(rows))
+    do_import_push_list(putian, path, filename="many.csv", acting_user=world.tracer)
+    tasks = {t.person.name: t for t in ScreeningTask.objects.select_related("person")}
+    found = {"outcome": "found_in_city", "found_where": "home", "measure": "home_quarantine"}
+    with pytest.raises(ValidationError):
+        do_record_outcomes(
+            [(tasks["陈建国"], found), (tasks["林秀英"], {"outcome": "not_in_city"})],
+            acting_user=world.village_member,
+        )
+    assert ScreeningTask.objects.filter(status="closed").count() == 0
+    closed = do_record_outcomes(
+        [
+            (tasks["陈建国"], {**found, "test_arranged": True}),
+            (tasks["林秀英"], {"outcome": "not_in_city", "current_location": "莆田"}),
+        ],
+        acting_user=world.village_member,
+    )
+    assert closed == 2
+    assert sorted(Handoff.objects.values_list("kind", flat=True)) == ["control", "test"]
+    assert AuditEvent.objects.filter(action="screening.task.outcome").count() == 2
+    with pytest.raises(PermissionDenied):
+        do_record_outcomes([(tasks["黄志强"], found)], acting_user=world.other_county_staff)
