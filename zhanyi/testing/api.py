@@ -11,6 +11,8 @@ answers 400 with ``problems``: each names its row (or index), field and reason.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -494,6 +496,65 @@ class DueView(APIView):
         return Response({"round": r.pk, "due": total, "people": people, "retests": retests})
 
 
+class ScheduledDueView(APIView):
+    """Who is due when: scheduled tests handed over by tracing (protocol days)
+    and the coming rounds of standing schedules, up to ``hours`` ahead."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(parameters=[OpenApiParameter("hours", int)], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        from django.utils import timezone
+
+        from .actions.rounds import schedule_periods
+        from .models import Schedule
+
+        try:
+            hours = max(1, min(int(request.query_params.get("hours", 24)), 24 * 14))
+        except ValueError:
+            hours = 24
+        now = timezone.now()
+        until = now + dt.timedelta(hours=hours)
+        tests = queries.scheduled_due(request.user, until=until)
+        path = jurisdiction.root_path(request.user)
+        schedules = Schedule.objects.select_related("area").filter(ends_at__gt=now)
+        if path:
+            schedules = schedules.filter(area__path__startswith=path)
+        coming = []
+        for sched in schedules[:100]:
+            made = set(sched.rounds.values_list("number", flat=True))
+            for number, start, end in schedule_periods(sched, until):
+                if end > now:
+                    coming.append(
+                        {
+                            "schedule": sched.name,
+                            "number": number,
+                            "starts_at": start,
+                            "ends_at": end,
+                            "created": number in made,
+                        }
+                    )
+        people = [
+            {
+                "person": h.person_id,
+                "name": mask_name(h.person.name),
+                "area": h.area.code,
+                "not_before": h.not_before,
+                "due_at": h.due_at,
+                "day": h.detail.get("day"),
+                "origin": h.origin,
+            }
+            for h in tests[:1000]
+        ]
+        audit.record(
+            actor=request.user,
+            action="testing.scheduled_due",
+            detail={"tests": len(people), "hours": hours},
+            request=request,
+        )
+        return Response({"until": until, "tests": people, "rounds": coming})
+
+
 class PoolSizeView(APIView):
     """Dorfman's recommended pool size for an estimated prevalence, with a seeded check."""
 
@@ -544,5 +605,6 @@ urlpatterns = [
     path("rounds/<int:round_id>/", RoundView.as_view(), name="testing-round"),
     path("rounds/<int:round_id>/coverage/", CoverageView.as_view(), name="testing-coverage"),
     path("rounds/<int:round_id>/due/", DueView.as_view(), name="testing-due"),
+    path("due/", ScheduledDueView.as_view(), name="testing-scheduled-due"),
     path("pool-size/", PoolSizeView.as_view(), name="testing-pool-size"),
 ]

@@ -238,3 +238,46 @@ def test_the_pool_size_api_recommends_and_simulates(world, api_for):
     assert abs(sim["tests_per_person"] - sim["formula_tests_per_person"]) < 0.01
     bad = api_for(world.leader).get("/api/v1/testing/pool-size/", {"prevalence": "2"})
     assert bad.status_code == 400 and "between 0 and 1" in bad.json()["problems"][0]["message"]
+
+
+def test_who_is_due_when_lists_scheduled_tests_and_coming_rounds(world, api_for):
+    from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
+
+    from .factories import SYSTEM
+
+    p = people(world.village, 1)[0]
+    far = people(world.other_village, 1)[0]
+    now = timezone.now()
+    do_create_handoffs(
+        [
+            HandoffSpec(
+                key=f"tracing.test:{x.pk}:4",
+                kind="test",
+                person_id=x.pk,
+                area_id=area.pk,
+                from_task_force="investigation",
+                to_task_force="testing",
+                origin="tracing.contact:9",
+                not_before=now + dt.timedelta(hours=2),
+                due_at=now + dt.timedelta(hours=26),
+                detail={"day": 4},
+            )
+            for x, area in ((p, world.village), (far, world.other_village))
+        ],
+        acting_user=SYSTEM,
+    )
+    actions.do_create_schedule(
+        acting_user=SYSTEM,
+        name="港口工人每2天",
+        kind="key_groups",
+        scope_areas=[world.village],
+        every_days=2,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(days=6),
+        pool_size=5,
+    )
+    body = api_for(world.tracer).get("/api/v1/testing/due/", {"hours": "72"}).json()
+    assert [t["person"] for t in body["tests"]] == [p.pk]
+    assert body["tests"][0]["day"] == 4
+    assert [r["number"] for r in body["rounds"]] == [1, 2]
+    assert api_for(world.other_county_staff).get("/api/v1/testing/due/").json()["rounds"] == []
