@@ -17,7 +17,8 @@ quarantine. A person is listed once per case, at the smallest depth, reached
 through the person with the earliest such exposure. Depth 2 and beyond are
 secondary contacts; a secondary contact reached through a person who is now
 a case (``positive_person_ids``) is upgraded to a close contact when
-``upgrade_secondary`` is set.
+``upgrade_secondary`` is set. Persons who are cases are followed through but
+not listed as contacts.
 
 Everything is a handful of joins and group-bys, so a graph of hundreds of
 thousands of edges expands in well under a second.
@@ -181,6 +182,9 @@ def expand_contacts(
         .then(pl.lit("close"))
         .otherwise(pl.lit("secondary")),
     )
+    # A person who is a case is followed (their contacts count) but not listed:
+    # they are managed as a case, not as a contact.
+    out = out.filter(~pl.col("person_id").is_in(positives.implode()))
     return out.select([pl.col(c).cast(t) for c, t in CONTACTS.items()]).sort(
         ["case_id", "depth", "person_id"]
     )

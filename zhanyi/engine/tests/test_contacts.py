@@ -157,3 +157,10 @@ def test_a_missing_column_is_refused_naming_it():
 
 def test_no_exposures_give_no_contacts():
     assert expand_contacts(CASE, pl.DataFrame(schema=EXPOSURES), as_of=AS_OF).height == 0
+
+
+def test_a_person_who_is_a_case_is_followed_but_not_listed():
+    edges = exposures((100, 1, t(13)), (1, 2, t(14)))
+    out = by_person(expand_contacts(CASE, edges, as_of=AS_OF, positive_person_ids=[1]))
+    assert sorted(out) == [2]
+    assert out[2]["kind"] == "close"

@@ -77,6 +77,7 @@ def _create(
     notes: str,
     acting_user,
     request,
+    filed_at: dt.datetime | None = None,
 ) -> Case:
     if classification not in CaseClassification.values:
         raise ValidationError(
@@ -102,6 +103,9 @@ def _create(
     except FileNotFoundError as error:
         raise ValidationError({"protocol": str(error)}) from None
     now = timezone.now()
+    filed_at = aware(filed_at, "filed_at") if filed_at is not None else now
+    if filed_at < reported_at:
+        raise ValidationError({"filed_at": _("A case cannot be reported before its result.")})
     case = Case(
         person=person,
         area_id=person.village_id,
@@ -109,7 +113,7 @@ def _create(
         onset_date=onset_date,
         sampled_at=sampled_at,
         reported_at=reported_at,
-        filed_at=now,
+        filed_at=filed_at,
         isolated_at=isolated_at,
         hospital=hospital,
         protocol=rules.info.name,
@@ -159,10 +163,13 @@ def do_create_case(
     protocol_name: str = DEFAULT_PROTOCOL,
     notes: str = "",
     source: str = "",
+    filed_at: dt.datetime | None = None,
     request=None,
 ) -> Case:
-    """Create a case by hand. Raises ``ValidationError`` (by field) for bad data,
-    ``PermissionDenied`` outside the actor's jurisdiction."""
+    """Create a case by hand. ``filed_at`` (default: now) is when it was
+    reported upward, for a case entered after the fact or a replayed day.
+    Raises ``ValidationError`` (by field) for bad data, ``PermissionDenied``
+    outside the actor's jurisdiction."""
     return _create(
         person=person,
         classification=classification,
@@ -176,6 +183,7 @@ def do_create_case(
         notes=notes,
         acting_user=acting_user,
         request=request,
+        filed_at=filed_at,
     )
 
 
@@ -189,6 +197,7 @@ def do_create_case_from_result(
     acting_user,
     classification: str | None = None,
     protocol_name: str = DEFAULT_PROTOCOL,
+    filed_at: dt.datetime | None = None,
 ) -> Case:
     """A positive single-tube result becomes a case (逢阳必报、逢阳即报).
 
@@ -215,6 +224,7 @@ def do_create_case_from_result(
         notes="",
         acting_user=acting_user,
         request=None,
+        filed_at=filed_at,
     )
 
 
@@ -262,13 +272,17 @@ def do_update_case(case: Case, *, acting_user, request=None, **changes) -> Case:
 
 
 @transaction.atomic
-def do_complete_investigation(case: Case, *, acting_user, request=None) -> Case:
+def do_complete_investigation(
+    case: Case, *, acting_user, at: dt.datetime | None = None, request=None
+) -> Case:
     """Mark the case's investigation done (流调完成); late ones stay flagged as late."""
     case = Case.objects.select_for_update().select_related("person", "area").get(pk=case.pk)
     require(acting_user, "edit_person", case.area)
     if case.investigated_at is not None:
         raise ValidationError({"status": _("The investigation is already marked done.")})
-    case.investigated_at = timezone.now()
+    case.investigated_at = aware(at, "at") if at is not None else timezone.now()
+    if case.investigated_at < case.reported_at:
+        raise ValidationError({"at": _("An investigation cannot end before the result.")})
     if case.status == CaseStatus.INVESTIGATING:
         case.status = CaseStatus.INVESTIGATED
     case.save(update_fields=["investigated_at", "status"])

@@ -19,21 +19,32 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhanyi.engine.companions import CASES, Store, find_companions
+from zhanyi.people.models import Person
 from zhanyi.tracing.models import Case, CaseStatus, Contact, ContactKind
 
 from .common import audit_case, aware, protocol, recompute_codes, require
 from .contacts import _person_villages, case_window
 
 
-def current_cases_table(cases=None) -> pa.Table:
+def current_cases_table(cases=None, *, person_key: str = "pk") -> pa.Table:
     """``person_id, window_start, window_end`` of the given cases (default:
-    every case not discharged), windows from each case's protocol."""
+    every case not discharged), windows from each case's protocol.
+
+    ``person_key`` says which number the companion store knows persons by:
+    ``"pk"`` or ``"external_id"`` (the demo's store, built from the synthetic
+    city, uses the city's ids).
+    """
+    if person_key not in ("pk", "external_id"):
+        raise ValueError(f"person_key must be pk or external_id, not {person_key!r}")
     if cases is None:
-        cases = Case.objects.exclude(status=CaseStatus.DISCHARGED)
+        cases = Case.objects.exclude(status=CaseStatus.DISCHARGED).select_related("person")
     rows = {"person_id": [], "window_start": [], "window_end": []}
     for case in cases:
         start, end = case_window(case, protocol(case.protocol))
-        rows["person_id"].append(case.person_id)
+        key = getattr(case.person, person_key) if person_key != "pk" else case.person_id
+        if key is None:
+            continue
+        rows["person_id"].append(key)
         rows["window_start"].append(start)
         rows["window_end"].append(end)
     return pa.table(rows, schema=CASES)
@@ -43,12 +54,12 @@ def current_cases_path() -> Path:
     return Path(settings.DATA_DIR) / "tracing" / "current-cases.parquet"
 
 
-def write_current_cases(path: Path | None = None) -> Path:
+def write_current_cases(path: Path | None = None, *, person_key: str = "pk") -> Path:
     """Write the current cases where ``zhanyi companions find --all-cases`` reads them."""
     path = path or current_cases_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    pq.write_table(current_cases_table(), tmp)
+    pq.write_table(current_cases_table(person_key=person_key), tmp)
     tmp.replace(path)
     return path
 
@@ -61,6 +72,7 @@ def do_add_companions(
     store_dir: Path | None = None,
     backend: str = "duckdb",
     as_of: dt.datetime | None = None,
+    person_key: str = "pk",
     request=None,
 ) -> int:
     """Find the case's companions in the companion store and add the new ones
@@ -72,10 +84,22 @@ def do_add_companions(
     if not root.exists():
         raise FileNotFoundError(f"no companion store at {root}: run `zhanyi companions ingest`")
     rules = protocol(case.protocol)
-    found = find_companions(Store(root), current_cases_table([case]), rules.companion, backend)
+    cases = current_cases_table([case], person_key=person_key)
+    found = find_companions(Store(root), cases, rules.companion, backend)
+    rows = found.select(["companion_person_id", "periods"]).to_pylist()
+    if person_key == "pk":
+        to_pk = {r["companion_person_id"]: r["companion_person_id"] for r in rows}
+    else:
+        to_pk = dict(
+            Person.objects.filter(
+                external_id__in=[r["companion_person_id"] for r in rows], merged_into=None
+            ).values_list("external_id", "pk")
+        )
     spans: dict[int, tuple[dt.datetime, dt.datetime]] = {}
-    for row in found.select(["companion_person_id", "periods"]).to_pylist():
-        pid = row["companion_person_id"]
+    for row in rows:
+        pid = to_pk.get(row["companion_person_id"])
+        if pid is None:
+            continue
         for period in row["periods"] or []:
             first, last = spans.get(pid, (period["start"], period["end"]))
             spans[pid] = (min(first, period["start"]), max(last, period["end"]))
