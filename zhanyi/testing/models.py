@@ -110,10 +110,21 @@ class TestingRound(models.Model):
 class RoundTarget(models.Model):
     """A person a round must test, with the village that counts them; or exempt (免检)."""
 
-    # Indexed by the (round, person) and (round, village) constraints below.
-    round = models.ForeignKey(TestingRound, models.CASCADE, related_name="targets", db_index=False)
-    person = models.ForeignKey("people.Person", models.PROTECT, related_name="+")
-    village = models.ForeignKey("places.Area", models.PROTECT, related_name="+")
+    # Targets are derived rows: one INSERT … SELECT from live persons writes
+    # them, so their keys hold by construction. They carry no database
+    # constraints: a million rows pointing at one round (and a few hundred
+    # villages) would make PostgreSQL lock those rows a million times at
+    # commit. Django still applies on_delete. Indexed by the (round, person)
+    # and (round, village) constraints below.
+    round = models.ForeignKey(
+        TestingRound, models.CASCADE, related_name="targets", db_index=False, db_constraint=False
+    )
+    person = models.ForeignKey(
+        "people.Person", models.PROTECT, related_name="+", db_constraint=False
+    )
+    village = models.ForeignKey(
+        "places.Area", models.PROTECT, related_name="+", db_constraint=False
+    )
     exempt = models.BooleanField(_("exempt"), default=False)
     exempt_reason = models.CharField(_("exemption reason"), max_length=100, blank=True)
 
@@ -286,7 +297,12 @@ class Sample(models.Model):
     # The composite indexes below lead with tube and with person; single
     # indexes on them would only slow a million-row load.
     tube = models.ForeignKey(Tube, models.CASCADE, related_name="samples", db_index=False)
-    person = models.ForeignKey("people.Person", models.PROTECT, related_name="+", db_index=False)
+    # Persons are resolved (scans) or checked (bulk imports) before a sample
+    # is written, and never deleted (a merge keeps the row): no database
+    # constraint, which would lock each of a round's million persons at commit.
+    person = models.ForeignKey(
+        "people.Person", models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     # The tube's round, copied for the one-sample-per-person-and-round
     # constraint; no database constraint, as for RoundTarget.round.
     round = models.ForeignKey(
