@@ -21,7 +21,7 @@ from zhanyi.accounts.roles import has_capability
 from zhanyi.command.actions import HandoffSpec, do_create_handoffs
 from zhanyi.command.models import HandoffKind, TaskForceKind
 from zhanyi.core import jurisdiction
-from zhanyi.engine.protocol import load_protocol
+from zhanyi.engine.protocol import Protocol, load_protocol
 from zhanyi.places.models import Area
 from zhanyi.screening.models import ScreeningTask, TaskEvent
 
@@ -196,16 +196,22 @@ def do_record_outcomes(
     }
     tasks, events, specs = [], [], []
     handoffs: dict[int, int] = {}
+    protocol = load_protocol()
     for given, values in outcomes:
         task = locked.get(given.pk)
         if task is None:
             raise ValidationError(_("This task is closed already.") + f" ({given.pk})")
         events.append(_close(task, now=now, by=by, **values))
         tasks.append(task)
-        mine = _handoff_specs(task)
+        mine = _handoff_specs(task, protocol)
         handoffs[task.pk] = len(mine)
         specs.extend(mine)
-    ScreeningTask.objects.bulk_update(tasks, _OUTCOME_FIELDS, batch_size=500)
+    # One UPDATE per task: Django's bulk_update builds a CASE per field and
+    # row, which costs more than the updates themselves.
+    for task in tasks:
+        ScreeningTask.objects.filter(pk=task.pk).update(
+            **{f: getattr(task, f) for f in _OUTCOME_FIELDS}
+        )
     TaskEvent.objects.bulk_create(events, batch_size=2000)
     do_create_handoffs(specs, acting_user=acting_user, origin_label="screening.outcomes")
     for task in tasks:
@@ -216,11 +222,11 @@ def do_record_outcomes(
     return len(tasks)
 
 
-def _handoff_specs(task: ScreeningTask) -> list[HandoffSpec]:
+def _handoff_specs(task: ScreeningTask, protocol: Protocol | None = None) -> list[HandoffSpec]:
     """What a found person is handed on to: transfer or the village's control, and a test."""
     if task.outcome != Outcome.FOUND_IN_CITY:
         return []
-    protocol = load_protocol()
+    protocol = protocol or load_protocol()
     origin = f"screening.task:{task.pk}"
     now = task.closed_at
     specs = []
