@@ -177,3 +177,25 @@ def test_the_graph_data_has_the_case_and_its_contacts_masked(world, client_for, 
     assert {str(c.person_id), str(close.pk)} <= ids
     assert close.name not in str(data)
     assert data["links"] == [{"source": str(c.person_id), "target": str(close.pk)}]
+
+
+def test_a_tracer_records_the_transfer_to_hospital_and_bad_input_is_named(
+    world, client_for, traced
+):
+    c, _ = traced
+    client = client_for(world.tracer)
+    url = reverse("tracing:case-update", args=[c.pk])
+    form = {
+        "classification": "confirmed",
+        "onset_date": "2021-09-13",
+        "isolated_at": "2021-09-14T21:00",
+        "hospital": "厦门市定点医院",
+        "transferred_at": "2021-09-15T10:00",
+    }
+    assert client.post(url, form).status_code == 302
+    c.refresh_from_db()
+    assert c.hospital == "厦门市定点医院"
+    response = client.post(url, {**form, "onset_date": "2021-09-30"})
+    assert response.status_code == 400
+    c.refresh_from_db()
+    assert str(c.onset_date) == "2021-09-13"
