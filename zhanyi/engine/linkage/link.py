@@ -28,6 +28,7 @@ import duckdb
 import polars as pl
 
 from zhanyi.engine.linkage.model import (
+    BLOCK_KEYS,
     LinkageModel,
     _quiet_splink,
     comparison_frame,
@@ -45,7 +46,6 @@ MAX_CANDIDATES = 5
 #: when its match weight leads by this many bits (odds of 1,000 to 1).
 AMBIGUITY_BITS = 10.0
 INDEX_COLUMNS = ("person_id", "name", "id_number", "phone", "birth_date", "sex", "address")
-_BLOCK_KEYS = (("name_pinyin", "birth_year"), ("phone_norm",), ("id_head",), ("id_tail",))
 
 OUTPUT_SCHEMA = {
     "record_key": pl.String,  # in fact the records' own type, passed through
@@ -257,13 +257,14 @@ def _score(
         "phone_norm",
         pl.col("id_norm").str.slice(0, 14).alias("id_head"),
         pl.col("id_norm").str.slice(10, 8).alias("id_tail"),
+        pl.col("id_norm").str.slice(0, 6).alias("id_division"),
         (
             pl.col("village_code").cast(pl.String)
             if "village_code" in idx.columns
             else pl.lit(None, pl.String).alias("village_code")
         ),
     )
-    keys = [*_BLOCK_KEYS, ("name_pinyin", "village_code")]
+    keys = BLOCK_KEYS
     wanted = pl.concat(
         [
             keyed.join(left.select(list(k)).drop_nulls().unique(), on=list(k), how="semi")[

@@ -39,6 +39,7 @@ MODEL_COLUMNS = (
     "id_norm",
     "id_head",
     "id_tail",
+    "id_division",
     "village_code",
     "township_code",
 )
@@ -78,15 +79,36 @@ def comparison_frame(df: pl.DataFrame, uid: str | pl.Expr) -> pl.DataFrame:
         "id_norm",
         pl.col("id_norm").str.slice(0, 14).alias("id_head"),
         pl.col("id_norm").str.slice(10, 8).alias("id_tail"),
+        pl.col("id_norm").str.slice(0, 6).alias("id_division"),
         village.alias("village_code"),
         village.str.slice(0, 9).alias("township_code"),
     )
 
 
+#: Blocking keys: a record meets the people of the index who share one of these.
+#: A swapped pair of digits leaves the identity number's head (first 14) or
+#: tail (last 8) intact, or else its division code, which with the pinyin name
+#: still finds the person.
+BLOCK_KEYS = (
+    ("name_pinyin", "birth_year"),
+    ("phone_norm",),
+    ("id_head",),
+    ("id_tail",),
+    ("name_pinyin", "village_code"),
+    ("name_pinyin", "id_division"),
+)
+
+
+def blocking_rules() -> list:
+    from splink import block_on
+
+    return [block_on(*key) for key in BLOCK_KEYS]
+
+
 def _settings(link_type: str):
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
+    from splink import SettingsCreator
 
     def levels(name: str, creators: list) -> list:
         priors = M_PRIORS[name]
@@ -168,13 +190,7 @@ def _settings(link_type: str):
         link_type=link_type,
         unique_id_column_name="uid",
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=[
-            block_on("name_pinyin", "birth_year"),
-            block_on("phone_norm"),
-            block_on("id_head"),
-            block_on("id_tail"),
-            block_on("name_pinyin", "village_code"),
-        ],
+        blocking_rules_to_generate_predictions=blocking_rules(),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         additional_columns_to_retain=[],
@@ -210,6 +226,11 @@ class LinkageModel:
         settings["link_type"] = link_type
         settings["probability_two_random_records_match"] = prior
         settings.pop("sql_dialect", None)
+        # Blocking is how candidates are found, not what was trained: always
+        # the code's current rules, whatever the file holds.
+        settings["blocking_rules_to_generate_predictions"] = [
+            rule.get_blocking_rule("duckdb").as_dict() for rule in blocking_rules()
+        ]
         return settings
 
 

@@ -102,7 +102,8 @@ def name_pinyin(names: pl.Series) -> pl.Series:
     chars = uniq.str.split("").explode().unique().drop_nulls().to_list()
     mapping = {c: _char_pinyin(c) for c in chars if c}
     src = [c for c in mapping if mapping[c] != c]
-    spelled = uniq.str.replace_many(src, [mapping[c] for c in src]).replace("", None)
+    spelled = uniq.str.replace_many(src, [mapping[c] for c in src]) if src else uniq
+    spelled = spelled.replace("", None)
     lookup = dict(zip(uniq.to_list(), spelled.to_list(), strict=True))
     return names.replace_strict(lookup, default=None, return_dtype=pl.String)
 
@@ -181,9 +182,13 @@ def _ids(values: pl.Series) -> pl.DataFrame:
         & (pl.col("_birth") <= today)
         & (pl.col("_birth").dt.year() >= 1880)
     ).fill_null(False)
+    plausible = (pl.col("_birth") <= today) & (pl.col("_birth").dt.year() >= 1900)
     return frame.with_columns(valid.alias("id_valid")).select(
         "id_norm",
         "id_valid",
+        # An invalid number (a swapped pair of digits, most often elsewhere)
+        # still tells its birth date more often than not: a last resort.
+        pl.when(~pl.col("id_valid") & plausible).then(pl.col("_birth")).alias("_id_birth_guess"),
         pl.when(pl.col("id_valid")).then(pl.col("_birth")).alias("id_birth_date"),
         pl.when(pl.col("id_valid"))
         .then(
@@ -225,6 +230,7 @@ def normalise_records(df: pl.DataFrame) -> pl.DataFrame:
         ids["id_valid"],
         ids["id_birth_date"],
         ids["id_sex"],
+        ids["_id_birth_guess"],
         _phone_norm(df["phone"]).alias("phone_norm"),
         _birth_dates(df["birth_date"]).alias("_given_birth"),
         given_sex.alias("_given_sex"),
@@ -232,11 +238,13 @@ def normalise_records(df: pl.DataFrame) -> pl.DataFrame:
     )
     return (
         out.with_columns(
-            pl.coalesce("id_birth_date", "_given_birth").alias("birth_date_norm"),
+            pl.coalesce("id_birth_date", "_given_birth", "_id_birth_guess").alias(
+                "birth_date_norm"
+            ),
             pl.coalesce("id_sex", pl.col("_given_sex").replace("unknown", None)).alias("sex_norm"),
         )
         .with_columns(pl.col("birth_date_norm").dt.year().alias("birth_year"))
-        .drop("_given_birth", "_given_sex")
+        .drop("_given_birth", "_given_sex", "_id_birth_guess")
     )
 
 

@@ -220,3 +220,32 @@ def test_a_shared_phone_counts_as_strong_evidence_though_sampling_never_sees_one
     assert row["decision"] == "link"
     assert row["person_id"] == person["person_id"]
     assert "Exact match on phone_norm" in model.meta["u_from_value_counts"]
+
+
+def test_a_swap_inside_the_birth_date_with_nothing_else_to_go_on_still_finds_the_person(
+    city, index, model
+):
+    person = _distinct_person(city[1], 13)
+    number = person["id_number"]
+    at = next(i for i in range(10, 13) if number[i] != number[i + 1])
+    rec = _record(
+        person, "sw", id_number=_swap(number, at), phone=None, birth_date=None, address=None
+    )
+    row = link(_frame([rec]), index, model).row(0, named=True)
+    assert row["person_id"] == person["person_id"]
+    assert row["decision"] in ("link", "review")
+
+
+def test_names_in_latin_letters_or_missing_are_normalised_without_error():
+    df = pl.DataFrame(
+        {
+            "name": ["Ali", None],
+            "id_number": [None, None],
+            "phone": ["13800000000", None],
+            "birth_date": [None, None],
+            "sex": [None, None],
+            "address": [None, None],
+        }
+    )
+    out = normalise_records(df)
+    assert out["name_pinyin"].to_list() == ["ali", None]
