@@ -235,7 +235,7 @@ class LinkageModel:
 
 
 def train_model(
-    index: pl.DataFrame, *, seed: int = 20210910, max_pairs: float = 2_000_000
+    index: pl.DataFrame, *, seed: int = 20210910, max_pairs: float = 1_000_000
 ) -> LinkageModel:
     """Estimate u by random sampling of ``index`` pairs; m from ``M_PRIORS``.
 
