@@ -165,27 +165,20 @@ def areas_frame() -> pl.DataFrame:
     )
 
 
-def records_frame(rows: list[dict], village_codes: list[str | None]) -> pl.DataFrame:
-    """Push records as the engine's ``link`` takes them (with their resolved village)."""
-    return pl.DataFrame(
-        {
-            "village_code": village_codes,
-            "record_key": [r["record_key"] for r in rows],
-            "name": [r["name"] or None for r in rows],
-            "id_number": [r["identity_number"] or None for r in rows],
-            "phone": [r["phone"] or None for r in rows],
-            "birth_date": [r["birth_date"] for r in rows],
-            "sex": [r["sex"] or None for r in rows],
-            "address": [r["address"] or None for r in rows],
-        },
-        schema={
-            "village_code": pl.String,
-            "record_key": pl.Int64,
-            "name": pl.String,
-            "id_number": pl.String,
-            "phone": pl.String,
-            "birth_date": pl.Date,
-            "sex": pl.String,
-            "address": pl.String,
-        },
+def records_frame(staged: pl.DataFrame, village_codes: list[str | None]) -> pl.DataFrame:
+    """Staged push records as the engine's ``link`` takes them (with their resolved village)."""
+    return staged.select(
+        pl.col("record_key").cast(pl.Int64),
+        pl.col("name"),
+        pl.col("identity_number").alias("id_number"),
+        pl.col("phone"),
+        pl.col("birth_date"),
+        pl.col("sex"),
+        pl.col("address"),
+    ).with_columns(
+        [
+            pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("name", "id_number", "phone", "sex", "address")
+        ]
+        + [pl.Series("village_code", village_codes, dtype=pl.String)]
     )

@@ -14,6 +14,8 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+import polars as pl
+import pyarrow as pa
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +31,7 @@ from zhanyi.screening.models import Campaign, PushCategory, PushList, PushRecord
 from zhanyi.screening.validation import clean_row, fingerprint
 
 from .common import actor_name, actor_user
+from .intake import STAGING_SCHEMA
 from .linking import store_records
 
 DOOR_TO_DOOR_SOURCE = "家家访"
@@ -157,7 +160,11 @@ def do_record_visit(
                 }
             )
         if rows:
-            summary = store_records(campaign.push_list, rows, acting_user=acting_user)
+            summary = store_records(
+                campaign.push_list,
+                pl.DataFrame(pa.Table.from_pylist(rows, schema=STAGING_SCHEMA)),
+                acting_user=acting_user,
+            )
             PushList.objects.filter(pk=campaign.push_list_id).update(
                 rows_read=campaign.push_list.rows_read + len(rows),
                 rows_stored=campaign.push_list.rows_stored + len(rows),

@@ -24,7 +24,7 @@ from zhanyi.people.actions.health_codes import do_recompute_codes
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area, AreaLevel
 from zhanyi.screening import bridge
-from zhanyi.screening.models import PushCategory, PushRecord, ScreeningTask, TaskEvent
+from zhanyi.screening.models import PushCategory, ScreeningTask, TaskEvent
 
 from .common import actor_name, find_within
 
@@ -87,83 +87,90 @@ def _severest(categories: Iterable[str]) -> str:
     return min(categories, key=SEVERITY.index)
 
 
-def dispatch(records: list[PushRecord], *, acting_user) -> dict[str, int]:
-    """Give every record that has a person a task (a new one or the person's open one).
+@dataclass(slots=True)
+class DispatchItem:
+    """What dispatch needs of a record with a person; ``task_id`` is set by ``dispatch``."""
 
-    Sets ``record.task`` (records may be unsaved); creates tasks and their
-    first step. Returns counts of tasks created and records joined to open tasks.
+    person_id: int
+    village_id: int | None
+    resolved_area_id: int | None
+    category: str
+    received_at: dt.datetime
+    row_number: int
+    task_id: int | None = None
+
+
+def dispatch(items: list[DispatchItem], *, acting_user) -> dict[str, int]:
+    """Give every item a task: the person's open task, or a new one.
+
+    Sets ``item.task_id``; creates tasks and their first step. Returns counts
+    of tasks created and records joined to open tasks.
     """
-    by_person: dict[int, list[PushRecord]] = defaultdict(list)
-    for record in records:
-        if record.person_id:
-            by_person[record.person_id].append(record)
+    by_person: dict[int, list[DispatchItem]] = defaultdict(list)
+    for item in items:
+        by_person[item.person_id].append(item)
     if not by_person:
         return {"tasks_created": 0, "tasks_joined": 0}
     person_ids = list(by_person)
-    open_tasks: dict[int, ScreeningTask] = {}
+    open_tasks: dict[int, int] = {}
     home: dict[int, int | None] = {}
     for i in range(0, len(person_ids), 2000):
         chunk = person_ids[i : i + 2000]
         open_tasks.update(
-            {
-                t.person_id: t
-                for t in ScreeningTask.objects.filter(
-                    person_id__in=chunk, status=ScreeningTask.Status.OPEN
-                )
-            }
+            ScreeningTask.objects.filter(
+                person_id__in=chunk, status=ScreeningTask.Status.OPEN
+            ).values_list("person_id", "id")
         )
         home.update(Person.objects.filter(pk__in=chunk).values_list("id", "village_id"))
     window = find_within()
     now = timezone.now()
     by = actor_name(acting_user)
-    new_tasks: list[ScreeningTask] = []
+    new_tasks: list[tuple[ScreeningTask, list[DispatchItem]]] = []
     events: list[TaskEvent] = []
     joined = 0
-    for person_id, recs in by_person.items():
-        task = open_tasks.get(person_id)
-        if task is not None:
-            for r in recs:
-                r.task = task
+    for person_id, group in by_person.items():
+        task_id = open_tasks.get(person_id)
+        if task_id is not None:
+            for item in group:
+                item.task_id = task_id
             events.append(
                 TaskEvent(
-                    task=task,
+                    task_id=task_id,
                     kind=TaskEvent.Kind.MERGED,
                     at=now,
                     by_name=by,
-                    detail={"rows": [r.row_number for r in recs], "category": recs[0].category},
+                    detail={"rows": [i.row_number for i in group], "category": group[0].category},
                 )
             )
-            joined += len(recs)
+            joined += len(group)
             continue
-        village = next((r.village_id for r in recs if r.village_id), None) or home.get(person_id)
-        area = village or recs[0].resolved_area_id
-        received = min(r.received_at for r in recs)
+        village = next((i.village_id for i in group if i.village_id), None) or home.get(person_id)
+        received = min(i.received_at for i in group)
         task = ScreeningTask(
             person_id=person_id,
-            area_id=area,
+            area_id=village or group[0].resolved_area_id,
             manual=village is None,
-            category=_severest(r.category for r in recs),
+            category=_severest(i.category for i in group),
             received_at=received,
             due_at=received + window,
         )
-        new_tasks.append(task)
-        for r in recs:
-            r.task = task
-    ScreeningTask.objects.bulk_create(new_tasks, batch_size=2000)
-    for task in new_tasks:
-        events.append(
-            TaskEvent(
-                task=task,
-                kind=TaskEvent.Kind.DISPATCHED,
-                at=now,
-                by_name=by,
-                detail={"area": task.area_id, "manual": task.manual},
+        new_tasks.append((task, group))
+    for start in range(0, len(new_tasks), 5000):
+        part = new_tasks[start : start + 5000]
+        ScreeningTask.objects.bulk_create([t for t, _group in part], batch_size=1000)
+        for task, group in part:
+            for item in group:
+                item.task_id = task.pk
+            events.append(
+                TaskEvent(
+                    task_id=task.pk,
+                    kind=TaskEvent.Kind.DISPATCHED,
+                    at=now,
+                    by_name=by,
+                    detail={"area": task.area_id, "manual": task.manual},
+                )
             )
-        )
     TaskEvent.objects.bulk_create(events, batch_size=2000)
-    for r in records:
-        if r.task is not None:
-            r.task_id = r.task.pk
     return {"tasks_created": len(new_tasks), "tasks_joined": joined}
 
 

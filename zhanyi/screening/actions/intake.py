@@ -319,7 +319,7 @@ def _store(
     staged = pl.read_parquet(staging) if counts["staged"] else None
     summary: dict[str, Any] = {}
     if staged is not None and staged.height:
-        summary = store_records(push_list, staged.to_dicts(), acting_user=acting_user)
+        summary = store_records(push_list, staged, acting_user=acting_user)
     audit.record(
         actor=acting_user,
         action="screening.push_list.import",

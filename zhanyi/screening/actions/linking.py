@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +29,7 @@ from zhanyi.screening import bridge
 from zhanyi.screening.models import Decision, PushList, PushRecord
 
 from .common import actor_name, actor_user
-from .dispatch import Resolution, dispatch, recompute_codes, resolve_addresses
+from .dispatch import DispatchItem, Resolution, dispatch, recompute_codes, resolve_addresses
 
 
 #: A person first known from a push record gets, as external id, minus the
@@ -38,13 +39,12 @@ def external_id_for(fingerprint: str) -> int:
     return -int(fingerprint[:15], 16)
 
 
-def _engine_link(rows: list[dict[str, Any]], resolutions: dict[str | None, Resolution]):
+def _engine_link(staged: pl.DataFrame, villages: list[str | None]) -> dict[int, dict]:
     from zhanyi.engine.linkage import link
 
     index_path = bridge.person_index_path()
     model = bridge.linkage_model(index_path)
-    villages = [resolutions[row["address"]].village_code for row in rows]
-    result = link(bridge.records_frame(rows, villages), index_path, model)
+    result = link(bridge.records_frame(staged, villages), index_path, model)
     return {int(r["record_key"]): r for r in result.iter_rows(named=True)}
 
 
@@ -85,91 +85,127 @@ def _create_persons(
     return found
 
 
-def store_records(
-    push_list: PushList, rows: list[dict[str, Any]], *, acting_user
-) -> dict[str, int]:
-    """Link, create, dispatch and store the staged ``rows`` of ``push_list``."""
-    for key, row in enumerate(rows):
-        row["record_key"] = key
-    resolutions = resolve_addresses([row["address"] for row in rows])
-    linked = _engine_link(rows, resolutions)
+#: Records are built and inserted this many at a time, so that a 163,000-row
+#: list never exists as model instances all at once.
+BATCH = 5000
+
+
+def store_records(push_list: PushList, staged: pl.DataFrame, *, acting_user) -> dict[str, int]:
+    """Link, create, dispatch and store the ``staged`` rows of ``push_list`` (a frame
+    with the columns of the intake's staging file)."""
+    staged = staged.with_row_index("record_key")
+    addresses = staged["address"].to_list()
+    resolutions = resolve_addresses(addresses)
+    linked = _engine_link(staged, [resolutions[a].village_code for a in addresses])
 
     # One new person per cluster, from its first record.
-    reps: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        outcome = linked[row["record_key"]]
+    reps: dict[int, int] = {}
+    for key in range(staged.height):
+        outcome = linked[key]
         if outcome["decision"] == Decision.NEW:
-            reps.setdefault(outcome["cluster"], row)
+            reps.setdefault(outcome["cluster"], key)
+    rep_rows = {key: staged.row(key, named=True) for key in reps.values()}
     created = _create_persons(
-        [(row, resolutions[row["address"]]) for row in reps.values()],
+        [(row, resolutions[row["address"]]) for row in rep_rows.values()],
         push_list,
         acting_user=acting_user,
     )
-    records: list[PushRecord] = []
+
+    # Per record: its decision, person and candidates (small columns, not rows).
+    decisions: list[str] = []
+    persons: list[int | None] = []
+    candidate_lists: list[list[int]] = []
     first_of_new_person: set[int] = set()
     counts = {"linked": 0, "new": 0, "review": 0, "persons_created": len(created)}
-    for row in rows:
-        outcome = linked[row["record_key"]]
+    for key in range(staged.height):
+        outcome = linked[key]
         decision = outcome["decision"]
         person_id = outcome["person_id"]
         candidates = [int(c) for c in (outcome.get("candidates") or []) if c is not None]
         if decision == Decision.NEW:
             rep = reps[outcome["cluster"]]
-            person_id = created.get(rep["fingerprint"])
+            person_id = created.get(rep_rows[rep]["fingerprint"])
             if person_id is None:
-                # The person index refused the row (it says why in its audit
-                # record): a person must look at it.
-                decision, candidates = Decision.REVIEW, candidates
-            elif rep is row:
-                first_of_new_person.add(row["record_key"])
+                # The person index refused the row (its audit record says
+                # why): a person must look at it.
+                decision = Decision.REVIEW
+            elif rep == key:
+                first_of_new_person.add(key)
         if decision == Decision.REVIEW:
+            if person_id is not None and int(person_id) not in candidates:
+                candidates.insert(0, int(person_id))
             person_id = None
-            if outcome["person_id"] is not None and int(outcome["person_id"]) not in candidates:
-                candidates.insert(0, int(outcome["person_id"]))
         counts[{"link": "linked", "new": "new", "review": "review"}[decision]] += 1
-        res = resolutions[row["address"]]
-        records.append(
-            PushRecord(
-                push_list=push_list,
-                source_id=push_list.source_id,
-                row_number=row["row_number"],
-                fingerprint=row["fingerprint"],
-                name=row["name"],
-                identity_number=row["identity_number"] or "",
-                phone=row["phone"] or "",
-                sex=row["sex"] or "",
-                birth_date=row["birth_date"],
-                address=row["address"] or "",
-                category=row["category"],
-                origin=row["origin"] or push_list.source.origin_city,
-                risk_level=row["risk_level"] or "",
-                exposure_at=row["exposure_at"],
-                arrived_at=row["arrived_at"],
-                payload=json.loads(row["payload"]) if row["payload"] else {},
-                received_at=push_list.received_at,
-                person_id=person_id,
-                decision=decision,
-                match_probability=outcome["match_probability"],
-                method=outcome["method"] or "",
-                candidates=candidates[:20],
-                village_id=res.village_id,
-                resolved_area_id=res.area_id,
-                address_confidence=res.confidence,
-            )
+        decisions.append(decision)
+        persons.append(int(person_id) if person_id is not None else None)
+        candidate_lists.append(candidates[:20])
+
+    items = [
+        DispatchItem(
+            person_id=persons[key],
+            village_id=resolutions[addresses[key]].village_id,
+            resolved_area_id=resolutions[addresses[key]].area_id,
+            category=category,
+            received_at=push_list.received_at,
+            row_number=row_number,
         )
-    counts.update(dispatch(records, acting_user=acting_user))
-    PushRecord.objects.bulk_create(records, batch_size=2000)
-    _source_records(
-        [
-            r
-            for i, r in enumerate(records)
-            if r.person_id and rows[i]["record_key"] not in first_of_new_person
-        ],
-        push_list,
-        acting_user=acting_user,
-    )
+        if persons[key] is not None
+        else None
+        for key, (category, row_number) in enumerate(
+            zip(staged["category"], staged["row_number"], strict=True)
+        )
+    ]
+    counts.update(dispatch([i for i in items if i is not None], acting_user=acting_user))
+
+    origin_city = push_list.source.origin_city
+    for start in range(0, staged.height, BATCH):
+        records = []
+        for row in staged.slice(start, BATCH).iter_rows(named=True):
+            key = row["record_key"]
+            res = resolutions[row["address"]]
+            outcome = linked[key]
+            records.append(
+                PushRecord(
+                    push_list=push_list,
+                    source_id=push_list.source_id,
+                    row_number=row["row_number"],
+                    fingerprint=row["fingerprint"],
+                    name=row["name"],
+                    identity_number=row["identity_number"] or "",
+                    phone=row["phone"] or "",
+                    sex=row["sex"] or "",
+                    birth_date=row["birth_date"],
+                    address=row["address"] or "",
+                    category=row["category"],
+                    origin=row["origin"] or origin_city,
+                    risk_level=row["risk_level"] or "",
+                    exposure_at=row["exposure_at"],
+                    arrived_at=row["arrived_at"],
+                    payload=json.loads(row["payload"]) if row["payload"] else {},
+                    received_at=push_list.received_at,
+                    person_id=persons[key],
+                    decision=decisions[key],
+                    match_probability=outcome["match_probability"],
+                    method=outcome["method"] or "",
+                    candidates=candidate_lists[key],
+                    village_id=res.village_id,
+                    resolved_area_id=res.area_id,
+                    address_confidence=res.confidence,
+                    task_id=items[key].task_id if items[key] is not None else None,
+                )
+            )
+        PushRecord.objects.bulk_create(records, batch_size=1000)
+        _source_records(
+            [
+                r
+                for offset, r in enumerate(records)
+                if r.person_id and start + offset not in first_of_new_person
+            ],
+            push_list,
+            acting_user=acting_user,
+        )
     recompute_codes(
-        {r.person_id for r in records if r.person_id},
+        {p for p in persons if p is not None},
         reason=f"screening.push_list:{push_list.pk}",
         acting_user=acting_user,
     )
@@ -271,7 +307,16 @@ def _decide(
     record.method = "review"
     record.reviewed_at = now
     record.reviewed_by_name = actor_name(acting_user)
-    dispatch([record], acting_user=acting_user)
+    item = DispatchItem(
+        person_id=person.pk,
+        village_id=record.village_id,
+        resolved_area_id=record.resolved_area_id,
+        category=record.category,
+        received_at=record.received_at,
+        row_number=record.row_number,
+    )
+    dispatch([item], acting_user=acting_user)
+    record.task_id = item.task_id
     record.save(
         update_fields=["person", "decision", "method", "reviewed_at", "reviewed_by_name", "task"]
     )
