@@ -10,7 +10,8 @@ without its township resolves when its name is unique in the city (or in the
 county the address names).
 
 Confidence: 1.0 township and village with its suffix; 0.9 township and the
-village's bare name; 0.8 a village alone, unique; 0.5 township only; 0 nothing.
+village's bare name; 0.8 a village alone (with its suffix), unique; 0.7 the
+bare names of township and village (``西桥碧和``); 0.5 township only; 0 nothing.
 """
 
 from __future__ import annotations
@@ -111,6 +112,14 @@ class Gazetteer:
             for s in _TOWNSHIP_SUFFIXES:
                 self._township_by_word.setdefault(stem + s, code)
         self._township_re = re.compile(_alternation(list(self._township_by_word)))
+        # Bare township stems (西桥 for 西桥街道), trusted only right before one
+        # of the township's villages.
+        self._township_by_stem = {}
+        for code, t in townships.items():
+            stem = _stem(t["name"], _TOWNSHIP_SUFFIXES)
+            if len(stem) >= 2:
+                self._township_by_stem.setdefault(stem, code)
+        self._township_stem_re = re.compile(_alternation(list(self._township_by_stem)))
         self._county_words: dict[str, str] = {}
         for code, name in counties.items():
             self._county_words[name] = code
@@ -167,6 +176,14 @@ class Gazetteer:
                 vcode = town.by_stem[vm.group(1)]
                 return (vcode, tcode, town.county, conf, m.group(0) + vm.group(0))
             return (None, tcode, town.county, 0.5, m.group(0))
+        # A bare township stem right before a village of that township.
+        for m in self._township_stem_re.finditer(text):
+            tcode = self._township_by_stem[m.group(0)]
+            town = self._townships[tcode]
+            vm = town.villages.match(text, m.end())
+            if vm is not None:
+                vcode = town.by_stem[vm.group(1)]
+                return (vcode, tcode, town.county, 0.7, m.group(0) + vm.group(0))
         # No township: a village named with its suffix, unique in the city or county.
         for vm in self._any_village_re.finditer(text):
             codes = self._village_names[vm.group(1)]

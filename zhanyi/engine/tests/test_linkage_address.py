@@ -42,11 +42,12 @@ def test_the_ways_an_address_is_written_resolve_to_the_same_village(areas, gazet
         opencc.OpenCC("s2t").convert(f"漳州市{c}{t}{v}"),
         f"{t}办{v}",
         f"{v}中央华府",
+        f"{c[:-1]}{t[:-2] if t.endswith('街道') else t[:-1]}{stem}3号",
     ]
     out = gazetteer.resolve(variants)
     assert out["village_code"].to_list() == [a["village"]["code"]] * len(variants)
     assert out["township_code"].to_list() == [a["town"]["code"]] * len(variants)
-    assert out["confidence"].min() >= 0.8
+    assert out["confidence"].min() >= 0.7
 
 
 def test_a_village_written_with_committee_suffix_resolves(areas, gazetteer):
