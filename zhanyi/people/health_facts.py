@@ -28,6 +28,7 @@ from zhanyi.engine.codes import PersonFacts
 Provider = Callable[[list[int], dt.datetime], dict[int, dict[str, list]]]
 
 _PROVIDERS: dict[str, Provider] = {}
+_FIELDS = frozenset(PersonFacts.LIST_FIELDS)
 _discovered = False
 
 
@@ -57,4 +58,30 @@ def gather(person_ids: Iterable[int], now: dt.datetime) -> dict[int, PersonFacts
         for pid, part in fn(ids, now).items():
             if pid in parts:
                 parts[pid].append(part)
-    return {pid: PersonFacts.combine(pid, p) for pid, p in parts.items()}
+    out: dict[int, PersonFacts] = {}
+    for pid, p in parts.items():
+        if not p:
+            out[pid] = PersonFacts(person_id=pid)
+        elif len(p) == 1 and all(name in _FIELDS for name in p[0]):
+            # One contributor (the usual case): no merging needed.
+            out[pid] = PersonFacts(pid, **{k: tuple(v) for k, v in p[0].items()})
+        else:
+            out[pid] = PersonFacts.combine(pid, p)
+    return out
+
+
+def for_persons(queryset, person_ids: list[int], field: str = "person_id"):
+    """``queryset`` restricted to ``person_ids`` (sorted), for providers and bulk paths.
+
+    When the ids are dense (a whole city's, a benchmark's) this is a range
+    scan, which avoids building an ``IN`` list of thousands of parameters
+    (the slowest part of a batch on PostgreSQL); it may then return rows of
+    persons between the ids that were not asked for, which ``gather``
+    ignores. Sparse ids use ``IN``.
+    """
+    if not person_ids:
+        return queryset.none()
+    first, last = person_ids[0], person_ids[-1]
+    if last - first < 4 * len(person_ids):
+        return queryset.filter(**{f"{field}__gte": first, f"{field}__lte": last})
+    return queryset.filter(**{f"{field}__in": person_ids})

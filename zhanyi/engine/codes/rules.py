@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -63,6 +64,9 @@ RULE_ORDER: tuple[str, ...] = (
     "arrival.risk_area",
     "none",
 )
+
+_ORDER = {rule: i for i, rule in enumerate(RULE_ORDER)}
+_FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -166,8 +170,20 @@ class _Hit:
     until: dt.datetime | None
 
 
+@functools.lru_cache(maxsize=65536)
 def _ts(value: dt.datetime) -> str:
+    # Cached: a city's contacts share a few thousand distinct times at most.
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@functools.lru_cache(maxsize=256)
+def _stages(quarantine: QuarantineStages, kind: str) -> tuple[tuple, tuple]:
+    """(quarantine stages, monitoring stages) as ``(stage, timedelta)``, cached per rule."""
+    stages = [(s, dt.timedelta(days=d)) for s, d in quarantine.stages(kind)]
+    return (
+        tuple((s, d) for s, d in stages if s != "home_health_monitoring"),
+        tuple((s, d) for s, d in stages if s == "home_health_monitoring"),
+    )
 
 
 def _check_aware(value: dt.datetime | None, what: str, person_id: int) -> None:
@@ -221,13 +237,11 @@ def _contact_stages(
     (centralised and home) when it was recorded, early or late; home health
     monitoring, which follows release, then runs its days from the release.
     """
-    stages = quarantine.stages(contact.kind)
+    quarantine_stages, monitoring = _stages(quarantine, contact.kind)
     out: list[tuple[str, dt.datetime, dt.datetime]] = []
     start = contact.last_exposure_at
-    quarantine_stages = [(s, d) for s, d in stages if s != "home_health_monitoring"]
-    monitoring = [(s, d) for s, d in stages if s == "home_health_monitoring"]
     for i, (stage, days) in enumerate(quarantine_stages):
-        end = start + dt.timedelta(days=days)
+        end = start + days
         last = i == len(quarantine_stages) - 1
         if contact.released_at is not None and (contact.released_at < end or last):
             end = contact.released_at
@@ -237,7 +251,7 @@ def _contact_stages(
         if contact.released_at is not None and start >= contact.released_at:
             break
     for stage, days in monitoring:
-        end = start + dt.timedelta(days=days)
+        end = start + days
         out.append((stage, start, end))
         start = end
     return out
@@ -415,22 +429,25 @@ def _hits(facts: PersonFacts, rules: CodeRules, now: dt.datetime) -> tuple[list[
     return hits, boundaries
 
 
+_GREEN = CodeDecision("green", "none", "no fact calls for a colour", None, None)
+
+
 def decide(facts: PersonFacts, rules: CodeRules, now: dt.datetime) -> CodeDecision:
     """The person's health code at ``now`` (timezone-aware) under ``rules``."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    if not (facts.cases or facts.contacts or facts.quarantines or facts.tests or facts.arrivals):
+        return _GREEN
     _validate(facts)
     hits, boundaries = _hits(facts, rules, now)
     review_at = min(boundaries) if boundaries else None
     if not hits:
-        return CodeDecision("green", "none", "no fact calls for a colour", None, review_at)
-    order = {rule: i for i, rule in enumerate(RULE_ORDER)}
+        return dataclasses.replace(_GREEN, review_at=review_at)
     # The most severe colour; then the rule order; then the longest-lasting
     # (None, open-ended, lasts longest) so that "until" is not too early.
-    far = dt.datetime.max.replace(tzinfo=dt.UTC)
     best = min(
         hits,
-        key=lambda h: (-SEVERITY[h.colour], order[h.rule], -(h.until or far).timestamp()),
+        key=lambda h: (-SEVERITY[h.colour], _ORDER[h.rule], -(h.until or _FAR).timestamp()),
     )
     return CodeDecision(best.colour, best.rule, best.reason, best.until, review_at)  # type: ignore[arg-type]
 

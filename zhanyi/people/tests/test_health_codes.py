@@ -251,3 +251,34 @@ def test_the_figures_count_persons_by_colour_in_an_area(world, facts):
         )
     }
     assert values == {"people.codes_red": 1, "people.codes_yellow": 1, "people.codes_green": 1}
+
+
+def test_a_reason_with_tabs_newlines_and_backslashes_is_stored_as_written(world):
+    person = make_person(world.village)
+    reason = "陪护\t家属\\签字\n第二行"
+    override = ask(world, person, reason=reason)
+    actions.do_approve_override(override=override, acting_user=world.commander)
+    code = HealthCode.objects.get(person=person)
+    assert code.reason == f"manual override #{override.pk}: {reason}"
+    assert HealthCodeChange.objects.get(person=person).reason == code.reason
+
+
+def test_persons_between_the_ids_asked_for_are_left_alone(world, facts):
+    people = [make_person(world.village, f"人{i}") for i in range(5)]
+    for p in people:
+        facts.arrival(p)
+    recompute(people, world.tracer)
+    facts.clear(people[0])
+    facts.clear(people[4])
+    # The lookup scans the id range 0..4; persons 1-3 were not asked for.
+    assert recompute([people[0], people[4]], world.tracer) == 2
+    colours = dict(HealthCode.objects.values_list("person_id", "colour"))
+    assert [colours[p.pk] for p in people] == ["green", "yellow", "yellow", "yellow", "green"]
+
+
+def test_a_contributor_with_an_unknown_fact_field_is_refused_by_name(world, facts):
+    person = make_person(world.village)
+    facts.add(person, "vaccines", object())
+    with pytest.raises(ValueError, match="unknown health-code fact field 'vaccines'"):
+        recompute([person], world.tracer)
+    assert not HealthCode.objects.exists()
