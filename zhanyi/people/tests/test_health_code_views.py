@@ -85,3 +85,15 @@ def test_override_pages_refuse_outsiders_and_other_counties(world, client_for):
     assert other.get(f"/people/{person.pk}/health-code/override/").status_code == 404
     # other-county staff lack approve: refused before any lookup
     assert other.get(f"/people/health-code/overrides/{override.pk}/").status_code == 403
+
+
+def test_the_code_reads_in_chinese_by_default(world, facts, client_for):
+    from django.conf import settings
+
+    person = make_person(world.village)
+    facts.close_contact(person, exposed=timezone.now() - HOUR)
+    actions.do_recompute_codes([person.pk], reason="tracing: case 3", acting_user=world.tracer)
+    client = client_for(world.tracer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert "健康码" in page and "红码" in page and "密切接触者（隔离中）" in page

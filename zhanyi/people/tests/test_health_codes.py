@@ -282,3 +282,16 @@ def test_a_contributor_with_an_unknown_fact_field_is_refused_by_name(world, fact
     with pytest.raises(ValueError, match="unknown health-code fact field 'vaccines'"):
         recompute([person], world.tracer)
     assert not HealthCode.objects.exists()
+
+
+def test_an_override_in_force_survives_a_recompute_by_rule(world, facts):
+    person = make_person(world.village)
+    override = ask(world, person, colour="yellow")
+    actions.do_approve_override(override=override, acting_user=world.commander)
+    facts.close_contact(person, exposed=timezone.now() - HOUR)
+    assert actions.do_recompute_codes([person.pk], reason="new contact", acting_user=None) == 0
+    code = HealthCode.objects.get(person=person)
+    assert (code.colour, code.decided_by) == ("yellow", "override")
+    # ... and the rule's answer is what the code falls back to when it ends.
+    actions.do_end_override(override=override, acting_user=world.commander, note="到期前终止")
+    assert HealthCode.objects.get(person=person).rule == "contact.close"
