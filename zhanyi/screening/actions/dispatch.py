@@ -24,6 +24,7 @@ from zhanyi.people.actions.health_codes import do_recompute_codes
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area, AreaLevel
 from zhanyi.screening import bridge
+from zhanyi.screening.inserts import Inserter
 from zhanyi.screening.models import PushCategory, ScreeningTask, TaskEvent
 
 from .common import actor_name, find_within
@@ -100,6 +101,28 @@ class DispatchItem:
     task_id: int | None = None
 
 
+def _TASK_INSERT() -> Inserter:
+    return Inserter(
+        ScreeningTask,
+        [
+            "person",
+            "area",
+            "manual",
+            "category",
+            "status",
+            "received_at",
+            "due_at",
+            "outcome",
+            "found_where",
+            "measure",
+            "test_arranged",
+            "current_location",
+            "notes",
+            "closed_by_name",
+        ],
+    )
+
+
 def dispatch(items: list[DispatchItem], *, acting_user) -> dict[str, int]:
     """Give every item a task: the person's open task, or a new one.
 
@@ -155,22 +178,54 @@ def dispatch(items: list[DispatchItem], *, acting_user) -> dict[str, int]:
             due_at=received + window,
         )
         new_tasks.append((task, group))
-    for start in range(0, len(new_tasks), 5000):
-        part = new_tasks[start : start + 5000]
-        ScreeningTask.objects.bulk_create([t for t, _group in part], batch_size=1000)
-        for task, group in part:
-            for item in group:
-                item.task_id = task.pk
-            events.append(
-                TaskEvent(
-                    task_id=task.pk,
-                    kind=TaskEvent.Kind.DISPATCHED,
-                    at=now,
-                    by_name=by,
-                    detail={"area": task.area_id, "manual": task.manual},
-                )
+    task_rows = [
+        (
+            t.person_id,
+            t.area_id,
+            t.manual,
+            t.category,
+            ScreeningTask.Status.OPEN,
+            t.received_at,
+            t.due_at,
+            "",
+            "",
+            "",
+            False,
+            "",
+            "",
+            "",
+        )
+        for t, _group in new_tasks
+    ]
+    for start in range(0, len(task_rows), 5000):
+        _TASK_INSERT().run(task_rows[start : start + 5000])
+    # One open task per person (a constraint): the new tasks' ids by person.
+    created: dict[int, int] = {}
+    new_persons = [t.person_id for t, _group in new_tasks]
+    for i in range(0, len(new_persons), 2000):
+        created.update(
+            ScreeningTask.objects.filter(
+                person_id__in=new_persons[i : i + 2000], status=ScreeningTask.Status.OPEN
+            ).values_list("person_id", "id")
+        )
+    for task, group in new_tasks:
+        task.pk = created[task.person_id]
+        for item in group:
+            item.task_id = task.pk
+        events.append(
+            TaskEvent(
+                task_id=task.pk,
+                kind=TaskEvent.Kind.DISPATCHED,
+                at=now,
+                by_name=by,
+                detail={"area": task.area_id, "manual": task.manual},
             )
-    TaskEvent.objects.bulk_create(events, batch_size=2000)
+        )
+    event_insert = Inserter(TaskEvent, ["task", "kind", "at", "by_name", "detail"])
+    for start in range(0, len(events), 5000):
+        event_insert.run(
+            [(e.task_id, e.kind, e.at, e.by_name, e.detail) for e in events[start : start + 5000]]
+        )
     return {"tasks_created": len(new_tasks), "tasks_joined": joined}
 
 

@@ -26,6 +26,7 @@ from zhanyi.core import jurisdiction
 from zhanyi.people.actions import do_import_persons
 from zhanyi.people.models import Person, SourceRecord
 from zhanyi.screening import bridge
+from zhanyi.screening.inserts import Inserter
 from zhanyi.screening.models import Decision, PushList, PushRecord
 
 from .common import actor_name, actor_user
@@ -84,6 +85,36 @@ def _create_persons(
             found[wanted[ext]] = pk
     return found
 
+
+RECORD_FIELDS = [
+    "push_list",
+    "source",
+    "row_number",
+    "fingerprint",
+    "name",
+    "identity_number",
+    "phone",
+    "sex",
+    "birth_date",
+    "address",
+    "category",
+    "origin",
+    "risk_level",
+    "exposure_at",
+    "arrived_at",
+    "payload",
+    "received_at",
+    "person",
+    "decision",
+    "match_probability",
+    "method",
+    "candidates",
+    "village",
+    "resolved_area",
+    "address_confidence",
+    "task",
+    "reviewed_by_name",
+]
 
 #: Records are built and inserted this many at a time, so that a 163,000-row
 #: list never exists as model instances all at once.
@@ -158,52 +189,51 @@ def store_records(push_list: PushList, staged: pl.DataFrame, *, acting_user) -> 
     counts.update(dispatch([i for i in items if i is not None], acting_user=acting_user))
 
     origin_city = push_list.source.origin_city
+    insert = Inserter(PushRecord, RECORD_FIELDS)
+    sources: list[tuple[int, dict]] = []
     for start in range(0, staged.height, BATCH):
-        records = []
+        rows = []
         for row in staged.slice(start, BATCH).iter_rows(named=True):
             key = row["record_key"]
             res = resolutions[row["address"]]
             outcome = linked[key]
-            records.append(
-                PushRecord(
-                    push_list=push_list,
-                    source_id=push_list.source_id,
-                    row_number=row["row_number"],
-                    fingerprint=row["fingerprint"],
-                    name=row["name"],
-                    identity_number=row["identity_number"] or "",
-                    phone=row["phone"] or "",
-                    sex=row["sex"] or "",
-                    birth_date=row["birth_date"],
-                    address=row["address"] or "",
-                    category=row["category"],
-                    origin=row["origin"] or origin_city,
-                    risk_level=row["risk_level"] or "",
-                    exposure_at=row["exposure_at"],
-                    arrived_at=row["arrived_at"],
-                    payload=json.loads(row["payload"]) if row["payload"] else {},
-                    received_at=push_list.received_at,
-                    person_id=persons[key],
-                    decision=decisions[key],
-                    match_probability=outcome["match_probability"],
-                    method=outcome["method"] or "",
-                    candidates=candidate_lists[key],
-                    village_id=res.village_id,
-                    resolved_area_id=res.area_id,
-                    address_confidence=res.confidence,
-                    task_id=items[key].task_id if items[key] is not None else None,
+            payload = json.loads(row["payload"]) if row["payload"] else {}
+            rows.append(
+                (
+                    push_list.pk,
+                    push_list.source_id,
+                    row["row_number"],
+                    row["fingerprint"],
+                    row["name"],
+                    row["identity_number"] or "",
+                    row["phone"] or "",
+                    row["sex"] or "",
+                    row["birth_date"],
+                    row["address"] or "",
+                    row["category"],
+                    row["origin"] or origin_city,
+                    row["risk_level"] or "",
+                    row["exposure_at"],
+                    row["arrived_at"],
+                    payload,
+                    push_list.received_at,
+                    persons[key],
+                    decisions[key],
+                    outcome["match_probability"],
+                    outcome["method"] or "",
+                    candidate_lists[key],
+                    res.village_id,
+                    res.area_id,
+                    res.confidence,
+                    items[key].task_id if items[key] is not None else None,
+                    "",
                 )
             )
-        PushRecord.objects.bulk_create(records, batch_size=1000)
-        _source_records(
-            [
-                r
-                for offset, r in enumerate(records)
-                if r.person_id and start + offset not in first_of_new_person
-            ],
-            push_list,
-            acting_user=acting_user,
-        )
+            if persons[key] is not None and key not in first_of_new_person:
+                sources.append((persons[key], payload))
+        insert.run(rows)
+        _source_records(sources, push_list, acting_user=acting_user)
+        sources = []
     recompute_codes(
         {p for p in persons if p is not None},
         reason=f"screening.push_list:{push_list.pk}",
@@ -212,21 +242,25 @@ def store_records(push_list: PushList, staged: pl.DataFrame, *, acting_user) -> 
     return counts
 
 
-def _source_records(records: list[PushRecord], push_list: PushList, *, acting_user) -> None:
+def _source_records(records: list[tuple[int, dict]], push_list: PushList, *, acting_user) -> None:
     """Each record about a person is one of that person's source records, as received."""
     received_by = actor_user(acting_user)
-    SourceRecord.objects.bulk_create(
+    now = timezone.now()
+    Inserter(
+        SourceRecord,
+        ["person", "source", "source_ref", "payload", "received_at", "received_by"],
+    ).run(
         [
-            SourceRecord(
-                person_id=r.person_id,
-                source=SourceRecord.Source.PUSH_LIST,
-                source_ref=f"screening.push_list:{push_list.pk}",
-                payload=r.payload,
-                received_by=received_by,
+            (
+                person_id,
+                SourceRecord.Source.PUSH_LIST,
+                f"screening.push_list:{push_list.pk}",
+                payload,
+                now,
+                received_by.pk if received_by else None,
             )
-            for r in records
-        ],
-        batch_size=2000,
+            for person_id, payload in records
+        ]
     )
 
 
@@ -321,7 +355,7 @@ def _decide(
         update_fields=["person", "decision", "method", "reviewed_at", "reviewed_by_name", "task"]
     )
     if not new:
-        _source_records([record], record.push_list, acting_user=acting_user)
+        _source_records([(person.pk, record.payload)], record.push_list, acting_user=acting_user)
     audit.record(
         actor=acting_user,
         action=f"screening.review.{how}",
