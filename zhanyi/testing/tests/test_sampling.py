@@ -177,3 +177,36 @@ def test_delivery_refuses_the_whole_batch_when_one_tube_is_bad(world):
     assert Tube.objects.get(barcode="ZZ0010").status == "received"
     with pytest.raises(actions.InputError, match="received already"):
         actions.do_receive_batch(batch, acting_user=SYSTEM)
+
+
+def test_a_bulk_upload_refuses_bad_tubes_by_index_and_stores_the_rest(world):
+    ps = people(world.village, 14)
+    r = round_([world.village], pool_size=5)
+    s = site(world.village)
+    at = r.starts_at + dt.timedelta(minutes=5)
+
+    def up(barcode, persons, site_id=s.pk):
+        return actions.TubeUpload(barcode, site_id, tuple(p.pk for p in persons), at, at)
+
+    res = actions.do_import_samples(
+        acting_user=SYSTEM,
+        round=r,
+        tubes=[
+            up("BULK0001", ps[0:5]),
+            up("BULK0002", ps[5:11]),  # six swabs in a 5-in-1 tube
+            up("BULK0001", ps[11:12]),  # barcode used twice
+            up("BULK0003", [ps[0]]),  # sampled in BULK0001 already
+            up("BULK0004", ps[12:14], site_id=999_999),
+            actions.TubeUpload("BULK0005", s.pk, (ps[12].pk, ps[13].pk), at),  # not closed
+        ],
+    )
+    assert (res.tubes, res.samples) == (2, 7)
+    assert [(p.row, p.field, p.code) for p in res.refused] == [
+        (1, "person_ids", "tube_full"),
+        (2, "barcode", "duplicate"),
+        (3, "person_ids", "already_sampled"),
+        (4, "site", "unknown"),
+    ]
+    assert Tube.objects.get(barcode="BULK0001").status == "closed"
+    assert Tube.objects.get(barcode="BULK0005").status == "open"
+    assert Sample.objects.filter(round=r).count() == 7
