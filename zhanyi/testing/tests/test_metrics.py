@@ -1,0 +1,40 @@
+"""The testing figures (数出一门): samples today, tubes pending, positives, coverage."""
+
+from __future__ import annotations
+
+from zhanyi.core.metrics import compute
+
+from .factories import deliver_and_receive, lab, people, report, round_, scan, site
+
+NAMES = [
+    "testing.samples_today",
+    "testing.tubes_pending",
+    "testing.positive_tubes",
+    "testing.coverage",
+]
+
+
+def _values(area=None) -> dict:
+    return {f["name"]: f["value"] for f in compute(NAMES, area)}
+
+
+def test_the_figures_follow_the_chain_and_are_limited_to_an_area(world):
+    ps = people(world.village, 4)
+    r = round_([world.village], pool_size=1)
+    s = site(world.village)
+    lb = lab(world.city)
+    for i, p in enumerate(ps):
+        scan(f"MET0000{i}", [p], site=s, round=r)
+    assert _values() == {
+        "testing.samples_today": 4,
+        "testing.tubes_pending": 4,
+        "testing.positive_tubes": 0,
+        "testing.coverage": 0.0,
+    }
+    deliver_and_receive(s, lb, ["MET00000", "MET00001"])
+    report(lb, {"MET00000": "negative", "MET00001": "positive"})
+    values = _values()
+    assert values["testing.tubes_pending"] == 2
+    assert values["testing.positive_tubes"] == 1
+    assert values["testing.coverage"] == 50.0
+    assert _values(world.other_county)["testing.samples_today"] == 0
