@@ -95,7 +95,7 @@ def _csv_rows(fh: IO[bytes], encoding: str) -> Iterator[list[Any]]:
             text.detach()
 
 
-def _xlsx_rows(fh: IO[bytes]) -> Iterator[list[Any]]:
+def _open_xlsx(fh: IO[bytes]):
     import zipfile
 
     import openpyxl
@@ -103,11 +103,14 @@ def _xlsx_rows(fh: IO[bytes]) -> Iterator[list[Any]]:
 
     fh.seek(0)
     try:
-        book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        return openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise PushListFileError(
             _("The file cannot be read as xlsx: %(error)s") % {"error": error}
         ) from None
+
+
+def _xlsx_rows(book) -> Iterator[list[Any]]:
     try:
         sheet = book.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
@@ -139,15 +142,19 @@ def _xls_rows(fh: IO[bytes]) -> Iterator[list[Any]]:
         yield row
 
 
-def open_rows(fh: IO[bytes], fmt: str) -> tuple[Iterator[list[Any]], str]:
-    """Rows of the file (header first) and the encoding used ('' for spreadsheets)."""
+def open_rows(fh: IO[bytes], fmt: str) -> tuple[Iterator[list[Any]], str, int | None]:
+    """Rows of the file (header first), the encoding used ('' for spreadsheets)
+    and the number of data rows when the file says it (for the progress bar)."""
     if fmt == "csv":
         encoding = detect_encoding(fh)
-        return _csv_rows(fh, encoding), encoding
+        return _csv_rows(fh, encoding), encoding, max(count_lines(fh) - 1, 0)
     if fmt == "xlsx":
-        return _xlsx_rows(fh), ""
+        book = _open_xlsx(fh)
+        # The sheet's recorded dimension; files from some tools lack it.
+        max_row = book.worksheets[0].max_row if book.worksheets else None
+        return _xlsx_rows(book), "", (max_row - 1) if max_row else None
     if fmt == "xls":
-        return _xls_rows(fh), ""
+        return _xls_rows(fh), "", None
     raise PushListFileError(_("Unknown format %(fmt)s.") % {"fmt": fmt})
 
 

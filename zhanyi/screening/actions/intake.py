@@ -41,7 +41,6 @@ from zhanyi.screening import bridge
 from zhanyi.screening.models import PushList, PushRecord, PushSource
 from zhanyi.screening.reading import (
     PushListFileError,
-    count_lines,
     file_format,
     hash_file,
     open_rows,
@@ -139,12 +138,6 @@ def _spool(file: str | Path | IO[bytes]) -> tuple[IO[bytes], Path | None]:
     return open(name, "rb"), Path(name)
 
 
-def _total_rows(fh: IO[bytes], fmt: str) -> int | None:
-    if fmt == "csv":
-        return max(count_lines(fh) - 1, 0)
-    return None
-
-
 def do_import_push_list(
     source: PushSource,
     file: str | Path | IO[bytes],
@@ -178,8 +171,7 @@ def do_import_push_list(
                 detail={"filename": filename},
             )
             return existing
-        total = _total_rows(fh, fmt)
-        rows, encoding = open_rows(fh, fmt)
+        rows, encoding, total = open_rows(fh, fmt)
         error_path = _staging_dir("errors") / f"{file_hash}.xlsx"
         counts, error_count = _stage_rows(
             source, rows, staging, error_path, total=total, progress=progress

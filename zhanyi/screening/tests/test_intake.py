@@ -211,3 +211,33 @@ def test_the_sources_column_mapping_reads_its_own_headers(world, index, putian, 
 
 def test_address_of_helper_matches_the_world(world):
     assert address_of(world, "village", "1号").startswith("漳州市芗城区东铺头街道东铺头社区")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_progress_is_reported_with_the_number_of_rows_the_file_holds(
+    world, index, putian, tmp_path, fmt
+):
+    rows = [row_for(world, "陈建国"), row_for(world, "林秀英"), row_for(world, "王芳")]
+    if fmt == "csv":
+        path = write_file(tmp_path, "list.csv", csv_bytes(rows))
+    else:
+        path = xlsx_file(tmp_path, "list.xlsx", rows)
+    calls = []
+    do_import_push_list(
+        putian,
+        path,
+        filename=path.name,
+        acting_user=world.tracer,
+        progress=lambda done, total, stage: calls.append((done, total, stage)),
+    )
+    assert calls[0] == (3, 3, "reading")
+    assert calls[-1][2] == "storing"
+
+
+def test_an_uploaded_file_object_is_read_without_a_path(world, index, putian):
+    import io
+
+    data = io.BytesIO(csv_bytes([row_for(world, "陈建国")], "utf-8-sig"))
+    push_list = do_import_push_list(putian, data, filename="list.csv", acting_user=world.tracer)
+    assert push_list.encoding == "utf-8-sig" and push_list.rows_stored == 1
+    assert not data.closed
