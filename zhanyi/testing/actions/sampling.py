@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
@@ -455,9 +456,11 @@ def do_deliver(
     )
     ids = [t.pk for t in tubes.values()]
     # An open tube that is sent is closed as it leaves the site.
-    Tube.objects.filter(pk__in=ids, closed_at__isnull=True).update(closed_at=at)
     Tube.objects.filter(pk__in=ids).update(
-        batch=batch, delivered_at=at, status=TubeStatus.DELIVERED
+        batch=batch,
+        delivered_at=at,
+        status=TubeStatus.DELIVERED,
+        closed_at=Coalesce("closed_at", Value(at)),
     )
     audit.record(
         actor=acting_user,
@@ -475,7 +478,11 @@ def do_receive_batch(
     batch: DeliveryBatch, *, acting_user, received_at: dt.datetime | None = None, request=None
 ) -> DeliveryBatch:
     """The lab signs for a batch (接收)."""
-    batch = DeliveryBatch.objects.select_for_update().get(pk=batch.pk)
+    batch = (
+        DeliveryBatch.objects.select_for_update(of=("self",))
+        .select_related("site__area")
+        .get(pk=batch.pk)
+    )
     require_operations(acting_user, batch.site.area)
     if batch.received_at is not None:
         refuse("batch", "received", _("The batch was received already."), batch.code)
