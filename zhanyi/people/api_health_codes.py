@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -121,6 +121,46 @@ class PersonHealthCode(APIView):
         return Response(HealthCodeSerializer(answer).data)
 
 
+class CodedPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    village = serializers.CharField(source="village.code", allow_null=True, default=None)
+    colour = serializers.CharField(source="health_code.colour")
+    rule = serializers.CharField(source="health_code.rule")
+    reason = serializers.CharField(source="health_code.reason")
+    until = serializers.DateTimeField(source="health_code.until", allow_null=True)
+    changed_at = serializers.DateTimeField(source="health_code.changed_at")
+
+
+@extend_schema(tags=["people"])
+class CodedPersons(generics.ListAPIView):
+    """Persons with a red or yellow code in the caller's jurisdiction (read audited)."""
+
+    permission_classes = PERMISSIONS
+    serializer_class = CodedPersonSerializer
+
+    def get_queryset(self):
+        colour = self.request.query_params.get("colour", "")
+        if colour not in ("", "red", "yellow"):
+            raise serializers.ValidationError({"colour": "red or yellow"})
+        return queries.coded_persons_for(self.request.user, colour)
+
+    @extend_schema(
+        summary="List red and yellow codes",
+        parameters=[OpenApiParameter("colour", str, enum=["red", "yellow"], required=False)],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        response = super().get(request, *args, **kwargs)
+        actions.record_code_list(
+            acting_user=request.user,
+            colour=request.query_params.get("colour", ""),
+            results=response.data.get("count", 0),
+            request=request,
+            via="api",
+        )
+        return response
+
+
 @extend_schema(tags=["people"])
 class PersonOverrides(APIView):
     """Ask for a manual override of a person's code (a second person approves)."""
@@ -187,6 +227,7 @@ class OverrideReject(_Decide):
 
 
 urlpatterns = [
+    path("health-codes/", CodedPersons.as_view(), name="api-health-codes"),
     path("<int:pk>/health-code/", PersonHealthCode.as_view(), name="api-person-health-code"),
     path(
         "<int:pk>/health-code/overrides/",

@@ -376,3 +376,14 @@ def explain_code(person: Person, now=None) -> dict:
         },
         "as_of": now,
     }
+
+
+def coded_persons_for(user, colour: str = "") -> QuerySet[Person]:
+    """Live persons in the user's jurisdiction whose code is red or yellow (or
+    the one ``colour`` asked for), most severe and newest change first."""
+    qs = persons_for(user).filter(health_code__colour__in=("red", "yellow"))
+    if colour:
+        qs = qs.filter(health_code__colour=colour)
+    return qs.select_related("health_code").order_by(
+        "health_code__colour", "-health_code__changed_at", "id"
+    )

@@ -16,6 +16,7 @@ urlpatterns = [
         views_health_codes.override_request,
         name="override-request",
     ),
+    path("health-codes/", views_health_codes.code_list, name="codes"),
     path("health-code/overrides/", views_health_codes.override_list, name="override-list"),
     path(
         "health-code/overrides/<int:override_id>/",

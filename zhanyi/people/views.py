@@ -36,6 +36,7 @@ def _abilities(user) -> dict:
     return {
         "can_edit": has_capability(user, "edit_person"),
         "can_merge": has_capability(user, "merge_person"),
+        "can_approve": has_capability(user, "approve"),
         "shows_identity": display.shows_identity(user),
         "shows_phone": display.shows_phone(user),
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from . import actions, queries
 from .forms import OverrideDecisionForm, OverrideRequestForm, add_action_errors
 from .models import HealthCodeOverride, Person
 
+PAGE_SIZE = 50
 RULE_LABELS = {
     "case.active": gettext_lazy("Case under treatment or isolation"),
     "case.recovered": gettext_lazy("Released case, health monitoring"),
@@ -62,6 +64,24 @@ def code_context(person: Person, user) -> dict:
         "can_request_override": has_capability(user, "edit_person") and not person.merged_into_id,
         "can_approve": has_capability(user, "approve"),
     }
+
+
+@require_GET
+def code_list(request: HttpRequest) -> HttpResponse:
+    """Red and yellow codes in the user's jurisdiction (the community's list to act on)."""
+    queries.require_person_access(request.user)
+    colour = request.GET.get("colour", "")
+    if colour not in ("red", "yellow"):
+        colour = ""
+    page = Paginator(queries.coded_persons_for(request.user, colour), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    actions.record_code_list(
+        acting_user=request.user, colour=colour, results=page.paginator.count, request=request
+    )
+    for person in page:
+        person.rule_label = rule_label(person.health_code.rule)
+    return render(request, "people/codes.html", {"page": page, "colour": colour})
 
 
 @require_http_methods(["GET", "POST"])

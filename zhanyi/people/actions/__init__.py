@@ -18,6 +18,7 @@ from .health_codes import (
     do_refresh_codes,
     do_reject_override,
     do_request_override,
+    record_code_list,
     record_code_view,
 )
 from .imports import ImportCounts, do_import_persons
@@ -50,6 +51,7 @@ __all__ = [
     "do_undo_merge",
     "do_update_person",
     "person_links",
+    "record_code_list",
     "record_code_view",
     "record_person_search",
     "record_person_view",

@@ -570,3 +570,16 @@ def record_code_view(*, acting_user, person: Person, request=None, via: str = "a
         request=request,
         detail={"via": via},
     )
+
+
+def record_code_list(
+    *, acting_user, colour: str, results: int, request=None, via: str = "web"
+) -> None:
+    """One read of the list of red and yellow codes: the filter and how many matched."""
+    audit.record(
+        actor=acting_user,
+        action="health_code.list",
+        object_type=HealthCode._meta.label_lower,
+        detail={"colour": colour, "results": results, "via": via},
+        request=request,
+    )

@@ -106,3 +106,26 @@ def test_a_bad_override_request_names_the_field(world, api_for):
     )
     assert response.status_code == 400
     assert "expires_at" in response.json()
+
+
+def test_the_list_of_red_and_yellow_codes_is_scoped_and_audited(world, facts, api_for):
+    mine, theirs = make_person(world.village), make_person(world.other_village, "王五")
+    arrival = make_person(world.village2, "李四")
+    make_person(world.village, "赵六")  # green: not listed
+    facts.close_contact(mine, exposed=timezone.now() - HOUR)
+    facts.close_contact(theirs, exposed=timezone.now() - HOUR)
+    facts.arrival(arrival, at=timezone.now() - HOUR)
+    actions.do_recompute_codes(
+        [mine.pk, theirs.pk, arrival.pk], reason="x", acting_user=world.commander
+    )
+    body = api_for(world.tracer).get("/api/v1/people/health-codes/").json()
+    assert [(p["id"], p["colour"]) for p in body["results"]] == [
+        (mine.pk, "red"),
+        (arrival.pk, "yellow"),
+    ]
+    reds = api_for(world.village_member).get("/api/v1/people/health-codes/?colour=red").json()
+    assert [p["id"] for p in reds["results"]] == [mine.pk]
+    assert api_for(world.tracer).get("/api/v1/people/health-codes/?colour=blue").status_code == 400
+    assert api_for(world.outsider).get("/api/v1/people/health-codes/").status_code == 403
+    event = AuditEvent.objects.filter(action="health_code.list").first()
+    assert event.detail["via"] == "api"

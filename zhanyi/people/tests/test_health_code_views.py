@@ -97,3 +97,17 @@ def test_the_code_reads_in_chinese_by_default(world, facts, client_for):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     page = client.get(f"/people/{person.pk}/").content.decode()
     assert "健康码" in page and "红码" in page and "密切接触者（隔离中）" in page
+
+
+def test_the_codes_page_lists_red_and_yellow_codes_in_the_jurisdiction(world, facts, client_for):
+    from zhanyi.accounts.models import AuditEvent
+
+    mine, theirs = make_person(world.village, "张三"), make_person(world.other_village, "王五")
+    facts.close_contact(mine, exposed=timezone.now() - HOUR)
+    facts.close_contact(theirs, exposed=timezone.now() - HOUR)
+    actions.do_recompute_codes([mine.pk, theirs.pk], reason="x", acting_user=world.commander)
+    page = client_for(world.village_member).get("/people/health-codes/?colour=red")
+    text = page.content.decode()
+    assert "张三" in text and "王五" not in text
+    assert AuditEvent.objects.filter(action="health_code.list", detail__results=1).exists()
+    assert client_for(world.outsider).get("/people/health-codes/").status_code == 403
