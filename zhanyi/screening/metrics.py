@@ -34,15 +34,20 @@ def _people_with(tasks: QuerySet[ScreeningTask], **where) -> int:
     return tasks.filter(**where).values("person_id").distinct().count()
 
 
-def figures_of(records: QuerySet[PushRecord], tasks: QuerySet[ScreeningTask]) -> dict[str, Any]:
-    """The screening figures over these records and tasks (the one definition)."""
-    now = timezone.now()
+def _median_minutes(tasks: QuerySet[ScreeningTask]) -> float:
+    """Median minutes from receipt to close over the closed tasks (0 when none)."""
     durations = [
         (closed - received).total_seconds() / 60
         for received, closed in tasks.filter(status=ScreeningTask.Status.CLOSED).values_list(
             "received_at", "closed_at"
         )
     ]
+    return round(statistics.median(durations), 1) if durations else 0
+
+
+def figures_of(records: QuerySet[PushRecord], tasks: QuerySet[ScreeningTask]) -> dict[str, Any]:
+    """The screening figures over these records and tasks (the one definition)."""
+    now = timezone.now()
     return {
         "records": records.count(),
         "people": records.exclude(person=None).values("person_id").distinct().count()
@@ -52,12 +57,8 @@ def figures_of(records: QuerySet[PushRecord], tasks: QuerySet[ScreeningTask]) ->
         "not_found": _people_with(tasks, outcome=Outcome.NOT_FOUND),
         "open": tasks.filter(status=ScreeningTask.Status.OPEN).count(),
         "overdue": tasks.filter(status=ScreeningTask.Status.OPEN, due_at__lt=now).count(),
-        "median_minutes_to_close": round(statistics.median(durations), 1) if durations else 0,
+        "median_minutes_to_close": _median_minutes(tasks),
     }
-
-
-def _one(area: Area | None, name: str):
-    return figures_of(_records(area), _tasks(area))[name]
 
 
 @figure("screening.records", _("Pushed records received"), _("records"), order=200)
@@ -101,7 +102,7 @@ def overdue(area: Area | None) -> int:
 
 @figure("screening.median_to_close", _("Median time to close a task"), _("minutes"), order=207)
 def median_to_close(area: Area | None) -> float:
-    return _one(area, "median_minutes_to_close")
+    return _median_minutes(_tasks(area))
 
 
 def breakdown(area: Area | None, by: str) -> list[dict[str, Any]]:

@@ -200,9 +200,8 @@ def do_import_push_list(
         raise
     finally:
         staging.unlink(missing_ok=True)
-        if not isinstance(file, str | Path) and spooled is None:
-            pass  # the caller's file object stays open
-        else:
+        # A file object the caller gave stays open; handles opened here close.
+        if isinstance(file, str | Path) or spooled is not None:
             fh.close()
         if spooled is not None:
             spooled.unlink(missing_ok=True)
