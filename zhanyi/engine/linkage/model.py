@@ -234,13 +234,25 @@ class LinkageModel:
         return settings
 
 
+#: People drawn from the index before sampling pairs: 300,000 people make 45
+#: billion pairs, plenty to draw a million random ones from, and Splink's
+#: sampler then works on a table of that size rather than the whole city.
+SAMPLE_PEOPLE = 300_000
+
+
 def train_model(
-    index: pl.DataFrame, *, seed: int = 20210910, max_pairs: float = 1_000_000
+    index: pl.DataFrame,
+    *,
+    seed: int = 20210910,
+    max_pairs: float = 1_000_000,
+    sample_people: int = SAMPLE_PEOPLE,
 ) -> LinkageModel:
     """Estimate u by random sampling of ``index`` pairs; m from ``M_PRIORS``.
 
     ``index`` needs person_id and the input columns (see ``normalise_records``);
-    it may be normalised already.
+    it may be normalised already. Pairs are drawn among ``sample_people``
+    people drawn at random (all of them in a smaller index); the u of rare
+    agreements comes from the whole index's value counts.
     """
     from splink import DuckDBAPI, Linker
 
@@ -250,7 +262,8 @@ def train_model(
     if index.height < 2:
         raise ValueError("the index needs at least two people to train on")
     norm = index if is_normalised(index) else normalise_records(index)
-    frame = comparison_frame(norm, "person_id")
+    sample = norm.sample(sample_people, seed=seed) if norm.height > sample_people else norm
+    frame = comparison_frame(sample, "person_id")
     con = duckdb.connect()
     con.register("_index_arrow", frame.to_arrow())
     con.execute("create table index_t as select * from _index_arrow")
@@ -258,12 +271,13 @@ def train_model(
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     settings = linker.misc.save_model_to_json()
     con.close()
-    filled = _fill_rare_u(settings, frame)
+    filled = _fill_rare_u(settings, norm)
     meta = {
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "index_people": int(index.height),
         "seed": seed,
         "max_pairs": max_pairs,
+        "sample_people": min(sample_people, int(norm.height)),
         "m": "priors (M_PRIORS)",
         "u": "random sampling of index pairs",
         "u_from_value_counts": filled,
@@ -288,23 +302,36 @@ def _fill_rare_u(settings: dict, frame: pl.DataFrame) -> list[str]:
     """
     filled = []
     for comparison in settings["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        others = [lv for lv in levels if lv.get("label_for_charts") != "All other comparisons"]
+        if all(lv.get("u_probability") for lv in others):
+            continue
         exact_u = None
-        for level in comparison["comparison_levels"]:
-            if level.get("is_null_level"):
-                continue
+        for level in others:
             label = level.get("label_for_charts", "")
             if label.startswith("Exact match on "):
                 column = label.removeprefix("Exact match on ").strip()
-                if column in frame.columns:
-                    counts = frame[column].drop_nulls().value_counts()["count"]
-                    total = int(counts.sum())
-                    agree = float((counts.cast(pl.Float64) ** 2).sum()) / total**2 if total else 0
-                    if exact_u is None:
-                        exact_u = agree
+                if column not in frame.columns:
+                    continue
+                if exact_u is None or not level.get("u_probability"):
+                    agree = _agreement(frame[column])
+                    exact_u = agree if exact_u is None else exact_u
                     if not level.get("u_probability"):
                         level["u_probability"] = max(agree, 1e-12)
                         filled.append(label)
-            elif exact_u and not level.get("u_probability") and label != "All other comparisons":
+            elif exact_u and not level.get("u_probability"):
                 level["u_probability"] = min(0.5, exact_u * NEAR_MISS_FACTOR)
                 filled.append(label)
     return filled
+
+
+def _agreement(values: pl.Series) -> float:
+    """Chance that two random non-null values are equal: sum of squared shares."""
+    values = values.drop_nulls()
+    total = values.len()
+    if not total:
+        return 0.0
+    if values.n_unique() == total:
+        return 1.0 / total
+    counts = values.value_counts()["count"].cast(pl.Float64)
+    return float((counts**2).sum()) / total**2
