@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from zhanyi.accounts import audit
 from zhanyi.accounts.roles import capability_permission
 from zhanyi.people import display
 
@@ -188,6 +189,18 @@ class TaskList(generics.ListAPIView):
         if wanted in ScreeningTask.Status.values:
             tasks = tasks.filter(status=wanted)
         return tasks
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        results = response.data.get("results", []) if isinstance(response.data, dict) else []
+        audit.record(
+            actor=request.user,
+            action="screening.list.tasks",
+            object_type="screening.screeningtask",
+            detail={"ids": [r["id"] for r in results]},
+            request=request,
+        )
+        return response
 
 
 @extend_schema(tags=["screening"])

@@ -91,6 +91,17 @@ def record_download(request, obj: Model, what: str, count: int | None = None) ->
     )
 
 
+def record_list_view(request, what: str, page) -> None:
+    """A list of pushed persons was read (one page of it): one audit record."""
+    audit.record(
+        actor=request.user,
+        action=f"screening.list.{what}",
+        object_type="screening.screeningtask" if what != "review" else "screening.pushrecord",
+        detail={"ids": [o.pk for o in page], "page": getattr(page, "number", 1)},
+        request=request,
+    )
+
+
 def record_view(request, obj: Model, persons: list) -> None:
     """A page showing pushed persons' data was read: one audit record."""
     area = getattr(obj, "area", None) or getattr(obj, "resolved_area", None)

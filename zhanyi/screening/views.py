@@ -189,6 +189,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.review_queue_for(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    exports.record_list_view(request, "review", page)
     return render(request, "screening/review.html", {"page": page, **_abilities(request.user)})
 
 
@@ -261,6 +262,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     """The team's task list, phone-first: most urgent on top."""
     show, tasks = _filtered_tasks(request)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    exports.record_list_view(request, "tasks", page)
     context = {"page": page, "show": show, **_abilities(request.user)}
     if request.htmx:
         return render(request, "screening/_tasks.html", context)
@@ -336,6 +338,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.overdue_tasks_for(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    exports.record_list_view(request, "overdue", page)
     return render(request, "screening/supervision.html", {"page": page, **_abilities(request.user)})
 
 

@@ -192,3 +192,11 @@ def test_every_page_renders_in_chinese_by_default(world, tasks, putian):
         response = client.get(url)
         assert response.status_code == 200, url
     assert "协查人员排查" in client.get("/screening/").content.decode()
+
+
+def test_reading_a_task_list_is_audited(world, tasks, client_for):
+    from zhanyi.accounts.models import AuditEvent
+
+    client_for(world.village_member).get("/screening/tasks/")
+    event = AuditEvent.objects.get(action="screening.list.tasks")
+    assert event.detail["ids"] == [tasks["陈建国"].pk]
