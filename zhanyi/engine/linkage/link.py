@@ -7,7 +7,8 @@ Order of work, for one list:
    (method ``id_exact``, probability 1.0);
 3. the others go to Splink (``link_only`` against the index, blocked on pinyin
    name + birth year, phone, the identity number's first 14 and last 8
-   characters, pinyin name + village); each record keeps its best candidate;
+   characters, pinyin name + village, pinyin name + division code; see
+   ``model.BLOCK_KEYS``); each record keeps its best candidate;
 4. at or above ``link_at`` the record links, below ``new_below`` it is a new
    person, in between (or when two people of the index are both above
    ``link_at`` and neither leads by ``AMBIGUITY_BITS``) it goes to review with
@@ -153,17 +154,14 @@ def link(
         return pl.DataFrame(schema=schema)
 
     # 1. Exact identity numbers.
+    valid_ids = recs.filter(pl.col("id_valid")).select("_row", "id_norm")
     id_map = (
-        idx.filter(pl.col("id_valid"))
-        .select(pl.col("id_norm"), pl.col("person_id").cast(pl.Int64))
+        idx.select("id_norm", pl.col("person_id").cast(pl.Int64))
+        .join(valid_ids.select("id_norm").unique(), on="id_norm", how="semi")
+        .sort("person_id")
         .unique("id_norm", keep="first")
     )
-    exact = (
-        recs.filter(pl.col("id_valid"))
-        .select("_row", "id_norm")
-        .join(id_map, on="id_norm", how="inner")
-        .select("_row", "person_id")
-    )
+    exact = valid_ids.join(id_map, on="id_norm", how="inner").select("_row", "person_id")
     rest = recs.join(exact, on="_row", how="anti")
 
     # 2. Splink on the rest.
