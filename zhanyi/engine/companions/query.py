@@ -21,14 +21,18 @@ evidence: the overlapping periods (touching ones joined), the total, both
 dwell times and which party met the dwell rule. A person who is also a case
 can be another case's companion; the case itself never is.
 
-The query runs in two steps so that both engines read only what they need:
-first the cases' cells and days, from the window of their lookback
-(``window.py``) or else the daily ``person_cells`` index (pruned by person);
-then, per day, the stays of only the cells a case was in that day, and the
-lookback dwell of only those cells from the window or else the daily
-``dwell`` files (pruned by cell, through literal ``IN`` lists that Parquet
-row-group statistics can skip on). A window and the daily files give the
-same numbers; the window reads one small slice instead of fourteen.
+The query runs in three engine steps so that both engines read only what
+they need, and one shared step:
+
+1. the cases' cells and days, from the window of their lookback
+   (``window.py``) or else the daily ``person_cells`` index (pruned by person);
+2. the overlaps (``pieces``): per window day, the stays of only the cells a
+   case was in that day (pruned by cell, through literal ``IN`` lists that
+   Parquet row-group statistics can skip on), joined to the cases' own stays;
+3. the lookback dwell of everyone in those cells, from the window or else
+   summed from the daily ``dwell`` files (the same numbers, more slowly);
+4. ``decide`` (numpy, the same for every backend): totals per (case,
+   companion, cell), the 10-minute and 30-hour tests, periods.
 """
 
 from __future__ import annotations
@@ -215,10 +219,9 @@ def footprint(raw: pa.Table, plan: CasePlan, lookback_days: int) -> Footprint:
             "case_dwell_s": pa.array(_np(totals, "dwell_s_sum"), pa.int64()),
         }
     )
-    table = plan.table
-    order = np.argsort(_np(table, "person_id"))
-    person = _np(table, "person_id")[order]
-    first = _np(table, "wd_first")[order]
+    table = plan.table  # sorted by person_id
+    person = _np(table, "person_id")
+    first = _np(table, "wd_first")
     at = np.searchsorted(person, case_d)
     keep = day_d >= first[at] if len(case_d) else np.zeros(0, dtype=bool)
     days = pa.table(
@@ -235,56 +238,21 @@ def _distinct(values: np.ndarray) -> list[int]:
     return np.unique(values).tolist()
 
 
-def companions_query(
-    dialect: Dialect,
-    plan: CasePlan,
-    where: Footprint,
-    rule: CompanionRule,
-    *,
-    stays: dict[int, str],
-    windowed: dict[int, str],
-) -> LogicalQuery:
-    """Companions with evidence, from the stays and dwell of the cases' cells.
+def pieces_query(dialect: Dialect, where: Footprint, stays: dict[int, str]) -> LogicalQuery:
+    """Every overlap of a case's stay (in its window) with another person's, in one cell.
 
     ``stays[day]`` names each window day's stays table; only the cells some
-    case was in on that very day are read from it. ``windowed[end]`` names
-    the window (``cells`` file) for cases whose lookback ends on ``end``; the
-    other cases' lookbacks are summed from the daily ``dwell`` table.
+    case was in on that very day are read from it. Sorted by case,
+    companion, cell and start, the order ``decide`` walks them in.
     """
     day_no = _np(where.days, "day_no")
     cell = _np(where.days, "cell_id")
-    case = _np(where.days, "case_id")
     reads = [
         f"""
-        SELECT day_no, cell_id, person_id, start_s, end_s FROM {name}
-        WHERE cell_id IN {dialect.int_list(_distinct(cell[day_no == d]))}"""
+        SELECT CAST({int(d)} AS INTEGER) AS day_no, cell_id, person_id, start_s, end_s
+        FROM {name} WHERE cell_id IN {dialect.int_list(_distinct(cell[day_no == d]))}"""
         for d, name in sorted(stays.items())
     ]
-    # The cells each lookback needs the dwell of: its cases' cells in their windows.
-    table = plan.table
-    last_of = dict(
-        zip(_np(table, "person_id").tolist(), _np(table, "lb_last").tolist(), strict=True)
-    )
-    case_last = np.array([last_of[c] for c in case.tolist()], dtype=np.int64)
-    dwell_parts = [
-        f"""
-        SELECT CAST({int(end)} AS INTEGER) AS lb_last, cell_id, person_id, dwell_s FROM {name}
-        WHERE cell_id IN {dialect.int_list(_distinct(cell[case_last == end]))}"""
-        for end, name in sorted(windowed.items())
-    ]
-    daily = ~np.isin(case_last, list(windowed))
-    if daily.any():
-        ends = dialect.int_list(_distinct(case_last[daily]))
-        dwell_parts.append(
-            f"""
-        SELECT l.lb_last, d.cell_id, d.person_id, CAST(SUM(d.dwell_s) AS BIGINT) AS dwell_s
-        FROM dwell d JOIN (SELECT DISTINCT lb_first, lb_last FROM cases
-                           WHERE lb_last IN {ends}) l
-             ON d.day_no BETWEEN l.lb_first AND l.lb_last
-        WHERE d.cell_id IN {dialect.int_list(_distinct(cell[daily]))}
-        GROUP BY l.lb_last, d.cell_id, d.person_id"""
-        )
-    key = "case_id, companion_id, cell_id"
     steps = (
         ("cell_stays", "\n        UNION ALL".join(reads)),
         (
@@ -295,104 +263,178 @@ def companions_query(
         FROM cell_stays s JOIN cases c ON s.person_id = c.person_id
         WHERE s.start_s < c.we AND s.end_s > c.ws""",
         ),
-        # Stays are cut at local midnight, so overlapping stays share a day:
-        # the equality on day keeps the interval join small.
-        (
-            "pieces",
-            """
-        SELECT cs.case_id, o.person_id AS companion_id, cs.cell_id,
-               GREATEST(cs.start_s, o.start_s) AS start_s, LEAST(cs.end_s, o.end_s) AS end_s
-        FROM case_stays cs JOIN cell_stays o ON o.cell_id = cs.cell_id AND o.day_no = cs.day_no
-        WHERE o.start_s < cs.end_s AND o.end_s > cs.start_s AND o.person_id <> cs.case_id""",
-        ),
-        (
-            "totals",
-            f"""
-        SELECT {key}, CAST(SUM(end_s - start_s) AS BIGINT) AS overlap_s
-        FROM pieces GROUP BY {key}
-        HAVING SUM(end_s - start_s) > {int(rule.min_overlap_s)}""",
-        ),
-        # The lookback dwell of everyone met in those cells, once per distinct
-        # lookback (usually one for all cases), before joining the candidates.
-        ("cell_dwell", "\n        UNION ALL".join(dwell_parts)),
-        (
-            "qualified",
-            f"""
-        SELECT t.case_id, t.companion_id, t.cell_id, t.overlap_s,
-               cc.case_dwell_s, cd.dwell_s AS companion_dwell_s
-        FROM totals t
-        JOIN cases c ON c.person_id = t.case_id
-        JOIN case_cells cc ON cc.case_id = t.case_id AND cc.cell_id = t.cell_id
-        JOIN cell_dwell cd ON cd.lb_last = c.lb_last
-             AND cd.cell_id = t.cell_id AND cd.person_id = t.companion_id
-        WHERE cc.case_dwell_s >= {int(rule.dwell_s)} OR cd.dwell_s >= {int(rule.dwell_s)}""",
-        ),
     )
-    # One row per overlapping piece of a qualified (case, companion, cell), in
-    # order; ``finish`` joins touching pieces into periods.
+    # Stays are cut at local midnight, so overlapping stays share a day: the
+    # equality on day keeps the interval join small.
     final = """
-    SELECT q.case_id AS case_person_id, q.companion_id AS companion_person_id,
-           q.cell_id, q.overlap_s, q.case_dwell_s, q.companion_dwell_s,
-           p.start_s, p.end_s
-    FROM qualified q JOIN pieces p ON p.case_id = q.case_id
-         AND p.companion_id = q.companion_id AND p.cell_id = q.cell_id
-    ORDER BY q.case_id, q.companion_id, q.cell_id, p.start_s"""
-    return LogicalQuery(final=final, steps=steps, materialize=frozenset({"cell_stays", "pieces"}))
+    SELECT cs.case_id, o.person_id AS companion_id, cs.cell_id,
+           GREATEST(cs.start_s, o.start_s) AS start_s, LEAST(cs.end_s, o.end_s) AS end_s
+    FROM case_stays cs JOIN cell_stays o ON o.cell_id = cs.cell_id AND o.day_no = cs.day_no
+    WHERE o.start_s < cs.end_s AND o.end_s > cs.start_s AND o.person_id <> cs.case_id
+    ORDER BY cs.case_id, o.person_id, cs.cell_id, GREATEST(cs.start_s, o.start_s)"""
+    return LogicalQuery(final=final, steps=steps, materialize=frozenset({"cell_stays"}))
+
+
+def dwell_query(
+    dialect: Dialect, plan: CasePlan, where: Footprint, windowed: dict[int, str]
+) -> LogicalQuery:
+    """Everyone's lookback dwell in the cases' cells, per lookback (by its last day).
+
+    From the window ``windowed[end]`` (its ``cells`` file) for cases whose
+    lookback ends on ``end``; the other cases' lookbacks are summed from the
+    daily ``dwell`` table.
+    """
+    cell = _np(where.days, "cell_id")
+    case_last = _lookback_last(plan, _np(where.days, "case_id"))
+    parts = [
+        f"""
+    SELECT CAST({int(end)} AS INTEGER) AS lb_last, cell_id, person_id, dwell_s FROM {name}
+    WHERE cell_id IN {dialect.int_list(_distinct(cell[case_last == end]))}"""
+        for end, name in sorted(windowed.items())
+    ]
+    daily = ~np.isin(case_last, list(windowed))
+    if daily.any():
+        ends = dialect.int_list(_distinct(case_last[daily]))
+        parts.append(
+            f"""
+    SELECT l.lb_last, d.cell_id, d.person_id, CAST(SUM(d.dwell_s) AS BIGINT) AS dwell_s
+    FROM dwell d JOIN (SELECT DISTINCT lb_first, lb_last FROM cases
+                       WHERE lb_last IN {ends}) l
+         ON d.day_no BETWEEN l.lb_first AND l.lb_last
+    WHERE d.cell_id IN {dialect.int_list(_distinct(cell[daily]))}
+    GROUP BY l.lb_last, d.cell_id, d.person_id"""
+        )
+    return LogicalQuery(final="\n    UNION ALL".join(parts))
 
 
 def _np(table: pa.Table, name: str) -> np.ndarray:
     return table.column(name).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def finish(raw: pa.Table, rule: CompanionRule) -> pa.Table:
-    """Engine output (pieces, sorted) → ``COMPANIONS``: periods, minutes, who met the rule.
+def _lookback_last(plan: CasePlan, case_ids: np.ndarray) -> np.ndarray:
+    """The last lookback day of each case in ``case_ids``."""
+    person = _np(plan.table, "person_id")  # sorted by plan_cases
+    return _np(plan.table, "lb_last")[np.searchsorted(person, case_ids)]
 
-    Pieces of one (case, companion, cell) never overlap, since each side's
-    stays in a cell are disjoint after ingest, but they may touch, at local
-    midnight where stays are cut: touching pieces become one period.
+
+def _lookup(
+    block: np.ndarray, key: np.ndarray, value: np.ndarray, q_block: np.ndarray, q_key: np.ndarray
+) -> np.ndarray:
+    """``value`` at the rows where (``block``, ``key``) equals each query pair; -1 where absent.
+
+    The table is sorted by (block, key) unless it already is (a window read
+    in file order is), then each query is a binary search inside its block:
+    no hashing, and no assumption on the size of the ids.
     """
-    if raw.num_rows == 0:
+    out = np.full(len(q_key), -1, dtype=np.int64)
+    if len(key) == 0 or len(q_key) == 0:
+        return out
+    ordered = (np.diff(block) > 0) | ((np.diff(block) == 0) & (np.diff(key) > 0))
+    if not ordered.all():
+        order = np.lexsort((key, block))
+        block, key, value = block[order], key[order], value[order]
+    q_order = np.argsort(q_block, kind="stable")
+    q_sorted = q_block[q_order]
+    blocks = np.unique(q_sorted)
+    t_lo, t_hi = (np.searchsorted(block, blocks, side) for side in ("left", "right"))
+    q_lo, q_hi = (np.searchsorted(q_sorted, blocks, side) for side in ("left", "right"))
+    for lo, hi, qlo, qhi in zip(
+        t_lo.tolist(), t_hi.tolist(), q_lo.tolist(), q_hi.tolist(), strict=True
+    ):
+        if lo == hi:
+            continue
+        rows = q_order[qlo:qhi]
+        keys = key[lo:hi]
+        at = np.minimum(np.searchsorted(keys, q_key[rows]), hi - lo - 1)
+        hit = keys[at] == q_key[rows]
+        out[rows[hit]] = value[lo:hi][at[hit]]
+    return out
+
+
+MET_BY = pa.array(["case", "companion", "both"], pa.string())
+
+
+def decide(
+    pieces: pa.Table, dwell: pa.Table, where: Footprint, plan: CasePlan, rule: CompanionRule
+) -> pa.Table:
+    """The rule on the engine's overlaps → ``COMPANIONS``, with periods and who met it.
+
+    Shared by every backend: ``pieces`` (sorted) are summed per (case,
+    companion, cell); the total must be more than ``min_overlap``, and the
+    case's or the companion's lookback dwell in the cell at least
+    ``dwell_hours``. Pieces of one (case, companion, cell) never overlap,
+    since each side's stays in a cell are disjoint after ingest, but they may
+    touch, at local midnight where stays are cut: touching pieces become one
+    period.
+    """
+    if pieces.num_rows == 0:
         return COMPANIONS.empty_table()
-    case, comp, cell = (
-        _np(raw, "case_person_id"),
-        _np(raw, "companion_person_id"),
-        _np(raw, "cell_id"),
-    )
-    start, end = _np(raw, "start_s"), _np(raw, "end_s")
+    case, comp, cell = _np(pieces, "case_id"), _np(pieces, "companion_id"), _np(pieces, "cell_id")
+    start, end = _np(pieces, "start_s"), _np(pieces, "end_s")
     new_triple = np.ones(len(case), dtype=bool)
     new_triple[1:] = (case[1:] != case[:-1]) | (comp[1:] != comp[:-1]) | (cell[1:] != cell[:-1])
+    first = np.flatnonzero(new_triple)
+    overlap = np.add.reduceat(end - start, first)
+    t_case, t_comp, t_cell = case[first], comp[first], cell[first]
+    # (cell, case) → the case's dwell; (lookback, cell) blocks, person → a companion's.
+    # Day numbers and cell ids are small and non-negative: one int64 holds both.
+    cc = where.cells
+    case_dwell = _lookup(
+        _np(cc, "cell_id"), _np(cc, "case_id"), _np(cc, "case_dwell_s"), t_cell, t_case
+    )
+    comp_dwell = _lookup(
+        (_np(dwell, "lb_last") << 32) | _np(dwell, "cell_id"),
+        _np(dwell, "person_id"),
+        _np(dwell, "dwell_s"),
+        (_lookback_last(plan, t_case) << 32) | t_cell,
+        t_comp,
+    )
+    case_met, comp_met = case_dwell >= rule.dwell_s, comp_dwell >= rule.dwell_s
+    qualified = (
+        (overlap > rule.min_overlap_s)
+        & (case_dwell >= 0)
+        & (comp_dwell >= 0)
+        & (case_met | comp_met)
+    )
+    if not qualified.any():
+        return COMPANIONS.empty_table()
+    # The pieces of qualified triples, and where each triple's pieces begin.
+    lengths = np.diff(np.append(first, len(case)))
+    keep = np.repeat(qualified, lengths)
+    start, end = start[keep], end[keep]
+    new_triple = new_triple[keep]
     new_period = new_triple.copy()
     new_period[1:] |= start[1:] != end[:-1]
     period_first = np.flatnonzero(new_period)
-    period_last = np.append(period_first[1:] - 1, len(case) - 1)
+    period_last = np.append(period_first[1:] - 1, len(start) - 1)
     triple_first = np.flatnonzero(new_triple)
-    # Where each triple's periods begin, counted in periods.
     offsets = np.append(np.searchsorted(period_first, triple_first), len(period_first))
+    ts = pa.timestamp("s")
     structs = pa.StructArray.from_arrays(
         [
-            pa.array(start[period_first]).cast(pa.timestamp("s")).cast(TS),
-            pa.array(end[period_last]).cast(pa.timestamp("s")).cast(TS),
+            pa.array(start[period_first]).cast(ts).cast(TS),
+            pa.array(end[period_last]).cast(ts).cast(TS),
         ],
         fields=list(PERIOD),
     )
-    overlap = _np(raw, "overlap_s")[triple_first]
-    case_dwell = _np(raw, "case_dwell_s")[triple_first]
-    comp_dwell = _np(raw, "companion_dwell_s")[triple_first]
-    case_met, comp_met = case_dwell >= rule.dwell_s, comp_dwell >= rule.dwell_s
-    met_by = np.where(case_met & comp_met, "both", np.where(case_met, "case", "companion"))
+    met_by = MET_BY.take(
+        pa.array(np.where(case_met, np.where(comp_met, 2, 0), 1)[qualified], pa.int8())
+    )
+    overlap = overlap[qualified]
     return pa.table(
         {
-            "case_person_id": pa.array(case[triple_first], pa.int64()),
-            "companion_person_id": pa.array(comp[triple_first], pa.int64()),
-            "cell_id": pa.array(cell[triple_first].astype(np.int32), pa.int32()),
+            "case_person_id": pa.array(t_case[qualified], pa.int64()),
+            "companion_person_id": pa.array(t_comp[qualified], pa.int64()),
+            "cell_id": pa.array(t_cell[qualified].astype(np.int32), pa.int32()),
             "overlap_s": pa.array(overlap, pa.int64()),
             "overlap_minutes": pa.array(overlap / 60.0, pa.float64()),
             "periods": pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), structs),
-            "case_dwell_s": pa.array(case_dwell, pa.int64()),
-            "companion_dwell_s": pa.array(comp_dwell, pa.int64()),
-            "dwell_rule_met_by": pa.array(met_by, pa.string()),
-        }
-    ).cast(COMPANIONS)
+            "case_dwell_s": pa.array(case_dwell[qualified], pa.int64()),
+            "companion_dwell_s": pa.array(comp_dwell[qualified], pa.int64()),
+            "dwell_rule_met_by": met_by,
+        },
+        schema=COMPANIONS,
+    )
 
 
 def find_companions(
@@ -413,9 +455,6 @@ def find_companions(
         window_ends = [
             e for e in ends if valid_window(store, day_no_to_date(e), rule.lookback_days, manifest)
         ]
-        daily_cases = pc.sum(
-            pc.invert(pc.is_in(plan.table.column("lb_last"), pa.array(window_ends, pa.int32())))
-        ).as_py()
         # Only the lookback days of cases without a valid window are read day by day.
         daily_days = set()
         for first, last in zip(
@@ -426,39 +465,43 @@ def find_companions(
             if last not in window_ends:
                 daily_days.update(range(first, last + 1))
         daily_dates = [day_no_to_date(d) for d in sorted(daily_days)]
-        tables: dict[str, object] = {"cases": plan.table}
         persons, cells = {}, {}
+        windows: dict[str, object] = {}
         for i, end in enumerate(window_ends):
             date = day_no_to_date(end)
             persons[end], cells[end] = f"window_persons_{i}", f"window_cells_{i}"
-            tables[persons[end]] = ParquetFiles.of(
+            windows[persons[end]] = ParquetFiles.of(
                 [store.window_file(date, "persons")], STORE_WINDOW
             )
-            tables[cells[end]] = ParquetFiles.of([store.window_file(date, "cells")], STORE_WINDOW)
-        if daily_cases:
-            tables["person_cells"] = ParquetFiles.of(
+            windows[cells[end]] = ParquetFiles.of([store.window_file(date, "cells")], STORE_WINDOW)
+        inputs: dict[str, object] = {"cases": plan.table}
+        if daily_days:
+            inputs["person_cells"] = ParquetFiles.of(
                 store.files("person_cells", daily_dates), STORE_DWELL
             )
         raw_cells = engine.run(
-            case_cells_query(engine.dialect, plan, persons, bool(daily_cases)),
-            {k: v for k, v in tables.items() if k in {"cases", "person_cells", *persons.values()}},
+            case_cells_query(engine.dialect, plan, persons, bool(daily_days)),
+            {**inputs, **{name: windows[name] for name in persons.values()}},
         )
         where = footprint(raw_cells, plan, rule.lookback_days)
         if where.days.num_rows == 0:
             return COMPANIONS.empty_table()
         stays = {}
+        day_tables: dict[str, object] = {"cases": plan.table}
         for d in _distinct(_np(where.days, "day_no")):
             stays[d] = f"stays_{len(stays)}"
-            tables[stays[d]] = ParquetFiles.of(
+            day_tables[stays[d]] = ParquetFiles.of(
                 store.files("stays", [day_no_to_date(d)]), STORE_STAYS
             )
-        if daily_cases:
-            tables["dwell"] = ParquetFiles.of(store.files("dwell", daily_dates), STORE_DWELL)
-        tables["case_cells"] = where.cells
-        query = companions_query(engine.dialect, plan, where, rule, stays=stays, windowed=cells)
-        needed = {"cases", "case_cells", "dwell", *stays.values(), *cells.values()}
-        raw = engine.run(query, {k: v for k, v in tables.items() if k in needed})
-        return finish(raw, rule)
+        pieces = engine.run(pieces_query(engine.dialect, where, stays), day_tables)
+        if pieces.num_rows == 0:
+            return COMPANIONS.empty_table()
+        dwell_inputs: dict[str, object] = {name: windows[name] for name in cells.values()}
+        dwell_inputs["cases"] = plan.table
+        if daily_days:
+            dwell_inputs["dwell"] = ParquetFiles.of(store.files("dwell", daily_dates), STORE_DWELL)
+        dwell = engine.run(dwell_query(engine.dialect, plan, where, cells), dwell_inputs)
+        return decide(pieces, dwell, where, plan, rule)
     finally:
         if owned:
             engine.close()

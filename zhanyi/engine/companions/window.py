@@ -109,7 +109,7 @@ def build_window(
         con.execute(
             f"COPY (SELECT * FROM win ORDER BY {order}) "
             f"TO {_sql_str(staging / f'{name}.parquet')} "
-            f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_WINDOW}, COMPRESSION zstd)"
+            f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_WINDOW[name]}, COMPRESSION zstd)"
         )
     con.execute("DROP TABLE win")
     meta = {"end": end.isoformat(), "lookback_days": int(lookback_days), "days": builds}
