@@ -80,3 +80,28 @@ def test_a_pushed_close_contact_and_an_arrival_are_health_code_facts(
     assert got[chen]["contacts"][0].source.startswith("screening.push_record:")
     assert [a.risk_level for a in got[lin]["arrivals"]] == ["medium"]
     assert HealthCode.objects.get(person_id=chen).colour != "green"
+
+
+def test_each_breakdown_row_equals_the_figures_of_its_group(world, index, putian, tmp_path):
+    from zhanyi.screening.metrics import _records, _tasks, figures_of
+
+    xiamen = PushSource.objects.create(name="厦门市协查", origin_city="厦门市")
+    rows = [row_for(world, n) for n in ("陈建国", "吴丽华", "王芳", "李明")]
+    a = write_file(tmp_path, "a.csv", csv_bytes(rows))
+    b = write_file(tmp_path, "b.csv", csv_bytes([row_for(world, "陈建国", category="时空伴随")]))
+    do_import_push_list(putian, a, filename="a.csv", acting_user=world.commander)
+    do_import_push_list(xiamen, b, filename="b.csv", acting_user=world.commander)
+    tasks = {t.person.name: t for t in ScreeningTask.objects.select_related("person")}
+    do_record_outcome(tasks["王芳"], acting_user=world.commander, outcome="not_found")
+    for row in breakdown(world.city, "area"):
+        child = world.city.children.get(code=row["key"])
+        assert {k: v for k, v in row.items() if k not in ("key", "label")} == figures_of(
+            _records(child), _tasks(child)
+        )
+    for row in breakdown(None, "source"):
+        source = PushSource.objects.get(pk=row["key"])
+        expected = figures_of(
+            _records(None).filter(source=source),
+            _tasks(None).filter(records__source=source).distinct(),
+        )
+        assert {k: v for k, v in row.items() if k not in ("key", "label")} == expected
