@@ -28,6 +28,7 @@ from zhanyi.command.models import Handoff, HandoffKind, TaskForceKind
 from zhanyi.engine.contacts import CASES, EXPOSURES, QUARANTINED, expand_contacts
 from zhanyi.engine.protocol import LOCAL_TZ, Protocol, exposure_window
 from zhanyi.people.models import Person
+from zhanyi.tracing import pg
 from zhanyi.tracing.models import Case, Contact, ContactKind, Exposure
 
 from .common import audit_case, aware, protocol, recompute_codes, require
@@ -165,16 +166,30 @@ def _expand_group(
         start, end = case_window(case, rules)
         windows.append((case.pk, case.person_id, start, end))
     earliest = min(w[2] for w in windows)
-    exposures = _frame(
-        Exposure.objects.filter(exposed_at__gte=earliest, exposed_at__lt=as_of).values_list(
-            "person_a_id", "person_b_id", "exposed_at", "setting", "certainty"
-        ),
-        EXPOSURES,
-    )
-    quarantined = _frame(
-        Contact.objects.exclude(quarantined_at=None).values_list("person_id", "quarantined_at"),
-        QUARANTINED,
-    )
+    if connection.vendor == "postgresql":
+        exposures = pg.copy_out(
+            f"SELECT person_a_id, person_b_id, {pg.epoch_us('exposed_at')}, setting, certainty "
+            f"FROM {Exposure._meta.db_table} WHERE exposed_at >= %s AND exposed_at < %s",
+            [earliest, as_of],
+            EXPOSURES,
+        )
+        quarantined = pg.copy_out(
+            f"SELECT person_id, {pg.epoch_us('quarantined_at')} "
+            f"FROM {Contact._meta.db_table} WHERE quarantined_at IS NOT NULL",
+            [],
+            QUARANTINED,
+        )
+    else:
+        exposures = _frame(
+            Exposure.objects.filter(exposed_at__gte=earliest, exposed_at__lt=as_of).values_list(
+                "person_a_id", "person_b_id", "exposed_at", "setting", "certainty"
+            ),
+            EXPOSURES,
+        )
+        quarantined = _frame(
+            Contact.objects.exclude(quarantined_at=None).values_list("person_id", "quarantined_at"),
+            QUARANTINED,
+        )
     return expand_contacts(
         _frame(windows, CASES),
         exposures,
@@ -220,23 +235,93 @@ _COLUMNS = (
 
 
 def _insert(rows: list[tuple]) -> None:
-    """Insert contact rows (in ``_COLUMNS`` order): COPY on PostgreSQL, where
-    hundreds of thousands arrive at once; ``bulk_create`` elsewhere."""
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(Contact._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
+    """Insert contact rows (in ``_COLUMNS`` order) with ``bulk_create`` (the
+    PostgreSQL path is ``_store_pg``)."""
     Contact.objects.bulk_create(
         [Contact(**dict(zip(_COLUMNS, row, strict=True))) for row in rows], batch_size=5000
     )
+
+
+_STAGING = """
+CREATE TEMP TABLE contact_in (
+    case_id bigint, person_id bigint, case_area_id bigint, kind varchar(16),
+    depth smallint, via_id bigint, first_exposure_at timestamptz,
+    last_exposure_at timestamptz, identified_at timestamptz, upgraded_at timestamptz,
+    protocol varchar(64)
+) ON COMMIT DROP
+"""
+
+
+def _store_pg(
+    found: pl.DataFrame, case_by_id: dict[int, Case], *, as_of: dt.datetime
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """PostgreSQL: the new contacts go in through COPY and a staging table
+    (the contact's village looked up in the same statement); returns the new
+    rows as stored and the (pk, kind, depth, via) of contacts to upgrade."""
+    table = Contact._meta.db_table
+    existing = pg.copy_out(
+        f"SELECT case_id, person_id, id, kind FROM {table} WHERE case_id = ANY(%s)",
+        [list(case_by_id)],
+        {"case_id": pl.Int64, "person_id": pl.Int64, "pk": pl.Int64, "old_kind": pl.String},
+    )
+    strength = {str(k): v for k, v in _STRENGTH.items()}
+    joined = found.join(existing, on=["case_id", "person_id"], how="left")
+    stronger = joined.filter(
+        pl.col("pk").is_not_null()
+        & (
+            pl.col("kind").replace_strict(strength, return_dtype=pl.Int8)
+            > pl.col("old_kind").replace_strict(strength, return_dtype=pl.Int8)
+        )
+    )
+    cases = pl.DataFrame(
+        [(c.pk, c.area_id, c.protocol) for c in case_by_id.values()],
+        schema={"case_id": pl.Int64, "case_area_id": pl.Int64, "protocol": pl.String},
+        orient="row",
+    )
+    fresh = (
+        joined.filter(pl.col("pk").is_null())
+        .join(cases, on="case_id")
+        .select(
+            "case_id",
+            "person_id",
+            "case_area_id",
+            "kind",
+            "depth",
+            pl.col("via_person_id").alias("via_id"),
+            "first_exposure_at",
+            "last_exposure_at",
+            pl.lit(as_of).cast(pg.TS).alias("identified_at"),
+            pl.when(pl.col("upgraded")).then(pl.lit(as_of)).cast(pg.TS).alias("upgraded_at"),
+            "protocol",
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS contact_in")
+        cursor.execute(_STAGING)
+    pg.copy_in("contact_in", fresh)
+    person = Person._meta.db_table
+    new = pg.copy_out(
+        f"INSERT INTO {table} (case_id, person_id, area_id, kind, depth, via_id, "
+        "first_exposure_at, last_exposure_at, identified_at, upgraded_at, protocol) "
+        "SELECT ci.case_id, ci.person_id, COALESCE(p.village_id, ci.case_area_id), ci.kind, "
+        "ci.depth, ci.via_id, ci.first_exposure_at, ci.last_exposure_at, ci.identified_at, "
+        f"ci.upgraded_at, ci.protocol FROM contact_in ci JOIN {person} p ON p.id = ci.person_id "
+        f"RETURNING id, case_id, person_id, area_id, kind, {pg.epoch_us('last_exposure_at')}, "
+        "protocol",
+        [],
+        {
+            "pk": pl.Int64,
+            "case_id": pl.Int64,
+            "person_id": pl.Int64,
+            "area_id": pl.Int64,
+            "kind": pl.String,
+            "last_exposure_at": pg.TS,
+            "protocol": pl.String,
+        },
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE contact_in")
+    return new, stronger
 
 
 def _store(
@@ -245,6 +330,22 @@ def _store(
     """Store the engine's contacts that are new and upgrade the ones that are
     now of a stronger kind; return both."""
     ids = list(case_by_id)
+    if connection.vendor == "postgresql":
+        fresh, stronger = _store_pg(found, case_by_id, as_of=as_of)
+        new = [
+            _NewContact(
+                pk=r[0],
+                case_id=r[1],
+                person_id=r[2],
+                area_id=r[3],
+                kind=r[4],
+                last_exposure_at=r[5],
+                identified_at=as_of,
+                protocol=r[6],
+            )
+            for r in fresh.iter_rows()
+        ]
+        return new, _upgrade(stronger, as_of)
     existing_rows = []
     for i in range(0, len(ids), 500):
         existing_rows.extend(
@@ -308,6 +409,10 @@ def _store(
         )
         for row in rows
     ]
+    return new, _upgrade(stronger, as_of)
+
+
+def _upgrade(stronger: pl.DataFrame, as_of: dt.datetime) -> list[Contact]:
     upgraded = list(Contact.objects.filter(pk__in=stronger["pk"].to_list()))
     changes = {r["pk"]: r for r in stronger.iter_rows(named=True)}
     for contact in upgraded:
@@ -318,7 +423,7 @@ def _store(
         contact.depth = r["depth"]
         contact.via_id = r["via_person_id"]
     Contact.objects.bulk_update(upgraded, ["kind", "depth", "via_id", "upgraded_at"])
-    return new, upgraded
+    return upgraded
 
 
 @transaction.atomic
