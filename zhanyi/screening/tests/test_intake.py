@@ -241,3 +241,18 @@ def test_an_uploaded_file_object_is_read_without_a_path(world, index, putian):
     push_list = do_import_push_list(putian, data, filename="list.csv", acting_user=world.tracer)
     assert push_list.encoding == "utf-8-sig" and push_list.rows_stored == 1
     assert not data.closed
+
+
+def test_an_xls_list_is_read_with_numbers_and_dates_as_its_cells(world, index, putian):
+    """``data/quanzhou.xls`` was written once with xlwt (not a dependency): the
+    phone of the first row is a number cell, the exposure times are date cells."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "quanzhou.xls"
+    push_list = do_import_push_list(putian, path, filename=path.name, acting_user=world.tracer)
+    assert (push_list.file_format, push_list.rows_stored, push_list.rows_invalid) == ("xls", 2, 0)
+    records = {r.name: r for r in PushRecord.objects.all()}
+    assert records["陈建国"].person == index["陈建国"]
+    assert records["陈建国"].phone == "+8613905961001"
+    assert records["吴丽华"].exposure_at.isoformat() == "2021-09-09T12:30:00+00:00"
+    assert records["吴丽华"].category == "secondary_contact"
