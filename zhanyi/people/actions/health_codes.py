@@ -152,24 +152,61 @@ def _copy_value(value) -> str:
     return str(value)
 
 
+def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    text = "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN") as copy,
+    ):
+        copy.write(text.encode())
+
+
 def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert plain rows: PostgreSQL's COPY (a city's codes in seconds), else
     ``bulk_create``."""
     if not rows:
         return
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(model._meta.db_table)
-        cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-        text = "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
-        ):
-            copy.write(text.encode())
+        _copy(model._meta.db_table, columns, rows)
         return
     model.objects.bulk_create(
         [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=BATCH_SIZE
     )
+
+
+def _upsert_codes(rows: list[tuple]) -> None:
+    """Write codes, replacing a person's row if there is one. An upsert, so two
+    recomputes of one person at the same moment serialise on the row instead
+    of colliding; on PostgreSQL the rows arrive by COPY into a staging table."""
+    if not rows:
+        return
+    update = [c for c in CODE_COLUMNS if c != "person_id"]
+    if connection.vendor != "postgresql":
+        HealthCode.objects.bulk_create(
+            [HealthCode(**dict(zip(CODE_COLUMNS, row, strict=True))) for row in rows],
+            batch_size=BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["person"],
+            update_fields=[c.removesuffix("_id") for c in update],
+        )
+        return
+    q = connection.ops.quote_name
+    table = q(HealthCode._meta.db_table)
+    cols = ", ".join(q(c) for c in CODE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS health_code_stage "
+            f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+        cursor.execute("DELETE FROM health_code_stage")
+    _copy("health_code_stage", CODE_COLUMNS, rows)
+    sets = ", ".join(f"{q(c)} = EXCLUDED.{q(c)}" for c in update)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM health_code_stage "
+            f"ON CONFLICT ({q('person_id')}) DO UPDATE SET {sets}"
+        )
 
 
 def _in_batch(queryset, field: str, batch: list[int]):
@@ -182,9 +219,8 @@ def _recompute(
     """Decide and write the codes of ``person_ids``; the number of changes and
     their colours. Runs inside the caller's transaction.
 
-    A code that changes is deleted and inserted again (nothing refers to a
-    ``HealthCode`` row), so the whole write is two deletes and two inserts per
-    batch, whatever the number of persons.
+    The write is one upsert of the codes that changed and one insert of their
+    history per batch, whatever the number of persons.
     """
     ids = sorted({int(pid) for pid in person_ids})
     user = actor_user(acting_user)
@@ -217,7 +253,6 @@ def _recompute(
             )
             if row[0] in wanted
         }
-        replaced: list[int] = []
         code_rows: list[tuple] = []
         history: list[tuple] = []
         for pid in batch:
@@ -252,7 +287,6 @@ def _recompute(
                     new.override_id,
                 )
                 changed_at = now if is_change else stored[7]
-                replaced.append(pid)
             code_rows.append((pid, *fresh, changed_at, now))
             if is_change:
                 changed += 1
@@ -273,9 +307,7 @@ def _recompute(
                         name,
                     )
                 )
-        if replaced:
-            HealthCode.objects.filter(person_id__in=replaced).delete()
-        _insert(HealthCode, CODE_COLUMNS, code_rows)
+        _upsert_codes(code_rows)
         _insert(HealthCodeChange, CHANGE_COLUMNS, history)
     return changed, colours
 
