@@ -111,3 +111,26 @@ def test_the_codes_page_lists_red_and_yellow_codes_in_the_jurisdiction(world, fa
     assert "张三" in text and "王五" not in text
     assert AuditEvent.objects.filter(action="health_code.list", detail__results=1).exists()
     assert client_for(world.outsider).get("/people/health-codes/").status_code == 403
+
+
+def test_an_override_in_force_is_ended_on_its_page_with_a_note(world, client_for):
+    person = make_person(world.village)
+    override = actions.do_request_override(
+        person=person,
+        colour="red",
+        reason="复核",
+        expires_at=timezone.now() + dt.timedelta(days=1),
+        acting_user=world.tracer,
+    )
+    actions.do_approve_override(override=override, acting_user=world.commander)
+    client = client_for(world.commander)
+    url = f"/people/health-code/overrides/{override.pk}/"
+    assert "End it now" in client.get(url).content.decode()
+    refused = client.post(url, {"decision": "end", "note": ""})
+    assert (
+        refused.status_code == 200
+        and "Say why the override ends early." in refused.content.decode()
+    )
+    assert client.post(url, {"decision": "end", "note": "核实无误"}).status_code == 302
+    override.refresh_from_db()
+    assert override.status == "ended"
