@@ -22,7 +22,7 @@ from django.utils import timezone
 from zhanyi.accounts import audit
 from zhanyi.people.actions.health_codes import do_recompute_codes
 from zhanyi.people.models import Person
-from zhanyi.places.models import Area, AreaLevel
+from zhanyi.places.models import LEVEL_DEPTH, Area, AreaLevel
 from zhanyi.screening import bridge
 from zhanyi.screening.inserts import Inserter
 from zhanyi.screening.models import PushCategory, ScreeningTask, TaskEvent
@@ -279,12 +279,15 @@ def do_escalate_overdue(*, acting_user, now: dt.datetime | None = None) -> int:
 
 def _townships(areas: set[Area]) -> dict[int, int]:
     """Area id → the id of the township above it (itself when it is one or above)."""
-    out: dict[int, int] = {}
+    depth = LEVEL_DEPTH[AreaLevel.TOWNSHIP]
+    wanted: dict[int, str] = {}
     for area in areas:
-        if area.level in (AreaLevel.VILLAGE, AreaLevel.GRID):
-            codes = [c for c in area.path.strip("/").split("/") if c]
-            township = Area.objects.filter(code__in=codes, level=AreaLevel.TOWNSHIP).first()
-            out[area.pk] = township.pk if township else area.pk
-        else:
-            out[area.pk] = area.pk
-    return out
+        codes = [c for c in area.path.strip("/").split("/") if c]
+        if LEVEL_DEPTH.get(area.level, 0) > depth and len(codes) > depth:
+            wanted[area.pk] = codes[depth]
+    ids = dict(
+        Area.objects.filter(code__in=set(wanted.values()), level=AreaLevel.TOWNSHIP).values_list(
+            "code", "id"
+        )
+    )
+    return {area.pk: ids.get(wanted.get(area.pk, ""), area.pk) for area in areas}
