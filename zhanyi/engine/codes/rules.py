@@ -445,9 +445,13 @@ def decide(facts: PersonFacts, rules: CodeRules, now: dt.datetime) -> CodeDecisi
         return dataclasses.replace(_GREEN, review_at=review_at)
     # The most severe colour; then the rule order; then the longest-lasting
     # (None, open-ended, lasts longest) so that "until" is not too early.
-    best = min(
-        hits,
-        key=lambda h: (-SEVERITY[h.colour], _ORDER[h.rule], -(h.until or _FAR).timestamp()),
+    best = (
+        hits[0]
+        if len(hits) == 1
+        else min(
+            hits,
+            key=lambda h: (-SEVERITY[h.colour], _ORDER[h.rule], -(h.until or _FAR).timestamp()),
+        )
     )
     return CodeDecision(best.colour, best.rule, best.reason, best.until, review_at)  # type: ignore[arg-type]
 
