@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
 from zhanyi.command.actions import HandoffSpec, do_create_handoffs
+from zhanyi.command.actions.handoffs import do_create_handoffs_from_frame
 from zhanyi.command.models import Handoff, HandoffKind, TaskForceKind
 from zhanyi.engine.contacts import CASES, EXPOSURES, QUARANTINED, expand_contacts
 from zhanyi.engine.protocol import LOCAL_TZ, Protocol, exposure_window
@@ -145,6 +146,109 @@ def handoff_specs(contact: Contact, rules: Protocol) -> list[HandoffSpec]:
     return specs
 
 
+def _local_day_start(day: pl.Expr, offset_days: pl.Expr | int) -> pl.Expr:
+    """Local midnight (the protocol's time zone) of ``day`` + ``offset_days``, in UTC."""
+    return (
+        (day + pl.duration(days=offset_days))
+        .cast(pl.Datetime("us"))
+        .dt.replace_time_zone(str(LOCAL_TZ))
+        .dt.convert_time_zone("UTC")
+    )
+
+
+def handoff_frame(new: pl.DataFrame, *, as_of: dt.datetime) -> pl.DataFrame:
+    """``handoff_specs`` for a frame of new contacts (``NEW_CONTACTS``, all
+    identified at ``as_of`` and not yet in quarantine), as a frame for
+    ``do_create_handoffs_from_frame``: the same keys, times and details."""
+    parts = []
+    identified = pl.lit(as_of).cast(pl.Datetime("us", "UTC"))
+    day_one = pl.lit(timezone.localtime(as_of, LOCAL_TZ).date())
+    for (name, kind), group in new.group_by(["protocol", "kind"]):
+        if kind not in (ContactKind.CLOSE, ContactKind.SECONDARY):
+            continue
+        rules = protocol(name)
+        base = group.with_columns(
+            origin=pl.format("tracing.contact:{}", "pk"),
+            from_task_force=pl.lit(TaskForceKind.INVESTIGATION.value),
+        )
+
+        def detail(extra: dict[str, pl.Expr], name=name, kind=kind) -> pl.Expr:
+            return pl.struct(
+                case=pl.col("case_id"),
+                contact_kind=pl.lit(kind),
+                protocol=pl.lit(name),
+                **extra,
+            ).struct.json_encode()
+
+        parts.append(
+            base.select(
+                pl.format("{}:control", "origin").alias("key"),
+                kind=pl.lit(HandoffKind.CONTROL.value),
+                to_task_force=pl.lit(TaskForceKind.COMMUNITY.value),
+                not_before=pl.lit(None, pl.Datetime("us", "UTC")),
+                due_at=identified + pl.duration(hours=rules.deadlines.control_hours),
+                detail=detail({}),
+                **_carry(),
+            )
+        )
+        stages = rules.quarantine.stages(kind)
+        if stages and stages[0][0] == "centralised":
+            parts.append(
+                base.select(
+                    pl.format("{}:transfer", "origin").alias("key"),
+                    kind=pl.lit(HandoffKind.TRANSFER.value),
+                    to_task_force=pl.lit(TaskForceKind.TRANSFER.value),
+                    not_before=pl.lit(None, pl.Datetime("us", "UTC")),
+                    due_at=identified + pl.duration(hours=rules.deadlines.transfer_hours),
+                    detail=detail({"days": pl.lit(stages[0][1])}),
+                    **_carry(),
+                )
+            )
+        for n in rules.test_days.days(kind):
+            start = _local_day_start(day_one, n - 1)
+            parts.append(
+                base.select(
+                    pl.format("{}:test:q" + str(n), "origin").alias("key"),
+                    kind=pl.lit(HandoffKind.TEST.value),
+                    to_task_force=pl.lit(TaskForceKind.TESTING.value),
+                    not_before=start,
+                    due_at=start + pl.duration(days=1),
+                    detail=detail({"stage": pl.lit("quarantine"), "day": pl.lit(n)}),
+                    **_carry(),
+                )
+            )
+        if kind == ContactKind.CLOSE:
+            quarantine_days = sum(d for s, d in stages if s != "home_health_monitoring")
+            last_day = pl.col("last_exposure_at").dt.convert_time_zone(str(LOCAL_TZ)).dt.date()
+            for n in rules.test_days.close_monitoring_days:
+                start = _local_day_start(last_day, quarantine_days + n)
+                parts.append(
+                    base.select(
+                        pl.format("{}:test:m" + str(n), "origin").alias("key"),
+                        kind=pl.lit(HandoffKind.TEST.value),
+                        to_task_force=pl.lit(TaskForceKind.TESTING.value),
+                        not_before=start,
+                        due_at=start + pl.duration(days=1),
+                        detail=detail(
+                            {"stage": pl.lit("home_health_monitoring"), "day": pl.lit(n)}
+                        ),
+                        **_carry(),
+                    )
+                )
+    if not parts:
+        return pl.DataFrame()
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def _carry() -> dict[str, pl.Expr]:
+    return {
+        "person_id": pl.col("person_id"),
+        "area_id": pl.col("area_id"),
+        "from_task_force": pl.col("from_task_force"),
+        "origin": pl.col("origin"),
+    }
+
+
 def _frame(rows, schema: dict) -> pl.DataFrame:
     return pl.DataFrame(list(rows), schema=list(schema), orient="row").cast(schema)
 
@@ -203,20 +307,16 @@ def _expand_group(
     )
 
 
-@dataclass(frozen=True)
-class _NewContact:
-    """A stored contact as hand-offs need it (no model instance for each of
-    hundreds of thousands of rows)."""
-
-    pk: int
-    case_id: int
-    person_id: int
-    area_id: int
-    kind: str
-    identified_at: dt.datetime
-    last_exposure_at: dt.datetime
-    protocol: str
-    quarantined_at: dt.datetime | None = None
+#: New contacts as stored, for hand-offs and codes.
+NEW_CONTACTS = {
+    "pk": pl.Int64,
+    "case_id": pl.Int64,
+    "person_id": pl.Int64,
+    "area_id": pl.Int64,
+    "kind": pl.String,
+    "last_exposure_at": pl.Datetime("us", "UTC"),
+    "protocol": pl.String,
+}
 
 
 _COLUMNS = (
@@ -326,25 +426,12 @@ def _store_pg(
 
 def _store(
     found: pl.DataFrame, case_by_id: dict[int, Case], *, as_of: dt.datetime
-) -> tuple[list[_NewContact], list[Contact]]:
+) -> tuple[pl.DataFrame, list[Contact]]:
     """Store the engine's contacts that are new and upgrade the ones that are
     now of a stronger kind; return both."""
     ids = list(case_by_id)
     if connection.vendor == "postgresql":
-        fresh, stronger = _store_pg(found, case_by_id, as_of=as_of)
-        new = [
-            _NewContact(
-                pk=r[0],
-                case_id=r[1],
-                person_id=r[2],
-                area_id=r[3],
-                kind=r[4],
-                last_exposure_at=r[5],
-                identified_at=as_of,
-                protocol=r[6],
-            )
-            for r in fresh.iter_rows()
-        ]
+        new, stronger = _store_pg(found, case_by_id, as_of=as_of)
         return new, _upgrade(stronger, as_of)
     existing_rows = []
     for i in range(0, len(ids), 500):
@@ -396,19 +483,11 @@ def _store(
                 case_id__in=ids[i : i + 500], identified_at=as_of
             ).values_list("case_id", "person_id", "pk")
         )
-    new = [
-        _NewContact(
-            pk=pks[(row[0], row[1])],
-            case_id=row[0],
-            person_id=row[1],
-            area_id=row[2],
-            kind=row[3],
-            last_exposure_at=row[7],
-            identified_at=as_of,
-            protocol=row[10],
-        )
-        for row in rows
-    ]
+    new = pl.DataFrame(
+        [(pks[(r[0], r[1])], r[0], r[1], r[2], r[3], r[7], r[10]) for r in rows],
+        schema=NEW_CONTACTS,
+        orient="row",
+    )
     return new, _upgrade(stronger, as_of)
 
 
@@ -464,16 +543,19 @@ def do_expand_contacts(
     case_by_id = {c.pk: c for c in chosen}
     ids = list(case_by_id)
     new, upgraded = _store(found, case_by_id, as_of=as_of)
-    result.new_close = sum(c.kind == ContactKind.CLOSE for c in new)
-    result.new_secondary = sum(c.kind == ContactKind.SECONDARY for c in new)
+    result.new_close = new.filter(pl.col("kind") == ContactKind.CLOSE.value).height
+    result.new_secondary = new.filter(pl.col("kind") == ContactKind.SECONDARY.value).height
     result.upgraded = len(upgraded)
     result.seconds["store_s"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    changed = [*new, *upgraded]
-    specs = [s for c in changed for s in handoff_specs(c, protocol(c.protocol))]
-    result.handoffs = do_create_handoffs(
-        specs, acting_user=acting_user, origin_label=f"tracing.expand:{len(chosen)} cases"
+    label = f"tracing.expand:{len(chosen)} cases"
+    result.handoffs = do_create_handoffs_from_frame(
+        handoff_frame(new, as_of=as_of), acting_user=acting_user, origin_label=label
+    ) + do_create_handoffs(
+        [s for c in upgraded for s in handoff_specs(c, protocol(c.protocol))],
+        acting_user=acting_user,
+        origin_label=label,
     )
     result.seconds["handoffs_s"] = time.perf_counter() - t2
 
@@ -489,7 +571,7 @@ def do_expand_contacts(
     )
     t3 = time.perf_counter()
     result.codes_changed = recompute_codes(
-        [c.person_id for c in changed],
+        [*new["person_id"].to_list(), *(c.person_id for c in upgraded)],
         reason=f"tracing: contacts of {len(chosen)} case(s) expanded",
         acting_user=acting_user,
     )

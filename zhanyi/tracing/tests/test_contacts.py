@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from zhanyi.command.models import Handoff
+from zhanyi.engine.protocol import load_protocol
 from zhanyi.tracing import actions
 from zhanyi.tracing.models import Contact
 
@@ -209,3 +210,22 @@ def test_trajectory_and_interviews_are_kept_and_checked(world):
         c, acting_user=world.tracer, held_at=at(14, 22), summary="家庭聚餐"
     )
     assert interview.interviewer == "tracer"
+
+
+@pytest.mark.parametrize("protocol_name", ["edition-8", "edition-9"])
+def test_the_bulk_hand_offs_match_the_hand_offs_of_one_contact(world, protocol_name):
+    c = case(world.village, protocol_name=protocol_name)
+    close, secondary = person(world.village), person(world.village2)
+    expose(c, c.person, close, at(13, 19))
+    expose(c, close, secondary, at(14, 7))
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    stored = {
+        h.key: (h.kind, h.to_task_force, h.not_before, h.due_at, h.detail, h.area_id)
+        for h in Handoff.objects.all()
+    }
+    expected = {
+        s.key: (s.kind, s.to_task_force, s.not_before, s.due_at, s.detail, s.area_id)
+        for contact in Contact.objects.all()
+        for s in actions.handoff_specs(contact, load_protocol(protocol_name))
+    }
+    assert stored == expected
