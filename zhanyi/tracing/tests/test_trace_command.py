@@ -114,3 +114,14 @@ def test_the_protocol_rules_are_shown_from_the_file():
     assert nine["quarantine"]["close"] == [["centralised", 7], ["home_health_monitoring", 3]]
     with pytest.raises(CommandError, match="edition-99"):
         trace("protocol", "edition-99")
+
+
+def test_current_cases_are_written_for_the_companion_command(world, tmp_path):
+    from .factories import case
+
+    c = case(world.village)
+    out = tmp_path / "cases.parquet"
+    assert str(out) in trace("current-cases", "--out", str(out))
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out).column("person_id").to_pylist() == [c.person_id]

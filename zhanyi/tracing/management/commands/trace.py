@@ -105,9 +105,16 @@ class Command(BaseCommand):
         companions = sub.add_parser("companions", help="pull in a case's companions")
         companions.add_argument("--case", type=int, required=True)
         companions.add_argument("--store", type=Path)
+        companions.add_argument("--person-key", choices=["pk", "external_id"], default="pk")
 
         current = sub.add_parser("current-cases", help="write current case windows")
         current.add_argument("--out", type=Path)
+        current.add_argument(
+            "--person-key",
+            choices=["pk", "external_id"],
+            default="pk",
+            help="the numbers the companion store knows persons by (the demo's: external_id)",
+        )
 
         rules = sub.add_parser("protocol", help="the tracing rules of a protocol")
         rules.add_argument("name", nargs="?", default=DEFAULT_PROTOCOL)
@@ -208,12 +215,16 @@ class Command(BaseCommand):
 
     def _companions(self, options) -> None:
         added = actions.do_add_companions(
-            _case(options["case"]), acting_user=cli_actor(), store_dir=options["store"]
+            _case(options["case"]),
+            acting_user=cli_actor(),
+            store_dir=options["store"],
+            person_key=options["person_key"],
         )
         self.stdout.write(f"{added} companions added")
 
     def _current_cases(self, options) -> None:
-        self.stdout.write(str(actions.write_current_cases(options["out"])))
+        path = actions.write_current_cases(options["out"], person_key=options["person_key"])
+        self.stdout.write(str(path))
 
     def _protocol(self, options) -> None:
         p = load_protocol(options["name"])
