@@ -256,3 +256,28 @@ def test_an_xls_list_is_read_with_numbers_and_dates_as_its_cells(world, index, p
     assert records["陈建国"].phone == "+8613905961001"
     assert records["吴丽华"].exposure_at.isoformat() == "2021-09-09T12:30:00+00:00"
     assert records["吴丽华"].category == "secondary_contact"
+
+
+def test_a_stream_that_cannot_seek_is_spooled_to_disk_and_removed(world, index, putian, settings):
+    import io
+
+    class Stream(io.RawIOBase):
+        def __init__(self, data: bytes) -> None:
+            self.inner = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def seekable(self) -> bool:
+            return False
+
+        def readinto(self, buffer) -> int:
+            chunk = self.inner.read(len(buffer))
+            buffer[: len(chunk)] = chunk
+            return len(chunk)
+
+    stream = Stream(csv_bytes([row_for(world, "陈建国")], "gbk"))
+    push_list = do_import_push_list(putian, stream, filename="list.csv", acting_user=world.tracer)
+    assert push_list.encoding == "gbk" and push_list.rows_stored == 1
+    uploads = settings.DATA_DIR / "screening" / "uploads"
+    assert not any(uploads.iterdir())

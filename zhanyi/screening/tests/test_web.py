@@ -200,3 +200,19 @@ def test_reading_a_task_list_is_audited(world, tasks, client_for):
     client_for(world.village_member).get("/screening/tasks/")
     event = AuditEvent.objects.get(action="screening.list.tasks")
     assert event.detail["ids"] == [tasks["陈建国"].pk]
+
+
+def test_an_unreadable_upload_fails_its_job_with_the_reason_and_stores_nothing(
+    world, index, putian, client_for
+):
+    client = client_for(world.tracer)
+    client.post(
+        "/screening/upload/",
+        {"source": putian.pk, "file": SimpleUploadedFile("莆田.xlsx", b"not a workbook")},
+    )
+    job = ImportJob.objects.get()
+    assert job.status == "failed"
+    assert "xlsx" in job.message
+    page = client.get(f"/screening/jobs/{job.pk}/").content.decode()
+    assert job.message in page.replace("&#x27;", "'")
+    assert PushList.objects.count() == 0
