@@ -1,5 +1,6 @@
 """``zhanyi serve`` in production, as a new process: static files are collected
-before the app starts, so WhiteNoise serves them."""
+before the app starts, so WhiteNoise serves them, and a background worker runs
+beside the server and stops with it."""
 
 import os
 import re
@@ -9,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+
+import psutil
 
 
 def free_port() -> int:
@@ -52,6 +55,10 @@ def test_a_production_start_serves_the_collected_static_files(tmp_path):
         css = re.search(rb'href="(/static/zhanyi/zhanyi\.[0-9a-f]+\.css)"', page).group(1)
         status, body = get(f"http://127.0.0.1:{port}{css.decode()}")
         assert status == 200 and b"--red" in body
+        workers = [p for p in psutil.Process(server.pid).children() if "db_worker" in p.cmdline()]
+        assert len(workers) == 1
     finally:
         server.terminate()
         server.wait(timeout=10)
+    psutil.wait_procs(workers, timeout=10)
+    assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)

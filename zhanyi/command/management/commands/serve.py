@@ -1,13 +1,48 @@
-"""``zhanyi serve``: serve the web app with waitress (a production WSGI server)."""
+"""``zhanyi serve``: serve the web app with waitress (a production WSGI server),
+with background task workers beside it.
+
+Imports of pushed lists, lab files and other long jobs run as background tasks
+(django-tasks, database backend). ``serve`` starts ``--workers`` worker
+processes (``zhanyi db_worker``) and stops them when it stops; a deployment
+that runs its workers elsewhere passes ``--workers 0``.
+"""
 
 from __future__ import annotations
+
+import signal
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
-def serve(host: str, port: int, threads: int, say) -> None:
+def start_workers(count: int, say) -> list[subprocess.Popen]:
+    workers = []
+    for _ in range(count):
+        workers.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "zhanyi.cli", "db_worker", "--no-reload", "-v", "1"],
+            )
+        )
+    if count:
+        say(f"{count} background worker(s) started for imports and other long jobs")
+    return workers
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for w in workers:
+        if w.poll() is None:
+            w.terminate()
+    for w in workers:
+        try:
+            w.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            w.kill()
+
+
+def serve(host: str, port: int, threads: int, say, workers: int = 1) -> None:
     from waitress import serve as waitress_serve
 
     if not settings.DEBUG:
@@ -16,17 +51,40 @@ def serve(host: str, port: int, threads: int, say) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
     from zhanyi.wsgi import application
 
-    say(f"zhanyi is serving on http://{host}:{port}/  (Ctrl+C stops it)")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="zhanyi")
+    # A stop by SIGTERM (a service manager, `kill`) unwinds like Ctrl+C, so
+    # the workers are stopped too instead of being left orphaned.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    running = start_workers(workers, say)
+    try:
+        say(f"zhanyi is serving on http://{host}:{port}/  (Ctrl+C stops it)")
+        waitress_serve(application, host=host, port=port, threads=threads, ident="zhanyi")
+    finally:
+        stop_workers(running)
 
 
 class Command(BaseCommand):
-    help = "Serve the web app."
+    help = "Serve the web app, with background workers for long jobs."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="background task workers to start beside the server (0: run them elsewhere)",
+        )
 
     def handle(self, *args, **options) -> None:
-        serve(options["host"], options["port"], options["threads"], self.stdout.write)
+        if options["workers"] < 0:
+            from django.core.management.base import CommandError
+
+            raise CommandError("--workers must be 0 or more")
+        serve(
+            options["host"],
+            options["port"],
+            options["threads"],
+            self.stdout.write,
+            workers=options["workers"],
+        )
