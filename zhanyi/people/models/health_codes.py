@@ -75,11 +75,14 @@ class HealthCode(models.Model):
 class HealthCodeChange(models.Model):
     """One change of a person's health code (转码记录), kept for ever."""
 
+    # No index of its own: the (person, -changed_at) index below serves every
+    # lookup by person, and a city's recompute writes one index fewer.
     person = models.ForeignKey(
         "people.Person",
         models.PROTECT,
         related_name="health_code_changes",
         verbose_name=_("person"),
+        db_index=False,
     )
     colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices)
     previous_colour = models.CharField(_("previous colour"), max_length=8, choices=Colour.choices)
