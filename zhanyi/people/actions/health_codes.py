@@ -23,6 +23,7 @@ import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -75,8 +76,9 @@ def _actor_name(acting_user) -> str:
     return user.get_username()[:150] if user else ""
 
 
-@dataclass(frozen=True)
-class _Code:
+class _Code(NamedTuple):
+    """A code as it will be stored (a tuple: built once per person, so cheap)."""
+
     colour: str
     rule: str
     reason: str
@@ -283,15 +285,7 @@ def _recompute(
         for pid in batch:
             new = _code_from(decisions[pid], overrides.get(pid))
             stored = current.get(pid)
-            fresh = (
-                new.colour,
-                new.rule,
-                new.reason,
-                new.until,
-                new.review_at,
-                new.decided_by,
-                new.override_id,
-            )
+            fresh = tuple(new)  # in the order of _STORED
             if stored is None:
                 previous = Colour.GREEN
                 is_change = not (new.colour == Colour.GREEN and new.decided_by == DecidedBy.RULE)
