@@ -184,11 +184,20 @@ class Exposure(models.Model):
     """
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="exposures", verbose_name=_("case"))
+    # Indexed by the (person, exposed_at) indexes below.
     person_a = models.ForeignKey(
-        "people.Person", models.PROTECT, related_name="+", verbose_name=_("person")
+        "people.Person",
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("person"),
+        db_index=False,
     )
     person_b = models.ForeignKey(
-        "people.Person", models.PROTECT, related_name="+", verbose_name=_("exposed person")
+        "people.Person",
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("exposed person"),
+        db_index=False,
     )
     setting = models.CharField(_("setting"), max_length=16, choices=ExposureSetting.choices)
     exposed_at = models.DateTimeField(_("exposed at"))
@@ -278,7 +287,6 @@ class Contact(models.Model):
             models.UniqueConstraint(fields=["case", "person"], name="one_contact_per_case")
         ]
         indexes = [
-            models.Index(fields=["person"], name="contact_person"),
             models.Index(fields=["kind", "released_at"], name="contact_kind_open"),
         ]
         verbose_name = _("contact")
