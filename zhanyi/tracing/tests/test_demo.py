@@ -18,8 +18,11 @@ def test_the_family_cluster_is_replayed_once_with_contacts_hand_offs_and_compani
 ):
     settings.DATA_DIR = tmp_path
     demo.build_demo(scale="1500", seed=7, say=lambda s: None)
-    lines: list[str] = []
-    result = replay_family_cluster(say=lines.append)
+    # The integrator may run the replay inside build_demo; either way the
+    # cluster is there once after this call.
+    replay_family_cluster(say=lambda s: None)
+    result = replay_family_cluster(say=lambda s: None)
+    assert result.replayed is False
 
     cases = list(Case.objects.order_by("pk"))
     assert [c.classification for c in cases] == ["confirmed", "asymptomatic", "asymptomatic"]
@@ -34,9 +37,5 @@ def test_the_family_cluster_is_replayed_once_with_contacts_hand_offs_and_compani
     assert Contact.objects.filter(kind="close", quarantined_at__isnull=False).exists()
     assert Handoff.objects.filter(origin__startswith="tracing.contact:", kind="test").exists()
     assert AuditEvent.objects.filter(action="contacts.expand", actor_name="demo").count() == 2
-    assert result.companions >= 0 and any("companions" in line for line in lines)
-
-    again = replay_family_cluster(say=lambda s: None)
-    assert again.replayed is False
+    assert Contact.objects.filter(kind="companion").exists()
     assert Case.objects.count() == 3
-    assert again.close_contacts == result.close_contacts
