@@ -206,9 +206,14 @@ def do_import_samples(
             for t in good
         ],
     )
-    ids: dict[str, int] = {}
-    for chunk in _chunks([t.barcode for t in good], 20_000):
-        ids.update(Tube.objects.filter(barcode__in=chunk).values_list("barcode", "pk"))
+    # The new tubes' ids by the round (one indexed read), not by long lists of
+    # barcodes, which a planner without fresh statistics scans row by row.
+    wanted = {t.barcode for t in good}
+    ids = {
+        barcode: pk
+        for barcode, pk in Tube.objects.filter(round=round).values_list("barcode", "pk")
+        if barcode in wanted
+    }
     _copy(
         Sample._meta.db_table,
         ("tube_id", "person_id", "round_id", "purpose", "sampled_at"),
