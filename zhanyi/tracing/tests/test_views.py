@@ -199,3 +199,19 @@ def test_a_tracer_records_the_transfer_to_hospital_and_bad_input_is_named(
     assert response.status_code == 400
     c.refresh_from_db()
     assert str(c.onset_date) == "2021-09-13"
+
+
+def test_the_village_team_releases_a_contact_with_a_reason(world, client_for, traced):
+    _, close = traced
+    contact = Contact.objects.get(person=close)
+    client = client_for(world.village_member)
+    url = reverse("tracing:contact-release", args=[contact.pk])
+    assert f'action="{url}"' in client.get(reverse("tracing:contacts")).content.decode()
+    client.post(url, {"reason": ""})
+    contact.refresh_from_db()
+    assert contact.released_at is None
+    assert client.post(url, {"reason": "核实非密接"}).status_code == 302
+    contact.refresh_from_db()
+    assert contact.released_at is not None
+    other = client_for(world.other_county_staff)
+    assert other.post(url, {"reason": "x"}).status_code == 404
