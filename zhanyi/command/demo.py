@@ -37,6 +37,8 @@ DEFAULT_SEED = 20210916
 #: When the zone's headquarters met (9月16日), in local time.
 ZONE_HQ_ACTIVATED = dt.datetime(2021, 9, 16, 22, 0, tzinfo=SHANGHAI)
 CITY_HQ_ACTIVATED = dt.datetime(2021, 9, 10, 20, 0, tzinfo=SHANGHAI)
+#: The replay ends on 30 September: codes are decided as of then.
+REPLAY_CLOCK = dt.datetime(2021, 9, 30, 12, 0, tzinfo=SHANGHAI)
 
 
 @dataclass
@@ -46,6 +48,7 @@ class DemoResult:
     counts: dict = field(default_factory=dict)
     accounts: list[tuple[str, str, str, str]] = field(default_factory=list)
     seconds: dict = field(default_factory=dict)
+    replay: dict = field(default_factory=dict)
 
 
 def city_dir_for(scale: str, seed: int) -> Path:
@@ -62,9 +65,11 @@ def build_demo(
     seed: int = DEFAULT_SEED,
     fresh: bool = False,
     say: Callable[[str], None] = print,
+    replay: bool = True,
 ) -> DemoResult:
     """Migrate, generate and load the city (unless this demo is loaded
-    already), then issue fresh passwords for the demo accounts."""
+    already), replay September 2021 on it (unless ``replay`` is false), then
+    issue fresh passwords for the demo accounts."""
     # A bad scale is refused before anything is written (ValueError).
     cfg = SynthConfig.for_scale(_scale_arg(scale), seed=seed)
     timings: dict[str, float] = {}
@@ -103,6 +108,10 @@ def build_demo(
     result.accounts = demo_accounts.create_demo_accounts(
         city_code=Area.objects.get(level=AreaLevel.CITY).code
     )
+    if result.built and replay:
+        t = time.perf_counter()
+        result.replay = replay_outbreak(seed=seed, say=say)
+        timings["replay_s"] = time.perf_counter() - t
     result.counts = (
         json.loads((city_dir / "manifest.json").read_text())
         if (city_dir / "manifest.json").exists()
@@ -110,6 +119,42 @@ def build_demo(
     )
     result.seconds = timings
     return result
+
+
+def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
+    """Replay September 2021 on the loaded city, in the story's order, through
+    each task force's own actions (see SCENARIO.md): the pushed lists from
+    Putian, Xiamen and Quanzhou (from 10 Sep), the three cases of one family in
+    the Taiwanese Investment Zone (16–17 Sep), then the school round and the
+    sealed zone's daily rounds. Each step is idempotent."""
+    from zhanyi.accounts.models import User
+    from zhanyi.people.demo import replay_health_codes
+    from zhanyi.screening.demo import replay_push_lists
+    from zhanyi.testing.demo import replay_testing
+    from zhanyi.tracing.demo import replay_family_cluster
+
+    commander = User.objects.get(username="commander")
+    say("Replaying September 2021: pushed lists…")
+    screening = replay_push_lists(acting_user=commander, seed=seed, say=say)
+    say("Replaying September 2021: the family cluster in 台商投资区…")
+    family = replay_family_cluster(seed=seed, companion_store=companion_store_dir(), say=say)
+    say("Replaying September 2021: the school round and the sealed zone's rounds…")
+    testing = replay_testing(acting_user=commander, seed=seed)
+    say("Deciding every health code as of 30 September…")
+    codes = replay_health_codes(
+        as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
+    )
+    return {
+        "screening": screening,
+        "tracing": {
+            "cases": len(family.cases),
+            "close_contacts": family.close_contacts,
+            "secondary_contacts": family.secondary_contacts,
+            "companions": family.companions,
+        },
+        "testing": testing,
+        "health_codes": codes,
+    }
 
 
 def _scale_arg(scale: str) -> str | int:

@@ -20,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument("--fresh", action="store_true", help="rebuild even if loaded")
         parser.add_argument("--no-serve", action="store_true", help="build, print, exit")
+        parser.add_argument(
+            "--no-replay",
+            action="store_true",
+            help="load the city without replaying September 2021",
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
@@ -27,7 +32,11 @@ class Command(BaseCommand):
         say = self.stdout.write
         try:
             result = build_demo(
-                scale=options["scale"], seed=options["seed"], fresh=options["fresh"], say=say
+                scale=options["scale"],
+                seed=options["seed"],
+                fresh=options["fresh"],
+                say=say,
+                replay=not options["no_replay"],
             )
         except (NotADemoDatabase, DemoAreaMissing, ValueError) as exc:
             raise CommandError(str(exc)) from exc
@@ -39,6 +48,14 @@ class Command(BaseCommand):
             f"  places {counts.get('places', '?'):,}  stays {counts.get('stays', '?'):,}"
         )
         say("  " + "  ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
+        if result.replay:
+            t = result.replay["tracing"]
+            s = result.replay["screening"]
+            say(
+                f"  September 2021 replayed: {s['records']:,} pushed records, "
+                f"{t['cases']} cases, {t['close_contacts']} close and "
+                f"{t['secondary_contacts']} secondary contacts, {t['companions']} companions"
+            )
         say("")
         say(
             f"Open http://{options['host']}:{options['port']}/ and log in as one of these"
