@@ -496,6 +496,33 @@ class DueView(APIView):
         return Response({"round": r.pk, "due": total, "people": people, "retests": retests})
 
 
+class ExemptInput(serializers.Serializer):
+    persons = serializers.ListField(child=serializers.IntegerField(), max_length=10_000)
+    reason = serializers.CharField(max_length=100)
+
+
+class ExemptView(APIView):
+    """Mark people of a round exempt (免检) with a reason."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(request=ExemptInput, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, round_id: int) -> Response:
+        r = queries.get_round_for_user(request.user, round_id)
+        data = ExemptInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        try:
+            n = actions.do_set_exempt(
+                r, v["persons"], reason=v["reason"], acting_user=request.user, request=request
+            )
+        except InputError as e:
+            return _problems(e)
+        except PermissionDenied as e:
+            raise DRFPermissionDenied(str(e)) from None
+        return Response({"round": r.pk, "exempt": n})
+
+
 class ScheduledDueView(APIView):
     """Who is due when: scheduled tests handed over by tracing (protocol days)
     and the coming rounds of standing schedules, up to ``hours`` ahead."""
@@ -605,6 +632,7 @@ urlpatterns = [
     path("rounds/<int:round_id>/", RoundView.as_view(), name="testing-round"),
     path("rounds/<int:round_id>/coverage/", CoverageView.as_view(), name="testing-coverage"),
     path("rounds/<int:round_id>/due/", DueView.as_view(), name="testing-due"),
+    path("rounds/<int:round_id>/exempt/", ExemptView.as_view(), name="testing-exempt"),
     path("due/", ScheduledDueView.as_view(), name="testing-scheduled-due"),
     path("pool-size/", PoolSizeView.as_view(), name="testing-pool-size"),
 ]

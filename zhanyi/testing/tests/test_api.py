@@ -281,3 +281,27 @@ def test_who_is_due_when_lists_scheduled_tests_and_coming_rounds(world, api_for)
     assert body["tests"][0]["day"] == 4
     assert [r["number"] for r in body["rounds"]] == [1, 2]
     assert api_for(world.other_county_staff).get("/api/v1/testing/due/").json()["rounds"] == []
+
+
+def test_people_are_made_exempt_by_api_with_a_reason_and_coverage_counts_them(world, api_for):
+    ps = people(world.village, 3)
+    r = round_([world.village])
+    api = api_for(world.tracer)
+    url = f"/api/v1/testing/rounds/{r.pk}/exempt/"
+    assert api.post(url, {"persons": [ps[0].pk], "reason": ""}, format="json").status_code == 400
+    res = api.post(url, {"persons": [ps[0].pk], "reason": "卧床"}, format="json")
+    assert res.status_code == 200 and res.json()["exempt"] == 1
+    cov = api.get(f"/api/v1/testing/rounds/{r.pk}/coverage/").json()
+    assert cov["total"]["exempt"] == 1 and cov["total"]["due"] == 2
+    assert (
+        api_for(world.leader)
+        .post(url, {"persons": [ps[1].pk], "reason": "x"}, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        api_for(world.other_county_staff)
+        .post(url, {"persons": [ps[1].pk], "reason": "x"}, format="json")
+        .status_code
+        == 404
+    )

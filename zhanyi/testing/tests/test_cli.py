@@ -133,3 +133,28 @@ def test_pool_size_recommends_and_simulates(world):
     assert "recommended 10-in-1" in text and "simulation of 100,000 people" in text
     with pytest.raises(CommandError, match="between 0 and 1"):
         run("pool-size", "--prevalence", "3")
+
+
+def test_a_schedule_is_created_and_run_forward_from_the_command_line(world):
+    people(world.village, 2)
+    text = run(
+        "schedule",
+        "create",
+        "港口工人",
+        "--area",
+        world.village.code,
+        "--every",
+        "2",
+        "--from",
+        "2021-09-12 08:00",
+        "--to",
+        "2021-09-20 08:00",
+        "--pool-size",
+        "5",
+    )
+    sid = int(text.split()[1])
+    made = run("schedule", "run", str(sid), "--until", "2021-09-15 08:00")
+    assert made.count("round ") == 2 and "2 people" in made
+    assert run("schedule", "run", str(sid), "--until", "2021-09-15 08:00") == "no new rounds\n"
+    with pytest.raises(CommandError, match="no schedule 999"):
+        run("schedule", "run", "999", "--until", "2021-09-15 08:00")

@@ -3,6 +3,8 @@
 - ``round create NAME --kind K --area CODE [--area CODE …] --from T --to T
   [--pool-size K] [--min-age N --max-age N]``: a round and its target population.
 - ``round list``: the rounds, newest first.
+- ``schedule create NAME --area CODE --every DAYS --from T --to T`` and
+  ``schedule run ID --until T``: standing schedules and their rounds.
 - ``site create NAME --area CODE`` and ``lab create CODE NAME --area CODE``.
 - ``results import FILE --lab CODE``: a lab's CSV file
   (``barcode,result,tested_at[,reported_at]``). Good rows are stored; each
@@ -75,6 +77,20 @@ class Command(BaseCommand):
         create.add_argument("--max-age", type=int)
         rsub.add_parser("list", help="the rounds, newest first")
 
+        sch = sub.add_parser("schedule", help="standing schedules (常态化检测)")
+        schsub = sch.add_subparsers(dest="verb", required=True)
+        sc = schsub.add_parser("create", help="the same scope every N days")
+        sc.add_argument("name")
+        sc.add_argument("--kind", choices=RoundKind.values, default="key_groups")
+        sc.add_argument("--area", action="append", required=True, help="area code (repeat)")
+        sc.add_argument("--every", type=int, required=True, help="days between rounds")
+        sc.add_argument("--from", dest="starts_at", required=True)
+        sc.add_argument("--to", dest="ends_at", required=True)
+        sc.add_argument("--pool-size", type=int)
+        sr = schsub.add_parser("run", help="create the schedule's rounds up to a time")
+        sr.add_argument("schedule", type=int)
+        sr.add_argument("--until", required=True)
+
         site = sub.add_parser("site", help="sampling sites")
         ssub = site.add_subparsers(dest="verb", required=True)
         screate = ssub.add_parser("create")
@@ -138,6 +154,35 @@ class Command(BaseCommand):
         self.stdout.write(
             f"round {r.pk} created: {r.name}, {r.targets.count():,} people, {r.pool_size}-in-1"
         )
+
+    def _schedule(self, o) -> None:
+        from zhanyi.testing.models import Schedule
+
+        try:
+            if o["verb"] == "create":
+                sched = actions.do_create_schedule(
+                    acting_user=cli_actor(),
+                    name=o["name"],
+                    kind=o["kind"],
+                    scope_areas=[_area(c) for c in o["area"]],
+                    every_days=o["every"],
+                    starts_at=_time(o["starts_at"]),
+                    ends_at=_time(o["ends_at"]),
+                    pool_size=o["pool_size"],
+                )
+                self.stdout.write(f"schedule {sched.pk} created: {sched.name}")
+                return
+            try:
+                sched = Schedule.objects.get(pk=o["schedule"])
+            except Schedule.DoesNotExist:
+                raise CommandError(f"no schedule {o['schedule']}") from None
+            made = actions.do_run_schedule(sched, until=_time(o["until"]), acting_user=cli_actor())
+        except actions.InputError as e:
+            raise _problems(e) from None
+        for r in made:
+            self.stdout.write(f"round {r.pk} created: {r.name}, {r.targets.count():,} people")
+        if not made:
+            self.stdout.write("no new rounds")
 
     def _site(self, o) -> None:
         try:
