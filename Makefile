@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 VENDOR := zhanyi/static/vendor
 PG_URL ?= postgres://postgres@127.0.0.1:5432/zhanyi
 
-.PHONY: setup demo serve test test-sqlite test-postgres lint browser messages clean
+.PHONY: setup demo serve test test-sqlite test-postgres lint browser bench-tools messages clean
 
 setup: $(STAMP) $(VENDOR)/.stamp
 
@@ -37,6 +37,12 @@ browser:
 	  echo "Installing Debian's chromium for the browser test…"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "Could not install chromium; the browser test will be skipped (required when CI=true)."; }
+
+# The HTTP load tool `zhanyi bench testing` drives the scan API with, from Debian's packages.
+bench-tools: setup
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the load benchmarks…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 lint: setup
 	$(BIN)/ruff check .

@@ -460,7 +460,9 @@ def _scan_load(options: dict, people_ids, village_list, out: TextIO) -> dict:
 
     wrk = shutil.which("wrk")
     if wrk is None:
-        raise SystemExit("bench testing: the load tool wrk is not installed (apt-get install wrk)")
+        raise SystemExit(
+            "bench testing: the load tool wrk is not installed (`make bench-tools` installs it)"
+        )
     city = Area.objects.get(code=CITY)
     user = _bench_user(city)
     token = Token.objects.get(user=user).key
