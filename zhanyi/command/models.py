@@ -91,7 +91,9 @@ class Handoff(models.Model):
     the same hand-off twice a no-op.
     """
 
-    key = models.CharField(_("key"), max_length=128, unique=True)
+    # Unique by the constraint below (no separate LIKE index: keys are only
+    # ever looked up whole).
+    key = models.CharField(_("key"), max_length=128)
     kind = models.CharField(_("kind"), max_length=16, choices=HandoffKind.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=HandoffStatus.choices, default=HandoffStatus.OPEN
@@ -100,8 +102,13 @@ class Handoff(models.Model):
         "people.Person", models.PROTECT, related_name="handoffs", verbose_name=_("person")
     )
     # The village (or other area) responsible: the jurisdiction that sees it.
+    # Indexed by handoff_area_status, which starts with the area.
     area = models.ForeignKey(
-        "places.Area", models.PROTECT, related_name="handoffs", verbose_name=_("area")
+        "places.Area",
+        models.PROTECT,
+        related_name="handoffs",
+        verbose_name=_("area"),
+        db_index=False,
     )
     from_task_force = models.CharField(
         _("from task force"), max_length=32, choices=TaskForceKind.choices
@@ -122,6 +129,11 @@ class Handoff(models.Model):
 
     class Meta:
         ordering = ["due_at", "id"]
+        # Every index is paid for on each of the millions of rows a contact
+        # graph hands off: keep only those that a query uses (the consumers'
+        # kind/status lists, the jurisdiction's area, lookups by origin, by
+        # person in testing, and the key for idempotence).
+        constraints = [models.UniqueConstraint(fields=["key"], name="handoff_key_unique")]
         indexes = [
             models.Index(fields=["kind", "status", "due_at"], name="handoff_kind_status_due"),
             models.Index(fields=["area", "status"], name="handoff_area_status"),

@@ -129,13 +129,25 @@ def _copy_new(specs: list[HandoffSpec]) -> dict[str, int]:
                         "",
                     )
                 )
-        cursor.execute(
-            f"WITH created AS (INSERT INTO {table} ({cols}) SELECT {cols} FROM handoff_in "
-            "ON CONFLICT (key) DO NOTHING RETURNING kind) "
-            "SELECT kind, count(*) FROM created GROUP BY kind ORDER BY kind"
-        )
-        kinds = dict(cursor.fetchall())
-        cursor.execute("DROP TABLE handoff_in")
+        kinds = _insert_staged(cursor, table, cols)
+    return kinds
+
+
+def _insert_staged(cursor, table: str, cols: str) -> dict[str, int]:
+    """Insert the staged rows whose keys are new, in key order, and drop the
+    stage; the number created by kind.
+
+    In key order: each index a key leads (the key's, the origin's, which is
+    its prefix) then grows at its right edge instead of splitting pages all
+    over, which is most of the cost of a contact graph's millions of rows.
+    """
+    cursor.execute(
+        f"WITH created AS (INSERT INTO {table} ({cols}) SELECT {cols} FROM handoff_in "
+        "ORDER BY key ON CONFLICT (key) DO NOTHING RETURNING kind) "
+        "SELECT kind, count(*) FROM created GROUP BY kind ORDER BY kind"
+    )
+    kinds = dict(cursor.fetchall())
+    cursor.execute("DROP TABLE handoff_in")
     return kinds
 
 
@@ -256,13 +268,7 @@ def _copy_new_csv(data: str) -> dict[str, int]:
         )
         with cursor.cursor.copy(f"COPY handoff_in ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
             copy.write(data.encode())
-        cursor.execute(
-            f"WITH created AS (INSERT INTO {table} ({cols}) SELECT {cols} FROM handoff_in "
-            "ON CONFLICT (key) DO NOTHING RETURNING kind) "
-            "SELECT kind, count(*) FROM created GROUP BY kind ORDER BY kind"
-        )
-        kinds = dict(cursor.fetchall())
-        cursor.execute("DROP TABLE handoff_in")
+        kinds = _insert_staged(cursor, table, cols)
     return kinds
 
 
