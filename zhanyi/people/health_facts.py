@@ -19,7 +19,7 @@ acting_user=…)``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -85,3 +85,21 @@ def for_persons(queryset, person_ids: list[int], field: str = "person_id"):
     if last - first < 4 * len(person_ids):
         return queryset.filter(**{f"{field}__gte": first, f"{field}__lte": last})
     return queryset.filter(**{f"{field}__in": person_ids})
+
+
+def in_batches(
+    queryset, person_ids: list[int], field: str = "person_id", size: int = 5000
+) -> Iterator:
+    """``queryset`` restricted to ``person_ids`` (sorted), as few querysets as
+    it takes: one range scan when the ids are dense (``for_persons``), else
+    ``IN`` lists of at most ``size`` ids. A provider that finds nothing for
+    most persons (a contact graph's codes) then costs one quick query, not a
+    query per few thousand ids."""
+    if not person_ids:
+        return
+    first, last = person_ids[0], person_ids[-1]
+    if last - first < 4 * len(person_ids):
+        yield for_persons(queryset, person_ids, field)
+        return
+    for i in range(0, len(person_ids), size):
+        yield queryset.filter(**{f"{field}__in": person_ids[i : i + size]})

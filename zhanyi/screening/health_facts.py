@@ -11,7 +11,7 @@ import datetime as dt
 
 from zhanyi.engine.codes.facts import ArrivalFact, ContactFact
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL
-from zhanyi.people.health_facts import provider
+from zhanyi.people.health_facts import in_batches, provider
 
 from .models import PushCategory, PushRecord
 
@@ -25,10 +25,11 @@ CONTACT_KINDS = {
 @provider("screening")
 def facts(person_ids: list[int], now: dt.datetime) -> dict[int, dict[str, list]]:
     out: dict[int, dict[str, list]] = {}
-    for i in range(0, len(person_ids), 2000):
-        records = PushRecord.objects.filter(
-            person_id__in=person_ids[i : i + 2000], received_at__lte=now
-        ).values_list(
+    # A range scan (dense ids) or IN lists; a range may return persons who
+    # were not asked for, who are skipped.
+    wanted = set(person_ids)
+    for batch in in_batches(PushRecord.objects.all(), sorted(wanted), size=2000):
+        records = batch.filter(received_at__lte=now).values_list(
             "pk",
             "person_id",
             "category",
@@ -39,6 +40,8 @@ def facts(person_ids: list[int], now: dt.datetime) -> dict[int, dict[str, list]]
             "origin",
         )
         for pk, pid, category, exposure_at, arrived_at, received_at, risk, origin in records:
+            if pid not in wanted:
+                continue
             source = f"screening.push_record:{pk}"
             part = out.setdefault(pid, {"contacts": [], "arrivals": []})
             if category in CONTACT_KINDS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from zhanyi.engine.codes import TestFact
-from zhanyi.people.health_facts import provider
+from zhanyi.people.health_facts import in_batches, provider
 from zhanyi.testing.models import Sample
 
 LOOKBACK_DAYS = 21
@@ -20,13 +20,11 @@ LOOKBACK_DAYS = 21
 def facts(person_ids: list[int], now: dt.datetime) -> dict[int, dict[str, list]]:
     out: dict[int, dict[str, list]] = {}
     since = now - dt.timedelta(days=LOOKBACK_DAYS)
-    for i in range(0, len(person_ids), 5000):
+    # A range scan (dense ids) or IN lists; persons not asked for are skipped.
+    wanted = set(person_ids)
+    for batch in in_batches(Sample.objects.all(), sorted(wanted)):
         rows = (
-            Sample.objects.filter(
-                person_id__in=person_ids[i : i + 5000],
-                sampled_at__gte=since,
-                sampled_at__lte=now,
-            )
+            batch.filter(sampled_at__gte=since, sampled_at__lte=now)
             .exclude(tube__result="")
             .values_list(
                 "person_id",
@@ -39,6 +37,8 @@ def facts(person_ids: list[int], now: dt.datetime) -> dict[int, dict[str, list]]
             .order_by("sampled_at", "id")
         )
         for pid, sampled_at, result, k, reported_at, barcode in rows:
+            if pid not in wanted:
+                continue
             out.setdefault(pid, {"tests": []})["tests"].append(
                 TestFact(
                     sampled_at=sampled_at,
