@@ -18,6 +18,7 @@ test), people the index did not know are not in the city; the rest stay open.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +40,17 @@ SENDERS = {
     "厦门市": ("厦门市协查", "csv", "gbk"),
     "泉州市": ("泉州市协查", "csv", "utf-8"),
 }
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+#: When each city's list arrived (Putian's outbreak was announced on 10 September,
+#: Xiamen's and Quanzhou's cases on 12–13 September).
+RECEIVED_AT = {
+    "莆田市": dt.datetime(2021, 9, 10, 20, 0, tzinfo=SHANGHAI),
+    "厦门市": dt.datetime(2021, 9, 13, 8, 0, tzinfo=SHANGHAI),
+    "泉州市": dt.datetime(2021, 9, 13, 14, 0, tzinfo=SHANGHAI),
+}
+#: The teams close the tasks they close this long after the list arrived
+#: (inside the 2-hour rule).
+WORKED_AFTER = dt.timedelta(minutes=95)
 MEASURES = {
     "close_contact": ScreeningTask.Measure.CENTRALISED_QUARANTINE,
     "secondary_contact": ScreeningTask.Measure.HOME_QUARANTINE,
@@ -85,7 +97,11 @@ def replay_push_lists(
         )
         path = write_push_list(part, directory / f"{name}-{seed}.{fmt}", fmt, encoding)
         push_list = do_import_push_list(
-            source, path, filename=Path(path).name, acting_user=cli_actor()
+            source,
+            path,
+            filename=Path(path).name,
+            acting_user=cli_actor(),
+            received_at=RECEIVED_AT[origin],
         )
         say(
             f"  {name}: {push_list.rows_read:,} rows, {push_list.rows_stored:,} stored, "
@@ -134,4 +150,11 @@ def _work_tasks(acting_user, seed: int, close_share: float) -> int:
                 "test_arranged": True,
             }
         outcomes.append((task, values))
-    return do_record_outcomes(outcomes, acting_user=acting_user)
+    # Each list's tasks are closed by its teams after it arrived, not today.
+    by_arrival: dict[dt.datetime, list] = {}
+    for task, values in outcomes:
+        by_arrival.setdefault(task.received_at, []).append((task, values))
+    return sum(
+        do_record_outcomes(group, acting_user=acting_user, at=received + WORKED_AFTER)
+        for received, group in sorted(by_arrival.items())
+    )

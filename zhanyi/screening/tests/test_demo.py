@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zhanyi.screening.demo import demo_records, replay_push_lists
+from zhanyi.screening.demo import RECEIVED_AT, WORKED_AFTER, demo_records, replay_push_lists
 from zhanyi.screening.models import PushList, PushRecord, PushSource, ScreeningTask
 
 
@@ -21,6 +21,14 @@ def test_the_replay_imports_three_cities_lists_and_works_most_tasks(world, index
     closed = ScreeningTask.objects.filter(status="closed")
     assert closed.count() == summary["closed"]
     assert set(closed.values_list("outcome", flat=True)) <= {"found_in_city", "not_in_city"}
+
+
+def test_the_replay_keeps_the_storys_dates_and_closes_within_two_hours(world, index):
+    replay_push_lists(acting_user=world.commander, seed=7, records=40, say=lambda s: None)
+    assert set(PushList.objects.values_list("received_at", flat=True)) == set(RECEIVED_AT.values())
+    for task in ScreeningTask.objects.filter(status="closed"):
+        assert task.received_at in RECEIVED_AT.values()
+        assert task.closed_at == task.received_at + WORKED_AFTER <= task.due_at
 
 
 def test_the_replay_of_the_same_seed_adds_nothing(world, index):
