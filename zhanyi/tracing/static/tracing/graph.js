@@ -6,9 +6,14 @@
     fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (g) {
+        // Companions (the last category) can be hundreds around one case and
+        // hide the chain itself; on a crowded graph they start hidden and the
+        // legend turns them on.
+        const selected = {};
+        selected[names[names.length - 1]] = g.nodes.length <= 60;
         chart.setOption({
           tooltip: {},
-          legend: [{ data: names }],
+          legend: [{ data: names, selected: selected }],
           series: [{
             type: "graph", layout: "force", roam: true, draggable: true,
             categories: names.map(function (n) { return { name: n }; }),
