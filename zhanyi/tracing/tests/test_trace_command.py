@@ -107,6 +107,20 @@ def test_bad_input_is_a_clear_error_and_nothing_is_written(world):
     assert not Case.objects.exists()
 
 
+def test_a_bad_time_on_the_command_line_names_the_option_without_a_traceback(world, capsys):
+    from zhanyi.tracing.management.commands.trace import Command
+
+    p = person(world.village)
+    argv = ["zhanyi", "trace", "case", "create", "--person", str(p.pk)]
+    argv += ["--classification", "confirmed", "--sampled", "yesterday"]
+    argv += ["--reported", "2021-09-14T20:00"]
+    with pytest.raises(SystemExit) as exit_:
+        Command().run_from_argv(argv)
+    assert exit_.value.code == 2
+    assert "argument --sampled: not a time: 'yesterday'" in capsys.readouterr().err
+    assert not Case.objects.exists()
+
+
 def test_the_protocol_rules_are_shown_from_the_file():
     eight = json.loads(trace("protocol", "edition-8"))
     nine = json.loads(trace("protocol", "edition-9"))

@@ -16,6 +16,7 @@ in the audit trail.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 from pathlib import Path
@@ -35,10 +36,12 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def parse_time(text: str) -> dt.datetime:
+    # An argparse ``type``: ArgumentTypeError gives ``argument --sampled: not a time``
+    # and a usage line, where a CommandError raised here escapes argparse as a traceback.
     try:
         value = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise CommandError(f"not a time: {text!r} (use 2021-09-13T20:00)") from None
+        raise argparse.ArgumentTypeError(f"not a time: {text!r} (use 2021-09-13T20:00)") from None
     return value if value.tzinfo else value.replace(tzinfo=LOCAL)
 
 
