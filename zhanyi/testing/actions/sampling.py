@@ -73,8 +73,12 @@ def parse_code(code: str) -> tuple[str, str] | None:
 
 
 def resolve_codes(codes: Sequence[str]) -> dict[str, Person]:
-    """Live persons for the readable codes, by code; unknown codes are left out."""
-    parsed = {c: parse_code(c) for c in codes}
+    """Live persons for the readable codes, by stripped code; unknown codes are left out.
+
+    Keys are stripped as ``do_scan`` looks them up: a scanner that ends each
+    code with a newline or space still finds the person.
+    """
+    parsed = {(c or "").strip(): parse_code(c) for c in codes}
     ids = {int(v) for k, v in filter(None, parsed.values()) if k == "id"}
     numbers = {v for k, v in filter(None, parsed.values()) if k == "identity"}
     found = Person.objects.filter(Q(pk__in=ids) | Q(identity_number__in=numbers)).only(

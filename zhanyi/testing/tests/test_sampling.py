@@ -27,6 +27,21 @@ def test_a_person_is_found_by_qr_identity_number_or_person_number(world):
     }
 
 
+def test_a_code_a_scanner_ends_with_a_newline_or_space_still_finds_its_person(world):
+    ps = people(world.village, 2)
+    r = round_([world.village])
+    s = site(world.village)
+    res = actions.do_scan(
+        acting_user=SYSTEM,
+        barcode="ZZ0090",
+        codes=[f" {actions.qr_payload(ps[0].pk)}\r\n", f"P{ps[1].pk} "],
+        site=s,
+        round=r,
+    )
+    assert [a["person_id"] for a in res.accepted] == [ps[0].pk, ps[1].pk]
+    assert res.refused == []
+
+
 def test_a_tube_opens_on_its_first_scan_and_closes_when_full(world):
     ps = people(world.village, 10)
     r = round_([world.village])
