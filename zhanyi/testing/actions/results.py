@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from zhanyi.accounts import audit
 from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
 from zhanyi.command.models import HandoffKind, TaskForceKind
-from zhanyi.people.models import Person
 from zhanyi.testing.models import Lab, Purpose, ResultImport, Sample, TestResult, Tube, TubeStatus
 
 from .bulk import analyze
@@ -396,10 +395,11 @@ def follow_up_results(tube_ids: list[int], *, acting_user) -> dict:
     if positive_singles:
         from zhanyi.tracing.actions import do_create_case_from_result
 
-        for s in Sample.objects.filter(tube_id__in=positive_singles).select_related("tube"):
-            person = Person.objects.get(pk=s.person_id)
+        for s in Sample.objects.filter(tube_id__in=positive_singles).select_related(
+            "tube", "person"
+        ):
             do_create_case_from_result(
-                person=person,
+                person=s.person,
                 sampled_at=s.sampled_at,
                 reported_at=s.tube.reported_at,
                 source=f"testing.tube:{s.tube.barcode}",
