@@ -363,7 +363,10 @@ def load_protocol(name_or_path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
     """Read a protocol file into frozen dataclasses."""
     path = resolve_protocol_path(name_or_path)
     with path.open("rb") as fh:
-        data = tomllib.load(fh)
+        try:
+            data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as error:
+            raise ValueError(f"{path}: not a protocol file: {error}") from None
     if "protocol" not in data:
         raise ValueError(f"{path}: missing [protocol] header")
     info = _build(ProtocolInfo, "protocol", data.pop("protocol"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,11 @@ def test_editing_test_days_and_deadlines_in_the_file_changes_them(tmp_path):
 def test_a_wrong_rule_in_the_file_is_refused_naming_it(tmp_path, old, new, message):
     with pytest.raises(ValueError, match=message):
         load_protocol(edited(tmp_path, old, new))
+
+
+def test_a_file_that_is_not_toml_is_refused_naming_the_file_and_line(tmp_path):
+    path = edited(tmp_path, "max_depth = 2", "max_depth 2")
+    with pytest.raises(
+        ValueError, match=re.escape(f"{path}: not a protocol file: ") + r".*line \d+"
+    ):
+        load_protocol(path)
