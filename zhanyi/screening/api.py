@@ -148,8 +148,9 @@ class ListUpload(APIView):
         incoming.is_valid(raise_exception=True)
         name = incoming.validated_data["source"]
         sources = queries.sources()
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
         source = (
-            sources.filter(pk=int(name)).first() if name.isdigit() else None
+            sources.filter(pk=int(name)).first() if name.isdecimal() else None
         ) or sources.filter(name=name).first()
         if source is None:
             raise ValidationError({"source": [f"no push source {name!r}"]})

@@ -35,6 +35,12 @@ def test_an_unknown_source_is_refused_naming_it(world, index, api_for):
     assert "火星协查" in response.json()["source"][0]
 
 
+def test_a_source_of_digits_int_cannot_read_is_refused_not_a_server_error(world, index, api_for):
+    response = post_list(api_for(world.tracer), "²", b"x")
+    assert response.status_code == 400
+    assert "²" in response.json()["source"][0]
+
+
 def test_a_field_member_cannot_post_a_list(world, putian, api_for):
     response = post_list(api_for(world.village_member), putian.name, b"x")
     assert response.status_code == 403
