@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from zhanyi.accounts.models import AuditEvent
+from zhanyi.screening.actions.campaign import door_to_door_source
 from zhanyi.screening.models import PushRecord, PushSource
 
 from .conftest import csv_bytes, row_for, write_file, xlsx_file
@@ -43,6 +44,22 @@ def test_an_unknown_source_without_an_origin_city_is_refused(world, tmp_path):
     path = write_file(tmp_path, "list.csv", csv_bytes([]))
     with pytest.raises(CommandError, match="no push source named"):
         run("pushlist", str(path), "--source", "火星")
+
+
+def test_a_source_named_with_extra_spaces_is_found(world, index, putian, tmp_path):
+    path = write_file(tmp_path, "list.csv", csv_bytes([row_for(world, "陈建国")]))
+    out, _ = run("pushlist", str(path), "--source", f" {putian.name} ", "--no-progress")
+    assert "1 stored" in out
+    assert PushRecord.objects.get().push_list.source == putian
+
+
+def test_the_door_to_door_source_is_not_a_push_source(world, index, putian, tmp_path):
+    door_to_door = door_to_door_source()
+    path = write_file(tmp_path, "list.csv", csv_bytes([row_for(world, "陈建国")]))
+    with pytest.raises(CommandError, match="no push source named") as refused:
+        run("pushlist", str(path), "--source", door_to_door.name, "--no-progress")
+    assert putian.name in str(refused.value) and door_to_door.name + "," not in str(refused.value)
+    assert not PushRecord.objects.exists()
 
 
 def test_a_missing_file_and_an_unreadable_file_are_refused_by_name(world, putian, tmp_path):

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from zhanyi.accounts.audit import cli_actor
-from zhanyi.screening import actions
+from zhanyi.screening import actions, queries
 from zhanyi.screening.actions.intake import error_file_path
 from zhanyi.screening.bridge import LinkageUnavailable
 from zhanyi.screening.models import PushSource
@@ -50,11 +50,14 @@ class Command(BaseCommand):
             raise CommandError(" ".join(messages)) from None
 
     def _source(self, name: str, origin_city: str | None) -> PushSource:
-        source = PushSource.objects.filter(name=name).first()
+        # As the web form and the API: push sources only (not the door-to-door
+        # campaigns' source), the name spaced as do_save_source stores it.
+        sources = queries.sources()
+        source = sources.filter(name=" ".join(name.split())).first()
         if source is not None:
             return source
         if origin_city is None:
-            known = ", ".join(PushSource.objects.values_list("name", flat=True)) or "none yet"
+            known = ", ".join(sources.values_list("name", flat=True)) or "none yet"
             raise CommandError(
                 f"no push source named {name!r} (known: {known}); "
                 "add --origin-city CITY to create it"
