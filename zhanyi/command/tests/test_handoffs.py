@@ -69,3 +69,11 @@ def test_a_spec_with_an_unknown_kind_or_a_naive_deadline_is_refused(world):
         _spec(person, world.village, kind="teleport")
     with pytest.raises(ValueError, match="aware"):
         _spec(person, world.village, due_at=dt.datetime(2021, 9, 17, 8))  # noqa: DTZ001 (the point of the test)
+
+
+def test_a_handoff_closed_from_the_command_line_names_the_operator(world):
+    person = Person.objects.create(name="张三", village=world.village)
+    do_create_handoffs([_spec(person, world.village)], acting_user=cli_actor())
+    handoff = do_close_handoff(Handoff.objects.get(), acting_user=cli_actor(), outcome="done")
+    assert handoff.closed_by_name == cli_actor().name
+    assert handoff.closed_by_name.startswith("cli:")

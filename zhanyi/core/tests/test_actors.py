@@ -1,0 +1,23 @@
+from zhanyi.accounts.audit import SystemActor, cli_actor
+from zhanyi.core.actors import actor_name, actor_user
+
+
+def test_a_system_actor_is_named_by_its_name_and_has_no_user():
+    actor = SystemActor("cli:ops")
+    assert actor_name(actor) == "cli:ops"
+    assert actor_user(actor) is None
+    assert actor_name(cli_actor()).startswith("cli:")
+
+
+def test_a_user_is_named_by_username_and_is_the_user(world):
+    assert actor_name(world.tracer) == world.tracer.get_username()
+    assert actor_user(world.tracer) is world.tracer
+
+
+def test_a_long_name_is_cut_to_what_the_columns_hold():
+    assert len(actor_name(SystemActor("x" * 400))) == 150
+
+
+def test_anything_else_has_no_name_and_no_user():
+    assert actor_name(None) == ""
+    assert actor_user(None) is None
