@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from zhanyi.accounts import audit
 from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
+from zhanyi.core.actors import actor_name
 
 # Sets, not the enums' ``values`` (a list rebuilt on every access): a contact
 # graph validates hundreds of thousands of specs.
@@ -67,14 +68,19 @@ def do_create_handoffs(specs: Iterable[HandoffSpec], *, acting_user, origin_labe
     if not specs:
         return 0
     kinds = _copy_new(specs) if connection.vendor == "postgresql" else _bulk_create_new(specs)
+    return _audit_created(kinds, len(specs), acting_user, origin_label or specs[0].origin)
+
+
+def _audit_created(kinds: dict[str, int], offered: int, acting_user, label: str) -> int:
+    """One audit record for a batch of created hand-offs; how many were created."""
     created = sum(kinds.values())
     if created:
         audit.record(
             actor=acting_user,
             action="handoff.create",
             object_type="command.handoff",
-            object_label=origin_label or specs[0].origin,
-            detail={"created": created, "by_kind": kinds, "skipped": len(specs) - created},
+            object_label=label,
+            detail={"created": created, "by_kind": kinds, "skipped": offered - created},
         )
     return created
 
@@ -101,6 +107,41 @@ def _copy_new(specs: list[HandoffSpec]) -> dict[str, int]:
     """PostgreSQL: COPY the specs into a scratch table and insert the ones
     whose keys are new in one statement (a contact graph hands off millions)."""
     now = timezone.now()
+
+    def write(copy) -> None:
+        for s in specs:
+            copy.write_row(
+                (
+                    s.key,
+                    s.kind,
+                    HandoffStatus.OPEN,
+                    s.person_id,
+                    s.area_id,
+                    s.from_task_force,
+                    s.to_task_force,
+                    s.origin,
+                    s.not_before,
+                    s.due_at,
+                    json.dumps(s.detail, ensure_ascii=False),
+                    now,
+                    "",
+                    "",
+                )
+            )
+
+    return _copy_and_insert_new(write)
+
+
+def _copy_and_insert_new(write, copy_options: str = "") -> dict[str, int]:
+    """PostgreSQL: ``write(copy)`` COPYs rows (columns ``_COLUMNS``) into a
+    scratch table shaped like the hand-off table; the staged rows whose keys
+    are new are inserted, in key order, and the scratch table dropped. Returns
+    the number created by kind.
+
+    In key order: each index a key leads (the key's, the origin's, which is
+    its prefix) then grows at its right edge instead of splitting pages all
+    over, which is most of the cost of a contact graph's millions of rows.
+    """
     table = connection.ops.quote_name(Handoff._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
     with connection.cursor() as cursor:
@@ -109,45 +150,15 @@ def _copy_new(specs: list[HandoffSpec]) -> dict[str, int]:
             f"CREATE TEMP TABLE handoff_in ON COMMIT DROP AS "
             f"SELECT {cols} FROM {table} WITH NO DATA"
         )
-        with cursor.cursor.copy(f"COPY handoff_in ({cols}) FROM STDIN") as copy:
-            for s in specs:
-                copy.write_row(
-                    (
-                        s.key,
-                        s.kind,
-                        HandoffStatus.OPEN,
-                        s.person_id,
-                        s.area_id,
-                        s.from_task_force,
-                        s.to_task_force,
-                        s.origin,
-                        s.not_before,
-                        s.due_at,
-                        json.dumps(s.detail, ensure_ascii=False),
-                        now,
-                        "",
-                        "",
-                    )
-                )
-        kinds = _insert_staged(cursor, table, cols)
-    return kinds
-
-
-def _insert_staged(cursor, table: str, cols: str) -> dict[str, int]:
-    """Insert the staged rows whose keys are new, in key order, and drop the
-    stage; the number created by kind.
-
-    In key order: each index a key leads (the key's, the origin's, which is
-    its prefix) then grows at its right edge instead of splitting pages all
-    over, which is most of the cost of a contact graph's millions of rows.
-    """
-    cursor.execute(
-        f"WITH created AS (INSERT INTO {table} ({cols}) SELECT {cols} FROM handoff_in "
-        "ORDER BY key ON CONFLICT (key) DO NOTHING RETURNING kind) "
-        "SELECT kind, count(*) FROM created GROUP BY kind ORDER BY kind"
-    )
-    kinds = dict(cursor.fetchall())
-    cursor.execute("DROP TABLE handoff_in")
+        with cursor.cursor.copy(f"COPY handoff_in ({cols}) FROM STDIN{copy_options}") as copy:
+            write(copy)
+        cursor.execute(
+            f"WITH created AS (INSERT INTO {table} ({cols}) SELECT {cols} FROM handoff_in "
+            "ORDER BY key ON CONFLICT (key) DO NOTHING RETURNING kind) "
+            "SELECT kind, count(*) FROM created GROUP BY kind ORDER BY kind"
+        )
+        kinds = dict(cursor.fetchall())
+        cursor.execute("DROP TABLE handoff_in")
     return kinds
 
 
@@ -223,7 +234,8 @@ def do_create_handoffs_from_frame(frame, *, acting_user, origin_label: str = "")
                 for c in ("not_before", "due_at", "created_at")
             ]
         )
-        kinds = _copy_new_csv(stamped.select(_COLUMNS).write_csv(include_header=False))
+        data = stamped.select(_COLUMNS).write_csv(include_header=False).encode()
+        kinds = _copy_and_insert_new(lambda copy: copy.write(data), " WITH (FORMAT csv)")
     else:
         kinds = _bulk_create_new(
             [
@@ -231,16 +243,7 @@ def do_create_handoffs_from_frame(frame, *, acting_user, origin_label: str = "")
                 for row in frame.iter_rows(named=True)
             ]
         )
-    created = sum(kinds.values())
-    if created:
-        audit.record(
-            actor=acting_user,
-            action="handoff.create",
-            object_type="command.handoff",
-            object_label=origin_label or frame["origin"][0],
-            detail={"created": created, "by_kind": kinds, "skipped": frame.height - created},
-        )
-    return created
+    return _audit_created(kinds, frame.height, acting_user, origin_label or frame["origin"][0])
 
 
 FRAME_COLUMNS = (
@@ -257,21 +260,6 @@ FRAME_COLUMNS = (
 )
 
 
-def _copy_new_csv(data: str) -> dict[str, int]:
-    table = connection.ops.quote_name(Handoff._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS handoff_in")
-        cursor.execute(
-            f"CREATE TEMP TABLE handoff_in ON COMMIT DROP AS "
-            f"SELECT {cols} FROM {table} WITH NO DATA"
-        )
-        with cursor.cursor.copy(f"COPY handoff_in ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(data.encode())
-        kinds = _insert_staged(cursor, table, cols)
-    return kinds
-
-
 @transaction.atomic
 def do_close_handoff(handoff: Handoff, *, acting_user, outcome: str = "", request=None) -> Handoff:
     """Mark a hand-off done. Closing a closed one is refused."""
@@ -280,7 +268,7 @@ def do_close_handoff(handoff: Handoff, *, acting_user, outcome: str = "", reques
         raise ValueError(f"hand-off {handoff.pk} is already {handoff.status}")
     handoff.status = HandoffStatus.DONE
     handoff.closed_at = timezone.now()
-    handoff.closed_by_name = _actor_name(acting_user)
+    handoff.closed_by_name = actor_name(acting_user)
     handoff.outcome = outcome[:255]
     handoff.save(update_fields=["status", "closed_at", "closed_by_name", "outcome"])
     audit.record(
@@ -306,7 +294,7 @@ def do_cancel_handoffs(handoffs: QuerySet[Handoff], *, acting_user, reason: str)
     Handoff.objects.filter(pk__in=ids).update(
         status=HandoffStatus.CANCELLED,
         closed_at=timezone.now(),
-        closed_by_name=_actor_name(acting_user),
+        closed_by_name=actor_name(acting_user),
         outcome=reason[:255],
     )
     audit.record(
@@ -317,11 +305,3 @@ def do_cancel_handoffs(handoffs: QuerySet[Handoff], *, acting_user, reason: str)
         detail={"cancelled": len(ids), "ids": ids[:1000]},
     )
     return len(ids)
-
-
-def _actor_name(acting_user) -> str:
-    name = getattr(acting_user, "name", None)  # SystemActor
-    if isinstance(name, str) and not hasattr(acting_user, "get_username"):
-        return name[:150]
-    getter = getattr(acting_user, "get_username", None)
-    return getter()[:150] if getter else ""
