@@ -437,7 +437,10 @@ class CoverageView(APIView):
     @extend_schema(parameters=[LEVEL_PARAM], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, round_id: int) -> Response:
         r = queries.get_round_for_user(request.user, round_id)
-        total, rows = queries.coverage(request.user, r, level=request.query_params.get("level"))
+        try:
+            total, rows = queries.coverage(request.user, r, level=request.query_params.get("level"))
+        except InputError as e:
+            return _problems(e)
         return Response(
             {
                 "round": r.pk,

@@ -16,11 +16,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from zhanyi.accounts.roles import has_capability
 from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
 from zhanyi.core import jurisdiction
-from zhanyi.places.models import Area
+from zhanyi.places.models import LEVEL_DEPTH, Area, AreaLevel
 from zhanyi.testing.models import (
     DeliveryBatch,
     Lab,
@@ -30,6 +31,10 @@ from zhanyi.testing.models import (
     TestingRound,
     Tube,
 )
+
+from .actions.common import refuse
+
+COVERAGE_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 
 
 def require_view(user) -> None:
@@ -219,7 +224,14 @@ def _coverage(round_: TestingRound, path: str, top: Area, level: str | None):
     depth = top.path.count("/") - 1
     want_depth = depth + 1
     if level is not None:
-        want_depth = {"county": 2, "township": 3, "village": 4}.get(level, want_depth)
+        if level not in COVERAGE_LEVELS:
+            refuse(
+                "level",
+                "invalid",
+                _("Unknown level; use county, township or village."),
+                level,
+            )
+        want_depth = LEVEL_DEPTH[level] + 1  # path codes counted from the city's
     for pk, (targets, exempt, sampled, negative, positive) in visible.items():
         path_codes = [c for c in villages[pk].path.strip("/").split("/") if c]
         key = path_codes[min(want_depth, len(path_codes)) - 1]

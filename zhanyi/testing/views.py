@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -94,7 +94,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     r = queries.get_round_for_user(request.user, round_id)
     level = request.GET.get("level") or None
-    total, rows = queries.coverage(request.user, r, level=level)
+    try:
+        total, rows = queries.coverage(request.user, r, level=level)
+    except actions.InputError as e:
+        return HttpResponseBadRequest("; ".join(_problems_text(e)))
     by_site = queries.turnaround(request.user, r, by="site")
     by_lab = queries.turnaround(request.user, r, by="lab")
     retests = queries.retest_list(request.user, r)

@@ -305,3 +305,17 @@ def test_people_are_made_exempt_by_api_with_a_reason_and_coverage_counts_them(wo
         .status_code
         == 404
     )
+
+
+def test_coverage_at_an_unknown_level_is_a_400_naming_the_level(world, api_for):
+    r = round_([world.village])
+    res = api_for(world.commander).get(f"/api/v1/testing/rounds/{r.pk}/coverage/?level=grid")
+    assert res.status_code == 400
+    assert res.json()["problems"] == [
+        {
+            "field": "level",
+            "code": "invalid",
+            "message": "Unknown level; use county, township or village.",
+            "value": "grid",
+        }
+    ]

@@ -140,3 +140,9 @@ def test_the_pool_size_page_recommends(world, client_for):
         client_for(world.leader).get("/testing/pool-size/", {"prevalence": "0.01"}).content.decode()
     )
     assert "Recommended: 10-in-1" in page
+
+
+def test_the_round_dashboard_at_an_unknown_level_says_so_instead_of_ignoring_it(world, client_for):
+    r = round_([world.village])
+    res = client_for(world.commander).get(f"/testing/rounds/{r.pk}/?level=street")
+    assert res.status_code == 400 and "level" in res.content.decode()
