@@ -157,7 +157,8 @@ def template(request: HttpRequest) -> HttpResponse:
 def source_edit(request: HttpRequest, source_id: int | None = None) -> HttpResponse:
     """Create a push source or change the column mapping saved for it."""
     queries.require_import(request.user)
-    source = get_object_or_404(PushSource, pk=source_id) if source_id else None
+    # Push sources only: the door-to-door campaigns' source is not edited here.
+    source = get_object_or_404(queries.sources(), pk=source_id) if source_id else None
     initial = {}
     if source is not None:
         initial = {"name": source.name, "origin_city": source.origin_city}

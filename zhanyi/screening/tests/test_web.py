@@ -163,6 +163,18 @@ def test_a_sources_column_mapping_is_saved_from_the_form(world, putian, client_f
     assert putian.column_mapping == {"name": "人员姓名", "phone": "电话号"}
 
 
+def test_the_door_to_door_source_cannot_be_renamed_from_the_source_form(world, client_for):
+    from zhanyi.screening.actions.campaign import DOOR_TO_DOOR_SOURCE, door_to_door_source
+
+    source = door_to_door_source()
+    client = client_for(world.tracer)
+    assert client.get(f"/screening/sources/{source.pk}/").status_code == 404
+    response = client.post(f"/screening/sources/{source.pk}/", {"name": "改名"})
+    assert response.status_code == 404
+    source.refresh_from_db()
+    assert source.name == DOOR_TO_DOOR_SOURCE
+
+
 def test_every_page_renders_in_chinese_by_default(world, tasks, putian):
     from django.test import Client
 
