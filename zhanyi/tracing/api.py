@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -295,7 +296,7 @@ class CaseTrajectory(APIView):
         if v.get("place"):
             place = Place.objects.filter(pk=v["place"]).first()
             if place is None:
-                raise ValidationError({"place": ["No place with this number."]})
+                raise ValidationError({"place": [_("No place with this number.")]})
         try:
             entry = actions.do_add_trajectory_entry(
                 case,

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.core.masking import mask_name
@@ -127,6 +128,8 @@ def do_record_exposure(
         errors["setting"] = _("Unknown setting %(value)s.") % {"value": setting}
     if certainty not in Certainty.values:
         errors["certainty"] = _("Unknown certainty %(value)s.") % {"value": certainty}
+    if exposed_at > timezone.now():
+        errors["exposed_at"] = _("An exposure cannot be in the future.")
     if person_a.pk == person_b.pk:
         errors["person_b"] = _("An exposure is between two different persons.")
     for name, p in (("person_a", person_a), ("person_b", person_b)):

@@ -65,6 +65,30 @@ def test_bad_input_is_refused_naming_the_field(world, api_for):
     assert not Case.objects.exists()
 
 
+def test_an_exposure_in_the_future_or_a_missing_place_is_refused_naming_the_field(
+    world, api_for, traced
+):
+    c, close = traced
+    api = api_for(world.tracer)
+    response = api.post(
+        f"{BASE}/cases/{c.pk}/exposures/",
+        {"person_b": close.pk, "setting": "meal", "exposed_at": "2999-09-14T09:00:00+08:00"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["exposed_at"]
+    assert Exposure.objects.filter(case=c).count() == 1
+    response = api.post(
+        f"{BASE}/cases/{c.pk}/trajectory/",
+        {"start": "2021-09-13T09:00:00+08:00", "place": 99999999},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    assert response.json()["place"] == ["没有此编号的场所。"]
+    assert not c.trajectory.exists()
+
+
 def test_exposures_then_expansion_then_contacts(world, api_for, traced):
     c, close = traced
     api = api_for(world.tracer)
