@@ -58,12 +58,23 @@ def parse_days(text: str) -> set[dt.date]:
 
 def read_cases(path: Path) -> pa.Table:
     """A cases file: ``person_id, window_start, window_end`` (CSV or Parquet)."""
+    columns = ["person_id", "window_start", "window_end"]
+    try:
+        if path.suffix.lower() == ".parquet":
+            table = pq.read_table(path)
+            header = table.column_names
+        else:
+            with path.open(newline="", encoding="utf-8-sig") as fh:
+                reader = csv.DictReader(fh)
+                rows = list(reader)
+                header = reader.fieldnames or []
+    except (OSError, UnicodeDecodeError, pa.ArrowException) as exc:
+        raise CommandError(f"{path}: cannot read the cases file ({exc})") from exc
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise CommandError(f"{path}: missing column(s) {', '.join(missing)}")
     if path.suffix.lower() == ".parquet":
-        table = pq.read_table(path)
-        rows = table.select(["person_id", "window_start", "window_end"]).to_pylist()
-    else:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
+        rows = table.select(columns).to_pylist()
     out = {"person_id": [], "window_start": [], "window_end": []}
     for number, row in enumerate(rows, start=2):
         try:
