@@ -10,6 +10,7 @@ from django.db.models import Q, Value
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
+from zhanyi.engine.protocol import LOCAL_TZ
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area, Place
 from zhanyi.testing.models import RoundKind, RoundTarget, Schedule, TestingRound
@@ -180,7 +181,7 @@ def do_create_round(
         scope_places,
         min_age=min_age,
         max_age=max_age,
-        on=starts_at.astimezone(dt.UTC).date(),
+        on=starts_at.astimezone(LOCAL_TZ).date(),  # ages as of the day in China
     )
     targets = _materialise_targets(round_, persons)
     analyze(RoundTarget, rows=targets)

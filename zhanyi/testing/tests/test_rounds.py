@@ -40,6 +40,20 @@ def test_a_school_round_targets_the_ages_it_names(world):
     assert list(r.targets.values_list("person_id", flat=True)) == [pupil.pk]
 
 
+def test_a_round_counts_ages_on_its_first_day_in_china_not_in_utc(world):
+    # 07:00 on 20 Sep in Zhangzhou is still 19 Sep in UTC.
+    starts = dt.datetime(2021, 9, 20, 7, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    adult = person(world.village, birth_date=dt.date(2003, 9, 20))  # 18 on 20 Sep
+    person(world.village, birth_date=dt.date(2003, 9, 21))  # 18 only on the next day
+    r = round_(
+        [world.village],
+        min_age=18,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(days=1),
+    )
+    assert list(r.targets.values_list("person_id", flat=True)) == [adult.pk]
+
+
 def test_a_pool_size_the_protocol_does_not_allow_is_refused(world):
     with pytest.raises(actions.InputError) as e:
         round_([world.village], pool_size=7)
