@@ -1,9 +1,9 @@
-"""``zhanyi companions find --cases-file``: a bad cases file is refused by name."""
+"""``zhanyi companions``: a bad cases file or records file is refused by name."""
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from django.core.management import CommandError
+from django.core.management import CommandError, call_command
 
 from zhanyi.tracing.management.commands.companions import read_cases
 
@@ -44,3 +44,12 @@ def test_a_good_csv_cases_file_is_read_with_local_times(tmp_path):
     table = read_cases(path)
     assert table.column("person_id").to_pylist() == [7]
     assert table.column("window_start")[0].as_py().hour == 0  # 08:00 Shanghai is 00:00 UTC
+
+
+def test_a_records_file_without_time_columns_is_refused_without_a_traceback(tmp_path):
+    path = tmp_path / "records.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    store = tmp_path / "store"
+    with pytest.raises(CommandError, match=r"records\.csv: expected stays"):
+        call_command("companions", "ingest", "--records", str(path), "--store", str(store))
+    assert not any(store.glob("*/day=*"))

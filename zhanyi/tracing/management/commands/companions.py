@@ -226,15 +226,19 @@ class Command(BaseCommand):
         else:
             if not options["records"].exists():
                 raise CommandError(f"{options['records']}: no such file")
-            report = ingest_file(
-                options["records"],
-                store,
-                rule,
-                days=options["days"],
-                replace=options["replace"],
-                progress=progress,
-                windows=options["windows"],
-            )
+            try:
+                report = ingest_file(
+                    options["records"],
+                    store,
+                    rule,
+                    days=options["days"],
+                    replace=options["replace"],
+                    progress=progress,
+                    windows=options["windows"],
+                )
+            except ValueError as exc:  # the file's columns or values, named by the engine
+                bar.close()
+                raise CommandError(str(exc)) from exc
         bar.close()
         self.stdout.write(
             f"Ingested {len(report.days)} day(s), {report.rows:,} rows → {report.stays:,} "
