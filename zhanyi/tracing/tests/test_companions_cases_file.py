@@ -53,3 +53,19 @@ def test_a_records_file_without_time_columns_is_refused_without_a_traceback(tmp_
     with pytest.raises(CommandError, match=r"records\.csv: expected stays"):
         call_command("companions", "ingest", "--records", str(path), "--store", str(store))
     assert not any(store.glob("*/day=*"))
+
+
+def test_a_time_that_is_not_a_time_is_refused_naming_the_option(tmp_path):
+    with pytest.raises(CommandError, match=r"argument --from: not a time: 'bogus'"):
+        call_command(
+            "companions", "find", "--store", str(tmp_path), "--case", "1", "--from", "bogus"
+        )
+
+
+def test_a_cases_file_row_with_a_bad_time_names_the_row(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        "person_id,window_start,window_end\n7,2021-09-10T08:00,soon\n", encoding="utf-8"
+    )
+    with pytest.raises(CommandError, match=r"cases\.csv, row 2: not a time: 'soon'"):
+        read_cases(path)

@@ -13,11 +13,11 @@ Times without an offset are local (Asia/Shanghai).
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as dt
 import sys
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -37,12 +37,8 @@ from zhanyi.engine.companions import (
 from zhanyi.engine.companions.window import DEFAULT_WINDOWS
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, load_protocol
 
-LOCAL = ZoneInfo("Asia/Shanghai")
-
-
-def parse_time(text: str) -> dt.datetime:
-    value = dt.datetime.fromisoformat(text.strip())
-    return value if value.tzinfo else value.replace(tzinfo=LOCAL)
+# The same times as ``zhanyi trace``: local when no offset, a usage error naming the option.
+from .trace import LOCAL, parse_time
 
 
 def parse_days(text: str) -> set[dt.date]:
@@ -83,7 +79,7 @@ def read_cases(path: Path) -> pa.Table:
                 value = row[key]
                 value = parse_time(value) if isinstance(value, str) else value
                 out[key].append(value if value.tzinfo else value.replace(tzinfo=dt.UTC))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, argparse.ArgumentTypeError) as exc:
             raise CommandError(f"{path}, row {number}: {exc}") from exc
     return pa.table(out, schema=CASES)
 
