@@ -292,24 +292,8 @@ class ResultsView(APIView):
                 for field, errors in row.errors.items():
                     problems.append(actions.Problem(i, field, "invalid", str(errors[0])))
                 continue
-            r = row.validated_data
-            result = actions.results.parse_result_word(r["result"])
-            if result is None:
-                problems.append(
-                    actions.Problem(i, "result", "invalid", "negative or positive", r["result"])
-                )
-                continue
-            try:
-                tested = actions.results.parse_time(r["tested_at"])
-                reported = (
-                    actions.results.parse_time(r["reported_at"]) if r.get("reported_at") else None
-                )
-            except ValueError:
-                problems.append(
-                    actions.Problem(i, "tested_at", "invalid", "not an ISO 8601 date and time")
-                )
-                continue
-            rows.append(actions.ResultRow(i, r["barcode"].strip(), result, tested, reported))
+            parsed = actions.results.parse_result_row(i, row.validated_data)
+            (problems if isinstance(parsed, actions.Problem) else rows).append(parsed)
         try:
             imp = actions.do_record_results(
                 acting_user=request.user,

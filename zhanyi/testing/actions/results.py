@@ -107,52 +107,52 @@ def parse_results_csv(data: bytes | str) -> tuple[list[ResultRow], list[Problem]
         if None in raw:  # more cells than columns
             problems.append(Problem(line, "row", "extra_cells", _("More cells than columns.")))
             continue
-        barcode = (raw.get("barcode") or "").strip()
-        if not barcode:
-            problems.append(Problem(line, "barcode", "required", _("The barcode is empty.")))
-            continue
-        result = parse_result_word(raw.get("result") or "")
-        if result is None:
-            problems.append(
-                Problem(
-                    line,
-                    "result",
-                    "invalid",
-                    _("The result must be negative or positive (阴性/阳性)."),
-                    raw.get("result") or "",
-                )
-            )
-            continue
-        try:
-            tested_at = parse_time(raw.get("tested_at") or "")
-        except ValueError:
-            problems.append(
-                Problem(
-                    line,
-                    "tested_at",
-                    "invalid",
-                    _("Not a date and time (2021-09-12 08:30)."),
-                    raw.get("tested_at") or "",
-                )
-            )
-            continue
-        reported_at = None
-        if (raw.get("reported_at") or "").strip():
-            try:
-                reported_at = parse_time(raw["reported_at"])
-            except ValueError:
-                problems.append(
-                    Problem(
-                        line,
-                        "reported_at",
-                        "invalid",
-                        _("Not a date and time (2021-09-12 08:30)."),
-                        raw["reported_at"],
-                    )
-                )
-                continue
-        rows.append(ResultRow(line, barcode, result, tested_at, reported_at))
+        row = parse_result_row(line, raw)
+        if isinstance(row, Problem):
+            problems.append(row)
+        else:
+            rows.append(row)
     return rows, problems
+
+
+def parse_result_row(line: int, raw: dict) -> ResultRow | Problem:
+    """One lab row (a CSV line or an API item) as a ``ResultRow``, or the problem with it."""
+    raw = {k: "" if v is None else str(v) for k, v in raw.items()}
+    barcode = (raw.get("barcode") or "").strip()
+    if not barcode:
+        return Problem(line, "barcode", "required", _("The barcode is empty."))
+    result = parse_result_word(raw.get("result") or "")
+    if result is None:
+        return Problem(
+            line,
+            "result",
+            "invalid",
+            _("The result must be negative or positive (阴性/阳性)."),
+            raw.get("result") or "",
+        )
+    try:
+        tested_at = parse_time(raw.get("tested_at") or "")
+    except ValueError:
+        return Problem(
+            line,
+            "tested_at",
+            "invalid",
+            _("Not a date and time (2021-09-12 08:30)."),
+            raw.get("tested_at") or "",
+        )
+    reported_at = None
+    if (raw.get("reported_at") or "").strip():
+        try:
+            reported_at = parse_time(raw["reported_at"])
+        except ValueError:
+            return Problem(
+                line,
+                "reported_at",
+                "invalid",
+                _("Not a date and time (2021-09-12 08:30)."),
+                raw["reported_at"],
+            )
+    return ResultRow(line, barcode, result, tested_at, reported_at)
 
 
 def _chunks(values: list, size: int = 5000):

@@ -319,3 +319,29 @@ def test_coverage_at_an_unknown_level_is_a_400_naming_the_level(world, api_for):
             "value": "grid",
         }
     ]
+
+
+def test_an_api_result_with_a_bad_report_time_names_reported_at_as_a_lab_file_does(world, api_for):
+    api = api_for(world.tracer)
+    _ps, _r, _s, lb = _delivered(world, api)
+    res = api.post(
+        "/api/v1/testing/results/",
+        {
+            "lab": lb.code,
+            "results": [
+                {"barcode": "LABT0001", "result": "阴性", "tested_at": _now(), "reported_at": "x"}
+            ],
+        },
+        format="json",
+    )
+    assert res.status_code == 400
+    assert res.json()["problems"] == [
+        {
+            "row": 1,
+            "field": "reported_at",
+            "code": "invalid",
+            "message": "Not a date and time (2021-09-12 08:30).",
+            "value": "x",
+        }
+    ]
+    assert Tube.objects.get(barcode="LABT0001").result == ""
