@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from zhanyi.accounts.audit import SystemActor
+from zhanyi.core.actors import actor_name, actor_user
 from zhanyi.engine.protocol import load_protocol
 
-
-def actor_user(acting_user):
-    return acting_user if getattr(acting_user, "is_authenticated", False) else None
-
-
-def actor_name(acting_user) -> str:
-    if isinstance(acting_user, SystemActor):
-        return acting_user.name[:150]
-    getter = getattr(acting_user, "get_username", None)
-    return getter()[:150] if getter else ""
+__all__ = ["actor_name", "actor_user", "find_within"]
 
 
 def find_within() -> dt.timedelta:
