@@ -5,7 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .actions.common import testing_rule
 from .models import RoundKind
+
+
+def _pool_size_choices() -> list[tuple[int, str]]:
+    """The protocol's pool sizes, its default first (read when a form is built)."""
+    rule = testing_rule()
+    sizes = sorted(rule.pool_sizes, key=lambda k: (k != rule.default_pool_size, k))
+    return [(k, str(k)) for k in sizes]
 
 
 class RoundForm(forms.Form):
@@ -23,7 +31,7 @@ class RoundForm(forms.Form):
     pool_size = forms.TypedChoiceField(
         label=_("Pool size"),
         coerce=int,
-        choices=[(10, "10"), (5, "5"), (20, "20"), (1, "1")],
+        choices=_pool_size_choices,
     )
     min_age = forms.IntegerField(label=_("Minimum age"), required=False, min_value=0)
     max_age = forms.IntegerField(label=_("Maximum age"), required=False, min_value=0)

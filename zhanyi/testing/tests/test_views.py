@@ -146,3 +146,13 @@ def test_the_round_dashboard_at_an_unknown_level_says_so_instead_of_ignoring_it(
     r = round_([world.village])
     res = client_for(world.commander).get(f"/testing/rounds/{r.pk}/?level=street")
     assert res.status_code == 400 and "level" in res.content.decode()
+
+
+def test_the_round_form_offers_the_protocols_pool_sizes_default_first():
+    from zhanyi.testing.actions.common import testing_rule
+    from zhanyi.testing.forms import RoundForm
+
+    rule = testing_rule()
+    offered = [k for k, _label in RoundForm().fields["pool_size"].choices]
+    assert offered[0] == rule.default_pool_size
+    assert sorted(offered) == sorted(rule.pool_sizes)
