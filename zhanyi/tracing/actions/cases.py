@@ -103,6 +103,9 @@ def _create(
     except FileNotFoundError as error:
         raise ValidationError({"protocol": str(error)}) from None
     now = timezone.now()
+    if filed_at is None and reported_at > now:
+        # Filed now: a result reported later is a typo in reported_at, not in filed_at.
+        raise ValidationError({"reported_at": _("A result cannot be reported in the future.")})
     filed_at = aware(filed_at, "filed_at") if filed_at is not None else now
     if filed_at < reported_at:
         raise ValidationError({"filed_at": _("A case cannot be reported before its result.")})

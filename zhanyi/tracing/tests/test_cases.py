@@ -67,6 +67,14 @@ def test_a_result_reported_before_its_sample_is_refused(world):
     assert "reported_at" in error.value.error_dict
 
 
+def test_a_result_reported_in_the_future_is_refused_naming_reported_at(world):
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
+    with pytest.raises(ValidationError) as error:
+        case(world.village, sampled_at=later, reported_at=later, isolated_at=None)
+    assert list(error.value.error_dict) == ["reported_at"]
+    assert not Case.objects.exists()
+
+
 def test_a_case_filed_late_is_flagged_as_a_late_report(world):
     c = case(world.village, reported_at=at(14, 20))
     # Filed now, years after 2021: far past the 2-hour deadline.
