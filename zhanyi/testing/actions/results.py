@@ -32,7 +32,7 @@ from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
 from zhanyi.command.models import HandoffKind, TaskForceKind
 from zhanyi.testing.models import Lab, Purpose, ResultImport, Sample, TestResult, Tube, TubeStatus
 
-from .bulk import analyze
+from .bulk import _chunks, analyze
 from .common import Problem, actor_name, actor_user, aware, now, require_operations, testing_rule
 
 RESULT_WORDS = {
@@ -153,11 +153,6 @@ def parse_result_row(line: int, raw: dict) -> ResultRow | Problem:
                 raw["reported_at"],
             )
     return ResultRow(line, barcode, result, tested_at, reported_at)
-
-
-def _chunks(values: list, size: int = 5000):
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
 
 
 def _write_results(updates: list[tuple[int, str, dt.datetime, dt.datetime]]) -> None:
