@@ -98,7 +98,12 @@ def do_import_samples(
     *, acting_user, round: TestingRound, tubes: Sequence[TubeUpload], request=None
 ) -> SampleImport:
     """Store many tubes of a round with their samples (see the module)."""
-    sites = {s.pk: s for s in SamplingSite.objects.select_related("area")}
+    sites = {
+        s.pk: s
+        for s in SamplingSite.objects.filter(pk__in={t.site_id for t in tubes}).select_related(
+            "area"
+        )
+    }
     for site_id in {t.site_id for t in tubes}:
         site = sites.get(site_id)
         require_operations(acting_user, site.area if site else None)
