@@ -85,12 +85,11 @@ class PoolRecommendation:
 
 def pool_option(p: float, k: int, population: int = 1) -> PoolOption:
     e = expected_tests_per_person(p, k)
-    positive = 0.0 if k == 1 else 1.0 - (1.0 - p) ** k
     return PoolOption(
         pool_size=k,
         tests_per_person=e,
         people_per_test=1.0 / e,
-        positive_pool_probability=positive if k > 1 else p,
+        positive_pool_probability=1.0 - (1.0 - p) ** k,  # p itself for a single tube
         expected_tests=e * population,
     )
 

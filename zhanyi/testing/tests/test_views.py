@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -156,3 +157,10 @@ def test_the_round_form_offers_the_protocols_pool_sizes_default_first():
     offered = [k for k, _label in RoundForm().fields["pool_size"].choices]
     assert offered[0] == rule.default_pool_size
     assert sorted(offered) == sorted(rule.pool_sizes)
+
+
+def test_a_tubes_chance_of_being_positive_is_p_alone_and_one_minus_q_to_the_k_pooled():
+    from zhanyi.engine.pooling.dorfman import pool_option
+
+    assert pool_option(0.02, 1).positive_pool_probability == pytest.approx(0.02)
+    assert pool_option(0.02, 10).positive_pool_probability == pytest.approx(1 - 0.98**10)
