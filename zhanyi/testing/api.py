@@ -83,7 +83,7 @@ class ScanInput(serializers.Serializer):
     tube = serializers.CharField(max_length=64)
     codes = serializers.ListField(
         child=serializers.CharField(max_length=128, allow_blank=True),
-        max_length=actions.sampling.MAX_SCANS,
+        max_length=actions.MAX_SCANS,
     )
     site = serializers.IntegerField(required=False)
     round = serializers.IntegerField(required=False)

@@ -11,14 +11,12 @@ from .rounds import (
     do_set_exempt,
     target_persons,
 )
-from .sampling import (
+from .sampling import do_create_lab, do_create_site, do_deliver, do_receive_batch
+from .scanning import (
+    MAX_SCANS,
     QR_PREFIX,
     ScanResult,
     do_close_tube,
-    do_create_lab,
-    do_create_site,
-    do_deliver,
-    do_receive_batch,
     do_scan,
     parse_code,
     qr_payload,
@@ -26,6 +24,7 @@ from .sampling import (
 )
 
 __all__ = [
+    "MAX_SCANS",
     "QR_PREFIX",
     "InputError",
     "Problem",

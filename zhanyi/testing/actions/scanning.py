@@ -1,0 +1,467 @@
+"""Scanning (采样扫码): people's codes into tubes, the sampling point's hot path.
+
+A sampler scans a tube's barcode (the tube opens on its first scan at a site)
+and then each person's code: the QR payload ``zhanyi:person:<id>`` of their
+health code, their identity number, or the index's person number. A full tube
+closes. Scans are checked one by one: a refused scan (unknown code, a person
+already sampled in the round, a person already in the tube, a full tube) says
+why and the others are kept.
+
+A round's sampling points send thousands of scans a minute, so a scan request
+costs a fixed, small number of statements whatever the number of codes: one to
+lock or open the tube, one that resolves every code to its person together with
+what is needed to judge the scan (already sampled in the round, already in the
+tube, a scheduled test due), one insert of the accepted samples, one update of
+the tube and the audit record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from zhanyi.accounts import audit
+from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
+from zhanyi.people.models import Person
+from zhanyi.places.models import Area
+from zhanyi.testing.models import (
+    Purpose,
+    Sample,
+    SamplingSite,
+    SamplingTeam,
+    TestingRound,
+    Tube,
+    TubeStatus,
+)
+
+from .common import Problem, now, refuse, require_operations, testing_rule
+from .sampling import _BARCODE, _attach_handoffs
+
+QR_PREFIX = "zhanyi:person:"
+_IDENTITY = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
+_PERSON_NO = re.compile(r"^[Pp]?(\d{1,12})$")
+MAX_SCANS = 50
+_SAMPLE_FIELDS = ("tube", "person", "round", "purpose", "sampled_at", "handoff")
+
+
+def qr_payload(person_id: int) -> str:
+    """What a person's health-code QR carries for sampling."""
+    return f"{QR_PREFIX}{person_id}"
+
+
+def parse_code(code: str) -> tuple[str, str] | None:
+    """("id", "123") or ("identity", "350602…") or None for a code we cannot read."""
+    code = (code or "").strip()
+    if code.lower().startswith(QR_PREFIX):
+        rest = code[len(QR_PREFIX) :]
+        return ("id", rest) if rest.isdigit() else None
+    if _IDENTITY.match(code):
+        return ("identity", code.upper())
+    m = _PERSON_NO.match(code)
+    if m:
+        return ("id", m.group(1))
+    return None
+
+
+@dataclass(frozen=True)
+class ScannedPerson:
+    """A live person a code resolved to, with what judging the scan needs."""
+
+    pk: int
+    village_id: int | None
+    #: The barcode of the tube that holds their sample of this round, if any.
+    sampled_in: str | None = None
+    #: Already in the tube being filled.
+    in_tube: bool = False
+    #: An open scheduled test or re-sampling is due for them now.
+    test_due: bool = False
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _lookup_sql(where: str, *, round_id, tube_id, due_kinds) -> tuple[str, list]:
+    """SELECT persons matching ``where`` with the scan's three judgements as columns."""
+    person, sample, tube, handoff = (
+        _q(Person._meta.db_table),
+        _q(Sample._meta.db_table),
+        _q(Tube._meta.db_table),
+        _q(Handoff._meta.db_table),
+    )
+    params: list = []
+    if round_id is not None:
+        sampled = (
+            f"(SELECT t.barcode FROM {sample} s JOIN {tube} t ON t.id = s.tube_id "
+            "WHERE s.round_id = %s AND s.purpose = %s AND s.person_id = p.id LIMIT 1)"
+        )
+        params += [round_id, Purpose.ROUND.value]
+    else:
+        sampled = "NULL"
+    if tube_id is not None:
+        in_tube = f"EXISTS (SELECT 1 FROM {sample} s WHERE s.tube_id = %s AND s.person_id = p.id)"
+        params.append(tube_id)
+    else:
+        in_tube = "0 = 1"
+    marks = ", ".join(["%s"] * len(due_kinds))
+    due = (
+        f"EXISTS (SELECT 1 FROM {handoff} h WHERE h.person_id = p.id AND h.kind IN ({marks}) "
+        "AND h.status = %s AND h.to_task_force = %s "
+        "AND (h.not_before IS NULL OR h.not_before <= %s))"
+    )
+    params += [*due_kinds, HandoffStatus.OPEN.value, TaskForceKind.TESTING.value]
+    sql = (
+        f"SELECT p.id, p.identity_number, p.merged_into_id, p.village_id, "
+        f"{sampled}, {in_tube}, {due} FROM {person} p WHERE {where}"
+    )
+    return sql, params
+
+
+def _lookup(
+    where: str, where_params: list, *, round_id, tube_id, due_kinds, at
+) -> list[tuple[int, str, int | None, ScannedPerson]]:
+    sql, params = _lookup_sql(where, round_id=round_id, tube_id=tube_id, due_kinds=due_kinds)
+    params = [*params, at, *where_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        (
+            pk,
+            identity or "",
+            merged_into,
+            ScannedPerson(pk, village, sampled, bool(in_tube), bool(due)),
+        )
+        for pk, identity, merged_into, village, sampled, in_tube, due in rows
+    ]
+
+
+def resolve_codes(
+    codes: Sequence[str],
+    *,
+    round_id: int | None = None,
+    tube_id: int | None = None,
+    due_kinds: Sequence[str] = (HandoffKind.TEST,),
+    at: dt.datetime | None = None,
+) -> dict[str, ScannedPerson]:
+    """Live persons for the readable codes, by stripped code; unknown codes are
+    left out. One query for all the codes (two when a code names a merged
+    person: the survivor is looked up).
+
+    Keys are stripped as ``do_scan`` looks them up: a scanner that ends each
+    code with a newline or space still finds the person. ``round_id``,
+    ``tube_id`` and ``due_kinds`` fill in the judgements of ``ScannedPerson``.
+    """
+    at = at or now()
+    parsed = {(c or "").strip(): parse_code(c) for c in codes}
+    ids = sorted({int(v) for k, v in filter(None, parsed.values()) if k == "id"})
+    numbers = sorted({v for k, v in filter(None, parsed.values()) if k == "identity"})
+    if not ids and not numbers:
+        return {}
+    clauses, where_params = [], []
+    if ids:
+        clauses.append(f"p.id IN ({', '.join(['%s'] * len(ids))})")
+        where_params += ids
+    if numbers:
+        clauses.append(f"p.identity_number IN ({', '.join(['%s'] * len(numbers))})")
+        where_params += numbers
+    judged = {"round_id": round_id, "tube_id": tube_id, "due_kinds": list(due_kinds), "at": at}
+    rows = _lookup(" OR ".join(clauses), where_params, **judged)
+    live = {pk: person for pk, _identity, merged, person in rows if merged is None}
+    by_number = {identity: live[pk] for pk, identity, merged, _p in rows if identity and pk in live}
+    merged_of = {pk: merged for pk, _identity, merged, _person in rows if merged is not None}
+    survivors = sorted(set(merged_of.values()) - set(live))
+    if survivors:
+        marks = ", ".join(["%s"] * len(survivors))
+        for pk, _identity, merged, person in _lookup(f"p.id IN ({marks})", survivors, **judged):
+            if merged is None:
+                live[pk] = person
+    out: dict[str, ScannedPerson] = {}
+    for code, parsed_code in parsed.items():
+        if parsed_code is None:
+            continue
+        kind, value = parsed_code
+        if kind == "id":
+            pk = int(value)
+            person = live.get(merged_of.get(pk, pk))
+        else:
+            person = by_number.get(value)
+        if person is not None:
+            out[code] = person
+    return out
+
+
+@dataclass
+class ScanResult:
+    tube: Tube
+    accepted: list[dict] = field(default_factory=list)
+    refused: list[Problem] = field(default_factory=list)
+    closed: bool = False
+    opened: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "tube": self.tube.barcode,
+            "pool_size": self.tube.pool_size,
+            "samples": self.tube.samples_count,
+            "status": self.tube.status,
+            "opened": self.opened,
+            "closed": self.closed,
+            "accepted": self.accepted,
+            "refused": [p.as_dict() for p in self.refused],
+        }
+
+
+def _open_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> tuple[Tube, bool]:
+    """The new tube and True; or, opened by a concurrent request, that tube and False."""
+    if not _BARCODE.match(barcode):
+        refuse(
+            "tube",
+            "invalid",
+            _("A barcode is 4 to 64 letters, digits or hyphens."),
+            barcode,
+        )
+    rule = testing_rule(round_.protocol if round_ else "edition-8")
+    if pool_size is None:
+        pool_size = round_.pool_size if round_ else (1 if purpose != Purpose.ROUND else None)
+    if pool_size is None:
+        refuse("pool_size", "required", _("A new tube needs a pool size or a round."))
+    if pool_size not in rule.pool_sizes:
+        refuse(
+            "pool_size",
+            "invalid",
+            _("Pool size %(k)s is not allowed; allowed: %(sizes)s.")
+            % {"k": pool_size, "sizes": ", ".join(map(str, rule.pool_sizes))},
+            str(pool_size),
+        )
+    if purpose != Purpose.ROUND and pool_size != 1:
+        refuse("pool_size", "invalid", _("Re-sampling and scheduled tests use single tubes."))
+    if purpose == Purpose.ROUND and round_ is None:
+        refuse("round", "required", _("A round tube needs its round."))
+    if round_ is not None and not (round_.starts_at <= at < round_.ends_at):
+        refuse("round", "closed", _("The round is not open at this time."), round_.name)
+    try:
+        with transaction.atomic():
+            tube = Tube.objects.create(
+                barcode=barcode,
+                round=round_,
+                site=site,
+                area_id=site.area_id,
+                team=team,
+                pool_size=pool_size,
+                purpose=purpose,
+                opened_at=at,
+            )
+        return tube, True
+    except IntegrityError:
+        # Opened by a concurrent request with the same barcode: use that one.
+        return Tube.objects.select_for_update().get(barcode=barcode), False
+
+
+def _insert_samples(samples: list[Sample]) -> None:
+    """Insert a scan's samples in one statement, without model machinery."""
+    fields = [Sample._meta.get_field(n) for n in _SAMPLE_FIELDS]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [
+        f.get_db_prep_save(getattr(sample, f.attname), connection)
+        for sample in samples
+        for f in fields
+    ]
+    columns = ", ".join(_q(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_q(Sample._meta.db_table)} ({columns}) "
+            f"VALUES {', '.join([row] * len(samples))}",
+            params,
+        )
+
+
+def _update_tube(pk: int, changes: dict) -> None:
+    fields = [Tube._meta.get_field(n) for n in changes]
+    sets = ", ".join(f"{_q(f.column)} = %s" for f in fields)
+    params = [f.get_db_prep_save(changes[f.name], connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_q(Tube._meta.db_table)} SET {sets} WHERE id = %s", [*params, pk])
+
+
+def _lock_tube(barcode: str) -> Tube | None:
+    """The tube with ``barcode``, locked for this transaction, with its area's
+    path loaded (the jurisdiction check needs it): one statement."""
+    tube_table, area_table = _q(Tube._meta.db_table), _q(Area._meta.db_table)
+    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
+    found = list(
+        Tube.objects.raw(
+            f"SELECT t.*, a.path AS area_path FROM {tube_table} t "
+            f"JOIN {area_table} a ON a.id = t.area_id WHERE t.barcode = %s{lock}",
+            [barcode],
+        )
+    )
+    if not found:
+        return None
+    tube = found[0]
+    tube.area = Area.from_db(connection.alias, ["id", "path"], [tube.area_id, tube.area_path])
+    return tube
+
+
+@transaction.atomic
+def do_scan(
+    *,
+    acting_user,
+    barcode: str,
+    codes: Sequence[str],
+    site: SamplingSite | None = None,
+    round: TestingRound | None = None,
+    pool_size: int | None = None,
+    team: SamplingTeam | None = None,
+    purpose: str = Purpose.ROUND,
+    sampled_at: dt.datetime | None = None,
+    request=None,
+) -> ScanResult:
+    """Scan people's codes into a tube; open the tube on its first scan at ``site``."""
+    at = sampled_at or now()
+    barcode = (barcode or "").strip()
+    if not barcode:
+        refuse("tube", "required", _("Scan the tube's barcode first."))
+    if len(codes) > MAX_SCANS:
+        refuse(
+            "codes",
+            "too_many",
+            _("At most %(n)s scans in one request.") % {"n": MAX_SCANS},
+        )
+    if purpose not in Purpose.values:
+        refuse("purpose", "invalid", _("Unknown purpose."), purpose)
+    tube = _lock_tube(barcode)
+    opened = False
+    if tube is None:
+        if site is None:
+            refuse("tube", "unknown", _("Unknown tube barcode %(b)s.") % {"b": barcode}, barcode)
+        require_operations(acting_user, site.area)
+        tube, opened = _open_tube(
+            barcode,
+            site=site,
+            round_=round,
+            pool_size=pool_size,
+            team=team,
+            purpose=purpose,
+            at=at,
+        )
+    if not opened:
+        require_operations(acting_user, tube.area)
+        if site is not None and tube.site_id != site.pk:
+            refuse("tube", "other_site", _("This tube was opened at another site."), barcode)
+        if round is not None and tube.round_id != round.pk:
+            refuse("tube", "other_round", _("This tube belongs to another round."), barcode)
+    result = ScanResult(tube=tube, opened=opened)
+    if tube.status != TubeStatus.OPEN:
+        refuse(
+            "tube",
+            "closed",
+            _("Tube %(b)s is closed (%(status)s); open a new tube.")
+            % {"b": barcode, "status": tube.get_status_display()},
+            barcode,
+        )
+    due_kinds = [HandoffKind.TEST.value]
+    if tube.pool_size == 1:
+        due_kinds.append(HandoffKind.RESAMPLE.value)
+    persons = resolve_codes(
+        codes,
+        round_id=tube.round_id if tube.purpose == Purpose.ROUND else None,
+        tube_id=None if opened else tube.pk,
+        due_kinds=due_kinds,
+        at=at,
+    )
+    room = tube.pool_size - tube.samples_count
+    new: list[Sample] = []
+    in_tube: set[int] = set()
+    due = False
+    for index, code in enumerate(codes):
+        code = (code or "").strip()
+        person = persons.get(code)
+        problem = None
+        if person is None:
+            message = (
+                _("Unknown code: no person in the index has it.")
+                if parse_code(code)
+                else _(
+                    "Unreadable code: not a health-code QR, an identity number or a person number."
+                )
+            )
+            problem = ("unknown", message)
+        elif person.in_tube or person.pk in in_tube:
+            problem = ("duplicate", _("Already scanned into this tube."))
+        elif person.sampled_in:
+            problem = (
+                "already_sampled",
+                _("Already sampled in this round (tube %(b)s).") % {"b": person.sampled_in},
+            )
+        elif room <= 0:
+            problem = (
+                "tube_full",
+                _("The tube is full (%(k)s swabs); scan the rest into a new tube.")
+                % {"k": tube.pool_size},
+            )
+        if problem:
+            result.refused.append(Problem(index, "codes", *problem, code))
+            continue
+        room -= 1
+        in_tube.add(person.pk)
+        due = due or person.test_due
+        new.append(
+            Sample(
+                tube=tube,
+                person_id=person.pk,
+                round_id=tube.round_id,
+                purpose=tube.purpose,
+                sampled_at=at,
+            )
+        )
+        result.accepted.append({"index": index, "person_id": person.pk})
+    if new:
+        if due:
+            _attach_handoffs(new, tube, at, acting_user)
+        _insert_samples(new)
+        tube.samples_count += len(new)
+        changes = {"samples_count": tube.samples_count}
+        if tube.sampled_at is None:
+            tube.sampled_at = changes["sampled_at"] = at
+        if tube.samples_count >= tube.pool_size:
+            tube.status = changes["status"] = TubeStatus.CLOSED
+            tube.closed_at = changes["closed_at"] = at
+            result.closed = True
+        _update_tube(tube.pk, changes)
+    audit.record(
+        actor=acting_user,
+        action="testing.scan",
+        obj=tube,
+        detail={
+            "accepted": [a["person_id"] for a in result.accepted],
+            "refused": len(result.refused),
+            "closed": result.closed,
+        },
+        request=request,
+        area=site.area if site is not None and site.pk == tube.site_id else tube.area,
+    )
+    return result
+
+
+@transaction.atomic
+def do_close_tube(tube: Tube, *, acting_user, request=None) -> Tube:
+    """Close a tube before it is full (the last people of a queue)."""
+    tube = Tube.objects.select_for_update().get(pk=tube.pk)
+    require_operations(acting_user, tube.area)
+    if tube.status != TubeStatus.OPEN:
+        refuse("tube", "closed", _("The tube is closed already."), tube.barcode)
+    if tube.samples_count == 0:
+        refuse("tube", "empty", _("An empty tube cannot be closed; it is not sent."), tube.barcode)
+    tube.status = TubeStatus.CLOSED
+    tube.closed_at = now()
+    tube.save(update_fields=["status", "closed_at"])
+    audit.record(
+        actor=acting_user, action="testing.tube_close", obj=tube, request=request, area=tube.area
+    )
+    return tube
