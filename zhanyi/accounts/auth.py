@@ -11,6 +11,8 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from rest_framework.authentication import TokenAuthentication as BaseTokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from . import audit, throttle
 from .models import User
@@ -79,3 +81,21 @@ def authenticate_throttled(request: Any, username: str, password: str, *, via: s
         detail={"via": via},
     )
     return user
+
+
+class TokenAuthentication(BaseTokenAuthentication):
+    """DRF's token authentication, loading the user's jurisdiction with the token.
+
+    Every API call checks the jurisdiction (``zhanyi.core.jurisdiction``), so
+    reading it in the token's query saves each request a second query.
+    """
+
+    def authenticate_credentials(self, key):
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user", "user__jurisdiction").get(key=key)
+        except model.DoesNotExist:
+            raise AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
+        return (token.user, token)
