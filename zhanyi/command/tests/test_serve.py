@@ -62,3 +62,42 @@ def test_a_production_start_serves_the_collected_static_files(tmp_path):
         server.wait(timeout=10)
     psutil.wait_procs(workers, timeout=10)
     assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
+
+
+def test_several_server_processes_serve_and_stop_together(tmp_path):
+    """``--processes 2`` runs gunicorn with two worker processes; a SIGTERM
+    stops them, the arbiter and the background worker."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"ZHANYI_DEBUG", "ZHANYI_TESTING", "DATABASE_URL"}
+    }
+    env.update(ZHANYI_DATA_DIR=str(tmp_path), ZHANYI_SECRET_KEY=secrets.token_urlsafe(50))
+    cli = [sys.executable, "-m", "zhanyi.cli"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=120)
+    port = free_port()
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--processes", "2", "--threads", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, page = get(f"http://127.0.0.1:{port}/accounts/login/")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        assert status == 200 and b"csrfmiddlewaretoken" in page
+        children = psutil.Process(server.pid).children(recursive=True)
+        web = [p for p in children if "db_worker" not in " ".join(p.cmdline())]
+        assert len(web) == 2, [p.cmdline() for p in children]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    psutil.wait_procs(children, timeout=10)
+    assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in children)

@@ -1,5 +1,11 @@
-"""``zhanyi serve``: serve the web app with waitress (a production WSGI server),
-with background task workers beside it.
+"""``zhanyi serve``: serve the web app with a production WSGI server, with
+background task workers beside it.
+
+One process (the default) is waitress: threads in one Python process, which
+runs anywhere. ``--processes N`` (N > 1) is gunicorn with N worker processes of
+``--threads`` threads each (Linux and other Unix systems): Python runs one
+thread at a time per process, so a busy installation (a round's sampling
+points scanning at once) needs a process per core to use the machine.
 
 Imports of pushed lists, lab files and other long jobs run as background tasks
 (django-tasks, database backend). ``serve`` starts ``--workers`` worker
@@ -42,22 +48,54 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
             w.kill()
 
 
-def serve(host: str, port: int, threads: int, say, workers: int = 1) -> None:
+def _gunicorn(host: str, port: int, processes: int, threads: int) -> None:
+    """Run gunicorn in this process until it is stopped. Each worker process
+    loads the app itself after the fork (no database connection is shared)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in {
+                "bind": f"{host}:{port}",
+                "workers": processes,
+                "threads": threads,
+                "worker_class": "gthread",
+                "proc_name": "zhanyi",
+                # Phones keep their connection between scans.
+                "keepalive": 30,
+                "accesslog": None,
+            }.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from zhanyi.wsgi import application
+
+            return application
+
+    Server().run()
+
+
+def serve(host: str, port: int, threads: int, say, workers: int = 1, processes: int = 1) -> None:
     from waitress import serve as waitress_serve
 
     if not settings.DEBUG:
         # Before the WSGI app exists: WhiteNoise indexes STATIC_ROOT when its
         # middleware starts, so files collected later would not be served.
         call_command("collectstatic", interactive=False, verbosity=0)
-    from zhanyi.wsgi import application
-
     # A stop by SIGTERM (a service manager, `kill`) unwinds like Ctrl+C, so
     # the workers are stopped too instead of being left orphaned.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     running = start_workers(workers, say)
     try:
         say(f"zhanyi is serving on http://{host}:{port}/  (Ctrl+C stops it)")
-        waitress_serve(application, host=host, port=port, threads=threads, ident="zhanyi")
+        if processes > 1:
+            # gunicorn's arbiter handles SIGTERM and SIGINT itself and exits
+            # through SystemExit, which still stops the workers below.
+            _gunicorn(host, port, processes, threads)
+        else:
+            from zhanyi.wsgi import application
+
+            waitress_serve(application, host=host, port=port, threads=threads, ident="zhanyi")
     finally:
         stop_workers(running)
 
@@ -68,7 +106,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--threads", type=int, default=8, help="request threads (per process)")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="server processes; more than 1 uses gunicorn (Unix), one per core is typical",
+        )
         parser.add_argument(
             "--workers",
             type=int,
@@ -77,14 +121,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        if options["workers"] < 0:
-            from django.core.management.base import CommandError
+        from django.core.management.base import CommandError
 
+        if options["workers"] < 0:
             raise CommandError("--workers must be 0 or more")
+        if options["processes"] < 1 or options["threads"] < 1:
+            raise CommandError("--processes and --threads must be 1 or more")
         serve(
             options["host"],
             options["port"],
             options["threads"],
             self.stdout.write,
             workers=options["workers"],
+            processes=options["processes"],
         )
