@@ -105,8 +105,7 @@ class ScanView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         user = request.user
-        site = queries.get_site_for_user(user, v["site"]) if "site" in v else None
-        round_ = queries.get_round_for_user(user, v["round"]) if "round" in v else None
+        site, round_ = queries.scan_context(user, v.get("site"), v.get("round"))
         team = None
         if "team" in v and site is not None:
             team = get_object_or_404(SamplingTeam, pk=v["team"], site=site)

@@ -84,6 +84,56 @@ def get_site_for_user(user, site_id: int) -> SamplingSite:
         raise Http404("no such site") from None
 
 
+def _with_area_path(model, pk: int, extra_where: str = ""):
+    """One row of ``model`` by pk with its area's id and path loaded (the
+    jurisdiction checks need nothing else of the area): one plain query."""
+    q = connection.ops.quote_name
+    rows = list(
+        model.objects.raw(
+            f"SELECT x.*, a.path AS area_path FROM {q(model._meta.db_table)} x "
+            f"JOIN {q(Area._meta.db_table)} a ON a.id = x.area_id WHERE x.id = %s{extra_where}",
+            [pk],
+        )
+    )
+    if not rows:
+        return None
+    obj = rows[0]
+    obj.area = Area.from_db(connection.alias, ["id", "path"], [obj.area_id, obj.area_path])
+    return obj
+
+
+def round_visible(user, round_: TestingRound) -> bool:
+    """``rounds_for``'s rule for one round: its area lies in the jurisdiction
+    or contains it (a county's staff work in the city's round)."""
+    path = jurisdiction.root_path(user)
+    if path is None:
+        return False
+    area_path = round_.area.path
+    return (
+        path == "" or area_path.startswith(path) or area_path in {p + "/" for p in _prefixes(path)}
+    )
+
+
+def scan_context(
+    user, site_id: int | None, round_id: int | None
+) -> tuple[SamplingSite | None, TestingRound | None]:
+    """The site and round a scan names, checked as ``get_site_for_user`` and
+    ``get_round_for_user`` check them (Http404 outside the jurisdiction), in
+    two plain queries: the sampling points' scans are the busiest requests of
+    a mass-testing round."""
+    require_view(user)
+    site = round_ = None
+    if site_id is not None:
+        site = _with_area_path(SamplingSite, site_id, " AND x.active")
+        if site is None or not jurisdiction.can_see_area(user, site.area):
+            raise Http404("no such site")
+    if round_id is not None:
+        round_ = _with_area_path(TestingRound, round_id)
+        if round_ is None or not round_visible(user, round_):
+            raise Http404("no such round")
+    return site, round_
+
+
 def tubes_for(user) -> QuerySet[Tube]:
     require_view(user)
     return jurisdiction.scope(Tube.objects.all(), user, "area__path")

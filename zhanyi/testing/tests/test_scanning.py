@@ -64,3 +64,48 @@ def test_a_scan_costs_the_same_few_statements_for_one_code_or_a_full_tube(world)
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]
     assert counts[1] <= 10, [q["sql"][:80] for q in queries.captured_queries]
+
+
+def test_the_scan_context_sees_exactly_what_the_site_and_round_lookups_see(world):
+    """``scan_context`` (two plain queries) answers as ``get_site_for_user`` and
+    ``get_round_for_user`` do, for every kind of user and place."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from zhanyi.testing import queries
+
+    sites = [site(world.village, "本村"), site(world.other_village, "外县")]
+    closed = site(world.village2, "已撤")
+    closed.active = False
+    closed.save(update_fields=["active"])
+    rounds = [
+        round_([world.city], name="全市"),
+        round_([world.county], name="芗城"),
+        round_([world.other_village], name="外村"),
+    ]
+
+    def answer(fn, *args):
+        try:
+            return fn(*args).pk
+        except Http404:
+            return "404"
+        except PermissionDenied:
+            return "403"
+
+    users = [
+        world.commander,
+        world.tracer,
+        world.village_member,
+        world.other_county_staff,
+        world.outsider,
+    ]
+    for user in users:
+        for s in [*sites, closed]:
+            expected = answer(queries.get_site_for_user, user, s.pk)
+            got = answer(lambda u, pk: queries.scan_context(u, pk, None)[0], user, s.pk)
+            assert got == expected, (user.username, s.name)
+        for r in rounds:
+            expected = answer(queries.get_round_for_user, user, r.pk)
+            got = answer(lambda u, pk: queries.scan_context(u, None, pk)[1], user, r.pk)
+            assert got == expected, (user.username, r.name)
+    assert answer(lambda u, pk: queries.scan_context(u, pk, None)[0], world.tracer, 99999) == "404"
