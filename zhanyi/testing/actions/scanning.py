@@ -46,7 +46,6 @@ QR_PREFIX = "zhanyi:person:"
 _IDENTITY = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
 _PERSON_NO = re.compile(r"^[Pp]?(\d{1,12})$")
 MAX_SCANS = 50
-_SAMPLE_FIELDS = ("tube", "person", "round", "purpose", "sampled_at", "handoff")
 
 
 def qr_payload(person_id: int) -> str:
@@ -264,21 +263,32 @@ def _open_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> tuple[
 
 
 def _insert_samples(samples: list[Sample]) -> None:
-    """Insert a scan's samples in one statement, without model machinery."""
-    fields = [Sample._meta.get_field(n) for n in _SAMPLE_FIELDS]
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [
-        f.get_db_prep_save(getattr(sample, f.attname), connection)
-        for sample in samples
-        for f in fields
+    """Insert a scan's samples in one statement, without model machinery: they
+    share their tube, round, purpose and time, adapted for the database once."""
+    first = samples[0]
+    shared = [
+        Sample._meta.get_field(name).get_db_prep_save(getattr(first, name), connection)
+        for name in ("tube_id", "round_id", "purpose", "sampled_at")
     ]
-    columns = ", ".join(_q(f.column) for f in fields)
+    columns = ", ".join(
+        _q(Sample._meta.get_field(name).column)
+        for name in ("tube", "round", "purpose", "sampled_at", "person", "handoff")
+    )
+    table = _q(Sample._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_q(Sample._meta.db_table)} ({columns}) "
-            f"VALUES {', '.join([row] * len(samples))}",
-            params,
-        )
+        if connection.vendor == "postgresql":
+            # Two array parameters, whatever the number of samples.
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT %s, %s, %s, %s, s.person, s.handoff "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS s(person, handoff)",
+                [*shared, [x.person_id for x in samples], [x.handoff_id for x in samples]],
+            )
+        else:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(samples)),
+                [v for x in samples for v in (*shared, x.person_id, x.handoff_id)],
+            )
 
 
 def _update_tube(pk: int, changes: dict) -> None:
