@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
@@ -244,22 +244,41 @@ def _open_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> tuple[
         refuse("round", "required", _("A round tube needs its round."))
     if round_ is not None and not (round_.starts_at <= at < round_.ends_at):
         refuse("round", "closed", _("The round is not open at this time."), round_.name)
-    try:
-        with transaction.atomic():
-            tube = Tube.objects.create(
-                barcode=barcode,
-                round=round_,
-                site=site,
-                area_id=site.area_id,
-                team=team,
-                pool_size=pool_size,
-                purpose=purpose,
-                opened_at=at,
-            )
+    tube = Tube(
+        barcode=barcode,
+        round=round_,
+        site=site,
+        area_id=site.area_id,
+        team=team,
+        pool_size=pool_size,
+        purpose=purpose,
+        opened_at=at,
+    )
+    if _insert_new_tube(tube):
         return tube, True
-    except IntegrityError:
-        # Opened by a concurrent request with the same barcode: use that one.
-        return Tube.objects.select_for_update().get(barcode=barcode), False
+    # Opened by a concurrent request with the same barcode: use that one.
+    return Tube.objects.select_for_update().get(barcode=barcode), False
+
+
+def _insert_new_tube(tube: Tube) -> bool:
+    """INSERT the tube unless its barcode exists (one statement, no savepoint):
+    True and the tube's pk set, or False when another request opened it first."""
+    fields = [f for f in Tube._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(tube, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_q(Tube._meta.db_table)} ({', '.join(_q(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({_q(Tube._meta.get_field('barcode').column)}) DO NOTHING RETURNING id",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    tube.pk = row[0]
+    tube._state.adding = False
+    tube._state.db = connection.alias
+    return True
 
 
 def _insert_samples(samples: list[Sample]) -> None:

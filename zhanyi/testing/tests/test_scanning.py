@@ -109,3 +109,24 @@ def test_the_scan_context_sees_exactly_what_the_site_and_round_lookups_see(world
             got = answer(lambda u, pk: queries.scan_context(u, None, pk)[1], user, r.pk)
             assert got == expected, (user.username, r.name)
     assert answer(lambda u, pk: queries.scan_context(u, pk, None)[0], world.tracer, 99999) == "404"
+
+
+def test_a_tube_opened_by_a_concurrent_scan_is_not_opened_twice(world):
+    """Two phones scan a new barcode at the same moment: the insert that comes
+    second finds the barcode taken, inserts nothing, and the scan uses that tube."""
+    from zhanyi.testing.actions.scanning import _insert_new_tube
+    from zhanyi.testing.models import Tube
+
+    r = round_([world.village])
+    s = site(world.village)
+    scan("ZC0001", people(world.village, 1), site=s, round=r)
+    late = Tube(
+        barcode="ZC0001", round=r, site=s, area_id=s.area_id, pool_size=10, opened_at=r.starts_at
+    )
+    assert _insert_new_tube(late) is False and late.pk is None
+    assert Tube.objects.filter(barcode="ZC0001").count() == 1
+    fresh = Tube(
+        barcode="ZC0002", round=r, site=s, area_id=s.area_id, pool_size=10, opened_at=r.starts_at
+    )
+    assert _insert_new_tube(fresh) is True
+    assert Tube.objects.get(pk=fresh.pk).barcode == "ZC0002"
