@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -153,7 +154,9 @@ class ListUpload(APIView):
             sources.filter(pk=int(name)).first() if name.isdecimal() else None
         ) or sources.filter(name=name).first()
         if source is None:
-            raise ValidationError({"source": [f"no push source {name!r}"]})
+            raise ValidationError(
+                {"source": [_("No push source is named %(name)s.") % {"name": repr(name)}]}
+            )
         try:
             job = jobs.start_import(source, incoming.validated_data["file"], user=request.user)
         except PushListFileError as error:

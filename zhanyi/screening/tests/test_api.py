@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhanyi.screening.models import PushRecord, ScreeningTask
@@ -74,3 +75,11 @@ def test_an_outcome_is_recorded_and_refused_outside_the_jurisdiction(world, inde
         format="json",
     )
     assert ok.status_code == 200 and ok.json()["status"] == "closed"
+
+
+def test_an_unknown_source_is_refused_in_the_callers_language(world, index, api_for):
+    api = api_for(world.tracer)
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    response = post_list(api, "火星协查", b"x")
+    assert response.status_code == 400
+    assert response.json()["source"] == ["没有名为 '火星协查' 的协查来源。"]
