@@ -504,6 +504,7 @@ def _scan_load(options: dict, people_ids, village_list, out: TextIO) -> dict:
             str(options["server_threads"]),
             "--workers",
             "0",
+            "--no-scheduler",
         ],
         env=env,
         stdout=subprocess.DEVNULL,

@@ -55,8 +55,11 @@ def test_a_production_start_serves_the_collected_static_files(tmp_path):
         css = re.search(rb'href="(/static/zhanyi/zhanyi\.[0-9a-f]+\.css)"', page).group(1)
         status, body = get(f"http://127.0.0.1:{port}{css.decode()}")
         assert status == 200 and b"--red" in body
-        workers = [p for p in psutil.Process(server.pid).children() if "db_worker" in p.cmdline()]
+        children = psutil.Process(server.pid).children()
+        workers = [p for p in children if "db_worker" in p.cmdline()]
         assert len(workers) == 1
+        assert len([p for p in children if "scheduler" in p.cmdline()]) == 1
+        workers += [p for p in children if "scheduler" in p.cmdline()]
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -94,7 +97,7 @@ def test_several_server_processes_serve_and_stop_together(tmp_path):
                 time.sleep(0.3)
         assert status == 200 and b"csrfmiddlewaretoken" in page
         children = psutil.Process(server.pid).children(recursive=True)
-        web = [p for p in children if "db_worker" not in " ".join(p.cmdline())]
+        web = [p for p in children if not {"db_worker", "scheduler"} & set(p.cmdline())]
         assert len(web) == 2, [p.cmdline() for p in children]
     finally:
         server.terminate()

@@ -9,8 +9,9 @@ points scanning at once) needs a process per core to use the machine.
 
 Imports of pushed lists, lab files and other long jobs run as background tasks
 (django-tasks, database backend). ``serve`` starts ``--workers`` worker
-processes (``zhanyi db_worker``) and stops them when it stops; a deployment
-that runs its workers elsewhere passes ``--workers 0``.
+processes (``zhanyi db_worker``) and a ``zhanyi scheduler`` for the periodic
+jobs, and stops them when it stops; a deployment that runs them elsewhere
+passes ``--workers 0 --no-scheduler``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ def start_workers(count: int, say) -> list[subprocess.Popen]:
     if count:
         say(f"{count} background worker(s) started for imports and other long jobs")
     return workers
+
+
+def start_scheduler(say) -> subprocess.Popen:
+    """The periodic jobs (``zhanyi scheduler``): escalations, code refreshes."""
+    say("scheduler started for periodic jobs (zhanyi scheduler --list shows them)")
+    return subprocess.Popen([sys.executable, "-m", "zhanyi.cli", "scheduler"])
 
 
 def stop_workers(workers: list[subprocess.Popen]) -> None:
@@ -75,7 +82,15 @@ def _gunicorn(host: str, port: int, processes: int, threads: int) -> None:
     Server().run()
 
 
-def serve(host: str, port: int, threads: int, say, workers: int = 1, processes: int = 1) -> None:
+def serve(
+    host: str,
+    port: int,
+    threads: int,
+    say,
+    workers: int = 1,
+    processes: int = 1,
+    scheduler: bool = True,
+) -> None:
     from waitress import serve as waitress_serve
 
     if not settings.DEBUG:
@@ -86,6 +101,8 @@ def serve(host: str, port: int, threads: int, say, workers: int = 1, processes: 
     # the workers are stopped too instead of being left orphaned.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     running = start_workers(workers, say)
+    if scheduler:
+        running.append(start_scheduler(say))
     try:
         say(f"zhanyi is serving on http://{host}:{port}/  (Ctrl+C stops it)")
         if processes > 1:
@@ -119,6 +136,11 @@ class Command(BaseCommand):
             default=1,
             help="background task workers to start beside the server (0: run them elsewhere)",
         )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="do not start `zhanyi scheduler` (the periodic jobs) beside the server",
+        )
 
     def handle(self, *args, **options) -> None:
         from django.core.management.base import CommandError
@@ -134,4 +156,5 @@ class Command(BaseCommand):
             self.stdout.write,
             workers=options["workers"],
             processes=options["processes"],
+            scheduler=not options["no_scheduler"],
         )

@@ -1,0 +1,14 @@
+"""Screening's periodic jobs (see ``zhanyi.core.periodic``)."""
+
+from __future__ import annotations
+
+from zhanyi.core.periodic import SCHEDULER, every
+
+
+@every("screening.escalate_overdue", minutes=5)
+def escalate_overdue(now) -> str:
+    """Tasks past their 2-hour deadline go to the township (超时上报) within
+    five minutes, whether or not anyone opens a page."""
+    from zhanyi.screening.actions import do_escalate_overdue
+
+    return f"{do_escalate_overdue(acting_user=SCHEDULER, now=now)} task(s) escalated"
