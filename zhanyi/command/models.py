@@ -83,8 +83,9 @@ class Handoff(models.Model):
     """A piece of work one task force hands to another (工作交接), with its deadline.
 
     Tracing hands a new close contact to the village team (control), to
-    transfer (centralised quarantine) and to testing (the protocol's test
-    days); testing hands a positive pool to re-sampling; screening hands an
+    transfer (centralised quarantine) and to testing (one ``test`` hand-off
+    carrying the protocol's test schedule, ``zhanyi.command.schedule``);
+    testing hands a positive pool to re-sampling; screening hands an
     outcome on. The producing app writes these records through
     ``zhanyi.command.actions.handoffs``; the consuming app reads the open ones
     of its kind and closes them when the work is done. ``key`` makes writing
@@ -98,8 +99,19 @@ class Handoff(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=HandoffStatus.choices, default=HandoffStatus.OPEN
     )
+    # Person and area carry no database constraint: a contact graph writes a
+    # million hand-offs in one transaction, and PostgreSQL checks each
+    # deferred foreign key row by row at commit (about 10 µs a row and key,
+    # 20 s for a graph). Producers take the ids from rows they just read or
+    # wrote (contacts, samples, tasks); persons are never deleted (a merge
+    # moves these rows, Django keeps on_delete) and ``zhanyi integrity``
+    # reports any id that points at nothing.
     person = models.ForeignKey(
-        "people.Person", models.PROTECT, related_name="handoffs", verbose_name=_("person")
+        "people.Person",
+        models.PROTECT,
+        related_name="handoffs",
+        verbose_name=_("person"),
+        db_constraint=False,
     )
     # The village (or other area) responsible: the jurisdiction that sees it.
     # Indexed by handoff_area_status, which starts with the area.
@@ -109,6 +121,7 @@ class Handoff(models.Model):
         related_name="handoffs",
         verbose_name=_("area"),
         db_index=False,
+        db_constraint=False,
     )
     from_task_force = models.CharField(
         _("from task force"), max_length=32, choices=TaskForceKind.choices
@@ -116,11 +129,16 @@ class Handoff(models.Model):
     to_task_force = models.CharField(
         _("to task force"), max_length=32, choices=TaskForceKind.choices
     )
-    # Where it came from, as "app.model:pk" (e.g. "tracing.contact:42").
+    # Where it came from, as "app.model:pk" (e.g. "tracing.contact:42"). Not
+    # indexed: it is looked up with the person (a contact's release) or among
+    # the open hand-offs of one kind (re-sampling of a round's pools).
     origin = models.CharField(_("origin"), max_length=64)
-    # Not to be done before (a test on quarantine day 4); None: at once.
+    # Not to be done before (a test on quarantine day 4); None: at once. A
+    # test hand-off's window is that of the next test of its schedule.
     not_before = models.DateTimeField(_("not before"), null=True, blank=True)
     due_at = models.DateTimeField(_("due at"))
+    # What the consumer needs beyond the columns, and no more (a test
+    # schedule; a transfer's days): the origin names the record behind it.
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -129,15 +147,14 @@ class Handoff(models.Model):
 
     class Meta:
         ordering = ["due_at", "id"]
-        # Every index is paid for on each of the millions of rows a contact
-        # graph hands off: keep only those that a query uses (the consumers'
-        # kind/status lists, the jurisdiction's area, lookups by origin, by
-        # person in testing, and the key for idempotence).
+        # Every index is paid for on each of the million rows a contact graph
+        # hands off: keep only those that a query uses (the consumers'
+        # kind/status lists, the jurisdiction's area, by person when testing
+        # samples someone and when persons merge, and the key for idempotence).
         constraints = [models.UniqueConstraint(fields=["key"], name="handoff_key_unique")]
         indexes = [
             models.Index(fields=["kind", "status", "due_at"], name="handoff_kind_status_due"),
             models.Index(fields=["area", "status"], name="handoff_area_status"),
-            models.Index(fields=["origin"], name="handoff_origin"),
         ]
         verbose_name = _("hand-off")
         verbose_name_plural = _("hand-offs")

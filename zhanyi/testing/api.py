@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 
 from zhanyi.accounts import audit
 from zhanyi.accounts.roles import has_capability
+from zhanyi.command import schedule
 from zhanyi.core import jurisdiction
 from zhanyi.core.masking import mask_name
 from zhanyi.engine.pooling import recommend_pool_size, simulate_dorfman
@@ -547,18 +548,24 @@ class ScheduledDueView(APIView):
                             "created": number in made,
                         }
                     )
-        people = [
-            {
-                "person": h.person_id,
-                "name": mask_name(h.person.name),
-                "area": h.area.code,
-                "not_before": h.not_before,
-                "due_at": h.due_at,
-                "day": h.detail.get("day"),
-                "origin": h.origin,
-            }
-            for h in tests[:1000]
-        ]
+        people = []
+        for h in tests[:1000]:
+            # The hand-off's window is its schedule's next test: say which.
+            test = schedule.current(
+                schedule.tests_of(h.detail, not_before=h.not_before, due_at=h.due_at)
+            )
+            people.append(
+                {
+                    "person": h.person_id,
+                    "name": mask_name(h.person.name),
+                    "area": h.area.code,
+                    "not_before": h.not_before,
+                    "due_at": h.due_at,
+                    "stage": test.stage if test else None,
+                    "day": test.day if test else None,
+                    "origin": h.origin,
+                }
+            )
         audit.record(
             actor=request.user,
             action="testing.scheduled_due",

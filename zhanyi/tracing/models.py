@@ -256,12 +256,31 @@ class Contact(models.Model):
     engine. ``area`` is the contact's village: the jurisdiction that sees it.
     """
 
-    case = models.ForeignKey(Case, models.CASCADE, related_name="contacts", verbose_name=_("case"))
+    # Indexed by the one_contact_per_case constraint, which starts with it.
+    case = models.ForeignKey(
+        Case, models.CASCADE, related_name="contacts", verbose_name=_("case"), db_index=False
+    )
+    # Person, area and via carry no database constraint: a contact graph
+    # stores hundreds of thousands of contacts in one transaction, and
+    # PostgreSQL checks each deferred foreign key row by row at commit (about
+    # 10 µs a row and key: 10 s for three keys of a graph). The engine takes
+    # persons from exposures, whose own keys hold, and areas from those
+    # persons' villages or the case's; persons are never deleted (a merge
+    # moves these rows, Django keeps on_delete), and ``zhanyi integrity``
+    # reports any id that points at nothing.
     person = models.ForeignKey(
-        "people.Person", models.PROTECT, related_name="tracing_contacts", verbose_name=_("person")
+        "people.Person",
+        models.PROTECT,
+        related_name="tracing_contacts",
+        verbose_name=_("person"),
+        db_constraint=False,
     )
     area = models.ForeignKey(
-        "places.Area", models.PROTECT, related_name="tracing_contacts", verbose_name=_("area")
+        "places.Area",
+        models.PROTECT,
+        related_name="tracing_contacts",
+        verbose_name=_("area"),
+        db_constraint=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=ContactKind.choices)
     depth = models.PositiveSmallIntegerField(_("depth"), default=1)
@@ -272,6 +291,7 @@ class Contact(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("reached through"),
+        db_constraint=False,
     )
     first_exposure_at = models.DateTimeField(_("first exposure"))
     last_exposure_at = models.DateTimeField(_("last exposure"))
@@ -283,11 +303,13 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["case_id", "kind", "id"]
+        # Indexes: the case's contacts (the constraint), by person (codes,
+        # merges), by area (jurisdiction lists) and by via (a new case
+        # upgrades the secondary contacts reached through its person). No
+        # query filters on released_at, and kind alone picks too much of the
+        # table to beat a scan, so there is no (kind, released_at) index.
         constraints = [
             models.UniqueConstraint(fields=["case", "person"], name="one_contact_per_case")
-        ]
-        indexes = [
-            models.Index(fields=["kind", "released_at"], name="contact_kind_open"),
         ]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")

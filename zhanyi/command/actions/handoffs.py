@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from zhanyi.accounts import audit
+from zhanyi.command import schedule
 from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
 from zhanyi.core.actors import actor_name
 
@@ -52,6 +53,22 @@ class HandoffSpec:
             raise ValueError("due_at must be timezone-aware")
         if len(self.key) > 128:
             raise ValueError(f"hand-off key longer than 128 characters: {self.key[:40]}…")
+        if self.kind == HandoffKind.TEST:
+            _check_schedule(self.key, self.detail, self.not_before, self.due_at)
+
+
+def _check_schedule(key: str, detail, not_before, due_at) -> None:
+    """A test hand-off carries its schedule, and its window is that of the
+    schedule's first test not yet done."""
+    if "tests" not in (detail or {}):
+        raise ValueError(f"test hand-off {key}: detail needs the schedule ('tests')")
+    now = schedule.current(schedule.tests_of(detail))
+    if now is None:
+        raise ValueError(f"test hand-off {key}: every test of the schedule is done already")
+    if (now.not_before, now.due_at) != (not_before, due_at):
+        raise ValueError(
+            f"test hand-off {key}: not_before/due_at must be those of the first test not done"
+        )
 
 
 _BATCH = 5000
@@ -222,6 +239,7 @@ def do_create_handoffs_from_frame(frame, *, acting_user, origin_label: str = "")
             raise ValueError(f"unknown {column} {sorted(map(str, unknown))[0]!r}")
     if frame["due_at"].null_count() or frame["key"].str.len_chars().max() > 128:
         raise ValueError("every hand-off needs a due_at and a key of at most 128 characters")
+    _check_frame_schedules(frame)
     if connection.vendor == "postgresql":
         stamped = frame.with_columns(
             status=pl.lit(HandoffStatus.OPEN.value),
@@ -244,6 +262,37 @@ def do_create_handoffs_from_frame(frame, *, acting_user, origin_label: str = "")
             ]
         )
     return _audit_created(kinds, frame.height, acting_user, origin_label or frame["origin"][0])
+
+
+def _check_frame_schedules(frame) -> None:
+    """``_check_schedule`` for a frame's test hand-offs, which are new
+    schedules: each carries its tests, and its window is its first test's."""
+    import polars as pl
+
+    tests = frame.filter(pl.col("kind") == HandoffKind.TEST.value)
+    if tests.height == 0:
+        return
+    first = tests.select(
+        "key",
+        pl.col("not_before").dt.convert_time_zone("UTC"),
+        pl.col("due_at").dt.convert_time_zone("UTC"),
+        first_due=pl.col("detail")
+        .str.json_path_match("$.tests[0].due_at")
+        .str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
+        first_not_before=pl.col("detail")
+        .str.json_path_match("$.tests[0].not_before")
+        .str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
+    )
+    bad = first.filter(
+        pl.col("first_due").is_null()
+        | (pl.col("first_due") != pl.col("due_at"))
+        | pl.col("first_not_before").ne_missing(pl.col("not_before"))
+    )
+    if bad.height:
+        raise ValueError(
+            f"test hand-off {bad['key'][0]}: detail needs the schedule ('tests') and "
+            "not_before/due_at must be those of its first test"
+        )
 
 
 FRAME_COLUMNS = (
@@ -305,3 +354,99 @@ def do_cancel_handoffs(handoffs: QuerySet[Handoff], *, acting_user, reason: str)
         detail={"cancelled": len(ids), "ids": ids[:1000]},
     )
     return len(ids)
+
+
+@transaction.atomic
+def do_record_scheduled_test(
+    handoff: Handoff, *, sampled_at: dt.datetime, tube: str, acting_user, outcome: str = ""
+) -> Handoff:
+    """A sample for a test hand-off (``zhanyi.command.schedule``): its current
+    test is done; the hand-off moves on to the next test's window or, after
+    the last test, is done with ``outcome``. A hand-off that is not open, or
+    whose current test is not yet due at ``sampled_at``, is refused."""
+    handoff = Handoff.objects.select_for_update().get(pk=handoff.pk)
+    if handoff.kind != HandoffKind.TEST:
+        raise ValueError(f"hand-off {handoff.pk} is a {handoff.kind} hand-off, not a test")
+    if handoff.status != HandoffStatus.OPEN:
+        raise ValueError(f"hand-off {handoff.pk} is already {handoff.status}")
+    tests = schedule.tests_of(handoff.detail, not_before=handoff.not_before, due_at=handoff.due_at)
+    tests, done = schedule.mark_done(tests, sampled_at=sampled_at, tube=tube)
+    handoff.detail = {**handoff.detail, **schedule.detail_of(tests)}
+    fields = ["detail"]
+    following = schedule.current(tests)
+    if following is None:
+        handoff.status = HandoffStatus.DONE
+        handoff.closed_at = timezone.now()
+        handoff.closed_by_name = actor_name(acting_user)
+        handoff.outcome = outcome[:255]
+        fields += ["status", "closed_at", "closed_by_name", "outcome"]
+    else:
+        handoff.not_before, handoff.due_at = following.not_before, following.due_at
+        fields += ["not_before", "due_at"]
+    handoff.save(update_fields=fields)
+    audit.record(
+        actor=acting_user,
+        action="handoff.close" if following is None else "handoff.test_done",
+        obj=handoff,
+        detail={
+            "kind": handoff.kind,
+            "stage": done.stage,
+            "day": done.day,
+            "tube": tube,
+            "next": None if following is None else schedule.iso(following.not_before),
+            "outcome": handoff.outcome,
+        },
+        area=handoff.area,
+    )
+    return handoff
+
+
+@transaction.atomic
+def do_extend_test_schedules(specs: Iterable[HandoffSpec], *, acting_user, reason: str) -> int:
+    """Give existing test hand-offs the schedules of ``specs`` (same keys),
+    keeping the tests they have done (``schedule.extended``): a secondary
+    contact become close gets the close contact's tests. A hand-off that was
+    done opens again when the new schedule has tests left; a cancelled one
+    stays cancelled; a spec whose key does not exist yet is left to
+    ``do_create_handoffs``. Returns how many hand-offs changed."""
+    if not reason.strip():
+        raise ValueError("a reason is required to change test schedules")
+    by_key = {s.key: s for s in specs if s.kind == HandoffKind.TEST}
+    if not by_key:
+        return 0
+    changed: list[Handoff] = []
+    for handoff in Handoff.objects.select_for_update().filter(
+        key__in=list(by_key), kind=HandoffKind.TEST
+    ):
+        if handoff.status == HandoffStatus.CANCELLED:
+            continue
+        spec = by_key[handoff.key]
+        old = schedule.tests_of(
+            handoff.detail, not_before=handoff.not_before, due_at=handoff.due_at
+        )
+        tests = schedule.extended(old, schedule.tests_of(spec.detail))
+        if tests == old:
+            continue
+        handoff.detail = {**handoff.detail, **schedule.detail_of(tests)}
+        following = schedule.current(tests)
+        if following is not None:
+            handoff.not_before, handoff.due_at = following.not_before, following.due_at
+            if handoff.status == HandoffStatus.DONE:
+                handoff.status = HandoffStatus.OPEN
+                handoff.closed_at = None
+                handoff.closed_by_name = ""
+                handoff.outcome = ""
+        changed.append(handoff)
+    Handoff.objects.bulk_update(
+        changed,
+        ["detail", "not_before", "due_at", "status", "closed_at", "closed_by_name", "outcome"],
+    )
+    if changed:
+        audit.record(
+            actor=acting_user,
+            action="handoff.reschedule",
+            object_type="command.handoff",
+            object_label=reason[:255],
+            detail={"changed": len(changed), "ids": [h.pk for h in changed][:1000]},
+        )
+    return len(changed)

@@ -15,17 +15,18 @@ from zhanyi.command.models import Handoff, HandoffStatus
 from zhanyi.people.models import Person
 
 
-def _spec(person, area, key="tracing.contact:1/test/day1", **extra):
+def _spec(person, area, key="tracing.contact:1:control", **extra):
+    # A control hand-off: a test hand-off must carry a schedule (test_schedule.py).
     fields = {
         "key": key,
-        "kind": "test",
+        "kind": "control",
         "person_id": person.pk,
         "area_id": area.pk,
         "from_task_force": "investigation",
-        "to_task_force": "testing",
+        "to_task_force": "community",
         "origin": "tracing.contact:1",
         "due_at": timezone.now() + dt.timedelta(days=1),
-        "detail": {"day": 1},
+        "detail": {},
     }
     fields.update(extra)
     return HandoffSpec(**fields)

@@ -32,12 +32,20 @@ class DecidedBy(models.TextChoices):
 class HealthCode(models.Model):
     """A person's current health code (健康码)."""
 
+    # No database constraint on the person: a contact graph's recompute
+    # writes hundreds of thousands of codes in one transaction, and
+    # PostgreSQL checks each deferred foreign key row by row at commit (about
+    # 10 µs a row). ``do_recompute_codes`` refuses an id that is not a person
+    # before it writes; persons are never deleted (a merge moves the row,
+    # Django keeps on_delete), and ``zhanyi integrity`` reports any id that
+    # points at nothing.
     person = models.OneToOneField(
         "people.Person",
         models.PROTECT,
         primary_key=True,
         related_name="health_code",
         verbose_name=_("person"),
+        db_constraint=False,
     )
     colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices)
     rule = models.CharField(_("rule"), max_length=64)
@@ -49,6 +57,8 @@ class HealthCode(models.Model):
     decided_by = models.CharField(
         _("decided by"), max_length=8, choices=DecidedBy.choices, default=DecidedBy.RULE
     )
+    # Not indexed: no query looks codes up by override (overrides are read
+    # by person, and never deleted).
     override = models.ForeignKey(
         "people.HealthCodeOverride",
         models.PROTECT,
@@ -56,6 +66,7 @@ class HealthCode(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("override"),
+        db_index=False,
     )
     changed_at = models.DateTimeField(_("changed at"))
     decided_at = models.DateTimeField(_("decided at"))
@@ -76,13 +87,15 @@ class HealthCodeChange(models.Model):
     """One change of a person's health code (转码记录), kept for ever."""
 
     # No index of its own: the (person, -changed_at) index below serves every
-    # lookup by person, and a city's recompute writes one index fewer.
+    # lookup by person, and a city's recompute writes one index fewer. No
+    # database constraint, for the reason given at ``HealthCode.person``.
     person = models.ForeignKey(
         "people.Person",
         models.PROTECT,
         related_name="health_code_changes",
         verbose_name=_("person"),
         db_index=False,
+        db_constraint=False,
     )
     colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices)
     previous_colour = models.CharField(_("previous colour"), max_length=8, choices=Colour.choices)
@@ -90,6 +103,8 @@ class HealthCodeChange(models.Model):
     reason = models.CharField(_("reason"), max_length=500)
     until = models.DateTimeField(_("until"), null=True, blank=True)
     decided_by = models.CharField(_("decided by"), max_length=8, choices=DecidedBy.choices)
+    # Override and user are not indexed: the history is read by person, and
+    # each index costs every row of a city's recompute.
     override = models.ForeignKey(
         "people.HealthCodeOverride",
         models.PROTECT,
@@ -97,6 +112,7 @@ class HealthCodeChange(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("override"),
+        db_index=False,
     )
     # Why the code was decided again: "tracing: contacts of case 12", "refresh".
     trigger = models.CharField(_("trigger"), max_length=255)
@@ -108,6 +124,7 @@ class HealthCodeChange(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("changed by"),
+        db_index=False,
     )
     changed_by_name = models.CharField(_("changed by"), max_length=150, blank=True)
 

@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
 from zhanyi.accounts.roles import has_capability
+from zhanyi.command import schedule
 from zhanyi.command.actions import HandoffSpec, do_create_handoffs
 from zhanyi.command.models import HandoffKind, TaskForceKind
+from zhanyi.command.schedule import ScheduledTest
 from zhanyi.core import jurisdiction
 from zhanyi.engine.protocol import Protocol, load_protocol
 from zhanyi.places.models import Area
@@ -232,6 +234,11 @@ def _handoff_specs(task: ScreeningTask, protocol: Protocol | None = None) -> lis
     specs = []
 
     def spec(kind: str, to: str, hours: int) -> HandoffSpec:
+        detail = {"category": task.category, "measure": task.measure, "where": task.found_where}
+        due_at = now + dt.timedelta(hours=hours)
+        if kind == HandoffKind.TEST:
+            # A schedule of one test, at once (zhanyi.command.schedule).
+            detail.update(schedule.detail_of([ScheduledTest("screening", 1, None, due_at)]))
         return HandoffSpec(
             key=f"{origin}:{kind}",
             kind=kind,
@@ -240,8 +247,8 @@ def _handoff_specs(task: ScreeningTask, protocol: Protocol | None = None) -> lis
             from_task_force=TaskForceKind.INVESTIGATION,
             to_task_force=to,
             origin=origin,
-            due_at=now + dt.timedelta(hours=hours),
-            detail={"category": task.category, "measure": task.measure, "where": task.found_where},
+            due_at=due_at,
+            detail=detail,
         )
 
     if task.measure == Measure.CENTRALISED_QUARANTINE:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from zhanyi.accounts.audit import SystemActor
 from zhanyi.accounts.models import AuditEvent
+from zhanyi.command import schedule
 from zhanyi.command.models import Handoff
 from zhanyi.screening.actions import (
     do_add_step,
@@ -45,6 +46,16 @@ def test_found_in_central_quarantine_with_a_test_hands_off_transfer_and_test(wor
     assert kinds == {("transfer", "transfer"), ("test", "testing")}
     handoff = Handoff.objects.get(kind="transfer")
     assert handoff.area == world.village and handoff.origin == f"screening.task:{task.pk}"
+    # The test is a schedule of one test, due within the protocol's window.
+    test = Handoff.objects.get(kind="test")
+    (only,) = schedule.tests_of(test.detail)
+    assert (only.stage, only.not_before, only.due_at, only.done) == (
+        "screening",
+        None,
+        test.due_at,
+        False,
+    )
+    assert test.due_at == task.closed_at + dt.timedelta(hours=24)
     assert AuditEvent.objects.filter(
         action="screening.task.outcome", object_id=str(task.pk)
     ).exists()

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
-from zhanyi.command.actions.handoffs import do_close_handoff
+from zhanyi.command.actions.handoffs import do_close_handoff, do_record_scheduled_test
 from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
 from zhanyi.places.models import Area, Place
 from zhanyi.testing.models import (
@@ -73,12 +73,14 @@ def do_create_lab(*, acting_user, code: str, name: str, area: Area, daily_capaci
     return lab
 
 
-
 def _attach_handoffs(samples: list[Sample], tube: Tube, at: dt.datetime, acting_user) -> None:
-    """Link each sample to the open test or re-sampling hand-off it fulfils, and close it.
+    """Link each sample to the open test or re-sampling hand-off it fulfils.
 
-    A scheduled test (tracing's protocol days) counts when sampled inside its
-    window, in any tube; a re-sampling only in a single tube.
+    A test hand-off carries a schedule (tracing's protocol days,
+    ``zhanyi.command.schedule``): a sample inside its current test's window,
+    in any tube, marks that test done and moves the hand-off on to the next
+    (done after the last). A re-sampling counts only in a single tube, and
+    closes.
     """
     ids = [s.person_id for s in samples]
     kinds = [HandoffKind.TEST]
@@ -100,15 +102,17 @@ def _attach_handoffs(samples: list[Sample], tube: Tube, at: dt.datetime, acting_
         if h is None:
             continue
         s.handoff = h
-        if h.kind == HandoffKind.RESAMPLE and tube.parent_id is None:
+        outcome = _("Sampled in tube %(b)s") % {"b": tube.barcode}
+        if h.kind == HandoffKind.TEST:
+            do_record_scheduled_test(
+                h, sampled_at=at, tube=tube.barcode, acting_user=acting_user, outcome=outcome
+            )
+            continue
+        if tube.parent_id is None:
             # The single tube resolves the positive pool named by the hand-off.
             tube.parent_id = int(h.origin.rsplit(":", 1)[1])
             tube.save(update_fields=["parent"])
-        do_close_handoff(
-            h,
-            acting_user=acting_user,
-            outcome=_("Sampled in tube %(b)s") % {"b": tube.barcode},
-        )
+        do_close_handoff(h, acting_user=acting_user, outcome=outcome)
 
 
 # -- delivery and receipt -----------------------------------------------------------------

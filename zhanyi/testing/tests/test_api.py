@@ -241,17 +241,32 @@ def test_the_pool_size_api_recommends_and_simulates(world, api_for):
 
 
 def test_who_is_due_when_lists_scheduled_tests_and_coming_rounds(world, api_for):
+    from zhanyi.command import schedule
     from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
+    from zhanyi.command.schedule import ScheduledTest
 
     from .factories import SYSTEM
 
     p = people(world.village, 1)[0]
     far = people(world.other_village, 1)[0]
     now = timezone.now()
+    # A schedule whose day-1 test is done: day 4 is the one due.
+    tests = [
+        ScheduledTest(
+            "quarantine",
+            1,
+            now - dt.timedelta(days=3),
+            now - dt.timedelta(days=2),
+            done=True,
+            tube="ZZ1",
+            sampled_at=now - dt.timedelta(days=3),
+        ),
+        ScheduledTest("quarantine", 4, now + dt.timedelta(hours=2), now + dt.timedelta(hours=26)),
+    ]
     do_create_handoffs(
         [
             HandoffSpec(
-                key=f"tracing.test:{x.pk}:4",
+                key=f"tracing.contact:{x.pk}:tests",
                 kind="test",
                 person_id=x.pk,
                 area_id=area.pk,
@@ -260,7 +275,7 @@ def test_who_is_due_when_lists_scheduled_tests_and_coming_rounds(world, api_for)
                 origin="tracing.contact:9",
                 not_before=now + dt.timedelta(hours=2),
                 due_at=now + dt.timedelta(hours=26),
-                detail={"day": 4},
+                detail=schedule.detail_of(tests),
             )
             for x, area in ((p, world.village), (far, world.other_village))
         ],
@@ -278,7 +293,7 @@ def test_who_is_due_when_lists_scheduled_tests_and_coming_rounds(world, api_for)
     )
     body = api_for(world.tracer).get("/api/v1/testing/due/", {"hours": "72"}).json()
     assert [t["person"] for t in body["tests"]] == [p.pk]
-    assert body["tests"][0]["day"] == 4
+    assert (body["tests"][0]["stage"], body["tests"][0]["day"]) == ("quarantine", 4)
     assert [r["number"] for r in body["rounds"]] == [1, 2]
     assert api_for(world.other_county_staff).get("/api/v1/testing/due/").json()["rounds"] == []
 

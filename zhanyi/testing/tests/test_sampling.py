@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from zhanyi.accounts.models import AuditEvent
+from zhanyi.command import schedule
 from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
 from zhanyi.command.models import Handoff
+from zhanyi.command.schedule import ScheduledTest
 from zhanyi.testing import actions
 from zhanyi.testing.models import Sample, Tube
 
@@ -122,55 +124,77 @@ def test_every_scan_is_audited_with_the_people_it_took(world):
     assert event.actor == world.village_member
 
 
-def test_a_scheduled_test_from_tracing_is_closed_when_the_person_is_sampled(world):
-    p = person(world.village)
-    now = timezone.now()
+def _test_schedule(p, area, *windows) -> str:
+    """A test hand-off of tracing's shape for ``p``: one test per (not_before,
+    due_at) window, quarantine days 1, 4, …; returns its key."""
+    tests = [
+        ScheduledTest("quarantine", day, start, end)
+        for day, (start, end) in zip((1, 4, 7, 14), windows, strict=False)
+    ]
+    first = schedule.current(tests)
+    key = f"tracing.contact:{p.pk}:tests"
     do_create_handoffs(
         [
             HandoffSpec(
-                key=f"tracing.test:{p.pk}:1",
+                key=key,
                 kind="test",
                 person_id=p.pk,
-                area_id=world.village.pk,
+                area_id=area.pk,
                 from_task_force="investigation",
                 to_task_force="testing",
                 origin="tracing.contact:1",
-                not_before=now - dt.timedelta(hours=1),
-                due_at=now + dt.timedelta(hours=12),
-                detail={"day": 1},
+                not_before=first.not_before,
+                due_at=first.due_at,
+                detail=schedule.detail_of(tests),
             )
         ],
         acting_user=SYSTEM,
     )
+    return key
+
+
+def test_a_scheduled_test_from_tracing_is_closed_when_the_person_is_sampled(world):
+    p = person(world.village)
+    now = timezone.now()
+    key = _test_schedule(
+        p, world.village, (now - dt.timedelta(hours=1), now + dt.timedelta(hours=12))
+    )
     s = site(world.village)
     scan("ZZ0008", [p], site=s, purpose="scheduled", pool_size=1)
-    h = Handoff.objects.get(key=f"tracing.test:{p.pk}:1")
+    h = Handoff.objects.get(key=key)
     assert h.status == "done" and "ZZ0008" in h.outcome
     assert Sample.objects.get(person=p).handoff == h
+
+
+def test_a_sample_in_the_current_window_moves_the_schedule_to_its_next_test(world):
+    p = person(world.village)
+    now = timezone.now()
+    day4 = (now + dt.timedelta(days=3), now + dt.timedelta(days=4))
+    key = _test_schedule(
+        p, world.village, (now - dt.timedelta(hours=1), now + dt.timedelta(hours=12)), day4
+    )
+    scan("ZZ0018", [p], site=site(world.village), purpose="scheduled", pool_size=1)
+    h = Handoff.objects.get(key=key)
+    # Day 1 is done in the detail; the row waits for day 4, still open.
+    assert (h.status, h.not_before, h.due_at) == ("open", *day4)
+    assert [(t.day, t.done, t.tube) for t in schedule.tests_of(h.detail)] == [
+        (1, True, "ZZ0018"),
+        (4, False, ""),
+    ]
+    assert Sample.objects.get(person=p).handoff == h
+    # A second sample the same day belongs to no test: day 4 is not yet due.
+    scan("ZZ0019", [p], site=site(world.village, "第二采样点"), purpose="scheduled", pool_size=1)
+    h.refresh_from_db()
+    assert (h.status, h.not_before) == ("open", day4[0])
+    assert Sample.objects.get(tube__barcode="ZZ0019").handoff is None
 
 
 def test_a_scheduled_test_not_yet_due_stays_open(world):
     p = person(world.village)
     now = timezone.now()
-    do_create_handoffs(
-        [
-            HandoffSpec(
-                key=f"tracing.test:{p.pk}:4",
-                kind="test",
-                person_id=p.pk,
-                area_id=world.village.pk,
-                from_task_force="investigation",
-                to_task_force="testing",
-                origin="tracing.contact:1",
-                not_before=now + dt.timedelta(days=3),
-                due_at=now + dt.timedelta(days=4),
-                detail={"day": 4},
-            )
-        ],
-        acting_user=SYSTEM,
-    )
+    key = _test_schedule(p, world.village, (now + dt.timedelta(days=3), now + dt.timedelta(days=4)))
     scan("ZZ0009", [p], site=site(world.village), purpose="scheduled", pool_size=1)
-    assert Handoff.objects.get(key=f"tracing.test:{p.pk}:4").status == "open"
+    assert Handoff.objects.get(key=key).status == "open"
 
 
 def test_delivery_refuses_the_whole_batch_when_one_tube_is_bad(world):

@@ -21,6 +21,7 @@ from .contacts import (
     do_mark_quarantined,
     do_release_contact,
     handoff_specs,
+    test_schedule,
 )
 from .investigation import do_add_interview, do_add_trajectory_entry, do_record_exposure
 
@@ -42,5 +43,6 @@ __all__ = [
     "do_update_case",
     "handoff_specs",
     "record_case_view",
+    "test_schedule",
     "write_current_cases",
 ]

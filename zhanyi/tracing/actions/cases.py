@@ -9,12 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanyi.command.actions import do_create_handoffs
 from zhanyi.people.models import Person
 from zhanyi.tracing.models import Case, CaseClassification, CaseStatus, Contact, ContactKind
 
 from .common import actor_name, audit_case, aware, protocol, recompute_codes, require
-from .contacts import handoff_specs
+from .contacts import hand_off_upgraded
 
 DEFAULT_PROTOCOL = "edition-8"
 
@@ -49,11 +48,7 @@ def _upgrade_secondary_contacts(case: Case, *, acting_user, now: dt.datetime) ->
         contact.upgraded_at = now
     Contact.objects.bulk_update(rows, ["kind", "upgraded_at"])
     if rows:
-        do_create_handoffs(
-            [s for c in rows for s in handoff_specs(c, protocol(c.protocol))],
-            acting_user=acting_user,
-            origin_label=f"tracing.case:{case.pk} upgrade",
-        )
+        hand_off_upgraded(rows, acting_user=acting_user, label=f"tracing.case:{case.pk} upgrade")
         audit_case(
             "case.upgrade_secondary",
             acting_user=acting_user,

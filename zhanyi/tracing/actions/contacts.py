@@ -11,6 +11,7 @@ recomputes their health codes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,9 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
-from zhanyi.command.actions import HandoffSpec, do_create_handoffs
+from zhanyi.command import schedule
+from zhanyi.command.actions import HandoffSpec, do_create_handoffs, do_extend_test_schedules
 from zhanyi.command.actions.handoffs import do_create_handoffs_from_frame
 from zhanyi.command.models import Handoff, HandoffKind, TaskForceKind
+from zhanyi.command.schedule import ScheduledTest
 from zhanyi.engine.contacts import CASES, EXPOSURES, QUARANTINED, expand_contacts
 from zhanyi.engine.protocol import LOCAL_TZ, Protocol, exposure_window
 from zhanyi.people.models import Person
@@ -75,10 +78,38 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TZ)
 
 
+def test_schedule(contact: Contact, rules: Protocol) -> list[ScheduledTest]:
+    """The contact's tests under ``rules`` (按期核酸): each quarantine test day
+    counted from the first day of quarantine (the day they were quarantined,
+    else identified), then a close contact's home-monitoring test days counted
+    from the end of their quarantine days after the last exposure. Each test's
+    window is its local day."""
+    day_one = timezone.localtime(contact.quarantined_at or contact.identified_at, LOCAL_TZ).date()
+    tests = []
+    for n in rules.test_days.days(contact.kind):
+        start = _local_midnight(day_one + dt.timedelta(days=n - 1))
+        tests.append(ScheduledTest("quarantine", n, start, start + dt.timedelta(days=1)))
+    if contact.kind == ContactKind.CLOSE:
+        stages = rules.quarantine.stages(contact.kind)
+        quarantine_days = sum(d for s, d in stages if s != "home_health_monitoring")
+        last = timezone.localtime(contact.last_exposure_at, LOCAL_TZ).date()
+        monitoring_one = last + dt.timedelta(days=quarantine_days + 1)
+        for n in rules.test_days.close_monitoring_days:
+            start = _local_midnight(monitoring_one + dt.timedelta(days=n - 1))
+            tests.append(
+                ScheduledTest("home_health_monitoring", n, start, start + dt.timedelta(days=1))
+            )
+    return tests
+
+
 def handoff_specs(contact: Contact, rules: Protocol) -> list[HandoffSpec]:
     """The work that follows a close or secondary contact: control by the
     village team, transfer to centralised quarantine (when the protocol's
-    first stage is centralised), and a test on each of the protocol's days."""
+    first stage is centralised), and one test hand-off to testing carrying the
+    contact's test schedule (``test_schedule``).
+
+    Details hold only what the contact row does not: the origin names the
+    contact, whose case, kind and protocol are on its row."""
     if contact.kind not in (ContactKind.CLOSE, ContactKind.SECONDARY):
         return []
     base = f"tracing.contact:{contact.pk}"
@@ -88,7 +119,6 @@ def handoff_specs(contact: Contact, rules: Protocol) -> list[HandoffSpec]:
         "from_task_force": TaskForceKind.INVESTIGATION,
         "origin": base,
     }
-    detail = {"case": contact.case_id, "contact_kind": contact.kind, "protocol": rules.info.name}
     found = contact.identified_at
     specs = [
         HandoffSpec(
@@ -96,7 +126,6 @@ def handoff_specs(contact: Contact, rules: Protocol) -> list[HandoffSpec]:
             kind=HandoffKind.CONTROL,
             to_task_force=TaskForceKind.COMMUNITY,
             due_at=found + dt.timedelta(hours=rules.deadlines.control_hours),
-            detail=detail,
             **common,
         )
     ]
@@ -108,41 +137,23 @@ def handoff_specs(contact: Contact, rules: Protocol) -> list[HandoffSpec]:
                 kind=HandoffKind.TRANSFER,
                 to_task_force=TaskForceKind.TRANSFER,
                 due_at=found + dt.timedelta(hours=rules.deadlines.transfer_hours),
-                detail={**detail, "days": stages[0][1]},
+                detail={"days": stages[0][1]},
                 **common,
             )
         )
-    day_one = timezone.localtime(contact.quarantined_at or found, LOCAL_TZ).date()
-    for n in rules.test_days.days(contact.kind):
-        start = _local_midnight(day_one + dt.timedelta(days=n - 1))
-        specs.append(
-            HandoffSpec(
-                key=f"{base}:test:q{n}",
-                kind=HandoffKind.TEST,
-                to_task_force=TaskForceKind.TESTING,
-                not_before=start,
-                due_at=start + dt.timedelta(days=1),
-                detail={**detail, "stage": "quarantine", "day": n},
-                **common,
-            )
+    tests = test_schedule(contact, rules)
+    first = schedule.current(tests)
+    specs.append(
+        HandoffSpec(
+            key=f"{base}:tests",
+            kind=HandoffKind.TEST,
+            to_task_force=TaskForceKind.TESTING,
+            not_before=first.not_before,
+            due_at=first.due_at,
+            detail=schedule.detail_of(tests),
+            **common,
         )
-    if contact.kind == ContactKind.CLOSE:
-        quarantine_days = sum(d for s, d in stages if s != "home_health_monitoring")
-        last = timezone.localtime(contact.last_exposure_at, LOCAL_TZ).date()
-        monitoring_one = last + dt.timedelta(days=quarantine_days + 1)
-        for n in rules.test_days.close_monitoring_days:
-            start = _local_midnight(monitoring_one + dt.timedelta(days=n - 1))
-            specs.append(
-                HandoffSpec(
-                    key=f"{base}:test:m{n}",
-                    kind=HandoffKind.TEST,
-                    to_task_force=TaskForceKind.TESTING,
-                    not_before=start,
-                    due_at=start + dt.timedelta(days=1),
-                    detail={**detail, "stage": "home_health_monitoring", "day": n},
-                    **common,
-                )
-            )
+    )
     return specs
 
 
@@ -154,6 +165,11 @@ def _local_day_start(day: pl.Expr, offset_days: pl.Expr | int) -> pl.Expr:
         .dt.replace_time_zone(str(LOCAL_TZ))
         .dt.convert_time_zone("UTC")
     )
+
+
+def _iso(t: pl.Expr) -> pl.Expr:
+    """``schedule.iso`` in Polars: the same text for the same time."""
+    return t.dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
 
 
 def handoff_frame(new: pl.DataFrame, *, as_of: dt.datetime) -> pl.DataFrame:
@@ -171,15 +187,6 @@ def handoff_frame(new: pl.DataFrame, *, as_of: dt.datetime) -> pl.DataFrame:
             origin=pl.format("tracing.contact:{}", "pk"),
             from_task_force=pl.lit(TaskForceKind.INVESTIGATION.value),
         )
-
-        def detail(extra: dict[str, pl.Expr], name=name, kind=kind) -> pl.Expr:
-            return pl.struct(
-                case=pl.col("case_id"),
-                contact_kind=pl.lit(kind),
-                protocol=pl.lit(name),
-                **extra,
-            ).struct.json_encode()
-
         parts.append(
             base.select(
                 pl.format("{}:control", "origin").alias("key"),
@@ -187,7 +194,7 @@ def handoff_frame(new: pl.DataFrame, *, as_of: dt.datetime) -> pl.DataFrame:
                 to_task_force=pl.lit(TaskForceKind.COMMUNITY.value),
                 not_before=pl.lit(None, pl.Datetime("us", "UTC")),
                 due_at=identified + pl.duration(hours=rules.deadlines.control_hours),
-                detail=detail({}),
+                detail=pl.lit("{}"),
                 **_carry(),
             )
         )
@@ -200,44 +207,62 @@ def handoff_frame(new: pl.DataFrame, *, as_of: dt.datetime) -> pl.DataFrame:
                     to_task_force=pl.lit(TaskForceKind.TRANSFER.value),
                     not_before=pl.lit(None, pl.Datetime("us", "UTC")),
                     due_at=identified + pl.duration(hours=rules.deadlines.transfer_hours),
-                    detail=detail({"days": pl.lit(stages[0][1])}),
+                    detail=pl.lit(json.dumps({"days": stages[0][1]})),
                     **_carry(),
                 )
             )
-        for n in rules.test_days.days(kind):
-            start = _local_day_start(day_one, n - 1)
-            parts.append(
-                base.select(
-                    pl.format("{}:test:q" + str(n), "origin").alias("key"),
-                    kind=pl.lit(HandoffKind.TEST.value),
-                    to_task_force=pl.lit(TaskForceKind.TESTING.value),
-                    not_before=start,
-                    due_at=start + pl.duration(days=1),
-                    detail=detail({"stage": pl.lit("quarantine"), "day": pl.lit(n)}),
-                    **_carry(),
-                )
-            )
+        starts = [
+            ("quarantine", n, _local_day_start(day_one, n - 1)) for n in rules.test_days.days(kind)
+        ]
         if kind == ContactKind.CLOSE:
             quarantine_days = sum(d for s, d in stages if s != "home_health_monitoring")
             last_day = pl.col("last_exposure_at").dt.convert_time_zone(str(LOCAL_TZ)).dt.date()
-            for n in rules.test_days.close_monitoring_days:
-                start = _local_day_start(last_day, quarantine_days + n)
-                parts.append(
-                    base.select(
-                        pl.format("{}:test:m" + str(n), "origin").alias("key"),
-                        kind=pl.lit(HandoffKind.TEST.value),
-                        to_task_force=pl.lit(TaskForceKind.TESTING.value),
-                        not_before=start,
-                        due_at=start + pl.duration(days=1),
-                        detail=detail(
-                            {"stage": pl.lit("home_health_monitoring"), "day": pl.lit(n)}
-                        ),
-                        **_carry(),
-                    )
+            starts += [
+                ("home_health_monitoring", n, _local_day_start(last_day, quarantine_days + n))
+                for n in rules.test_days.close_monitoring_days
+            ]
+        # In the order they fall due, as schedule.detail_of writes them (a
+        # contact found late has monitoring days before quarantine day 1).
+        tests = pl.concat_list(
+            [
+                pl.struct(
+                    stage=pl.lit(stage),
+                    day=pl.lit(n),
+                    not_before=_iso(start),
+                    due_at=_iso(start + pl.duration(days=1)),
+                    done=pl.lit(False),
                 )
+                for stage, n, start in starts
+            ]
+        ).list.eval(
+            pl.element().sort_by(pl.element().struct.field("not_before"), maintain_order=True)
+        )
+        first = pl.min_horizontal([start for _stage, _n, start in starts])
+        parts.append(
+            base.select(
+                pl.format("{}:tests", "origin").alias("key"),
+                kind=pl.lit(HandoffKind.TEST.value),
+                to_task_force=pl.lit(TaskForceKind.TESTING.value),
+                not_before=first,
+                due_at=first + pl.duration(days=1),
+                detail=pl.struct(tests=tests).struct.json_encode(),
+                **_carry(),
+            )
+        )
     if not parts:
         return pl.DataFrame()
     return pl.concat(parts, how="vertical_relaxed")
+
+
+def hand_off_upgraded(contacts: list[Contact], *, acting_user, label: str) -> int:
+    """The hand-offs of contacts now of a stronger kind (a secondary contact
+    become close): what they lack is created, and their test hand-off gets the
+    close contact's schedule, keeping the tests done. Returns how many
+    hand-offs were created."""
+    specs = [s for c in contacts for s in handoff_specs(c, protocol(c.protocol))]
+    created = do_create_handoffs(specs, acting_user=acting_user, origin_label=label)
+    do_extend_test_schedules(specs, acting_user=acting_user, reason=label)
+    return created
 
 
 def _carry() -> dict[str, pl.Expr]:
@@ -552,11 +577,7 @@ def do_expand_contacts(
     label = f"tracing.expand:{len(chosen)} cases"
     result.handoffs = do_create_handoffs_from_frame(
         handoff_frame(new, as_of=as_of), acting_user=acting_user, origin_label=label
-    ) + do_create_handoffs(
-        [s for c in upgraded for s in handoff_specs(c, protocol(c.protocol))],
-        acting_user=acting_user,
-        origin_label=label,
-    )
+    ) + hand_off_upgraded(upgraded, acting_user=acting_user, label=label)
     result.seconds["handoffs_s"] = time.perf_counter() - t2
 
     audit.record(
@@ -630,7 +651,8 @@ def do_release_contact(
     contact.released_at = aware(released_at or timezone.now(), "released_at")
     contact.save(update_fields=["released_at"])
     do_cancel_handoffs(
-        Handoff.objects.filter(origin=f"tracing.contact:{contact.pk}"),
+        # By person first: the person index finds them (origin has none).
+        Handoff.objects.filter(person_id=contact.person_id, origin=f"tracing.contact:{contact.pk}"),
         acting_user=acting_user,
         reason=f"contact released: {reason.strip()}",
     )

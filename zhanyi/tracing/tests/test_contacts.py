@@ -7,6 +7,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from zhanyi.accounts.models import AuditEvent
+from zhanyi.command import schedule
+from zhanyi.command.actions import do_record_scheduled_test
 from zhanyi.command.models import Handoff
 from zhanyi.engine.protocol import load_protocol
 from zhanyi.tracing import actions
@@ -74,31 +77,39 @@ def test_the_ninth_edition_counts_four_days_back(world):
     assert Contact.objects.get().protocol == "edition-9"
 
 
+def _schedule(handoff):
+    return [(t.stage, t.day, t.not_before, t.done) for t in schedule.tests_of(handoff.detail)]
+
+
 def test_a_close_contact_is_handed_to_the_village_team_transfer_and_testing(world, traced):
     c, close, *_ = traced
     actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
     contact = Contact.objects.get(person=close)
     handoffs = {h.key.split(":", 2)[2]: h for h in Handoff.objects.filter(person=close)}
-    assert sorted(handoffs) == [
-        "control",
-        "test:m2",
-        "test:m7",
-        "test:q1",
-        "test:q14",
-        "test:q4",
-        "test:q7",
-        "transfer",
-    ]
+    # One test hand-off carries the whole schedule (it was one per test day).
+    assert sorted(handoffs) == ["control", "tests", "transfer"]
     assert handoffs["control"].to_task_force == "community"
     assert handoffs["control"].due_at == AS_OF + dt.timedelta(hours=2)
     assert handoffs["transfer"].due_at == AS_OF + dt.timedelta(hours=8)
     assert handoffs["control"].area_id == contact.area_id == world.village2.pk
-    q4 = handoffs["test:q4"]
-    assert q4.to_task_force == "testing"
-    assert q4.not_before == dt.datetime(2021, 9, 18, tzinfo=SHANGHAI)
-    assert q4.due_at == dt.datetime(2021, 9, 19, tzinfo=SHANGHAI)
-    # Monitoring follows 14 days of quarantine from the last exposure (13 Sept).
-    assert handoffs["test:m2"].not_before == dt.datetime(2021, 9, 29, tzinfo=SHANGHAI)
+    # Details hold no copy of the contact row (the origin names it).
+    assert handoffs["control"].detail == {}
+    assert handoffs["transfer"].detail == {"days": 14}
+    tests = handoffs["tests"]
+    assert tests.to_task_force == "testing"
+    day = lambda d: dt.datetime(2021, 9, d, tzinfo=SHANGHAI)  # noqa: E731
+    assert _schedule(tests) == [
+        ("quarantine", 1, day(15), False),
+        ("quarantine", 4, day(18), False),
+        ("quarantine", 7, day(21), False),
+        ("quarantine", 14, day(28), False),
+        # Monitoring follows 14 days of quarantine from the last exposure (13 Sept).
+        ("home_health_monitoring", 2, day(29), False),
+        ("home_health_monitoring", 7, dt.datetime(2021, 10, 4, tzinfo=SHANGHAI), False),
+    ]
+    assert schedule.tests_of(tests.detail)[1].due_at == day(19)
+    # The hand-off's own window is its first test's: quarantine day 1.
+    assert (tests.not_before, tests.due_at) == (day(15), day(16))
 
 
 def test_a_secondary_contact_gets_the_three_secondary_tests(world, traced):
@@ -108,7 +119,13 @@ def test_a_secondary_contact_gets_the_three_secondary_tests(world, traced):
         k.split(":", 2)[2]
         for k in Handoff.objects.filter(person=secondary).values_list("key", flat=True)
     )
-    assert keys == ["control", "test:q1", "test:q4", "test:q7", "transfer"]
+    assert keys == ["control", "tests", "transfer"]
+    tests = Handoff.objects.get(person=secondary, kind="test")
+    assert [(t.stage, t.day) for t in schedule.tests_of(tests.detail)] == [
+        ("quarantine", 1),
+        ("quarantine", 4),
+        ("quarantine", 7),
+    ]
 
 
 def test_under_the_ninth_edition_a_secondary_contact_stays_home_without_transfer(world):
@@ -134,8 +151,38 @@ def test_a_secondary_contact_becomes_close_when_their_close_contact_turns_positi
     contact = Contact.objects.get(person=secondary, case=c)
     assert contact.kind == "close"
     assert contact.upgraded_at is not None
-    # The close contact's schedule is added: day 14 and home monitoring.
-    assert Handoff.objects.filter(key=f"tracing.contact:{contact.pk}:test:q14").exists()
+    # The close contact's schedule replaces the secondary one: day 14 and home
+    # monitoring are added to the same hand-off.
+    tests = Handoff.objects.get(key=f"tracing.contact:{contact.pk}:tests")
+    assert [(t.stage, t.day) for t in schedule.tests_of(tests.detail)] == [
+        ("quarantine", 1),
+        ("quarantine", 4),
+        ("quarantine", 7),
+        ("quarantine", 14),
+        ("home_health_monitoring", 2),
+        ("home_health_monitoring", 7),
+    ]
+    assert Handoff.objects.filter(person=secondary, kind="test").count() == 1
+
+
+def test_an_upgraded_contact_keeps_the_tests_it_has_done(world, traced):
+    c, close, secondary, _ = traced
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    tests = Handoff.objects.get(person=secondary, kind="test")
+    do_record_scheduled_test(tests, sampled_at=at(15, 10), tube="ZZ1", acting_user=SYSTEM)
+    actions.do_create_case_from_result(
+        person=close,
+        sampled_at=at(15, 8),
+        reported_at=at(15, 14),
+        source="testing.tube:UP2",
+        acting_user=world.tracer,
+    )
+    tests.refresh_from_db()
+    done = [(t.day, t.tube) for t in schedule.tests_of(tests.detail) if t.done]
+    assert done == [(1, "ZZ1")]
+    assert tests.status == "open"
+    assert tests.not_before == dt.datetime(2021, 9, 18, tzinfo=SHANGHAI)  # day 4 is next
+    assert AuditEvent.objects.filter(action="handoff.reschedule").count() == 1
 
 
 def test_exposures_after_quarantine_do_not_make_secondary_contacts(world):
@@ -229,3 +276,25 @@ def test_the_bulk_hand_offs_match_the_hand_offs_of_one_contact(world, protocol_n
         for s in actions.handoff_specs(contact, load_protocol(protocol_name))
     }
     assert stored == expected
+
+
+def test_a_contact_found_after_their_quarantine_days_gets_the_tests_in_the_order_they_fall_due(
+    world,
+):
+    # Exposed on 13 Sept, found on 30 Sept: the home-monitoring days (from 28
+    # Sept) come before quarantine day 1 (30 Sept), in bulk and one by one.
+    c = case(world.village)
+    close = person(world.village)
+    expose(c, c.person, close, at(13, 19))
+    late = dt.datetime(2021, 9, 30, 9, tzinfo=SHANGHAI)
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=late)
+    tests = Handoff.objects.get(person=close, kind="test")
+    stored = [(t.stage, t.day) for t in schedule.tests_of(tests.detail)]
+    assert stored[:2] == [("home_health_monitoring", 2), ("quarantine", 1)]
+    assert tests.not_before == dt.datetime(2021, 9, 29, tzinfo=SHANGHAI)
+    (spec,) = [
+        s
+        for s in actions.handoff_specs(Contact.objects.get(person=close), load_protocol())
+        if s.kind == "test"
+    ]
+    assert spec.detail == tests.detail and spec.not_before == tests.not_before
