@@ -114,16 +114,18 @@ class RoundTarget(models.Model):
     # them, so their keys hold by construction. They carry no database
     # constraints: a million rows pointing at one round (and a few hundred
     # villages) would make PostgreSQL lock those rows a million times at
-    # commit. Django still applies on_delete. Indexed by the (round, person)
-    # and (round, village) constraints below.
+    # commit. Django still applies on_delete. Two indexes serve every read,
+    # each costing about 3 s per million targets written: (person, round) for
+    # a person's rounds (a merge moves them) and one person in a round, and
+    # (round, village) for a round, whole or a village's part of it.
     round = models.ForeignKey(
         TestingRound, models.CASCADE, related_name="targets", db_index=False, db_constraint=False
     )
     person = models.ForeignKey(
-        "people.Person", models.PROTECT, related_name="+", db_constraint=False
+        "people.Person", models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     village = models.ForeignKey(
-        "places.Area", models.PROTECT, related_name="+", db_constraint=False
+        "places.Area", models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     exempt = models.BooleanField(_("exempt"), default=False)
     exempt_reason = models.CharField(_("exemption reason"), max_length=100, blank=True)
@@ -132,7 +134,7 @@ class RoundTarget(models.Model):
         verbose_name = _("round target")
         verbose_name_plural = _("round targets")
         constraints = [
-            models.UniqueConstraint(fields=["round", "person"], name="one_target_per_round_person")
+            models.UniqueConstraint(fields=["person", "round"], name="one_target_per_person_round")
         ]
         indexes = [models.Index(fields=["round", "village"], name="target_round_village")]
 
@@ -240,15 +242,39 @@ class DeliveryBatch(models.Model):
 class Tube(models.Model):
     """A sample tube (采样管) with its barcode, holding up to ``pool_size`` swabs."""
 
-    barcode = models.CharField(_("barcode"), max_length=64, unique=True)
+    # A round writes a hundred thousand tubes at once and then updates each
+    # one three times (delivered, received, reported); an update that is not
+    # HOT writes a new entry into every index. So the tube keeps only the
+    # indexes a read needs: the barcode, the round, the village (jurisdiction),
+    # and partial indexes on the keys most tubes leave empty (batch until
+    # delivered, team, parent) and on the few positive tubes. No index names
+    # the status, so a receipt is a HOT update (see the fillfactor in
+    # migration 0004). The keys carry no database constraint: PostgreSQL
+    # checks each one per row at commit, an empty one too (about 6 µs each,
+    # 4 s for a round's tubes); the actions set them from rows they have just
+    # read or created, and Django still applies on_delete.
+    barcode = models.CharField(_("barcode"), max_length=64)
     round = models.ForeignKey(
-        TestingRound, models.PROTECT, null=True, blank=True, related_name="tubes"
+        TestingRound,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tubes",
+        db_constraint=False,
     )
-    site = models.ForeignKey(SamplingSite, models.PROTECT, related_name="tubes")
+    site = models.ForeignKey(
+        SamplingSite, models.PROTECT, related_name="tubes", db_index=False, db_constraint=False
+    )
     # The site's village: the jurisdiction that sees the tube.
-    area = models.ForeignKey("places.Area", models.PROTECT, related_name="+")
+    area = models.ForeignKey("places.Area", models.PROTECT, related_name="+", db_constraint=False)
     team = models.ForeignKey(
-        SamplingTeam, models.SET_NULL, null=True, blank=True, related_name="tubes"
+        SamplingTeam,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tubes",
+        db_index=False,
+        db_constraint=False,
     )
     pool_size = models.PositiveSmallIntegerField(_("pool size"))
     purpose = models.CharField(
@@ -256,7 +282,13 @@ class Tube(models.Model):
     )
     # A re-sampling tube names the positive pool it resolves.
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="resamples"
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resamples",
+        db_index=False,
+        db_constraint=False,
     )
     status = models.CharField(
         _("status"), max_length=16, choices=TubeStatus.choices, default=TubeStatus.OPEN
@@ -266,7 +298,13 @@ class Tube(models.Model):
     sampled_at = models.DateTimeField(_("sampled at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     batch = models.ForeignKey(
-        DeliveryBatch, models.PROTECT, null=True, blank=True, related_name="tubes"
+        DeliveryBatch,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tubes",
+        db_index=False,
+        db_constraint=False,
     )
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
@@ -278,9 +316,16 @@ class Tube(models.Model):
         ordering = ["-opened_at", "-id"]
         verbose_name = _("tube")
         verbose_name_plural = _("tubes")
+        constraints = [
+            # A constraint, not unique=True: the field option would add a
+            # second (LIKE) index on PostgreSQL that no query uses.
+            models.UniqueConstraint(fields=["barcode"], name="tube_barcode_unique"),
+        ]
         indexes = [
-            models.Index(fields=["round", "status"], name="tube_round_status"),
-            models.Index(fields=["result"], name="tube_result"),
+            models.Index(fields=["batch"], condition=Q(batch__isnull=False), name="tube_batch"),
+            models.Index(fields=["team"], condition=Q(team__isnull=False), name="tube_team"),
+            models.Index(fields=["parent"], condition=Q(parent__isnull=False), name="tube_parent"),
+            models.Index(fields=["round"], condition=Q(result="positive"), name="tube_positive"),
         ]
 
     def __str__(self) -> str:
@@ -291,33 +336,51 @@ class Tube(models.Model):
         return self.samples_count >= self.pool_size
 
 
+# Samples whose result a health code waits on: a scheduled test or a
+# re-sampling (a round's million samples are neither).
+CODE_AWAITS = Q(handoff__isnull=False) | ~Q(purpose=Purpose.ROUND)
+
+
 class Sample(models.Model):
     """One person's swab (采样) in a tube."""
 
-    # The composite indexes below lead with tube and with person; single
-    # indexes on them would only slow a million-row load.
-    tube = models.ForeignKey(Tube, models.CASCADE, related_name="samples", db_index=False)
-    # Persons are resolved (scans) or checked (bulk imports) before a sample
-    # is written, and never deleted (a merge keeps the row): no database
-    # constraint, which would lock each of a round's million persons at commit.
+    # A round writes a million samples at once: no single-column indexes the
+    # composite ones cover, and no database constraint on any key. Persons
+    # are resolved (scans) or checked (bulk imports) before a sample is
+    # written and never deleted (a merge keeps the row); the tube is the one
+    # the action has just locked or created; the round is the tube's; the
+    # hand-off is one the action has just read. PostgreSQL would check each
+    # key per row at commit, an empty one too (10 s for a round's samples).
+    # Django still applies on_delete.
+    tube = models.ForeignKey(
+        Tube, models.CASCADE, related_name="samples", db_index=False, db_constraint=False
+    )
     person = models.ForeignKey(
         "people.Person", models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     # The tube's round, copied for the one-sample-per-person-and-round
-    # constraint; no database constraint, as for RoundTarget.round.
+    # constraint, whose index also serves every read of a round's samples
+    # (they all ask for purpose "round").
     round = models.ForeignKey(
         TestingRound,
         models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.ROUND)
     sampled_at = models.DateTimeField(_("sampled at"))
     # The hand-off this sample fulfils (a scheduled test, a re-sampling).
     handoff = models.ForeignKey(
-        "command.Handoff", models.SET_NULL, null=True, blank=True, related_name="+"
+        "command.Handoff",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -332,7 +395,14 @@ class Sample(models.Model):
             ),
             models.UniqueConstraint(fields=["tube", "person"], name="one_sample_per_tube_person"),
         ]
-        indexes = [models.Index(fields=["person", "sampled_at"], name="sample_person_time")]
+        indexes = [
+            models.Index(fields=["person", "sampled_at"], name="sample_person_time"),
+            # Few samples fulfil a hand-off: the round's million leave it empty.
+            models.Index(
+                fields=["handoff"], condition=Q(handoff__isnull=False), name="sample_handoff"
+            ),
+            models.Index(fields=["tube"], condition=CODE_AWAITS, name="sample_code_awaits"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tube_id}:{self.person_id}"

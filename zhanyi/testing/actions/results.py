@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,9 +31,19 @@ from django.utils.translation import gettext as _
 from zhanyi.accounts import audit
 from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
 from zhanyi.command.models import HandoffKind, TaskForceKind
-from zhanyi.testing.models import Lab, Purpose, ResultImport, Sample, TestResult, Tube, TubeStatus
+from zhanyi.places.models import Area
+from zhanyi.testing.models import (
+    CODE_AWAITS,
+    DeliveryBatch,
+    Lab,
+    ResultImport,
+    Sample,
+    TestResult,
+    Tube,
+    TubeStatus,
+)
 
-from .bulk import _chunks, analyze
+from .bulk import _chunks, analyze, where_in
 from .common import Problem, actor_name, actor_user, aware, now, require_operations, testing_rule
 
 RESULT_WORDS = {
@@ -65,6 +76,13 @@ def parse_time(value: str) -> dt.datetime:
     value = value.strip()
     if not value:
         raise ValueError("empty")
+    return _parse_time(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_time(value: str) -> dt.datetime:
+    # A lab file repeats a few times over thousands of rows (its machines
+    # write minutes): each text is read once.
     return aware(dt.datetime.fromisoformat(value.replace("/", "-")))
 
 
@@ -182,17 +200,31 @@ def _write_results(updates: list[tuple[int, str, dt.datetime, dt.datetime]]) -> 
 
 def _check_rows(lab: Lab, rows: Sequence[ResultRow], at: dt.datetime, acting_user):
     """Split rows into (to store, unchanged, problems) against the stored tubes."""
-    barcodes = list({r.barcode for r in rows})
-    tubes: dict[str, tuple] = {}
-    for chunk in _chunks(barcodes):
-        for t in Tube.objects.filter(barcode__in=chunk).values_list(
-            "barcode", "id", "batch__lab_id", "result", "sampled_at", "area__path", "pool_size"
-        ):
-            tubes[t[0]] = t
     from zhanyi.accounts.audit import SystemActor
     from zhanyi.core import jurisdiction
 
     root = None if isinstance(acting_user, SystemActor) else jurisdiction.root_path(acting_user)
+    found: list[tuple] = []
+    for qs in where_in(Tube.objects.order_by(), "barcode", {r.barcode for r in rows}, "text"):
+        found.extend(
+            qs.values_list(
+                "barcode", "id", "batch_id", "result", "sampled_at", "area_id", "pool_size"
+            )
+        )
+    # A file's tubes come from a few hundred boxes and villages: their labs
+    # and paths are read once each, not joined to every tube.
+    labs = dict(
+        DeliveryBatch.objects.filter(pk__in={t[2] for t in found if t[2]}).values_list(
+            "pk", "lab_id"
+        )
+    )
+    paths = {}
+    if root is not None:
+        paths = dict(Area.objects.filter(pk__in={t[5] for t in found}).values_list("pk", "path"))
+    tubes: dict[str, tuple] = {
+        b: (b, pk, labs.get(batch_id), result, sampled_at, paths.get(area_id, ""), k)
+        for b, pk, batch_id, result, sampled_at, area_id, k in found
+    }
     store: dict[str, tuple[ResultRow, tuple]] = {}
     unchanged = 0
     problems: list[Problem] = []
@@ -302,7 +334,10 @@ def do_record_results(
     problems.sort(key=lambda p: p.row or 0)
     updates = [(t[1], r.result, r.tested_at, r.reported_at or at) for r, t in store.values()]
     _write_results(updates)
-    analyze(Tube, rows=len(updates))
+    # The columns the update changed (a round's dashboard filters on
+    # reported_at: planned with stale statistics, its turnaround query takes
+    # seconds).
+    analyze(Tube, rows=len(updates), columns=("result", "status", "tested_at", "reported_at"))
     positive_ids = [t[1] for r, t in store.values() if r.result == TestResult.POSITIVE]
     imp = ResultImport.objects.create(
         lab=lab,
@@ -343,10 +378,9 @@ def follow_up_results(tube_ids: list[int], *, acting_user) -> dict:
     rule = testing_rule()
     positive_pools: list[int] = []
     positive_singles: list[int] = []
-    for chunk in _chunks(tube_ids):
-        for pk, k in Tube.objects.filter(pk__in=chunk, result=TestResult.POSITIVE).values_list(
-            "pk", "pool_size"
-        ):
+    positives = Tube.objects.filter(result=TestResult.POSITIVE).order_by()
+    for qs in where_in(positives, "pk", tube_ids, "bigint"):
+        for pk, k in qs.values_list("pk", "pool_size"):
             (positive_pools if k > 1 else positive_singles).append(pk)
     specs: list[HandoffSpec] = []
     code_people: set[int] = set()
@@ -403,13 +437,12 @@ def follow_up_results(tube_ids: list[int], *, acting_user) -> dict:
             code_people.add(s.person_id)
     # Results a health code waits on: scheduled tests and re-samples (a
     # negative single tube clears a pooled positive). Round negatives of
-    # people without such a fact change no code.
-    for chunk in _chunks(tube_ids):
-        code_people.update(
-            Sample.objects.filter(tube_id__in=chunk, tube__result=TestResult.NEGATIVE)
-            .exclude(purpose=Purpose.ROUND, handoff__isnull=True)
-            .values_list("person_id", flat=True)
-        )
+    # people without such a fact change no code. The condition is the one of
+    # the sample_code_awaits index, which holds only such samples: a round's
+    # million are not read.
+    awaited = Sample.objects.filter(CODE_AWAITS, tube__result=TestResult.NEGATIVE).order_by()
+    for qs in where_in(awaited, "tube_id", tube_ids, "bigint"):
+        code_people.update(qs.values_list("person_id", flat=True))
     changed = 0
     if code_people:
         from zhanyi.people.actions.health_codes import do_recompute_codes

@@ -135,7 +135,17 @@ def do_deliver(
     barcodes = [b.strip() for b in barcodes if b and b.strip()]
     if not barcodes:
         refuse("barcodes", "required", _("A delivery needs at least one tube."))
-    tubes = {t.barcode: t for t in Tube.objects.select_for_update().filter(barcode__in=barcodes)}
+    from .bulk import where_in  # bulk imports this module
+
+    # A box holds hundreds or thousands of tubes: their few checked fields,
+    # not a model instance each, and not locked: the update below takes only
+    # tubes no batch has taken meanwhile, and counts them.
+    tubes: dict[str, tuple] = {}
+    for qs in where_in(Tube.objects.order_by(), "barcode", set(barcodes), "text"):
+        for barcode, *rest in qs.values_list(
+            "barcode", "pk", "site_id", "batch_id", "samples_count"
+        ):
+            tubes[barcode] = rest
     problems = []
     seen = set()
     for i, b in enumerate(barcodes):
@@ -144,11 +154,11 @@ def do_deliver(
             problems.append(Problem(i, "barcodes", "duplicate", _("Listed twice."), b))
         elif t is None:
             problems.append(Problem(i, "barcodes", "unknown", _("Unknown tube barcode."), b))
-        elif t.site_id != site.pk:
+        elif t[1] != site.pk:
             problems.append(Problem(i, "barcodes", "other_site", _("Opened at another site."), b))
-        elif t.batch_id is not None:
+        elif t[2] is not None:
             problems.append(Problem(i, "barcodes", "delivered", _("Delivered already."), b))
-        elif t.samples_count == 0:
+        elif t[3] == 0:
             problems.append(Problem(i, "barcodes", "empty", _("The tube holds no sample."), b))
         seen.add(b)
     if problems:
@@ -159,19 +169,35 @@ def do_deliver(
     batch = DeliveryBatch.objects.create(
         code=code[:64], site=site, lab=lab, delivered_at=at, created_by_name=actor_name(acting_user)
     )
-    ids = [t.pk for t in tubes.values()]
-    # An open tube that is sent is closed as it leaves the site.
-    Tube.objects.filter(pk__in=ids).update(
-        batch=batch,
-        delivered_at=at,
-        status=TubeStatus.DELIVERED,
-        closed_at=Coalesce("closed_at", Value(at)),
-    )
+    ids = [t[0] for t in tubes.values()]
+    sent = 0
+    for qs in where_in(Tube.objects.filter(batch__isnull=True), "pk", ids, "bigint"):
+        # An open tube that is sent is closed as it leaves the site.
+        sent += qs.update(
+            batch=batch,
+            delivered_at=at,
+            status=TubeStatus.DELIVERED,
+            closed_at=Coalesce("closed_at", Value(at)),
+        )
+    if sent != len(ids):
+        # Another delivery took some of these tubes since they were read: the
+        # box is refused as if they had been delivered already (this
+        # transaction's changes are rolled back with the error).
+        taken = set(
+            Tube.objects.filter(pk__in=ids).exclude(batch=batch).values_list("barcode", flat=True)
+        )
+        raise InputError(
+            [
+                Problem(i, "barcodes", "delivered", _("Delivered already."), b)
+                for i, b in enumerate(barcodes)
+                if b in taken
+            ]
+        )
     audit.record(
         actor=acting_user,
         action="testing.deliver",
         obj=batch,
-        detail={"lab": lab.code, "tubes": len(ids)},
+        detail={"lab": lab.code, "tubes": sent},
         request=request,
         area=site.area,
     )
