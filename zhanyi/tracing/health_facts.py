@@ -21,24 +21,50 @@ _CONTACT_SCHEMA = {
     "pk": pl.Int64,
     "person_id": pl.Int64,
     "kind": pl.String,
-    "last_exposure_at": pg.TS,
-    "identified_at": pg.TS,
-    "released_at": pg.TS,
+    # Times as whole microseconds since the epoch: turned into datetimes
+    # through a cache, as a graph's contacts share a few thousand times.
+    "last_exposure_at": pl.Int64,
+    "identified_at": pl.Int64,
+    "released_at": pl.Int64,
     "protocol": pl.String,
 }
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _persons_sql(person_ids: list[int]) -> tuple[str, list]:
+    """SQL selecting ``person_id`` among ``person_ids`` (sorted): a range when
+    they are dense (``for_persons``: rows of persons not asked for are
+    skipped by ``gather``), else an array written as one literal (psycopg
+    quoting a large list element by element costs seconds)."""
+    first, last = person_ids[0], person_ids[-1]
+    if last - first < 4 * len(person_ids):
+        return "person_id BETWEEN %s AND %s", [first, last]
+    return "person_id = ANY(%s::bigint[])", ["{" + ",".join(map(str, person_ids)) + "}"]
 
 
 def _contacts_pg(person_ids: list[int]) -> list[tuple]:
     """Contacts of ``person_ids`` through COPY: a whole contact graph's codes
     are recomputed at once."""
+    where, params = _persons_sql(person_ids)
     frame = pg.copy_out(
         f"SELECT id, person_id, kind, {pg.epoch_us('last_exposure_at')}, "
         f"{pg.epoch_us('identified_at')}, {pg.epoch_us('released_at')}, protocol "
-        f"FROM {Contact._meta.db_table} WHERE person_id = ANY(%s)",
-        [person_ids],
+        f"FROM {Contact._meta.db_table} WHERE {where}",
+        params,
         _CONTACT_SCHEMA,
     )
-    return list(frame.iter_rows())
+    times: dict[int | None, dt.datetime | None] = {None: None}
+
+    def at(us: int | None) -> dt.datetime | None:
+        t = times.get(us, _EPOCH)
+        if t is _EPOCH:
+            t = times[us] = _EPOCH + dt.timedelta(microseconds=us)
+        return t
+
+    return [
+        (pk, pid, kind, at(last), at(identified), at(released), protocol_name)
+        for pk, pid, kind, last, identified, released, protocol_name in frame.iter_rows()
+    ]
 
 
 @provider("tracing")
@@ -48,11 +74,11 @@ def facts(person_ids: list[int], now: dt.datetime) -> dict[int, dict[str, list]]
     chunks = [person_ids[i : i + _CHUNK] for i in range(0, len(person_ids), _CHUNK)]
     bulk = connection.vendor == "postgresql" and len(person_ids) > BULK_FROM
     if bulk:
+        where, params = _persons_sql(person_ids)
         case_rows = pg.copy_out(
             f"SELECT id, person_id, classification, {pg.epoch_us('reported_at')}, "
-            f"{pg.epoch_us('discharged_at')} FROM {Case._meta.db_table} "
-            "WHERE person_id = ANY(%s)",
-            [person_ids],
+            f"{pg.epoch_us('discharged_at')} FROM {Case._meta.db_table} WHERE {where}",
+            params,
             {
                 "pk": pl.Int64,
                 "person_id": pl.Int64,

@@ -244,6 +244,29 @@ def test_decide_many_decides_each_person():
     assert {pid: c.colour for pid, c in codes.items()} == {1: "green", 2: "red"}
 
 
+def test_decide_many_decides_once_for_the_same_facts_and_agrees_with_decide():
+    def person(pid, exposed, source, **kw):
+        return PersonFacts(
+            person_id=pid,
+            contacts=(close(exposed, source=source),),
+            arrivals=(ArrivalFact(arrived_at=T0, risk_level="high", source=source),),
+            **kw,
+        )
+
+    people = [
+        person(1, T0, "tracing.contact:1"),
+        person(2, T0, "tracing.contact:2"),  # the same facts, another source
+        person(3, T0 + HOUR, "tracing.contact:3"),
+        person(4, T0, "tracing.contact:4", tests=(neg(T0 + DAY),)),
+        PersonFacts(person_id=5),
+    ]
+    now = T0 + 3 * DAY
+    codes = decide_many(people, E8, now)
+    assert codes == {p.person_id: decide(p, E8, now) for p in people}
+    assert codes[1] is codes[2]  # decided once
+    assert codes[3].until != codes[1].until
+
+
 def test_the_health_code_companion_tests_match_the_companion_rule():
     protocol = load_protocol("edition-8")
     assert protocol.health_codes.companion_negative_tests == protocol.companion.tests_required

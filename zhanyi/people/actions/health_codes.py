@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,8 @@ from zhanyi.people.models import (
 from .common import actor_user, audit_person, require_person
 
 BATCH_SIZE = 5000
+#: Persons per batch on PostgreSQL, where facts are read and codes written by COPY.
+BULK_BATCH_SIZE = 50_000
 OVERRIDE_RULE = "override"
 _PROTOCOLS: dict[str, Protocol] = {}
 
@@ -160,63 +162,79 @@ def _number(value: int | None) -> str:
     return _NULL if value is None else str(value)
 
 
-def _code_line(r: tuple) -> str:
-    """A row of CODE_COLUMNS as one COPY line (colours, rule ids: plain words)."""
-    return (
-        f"{r[0]}\t{r[1]}\t{r[2]}\t{_text(r[3])}\t{_time(r[4])}\t{_time(r[5])}\t"
-        f"{r[6]!s}\t{_number(r[7])}\t{_time(r[8])}\t{_time(r[9])}\n"
-    )
+class _Lines:
+    """COPY text lines (PostgreSQL's text format) for codes and their history.
+
+    Persons with the same decision share one ``_Code`` (``decide_many``
+    decides once for the same facts), so the part of a line that comes from
+    the code is written once per code and reused: a contact graph's lines
+    cost a dictionary lookup and a join each, not a dozen conversions.
+    """
+
+    def __init__(self, *, trigger: str, now: dt.datetime, user_id: int | None, name: str):
+        self._code: dict[_Code, str] = {}
+        self._change: dict[tuple[_Code, str], str] = {}
+        self._now = _time(now)
+        self._by = f"{_text(trigger)}\t{self._now}\t{_number(user_id)}\t{_text(name)}\n"
+
+    def code(self, pid: int, code: _Code, changed_at: dt.datetime) -> str:
+        """A row of CODE_COLUMNS."""
+        part = self._code.get(code)
+        if part is None:
+            part = self._code[code] = (
+                f"\t{code.colour}\t{code.rule}\t{_text(code.reason)}\t{_time(code.until)}\t"
+                f"{_time(code.review_at)}\t{code.decided_by!s}\t{_number(code.override_id)}\t"
+            )
+        return f"{pid}{part}{_time(changed_at)}\t{self._now}\n"
+
+    def change(self, pid: int, code: _Code, previous: str) -> str:
+        """A row of CHANGE_COLUMNS."""
+        part = self._change.get((code, previous))
+        if part is None:
+            part = self._change[(code, previous)] = (
+                f"\t{code.colour}\t{previous}\t{code.rule}\t{_text(code.reason)}\t"
+                f"{_time(code.until)}\t{code.decided_by!s}\t{_number(code.override_id)}\t"
+                f"{self._by}"
+            )
+        return f"{pid}{part}"
 
 
-def _change_line(r: tuple) -> str:
-    """A row of CHANGE_COLUMNS as one COPY line."""
-    return (
-        f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{_text(r[4])}\t{_time(r[5])}\t{r[6]!s}\t"
-        f"{_number(r[7])}\t{_text(r[8])}\t{_time(r[9])}\t{_number(r[10])}\t{_text(r[11])}\n"
-    )
-
-
-_LINES = {CODE_COLUMNS: _code_line, CHANGE_COLUMNS: _change_line}
-
-
-def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def _copy(table: str, columns: tuple[str, ...], lines: list[str]) -> None:
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    text = "".join(map(_LINES[columns], rows))
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN") as copy,
     ):
-        copy.write(text.encode())
+        copy.write("".join(lines).encode())
 
 
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert plain rows: PostgreSQL's COPY (a city's codes in seconds), else
-    ``bulk_create``."""
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        _copy(model._meta.db_table, columns, rows)
-        return
+def _bulk_create(model, columns: tuple[str, ...], rows: list[tuple], **options) -> None:
     model.objects.bulk_create(
-        [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=BATCH_SIZE
+        [model(**dict(zip(columns, row, strict=True))) for row in rows],
+        batch_size=BATCH_SIZE,
+        **options,
     )
 
 
-def _upsert_codes(rows: list[tuple]) -> None:
-    """Write codes, replacing a person's row if there is one. An upsert, so two
-    recomputes of one person at the same moment serialise on the row instead
-    of colliding; on PostgreSQL the rows arrive by COPY into a staging table."""
-    if not rows:
-        return
+def _upsert_codes(rows: list[tuple], lines: list[str]) -> None:
+    """Write codes (``rows`` in CODE_COLUMNS order, or the same as COPY
+    ``lines`` on PostgreSQL), replacing a person's row if there is one. An
+    upsert, so two recomputes of one person at the same moment serialise on
+    the row instead of colliding; on PostgreSQL the rows arrive by COPY into a
+    staging table."""
     update = [c for c in CODE_COLUMNS if c != "person_id"]
     if connection.vendor != "postgresql":
-        HealthCode.objects.bulk_create(
-            [HealthCode(**dict(zip(CODE_COLUMNS, row, strict=True))) for row in rows],
-            batch_size=BATCH_SIZE,
-            update_conflicts=True,
-            unique_fields=["person"],
-            update_fields=[c.removesuffix("_id") for c in update],
-        )
+        if rows:
+            _bulk_create(
+                HealthCode,
+                CODE_COLUMNS,
+                rows,
+                update_conflicts=True,
+                unique_fields=["person"],
+                update_fields=[c.removesuffix("_id") for c in update],
+            )
+        return
+    if not lines:
         return
     q = connection.ops.quote_name
     table = q(HealthCode._meta.db_table)
@@ -226,8 +244,10 @@ def _upsert_codes(rows: list[tuple]) -> None:
             f"CREATE TEMP TABLE IF NOT EXISTS health_code_stage "
             f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
         )
-        cursor.execute("DELETE FROM health_code_stage")
-    _copy("health_code_stage", CODE_COLUMNS, rows)
+        # TRUNCATE, not DELETE: a recompute's batches would otherwise scan the
+        # dead rows of every batch before them.
+        cursor.execute("TRUNCATE health_code_stage")
+    _copy("health_code_stage", CODE_COLUMNS, lines)
     sets = ", ".join(f"{q(c)} = EXCLUDED.{q(c)}" for c in update)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -236,8 +256,44 @@ def _upsert_codes(rows: list[tuple]) -> None:
         )
 
 
+def _insert_new_codes(rows: list[tuple], lines: list[str]) -> None:
+    """Write the codes of persons who had none. On PostgreSQL they go straight
+    into the table by COPY (most of a contact graph's codes are new); should
+    another transaction have written one of them meanwhile, the batch is
+    written again as an upsert."""
+    if connection.vendor != "postgresql" or not lines:
+        _upsert_codes(rows, lines)
+        return
+    from psycopg.errors import UniqueViolation  # COPY is psycopg's own, unwrapped
+
+    try:
+        with transaction.atomic():
+            _copy(HealthCode._meta.db_table, CODE_COLUMNS, lines)
+    except (IntegrityError, UniqueViolation):
+        _upsert_codes(rows, lines)
+
+
+def _write(new: tuple[list, list], replaced: tuple[list, list], history: tuple[list, list]):
+    """Write a batch: (rows, COPY lines) of new codes, of replaced codes and of
+    history (lines on PostgreSQL, rows elsewhere)."""
+    _insert_new_codes(*new)
+    _upsert_codes(*replaced)
+    rows, lines = history
+    if connection.vendor == "postgresql":
+        if lines:
+            _copy(HealthCodeChange._meta.db_table, CHANGE_COLUMNS, lines)
+    elif rows:
+        _bulk_create(HealthCodeChange, CHANGE_COLUMNS, rows)
+
+
 def _in_batch(queryset, field: str, batch: list[int]):
     return for_persons(queryset, batch, field)
+
+
+def _batch_size() -> int:
+    # PostgreSQL reads facts by COPY and writes by COPY: bigger batches mean
+    # fewer statements; SQLite binds every id, and caps the number of them.
+    return BULK_BATCH_SIZE if connection.vendor == "postgresql" else BATCH_SIZE
 
 
 def _recompute(
@@ -246,8 +302,8 @@ def _recompute(
     """Decide and write the codes of ``person_ids``; the number of changes and
     their colours. Runs inside the caller's transaction.
 
-    The write is one upsert of the codes that changed and one insert of their
-    history per batch, whatever the number of persons.
+    The write is one insert of new codes, one upsert of replaced codes and
+    one insert of their history per batch, whatever the number of persons.
     """
     ids = sorted({int(pid) for pid in person_ids})
     user = actor_user(acting_user)
@@ -256,8 +312,11 @@ def _recompute(
     trigger = trigger[:255]
     changed = 0
     colours: Counter = Counter()
-    for start in range(0, len(ids), BATCH_SIZE):
-        batch = ids[start : start + BATCH_SIZE]
+    bulk = connection.vendor == "postgresql"
+    lines = _Lines(trigger=trigger, now=now, user_id=user_id, name=name)
+    size = _batch_size()
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
         wanted = set(batch)
         known = set(_in_batch(Person.objects, "pk", batch).values_list("pk", flat=True))
         missing = sorted(wanted - known)
@@ -280,20 +339,33 @@ def _recompute(
             )
             if row[0] in wanted
         }
-        code_rows: list[tuple] = []
-        history: list[tuple] = []
+        # One _Code per decision (persons with the same facts share it).
+        by_decision: dict[int, _Code] = {}
+        new_rows: list[tuple] = []
+        new_lines: list[str] = []
+        replaced_rows: list[tuple] = []
+        replaced_lines: list[str] = []
+        history_rows: list[tuple] = []
+        history_lines: list[str] = []
         for pid in batch:
-            new = _code_from(decisions[pid], overrides.get(pid))
+            decision = decisions[pid]
+            override = overrides.get(pid)
+            if override is None:
+                new = by_decision.get(id(decision))
+                if new is None:
+                    new = by_decision[id(decision)] = _code_from(decision, None)
+            else:
+                new = _code_from(decision, override)
             stored = current.get(pid)
-            fresh = tuple(new)  # in the order of _STORED
             if stored is None:
                 previous = Colour.GREEN
                 is_change = not (new.colour == Colour.GREEN and new.decided_by == DecidedBy.RULE)
                 if not is_change and new.review_at is None:
                     continue  # green as ever: no row needed
                 changed_at = now
+                rows, out = new_rows, new_lines
             else:
-                if stored[:7] == fresh:
+                if stored[:7] == new:
                     continue
                 previous = stored[0]
                 # A change is a new colour, rule, until or override; a new
@@ -306,28 +378,38 @@ def _recompute(
                     new.override_id,
                 )
                 changed_at = now if is_change else stored[7]
-            code_rows.append((pid, *fresh, changed_at, now))
+                rows, out = replaced_rows, replaced_lines
+            if bulk:
+                out.append(lines.code(pid, new, changed_at))
+            else:
+                rows.append((pid, *new, changed_at, now))
             if is_change:
                 changed += 1
                 colours[new.colour] += 1
-                history.append(
-                    (
-                        pid,
-                        new.colour,
-                        previous,
-                        new.rule,
-                        new.reason,
-                        new.until,
-                        new.decided_by,
-                        new.override_id,
-                        trigger,
-                        now,
-                        user_id,
-                        name,
+                if bulk:
+                    history_lines.append(lines.change(pid, new, previous))
+                else:
+                    history_rows.append(
+                        (
+                            pid,
+                            new.colour,
+                            previous,
+                            new.rule,
+                            new.reason,
+                            new.until,
+                            new.decided_by,
+                            new.override_id,
+                            trigger,
+                            now,
+                            user_id,
+                            name,
+                        )
                     )
-                )
-        _upsert_codes(code_rows)
-        _insert(HealthCodeChange, CHANGE_COLUMNS, history)
+        _write(
+            (new_rows, new_lines),
+            (replaced_rows, replaced_lines),
+            (history_rows, history_lines),
+        )
     return changed, colours
 
 
