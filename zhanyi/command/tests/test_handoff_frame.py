@@ -8,6 +8,8 @@ import polars as pl
 import pytest
 
 from zhanyi.accounts.audit import SystemActor
+from zhanyi.accounts.models import AuditEvent
+from zhanyi.command.actions import handoffs
 from zhanyi.command.actions.handoffs import do_create_handoffs_from_frame
 from zhanyi.command.models import Handoff
 from zhanyi.people.models import Person
@@ -51,3 +53,21 @@ def test_an_unknown_kind_or_task_force_is_refused_and_nothing_written(world):
             frame(p, world.village, to_task_force="nobody"), acting_user=ACTOR
         )
     assert not Handoff.objects.exists()
+
+
+def test_a_large_batch_goes_straight_in_and_a_replay_adds_only_the_new_keys(world, monkeypatch):
+    # Every batch counts as large: PostgreSQL copies it straight into the table
+    # first, and on a key that exists falls back to inserting the new ones.
+    monkeypatch.setattr(handoffs, "DIRECT_FROM", 1)
+    p = Person.objects.create(name="丙", village=world.village)
+    first = pl.concat([frame(p, world.village, key=k) for k in ("x:1:control", "x:2:control")])
+    assert do_create_handoffs_from_frame(first, acting_user=ACTOR) == 2
+    again = pl.concat([frame(p, world.village, key=k) for k in ("x:2:control", "x:3:control")])
+    assert do_create_handoffs_from_frame(again, acting_user=ACTOR) == 1
+    assert sorted(Handoff.objects.values_list("key", flat=True)) == [
+        "x:1:control",
+        "x:2:control",
+        "x:3:control",
+    ]
+    event = AuditEvent.objects.filter(action="handoff.create").latest("id")
+    assert event.detail == {"created": 1, "by_kind": {"control": 1}, "skipped": 1}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
 import pytest
@@ -106,7 +107,7 @@ def test_a_frame_of_test_hand_offs_must_carry_their_schedules(world, someone):
         "origin": row.origin,
         "not_before": row.not_before,
         "due_at": row.due_at,
-        "detail": __import__("json").dumps(row.detail),
+        "detail": json.dumps(row.detail),
     }
     typed = {"not_before": pl.Datetime("us", "UTC"), "due_at": pl.Datetime("us", "UTC")}
     for bad in ({"detail": '{"day": 1}'}, {"due_at": day(20)}, {"not_before": None}):
@@ -114,9 +115,18 @@ def test_a_frame_of_test_hand_offs_must_carry_their_schedules(world, someone):
         with pytest.raises(ValueError, match="schedule"):
             do_create_handoffs_from_frame(frame, acting_user=ACTOR)
     assert not Handoff.objects.exists()
-    frame = pl.DataFrame([good], schema_overrides=typed)
-    assert do_create_handoffs_from_frame(frame, acting_user=ACTOR) == 1
-    assert schedule.tests_of(Handoff.objects.get().detail) == planned(1, 4)
+    # Any JSON layout of the schedule is read (spaces, another key first).
+    other_layouts = [
+        json.dumps(row.detail, indent=2),
+        json.dumps({"note": {"x": 1}, **row.detail}),
+    ]
+    rows = [
+        good,
+        *({**good, "key": f"{row.key}:{i}", "detail": d} for i, d in enumerate(other_layouts)),
+    ]
+    frame = pl.DataFrame(rows, schema_overrides=typed)
+    assert do_create_handoffs_from_frame(frame, acting_user=ACTOR) == 3
+    assert schedule.tests_of(Handoff.objects.get(key=row.key).detail) == planned(1, 4)
 
 
 def test_each_sample_marks_the_current_test_done_and_the_last_closes_the_hand_off(world, someone):
