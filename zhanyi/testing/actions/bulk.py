@@ -111,7 +111,7 @@ def _chunks(values: list, size: int = 5000):
 def where_in(qs: QuerySet, field: str, values: Iterable, db_type: str):
     """Querysets of ``qs`` with ``field`` in ``values``, however many values.
 
-    On PostgreSQL one queryset, the values travelling as one array
+    On PostgreSQL one queryset, the values travelling as one array literal
     (``IN (SELECT unnest(…))``): Django would compile, quote and send each
     value as a parameter of its own, about 20 µs apiece, longer than the
     database takes to find its row. Elsewhere chunks of plain ``IN``.
@@ -119,11 +119,31 @@ def where_in(qs: QuerySet, field: str, values: Iterable, db_type: str):
     """
     values = list(values)
     if connection.vendor == "postgresql":
-        rhs = RawSQL(f"SELECT unnest(%s::{db_type}[])", [values])
+        rhs = RawSQL(f"SELECT unnest(%s::{db_type}[])", [array_literal(values)])
         yield qs.filter(**{f"{field}__in": rhs})
         return
     for chunk in _chunks(values):
         yield qs.filter(**{f"{field}__in": chunk})
+
+
+def array_literal(values: Iterable) -> str:
+    """PostgreSQL's text form of an array of numbers, strings or datetimes
+    (``None`` is NULL), made in one pass: the driver would adapt and quote a
+    list element by element, seconds for a round's hundred thousand tubes."""
+    values = list(values)
+    if all(type(v) is int for v in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return f'"{value.isoformat()}"'  # digits, signs, colons, a T: nothing to escape
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _column(sql: str, params: Sequence) -> list:

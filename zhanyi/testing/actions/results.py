@@ -43,7 +43,7 @@ from zhanyi.testing.models import (
     TubeStatus,
 )
 
-from .bulk import _chunks, analyze, where_in
+from .bulk import analyze, array_literal, where_in
 from .common import Problem, actor_name, actor_user, aware, now, require_operations, testing_rule
 
 RESULT_WORDS = {
@@ -174,22 +174,21 @@ def parse_result_row(line: int, raw: dict) -> ResultRow | Problem:
 
 
 def _write_results(updates: list[tuple[int, str, dt.datetime, dt.datetime]]) -> None:
-    """Set result, tested_at, reported_at on many tubes in few statements."""
+    """Set result, tested_at, reported_at on many tubes: on PostgreSQL one
+    ``UPDATE … FROM`` the file's columns as arrays."""
     if not updates:
         return
     table = Tube._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for chunk in _chunks(updates, 50_000):
-                ids, results, tested, reported = map(list, zip(*chunk, strict=True))
-                cursor.execute(
-                    f"UPDATE {table} AS t SET result = v.result, tested_at = v.tested, "
-                    "reported_at = v.reported, status = %s "
-                    "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS result, "
-                    "unnest(%s::timestamptz[]) AS tested, unnest(%s::timestamptz[]) AS reported) v "
-                    "WHERE t.id = v.id",
-                    [TubeStatus.REPORTED, ids, results, tested, reported],
-                )
+            columns = [array_literal(c) for c in zip(*updates, strict=True)]
+            cursor.execute(
+                f"UPDATE {table} AS t SET result = v.result, tested_at = v.tested, "
+                "reported_at = v.reported, status = %s "
+                "FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[]) "
+                "AS v (id, result, tested, reported) WHERE t.id = v.id",
+                [TubeStatus.REPORTED.value, *columns],
+            )
         else:
             cursor.executemany(
                 f"UPDATE {table} SET result = %s, tested_at = %s, reported_at = %s, status = %s "

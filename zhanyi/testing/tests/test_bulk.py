@@ -22,7 +22,9 @@ def test_a_lookup_by_thousands_of_keys_finds_exactly_the_stored_ones(world):
         scan(f"LONG{i:04d}", [p], site=s, round=r)
     # More keys than one plain IN list carries (chunks of 5,000 on SQLite,
     # one array on PostgreSQL), the stored ones among them.
-    wanted = [f"NONE{i:05d}" for i in range(12_000)] + ["LONG0000", "LONG0002"]
+    # A lab file's barcodes can hold anything: quotes, commas, braces, spaces.
+    odd = ['A"B', "C\\D", "E,F", "{G}", "H'I", "NULL", " J ", ""]
+    wanted = [f"NONE{i:05d}" for i in range(12_000)] + odd + ["LONG0000", "LONG0002"]
     found = set()
     for qs in where_in(Tube.objects.order_by(), "barcode", wanted, "text"):
         found.update(qs.values_list("barcode", flat=True))
