@@ -31,21 +31,10 @@ _CONTACT_SCHEMA = {
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def _persons_sql(person_ids: list[int]) -> tuple[str, list]:
-    """SQL selecting ``person_id`` among ``person_ids`` (sorted): a range when
-    they are dense (``for_persons``: rows of persons not asked for are
-    skipped by ``gather``), else an array written as one literal (psycopg
-    quoting a large list element by element costs seconds)."""
-    first, last = person_ids[0], person_ids[-1]
-    if last - first < 4 * len(person_ids):
-        return "person_id BETWEEN %s AND %s", [first, last]
-    return "person_id = ANY(%s::bigint[])", ["{" + ",".join(map(str, person_ids)) + "}"]
-
-
 def _contacts_pg(person_ids: list[int]) -> list[tuple]:
     """Contacts of ``person_ids`` through COPY: a whole contact graph's codes
     are recomputed at once."""
-    where, params = _persons_sql(person_ids)
+    where, params = pg.ids_sql("person_id", person_ids)
     frame = pg.copy_out(
         f"SELECT id, person_id, kind, {pg.epoch_us('last_exposure_at')}, "
         f"{pg.epoch_us('identified_at')}, {pg.epoch_us('released_at')}, protocol "
@@ -74,7 +63,7 @@ def facts(person_ids: list[int], now: dt.datetime) -> dict[int, dict[str, list]]
     chunks = [person_ids[i : i + _CHUNK] for i in range(0, len(person_ids), _CHUNK)]
     bulk = connection.vendor == "postgresql" and len(person_ids) > BULK_FROM
     if bulk:
-        where, params = _persons_sql(person_ids)
+        where, params = pg.ids_sql("person_id", person_ids)
         case_rows = pg.copy_out(
             f"SELECT id, person_id, classification, {pg.epoch_us('reported_at')}, "
             f"{pg.epoch_us('discharged_at')} FROM {Case._meta.db_table} WHERE {where}",

@@ -256,18 +256,25 @@ class Contact(models.Model):
     engine. ``area`` is the contact's village: the jurisdiction that sees it.
     """
 
-    # Indexed by the one_contact_per_case constraint, which starts with it.
+    # No key carries a database constraint: a contact graph stores hundreds
+    # of thousands of contacts in one transaction, and PostgreSQL checks each
+    # deferred foreign key row by row at commit (about 10 µs a row and key:
+    # 13 s for the four keys of the benchmark's graph). The case is the one
+    # being expanded, read in the same transaction; the engine takes persons
+    # from exposures, whose own keys hold, and areas from those persons'
+    # villages or the case's. Cases and persons are never deleted by the
+    # application (Django keeps on_delete: deleting a case in the admin still
+    # deletes its contacts; a merge moves these rows), and ``zhanyi
+    # integrity`` reports any id that points at nothing.
+    # The case is indexed by the one_contact_per_case constraint, which starts with it.
     case = models.ForeignKey(
-        Case, models.CASCADE, related_name="contacts", verbose_name=_("case"), db_index=False
+        Case,
+        models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("case"),
+        db_index=False,
+        db_constraint=False,
     )
-    # Person, area and via carry no database constraint: a contact graph
-    # stores hundreds of thousands of contacts in one transaction, and
-    # PostgreSQL checks each deferred foreign key row by row at commit (about
-    # 10 µs a row and key: 10 s for three keys of a graph). The engine takes
-    # persons from exposures, whose own keys hold, and areas from those
-    # persons' villages or the case's; persons are never deleted (a merge
-    # moves these rows, Django keeps on_delete), and ``zhanyi integrity``
-    # reports any id that points at nothing.
     person = models.ForeignKey(
         "people.Person",
         models.PROTECT,

@@ -69,3 +69,31 @@ def copy_in(table: str, frame: pl.DataFrame) -> None:
         cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy,
     ):
         copy.write(data.encode())
+
+
+def ids_sql(column: str, ids: list[int]) -> tuple[str, list]:
+    """SQL selecting rows whose ``column`` is among ``ids`` (sorted): a range
+    when they are dense (rows with ids between them that were not asked for
+    come back too: the caller skips them), else an array written as one
+    literal (psycopg quoting a large list element by element costs seconds)."""
+    first, last = ids[0], ids[-1]
+    if last - first < 4 * len(ids):
+        return f"{column} BETWEEN %s AND %s", [first, last]
+    return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]
+
+
+def reserve_ids(table: str, n: int) -> list[int]:
+    """``n`` ids from ``table``'s id sequence, ascending, for rows COPYed with
+    their ids (COPY cannot return the ids it generates)."""
+    if n <= 0:
+        return []
+    with connection.cursor() as cursor:
+        # The sequence's name looked up once: per row it costs more than nextval.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        (sequence,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT string_agg(nextval(%s::regclass)::text, ',') FROM generate_series(1, %s)",
+            [sequence, n],
+        )
+        (text,) = cursor.fetchone()
+    return sorted(map(int, text.split(",")))

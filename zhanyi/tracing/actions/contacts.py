@@ -367,22 +367,14 @@ def _insert(rows: list[tuple]) -> None:
     )
 
 
-_STAGING = """
-CREATE TEMP TABLE contact_in (
-    case_id bigint, person_id bigint, case_area_id bigint, kind varchar(16),
-    depth smallint, via_id bigint, first_exposure_at timestamptz,
-    last_exposure_at timestamptz, identified_at timestamptz, upgraded_at timestamptz,
-    protocol varchar(64)
-) ON COMMIT DROP
-"""
-
-
 def _store_pg(
     found: pl.DataFrame, case_by_id: dict[int, Case], *, as_of: dt.datetime
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """PostgreSQL: the new contacts go in through COPY and a staging table
-    (the contact's village looked up in the same statement); returns the new
-    rows as stored and the (pk, kind, depth, via) of contacts to upgrade."""
+    """PostgreSQL: the new contacts go straight into the table by COPY, with
+    ids drawn from its sequence and each contact's area (their village, else
+    the case's) looked up beforehand; returns the new rows as stored and the
+    (pk, kind, depth, via) of contacts to upgrade. A person id that is not in
+    the person index is refused, naming it, and nothing is written."""
     table = Contact._meta.db_table
     existing = pg.copy_out(
         f"SELECT case_id, person_id, id, kind FROM {table} WHERE case_id = ANY(%s)",
@@ -403,49 +395,53 @@ def _store_pg(
         schema={"case_id": pl.Int64, "case_area_id": pl.Int64, "protocol": pl.String},
         orient="row",
     )
-    fresh = (
-        joined.filter(pl.col("pk").is_null())
-        .join(cases, on="case_id")
-        .select(
+    fresh = joined.filter(pl.col("pk").is_null()).join(cases, on="case_id")
+    if fresh.height == 0:
+        return pl.DataFrame(schema=NEW_CONTACTS), stronger
+    person_ids = fresh["person_id"].unique().sort().to_list()
+    where, params = pg.ids_sql("id", person_ids)
+    villages = pg.copy_out(
+        f"SELECT id, village_id FROM {Person._meta.db_table} WHERE {where}",
+        params,
+        {"person_id": pl.Int64, "village_id": pl.Int64},
+    ).with_columns(known=pl.lit(True))
+    fresh = fresh.join(villages, on="person_id", how="left")
+    unknown = fresh.filter(pl.col("known").is_null())["person_id"].unique().sort()
+    if unknown.len():
+        shown = ", ".join(map(str, unknown.head(10).to_list()))
+        raise ValueError(f"contacts: no person with id {shown}")
+    # In (case, person) order with ascending ids: the primary key and the
+    # case/person constraint's index both grow at their right edge.
+    fresh = fresh.sort("case_id", "person_id").with_columns(
+        id=pl.Series(pg.reserve_ids(table, fresh.height), dtype=pl.Int64),
+        area_id=pl.coalesce("village_id", "case_area_id"),
+    )
+    pg.copy_in(
+        table,
+        fresh.select(
+            "id",
             "case_id",
             "person_id",
-            "case_area_id",
+            "area_id",
             "kind",
-            "depth",
+            pl.col("depth").cast(pl.Int16),
             pl.col("via_person_id").alias("via_id"),
             "first_exposure_at",
             "last_exposure_at",
             pl.lit(as_of).cast(pg.TS).alias("identified_at"),
             pl.when(pl.col("upgraded")).then(pl.lit(as_of)).cast(pg.TS).alias("upgraded_at"),
             "protocol",
-        )
+        ),
     )
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS contact_in")
-        cursor.execute(_STAGING)
-    pg.copy_in("contact_in", fresh)
-    person = Person._meta.db_table
-    new = pg.copy_out(
-        f"INSERT INTO {table} (case_id, person_id, area_id, kind, depth, via_id, "
-        "first_exposure_at, last_exposure_at, identified_at, upgraded_at, protocol) "
-        "SELECT ci.case_id, ci.person_id, COALESCE(p.village_id, ci.case_area_id), ci.kind, "
-        "ci.depth, ci.via_id, ci.first_exposure_at, ci.last_exposure_at, ci.identified_at, "
-        f"ci.upgraded_at, ci.protocol FROM contact_in ci JOIN {person} p ON p.id = ci.person_id "
-        f"RETURNING id, case_id, person_id, area_id, kind, {pg.epoch_us('last_exposure_at')}, "
+    new = fresh.select(
+        pl.col("id").alias("pk"),
+        "case_id",
+        "person_id",
+        "area_id",
+        "kind",
+        pl.col("last_exposure_at").cast(pg.TS),
         "protocol",
-        [],
-        {
-            "pk": pl.Int64,
-            "case_id": pl.Int64,
-            "person_id": pl.Int64,
-            "area_id": pl.Int64,
-            "kind": pl.String,
-            "last_exposure_at": pg.TS,
-            "protocol": pl.String,
-        },
     )
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE contact_in")
     return new, stronger
 
 
@@ -481,6 +477,9 @@ def _store(
         )
     )
     villages = _person_villages(fresh["person_id"].to_list())
+    unknown = sorted(set(fresh["person_id"].to_list()) - set(villages))
+    if unknown:
+        raise ValueError(f"contacts: no person with id {', '.join(map(str, unknown[:10]))}")
     rows = []
     for r in fresh.iter_rows(named=True):
         case = case_by_id[r["case_id"]]

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from zhanyi.accounts.models import AuditEvent
 from zhanyi.command import schedule
@@ -13,7 +14,7 @@ from zhanyi.command.actions import do_record_scheduled_test
 from zhanyi.command.models import Handoff
 from zhanyi.engine.protocol import load_protocol
 from zhanyi.tracing import actions
-from zhanyi.tracing.models import Contact
+from zhanyi.tracing.models import Contact, Exposure
 
 from .factories import SHANGHAI, SYSTEM, at, case, person
 
@@ -298,3 +299,23 @@ def test_a_contact_found_after_their_quarantine_days_gets_the_tests_in_the_order
         if s.kind == "test"
     ]
     assert spec.detail == tests.detail and spec.not_before == tests.not_before
+
+
+def test_a_contact_whose_person_is_not_in_the_index_is_refused_and_nothing_stored(world):
+    # Contacts carry no database constraint on their person: the expansion
+    # itself refuses an exposure edge to an id the person index does not have
+    # (written here by raw SQL, as a bad bulk import could).
+    c = case(world.village)
+    known = person(world.village)
+    expose(c, c.person, known, at(13, 19))
+    table = connection.ops.quote_name(Exposure._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (case_id, person_a_id, person_b_id, setting, exposed_at, "
+            "certainty, note, created_at) VALUES (%s, %s, %s, 'meal', %s, 'confirmed', '', %s)",
+            [c.pk, c.person_id, known.pk + 1000, at(13, 20), at(14)],
+        )
+    with pytest.raises(ValueError, match=f"no person with id {known.pk + 1000}"):
+        actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    assert not Contact.objects.exists()
+    Exposure.objects.filter(person_b_id=known.pk + 1000).delete()
