@@ -62,8 +62,11 @@ def _insert_rows(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
-def _copy_lines(table: str, columns: Sequence[str], lines: Iterable[str]) -> None:
-    """COPY ready-made lines of COPY's text format (PostgreSQL), 50,000 at a time.
+def _copy_lines(
+    table: str, columns: Sequence[str], lines: Iterable[str], chunk: int = 50_000
+) -> None:
+    """COPY ready-made lines of COPY's text format (PostgreSQL), ``chunk`` at
+    a time (an item may hold several lines).
 
     The values written here are numbers, datetimes and checked words
     (barcodes are letters, digits and hyphens, by ``_BARCODE``): nothing
@@ -73,14 +76,14 @@ def _copy_lines(table: str, columns: Sequence[str], lines: Iterable[str]) -> Non
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
     ):
-        chunk: list[str] = []
+        pending: list[str] = []
         for line in lines:
-            chunk.append(line)
-            if len(chunk) == 50_000:
-                copy.write("".join(chunk))
-                chunk.clear()
-        if chunk:
-            copy.write("".join(chunk))
+            pending.append(line)
+            if len(pending) == chunk:
+                copy.write("".join(pending))
+                pending.clear()
+        if pending:
+            copy.write("".join(pending))
 
 
 ANALYZE_AFTER = 10_000
@@ -227,11 +230,11 @@ def do_import_samples(
         seen_barcodes.add(t.barcode)
         sampled.update(t.person_ids)
         good.append(t)
-    # Tubes in the order of their first person, samples in person order: then
-    # the sample's indexes that lead with the person (the round's, the
-    # person's history) and the one that leads with the tube all grow at
-    # their end instead of taking a million inserts in random places (about
-    # 5 µs each against 1.5 µs).
+    # Tubes numbered in the order of their first person, samples written tube
+    # by tube, each tube's people in order: then the sample's indexes that
+    # lead with the tube and those that lead with the person (the round's,
+    # the person's history) are all written near their end, not a million
+    # times in random places (about 1.5 µs a row against 5 µs).
     good.sort(key=lambda t: min(t.person_ids))
     ids = _write_tubes(round, good, sites)
     _write_samples(round, good, ids)
@@ -336,28 +339,29 @@ def _write_tubes(round: TestingRound, good: list[TubeUpload], sites: dict) -> li
 
 
 def _write_samples(round: TestingRound, good: list[TubeUpload], ids: list[int]) -> None:
-    """Insert the tubes' samples, in person order (see ``do_import_samples``)."""
+    """Insert the tubes' samples tube by tube, each tube's people in order
+    (see ``do_import_samples``)."""
     table = Sample._meta.db_table
     purpose = Purpose.ROUND.value
     if connection.vendor != "postgresql":
         rows = [
             (pk, pid, round.pk, purpose, t.sampled_at)
             for pk, t in zip(ids, good, strict=True)
-            for pid in t.person_ids
+            for pid in sorted(t.person_ids)
         ]
-        rows.sort(key=lambda row: row[1])
         _insert_rows(table, _SAMPLE_COLUMNS, rows)
         return
-    # The COPY line of a sample is its tube's text around its person's id:
-    # each tube's text is made once, not once per swab.
     stamp = _stamper()
-    parts: list[tuple[int, str, str]] = []
-    for pk, t in zip(ids, good, strict=True):
-        head = f"{pk}\t"
-        tail = f"\t{round.pk}\t{purpose}\t{stamp(t.sampled_at)}\n"
-        parts.extend((pid, head, tail) for pid in t.person_ids)
-    parts.sort(key=lambda part: part[0])  # a person is in one tube: no ties
-    _copy_lines(table, _SAMPLE_COLUMNS, (head + str(pid) + tail for pid, head, tail in parts))
+
+    def tubes():
+        # A tube's lines are its text around each person's id: the text is
+        # made once per tube, not once per swab.
+        for pk, t in zip(ids, good, strict=True):
+            head = f"{pk}\t"
+            tail = f"\t{round.pk}\t{purpose}\t{stamp(t.sampled_at)}\n"
+            yield "".join([head + str(pid) + tail for pid in sorted(t.person_ids)])
+
+    _copy_lines(table, _SAMPLE_COLUMNS, tubes(), chunk=5_000)
 
 
 def _stamper():
