@@ -129,6 +129,17 @@ def where_in(qs: QuerySet, field: str, values: Iterable, db_type: str):
         yield qs.filter(**{f"{field}__in": chunk})
 
 
+def in_list(column: str, values: Iterable, db_type: str):
+    """``(sql, params)`` pieces saying ``column`` is one of ``values``, for raw
+    SQL: on PostgreSQL one array literal, elsewhere chunks of plain ``IN``."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        yield f"{column} = ANY(%s::{db_type}[])", [array_literal(values)]
+        return
+    for chunk in _chunks(values):
+        yield f"{column} IN ({', '.join(['%s'] * len(chunk))})", chunk
+
+
 def array_literal(values: Iterable) -> str:
     """PostgreSQL's text form of an array of numbers, strings or datetimes
     (``None`` is NULL), made in one pass: the driver would adapt and quote a
@@ -290,6 +301,7 @@ def _write_tubes(round: TestingRound, good: list[TubeUpload], sites: dict) -> li
     table = Tube._meta.db_table
     area_of = {pk: site.area_id for pk, site in sites.items()}
     if connection.vendor != "postgresql":
+        stamp = connection.ops.adapt_datetimefield_value  # as the ORM stores it
         rows = []
         for t in good:
             status, closed_at = _tube_state(round, t)
@@ -303,9 +315,9 @@ def _write_tubes(round: TestingRound, good: list[TubeUpload], sites: dict) -> li
                     Purpose.ROUND.value,
                     status,
                     len(t.person_ids),
-                    t.sampled_at,
-                    t.sampled_at,
-                    closed_at,
+                    stamp(t.sampled_at),
+                    stamp(t.sampled_at),
+                    stamp(closed_at),
                     "",
                 )
             )
@@ -344,8 +356,9 @@ def _write_samples(round: TestingRound, good: list[TubeUpload], ids: list[int]) 
     table = Sample._meta.db_table
     purpose = Purpose.ROUND.value
     if connection.vendor != "postgresql":
+        stamp = connection.ops.adapt_datetimefield_value  # as the ORM stores it
         rows = [
-            (pk, pid, round.pk, purpose, t.sampled_at)
+            (pk, pid, round.pk, purpose, stamp(t.sampled_at))
             for pk, t in zip(ids, good, strict=True)
             for pid in sorted(t.person_ids)
         ]

@@ -190,10 +190,11 @@ def _write_results(updates: list[tuple[int, str, dt.datetime, dt.datetime]]) -> 
                 [TubeStatus.REPORTED.value, *columns],
             )
         else:
+            stamp = connection.ops.adapt_datetimefield_value  # as the ORM stores it
             cursor.executemany(
                 f"UPDATE {table} SET result = %s, tested_at = %s, reported_at = %s, status = %s "
                 "WHERE id = %s",
-                [(r, t, rep, TubeStatus.REPORTED, pk) for pk, r, t, rep in updates],
+                [(r, stamp(t), stamp(rep), TubeStatus.REPORTED, pk) for pk, r, t, rep in updates],
             )
 
 
