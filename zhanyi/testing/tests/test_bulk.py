@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
 from django.db import close_old_connections, connection, transaction
 
+from zhanyi.engine.protocol import LOCAL_TZ
 from zhanyi.testing import actions
 from zhanyi.testing.actions.bulk import where_in
-from zhanyi.testing.models import DeliveryBatch, Tube
+from zhanyi.testing.models import DeliveryBatch, Sample, Tube
 
 from .factories import SYSTEM, lab, people, round_, scan, site
 
@@ -99,3 +101,29 @@ def test_a_box_that_loses_a_tube_to_a_delivery_running_at_the_same_time_is_refus
     assert not DeliveryBatch.objects.filter(code="SECOND").exists()
     assert Tube.objects.get(barcode="RACE0001").batch.code == "FIRST"
     assert Tube.objects.get(barcode="RACE0002").batch is None
+
+
+def test_times_written_in_bulk_in_china_time_are_found_by_the_same_times(world):
+    # Lab files and phones write China time; every bulk write stores times as
+    # the ORM does, so a lookup by the same instant finds them on any database.
+    ps = people(world.village, 1)
+    r = round_([world.village], pool_size=1)
+    s, lb = site(world.village), lab(world.city)
+    at = r.starts_at.astimezone(LOCAL_TZ) + dt.timedelta(minutes=10)
+    actions.do_import_samples(
+        acting_user=SYSTEM, round=r, tubes=[actions.TubeUpload("CST00001", s.pk, (ps[0].pk,), at)]
+    )
+    delivered = at + dt.timedelta(minutes=30)
+    batch = actions.do_deliver(
+        acting_user=SYSTEM, site=s, lab=lb, barcodes=["CST00001"], delivered_at=delivered
+    )
+    actions.do_receive_batch(batch, acting_user=SYSTEM, received_at=delivered)
+    tested = at + dt.timedelta(hours=1)
+    row = actions.ResultRow(2, "CST00001", "negative", tested, tested)
+    actions.do_record_results(acting_user=SYSTEM, lab=lb, rows=[row], via="file")
+    tube = Tube.objects.filter(
+        sampled_at=at, closed_at=at, delivered_at=delivered, received_at=delivered
+    ).get(tested_at=tested, reported_at=tested)
+    assert tube.barcode == "CST00001"
+    assert Sample.objects.filter(sampled_at=at, tube=tube).count() == 1
+    assert Tube.objects.filter(delivered_at__gt=at, delivered_at__lt=tested).count() == 1
