@@ -70,6 +70,10 @@ def _gunicorn(host: str, port: int, processes: int, threads: int) -> None:
                 "proc_name": "zhanyi",
                 # Phones keep their connection between scans.
                 "keepalive": 30,
+                # A worker busy past this (an upload being read, a slow start
+                # on a loaded machine) is not killed as hung before it.
+                "timeout": 120,
+                "graceful_timeout": 15,
                 "accesslog": None,
             }.items():
                 self.cfg.set(key, value)
