@@ -5,9 +5,9 @@ sends its tubes as ``TubeUpload`` records. They are checked set-wise, the
 same rules as a scan (known persons, one sample per person and round, at most
 ``pool_size`` swabs per tube, a new barcode), and written with ``COPY`` on
 PostgreSQL (``executemany`` elsewhere), never one ORM save per row: the
-tubes with ids drawn from their sequence, then the samples with those ids,
-in person order. A tube that breaks a rule is refused whole with its index,
-field and reason; the other tubes are stored.
+tubes, then their samples, in the order of the tubes' first person. A tube
+that breaks a rule is refused whole with its index, field and reason; the
+other tubes are stored.
 """
 
 from __future__ import annotations
@@ -295,12 +295,27 @@ def _tube_state(round: TestingRound, t: TubeUpload) -> tuple[str, dt.datetime | 
 
 
 def _write_tubes(round: TestingRound, good: list[TubeUpload], sites: dict) -> list[int]:
-    """Insert the tubes in the order given; their ids, in that order."""
+    """Insert the tubes in the order given (their ids follow it); their ids,
+    in that order."""
     if not good:
         return []
     table = Tube._meta.db_table
     area_of = {pk: site.area_id for pk, site in sites.items()}
-    if connection.vendor != "postgresql":
+    if connection.vendor == "postgresql":
+        stamp = _stamper()
+        same = f"{round.pool_size}\t{Purpose.ROUND.value}"
+
+        def lines():
+            for t in good:
+                status, closed_at = _tube_state(round, t)
+                sampled = stamp(t.sampled_at)
+                yield (
+                    f"{t.barcode}\t{round.pk}\t{t.site_id}\t{area_of[t.site_id]}\t{same}\t"
+                    f"{status}\t{len(t.person_ids)}\t{sampled}\t{sampled}\t{stamp(closed_at)}\t\n"
+                )
+
+        _copy_lines(table, _TUBE_COLUMNS, lines())
+    else:
         stamp = connection.ops.adapt_datetimefield_value  # as the ORM stores it
         rows = []
         for t in good:
@@ -322,32 +337,12 @@ def _write_tubes(round: TestingRound, good: list[TubeUpload], sites: dict) -> li
                 )
             )
         _insert_rows(table, _TUBE_COLUMNS, rows)
-        # The new tubes' ids by the round (one indexed read), not by long
-        # lists of barcodes.
-        by_barcode = dict(Tube.objects.filter(round=round).values_list("barcode", "pk"))
-        return [by_barcode[t.barcode] for t in good]
-    # Ids drawn from the table's own sequence (concurrent scans draw from it
-    # too), so the tubes and their samples go in by COPY with no read back.
+    # The new tubes' ids by the round (one indexed read), not by a list of a
+    # hundred thousand barcodes.
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(good)],
-        )
-        ids = sorted(row[0] for row in cursor.fetchall())
-    stamp = _stamper()
-    same = f"{round.pool_size}\t{Purpose.ROUND.value}"
-
-    def lines():
-        for pk, t in zip(ids, good, strict=True):
-            status, closed_at = _tube_state(round, t)
-            sampled = stamp(t.sampled_at)
-            yield (
-                f"{pk}\t{t.barcode}\t{round.pk}\t{t.site_id}\t{area_of[t.site_id]}\t{same}\t"
-                f"{status}\t{len(t.person_ids)}\t{sampled}\t{sampled}\t{stamp(closed_at)}\t\n"
-            )
-
-    _copy_lines(table, ("id", *_TUBE_COLUMNS), lines())
-    return ids
+        cursor.execute(f"SELECT barcode, id FROM {table} WHERE round_id = %s", [round.pk])
+        by_barcode = dict(cursor.fetchall())
+    return [by_barcode[t.barcode] for t in good]
 
 
 def _write_samples(round: TestingRound, good: list[TubeUpload], ids: list[int]) -> None:
