@@ -122,6 +122,9 @@ def where_in(qs: QuerySet, field: str, values: Iterable, db_type: str):
     """
     values = list(values)
     if connection.vendor == "postgresql":
+        # No stored text holds a NUL (PostgreSQL refuses it): such a value
+        # matches nothing, and must not reach the array.
+        values = [v for v in values if not (type(v) is str and "\0" in v)]
         rhs = RawSQL(f"SELECT unnest(%s::{db_type}[])", [array_literal(values)])
         yield qs.filter(**{f"{field}__in": rhs})
         return
@@ -142,12 +145,25 @@ def in_list(column: str, values: Iterable, db_type: str):
 
 def array_literal(values: Iterable) -> str:
     """PostgreSQL's text form of an array of numbers, strings or datetimes
-    (``None`` is NULL), made in one pass: the driver would adapt and quote a
-    list element by element, seconds for a round's hundred thousand tubes."""
+    (``None`` is NULL), made by whole-string operations: the driver would
+    adapt and quote a list element by element, seconds for a round's hundred
+    thousand tubes."""
     values = list(values)
+    if not values:
+        return "{}"
     if all(type(v) is int for v in values):
         return "{" + ",".join(map(str, values)) + "}"
-    return "{" + ",".join(map(_array_element, values)) + "}"
+    if any(v is None for v in values):
+        return "{" + ",".join(map(_array_element, values)) + "}"
+    texts = [v.isoformat() if isinstance(v, dt.datetime) else str(v) for v in values]
+    # Every element quoted, quotes and backslashes escaped: once over the
+    # joined text, with a separator no stored text holds (PostgreSQL text
+    # cannot contain NUL).
+    joined = "\0".join(texts)
+    if joined.count("\0") != len(texts) - 1:
+        return "{" + ",".join(map(_array_element, values)) + "}"
+    joined = joined.replace("\\", "\\\\").replace('"', '\\"')
+    return '{"' + joined.replace("\0", '","') + '"}'
 
 
 def _array_element(value) -> str:
@@ -155,9 +171,8 @@ def _array_element(value) -> str:
         return "NULL"
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, dt.datetime):
-        return f'"{value.isoformat()}"'  # digits, signs, colons, a T: nothing to escape
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    text = value.isoformat() if isinstance(value, dt.datetime) else str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _column(sql: str, params: Sequence) -> list:

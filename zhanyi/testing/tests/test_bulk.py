@@ -25,7 +25,7 @@ def test_a_lookup_by_thousands_of_keys_finds_exactly_the_stored_ones(world):
     # More keys than one plain IN list carries (chunks of 5,000 on SQLite,
     # one array on PostgreSQL), the stored ones among them.
     # A lab file's barcodes can hold anything: quotes, commas, braces, spaces.
-    odd = ['A"B', "C\\D", "E,F", "{G}", "H'I", "NULL", " J ", ""]
+    odd = ['A"B', "C\\D", "E,F", "{G}", "H'I", "NULL", " J ", "", "K\x00L"]
     wanted = [f"NONE{i:05d}" for i in range(12_000)] + odd + ["LONG0000", "LONG0002"]
     found = set()
     for qs in where_in(Tube.objects.order_by(), "barcode", wanted, "text"):
