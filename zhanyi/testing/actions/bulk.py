@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -114,9 +114,9 @@ def _chunks(values: list, size: int = 5000):
 def where_in(qs: QuerySet, field: str, values: Iterable, db_type: str):
     """Querysets of ``qs`` with ``field`` in ``values``, however many values.
 
-    On PostgreSQL one queryset, the values travelling as one array literal
-    (``IN (SELECT unnest(…))``): Django would compile, quote and send each
-    value as a parameter of its own, about 20 µs apiece, longer than the
+    On PostgreSQL one queryset, ``column = ANY(array)`` with the values as one
+    array literal: Django would compile, quote and send each value of an IN
+    list as a parameter of its own, about 20 µs apiece, longer than the
     database takes to find its row. Elsewhere chunks of plain ``IN``.
     ``db_type`` is the array's element type (``bigint``, ``text``).
     """
@@ -125,8 +125,16 @@ def where_in(qs: QuerySet, field: str, values: Iterable, db_type: str):
         # No stored text holds a NUL (PostgreSQL refuses it): such a value
         # matches nothing, and must not reach the array.
         values = [v for v in values if not (type(v) is str and "\0" in v)]
-        rhs = RawSQL(f"SELECT unnest(%s::{db_type}[])", [array_literal(values)])
-        yield qs.filter(**{f"{field}__in": rhs})
+        meta = qs.model._meta
+        column = meta.pk.column if field == "pk" else meta.get_field(field).column
+        quote = connection.ops.quote_name
+        yield qs.filter(
+            RawSQL(
+                f"{quote(meta.db_table)}.{quote(column)} = ANY(%s::{db_type}[])",
+                [array_literal(values)],
+                output_field=BooleanField(),
+            )
+        )
         return
     for chunk in _chunks(values):
         yield qs.filter(**{f"{field}__in": chunk})
