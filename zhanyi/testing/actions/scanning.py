@@ -72,7 +72,6 @@ class ScannedPerson:
     """A live person a code resolved to, with what judging the scan needs."""
 
     pk: int
-    village_id: int | None
     #: The barcode of the tube that holds their sample of this round, if any.
     sampled_in: str | None = None
     #: Already in the tube being filled.
@@ -115,7 +114,7 @@ def _lookup_sql(where: str, *, round_id, tube_id, due_kinds) -> tuple[str, list]
     )
     params += [*due_kinds, HandoffStatus.OPEN.value, TaskForceKind.TESTING.value]
     sql = (
-        f"SELECT p.id, p.identity_number, p.merged_into_id, p.village_id, "
+        f"SELECT p.id, p.identity_number, p.merged_into_id, "
         f"{sampled}, {in_tube}, {due} FROM {person} p WHERE {where}"
     )
     return sql, params
@@ -134,9 +133,9 @@ def _lookup(
             pk,
             identity or "",
             merged_into,
-            ScannedPerson(pk, village, sampled, bool(in_tube), bool(due)),
+            ScannedPerson(pk, sampled, bool(in_tube), bool(due)),
         )
-        for pk, identity, merged_into, village, sampled, in_tube, due in rows
+        for pk, identity, merged_into, sampled, in_tube, due in rows
     ]
 
 
