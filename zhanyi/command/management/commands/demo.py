@@ -73,4 +73,8 @@ class Command(BaseCommand):
             )
             say("")
         if not options["no_serve"]:
-            serve(options["host"], options["port"], 8, say)
+            # The demo shows September 2021 as replayed: the periodic jobs,
+            # which act on today's clock, would escalate every task and expire
+            # every code of the story on start (`zhanyi scheduler --once` runs
+            # them by hand).
+            serve(options["host"], options["port"], 8, say, scheduler=False)
