@@ -25,7 +25,9 @@ def get(url: str) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
-def test_a_production_start_serves_the_collected_static_files(tmp_path):
+def start_server(tmp_path, *args: str) -> tuple[subprocess.Popen, int, bytes, float]:
+    """``zhanyi serve`` in production mode on a free port with ``args``, once it
+    answers the log-in page: (the process, its port, the page, the start deadline)."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -36,22 +38,27 @@ def test_a_production_start_serves_the_collected_static_files(tmp_path):
     subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=120)
     port = free_port()
     server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
+        [*cli, "serve", "--port", str(port), *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            status, page = get(f"http://127.0.0.1:{port}/accounts/login/")
+            assert status == 200
+            return server, port, page, deadline
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise
+            time.sleep(0.3)
+
+
+def test_a_production_start_serves_the_collected_static_files(tmp_path):
+    server, port, page, _deadline = start_server(tmp_path)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, page = get(f"http://127.0.0.1:{port}/accounts/login/")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.3)
-        assert status == 200
         css = re.search(rb'href="(/static/zhanyi/zhanyi\.[0-9a-f]+\.css)"', page).group(1)
         status, body = get(f"http://127.0.0.1:{port}{css.decode()}")
         assert status == 200 and b"--red" in body
@@ -70,32 +77,9 @@ def test_a_production_start_serves_the_collected_static_files(tmp_path):
 def test_several_server_processes_serve_and_stop_together(tmp_path):
     """``--processes 2`` runs gunicorn with two worker processes; a SIGTERM
     stops them, the arbiter and the background worker."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"ZHANYI_DEBUG", "ZHANYI_TESTING", "DATABASE_URL"}
-    }
-    env.update(ZHANYI_DATA_DIR=str(tmp_path), ZHANYI_SECRET_KEY=secrets.token_urlsafe(50))
-    cli = [sys.executable, "-m", "zhanyi.cli"]
-    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=120)
-    port = free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--processes", "2", "--threads", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, _port, page, deadline = start_server(tmp_path, "--processes", "2", "--threads", "2")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, page = get(f"http://127.0.0.1:{port}/accounts/login/")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.3)
-        assert status == 200 and b"csrfmiddlewaretoken" in page
+        assert b"csrfmiddlewaretoken" in page
         # gunicorn forks its workers at start; on a loaded machine the second
         # may still be starting when the first answers.
         while True:
