@@ -64,3 +64,11 @@ def test_registering_two_jobs_under_one_name_is_refused():
 def test_the_command_refuses_an_unknown_job_naming_the_known_ones(db):
     with pytest.raises(CommandError, match=r"no periodic job named 'nope'; known: .*people"):
         call_command("scheduler", "--run", "nope")
+
+
+def test_running_a_job_by_name_says_when_it_is_not_due(db, job, capsys):
+    call_command("scheduler", "--run", "test.job")
+    assert "test.job: ok" in capsys.readouterr().out
+    call_command("scheduler", "--run", "test.job")
+    assert "test.job: not due" in capsys.readouterr().out
+    assert len(job) == 1

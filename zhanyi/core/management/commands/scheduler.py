@@ -40,7 +40,12 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"no periodic job named {options['run']!r}; known: {', '.join(names)}"
                 )
-            self._report(periodic.run_due(only=options["run"]))
+            ran = periodic.run_due(only=options["run"])
+            if not ran:
+                self.stdout.write(
+                    f"{options['run']}: not due (it ran less than an interval ago; see --list)"
+                )
+            self._report(ran)
             return
         if options["once"]:
             self._report(periodic.run_due())
