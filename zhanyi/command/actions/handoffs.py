@@ -352,17 +352,22 @@ FRAME_COLUMNS = (
 )
 
 
+def _mark_done(handoff: Handoff, acting_user, outcome: str) -> list[str]:
+    """Set a hand-off done by ``acting_user`` with ``outcome``; the fields to save."""
+    handoff.status = HandoffStatus.DONE
+    handoff.closed_at = timezone.now()
+    handoff.closed_by_name = actor_name(acting_user)
+    handoff.outcome = outcome[:255]
+    return ["status", "closed_at", "closed_by_name", "outcome"]
+
+
 @transaction.atomic
 def do_close_handoff(handoff: Handoff, *, acting_user, outcome: str = "", request=None) -> Handoff:
     """Mark a hand-off done. Closing a closed one is refused."""
     handoff = Handoff.objects.select_for_update().get(pk=handoff.pk)
     if handoff.status != HandoffStatus.OPEN:
         raise ValueError(f"hand-off {handoff.pk} is already {handoff.status}")
-    handoff.status = HandoffStatus.DONE
-    handoff.closed_at = timezone.now()
-    handoff.closed_by_name = actor_name(acting_user)
-    handoff.outcome = outcome[:255]
-    handoff.save(update_fields=["status", "closed_at", "closed_by_name", "outcome"])
+    handoff.save(update_fields=_mark_done(handoff, acting_user, outcome))
     audit.record(
         actor=acting_user,
         action="handoff.close",
@@ -418,11 +423,7 @@ def do_record_scheduled_test(
     fields = ["detail"]
     following = schedule.current(tests)
     if following is None:
-        handoff.status = HandoffStatus.DONE
-        handoff.closed_at = timezone.now()
-        handoff.closed_by_name = actor_name(acting_user)
-        handoff.outcome = outcome[:255]
-        fields += ["status", "closed_at", "closed_by_name", "outcome"]
+        fields += _mark_done(handoff, acting_user, outcome)
     else:
         handoff.not_before, handoff.due_at = following.not_before, following.due_at
         fields += ["not_before", "due_at"]
