@@ -16,6 +16,8 @@ import polars as pl
 import psycopg
 from django.db import connection
 
+from zhanyi.core.pgbulk import array_literal
+
 TS = pl.Datetime("us", "UTC")
 
 
@@ -79,7 +81,7 @@ def ids_sql(column: str, ids: list[int]) -> tuple[str, list]:
     first, last = ids[0], ids[-1]
     if last - first < 4 * len(ids):
         return f"{column} BETWEEN %s AND %s", [first, last]
-    return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]
+    return f"{column} = ANY(%s::bigint[])", [array_literal(ids)]
 
 
 def reserve_ids(table: str, n: int) -> list[int]:

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
 from zhanyi.accounts.audit import SystemActor
+from zhanyi.core.pgbulk import copy_lines
 from zhanyi.engine.codes import CodeDecision, CodeRules, decide_many
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 from zhanyi.people.health_facts import for_persons, gather
@@ -199,15 +200,6 @@ class _Lines:
         return f"{pid}{part}"
 
 
-def _copy(table: str, columns: tuple[str, ...], lines: list[str]) -> None:
-    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN") as copy,
-    ):
-        copy.write("".join(lines).encode())
-
-
 def _bulk_create(model, columns: tuple[str, ...], rows: list[tuple], **options) -> None:
     model.objects.bulk_create(
         [model(**dict(zip(columns, row, strict=True))) for row in rows],
@@ -247,7 +239,7 @@ def _upsert_codes(rows: list[tuple], lines: list[str]) -> None:
         # TRUNCATE, not DELETE: a recompute's batches would otherwise scan the
         # dead rows of every batch before them.
         cursor.execute("TRUNCATE health_code_stage")
-    _copy("health_code_stage", CODE_COLUMNS, lines)
+    copy_lines("health_code_stage", CODE_COLUMNS, lines)
     sets = ", ".join(f"{q(c)} = EXCLUDED.{q(c)}" for c in update)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -268,7 +260,7 @@ def _insert_new_codes(rows: list[tuple], lines: list[str]) -> None:
 
     try:
         with transaction.atomic():
-            _copy(HealthCode._meta.db_table, CODE_COLUMNS, lines)
+            copy_lines(HealthCode._meta.db_table, CODE_COLUMNS, lines)
     except (IntegrityError, UniqueViolation):
         _upsert_codes(rows, lines)
 
@@ -281,7 +273,7 @@ def _write(new: tuple[list, list], replaced: tuple[list, list], history: tuple[l
     rows, lines = history
     if connection.vendor == "postgresql":
         if lines:
-            _copy(HealthCodeChange._meta.db_table, CHANGE_COLUMNS, lines)
+            copy_lines(HealthCodeChange._meta.db_table, CHANGE_COLUMNS, lines)
     elif rows:
         _bulk_create(HealthCodeChange, CHANGE_COLUMNS, rows)
 

@@ -22,6 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
+from zhanyi.core.pgbulk import array_literal, copy_lines
 from zhanyi.people.models import Person
 from zhanyi.testing.models import (
     Purpose,
@@ -60,30 +61,6 @@ def _insert_rows(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
-
-
-def _copy_lines(
-    table: str, columns: Sequence[str], lines: Iterable[str], chunk: int = 50_000
-) -> None:
-    """COPY ready-made lines of COPY's text format (PostgreSQL), ``chunk`` at
-    a time (an item may hold several lines).
-
-    The values written here are numbers, datetimes and checked words
-    (barcodes are letters, digits and hyphens, by ``_BARCODE``): nothing
-    needs escaping.
-    """
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-    ):
-        pending: list[str] = []
-        for line in lines:
-            pending.append(line)
-            if len(pending) == chunk:
-                copy.write("".join(pending))
-                pending.clear()
-        if pending:
-            copy.write("".join(pending))
 
 
 ANALYZE_AFTER = 10_000
@@ -149,38 +126,6 @@ def in_list(column: str, values: Iterable, db_type: str):
         return
     for chunk in _chunks(values):
         yield f"{column} IN ({', '.join(['%s'] * len(chunk))})", chunk
-
-
-def array_literal(values: Iterable) -> str:
-    """PostgreSQL's text form of an array of numbers, strings or datetimes
-    (``None`` is NULL), made by whole-string operations: the driver would
-    adapt and quote a list element by element, seconds for a round's hundred
-    thousand tubes."""
-    values = list(values)
-    if not values:
-        return "{}"
-    if all(type(v) is int for v in values):
-        return "{" + ",".join(map(str, values)) + "}"
-    if any(v is None for v in values):
-        return "{" + ",".join(map(_array_element, values)) + "}"
-    texts = [v.isoformat() if isinstance(v, dt.datetime) else str(v) for v in values]
-    # Every element quoted, quotes and backslashes escaped: once over the
-    # joined text, with a separator no stored text holds (PostgreSQL text
-    # cannot contain NUL).
-    joined = "\0".join(texts)
-    if joined.count("\0") != len(texts) - 1:
-        return "{" + ",".join(map(_array_element, values)) + "}"
-    joined = joined.replace("\\", "\\\\").replace('"', '\\"')
-    return '{"' + joined.replace("\0", '","') + '"}'
-
-
-def _array_element(value) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, int):
-        return str(value)
-    text = value.isoformat() if isinstance(value, dt.datetime) else str(value)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _column(sql: str, params: Sequence) -> list:
@@ -337,7 +282,7 @@ def _write_tubes(round: TestingRound, good: list[TubeUpload], sites: dict) -> li
                     f"{status}\t{len(t.person_ids)}\t{sampled}\t{sampled}\t{stamp(closed_at)}\t\n"
                 )
 
-        _copy_lines(table, _TUBE_COLUMNS, lines())
+        copy_lines(table, _TUBE_COLUMNS, lines())
     else:
         stamp = connection.ops.adapt_datetimefield_value  # as the ORM stores it
         rows = []
@@ -392,7 +337,7 @@ def _write_samples(round: TestingRound, good: list[TubeUpload], ids: list[int]) 
             tail = f"\t{round.pk}\t{purpose}\t{stamp(t.sampled_at)}\n"
             yield "".join([head + str(pid) + tail for pid in sorted(t.person_ids)])
 
-    _copy_lines(table, _SAMPLE_COLUMNS, tubes(), chunk=5_000)
+    copy_lines(table, _SAMPLE_COLUMNS, tubes(), chunk=5_000)
 
 
 def _stamper():

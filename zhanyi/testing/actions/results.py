@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from zhanyi.accounts import audit
 from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
 from zhanyi.command.models import HandoffKind, TaskForceKind
+from zhanyi.core.pgbulk import array_literal
 from zhanyi.places.models import Area
 from zhanyi.testing.models import (
     CODE_AWAITS,
@@ -43,7 +44,7 @@ from zhanyi.testing.models import (
     TubeStatus,
 )
 
-from .bulk import analyze, array_literal, where_in
+from .bulk import analyze, where_in
 from .common import Problem, actor_name, actor_user, aware, now, require_operations, testing_rule
 
 RESULT_WORDS = {
