@@ -94,3 +94,12 @@ def test_several_server_processes_serve_and_stop_together(tmp_path):
         server.wait(timeout=60)
     psutil.wait_procs(children, timeout=10)
     assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in children)
+
+
+def test_a_server_of_no_processes_or_threads_is_refused_before_anything_starts():
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    for option in ("--processes", "--threads"):
+        with pytest.raises(CommandError, match="--processes and --threads must be 1 or more"):
+            call_command("serve", option, "0")
