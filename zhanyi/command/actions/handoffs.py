@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from zhanyi.accounts import audit
 from zhanyi.command import schedule
 from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
 from zhanyi.core.actors import actor_name
+from zhanyi.core.pgbulk import array_literal
 
 # Sets, not the enums' ``values`` (a list rebuilt on every access): a contact
 # graph validates hundreds of thousands of specs.
@@ -157,16 +158,13 @@ def _copy_new(specs: list[HandoffSpec]) -> dict[str, int]:
 DIRECT_FROM = 5000
 
 
-def _copy_and_insert_new(
-    write, copy_options: str = "", *, offered: dict[str, int]
-) -> dict[str, int]:
+def _copy_and_insert_new(write, *, offered: dict[str, int]) -> dict[str, int]:
     """PostgreSQL: ``write(copy)`` COPYs rows (columns ``_COLUMNS``, in key
     order) and the ones whose keys are new are inserted; returns the number
     created by kind (``offered``: the rows written, by kind).
 
-    A large batch (a contact graph's million rows, whose keys name contacts
-    just stored) is first copied straight into the table, in a savepoint: the
-    rows go in once, at COPY's speed. If a key exists already (a replay), or
+    A large batch is first copied straight into the table, in a savepoint:
+    the rows go in once, at COPY's speed. If a key exists already (a replay), or
     for a small batch, the rows are copied into a scratch table and only the
     new keys inserted, in key order.
 
@@ -182,7 +180,7 @@ def _copy_and_insert_new(
             with (
                 transaction.atomic(),
                 connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN{copy_options}") as copy,
+                cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
             ):
                 write(copy)
             return dict(offered)
@@ -194,7 +192,7 @@ def _copy_and_insert_new(
             f"CREATE TEMP TABLE handoff_in ON COMMIT DROP AS "
             f"SELECT {cols} FROM {table} WITH NO DATA"
         )
-        with cursor.cursor.copy(f"COPY handoff_in ({cols}) FROM STDIN{copy_options}") as copy:
+        with cursor.cursor.copy(f"COPY handoff_in ({cols}) FROM STDIN") as copy:
             write(copy)
         cursor.execute(
             f"WITH created AS (INSERT INTO {table} ({cols}) SELECT {cols} FROM handoff_in "
@@ -240,116 +238,150 @@ def _bulk_create_new(specs: list[HandoffSpec]) -> dict[str, int]:
     return kinds
 
 
-@transaction.atomic
-def do_create_handoffs_from_frame(frame, *, acting_user, origin_label: str = "") -> int:
-    """``do_create_handoffs`` for a Polars frame of hand-offs (columns
-    ``FRAME_COLUMNS``; times UTC-aware, ``detail`` a JSON object as text), for
-    producers that hand off millions at once (a contact graph's test days).
+@dataclass(frozen=True)
+class HandoffTemplate:
+    """A hand-off without its producer record: what a plan gives every record
+    it covers (the same deadlines, the same test schedule). ``spec`` makes the
+    hand-off of one record; its key is the record's origin and ``suffix``."""
 
-    Same checks, same idempotence by key, one audit record for the batch.
-    """
+    suffix: str
+    kind: str
+    from_task_force: str
+    to_task_force: str
+    due_at: dt.datetime
+    not_before: dt.datetime | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def spec(self, *, origin: str, person_id: int, area_id: int) -> HandoffSpec:
+        return HandoffSpec(
+            key=f"{origin}{self.suffix}",
+            kind=self.kind,
+            person_id=person_id,
+            area_id=area_id,
+            from_task_force=self.from_task_force,
+            to_task_force=self.to_task_force,
+            origin=origin,
+            due_at=self.due_at,
+            not_before=self.not_before,
+            detail=self.detail,
+        )
+
+
+#: Columns of ``do_create_planned_handoffs``' records.
+PLANNED_COLUMNS = ("origin", "person_id", "area_id", "plan")
+
+
+@transaction.atomic
+def do_create_planned_handoffs(
+    records, plans: Mapping[int, Sequence[HandoffTemplate]], *, acting_user, origin_label: str = ""
+) -> int:
+    """``do_create_handoffs`` for producers that hand off hundreds of
+    thousands of records at once (a contact graph): ``records`` is a Polars
+    frame (``PLANNED_COLUMNS``: ``origin``, ``person_id``, ``area_id`` and the
+    number of its ``plan``), ``plans`` the hand-offs (templates) each plan
+    gives a record. A graph's contacts share a handful of plans.
+
+    The same checks (on each template, as a spec of the longest origin),
+    the same idempotence by key, one audit record for the batch. On
+    PostgreSQL the rows are made by the database in one INSERT … SELECT from
+    the records (as arrays) and the plans: no row travels or is parsed as
+    text, and each plan's detail is decoded once."""
     import polars as pl
 
-    if frame.height == 0:
-        return 0
-    missing = [c for c in FRAME_COLUMNS if c not in frame.columns]
+    missing = [c for c in PLANNED_COLUMNS if c not in records.columns]
     if missing:
-        raise ValueError(f"hand-off frame: missing columns {', '.join(missing)}")
-    frame = frame.select(FRAME_COLUMNS)
-    for column, allowed in (
-        ("kind", _KINDS),
-        ("from_task_force", _TASK_FORCES),
-        ("to_task_force", _TASK_FORCES),
-    ):
-        unknown = set(frame[column].unique().to_list()) - allowed
-        if unknown:
-            raise ValueError(f"unknown {column} {sorted(map(str, unknown))[0]!r}")
-    if frame["due_at"].null_count() or frame["key"].str.len_chars().max() > 128:
-        raise ValueError("every hand-off needs a due_at and a key of at most 128 characters")
-    _check_frame_schedules(frame)
+        raise ValueError(f"planned hand-offs: missing columns {', '.join(missing)}")
+    records = records.select(PLANNED_COLUMNS)
+    if any(records[c].null_count() for c in PLANNED_COLUMNS):
+        raise ValueError("planned hand-offs: every record needs an origin, person, area and plan")
+    unknown = set(records["plan"].unique().to_list()) - set(plans)
+    if unknown:
+        raise ValueError(f"planned hand-offs: no plan {min(unknown)}")
+    # Records whose plan hands nothing off (a companion) are left out.
+    records = records.filter(pl.col("plan").is_in([n for n, t in plans.items() if t]))
+    if records.height == 0:
+        return 0
+    longest = records["origin"].str.len_chars().max()
+    for templates in plans.values():
+        for t in templates:
+            t.spec(origin="x" * longest, person_id=0, area_id=0)  # the spec's checks
+    records = records.sort("origin")
+    offered: dict[str, int] = {}
+    for plan, n in records.group_by("plan").len().iter_rows():
+        for t in plans[plan]:
+            offered[t.kind] = offered.get(t.kind, 0) + n
     if connection.vendor == "postgresql":
-        stamped = frame.with_columns(
-            status=pl.lit(HandoffStatus.OPEN.value),
-            created_at=pl.lit(timezone.now()).cast(pl.Datetime("us", "UTC")),
-            closed_by_name=pl.lit(""),
-            outcome=pl.lit(""),
-        ).with_columns(
-            [
-                pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00")
-                for c in ("not_before", "due_at", "created_at")
-            ]
-        )
-        data = stamped.select(_COLUMNS).sort("key").write_csv(include_header=False).encode()
-        offered = dict(frame.group_by("kind").len().iter_rows())
-        kinds = _copy_and_insert_new(
-            lambda copy: copy.write(data), " WITH (FORMAT csv)", offered=offered
-        )
+        kinds = _insert_planned(records, plans, offered)
     else:
         kinds = _bulk_create_new(
             [
-                HandoffSpec(**{**row, "detail": json.loads(row["detail"])})
-                for row in frame.iter_rows(named=True)
+                t.spec(origin=origin, person_id=person_id, area_id=area_id)
+                for origin, person_id, area_id, plan in records.iter_rows()
+                for t in plans[plan]
             ]
         )
-    return _audit_created(kinds, frame.height, acting_user, origin_label or frame["origin"][0])
-
-
-def _check_frame_schedules(frame) -> None:
-    """``_check_schedule`` for a frame's test hand-offs, which are new
-    schedules: each carries its tests, and its window is its first test's.
-
-    Only the first test is read: its object is cut out of the text (tests
-    hold no nested objects) and decoded alone, which costs a fraction of
-    decoding a contact graph's schedules whole; a detail the cut does not
-    fit is decoded whole."""
-    import polars as pl
-
-    tests = frame.filter(pl.col("kind") == HandoffKind.TEST.value)
-    if tests.height == 0:
-        return
-    window = pl.Struct({"not_before": pl.String, "due_at": pl.String})
-    whole = pl.Struct({"tests": pl.List(window)})
-    cut = pl.col("detail").str.extract(r'^\{\s*"tests"\s*:\s*\[\s*(\{[^{}]*\})', 1)
-    first = tests.select(
-        "key",
-        pl.col("not_before").dt.convert_time_zone("UTC"),
-        pl.col("due_at").dt.convert_time_zone("UTC"),
-        test=pl.when(cut.is_not_null())
-        .then(cut.str.json_decode(window))
-        .otherwise(pl.col("detail").str.json_decode(whole).struct.field("tests").list.first()),
-    ).with_columns(
-        [
-            pl.col("test")
-            .struct.field(name)
-            .str.to_datetime(time_unit="us", time_zone="UTC", strict=False)
-            .alias(f"first_{name}")
-            for name in ("not_before", "due_at")
-        ]
+    return _audit_created(
+        kinds, sum(offered.values()), acting_user, origin_label or records["origin"][0]
     )
-    bad = first.filter(
-        pl.col("first_due_at").is_null()
-        | (pl.col("first_due_at") != pl.col("due_at"))
-        | pl.col("first_not_before").ne_missing(pl.col("not_before"))
+
+
+def _insert_planned(
+    records, plans: Mapping[int, Sequence[HandoffTemplate]], offered: dict[str, int]
+) -> dict[str, int]:
+    """PostgreSQL: insert the planned hand-offs in one statement, in key
+    order (records sorted by origin, each record's templates by suffix), so
+    the key's index grows at its right edge. A large batch goes straight in
+    (in a savepoint); if a key exists already (a replay), or for a small
+    batch, only the new keys are inserted."""
+    templates = [
+        {
+            "plan": plan,
+            "n": n,
+            "suffix": t.suffix,
+            "kind": t.kind,
+            "from_task_force": t.from_task_force,
+            "to_task_force": t.to_task_force,
+            "not_before": t.not_before.isoformat() if t.not_before else None,
+            "due_at": t.due_at.isoformat(),
+            "detail": t.detail,
+        }
+        for plan, group in plans.items()
+        for n, t in enumerate(sorted(group, key=lambda t: t.suffix))
+    ]
+    q = connection.ops.quote_name
+    cols = ", ".join(q(c) for c in _COLUMNS)
+    sql = (
+        f"INSERT INTO {q(Handoff._meta.db_table)} ({cols}) "
+        "SELECT r.origin || t.suffix, t.kind, %s, r.person_id, r.area_id, "
+        "t.from_task_force, t.to_task_force, r.origin, t.not_before, t.due_at, t.detail, "
+        "%s, '', '' "
+        "FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::int[]) WITH ORDINALITY "
+        "AS r(origin, person_id, area_id, plan, n) "
+        "JOIN jsonb_to_recordset(%s::jsonb) AS t(plan int, n int, suffix text, kind text, "
+        "from_task_force text, to_task_force text, not_before timestamptz, "
+        "due_at timestamptz, detail jsonb) ON t.plan = r.plan "
+        "ORDER BY r.n, t.n"
     )
-    if bad.height:
-        raise ValueError(
-            f"test hand-off {bad['key'][0]}: detail needs the schedule ('tests') and "
-            "not_before/due_at must be those of its first test"
+    params = [
+        HandoffStatus.OPEN.value,
+        timezone.now(),
+        *(array_literal(records[c].to_list()) for c in PLANNED_COLUMNS),
+        json.dumps(templates, ensure_ascii=False),
+    ]
+    if sum(offered.values()) >= DIRECT_FROM:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+            return dict(offered)
+        except IntegrityError:
+            pass  # some keys exist: insert only the new ones
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH created AS ({sql} ON CONFLICT (key) DO NOTHING RETURNING kind) "
+            "SELECT kind, count(*) FROM created GROUP BY kind ORDER BY kind",
+            params,
         )
-
-
-FRAME_COLUMNS = (
-    "key",
-    "kind",
-    "person_id",
-    "area_id",
-    "from_task_force",
-    "to_task_force",
-    "origin",
-    "not_before",
-    "due_at",
-    "detail",
-)
+        return dict(cursor.fetchall())
 
 
 def _mark_done(handoff: Handoff, acting_user, outcome: str) -> list[str]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import json
 
 import polars as pl
 import pytest
@@ -18,7 +18,7 @@ from zhanyi.command.actions import (
     do_extend_test_schedules,
     do_record_scheduled_test,
 )
-from zhanyi.command.actions.handoffs import do_create_handoffs_from_frame
+from zhanyi.command.actions.handoffs import HandoffTemplate, do_create_planned_handoffs
 from zhanyi.command.models import Handoff
 from zhanyi.command.schedule import ScheduledTest
 from zhanyi.people.models import Person
@@ -95,38 +95,31 @@ def test_a_test_hand_off_without_a_schedule_or_with_another_window_is_refused(wo
         spec(someone, world.village, planned(1, 4), not_before=day(18), due_at=day(19))
 
 
-def test_a_frame_of_test_hand_offs_must_carry_their_schedules(world, someone):
+def test_a_planned_test_hand_off_must_carry_its_schedule(world, someone):
     row = spec(someone, world.village, planned(1, 4))
-    good = {
-        "key": row.key,
-        "kind": "test",
-        "person_id": someone.pk,
-        "area_id": world.village.pk,
-        "from_task_force": "investigation",
-        "to_task_force": "testing",
-        "origin": row.origin,
-        "not_before": row.not_before,
-        "due_at": row.due_at,
-        "detail": json.dumps(row.detail),
-    }
-    typed = {"not_before": pl.Datetime("us", "UTC"), "due_at": pl.Datetime("us", "UTC")}
-    for bad in ({"detail": '{"day": 1}'}, {"due_at": day(20)}, {"not_before": None}):
-        frame = pl.DataFrame([{**good, **bad}], schema_overrides=typed)
-        with pytest.raises(ValueError, match="schedule"):
-            do_create_handoffs_from_frame(frame, acting_user=ACTOR)
+    good = HandoffTemplate(
+        suffix=":tests",
+        kind="test",
+        from_task_force="investigation",
+        to_task_force="testing",
+        not_before=row.not_before,
+        due_at=row.due_at,
+        detail=row.detail,
+    )
+    records = pl.DataFrame(
+        {"origin": [row.origin], "person_id": [someone.pk], "area_id": [world.village.pk]}
+    ).with_columns(plan=pl.lit(0))
+    for bad in ({"detail": {"day": 1}}, {"due_at": day(20)}, {"not_before": None}):
+        with pytest.raises(ValueError, match="test hand-off"):
+            do_create_planned_handoffs(
+                records, {0: [dataclasses.replace(good, **bad)]}, acting_user=ACTOR
+            )
     assert not Handoff.objects.exists()
-    # Any JSON layout of the schedule is read (spaces, another key first).
-    other_layouts = [
-        json.dumps(row.detail, indent=2),
-        json.dumps({"note": {"x": 1}, **row.detail}),
-    ]
-    rows = [
-        good,
-        *({**good, "key": f"{row.key}:{i}", "detail": d} for i, d in enumerate(other_layouts)),
-    ]
-    frame = pl.DataFrame(rows, schema_overrides=typed)
-    assert do_create_handoffs_from_frame(frame, acting_user=ACTOR) == 3
-    assert schedule.tests_of(Handoff.objects.get(key=row.key).detail) == planned(1, 4)
+    assert do_create_planned_handoffs(records, {0: [good]}, acting_user=ACTOR) == 1
+    h = Handoff.objects.get()
+    assert h.key == row.key
+    assert schedule.tests_of(h.detail) == planned(1, 4)
+    assert (h.not_before, h.due_at) == (row.not_before, row.due_at)
 
 
 def test_each_sample_marks_the_current_test_done_and_the_last_closes_the_hand_off(world, someone):

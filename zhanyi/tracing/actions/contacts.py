@@ -11,7 +11,6 @@ recomputes their health codes.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 from zhanyi.accounts import audit
 from zhanyi.command import schedule
 from zhanyi.command.actions import HandoffSpec, do_create_handoffs, do_extend_test_schedules
-from zhanyi.command.actions.handoffs import do_create_handoffs_from_frame
+from zhanyi.command.actions.handoffs import HandoffTemplate, do_create_planned_handoffs
 from zhanyi.command.models import Handoff, HandoffKind, TaskForceKind
 from zhanyi.command.schedule import ScheduledTest
 from zhanyi.engine.contacts import CASES, EXPOSURES, QUARANTINED, expand_contacts
@@ -102,27 +101,22 @@ def test_schedule(contact: Contact, rules: Protocol) -> list[ScheduledTest]:
     return tests
 
 
-def handoff_specs(contact: Contact, rules: Protocol) -> list[HandoffSpec]:
+def handoff_templates(contact: Contact, rules: Protocol) -> list[HandoffTemplate]:
     """The work that follows a close or secondary contact: control by the
     village team, transfer to centralised quarantine (when the protocol's
     first stage is centralised), and one test hand-off to testing carrying the
-    contact's test schedule (``test_schedule``).
+    contact's test schedule (``test_schedule``); as templates, without the
+    contact's id, person and area (``handoff_specs`` adds them).
 
     Details hold only what the contact row does not: the origin names the
     contact, whose case, kind and protocol are on its row."""
     if contact.kind not in (ContactKind.CLOSE, ContactKind.SECONDARY):
         return []
-    base = f"tracing.contact:{contact.pk}"
-    common = {
-        "person_id": contact.person_id,
-        "area_id": contact.area_id,
-        "from_task_force": TaskForceKind.INVESTIGATION,
-        "origin": base,
-    }
     found = contact.identified_at
-    specs = [
-        HandoffSpec(
-            key=f"{base}:control",
+    common = {"from_task_force": TaskForceKind.INVESTIGATION}
+    templates = [
+        HandoffTemplate(
+            suffix=":control",
             kind=HandoffKind.CONTROL,
             to_task_force=TaskForceKind.COMMUNITY,
             due_at=found + dt.timedelta(hours=rules.deadlines.control_hours),
@@ -131,9 +125,9 @@ def handoff_specs(contact: Contact, rules: Protocol) -> list[HandoffSpec]:
     ]
     stages = rules.quarantine.stages(contact.kind)
     if stages and stages[0][0] == "centralised":
-        specs.append(
-            HandoffSpec(
-                key=f"{base}:transfer",
+        templates.append(
+            HandoffTemplate(
+                suffix=":transfer",
                 kind=HandoffKind.TRANSFER,
                 to_task_force=TaskForceKind.TRANSFER,
                 due_at=found + dt.timedelta(hours=rules.deadlines.transfer_hours),
@@ -143,9 +137,9 @@ def handoff_specs(contact: Contact, rules: Protocol) -> list[HandoffSpec]:
         )
     tests = test_schedule(contact, rules)
     first = schedule.current(tests)
-    specs.append(
-        HandoffSpec(
-            key=f"{base}:tests",
+    templates.append(
+        HandoffTemplate(
+            suffix=":tests",
             kind=HandoffKind.TEST,
             to_task_force=TaskForceKind.TESTING,
             not_before=first.not_before,
@@ -154,104 +148,59 @@ def handoff_specs(contact: Contact, rules: Protocol) -> list[HandoffSpec]:
             **common,
         )
     )
-    return specs
+    return templates
 
 
-def _local_day_start(day: pl.Expr, offset_days: pl.Expr | int) -> pl.Expr:
-    """Local midnight (the protocol's time zone) of ``day`` + ``offset_days``, in UTC."""
-    return (
-        (day + pl.duration(days=offset_days))
-        .cast(pl.Datetime("us"))
-        .dt.replace_time_zone(str(LOCAL_TZ))
-        .dt.convert_time_zone("UTC")
-    )
+def origin_of(contact_pk: int) -> str:
+    """A contact's hand-offs' origin; their keys add ``:control``, ``:transfer``, ``:tests``."""
+    return f"tracing.contact:{contact_pk}"
 
 
-def _iso(t: pl.Expr) -> pl.Expr:
-    """``schedule.iso`` in Polars: the same text for the same time."""
-    return t.dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
+def handoff_specs(contact: Contact, rules: Protocol) -> list[HandoffSpec]:
+    """The hand-offs of one close or secondary contact (``handoff_templates``)."""
+    return [
+        t.spec(origin=origin_of(contact.pk), person_id=contact.person_id, area_id=contact.area_id)
+        for t in handoff_templates(contact, rules)
+    ]
 
 
-def handoff_frame(new: pl.DataFrame, *, as_of: dt.datetime) -> pl.DataFrame:
+def handoff_plans(
+    new: pl.DataFrame, *, as_of: dt.datetime
+) -> tuple[pl.DataFrame, dict[int, list[HandoffTemplate]]]:
     """``handoff_specs`` for a frame of new contacts (``NEW_CONTACTS``, all
-    identified at ``as_of`` and not yet in quarantine), as a frame for
-    ``do_create_handoffs_from_frame``: the same keys, times and details."""
-    parts = []
-    identified = pl.lit(as_of).cast(pl.Datetime("us", "UTC"))
-    day_one = pl.lit(timezone.localtime(as_of, LOCAL_TZ).date())
-    for (name, kind), group in new.group_by(["protocol", "kind"]):
-        if kind not in (ContactKind.CLOSE, ContactKind.SECONDARY):
-            continue
-        rules = protocol(name)
-        base = group.with_columns(
-            origin=pl.format("tracing.contact:{}", "pk"),
-            from_task_force=pl.lit(TaskForceKind.INVESTIGATION.value),
+    identified at ``as_of`` and not yet in quarantine), as records and plans
+    for ``do_create_planned_handoffs``.
+
+    A new contact's hand-offs depend on its protocol, its kind and (for a
+    close contact's home-monitoring tests) the local day of its last
+    exposure: contacts that share those share a plan, made by
+    ``handoff_templates`` from one of them, so the rows are those of
+    ``handoff_specs``."""
+    last_day = pl.col("last_exposure_at").dt.convert_time_zone(str(LOCAL_TZ)).dt.date()
+    keyed = new.with_columns(last_day=last_day)
+    groups = keyed.group_by(["protocol", "kind", "last_day"], maintain_order=True).agg(
+        pl.col("last_exposure_at").first()
+    )
+    plans: dict[int, list[HandoffTemplate]] = {}
+    for n, (name, kind, _day, last) in enumerate(groups.iter_rows()):
+        one = Contact(
+            kind=kind,
+            protocol=name,
+            identified_at=as_of,
+            quarantined_at=None,
+            last_exposure_at=last,
         )
-        parts.append(
-            base.select(
-                pl.format("{}:control", "origin").alias("key"),
-                kind=pl.lit(HandoffKind.CONTROL.value),
-                to_task_force=pl.lit(TaskForceKind.COMMUNITY.value),
-                not_before=pl.lit(None, pl.Datetime("us", "UTC")),
-                due_at=identified + pl.duration(hours=rules.deadlines.control_hours),
-                detail=pl.lit("{}"),
-                **_carry(),
-            )
-        )
-        stages = rules.quarantine.stages(kind)
-        if stages and stages[0][0] == "centralised":
-            parts.append(
-                base.select(
-                    pl.format("{}:transfer", "origin").alias("key"),
-                    kind=pl.lit(HandoffKind.TRANSFER.value),
-                    to_task_force=pl.lit(TaskForceKind.TRANSFER.value),
-                    not_before=pl.lit(None, pl.Datetime("us", "UTC")),
-                    due_at=identified + pl.duration(hours=rules.deadlines.transfer_hours),
-                    detail=pl.lit(json.dumps({"days": stages[0][1]})),
-                    **_carry(),
-                )
-            )
-        starts = [
-            ("quarantine", n, _local_day_start(day_one, n - 1)) for n in rules.test_days.days(kind)
-        ]
-        if kind == ContactKind.CLOSE:
-            quarantine_days = sum(d for s, d in stages if s != "home_health_monitoring")
-            last_day = pl.col("last_exposure_at").dt.convert_time_zone(str(LOCAL_TZ)).dt.date()
-            starts += [
-                ("home_health_monitoring", n, _local_day_start(last_day, quarantine_days + n))
-                for n in rules.test_days.close_monitoring_days
-            ]
-        # In the order they fall due, as schedule.detail_of writes them (a
-        # contact found late has monitoring days before quarantine day 1).
-        tests = pl.concat_list(
-            [
-                pl.struct(
-                    stage=pl.lit(stage),
-                    day=pl.lit(n),
-                    not_before=_iso(start),
-                    due_at=_iso(start + pl.duration(days=1)),
-                    done=pl.lit(False),
-                )
-                for stage, n, start in starts
-            ]
-        ).list.eval(
-            pl.element().sort_by(pl.element().struct.field("not_before"), maintain_order=True)
-        )
-        first = pl.min_horizontal([start for _stage, _n, start in starts])
-        parts.append(
-            base.select(
-                pl.format("{}:tests", "origin").alias("key"),
-                kind=pl.lit(HandoffKind.TEST.value),
-                to_task_force=pl.lit(TaskForceKind.TESTING.value),
-                not_before=first,
-                due_at=first + pl.duration(days=1),
-                detail=pl.struct(tests=tests).struct.json_encode(),
-                **_carry(),
-            )
-        )
-    if not parts:
-        return pl.DataFrame()
-    return pl.concat(parts, how="vertical_relaxed")
+        plans[n] = handoff_templates(one, protocol(name))
+    records = keyed.join(
+        groups.select("protocol", "kind", "last_day").with_row_index("plan"),
+        on=["protocol", "kind", "last_day"],
+    ).select(
+        pl.format("tracing.contact:{}", "pk").alias("origin"),
+        "person_id",
+        "area_id",
+        pl.col("plan").cast(pl.Int64),
+    )
+    return records, plans
 
 
 def hand_off_upgraded(contacts: list[Contact], *, acting_user, label: str) -> int:
@@ -263,15 +212,6 @@ def hand_off_upgraded(contacts: list[Contact], *, acting_user, label: str) -> in
     created = do_create_handoffs(specs, acting_user=acting_user, origin_label=label)
     do_extend_test_schedules(specs, acting_user=acting_user, reason=label)
     return created
-
-
-def _carry() -> dict[str, pl.Expr]:
-    return {
-        "person_id": pl.col("person_id"),
-        "area_id": pl.col("area_id"),
-        "from_task_force": pl.col("from_task_force"),
-        "origin": pl.col("origin"),
-    }
 
 
 def _frame(rows, schema: dict) -> pl.DataFrame:
@@ -574,8 +514,9 @@ def do_expand_contacts(
 
     t2 = time.perf_counter()
     label = f"tracing.expand:{len(chosen)} cases"
-    result.handoffs = do_create_handoffs_from_frame(
-        handoff_frame(new, as_of=as_of), acting_user=acting_user, origin_label=label
+    records, plans = handoff_plans(new, as_of=as_of)
+    result.handoffs = do_create_planned_handoffs(
+        records, plans, acting_user=acting_user, origin_label=label
     ) + hand_off_upgraded(upgraded, acting_user=acting_user, label=label)
     result.seconds["handoffs_s"] = time.perf_counter() - t2
 
@@ -651,7 +592,7 @@ def do_release_contact(
     contact.save(update_fields=["released_at"])
     do_cancel_handoffs(
         # By person first: the person index finds them (origin has none).
-        Handoff.objects.filter(person_id=contact.person_id, origin=f"tracing.contact:{contact.pk}"),
+        Handoff.objects.filter(person_id=contact.person_id, origin=origin_of(contact.pk)),
         acting_user=acting_user,
         reason=f"contact released: {reason.strip()}",
     )

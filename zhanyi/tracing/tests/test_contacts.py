@@ -262,9 +262,12 @@ def test_trajectory_and_interviews_are_kept_and_checked(world):
 
 @pytest.mark.parametrize("protocol_name", ["edition-8", "edition-9"])
 def test_the_bulk_hand_offs_match_the_hand_offs_of_one_contact(world, protocol_name):
+    # Two close contacts last exposed on different days: their home-monitoring
+    # tests differ, so they are planned apart.
     c = case(world.village, protocol_name=protocol_name)
-    close, secondary = person(world.village), person(world.village2)
+    close, earlier, secondary = person(world.village), person(world.village), person(world.village2)
     expose(c, c.person, close, at(13, 19))
+    expose(c, c.person, earlier, at(12, 10))
     expose(c, close, secondary, at(14, 7))
     actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
     stored = {
@@ -277,6 +280,11 @@ def test_the_bulk_hand_offs_match_the_hand_offs_of_one_contact(world, protocol_n
         for s in actions.handoff_specs(contact, load_protocol(protocol_name))
     }
     assert stored == expected
+    monitoring = {
+        h.person_id: [t.not_before for t in schedule.tests_of(h.detail) if t.stage != "quarantine"]
+        for h in Handoff.objects.filter(kind="test", person__in=[close, earlier])
+    }
+    assert monitoring[close.pk] and monitoring[close.pk] != monitoring[earlier.pk]
 
 
 def test_a_contact_found_after_their_quarantine_days_gets_the_tests_in_the_order_they_fall_due(
