@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+import psutil
 from django.core.management import call_command
 from django.db import connection
 
@@ -435,6 +436,35 @@ end
 """
 
 
+def _processes_cpu(pids: list[int]) -> float | None:
+    """User and system CPU seconds of these processes so far (None: not readable)."""
+    total = 0.0
+    try:
+        for pid in pids:
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+    return total
+
+
+def _server_pids(server) -> list[int]:
+    root = psutil.Process(server.pid)
+    return [root.pid, *(c.pid for c in root.children(recursive=True))]
+
+
+def _backend_pids() -> list[int]:
+    """The database server processes serving the app (PostgreSQL on this machine)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -546,6 +576,10 @@ def _scan_load(options: dict, people_ids, village_list, out: TextIO) -> dict:
         )
         Path(warm).unlink(missing_ok=True)
         script = script_for(f"S{r.pk}-", 200_000)
+        # CPU per request, of the server and of the database: a figure that
+        # holds when other work shares the machine, as requests/s does not.
+        server_pids, backend_pids = _server_pids(server), _backend_pids()
+        cpu_before = (_processes_cpu(server_pids), _processes_cpu(backend_pids))
         res = subprocess.run(
             [
                 wrk,
@@ -561,6 +595,7 @@ def _scan_load(options: dict, people_ids, village_list, out: TextIO) -> dict:
             text=True,
             check=False,
         )
+        cpu_after = (_processes_cpu(server_pids), _processes_cpu(backend_pids))
         Path(script).unlink(missing_ok=True)
         line = next((x for x in res.stdout.splitlines() if x.startswith("WRKJSON ")), None)
         if line is None:
@@ -576,11 +611,20 @@ def _scan_load(options: dict, people_ids, village_list, out: TextIO) -> dict:
 
     stored = Sample.objects.filter(round=r).count()
     rps = figures["requests"] / (figures["duration_us"] / 1e6)
+    server_ms, db_ms = (
+        round((after - before) * 1000 / figures["requests"], 2)
+        if before is not None and after is not None and figures["requests"] and (pids)
+        else None
+        for before, after, pids in zip(
+            cpu_before, cpu_after, (server_pids, backend_pids), strict=True
+        )
+    )
     _say(
         out,
         f"scan API: {rps:.0f} requests/s ({stored:,} samples stored), "
         f"p50 {figures['p50_us'] / 1000:.1f} ms, p95 {figures['p95_us'] / 1000:.1f} ms, "
-        f"p99 {figures['p99_us'] / 1000:.1f} ms, errors {figures['errors']}",
+        f"p99 {figures['p99_us'] / 1000:.1f} ms, errors {figures['errors']}; "
+        f"CPU per request: server {server_ms} ms, database {db_ms} ms",
     )
     return {
         "scan_rps": round(rps, 1),
@@ -588,6 +632,8 @@ def _scan_load(options: dict, people_ids, village_list, out: TextIO) -> dict:
         "scan_p50_ms": round(figures["p50_us"] / 1000, 2),
         "scan_p99_ms": round(figures["p99_us"] / 1000, 2),
         "scan_errors": figures["errors"],
+        "scan_server_cpu_ms": server_ms,
+        "scan_db_cpu_ms": db_ms,
         "scan_samples_stored": stored,
         "scan_connections": options["connections"],
         "scan_scans_per_request": options["pool_size"],

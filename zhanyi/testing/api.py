@@ -55,10 +55,12 @@ class TestingCapability(BasePermission):
 PERMISSIONS = [IsAuthenticated, TestingCapability]
 
 
+def problems_body(error: InputError) -> dict:
+    return {"problems": [p.as_dict() for p in error.problems]}
+
+
 def _problems(error: InputError) -> Response:
-    return Response(
-        {"problems": [p.as_dict() for p in error.problems]}, status=status.HTTP_400_BAD_REQUEST
-    )
+    return Response(problems_body(error), status=status.HTTP_400_BAD_REQUEST)
 
 
 def _round_dict(r: TestingRound) -> dict:
@@ -93,8 +95,41 @@ class ScanInput(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=Purpose.choices, default=Purpose.ROUND)
 
 
+def run_scan(user, v: dict, request) -> tuple[int, dict]:
+    """A validated scan (``ScanInput``'s fields) for ``user``: status and body.
+
+    Shared by ``ScanView`` and the scan lane (``zhanyi.testing.lane``), so
+    both answer alike. Raises ``Http404`` for a site, round or team outside
+    the user's jurisdiction and ``PermissionDenied`` for a tube there.
+    """
+    site, round_ = queries.scan_context(user, v.get("site"), v.get("round"))
+    team = None
+    if v.get("team") is not None and site is not None:
+        team = get_object_or_404(SamplingTeam, pk=v["team"], site=site)
+    try:
+        result = actions.do_scan(
+            acting_user=user,
+            barcode=v["tube"],
+            codes=v["codes"],
+            site=site,
+            round=round_,
+            team=team,
+            pool_size=v.get("pool_size"),
+            purpose=v.get("purpose", Purpose.ROUND),
+            request=request,
+        )
+    except InputError as e:
+        return status.HTTP_400_BAD_REQUEST, problems_body(e)
+    return (status.HTTP_201_CREATED if result.opened else status.HTTP_200_OK), result.as_dict()
+
+
 class ScanView(APIView):
-    """Scan people's codes into a tube (opened at ``site`` on its first scan)."""
+    """Scan people's codes into a tube (opened at ``site`` on its first scan).
+
+    Well-formed token requests are answered by the scan lane
+    (``zhanyi.testing.lane``) before they reach this view; it answers the
+    rest (session callers, malformed input, refusals) through ``run_scan``.
+    """
 
     permission_classes = PERMISSIONS
 
@@ -104,32 +139,11 @@ class ScanView(APIView):
     def post(self, request: Request) -> Response:
         data = ScanInput(data=request.data)
         data.is_valid(raise_exception=True)
-        v = data.validated_data
-        user = request.user
-        site, round_ = queries.scan_context(user, v.get("site"), v.get("round"))
-        team = None
-        if "team" in v and site is not None:
-            team = get_object_or_404(SamplingTeam, pk=v["team"], site=site)
         try:
-            result = actions.do_scan(
-                acting_user=user,
-                barcode=v["tube"],
-                codes=v["codes"],
-                site=site,
-                round=round_,
-                team=team,
-                pool_size=v.get("pool_size"),
-                purpose=v["purpose"],
-                request=request,
-            )
-        except InputError as e:
-            return _problems(e)
+            code, body = run_scan(request.user, data.validated_data, request)
         except PermissionDenied as e:
             raise DRFPermissionDenied(str(e)) from None
-        return Response(
-            result.as_dict(),
-            status=status.HTTP_201_CREATED if result.opened else status.HTTP_200_OK,
-        )
+        return Response(body, status=code)
 
 
 class CloseTubeView(APIView):

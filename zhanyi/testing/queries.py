@@ -9,6 +9,7 @@ jurisdiction: a county's staff see their county's part of a city round.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import statistics
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from zhanyi.accounts.roles import has_capability
 from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
-from zhanyi.core import jurisdiction
+from zhanyi.core import jurisdiction, rows
 from zhanyi.places.models import LEVEL_DEPTH, Area, AreaLevel
 from zhanyi.testing.models import (
     DeliveryBatch,
@@ -87,19 +88,23 @@ def get_site_for_user(user, site_id: int) -> SamplingSite:
 def _with_area_path(model, pk: int, extra_where: str = ""):
     """One row of ``model`` by pk with its area's id and path loaded (the
     jurisdiction checks need nothing else of the area): one plain query."""
-    q = connection.ops.quote_name
-    rows = list(
-        model.objects.raw(
-            f"SELECT x.*, a.path AS area_path FROM {q(model._meta.db_table)} x "
-            f"JOIN {q(Area._meta.db_table)} a ON a.id = x.area_id WHERE x.id = %s{extra_where}",
-            [pk],
-        )
-    )
-    if not rows:
+    with connection.cursor() as cursor:
+        cursor.execute(_with_area_path_sql(model, extra_where), [pk])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    obj = rows[0]
-    obj.area = Area.from_db(connection.alias, ["id", "path"], [obj.area_id, obj.area_path])
+    obj = rows.loader(model).load(row[:-1])
+    obj.area = Area.from_db(connection.alias, ["id", "path"], [obj.area_id, row[-1]])
     return obj
+
+
+@functools.cache
+def _with_area_path_sql(model, extra_where: str) -> str:
+    q = connection.ops.quote_name
+    return (
+        f"SELECT {rows.loader(model).select('x')}, a.path FROM {q(model._meta.db_table)} x "
+        f"JOIN {q(Area._meta.db_table)} a ON a.id = x.area_id WHERE x.id = %s{extra_where}"
+    )
 
 
 def round_visible(user, round_: TestingRound) -> bool:

@@ -18,6 +18,7 @@ the tube and the audit record.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
 from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
+from zhanyi.core import rows
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area
 from zhanyi.testing.models import (
@@ -84,50 +86,54 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _lookup_sql(where: str, *, round_id, tube_id, due_kinds) -> tuple[str, list]:
-    """SELECT persons matching ``where`` with the scan's three judgements as columns."""
+@functools.lru_cache(maxsize=512)
+def _lookup_sql(where: str, has_round: bool, has_tube: bool, kinds: int) -> str:
+    """SELECT persons matching ``where`` with the scan's three judgements as
+    columns; written once per shape (the codes' count is in ``where``)."""
     person, sample, tube, handoff = (
         _q(Person._meta.db_table),
         _q(Sample._meta.db_table),
         _q(Tube._meta.db_table),
         _q(Handoff._meta.db_table),
     )
-    params: list = []
-    if round_id is not None:
-        sampled = (
+    sampled = (
+        (
             f"(SELECT t.barcode FROM {sample} s JOIN {tube} t ON t.id = s.tube_id "
             "WHERE s.round_id = %s AND s.purpose = %s AND s.person_id = p.id LIMIT 1)"
         )
-        params += [round_id, Purpose.ROUND.value]
-    else:
-        sampled = "NULL"
-    if tube_id is not None:
-        in_tube = f"EXISTS (SELECT 1 FROM {sample} s WHERE s.tube_id = %s AND s.person_id = p.id)"
-        params.append(tube_id)
-    else:
-        in_tube = "0 = 1"
-    marks = ", ".join(["%s"] * len(due_kinds))
+        if has_round
+        else "NULL"
+    )
+    in_tube = (
+        f"EXISTS (SELECT 1 FROM {sample} s WHERE s.tube_id = %s AND s.person_id = p.id)"
+        if has_tube
+        else "0 = 1"
+    )
     due = (
-        f"EXISTS (SELECT 1 FROM {handoff} h WHERE h.person_id = p.id AND h.kind IN ({marks}) "
+        f"EXISTS (SELECT 1 FROM {handoff} h WHERE h.person_id = p.id "
+        f"AND h.kind IN ({', '.join(['%s'] * kinds)}) "
         "AND h.status = %s AND h.to_task_force = %s "
         "AND (h.not_before IS NULL OR h.not_before <= %s))"
     )
-    params += [*due_kinds, HandoffStatus.OPEN.value, TaskForceKind.TESTING.value]
-    sql = (
+    return (
         f"SELECT p.id, p.identity_number, p.merged_into_id, "
         f"{sampled}, {in_tube}, {due} FROM {person} p WHERE {where}"
     )
-    return sql, params
 
 
 def _lookup(
     where: str, where_params: list, *, round_id, tube_id, due_kinds, at
 ) -> list[tuple[int, str, int | None, ScannedPerson]]:
-    sql, params = _lookup_sql(where, round_id=round_id, tube_id=tube_id, due_kinds=due_kinds)
-    params = [*params, at, *where_params]
+    sql = _lookup_sql(where, round_id is not None, tube_id is not None, len(due_kinds))
+    params: list = []
+    if round_id is not None:
+        params += [round_id, Purpose.ROUND.value]
+    if tube_id is not None:
+        params.append(tube_id)
+    params += [*due_kinds, HandoffStatus.OPEN.value, TaskForceKind.TESTING.value, at]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        cursor.execute(sql, [*params, *where_params])
+        found = cursor.fetchall()
     return [
         (
             pk,
@@ -135,7 +141,7 @@ def _lookup(
             merged_into,
             ScannedPerson(pk, sampled, bool(in_tube), bool(due)),
         )
-        for pk, identity, merged_into, sampled, in_tube, due in rows
+        for pk, identity, merged_into, sampled, in_tube, due in found
     ]
 
 
@@ -169,10 +175,12 @@ def resolve_codes(
         clauses.append(f"p.identity_number IN ({', '.join(['%s'] * len(numbers))})")
         where_params += numbers
     judged = {"round_id": round_id, "tube_id": tube_id, "due_kinds": list(due_kinds), "at": at}
-    rows = _lookup(" OR ".join(clauses), where_params, **judged)
-    live = {pk: person for pk, _identity, merged, person in rows if merged is None}
-    by_number = {identity: live[pk] for pk, identity, merged, _p in rows if identity and pk in live}
-    merged_of = {pk: merged for pk, _identity, merged, _person in rows if merged is not None}
+    found = _lookup(" OR ".join(clauses), where_params, **judged)
+    live = {pk: person for pk, _identity, merged, person in found if merged is None}
+    by_number = {
+        identity: live[pk] for pk, identity, merged, _p in found if identity and pk in live
+    }
+    merged_of = {pk: merged for pk, _identity, merged, _person in found if merged is not None}
     survivors = sorted(set(merged_of.values()) - set(live))
     if survivors:
         marks = ", ".join(["%s"] * len(survivors))
@@ -253,87 +261,85 @@ def _open_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> tuple[
         purpose=purpose,
         opened_at=at,
     )
-    if _insert_new_tube(tube):
+    if rows.insert(tube, unless_exists="barcode"):
         return tube, True
     # Opened by a concurrent request with the same barcode: use that one.
     return Tube.objects.select_for_update().get(barcode=barcode), False
 
 
-def _insert_new_tube(tube: Tube) -> bool:
-    """INSERT the tube unless its barcode exists (one statement, no savepoint):
-    True and the tube's pk set, or False when another request opened it first."""
-    fields = [f for f in Tube._meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(tube, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_q(Tube._meta.db_table)} ({', '.join(_q(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            f"ON CONFLICT ({_q(Tube._meta.get_field('barcode').column)}) DO NOTHING RETURNING id",
-            values,
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    tube.pk = row[0]
-    tube._state.adding = False
-    tube._state.db = connection.alias
-    return True
-
-
-def _insert_samples(samples: list[Sample]) -> None:
-    """Insert a scan's samples in one statement, without model machinery: they
-    share their tube, round, purpose and time, adapted for the database once."""
-    first = samples[0]
+def _insert_samples(tube: Tube, at: dt.datetime, persons: list[int], handoffs: list) -> None:
+    """Insert a scan's samples in one statement, without model instances:
+    they share their tube, round, purpose and time, adapted once."""
     shared = [
-        Sample._meta.get_field(name).get_db_prep_save(getattr(first, name), connection)
-        for name in ("tube_id", "round_id", "purpose", "sampled_at")
+        tube.pk,
+        tube.round_id,
+        tube.purpose,
+        Sample._meta.get_field("sampled_at").get_db_prep_save(at, connection),
     ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Two array parameters, whatever the number of samples.
+            cursor.execute(_insert_samples_sql(None), [*shared, persons, handoffs])
+        else:
+            cursor.execute(
+                _insert_samples_sql(len(persons)),
+                [
+                    v
+                    for person, handoff in zip(persons, handoffs, strict=True)
+                    for v in (*shared, person, handoff)
+                ],
+            )
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_samples_sql(rows_count: int | None) -> str:
+    """The samples' INSERT: from two arrays (``None``), or with that many rows of values."""
     columns = ", ".join(
         _q(Sample._meta.get_field(name).column)
         for name in ("tube", "round", "purpose", "sampled_at", "person", "handoff")
     )
-    table = _q(Sample._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Two array parameters, whatever the number of samples.
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT %s, %s, %s, %s, s.person, s.handoff "
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS s(person, handoff)",
-                [*shared, [x.person_id for x in samples], [x.handoff_id for x in samples]],
-            )
-        else:
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(samples)),
-                [v for x in samples for v in (*shared, x.person_id, x.handoff_id)],
-            )
+    head = f"INSERT INTO {_q(Sample._meta.db_table)} ({columns}) "
+    if rows_count is None:
+        return (
+            head + "SELECT %s, %s, %s, %s, s.person, s.handoff "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS s(person, handoff)"
+        )
+    return head + "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * rows_count)
 
 
 def _update_tube(pk: int, changes: dict) -> None:
     fields = [Tube._meta.get_field(n) for n in changes]
-    sets = ", ".join(f"{_q(f.column)} = %s" for f in fields)
     params = [f.get_db_prep_save(changes[f.name], connection) for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_q(Tube._meta.db_table)} SET {sets} WHERE id = %s", [*params, pk])
+        cursor.execute(_update_tube_sql(tuple(changes)), [*params, pk])
+
+
+@functools.lru_cache(maxsize=16)
+def _update_tube_sql(names: tuple[str, ...]) -> str:
+    sets = ", ".join(f"{_q(Tube._meta.get_field(n).column)} = %s" for n in names)
+    return f"UPDATE {_q(Tube._meta.db_table)} SET {sets} WHERE id = %s"
 
 
 def _lock_tube(barcode: str) -> Tube | None:
     """The tube with ``barcode``, locked for this transaction, with its area's
     path loaded (the jurisdiction check needs it): one statement."""
-    tube_table, area_table = _q(Tube._meta.db_table), _q(Area._meta.db_table)
-    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
-    found = list(
-        Tube.objects.raw(
-            f"SELECT t.*, a.path AS area_path FROM {tube_table} t "
-            f"JOIN {area_table} a ON a.id = t.area_id WHERE t.barcode = %s{lock}",
-            [barcode],
-        )
-    )
-    if not found:
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_tube_sql(), [barcode])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    tube = found[0]
-    tube.area = Area.from_db(connection.alias, ["id", "path"], [tube.area_id, tube.area_path])
+    tube = rows.loader(Tube).load(row[:-1])
+    tube.area = Area.from_db(connection.alias, ["id", "path"], [tube.area_id, row[-1]])
     return tube
+
+
+@functools.cache
+def _lock_tube_sql() -> str:
+    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
+    return (
+        f"SELECT {rows.loader(Tube).select('t')}, a.path FROM {_q(Tube._meta.db_table)} t "
+        f"JOIN {_q(Area._meta.db_table)} a ON a.id = t.area_id WHERE t.barcode = %s{lock}"
+    )
 
 
 @transaction.atomic
@@ -404,7 +410,7 @@ def do_scan(
         at=at,
     )
     room = tube.pool_size - tube.samples_count
-    new: list[Sample] = []
+    new: list[int] = []  # the accepted persons, in scan order
     in_tube: set[int] = set()
     due = False
     for index, code in enumerate(codes):
@@ -439,20 +445,19 @@ def do_scan(
         room -= 1
         in_tube.add(person.pk)
         due = due or person.test_due
-        new.append(
-            Sample(
-                tube=tube,
-                person_id=person.pk,
-                round_id=tube.round_id,
-                purpose=tube.purpose,
-                sampled_at=at,
-            )
-        )
+        new.append(person.pk)
         result.accepted.append({"index": index, "person_id": person.pk})
     if new:
+        handoffs = [None] * len(new)
         if due:
-            _attach_handoffs(new, tube, at, acting_user)
-        _insert_samples(new)
+            # Rare (a contact's scheduled test): the hand-off work uses samples.
+            samples = [
+                Sample(tube=tube, person_id=pk, round_id=tube.round_id, purpose=tube.purpose)
+                for pk in new
+            ]
+            _attach_handoffs(samples, tube, at, acting_user)
+            handoffs = [s.handoff_id for s in samples]
+        _insert_samples(tube, at, new, handoffs)
         tube.samples_count += len(new)
         changes = {"samples_count": tube.samples_count}
         if tube.sampled_at is None:

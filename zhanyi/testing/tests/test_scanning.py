@@ -114,7 +114,7 @@ def test_the_scan_context_sees_exactly_what_the_site_and_round_lookups_see(world
 def test_a_tube_opened_by_a_concurrent_scan_is_not_opened_twice(world):
     """Two phones scan a new barcode at the same moment: the insert that comes
     second finds the barcode taken, inserts nothing, and the scan uses that tube."""
-    from zhanyi.testing.actions.scanning import _insert_new_tube
+    from zhanyi.core.rows import insert
     from zhanyi.testing.models import Tube
 
     r = round_([world.village])
@@ -123,10 +123,10 @@ def test_a_tube_opened_by_a_concurrent_scan_is_not_opened_twice(world):
     late = Tube(
         barcode="ZC0001", round=r, site=s, area_id=s.area_id, pool_size=10, opened_at=r.starts_at
     )
-    assert _insert_new_tube(late) is False and late.pk is None
+    assert insert(late, unless_exists="barcode") is False and late.pk is None
     assert Tube.objects.filter(barcode="ZC0001").count() == 1
     fresh = Tube(
         barcode="ZC0002", round=r, site=s, area_id=s.area_id, pool_size=10, opened_at=r.starts_at
     )
-    assert _insert_new_tube(fresh) is True
+    assert insert(fresh, unless_exists="barcode") is True
     assert Tube.objects.get(pk=fresh.pk).barcode == "ZC0002"
