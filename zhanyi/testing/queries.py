@@ -85,28 +85,6 @@ def get_site_for_user(user, site_id: int) -> SamplingSite:
         raise Http404("no such site") from None
 
 
-def _with_area_path(model, pk: int, extra_where: str = ""):
-    """One row of ``model`` by pk with its area's id and path loaded (the
-    jurisdiction checks need nothing else of the area): one plain query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_with_area_path_sql(model, extra_where), [pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    obj = rows.loader(model).load(row[:-1])
-    obj.area = Area.from_db(connection.alias, ["id", "path"], [obj.area_id, row[-1]])
-    return obj
-
-
-@functools.cache
-def _with_area_path_sql(model, extra_where: str) -> str:
-    q = connection.ops.quote_name
-    return (
-        f"SELECT {rows.loader(model).select('x')}, a.path FROM {q(model._meta.db_table)} x "
-        f"JOIN {q(Area._meta.db_table)} a ON a.id = x.area_id WHERE x.id = %s{extra_where}"
-    )
-
-
 def round_visible(user, round_: TestingRound) -> bool:
     """``rounds_for``'s rule for one round: its area lies in the jurisdiction
     or contains it (a county's staff work in the city's round)."""
@@ -124,19 +102,47 @@ def scan_context(
 ) -> tuple[SamplingSite | None, TestingRound | None]:
     """The site and round a scan names, checked as ``get_site_for_user`` and
     ``get_round_for_user`` check them (Http404 outside the jurisdiction), in
-    two plain queries: the sampling points' scans are the busiest requests of
+    one plain query: the sampling points' scans are the busiest requests of
     a mass-testing round."""
     require_view(user)
+    if site_id is None and round_id is None:
+        return None, None
+    with connection.cursor() as cursor:
+        cursor.execute(_scan_context_sql(), [site_id, round_id])
+        row = cursor.fetchone()
+    sites, rounds = rows.loader(SamplingSite), rows.loader(TestingRound)
+    site_values, site_path = row[: sites.width], row[sites.width]
+    round_values, round_path = row[sites.width + 1 : -1], row[-1]
     site = round_ = None
     if site_id is not None:
-        site = _with_area_path(SamplingSite, site_id, " AND x.active")
+        if site_values[0] is not None:
+            site = sites.load(site_values)
+            site.area = Area.from_db(connection.alias, ["id", "path"], [site.area_id, site_path])
         if site is None or not jurisdiction.can_see_area(user, site.area):
             raise Http404("no such site")
     if round_id is not None:
-        round_ = _with_area_path(TestingRound, round_id)
+        if round_values[0] is not None:
+            round_ = rounds.load(round_values)
+            round_.area = Area.from_db(
+                connection.alias, ["id", "path"], [round_.area_id, round_path]
+            )
         if round_ is None or not round_visible(user, round_):
             raise Http404("no such round")
     return site, round_
+
+
+@functools.cache
+def _scan_context_sql() -> str:
+    q = connection.ops.quote_name
+    area = q(Area._meta.db_table)
+    return (
+        f"SELECT {rows.loader(SamplingSite).select('x')}, xa.path, "
+        f"{rows.loader(TestingRound).select('r')}, ra.path FROM (SELECT 1) AS one "
+        f"LEFT JOIN {q(SamplingSite._meta.db_table)} x ON x.id = %s AND x.active "
+        f"LEFT JOIN {area} xa ON xa.id = x.area_id "
+        f"LEFT JOIN {q(TestingRound._meta.db_table)} r ON r.id = %s "
+        f"LEFT JOIN {area} ra ON ra.id = r.area_id"
+    )
 
 
 def tubes_for(user) -> QuerySet[Tube]:
