@@ -245,6 +245,9 @@ class CaseExposures(APIView):
     @extend_schema(responses=ExposureSerializer(many=True), tags=["tracing"])
     def get(self, request, case_id: int):
         case = queries.get_case_for_user(request, case_id)
+        actions.record_case_view(
+            acting_user=request.user, case=case, request=request, via="api:exposures"
+        )
         return Response(ExposureSerializer(case.exposures.all()[:5000], many=True).data)
 
     @extend_schema(request=ExposureInputSerializer, responses=ExposureSerializer, tags=["tracing"])
@@ -282,6 +285,9 @@ class CaseTrajectory(APIView):
     @extend_schema(responses=TrajectorySerializer(many=True), tags=["tracing"])
     def get(self, request, case_id: int):
         case = queries.get_case_for_user(request, case_id)
+        actions.record_case_view(
+            acting_user=request.user, case=case, request=request, via="api:trajectory"
+        )
         return Response(TrajectorySerializer(case.trajectory.all(), many=True).data)
 
     @extend_schema(
@@ -347,6 +353,9 @@ class CaseGraph(APIView):
     @extend_schema(responses={200: dict}, tags=["tracing"])
     def get(self, request, case_id: int):
         case = queries.get_case_for_user(request, case_id)
+        actions.record_case_view(
+            acting_user=request.user, case=case, request=request, via="api:graph"
+        )
         return Response(queries.transmission_graph(request.user, case))
 
 

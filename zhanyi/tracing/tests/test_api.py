@@ -110,6 +110,12 @@ def test_exposures_then_expansion_then_contacts(world, api_for, traced):
     assert contacts["by_kind"]["secondary"] == 1
     assert {x["person"] for x in contacts["contacts"]} == {close.pk, other.pk}
     assert AuditEvent.objects.filter(action="case.view", detail__via="api:contacts").exists()
+    # Every read of the case's people is audited, each naming what was read.
+    for part in ("exposures", "trajectory", "graph"):
+        assert api.get(f"{BASE}/cases/{c.pk}/{part}/").status_code == 200
+        assert AuditEvent.objects.filter(
+            action="case.view", detail__via=f"api:{part}", actor=world.tracer
+        ).exists(), part
 
 
 def test_another_county_gets_404_and_an_empty_list(world, api_for, traced):
