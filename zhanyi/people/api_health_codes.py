@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -142,7 +143,9 @@ class CodedPersons(generics.ListAPIView):
     def get_queryset(self):
         colour = self.request.query_params.get("colour", "")
         if colour not in ("", "red", "yellow"):
-            raise serializers.ValidationError({"colour": "red or yellow"})
+            raise serializers.ValidationError(
+                {"colour": _("Ask for red or yellow codes, or leave the colour out.")}
+            )
         return queries.coded_persons_for(self.request.user, colour)
 
     @extend_schema(

@@ -125,7 +125,9 @@ def test_the_list_of_red_and_yellow_codes_is_scoped_and_audited(world, facts, ap
     ]
     reds = api_for(world.village_member).get("/api/v1/people/health-codes/?colour=red").json()
     assert [p["id"] for p in reds["results"]] == [mine.pk]
-    assert api_for(world.tracer).get("/api/v1/people/health-codes/?colour=blue").status_code == 400
+    blue = api_for(world.tracer).get("/api/v1/people/health-codes/?colour=blue")
+    assert blue.status_code == 400
+    assert blue.json()["colour"] == "Ask for red or yellow codes, or leave the colour out."
     assert api_for(world.outsider).get("/api/v1/people/health-codes/").status_code == 403
     event = AuditEvent.objects.filter(action="health_code.list").first()
     assert event.detail["via"] == "api"
