@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
 from zhanyi.accounts.audit import SystemActor
+from zhanyi.core import collector
 from zhanyi.core.pgbulk import copy_lines
 from zhanyi.engine.codes import CodeDecision, CodeRules, decide_many
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
@@ -422,7 +423,8 @@ def do_recompute_codes(
     ids = sorted({int(pid) for pid in person_ids})
     if not ids:
         return 0
-    with transaction.atomic():
+    # Millions of small objects for a contact graph: see zhanyi.core.collector.
+    with transaction.atomic(), collector.paused():
         changed, colours = _recompute(ids, trigger=reason, acting_user=acting_user, now=now)
         audit.record(
             actor=acting_user,
