@@ -66,7 +66,17 @@ def loader(model: type[models.Model], alias: str = DEFAULT_DB_ALIAS) -> Loader:
     return Loader(model, alias, fields, tuple(converting))
 
 
-def insert(obj: models.Model, *, unless_exists: str | None = None) -> bool:
+@dataclass(frozen=True)
+class Write:
+    """A data-changing statement to run with an insert (``insert(along=…)``)."""
+
+    sql: str
+    params: Sequence
+
+
+def insert(
+    obj: models.Model, *, unless_exists: str | None = None, along: Sequence[Write] = ()
+) -> bool:
     """INSERT a new instance in one statement written once per model.
 
     Values are prepared by each field as ``Model.save`` prepares them
@@ -75,13 +85,27 @@ def insert(obj: models.Model, *, unless_exists: str | None = None) -> bool:
     With ``unless_exists`` (the name of a unique field), a row already
     holding that value is left alone and False is returned: one statement,
     no savepoint, safe against a concurrent insert of the same value.
+
+    ``along``: independent writes that belong with this row (a scan's
+    samples and tube, with its audit record). On PostgreSQL they travel in
+    the same statement, as data-modifying ``WITH`` clauses (each sees the
+    database as it was before the statement, so none may read another's
+    rows); elsewhere they run just before it, in order.
     """
     model = type(obj)
     connection = connections[DEFAULT_DB_ALIAS]
     fields = _insert_fields(model)
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    sql = _insert_sql(model, unless_exists)
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(model, unless_exists), values)
+        if along and connection.vendor == "postgresql":
+            clauses = ", ".join(f"along{i} AS ({w.sql})" for i, w in enumerate(along))
+            sql = f"WITH {clauses} {sql}"
+            values = [*(p for w in along for p in w.params), *values]
+        else:
+            for write in along:
+                cursor.execute(write.sql, write.params)
+        cursor.execute(sql, values)
         row = cursor.fetchone()
     if row is None:
         return False

@@ -267,8 +267,8 @@ def _open_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> tuple[
     return Tube.objects.select_for_update().get(barcode=barcode), False
 
 
-def _insert_samples(tube: Tube, at: dt.datetime, persons: list[int], handoffs: list) -> None:
-    """Insert a scan's samples in one statement, without model instances:
+def _samples_write(tube: Tube, at: dt.datetime, persons: list[int], handoffs: list) -> rows.Write:
+    """The INSERT of a scan's samples, one statement without model instances:
     they share their tube, round, purpose and time, adapted once."""
     shared = [
         tube.pk,
@@ -276,19 +276,17 @@ def _insert_samples(tube: Tube, at: dt.datetime, persons: list[int], handoffs: l
         tube.purpose,
         Sample._meta.get_field("sampled_at").get_db_prep_save(at, connection),
     ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Two array parameters, whatever the number of samples.
-            cursor.execute(_insert_samples_sql(None), [*shared, persons, handoffs])
-        else:
-            cursor.execute(
-                _insert_samples_sql(len(persons)),
-                [
-                    v
-                    for person, handoff in zip(persons, handoffs, strict=True)
-                    for v in (*shared, person, handoff)
-                ],
-            )
+    if connection.vendor == "postgresql":
+        # Two array parameters, whatever the number of samples.
+        return rows.Write(_insert_samples_sql(None), [*shared, persons, handoffs])
+    return rows.Write(
+        _insert_samples_sql(len(persons)),
+        [
+            v
+            for person, handoff in zip(persons, handoffs, strict=True)
+            for v in (*shared, person, handoff)
+        ],
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -307,11 +305,10 @@ def _insert_samples_sql(rows_count: int | None) -> str:
     return head + "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * rows_count)
 
 
-def _update_tube(pk: int, changes: dict) -> None:
+def _tube_write(pk: int, changes: dict) -> rows.Write:
     fields = [Tube._meta.get_field(n) for n in changes]
     params = [f.get_db_prep_save(changes[f.name], connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(_update_tube_sql(tuple(changes)), [*params, pk])
+    return rows.Write(_update_tube_sql(tuple(changes)), [*params, pk])
 
 
 @functools.lru_cache(maxsize=16)
@@ -447,6 +444,7 @@ def do_scan(
         due = due or person.test_due
         new.append(person.pk)
         result.accepted.append({"index": index, "person_id": person.pk})
+    writes: list[rows.Write] = []
     if new:
         handoffs = [None] * len(new)
         if due:
@@ -457,7 +455,7 @@ def do_scan(
             ]
             _attach_handoffs(samples, tube, at, acting_user)
             handoffs = [s.handoff_id for s in samples]
-        _insert_samples(tube, at, new, handoffs)
+        writes = [_samples_write(tube, at, new, handoffs)]
         tube.samples_count += len(new)
         changes = {"samples_count": tube.samples_count}
         if tube.sampled_at is None:
@@ -466,7 +464,8 @@ def do_scan(
             tube.status = changes["status"] = TubeStatus.CLOSED
             tube.closed_at = changes["closed_at"] = at
             result.closed = True
-        _update_tube(tube.pk, changes)
+        writes.append(_tube_write(tube.pk, changes))
+    # The samples and the tube travel with their audit record: one statement.
     audit.record(
         actor=acting_user,
         action="testing.scan",
@@ -478,6 +477,7 @@ def do_scan(
         },
         request=request,
         area=site.area if site is not None and site.pk == tube.site_id else tube.area,
+        along=writes,
     )
     return result
 

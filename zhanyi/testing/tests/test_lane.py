@@ -244,9 +244,12 @@ def test_a_lane_scan_costs_a_fixed_handful_of_statements(world, scene):
                 token=token,
             )
         assert status == 201 and json.loads(content)["samples"] == n
-        # Token; site and round; tube lock, open, codes, samples, tube, audit.
+        # Token; site and round; tube lock, open, codes; samples, tube and audit
+        # record in one statement on PostgreSQL (three elsewhere).
         statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
-        assert len(statements) <= 8, [q[:80] for q in statements]
+        assert len(statements) <= (6 if connection.vendor == "postgresql" else 8), [
+            q[:80] for q in statements
+        ]
 
 
 def test_scan_input_mirrors_the_serializer():

@@ -1,0 +1,69 @@
+"""zhanyi.core.rows: model instances from plain rows, and one-statement inserts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from zhanyi.core import rows
+from zhanyi.core.models import PeriodicRun
+from zhanyi.places.models import Area
+
+
+def test_a_loaded_row_equals_what_the_orm_loads(world):
+    area = world.village
+    loader = rows.loader(Area)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {loader.select('x')} FROM {Area._meta.db_table} x WHERE x.id = %s", [area.pk]
+        )
+        loaded = loader.load(cursor.fetchone())
+    expected = Area.objects.get(pk=area.pk)
+    for field in Area._meta.concrete_fields:
+        assert getattr(loaded, field.attname) == getattr(expected, field.attname), field.name
+    assert loaded._state.adding is False
+
+
+def test_datetimes_and_booleans_are_converted_as_the_orm_converts_them(db):
+    at = dt.datetime(2021, 9, 13, 8, 30, tzinfo=dt.UTC)
+    run = PeriodicRun(name="rows.test", started_at=at, finished_at=at, ok=True, runner="s")
+    assert rows.insert(run) is True and run.pk is not None
+    loader = rows.loader(PeriodicRun)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {loader.select('x')} FROM {PeriodicRun._meta.db_table} x WHERE x.id = %s",
+            [run.pk],
+        )
+        loaded = loader.load(cursor.fetchone())
+    assert loaded.started_at == at and loaded.started_at.tzinfo is not None
+    assert loaded.ok is True
+
+
+def test_an_insert_unless_exists_leaves_the_existing_row_alone(world):
+    township = world.village.parent
+    first = Area(code="990999", name="甲", level=world.village.level, parent=township)
+    first.path = f"{township.path}990999/"
+    assert rows.insert(first, unless_exists="code") is True
+    again = Area(code="990999", name="乙", level=world.village.level, parent=township)
+    again.path = first.path
+    assert rows.insert(again, unless_exists="code") is False and again.pk is None
+    assert Area.objects.get(code="990999").name == "甲"
+
+
+def test_writes_along_an_insert_land_with_it_or_not_at_all(world):
+    table = connection.ops.quote_name(Area._meta.db_table)
+    rename = rows.Write(f"UPDATE {table} SET name = %s WHERE id = %s", ["改名", world.village.pk])
+    run = PeriodicRun(name="rows.along", started_at=dt.datetime.now(dt.UTC), runner="s")
+    assert rows.insert(run, along=[rename]) is True
+    assert Area.objects.get(pk=world.village.pk).name == "改名"
+    # A write that fails takes the insert with it.
+    clash = rows.Write(
+        f"UPDATE {table} SET code = %s WHERE id = %s", [world.village.parent.code, world.village.pk]
+    )
+    other = PeriodicRun(name="rows.along.2", started_at=dt.datetime.now(dt.UTC), runner="s")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.insert(other, along=[clash])
+    assert not PeriodicRun.objects.filter(name="rows.along.2").exists()
+    assert Area.objects.get(pk=world.village.pk).code == world.village.code
