@@ -49,6 +49,10 @@ class ResultUploadForm(forms.Form):
     file = forms.FileField(label=_("Result file (CSV)"))
 
 
+class SampleUploadForm(forms.Form):
+    file = forms.FileField(label=_("Offline sampling file (CSV or xlsx)"))
+
+
 class PoolSizeForm(forms.Form):
     prevalence = forms.FloatField(label=_("Estimated prevalence"), min_value=0, max_value=1)
     cap = forms.IntegerField(label=_("Largest pool allowed"), required=False, min_value=1)

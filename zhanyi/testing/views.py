@@ -6,6 +6,7 @@
 - ``scan``: a sampling point's phone page; a barcode scanner acting as a
   keyboard types the tube and then each person's code, Enter after each.
 - ``upload``: a lab's result file.
+- ``samples_upload``: a sampling point's offline shift, as a file.
 - ``pool_size``: Dorfman's recommendation for a prevalence.
 
 Every view checks a capability and reads through ``queries`` (jurisdiction).
@@ -27,7 +28,7 @@ from zhanyi.engine.pooling import recommend_pool_size, simulate_dorfman
 from zhanyi.places.models import Area
 
 from . import actions, queries
-from .forms import PoolSizeForm, ResultUploadForm, RoundForm, ScanForm
+from .forms import PoolSizeForm, ResultUploadForm, RoundForm, SampleUploadForm, ScanForm
 
 FIGURES = [
     "testing.samples_today",
@@ -223,6 +224,33 @@ def upload(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
     return render(request, "testing/upload.html", {"form": form, "report": report})
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("edit_operations")
+def samples_upload(request: HttpRequest, round_id: int) -> HttpResponse:
+    r = queries.get_round_for_user(request.user, round_id)
+    form = SampleUploadForm(request.POST or None, request.FILES or None)
+    report = filename = None
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        filename = f.name
+        swabs, problems = actions.read_sample_file(f, f.name)
+        try:
+            report = actions.do_upload_samples(
+                acting_user=request.user,
+                round=r,
+                swabs=swabs,
+                parse_problems=problems,
+                request=request,
+            )
+        except PermissionDenied:
+            form.add_error("file", _("The file names a sampling site outside your jurisdiction."))
+    return render(
+        request,
+        "testing/samples_upload.html",
+        {"round": r, "form": form, "report": report, "filename": filename},
+    )
 
 
 @require_GET

@@ -22,6 +22,7 @@ from .scanning import (
     qr_payload,
     resolve_codes,
 )
+from .uploads import SwabRow, do_upload_samples, read_sample_file, swab_row
 
 __all__ = [
     "MAX_SCANS",
@@ -31,6 +32,7 @@ __all__ = [
     "ResultRow",
     "SampleImport",
     "ScanResult",
+    "SwabRow",
     "TubeUpload",
     "do_close_tube",
     "do_create_lab",
@@ -44,10 +46,13 @@ __all__ = [
     "do_run_schedule",
     "do_scan",
     "do_set_exempt",
+    "do_upload_samples",
     "follow_up_results",
     "parse_code",
     "parse_results_csv",
     "qr_payload",
+    "read_sample_file",
     "resolve_codes",
+    "swab_row",
     "target_persons",
 ]

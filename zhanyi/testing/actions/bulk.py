@@ -17,11 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
+from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
 from zhanyi.core.pgbulk import array_literal, copy_lines
 from zhanyi.people.models import Person
 from zhanyi.testing.models import (
@@ -34,8 +35,8 @@ from zhanyi.testing.models import (
     TubeStatus,
 )
 
-from .common import Problem, require_operations
-from .sampling import _BARCODE
+from .common import Problem, require_operations, require_round_work
+from .sampling import _BARCODE, _attach_handoffs
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class TubeUpload:
     person_ids: tuple[int, ...]
     sampled_at: dt.datetime
     closed_at: dt.datetime | None = None
+    #: Where the tube came from (the file line of its first swab); a refusal
+    #: names it, or the tube's index in the upload when it is None.
+    row: int | None = None
 
 
 @dataclass
@@ -52,6 +56,16 @@ class SampleImport:
     tubes: int = 0
     samples: int = 0
     refused: list[Problem] = field(default_factory=list)
+    #: Samples that were a scheduled test of tracing's (a contact's day 4).
+    scheduled_tests: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "tubes": self.tubes,
+            "samples": self.samples,
+            "scheduled_tests": self.scheduled_tests,
+            "refused": [p.as_dict() for p in self.refused],
+        }
 
 
 def _insert_rows(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
@@ -138,16 +152,25 @@ def _column(sql: str, params: Sequence) -> list:
 
 @transaction.atomic
 def do_import_samples(
-    *, acting_user, round: TestingRound, tubes: Sequence[TubeUpload], request=None
+    *,
+    acting_user,
+    round: TestingRound,
+    tubes: Sequence[TubeUpload],
+    request=None,
+    problems: Sequence[Problem] = (),
 ) -> SampleImport:
-    """Store many tubes of a round with their samples (see the module)."""
+    """Store many tubes of a round with their samples (see the module).
+
+    ``problems``: what was refused before the tubes were formed (an upload's
+    broken lines), kept with the tubes' own refusals and audited with them.
+    """
     site_ids = {t.site_id for t in tubes}
     sites = {s.pk: s for s in SamplingSite.objects.filter(pk__in=site_ids).select_related("area")}
     for site_id in site_ids:
         site = sites.get(site_id)
         require_operations(acting_user, site.area if site else None)
-    require_operations(acting_user, round.area)
-    out = SampleImport()
+    require_round_work(acting_user, round)
+    out = SampleImport(refused=list(problems))
     known = set(
         _column(
             f"SELECT person_id FROM {RoundTarget._meta.db_table} WHERE round_id = %s", [round.pk]
@@ -204,7 +227,8 @@ def do_import_samples(
                     % {"ids": ", ".join(map(str, (twice or list(t.person_ids))[:10]))},
                 )
         if problem:
-            out.refused.append(Problem(i, *problem, value=t.barcode or ""))
+            row = t.row if t.row is not None else i
+            out.refused.append(Problem(row, *problem, value=t.barcode or ""))
             continue
         seen_barcodes.add(t.barcode)
         sampled.update(t.person_ids)
@@ -220,6 +244,7 @@ def do_import_samples(
     out.tubes = len(good)
     out.samples = sum(len(t.person_ids) for t in good)
     analyze(Tube, Sample, rows=out.samples)
+    out.scheduled_tests = _fulfil_scheduled_tests(round, good, ids, acting_user)
     audit.record(
         actor=acting_user,
         action="testing.sample_import",
@@ -228,12 +253,54 @@ def do_import_samples(
             "tubes": out.tubes,
             "samples": out.samples,
             "refused": len(out.refused),
+            "scheduled_tests": out.scheduled_tests,
             "first_problems": [p.as_dict() for p in out.refused[:20]],
         },
         request=request,
         area=round.area,
     )
     return out
+
+
+def _fulfil_scheduled_tests(
+    round: TestingRound, good: list[TubeUpload], ids: list[int], acting_user
+) -> int:
+    """Uploaded samples count for the people's scheduled tests as scanned ones
+    do (``sampling._attach_handoffs``): a contact sampled on their test day
+    has that test done. The open hand-offs are few beside a round's samples:
+    their persons that were sampled in this round are found in one query, and
+    only the tubes that hold them are then handled one by one."""
+    if not good:
+        return 0
+    kinds = [HandoffKind.TEST]
+    if round.pool_size == 1:
+        kinds.append(HandoffKind.RESAMPLE)
+    due = set(
+        Handoff.objects.filter(
+            kind__in=kinds, status=HandoffStatus.OPEN, to_task_force=TaskForceKind.TESTING
+        )
+        .filter(Exists(Sample.objects.filter(person_id=OuterRef("person_id"), round_id=round.pk)))
+        .values_list("person_id", flat=True)
+    )
+    if not due:
+        return 0
+    counted = 0
+    holding = {pk: t for pk, t in zip(ids, good, strict=True) if due.intersection(t.person_ids)}
+    for tube in Tube.objects.filter(pk__in=list(holding)).order_by("pk"):
+        upload = holding[tube.pk]
+        samples = [
+            Sample(tube=tube, person_id=p, round_id=round.pk, purpose=Purpose.ROUND)
+            for p in upload.person_ids
+            if p in due
+        ]
+        _attach_handoffs(samples, tube, upload.sampled_at, acting_user)
+        for sample in samples:
+            if sample.handoff_id is not None:
+                Sample.objects.filter(tube=tube, person_id=sample.person_id).update(
+                    handoff_id=sample.handoff_id
+                )
+                counted += 1
+    return counted
 
 
 _TUBE_COLUMNS = (

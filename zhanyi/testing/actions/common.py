@@ -64,6 +64,19 @@ def require_operations(user, area=None) -> None:
         jurisdiction.require_area(user, area)
 
 
+def require_round_work(user, round_) -> None:
+    """Writing into a round needs ``edit_operations`` and the round in reach:
+    its area inside the jurisdiction, or containing it (a village's samplers
+    work in the city's round; ``queries.round_visible`` reads alike)."""
+    require_operations(user)
+    if isinstance(user, SystemActor):
+        return
+    path = jurisdiction.root_path(user)
+    area_path = round_.area.path
+    if path is None or not (area_path.startswith(path) or path.startswith(area_path)):
+        raise PermissionDenied("the round is outside your jurisdiction")
+
+
 def actor_name(user) -> str:
     if isinstance(user, SystemActor):
         return user.name[:150]

@@ -8,6 +8,9 @@ import itertools
 from django.utils import timezone
 
 from zhanyi.accounts.audit import SystemActor
+from zhanyi.command import schedule
+from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
+from zhanyi.command.schedule import ScheduledTest
 from zhanyi.people.models import Person
 from zhanyi.testing import actions
 from zhanyi.testing.models import Lab, SamplingSite
@@ -70,3 +73,32 @@ def report(lab, results: dict[str, str], *, user=SYSTEM, via="api"):
         for i, (barcode, result) in enumerate(results.items())
     ]
     return actions.do_record_results(acting_user=user, lab=lab, rows=rows, via=via)
+
+
+def scheduled_tests(p, area, *windows) -> str:
+    """A test hand-off of tracing's shape for ``p``: one test per (not_before,
+    due_at) window, quarantine days 1, 4, …; returns its key."""
+    tests = [
+        ScheduledTest("quarantine", day, start, end)
+        for day, (start, end) in zip((1, 4, 7, 14), windows, strict=False)
+    ]
+    first = schedule.current(tests)
+    key = f"tracing.contact:{p.pk}:tests"
+    do_create_handoffs(
+        [
+            HandoffSpec(
+                key=key,
+                kind="test",
+                person_id=p.pk,
+                area_id=area.pk,
+                from_task_force="investigation",
+                to_task_force="testing",
+                origin="tracing.contact:1",
+                not_before=first.not_before,
+                due_at=first.due_at,
+                detail=schedule.detail_of(tests),
+            )
+        ],
+        acting_user=SYSTEM,
+    )
+    return key

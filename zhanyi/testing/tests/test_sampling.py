@@ -10,13 +10,11 @@ from django.utils import timezone
 
 from zhanyi.accounts.models import AuditEvent
 from zhanyi.command import schedule
-from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
 from zhanyi.command.models import Handoff
-from zhanyi.command.schedule import ScheduledTest
 from zhanyi.testing import actions
 from zhanyi.testing.models import Sample, Tube
 
-from .factories import SYSTEM, lab, people, person, round_, scan, site
+from .factories import SYSTEM, lab, people, person, round_, scan, scheduled_tests, site
 
 
 def test_a_person_is_found_by_qr_identity_number_or_person_number(world):
@@ -124,39 +122,10 @@ def test_every_scan_is_audited_with_the_people_it_took(world):
     assert event.actor == world.village_member
 
 
-def _test_schedule(p, area, *windows) -> str:
-    """A test hand-off of tracing's shape for ``p``: one test per (not_before,
-    due_at) window, quarantine days 1, 4, …; returns its key."""
-    tests = [
-        ScheduledTest("quarantine", day, start, end)
-        for day, (start, end) in zip((1, 4, 7, 14), windows, strict=False)
-    ]
-    first = schedule.current(tests)
-    key = f"tracing.contact:{p.pk}:tests"
-    do_create_handoffs(
-        [
-            HandoffSpec(
-                key=key,
-                kind="test",
-                person_id=p.pk,
-                area_id=area.pk,
-                from_task_force="investigation",
-                to_task_force="testing",
-                origin="tracing.contact:1",
-                not_before=first.not_before,
-                due_at=first.due_at,
-                detail=schedule.detail_of(tests),
-            )
-        ],
-        acting_user=SYSTEM,
-    )
-    return key
-
-
 def test_a_scheduled_test_from_tracing_is_closed_when_the_person_is_sampled(world):
     p = person(world.village)
     now = timezone.now()
-    key = _test_schedule(
+    key = scheduled_tests(
         p, world.village, (now - dt.timedelta(hours=1), now + dt.timedelta(hours=12))
     )
     s = site(world.village)
@@ -170,7 +139,7 @@ def test_a_sample_in_the_current_window_moves_the_schedule_to_its_next_test(worl
     p = person(world.village)
     now = timezone.now()
     day4 = (now + dt.timedelta(days=3), now + dt.timedelta(days=4))
-    key = _test_schedule(
+    key = scheduled_tests(
         p, world.village, (now - dt.timedelta(hours=1), now + dt.timedelta(hours=12)), day4
     )
     scan("ZZ0018", [p], site=site(world.village), purpose="scheduled", pool_size=1)
@@ -192,7 +161,9 @@ def test_a_sample_in_the_current_window_moves_the_schedule_to_its_next_test(worl
 def test_a_scheduled_test_not_yet_due_stays_open(world):
     p = person(world.village)
     now = timezone.now()
-    key = _test_schedule(p, world.village, (now + dt.timedelta(days=3), now + dt.timedelta(days=4)))
+    key = scheduled_tests(
+        p, world.village, (now + dt.timedelta(days=3), now + dt.timedelta(days=4))
+    )
     scan("ZZ0009", [p], site=site(world.village), purpose="scheduled", pool_size=1)
     assert Handoff.objects.get(key=key).status == "open"
 

@@ -10,6 +10,10 @@
   (``barcode,result,tested_at[,reported_at]``). Good rows are stored; each
   broken row is printed with its line, field and reason; exit status 1 when
   any row was refused.
+- ``samples import FILE --round ID``: a sampling point's offline shift
+  (``barcode,site,sampled_at,person[,closed_at]``, one swab per line; CSV in
+  UTF-8, GBK or GB18030, or xlsx). Good tubes are stored; each refused tube
+  or line is printed; exit status 1 when any was refused.
 - ``coverage ROUND [--level county|township|village] [--json]``: tested,
   not yet tested and exempt per area, with the re-test count.
 - ``pool-size --prevalence P [--cap K] [--population N] [--simulate N]``:
@@ -109,6 +113,12 @@ class Command(BaseCommand):
         imp = resub.add_parser("import", help="a lab's CSV file")
         imp.add_argument("file", type=Path)
         imp.add_argument("--lab", required=True)
+
+        smp = sub.add_parser("samples", help="offline sample uploads")
+        smpsub = smp.add_subparsers(dest="verb", required=True)
+        simp = smpsub.add_parser("import", help="a sampling point's offline file")
+        simp.add_argument("file", type=Path)
+        simp.add_argument("--round", type=int, required=True)
 
         cov = sub.add_parser("coverage", help="a round's coverage by area")
         cov.add_argument("round", type=int)
@@ -231,6 +241,32 @@ class Command(BaseCommand):
             self.stderr.write(f"  {where}, {p['field']}: {p['message']}{value}")
         if imp.refused:
             raise CommandError(f"{imp.refused} row(s) refused; the other rows were stored")
+
+    # -- samples ---------------------------------------------------------------------------
+
+    def _samples(self, o) -> None:
+        path: Path = o["file"]
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        try:
+            r = TestingRound.objects.select_related("area").get(pk=o["round"])
+        except TestingRound.DoesNotExist:
+            raise CommandError(f"no round {o['round']}") from None
+        with path.open("rb") as fh:
+            swabs, problems = actions.read_sample_file(fh, path.name)
+        imp = actions.do_upload_samples(
+            acting_user=cli_actor(), round=r, swabs=swabs, parse_problems=problems
+        )
+        self.stdout.write(
+            f"{path.name}: {imp.tubes:,} tubes, {imp.samples:,} samples stored "
+            f"({imp.scheduled_tests:,} scheduled tests), {len(imp.refused):,} refused"
+        )
+        for p in imp.refused:
+            where = f"line {p.row}" if p.row is not None else "file"
+            value = f" ({p.value})" if p.value else ""
+            self.stderr.write(f"  {where}, {p.field}: {p.message}{value}")
+        if imp.refused:
+            raise CommandError(f"{len(imp.refused)} refused; the other tubes were stored")
 
     # -- coverage ---------------------------------------------------------------------------
 
