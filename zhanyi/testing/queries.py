@@ -33,7 +33,7 @@ from zhanyi.testing.models import (
     Tube,
 )
 
-from .actions.common import refuse
+from .actions.common import refuse, round_in_reach
 
 COVERAGE_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 
@@ -85,18 +85,6 @@ def get_site_for_user(user, site_id: int) -> SamplingSite:
         raise Http404("no such site") from None
 
 
-def round_visible(user, round_: TestingRound) -> bool:
-    """``rounds_for``'s rule for one round: its area lies in the jurisdiction
-    or contains it (a county's staff work in the city's round)."""
-    path = jurisdiction.root_path(user)
-    if path is None:
-        return False
-    area_path = round_.area.path
-    return (
-        path == "" or area_path.startswith(path) or area_path in {p + "/" for p in _prefixes(path)}
-    )
-
-
 def scan_context(
     user, site_id: int | None, round_id: int | None
 ) -> tuple[SamplingSite | None, TestingRound | None]:
@@ -126,7 +114,7 @@ def scan_context(
             round_.area = Area.from_db(
                 connection.alias, ["id", "path"], [round_.area_id, round_path]
             )
-        if round_ is None or not round_visible(user, round_):
+        if round_ is None or not round_in_reach(user, round_):
             raise Http404("no such round")
     return site, round_
 

@@ -64,16 +64,21 @@ def require_operations(user, area=None) -> None:
         jurisdiction.require_area(user, area)
 
 
-def require_round_work(user, round_) -> None:
-    """Writing into a round needs ``edit_operations`` and the round in reach:
-    its area inside the jurisdiction, or containing it (a village's samplers
-    work in the city's round; ``queries.round_visible`` reads alike)."""
-    require_operations(user)
-    if isinstance(user, SystemActor):
-        return
+def round_in_reach(user, round_) -> bool:
+    """``queries.rounds_for``'s rule for one round: its area lies in the
+    jurisdiction, or contains it (a village's samplers work in the city's
+    round; a county sees its part of it)."""
     path = jurisdiction.root_path(user)
+    if path is None:
+        return False
     area_path = round_.area.path
-    if path is None or not (area_path.startswith(path) or path.startswith(area_path)):
+    return area_path.startswith(path) or path.startswith(area_path)
+
+
+def require_round_work(user, round_) -> None:
+    """Writing into a round needs ``edit_operations`` and the round in reach."""
+    require_operations(user)
+    if not isinstance(user, SystemActor) and not round_in_reach(user, round_):
         raise PermissionDenied("the round is outside your jurisdiction")
 
 

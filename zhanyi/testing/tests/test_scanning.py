@@ -67,7 +67,7 @@ def test_a_scan_costs_the_same_few_statements_for_one_code_or_a_full_tube(world)
 
 
 def test_the_scan_context_sees_exactly_what_the_site_and_round_lookups_see(world):
-    """``scan_context`` (two plain queries) answers as ``get_site_for_user`` and
+    """``scan_context`` (one plain query) answers as ``get_site_for_user`` and
     ``get_round_for_user`` do, for every kind of user and place."""
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
@@ -82,6 +82,7 @@ def test_the_scan_context_sees_exactly_what_the_site_and_round_lookups_see(world
         round_([world.city], name="全市"),
         round_([world.county], name="芗城"),
         round_([world.other_village], name="外村"),
+        round_([world.village], name="本村"),
     ]
 
     def answer(fn, *args):
