@@ -99,34 +99,45 @@ class TokenAuthentication(BaseTokenAuthentication):
 
     def authenticate_credentials(self, key):
         token_model = self.get_model()
-        row = _token_row(token_model, key)
-        if row is None:
-            raise AuthenticationFailed(_("Invalid token.")) from None
-        tokens, users, areas = rows.loader(token_model), rows.loader(User), rows.loader(Area)
-        token = tokens.load(row[: tokens.width])
-        user = users.load(row[tokens.width : tokens.width + users.width])
-        area_values = row[tokens.width + users.width :]
-        user.jurisdiction = areas.load(area_values) if area_values[0] is not None else None
-        token.user = user
-        if not user.is_active:
-            raise AuthenticationFailed(_("User inactive or deleted."))
-        return (user, token)
-
-
-def _token_row(token_model, key: str):
-    with connection.cursor() as cursor:
-        cursor.execute(_token_sql(token_model), [key])
-        return cursor.fetchone()
+        select, joined = token_query(token_model)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {select} {joined} WHERE t.key = %s", [key])
+            row = cursor.fetchone()
+        return credentials(token_model, row)
 
 
 @functools.cache
-def _token_sql(token_model) -> str:
+def token_query(token_model) -> tuple[str, str]:
+    """The column list and the FROM clause (token ``t``, its user, the user's
+    jurisdiction) of the token's query, for ``credentials`` to read; a hot
+    path (the scan lane) may join more to it."""
     quote = connection.ops.quote_name
     tokens, users, areas = rows.loader(token_model), rows.loader(User), rows.loader(Area)
     return (
-        f"SELECT {tokens.select('t')}, {users.select('u')}, {areas.select('a')} "
+        f"{tokens.select('t')}, {users.select('u')}, {areas.select('a')}",
         f"FROM {quote(token_model._meta.db_table)} t "
         f"JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id "
-        f"LEFT JOIN {quote(Area._meta.db_table)} a ON a.id = u.jurisdiction_id "
-        "WHERE t.key = %s"
+        f"LEFT JOIN {quote(Area._meta.db_table)} a ON a.id = u.jurisdiction_id",
     )
+
+
+def token_width(token_model) -> int:
+    """How many of a row's first columns ``token_query`` selects."""
+    return rows.loader(token_model).width + rows.loader(User).width + rows.loader(Area).width
+
+
+def credentials(token_model, row) -> tuple[User, Any]:
+    """(user, token) from a row of ``token_query`` (None: no such token), as
+    DRF's token authentication answers: an unknown token or an inactive user
+    is refused."""
+    if row is None:
+        raise AuthenticationFailed(_("Invalid token."))
+    tokens, users, areas = rows.loader(token_model), rows.loader(User), rows.loader(Area)
+    token = tokens.load(row[: tokens.width])
+    user = users.load(row[tokens.width : tokens.width + users.width])
+    area_values = row[tokens.width + users.width : token_width(token_model)]
+    user.jurisdiction = areas.load(area_values) if area_values[0] is not None else None
+    token.user = user
+    if not user.is_active:
+        raise AuthenticationFailed(_("User inactive or deleted."))
+    return user, token

@@ -95,14 +95,16 @@ class ScanInput(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=Purpose.choices, default=Purpose.ROUND)
 
 
-def run_scan(user, v: dict, request) -> tuple[int, dict]:
+def run_scan(user, v: dict, request, context=None) -> tuple[int, dict]:
     """A validated scan (``ScanInput``'s fields) for ``user``: status and body.
 
     Shared by ``ScanView`` and the scan lane (``zhanyi.testing.lane``), so
     both answer alike. Raises ``Http404`` for a site, round or team outside
     the user's jurisdiction and ``PermissionDenied`` for a tube there.
+    ``context``: the (site, round) ``queries.scan_context`` gives, when the
+    caller has read it already (the lane reads it with the token).
     """
-    site, round_ = queries.scan_context(user, v.get("site"), v.get("round"))
+    site, round_ = context or queries.scan_context(user, v.get("site"), v.get("round"))
     team = None
     if v.get("team") is not None and site is not None:
         team = get_object_or_404(SamplingTeam, pk=v["team"], site=site)

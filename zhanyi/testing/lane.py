@@ -31,12 +31,13 @@ from django.core import signals
 from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest
+from django.db import connection
 from django.http import Http404
 from django.utils import translation
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.renderers import JSONRenderer
 
-from zhanyi.accounts.auth import TokenAuthentication
+from zhanyi.accounts.auth import TokenAuthentication, credentials, token_query, token_width
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import jurisdiction
 
@@ -131,7 +132,7 @@ class ScanLane:
     def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]]):
         self.app = app
         self.renderer = JSONRenderer()
-        self.authentication = TokenAuthentication()
+        self.token_model = TokenAuthentication().get_model()
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == SCAN_PATH and environ.get("REQUEST_METHOD") == "POST":
@@ -172,13 +173,13 @@ class ScanLane:
             return None  # SecurityMiddleware redirects it
         try:
             request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it
-            user, _ = self.authentication.authenticate_credentials(key)
+            user, context = self._read(key, fields.get("site"), fields.get("round"))
             if not has_capability(user, "edit_operations") or (
                 jurisdiction.root_path(user) is None
             ):
                 return None
             request.user = user
-            status, payload = run_scan(user, fields, request)
+            status, payload = run_scan(user, fields, request, context=context)
         except (AuthenticationFailed, PermissionDenied, Http404, DisallowedHost):
             return None  # the general stack answers these (401, 403, 404, 400)
         except Exception as exc:  # as Django's handler answers it: logged, 500
@@ -202,6 +203,27 @@ class ScanLane:
             ],
             content,
         )
+
+    def _read(self, key: str, site_id: int | None, round_id: int | None):
+        """The token's user and the scan's (site, round), in one query: the
+        token's (``auth.token_query``) with the scan context's joins
+        (``queries.scan_context_query``), each part read and checked by the
+        code that reads it alone."""
+        from . import queries
+
+        token_model = self.token_model
+        token_select, token_from = token_query(token_model)
+        context_select, context_joins = queries.scan_context_query()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {token_select}, {context_select} {token_from} {context_joins} "
+                "WHERE t.key = %s",
+                [site_id, round_id, key],
+            )
+            row = cursor.fetchone()
+        width = token_width(token_model)
+        user, _token = credentials(token_model, row and row[:width])
+        return user, queries.scan_context_of(user, site_id, round_id, row[width:])
 
     @staticmethod
     def _security_headers(request: WSGIRequest) -> list[tuple[str, str]]:

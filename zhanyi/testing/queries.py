@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -95,9 +96,35 @@ def scan_context(
     require_view(user)
     if site_id is None and round_id is None:
         return None, None
+    select, joins = scan_context_query()
     with connection.cursor() as cursor:
-        cursor.execute(_scan_context_sql(), [site_id, round_id])
+        cursor.execute(f"SELECT {select} FROM (SELECT 1) AS one {joins}", [site_id, round_id])
         row = cursor.fetchone()
+    return scan_context_of(user, site_id, round_id, row)
+
+
+@functools.cache
+def scan_context_query() -> tuple[str, str]:
+    """The column list and the joins (taking the site's and the round's id,
+    in that order) of ``scan_context``'s query; the scan lane joins them to
+    the token's query, ``scan_context_of`` reads its row."""
+    q = connection.ops.quote_name
+    area = q(Area._meta.db_table)
+    return (
+        f"{rows.loader(SamplingSite).select('x')}, xa.path, "
+        f"{rows.loader(TestingRound).select('r')}, ra.path",
+        f"LEFT JOIN {q(SamplingSite._meta.db_table)} x ON x.id = %s AND x.active "
+        f"LEFT JOIN {area} xa ON xa.id = x.area_id "
+        f"LEFT JOIN {q(TestingRound._meta.db_table)} r ON r.id = %s "
+        f"LEFT JOIN {area} ra ON ra.id = r.area_id",
+    )
+
+
+def scan_context_of(
+    user, site_id: int | None, round_id: int | None, row: Sequence
+) -> tuple[SamplingSite | None, TestingRound | None]:
+    """``scan_context``'s answer from a row of ``scan_context_query``'s columns."""
+    require_view(user)
     sites, rounds = rows.loader(SamplingSite), rows.loader(TestingRound)
     site_values, site_path = row[: sites.width], row[sites.width]
     round_values, round_path = row[sites.width + 1 : -1], row[-1]
@@ -117,20 +144,6 @@ def scan_context(
         if round_ is None or not round_in_reach(user, round_):
             raise Http404("no such round")
     return site, round_
-
-
-@functools.cache
-def _scan_context_sql() -> str:
-    q = connection.ops.quote_name
-    area = q(Area._meta.db_table)
-    return (
-        f"SELECT {rows.loader(SamplingSite).select('x')}, xa.path, "
-        f"{rows.loader(TestingRound).select('r')}, ra.path FROM (SELECT 1) AS one "
-        f"LEFT JOIN {q(SamplingSite._meta.db_table)} x ON x.id = %s AND x.active "
-        f"LEFT JOIN {area} xa ON xa.id = x.area_id "
-        f"LEFT JOIN {q(TestingRound._meta.db_table)} r ON r.id = %s "
-        f"LEFT JOIN {area} ra ON ra.id = r.area_id"
-    )
 
 
 def tubes_for(user) -> QuerySet[Tube]:
