@@ -284,8 +284,8 @@ def do_create_planned_handoffs(
     The same checks (on each template, as a spec of the longest origin),
     the same idempotence by key, one audit record for the batch. On
     PostgreSQL the rows are made by the database in one INSERT … SELECT from
-    the records (as arrays) and the plans: no row travels or is parsed as
-    text, and each plan's detail is decoded once."""
+    the records (sent as four arrays) joined to the plans: no hand-off row is
+    formatted, sent or parsed, and each plan's detail is decoded once."""
     import polars as pl
 
     missing = [c for c in PLANNED_COLUMNS if c not in records.columns]
