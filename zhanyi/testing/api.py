@@ -373,7 +373,17 @@ class SampleFileInput(serializers.Serializer):
     file = serializers.FileField()
 
 
-def _upload_response(imp: actions.SampleImport) -> Response:
+def _store_upload(request: Request, round_, swabs, problems) -> Response:
+    try:
+        imp = actions.do_upload_samples(
+            acting_user=request.user,
+            round=round_,
+            swabs=swabs,
+            parse_problems=problems,
+            request=request,
+        )
+    except PermissionDenied as e:
+        raise DRFPermissionDenied(str(e)) from None
     code = status.HTTP_400_BAD_REQUEST if imp.refused and not imp.tubes else status.HTTP_200_OK
     return Response(imp.as_dict(), status=code)
 
@@ -402,17 +412,7 @@ class RoundSamplesView(APIView):
             for code in v["codes"]:
                 row = actions.swab_row(i, {**v, "person": code})
                 (problems if isinstance(row, actions.Problem) else swabs).append(row)
-        try:
-            imp = actions.do_upload_samples(
-                acting_user=request.user,
-                round=round_,
-                swabs=swabs,
-                parse_problems=problems,
-                request=request,
-            )
-        except PermissionDenied as e:
-            raise DRFPermissionDenied(str(e)) from None
-        return _upload_response(imp)
+        return _store_upload(request, round_, swabs, problems)
 
 
 class RoundSamplesFileView(APIView):
@@ -429,17 +429,7 @@ class RoundSamplesFileView(APIView):
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         swabs, problems = actions.read_sample_file(upload, upload.name)
-        try:
-            imp = actions.do_upload_samples(
-                acting_user=request.user,
-                round=round_,
-                swabs=swabs,
-                parse_problems=problems,
-                request=request,
-            )
-        except PermissionDenied as e:
-            raise DRFPermissionDenied(str(e)) from None
-        return _upload_response(imp)
+        return _store_upload(request, round_, swabs, problems)
 
 
 # -- rounds and coverage --------------------------------------------------------------------

@@ -62,6 +62,19 @@ def _time(value: Any) -> dt.datetime:
     return aware(dt.datetime.fromisoformat(text.replace("/", "-")))
 
 
+def _time_field(line: int, raw: dict, name: str) -> dt.datetime | Problem:
+    try:
+        return _time(raw.get(name))
+    except ValueError:
+        return Problem(
+            line,
+            name,
+            "invalid",
+            _("Not a date and time (2021-09-12 08:30)."),
+            cell_text(raw.get(name)),
+        )
+
+
 def swab_row(line: int, raw: dict) -> SwabRow | Problem:
     """One row (a file line or an API item) as a ``SwabRow``, or the problem with it."""
     barcode = cell_text(raw.get("barcode"))
@@ -70,28 +83,14 @@ def swab_row(line: int, raw: dict) -> SwabRow | Problem:
     site = cell_text(raw.get("site"))
     if not site.isdigit():
         return Problem(line, "site", "invalid", _("The site is a sampling site's number."), site)
-    try:
-        sampled_at = _time(raw.get("sampled_at"))
-    except ValueError:
-        return Problem(
-            line,
-            "sampled_at",
-            "invalid",
-            _("Not a date and time (2021-09-12 08:30)."),
-            cell_text(raw.get("sampled_at")),
-        )
+    sampled_at = _time_field(line, raw, "sampled_at")
+    if isinstance(sampled_at, Problem):
+        return sampled_at
     closed_at = None
     if cell_text(raw.get("closed_at")):
-        try:
-            closed_at = _time(raw.get("closed_at"))
-        except ValueError:
-            return Problem(
-                line,
-                "closed_at",
-                "invalid",
-                _("Not a date and time (2021-09-12 08:30)."),
-                cell_text(raw.get("closed_at")),
-            )
+        closed_at = _time_field(line, raw, "closed_at")
+        if isinstance(closed_at, Problem):
+            return closed_at
     code = cell_text(raw.get("person"))
     if parse_code(code) is None:
         return Problem(
