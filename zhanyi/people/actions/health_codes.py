@@ -31,8 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
-from zhanyi.accounts.audit import SystemActor
 from zhanyi.core import collector
+from zhanyi.core.actors import actor_name
 from zhanyi.core.pgbulk import copy_lines
 from zhanyi.engine.codes import CodeDecision, CodeRules, decide_many
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
@@ -71,13 +71,6 @@ def code_rules(contact_protocols: Iterable[str] = ()) -> CodeRules:
         except FileNotFoundError:
             continue  # an unknown name falls back to the protocol in force
     return CodeRules.from_protocol(protocol(), others)
-
-
-def _actor_name(acting_user) -> str:
-    if isinstance(acting_user, SystemActor):
-        return acting_user.name[:150]
-    user = actor_user(acting_user)
-    return user.get_username()[:150] if user else ""
 
 
 class _Code(NamedTuple):
@@ -301,7 +294,7 @@ def _recompute(
     ids = sorted({int(pid) for pid in person_ids})
     user = actor_user(acting_user)
     user_id = user.pk if user else None
-    name = _actor_name(acting_user)
+    name = actor_name(acting_user)
     trigger = trigger[:255]
     changed = 0
     colours: Counter = Counter()
