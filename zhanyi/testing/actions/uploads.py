@@ -29,7 +29,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from zhanyi.screening.reading import PushListFileError, cell_text, open_rows
+from zhanyi.core.tabular import TableFileError, cell_text, open_rows
 
 from .bulk import SampleImport, TubeUpload, do_import_samples
 from .common import Problem, aware
@@ -118,7 +118,7 @@ def read_sample_file(fh: IO[bytes], filename: str) -> tuple[list[SwabRow], list[
     try:
         rows, _encoding, _count = open_rows(fh, fmt)
         return _swab_rows(rows)
-    except PushListFileError as error:
+    except TableFileError as error:
         return [], [Problem(None, "file", "unreadable", str(error))]
 
 

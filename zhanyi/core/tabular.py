@@ -1,0 +1,161 @@
+"""Reading tables row by row: xlsx, xls and csv in UTF-8, UTF-8 with BOM, GBK, GB18030.
+
+What data staff send is what Excel saves: on a Chinese Windows a CSV is GBK
+unless they choose otherwise. Push lists (screening) and sampling points'
+offline files (testing) are read here.
+
+Nothing here holds a whole file: xlsx is read with openpyxl in read-only mode,
+csv is decoded as it streams. Only xls (the old binary format, which xlrd
+cannot stream) is opened whole; such files are small by nature (65,536 rows at
+most). Each reader yields the header row first, then the data rows as lists of
+cell values.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Iterator
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+FORMATS = ("xlsx", "xls", "csv")
+# Tried in this order; GBK before GB18030 so that a plain GBK file is named so.
+CSV_ENCODINGS = ("utf-8-sig", "gbk", "gb18030")
+_CHUNK = 1 << 20
+
+
+class TableFileError(ValueError):
+    """A file that cannot be read as a table; the message says why."""
+
+
+def hash_file(fh: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    fh.seek(0)
+    while chunk := fh.read(_CHUNK):
+        digest.update(chunk)
+    fh.seek(0)
+    return digest.hexdigest()
+
+
+def count_lines(fh: IO[bytes]) -> int:
+    """Lines in a text file, counted in binary chunks (for the progress bar)."""
+    fh.seek(0)
+    count = 0
+    while chunk := fh.read(_CHUNK):
+        count += chunk.count(b"\n")
+    fh.seek(0)
+    return count
+
+
+def detect_encoding(fh: IO[bytes]) -> str:
+    """The first of UTF-8 (with or without BOM), GBK and GB18030 that decodes the
+    whole file, read in chunks; ``utf-8-sig`` names a file that starts with a BOM."""
+    fh.seek(0)
+    has_bom = fh.read(3) == codecs.BOM_UTF8
+    for encoding in CSV_ENCODINGS:
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while chunk := fh.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        fh.seek(0)
+        if encoding == "utf-8-sig" and not has_bom:
+            return "utf-8"
+        return encoding
+    fh.seek(0)
+    raise TableFileError(
+        _("The file is not text in UTF-8, GBK or GB18030; save it as UTF-8 CSV or as xlsx.")
+    )
+
+
+def _csv_rows(fh: IO[bytes], encoding: str) -> Iterator[list[Any]]:
+    fh.seek(0)
+    text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+    try:
+        yield from csv.reader(text)
+    finally:
+        # Leave the caller's handle open (it may already be closed).
+        with contextlib.suppress(ValueError):
+            text.detach()
+
+
+def _open_xlsx(fh: IO[bytes]):
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    fh.seek(0)
+    try:
+        return openpyxl.load_workbook(fh, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise TableFileError(
+            _("The file cannot be read as xlsx: %(error)s") % {"error": error}
+        ) from None
+
+
+def _xlsx_rows(book) -> Iterator[list[Any]]:
+    try:
+        sheet = book.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        book.close()
+
+
+def _xls_rows(fh: IO[bytes]) -> Iterator[list[Any]]:
+    import xlrd
+
+    fh.seek(0)
+    try:
+        book = xlrd.open_workbook(file_contents=fh.read(), on_demand=True)
+    except xlrd.XLRDError as error:
+        raise TableFileError(
+            _("The file cannot be read as xls: %(error)s") % {"error": error}
+        ) from None
+    sheet = book.sheet_by_index(0)
+    for r in range(sheet.nrows):
+        row = []
+        for cell in sheet.row(r):
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+            elif cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer():
+                row.append(int(cell.value))
+            else:
+                row.append(cell.value)
+        yield row
+
+
+def open_rows(fh: IO[bytes], fmt: str) -> tuple[Iterator[list[Any]], str, int | None]:
+    """Rows of the file (header first), the encoding used ('' for spreadsheets)
+    and the number of data rows when the file says it (for the progress bar)."""
+    if fmt == "csv":
+        encoding = detect_encoding(fh)
+        return _csv_rows(fh, encoding), encoding, max(count_lines(fh) - 1, 0)
+    if fmt == "xlsx":
+        book = _open_xlsx(fh)
+        # The sheet's recorded dimension; files from some tools lack it.
+        max_row = book.worksheets[0].max_row if book.worksheets else None
+        return _xlsx_rows(book), "", (max_row - 1) if max_row else None
+    if fmt == "xls":
+        return _xls_rows(fh), "", None
+    raise TableFileError(_("Unknown format %(fmt)s.") % {"fmt": fmt})
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return " ".join(str(value).split())
