@@ -60,6 +60,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--server-threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--no-load", action="store_true", help="skip the scan API load test")
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="only the scan API load test (round_s and tubes are then null)",
+    )
 
 
 def _say(out: TextIO, text: str) -> None:
@@ -673,9 +678,13 @@ def run(options: dict, out: TextIO) -> dict:
         f"set-up: {len(people_ids):,} persons in {len(village_list)} villages "
         f"({time.perf_counter() - t:.0f}s, not measured)",
     )
-    _forget_earlier_runs(out)
-    figures = _round(options, people_ids, village_list, out)
-    figures.pop("_batches", None)
+    if options["load_only"] and options["no_load"]:
+        raise SystemExit("bench testing: --load-only and --no-load leave nothing to measure")
+    figures = {"tubes": None, "round_s": None}
+    if not options["load_only"]:
+        _forget_earlier_runs(out)
+        figures = _round(options, people_ids, village_list, out)
+        figures.pop("_batches", None)
     load = {"scan_rps": None, "scan_p95_ms": None}
     if not options["no_load"]:
         load = _scan_load(options, people_ids, village_list, out)
