@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhanyi.core import jurisdiction
 from zhanyi.places.models import Area, AreaLevel
@@ -25,7 +26,7 @@ class UploadForm(forms.Form):
 
 
 class SourceForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("object", "Name"), max_length=100)
     origin_city = forms.CharField(label=_("Origin city"), max_length=100, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -94,7 +95,7 @@ class ReassignForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("object", "Name"), max_length=100)
     villages = forms.ModelMultipleChoiceField(
         label=_("Villages"), queryset=Area.objects.none(), widget=forms.SelectMultiple
     )

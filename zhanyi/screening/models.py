@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PushCategory(models.TextChoices):
@@ -36,7 +37,7 @@ class PushSource(models.Model):
         PUSH = "push", _("Pushed by another region")
         DOOR_TO_DOOR = "door_to_door", _("Door-to-door campaign")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(pgettext_lazy("object", "name"), max_length=100, unique=True)
     origin_city = models.CharField(_("origin city"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PUSH)
     column_mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
@@ -273,7 +274,7 @@ class PushRecord(models.Model):
 class Campaign(models.Model):
     """A door-to-door campaign (家家访) over chosen villages."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("object", "name"), max_length=100)
     villages = models.ManyToManyField("places.Area", related_name="+", verbose_name=_("villages"))
     started_at = models.DateTimeField(_("started at"))
     created_by_name = models.CharField(max_length=150, blank=True)

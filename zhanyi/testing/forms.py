@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .actions.common import testing_rule
 from .models import RoundKind
@@ -17,7 +18,7 @@ def _pool_size_choices() -> list[tuple[int, str]]:
 
 
 class RoundForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("object", "Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=RoundKind.choices)
     areas = forms.CharField(
         label=_("Area codes"), help_text=_("One or more area codes, separated by spaces.")

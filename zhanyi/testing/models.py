@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RoundKind(models.TextChoices):
@@ -33,7 +34,7 @@ class Schedule(models.Model):
     ``TestingRound`` (``number`` 1, 2, …) when the schedule is run forward.
     """
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("object", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=32, choices=RoundKind.choices)
     area = models.ForeignKey(
         "places.Area", models.PROTECT, related_name="+", verbose_name=_("responsible area")
@@ -62,7 +63,7 @@ class TestingRound(models.Model):
 
     __test__ = False  # not a pytest class
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("object", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=32, choices=RoundKind.choices)
     # The lowest area containing the whole scope: who may run the round.
     area = models.ForeignKey(
@@ -145,7 +146,7 @@ class RoundTarget(models.Model):
 class SamplingSite(models.Model):
     """A sampling point (采样点) in a village, maybe at a place (a school, a port)."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("object", "name"), max_length=100)
     area = models.ForeignKey(
         "places.Area", models.PROTECT, related_name="+", verbose_name=_("village")
     )
@@ -167,8 +168,8 @@ class SamplingTeam(models.Model):
     """A sampling team (采样队) working at a site."""
 
     site = models.ForeignKey(SamplingSite, models.CASCADE, related_name="teams")
-    name = models.CharField(_("name"), max_length=100)
-    lead = models.CharField(_("lead"), max_length=100, blank=True)
+    name = models.CharField(pgettext_lazy("object", "name"), max_length=100)
+    lead = models.CharField(pgettext_lazy("team", "lead"), max_length=100, blank=True)
     members = models.PositiveSmallIntegerField(_("members"), default=1)
 
     class Meta:
@@ -184,7 +185,7 @@ class Lab(models.Model):
     """A testing laboratory (检测机构)."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("object", "name"), max_length=100)
     area = models.ForeignKey(
         "places.Area", models.PROTECT, related_name="+", verbose_name=_("area")
     )
@@ -200,11 +201,12 @@ class Lab(models.Model):
 
 
 class TubeStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-    DELIVERED = "delivered", _("Delivered")
-    RECEIVED = "received", _("Received")
-    REPORTED = "reported", _("Reported")
+    # Contexts: the same words are a task's or a list's states elsewhere.
+    OPEN = "open", pgettext_lazy("tube status", "Open")
+    CLOSED = "closed", pgettext_lazy("tube status", "Closed")
+    DELIVERED = "delivered", pgettext_lazy("tube status", "Delivered")
+    RECEIVED = "received", pgettext_lazy("tube status", "Received")
+    REPORTED = "reported", pgettext_lazy("tube status", "Reported")
 
 
 class TestResult(models.TextChoices):
@@ -296,7 +298,7 @@ class Tube(models.Model):
     samples_count = models.PositiveSmallIntegerField(_("samples"), default=0)
     opened_at = models.DateTimeField(_("opened at"))
     sampled_at = models.DateTimeField(_("sampled at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("tube", "closed at"), null=True, blank=True)
     batch = models.ForeignKey(
         DeliveryBatch,
         models.PROTECT,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhanyi.engine.protocol import PROTOCOLS_DIR
 
@@ -62,8 +63,8 @@ class CaseUpdateForm(forms.Form):
 
 
 class TrajectoryForm(forms.Form):
-    start = DateTimeField(label=_("From"))
-    end = DateTimeField(label=_("Until"), required=False)
+    start = DateTimeField(label=pgettext_lazy("period", "From"))
+    end = DateTimeField(label=pgettext_lazy("period", "Until"), required=False)
     place_id = forms.IntegerField(label=_("Place number"), required=False, min_value=1)
     description = forms.CharField(label=_("Where"), max_length=255, required=False)
 

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseClassification(models.TextChoices):
@@ -120,7 +121,7 @@ class TrajectoryEntry(models.Model):
     )
     description = models.CharField(_("description"), max_length=255, blank=True)
     start = models.DateTimeField(_("from"))
-    end = models.DateTimeField(_("until"), null=True, blank=True)
+    end = models.DateTimeField(pgettext_lazy("period", "until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -162,8 +163,8 @@ class Interview(models.Model):
 
 
 class ExposureSetting(models.TextChoices):
-    HOUSEHOLD = "household", _("Household")  # 共同居住
-    WORKPLACE = "workplace", _("Workplace")  # 同一办公室/车间
+    HOUSEHOLD = "household", pgettext_lazy("exposure setting", "Household")  # 共同居住
+    WORKPLACE = "workplace", pgettext_lazy("exposure setting", "Workplace")  # 同一办公室/车间
     CLASSROOM = "classroom", _("Classroom")  # 同班
     VEHICLE = "vehicle", _("Vehicle")  # 同乘
     MEAL = "meal", _("Meal")  # 同餐
