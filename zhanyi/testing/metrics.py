@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhanyi.core.metrics import area_filter, figure
 from zhanyi.engine.protocol import LOCAL_TZ
 from zhanyi.places.models import Area
-from zhanyi.testing.models import RoundTarget, Sample, TestingRound, Tube, TubeStatus
+from zhanyi.testing.models import (
+    Purpose,
+    RoundTarget,
+    Sample,
+    TestingRound,
+    TestResult,
+    Tube,
+    TubeStatus,
+)
 
 
 def _today_start() -> dt.datetime:
@@ -42,19 +50,37 @@ def positive_tubes(area: Area | None) -> int:
 
 @figure("testing.coverage", _("Coverage of open rounds"), "%", order=63)
 def coverage(area: Area | None) -> float:
-    """Tested share of the targets (not exempt) of the rounds open now."""
+    """Tested share of the targets (not exempt) of the rounds open now.
+
+    A target counts as tested when a result came back for their sample of
+    that same round: a walk-in tested in another round does not lift this
+    one. One query: the targets joined to their round's sample and tube, as
+    the round's own coverage (``queries.coverage_by_village``) counts them.
+    """
     now = timezone.now()
-    open_rounds = TestingRound.objects.filter(starts_at__lte=now, ends_at__gt=now)
-    targets = RoundTarget.objects.filter(
-        round__in=open_rounds, exempt=False, **area_filter(area, "village__path")
+    q = connection.ops.quote_name
+    area_join = area_where = ""
+    params: list = [TestResult.NEGATIVE.value, TestResult.POSITIVE.value, Purpose.ROUND.value]
+    if area is not None:
+        area_join = f"JOIN {q(Area._meta.db_table)} v ON v.id = t.village_id"
+        area_where = "AND v.path LIKE %s"
+    sql = (
+        "SELECT COALESCE(SUM(CASE WHEN NOT t.exempt THEN 1 ELSE 0 END), 0), "
+        "COALESCE(SUM(CASE WHEN NOT t.exempt AND tb.result IN (%s, %s) THEN 1 ELSE 0 END), 0) "
+        f"FROM {q(RoundTarget._meta.db_table)} t "
+        f"JOIN {q(TestingRound._meta.db_table)} r ON r.id = t.round_id {area_join} "
+        f"LEFT JOIN {q(Sample._meta.db_table)} s ON s.round_id = t.round_id "
+        "AND s.person_id = t.person_id AND s.purpose = %s "
+        f"LEFT JOIN {q(Tube._meta.db_table)} tb ON tb.id = s.tube_id "
+        f"WHERE r.starts_at <= %s AND r.ends_at > %s {area_where}"
     )
-    need = targets.count()
+    stamp = connection.ops.adapt_datetimefield_value(now)  # as the ORM compares it
+    params += [stamp, stamp]
+    if area is not None:
+        params.append(area.path + "%")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        need, tested = cursor.fetchone()
     if not need:
         return 0.0
-    tested = Sample.objects.filter(
-        Q(tube__result="negative") | Q(tube__result="positive"),
-        round__in=open_rounds,
-        purpose="round",
-        person_id__in=targets.values("person_id"),
-    ).count()
-    return round(100 * tested / need, 1)
+    return round(100 * int(tested) / int(need), 1)

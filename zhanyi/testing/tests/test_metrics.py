@@ -38,3 +38,23 @@ def test_the_figures_follow_the_chain_and_are_limited_to_an_area(world):
     assert values["testing.positive_tubes"] == 1
     assert values["testing.coverage"] == 50.0
     assert _values(world.other_county)["testing.samples_today"] == 0
+
+
+def test_coverage_counts_a_sample_only_for_its_own_rounds_target(world):
+    """Two rounds open at once: a person targeted by the village's round but
+    tested as a walk-in in the other does not count as covered here."""
+    ps = people(world.village, 2)
+    walk_in = people(world.village2, 1)[0]
+    r = round_([world.village], pool_size=1)
+    other = round_([world.village2], pool_size=1, name="另一轮")
+    s = site(world.village)
+    lb = lab(world.city)
+    scan("COV00001", [ps[0]], site=s, round=r)
+    scan("COV00002", [ps[1]], site=s, round=other)  # a target of r, sampled in the other round
+    scan("COV00003", [walk_in], site=s, round=other)
+    deliver_and_receive(s, lb, ["COV00001", "COV00002", "COV00003"])
+    report(lb, {"COV00001": "negative", "COV00002": "negative", "COV00003": "negative"})
+    # Targets: ps[0], ps[1] (round r) and the walk-in (the other round): two of
+    # three tested in their own round.
+    assert _values()["testing.coverage"] == round(100 * 2 / 3, 1)
+    assert _values(world.village)["testing.coverage"] == 50.0
