@@ -151,9 +151,13 @@ def handoff_templates(contact: Contact, rules: Protocol) -> list[HandoffTemplate
     return templates
 
 
+#: The origin of a contact's hand-offs is this and the contact's pk.
+ORIGIN = "tracing.contact:"
+
+
 def origin_of(contact_pk: int) -> str:
     """A contact's hand-offs' origin; their keys add ``:control``, ``:transfer``, ``:tests``."""
-    return f"tracing.contact:{contact_pk}"
+    return f"{ORIGIN}{contact_pk}"
 
 
 def handoff_specs(contact: Contact, rules: Protocol) -> list[HandoffSpec]:
@@ -195,7 +199,7 @@ def handoff_plans(
         groups.select("protocol", "kind", "last_day").with_row_index("plan"),
         on=["protocol", "kind", "last_day"],
     ).select(
-        pl.format("tracing.contact:{}", "pk").alias("origin"),
+        (pl.lit(ORIGIN) + pl.col("pk").cast(pl.String)).alias("origin"),
         "person_id",
         "area_id",
         pl.col("plan").cast(pl.Int64),
@@ -605,7 +609,7 @@ def do_release_contact(
     )
     recompute_codes(
         [contact.person_id],
-        reason=f"tracing.contact:{contact.pk} released",
+        reason=f"{origin_of(contact.pk)} released",
         acting_user=acting_user,
     )
     return contact
