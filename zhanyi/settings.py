@@ -6,7 +6,11 @@
 - ``DATABASE_URL``: the database; default SQLite in ``$ZHANYI_DATA_DIR``.
 - ``ZHANYI_DATA_DIR`` (default ``./var``): SQLite file, Parquet, uploads.
 - ``ZHANYI_ALLOWED_HOSTS``: comma-separated host names.
-- ``REDIS_URL``: when set, the cache (login throttling) lives in Redis.
+- ``REDIS_URL``: when set, the cache (login throttling, computed figures)
+  lives in Redis; otherwise in the database (table ``zhanyi_cache``, created
+  by ``migrate``).
+- ``ZHANYI_FIGURE_CACHE_SECONDS`` (default 30): how long a computed figure is
+  shown to every dashboard before it is computed again; 0 turns the cache off.
 """
 
 from __future__ import annotations
@@ -252,6 +256,26 @@ SPECTACULAR_SETTINGS = {
 # window lock further attempts until the window passes.
 LOGIN_FAILURE_LIMIT = int(env_str("ZHANYI_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_S = int(env_str("ZHANYI_LOGIN_FAILURE_WINDOW_S", "900"))
+
+
+# How long a computed figure (数出一门) is shared by every dashboard and server
+# process before one of them computes it again (zhanyi.core.figure_cache). The
+# dashboards poll every 30 s; 0 turns the cache off (each reader computes).
+def _figure_cache_seconds() -> int:
+    raw = env_str("ZHANYI_FIGURE_CACHE_SECONDS", "30").strip()
+    try:
+        seconds = int(raw)
+    except ValueError:
+        seconds = -1
+    if seconds < 0:
+        raise ImproperlyConfigured(
+            f"ZHANYI_FIGURE_CACHE_SECONDS must be a whole number of seconds, 0 or more "
+            f"(0 turns the figure cache off), not {raw!r}."
+        )
+    return seconds
+
+
+FIGURE_CACHE_SECONDS = _figure_cache_seconds()
 
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0
 # means the client address is REMOTE_ADDR (nobody can forge it in the audit log).

@@ -13,7 +13,9 @@ def metrics_area(user) -> Area | None:
     return user.jurisdiction
 
 
-def home_figures(user) -> list[dict]:
+def home_figures(user, *, fresh: bool = False) -> metrics.FigureValues:
+    """Every figure for the user's area, as the dashboards show them (cached
+    for a few seconds, shared; ``fresh`` computes them again now)."""
     if not user.is_superuser and user.jurisdiction_id is None:
-        return []
-    return metrics.compute(area=metrics_area(user))
+        return metrics.FigureValues()
+    return metrics.figures_for(user, fresh=fresh)

@@ -1,6 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from zhanyi.core import metrics
 from zhanyi.places import queries as place_queries
 
 from . import queries
@@ -9,6 +10,7 @@ from .models import Headquarters
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    fresh = metrics.fresh_requested(request)
     area = None
     children = []
     if user.is_superuser or user.jurisdiction_id:
@@ -20,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "area": area,
             "children": children,
-            "figures": queries.home_figures(user),
+            "figures": queries.home_figures(user, fresh=fresh),
             "headquarters": Headquarters.objects.prefetch_related("task_forces")
             .select_related("area")
             .order_by("id"),
@@ -29,5 +31,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def figures_fragment(request: HttpRequest) -> HttpResponse:
-    """The live counts, refreshed in place by HTMX."""
-    return render(request, "command/_figures.html", {"figures": queries.home_figures(request.user)})
+    """The live counts, refreshed in place by HTMX (``?fresh=1``: computed now)."""
+    figures = queries.home_figures(request.user, fresh=metrics.fresh_requested(request))
+    return render(request, "command/_figures.html", {"figures": figures})

@@ -1,4 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def create_cache_tables(using: str = "default", **kwargs) -> None:
+    """``migrate`` also creates the database cache's table (``zhanyi_cache``)
+    when the cache lives in the database: the login throttle and the figures
+    the dashboards share read it from the first request on."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class CoreConfig(AppConfig):
@@ -11,3 +21,4 @@ class CoreConfig(AppConfig):
         from . import metrics
 
         metrics.discover()
+        post_migrate.connect(create_cache_tables, sender=self)

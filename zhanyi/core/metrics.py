@@ -5,17 +5,30 @@ dashboard, the twice-daily report and the API all read them through
 ``compute``, so a number shown to a leader is defined exactly once. A figure is
 a function of the area it is computed for (an ``Area`` or None for everything
 the caller may see) and returns a number.
+
+Two ways to read them:
+
+- ``compute``: computed now, always. The twice-daily report and anything that
+  records figures (a snapshot) read this, never a cached value.
+- ``shown`` (and ``figures_for`` a user): what the dashboards and the figures
+  API show, through a short-lived cache shared by every reader and server
+  process (``zhanyi.core.figure_cache``); ``fresh=True`` forces a new
+  computation. Each value says when its computation began (``computed_at``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 
 from zhanyi.places.models import Area
+
+from . import figure_cache
 
 
 @dataclass(frozen=True)
@@ -57,13 +70,84 @@ def get(name: str) -> Figure:
         raise KeyError(f"no figure named {name!r}") from None
 
 
-def compute(names: Iterable[str] | None = None, area: Area | None = None) -> list[dict]:
-    """Values of the named figures (all when None) for one area."""
-    figures = registered() if names is None else [get(n) for n in names]
-    return [
-        {"name": f.name, "label": str(f.label), "unit": str(f.unit), "value": f.fn(area)}
+class FigureValues(list):
+    """Figures' values (dicts of ``name``, ``label``, ``unit``, ``value``,
+    ``computed_at``), with ``as_of``: when the oldest of them was computed."""
+
+    @property
+    def as_of(self) -> dt.datetime | None:
+        return min((f["computed_at"] for f in self), default=None)
+
+
+def _figures(names: Iterable[str] | None) -> list[Figure]:
+    return registered() if names is None else [get(n) for n in names]
+
+
+def _values(figures: list[Figure], entries: dict[str, figure_cache.Entry]) -> FigureValues:
+    return FigureValues(
+        {
+            "name": f.name,
+            "label": str(f.label),
+            "unit": str(f.unit),
+            "value": entries[f.name][0],
+            "computed_at": dt.datetime.fromtimestamp(entries[f.name][1], tz=dt.UTC),
+        }
         for f in figures
-    ]
+    )
+
+
+def compute(names: Iterable[str] | None = None, area: Area | None = None) -> FigureValues:
+    """Values of the named figures (all when None) for one area, computed now."""
+    figures = _figures(names)
+    return _values(figures, {f.name: figure_cache.compute_entry(f, area) for f in figures})
+
+
+def shown(
+    names: Iterable[str] | None = None, area: Area | None = None, *, fresh: bool = False
+) -> FigureValues:
+    """Values of the named figures for one area as the dashboards show them:
+    from the shared cache while they are recent (``FIGURE_CACHE_SECONDS``),
+    computed once for all readers when they are not; ``fresh``: computed after
+    this call began. The caller has chosen ``area`` within the reader's reach."""
+    figures = _figures(names)
+    return _values(figures, figure_cache.values(figures, area, fresh=fresh))
+
+
+def area_for(user) -> Area | None:
+    """The area a user's figures are computed for: their jurisdiction, or
+    everything (None) for a superuser without one; nobody else has figures."""
+    if user.is_superuser and user.jurisdiction_id is None:
+        return None
+    if user.jurisdiction_id is None:
+        raise PermissionDenied("no jurisdiction")
+    return user.jurisdiction
+
+
+def figures_for(user, names: Iterable[str] | None = None, *, fresh: bool = False) -> FigureValues:
+    """``shown`` for the user's own area (PermissionDenied without one)."""
+    return shown(names, area_for(user), fresh=fresh)
+
+
+FRESH_WORDS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+def parse_fresh(value: str | None) -> bool:
+    """The ``fresh`` parameter of a dashboard or the API: 1/true/yes, 0/false/no or absent."""
+    if value is None or value == "":
+        return False
+    try:
+        return FRESH_WORDS[value.strip().lower()]
+    except KeyError:
+        raise ValueError(f"fresh: expected 1 or 0, not {value!r}") from None
+
+
+def fresh_requested(request) -> bool:
+    """Whether a dashboard page was asked for figures computed now (``?fresh=1``);
+    a value other than 1/0 is a bad request."""
+    try:
+        return parse_fresh(request.GET.get("fresh"))
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
 
 
 def area_filter(area: Area | None, path_field: str) -> dict:

@@ -22,7 +22,7 @@ from zhanyi.accounts.audit import SystemActor
 from zhanyi.accounts.roles import capability_required, has_capability
 from zhanyi.command.queries import metrics_area
 from zhanyi.core import jurisdiction
-from zhanyi.core.metrics import compute, registered
+from zhanyi.core.metrics import FigureValues, figures_for, fresh_requested, registered
 from zhanyi.people import display
 from zhanyi.people.forms import add_action_errors
 from zhanyi.people.models import Household, Person
@@ -60,9 +60,9 @@ def _abilities(user) -> dict:
     }
 
 
-def _screening_figures(user) -> list[dict]:
+def _screening_figures(request: HttpRequest) -> FigureValues:
     names = [f.name for f in registered() if f.name.startswith("screening.")]
-    return compute(names, area=metrics_area(user))
+    return figures_for(request.user, names, fresh=fresh_requested(request))
 
 
 @require_GET
@@ -73,7 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
     queries.require_jurisdiction(user)
     area = metrics_area(user)
     context = {
-        "figures": _screening_figures(user),
+        "figures": _screening_figures(request),
         "open_tasks": queries.open_tasks_for(user)[:10],
         "overdue_count": queries.overdue_tasks_for(user).count(),
         "review_count": queries.review_queue_for(user).count() if can_review(user) else 0,

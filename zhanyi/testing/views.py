@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhanyi.accounts.roles import capability_required, has_capability
 from zhanyi.core.masking import mask_name
-from zhanyi.core.metrics import compute
+from zhanyi.core.metrics import figures_for, fresh_requested
 from zhanyi.engine.pooling import recommend_pool_size, simulate_dorfman
 from zhanyi.places.models import Area
 
@@ -82,11 +82,11 @@ def home(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, _("Round created."))
                     return redirect("testing:round", round_id=r.pk)
-    area = request.user.jurisdiction if not request.user.is_superuser else None
+    figures = figures_for(request.user, FIGURES, fresh=fresh_requested(request))
     return render(
         request,
         "testing/home.html",
-        {"rounds": rounds, "form": form, "can_edit": can_edit, "figures": compute(FIGURES, area)},
+        {"rounds": rounds, "form": form, "can_edit": can_edit, "figures": figures},
     )
 
 

@@ -44,9 +44,8 @@ FIGURES = [
 ]
 
 
-def _figures(user) -> list[dict]:
-    area = None if user.is_superuser and not user.jurisdiction_id else user.jurisdiction
-    return metrics.compute(FIGURES, area=area)
+def _figures(request: HttpRequest) -> metrics.FigureValues:
+    return metrics.figures_for(request.user, FIGURES, fresh=metrics.fresh_requested(request))
 
 
 @require_GET
@@ -67,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "status": status,
             "overdue": overdue,
             "statuses": CaseStatus.choices,
-            "figures": _figures(request.user),
+            "figures": _figures(request),
             "can_edit": has_capability(request.user, "edit_person"),
         },
     )
