@@ -187,6 +187,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "zhanyi_cache",
+            # Django's default (300) would evict the dashboards' shared figures,
+            # one entry per figure and area (some 25 figures for each village,
+            # township and county someone has open), long before they expire.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     }
     if TESTING:
