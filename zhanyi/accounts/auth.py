@@ -100,7 +100,7 @@ class TokenAuthentication(BaseTokenAuthentication):
     def authenticate_credentials(self, key):
         token_model = self.get_model()
         select, joined = token_query(token_model)
-        with connection.cursor() as cursor:
+        with rows.cursor() as cursor:
             cursor.execute(f"SELECT {select} {joined} WHERE t.key = %s", [key])
             row = cursor.fetchone()
         return credentials(token_model, row)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -18,7 +19,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from . import metrics
+        from . import metrics, rows
 
         metrics.discover()
+        # Hot paths' prepared statements (``rows.cursor``).
+        connection_created.connect(rows.prepare_connection, dispatch_uid="zhanyi.core.rows")
         post_migrate.connect(create_cache_tables, sender=self)

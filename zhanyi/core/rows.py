@@ -8,6 +8,12 @@ does that work once per model: the column list for a ``SELECT`` and the
 converters the database needs (SQLite returns dates as text, booleans as
 integers), so a hot path writes its SQL by hand and still gets real model
 instances, converted exactly as the ORM would convert them.
+
+``cursor()`` is the cursor for such statements: on PostgreSQL each statement
+it runs is prepared on its connection the first time and then only bound and
+executed, so the server plans it once per connection rather than once per
+request (planning a scan's statements cost the database more than running
+them).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.utils import CursorWrapper
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,87 @@ def loader(model: type[models.Model], alias: str = DEFAULT_DB_ALIAS) -> Loader:
     return Loader(model, alias, fields, tuple(converting))
 
 
+def cursor(alias: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
+    """A cursor for a hot path's hand-written statements.
+
+    On PostgreSQL its parameters are bound by the server and each statement
+    is prepared on the connection when first run: a connection kept between
+    requests (``CONN_MAX_AGE``) plans each statement once. Statements are
+    keyed by their text and parameter types, so write them with a fixed text
+    (an array parameter rather than a list of placeholders whose length
+    varies). Elsewhere, and for any other database, the ordinary cursor.
+    Behind a pooler in transaction mode, use one that keeps prepared
+    statements per server connection (PgBouncer 1.21 or newer with
+    ``max_prepared_statements``).
+    """
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        if connection.connection.prepare_threshold is None:  # not through the signal
+            connection.connection.prepare_threshold = _NEVER
+        raw = _prepared_cursor_class()(connection.connection)
+        # As Django's own cursors read times: in the connection's time zone.
+        from django.db.backends.postgresql.psycopg_any import register_tzloader
+        from psycopg.pq import Format
+
+        loader = connection.connection.adapters.get_loader(_TIMESTAMPTZ_OID, Format.TEXT)
+        if connection.timezone != loader.timezone:
+            register_tzloader(connection.timezone, raw)
+        return connection._prepare_cursor(raw)
+
+
+_TIMESTAMPTZ_OID = 1184
+_NEVER = 2**62
+
+
+def prepare_connection(sender=None, connection=None, **kwargs) -> None:
+    """Set up a new PostgreSQL connection for ``cursor()`` (Django's
+    ``connection_created`` signal, connected by the core app).
+
+    - Django turns psycopg's preparing off, which refuses even an explicit
+      prepare; a threshold that no statement reaches turns it on for
+      ``cursor()``'s statements only (Django's own cursors bind on the
+      client and are never prepared).
+    - Prepared statements are planned once, generically
+      (``plan_cache_mode``): they look rows up by keys, where the generic
+      plan is the custom one, and the server's default would keep planning
+      them again on every execution. It applies to prepared statements only,
+      so to no statement of Django's own.
+
+    Run as the connection opens, in autocommit: a setting made inside a
+    transaction would go with its rollback.
+    """
+    if connection is None or connection.vendor != "postgresql":
+        return
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = _NEVER
+    with raw.cursor() as db:
+        db.execute("SET plan_cache_mode = force_generic_plan")
+
+
+@functools.cache
+def _prepared_cursor_class() -> type:
+    import psycopg
+
+    class PreparedCursor(psycopg.Cursor):
+        """Server-side binding; every statement prepared on first use."""
+
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+        def _send_query_prepared(self, name, pgq, *, binary=None):
+            # Kept as an unprepared execution keeps it: Django's debug cursor
+            # (``connection.queries``, tests' statement counts) reads it.
+            self._query = pgq
+            return super()._send_query_prepared(name, pgq, binary=binary)
+
+    return PreparedCursor
+
+
 @dataclass(frozen=True)
 class Write:
     """A data-changing statement to run with an insert (``insert(along=…)``)."""
@@ -97,16 +185,16 @@ def insert(
     fields = _insert_fields(model)
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     sql = _insert_sql(model, unless_exists)
-    with connection.cursor() as cursor:
+    with cursor() as db:
         if along and connection.vendor == "postgresql":
             clauses = ", ".join(f"along{i} AS ({w.sql})" for i, w in enumerate(along))
             sql = f"WITH {clauses} {sql}"
             values = [*(p for w in along for p in w.params), *values]
         else:
             for write in along:
-                cursor.execute(write.sql, write.params)
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
+                db.execute(write.sql, write.params)
+        db.execute(sql, values)
+        row = db.fetchone()
     if row is None:
         return False
     obj.pk = row[0]

@@ -32,13 +32,13 @@ from django.core import signals
 from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import connection
 from django.http import Http404
 from django.utils import translation
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.renderers import JSONRenderer
 
 from zhanyi.accounts.auth import TokenAuthentication, credentials, token_query, token_width
+from zhanyi.core import rows
 
 from .actions.scanning import MAX_SCANS
 from .models import Purpose
@@ -212,7 +212,7 @@ class ScanLane:
         token_model = self.token_model
         token_select, token_from = token_query(token_model)
         context_select, context_joins = queries.scan_context_query()
-        with connection.cursor() as cursor:
+        with rows.cursor() as cursor:
             cursor.execute(
                 f"SELECT {token_select}, {context_select} {token_from} {context_joins} "
                 "WHERE t.key = %s",

@@ -97,7 +97,7 @@ def scan_context(
     if site_id is None and round_id is None:
         return None, None
     select, joins = scan_context_query()
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(f"SELECT {select} FROM (SELECT 1) AS one {joins}", [site_id, round_id])
         row = cursor.fetchone()
     return scan_context_of(user, site_id, round_id, row)

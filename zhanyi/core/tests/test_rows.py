@@ -67,3 +67,44 @@ def test_writes_along_an_insert_land_with_it_or_not_at_all(world):
         rows.insert(other, along=[clash])
     assert not PeriodicRun.objects.filter(name="rows.along.2").exists()
     assert Area.objects.get(pk=world.village.pk).code == world.village.code
+
+
+def _prepared() -> dict[str, tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return {statement: (generic, custom) for statement, generic, custom in cursor.fetchall()}
+
+
+def test_a_hot_statement_is_prepared_once_and_planned_generically(world):
+    """``rows.cursor`` on PostgreSQL: the statement is planned once per
+    connection (a generic plan), with the same results as the ORM's; Django's
+    own statements are not prepared."""
+    if connection.vendor != "postgresql":
+        with rows.cursor() as cursor:  # the ordinary cursor
+            cursor.execute("SELECT %s + 1", [1])
+            assert cursor.fetchone() == (2,)
+        return
+    sql = 'SELECT "id", "name" FROM "places_area" WHERE "id" = ANY(%s::bigint[]) ORDER BY "id"'
+    ids = [world.village.pk, world.county.pk]
+    for _ in range(7):
+        with rows.cursor() as cursor:
+            cursor.execute(sql, [ids])
+            found = cursor.fetchall()
+    assert found == sorted(Area.objects.filter(pk__in=ids).values_list("id", "name"))
+    (generic, custom), *others = [v for s, v in _prepared().items() if "places_area" in s]
+    assert not others and generic == 7 and custom == 0
+    list(Area.objects.filter(pk__in=ids))  # the ORM's statement
+    assert not any("places_area" in s and "ANY" not in s for s in _prepared())
+
+
+def test_a_prepared_statement_survives_a_rolled_back_transaction(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    sql = 'SELECT count(*) FROM "places_area" WHERE "id" = %s'
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        with rows.cursor() as cursor:
+            cursor.execute(sql, [world.village.pk])
+        raise ZeroDivisionError
+    with rows.cursor() as cursor:
+        cursor.execute(sql, [world.village.pk])
+        assert cursor.fetchone() == (1,)

@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -41,7 +42,7 @@ from zhanyi.testing.models import (
     TubeStatus,
 )
 
-from .common import Problem, now, refuse, require_operations, testing_rule
+from .common import InputError, Problem, now, refuse, require_operations, testing_rule
 from .sampling import _BARCODE, _attach_handoffs
 
 QR_PREFIX = "zhanyi:person:"
@@ -131,7 +132,7 @@ def _lookup(
     if tube_id is not None:
         params.append(tube_id)
     params += [*due_kinds, HandoffStatus.OPEN.value, TaskForceKind.TESTING.value, at]
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(sql, [*params, *where_params])
         found = cursor.fetchall()
     return [
@@ -143,6 +144,19 @@ def _lookup(
         )
         for pk, identity, merged_into, sampled, in_tube, due in found
     ]
+
+
+def _in(column: str, values: list, sql_type: str) -> str:
+    """``column`` is one of ``values``: one array parameter on PostgreSQL, so
+    that the statement's text (and its prepared plan) is the same whatever
+    the number of codes; a list of placeholders elsewhere."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::{sql_type}[])"
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def _in_params(values: list) -> list:
+    return [values] if connection.vendor == "postgresql" else values
 
 
 def resolve_codes(
@@ -169,11 +183,11 @@ def resolve_codes(
         return {}
     clauses, where_params = [], []
     if ids:
-        clauses.append(f"p.id IN ({', '.join(['%s'] * len(ids))})")
-        where_params += ids
+        clauses.append(_in("p.id", ids, "bigint"))
+        where_params += _in_params(ids)
     if numbers:
-        clauses.append(f"p.identity_number IN ({', '.join(['%s'] * len(numbers))})")
-        where_params += numbers
+        clauses.append(_in("p.identity_number", numbers, "text"))
+        where_params += _in_params(numbers)
     judged = {"round_id": round_id, "tube_id": tube_id, "due_kinds": list(due_kinds), "at": at}
     found = _lookup(" OR ".join(clauses), where_params, **judged)
     live = {pk: person for pk, _identity, merged, person in found if merged is None}
@@ -183,8 +197,8 @@ def resolve_codes(
     merged_of = {pk: merged for pk, _identity, merged, _person in found if merged is not None}
     survivors = sorted(set(merged_of.values()) - set(live))
     if survivors:
-        marks = ", ".join(["%s"] * len(survivors))
-        for pk, _identity, merged, person in _lookup(f"p.id IN ({marks})", survivors, **judged):
+        where = _in("p.id", survivors, "bigint")
+        for pk, _identity, merged, person in _lookup(where, _in_params(survivors), **judged):
             if merged is None:
                 live[pk] = person
     out: dict[str, ScannedPerson] = {}
@@ -263,8 +277,8 @@ def _open_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> tuple[
     )
     if rows.insert(tube, unless_exists="barcode"):
         return tube, True
-    # Opened by a concurrent request with the same barcode: use that one.
-    return Tube.objects.select_for_update().get(barcode=barcode), False
+    # Opened already (by a concurrent request, or an earlier one): that one, locked.
+    return _lock_tube(barcode), False
 
 
 def _samples_write(tube: Tube, at: dt.datetime, persons: list[int], handoffs: list) -> rows.Write:
@@ -320,7 +334,7 @@ def _update_tube_sql(names: tuple[str, ...]) -> str:
 def _lock_tube(barcode: str) -> Tube | None:
     """The tube with ``barcode``, locked for this transaction, with its area's
     path loaded (the jurisdiction check needs it): one statement."""
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(_lock_tube_sql(), [barcode])
         row = cursor.fetchone()
     if row is None:
@@ -366,21 +380,34 @@ def do_scan(
         )
     if purpose not in Purpose.values:
         refuse("purpose", "invalid", _("Unknown purpose."), purpose)
-    tube = _lock_tube(barcode)
-    opened = False
+    opening = functools.partial(
+        _open_tube,
+        barcode,
+        site=site,
+        round_=round,
+        pool_size=pool_size,
+        team=team,
+        purpose=purpose,
+        at=at,
+    )
+    tube, opened = None, False
+    if site is not None and len(codes) >= (pool_size or (round.pool_size if round else 1)):
+        # A whole tube's codes in one request (a phone that sends each tube
+        # when it is full) nearly always open their tube: insert it first,
+        # saving the look-up that would find nothing. Anything the opening
+        # refuses is left to the usual order below, which answers as always.
+        try:
+            require_operations(acting_user, site.area)
+            tube, opened = opening()
+        except (InputError, PermissionDenied):
+            tube = None  # nothing was written: the refusals come before the insert
+    if tube is None:
+        tube = _lock_tube(barcode)
     if tube is None:
         if site is None:
             refuse("tube", "unknown", _("Unknown tube barcode %(b)s.") % {"b": barcode}, barcode)
         require_operations(acting_user, site.area)
-        tube, opened = _open_tube(
-            barcode,
-            site=site,
-            round_=round,
-            pool_size=pool_size,
-            team=team,
-            purpose=purpose,
-            at=at,
-        )
+        tube, opened = opening()
     if not opened:
         require_operations(acting_user, tube.area)
         if site is not None and tube.site_id != site.pk:
