@@ -19,10 +19,12 @@ them).
 from __future__ import annotations
 
 import functools
+import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, models
 from django.db.backends.utils import CursorWrapper
 
 
@@ -160,6 +162,57 @@ class Write:
 
     sql: str
     params: Sequence
+
+
+def insert_write(obj: models.Model) -> Write:
+    """The INSERT of a new instance whose primary key is set (``reserve_id``),
+    as a ``Write`` to send along another insert; prepared as ``insert`` prepares it."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields = tuple(obj._meta.concrete_fields)
+    return Write(
+        _insert_sql_with_key(type(obj)),
+        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields],
+    )
+
+
+@functools.cache
+def _insert_sql_with_key(model: type[models.Model]) -> str:
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    fields = model._meta.concrete_fields
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+
+
+_RESERVED: dict[tuple, list[int]] = {}
+_RESERVING = threading.Lock()
+
+
+def reserve_id(model: type[models.Model], *, block: int = 64) -> int:
+    """A primary key for a new row of ``model``, from its sequence (PostgreSQL).
+
+    Keys are taken ``block`` at a time and handed out by this process (and
+    only this one: the pool is kept per process id, so a forked server worker
+    never repeats its parent's), so a hot path that must know a row's key
+    before writing it (to write it in one statement with the rows that point
+    at it) costs no round trip of its own. Keys left over when the process
+    ends are gaps in the sequence, as a rolled-back insert leaves.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        raise NotSupportedError("reserve_id needs PostgreSQL's sequences")
+    key = (model, connection.alias, os.getpid())
+    with _RESERVING:
+        pool = _RESERVED.setdefault(key, [])
+        if not pool:
+            with connection.cursor() as db:
+                db.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [model._meta.db_table, model._meta.pk.column, block],
+                )
+                pool.extend(sorted((row[0] for row in db.fetchall()), reverse=True))
+        return pool.pop()
 
 
 def insert(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, NotSupportedError, connection, transaction
 
 from zhanyi.core import rows
 from zhanyi.core.models import PeriodicRun
@@ -108,3 +108,19 @@ def test_a_prepared_statement_survives_a_rolled_back_transaction(world):
     with rows.cursor() as cursor:
         cursor.execute(sql, [world.village.pk])
         assert cursor.fetchone() == (1,)
+
+
+def test_reserved_keys_are_the_sequences_and_never_collide_with_its_own_inserts(world):
+    if connection.vendor != "postgresql":
+        with pytest.raises(NotSupportedError):
+            rows.reserve_id(PeriodicRun)
+        return
+    reserved = [rows.reserve_id(PeriodicRun) for _ in range(70)]  # past one block of 64
+    assert len(set(reserved)) == 70 and reserved == sorted(reserved)
+    made = PeriodicRun.objects.create(name="rows.test")
+    assert made.pk not in reserved
+    kept = PeriodicRun(pk=reserved[0], name="rows.kept")
+    with rows.cursor() as cursor:
+        write = rows.insert_write(kept)
+        cursor.execute(write.sql, write.params)
+    assert PeriodicRun.objects.get(pk=reserved[0]).name == "rows.kept"

@@ -17,6 +17,7 @@ the tube and the audit record.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import re
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
@@ -237,8 +238,8 @@ class ScanResult:
         }
 
 
-def _open_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> tuple[Tube, bool]:
-    """The new tube and True; or, opened by a concurrent request, that tube and False."""
+def _new_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> Tube:
+    """The tube to open at ``site``, not yet written; refused as the rules say."""
     if not _BARCODE.match(barcode):
         refuse(
             "tube",
@@ -265,7 +266,7 @@ def _open_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> tuple[
         refuse("round", "required", _("A round tube needs its round."))
     if round_ is not None and not (round_.starts_at <= at < round_.ends_at):
         refuse("round", "closed", _("The round is not open at this time."), round_.name)
-    tube = Tube(
+    return Tube(
         barcode=barcode,
         round=round_,
         site=site,
@@ -275,9 +276,14 @@ def _open_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> tuple[
         purpose=purpose,
         opened_at=at,
     )
+
+
+def _open_tube(barcode, **opening) -> tuple[Tube, bool]:
+    """The new tube and True; or, opened by a concurrent request, that tube and False."""
+    tube = _new_tube(barcode, **opening)
     if rows.insert(tube, unless_exists="barcode"):
         return tube, True
-    # Opened already (by a concurrent request, or an earlier one): that one, locked.
+    # Opened by a concurrent request with the same barcode: that one, locked.
     return _lock_tube(barcode), False
 
 
@@ -353,7 +359,6 @@ def _lock_tube_sql() -> str:
     )
 
 
-@transaction.atomic
 def do_scan(
     *,
     acting_user,
@@ -367,7 +372,11 @@ def do_scan(
     sampled_at: dt.datetime | None = None,
     request=None,
 ) -> ScanResult:
-    """Scan people's codes into a tube; open the tube on its first scan at ``site``."""
+    """Scan people's codes into a tube; open the tube on its first scan at ``site``.
+
+    Nothing is written unless all of it is: the tube, its samples and the
+    audit record land together or not at all.
+    """
     at = sampled_at or now()
     barcode = (barcode or "").strip()
     if not barcode:
@@ -380,61 +389,38 @@ def do_scan(
         )
     if purpose not in Purpose.values:
         refuse("purpose", "invalid", _("Unknown purpose."), purpose)
-    opening = functools.partial(
-        _open_tube,
-        barcode,
-        site=site,
-        round_=round,
-        pool_size=pool_size,
-        team=team,
-        purpose=purpose,
-        at=at,
-    )
-    tube, opened = None, False
-    if site is not None and len(codes) >= (pool_size or (round.pool_size if round else 1)):
-        # A whole tube's codes in one request (a phone that sends each tube
-        # when it is full) nearly always open their tube: insert it first,
-        # saving the look-up that would find nothing. Anything the opening
-        # refuses is left to the usual order below, which answers as always.
-        try:
-            require_operations(acting_user, site.area)
-            tube, opened = opening()
-        except (InputError, PermissionDenied):
-            tube = None  # nothing was written: the refusals come before the insert
-    if tube is None:
-        tube = _lock_tube(barcode)
-    if tube is None:
-        if site is None:
-            refuse("tube", "unknown", _("Unknown tube barcode %(b)s.") % {"b": barcode}, barcode)
-        require_operations(acting_user, site.area)
-        tube, opened = opening()
-    if not opened:
-        require_operations(acting_user, tube.area)
-        if site is not None and tube.site_id != site.pk:
-            refuse("tube", "other_site", _("This tube was opened at another site."), barcode)
-        if round is not None and tube.round_id != round.pk:
-            refuse("tube", "other_round", _("This tube belongs to another round."), barcode)
-    result = ScanResult(tube=tube, opened=opened)
-    if tube.status != TubeStatus.OPEN:
-        refuse(
-            "tube",
-            "closed",
-            _("Tube %(b)s is closed (%(status)s); open a new tube.")
-            % {"b": barcode, "status": tube.get_status_display()},
-            barcode,
-        )
-    due_kinds = [HandoffKind.TEST.value]
-    if tube.pool_size == 1:
-        due_kinds.append(HandoffKind.RESAMPLE.value)
-    persons = resolve_codes(
-        codes,
-        round_id=tube.round_id if tube.purpose == Purpose.ROUND else None,
-        tube_id=None if opened else tube.pk,
-        due_kinds=due_kinds,
-        at=at,
-    )
+    scan = {
+        "acting_user": acting_user,
+        "barcode": barcode,
+        "codes": codes,
+        "site": site,
+        "round_": round,
+        "pool_size": pool_size,
+        "team": team,
+        "purpose": purpose,
+        "at": at,
+        "request": request,
+    }
+    result = _scan_whole_new_tube(**scan)
+    if result is None:
+        result = _scan(**scan)
+    return result
+
+
+def _due_kinds(pool_size: int) -> list[str]:
+    """The hand-offs a sample in a tube of ``pool_size`` may fulfil."""
+    if pool_size == 1:
+        return [HandoffKind.TEST.value, HandoffKind.RESAMPLE.value]
+    return [HandoffKind.TEST.value]
+
+
+def _judge(
+    codes: Sequence[str], persons: dict[str, ScannedPerson], tube: Tube, result: ScanResult
+) -> tuple[list[int], bool]:
+    """Accept or refuse each code (into ``result``): the accepted persons in
+    scan order, and whether any of them has a scheduled test due."""
     room = tube.pool_size - tube.samples_count
-    new: list[int] = []  # the accepted persons, in scan order
+    new: list[int] = []
     in_tube: set[int] = set()
     due = False
     for index, code in enumerate(codes):
@@ -471,28 +457,24 @@ def do_scan(
         due = due or person.test_due
         new.append(person.pk)
         result.accepted.append({"index": index, "person_id": person.pk})
-    writes: list[rows.Write] = []
-    if new:
-        handoffs = [None] * len(new)
-        if due:
-            # Rare (a contact's scheduled test): the hand-off work uses samples.
-            samples = [
-                Sample(tube=tube, person_id=pk, round_id=tube.round_id, purpose=tube.purpose)
-                for pk in new
-            ]
-            _attach_handoffs(samples, tube, at, acting_user)
-            handoffs = [s.handoff_id for s in samples]
-        writes = [_samples_write(tube, at, new, handoffs)]
-        tube.samples_count += len(new)
-        changes = {"samples_count": tube.samples_count}
-        if tube.sampled_at is None:
-            tube.sampled_at = changes["sampled_at"] = at
-        if tube.samples_count >= tube.pool_size:
-            tube.status = changes["status"] = TubeStatus.CLOSED
-            tube.closed_at = changes["closed_at"] = at
-            result.closed = True
-        writes.append(_tube_write(tube.pk, changes))
-    # The samples and the tube travel with their audit record: one statement.
+    return new, due
+
+
+def _fill(tube: Tube, count: int, at: dt.datetime, result: ScanResult) -> dict:
+    """Count ``count`` new samples into ``tube`` (closed when full): the changed fields."""
+    tube.samples_count += count
+    changes = {"samples_count": tube.samples_count}
+    if tube.sampled_at is None:
+        tube.sampled_at = changes["sampled_at"] = at
+    if tube.samples_count >= tube.pool_size:
+        tube.status = changes["status"] = TubeStatus.CLOSED
+        tube.closed_at = changes["closed_at"] = at
+        result.closed = True
+    return changes
+
+
+def _record_scan(acting_user, tube, result, site, request, writes) -> None:
+    """The scan's audit record; the samples and the tube travel with it, in one statement."""
     audit.record(
         actor=acting_user,
         action="testing.scan",
@@ -506,6 +488,126 @@ def do_scan(
         area=site.area if site is not None and site.pk == tube.site_id else tube.area,
         along=writes,
     )
+
+
+def _scan_whole_new_tube(
+    *, acting_user, barcode, codes, site, round_, pool_size, team, purpose, at, request
+) -> ScanResult | None:
+    """A new tube's whole pool of codes in one request, as a phone sends each
+    tube once it is full: on PostgreSQL two statements and no transaction to
+    open and commit. One looks the codes up, one writes the tube (with its
+    final count and state), its samples and the audit record, all or nothing
+    as any single statement is.
+
+    None when this does not apply, with nothing written: another database; no
+    site; fewer codes than the tube holds; anything the opening refuses; a
+    scheduled test due (its hand-off work runs in the usual transaction); a
+    tube with this barcode opened already (a retry, a concurrent open: the
+    write fails on the barcode's unique key). The caller then scans in the
+    usual order, which answers each of these as always.
+    """
+    if connection.vendor != "postgresql" or site is None:
+        return None
+    if len(codes) < (pool_size or (round_.pool_size if round_ else 1)):
+        return None
+    try:
+        require_operations(acting_user, site.area)
+        tube = _new_tube(
+            barcode,
+            site=site,
+            round_=round_,
+            pool_size=pool_size,
+            team=team,
+            purpose=purpose,
+            at=at,
+        )
+    except (InputError, PermissionDenied):
+        return None
+    persons = resolve_codes(
+        codes,
+        round_id=tube.round_id if tube.purpose == Purpose.ROUND else None,
+        due_kinds=_due_kinds(tube.pool_size),
+        at=at,
+    )
+    result = ScanResult(tube=tube, opened=True)
+    new, due = _judge(codes, persons, tube, result)
+    if due:
+        return None
+    tube.pk = rows.reserve_id(Tube)
+    tube.area = site.area
+    writes = []
+    if new:
+        _fill(tube, len(new), at, result)  # the tube is written with its final count
+        writes.append(_samples_write(tube, at, new, [None] * len(new)))
+    writes.insert(0, rows.insert_write(tube))
+    try:
+        # Inside a caller's transaction, a savepoint keeps a refused write from
+        # spoiling it; on its own, the statement is its own transaction.
+        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+            _record_scan(acting_user, tube, result, site, request, writes)
+    except IntegrityError:
+        return None
+    tube._state.adding = False
+    return result
+
+
+@transaction.atomic
+def _scan(
+    *, acting_user, barcode, codes, site, round_, pool_size, team, purpose, at, request
+) -> ScanResult:
+    """The usual order: lock the tube (or open it), judge the codes, write."""
+    tube = _lock_tube(barcode)
+    opened = False
+    if tube is None:
+        if site is None:
+            refuse("tube", "unknown", _("Unknown tube barcode %(b)s.") % {"b": barcode}, barcode)
+        require_operations(acting_user, site.area)
+        tube, opened = _open_tube(
+            barcode,
+            site=site,
+            round_=round_,
+            pool_size=pool_size,
+            team=team,
+            purpose=purpose,
+            at=at,
+        )
+    if not opened:
+        require_operations(acting_user, tube.area)
+        if site is not None and tube.site_id != site.pk:
+            refuse("tube", "other_site", _("This tube was opened at another site."), barcode)
+        if round_ is not None and tube.round_id != round_.pk:
+            refuse("tube", "other_round", _("This tube belongs to another round."), barcode)
+    result = ScanResult(tube=tube, opened=opened)
+    if tube.status != TubeStatus.OPEN:
+        refuse(
+            "tube",
+            "closed",
+            _("Tube %(b)s is closed (%(status)s); open a new tube.")
+            % {"b": barcode, "status": tube.get_status_display()},
+            barcode,
+        )
+    persons = resolve_codes(
+        codes,
+        round_id=tube.round_id if tube.purpose == Purpose.ROUND else None,
+        tube_id=None if opened else tube.pk,
+        due_kinds=_due_kinds(tube.pool_size),
+        at=at,
+    )
+    new, due = _judge(codes, persons, tube, result)
+    writes: list[rows.Write] = []
+    if new:
+        handoffs = [None] * len(new)
+        if due:
+            # Rare (a contact's scheduled test): the hand-off work uses samples.
+            samples = [
+                Sample(tube=tube, person_id=pk, round_id=tube.round_id, purpose=tube.purpose)
+                for pk in new
+            ]
+            _attach_handoffs(samples, tube, at, acting_user)
+            handoffs = [s.handoff_id for s in samples]
+        writes = [_samples_write(tube, at, new, handoffs)]
+        writes.append(_tube_write(tube.pk, _fill(tube, len(new), at, result)))
+    _record_scan(acting_user, tube, result, site, request, writes)
     return result
 
 
