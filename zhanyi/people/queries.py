@@ -122,7 +122,8 @@ def search_persons(user, q: str) -> QuerySet[Person]:
         if _number_token(token):
             digits = search_digits(token)
             tail = digits + ("X" if token.upper().endswith("X") else "")
-            match = Q(identity_number__endswith=tail) | Q(phone__endswith=digits)
+            # ``tail``, not ``endswith``: indexed on PostgreSQL (people/tails.py).
+            match = Q(identity_number__tail=tail) | Q(phone__tail=digits)
             with contextlib.suppress(PhoneNumberError):  # not a whole phone: suffixes only
                 match |= Q(phone=normalize_phone(token))
             qs = qs.filter(match)

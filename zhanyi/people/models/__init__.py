@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhanyi.people.tails import Tail
+
 
 class IdentityType(models.TextChoices):
     RESIDENT_ID = "resident_id", _("Resident identity card")
@@ -107,6 +109,8 @@ class Person(models.Model):
         ordering = ["id"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        # Searches by the last digits use two more indexes, on PostgreSQL only,
+        # on reverse(identity_number) and reverse(phone): see people/tails.py.
         indexes = [
             models.Index(fields=["identity_number"]),
             models.Index(fields=["name"]),
@@ -127,6 +131,12 @@ class Person(models.Model):
     @property
     def is_merged(self) -> bool:
         return self.merged_into_id is not None
+
+
+# ``identity_number__tail`` / ``phone__tail``: search by the last digits (尾号)
+# through the indexes on the reversed values (see people/tails.py).
+Person._meta.get_field("identity_number").register_lookup(Tail)
+Person._meta.get_field("phone").register_lookup(Tail)
 
 
 class SourceRecord(models.Model):
