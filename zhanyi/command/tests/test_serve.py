@@ -75,12 +75,12 @@ def test_a_production_start_serves_the_collected_static_files(tmp_path):
 
 
 def test_several_server_processes_serve_and_stop_together(tmp_path):
-    """``--processes 2`` runs gunicorn with two worker processes; a SIGTERM
-    stops them, the arbiter and the background worker."""
+    """``--processes 2`` runs granian with two worker processes; a SIGTERM
+    stops them, granian's main process and the background worker."""
     server, _port, page, deadline = start_server(tmp_path, "--processes", "2", "--threads", "2")
     try:
         assert b"csrfmiddlewaretoken" in page
-        # gunicorn forks its workers at start; on a loaded machine the second
+        # granian starts its workers at start; on a loaded machine the second
         # may still be starting when the first answers.
         while True:
             children = psutil.Process(server.pid).children(recursive=True)
