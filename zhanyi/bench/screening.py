@@ -43,9 +43,10 @@ from typing import TextIO
 import polars as pl
 import pyarrow.parquet as pq
 
+from zhanyi.bench.city import NotABenchDatabase, generate_city, load_city, people_arg, say
 from zhanyi.engine.linkage import LinkageModel, link, prepare_index, train_model
 from zhanyi.engine.linkage.address import Gazetteer
-from zhanyi.engine.synth import SynthConfig, generate
+from zhanyi.engine.synth import SynthConfig
 from zhanyi.engine.synth.config import DEFAULT_SEED
 from zhanyi.engine.synth.pushlist import generate_push_list, write_push_list
 
@@ -53,19 +54,10 @@ DATA_ROOT = Path.cwd() / "bench-data" / "screening"
 RECORDS = 163_000
 
 
-class NotABenchDatabase(RuntimeError):
-    """The configured database is not one the benchmark may overwrite."""
-
-
-def _people_arg(value: str) -> int:
-    value = value.strip().replace("_", "").replace(",", "")
-    return SynthConfig.for_scale(int(value) if value.isdigit() else value).people
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--people",
-        type=_people_arg,
+        type=people_arg,
         default=SynthConfig.for_scale("full").people,
         help="persons in the index: small, medium, full or a number (default full)",
     )
@@ -79,23 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _say(out: TextIO, text: str) -> None:
-    out.write(text + "\n")
-    out.flush()
-
-
 # -- set-up (not measured) -------------------------------------------------------------
-
-
-def _city(options: dict, out: TextIO) -> Path:
-    cfg = SynthConfig.for_scale(options["people"], seed=options["seed"])
-    city_dir = options["data_dir"] / f"city-{cfg.people}-{cfg.seed}"
-    if not (city_dir / "manifest.json").exists():
-        _say(out, f"set-up: generating a city of {cfg.people:,} people…")
-        t = time.perf_counter()
-        generate(cfg, city_dir, stays=False)
-        _say(out, f"set-up: city in {time.perf_counter() - t:.0f} s")
-    return city_dir
 
 
 def _push_list(options: dict, city_dir: Path, out: TextIO) -> tuple[Path, Path, Path]:
@@ -107,7 +83,7 @@ def _push_list(options: dict, city_dir: Path, out: TextIO) -> tuple[Path, Path, 
     truth_path = list_dir / f"{stem}.truth.parquet"
     file_path = list_dir / f"{stem}.{enc if fmt == 'csv' else 'utf-8'}.{fmt}"
     if not (records_path.exists() and truth_path.exists()):
-        _say(out, f"set-up: generating a push list of {options['records']:,} records…")
+        say(out, f"set-up: generating a push list of {options['records']:,} records…")
         people = pl.read_parquet(city_dir / "people.parquet")
         areas = pl.read_parquet(city_dir / "areas.parquet", columns=["code", "name", "level"])
         records, truth = generate_push_list(people, areas, options["records"], seed=options["seed"])
@@ -126,12 +102,12 @@ def _engine_index(options: dict, city_dir: Path, out: TextIO) -> tuple[Path, Lin
         t = time.perf_counter()
         prepare_index(city_dir / "people.parquet", index_path)
         figures["index_prepare_s"] = round(time.perf_counter() - t, 1)
-        _say(out, f"set-up: person index normalised in {figures['index_prepare_s']} s")
+        say(out, f"set-up: person index normalised in {figures['index_prepare_s']} s")
     if not model_path.exists():
         t = time.perf_counter()
         train_model(pl.read_parquet(index_path)).save(model_path)
         figures["model_train_s"] = round(time.perf_counter() - t, 1)
-        _say(out, f"set-up: linkage model trained in {figures['model_train_s']} s")
+        say(out, f"set-up: linkage model trained in {figures['model_train_s']} s")
     return index_path, LinkageModel.load(model_path), figures
 
 
@@ -188,7 +164,7 @@ def _engine(
     }
     scored = score(result, truth)
     figures |= {f"engine_{k}": v for k, v in scored.items()}
-    _say(
+    say(
         out,
         f"engine: {records.height:,} records in {figures['engine_s']} s "
         f"(addresses {figures['engine_address_s']} s, linkage {figures['engine_linkage_s']} s); "
@@ -223,55 +199,6 @@ def _clone(source: str, target: str) -> None:
         cur.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
 
 
-def _load_city(city_dir: Path, out: TextIO) -> None:
-    from django.core.management import call_command
-    from django.db import transaction
-
-    from zhanyi.accounts.audit import SystemActor
-    from zhanyi.people.actions.imports import do_import_persons
-    from zhanyi.people.models import Person
-    from zhanyi.places.actions import do_import_areas, do_import_places
-
-    actor = SystemActor("bench:screening")
-    call_command("migrate", verbosity=0, interactive=False)
-    if Person.objects.exists():
-        raise NotABenchDatabase(
-            "This database holds persons already; point DATABASE_URL at a scratch database "
-            "(e.g. postgres://postgres@127.0.0.1:5432/zhanyi_h5a_bench)."
-        )
-
-    def stream(path: Path):
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000):
-            yield from batch.to_pylist()
-
-    t = time.perf_counter()
-    with transaction.atomic():
-        do_import_areas(
-            acting_user=actor,
-            rows=pq.read_table(city_dir / "areas.parquet").to_pylist(),
-            source_ref=city_dir.name,
-        )
-        do_import_places(
-            acting_user=actor,
-            rows=pq.read_table(city_dir / "places.parquet").to_pylist(),
-            source_ref=city_dir.name,
-        )
-    _say(out, "set-up: importing households and persons (bulk, COPY on PostgreSQL)…")
-    counts = do_import_persons(
-        acting_user=actor,
-        households=stream(city_dir / "households.parquet"),
-        persons=stream(city_dir / "people.parquet"),
-        source="synthetic",
-        source_ref=city_dir.name,
-        batch_size=20_000,
-    )
-    _say(out, f"set-up: {counts} in {time.perf_counter() - t:.0f} s")
-    if counts.bad_households or counts.bad_persons:
-        raise NotABenchDatabase(
-            f"the city did not load whole: {counts}; first {counts.problems[0]}"
-        )
-
-
 def _warm_snapshot(out: TextIO) -> float:
     from zhanyi.screening import bridge
 
@@ -302,10 +229,10 @@ def _database_run(
             cur.execute(f'CREATE DATABASE "{work}"')
     figures: dict = {}
     if not have_template:
-        _load_city(city_dir, out)
+        load_city(city_dir, out, bench="screening")
         figures["setup_snapshot_s"] = _warm_snapshot(out)
         _clone(work, template)
-        _say(out, f"set-up: template database {template} kept for the next runs")
+        say(out, f"set-up: template database {template} kept for the next runs")
     t = time.perf_counter()
     _clone(template, work)
     figures["setup_clone_s"] = round(time.perf_counter() - t, 1)
@@ -336,7 +263,7 @@ def _import(file_path: Path, truth_path: Path, out: TextIO) -> dict:
         )
     t1 = time.perf_counter()
     read_s = marks.get("storing", t1) - t0
-    _say(
+    say(
         out,
         f"end to end: {push_list.rows_read:,} rows read, {push_list.rows_stored:,} stored, "
         f"{push_list.rows_invalid:,} refused, {push_list.rows_repeated:,} repeated, "
@@ -386,10 +313,10 @@ def _import(file_path: Path, truth_path: Path, out: TextIO) -> dict:
 
 def run(options: dict, out: TextIO) -> dict:
     options["data_dir"].mkdir(parents=True, exist_ok=True)
-    city_dir = _city(options, out)
+    city_dir = generate_city(options, out)
     records_path, truth_path, file_path = _push_list(options, city_dir, out)
     n_people = pq.ParquetFile(city_dir / "people.parquet").metadata.num_rows
-    _say(out, f"bench screening: {options['records']:,} records against {n_people:,} persons")
+    say(out, f"bench screening: {options['records']:,} records against {n_people:,} persons")
     figures: dict = {
         "bench": "screening",
         "records": options["records"],

@@ -45,26 +45,17 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from zhanyi.engine.synth import SynthConfig
+from zhanyi.bench.city import NotABenchDatabase, generate_city, load_city, people_arg, say
 from zhanyi.engine.synth.config import DEFAULT_SEED
 
 DATA_ROOT = Path.cwd() / "bench-data" / "search"
 KINDS = ("identity_4", "phone_4", "identity_6")
 
 
-class NotABenchDatabase(RuntimeError):
-    """The configured database holds persons other than the bench's city."""
-
-
-def _people_arg(value: str) -> int:
-    value = value.strip().replace("_", "").replace(",", "")
-    return SynthConfig.for_scale(int(value) if value.isdigit() else value).people
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--people",
-        type=_people_arg,
+        type=people_arg,
         default=1_000_000,
         help="persons in the index: small, medium, full or a number (default 1,000,000)",
     )
@@ -78,11 +69,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _say(out: TextIO, text: str) -> None:
-    out.write(text + "\n")
-    out.flush()
-
-
 # -- set-up (not measured) -------------------------------------------------------------
 
 
@@ -92,23 +78,22 @@ def _ensure_city(options: dict, out: TextIO) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from zhanyi.bench.screening import _city, _load_city
     from zhanyi.people.models import Person, SourceRecord
 
-    city_dir = _city(options, out)
+    city_dir = generate_city(options, out)
     want = pq.ParquetFile(city_dir / "people.parquet").metadata.num_rows
     call_command("migrate", verbosity=0, interactive=False)
     have = Person.objects.count()
     if have == 0:
         t = time.perf_counter()
-        _load_city(city_dir, out)
+        load_city(city_dir, out, bench="search")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # Fresh tables: give the planner their sizes and the indexed
                 # expressions' statistics, as autovacuum would in time.
                 cursor.execute("VACUUM ANALYZE people_person")
                 cursor.execute("ANALYZE places_area")
-        _say(out, f"set-up: city loaded in {time.perf_counter() - t:.0f} s (kept)")
+        say(out, f"set-up: city loaded in {time.perf_counter() - t:.0f} s (kept)")
     elif have != want or not SourceRecord.objects.filter(source_ref=city_dir.name).exists():
         raise NotABenchDatabase(
             f"This database holds {have:,} persons that are not the bench's city of "
@@ -249,7 +234,7 @@ def _index_build(out: TextIO) -> dict:
             )
             figures[f"build_{name}_s"] = round(time.perf_counter() - t, 1)
         cursor.execute("ANALYZE people_person")
-    _say(out, "index build (CONCURRENTLY): " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+    say(out, "index build (CONCURRENTLY): " + ", ".join(f"{k} {v}" for k, v in figures.items()))
     return figures
 
 
@@ -272,7 +257,7 @@ def run(options: dict, out: TextIO) -> dict:
         scope: _searches(user, options["searches"], options["seed"])
         for scope, user in users.items()
     }
-    _say(
+    say(
         out,
         f"bench search: {people:,} persons on {connection.vendor}; {options['searches']} searches "
         f"per user and form for persons the user sees ({', '.join(KINDS)} by turns); "
@@ -303,7 +288,7 @@ def run(options: dict, out: TextIO) -> dict:
             figures[f"{scope}_naive"]["median_ms"] / figures[f"{scope}_indexed"]["median_ms"], 1
         )
         figures[f"{scope}_matches_median"] = statistics.median(matches)
-        _say(
+        say(
             out,
             f"  {scope:6} naive   {figures[f'{scope}_naive']}\n"
             f"  {scope:6} indexed {figures[f'{scope}_indexed']}\n"
@@ -313,8 +298,8 @@ def run(options: dict, out: TextIO) -> dict:
     q = searches["city"][0][1]
     for name, form in FORMS.items():
         plan = _explain(form(users["city"], q)[:25])
-        _say(out, f"plan ({name}, {q!r}, city user, first page):\n{plan}")
+        say(out, f"plan ({name}, {q!r}, city user, first page):\n{plan}")
         if executed := re.search(r"Execution Time: ([\d.]+) ms", plan):
             figures[f"plan_{name}_first_page_ms"] = float(executed.group(1))
-    _say(out, f"sizes (MB): {figures['sizes_mb']}")
+    say(out, f"sizes (MB): {figures['sizes_mb']}")
     return figures
