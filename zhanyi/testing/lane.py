@@ -188,6 +188,13 @@ class ScanLane:
                 response.content,
             )
         content = self.renderer.render(payload)
+        if status == 400:
+            # As Django's handler logs every 4xx answer of the general stack.
+            logger.warning(
+                "Bad Request: %s",
+                request.path,
+                extra={"status_code": 400, "request": request},
+            )
         return (
             "201 Created" if status == 201 else ("200 OK" if status == 200 else "400 Bad Request"),
             [

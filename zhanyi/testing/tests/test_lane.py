@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 
 import pytest
 from django.conf import settings
@@ -123,7 +124,7 @@ def test_a_plain_token_scan_is_answered_by_the_lane_as_the_view_answers_it(world
 
 
 def test_refusals_and_a_full_tube_read_the_same_through_the_lane_and_the_view(
-    world, scene, api_for
+    world, scene, api_for, caplog
 ):
     r, s, ps = scene
     api = api_for(world.village_member)
@@ -145,10 +146,17 @@ def test_refusals_and_a_full_tube_read_the_same_through_the_lane_and_the_view(
     strip = lambda b: [(x["row"], x["code"], x["message"]) for x in b["refused"]]  # noqa: E731
     assert strip(lane[1]) == strip(view[1]) and len(strip(lane[1])) == 2
     assert lane[1]["closed"] is view[1]["closed"] is True
-    # A scan into the closed tube: 400 with the same problems, nothing stored.
+    # A scan into the closed tube: 400 with the same problems, nothing stored,
+    # logged as the general stack logs it.
     again = {"tube": "LANE0002", "codes": [actions.qr_payload(ps[13].pk)]}
-    status, _h, content = post(ScanLane(Behind()), again, user=world.village_member)
-    res = api.post("/api/v1/testing/scans/", again, format="json")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        status, _h, content = post(ScanLane(Behind()), again, user=world.village_member)
+        lane_logged = [(r.levelname, r.getMessage(), r.status_code) for r in caplog.records]
+        caplog.clear()
+        res = api.post("/api/v1/testing/scans/", again, format="json")
+        view_logged = [(r.levelname, r.getMessage(), r.status_code) for r in caplog.records]
+    assert lane_logged == view_logged == [("WARNING", f"Bad Request: {SCAN_PATH}", 400)]
     assert status == res.status_code == 400
     assert json.loads(content) == res.json()
     assert json.loads(content)["problems"][0]["code"] == "closed"
