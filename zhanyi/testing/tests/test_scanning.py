@@ -216,3 +216,47 @@ def test_a_tube_opened_by_a_concurrent_scan_is_not_opened_twice(world):
     )
     assert insert(fresh, unless_exists="barcode") is True
     assert Tube.objects.get(pk=fresh.pk).barcode == "ZC0002"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_phones_sending_a_whole_tube_with_one_barcode_at_once_fill_it_once():
+    """The one-statement write of two requests racing for a new barcode: the
+    barcode's unique key lets one in; the other's write fails whole and the
+    usual order refuses it (the tube is full and closed). Nothing of it lands."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once need PostgreSQL; SQLite locks the file")
+    import threading
+
+    from django.db import close_old_connections
+
+    from zhanyi.core.testing import build_world
+
+    world = build_world()
+    r = round_([world.village], pool_size=10)
+    s = site(world.village)
+    groups = [people(world.village, 10), people(world.village, 10)]
+    start = threading.Barrier(2)
+    outcomes: list = [None, None]
+
+    def phone(i: int) -> None:
+        try:
+            start.wait(10)
+            outcomes[i] = scan("ZW0100", groups[i], site=s, round=r)
+        except InputError as e:
+            outcomes[i] = e
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=phone, args=(i,)) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    won = [o for o in outcomes if not isinstance(o, InputError)]
+    lost = [o for o in outcomes if isinstance(o, InputError)]
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert won[0].opened and won[0].closed and len(won[0].accepted) == 10
+    assert [p.code for p in lost[0].problems] == ["closed"]
+    tube = Tube.objects.get(barcode="ZW0100")
+    assert tube.samples_count == 10 and tube.samples.count() == 10
+    assert AuditEvent.objects.filter(action="testing.scan", object_id=str(tube.pk)).count() == 1
