@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhanyi.core import figure_cache
 from zhanyi.core.metrics import area_filter, figure
 from zhanyi.places.models import Area
 
@@ -217,3 +219,29 @@ def breakdown(area: Area | None, by: str) -> list[dict[str, Any]]:
         }
         for key in keys
     ]
+
+
+@dataclass(frozen=True)
+class _Breakdown:
+    """A breakdown as the figure cache reads it (``figure_cache.FigureLike``)."""
+
+    name: str
+    by: str
+
+    def fn(self, area: Area | None) -> list[dict[str, Any]]:
+        return breakdown(area, self.by)
+
+
+BREAKDOWNS = (
+    _Breakdown("screening.breakdown.source", "source"),
+    _Breakdown("screening.breakdown.area", "area"),
+)
+
+
+def breakdowns_shown(area: Area | None, *, fresh: bool = False) -> dict[str, list[dict]]:
+    """The desk's breakdowns by source and by area (``{"source": rows, "area": rows}``)
+    as the dashboards show figures: shared by every reader of ``area`` for a
+    few seconds (``zhanyi.core.figure_cache``), computed again when ``fresh``.
+    The report computes them with ``breakdown``, never from the cache."""
+    entries = figure_cache.values(BREAKDOWNS, area, fresh=fresh)
+    return {b.by: entries[b.name][0] for b in BREAKDOWNS}

@@ -40,7 +40,7 @@ from .forms import (
     UploadForm,
     VisitForm,
 )
-from .metrics import breakdown
+from .metrics import breakdowns_shown
 from .models import PushSource, ScreeningTask
 from .reading import PushListFileError
 
@@ -71,14 +71,14 @@ def home(request: HttpRequest) -> HttpResponse:
     """The screening desk: figures, my open tasks, the queues for those who work them."""
     user = request.user
     queries.require_jurisdiction(user)
-    area = metrics_area(user)
+    breakdowns = breakdowns_shown(metrics_area(user), fresh=fresh_requested(request))
     context = {
         "figures": _screening_figures(request),
         "open_tasks": queries.open_tasks_for(user)[:10],
         "overdue_count": queries.overdue_tasks_for(user).count(),
         "review_count": queries.review_queue_for(user).count() if can_review(user) else 0,
-        "by_source": breakdown(area, "source"),
-        "by_area": breakdown(area, "area"),
+        "by_source": breakdowns["source"],
+        "by_area": breakdowns["area"],
         **_abilities(user),
     }
     return render(request, "screening/home.html", context)

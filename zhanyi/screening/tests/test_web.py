@@ -228,3 +228,31 @@ def test_an_unreadable_upload_fails_its_job_with_the_reason_and_stores_nothing(
     page = client.get(f"/screening/jobs/{job.pk}/").content.decode()
     assert job.message in page.replace("&#x27;", "'")
     assert PushList.objects.count() == 0
+
+
+def test_the_desks_breakdowns_are_shared_for_a_few_seconds_and_fresh_on_demand(
+    world, tasks, putian, client_for, tmp_path
+):
+    from zhanyi.screening.models import PushSource
+
+    def people_by(rows) -> dict:
+        return {r["label"]: r["people"] for r in rows}
+
+    client = client_for(world.commander)
+    before = people_by(client.get("/screening/").context["by_source"])
+    assert before == {"莆田市协查": 3}
+    # A new list arrives: the desk shows the shared breakdown until refreshed.
+    xiamen = PushSource.objects.create(name="厦门市协查", origin_city="厦门市")
+    path = write_file(tmp_path, "b.csv", csv_bytes([row_for(world, "林秀英")]))
+    do_import_push_list(xiamen, path, filename="b.csv", acting_user=world.commander)
+    assert people_by(client.get("/screening/").context["by_source"]) == before
+    fresh = client.get("/screening/?fresh=1").context
+    assert people_by(fresh["by_source"]) == {"莆田市协查": 3, "厦门市协查": 1}
+    assert fresh["by_area"] and {r["label"] for r in fresh["by_area"]} <= {
+        world.county.name,
+        world.other_county.name,
+    }
+    # A county's desk reads its own area's breakdown, not the city's warm one.
+    county = client_for(world.tracer).get("/screening/").context["by_area"]
+    assert county and {r["label"] for r in county} <= {world.township.name}
+    assert client_for(world.tracer).get("/screening/?fresh=maybe").status_code == 400
