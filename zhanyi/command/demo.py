@@ -75,7 +75,6 @@ def build_demo(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
     timings["migrate_s"] = time.perf_counter() - t0
 
     marker = DemoDatabase.objects.filter(pk=1).first()
