@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -102,6 +103,31 @@ def aware(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=LOCAL_TZ)
     return value
+
+
+def parse_time(value: str) -> dt.datetime:
+    """A time as labs and phones write it (``2021-09-12 08:30``, ``2021/09/12
+    08:30:00``, ISO with an offset); without an offset it is China time."""
+    value = value.strip()
+    if not value:
+        raise ValueError("empty")
+    return _parse_time(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_time(value: str) -> dt.datetime:
+    # A file repeats a few times over thousands of rows (machines and phones
+    # write minutes): each text is read once.
+    return aware(dt.datetime.fromisoformat(value.replace("/", "-")))
+
+
+def missing_columns(header: Sequence[str], required: Sequence[str], message: str) -> list[Problem]:
+    """The problem of a file whose header (line 1) lacks required columns, or
+    none; ``message`` (translated) names them through ``%(cols)s``."""
+    missing = [c for c in required if c not in header]
+    if not missing:
+        return []
+    return [Problem(1, "header", "missing_columns", message % {"cols": ", ".join(missing)})]
 
 
 @functools.lru_cache(maxsize=8)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -45,7 +44,16 @@ from zhanyi.testing.models import (
 )
 
 from .bulk import analyze, where_in
-from .common import Problem, actor_name, actor_user, aware, now, require_operations, testing_rule
+from .common import (
+    Problem,
+    actor_name,
+    actor_user,
+    missing_columns,
+    now,
+    parse_time,
+    require_operations,
+    testing_rule,
+)
 
 RESULT_WORDS = {
     "negative": TestResult.NEGATIVE,
@@ -73,20 +81,6 @@ class ResultRow:
     reported_at: dt.datetime | None = None
 
 
-def parse_time(value: str) -> dt.datetime:
-    value = value.strip()
-    if not value:
-        raise ValueError("empty")
-    return _parse_time(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_time(value: str) -> dt.datetime:
-    # A lab file repeats a few times over thousands of rows (its machines
-    # write minutes): each text is read once.
-    return aware(dt.datetime.fromisoformat(value.replace("/", "-")))
-
-
 def parse_result_word(value: str) -> str | None:
     return RESULT_WORDS.get((value or "").strip().lower())
 
@@ -103,17 +97,13 @@ def parse_results_csv(data: bytes | str) -> tuple[list[ResultRow], list[Problem]
             return [], [Problem(None, "file", "encoding", _("The file is not UTF-8 text."))]
     reader = csv.DictReader(io.StringIO(data))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        return [], [
-            Problem(
-                1,
-                "header",
-                "missing_columns",
-                _("Missing columns: %(cols)s (expected barcode,result,tested_at[,reported_at]).")
-                % {"cols": ", ".join(missing)},
-            )
-        ]
+    problem = missing_columns(
+        header,
+        CSV_COLUMNS,
+        _("Missing columns: %(cols)s (expected barcode,result,tested_at[,reported_at])."),
+    )
+    if problem:
+        return [], problem
     reader.fieldnames = header
     rows: list[ResultRow] = []
     problems: list[Problem] = []

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from zhanyi.core.tabular import TableFileError, cell_text, open_rows
 
 from .bulk import SampleImport, TubeUpload, do_import_samples
-from .common import Problem, aware
+from .common import Problem, aware, missing_columns, parse_time
 from .scanning import parse_code, resolve_codes
 
 UPLOAD_COLUMNS = ("barcode", "site", "sampled_at", "person")
@@ -56,10 +56,7 @@ class SwabRow:
 def _time(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return aware(value)
-    text = cell_text(value)
-    if not text:
-        raise ValueError("empty")
-    return aware(dt.datetime.fromisoformat(text.replace("/", "-")))
+    return parse_time(cell_text(value))
 
 
 def _time_field(line: int, raw: dict, name: str) -> dt.datetime | Problem:
@@ -124,17 +121,13 @@ def read_sample_file(fh: IO[bytes], filename: str) -> tuple[list[SwabRow], list[
 
 def _swab_rows(rows: Iterator[list[Any]]) -> tuple[list[SwabRow], list[Problem]]:
     header = [cell_text(h).lower() for h in next(rows, [])]
-    missing = [c for c in UPLOAD_COLUMNS if c not in header]
-    if missing:
-        return [], [
-            Problem(
-                1,
-                "header",
-                "missing_columns",
-                _("Missing columns: %(cols)s (expected barcode,site,sampled_at,person).")
-                % {"cols": ", ".join(missing)},
-            )
-        ]
+    problem = missing_columns(
+        header,
+        UPLOAD_COLUMNS,
+        _("Missing columns: %(cols)s (expected barcode,site,sampled_at,person)."),
+    )
+    if problem:
+        return [], problem
     swabs: list[SwabRow] = []
     problems: list[Problem] = []
     for line, cells in enumerate(rows, start=2):
