@@ -94,8 +94,8 @@ def cursor(alias: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        if connection.connection.prepare_threshold is None:  # not through the signal
-            connection.connection.prepare_threshold = _NEVER
+        # Prepared on first use once ``prepare_connection`` has set the
+        # connection up (as it opened); without that, simply not prepared.
         raw = _prepared_cursor_class()(connection.connection)
         # As Django's own cursors read times: in the connection's time zone.
         from django.db.backends.postgresql.psycopg_any import register_tzloader
@@ -167,22 +167,8 @@ class Write:
 def insert_write(obj: models.Model) -> Write:
     """The INSERT of a new instance whose primary key is set (``reserve_id``),
     as a ``Write`` to send along another insert; prepared as ``insert`` prepares it."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    fields = tuple(obj._meta.concrete_fields)
-    return Write(
-        _insert_sql_with_key(type(obj)),
-        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields],
-    )
-
-
-@functools.cache
-def _insert_sql_with_key(model: type[models.Model]) -> str:
-    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    fields = model._meta.concrete_fields
-    return (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
+    model = type(obj)
+    return Write(_insert_sql(model, with_key=True), _values(obj, _insert_fields(model, True)))
 
 
 _RESERVED: dict[tuple, list[int]] = {}
@@ -235,9 +221,8 @@ def insert(
     """
     model = type(obj)
     connection = connections[DEFAULT_DB_ALIAS]
-    fields = _insert_fields(model)
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    sql = _insert_sql(model, unless_exists)
+    values = _values(obj, _insert_fields(model))
+    sql = _insert_sql(model, unless_exists=unless_exists)
     with cursor() as db:
         if along and connection.vendor == "postgresql":
             clauses = ", ".join(f"along{i} AS ({w.sql})" for i, w in enumerate(along))
@@ -257,19 +242,31 @@ def insert(
 
 
 @functools.cache
-def _insert_fields(model: type[models.Model]) -> tuple:
-    return tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+def _insert_fields(model: type[models.Model], with_key: bool = False) -> tuple:
+    return tuple(f for f in model._meta.concrete_fields if with_key or not f.primary_key)
+
+
+def _values(obj: models.Model, fields: tuple) -> list:
+    """The values of ``fields`` as ``Model.save`` prepares them for an insert."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
 
 
 @functools.cache
-def _insert_sql(model: type[models.Model], unless_exists: str | None) -> str:
+def _insert_sql(
+    model: type[models.Model], *, unless_exists: str | None = None, with_key: bool = False
+) -> str:
+    """The model's INSERT: without its key, returning the one the database gives
+    (or nothing if ``unless_exists`` finds the value taken); or ``with_key``,
+    returning nothing."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    fields = _insert_fields(model)
-    conflict = ""
-    if unless_exists is not None:
-        conflict = f" ON CONFLICT ({quote(model._meta.get_field(unless_exists).column)}) DO NOTHING"
-    return (
+    fields = _insert_fields(model, with_key)
+    sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}){conflict} "
-        f"RETURNING {quote(model._meta.pk.column)}"
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
+    if unless_exists is not None:
+        sql += f" ON CONFLICT ({quote(model._meta.get_field(unless_exists).column)}) DO NOTHING"
+    if not with_key:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    return sql
