@@ -22,7 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
-from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
+from zhanyi.command.models import Handoff, HandoffStatus, TaskForceKind
 from zhanyi.core.pgbulk import array_literal, copy_lines
 from zhanyi.people.models import Person
 from zhanyi.testing.models import (
@@ -36,7 +36,7 @@ from zhanyi.testing.models import (
 )
 
 from .common import Problem, require_operations, require_round_work
-from .sampling import _BARCODE, _attach_handoffs
+from .sampling import _BARCODE, _attach_handoffs, due_kinds
 
 
 @dataclass(frozen=True)
@@ -272,12 +272,11 @@ def _fulfil_scheduled_tests(
     only the tubes that hold them are then handled one by one."""
     if not good:
         return 0
-    kinds = [HandoffKind.TEST]
-    if round.pool_size == 1:
-        kinds.append(HandoffKind.RESAMPLE)
     due = set(
         Handoff.objects.filter(
-            kind__in=kinds, status=HandoffStatus.OPEN, to_task_force=TaskForceKind.TESTING
+            kind__in=due_kinds(round.pool_size),
+            status=HandoffStatus.OPEN,
+            to_task_force=TaskForceKind.TESTING,
         )
         .filter(Exists(Sample.objects.filter(person_id=OuterRef("person_id"), round_id=round.pk)))
         .values_list("person_id", flat=True)

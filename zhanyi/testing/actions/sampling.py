@@ -72,6 +72,14 @@ def do_create_lab(*, acting_user, code: str, name: str, area: Area, daily_capaci
     return lab
 
 
+def due_kinds(pool_size: int) -> list[str]:
+    """The hand-offs a sample in a tube of ``pool_size`` may fulfil: a
+    scheduled test in any tube, a re-sampling only in a single tube."""
+    if pool_size == 1:
+        return [HandoffKind.TEST.value, HandoffKind.RESAMPLE.value]
+    return [HandoffKind.TEST.value]
+
+
 def _attach_handoffs(samples: list[Sample], tube: Tube, at: dt.datetime, acting_user) -> None:
     """Link each sample to the open test or re-sampling hand-off it fulfils.
 
@@ -82,12 +90,9 @@ def _attach_handoffs(samples: list[Sample], tube: Tube, at: dt.datetime, acting_
     closes.
     """
     ids = [s.person_id for s in samples]
-    kinds = [HandoffKind.TEST]
-    if tube.pool_size == 1:
-        kinds.append(HandoffKind.RESAMPLE)
     open_ = Handoff.objects.filter(
         person_id__in=ids,
-        kind__in=kinds,
+        kind__in=due_kinds(tube.pool_size),
         status=HandoffStatus.OPEN,
         to_task_force=TaskForceKind.TESTING,
     ).filter(Q(not_before__isnull=True) | Q(not_before__lte=at))

@@ -44,7 +44,7 @@ from zhanyi.testing.models import (
 )
 
 from .common import InputError, Problem, now, refuse, require_operations, testing_rule
-from .sampling import _BARCODE, _attach_handoffs
+from .sampling import _BARCODE, _attach_handoffs, due_kinds
 
 QR_PREFIX = "zhanyi:person:"
 _IDENTITY = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
@@ -407,13 +407,6 @@ def do_scan(
     return result
 
 
-def _due_kinds(pool_size: int) -> list[str]:
-    """The hand-offs a sample in a tube of ``pool_size`` may fulfil."""
-    if pool_size == 1:
-        return [HandoffKind.TEST.value, HandoffKind.RESAMPLE.value]
-    return [HandoffKind.TEST.value]
-
-
 def _judge(
     codes: Sequence[str], persons: dict[str, ScannedPerson], tube: Tube, result: ScanResult
 ) -> tuple[list[int], bool]:
@@ -526,7 +519,7 @@ def _scan_whole_new_tube(
     persons = resolve_codes(
         codes,
         round_id=tube.round_id if tube.purpose == Purpose.ROUND else None,
-        due_kinds=_due_kinds(tube.pool_size),
+        due_kinds=due_kinds(tube.pool_size),
         at=at,
     )
     result = ScanResult(tube=tube, opened=True)
@@ -535,11 +528,11 @@ def _scan_whole_new_tube(
         return None
     tube.pk = rows.reserve_id(Tube)
     tube.area = site.area
-    writes = []
     if new:
         _fill(tube, len(new), at, result)  # the tube is written with its final count
+    writes = [rows.insert_write(tube)]
+    if new:
         writes.append(_samples_write(tube, at, new, [None] * len(new)))
-    writes.insert(0, rows.insert_write(tube))
     try:
         # Inside a caller's transaction, a savepoint keeps a refused write from
         # spoiling it; on its own, the statement is its own transaction.
@@ -590,7 +583,7 @@ def _scan(
         codes,
         round_id=tube.round_id if tube.purpose == Purpose.ROUND else None,
         tube_id=None if opened else tube.pk,
-        due_kinds=_due_kinds(tube.pool_size),
+        due_kinds=due_kinds(tube.pool_size),
         at=at,
     )
     new, due = _judge(codes, persons, tube, result)
