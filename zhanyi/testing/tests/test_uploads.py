@@ -85,6 +85,15 @@ def test_a_gbk_file_from_the_command_line_says_what_was_refused(world, shift, ca
     assert Sample.objects.filter(round=r).count() == 4
 
 
+def test_a_file_refused_whole_from_the_command_line_says_nothing_was_stored(world, shift, capsys):
+    r, s, ps, at = shift
+    path = _tmp(f"barcode,site,when,person\nUPL0201,{s.pk},{at},P{ps[0].pk}\n".encode(), "x.csv")
+    with pytest.raises(CommandError, match="1 refused; nothing was stored"):
+        call_command("testing", "samples", "import", str(path), "--round", str(r.pk))
+    assert "line 1, header" in capsys.readouterr().err
+    assert not Sample.objects.filter(round=r).exists()
+
+
 def _tmp(data: bytes, name: str):
     import tempfile
     from pathlib import Path

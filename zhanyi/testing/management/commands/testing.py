@@ -62,6 +62,12 @@ def _problems(error: actions.InputError) -> CommandError:
     return CommandError("\n".join(lines))
 
 
+def _refused(refused: str, what: str, stored: int) -> CommandError:
+    """The command's failure after a file with refused parts: whether the rest landed."""
+    rest = f"the other {what} were stored" if stored else "nothing was stored"
+    return CommandError(f"{refused} refused; {rest}")
+
+
 class Command(BaseCommand):
     help = "Nucleic-acid testing: rounds, sites, labs, lab results, coverage, pool size."
 
@@ -240,7 +246,7 @@ class Command(BaseCommand):
             value = f" ({p['value']})" if p.get("value") else ""
             self.stderr.write(f"  {where}, {p['field']}: {p['message']}{value}")
         if imp.refused:
-            raise CommandError(f"{imp.refused} row(s) refused; the other rows were stored")
+            raise _refused(f"{imp.refused:,} row(s)", "rows", imp.stored)
 
     # -- samples ---------------------------------------------------------------------------
 
@@ -266,7 +272,7 @@ class Command(BaseCommand):
             value = f" ({p.value})" if p.value else ""
             self.stderr.write(f"  {where}, {p.field}: {p.message}{value}")
         if imp.refused:
-            raise CommandError(f"{len(imp.refused)} refused; the other tubes were stored")
+            raise _refused(f"{len(imp.refused):,}", "tubes", imp.tubes)
 
     # -- coverage ---------------------------------------------------------------------------
 
