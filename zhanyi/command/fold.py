@@ -194,8 +194,12 @@ def _fold_batch(apps, persons: list[int], *, dry_run: bool, using: str) -> FoldR
         if why:
             report.skipped.append(why)
             continue
+        try:
+            fields = _schedule_fields(group, existing, samples)
+        except ValueError as exc:  # a schedule in some row's detail that does not read
+            report.skipped.append(f"{origin}: {exc}")
+            continue
         keeper = existing or group[0]
-        fields = _schedule_fields(group, existing, samples)
         fields["key"] = f"{origin}:tests"
         # The area now responsible: the schedule's, else the latest row's.
         fields["area_id"] = (existing or group[-1])["area_id"]
@@ -290,7 +294,11 @@ def _schedule_fields(
     # The schedule first: on a tie (both done, both open) its test is kept.
     sources = [existing, *group] if existing is not None else group
     for row in sources:
-        for s in _slots_of(row, samples):
+        try:
+            row_slots = _slots_of(row, samples)
+        except ValueError as exc:
+            raise ValueError(f"hand-off {row['id']} ({row['key']}): {exc}") from None
+        for s in row_slots:
             if _wins(s, slots.get(s.test.slot)):
                 slots[s.test.slot] = s
     states = {s.state for s in slots.values()}

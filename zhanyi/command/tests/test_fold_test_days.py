@@ -456,3 +456,30 @@ def test_a_tests_key_of_another_kind_is_left_alone_and_reported(world):
         "tracing.contact:20: tracing.contact:20:tests is a control hand-off, not a test"
     ]
     assert snapshot() == before
+
+
+def test_a_schedule_that_does_not_read_is_left_alone_naming_its_row_and_others_fold(world):
+    p, q = person(world.village), person(world.village)
+    old_handoffs(25, p, world.village, days=(("q", 1), ("q", 4)))
+    bad = Handoff.objects.create(
+        key="tracing.contact:25:tests",
+        kind="test",
+        person=p,
+        area=world.village,
+        from_task_force="investigation",
+        to_task_force="testing",
+        origin="tracing.contact:25",
+        due_at=day(15),
+        detail={"tests": [{"stage": "quarantine", "day": 1}]},
+    )
+    old_handoffs(26, q, world.village, days=(("q", 1), ("q", 4)))
+    before = [r for r in snapshot() if r[1].startswith("tracing.contact:25:")]
+    report = fold()
+    assert report.skipped == [
+        f"tracing.contact:25: hand-off {bad.pk} (tracing.contact:25:tests): "
+        "test schedule: tests[0] has no due_at"
+    ]
+    assert [r for r in snapshot() if r[1].startswith("tracing.contact:25:")] == before
+    # The other contact of the batch folds.
+    assert report.schedules == 1
+    assert Handoff.objects.filter(person=q, kind="test").get().key == "tracing.contact:26:tests"
