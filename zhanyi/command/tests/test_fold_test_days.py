@@ -483,3 +483,18 @@ def test_a_schedule_that_does_not_read_is_left_alone_naming_its_row_and_others_f
     # The other contact of the batch folds.
     assert report.schedules == 1
     assert Handoff.objects.filter(person=q, kind="test").get().key == "tracing.contact:26:tests"
+
+
+def test_a_contact_split_over_two_batches_folds_the_first_persons_rows_and_lists_the_rest(world):
+    # Batches are by person: a contact whose rows name two persons is seen
+    # whole only when both fall in one batch.
+    p, q = person(world.village), person(world.village)
+    old = old_handoffs(27, p, world.village, days=(("q", 1), ("q", 4)))
+    Handoff.objects.filter(pk=old["test:q4"].pk).update(person=q)
+    report = fold(batch_size=1)
+    h = Handoff.objects.get(key="tracing.contact:27:tests")
+    assert (h.pk, h.person_id) == (old["test:q1"].pk, p.pk)
+    assert report.skipped == [
+        f"tracing.contact:27: its test hand-offs name different persons ({p.pk}, {q.pk})"
+    ]
+    assert Handoff.objects.get(pk=old["test:q4"].pk).person_id == q.pk
