@@ -127,7 +127,8 @@ def fold_test_days(
 ) -> FoldReport:
     """Fold every contact's per-day test hand-offs into one schedule row (see
     the module's docstring); ``batch_size`` persons at a time. ``actor_name``
-    names who did it in the audit trail (one record per batch). A dry run
+    names who did it in the audit trail (one record per batch that folded or
+    left alone a contact). A dry run
     changes nothing and reports what would change."""
     if batch_size < 1:
         raise ValueError("batch_size must be 1 or more")
@@ -148,7 +149,9 @@ def fold_test_days(
         after = persons[-1]
         with transaction.atomic(using=using):
             batch = _fold_batch(apps, persons, dry_run=dry_run, using=using)
-            if batch.schedules and not dry_run:
+            # A batch that only left contacts alone is recorded too: the
+            # migration shows no report, so its audit record says which.
+            if (batch.schedules or batch.skipped) and not dry_run:
                 _audit(apps, batch, actor_name=actor_name, using=using)
         report.add(batch)
 

@@ -4,6 +4,8 @@ migration 0007, ``zhanyi handoffs fold-test-days``)."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -498,3 +500,19 @@ def test_a_contact_split_over_two_batches_folds_the_first_persons_rows_and_lists
         f"tracing.contact:27: its test hand-offs name different persons ({p.pk}, {q.pk})"
     ]
     assert Handoff.objects.get(pk=old["test:q4"].pk).person_id == q.pk
+
+
+def test_the_migration_records_and_prints_the_contacts_it_leaves_alone(world, capsys):
+    p, q = person(world.village), person(world.village)
+    old = old_handoffs(28, p, world.village, days=(("q", 1), ("q", 4)))
+    Handoff.objects.filter(pk=old["test:q4"].pk).update(person=q)
+    state = MigrationExecutor(connection).loader.project_state(
+        ("command", "0007_fold_per_day_test_handoffs")
+    )
+    migration = importlib.import_module("zhanyi.command.migrations.0007_fold_per_day_test_handoffs")
+    migration.fold(state.apps, SimpleNamespace(connection=connection))
+    why = f"tracing.contact:28: its test hand-offs name different persons ({p.pk}, {q.pk})"
+    assert f"left alone: {why}" in capsys.readouterr().out
+    # Nothing folded, and still recorded: migrate's output is gone once read.
+    event = AuditEvent.objects.get(action="handoff.fold_test_days")
+    assert (event.detail["schedules"], event.detail["skipped"]) == (0, [why])
