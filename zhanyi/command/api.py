@@ -18,8 +18,6 @@ from rest_framework.views import APIView
 from zhanyi.core import metrics
 from zhanyi.places import queries as place_queries
 
-from . import queries
-
 
 class FigureSerializer(serializers.Serializer):
     name = serializers.CharField()
@@ -52,8 +50,7 @@ class Figures(APIView):
         if code := request.query_params.get("area"):
             area = place_queries.get_area_for_user(request.user, code)
         else:
-            place_queries.root_area_for(request.user)  # refuses a user without jurisdiction
-            area = queries.metrics_area(request.user)
+            area = metrics.area_for(request.user)  # refuses a user without jurisdiction
         return Response(metrics.shown(area=area, fresh=fresh))
 
 

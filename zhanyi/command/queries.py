@@ -7,10 +7,9 @@ from zhanyi.places.models import Area
 
 
 def metrics_area(user) -> Area | None:
-    """The area figures are computed for: the user's jurisdiction (None = all)."""
-    if user.is_superuser and user.jurisdiction_id is None:
-        return None
-    return user.jurisdiction
+    """The area figures are computed for: ``metrics.area_for`` (None = all, for
+    a superuser without a jurisdiction; PermissionDenied for anyone else without one)."""
+    return metrics.area_for(user)
 
 
 def home_figures(user, *, fresh: bool = False) -> metrics.FigureValues:

@@ -1,0 +1,36 @@
+"""One rule for the area a user's figures are computed for (``metrics.area_for``):
+the headquarters' queries and the figures API read it, and nobody without a
+jurisdiction is given everything (None) but a superuser."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from zhanyi.command import queries
+from zhanyi.core import metrics
+from zhanyi.core.testing import make_user
+from zhanyi.people.models import Person
+
+
+def test_the_headquarters_area_is_metrics_area_for(world):
+    root = make_user("root", "leader", None, is_superuser=True)
+    for user in (world.commander, world.tracer, root):
+        assert queries.metrics_area(user) == metrics.area_for(user)
+    assert queries.metrics_area(root) is None
+
+
+def test_a_user_without_a_jurisdiction_is_refused_not_given_the_whole_city(world):
+    with pytest.raises(PermissionDenied):
+        queries.metrics_area(world.outsider)
+
+
+def test_the_api_gives_a_superuser_without_a_jurisdiction_everything(world, api_for):
+    Person.objects.create(name="张三", village=world.village)
+    Person.objects.create(name="李四", village=world.other_village)
+    root = make_user("root", "leader", None, is_superuser=True)
+    figures = {f["name"]: f["value"] for f in api_for(root).get("/api/v1/figures/").json()}
+    assert figures["people.persons"] == 2
+    response = api_for(world.outsider).get("/api/v1/figures/", {"fresh": "1"})
+    assert response.status_code == 403
+    assert response.json() == {"detail": "no jurisdiction"}
