@@ -241,6 +241,8 @@ def _index_build(out: TextIO) -> dict:
 def run(options: dict, out: TextIO) -> dict:
     from django.db import connection
 
+    if options["searches"] < 1:
+        raise SystemExit(f"bench search: --searches must be 1 or more, not {options['searches']}")
     options["data_dir"].mkdir(parents=True, exist_ok=True)
     people = _ensure_city(options, out)
     figures: dict = {

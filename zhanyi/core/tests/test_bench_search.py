@@ -38,3 +38,13 @@ def test_the_search_bench_refuses_a_database_with_other_persons(transactional_db
         call_command(
             "bench", "search", "--people", "3000", "--data-dir", str(tmp_path), stdout=StringIO()
         )
+
+
+def test_the_search_bench_refuses_no_searches_before_any_set_up(tmp_path):
+    data_dir = tmp_path / "search"
+    for n in ("0", "-3"):
+        with pytest.raises(SystemExit, match=f"--searches must be 1 or more, not {n}"):
+            call_command(
+                "bench", "search", "--searches", n, "--data-dir", str(data_dir), stdout=StringIO()
+            )
+    assert not data_dir.exists()
