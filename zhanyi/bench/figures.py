@@ -36,6 +36,7 @@ from django.db import connection, connections
 from django.db.backends.signals import connection_created
 from django.test.utils import override_settings
 
+from zhanyi.bench.city import say
 from zhanyi.core import figure_cache, metrics
 from zhanyi.places.models import Area, AreaLevel
 
@@ -52,11 +53,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-uncached", action="store_true", help="skip the readers without the cache"
     )
-
-
-def _say(out: TextIO, text: str) -> None:
-    out.write(text + "\n")
-    out.flush()
 
 
 def _read_only_session(sender, connection, **kwargs) -> None:
@@ -142,6 +138,8 @@ def _area(code: str) -> Area:
 
 
 def run(options: dict, out: TextIO) -> dict:
+    if options["readers"] < 1 or options["repeat"] < 1:
+        raise SystemExit("bench figures: --readers and --repeat must be 1 or more")
     backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     if options["read_only"]:
         if backend == "DatabaseCache":
@@ -151,13 +149,11 @@ def run(options: dict, out: TextIO) -> dict:
             )
         connection_created.connect(_read_only_session)
         connection.close()  # the next query opens a read-only session
-    if options["readers"] < 1 or options["repeat"] < 1:
-        raise SystemExit("bench figures: --readers and --repeat must be 1 or more")
     area = _area(options["area"])
     ttl = max(figure_cache.lifetime(), 600)  # no entry may expire during a measurement
     counted = Counted()
     names = [f.name for f in counted.figures]
-    _say(
+    say(
         out,
         f"bench figures on {connection.vendor} ({connection.settings_dict['NAME']}), "
         f"{backend}, area {area.code} {area.name}, {len(names)} figures",
@@ -168,31 +164,31 @@ def run(options: dict, out: TextIO) -> dict:
 
     with override_settings(FIGURE_CACHE_SECONDS=ttl):
         report_s = _timed(lambda: metrics.compute(area=area))
-        _say(out, f"report (metrics.compute, no cache): {report_s:.3f}s")
+        say(out, f"report (metrics.compute, no cache): {report_s:.3f}s")
 
         figure_cache.forget(names, area)
         counted.reset()
         cold_s = _timed(shown)
         slowest = counted.seconds.most_common(5)
-        _say(out, f"one reader, cold cache: {cold_s:.3f}s; slowest figures:")
+        say(out, f"one reader, cold cache: {cold_s:.3f}s; slowest figures:")
         for name, seconds in slowest:
-            _say(out, f"  {name}: {seconds:.3f}s")
+            say(out, f"  {name}: {seconds:.3f}s")
 
         counted.reset()
         warm = [_timed(shown) for _ in range(options["repeat"])]
         warm_s = statistics.median(warm)
         if counted.calls:
             raise RuntimeError(f"a warm read computed figures: {dict(counted.calls)}")
-        _say(out, f"one reader, warm cache: median {warm_s * 1000:.2f} ms of {len(warm)}")
+        say(out, f"one reader, warm cache: median {warm_s * 1000:.2f} ms of {len(warm)}")
 
         fresh_s = _timed(lambda: shown(fresh=True))
-        _say(out, f"one reader, fresh (?fresh=1): {fresh_s:.3f}s")
+        say(out, f"one reader, fresh (?fresh=1): {fresh_s:.3f}s")
 
         figure_cache.forget(names, area)
         counted.reset()
         readers_cold_s = _together(options["readers"], shown)
         computations = sum(counted.calls.values())
-        _say(
+        say(
             out,
             f"{options['readers']} readers together, cold cache: {readers_cold_s:.3f}s, "
             f"{computations} computations of {len(names)} figures",
@@ -204,7 +200,7 @@ def run(options: dict, out: TextIO) -> dict:
         with override_settings(FIGURE_CACHE_SECONDS=0):
             counted.reset()
             readers_uncached_s = _together(options["readers"], shown)
-        _say(
+        say(
             out,
             f"{options['readers']} readers together, no cache: {readers_uncached_s:.3f}s, "
             f"{sum(counted.calls.values())} computations",

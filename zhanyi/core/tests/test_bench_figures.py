@@ -29,3 +29,18 @@ def test_a_read_only_run_refuses_the_database_cache(db):
         pytest.raises(SystemExit, match="REDIS_URL"),
     ):
         call_command("bench", "figures", "--read-only", stdout=StringIO())
+
+
+def test_bad_counts_are_refused_before_any_session_is_made_read_only(db):
+    from django.db.backends.signals import connection_created
+
+    from zhanyi.bench.figures import _read_only_session
+
+    outside_the_database = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    with (
+        override_settings(CACHES={"default": outside_the_database}),
+        pytest.raises(SystemExit, match="--readers and --repeat must be 1 or more"),
+    ):
+        call_command("bench", "figures", "--read-only", "--readers", "0", stdout=StringIO())
+    # Not left connected: this process's next sessions may still write.
+    assert not connection_created.disconnect(_read_only_session)
