@@ -70,8 +70,11 @@ Entry = tuple[Any, float]
 
 
 class FigureLike(Protocol):
+    """A figure (``metrics.Figure``) or anything computed per area as one is
+    (the screening desk's breakdowns, lists of rows): a name and ``fn(area)``."""
+
     name: str
-    fn: Callable[[Any], int | float]
+    fn: Callable[[Any], Any]
 
 
 def lifetime() -> int:
