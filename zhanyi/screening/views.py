@@ -20,9 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from zhanyi.accounts.audit import SystemActor
 from zhanyi.accounts.roles import capability_required, has_capability
-from zhanyi.command.queries import metrics_area
 from zhanyi.core import jurisdiction
-from zhanyi.core.metrics import FigureValues, figures_for, fresh_requested, registered
+from zhanyi.core.metrics import FigureValues, area_for, figures_for, fresh_requested, registered
 from zhanyi.people import display
 from zhanyi.people.forms import add_action_errors
 from zhanyi.people.models import Household, Person
@@ -71,7 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The screening desk: figures, my open tasks, the queues for those who work them."""
     user = request.user
     queries.require_jurisdiction(user)
-    breakdowns = breakdowns_shown(metrics_area(user), fresh=fresh_requested(request))
+    breakdowns = breakdowns_shown(area_for(user), fresh=fresh_requested(request))
     context = {
         "figures": _screening_figures(request),
         "open_tasks": queries.open_tasks_for(user)[:10],
