@@ -260,50 +260,68 @@ def _contact_stages(
     return out
 
 
-def _hits(facts: PersonFacts, rules: CodeRules, now: dt.datetime) -> tuple[list[_Hit], set]:
-    """Every rule that applies now, and every future clock boundary (for review_at)."""
-    codes = rules.codes
-    hits: list[_Hit] = []
-    boundaries: set[dt.datetime] = set()
+class _Findings:
+    """What the rules found so far at ``now``: the rules that apply (``hits``)
+    and every future clock boundary (``boundaries``, for ``review_at``)."""
 
-    def later(value: dt.datetime | None) -> None:
-        if value is not None and value > now:
-            boundaries.add(value)
+    __slots__ = ("boundaries", "hits", "now")
 
-    # Cases (确诊病例 / 无症状感染者).
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+        self.hits: list[_Hit] = []
+        self.boundaries: set[dt.datetime] = set()
+
+    def later(self, value: dt.datetime | None) -> None:
+        """Note ``value`` as a boundary if it is still to come."""
+        if value is not None and value > self.now:
+            self.boundaries.add(value)
+
+    def hit(self, colour: str, rule: str, reason: str, until: dt.datetime | None) -> None:
+        """Note that ``rule`` applies now."""
+        self.hits.append(_Hit(colour, rule, reason, until))
+
+
+def _case_hits(facts: PersonFacts, codes: HealthCodeRules, found: _Findings) -> dt.datetime | None:
+    """Cases (确诊病例 / 无症状感染者): active and recovered; returns the latest
+    release from a case, before which a positive test no longer counts."""
+    now = found.now
     latest_release: dt.datetime | None = None
     for case in facts.cases:
         if case.reported_at > now:
-            later(case.reported_at)
+            found.later(case.reported_at)
             continue
         if case.released_at is None or case.released_at > now:
-            later(case.released_at)
-            hits.append(
-                _Hit(
-                    codes.case_colour,
-                    "case.active",
-                    f"{case.classification} case reported {_ts(case.reported_at)}",
-                    case.released_at,
-                )
+            found.later(case.released_at)
+            found.hit(
+                codes.case_colour,
+                "case.active",
+                f"{case.classification} case reported {_ts(case.reported_at)}",
+                case.released_at,
             )
             continue
         if latest_release is None or case.released_at > latest_release:
             latest_release = case.released_at
         monitoring_end = case.released_at + dt.timedelta(days=codes.case_recovered_days)
-        later(monitoring_end)
+        found.later(monitoring_end)
         if now < monitoring_end:
-            hits.append(
-                _Hit(
-                    codes.case_recovered_colour,
-                    "case.recovered",
-                    f"{case.classification} case released {_ts(case.released_at)}; "
-                    f"health monitoring for {codes.case_recovered_days} days",
-                    monitoring_end,
-                )
+            found.hit(
+                codes.case_recovered_colour,
+                "case.recovered",
+                f"{case.classification} case released {_ts(case.released_at)}; "
+                f"health monitoring for {codes.case_recovered_days} days",
+                monitoring_end,
             )
+    return latest_release
 
-    # Test results (核酸检测). A result counts from the time it is known.
-    tests = [t for t in facts.tests if t.sampled_at <= now]
+
+def _test_hits(
+    tests: list[TestFact],
+    latest_release: dt.datetime | None,
+    codes: HealthCodeRules,
+    found: _Findings,
+) -> None:
+    """Positive test results (核酸检测): a single tube, or a pool not yet re-tested
+    in a single tube. ``tests`` are those known by now."""
     single = [t for t in tests if not t.pooled]
     for t in tests:
         if t.result != "positive":
@@ -311,28 +329,25 @@ def _hits(facts: PersonFacts, rules: CodeRules, now: dt.datetime) -> tuple[list[
         if latest_release is not None and t.sampled_at <= latest_release:
             continue  # a positive from an illness the person was released from
         if not t.pooled:
-            hits.append(
-                _Hit(
-                    codes.positive_test_colour,
-                    "test.positive",
-                    f"single-tube test sampled {_ts(t.sampled_at)} is positive",
-                    None,
-                )
+            found.hit(
+                codes.positive_test_colour,
+                "test.positive",
+                f"single-tube test sampled {_ts(t.sampled_at)} is positive",
+                None,
             )
             continue
         retested = [s for s in single if s.sampled_at >= t.sampled_at]
         if not retested:
-            hits.append(
-                _Hit(
-                    codes.positive_pool_colour,
-                    "pool.positive",
-                    f"pooled sample of {_ts(t.sampled_at)} is positive; "
-                    "single-tube re-test pending",
-                    None,
-                )
+            found.hit(
+                codes.positive_pool_colour,
+                "pool.positive",
+                f"pooled sample of {_ts(t.sampled_at)} is positive; single-tube re-test pending",
+                None,
             )
 
-    # Quarantine periods (集中隔离 / 居家隔离 / 居家健康监测) as recorded.
+
+def _quarantine_hits(facts: PersonFacts, codes: HealthCodeRules, found: _Findings) -> None:
+    """Quarantine periods (集中隔离 / 居家隔离 / 居家健康监测) as recorded."""
     quarantine_rules = {
         "centralised": (codes.centralised_quarantine_colour, "quarantine.centralised"),
         "home": (codes.home_quarantine_colour, "quarantine.home"),
@@ -341,78 +356,80 @@ def _hits(facts: PersonFacts, rules: CodeRules, now: dt.datetime) -> tuple[list[
             "quarantine.home_health_monitoring",
         ),
     }
+    now = found.now
     for q in facts.quarantines:
-        later(q.start)
-        later(q.end)
+        found.later(q.start)
+        found.later(q.end)
         if q.start <= now and (q.end is None or now < q.end):
             colour, rule = quarantine_rules[q.kind]
             label = q.kind.replace("_", " ")
-            hits.append(_Hit(colour, rule, f"in {label} since {_ts(q.start)}", q.end))
+            found.hit(colour, rule, f"in {label} since {_ts(q.start)}", q.end)
 
-    # Contacts (密接 / 次密接 / 时空伴随者).
-    for c in facts.contacts:
-        if c.identified_at > now:
-            later(c.identified_at)
+
+def _traced_contact_hits(contact: ContactFact, rules: CodeRules, found: _Findings) -> None:
+    """A close or secondary contact (密接 / 次密接): the quarantine or monitoring
+    stage it is in now, by the days of the protocol it was traced under."""
+    codes = rules.codes
+    now = found.now
+    label = "close contact" if contact.kind == "close" else "secondary contact"
+    exposed = _ts(contact.last_exposure_at)
+    for stage, start, end in _contact_stages(contact, rules.quarantine_for(contact.protocol)):
+        found.later(end)
+        if not start <= now < end:
             continue
-        if c.kind in ("close", "secondary"):
-            label = "close contact" if c.kind == "close" else "secondary contact"
-            exposed = _ts(c.last_exposure_at)
-            for stage, start, end in _contact_stages(c, rules.quarantine_for(c.protocol)):
-                later(end)
-                if start <= now < end:
-                    if stage == "home_health_monitoring":
-                        colour, rule = (
-                            codes.home_health_monitoring_colour,
-                            f"contact.{c.kind}.monitoring",
-                        )
-                        what = "home health monitoring"
-                    else:
-                        colour = (
-                            codes.centralised_quarantine_colour
-                            if stage == "centralised"
-                            else codes.home_quarantine_colour
-                        )
-                        rule, what = f"contact.{c.kind}", f"{stage} quarantine"
-                    hits.append(
-                        _Hit(
-                            colour,
-                            rule,
-                            f"{label} last exposed {exposed}; {what} until {_ts(end)}",
-                            end,
-                        )
-                    )
-        else:  # companion
-            if c.released_at is not None and c.released_at <= now:
-                continue
-            later(c.released_at)
-            cleared, counted = _cleared_by_tests(
-                tests,
-                c.last_exposure_at,
-                codes.companion_negative_tests,
-                codes.companion_test_gap_hours,
-                now,
+        if stage == "home_health_monitoring":
+            colour = codes.home_health_monitoring_colour
+            rule, what = f"contact.{contact.kind}.monitoring", "home health monitoring"
+        else:
+            colour = (
+                codes.centralised_quarantine_colour
+                if stage == "centralised"
+                else codes.home_quarantine_colour
             )
-            if not cleared:
-                hits.append(
-                    _Hit(
-                        codes.companion_colour,
-                        "contact.companion",
-                        f"spatiotemporal companion of a case (last together "
-                        f"{_ts(c.last_exposure_at)}); {counted} of "
-                        f"{codes.companion_negative_tests} negative tests",
-                        c.released_at,
-                    )
-                )
+            rule, what = f"contact.{contact.kind}", f"{stage} quarantine"
+        found.hit(colour, rule, f"{label} last exposed {exposed}; {what} until {_ts(end)}", end)
 
-    # Arrivals from medium- and high-risk areas (中高风险地区来漳人员).
+
+def _companion_hits(
+    contact: ContactFact, tests: list[TestFact], codes: HealthCodeRules, found: _Findings
+) -> None:
+    """A spatiotemporal companion (时空伴随者): yellow until released or until
+    enough negative tests after the last time together."""
+    if contact.released_at is not None and contact.released_at <= found.now:
+        return
+    found.later(contact.released_at)
+    cleared, counted = _cleared_by_tests(
+        tests,
+        contact.last_exposure_at,
+        codes.companion_negative_tests,
+        codes.companion_test_gap_hours,
+        found.now,
+    )
+    if not cleared:
+        found.hit(
+            codes.companion_colour,
+            "contact.companion",
+            f"spatiotemporal companion of a case (last together "
+            f"{_ts(contact.last_exposure_at)}); {counted} of "
+            f"{codes.companion_negative_tests} negative tests",
+            contact.released_at,
+        )
+
+
+def _arrival_hits(
+    facts: PersonFacts, tests: list[TestFact], codes: HealthCodeRules, found: _Findings
+) -> None:
+    """Arrivals from medium- and high-risk areas (中高风险地区来漳人员): yellow for
+    the valid days unless enough negative tests since the arrival."""
+    now = found.now
     for a in facts.arrivals:
         if a.risk_level not in codes.arrival_risk_levels:
             continue
         if a.arrived_at > now:
-            later(a.arrived_at)
+            found.later(a.arrived_at)
             continue
         valid_until = a.arrived_at + dt.timedelta(days=codes.arrival_valid_days)
-        later(valid_until)
+        found.later(valid_until)
         if now >= valid_until:
             continue
         cleared, counted = _cleared_by_tests(
@@ -420,16 +437,33 @@ def _hits(facts: PersonFacts, rules: CodeRules, now: dt.datetime) -> tuple[list[
         )
         if not cleared:
             origin = f" from {a.origin}" if a.origin else ""
-            hits.append(
-                _Hit(
-                    codes.arrival_colour,
-                    "arrival.risk_area",
-                    f"arrived{origin} ({a.risk_level}-risk area) {_ts(a.arrived_at)}; "
-                    f"{counted} of {codes.arrival_negative_tests} negative tests",
-                    valid_until,
-                )
+            found.hit(
+                codes.arrival_colour,
+                "arrival.risk_area",
+                f"arrived{origin} ({a.risk_level}-risk area) {_ts(a.arrived_at)}; "
+                f"{counted} of {codes.arrival_negative_tests} negative tests",
+                valid_until,
             )
-    return hits, boundaries
+
+
+def _hits(facts: PersonFacts, rules: CodeRules, now: dt.datetime) -> tuple[list[_Hit], set]:
+    """Every rule that applies now, and every future clock boundary (for review_at)."""
+    codes = rules.codes
+    found = _Findings(now)
+    latest_release = _case_hits(facts, codes, found)
+    # A result counts from the time it is known.
+    tests = [t for t in facts.tests if t.sampled_at <= now]
+    _test_hits(tests, latest_release, codes, found)
+    _quarantine_hits(facts, codes, found)
+    for c in facts.contacts:
+        if c.identified_at > now:
+            found.later(c.identified_at)
+        elif c.kind in ("close", "secondary"):
+            _traced_contact_hits(c, rules, found)
+        else:
+            _companion_hits(c, tests, codes, found)
+    _arrival_hits(facts, tests, codes, found)
+    return found.hits, found.boundaries
 
 
 _GREEN = CodeDecision("green", "none", "no fact calls for a colour", None, None)
