@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from zhanyi.accounts.audit import SystemActor
 from zhanyi.command.models import Handoff
+from zhanyi.engine.protocol import DEFAULT_PROTOCOL
 from zhanyi.people.models import HealthCode, HealthCodeChange, Person
 from zhanyi.places.models import Area, AreaLevel
 from zhanyi.tracing import pg
@@ -149,7 +150,7 @@ def _graph(options, person_ids: list[int], villages: list[Area], now: dt.datetim
                 reported_at=reported,
                 filed_at=reported + dt.timedelta(minutes=30),
                 isolated_at=reported,
-                protocol="edition-8",
+                protocol=DEFAULT_PROTOCOL,
                 report_due_at=reported + dt.timedelta(hours=2),
                 investigation_due_at=reported + dt.timedelta(hours=24),
                 source=f"bench:{pid}",

@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhanyi.engine.protocol import DEFAULT_PROTOCOL
+
 
 class RoundKind(models.TextChoices):
     WHOLE_POPULATION = "whole_population", _("Whole population")  # 全员
@@ -81,7 +83,7 @@ class TestingRound(models.Model):
     # A key group by age (a school round: pupils 6-18), on top of the scope.
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
-    protocol = models.CharField(_("protocol"), max_length=64, default="edition-8")
+    protocol = models.CharField(_("protocol"), max_length=64, default=DEFAULT_PROTOCOL)
     schedule = models.ForeignKey(
         Schedule, models.PROTECT, null=True, blank=True, related_name="rounds"
     )

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import has_capability
+from zhanyi.engine.protocol import DEFAULT_PROTOCOL
 from zhanyi.people import queries as people_queries
 from zhanyi.places.models import Place
 
@@ -122,7 +123,7 @@ class CaseInputSerializer(serializers.Serializer):
     onset_date = serializers.DateField(required=False, allow_null=True)
     isolated_at = serializers.DateTimeField(required=False, allow_null=True)
     hospital = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    protocol = serializers.ChoiceField(choices=protocol_choices(), default="edition-8")
+    protocol = serializers.ChoiceField(choices=protocol_choices(), default=DEFAULT_PROTOCOL)
     notes = serializers.CharField(required=False, allow_blank=True)
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from zhanyi.accounts.audit import SystemActor
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import jurisdiction
-from zhanyi.engine.protocol import LOCAL_TZ, load_protocol
+from zhanyi.engine.protocol import DEFAULT_PROTOCOL, LOCAL_TZ, load_protocol
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def missing_columns(header: Sequence[str], required: Sequence[str], message: str
 
 
 @functools.lru_cache(maxsize=8)
-def testing_rule(protocol: str = "edition-8"):
+def testing_rule(protocol: str = DEFAULT_PROTOCOL):
     """The protocol's [testing] rules, read once per process (a scan should not
     parse a TOML file); an edited protocol file applies after a restart."""
     return load_protocol(protocol).testing

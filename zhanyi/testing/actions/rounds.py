@@ -10,7 +10,7 @@ from django.db.models import Q, Value
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
-from zhanyi.engine.protocol import LOCAL_TZ
+from zhanyi.engine.protocol import DEFAULT_PROTOCOL, LOCAL_TZ
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area, Place
 from zhanyi.testing.models import RoundKind, RoundTarget, Schedule, TestingRound
@@ -137,7 +137,7 @@ def do_create_round(
     pool_size: int | None = None,
     min_age: int | None = None,
     max_age: int | None = None,
-    protocol: str = "edition-8",
+    protocol: str = DEFAULT_PROTOCOL,
     schedule: Schedule | None = None,
     number: int = 1,
     request=None,
@@ -258,7 +258,7 @@ def do_create_schedule(
         pool_size=pool_size,
         min_age=min_age,
         max_age=max_age,
-        protocol="edition-8",
+        protocol=DEFAULT_PROTOCOL,
         scope=scope_areas + scope_places,
     )
     if not isinstance(every_days, int) or every_days < 1:

@@ -247,7 +247,7 @@ def _new_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> Tube:
             _("A barcode is 4 to 64 letters, digits or hyphens."),
             barcode,
         )
-    rule = testing_rule(round_.protocol if round_ else "edition-8")
+    rule = testing_rule(round_.protocol) if round_ else testing_rule()
     if pool_size is None:
         pool_size = round_.pool_size if round_ else (1 if purpose != Purpose.ROUND else None)
     if pool_size is None:

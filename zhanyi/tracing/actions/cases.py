@@ -9,13 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhanyi.engine.protocol import DEFAULT_PROTOCOL
 from zhanyi.people.models import Person
 from zhanyi.tracing.models import Case, CaseClassification, CaseStatus, Contact, ContactKind
 
 from .common import actor_name, audit_case, aware, protocol, recompute_codes, require
 from .contacts import hand_off_upgraded
-
-DEFAULT_PROTOCOL = "edition-8"
 
 
 def _check_dates(
