@@ -12,6 +12,7 @@ a user who may merge or edit persons confirms a candidate or rejects them all
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -121,6 +122,19 @@ RECORD_FIELDS = [
 BATCH = 5000
 
 
+@dataclass
+class _Outcomes:
+    """Per staged record (by ``record_key``): its decision, person and
+    candidates, kept as small columns rather than rows."""
+
+    counts: dict[str, int]
+    decisions: list[str] = field(default_factory=list)
+    persons: list[int | None] = field(default_factory=list)
+    candidate_lists: list[list[int]] = field(default_factory=list)
+    #: Records that created their person (already that person's source record).
+    first_of_new_person: set[int] = field(default_factory=set)
+
+
 def store_records(push_list: PushList, staged: pl.DataFrame, *, acting_user) -> dict[str, int]:
     """Link, create, dispatch and store the ``staged`` rows of ``push_list`` (a frame
     with the columns of the intake's staging file)."""
@@ -128,8 +142,35 @@ def store_records(push_list: PushList, staged: pl.DataFrame, *, acting_user) -> 
     addresses = staged["address"].to_list()
     resolutions = resolve_addresses(addresses)
     linked = _engine_link(staged, [resolutions[a].village_code for a in addresses])
+    new_persons, created = _create_new_persons(
+        push_list, staged, linked, resolutions, acting_user=acting_user
+    )
+    outcomes = _decide_records(staged.height, linked, new_persons, created)
+    items = _dispatch_items(push_list, staged, addresses, resolutions, outcomes.persons)
+    counts = outcomes.counts
+    counts.update(dispatch([i for i in items if i is not None], acting_user=acting_user))
+    _insert_records(
+        push_list, staged, linked, resolutions, outcomes, items, acting_user=acting_user
+    )
+    recompute_codes(
+        {p for p in outcomes.persons if p is not None},
+        reason=f"screening.push_list:{push_list.pk}",
+        acting_user=acting_user,
+    )
+    return counts
 
-    # One new person per cluster, from its first record.
+
+def _create_new_persons(
+    push_list: PushList,
+    staged: pl.DataFrame,
+    linked: dict[int, dict],
+    resolutions: dict[str | None, Resolution],
+    *,
+    acting_user,
+) -> tuple[dict[int, tuple[int, int | None]], int]:
+    """One new person per cluster the engine found new, from its first record:
+    ``{cluster: (that record's key, the person's pk or None if the person index
+    refused the row)}``, and how many persons were created."""
     reps: dict[int, int] = {}
     for key in range(staged.height):
         outcome = linked[key]
@@ -141,37 +182,54 @@ def store_records(push_list: PushList, staged: pl.DataFrame, *, acting_user) -> 
         push_list,
         acting_user=acting_user,
     )
+    new_persons = {
+        cluster: (key, created.get(rep_rows[key]["fingerprint"])) for cluster, key in reps.items()
+    }
+    return new_persons, len(created)
 
-    # Per record: its decision, person and candidates (small columns, not rows).
-    decisions: list[str] = []
-    persons: list[int | None] = []
-    candidate_lists: list[list[int]] = []
-    first_of_new_person: set[int] = set()
-    counts = {"linked": 0, "new": 0, "review": 0, "persons_created": len(created)}
-    for key in range(staged.height):
+
+def _decide_records(
+    height: int,
+    linked: dict[int, dict],
+    new_persons: dict[int, tuple[int, int | None]],
+    persons_created: int,
+) -> _Outcomes:
+    """Each record's decision, person and candidates, and how many of each
+    decision: a new record whose person the index refused goes to review."""
+    out = _Outcomes(counts={"linked": 0, "new": 0, "review": 0, "persons_created": persons_created})
+    for key in range(height):
         outcome = linked[key]
         decision = outcome["decision"]
         person_id = outcome["person_id"]
         candidates = [int(c) for c in (outcome.get("candidates") or []) if c is not None]
         if decision == Decision.NEW:
-            rep = reps[outcome["cluster"]]
-            person_id = created.get(rep_rows[rep]["fingerprint"])
+            rep, person_id = new_persons[outcome["cluster"]]
             if person_id is None:
                 # The person index refused the row (its audit record says
                 # why): a person must look at it.
                 decision = Decision.REVIEW
             elif rep == key:
-                first_of_new_person.add(key)
+                out.first_of_new_person.add(key)
         if decision == Decision.REVIEW:
             if person_id is not None and int(person_id) not in candidates:
                 candidates.insert(0, int(person_id))
             person_id = None
-        counts[{"link": "linked", "new": "new", "review": "review"}[decision]] += 1
-        decisions.append(decision)
-        persons.append(int(person_id) if person_id is not None else None)
-        candidate_lists.append(candidates[:20])
+        out.counts[{"link": "linked", "new": "new", "review": "review"}[decision]] += 1
+        out.decisions.append(decision)
+        out.persons.append(int(person_id) if person_id is not None else None)
+        out.candidate_lists.append(candidates[:20])
+    return out
 
-    items = [
+
+def _dispatch_items(
+    push_list: PushList,
+    staged: pl.DataFrame,
+    addresses: list[str | None],
+    resolutions: dict[str | None, Resolution],
+    persons: list[int | None],
+) -> list[DispatchItem | None]:
+    """What to dispatch for each record (None for a record without a person)."""
+    return [
         DispatchItem(
             person_id=persons[key],
             village_id=resolutions[addresses[key]].village_id,
@@ -186,8 +244,20 @@ def store_records(push_list: PushList, staged: pl.DataFrame, *, acting_user) -> 
             zip(staged["category"], staged["row_number"], strict=True)
         )
     ]
-    counts.update(dispatch([i for i in items if i is not None], acting_user=acting_user))
 
+
+def _insert_records(
+    push_list: PushList,
+    staged: pl.DataFrame,
+    linked: dict[int, dict],
+    resolutions: dict[str | None, Resolution],
+    outcomes: _Outcomes,
+    items: list[DispatchItem | None],
+    *,
+    acting_user,
+) -> None:
+    """Write the push records ``BATCH`` at a time, each batch followed by the
+    source records of the persons it names (but those a record created)."""
     origin_city = push_list.source.origin_city
     insert = Inserter(PushRecord, RECORD_FIELDS)
     sources: list[tuple[int, dict]] = []
@@ -195,51 +265,73 @@ def store_records(push_list: PushList, staged: pl.DataFrame, *, acting_user) -> 
         rows = []
         for row in staged.slice(start, BATCH).iter_rows(named=True):
             key = row["record_key"]
-            res = resolutions[row["address"]]
-            outcome = linked[key]
             payload = json.loads(row["payload"]) if row["payload"] else {}
+            item = items[key]
             rows.append(
-                (
-                    push_list.pk,
-                    push_list.source_id,
-                    row["row_number"],
-                    row["fingerprint"],
-                    row["name"],
-                    row["identity_number"] or "",
-                    row["phone"] or "",
-                    row["sex"] or "",
-                    row["birth_date"],
-                    row["address"] or "",
-                    row["category"],
-                    row["origin"] or origin_city,
-                    row["risk_level"] or "",
-                    row["exposure_at"],
-                    row["arrived_at"],
+                _record_row(
+                    push_list,
+                    row,
                     payload,
-                    push_list.received_at,
-                    persons[key],
-                    decisions[key],
-                    outcome["match_probability"],
-                    outcome["method"] or "",
-                    candidate_lists[key],
-                    res.village_id,
-                    res.area_id,
-                    res.confidence,
-                    items[key].task_id if items[key] is not None else None,
-                    "",
+                    origin_city,
+                    linked[key],
+                    resolutions[row["address"]],
+                    person=outcomes.persons[key],
+                    decision=outcomes.decisions[key],
+                    candidates=outcomes.candidate_lists[key],
+                    task_id=item.task_id if item is not None else None,
                 )
             )
-            if persons[key] is not None and key not in first_of_new_person:
-                sources.append((persons[key], payload))
+            person = outcomes.persons[key]
+            if person is not None and key not in outcomes.first_of_new_person:
+                sources.append((person, payload))
         insert.run(rows)
         _source_records(sources, push_list, acting_user=acting_user)
         sources = []
-    recompute_codes(
-        {p for p in persons if p is not None},
-        reason=f"screening.push_list:{push_list.pk}",
-        acting_user=acting_user,
+
+
+def _record_row(
+    push_list: PushList,
+    row: dict[str, Any],
+    payload: dict,
+    origin_city: str,
+    outcome: dict,
+    res: Resolution,
+    *,
+    person: int | None,
+    decision: str,
+    candidates: list[int],
+    task_id: int | None,
+) -> tuple:
+    """One push record's values, in the order of ``RECORD_FIELDS``."""
+    return (
+        push_list.pk,
+        push_list.source_id,
+        row["row_number"],
+        row["fingerprint"],
+        row["name"],
+        row["identity_number"] or "",
+        row["phone"] or "",
+        row["sex"] or "",
+        row["birth_date"],
+        row["address"] or "",
+        row["category"],
+        row["origin"] or origin_city,
+        row["risk_level"] or "",
+        row["exposure_at"],
+        row["arrived_at"],
+        payload,
+        push_list.received_at,
+        person,
+        decision,
+        outcome["match_probability"],
+        outcome["method"] or "",
+        candidates,
+        res.village_id,
+        res.area_id,
+        res.confidence,
+        task_id,
+        "",
     )
-    return counts
 
 
 def _source_records(records: list[tuple[int, dict]], push_list: PushList, *, acting_user) -> None:
