@@ -178,7 +178,7 @@ def _page(queryset) -> tuple[int, list[int]]:
     """What the search page reads: the paginator's count and the first page."""
     from django.core.paginator import Paginator
 
-    from zhanyi.people.views import PAGE_SIZE
+    from zhanyi.people.views.persons import PAGE_SIZE
 
     page = Paginator(queryset, PAGE_SIZE).get_page(1)
     return page.paginator.count, [p.pk for p in page]

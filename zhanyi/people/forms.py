@@ -3,24 +3,20 @@
 A form only turns text into values (a date, a village); whether the identity
 number, phone and dates are acceptable is decided by the action, whose
 ``ValidationError`` is attached back to the form's fields by
-``add_action_errors`` so the message appears next to the field it names.
+``zhanyi.core.forms.add_action_errors``, so the message appears next to the field
+it names.
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from zhanyi.core import jurisdiction
+from zhanyi.core.forms import AreaChoiceField
 from zhanyi.places.models import Area, AreaLevel
 
 from .models import IdentityType, Sex
-
-
-class VillageChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Area) -> str:
-        return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name
 
 
 class PersonForm(forms.Form):
@@ -55,7 +51,7 @@ class PersonForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    village = VillageChoiceField(
+    village = AreaChoiceField(
         label=_("Village or community"),
         queryset=Area.objects.none(),
         required=False,
@@ -123,18 +119,6 @@ class MergeForm(forms.Form):
         max_length=255,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-
-def add_action_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach an action's ``ValidationError`` to the form: by field where the
-    form has that field, otherwise to the form as a whole."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields else None
-        for e in errors:
-            form.add_error(target, e)
 
 
 class OverrideRequestForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Background tasks of the person index (django-tasks)."""
+"""Background jobs of the person index (django-tasks)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ unless the caller's role needs them. Authentication by token.
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -23,22 +22,12 @@ from rest_framework.views import APIView
 
 from zhanyi.accounts import audit
 from zhanyi.accounts.roles import capability_permission
+from zhanyi.core.api import as_drf_error
 from zhanyi.people import display
 
 from . import actions, jobs, queries
 from .models import ImportJob, ScreeningTask
 from .reading import PushListFileError
-
-
-def _as_drf_error(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(
-            {
-                ("non_field_errors" if f == NON_FIELD_ERRORS else f): m
-                for f, m in error.message_dict.items()
-            }
-        )
-    return ValidationError({"non_field_errors": error.messages})
 
 
 class ListUploadSerializer(serializers.Serializer):
@@ -227,7 +216,7 @@ class TaskOutcome(APIView):
                 task, acting_user=request.user, request=request, **incoming.validated_data
             )
         except DjangoValidationError as error:
-            raise _as_drf_error(error) from None
+            raise as_drf_error(error) from None
         return Response(TaskSerializer(task, context={"request": request}).data)
 
 

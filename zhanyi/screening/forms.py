@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhanyi.core import jurisdiction
+from zhanyi.core.forms import AreaChoiceField
 from zhanyi.places.models import Area, AreaLevel
 
 from .models import PushSource, ScreeningTask
@@ -74,11 +75,6 @@ class StepForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Area) -> str:
-        return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name
 
 
 class ReassignForm(forms.Form):

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhanyi.accounts.audit import SystemActor
 from zhanyi.accounts.roles import capability_required, has_capability
 from zhanyi.core import jurisdiction
+from zhanyi.core.forms import add_action_errors
 from zhanyi.core.metrics import FigureValues, area_for, figures_for, fresh_requested, registered
 from zhanyi.people import display
-from zhanyi.people.forms import add_action_errors
 from zhanyi.people.models import Household, Person
 
 from . import actions, exports, jobs, queries

@@ -13,7 +13,6 @@ Reading needs ``view_person``; writing ``edit_person``.
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import has_capability
+from zhanyi.core.api import as_drf_error
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL
 from zhanyi.people import queries as people_queries
 from zhanyi.places.models import Place
@@ -50,17 +50,6 @@ class TracingCapability(BasePermission):
 
 
 PERMISSIONS = [IsAuthenticated, TracingCapability]
-
-
-def _as_drf_error(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(
-            {
-                ("non_field_errors" if f == NON_FIELD_ERRORS else f): m
-                for f, m in error.message_dict.items()
-            }
-        )
-    return ValidationError({"non_field_errors": error.messages})
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -226,7 +215,7 @@ class CaseList(APIView):
                 request=request,
             )
         except DjangoValidationError as error:
-            raise _as_drf_error(error) from None
+            raise as_drf_error(error) from None
         return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
@@ -276,7 +265,7 @@ class CaseExposures(APIView):
                 request=request,
             )
         except DjangoValidationError as error:
-            raise _as_drf_error(error) from None
+            raise as_drf_error(error) from None
         return Response(ExposureSerializer(exposure).data, status=status.HTTP_201_CREATED)
 
 
@@ -315,7 +304,7 @@ class CaseTrajectory(APIView):
                 request=request,
             )
         except DjangoValidationError as error:
-            raise _as_drf_error(error) from None
+            raise as_drf_error(error) from None
         return Response(TrajectorySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import metrics
+from zhanyi.core.forms import add_action_errors
 from zhanyi.people import actions as people_actions
 from zhanyi.people import queries as people_queries
-from zhanyi.people.forms import add_action_errors
 from zhanyi.places.models import Place
 
 from . import actions, queries

@@ -22,10 +22,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import capability_permission
+from zhanyi.core.api import as_drf_error
+from zhanyi.people import actions, queries
+from zhanyi.people.models import Colour, HealthCodeChange, HealthCodeOverride
 
-from . import actions, queries
-from .api import PERMISSIONS, _as_drf_error
-from .models import Colour, HealthCodeChange, HealthCodeOverride
+from .common import PERMISSIONS
 
 
 class HealthCodeChangeSerializer(serializers.ModelSerializer):
@@ -184,7 +185,7 @@ class PersonOverrides(APIView):
                 person=person, acting_user=request.user, request=request, **incoming.validated_data
             )
         except DjangoValidationError as error:
-            raise _as_drf_error(error) from None
+            raise as_drf_error(error) from None
         return Response(OverrideSerializer(override).data, status=status.HTTP_201_CREATED)
 
 
@@ -205,7 +206,7 @@ class _Decide(APIView):
                 request=request,
             )
         except DjangoValidationError as error:
-            raise _as_drf_error(error) from None
+            raise as_drf_error(error) from None
         return Response(OverrideSerializer(override).data)
 
 

@@ -10,7 +10,6 @@ merge. Authentication by token (``Authorization: Token …``).
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -23,49 +22,16 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zhanyi.accounts.roles import has_capability
+from zhanyi.core.api import as_drf_error
+from zhanyi.people import actions, display, queries
+from zhanyi.people.models import IdentityType, Person, PersonMerge, Sex, SourceRecord
 from zhanyi.places.models import Area
 
-from . import actions, display, queries
-from .models import IdentityType, Person, PersonMerge, Sex, SourceRecord
-
-# ---------------------------------------------------------------- permissions
-
-
-class PersonCapability(BasePermission):
-    """Reading needs ``view_person``, writing ``edit_person``; the jurisdiction
-    is applied by the queries (objects outside it answer 404)."""
-
-    capability_for_write = "edit_person"
-
-    def has_permission(self, request, view) -> bool:
-        needed = (
-            "view_person"
-            if request.method in ("GET", "HEAD", "OPTIONS")
-            else (getattr(view, "write_capability", self.capability_for_write))
-        )
-        return has_capability(request.user, needed)
-
-
-PERMISSIONS = [IsAuthenticated, PersonCapability]
-
-
-def _as_drf_error(error: DjangoValidationError) -> ValidationError:
-    """An action's ``ValidationError`` as a 400 body: field → messages."""
-    if hasattr(error, "error_dict"):
-        return ValidationError(
-            {
-                ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
-                for field, messages in error.message_dict.items()
-            }
-        )
-    return ValidationError({"non_field_errors": error.messages})
-
+from .common import PERMISSIONS
 
 # ---------------------------------------------------------------- serializers
 
@@ -313,7 +279,7 @@ class PersonList(generics.ListCreateAPIView):
                 force=force,
             )
         except DjangoValidationError as error:
-            raise _as_drf_error(error) from None
+            raise as_drf_error(error) from None
         except actions.DuplicatePersonError as error:
             body = {
                 "detail": _("This person may be in the index already."),
@@ -367,7 +333,7 @@ class PersonDetail(APIView):
                 request=request,
             )
         except DjangoValidationError as error:
-            raise _as_drf_error(error) from None
+            raise as_drf_error(error) from None
         return Response(PersonDetailSerializer(person, context={"request": request}).data)
 
 
@@ -396,7 +362,7 @@ class PersonSourceRecords(APIView):
                 payload=incoming.validated_data["payload"],
             )
         except DjangoValidationError as error:
-            raise _as_drf_error(error) from None
+            raise as_drf_error(error) from None
         return Response(
             SourceRecordSerializer(record, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -431,7 +397,7 @@ class PersonMergeView(APIView):
                 request=request,
             )
         except DjangoValidationError as error:
-            raise _as_drf_error(error) from None
+            raise as_drf_error(error) from None
         return Response(MergeSerializer(merge).data, status=status.HTTP_201_CREATED)
 
 
@@ -448,7 +414,7 @@ class MergeUndoView(APIView):
         try:
             merge = actions.do_undo_merge(acting_user=request.user, merge=merge, request=request)
         except DjangoValidationError as error:
-            raise _as_drf_error(error) from None
+            raise as_drf_error(error) from None
         return Response(MergeSerializer(merge).data)
 
 
@@ -461,8 +427,3 @@ urlpatterns = [
     path("<int:pk>/merge/", PersonMergeView.as_view(), name="api-person-merge"),
     path("merges/<int:pk>/undo/", MergeUndoView.as_view(), name="api-merge-undo"),
 ]
-
-# Health codes (健康码) live in their own module; their routes join these.
-from .api_health_codes import urlpatterns as _health_code_urls  # noqa: E402
-
-urlpatterns += _health_code_urls

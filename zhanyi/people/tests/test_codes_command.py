@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from zhanyi.accounts.models import AuditEvent
+from zhanyi.people.jobs import refresh_codes
 from zhanyi.people.models import HealthCode
-from zhanyi.people.tasks import refresh_codes
 
 from .code_facts import HOUR
 from .factories import make_person

@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhanyi.accounts.roles import has_capability
-
-from . import actions, queries
-from .forms import OverrideDecisionForm, OverrideRequestForm, add_action_errors
-from .models import HealthCodeOverride, Person
+from zhanyi.core.forms import add_action_errors
+from zhanyi.people import actions, queries
+from zhanyi.people.forms import OverrideDecisionForm, OverrideRequestForm
+from zhanyi.people.models import HealthCodeOverride, Person
 
 PAGE_SIZE = 50
 RULE_LABELS = {

@@ -18,11 +18,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhanyi.accounts.roles import has_capability
+from zhanyi.core.forms import add_action_errors
 from zhanyi.engine.phones import format_phone
+from zhanyi.people import actions, display, queries
+from zhanyi.people.forms import MergeForm, PersonEditForm, PersonForm
+from zhanyi.people.models import Person, SourceRecord
 
-from . import actions, display, queries, views_health_codes
-from .forms import MergeForm, PersonEditForm, PersonForm, add_action_errors
-from .models import Person, SourceRecord
+from . import health_codes
 
 PAGE_SIZE = 25
 DUPLICATE_REASONS = {
@@ -90,7 +92,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "open_merge": person.merges_lost.filter(undone_at=None).first()
         if person.merged_into_id
         else None,
-        **views_health_codes.code_context(person, request.user),
+        **health_codes.code_context(person, request.user),
         **_abilities(request.user),
     }
     return render(request, "people/detail.html", context)

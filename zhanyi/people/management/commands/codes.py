@@ -83,7 +83,7 @@ class Command(BaseCommand):
 
     def _refresh(self, options) -> None:
         if options["enqueue"]:
-            from zhanyi.people.tasks import refresh_codes
+            from zhanyi.people.jobs import refresh_codes
 
             result = refresh_codes.enqueue()
             self.stdout.write(f"enqueued {result.id}")
