@@ -2,13 +2,16 @@
 
 ``view_identity`` shows full identity numbers (and phones); ``view_phone``
 shows full phones only (five-to-one teams ring the people of their village).
-Everyone else sees ``3506**********1233`` and ``138****5678``. Source records
+Everyone else sees ``3506************33``, ``138****5678`` and the birth year
+instead of the birth date: with the date, the area and the sex, a masked
+identity number could be rebuilt (docs/security.md, "Masking"). Source records
 arrive as free-form rows, so their values are masked by what they look like
 as well as by their key.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -22,6 +25,8 @@ _ID_LIKE = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
 _PHONE_LIKE = re.compile(r"^(?:1\d{10}|[+0][\d\s()\-]{9,19})$")
 _IDENTITY_KEYS = ("identity", "id_number", "id_card", "idcard", "passport", "证件", "身份证")
 _PHONE_KEYS = ("phone", "mobile", "tel", "电话", "手机")
+_BIRTH_KEYS = ("birth", "dob", "出生", "生日")
+_YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
 
 
 def shows_identity(user) -> bool:
@@ -38,6 +43,17 @@ def identity_for(user, number: str) -> str:
     return number if shows_identity(user) else mask_identity_number(number)
 
 
+def birth_date_for(user, birth: dt.date | str | None) -> str:
+    """The birth date (``1990-03-15``) for ``view_identity``, else the year (``1990``)."""
+    if not birth:
+        return ""
+    text = birth.isoformat() if isinstance(birth, dt.date) else str(birth)
+    if shows_identity(user):
+        return text
+    year = _YEAR.search(text)
+    return year.group(1) if year else "****"
+
+
 def phone_for(user, e164: str) -> str:
     if not e164:
         return ""
@@ -51,6 +67,8 @@ def value_for(user, field: str, value: Any) -> Any:
         return identity_for(user, str(value or ""))
     if field == "phone":
         return phone_for(user, str(value or ""))
+    if field == "birth_date":
+        return birth_date_for(user, value)
     return value
 
 
@@ -65,6 +83,8 @@ def _masked_value(user, key: str, value: Any) -> Any:
     lowered = key.lower()
     if any(k in lowered for k in _IDENTITY_KEYS) or _ID_LIKE.match(text):
         return identity_for(user, text)
+    if any(k in lowered for k in _BIRTH_KEYS):
+        return birth_date_for(user, text)
     if any(k in lowered for k in _PHONE_KEYS) or (
         isinstance(value, str) and _PHONE_LIKE.match(text)
     ):

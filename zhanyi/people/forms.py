@@ -91,7 +91,11 @@ class PersonEditForm(PersonForm):
         # Fields the user may not read are shown empty; left empty, they stay as they are.
         self.keep_masked = keep_masked
         for name in keep_masked:
-            self.fields[name].help_text = _("Leave empty to keep the number on record.")
+            self.fields[name].help_text = (
+                _("Leave empty to keep the date on record.")
+                if name == "birth_date"
+                else _("Leave empty to keep the number on record.")
+            )
 
     def changes(self, current: dict) -> dict:
         """The fields whose typed value differs from what is on record."""

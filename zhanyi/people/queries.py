@@ -32,6 +32,7 @@ from .models import Person, PersonChange, PersonMerge
 PERSON_OBJECT_TYPE = Person._meta.label_lower  # "people.person", as audit.record writes it
 VIEW_ACTIONS = ("person.view", "person.api_view", "person.admin_view")
 MIN_NUMBER_DIGITS = 4
+MASKED_PHONE_TAIL = 4  # the digits of a phone that its mask shows at the end
 _NUMBER_TOKEN = re.compile(r"^\+?[\d()\-]*\d[\d()\-]*[Xx]?$")
 
 
@@ -111,8 +112,15 @@ def search_persons(user, q: str) -> QuerySet[Person]:
     A number matches the end of an identity number (a full number, or its
     last 4 or more characters, X included) or a phone (full, typed in any
     form, or its last 4+ digits); any other word matches part of the name.
+
+    A user who sees numbers masked finds by a tail only what the mask shows
+    (a phone's last 4), otherwise only by the whole number: a search that
+    answered longer tails would let them read a masked number character by
+    character (docs/security.md, "Masking").
     """
     qs = persons_for(user)
+    sees_identity = has_capability(user, "view_identity")
+    sees_phone = sees_identity or has_capability(user, "view_phone")
     q = (q or "").strip()
     if not q:
         return qs
@@ -123,7 +131,9 @@ def search_persons(user, q: str) -> QuerySet[Person]:
             digits = search_digits(token)
             tail = digits + ("X" if token.upper().endswith("X") else "")
             # ``tail``, not ``endswith``: indexed on PostgreSQL (people/tails.py).
-            match = Q(identity_number__tail=tail) | Q(phone__tail=digits)
+            match = Q(identity_number__tail=tail) if sees_identity else Q(identity_number=tail)
+            if sees_phone or len(digits) <= MASKED_PHONE_TAIL:
+                match |= Q(phone__tail=digits)
             with contextlib.suppress(PhoneNumberError):  # not a whole phone: suffixes only
                 match |= Q(phone=normalize_phone(token))
             qs = qs.filter(match)

@@ -46,6 +46,8 @@ class PersonSerializer(serializers.ModelSerializer):
 
     identity_number = serializers.SerializerMethodField()
     identity_number_masked = serializers.SerializerMethodField()
+    birth_date = serializers.SerializerMethodField()
+    birth_year = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
     phone_masked = serializers.SerializerMethodField()
     village = VillageRefSerializer(allow_null=True, read_only=True)
@@ -59,6 +61,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "name",
             "sex",
             "birth_date",
+            "birth_year",
             "identity_type",
             "identity_number",
             "identity_number_masked",
@@ -79,6 +82,17 @@ class PersonSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_identity_number(self, person: Person) -> str:
         return display.identity_for(self._user(), person.identity_number)
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_birth_date(self, person: Person) -> str | None:
+        """Only with ``view_identity``: next to a masked number, the date would rebuild it."""
+        if person.birth_date is None or not display.shows_identity(self._user()):
+            return None
+        return person.birth_date.isoformat()
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_birth_year(self, person: Person) -> int | None:
+        return person.birth_date.year if person.birth_date else None
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_identity_number_masked(self, person: Person) -> bool:

@@ -16,6 +16,12 @@ def identity_for(number: str, user) -> str:
 
 
 @register.filter
+def birth_date_for(birth, user) -> str:
+    """``{{ person.birth_date|birth_date_for:user }}``: the date, or only the year."""
+    return display.birth_date_for(user, birth)
+
+
+@register.filter
 def phone_for(e164: str, user) -> str:
     """``{{ person.phone|phone_for:user }}``"""
     return display.phone_for(user, e164)

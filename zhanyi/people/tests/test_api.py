@@ -46,11 +46,13 @@ def test_search_by_the_last_four_digits_of_the_phone(world, api_for):
 def test_numbers_are_masked_for_a_leader_and_full_for_a_tracer(world, api_for):
     person = make_person(world.village, "张三", identity_number=NUMBER, phone="+8613812345678")
     led = api_for(world.leader).get(f"{URL}{person.pk}/").json()
-    assert led["identity_number"] == "3506**********" + NUMBER[-4:]
+    assert led["identity_number"] == "3506************" + NUMBER[-2:]
     assert led["identity_number_masked"] and led["phone"] == "138****5678"
+    assert led["birth_date"] is None and led["birth_year"] == 1990
     assert NUMBER not in str(led)  # not in the source records either
     traced = api_for(world.tracer).get(f"{URL}{person.pk}/").json()
     assert traced["identity_number"] == NUMBER and traced["phone"] == "+8613812345678"
+    assert traced["birth_date"] == "1990-01-01"
     assert not traced["identity_number_masked"]
 
 

@@ -153,7 +153,11 @@ def _edit_initial(person: Person, user) -> dict:
         "identity_number": person.identity_number if display.shows_identity(user) else "",
         "nationality": person.nationality,
         "sex": person.sex,
-        "birth_date": person.birth_date.isoformat() if person.birth_date else "",
+        "birth_date": (
+            person.birth_date.isoformat()
+            if person.birth_date and display.shows_identity(user)
+            else ""
+        ),
         "phone": format_phone(person.phone) if display.shows_phone(user) else "",
         "village": person.village,
         "address": person.address,
@@ -172,6 +176,7 @@ def edit(request: HttpRequest, person_id: int) -> HttpResponse:
         name
         for name, shown in (
             ("identity_number", display.shows_identity(request.user)),
+            ("birth_date", display.shows_identity(request.user)),
             ("phone", display.shows_phone(request.user)),
         )
         if not shown and getattr(person, name)
