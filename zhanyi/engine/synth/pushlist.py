@@ -29,6 +29,7 @@ the records as the senders do: xlsx, or csv in UTF-8 or GBK.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -231,6 +232,179 @@ def _outsiders(rng: np.random.Generator, names: np.ndarray, n: int) -> dict[str,
     }
 
 
+def _fault_rates(faults: dict[str, float] | None) -> dict[str, float]:
+    """``FAULTS`` with the rates ``faults`` overrides, each checked."""
+    rates = dict(FAULTS)
+    for key, value in (faults or {}).items():
+        if key not in FAULTS:
+            raise ValueError(f"unknown fault {key!r}; known: {', '.join(FAULTS)}")
+        if not 0 <= value <= 1:
+            raise ValueError(f"fault rate {key}={value} is not between 0 and 1")
+        rates[key] = value
+    return rates
+
+
+def _distinct_persons(
+    people: pl.DataFrame, n_unique: int, rates: dict[str, float], rng: np.random.Generator
+) -> tuple[dict[str, list], pl.DataFrame, np.ndarray]:
+    """The distinct persons of the list, as columns (people of the city first,
+    then outsiders); the city's persons chosen, and the names drawn from."""
+    n_out = round(n_unique * rates["not_in_city"])
+    n_in = min(n_unique - n_out, people.height)
+    n_out = n_unique - n_in
+    chosen = people[np.sort(rng.choice(people.height, n_in, replace=False))]
+    names = people["name"].drop_nulls().to_numpy()
+    outs = _outsiders(rng, names, n_out)
+    base = {
+        "person_id": chosen["person_id"].to_list() + [None] * n_out,
+        "name": chosen["name"].to_list() + outs["name"],
+        "id_number": chosen["id_number"].to_list() + outs["id_number"],
+        "phone": chosen["phone"].to_list() + outs["phone"],
+        "birth_date": chosen["birth_date"].to_list() + outs["birth_date"],
+        "sex": chosen["sex"].to_list() + outs["sex"],
+        "address": chosen["address"].to_list() + outs["address"],
+        "village_code": chosen["village_code"].to_list() + [None] * n_out,
+        "home_origin": [None] * n_in + outs["origin"],
+    }
+    return base, chosen, names
+
+
+@dataclass
+class _Faults:
+    """The faults a record may get, drawn with ``u`` (one row of uniform draws
+    per record) and ``rng``, in a fixed order so that a seed gives one list.
+    Each method notes the faults it applied in ``applied``."""
+
+    rng: np.random.Generator
+    rates: dict[str, float]
+    #: Characters of the city's names, and those that sound alike.
+    pool: list[str]
+    sounds_like: dict[str, list[str]]
+    village_name: dict[str, str]
+    in_city_addresses: list[str]
+
+    @classmethod
+    def for_city(
+        cls,
+        rng: np.random.Generator,
+        rates: dict[str, float],
+        names: np.ndarray,
+        chosen: pl.DataFrame,
+        areas: pl.DataFrame,
+    ) -> _Faults:
+        """The faults of a list drawn from ``chosen`` in the city of ``areas``."""
+        pool = sorted({c for name in names[: min(len(names), 200_000)] for c in str(name)[1:]})
+        villages = areas.filter(pl.col("level") == "village").select("code", "name")
+        return cls(
+            rng=rng,
+            rates=rates,
+            pool=pool,
+            sounds_like=_homophones(pool),
+            village_name=dict(villages.iter_rows()),
+            in_city_addresses=chosen["address"].to_list() or [""],
+        )
+
+    def name(self, name: str, ur: np.ndarray, applied: list[str]) -> str:
+        """A homophone or another character in the given name."""
+        rng = self.rng
+        if ur[0] < self.rates["name_typo"] and len(name) >= 2:
+            i = 1 + int(rng.integers(len(name) - 1))
+            alike = self.sounds_like.get(name[i])
+            if alike and ur[1] < 0.6:
+                new = alike[int(rng.integers(len(alike)))]
+            else:
+                new = self.pool[int(rng.integers(len(self.pool)))]
+            if new != name[i]:
+                name = name[:i] + new + name[i + 1 :]
+                applied.append("name_typo")
+        return name
+
+    def identity_and_phone(
+        self, idn: str | None, phone: str | None, category: str, ur: np.ndarray, applied: list[str]
+    ) -> tuple[str | None, str | None]:
+        """The identity number missing, with two digits swapped or a lower-case
+        x; the phone missing (only when the number is there) or one digit wrong."""
+        rng, rates = self.rng, self.rates
+        id_missing_p = 0.35 if category == "companion" else rates["id_missing"]
+        if ur[2] < id_missing_p and phone:
+            idn = None
+            applied.append("id_missing")
+        elif idn and ur[3] < rates["id_swapped"]:
+            idn = _swap_digits(idn, rng)
+            applied.append("id_swapped")
+        elif idn and idn.endswith("X") and ur[4] < min(1.0, rates["id_lowercase"] * 11):
+            # About one number in eleven ends in X: the rate is of all records.
+            idn = idn[:-1] + "x"
+            applied.append("id_lowercase")
+        if phone and idn and ur[5] < rates["phone_missing"]:
+            phone = None
+            applied.append("phone_missing")
+        elif phone and ur[6] < rates["phone_typo"]:
+            i = 3 + int(rng.integers(8))
+            digit = str((int(phone[i]) + 1 + int(rng.integers(9))) % 10)
+            phone = phone[:i] + digit + phone[i + 1 :]
+            applied.append("phone_typo")
+        return idn, phone
+
+    def address(
+        self, address: str, village_code: str | None, ur: np.ndarray, applied: list[str]
+    ) -> str:
+        """A city resident's address: moved, an old township-only one, or
+        written another way."""
+        rng, rates = self.rng, self.rates
+        if ur[7] < rates["address_moved"]:
+            address = self.in_city_addresses[int(rng.integers(len(self.in_city_addresses)))]
+            applied.append("address_moved")
+        elif ur[7] < rates["address_moved"] + rates["address_township_only"]:
+            old = _township_only(address, self.village_name.get(village_code), rng)
+            if old != address:
+                address = old
+                applied.append("address_township_only")
+        if ur[8] < rates["address_variant"]:
+            address = _address_variant(address, rng)
+            applied.append("address_variant")
+        return address
+
+    def spelling(
+        self, name: str, address: str, ur: np.ndarray, applied: list[str]
+    ) -> tuple[str, str]:
+        """Traditional characters, and a stray space in the name."""
+        if ur[9] < self.rates["traditional"]:
+            name, address = _traditional(name), _traditional(address)
+            applied.append("traditional")
+        if ur[10] < self.rates["name_spaces"] and len(name) >= 2:
+            name = name[0] + " " + name[1:]
+            applied.append("name_spaces")
+        return name, address
+
+    def birth_and_sex(
+        self, birth: dt.date | None, sex: str | None, idn: str | None, ur: np.ndarray
+    ) -> tuple[str | None, str | None]:
+        """The birth date as written (in one of three formats, or missing) and
+        the sex in Chinese (or missing)."""
+        birth_text = None
+        # Without an identity number the birth date is usually given.
+        missing_p = self.rates["birth_date_missing"] * (0.6 if idn is None else 1.0)
+        if birth is not None and ur[11] >= missing_p:
+            birth_text = birth.strftime(_DATE_FORMATS[int(ur[12] * 3)])
+        sex_text = None
+        if sex in ("male", "female") and ur[13] >= self.rates["sex_missing"]:
+            sex_text = "男" if sex == "male" else "女"
+        return birth_text, sex_text
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
+
+
+def _record_times(category: str, ur: np.ndarray) -> tuple[str | None, str | None]:
+    """(exposure_at, arrived_at) as written: an arrival has its arrival time,
+    anyone else a last exposure one to three days before being pushed."""
+    when = _START + dt.timedelta(minutes=int(ur[14] * 6 * 24 * 60))
+    if category == "risk_area_arrival":
+        return None, when.strftime("%Y-%m-%d %H:%M")
+    return (when - dt.timedelta(days=1 + int(ur[15] * 3))).strftime("%Y-%m-%d %H:%M"), None
+
+
 def generate_push_list(
     people: pl.DataFrame,
     areas: pl.DataFrame,
@@ -251,149 +425,61 @@ def generate_push_list(
     """
     if n < 1:
         raise ValueError(f"a push list needs at least one record, asked for {n}")
-    rates = dict(FAULTS)
-    for key, value in (faults or {}).items():
-        if key not in FAULTS:
-            raise ValueError(f"unknown fault {key!r}; known: {', '.join(FAULTS)}")
-        if not 0 <= value <= 1:
-            raise ValueError(f"fault rate {key}={value} is not between 0 and 1")
-        rates[key] = value
+    rates = _fault_rates(faults)
     people = _people_frame(people)
     if people.height < 1:
         raise ValueError("the people table is empty")
     rng = np.random.default_rng(seed)
 
     n_unique = max(1, round(n * (1 - rates["duplicate"])))
-    n_out = round(n_unique * rates["not_in_city"])
-    n_in = min(n_unique - n_out, people.height)
-    n_out = n_unique - n_in
-    chosen = people[np.sort(rng.choice(people.height, n_in, replace=False))]
-    names = people["name"].drop_nulls().to_numpy()
-    outs = _outsiders(rng, names, n_out)
-
-    base = {
-        "person_id": chosen["person_id"].to_list() + [None] * n_out,
-        "name": chosen["name"].to_list() + outs["name"],
-        "id_number": chosen["id_number"].to_list() + outs["id_number"],
-        "phone": chosen["phone"].to_list() + outs["phone"],
-        "birth_date": chosen["birth_date"].to_list() + outs["birth_date"],
-        "sex": chosen["sex"].to_list() + outs["sex"],
-        "address": chosen["address"].to_list() + outs["address"],
-        "village_code": chosen["village_code"].to_list() + [None] * n_out,
-        "home_origin": [None] * n_in + outs["origin"],
-    }
+    base, chosen, names = _distinct_persons(people, n_unique, rates, rng)
     # Records: every distinct person once, then the repeats, shuffled.
     repeats = rng.integers(0, n_unique, n - n_unique)
     order = np.concatenate([np.arange(n_unique), repeats])
     rng.shuffle(order)
     first_seen = np.zeros(n_unique, dtype=bool)
 
-    areas = areas.select("code", "name", "level")
-    village_name = dict(
-        areas.filter(pl.col("level") == "village").select("code", "name").iter_rows()
-    )
-    pool = sorted({c for name in names[: min(len(names), 200_000)] for c in str(name)[1:]})
-    sounds_like = _homophones(pool)
-    in_city_addresses = chosen["address"].to_list() or [""]
-
+    fault = _Faults.for_city(rng, rates, names, chosen, areas)
     cities = list(ORIGINS)
     city_p = np.array([ORIGINS[c][0] for c in cities])
     cat_draw = rng.choice(len(CATEGORIES), n, p=np.array(CATEGORY_P))
     city_draw = rng.choice(len(cities), n, p=city_p / city_p.sum())
     u = rng.random((n, 16))
-    date_fmt = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
 
     rows: dict[str, list] = {c: [] for c in OUTPUT_COLUMNS}
     truth: dict[str, list] = {"record_key": [], "person_id": [], "person_key": [], "faults": []}
     for r, p in enumerate(order):
-        applied: list[str] = []
-        if first_seen[p]:
-            applied.append("duplicate")
+        applied: list[str] = ["duplicate"] if first_seen[p] else []
         first_seen[p] = True
         ur = u[r]
         category = CATEGORIES[cat_draw[r]]
-        origin = base["home_origin"][p] or cities[city_draw[r]]
-        name = base["name"][p] or ""
-        idn = base["id_number"][p]
-        phone = base["phone"][p]
-        birth = base["birth_date"][p]
-        sex = base["sex"][p]
+        name = fault.name(base["name"][p] or "", ur, applied)
+        idn, phone = fault.identity_and_phone(
+            base["id_number"][p], base["phone"][p], category, ur, applied
+        )
         address = base["address"][p] or ""
-
-        if ur[0] < rates["name_typo"] and len(name) >= 2:
-            i = 1 + int(rng.integers(len(name) - 1))
-            alike = sounds_like.get(name[i])
-            if alike and ur[1] < 0.6:
-                new = alike[int(rng.integers(len(alike)))]
-            else:
-                new = pool[int(rng.integers(len(pool)))]
-            if new != name[i]:
-                name = name[:i] + new + name[i + 1 :]
-                applied.append("name_typo")
-        id_missing_p = 0.35 if category == "companion" else rates["id_missing"]
-        if ur[2] < id_missing_p and phone:
-            idn = None
-            applied.append("id_missing")
-        elif idn and ur[3] < rates["id_swapped"]:
-            idn = _swap_digits(idn, rng)
-            applied.append("id_swapped")
-        elif idn and idn.endswith("X") and ur[4] < min(1.0, rates["id_lowercase"] * 11):
-            # About one number in eleven ends in X: the rate is of all records.
-            idn = idn[:-1] + "x"
-            applied.append("id_lowercase")
-        if phone and idn and ur[5] < rates["phone_missing"]:
-            phone = None
-            applied.append("phone_missing")
-        elif phone and ur[6] < rates["phone_typo"]:
-            i = 3 + int(rng.integers(8))
-            digit = str((int(phone[i]) + 1 + int(rng.integers(9))) % 10)
-            phone = phone[:i] + digit + phone[i + 1 :]
-            applied.append("phone_typo")
         if base["person_id"][p] is not None:
-            if ur[7] < rates["address_moved"]:
-                address = in_city_addresses[int(rng.integers(len(in_city_addresses)))]
-                applied.append("address_moved")
-            elif ur[7] < rates["address_moved"] + rates["address_township_only"]:
-                old = _township_only(address, village_name.get(base["village_code"][p]), rng)
-                if old != address:
-                    address = old
-                    applied.append("address_township_only")
-            if ur[8] < rates["address_variant"]:
-                address = _address_variant(address, rng)
-                applied.append("address_variant")
-        if ur[9] < rates["traditional"]:
-            name, address = _traditional(name), _traditional(address)
-            applied.append("traditional")
-        if ur[10] < rates["name_spaces"] and len(name) >= 2:
-            name = name[0] + " " + name[1:]
-            applied.append("name_spaces")
-        birth_text = None
-        # Without an identity number the birth date is usually given.
-        missing_p = rates["birth_date_missing"] * (0.6 if idn is None else 1.0)
-        if birth is not None and ur[11] >= missing_p:
-            birth_text = birth.strftime(date_fmt[int(ur[12] * 3)])
-        sex_text = None
-        if sex in ("male", "female") and ur[13] >= rates["sex_missing"]:
-            sex_text = "男" if sex == "male" else "女"
-        when = _START + dt.timedelta(minutes=int(ur[14] * 6 * 24 * 60))
-        exposure = arrived = None
-        if category == "risk_area_arrival":
-            arrived = when.strftime("%Y-%m-%d %H:%M")
-        else:
-            exposure = (when - dt.timedelta(days=1 + int(ur[15] * 3))).strftime("%Y-%m-%d %H:%M")
+            address = fault.address(address, base["village_code"][p], ur, applied)
+        name, address = fault.spelling(name, address, ur, applied)
+        birth_text, sex_text = fault.birth_and_sex(base["birth_date"][p], base["sex"][p], idn, ur)
+        exposure, arrived = _record_times(category, ur)
 
         key = f"R{r + 1:06d}"
-        rows["record_key"].append(key)
-        rows["name"].append(name)
-        rows["id_number"].append(idn)
-        rows["phone"].append(phone)
-        rows["sex"].append(sex_text)
-        rows["birth_date"].append(birth_text)
-        rows["address"].append(address or None)
-        rows["category"].append(CATEGORY_LABELS[category])
-        rows["origin"].append(origin)
-        rows["exposure_at"].append(exposure)
-        rows["arrived_at"].append(arrived)
+        record = {
+            "record_key": key,
+            "name": name,
+            "id_number": idn,
+            "phone": phone,
+            "sex": sex_text,
+            "birth_date": birth_text,
+            "address": address or None,
+            "category": CATEGORY_LABELS[category],
+            "origin": base["home_origin"][p] or cities[city_draw[r]],
+            "exposure_at": exposure,
+            "arrived_at": arrived,
+        }
+        for column, value in record.items():
+            rows[column].append(value)
         truth["record_key"].append(key)
         truth["person_id"].append(base["person_id"][p])
         truth["person_key"].append(int(p) + 1)
