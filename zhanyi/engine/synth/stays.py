@@ -79,6 +79,9 @@ def local_midnight_utc(day: dt.date) -> int:
     return (day - dt.date(1970, 1, 1)).days * DAY - LOCAL_OFFSET
 
 
+_HOUR = 3600.0
+
+
 def day_schedule(
     persona: np.ndarray, day: dt.date, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -93,14 +96,36 @@ def day_schedule(
     active = (((role == ROLE_STUDENT) & (not weekend)) | ((role == ROLE_WORKER) & works_today)) & (
         u[:, 0] > 0.03
     )
+    evening_cell = np.where(
+        u[:, 11] < 0.5,
+        persona[:, P_EAT],
+        np.where(u[:, 11] < 0.75, persona[:, P_KIN], persona[:, P_TOWN]),
+    )
+    b_act, c_act = _working_day(persona, u, evening_cell, rng)
+    b_home, c_home = _day_at_home(persona, u, evening_cell, weekend, rng)
 
+    home = persona[:, P_HOME]
+    bounds = np.where(active[:, None], b_act, b_home)
+    cells = np.where(active[:, None], c_act, c_home)
+    bounds = np.clip(np.maximum.accumulate(bounds, axis=1), 0, DAY).astype(np.int64)
+    bounds[:, -1] = DAY
+    # A cell of -1 (no such place) means staying put at home.
+    cells = np.where(cells >= 0, cells, home[:, None]).astype(np.int32)
+    return bounds, cells
+
+
+def _working_day(
+    persona: np.ndarray, u: np.ndarray, evening_cell: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """A school or work day: commute, lunch (out for some workers), the day's
+    end, an errand and an evening out; boundaries (P, 13) and cells (P, 12)."""
+    p = len(persona)
+    role = persona[:, P_ROLE]
     home, dayc = persona[:, P_HOME], persona[:, P_DAY]
     c1, c2 = persona[:, P_C1], persona[:, P_C2]
     student = role == ROLE_STUDENT
     worker = role == ROLE_WORKER
-    hr = 3600.0
-
-    # A school or work day.
+    hr = _HOUR
     leave = persona[:, P_LEAVE] + rng.normal(0, 600, p)
     leave = np.clip(leave, 4.5 * hr, 11 * hr)
     dist = _cell_distance(home, np.where(dayc >= 0, dayc, home))
@@ -122,12 +147,7 @@ def day_schedule(
     evening = u[:, 8] < np.where(worker, 0.18, 0.08)
     ev0 = np.maximum(err_end + 1800, 19 * hr + u[:, 9] * 1.5 * hr)
     ev1 = ev0 + np.where(evening, 3600 + u[:, 10] * 5400, 0)
-    ev_cell = np.where(
-        u[:, 11] < 0.5,
-        persona[:, P_EAT],
-        np.where(u[:, 11] < 0.75, persona[:, P_KIN], persona[:, P_TOWN]),
-    )
-    b_act = np.column_stack(
+    bounds = np.column_stack(
         [
             np.zeros(p),
             leave,
@@ -145,7 +165,7 @@ def day_schedule(
         ]
     )
     lunch_cell = np.where(lunch_out, persona[:, P_LUNCH], dayc)
-    c_act = np.column_stack(
+    cells = np.column_stack(
         [
             home,
             c1,
@@ -157,12 +177,26 @@ def day_schedule(
             c1,
             np.where(errand, err_cell, home),
             home,
-            np.where(evening, ev_cell, home),
+            np.where(evening, evening_cell, home),
             home,
         ]
     )
+    return bounds, cells
 
-    # A day at home (or a weekend): market, an outing, an evening out.
+
+def _day_at_home(
+    persona: np.ndarray,
+    u: np.ndarray,
+    evening_cell: np.ndarray,
+    weekend: bool,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A day at home (or a weekend): the market, an outing, an evening out;
+    boundaries (P, 13) and cells (P, 12), the unused segments empty at home."""
+    p = len(persona)
+    flags = persona[:, P_FLAGS]
+    home = persona[:, P_HOME]
+    hr = _HOUR
     elderly = (flags & F_ELDERLY) > 0
     infant = (flags & F_INFANT) > 0
     o1 = u[:, 12] < np.where(elderly, 0.65, np.where(infant, 0.3, 0.5 if weekend else 0.35))
@@ -182,25 +216,18 @@ def day_schedule(
     e_s = np.maximum(o2_e + 1800, 18.5 * hr + u2[:, 5] * 2 * hr)
     e_e = e_s + np.where(ev, 3600 + u[:, 15] * 5400, 0)
     full = np.full(p, DAY, dtype=np.float64)
-    b_home = np.column_stack([np.zeros(p), o1_s, o1_e, o2_s, o2_e, e_s, e_e] + [full] * 6)
-    c_home = np.column_stack(
+    bounds = np.column_stack([np.zeros(p), o1_s, o1_e, o2_s, o2_e, e_s, e_e] + [full] * 6)
+    cells = np.column_stack(
         [
             home,
             np.where(o1, o1_cell, home),
             home,
             np.where(o2, o2_cell, home),
             home,
-            np.where(ev, ev_cell, home),
+            np.where(ev, evening_cell, home),
         ]
         + [home] * 6
     )
-
-    bounds = np.where(active[:, None], b_act, b_home)
-    cells = np.where(active[:, None], c_act, c_home)
-    bounds = np.clip(np.maximum.accumulate(bounds, axis=1), 0, DAY).astype(np.int64)
-    bounds[:, -1] = DAY
-    # A cell of -1 (no such place) means staying put at home.
-    cells = np.where(cells >= 0, cells, home[:, None]).astype(np.int32)
     return bounds, cells
 
 
