@@ -133,6 +133,26 @@ def link(
     (village_code too, when the addresses were resolved, adds evidence).
     Without a ``model`` one is trained on the index first.
     """
+    _check_input(records, link_at=link_at, new_below=new_below)
+    keys = records["record_key"]
+    idx = load_index(index, for_linking=True)
+    recs = records if is_normalised(records) else normalise_records(records)
+    schema = {**OUTPUT_SCHEMA, "record_key": keys.dtype}
+    recs = recs.with_row_index("_row")
+    if records.height == 0:
+        return pl.DataFrame(schema=schema)
+
+    exact = _exact_ids(recs, idx)
+    rest = recs.join(exact, on="_row", how="anti")
+    scored = _score(rest, idx, model, in_city_share) if rest.height else _empty_scores()
+    best = _best_scores(scored, link_at=link_at, new_below=new_below)
+    out = _decisions(recs, exact, best, link_at=link_at, new_below=new_below)
+    clusters = _clusters(recs, out)
+    return out.join(clusters, on="_row", how="left").sort("_row").select(list(schema)).cast(schema)
+
+
+def _check_input(records: pl.DataFrame, *, link_at: float, new_below: float) -> None:
+    """Refuse thresholds out of order and records without a unique record_key."""
     if not 0 < new_below <= link_at <= 1:
         raise LinkageError(
             f"thresholds must satisfy 0 < new_below <= link_at <= 1, got "
@@ -146,14 +166,11 @@ def link(
     if keys.n_unique() != records.height:
         dup = keys.filter(keys.is_duplicated()).first()
         raise LinkageError(f"record_key {dup!r} appears more than once")
-    idx = load_index(index, for_linking=True)
-    recs = records if is_normalised(records) else normalise_records(records)
-    schema = {**OUTPUT_SCHEMA, "record_key": keys.dtype}
-    recs = recs.with_row_index("_row")
-    if records.height == 0:
-        return pl.DataFrame(schema=schema)
 
-    # 1. Exact identity numbers.
+
+def _exact_ids(recs: pl.DataFrame, idx: pl.DataFrame) -> pl.DataFrame:
+    """Step 1: records whose valid identity number is in the index (_row,
+    person_id; the lowest person_id when several hold the number)."""
     valid_ids = recs.filter(pl.col("id_valid")).select("_row", "id_norm")
     id_map = (
         idx.select("id_norm", pl.col("person_id").cast(pl.Int64))
@@ -161,14 +178,13 @@ def link(
         .sort("person_id")
         .unique("id_norm", keep="first")
     )
-    exact = valid_ids.join(id_map, on="id_norm", how="inner").select("_row", "person_id")
-    rest = recs.join(exact, on="_row", how="anti")
+    return valid_ids.join(id_map, on="id_norm", how="inner").select("_row", "person_id")
 
-    # 2. Splink on the rest.
-    scored = _score(rest, idx, model, in_city_share) if rest.height else _empty_scores()
 
-    # 3. Decisions.
-    best = (
+def _best_scores(scored: pl.DataFrame, *, link_at: float, new_below: float) -> pl.DataFrame:
+    """Per scored record: the best person and probability, how many persons
+    score a link, the margin in match weight over the second, and the candidates."""
+    return (
         scored.sort(["_row", "match_probability", "person_id"], descending=[False, True, False])
         .group_by("_row", maintain_order=True)
         .agg(
@@ -184,7 +200,19 @@ def link(
             .alias("candidates"),
         )
     )
-    out = (
+
+
+def _decisions(
+    recs: pl.DataFrame,
+    exact: pl.DataFrame,
+    best: pl.DataFrame,
+    *,
+    link_at: float,
+    new_below: float,
+) -> pl.DataFrame:
+    """Step 3: each record's decision (link, review, new), method, person,
+    probability and candidates, from its exact match or its best scores."""
+    return (
         recs.select("_row", "record_key")
         .join(exact.rename({"person_id": "exact_id"}), on="_row", how="left")
         .join(best, on="_row", how="left")
@@ -222,8 +250,6 @@ def link(
             .alias("candidates"),
         )
     )
-    clusters = _clusters(recs, out)
-    return out.join(clusters, on="_row", how="left").sort("_row").select(list(schema)).cast(schema)
 
 
 def _empty_scores() -> pl.DataFrame:
