@@ -110,6 +110,28 @@ def expand_contacts(
         raise ValueError("max_depth must be at least 1")
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
+    cases, exposures, quarantined_at = _checked_inputs(cases, exposures, quarantined)
+    edges = _edges(exposures, settings, certainties)
+    case_persons = cases.lazy().select("case_id", pl.col("person_id").alias("case_person_id"))
+    as_of_utc = pl.lit(as_of.astimezone(dt.UTC)).cast(TS)
+
+    level = _direct_contacts(cases, edges, case_persons)
+    found = [level]
+    seen = level.select("case_id", "person_id")
+    for depth in range(2, max_depth + 1):
+        if level.height == 0:
+            break
+        level = _next_level(level, depth, edges, quarantined_at, as_of_utc, seen, case_persons)
+        found.append(level)
+        seen = pl.concat([seen, level.select("case_id", "person_id")])
+    return _classified(pl.concat(found), positive_person_ids, upgrade_secondary)
+
+
+def _checked_inputs(
+    cases: pl.DataFrame, exposures: pl.DataFrame, quarantined: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.LazyFrame]:
+    """The cases and exposures in their schemas, and each quarantined person's
+    first quarantine; a case whose window ends before it starts is refused."""
     cases = _check(cases, CASES, "cases")
     bad = cases.filter(pl.col("window_start") >= pl.col("window_end"))
     if bad.height:
@@ -117,60 +139,67 @@ def expand_contacts(
     exposures = _check(exposures, EXPOSURES, "exposures")
     if quarantined is None:
         quarantined = pl.DataFrame(schema=QUARANTINED)
-    quarantined = (
+    quarantined_at = (
         _check(quarantined, QUARANTINED, "quarantined")
         .group_by("person_id")
         .agg(pl.col("quarantined_at").min())
         .lazy()
     )
-    edges = _edges(exposures, settings, certainties)
-    case_persons = cases.lazy().select("case_id", pl.col("person_id").alias("case_person_id"))
-    as_of_utc = pl.lit(as_of.astimezone(dt.UTC)).cast(TS)
+    return cases, exposures, quarantined_at
 
+
+def _not_the_case(level: pl.LazyFrame, case_persons: pl.LazyFrame) -> pl.LazyFrame:
+    """``level`` without the case's own person, who is never its contact."""
+    return level.join(
+        case_persons,
+        left_on=["case_id", "person_id"],
+        right_on=["case_id", "case_person_id"],
+        how="anti",
+    )
+
+
+def _direct_contacts(
+    cases: pl.DataFrame, edges: pl.LazyFrame, case_persons: pl.LazyFrame
+) -> pl.DataFrame:
+    """Depth 1: everyone exposed to a case within the case's exposure window."""
     level = _best(
         cases.lazy()
         .join(edges, left_on="person_id", right_on="src")
         .filter((pl.col("at") >= pl.col("window_start")) & (pl.col("at") < pl.col("window_end")))
         .select("case_id", "dst", "at", via=pl.col("person_id"))
     ).with_columns(depth=pl.lit(1, pl.Int32))
-    # The case's own person is never its contact.
-    level = level.join(
-        case_persons,
-        left_on=["case_id", "person_id"],
-        right_on=["case_id", "case_person_id"],
-        how="anti",
-    ).collect()
-    found = [level]
-    seen = level.select("case_id", "person_id")
-    for depth in range(2, max_depth + 1):
-        if level.height == 0:
-            break
-        nxt = (
-            level.lazy()
-            .join(quarantined, on="person_id", how="left")
-            .with_columns(until=pl.coalesce("quarantined_at", as_of_utc))
-            .join(edges, left_on="person_id", right_on="src")
-            .filter(
-                (pl.col("at") >= pl.col("first_exposure_at")) & (pl.col("at") < pl.col("until"))
-            )
-            .select("case_id", "dst", "at", via=pl.col("person_id"))
-        )
-        level = (
-            _best(nxt)
-            .join(seen.lazy(), on=["case_id", "person_id"], how="anti")
-            .join(
-                case_persons,
-                left_on=["case_id", "person_id"],
-                right_on=["case_id", "case_person_id"],
-                how="anti",
-            )
-            .with_columns(depth=pl.lit(depth, pl.Int32))
-            .collect()
-        )
-        found.append(level)
-        seen = pl.concat([seen, level.select("case_id", "person_id")])
+    return _not_the_case(level, case_persons).collect()
 
-    out = pl.concat(found)
+
+def _next_level(
+    level: pl.DataFrame,
+    depth: int,
+    edges: pl.LazyFrame,
+    quarantined_at: pl.LazyFrame,
+    as_of_utc: pl.Expr,
+    seen: pl.DataFrame,
+    case_persons: pl.LazyFrame,
+) -> pl.DataFrame:
+    """Depth ``depth``: everyone exposed to a contact of the level above from
+    that contact's first exposure until their quarantine (or ``as_of``), who
+    is not yet a contact of the case."""
+    nxt = (
+        level.lazy()
+        .join(quarantined_at, on="person_id", how="left")
+        .with_columns(until=pl.coalesce("quarantined_at", as_of_utc))
+        .join(edges, left_on="person_id", right_on="src")
+        .filter((pl.col("at") >= pl.col("first_exposure_at")) & (pl.col("at") < pl.col("until")))
+        .select("case_id", "dst", "at", via=pl.col("person_id"))
+    )
+    fresh = _best(nxt).join(seen.lazy(), on=["case_id", "person_id"], how="anti")
+    return _not_the_case(fresh, case_persons).with_columns(depth=pl.lit(depth, pl.Int32)).collect()
+
+
+def _classified(
+    out: pl.DataFrame, positive_person_ids: Iterable[int], upgrade_secondary: bool
+) -> pl.DataFrame:
+    """Close (depth 1, or upgraded: exposed to a person who tested positive)
+    or secondary; persons who are positive themselves are left out."""
     positives = pl.Series("p", list(positive_person_ids), dtype=pl.Int64)
     upgraded = (
         (pl.col("depth") >= 2) & pl.col("via_person_id").is_in(positives.implode())
