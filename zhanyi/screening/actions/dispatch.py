@@ -134,7 +134,49 @@ def dispatch(items: list[DispatchItem], *, acting_user) -> dict[str, int]:
         by_person[item.person_id].append(item)
     if not by_person:
         return {"tasks_created": 0, "tasks_joined": 0}
-    person_ids = list(by_person)
+    open_tasks, home = _open_tasks_and_villages(list(by_person))
+    window = find_within()
+    now = timezone.now()
+    by = actor_name(acting_user)
+    new_tasks: list[tuple[ScreeningTask, list[DispatchItem]]] = []
+    events: list[TaskEvent] = []
+    joined = 0
+    for person_id, group in by_person.items():
+        task_id = open_tasks.get(person_id)
+        if task_id is None:
+            new_tasks.append((_new_task(person_id, group, home.get(person_id), window), group))
+            continue
+        for item in group:
+            item.task_id = task_id
+        events.append(
+            TaskEvent(
+                task_id=task_id,
+                kind=TaskEvent.Kind.MERGED,
+                at=now,
+                by_name=by,
+                detail={"rows": [i.row_number for i in group], "category": group[0].category},
+            )
+        )
+        joined += len(group)
+    _insert_tasks([t for t, _group in new_tasks])
+    for task, group in new_tasks:
+        for item in group:
+            item.task_id = task.pk
+        events.append(
+            TaskEvent(
+                task_id=task.pk,
+                kind=TaskEvent.Kind.DISPATCHED,
+                at=now,
+                by_name=by,
+                detail={"area": task.area_id, "manual": task.manual},
+            )
+        )
+    _insert_events(events)
+    return {"tasks_created": len(new_tasks), "tasks_joined": joined}
+
+
+def _open_tasks_and_villages(person_ids: list[int]) -> tuple[dict[int, int], dict[int, int | None]]:
+    """Each person's open task (if any) and home village, read 2,000 persons at a time."""
     open_tasks: dict[int, int] = {}
     home: dict[int, int | None] = {}
     for i in range(0, len(person_ids), 2000):
@@ -145,39 +187,29 @@ def dispatch(items: list[DispatchItem], *, acting_user) -> dict[str, int]:
             ).values_list("person_id", "id")
         )
         home.update(Person.objects.filter(pk__in=chunk).values_list("id", "village_id"))
-    window = find_within()
-    now = timezone.now()
-    by = actor_name(acting_user)
-    new_tasks: list[tuple[ScreeningTask, list[DispatchItem]]] = []
-    events: list[TaskEvent] = []
-    joined = 0
-    for person_id, group in by_person.items():
-        task_id = open_tasks.get(person_id)
-        if task_id is not None:
-            for item in group:
-                item.task_id = task_id
-            events.append(
-                TaskEvent(
-                    task_id=task_id,
-                    kind=TaskEvent.Kind.MERGED,
-                    at=now,
-                    by_name=by,
-                    detail={"rows": [i.row_number for i in group], "category": group[0].category},
-                )
-            )
-            joined += len(group)
-            continue
-        village = next((i.village_id for i in group if i.village_id), None) or home.get(person_id)
-        received = min(i.received_at for i in group)
-        task = ScreeningTask(
-            person_id=person_id,
-            area_id=village or group[0].resolved_area_id,
-            manual=village is None,
-            category=_severest(i.category for i in group),
-            received_at=received,
-            due_at=received + window,
-        )
-        new_tasks.append((task, group))
+    return open_tasks, home
+
+
+def _new_task(
+    person_id: int, group: list[DispatchItem], home_village: int | None, window: dt.timedelta
+) -> ScreeningTask:
+    """The task a person without an open task gets (not yet written): in the
+    records' village, else the person's home village, else the manual queue's
+    area; the severest category; due ``window`` after the first record."""
+    village = next((i.village_id for i in group if i.village_id), None) or home_village
+    received = min(i.received_at for i in group)
+    return ScreeningTask(
+        person_id=person_id,
+        area_id=village or group[0].resolved_area_id,
+        manual=village is None,
+        category=_severest(i.category for i in group),
+        received_at=received,
+        due_at=received + window,
+    )
+
+
+def _insert_tasks(tasks: list[ScreeningTask]) -> None:
+    """Write the new tasks 5,000 at a time and set each one's pk."""
     task_rows = [
         (
             t.person_id,
@@ -195,38 +227,30 @@ def dispatch(items: list[DispatchItem], *, acting_user) -> dict[str, int]:
             "",
             "",
         )
-        for t, _group in new_tasks
+        for t in tasks
     ]
     for start in range(0, len(task_rows), 5000):
         _TASK_INSERT().run(task_rows[start : start + 5000])
     # One open task per person (a constraint): the new tasks' ids by person.
     created: dict[int, int] = {}
-    new_persons = [t.person_id for t, _group in new_tasks]
+    new_persons = [t.person_id for t in tasks]
     for i in range(0, len(new_persons), 2000):
         created.update(
             ScreeningTask.objects.filter(
                 person_id__in=new_persons[i : i + 2000], status=ScreeningTask.Status.OPEN
             ).values_list("person_id", "id")
         )
-    for task, group in new_tasks:
+    for task in tasks:
         task.pk = created[task.person_id]
-        for item in group:
-            item.task_id = task.pk
-        events.append(
-            TaskEvent(
-                task_id=task.pk,
-                kind=TaskEvent.Kind.DISPATCHED,
-                at=now,
-                by_name=by,
-                detail={"area": task.area_id, "manual": task.manual},
-            )
-        )
+
+
+def _insert_events(events: list[TaskEvent]) -> None:
+    """Write the tasks' events 5,000 at a time."""
     event_insert = Inserter(TaskEvent, ["task", "kind", "at", "by_name", "detail"])
     for start in range(0, len(events), 5000):
         event_insert.run(
             [(e.task_id, e.kind, e.at, e.by_name, e.detail) for e in events[start : start + 5000]]
         )
-    return {"tasks_created": len(new_tasks), "tasks_joined": joined}
 
 
 def recompute_codes(person_ids: Iterable[int], *, reason: str, acting_user) -> int:
