@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import getpass
 import ipaddress
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-
-from zhanyi.core import rows
 
 from .models import AuditEvent, User
 
@@ -99,7 +96,6 @@ def record(
     detail: dict | None = None,
     request: Any = None,
     area: Area | None = None,
-    along: Sequence[rows.Write] = (),
 ) -> AuditEvent:
     """Write one audit record and return it.
 
@@ -107,10 +103,36 @@ def record(
     ``None``/an anonymous user (a failed login). ``area`` is the area the
     object belongs to (a person's village): users with ``view_audit`` over
     that area see the event even when the actor works elsewhere.
-    ``along``: the writes the record records, sent with it in one statement
-    where the database allows (``zhanyi.core.rows.insert``): a busy action
-    (a scan) saves a round trip per write.
     """
+    event = new_event(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=object_label,
+        detail=detail,
+        request=request,
+        area=area,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def new_event(
+    *,
+    actor: User | AnonymousUser | SystemActor | None,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    detail: dict | None = None,
+    request: Any = None,
+    area: Area | None = None,
+) -> AuditEvent:
+    """The audit record ``record`` writes, not yet written (the scan's fast
+    path, ``zhanyi.accounts.fastpath.audit``, writes it with the scan's rows)."""
     user, actor_name, actor_path = _actor_fields(actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -132,7 +154,4 @@ def record(
         event.ip = client_ip(plain)
         event.user_agent = plain.META.get("HTTP_USER_AGENT", "")[:255]
         event.path = plain.get_full_path()[:255]
-    # One INSERT written once (``AuditEvent.save`` would compile it each
-    # time): every request that touches personal data writes one.
-    rows.insert(event, along=along)
     return event

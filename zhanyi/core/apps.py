@@ -19,9 +19,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from . import metrics, rows
+        from . import metrics
+        from .fastpath import statements
 
         metrics.discover()
-        # Hot paths' prepared statements (``rows.cursor``).
-        connection_created.connect(rows.prepare_connection, dispatch_uid="zhanyi.core.rows")
+        # The fast paths' prepared statements (``fastpath.statements.cursor``).
+        connection_created.connect(
+            statements.prepare_connection, dispatch_uid="zhanyi.core.fastpath"
+        )
         post_migrate.connect(create_cache_tables, sender=self)

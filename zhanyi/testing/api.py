@@ -37,6 +37,7 @@ from zhanyi.places.models import Area, Place
 
 from . import actions, queries
 from .actions.common import InputError
+from .actions.scanning import OrmStatements
 from .models import DeliveryBatch, Purpose, RoundKind, SamplingTeam, TestingRound
 
 
@@ -95,14 +96,15 @@ class ScanInput(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=Purpose.choices, default=Purpose.ROUND)
 
 
-def run_scan(user, v: dict, request, context=None) -> tuple[int, dict]:
+def run_scan(user, v: dict, request, context=None, statements=OrmStatements) -> tuple[int, dict]:
     """A validated scan (``ScanInput``'s fields) for ``user``: status and body.
 
-    Shared by ``ScanView`` and the scan lane (``zhanyi.testing.lane``), so
-    both answer alike. Raises ``Http404`` for a site, round or team outside
+    Shared by ``ScanView`` and the scan lane (``zhanyi.testing.fastpath``),
+    so both answer alike. Raises ``Http404`` for a site, round or team outside
     the user's jurisdiction and ``PermissionDenied`` for a tube there.
     ``context``: the (site, round) ``queries.scan_context`` gives, when the
-    caller has read it already (the lane reads it with the token).
+    caller has read it already (the lane reads it with the token);
+    ``statements``: how the scan reads and writes (``do_scan``).
     """
     site, round_ = context or queries.scan_context(user, v.get("site"), v.get("round"))
     team = None
@@ -119,6 +121,7 @@ def run_scan(user, v: dict, request, context=None) -> tuple[int, dict]:
             pool_size=v.get("pool_size"),
             purpose=v.get("purpose", Purpose.ROUND),
             request=request,
+            statements=statements,
         )
     except InputError as e:
         return status.HTTP_400_BAD_REQUEST, problems_body(e)
@@ -129,7 +132,7 @@ class ScanView(APIView):
     """Scan people's codes into a tube (opened at ``site`` on its first scan).
 
     Well-formed token requests are answered by the scan lane
-    (``zhanyi.testing.lane``) before they reach this view; it answers the
+    (``zhanyi.testing.fastpath.lane``) before they reach this view; it answers the
     rest (session callers, malformed input, refusals) through ``run_scan``.
     """
 

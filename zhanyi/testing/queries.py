@@ -9,9 +9,7 @@ jurisdiction: a county's staff see their county's part of a city round.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import statistics
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -22,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from zhanyi.accounts.roles import has_capability
 from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
-from zhanyi.core import jurisdiction, rows
+from zhanyi.core import jurisdiction
 from zhanyi.places.models import LEVEL_DEPTH, Area, AreaLevel
 from zhanyi.testing.models import (
     DeliveryBatch,
@@ -34,7 +32,7 @@ from zhanyi.testing.models import (
     Tube,
 )
 
-from .actions.common import refuse, round_in_reach
+from .actions.common import refuse
 
 COVERAGE_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 
@@ -89,60 +87,11 @@ def get_site_for_user(user, site_id: int) -> SamplingSite:
 def scan_context(
     user, site_id: int | None, round_id: int | None
 ) -> tuple[SamplingSite | None, TestingRound | None]:
-    """The site and round a scan names, checked as ``get_site_for_user`` and
-    ``get_round_for_user`` check them (Http404 outside the jurisdiction), in
-    one plain query: the sampling points' scans are the busiest requests of
-    a mass-testing round."""
+    """The site and round a scan names, each checked as ``get_site_for_user``
+    and ``get_round_for_user`` check them (Http404 outside the jurisdiction)."""
     require_view(user)
-    if site_id is None and round_id is None:
-        return None, None
-    select, joins = scan_context_query()
-    with rows.cursor() as cursor:
-        cursor.execute(f"SELECT {select} FROM (SELECT 1) AS one {joins}", [site_id, round_id])
-        row = cursor.fetchone()
-    return scan_context_of(user, site_id, round_id, row)
-
-
-@functools.cache
-def scan_context_query() -> tuple[str, str]:
-    """The column list and the joins (taking the site's and the round's id,
-    in that order) of ``scan_context``'s query; the scan lane joins them to
-    the token's query, ``scan_context_of`` reads its row."""
-    q = connection.ops.quote_name
-    area = q(Area._meta.db_table)
-    return (
-        f"{rows.loader(SamplingSite).select('x')}, xa.path, "
-        f"{rows.loader(TestingRound).select('r')}, ra.path",
-        f"LEFT JOIN {q(SamplingSite._meta.db_table)} x ON x.id = %s AND x.active "
-        f"LEFT JOIN {area} xa ON xa.id = x.area_id "
-        f"LEFT JOIN {q(TestingRound._meta.db_table)} r ON r.id = %s "
-        f"LEFT JOIN {area} ra ON ra.id = r.area_id",
-    )
-
-
-def scan_context_of(
-    user, site_id: int | None, round_id: int | None, row: Sequence
-) -> tuple[SamplingSite | None, TestingRound | None]:
-    """``scan_context``'s answer from a row of ``scan_context_query``'s columns."""
-    require_view(user)
-    sites, rounds = rows.loader(SamplingSite), rows.loader(TestingRound)
-    site_values, site_path = row[: sites.width], row[sites.width]
-    round_values, round_path = row[sites.width + 1 : -1], row[-1]
-    site = round_ = None
-    if site_id is not None:
-        if site_values[0] is not None:
-            site = sites.load(site_values)
-            site.area = Area.from_db(connection.alias, ["id", "path"], [site.area_id, site_path])
-        if site is None or not jurisdiction.can_see_area(user, site.area):
-            raise Http404("no such site")
-    if round_id is not None:
-        if round_values[0] is not None:
-            round_ = rounds.load(round_values)
-            round_.area = Area.from_db(
-                connection.alias, ["id", "path"], [round_.area_id, round_path]
-            )
-        if round_ is None or not round_in_reach(user, round_):
-            raise Http404("no such round")
+    site = get_site_for_user(user, site_id) if site_id is not None else None
+    round_ = get_round_for_user(user, round_id) if round_id is not None else None
     return site, round_
 
 

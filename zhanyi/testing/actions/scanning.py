@@ -7,32 +7,30 @@ closes. Scans are checked one by one: a refused scan (unknown code, a person
 already sampled in the round, a person already in the tube, a full tube) says
 why and the others are kept.
 
-A round's sampling points send thousands of scans a minute, so a scan request
-costs a fixed, small number of statements whatever the number of codes: one to
-lock or open the tube, one that resolves every code to its person together with
-what is needed to judge the scan (already sampled in the round, already in the
-tube, a scheduled test due), one insert of the accepted samples, one update of
-the tube and the audit record.
+A scan request costs a fixed, small number of statements whatever the number
+of codes: one to lock or open the tube, one that resolves every code to its
+person together with what is needed to judge the scan (already sampled in the
+round, already in the tube, a scheduled test due), one insert of the accepted
+samples, one update of the tube and the audit record. ``do_scan`` takes them
+from ``statements``: ``OrmStatements`` here (the ORM: the view, the phone page,
+the command line), or the scan lane's hand-written ones
+(``zhanyi.testing.fastpath.scan``), which answer alike.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, Exists, OuterRef, Q, Subquery, Value
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
 from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
-from zhanyi.core import rows
 from zhanyi.people.models import Person
-from zhanyi.places.models import Area
 from zhanyi.testing.models import (
     Purpose,
     Sample,
@@ -43,7 +41,7 @@ from zhanyi.testing.models import (
     TubeStatus,
 )
 
-from .common import InputError, Problem, now, refuse, require_operations, testing_rule
+from .common import Problem, now, refuse, require_operations, testing_rule
 from .sampling import _BARCODE, _attach_handoffs, due_kinds
 
 QR_PREFIX = "zhanyi:person:"
@@ -84,80 +82,48 @@ class ScannedPerson:
     test_due: bool = False
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
+#: One person a lookup found: (id, identity number, merged into, judgements).
+Found = tuple[int, str, int | None, ScannedPerson]
 
 
-@functools.lru_cache(maxsize=512)
-def _lookup_sql(where: str, has_round: bool, has_tube: bool, kinds: int) -> str:
-    """SELECT persons matching ``where`` with the scan's three judgements as
-    columns; written once per shape (the codes' count is in ``where``)."""
-    person, sample, tube, handoff = (
-        _q(Person._meta.db_table),
-        _q(Sample._meta.db_table),
-        _q(Tube._meta.db_table),
-        _q(Handoff._meta.db_table),
-    )
+def _lookup(ids: list[int], numbers: list[str], *, round_id, tube_id, due_kinds, at) -> list[Found]:
+    """Persons with these ids or identity numbers (merged ones too), with the
+    scan's three judgements: one query."""
+    match = Q(pk__in=ids) if ids else Q()
+    if numbers:
+        match = (match | Q(identity_number__in=numbers)) if ids else Q(identity_number__in=numbers)
     sampled = (
-        (
-            f"(SELECT t.barcode FROM {sample} s JOIN {tube} t ON t.id = s.tube_id "
-            "WHERE s.round_id = %s AND s.purpose = %s AND s.person_id = p.id LIMIT 1)"
+        Subquery(
+            Sample.objects.filter(
+                round_id=round_id, purpose=Purpose.ROUND, person_id=OuterRef("pk")
+            ).values("tube__barcode")[:1]
         )
-        if has_round
-        else "NULL"
+        if round_id is not None
+        else Value(None, output_field=CharField())
     )
     in_tube = (
-        f"EXISTS (SELECT 1 FROM {sample} s WHERE s.tube_id = %s AND s.person_id = p.id)"
-        if has_tube
-        else "0 = 1"
+        Exists(Sample.objects.filter(tube_id=tube_id, person_id=OuterRef("pk")))
+        if tube_id is not None
+        else Value(False)
     )
-    due = (
-        f"EXISTS (SELECT 1 FROM {handoff} h WHERE h.person_id = p.id "
-        f"AND h.kind IN ({', '.join(['%s'] * kinds)}) "
-        "AND h.status = %s AND h.to_task_force = %s "
-        "AND (h.not_before IS NULL OR h.not_before <= %s))"
-    )
-    return (
-        f"SELECT p.id, p.identity_number, p.merged_into_id, "
-        f"{sampled}, {in_tube}, {due} FROM {person} p WHERE {where}"
-    )
-
-
-def _lookup(
-    where: str, where_params: list, *, round_id, tube_id, due_kinds, at
-) -> list[tuple[int, str, int | None, ScannedPerson]]:
-    sql = _lookup_sql(where, round_id is not None, tube_id is not None, len(due_kinds))
-    params: list = []
-    if round_id is not None:
-        params += [round_id, Purpose.ROUND.value]
-    if tube_id is not None:
-        params.append(tube_id)
-    params += [*due_kinds, HandoffStatus.OPEN.value, TaskForceKind.TESTING.value, at]
-    with rows.cursor() as cursor:
-        cursor.execute(sql, [*params, *where_params])
-        found = cursor.fetchall()
-    return [
-        (
-            pk,
-            identity or "",
-            merged_into,
-            ScannedPerson(pk, sampled, bool(in_tube), bool(due)),
+    due = Exists(
+        Handoff.objects.filter(
+            Q(not_before__isnull=True) | Q(not_before__lte=at),
+            person_id=OuterRef("pk"),
+            kind__in=due_kinds,
+            status=HandoffStatus.OPEN,
+            to_task_force=TaskForceKind.TESTING,
         )
-        for pk, identity, merged_into, sampled, in_tube, due in found
+    )
+    found = (
+        Person.objects.filter(match)
+        .annotate(sampled=sampled, in_tube=in_tube, due=due)
+        .values_list("pk", "identity_number", "merged_into_id", "sampled", "in_tube", "due")
+    )
+    return [
+        (pk, identity or "", merged, ScannedPerson(pk, sampled_in, bool(inside), bool(is_due)))
+        for pk, identity, merged, sampled_in, inside, is_due in found
     ]
-
-
-def _in(column: str, values: list, sql_type: str) -> str:
-    """``column`` is one of ``values``: one array parameter on PostgreSQL, so
-    that the statement's text (and its prepared plan) is the same whatever
-    the number of codes; a list of placeholders elsewhere."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s::{sql_type}[])"
-    return f"{column} IN ({', '.join(['%s'] * len(values))})"
-
-
-def _in_params(values: list) -> list:
-    return [values] if connection.vendor == "postgresql" else values
 
 
 def resolve_codes(
@@ -167,6 +133,7 @@ def resolve_codes(
     tube_id: int | None = None,
     due_kinds: Sequence[str] = (HandoffKind.TEST,),
     at: dt.datetime | None = None,
+    lookup=_lookup,
 ) -> dict[str, ScannedPerson]:
     """Live persons for the readable codes, by stripped code; unknown codes are
     left out. One query for all the codes (two when a code names a merged
@@ -175,6 +142,7 @@ def resolve_codes(
     Keys are stripped as ``do_scan`` looks them up: a scanner that ends each
     code with a newline or space still finds the person. ``round_id``,
     ``tube_id`` and ``due_kinds`` fill in the judgements of ``ScannedPerson``.
+    ``lookup``: the query (``_lookup``, or the scan lane's prepared one).
     """
     at = at or now()
     parsed = {(c or "").strip(): parse_code(c) for c in codes}
@@ -182,15 +150,8 @@ def resolve_codes(
     numbers = sorted({v for k, v in filter(None, parsed.values()) if k == "identity"})
     if not ids and not numbers:
         return {}
-    clauses, where_params = [], []
-    if ids:
-        clauses.append(_in("p.id", ids, "bigint"))
-        where_params += _in_params(ids)
-    if numbers:
-        clauses.append(_in("p.identity_number", numbers, "text"))
-        where_params += _in_params(numbers)
     judged = {"round_id": round_id, "tube_id": tube_id, "due_kinds": list(due_kinds), "at": at}
-    found = _lookup(" OR ".join(clauses), where_params, **judged)
+    found = lookup(ids, numbers, **judged)
     live = {pk: person for pk, _identity, merged, person in found if merged is None}
     by_number = {
         identity: live[pk] for pk, identity, merged, _p in found if identity and pk in live
@@ -198,8 +159,7 @@ def resolve_codes(
     merged_of = {pk: merged for pk, _identity, merged, _person in found if merged is not None}
     survivors = sorted(set(merged_of.values()) - set(live))
     if survivors:
-        where = _in("p.id", survivors, "bigint")
-        for pk, _identity, merged, person in _lookup(where, _in_params(survivors), **judged):
+        for pk, _identity, merged, person in lookup(survivors, [], **judged):
             if merged is None:
                 live[pk] = person
     out: dict[str, ScannedPerson] = {}
@@ -278,85 +238,54 @@ def _new_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> Tube:
     )
 
 
-def _open_tube(barcode, **opening) -> tuple[Tube, bool]:
+class OrmStatements:
+    """The scan's reads and writes through the ORM: the ordinary path."""
+
+    lookup = staticmethod(_lookup)
+
+    @staticmethod
+    def lock_tube(barcode: str) -> Tube | None:
+        """The tube with ``barcode``, locked for this transaction, its area loaded."""
+        return (
+            Tube.objects.select_for_update(of=("self",))
+            .select_related("area")
+            .filter(barcode=barcode)
+            .first()
+        )
+
+    @staticmethod
+    def insert_tube(tube: Tube) -> bool:
+        """Write a new tube: False (nothing written) when its barcode is taken."""
+        try:
+            with transaction.atomic():
+                tube.save(force_insert=True)
+        except IntegrityError:
+            if Tube.objects.filter(barcode=tube.barcode).exists():
+                return False
+            raise
+        return True
+
+    @staticmethod
+    def write(tube: Tube, samples: list[Sample], changes: dict, record: dict) -> None:
+        """The scan's new samples, the tube's ``changes`` and its audit record."""
+        Sample.objects.bulk_create(samples)
+        if changes:
+            tube.save(update_fields=list(changes))
+        audit.record(**record)
+
+    @staticmethod
+    def whole_new_tube(**scan) -> ScanResult | None:
+        """No shortcut for a whole new tube: the usual order answers it."""
+        return None
+
+
+def _open_tube(barcode, statements, **opening) -> tuple[Tube, bool]:
     """The new tube and True; or, opened by a concurrent request, that tube and False."""
     tube = _new_tube(barcode, **opening)
-    if rows.insert(tube, unless_exists="barcode"):
+    if statements.insert_tube(tube):
         return tube, True
     # Opened by a concurrent request with the same barcode: that one, locked.
-    return _lock_tube(barcode), False
-
-
-def _samples_write(tube: Tube, at: dt.datetime, persons: list[int], handoffs: list) -> rows.Write:
-    """The INSERT of a scan's samples, one statement without model instances:
-    they share their tube, round, purpose and time, adapted once."""
-    shared = [
-        tube.pk,
-        tube.round_id,
-        tube.purpose,
-        Sample._meta.get_field("sampled_at").get_db_prep_save(at, connection),
-    ]
-    if connection.vendor == "postgresql":
-        # Two array parameters, whatever the number of samples.
-        return rows.Write(_insert_samples_sql(None), [*shared, persons, handoffs])
-    return rows.Write(
-        _insert_samples_sql(len(persons)),
-        [
-            v
-            for person, handoff in zip(persons, handoffs, strict=True)
-            for v in (*shared, person, handoff)
-        ],
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def _insert_samples_sql(rows_count: int | None) -> str:
-    """The samples' INSERT: from two arrays (``None``), or with that many rows of values."""
-    columns = ", ".join(
-        _q(Sample._meta.get_field(name).column)
-        for name in ("tube", "round", "purpose", "sampled_at", "person", "handoff")
-    )
-    head = f"INSERT INTO {_q(Sample._meta.db_table)} ({columns}) "
-    if rows_count is None:
-        return (
-            head + "SELECT %s, %s, %s, %s, s.person, s.handoff "
-            "FROM unnest(%s::bigint[], %s::bigint[]) AS s(person, handoff)"
-        )
-    return head + "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * rows_count)
-
-
-def _tube_write(pk: int, changes: dict) -> rows.Write:
-    fields = [Tube._meta.get_field(n) for n in changes]
-    params = [f.get_db_prep_save(changes[f.name], connection) for f in fields]
-    return rows.Write(_update_tube_sql(tuple(changes)), [*params, pk])
-
-
-@functools.lru_cache(maxsize=16)
-def _update_tube_sql(names: tuple[str, ...]) -> str:
-    sets = ", ".join(f"{_q(Tube._meta.get_field(n).column)} = %s" for n in names)
-    return f"UPDATE {_q(Tube._meta.db_table)} SET {sets} WHERE id = %s"
-
-
-def _lock_tube(barcode: str) -> Tube | None:
-    """The tube with ``barcode``, locked for this transaction, with its area's
-    path loaded (the jurisdiction check needs it): one statement."""
-    with rows.cursor() as cursor:
-        cursor.execute(_lock_tube_sql(), [barcode])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    tube = rows.loader(Tube).load(row[:-1])
-    tube.area = Area.from_db(connection.alias, ["id", "path"], [tube.area_id, row[-1]])
-    return tube
-
-
-@functools.cache
-def _lock_tube_sql() -> str:
-    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
-    return (
-        f"SELECT {rows.loader(Tube).select('t')}, a.path FROM {_q(Tube._meta.db_table)} t "
-        f"JOIN {_q(Area._meta.db_table)} a ON a.id = t.area_id WHERE t.barcode = %s{lock}"
-    )
+    return statements.lock_tube(barcode), False
 
 
 def do_scan(
@@ -371,11 +300,13 @@ def do_scan(
     purpose: str = Purpose.ROUND,
     sampled_at: dt.datetime | None = None,
     request=None,
+    statements=OrmStatements,
 ) -> ScanResult:
     """Scan people's codes into a tube; open the tube on its first scan at ``site``.
 
     Nothing is written unless all of it is: the tube, its samples and the
-    audit record land together or not at all.
+    audit record land together or not at all. ``statements``: how the scan
+    reads and writes (``OrmStatements``, or the scan lane's).
     """
     at = sampled_at or now()
     barcode = (barcode or "").strip()
@@ -401,9 +332,9 @@ def do_scan(
         "at": at,
         "request": request,
     }
-    result = _scan_whole_new_tube(**scan)
+    result = statements.whole_new_tube(**scan)
     if result is None:
-        result = _scan(**scan)
+        result = _scan(statements=statements, **scan)
     return result
 
 
@@ -466,90 +397,28 @@ def _fill(tube: Tube, count: int, at: dt.datetime, result: ScanResult) -> dict:
     return changes
 
 
-def _record_scan(acting_user, tube, result, site, request, writes) -> None:
-    """The scan's audit record; the samples and the tube travel with it, in one statement."""
-    audit.record(
-        actor=acting_user,
-        action="testing.scan",
-        obj=tube,
-        detail={
+def scan_record(acting_user, tube, result, site, request) -> dict:
+    """The scan's audit record, as ``audit.record``'s arguments."""
+    return {
+        "actor": acting_user,
+        "action": "testing.scan",
+        "obj": tube,
+        "detail": {
             "accepted": [a["person_id"] for a in result.accepted],
             "refused": len(result.refused),
             "closed": result.closed,
         },
-        request=request,
-        area=site.area if site is not None and site.pk == tube.site_id else tube.area,
-        along=writes,
-    )
-
-
-def _scan_whole_new_tube(
-    *, acting_user, barcode, codes, site, round_, pool_size, team, purpose, at, request
-) -> ScanResult | None:
-    """A new tube's whole pool of codes in one request, as a phone sends each
-    tube once it is full: on PostgreSQL two statements and no transaction to
-    open and commit. One looks the codes up, one writes the tube (with its
-    final count and state), its samples and the audit record, all or nothing
-    as any single statement is.
-
-    None when this does not apply, with nothing written: another database; no
-    site; fewer codes than the tube holds; anything the opening refuses; a
-    scheduled test due (its hand-off work runs in the usual transaction); a
-    tube with this barcode opened already (a retry, a concurrent open: the
-    write fails on the barcode's unique key). The caller then scans in the
-    usual order, which answers each of these as always.
-    """
-    if connection.vendor != "postgresql" or site is None:
-        return None
-    if len(codes) < (pool_size or (round_.pool_size if round_ else 1)):
-        return None
-    try:
-        require_operations(acting_user, site.area)
-        tube = _new_tube(
-            barcode,
-            site=site,
-            round_=round_,
-            pool_size=pool_size,
-            team=team,
-            purpose=purpose,
-            at=at,
-        )
-    except (InputError, PermissionDenied):
-        return None
-    persons = resolve_codes(
-        codes,
-        round_id=tube.round_id if tube.purpose == Purpose.ROUND else None,
-        due_kinds=due_kinds(tube.pool_size),
-        at=at,
-    )
-    result = ScanResult(tube=tube, opened=True)
-    new, due = _judge(codes, persons, tube, result)
-    if due:
-        return None
-    tube.pk = rows.reserve_id(Tube)
-    tube.area = site.area
-    if new:
-        _fill(tube, len(new), at, result)  # the tube is written with its final count
-    writes = [rows.insert_write(tube)]
-    if new:
-        writes.append(_samples_write(tube, at, new, [None] * len(new)))
-    try:
-        # Inside a caller's transaction, a savepoint keeps a refused write from
-        # spoiling it; on its own, the statement is its own transaction.
-        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
-            _record_scan(acting_user, tube, result, site, request, writes)
-    except IntegrityError:
-        return None
-    tube._state.adding = False
-    return result
+        "request": request,
+        "area": site.area if site is not None and site.pk == tube.site_id else tube.area,
+    }
 
 
 @transaction.atomic
 def _scan(
-    *, acting_user, barcode, codes, site, round_, pool_size, team, purpose, at, request
+    *, statements, acting_user, barcode, codes, site, round_, pool_size, team, purpose, at, request
 ) -> ScanResult:
     """The usual order: lock the tube (or open it), judge the codes, write."""
-    tube = _lock_tube(barcode)
+    tube = statements.lock_tube(barcode)
     opened = False
     if tube is None:
         if site is None:
@@ -557,6 +426,7 @@ def _scan(
         require_operations(acting_user, site.area)
         tube, opened = _open_tube(
             barcode,
+            statements,
             site=site,
             round_=round_,
             pool_size=pool_size,
@@ -585,22 +455,18 @@ def _scan(
         tube_id=None if opened else tube.pk,
         due_kinds=due_kinds(tube.pool_size),
         at=at,
+        lookup=statements.lookup,
     )
     new, due = _judge(codes, persons, tube, result)
-    writes: list[rows.Write] = []
-    if new:
-        handoffs = [None] * len(new)
-        if due:
-            # Rare (a contact's scheduled test): the hand-off work uses samples.
-            samples = [
-                Sample(tube=tube, person_id=pk, round_id=tube.round_id, purpose=tube.purpose)
-                for pk in new
-            ]
-            _attach_handoffs(samples, tube, at, acting_user)
-            handoffs = [s.handoff_id for s in samples]
-        writes = [_samples_write(tube, at, new, handoffs)]
-        writes.append(_tube_write(tube.pk, _fill(tube, len(new), at, result)))
-    _record_scan(acting_user, tube, result, site, request, writes)
+    samples = [
+        Sample(tube=tube, person_id=pk, round_id=tube.round_id, purpose=tube.purpose, sampled_at=at)
+        for pk in new
+    ]
+    if due:
+        # Rare (a contact's scheduled test): the hand-off work uses samples.
+        _attach_handoffs(samples, tube, at, acting_user)
+    changes = _fill(tube, len(new), at, result) if new else {}
+    statements.write(tube, samples, changes, scan_record(acting_user, tube, result, site, request))
     return result
 
 

@@ -11,27 +11,38 @@ from django.utils import timezone
 
 from zhanyi.accounts.models import AuditEvent
 from zhanyi.command.models import Handoff
-from zhanyi.core import rows
+from zhanyi.core.fastpath import writes
 from zhanyi.people.models import Person
 from zhanyi.testing import actions
 from zhanyi.testing.actions.common import InputError
+from zhanyi.testing.fastpath.scan import ScanStatements
 from zhanyi.testing.models import Sample, Tube
 
 from .factories import SYSTEM, people, person, round_, scan, scheduled_tests, site
 
+FAST = {"statements": ScanStatements}
 
-def test_a_merged_persons_codes_reach_the_survivor(world):
+
+@pytest.fixture(params=["orm", "fast"])
+def statements(request):
+    """The scan's statements: the ORM's and the scan lane's answer alike."""
+    return {"orm": actions.scanning.OrmStatements, "fast": ScanStatements}[request.param]
+
+
+def test_a_merged_persons_codes_reach_the_survivor(world, statements):
     survivor = person(world.village, identity_number="350602199001011234")
     merged = person(world.village)
     Person.objects.filter(pk=merged.pk).update(merged_into=survivor)
-    found = actions.resolve_codes([f"P{merged.pk}", actions.qr_payload(merged.pk)])
+    found = actions.resolve_codes(
+        [f"P{merged.pk}", actions.qr_payload(merged.pk)], lookup=statements.lookup
+    )
     assert {code: p.pk for code, p in found.items()} == {
         f"P{merged.pk}": survivor.pk,
         actions.qr_payload(merged.pk): survivor.pk,
     }
 
 
-def test_scanning_a_merged_person_and_their_survivor_samples_the_survivor_once(world):
+def test_scanning_a_merged_person_and_their_survivor_samples_the_survivor_once(world, statements):
     survivor, merged = person(world.village), person(world.village)
     Person.objects.filter(pk=merged.pk).update(merged_into=survivor)
     r = round_([world.village])
@@ -41,20 +52,28 @@ def test_scanning_a_merged_person_and_their_survivor_samples_the_survivor_once(w
         codes=[f"P{merged.pk}", f"P{survivor.pk}"],
         site=site(world.village),
         round=r,
+        statements=statements,
     )
     assert res.accepted == [{"index": 0, "person_id": survivor.pk}]
     assert [(p.row, p.code) for p in res.refused] == [(1, "duplicate")]
     assert list(Sample.objects.values_list("person_id", flat=True)) == [survivor.pk]
 
 
-def test_a_person_sampled_through_a_merged_record_is_already_sampled_in_the_round(world):
+def test_a_person_sampled_through_a_merged_record_is_already_sampled_in_the_round(
+    world, statements
+):
     survivor, merged = person(world.village), person(world.village)
     Person.objects.filter(pk=merged.pk).update(merged_into=survivor)
     r = round_([world.village])
     s = site(world.village)
-    scan("ZM0002", [survivor], site=s, round=r)
+    scan("ZM0002", [survivor], site=s, round=r, statements=statements)
     res = actions.do_scan(
-        acting_user=SYSTEM, barcode="ZM0003", codes=[f"P{merged.pk}"], site=s, round=r
+        acting_user=SYSTEM,
+        barcode="ZM0003",
+        codes=[f"P{merged.pk}"],
+        site=s,
+        round=r,
+        statements=statements,
     )
     assert res.accepted == []
     assert res.refused[0].code == "already_sampled" and "ZM0002" in res.refused[0].message
@@ -70,11 +89,11 @@ def test_a_scan_costs_the_same_few_statements_for_one_code_or_a_full_tube(world)
     s = site(world.village)
     ps = people(world.village, 12)
     if connection.vendor == "postgresql":
-        rows.reserve_id(Tube)  # the process's block of tube keys, taken once
+        writes.reserve_id(Tube)  # the process's block of tube keys, taken once
     counts = []
     for barcode, group in (("ZQ0001", ps[:1]), ("ZQ0002", ps[1:11]), ("ZQ0001", ps[11:12])):
         with CaptureQueriesContext(connection) as queries:
-            scan(barcode, group, site=s, round=r)
+            scan(barcode, group, site=s, round=r, **FAST)
         counts.append(len(_statements(queries)))
         assert counts[-1] <= 10, [q[:80] for q in _statements(queries)]
     one_new, whole_new, one_more = counts
@@ -95,9 +114,9 @@ def test_a_whole_new_tube_is_two_statements_and_no_transaction_to_open_or_commit
     r = round_([world.village], pool_size=10)
     s = site(world.village)
     ps = people(world.village, 10)
-    rows.reserve_id(Tube)
+    writes.reserve_id(Tube)
     with CaptureQueriesContext(connection) as queries:
-        res = scan("ZW0001", ps, site=s, round=r)
+        res = scan("ZW0001", ps, site=s, round=r, **FAST)
     sql = [q["sql"] for q in queries.captured_queries]
     assert len(sql) == 2 and not any(x.startswith(("BEGIN", "COMMIT")) for x in sql), sql
     tube = Tube.objects.get(barcode="ZW0001")
@@ -125,16 +144,16 @@ def test_a_whole_tube_sent_again_writes_nothing_more_and_is_refused_as_closed():
     r = round_([world.village], pool_size=10)
     s = site(world.village)
     ps, others = people(world.village, 10), people(world.village, 10)
-    scan("ZW0002", ps, site=s, round=r)
+    scan("ZW0002", ps, site=s, round=r, **FAST)
     samples, events = Sample.objects.count(), AuditEvent.objects.count()
     with pytest.raises(InputError) as refused:
-        scan("ZW0002", others, site=s, round=r)
+        scan("ZW0002", others, site=s, round=r, **FAST)
     assert refused.value.problems[0].code == "closed"
     assert (Sample.objects.count(), AuditEvent.objects.count()) == (samples, events)
     assert Tube.objects.get(barcode="ZW0002").samples_count == 10
 
 
-def test_a_whole_tube_with_a_scheduled_test_due_fulfils_it_in_the_usual_order(world):
+def test_a_whole_tube_with_a_scheduled_test_due_fulfils_it_in_the_usual_order(world, statements):
     """A hand-off to fulfil is work for the transaction: a whole tube holding
     a contact whose test is due is written in the usual order, the test done."""
     r = round_([world.village], pool_size=5)
@@ -144,77 +163,29 @@ def test_a_whole_tube_with_a_scheduled_test_due_fulfils_it_in_the_usual_order(wo
     key = scheduled_tests(
         ps[2], world.village, (at - dt.timedelta(hours=1), at + dt.timedelta(hours=12))
     )
-    res = scan("ZW0003", ps, site=s, round=r)
+    res = scan("ZW0003", ps, site=s, round=r, statements=statements)
     assert res.opened and res.closed and len(res.accepted) == 5
     h = Handoff.objects.get(key=key)
     assert h.status == "done" and Sample.objects.get(person=ps[2]).handoff == h
     assert Tube.objects.get(barcode="ZW0003").samples_count == 5
 
 
-def test_the_scan_context_sees_exactly_what_the_site_and_round_lookups_see(world):
-    """``scan_context`` (one plain query) answers as ``get_site_for_user`` and
-    ``get_round_for_user`` do, for every kind of user and place."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
-    from zhanyi.testing import queries
-
-    sites = [site(world.village, "本村"), site(world.other_village, "外县")]
-    closed = site(world.village2, "已撤")
-    closed.active = False
-    closed.save(update_fields=["active"])
-    rounds = [
-        round_([world.city], name="全市"),
-        round_([world.county], name="芗城"),
-        round_([world.other_village], name="外村"),
-        round_([world.village], name="本村"),
-    ]
-
-    def answer(fn, *args):
-        try:
-            return fn(*args).pk
-        except Http404:
-            return "404"
-        except PermissionDenied:
-            return "403"
-
-    users = [
-        world.commander,
-        world.tracer,
-        world.village_member,
-        world.other_county_staff,
-        world.outsider,
-    ]
-    for user in users:
-        for s in [*sites, closed]:
-            expected = answer(queries.get_site_for_user, user, s.pk)
-            got = answer(lambda u, pk: queries.scan_context(u, pk, None)[0], user, s.pk)
-            assert got == expected, (user.username, s.name)
-        for r in rounds:
-            expected = answer(queries.get_round_for_user, user, r.pk)
-            got = answer(lambda u, pk: queries.scan_context(u, None, pk)[1], user, r.pk)
-            assert got == expected, (user.username, r.name)
-    assert answer(lambda u, pk: queries.scan_context(u, pk, None)[0], world.tracer, 99999) == "404"
-
-
-def test_a_tube_opened_by_a_concurrent_scan_is_not_opened_twice(world):
+def test_a_tube_opened_by_a_concurrent_scan_is_not_opened_twice(world, statements):
     """Two phones scan a new barcode at the same moment: the insert that comes
     second finds the barcode taken, inserts nothing, and the scan uses that tube."""
-    from zhanyi.core.rows import insert
-    from zhanyi.testing.models import Tube
-
+    insert = statements.insert_tube
     r = round_([world.village])
     s = site(world.village)
     scan("ZC0001", people(world.village, 1), site=s, round=r)
     late = Tube(
         barcode="ZC0001", round=r, site=s, area_id=s.area_id, pool_size=10, opened_at=r.starts_at
     )
-    assert insert(late, unless_exists="barcode") is False and late.pk is None
+    assert insert(late) is False and late.pk is None
     assert Tube.objects.filter(barcode="ZC0001").count() == 1
     fresh = Tube(
         barcode="ZC0002", round=r, site=s, area_id=s.area_id, pool_size=10, opened_at=r.starts_at
     )
-    assert insert(fresh, unless_exists="barcode") is True
+    assert insert(fresh) is True
     assert Tube.objects.get(pk=fresh.pk).barcode == "ZC0002"
 
 
@@ -241,7 +212,7 @@ def test_two_phones_sending_a_whole_tube_with_one_barcode_at_once_fill_it_once()
     def phone(i: int) -> None:
         try:
             start.wait(10)
-            outcomes[i] = scan("ZW0100", groups[i], site=s, round=r)
+            outcomes[i] = scan("ZW0100", groups[i], site=s, round=r, **FAST)
         except InputError as e:
             outcomes[i] = e
         finally:

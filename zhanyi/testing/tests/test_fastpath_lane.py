@@ -1,4 +1,4 @@
-"""The scan lane (zhanyi.testing.lane): plain token scans answered in front of
+"""The scan lane (zhanyi.testing.fastpath.lane): plain token scans answered in front of
 the general stack, exactly as ScanView answers them; everything else handed on
 untouched."""
 
@@ -11,15 +11,16 @@ import logging
 import pytest
 from django.conf import settings
 from django.core import signals
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 from rest_framework.authtoken.models import Token
 
 from zhanyi.accounts.models import AuditEvent
 from zhanyi.testing import actions
-from zhanyi.testing.lane import SCAN_PATH, ScanLane, scan_input
+from zhanyi.testing.fastpath.lane import MIDDLEWARE_IN_THE_LANE, SCAN_PATH, ScanLane, scan_input
 from zhanyi.testing.models import Sample, Tube
-from zhanyi.wsgi import application
+from zhanyi.wsgi import application, django_application
 
 from .factories import people, round_, site
 
@@ -37,7 +38,16 @@ class Behind:
         return [b"behind"]
 
 
-def post(app, body, *, user=None, token=None, language="en", content_type="application/json"):
+def post(
+    app,
+    body,
+    *,
+    user=None,
+    token=None,
+    language="en",
+    content_type="application/json",
+    query="",
+):
     """POST ``body`` (a dict as JSON, or bytes) to the scan path of the WSGI ``app``."""
     if user is not None:
         token = Token.objects.get_or_create(user=user)[0].key
@@ -54,6 +64,7 @@ def post(app, body, *, user=None, token=None, language="en", content_type="appli
         "wsgi.input": io.BytesIO(data),
         "CONTENT_LENGTH": str(len(data)),
         "CONTENT_TYPE": content_type,
+        "QUERY_STRING": query,
     }
     if token is not None:
         environ["HTTP_AUTHORIZATION"] = f"Token {token}"
@@ -295,3 +306,160 @@ def test_scan_input_mirrors_the_serializer():
         {"tube": "T0001", "codes": [], "purpose": "party"},
     ):
         assert scan_input(bad) is None, bad
+
+
+# -- parity: the lane against the general stack (ScanView and the ORM) ----------------------
+
+
+class Spy:
+    """The general stack behind the lane, noting whether a request reached it."""
+
+    def __init__(self, app):
+        self.app, self.reached = app, False
+
+    def __call__(self, environ, start_response):
+        self.reached = True
+        return self.app(environ, start_response)
+
+
+def _stored() -> dict:
+    """What a scan stored, without keys or times (each path takes its own)."""
+    tubes = {
+        t.barcode: (
+            *(t.site_id, t.round_id, t.area_id, t.team_id, t.pool_size, t.purpose, t.status),
+            *(t.samples_count, t.sampled_at == t.opened_at, t.closed_at is not None),
+        )
+        for t in Tube.objects.all()
+    }
+    samples = sorted(
+        (s.tube.barcode, s.person_id, s.round_id, s.purpose, s.handoff_id, s.sampled_at is None)
+        for s in Sample.objects.select_related("tube")
+    )
+    events = [
+        (
+            *(e.actor_id, e.actor_name, e.actor_path, e.area_path, e.action, e.object_type),
+            *(e.object_label, e.detail, e.ip, e.user_agent, e.path),
+            Tube.objects.get(pk=e.object_id).barcode,
+        )
+        for e in AuditEvent.objects.filter(action__startswith="testing.scan").order_by("pk")
+    ]
+    return {"tubes": tubes, "samples": samples, "events": events}
+
+
+def _through(app, body, **kwargs):
+    """``post`` ``body`` to ``app`` and roll back what it stored: the answer,
+    the stored rows and whether the lane handed the request on."""
+    spy = Spy(django_application)
+    sid = transaction.savepoint()
+    status, headers, content = post(app(spy), body, **kwargs)
+    stored = _stored()
+    transaction.savepoint_rollback(sid)
+    if headers.get("Content-Type") == "application/json":
+        content = json.loads(content)
+    return (status, headers, content, stored), spy.reached
+
+
+def _lane_and_view(body, **kwargs):
+    lane, handed_on = _through(ScanLane, body, **kwargs)
+    view, _reached = _through(lambda behind: behind, body, **kwargs)
+    return lane, view, handed_on
+
+
+@pytest.fixture
+def town(world):
+    """A round and a site in the village, its people, and a tube closed already."""
+    r = round_([world.village], pool_size=5)
+    s = site(world.village)
+    ps = people(world.village, 12)
+    closed = actions.do_scan(
+        acting_user=world.village_member,
+        barcode="DONE0001",
+        codes=[actions.qr_payload(p.pk) for p in ps[7:12]],
+        site=s,
+        round=r,
+    )
+    assert closed.closed
+    actions.do_scan(
+        acting_user=world.village_member,
+        barcode="OPEN0001",
+        codes=[actions.qr_payload(ps[6].pk)],
+        site=s,
+        round=r,
+    )
+    return r, s, ps
+
+
+PARITY_CASES = {
+    # name: (the lane answers it itself, how to build the request)
+    "a whole new tube": (True, lambda w, r, s, ps: ({"codes": ps[:5]}, {})),
+    "a tube filled by half": (True, lambda w, r, s, ps: ({"codes": ps[:2]}, {})),
+    "refused codes": (
+        True,
+        lambda w, r, s, ps: ({"codes": [ps[0], ps[0], "P99999999", "garbage!", ps[8]]}, {}),
+    ),
+    "one more into an open tube": (
+        True,
+        lambda w, r, s, ps: ({"tube": "OPEN0001", "codes": [ps[1], ps[6]]}, {}),
+    ),
+    "a full tube's overflow": (True, lambda w, r, s, ps: ({"codes": ps[:7]}, {})),
+    "a closed tube": (True, lambda w, r, s, ps: ({"tube": "DONE0001", "codes": ps[:1]}, {})),
+    "a bad barcode": (True, lambda w, r, s, ps: ({"tube": "a b", "codes": ps[:1]}, {})),
+    "a re-sampling in a pooled tube": (
+        True,
+        lambda w, r, s, ps: ({"codes": ps[:1], "purpose": "resample", "pool_size": 5}, {}),
+    ),
+    "in Chinese": (True, lambda w, r, s, ps: ({"codes": ["garbage!"]}, {"language": ""})),
+    "an unknown token": (
+        False,
+        lambda w, r, s, ps: ({"codes": ps[:1]}, {"token": "0" * 40, "user": None}),
+    ),
+    "no token": (False, lambda w, r, s, ps: ({"codes": ps[:1]}, {"user": None})),
+    "an inactive user": (False, lambda w, r, s, ps: ({"codes": ps[:1]}, {"user": "inactive"})),
+    "a user without the right": (
+        False,
+        lambda w, r, s, ps: ({"codes": ps[:1]}, {"user": w.leader}),
+    ),
+    "a user of another county": (
+        False,
+        lambda w, r, s, ps: ({"codes": ps[:1]}, {"user": w.other_county_staff}),
+    ),
+    "a team of another site": (False, lambda w, r, s, ps: ({"codes": ps[:1], "team": 999999}, {})),
+    "a query string": (False, lambda w, r, s, ps: ({"codes": ps[:1]}, {"query": "x=%00"})),
+}
+
+
+@pytest.mark.parametrize("case", list(PARITY_CASES))
+def test_the_lane_answers_and_stores_exactly_what_the_view_does(world, town, case):
+    r, s, ps = town
+    takes_it, build = PARITY_CASES[case]
+    fields, kwargs = build(world, r, s, ps)
+    body = {"tube": "PAR00001", "site": s.pk, "round": r.pk}
+    body |= {
+        **fields,
+        "codes": [c if isinstance(c, str) else actions.qr_payload(c.pk) for c in fields["codes"]],
+    }
+    kwargs.setdefault("user", world.village_member)
+    if kwargs["user"] == "inactive":
+        kwargs["user"] = world.tracer
+        world.tracer.is_active = False
+        world.tracer.save(update_fields=["is_active"])
+    lane, view, handed_on = _lane_and_view(body, **kwargs)
+    assert handed_on is not takes_it
+    assert lane[0] == view[0]
+    assert lane[1] == view[1]  # every header
+    assert lane[2] == view[2]
+    assert lane[3] == view[3]
+    if lane[0] in (200, 201):  # audited, naming the tube
+        assert lane[3]["events"][-1][-1] == body["tube"]
+
+
+def test_the_lane_has_a_word_for_every_middleware_of_the_settings():
+    """Adding a middleware to the settings fails here until the lane handles
+    it or says why it does not apply (``MIDDLEWARE_IN_THE_LANE``)."""
+    assert list(MIDDLEWARE_IN_THE_LANE) == list(settings.MIDDLEWARE)
+    for name, how in MIDDLEWARE_IN_THE_LANE.items():
+        assert how.startswith(("handled: ", "does not apply: ")), name
+    # What the table says of the scan view holds.
+    view = resolve(SCAN_PATH).func
+    assert view.login_required is False and view.csrf_exempt is True
+    assert not SCAN_PATH.startswith(settings.STATIC_URL)

@@ -18,6 +18,10 @@ audit record), and answers a scan's results or refused input (400 with
 unknown token, a site outside the jurisdiction) goes on, untouched, to the
 Django application, which answers it as always; nothing the lane did before
 handing over was written (``do_scan`` is one transaction).
+
+``MIDDLEWARE_IN_THE_LANE`` names every middleware of ``settings.MIDDLEWARE``
+with how the lane deals with it; a test fails when a middleware is added to
+the settings and not to it.
 """
 
 from __future__ import annotations
@@ -33,15 +37,17 @@ from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import Http404
+from django.http.cookie import parse_cookie
 from django.utils import translation
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.renderers import JSONRenderer
 
-from zhanyi.accounts.auth import TokenAuthentication, credentials, token_query, token_width
-from zhanyi.core import rows
+from zhanyi.accounts.fastpath import token
+from zhanyi.core.fastpath import statements
+from zhanyi.testing.actions.scanning import MAX_SCANS
+from zhanyi.testing.models import Purpose
 
-from .actions.scanning import MAX_SCANS
-from .models import Purpose
+from . import scan
 
 SCAN_PATH = "/api/v1/testing/scans/"
 #: A tube's worth of scans is well under a kilobyte; a larger body is left to
@@ -51,6 +57,56 @@ _INTEGERS = ("site", "round", "team", "pool_size")
 _FIELDS = {"tube", "codes", "purpose", *_INTEGERS}
 
 logger = logging.getLogger("django.request")
+
+#: Every middleware of ``settings.MIDDLEWARE``, in order, and how the lane
+#: stands in for it (``tests/test_fastpath_lane.py`` compares the two lists).
+MIDDLEWARE_IN_THE_LANE = {
+    "django.middleware.security.SecurityMiddleware": (
+        "handled: a request SECURE_SSL_REDIRECT would redirect is handed on; the answer "
+        "carries the same HSTS, nosniff, Referrer-Policy and COOP headers"
+    ),
+    "whitenoise.middleware.WhiteNoiseMiddleware": (
+        "does not apply: it serves files under STATIC_URL only, and the scan path is not there"
+    ),
+    "django.contrib.sessions.middleware.SessionMiddleware": (
+        "does not apply: the lane takes token callers only, and DRF tries the token before "
+        "the session; a session caller (no token) is handed on. The answer's Vary names "
+        "Cookie, as the general stack's does"
+    ),
+    "zhanyi.core.middleware.LanguageMiddleware": (
+        "handled: the language from the same cookie or the default (``_language``), and "
+        "the same Content-Language header"
+    ),
+    "zhanyi.core.middleware.RejectNullCharactersMiddleware": (
+        "handled: a NUL in the body's text refuses it (``scan_input``), a request with a "
+        "query string is handed on, and the path is the scan path"
+    ),
+    "django.middleware.common.CommonMiddleware": (
+        "handled: the host checked by ALLOWED_HOSTS (``get_host``); with "
+        "DISALLOWED_USER_AGENTS or PREPEND_WWW set, every request is handed on; "
+        "APPEND_SLASH does not apply to the scan path, which ends with one"
+    ),
+    "django.middleware.csrf.CsrfViewMiddleware": (
+        "does not apply: DRF's views are exempt, and DRF checks CSRF only for session "
+        "callers, whom the lane hands on"
+    ),
+    "django.contrib.auth.middleware.AuthenticationMiddleware": (
+        "handled: ``request.user`` is the token's user, as DRF's token authentication sets it"
+    ),
+    "django.contrib.messages.middleware.MessageMiddleware": (
+        "does not apply: an API answer shows no messages"
+    ),
+    "django.middleware.clickjacking.XFrameOptionsMiddleware": (
+        "handled: the same X-Frame-Options header"
+    ),
+    "django_htmx.middleware.HtmxMiddleware": (
+        "does not apply: only HTMX views read ``request.htmx``; the scan view does not"
+    ),
+    "django.contrib.auth.middleware.LoginRequiredMiddleware": (
+        "does not apply: DRF's views are exempt (login_required is False on them) and "
+        "check their own callers; the lane answers only a token's active user"
+    ),
+}
 
 StartResponse = Callable[..., object]
 
@@ -91,13 +147,6 @@ def scan_input(data: object) -> dict | None:
     return out
 
 
-def _token(environ: dict) -> str | None:
-    parts = environ.get("HTTP_AUTHORIZATION", "").split()
-    if len(parts) != 2 or parts[0].lower() != "token":
-        return None
-    return parts[1]
-
-
 def _json_body(environ: dict) -> bytes | None:
     content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
     if content_type != "application/json":
@@ -116,12 +165,7 @@ def _json_body(environ: dict) -> bytes | None:
 
 def _language(environ: dict) -> str:
     """As ``zhanyi.core.middleware.LanguageMiddleware`` chooses it: the cookie or the default."""
-    chosen = None
-    name = settings.LANGUAGE_COOKIE_NAME
-    for part in environ.get("HTTP_COOKIE", "").split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            chosen = value
+    chosen = parse_cookie(environ.get("HTTP_COOKIE", "")).get(settings.LANGUAGE_COOKIE_NAME)
     return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
@@ -131,10 +175,13 @@ class ScanLane:
     def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]]):
         self.app = app
         self.renderer = JSONRenderer()
-        self.token_model = TokenAuthentication().get_model()
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == SCAN_PATH and environ.get("REQUEST_METHOD") == "POST":
+        if (
+            environ.get("PATH_INFO") == SCAN_PATH
+            and environ.get("REQUEST_METHOD") == "POST"
+            and not environ.get("QUERY_STRING")
+        ):
             answer = self.answer(environ)
             if answer is not None:
                 code, headers, body = answer
@@ -143,7 +190,7 @@ class ScanLane:
         return self.app(environ, start_response)
 
     def answer(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
-        key = _token(environ)
+        key = token.key(environ.get("HTTP_AUTHORIZATION", ""))
         if key is None:
             return None
         body = _json_body(environ)
@@ -165,11 +212,13 @@ class ScanLane:
 
     def _scan(self, environ: dict, key: str, fields: dict, language: str):
         # Imported here: the API module needs the app registry.
-        from .api import PERMISSIONS, run_scan
+        from zhanyi.testing.api import PERMISSIONS, run_scan
 
         request = WSGIRequest(environ)
         if settings.SECURE_SSL_REDIRECT and not request.is_secure():
             return None  # SecurityMiddleware redirects it
+        if settings.DISALLOWED_USER_AGENTS or settings.PREPEND_WWW:
+            return None  # CommonMiddleware's to answer
         try:
             request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it
             user, context = self._read(key, fields.get("site"), fields.get("round"))
@@ -177,7 +226,9 @@ class ScanLane:
             # The view's own permission classes (DRF answers their refusal).
             if not all(p().has_permission(request, None) for p in PERMISSIONS):
                 return None
-            status, payload = run_scan(user, fields, request, context=context)
+            status, payload = run_scan(
+                user, fields, request, context=context, statements=scan.ScanStatements
+            )
         except (AuthenticationFailed, PermissionDenied, Http404, DisallowedHost):
             return None  # the general stack answers these (401, 403, 404, 400)
         except Exception as exc:  # as Django's handler answers it: logged, 500
@@ -211,24 +262,21 @@ class ScanLane:
 
     def _read(self, key: str, site_id: int | None, round_id: int | None):
         """The token's user and the scan's (site, round), in one query: the
-        token's (``auth.token_query``) with the scan context's joins
-        (``queries.scan_context_query``), each part read and checked by the
-        code that reads it alone."""
-        from . import queries
-
-        token_model = self.token_model
-        token_select, token_from = token_query(token_model)
-        context_select, context_joins = queries.scan_context_query()
-        with rows.cursor() as cursor:
+        token's (``token.token_query``) with the scan context's joins
+        (``scan.context_query``), each part read and checked by the code
+        that reads it alone."""
+        token_select, token_from = token.token_query()
+        context_select, context_joins = scan.context_query()
+        with statements.cursor() as cursor:
             cursor.execute(
                 f"SELECT {token_select}, {context_select} {token_from} {context_joins} "
                 "WHERE t.key = %s",
                 [site_id, round_id, key],
             )
             row = cursor.fetchone()
-        width = token_width(token_model)
-        user, _token = credentials(token_model, row and row[:width])
-        return user, queries.scan_context_of(user, site_id, round_id, row[width:])
+        width = token.token_width()
+        user, _token = token.credentials(row and row[:width])
+        return user, scan.context_of(user, site_id, round_id, row[width:])
 
     @staticmethod
     def _security_headers(request: WSGIRequest) -> list[tuple[str, str]]:

@@ -1,0 +1,135 @@
+"""Hand-written inserts (fast path): one statement written once per model,
+and writes carried in the same statement as an insert.
+
+Only the scan's fast path (``zhanyi.testing.fastpath``) and the audit record
+it carries (``zhanyi.accounts.fastpath``) use these; everything else saves
+through the ORM.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, models
+
+from .statements import cursor
+
+
+@dataclass(frozen=True)
+class Write:
+    """A data-changing statement carried by an insert (``insert(carrying=…)``)."""
+
+    sql: str
+    params: Sequence
+
+
+def insert_write(obj: models.Model) -> Write:
+    """The INSERT of a new instance whose primary key is set (``reserve_id``),
+    as a ``Write`` for another insert to carry; prepared as ``insert`` prepares it."""
+    model = type(obj)
+    return Write(_insert_sql(model, with_key=True), _values(obj, _insert_fields(model, True)))
+
+
+_RESERVED: dict[tuple, list[int]] = {}
+_RESERVING = threading.Lock()
+
+
+def reserve_id(model: type[models.Model], *, block: int = 64) -> int:
+    """A primary key for a new row of ``model``, from its sequence (PostgreSQL).
+
+    Keys are taken ``block`` at a time and handed out by this process (and
+    only this one: the pool is kept per process id, so a forked server worker
+    never repeats its parent's), so a hot path that must know a row's key
+    before writing it (to write it in one statement with the rows that point
+    at it) costs no round trip of its own. Keys left over when the process
+    ends are gaps in the sequence, as a rolled-back insert leaves.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        raise NotSupportedError("reserve_id needs PostgreSQL's sequences")
+    key = (model, connection.alias, os.getpid())
+    with _RESERVING:
+        pool = _RESERVED.setdefault(key, [])
+        if not pool:
+            with connection.cursor() as db:
+                db.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [model._meta.db_table, model._meta.pk.column, block],
+                )
+                pool.extend(sorted((row[0] for row in db.fetchall()), reverse=True))
+        return pool.pop()
+
+
+def insert(
+    obj: models.Model, *, unless_exists: str | None = None, carrying: Sequence[Write] = ()
+) -> bool:
+    """INSERT a new instance in one statement written once per model.
+
+    Values are prepared by each field as ``Model.save`` prepares them
+    (``pre_save`` fills ``auto_now_add``); no signals are sent, so use it
+    only for models nothing listens to. Returns True with ``obj.pk`` set.
+    With ``unless_exists`` (the name of a unique field), a row already
+    holding that value is left alone and False is returned: one statement,
+    no savepoint, safe against a concurrent insert of the same value.
+
+    ``carrying``: independent writes that belong with this row (a scan's
+    samples and tube, with its audit record). On PostgreSQL they travel in
+    the same statement, as data-modifying ``WITH`` clauses (each sees the
+    database as it was before the statement, so none may read another's
+    rows); elsewhere they run just before it, in order.
+    """
+    model = type(obj)
+    connection = connections[DEFAULT_DB_ALIAS]
+    values = _values(obj, _insert_fields(model))
+    sql = _insert_sql(model, unless_exists=unless_exists)
+    with cursor() as db:
+        if carrying and connection.vendor == "postgresql":
+            clauses = ", ".join(f"carried{i} AS ({w.sql})" for i, w in enumerate(carrying))
+            sql = f"WITH {clauses} {sql}"
+            values = [*(p for w in carrying for p in w.params), *values]
+        else:
+            for write in carrying:
+                db.execute(write.sql, write.params)
+        db.execute(sql, values)
+        row = db.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = DEFAULT_DB_ALIAS
+    return True
+
+
+@functools.cache
+def _insert_fields(model: type[models.Model], with_key: bool = False) -> tuple:
+    return tuple(f for f in model._meta.concrete_fields if with_key or not f.primary_key)
+
+
+def _values(obj: models.Model, fields: tuple) -> list:
+    """The values of ``fields`` as ``Model.save`` prepares them for an insert."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+@functools.cache
+def _insert_sql(
+    model: type[models.Model], *, unless_exists: str | None = None, with_key: bool = False
+) -> str:
+    """The model's INSERT: without its key, returning the one the database gives
+    (or nothing if ``unless_exists`` finds the value taken); or ``with_key``,
+    returning nothing."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    fields = _insert_fields(model, with_key)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    if unless_exists is not None:
+        sql += f" ON CONFLICT ({quote(model._meta.get_field(unless_exists).column)}) DO NOTHING"
+    if not with_key:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    return sql
