@@ -415,104 +415,134 @@ def run(options: dict, out: TextIO) -> dict:
     with get_backend("duckdb", threads=options["threads"]) as backend:
         find_companions(store, cases3, rule, backend)  # warm the file cache and the engine
         for label, cases in (("3", cases3), ("300", cases300)):
-            seconds, result = _timed(
-                lambda c=cases: find_companions(store, c, rule, backend), options["repeat"]
-            )
-            figures[f"engine_{label}_cases_s"] = round(seconds, 4)
-            figures[f"rows_{label}_cases"] = result.num_rows
-            _say(
-                out,
-                f"engine, {label} cases: {seconds:.3f}s, {result.num_rows:,} "
-                f"(case, companion, cell) rows",
-            )
-            n_seconds, naive = _timed(
-                lambda c=cases: naive_companions(stays_dir, c, options["threads"]),
-                options["naive_repeat"],
-            )
-            figures[f"naive_{label}_cases_s"] = round(n_seconds, 3)
-            same = [tuple(r) for r in naive] == [
-                (r["case_person_id"], r["companion_person_id"], r["cell_id"], r["overlap_s"])
-                for r in result.select(
-                    ["case_person_id", "companion_person_id", "cell_id", "overlap_s"]
-                ).to_pylist()
-            ]
-            _say(
-                out,
-                f"naive, {label} cases: {n_seconds:.3f}s, {len(naive):,} rows, "
-                f"{'the same' if same else 'DIFFERENT'} (case, companion, cell, overlap)",
-            )
-        # The footprint held fixed: the same cases in a region a tenth of the city.
-        seeds = case_cells(store, cases3)
-        cells = choose_region(store, seeds, options["region_fraction"])
-        base = Path(options["data_dir"]) / f"people-{people}-seed-{seed}"
-        region = region_city(base, stays_dir, cells, out)
-        region_store = Store(region / "store")
-        label = f"region of {len(cells)} cells"
-        if region_store.manifest_path.exists() and options["reuse_store"]:
-            region_rows = reuse(region_store, options, out, label)
-        else:
-            region_rows = ingest(region / "stays", region_store, options, out, label).rows
-        # The two stores take turns, so that both see the same load on a shared machine.
-        find_companions(region_store, cases3, rule, backend)
-        paired: dict[str, list[float]] = {"city": [], "region": []}
-        results = {}
+            _engine_and_naive(store, stays_dir, label, cases, rule, backend, options, figures, out)
         # A ratio of two medians is noisier than either: twice the rounds, at least 10.
         rounds = max(10, 2 * options["repeat"])
-        for _ in range(rounds):
-            for name, where in (("city", store), ("region", region_store)):
-                started = time.perf_counter()
-                results[name] = find_companions(where, cases3, rule, backend)
-                paired[name].append(time.perf_counter() - started)
-        region_s, city_s = statistics.median(paired["region"]), statistics.median(paired["city"])
-        region_result = results["region"]
-        same_region = region_result.equals(results["city"])
-        _say(
-            out,
-            f"engine, the same 3 cases in a region of {len(cells):,} cells and "
-            f"{region_rows:,} stays ({region_rows / rows:.1%} of the city): {region_s:.3f}s, "
-            f"{region_result.num_rows:,} rows, {'the same' if same_region else 'DIFFERENT'}",
+        city_s, region_s = _region(
+            store, stays_dir, cases3, rule, backend, rounds, options, figures, out
         )
-        figures["region_stays"] = region_rows
-        figures["region_cells"] = len(cells)
-        figures["region_same_rows"] = same_region
-        figures["region_3_cases_s"] = round(region_s, 4)
-        figures["city_3_cases_paired_s"] = round(city_s, 4)
-
-        small_people = options["small_people"] or max(1, people // 10)
-        _, small_store, _, _ = prepare(small_people, seed, options, out, measure=False)
-        # Chosen the same way as the 3 cases above: the first 3 of 300.
-        small_cases = choose_cases(small_store, seed, 300).slice(0, 3)
-        find_companions(small_store, small_cases, rule, backend)
-        density: dict[str, list[float]] = {"city": [], "small": []}
-        turns = (("city", store, cases3), ("small", small_store, small_cases))
-        for _ in range(rounds):
-            for name, where, cases in turns:
-                started = time.perf_counter()
-                found = find_companions(where, cases, rule, backend)
-                density[name].append(time.perf_counter() - started)
-                if name == "small":
-                    small_result = found
-        small_s = statistics.median(density["small"])
-        density_city_s = statistics.median(density["city"])
-        _say(
-            out,
-            f"engine, 3 cases in the city of {small_people:,}: {small_s:.3f}s, "
-            f"{small_result.num_rows:,} (case, companion, cell) rows",
-        )
+        density = _density(store, cases3, rule, backend, rounds, options, figures, out)
     figures["speedup_3_cases"] = round(figures["naive_3_cases_s"] / figures["engine_3_cases_s"], 1)
     # The same query, the same answer, timed in turns with the city's.
     figures["slowdown_at_10x_data"] = round(city_s / region_s, 2)
-    # The synthetic city keeps its geography as it grows, so a case's cells
-    # hold ten times the people in the city ten times larger: the footprint
-    # grows with the city. The cost per (case, companion, cell) row found
-    # separates the two.
-    figures["density_people"] = small_people
-    figures["density_rows_3_cases"] = small_result.num_rows
-    figures["density_3_cases_s"] = round(small_s, 4)
-    figures["slowdown_at_10x_density"] = round(density_city_s / small_s, 2)
-    figures["slowdown_per_row_at_10x_density"] = round(
-        (density_city_s / max(1, figures["rows_3_cases"]))
-        / (small_s / max(1, small_result.num_rows)),
-        2,
-    )
+    figures.update(density)
     return figures
+
+
+def _engine_and_naive(
+    store, stays_dir, label: str, cases, rule, backend, options: dict, figures: dict, out: TextIO
+) -> None:
+    """The engine and the naive query for ``cases``: their times, and whether
+    they give the same (case, companion, cell, overlap) rows."""
+    seconds, result = _timed(
+        lambda c=cases: find_companions(store, c, rule, backend), options["repeat"]
+    )
+    figures[f"engine_{label}_cases_s"] = round(seconds, 4)
+    figures[f"rows_{label}_cases"] = result.num_rows
+    _say(
+        out,
+        f"engine, {label} cases: {seconds:.3f}s, {result.num_rows:,} (case, companion, cell) rows",
+    )
+    n_seconds, naive = _timed(
+        lambda c=cases: naive_companions(stays_dir, c, options["threads"]),
+        options["naive_repeat"],
+    )
+    figures[f"naive_{label}_cases_s"] = round(n_seconds, 3)
+    same = [tuple(r) for r in naive] == [
+        (r["case_person_id"], r["companion_person_id"], r["cell_id"], r["overlap_s"])
+        for r in result.select(
+            ["case_person_id", "companion_person_id", "cell_id", "overlap_s"]
+        ).to_pylist()
+    ]
+    _say(
+        out,
+        f"naive, {label} cases: {n_seconds:.3f}s, {len(naive):,} rows, "
+        f"{'the same' if same else 'DIFFERENT'} (case, companion, cell, overlap)",
+    )
+
+
+def _region(
+    store, stays_dir, cases3, rule, backend, rounds: int, options: dict, figures: dict, out
+) -> tuple[float, float]:
+    """The footprint held fixed: the same 3 cases in a region a tenth of the
+    city, timed in turns with the whole city; (city seconds, region seconds)."""
+    people, seed = int(options["people"]), int(options["seed"])
+    rows = figures["stays"]
+    seeds = case_cells(store, cases3)
+    cells = choose_region(store, seeds, options["region_fraction"])
+    base = Path(options["data_dir"]) / f"people-{people}-seed-{seed}"
+    region = region_city(base, stays_dir, cells, out)
+    region_store = Store(region / "store")
+    label = f"region of {len(cells)} cells"
+    if region_store.manifest_path.exists() and options["reuse_store"]:
+        region_rows = reuse(region_store, options, out, label)
+    else:
+        region_rows = ingest(region / "stays", region_store, options, out, label).rows
+    # The two stores take turns, so that both see the same load on a shared machine.
+    find_companions(region_store, cases3, rule, backend)
+    paired: dict[str, list[float]] = {"city": [], "region": []}
+    results = {}
+    for _ in range(rounds):
+        for name, where in (("city", store), ("region", region_store)):
+            started = time.perf_counter()
+            results[name] = find_companions(where, cases3, rule, backend)
+            paired[name].append(time.perf_counter() - started)
+    region_s, city_s = statistics.median(paired["region"]), statistics.median(paired["city"])
+    region_result = results["region"]
+    same_region = region_result.equals(results["city"])
+    _say(
+        out,
+        f"engine, the same 3 cases in a region of {len(cells):,} cells and "
+        f"{region_rows:,} stays ({region_rows / rows:.1%} of the city): {region_s:.3f}s, "
+        f"{region_result.num_rows:,} rows, {'the same' if same_region else 'DIFFERENT'}",
+    )
+    figures["region_stays"] = region_rows
+    figures["region_cells"] = len(cells)
+    figures["region_same_rows"] = same_region
+    figures["region_3_cases_s"] = round(region_s, 4)
+    figures["city_3_cases_paired_s"] = round(city_s, 4)
+    return city_s, region_s
+
+
+def _density(
+    store, cases3, rule, backend, rounds: int, options: dict, figures: dict, out: TextIO
+) -> dict[str, object]:
+    """The same query in a city a tenth the size, timed in turns with the city's.
+
+    The synthetic city keeps its geography as it grows, so a case's cells hold
+    ten times the people in the city ten times larger: the footprint grows with
+    the city. The cost per (case, companion, cell) row found separates the two.
+    """
+    people, seed = int(options["people"]), int(options["seed"])
+    small_people = options["small_people"] or max(1, people // 10)
+    _, small_store, _, _ = prepare(small_people, seed, options, out, measure=False)
+    # Chosen the same way as the 3 cases of the city: the first 3 of 300.
+    small_cases = choose_cases(small_store, seed, 300).slice(0, 3)
+    find_companions(small_store, small_cases, rule, backend)
+    density: dict[str, list[float]] = {"city": [], "small": []}
+    turns = (("city", store, cases3), ("small", small_store, small_cases))
+    for _ in range(rounds):
+        for name, where, cases in turns:
+            started = time.perf_counter()
+            found = find_companions(where, cases, rule, backend)
+            density[name].append(time.perf_counter() - started)
+            if name == "small":
+                small_result = found
+    small_s = statistics.median(density["small"])
+    density_city_s = statistics.median(density["city"])
+    _say(
+        out,
+        f"engine, 3 cases in the city of {small_people:,}: {small_s:.3f}s, "
+        f"{small_result.num_rows:,} (case, companion, cell) rows",
+    )
+    return {
+        "density_people": small_people,
+        "density_rows_3_cases": small_result.num_rows,
+        "density_3_cases_s": round(small_s, 4),
+        "slowdown_at_10x_density": round(density_city_s / small_s, 2),
+        "slowdown_per_row_at_10x_density": round(
+            (density_city_s / max(1, figures["rows_3_cases"]))
+            / (small_s / max(1, small_result.num_rows)),
+            2,
+        ),
+    }
