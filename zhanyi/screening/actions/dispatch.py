@@ -20,11 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhanyi.accounts import audit
+from zhanyi.core.db.bulk import Inserter
 from zhanyi.people.actions.health_codes import do_recompute_codes
 from zhanyi.people.models import Person
 from zhanyi.places.models import LEVEL_DEPTH, Area, AreaLevel
 from zhanyi.screening import bridge
-from zhanyi.screening.inserts import Inserter
 from zhanyi.screening.models import PushCategory, ScreeningTask, TaskEvent
 
 from .common import actor_name, find_within

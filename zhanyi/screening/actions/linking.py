@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from zhanyi.accounts import audit
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import jurisdiction
+from zhanyi.core.db.bulk import Inserter
 from zhanyi.people.actions import do_import_persons
 from zhanyi.people.models import Person, SourceRecord
 from zhanyi.screening import bridge
-from zhanyi.screening.inserts import Inserter
 from zhanyi.screening.models import Decision, PushList, PushRecord
 
 from .common import actor_name, actor_user
