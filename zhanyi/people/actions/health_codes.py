@@ -6,7 +6,7 @@ placement) calls it with the persons concerned. It is a bulk path: persons are
 taken in batches; each batch's facts are gathered from every contributor
 (``zhanyi.people.health_facts.gather``), decided in the engine
 (``zhanyi.engine.codes.decide_many``) and only the codes that changed are
-written, with ``bulk_create``/``bulk_update``, plus one history row each. The
+written through ``zhanyi.core.db.bulk``, plus one history row each. The
 whole call is one transaction and one audit record.
 
 No capability is checked there: the code is a function of facts that were
@@ -19,21 +19,20 @@ jurisdiction, and each step is audited.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
 from zhanyi.core import collector
 from zhanyi.core.actors import actor_name
-from zhanyi.core.pgbulk import copy_lines
+from zhanyi.core.db import bulk, dialect
 from zhanyi.engine.codes import CodeDecision, CodeRules, decide_many
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 from zhanyi.people.health_facts import for_persons, gather
@@ -138,138 +137,16 @@ CHANGE_COLUMNS = (
 _STORED = ("colour", "rule", "reason", "until", "review_at", "decided_by", "override_id")
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_NULL = "\\N"
+def _write(new: list[tuple], replaced: list[tuple], history: list[tuple]) -> None:
+    """Write a batch: codes of persons who had none, codes replaced (rows of
+    CODE_COLUMNS) and their history (rows of CHANGE_COLUMNS).
 
-
-def _text(value: str) -> str:
-    """Free text in COPY's text format (backslash, tab and line breaks escaped)."""
-    return value.translate(_COPY_ESCAPES)
-
-
-@functools.lru_cache(maxsize=65536)
-def _time(value: dt.datetime | None) -> str:
-    # Cached: a batch shares "now" and a few thousand distinct "until"s.
-    return _NULL if value is None else value.isoformat()
-
-
-def _number(value: int | None) -> str:
-    return _NULL if value is None else str(value)
-
-
-class _Lines:
-    """COPY text lines (PostgreSQL's text format) for codes and their history.
-
-    Persons with the same decision share one ``_Code`` (``decide_many``
-    decides once for the same facts), so the part of a line that comes from
-    the code is written once per code and reused: a contact graph's lines
-    cost a dictionary lookup and a join each, not a dozen conversions.
-    """
-
-    def __init__(self, *, trigger: str, now: dt.datetime, user_id: int | None, name: str):
-        self._code: dict[_Code, str] = {}
-        self._change: dict[tuple[_Code, str], str] = {}
-        self._now = _time(now)
-        self._by = f"{_text(trigger)}\t{self._now}\t{_number(user_id)}\t{_text(name)}\n"
-
-    def code(self, pid: int, code: _Code, changed_at: dt.datetime) -> str:
-        """A row of CODE_COLUMNS."""
-        part = self._code.get(code)
-        if part is None:
-            part = self._code[code] = (
-                f"\t{code.colour}\t{code.rule}\t{_text(code.reason)}\t{_time(code.until)}\t"
-                f"{_time(code.review_at)}\t{code.decided_by!s}\t{_number(code.override_id)}\t"
-            )
-        return f"{pid}{part}{_time(changed_at)}\t{self._now}\n"
-
-    def change(self, pid: int, code: _Code, previous: str) -> str:
-        """A row of CHANGE_COLUMNS."""
-        part = self._change.get((code, previous))
-        if part is None:
-            part = self._change[(code, previous)] = (
-                f"\t{code.colour}\t{previous}\t{code.rule}\t{_text(code.reason)}\t"
-                f"{_time(code.until)}\t{code.decided_by!s}\t{_number(code.override_id)}\t"
-                f"{self._by}"
-            )
-        return f"{pid}{part}"
-
-
-def _bulk_create(model, columns: tuple[str, ...], rows: list[tuple], **options) -> None:
-    model.objects.bulk_create(
-        [model(**dict(zip(columns, row, strict=True))) for row in rows],
-        batch_size=BATCH_SIZE,
-        **options,
-    )
-
-
-def _upsert_codes(rows: list[tuple], lines: list[str]) -> None:
-    """Write codes (``rows`` in CODE_COLUMNS order, or the same as COPY
-    ``lines`` on PostgreSQL), replacing a person's row if there is one. An
-    upsert, so two recomputes of one person at the same moment serialise on
-    the row instead of colliding; on PostgreSQL the rows arrive by COPY into a
-    staging table."""
-    update = [c for c in CODE_COLUMNS if c != "person_id"]
-    if connection.vendor != "postgresql":
-        if rows:
-            _bulk_create(
-                HealthCode,
-                CODE_COLUMNS,
-                rows,
-                update_conflicts=True,
-                unique_fields=["person"],
-                update_fields=[c.removesuffix("_id") for c in update],
-            )
-        return
-    if not lines:
-        return
-    q = connection.ops.quote_name
-    table = q(HealthCode._meta.db_table)
-    cols = ", ".join(q(c) for c in CODE_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS health_code_stage "
-            f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
-        )
-        # TRUNCATE, not DELETE: a recompute's batches would otherwise scan the
-        # dead rows of every batch before them.
-        cursor.execute("TRUNCATE health_code_stage")
-    copy_lines("health_code_stage", CODE_COLUMNS, lines)
-    sets = ", ".join(f"{q(c)} = EXCLUDED.{q(c)}" for c in update)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM health_code_stage "
-            f"ON CONFLICT ({q('person_id')}) DO UPDATE SET {sets}"
-        )
-
-
-def _insert_new_codes(rows: list[tuple], lines: list[str]) -> None:
-    """Write the codes of persons who had none. On PostgreSQL they go straight
-    into the table by COPY (most of a contact graph's codes are new); should
-    another transaction have written one of them meanwhile, the batch is
-    written again as an upsert."""
-    if connection.vendor != "postgresql" or not lines:
-        _upsert_codes(rows, lines)
-        return
-    from psycopg.errors import UniqueViolation  # COPY is psycopg's own, unwrapped
-
-    try:
-        with transaction.atomic():
-            copy_lines(HealthCode._meta.db_table, CODE_COLUMNS, lines)
-    except (IntegrityError, UniqueViolation):
-        _upsert_codes(rows, lines)
-
-
-def _write(new: tuple[list, list], replaced: tuple[list, list], history: tuple[list, list]):
-    """Write a batch: (rows, COPY lines) of new codes, of replaced codes and of
-    history (lines on PostgreSQL, rows elsewhere)."""
-    _insert_new_codes(*new)
-    _upsert_codes(*replaced)
-    rows, lines = history
-    if connection.vendor == "postgresql":
-        if lines:
-            copy_lines(HealthCodeChange._meta.db_table, CHANGE_COLUMNS, lines)
-    elif rows:
-        _bulk_create(HealthCodeChange, CHANGE_COLUMNS, rows)
+    Codes are upserts, so two recomputes of one person at the same moment
+    serialise on the row instead of colliding; most of a contact graph's
+    codes are new, so those go straight in (see ``bulk.upsert_many``)."""
+    bulk.upsert_many(HealthCode, CODE_COLUMNS, new, key=["person_id"], mostly_new=True)
+    bulk.upsert_many(HealthCode, CODE_COLUMNS, replaced, key=["person_id"])
+    bulk.insert_many(HealthCodeChange, CHANGE_COLUMNS, history)
 
 
 def _in_batch(queryset, field: str, batch: list[int]):
@@ -279,7 +156,7 @@ def _in_batch(queryset, field: str, batch: list[int]):
 def _batch_size() -> int:
     # PostgreSQL reads facts by COPY and writes by COPY: bigger batches mean
     # fewer statements; SQLite binds every id, and caps the number of them.
-    return BULK_BATCH_SIZE if connection.vendor == "postgresql" else BATCH_SIZE
+    return dialect.pick(postgresql=BULK_BATCH_SIZE, sqlite=BATCH_SIZE)
 
 
 def _recompute(
@@ -298,8 +175,6 @@ def _recompute(
     trigger = trigger[:255]
     changed = 0
     colours: Counter = Counter()
-    bulk = connection.vendor == "postgresql"
-    lines = _Lines(trigger=trigger, now=now, user_id=user_id, name=name)
     size = _batch_size()
     for start in range(0, len(ids), size):
         batch = ids[start : start + size]
@@ -328,11 +203,8 @@ def _recompute(
         # One _Code per decision (persons with the same facts share it).
         by_decision: dict[int, _Code] = {}
         new_rows: list[tuple] = []
-        new_lines: list[str] = []
         replaced_rows: list[tuple] = []
-        replaced_lines: list[str] = []
         history_rows: list[tuple] = []
-        history_lines: list[str] = []
         for pid in batch:
             decision = decisions[pid]
             override = overrides.get(pid)
@@ -349,7 +221,7 @@ def _recompute(
                 if not is_change and new.review_at is None:
                     continue  # green as ever: no row needed
                 changed_at = now
-                rows, out = new_rows, new_lines
+                rows = new_rows
             else:
                 if stored[:7] == new:
                     continue
@@ -364,38 +236,28 @@ def _recompute(
                     new.override_id,
                 )
                 changed_at = now if is_change else stored[7]
-                rows, out = replaced_rows, replaced_lines
-            if bulk:
-                out.append(lines.code(pid, new, changed_at))
-            else:
-                rows.append((pid, *new, changed_at, now))
+                rows = replaced_rows
+            rows.append((pid, *new, changed_at, now))
             if is_change:
                 changed += 1
                 colours[new.colour] += 1
-                if bulk:
-                    history_lines.append(lines.change(pid, new, previous))
-                else:
-                    history_rows.append(
-                        (
-                            pid,
-                            new.colour,
-                            previous,
-                            new.rule,
-                            new.reason,
-                            new.until,
-                            new.decided_by,
-                            new.override_id,
-                            trigger,
-                            now,
-                            user_id,
-                            name,
-                        )
+                history_rows.append(
+                    (
+                        pid,
+                        new.colour,
+                        previous,
+                        new.rule,
+                        new.reason,
+                        new.until,
+                        new.decided_by,
+                        new.override_id,
+                        trigger,
+                        now,
+                        user_id,
+                        name,
                     )
-        _write(
-            (new_rows, new_lines),
-            (replaced_rows, replaced_lines),
-            (history_rows, history_lines),
-        )
+                )
+        _write(new_rows, replaced_rows, history_rows)
     return changed, colours
 
 
