@@ -1,29 +1,29 @@
 from django.urls import path
 
-from . import views
+from .views import campaigns, desk, intake, review, tasks
 
 app_name = "screening"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("upload/", views.upload, name="upload"),
-    path("template.xlsx", views.template, name="template"),
-    path("jobs/<int:job_id>/", views.job, name="job"),
-    path("lists/<int:list_id>/", views.push_list, name="list"),
-    path("lists/<int:list_id>/errors.xlsx", views.error_file, name="errors"),
-    path("sources/new/", views.source_edit, name="source-new"),
-    path("sources/<int:source_id>/", views.source_edit, name="source-edit"),
-    path("sources/<int:source_id>/reply.xlsx", views.reply_list, name="reply"),
-    path("review/", views.review_queue, name="review"),
-    path("review/<int:record_id>/", views.review_record, name="review-record"),
-    path("tasks/", views.task_list, name="tasks"),
-    path("tasks/<int:task_id>/", views.task_detail, name="task"),
-    path("supervision/", views.supervision, name="supervision"),
-    path("campaigns/", views.campaigns, name="campaigns"),
-    path("campaigns/<int:campaign_id>/", views.campaign, name="campaign"),
+    path("", desk.home, name="home"),
+    path("upload/", intake.upload, name="upload"),
+    path("template.xlsx", intake.template, name="template"),
+    path("jobs/<int:job_id>/", intake.job, name="job"),
+    path("lists/<int:list_id>/", intake.push_list, name="list"),
+    path("lists/<int:list_id>/errors.xlsx", intake.error_file, name="errors"),
+    path("sources/new/", intake.source_edit, name="source-new"),
+    path("sources/<int:source_id>/", intake.source_edit, name="source-edit"),
+    path("sources/<int:source_id>/reply.xlsx", tasks.reply_list, name="reply"),
+    path("review/", review.review_queue, name="review"),
+    path("review/<int:record_id>/", review.review_record, name="review-record"),
+    path("tasks/", tasks.task_list, name="tasks"),
+    path("tasks/<int:task_id>/", tasks.task_detail, name="task"),
+    path("supervision/", tasks.supervision, name="supervision"),
+    path("campaigns/", campaigns.campaigns, name="campaigns"),
+    path("campaigns/<int:campaign_id>/", campaigns.campaign, name="campaign"),
     path(
         "campaigns/<int:campaign_id>/households/<int:household_id>/",
-        views.visit,
+        campaigns.visit,
         name="visit",
     ),
 ]
