@@ -1,17 +1,13 @@
-"""Pages of the tracing workbench (流调工作台): cases, a case's investigation,
-contacts, the chains of transmission.
-
-Deny by default: each view checks its capability and reaches cases and
-contacts only through ``queries``, which apply the jurisdiction. Views parse
-input, call one action or query and render.
-"""
+"""Cases (病例) and a case's investigation on the tracing workbench: the case
+list, creating and updating a case, trajectory, interviews, exposures,
+expanding its contacts and completing the investigation."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,18 +18,15 @@ from zhanyi.core.forms import add_action_errors
 from zhanyi.people import actions as people_actions
 from zhanyi.people import queries as people_queries
 from zhanyi.places.models import Place
-
-from . import actions, queries
-from .forms import (
+from zhanyi.tracing import actions, queries
+from zhanyi.tracing.forms import (
     CaseForm,
     CaseUpdateForm,
     ExposureForm,
     InterviewForm,
-    QuarantinedForm,
-    ReleaseForm,
     TrajectoryForm,
 )
-from .models import CaseStatus
+from zhanyi.tracing.models import CaseStatus
 
 PAGE_SIZE = 30
 FIGURES = [
@@ -324,76 +317,3 @@ def complete(request: HttpRequest, case_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("tracing:case", case.pk)
-
-
-@require_GET
-def contacts(request: HttpRequest) -> HttpResponse:
-    """Contacts in the user's jurisdiction (a village team's list, phone-friendly)."""
-    qs = queries.contacts_for(request.user).filter(released_at=None).order_by("kind", "-id")
-    kind = request.GET.get("kind", "")
-    if kind in ("close", "secondary", "companion"):
-        qs = qs.filter(kind=kind)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "tracing/contacts.html",
-        {"page": page, "kind": kind, "can_edit": has_capability(request.user, "edit_person")},
-    )
-
-
-@require_POST
-def contact_quarantined(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = queries.get_contact_for_user(request, contact_id, capability="edit_person")
-    form = QuarantinedForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_mark_quarantined(
-                contact,
-                acting_user=request.user,
-                quarantined_at=form.cleaned_data["quarantined_at"],
-                request=request,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, _("Give the time quarantine started."))
-    if request.POST.get("back") == "case" and queries.can_see_case(request.user, contact.case):
-        return redirect("tracing:case", contact.case_id)
-    return redirect("tracing:contacts")
-
-
-@require_POST
-def contact_release(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = queries.get_contact_for_user(request, contact_id, capability="edit_person")
-    form = ReleaseForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_release_contact(
-                contact,
-                acting_user=request.user,
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Contact released."))
-    else:
-        messages.error(request, _("Say why the contact is released."))
-    return redirect("tracing:contacts")
-
-
-@require_GET
-def graph(request: HttpRequest) -> HttpResponse:
-    """Chains of transmission of the cases in the user's jurisdiction."""
-    queries.require_tracing_access(request.user)
-    return render(request, "tracing/graph.html", {"case": None})
-
-
-@require_GET
-def graph_data(request: HttpRequest) -> JsonResponse:
-    case_id = request.GET.get("case", "")
-    case = queries.get_case_for_user(request, int(case_id)) if case_id.isdigit() else None
-    if case is None:
-        queries.require_tracing_access(request.user)
-    return JsonResponse(queries.transmission_graph(request.user, case))
