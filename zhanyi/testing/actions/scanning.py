@@ -266,9 +266,22 @@ class OrmStatements:
         return True
 
     @staticmethod
-    def write(tube: Tube, samples: list[Sample], changes: dict, record: dict) -> None:
-        """The scan's new samples, the tube's ``changes`` and its audit record."""
-        Sample.objects.bulk_create(samples)
+    def write(
+        tube: Tube, at: dt.datetime, persons: list[int], handoffs: list, changes: dict, record: dict
+    ) -> None:
+        """The scan's new samples (a person and the hand-off it fulfils, each),
+        the tube's ``changes`` and its audit record."""
+        Sample.objects.bulk_create(
+            Sample(
+                tube=tube,
+                person_id=person,
+                round_id=tube.round_id,
+                purpose=tube.purpose,
+                sampled_at=at,
+                handoff_id=handoff,
+            )
+            for person, handoff in zip(persons, handoffs, strict=True)
+        )
         if changes:
             tube.save(update_fields=list(changes))
         audit.record(**record)
@@ -458,15 +471,18 @@ def _scan(
         lookup=statements.lookup,
     )
     new, due = _judge(codes, persons, tube, result)
-    samples = [
-        Sample(tube=tube, person_id=pk, round_id=tube.round_id, purpose=tube.purpose, sampled_at=at)
-        for pk in new
-    ]
+    handoffs: list[int | None] = [None] * len(new)
     if due:
         # Rare (a contact's scheduled test): the hand-off work uses samples.
+        samples = [
+            Sample(tube=tube, person_id=pk, round_id=tube.round_id, purpose=tube.purpose)
+            for pk in new
+        ]
         _attach_handoffs(samples, tube, at, acting_user)
+        handoffs = [s.handoff_id for s in samples]
     changes = _fill(tube, len(new), at, result) if new else {}
-    statements.write(tube, samples, changes, scan_record(acting_user, tube, result, site, request))
+    record = scan_record(acting_user, tube, result, site, request)
+    statements.write(tube, at, new, handoffs, changes, record)
     return result
 
 

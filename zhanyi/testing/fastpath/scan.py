@@ -121,11 +121,9 @@ def _lookup(ids: list[int], numbers: list[str], *, round_id, tube_id, due_kinds,
     ]
 
 
-def _samples_write(tube: Tube, at: dt.datetime, samples: list[Sample]) -> writes.Write:
+def _samples_write(tube: Tube, at: dt.datetime, persons: list[int], handoffs: list) -> writes.Write:
     """The INSERT of a scan's samples, one statement without model instances:
     they share their tube, round, purpose and time, adapted once."""
-    persons = [s.person_id for s in samples]
-    handoffs = [s.handoff_id for s in samples]
     shared = [
         tube.pk,
         tube.round_id,
@@ -208,11 +206,13 @@ class ScanStatements:
         return writes.insert(tube, unless_exists="barcode")
 
     @staticmethod
-    def write(tube: Tube, samples: list[Sample], changes: dict, record: dict) -> None:
+    def write(
+        tube: Tube, at: dt.datetime, persons: list[int], handoffs: list, changes: dict, record: dict
+    ) -> None:
         """The samples and the tube's changes, carried by the audit record's insert."""
         carried = []
-        if samples:
-            carried.append(_samples_write(tube, samples[0].sampled_at, samples))
+        if persons:
+            carried.append(_samples_write(tube, at, persons, handoffs))
         if changes:
             carried.append(_tube_write(tube.pk, changes))
         record_with_writes(carried, **record)
@@ -269,8 +269,7 @@ class ScanStatements:
             _fill(tube, len(new), at, result)  # the tube is written with its final count
         carried = [writes.insert_write(tube)]
         if new:
-            samples = [Sample(person_id=pk) for pk in new]
-            carried.append(_samples_write(tube, at, samples))
+            carried.append(_samples_write(tube, at, new, [None] * len(new)))
         try:
             # Inside a caller's transaction, a savepoint keeps a refused write
             # from spoiling it; on its own, the statement is its own transaction.
