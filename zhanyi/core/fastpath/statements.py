@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.utils import CursorWrapper
 
+from zhanyi.core.db import dialect
+
 
 @dataclass(frozen=True)
 class Loader:
@@ -86,7 +88,7 @@ def cursor(alias: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
     ``max_prepared_statements``).
     """
     connection = connections[alias]
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql(connection):
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
@@ -125,7 +127,7 @@ def prepare_connection(sender=None, connection=None, **kwargs) -> None:
     Run as the connection opens, in autocommit: a setting made inside a
     transaction would go with its rollback.
     """
-    if connection is None or connection.vendor != "postgresql":
+    if connection is None or not dialect.is_postgresql(connection):
         return
     raw = connection.connection
     if raw.prepare_threshold is None:

@@ -14,7 +14,9 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+
+from zhanyi.core.db import dialect
 
 from .statements import cursor
 
@@ -49,8 +51,7 @@ def reserve_id(model: type[models.Model], *, block: int = 64) -> int:
     ends are gaps in the sequence, as a rolled-back insert leaves.
     """
     connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql":
-        raise NotSupportedError("reserve_id needs PostgreSQL's sequences")
+    dialect.require_postgresql("reserve_id needs PostgreSQL's sequences", connection=connection)
     key = (model, connection.alias, os.getpid())
     with _RESERVING:
         pool = _RESERVED.setdefault(key, [])
@@ -87,7 +88,7 @@ def insert(
     values = _values(obj, _insert_fields(model))
     sql = _insert_sql(model, unless_exists=unless_exists)
     with cursor() as db:
-        if carrying and connection.vendor == "postgresql":
+        if carrying and dialect.is_postgresql(connection):
             clauses = ", ".join(f"carried{i} AS ({w.sql})" for i, w in enumerate(carrying))
             sql = f"WITH {clauses} {sql}"
             values = [*(p for w in carrying for p in w.params), *values]

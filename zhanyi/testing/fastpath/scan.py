@@ -24,6 +24,7 @@ from django.http import Http404
 from zhanyi.accounts.fastpath.audit import record_with_writes
 from zhanyi.command.models import Handoff, HandoffStatus, TaskForceKind
 from zhanyi.core import jurisdiction
+from zhanyi.core.db import dialect
 from zhanyi.core.fastpath import statements, writes
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area
@@ -86,13 +87,14 @@ def _in(column: str, values: list, sql_type: str) -> str:
     """``column`` is one of ``values``: one array parameter on PostgreSQL, so
     that the statement's text (and its prepared plan) is the same whatever
     the number of codes; a list of placeholders elsewhere."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s::{sql_type}[])"
-    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+    return dialect.pick(
+        postgresql=f"{column} = ANY(%s::{sql_type}[])",
+        sqlite=f"{column} IN ({', '.join(['%s'] * len(values))})",
+    )
 
 
 def _in_params(values: list) -> list:
-    return [values] if connection.vendor == "postgresql" else values
+    return dialect.pick(postgresql=[values], sqlite=values)
 
 
 def _lookup(ids: list[int], numbers: list[str], *, round_id, tube_id, due_kinds, at) -> list[Found]:
@@ -130,7 +132,7 @@ def _samples_write(tube: Tube, at: dt.datetime, persons: list[int], handoffs: li
         tube.purpose,
         Sample._meta.get_field("sampled_at").get_db_prep_save(at, connection),
     ]
-    if connection.vendor == "postgresql":
+    if dialect.is_postgresql():
         # Two array parameters, whatever the number of samples.
         return writes.Write(_insert_samples_sql(None), [*shared, persons, handoffs])
     return writes.Write(
@@ -235,7 +237,7 @@ class ScanStatements:
         caller then scans in the usual order, which answers each of these as
         always.
         """
-        if connection.vendor != "postgresql" or site is None:
+        if not dialect.is_postgresql() or site is None:
             return None
         if len(codes) < (pool_size or (round_.pool_size if round_ else 1)):
             return None
