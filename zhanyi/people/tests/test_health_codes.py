@@ -300,20 +300,20 @@ def test_an_override_in_force_survives_a_recompute_by_rule(world, facts):
 def test_a_code_another_recompute_wrote_meanwhile_is_replaced_not_refused(
     world, facts, monkeypatch
 ):
-    from zhanyi.people.actions import health_codes
+    from zhanyi.people.actions.health_codes import recompute as writes
 
     person = make_person(world.village)
     facts.arrival(person)
     recompute([person], world.tracer)
     # Another transaction wrote the code after this one read the current codes:
     # the batch's new codes meet an existing row, and are written as an upsert.
-    reads = health_codes._in_batch
+    reads = writes._in_batch
 
     def unseen(queryset, field, batch):
         qs = reads(queryset, field, batch)
         return qs.none() if qs.model is HealthCode else qs
 
-    monkeypatch.setattr(health_codes, "_in_batch", unseen)
+    monkeypatch.setattr(writes, "_in_batch", unseen)
     facts.clear(person)
     facts.close_contact(person)
     assert recompute([person], world.tracer, now=T0 + 2 * HOUR) == 1
