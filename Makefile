@@ -47,6 +47,8 @@ bench-tools: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint zhanyi --check --quiet
+	$(BIN)/djlint zhanyi --lint --quiet
 	ZHANYI_TESTING=1 $(BIN)/zhanyi makemigrations --check --dry-run -v0
 
 test: setup browser lint test-sqlite test-postgres
