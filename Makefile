@@ -49,6 +49,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint zhanyi --check --quiet
 	$(BIN)/djlint zhanyi --lint --quiet
+	ZHANYI_TESTING=1 $(BIN)/mypy
 	ZHANYI_TESTING=1 $(BIN)/zhanyi makemigrations --check --dry-run -v0
 
 test: setup browser lint test-sqlite test-postgres

@@ -21,6 +21,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import pyarrow as pa
 
@@ -39,7 +40,7 @@ class ParquetFiles:
         return cls(tuple(str(p) for p in paths), schema)
 
 
-Table = ParquetFiles | pa.Table
+Table: TypeAlias = ParquetFiles | pa.Table
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class Backend(ABC):
 BACKENDS = ("duckdb", "spark")
 
 
-def get_backend(name: str = "duckdb", **options: object) -> Backend:
+def get_backend(name: str = "duckdb", **options: Any) -> Backend:
     """A backend by name; ``options`` go to its constructor (threads, memory, …)."""
     if name == "duckdb":
         from zhanyi.engine.backends.duckdb_backend import DuckDBBackend

@@ -129,6 +129,9 @@ class QuarantineStages(Protocol):
 
     def stages(self, kind: str) -> list[tuple[str, int]]: ...
 
+    # Hashable: the stages are cached per rule (``_stages``).
+    def __hash__(self) -> int: ...
+
 
 @dataclass(frozen=True)
 class CodeRules:
@@ -503,7 +506,11 @@ def _signature(facts: PersonFacts) -> tuple:
     """The facts as the rules read them: without the person's id and the
     facts' sources, which no rule reads (they say where a fact came from)."""
     return tuple(
-        tuple(map(_without_source(type(items[0])), items)) if items else ()
+        # A class is hashable; mypy checks it against Hashable through the
+        # instances' unbound __hash__ and refuses it.
+        tuple(map(_without_source(type(items[0])), items))  # type: ignore[arg-type]
+        if items
+        else ()
         for items in (facts.cases, facts.contacts, facts.quarantines, facts.tests, facts.arrivals)
     )
 

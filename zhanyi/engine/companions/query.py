@@ -336,8 +336,9 @@ def _lookup(
     q_order = np.argsort(q_block, kind="stable")
     q_sorted = q_block[q_order]
     blocks = np.unique(q_sorted)
-    t_lo, t_hi = (np.searchsorted(block, blocks, side) for side in ("left", "right"))
-    q_lo, q_hi = (np.searchsorted(q_sorted, blocks, side) for side in ("left", "right"))
+    t_lo, t_hi = np.searchsorted(block, blocks, "left"), np.searchsorted(block, blocks, "right")
+    q_lo = np.searchsorted(q_sorted, blocks, "left")
+    q_hi = np.searchsorted(q_sorted, blocks, "right")
     for lo, hi, qlo, qhi in zip(
         t_lo.tolist(), t_hi.tolist(), q_lo.tolist(), q_hi.tolist(), strict=True
     ):
@@ -456,7 +457,7 @@ def find_companions(
             e for e in ends if valid_window(store, day_no_to_date(e), rule.lookback_days, manifest)
         ]
         # Only the lookback days of cases without a valid window are read day by day.
-        daily_days = set()
+        daily_days: set[int] = set()
         for first, last in zip(
             plan.table.column("lb_first").to_pylist(),
             plan.table.column("lb_last").to_pylist(),
@@ -486,7 +487,7 @@ def find_companions(
         where = footprint(raw_cells, plan, rule.lookback_days)
         if where.days.num_rows == 0:
             return COMPANIONS.empty_table()
-        stays = {}
+        stays: dict[int, str] = {}
         day_tables: dict[str, object] = {"cases": plan.table}
         for d in _distinct(_np(where.days, "day_no")):
             stays[d] = f"stays_{len(stays)}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -119,7 +119,7 @@ def cases_table(cases: Iterable[tuple[int, int, int]]) -> pa.Table:
     from zhanyi.engine.companions.query import CASES
 
     cases = list(cases)
-    cols = list(zip(*cases, strict=True)) if cases else [[], [], []]
+    cols: list[Sequence[int]] = list(zip(*cases, strict=True)) if cases else [[], [], []]
     ts = pa.timestamp("s")
     return pa.table(
         {

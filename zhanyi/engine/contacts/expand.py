@@ -28,20 +28,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TypeAlias
 
 import polars as pl
 
+#: A frame's columns and their types.
+Columns: TypeAlias = dict[str, pl.DataType | type[pl.DataType]]
+
 TS = pl.Datetime("us", "UTC")
-CASES = {"case_id": pl.Int64, "person_id": pl.Int64, "window_start": TS, "window_end": TS}
-EXPOSURES = {
+CASES: Columns = {"case_id": pl.Int64, "person_id": pl.Int64, "window_start": TS, "window_end": TS}
+EXPOSURES: Columns = {
     "person_a": pl.Int64,
     "person_b": pl.Int64,
     "exposed_at": TS,
     "setting": pl.String,
     "certainty": pl.String,
 }
-QUARANTINED = {"person_id": pl.Int64, "quarantined_at": TS}
-CONTACTS = {
+QUARANTINED: Columns = {"person_id": pl.Int64, "quarantined_at": TS}
+CONTACTS: Columns = {
     "case_id": pl.Int64,
     "person_id": pl.Int64,
     "depth": pl.Int32,
@@ -53,7 +57,7 @@ CONTACTS = {
 }
 
 
-def _check(frame: pl.DataFrame, schema: dict, name: str) -> pl.DataFrame:
+def _check(frame: pl.DataFrame, schema: Columns, name: str) -> pl.DataFrame:
     missing = [c for c in schema if c not in frame.columns]
     if missing:
         raise ValueError(f"{name}: missing columns {', '.join(missing)}")

@@ -17,6 +17,7 @@ bare names of township and village (``西桥碧和``); 0.5 township only; 0 noth
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -114,7 +115,7 @@ class Gazetteer:
         self._township_re = re.compile(_alternation(list(self._township_by_word)))
         # Bare township stems (西桥 for 西桥街道), trusted only right before one
         # of the township's villages.
-        self._township_by_stem = {}
+        self._township_by_stem: dict[str, str] = {}
         for code, t in townships.items():
             stem = _stem(t["name"], _TOWNSHIP_SUFFIXES)
             if len(stem) >= 2:
@@ -142,7 +143,9 @@ class Gazetteer:
         found = {text: self._resolve_one(text) for text in uniq}
         rows = [found.get(t) if t is not None else None for t in clean.to_list()]
         empty = (None, None, None, 0.0, None)
-        cols = list(zip(*[r or empty for r in rows], strict=True)) if rows else [[]] * 5
+        cols: list[Sequence[object]] = (
+            list(zip(*[r or empty for r in rows], strict=True)) if rows else [[]] * 5
+        )
         return pl.DataFrame(
             {
                 "address": series,
@@ -180,10 +183,10 @@ class Gazetteer:
         for m in self._township_stem_re.finditer(text):
             tcode = self._township_by_stem[m.group(0)]
             town = self._townships[tcode]
-            vm = town.villages.match(text, m.end())
-            if vm is not None:
-                vcode = town.by_stem[vm.group(1)]
-                return (vcode, tcode, town.county, 0.7, m.group(0) + vm.group(0))
+            after = town.villages.match(text, m.end())
+            if after is not None:
+                vcode = town.by_stem[after.group(1)]
+                return (vcode, tcode, town.county, 0.7, m.group(0) + after.group(0))
         # No township: a village named with its suffix, unique in the city or county.
         for vm in self._any_village_re.finditer(text):
             codes = self._village_names[vm.group(1)]

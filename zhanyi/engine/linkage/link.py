@@ -24,6 +24,7 @@ of names are still counted over the whole index.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeAlias
 
 import duckdb
 import polars as pl
@@ -48,7 +49,10 @@ MAX_CANDIDATES = 5
 AMBIGUITY_BITS = 10.0
 INDEX_COLUMNS = ("person_id", "name", "id_number", "phone", "birth_date", "sex", "address")
 
-OUTPUT_SCHEMA = {
+#: A frame's columns and their types.
+Columns: TypeAlias = dict[str, pl.DataType | type[pl.DataType]]
+
+OUTPUT_SCHEMA: Columns = {
     "record_key": pl.String,  # in fact the records' own type, passed through
     "person_id": pl.Int64,
     "decision": pl.String,
@@ -85,7 +89,7 @@ def load_index(index: pl.DataFrame | str | Path, *, for_linking: bool = False) -
         path = Path(index)
         if not path.exists():
             raise LinkageError(f"person index {path} does not exist")
-        names = pl.read_parquet_schema(path).names()
+        names = list(pl.read_parquet_schema(path))
         if for_linking and all(c in names for c in LINK_COLUMNS):
             wanted = [*LINK_COLUMNS, *(["village_code"] if "village_code" in names else [])]
             frame = pl.read_parquet(path, columns=wanted)
@@ -137,7 +141,7 @@ def link(
     keys = records["record_key"]
     idx = load_index(index, for_linking=True)
     recs = records if is_normalised(records) else normalise_records(records)
-    schema = {**OUTPUT_SCHEMA, "record_key": keys.dtype}
+    schema: Columns = {**OUTPUT_SCHEMA, "record_key": keys.dtype}
     recs = recs.with_row_index("_row")
     if records.height == 0:
         return pl.DataFrame(schema=schema)
@@ -148,7 +152,12 @@ def link(
     best = _best_scores(scored, link_at=link_at, new_below=new_below)
     out = _decisions(recs, exact, best, link_at=link_at, new_below=new_below)
     clusters = _clusters(recs, out)
-    return out.join(clusters, on="_row", how="left").sort("_row").select(list(schema)).cast(schema)
+    return (
+        out.join(clusters, on="_row", how="left")
+        .sort("_row")
+        .select(list(schema))
+        .cast(pl.Schema(schema))
+    )
 
 
 def _check_input(records: pl.DataFrame, *, link_at: float, new_below: float) -> None:
@@ -335,8 +344,9 @@ def _score(
         """
     ).to_arrow_table()
     con.close()
-    rows = pl.from_arrow(rows)
-    return rows.with_columns(
+    frame = pl.from_arrow(rows)
+    assert isinstance(frame, pl.DataFrame)  # from an Arrow table, not an array
+    return frame.with_columns(
         pl.col("_row").cast(pl.UInt32),
         pl.col("person_id").cast(pl.Int64),
         pl.col("match_probability").cast(pl.Float64),

@@ -21,11 +21,15 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 import polars as pl
 
 from zhanyi.engine.linkage.normalise import is_normalised, normalise_records
+
+if TYPE_CHECKING:  # splink itself is imported inside the functions that use it
+    from splink.internals.comparison_creator import ComparisonCreator
 
 FORMAT = "zhanyi-linkage-model/1"
 #: Columns the comparisons read (besides the unique id).
@@ -105,7 +109,7 @@ def blocking_rules() -> list:
     return [block_on(*key) for key in BLOCK_KEYS]
 
 
-def _settings(link_type: str):
+def _settings(link_type: Literal["link_only", "link_and_dedupe", "dedupe_only"]):
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator
@@ -116,7 +120,7 @@ def _settings(link_type: str):
             c.configure(m_probability=m) for c, m in zip(creators[1:], priors, strict=True)
         ]
 
-    comparisons = [
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [
         cl.CustomComparison(
             output_column_name="name",
             comparison_levels=levels(

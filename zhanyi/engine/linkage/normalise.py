@@ -128,7 +128,7 @@ def _phone_norm(values: pl.Series) -> pl.Series:
     )
     mobile = digits.str.contains(r"^1[3-9]\d{9}$")
     others = digits.filter(~mobile.fill_null(True) & digits.is_not_null()).unique().to_list()
-    fixed = {}
+    fixed: dict[str, str | None] = {}
     for value in others:
         try:
             e164 = phones.normalize_phone(value)

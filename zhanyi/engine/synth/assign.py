@@ -259,8 +259,8 @@ def _jobs(
         n = int(np.searchsorted(np.cumsum(sizes), jobs_t[t])) + 1
         plans.append((int(t), sizes[:n]))
     labels = iter(names.firm_names(rng, sum(len(p[1]) for p in plans), set(pl.name)))
-    for t, sizes in plans:
-        vs = loc.pick_villages(t, len(sizes))
+    for town, sizes in plans:
+        vs = loc.pick_villages(town, len(sizes))
         lon, lat = loc.points(vs)
         for v, lo, la, size in zip(vs, lon, lat, sizes, strict=True):
             pl.add(next(labels), "workplace", v, lo, la, staff=float(size))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -64,7 +65,7 @@ class SynthConfig:
         seed: int = DEFAULT_SEED,
         days: int = 14,
         end_date: dt.date = DEFAULT_END_DATE,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> SynthConfig:
         """A configuration for ``"small"``, ``"medium"``, ``"full"`` or a head count."""
         if isinstance(scale, str) and scale.strip().isdigit():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from zhanyi.engine.grid import Grid
 
@@ -50,7 +51,7 @@ class Raster:
         lon = g.min_lon + np.asarray(x) / g.m_per_deg_lon
         return lon, g.min_lat + np.asarray(y) / g.m_per_deg_lat
 
-    def to_xy(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def to_xy(self, lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         g = self.grid
         x = (np.asarray(lon) - g.min_lon) * g.m_per_deg_lon
         return x, (np.asarray(lat) - g.min_lat) * g.m_per_deg_lat
@@ -145,7 +146,7 @@ def kmeans(
     for j in range(1, k):
         p = w * d2
         total = p.sum()
-        i = rng.choice(n, p=p / total) if total > 0 else rng.integers(n)
+        i = rng.choice(n, p=p / total) if total > 0 else int(rng.integers(n))
         cx[j], cy[j] = x[i], y[i]
         d2 = np.minimum(d2, (x - cx[j]) ** 2 + (y - cy[j]) ** 2)
     for _ in range(iters):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import pyarrow as pa
@@ -34,6 +35,16 @@ _SLOT_PRIORITY = np.array([0, 2, 4, 5, 6, 1, 3])  # rank of slot i when trimming
 _COMPOUND_SHARE = 0.75
 
 
+class Compounds(TypedDict):
+    """Residential compounds (小区), one entry per compound."""
+
+    name: list[str]
+    village: np.ndarray  # village index
+    lon: np.ndarray
+    lat: np.ndarray
+    residents: np.ndarray
+
+
 @dataclass
 class Households:
     """Households as parallel arrays (index = household_id - 1)."""
@@ -47,7 +58,7 @@ class Households:
     cell: np.ndarray
     compound: np.ndarray  # compound index or -1
     address: pa.Array
-    compounds: dict[str, np.ndarray | list[str]]  # name, village, lon, lat, residents
+    compounds: Compounds
 
     def __len__(self) -> int:
         return len(self.village)

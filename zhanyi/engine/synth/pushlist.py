@@ -356,7 +356,8 @@ class _Faults:
             address = self.in_city_addresses[int(rng.integers(len(self.in_city_addresses)))]
             applied.append("address_moved")
         elif ur[7] < rates["address_moved"] + rates["address_township_only"]:
-            old = _township_only(address, self.village_name.get(village_code), rng)
+            village = self.village_name.get(village_code) if village_code is not None else None
+            old = _township_only(address, village, rng)
             if old != address:
                 address = old
                 applied.append("address_township_only")

@@ -373,7 +373,7 @@ def write_stays(
     n_people: int,
     chunk_people: int,
     workers: int,
-    on_done: Callable[[int], None] | None = None,
+    on_done: Callable[[int], object] | None = None,  # told each file's stays; its result is unused
 ) -> int:
     """Generate and write every (day, chunk) file; returns the number of stays."""
     tasks = [

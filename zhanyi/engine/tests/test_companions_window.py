@@ -73,7 +73,8 @@ def test_windows_and_daily_files_give_the_reference_answer(seed: int, tmp_path: 
     write_stays(rows, tmp_path / "in")
     cases = cases_for(rows, seed, n=6)
     # Cases whose lookback ends on the last day too, the usual case for a window.
-    cases += [(p, local_s(LAST, 6), local_s(LAST, 20)) for p in (41, 42) if p not in cases]
+    case_persons = {person for person, _, _ in cases}
+    cases += [(p, local_s(LAST, 6), local_s(LAST, 20)) for p in (41, 42) if p not in case_persons]
     want = reference(rows, cases, rule)
     assert len(want) > 10
     answers = {}

@@ -163,7 +163,7 @@ def test_there_are_sixteen_county_level_units_with_their_real_names(city):
     assert counties["kind"].count("development_zone") == 5
 
 
-def test_the_area_tree_is_whole_and_populations_add_up(city):
+def test_the_area_tree_is_whole_and_populations_add_up(city) -> None:
     areas = _read(city, "areas").to_pydict()
     rows = [dict(zip(areas, vals, strict=True)) for vals in zip(*areas.values(), strict=True)]
     by_code = {r["code"]: r for r in rows}
