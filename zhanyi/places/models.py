@@ -20,7 +20,7 @@ class AreaLevel(models.TextChoices):
     GRID = "grid", _("Grid")
 
 
-LEVEL_DEPTH = {
+LEVEL_DEPTH: dict[str, int] = {
     AreaLevel.CITY: 0,
     AreaLevel.COUNTY: 1,
     AreaLevel.TOWNSHIP: 2,

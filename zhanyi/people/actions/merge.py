@@ -27,7 +27,7 @@ _KEPT_ON_MERGE = {
 }
 
 
-def person_links() -> list[models.ForeignKey]:
+def person_links() -> list[models.ForeignObject]:
     """Every foreign key (and one-to-one) that points at ``Person``, in any app.
 
     ``Person._meta.related_objects`` leaves out relations declared with
@@ -35,9 +35,11 @@ def person_links() -> list[models.ForeignKey]:
     fields, so this asks for hidden relations too: a later app's
     ``Case.person`` or ``Tube.persons`` moves without this module knowing it.
     """
-    links = []
+    links: list[models.ForeignObject] = []
     for rel in Person._meta.get_fields(include_hidden=True):
-        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+        if not isinstance(rel, models.ForeignObjectRel) or not (
+            rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)
+        ):
             continue
         fk = rel.field
         if (rel.related_model, fk.name) in _KEPT_ON_MERGE:
@@ -46,7 +48,7 @@ def person_links() -> list[models.ForeignKey]:
     return sorted(links, key=lambda fk: (fk.model._meta.label, fk.name))
 
 
-def _link_key(fk: models.ForeignKey) -> str:
+def _link_key(fk: models.ForeignObject) -> str:
     return f"{fk.model._meta.label_lower}.{fk.name}"
 
 

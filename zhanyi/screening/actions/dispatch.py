@@ -30,7 +30,7 @@ from zhanyi.screening.models import PushCategory, ScreeningTask, TaskEvent
 from .common import actor_name, find_within
 
 #: Most urgent first: a task pushed for several reasons shows the first.
-SEVERITY = [
+SEVERITY: list[str] = [
     PushCategory.CLOSE_CONTACT,
     PushCategory.SECONDARY_CONTACT,
     PushCategory.COMPANION,
@@ -198,9 +198,11 @@ def _new_task(
     area; the severest category; due ``window`` after the first record."""
     village = next((i.village_id for i in group if i.village_id), None) or home_village
     received = min(i.received_at for i in group)
+    area_id = village or group[0].resolved_area_id
+    assert area_id is not None  # a record's address resolves to an area, the city at least
     return ScreeningTask(
         person_id=person_id,
-        area_id=village or group[0].resolved_area_id,
+        area_id=area_id,
         manual=village is None,
         category=_severest(i.category for i in group),
         received_at=received,

@@ -131,7 +131,7 @@ def _audit_outcome(task: ScreeningTask, handoffs: int, *, acting_user, request=N
             "measure": task.measure,
             "test_arranged": task.test_arranged,
             "handoffs": handoffs,
-            "late": task.closed_at > task.due_at,
+            "late": task.closed_at is not None and task.closed_at > task.due_at,
         },
         request=request,
         area=task.area,
@@ -187,8 +187,8 @@ def do_record_outcomes(
         return 0
     now = at or timezone.now()
     by = actor_name(acting_user)
-    for task, _values in outcomes:
-        check_task_access(acting_user, task)
+    for given, _values in outcomes:
+        check_task_access(acting_user, given)
     ids = [t.pk for t, _values in outcomes]
     locked = {
         t.pk: t
@@ -231,6 +231,7 @@ def _handoff_specs(task: ScreeningTask, protocol: Protocol | None = None) -> lis
     protocol = protocol or load_protocol()
     origin = f"screening.task:{task.pk}"
     now = task.closed_at
+    assert now is not None  # the outcome closed the task
     specs = []
 
     def spec(kind: str, to: str, hours: int) -> HandoffSpec:

@@ -83,6 +83,7 @@ def _create_persons(
         for ext, pk in Person.objects.filter(external_id__in=ids[i : i + 2000]).values_list(
             "external_id", "id"
         ):
+            assert ext is not None  # asked for by external_id
             found[wanted[ext]] = pk
     return found
 
@@ -231,14 +232,14 @@ def _dispatch_items(
     """What to dispatch for each record (None for a record without a person)."""
     return [
         DispatchItem(
-            person_id=persons[key],
+            person_id=person_id,
             village_id=resolutions[addresses[key]].village_id,
             resolved_area_id=resolutions[addresses[key]].area_id,
             category=category,
             received_at=push_list.received_at,
             row_number=row_number,
         )
-        if persons[key] is not None
+        if (person_id := persons[key]) is not None
         else None
         for key, (category, row_number) in enumerate(
             zip(staged["category"], staged["row_number"], strict=True)
@@ -390,7 +391,7 @@ def do_confirm_candidate(
     record = _locked_pending(record)
     if person.pk not in record.candidates:
         raise ValidationError(_("This person is not among the record's candidates."))
-    if person.merged_into_id is not None:
+    if person.merged_into is not None:
         person = person.merged_into
     return _decide(record, person, "confirm", acting_user=acting_user, request=request)
 
@@ -409,7 +410,7 @@ def do_reject_candidates(record: PushRecord, *, acting_user, request=None) -> Pu
         "phone": record.phone,
         "address": record.address,
     }
-    village_code = record.village.code if record.village_id else None
+    village_code = record.village.code if record.village is not None else None
     created = _create_persons(
         [(row, Resolution(village_code=village_code))], record.push_list, acting_user=acting_user
     )

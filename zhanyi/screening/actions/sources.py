@@ -34,7 +34,11 @@ def do_save_source(
     errors: dict[str, list[str]] = {}
     if not name:
         errors["name"] = [_("Name the source.")]
-    elif PushSource.objects.exclude(pk=getattr(source, "pk", None)).filter(name=name).exists():
+    elif (
+        PushSource.objects.filter(name=name)
+        .exclude(pk__in=[source.pk] if source is not None else [])
+        .exists()
+    ):
         errors["name"] = [_("A source of this name exists already.")]
     if unknown:
         errors["column_mapping"] = [
@@ -46,7 +50,7 @@ def do_save_source(
     if errors:
         raise ValidationError(errors)
     creating = source is None
-    if creating:
+    if source is None:
         source = PushSource(kind=PushSource.Kind.PUSH)
     source.name = name
     source.origin_city = origin_city.strip()[:100]

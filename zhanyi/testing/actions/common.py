@@ -27,7 +27,11 @@ class Problem:
     value: str = ""
 
     def as_dict(self) -> dict:
-        out = {"field": self.field, "code": self.code, "message": str(self.message)}
+        out: dict[str, object] = {
+            "field": self.field,
+            "code": self.code,
+            "message": str(self.message),
+        }
         if self.row is not None:
             out["row"] = self.row
         if self.value:

@@ -383,12 +383,9 @@ def follow_up_results(tube_ids: list[int], *, acting_user) -> dict:
         tube = s.tube
         area_id = s.person.village_id or tube.area_id
         reported = tube.reported_at
-        common = {
-            "person_id": s.person_id,
-            "area_id": area_id,
-            "origin": f"testing.tube:{tube.pk}",
-            "detail": {"tube": tube.barcode, "pool_size": tube.pool_size},
-        }
+        assert reported is not None  # a positive pool has been reported
+        origin = f"testing.tube:{tube.pk}"
+        detail = {"tube": tube.barcode, "pool_size": tube.pool_size}
         specs.append(
             HandoffSpec(
                 key=f"testing.resample:{tube.barcode}:{s.person_id}",
@@ -396,7 +393,10 @@ def follow_up_results(tube_ids: list[int], *, acting_user) -> dict:
                 from_task_force=TaskForceKind.TESTING,
                 to_task_force=TaskForceKind.TESTING,
                 due_at=reported + timedelta(hours=rule.resample_due_hours),
-                **common,
+                person_id=s.person_id,
+                area_id=area_id,
+                origin=origin,
+                detail=detail,
             )
         )
         specs.append(
@@ -406,7 +406,10 @@ def follow_up_results(tube_ids: list[int], *, acting_user) -> dict:
                 from_task_force=TaskForceKind.TESTING,
                 to_task_force=TaskForceKind.COMMUNITY,
                 due_at=reported + timedelta(hours=rule.positive_report_hours),
-                **common,
+                person_id=s.person_id,
+                area_id=area_id,
+                origin=origin,
+                detail=detail,
             )
         )
         code_people.add(s.person_id)
@@ -418,6 +421,7 @@ def follow_up_results(tube_ids: list[int], *, acting_user) -> dict:
         for s in Sample.objects.filter(tube_id__in=positive_singles).select_related(
             "tube", "person"
         ):
+            assert s.tube.reported_at is not None  # a positive tube has been reported
             do_create_case_from_result(
                 person=s.person,
                 sampled_at=s.sampled_at,

@@ -99,8 +99,8 @@ def _attach_handoffs(samples: list[Sample], tube: Tube, at: dt.datetime, acting_
     if not open_.exists():
         return
     by_person: dict[int, Handoff] = {}
-    for h in open_.order_by("due_at"):
-        by_person.setdefault(h.person_id, h)
+    for handoff in open_.order_by("due_at"):
+        by_person.setdefault(handoff.person_id, handoff)
     for s in samples:
         h = by_person.get(s.person_id)
         if h is None:

@@ -389,6 +389,7 @@ def _judge(
         if problem:
             result.refused.append(Problem(index, "codes", *problem, code))
             continue
+        assert person is not None  # an unknown code is refused above
         room -= 1
         in_tube.add(person.pk)
         due = due or person.test_due
@@ -400,7 +401,7 @@ def _judge(
 def _fill(tube: Tube, count: int, at: dt.datetime, result: ScanResult) -> dict:
     """Count ``count`` new samples into ``tube`` (closed when full): the changed fields."""
     tube.samples_count += count
-    changes = {"samples_count": tube.samples_count}
+    changes: dict[str, object] = {"samples_count": tube.samples_count}
     if tube.sampled_at is None:
         tube.sampled_at = changes["sampled_at"] = at
     if tube.samples_count >= tube.pool_size:

@@ -83,11 +83,12 @@ def swab_row(line: int, raw: dict) -> SwabRow | Problem:
     sampled_at = _time_field(line, raw, "sampled_at")
     if isinstance(sampled_at, Problem):
         return sampled_at
-    closed_at = None
+    closed_at: dt.datetime | None = None
     if cell_text(raw.get("closed_at")):
-        closed_at = _time_field(line, raw, "closed_at")
-        if isinstance(closed_at, Problem):
-            return closed_at
+        closed = _time_field(line, raw, "closed_at")
+        if isinstance(closed, Problem):
+            return closed
+        closed_at = closed
     code = cell_text(raw.get("person"))
     if parse_code(code) is None:
         return Problem(
@@ -140,7 +141,10 @@ def _swab_rows(rows: Iterator[list[Any]]) -> tuple[list[SwabRow], list[Problem]]
             continue  # a blank line, as spreadsheets leave at the end
         raw = dict(zip(header, cells, strict=False))
         row = swab_row(line, raw)
-        (problems if isinstance(row, Problem) else swabs).append(row)
+        if isinstance(row, Problem):
+            problems.append(row)
+        else:
+            swabs.append(row)
     return swabs, problems
 
 

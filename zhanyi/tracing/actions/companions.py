@@ -38,7 +38,7 @@ def current_cases_table(cases=None, *, person_key: str = "pk") -> pa.Table:
         raise ValueError(f"person_key must be pk or external_id, not {person_key!r}")
     if cases is None:
         cases = Case.objects.exclude(status=CaseStatus.DISCHARGED).select_related("person")
-    rows = {"person_id": [], "window_start": [], "window_end": []}
+    rows: dict[str, list[object]] = {"person_id": [], "window_start": [], "window_end": []}
     for case in cases:
         start, end = case_window(case, protocol(case.protocol))
         key = getattr(case.person, person_key) if person_key != "pk" else case.person_id

@@ -113,14 +113,14 @@ def handoff_templates(contact: Contact, rules: Protocol) -> list[HandoffTemplate
     if contact.kind not in (ContactKind.CLOSE, ContactKind.SECONDARY):
         return []
     found = contact.identified_at
-    common = {"from_task_force": TaskForceKind.INVESTIGATION}
+    investigation = TaskForceKind.INVESTIGATION
     templates = [
         HandoffTemplate(
             suffix=":control",
             kind=HandoffKind.CONTROL,
             to_task_force=TaskForceKind.COMMUNITY,
             due_at=found + dt.timedelta(hours=rules.deadlines.control_hours),
-            **common,
+            from_task_force=investigation,
         )
     ]
     stages = rules.quarantine.stages(contact.kind)
@@ -132,11 +132,12 @@ def handoff_templates(contact: Contact, rules: Protocol) -> list[HandoffTemplate
                 to_task_force=TaskForceKind.TRANSFER,
                 due_at=found + dt.timedelta(hours=rules.deadlines.transfer_hours),
                 detail={"days": stages[0][1]},
-                **common,
+                from_task_force=investigation,
             )
         )
     tests = test_schedule(contact, rules)
     first = schedule.current(tests)
+    assert first is not None  # a close or secondary contact's schedule has tests
     templates.append(
         HandoffTemplate(
             suffix=":tests",
@@ -145,7 +146,7 @@ def handoff_templates(contact: Contact, rules: Protocol) -> list[HandoffTemplate
             not_before=first.not_before,
             due_at=first.due_at,
             detail=schedule.detail_of(tests),
-            **common,
+            from_task_force=investigation,
         )
     )
     return templates
