@@ -66,6 +66,7 @@ def token_query() -> tuple[str, str]:
     )
 
 
+@functools.cache
 def token_width() -> int:
     """How many of a row's first columns ``token_query`` selects."""
     return sum(statements.loader(m).width for m in (Token, User, Area))

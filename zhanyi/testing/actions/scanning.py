@@ -198,7 +198,7 @@ class ScanResult:
         }
 
 
-def _new_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> Tube:
+def new_tube(barcode, *, site, round_, pool_size, team, purpose, at) -> Tube:
     """The tube to open at ``site``, not yet written; refused as the rules say."""
     if not _BARCODE.match(barcode):
         refuse(
@@ -294,7 +294,7 @@ class OrmStatements:
 
 def _open_tube(barcode, statements, **opening) -> tuple[Tube, bool]:
     """The new tube and True; or, opened by a concurrent request, that tube and False."""
-    tube = _new_tube(barcode, **opening)
+    tube = new_tube(barcode, **opening)
     if statements.insert_tube(tube):
         return tube, True
     # Opened by a concurrent request with the same barcode: that one, locked.
@@ -351,7 +351,7 @@ def do_scan(
     return result
 
 
-def _judge(
+def judge(
     codes: Sequence[str], persons: dict[str, ScannedPerson], tube: Tube, result: ScanResult
 ) -> tuple[list[int], bool]:
     """Accept or refuse each code (into ``result``): the accepted persons in
@@ -398,7 +398,7 @@ def _judge(
     return new, due
 
 
-def _fill(tube: Tube, count: int, at: dt.datetime, result: ScanResult) -> dict:
+def fill(tube: Tube, count: int, at: dt.datetime, result: ScanResult) -> dict:
     """Count ``count`` new samples into ``tube`` (closed when full): the changed fields."""
     tube.samples_count += count
     changes: dict[str, object] = {"samples_count": tube.samples_count}
@@ -471,7 +471,7 @@ def _scan(
         at=at,
         lookup=statements.lookup,
     )
-    new, due = _judge(codes, persons, tube, result)
+    new, due = judge(codes, persons, tube, result)
     handoffs: list[int | None] = [None] * len(new)
     if due:
         # Rare (a contact's scheduled test): the hand-off work uses samples.
@@ -481,7 +481,7 @@ def _scan(
         ]
         _attach_handoffs(samples, tube, at, acting_user)
         handoffs = [s.handoff_id for s in samples]
-    changes = _fill(tube, len(new), at, result) if new else {}
+    changes = fill(tube, len(new), at, result) if new else {}
     record = scan_record(acting_user, tube, result, site, request)
     statements.write(tube, at, new, handoffs, changes, record)
     return result

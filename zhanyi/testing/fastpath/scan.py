@@ -34,9 +34,9 @@ from zhanyi.testing.actions.scanning import (
     Found,
     ScannedPerson,
     ScanResult,
-    _fill,
-    _judge,
-    _new_tube,
+    fill,
+    judge,
+    new_tube,
     resolve_codes,
     scan_record,
 )
@@ -243,7 +243,7 @@ class ScanStatements:
             return None
         try:
             require_operations(acting_user, site.area)
-            tube = _new_tube(
+            tube = new_tube(
                 barcode,
                 site=site,
                 round_=round_,
@@ -262,13 +262,13 @@ class ScanStatements:
             lookup=_lookup,
         )
         result = ScanResult(tube=tube, opened=True)
-        new, due = _judge(codes, persons, tube, result)
+        new, due = judge(codes, persons, tube, result)
         if due:
             return None
         tube.pk = writes.reserve_id(Tube)
         tube.area = site.area
         if new:
-            _fill(tube, len(new), at, result)  # the tube is written with its final count
+            fill(tube, len(new), at, result)  # the tube is written with its final count
         carried = [writes.insert_write(tube)]
         if new:
             carried.append(_samples_write(tube, at, new, [None] * len(new)))
