@@ -78,8 +78,8 @@ MIDDLEWARE_IN_THE_LANE = {
         "the same Content-Language header"
     ),
     "zhanyi.core.middleware.RejectNullCharactersMiddleware": (
-        "handled: a NUL in the body's text refuses it (``scan_input``), a request with a "
-        "query string is handed on, and the path is the scan path"
+        "handled: a body whose text holds a NUL (``scan_input``) and a request with a "
+        "query string are handed on; the path is the scan path"
     ),
     "django.middleware.common.CommonMiddleware": (
         "handled: the host checked by ALLOWED_HOSTS (``get_host``); with "
