@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from zhanyi.core.db import dialect
+
 TABLE = "accounts_auditevent"
 MESSAGE = "accounts_auditevent is append-only"
 
@@ -58,13 +60,9 @@ _PG_UNINSTALL = [
 
 
 def _statements(connection: BaseDatabaseWrapper, install: bool) -> list[str]:
-    if connection.vendor == "sqlite":
-        return _SQLITE_INSTALL if install else _SQLITE_UNINSTALL
-    if connection.vendor == "postgresql":
-        return _PG_INSTALL if install else _PG_UNINSTALL
-    raise NotImplementedError(
-        f"no append-only triggers for {connection.vendor}; zhanyi supports SQLite and PostgreSQL"
-    )
+    if install:
+        return dialect.pick(postgresql=_PG_INSTALL, sqlite=_SQLITE_INSTALL, connection=connection)
+    return dialect.pick(postgresql=_PG_UNINSTALL, sqlite=_SQLITE_UNINSTALL, connection=connection)
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
@@ -80,20 +78,22 @@ def uninstall(connection: BaseDatabaseWrapper) -> None:
 
 
 def installed(connection: BaseDatabaseWrapper) -> bool:
-    """Whether every trigger is in place."""
+    """Whether every trigger is in place (never on a database zhanyi does not run on)."""
+    if not dialect.supported(connection):
+        return False
+    sql, triggers = dialect.pick(
+        postgresql=(
+            "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(%s) "
+            "AND tgname IN (%s, %s) AND tgenabled <> 'D'",
+            _PG_TRIGGERS,
+        ),
+        sqlite=(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
+            "AND name IN (%s, %s)",
+            _SQLITE_TRIGGERS,
+        ),
+        connection=connection,
+    )
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
-                "AND name IN (%s, %s)",
-                [TABLE, *_SQLITE_TRIGGERS],
-            )
-            return cursor.fetchone()[0] == len(_SQLITE_TRIGGERS)
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(%s) "
-                "AND tgname IN (%s, %s) AND tgenabled <> 'D'",
-                [TABLE, *_PG_TRIGGERS],
-            )
-            return cursor.fetchone()[0] == len(_PG_TRIGGERS)
-    return False
+        cursor.execute(sql, [TABLE, *triggers])
+        return cursor.fetchone()[0] == len(triggers)

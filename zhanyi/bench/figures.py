@@ -38,6 +38,7 @@ from django.test.utils import override_settings
 
 from zhanyi.bench.city import say
 from zhanyi.core import figure_cache, metrics
+from zhanyi.core.db import dialect
 from zhanyi.places.models import Area, AreaLevel
 
 
@@ -56,12 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_only_session(sender, connection, **kwargs) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-    elif connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA query_only = ON")
+    if dialect.supported(connection):
+        dialect.read_only_session(connection)
 
 
 class Counted:
@@ -155,7 +152,7 @@ def run(options: dict, out: TextIO) -> dict:
     names = [f.name for f in counted.figures]
     say(
         out,
-        f"bench figures on {connection.vendor} ({connection.settings_dict['NAME']}), "
+        f"bench figures on {dialect.name()} ({connection.settings_dict['NAME']}), "
         f"{backend}, area {area.code} {area.name}, {len(names)} figures",
     )
 
@@ -207,7 +204,7 @@ def run(options: dict, out: TextIO) -> dict:
         )
     return {
         "bench": "figures",
-        "database": connection.vendor,
+        "database": dialect.name(),
         "cache": backend,
         "area": area.code,
         "figures": len(names),

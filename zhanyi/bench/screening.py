@@ -44,6 +44,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from zhanyi.bench.city import NotABenchDatabase, generate_city, load_city, people_arg, say
+from zhanyi.core.db import dialect
 from zhanyi.engine.linkage import LinkageModel, link, prepare_index, train_model
 from zhanyi.engine.linkage.address import Gazetteer
 from zhanyi.engine.synth import SynthConfig
@@ -212,11 +213,11 @@ def _database_run(
 ) -> dict:
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        raise NotABenchDatabase(
-            "The end-to-end run clones a template database: run it on PostgreSQL "
-            "(DATABASE_URL=postgres://…/zhanyi_h5a_bench), or pass --engine-only."
-        )
+    dialect.require_postgresql(
+        "The end-to-end run clones a template database: run it on PostgreSQL "
+        "(DATABASE_URL=postgres://…/zhanyi_h5a_bench), or pass --engine-only.",
+        error=NotABenchDatabase,
+    )
     work = connection.settings_dict["NAME"]
     template = f"{work}_tpl_{city_dir.name.removeprefix('city-').replace('-', '_')}"
     from django.db import connections

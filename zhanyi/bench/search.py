@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import TextIO
 
 from zhanyi.bench.city import NotABenchDatabase, generate_city, load_city, people_arg, say
+from zhanyi.core.db import dialect
 from zhanyi.engine.synth.config import DEFAULT_SEED
 
 DATA_ROOT = Path.cwd() / "bench-data" / "search"
@@ -76,7 +77,6 @@ def _ensure_city(options: dict, out: TextIO) -> int:
     """The bench city in the database (loaded once); returns its number of persons."""
     import pyarrow.parquet as pq
     from django.core.management import call_command
-    from django.db import connection
 
     from zhanyi.people.models import Person, SourceRecord
 
@@ -87,12 +87,10 @@ def _ensure_city(options: dict, out: TextIO) -> int:
     if have == 0:
         t = time.perf_counter()
         load_city(city_dir, out, bench="search")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Fresh tables: give the planner their sizes and the indexed
-                # expressions' statistics, as autovacuum would in time.
-                cursor.execute("VACUUM ANALYZE people_person")
-                cursor.execute("ANALYZE places_area")
+        # Fresh tables: give the planner their sizes and the indexed
+        # expressions' statistics, as autovacuum would in time.
+        dialect.analyze("people_person", vacuum=True)
+        dialect.analyze("places_area")
         say(out, f"set-up: city loaded in {time.perf_counter() - t:.0f} s (kept)")
     elif have != want or not SourceRecord.objects.filter(source_ref=city_dir.name).exists():
         raise NotABenchDatabase(
@@ -185,9 +183,8 @@ def _page(queryset) -> tuple[int, list[int]]:
 
 
 def _explain(queryset) -> str:
-    from django.db import connection
 
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         return queryset.explain()
     return queryset.explain(analyze=True, buffers=True)
 
@@ -206,7 +203,7 @@ def _index_sizes() -> dict:
 
     from zhanyi.people.tails import INDEXES
 
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
@@ -239,7 +236,6 @@ def _index_build(out: TextIO) -> dict:
 
 
 def run(options: dict, out: TextIO) -> dict:
-    from django.db import connection
 
     if options["searches"] < 1:
         raise SystemExit(f"bench search: --searches must be 1 or more, not {options['searches']}")
@@ -248,10 +244,10 @@ def run(options: dict, out: TextIO) -> dict:
     figures: dict = {
         "bench": "search",
         "persons": people,
-        "database": connection.vendor,
+        "database": dialect.name(),
         "searches": options["searches"],
     }
-    if options["index_build"] and connection.vendor == "postgresql":
+    if options["index_build"] and dialect.is_postgresql():
         figures |= _index_build(out)
     figures["sizes_mb"] = _index_sizes()
     users = _bench_users()
@@ -261,7 +257,7 @@ def run(options: dict, out: TextIO) -> dict:
     }
     say(
         out,
-        f"bench search: {people:,} persons on {connection.vendor}; {options['searches']} searches "
+        f"bench search: {people:,} persons on {dialect.name()}; {options['searches']} searches "
         f"per user and form for persons the user sees ({', '.join(KINDS)} by turns); "
         "each one the page's count and first page",
     )

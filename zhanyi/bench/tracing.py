@@ -29,10 +29,10 @@ from django.utils import timezone
 
 from zhanyi.accounts.audit import SystemActor
 from zhanyi.command.models import Handoff
+from zhanyi.core.db import bulk, dialect
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL
 from zhanyi.people.models import HealthCode, HealthCodeChange, Person
 from zhanyi.places.models import Area, AreaLevel
-from zhanyi.tracing import pg
 from zhanyi.tracing.actions import do_expand_contacts
 from zhanyi.tracing.models import Case, Contact, Exposure
 
@@ -112,14 +112,11 @@ def _reset(person_ids: list[int], out: TextIO) -> None:
     for model in (Contact, Exposure):
         model.objects.filter(case__person__in=bench)._raw_delete(connection.alias)
     Case.objects.filter(person__in=bench)._raw_delete(connection.alias)
-    if connection.vendor == "postgresql":
-        # The deleted rows' space and index entries are freed now, as
-        # autovacuum would in a live database (it may be off on a scratch
-        # server): otherwise each run writes into tables and indexes holding
-        # every earlier run's dead rows, and measures that instead.
-        with connection.cursor() as cur:
-            for model in (Handoff, HealthCodeChange, HealthCode, Contact, Exposure, Case):
-                cur.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+    # The deleted rows' space and index entries are freed now, as autovacuum
+    # would in a live database (it may be off on a scratch server): otherwise
+    # each run writes into tables and indexes holding every earlier run's dead
+    # rows, and measures that instead.
+    dialect.analyze(Handoff, HealthCodeChange, HealthCode, Contact, Exposure, Case, vacuum=True)
     out.write(f"reset the previous run in {time.perf_counter() - t0:.1f} s\n")
 
 
@@ -201,11 +198,8 @@ def _graph(options, person_ids: list[int], villages: list[Area], now: dt.datetim
 
 
 def _insert_exposures(edges: list[Exposure]) -> None:
-    """The graph's exposures: through COPY on PostgreSQL (a third of a
-    million rows; ``bulk_create`` takes most of a minute), else ``bulk_create``."""
-    if connection.vendor != "postgresql":
-        Exposure.objects.bulk_create(edges, batch_size=10_000)
-        return
+    """The graph's exposures in one bulk write (a third of a million rows;
+    ``bulk_create`` takes most of a minute)."""
     created = timezone.now()
     frame = pl.DataFrame(
         [
@@ -223,7 +217,7 @@ def _insert_exposures(edges: list[Exposure]) -> None:
         },
         orient="row",
     ).with_columns(created_at=pl.lit(created).cast(pl.Datetime("us", "UTC")))
-    pg.copy_in(Exposure._meta.db_table, frame)
+    bulk.copy_frame(Exposure, frame)
 
 
 def run(options: dict, out: TextIO) -> dict:
@@ -268,7 +262,7 @@ def run(options: dict, out: TextIO) -> dict:
     secondary = Contact.objects.filter(kind="secondary").count()
     return {
         "bench": "tracing",
-        "database": connection.vendor,
+        "database": dialect.name(),
         "cases": len(cases),
         "exposures": n_edges,
         "close_contacts": close,

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from django.db import connection
 
+from zhanyi.core.db import bulk
 from zhanyi.engine.codes import CaseFact, ContactFact
 from zhanyi.people.health_facts import provider
-from zhanyi.tracing import pg
 from zhanyi.tracing.models import Case, Contact
 
 _CHUNK = 20_000
-#: From this many persons on, PostgreSQL reads through COPY.
+#: From this many persons on, facts are read in one bulk read (COPY on PostgreSQL).
 BULK_FROM = 2_000
 
 
@@ -21,26 +20,31 @@ _CONTACT_SCHEMA = {
     "pk": pl.Int64,
     "person_id": pl.Int64,
     "kind": pl.String,
-    # Times as whole microseconds since the epoch: turned into datetimes
-    # through a cache, as a graph's contacts share a few thousand times.
-    "last_exposure_at": pl.Int64,
-    "identified_at": pl.Int64,
-    "released_at": pl.Int64,
+    "last_exposure_at": bulk.TIMESTAMP,
+    "identified_at": bulk.TIMESTAMP,
+    "released_at": bulk.TIMESTAMP,
     "protocol": pl.String,
 }
+_CONTACT_COLUMNS = ("id", "person_id", "kind", "last_exposure_at", "identified_at")
+_CONTACT_COLUMNS += ("released_at", "protocol")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def _contacts_pg(person_ids: list[int]) -> list[tuple]:
-    """Contacts of ``person_ids`` through COPY: a whole contact graph's codes
-    are recomputed at once."""
-    where, params = pg.ids_sql("person_id", person_ids)
-    frame = pg.copy_out(
-        f"SELECT id, person_id, kind, {pg.epoch_us('last_exposure_at')}, "
-        f"{pg.epoch_us('identified_at')}, {pg.epoch_us('released_at')}, protocol "
-        f"FROM {Contact._meta.db_table} WHERE {where}",
-        params,
+def _contacts_bulk(person_ids: list[int]) -> list[tuple]:
+    """Contacts of ``person_ids`` in one bulk read (COPY on PostgreSQL): a
+    whole contact graph's codes are recomputed at once."""
+    where, params = bulk.ids_sql("person_id", person_ids)
+    frame = bulk.read_frame(
+        Contact,
+        _CONTACT_COLUMNS,
         _CONTACT_SCHEMA,
+        where=where,
+        params=params,
+    ).with_columns(
+        # Times as whole microseconds since the epoch: turned into datetimes
+        # through a cache, as a graph's contacts share a few thousand times.
+        pl.col(name).dt.epoch("us")
+        for name in ("last_exposure_at", "identified_at", "released_at")
     )
     times: dict[int | None, dt.datetime | None] = {None: None}
 
@@ -61,20 +65,21 @@ def facts(person_ids: list[int], now: dt.datetime) -> dict[int, dict[str, list]]
     """Each person's cases and contacts (close, secondary, companion)."""
     out: dict[int, dict[str, list]] = {}
     chunks = [person_ids[i : i + _CHUNK] for i in range(0, len(person_ids), _CHUNK)]
-    bulk = connection.vendor == "postgresql" and len(person_ids) > BULK_FROM
-    if bulk:
-        where, params = pg.ids_sql("person_id", person_ids)
-        case_rows = pg.copy_out(
-            f"SELECT id, person_id, classification, {pg.epoch_us('reported_at')}, "
-            f"{pg.epoch_us('discharged_at')} FROM {Case._meta.db_table} WHERE {where}",
-            params,
+    many = len(person_ids) > BULK_FROM
+    if many:
+        where, params = bulk.ids_sql("person_id", person_ids)
+        case_rows = bulk.read_frame(
+            Case,
+            ["id", "person_id", "classification", "reported_at", "discharged_at"],
             {
                 "pk": pl.Int64,
                 "person_id": pl.Int64,
                 "classification": pl.String,
-                "reported_at": pg.TS,
-                "discharged_at": pg.TS,
+                "reported_at": bulk.TIMESTAMP,
+                "discharged_at": bulk.TIMESTAMP,
             },
+            where=where,
+            params=params,
         ).iter_rows()
     else:
         case_rows = [
@@ -93,8 +98,8 @@ def facts(person_ids: list[int], now: dt.datetime) -> dict[int, dict[str, list]]
                 source=f"tracing.case:{pk}",
             )
         )
-    if bulk:
-        contact_rows = _contacts_pg(person_ids)
+    if many:
+        contact_rows = _contacts_bulk(person_ids)
     else:
         contact_rows = []
         for chunk in chunks:

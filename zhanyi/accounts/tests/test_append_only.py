@@ -4,6 +4,7 @@ from django.db import DatabaseError, connection, transaction
 
 from zhanyi.accounts import append_only, audit
 from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.db import dialect
 
 
 def _raw(sql, params=()):
@@ -40,7 +41,7 @@ def test_the_database_refuses_a_queryset_update_and_delete_that_bypass_the_model
 
 
 def test_postgresql_refuses_truncate_too(world):
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         pytest.skip("TRUNCATE is PostgreSQL's; SQLite has only DELETE")
     audit.record(actor=world.tracer, action="person.viewed")
     # Run the deferred foreign-key checks now: pending ones block TRUNCATE for another reason.

@@ -6,11 +6,10 @@ from django.db import connection
 
 from zhanyi.accounts import queries
 from zhanyi.accounts.models import AuditEvent, Role
+from zhanyi.core.db import dialect
 from zhanyi.core.testing import make_user
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="index plans are PostgreSQL's"
-)
+pytestmark = pytest.mark.skipif(not dialect.is_postgresql(), reason="index plans are PostgreSQL's")
 
 
 def _indexes() -> set[str]:

@@ -29,6 +29,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from zhanyi.bench.city import say
+from zhanyi.core.db import dialect
 
 from .preparation import ensure_city, forget_earlier_runs
 from .round import run_round
@@ -58,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: dict, out: TextIO) -> dict:
-    say(out, f"bench testing on {connection.vendor} ({connection.settings_dict['NAME']})")
+    say(out, f"bench testing on {dialect.name()} ({connection.settings_dict['NAME']})")
     call_command("migrate", verbosity=0)
     t = time.perf_counter()
     people_ids, village_list = ensure_city(options["people"], options["villages"], out)
@@ -79,7 +80,7 @@ def run(options: dict, out: TextIO) -> dict:
         load = scan_load(options, people_ids, village_list, out)
     return {
         "bench": "testing",
-        "database": connection.vendor,
+        "database": dialect.name(),
         "people": len(people_ids),
         "tubes": figures.pop("tubes"),
         "round_s": figures.pop("round_s"),

@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection
 
 from zhanyi.accounts.audit import SystemActor
 from zhanyi.bench.city import say
+from zhanyi.core.db import dialect
 
 ACTOR = SystemActor("bench:testing")
 CITY = "990000"
@@ -92,10 +93,8 @@ def ensure_city(people: int, villages: int, out: TextIO) -> tuple[list[int], lis
 
         counts = do_import_persons(acting_user=ACTOR, households=[], persons=rows())
         say(out, f"set-up: {counts} in {time.perf_counter() - t:.0f}s")
-    if connection.vendor == "postgresql":
-        # Fresh tables: give the planner their sizes, as autovacuum would in time.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE places_area, people_person")
+    # Fresh tables: give the planner their sizes, as autovacuum would in time.
+    dialect.analyze("places_area", "people_person")
     ids = list(
         Person.objects.filter(
             external_id__gte=EXTERNAL_BASE, external_id__lt=EXTERNAL_BASE + people
@@ -146,9 +145,7 @@ def forget_earlier_runs(out: TextIO) -> None:
     DeliveryBatch.objects.filter(code__startswith="BOX").filter(tubes__isnull=True).delete()
     ResultImport.objects.filter(lab__code__startswith="BENCH-LAB").delete()
     TestingRound.objects.filter(pk__in=rounds).delete()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE testing_sample, testing_tube, testing_roundtarget")
+    dialect.analyze("testing_sample", "testing_tube", "testing_roundtarget", vacuum=True)
     say(
         out,
         f"set-up: removed {len(rounds)} earlier bench round(s) in {time.perf_counter() - t:.0f}s",
@@ -200,7 +197,7 @@ def settle(out: TextIO) -> None:
     not the tail of a million-row bulk load: a CHECKPOINT first, where the
     bench's database role may run one.
     """
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         return
     t = time.perf_counter()
     try:

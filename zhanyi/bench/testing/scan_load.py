@@ -18,6 +18,7 @@ import psutil
 from django.db import connection
 
 from zhanyi.bench.city import say
+from zhanyi.core.db import dialect
 
 from .preparation import ACTOR, CITY, bench_user, sites_and_labs
 
@@ -76,7 +77,7 @@ def _server_pids(server) -> list[int]:
 
 def _backend_pids() -> list[int]:
     """The database server processes serving the app (PostgreSQL on this machine)."""
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         return []
     with connection.cursor() as cursor:
         cursor.execute(

@@ -23,7 +23,8 @@ from zhanyi.accounts import audit
 from zhanyi.command import schedule
 from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
 from zhanyi.core.actors import actor_name
-from zhanyi.core.pgbulk import array_literal
+from zhanyi.core.db import bulk, dialect
+from zhanyi.core.db.bulk import array_literal
 
 # Sets, not the enums' ``values`` (a list rebuilt on every access): a contact
 # graph validates hundreds of thousands of specs.
@@ -85,7 +86,7 @@ def do_create_handoffs(specs: Iterable[HandoffSpec], *, acting_user, origin_labe
     specs = list(specs)
     if not specs:
         return 0
-    kinds = _copy_new(specs) if connection.vendor == "postgresql" else _bulk_create_new(specs)
+    kinds = _insert_new(specs)
     return _audit_created(kinds, len(specs), acting_user, origin_label or specs[0].origin)
 
 
@@ -121,121 +122,36 @@ _COLUMNS = (
 )
 
 
-def _copy_new(specs: list[HandoffSpec]) -> dict[str, int]:
-    """PostgreSQL: COPY the specs into a scratch table and insert the ones
-    whose keys are new in one statement (a contact graph hands off millions)."""
+def _insert_new(specs: list[HandoffSpec]) -> dict[str, int]:
+    """Insert the specs whose keys are new (a contact graph hands off
+    millions), in key order; the number created by kind."""
     now = timezone.now()
-
-    def write(copy) -> None:
-        for s in specs:
-            copy.write_row(
-                (
-                    s.key,
-                    s.kind,
-                    HandoffStatus.OPEN,
-                    s.person_id,
-                    s.area_id,
-                    s.from_task_force,
-                    s.to_task_force,
-                    s.origin,
-                    s.not_before,
-                    s.due_at,
-                    json.dumps(s.detail, ensure_ascii=False),
-                    now,
-                    "",
-                    "",
-                )
-            )
-
-    specs = sorted(specs, key=lambda s: s.key)
-    offered: dict[str, int] = {}
-    for s in specs:
-        offered[s.kind] = offered.get(s.kind, 0) + 1
-    return _copy_and_insert_new(write, offered=offered)
+    rows = [
+        (
+            s.key,
+            s.kind,
+            HandoffStatus.OPEN.value,
+            s.person_id,
+            s.area_id,
+            s.from_task_force,
+            s.to_task_force,
+            s.origin,
+            s.not_before,
+            s.due_at,
+            s.detail,
+            now,
+            "",
+            "",
+        )
+        for s in sorted(specs, key=lambda s: s.key)
+    ]
+    return bulk.insert_new(
+        Handoff, _COLUMNS, rows, key="key", count_by="kind", direct_from=DIRECT_FROM
+    )
 
 
 #: From this many rows on, a batch is first copied straight into the table.
-DIRECT_FROM = 5000
-
-
-def _copy_and_insert_new(write, *, offered: dict[str, int]) -> dict[str, int]:
-    """PostgreSQL: ``write(copy)`` COPYs rows (columns ``_COLUMNS``, in key
-    order) and the ones whose keys are new are inserted; returns the number
-    created by kind (``offered``: the rows written, by kind).
-
-    A large batch is first copied straight into the table, in a savepoint:
-    the rows go in once, at COPY's speed. If a key exists already (a replay), or
-    for a small batch, the rows are copied into a scratch table and only the
-    new keys inserted, in key order.
-
-    In key order: the key's index then grows at its right edge instead of
-    splitting pages all over.
-    """
-    table = connection.ops.quote_name(Handoff._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-    if sum(offered.values()) >= DIRECT_FROM:
-        from psycopg.errors import UniqueViolation  # COPY is psycopg's own, unwrapped
-
-        try:
-            with (
-                transaction.atomic(),
-                connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
-            ):
-                write(copy)
-            return dict(offered)
-        except (IntegrityError, UniqueViolation):
-            pass  # some keys exist: insert only the new ones
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS handoff_in")
-        cursor.execute(
-            f"CREATE TEMP TABLE handoff_in ON COMMIT DROP AS "
-            f"SELECT {cols} FROM {table} WITH NO DATA"
-        )
-        with cursor.cursor.copy(f"COPY handoff_in ({cols}) FROM STDIN") as copy:
-            write(copy)
-        cursor.execute(
-            f"WITH created AS (INSERT INTO {table} ({cols}) SELECT {cols} FROM handoff_in "
-            "ORDER BY key ON CONFLICT (key) DO NOTHING RETURNING kind) "
-            "SELECT kind, count(*) FROM created GROUP BY kind ORDER BY kind"
-        )
-        kinds = dict(cursor.fetchall())
-        cursor.execute("DROP TABLE handoff_in")
-    return kinds
-
-
-def _bulk_create_new(specs: list[HandoffSpec]) -> dict[str, int]:
-    keys = [s.key for s in specs]
-    existing: set[str] = set()
-    for i in range(0, len(keys), _BATCH):
-        existing.update(
-            Handoff.objects.filter(key__in=keys[i : i + _BATCH]).values_list("key", flat=True)
-        )
-    seen: set[str] = set()
-    rows = []
-    for s in specs:
-        if s.key in existing or s.key in seen:
-            continue
-        seen.add(s.key)
-        rows.append(
-            Handoff(
-                key=s.key,
-                kind=s.kind,
-                person_id=s.person_id,
-                area_id=s.area_id,
-                from_task_force=s.from_task_force,
-                to_task_force=s.to_task_force,
-                origin=s.origin,
-                due_at=s.due_at,
-                not_before=s.not_before,
-                detail=s.detail,
-            )
-        )
-    Handoff.objects.bulk_create(rows, batch_size=_BATCH)
-    kinds: dict[str, int] = {}
-    for r in rows:
-        kinds[r.kind] = kinds.get(r.kind, 0) + 1
-    return kinds
+DIRECT_FROM = bulk.DIRECT_FROM
 
 
 @dataclass(frozen=True)
@@ -310,10 +226,10 @@ def do_create_planned_handoffs(
     for plan, n in records.group_by("plan").len().iter_rows():
         for t in plans[plan]:
             offered[t.kind] = offered.get(t.kind, 0) + n
-    if connection.vendor == "postgresql":
+    if dialect.is_postgresql():
         kinds = _insert_planned(records, plans, offered)
     else:
-        kinds = _bulk_create_new(
+        kinds = _insert_new(
             [
                 t.spec(origin=origin, person_id=person_id, area_id=area_id)
                 for origin, person_id, area_id, plan in records.iter_rows()

@@ -155,3 +155,104 @@ def test_analyze_runs_on_either_database(db):
     dialect.analyze(PeriodicRun, columns=["name"])
     with pytest.raises(ValueError):
         dialect.analyze(PeriodicRun, AuditEvent, columns=["name"])
+
+
+def test_a_frame_copied_in_reads_back_the_same(db):
+    import polars as pl
+
+    later = AT + dt.timedelta(days=1, microseconds=1)
+    frame = pl.DataFrame(
+        {
+            "name": ["f1", "f2", "f3"],
+            "started_at": [AT, None, later],
+            "runner": ["a,b", "", 'q"uote'],
+            "summary": ["line\nbreak", "", "二"],
+        },
+        schema={
+            "name": pl.String,
+            "started_at": bulk.TIMESTAMP,
+            "runner": pl.String,
+            "summary": pl.String,
+        },
+    )
+    bulk.copy_frame(PeriodicRun, frame)
+    assert {n: (r[0], r[3], r[4]) for n, r in _runs().items()} == {
+        "f1": (AT, "a,b", "line\nbreak"),
+        "f2": (None, "", ""),
+        "f3": (later, 'q"uote', "二"),
+    }
+    schema = {"name": pl.String, "at": bulk.TIMESTAMP, "runner": pl.String}
+    back = bulk.read_frame(
+        PeriodicRun,
+        ["name", "started_at", "runner"],
+        schema,
+        where="started_at IS NULL OR started_at >= %s",
+        params=[later],
+    ).sort("name")
+    assert back.schema == pl.Schema(schema)
+    assert back.rows() == [("f2", None, ""), ("f3", later, 'q"uote')]
+    empty = bulk.read_frame(PeriodicRun, ["name", "started_at", "runner"], schema, where="1 = 0")
+    assert empty.height == 0 and empty.schema == pl.Schema(schema)
+
+
+@pytest.mark.parametrize("spread", [1, 100])
+def test_ids_sql_selects_at_least_the_ids_asked_for(db, spread):
+    import polars as pl
+
+    bulk.insert_many(
+        PeriodicRun, ["name", "runner", "summary"], [(f"i{i}", "", "") for i in range(9)]
+    )
+    ids = sorted(PeriodicRun.objects.values_list("pk", flat=True))
+    wanted = ids[::4] if spread == 1 else [ids[0], ids[-1] + 1000]
+    where, params = bulk.ids_sql("id", wanted)
+    got = bulk.read_frame(PeriodicRun, ["id"], {"id": pl.Int64}, where=where, params=params)
+    assert set(wanted) & set(ids) <= set(got["id"].to_list()) <= set(ids)
+
+
+def test_reserved_ids_are_never_taken_by_a_later_insert(db):
+    PeriodicRun.objects.create(name="before")
+    reserved = bulk.reserve_ids(PeriodicRun, 3)
+    assert len(reserved) == 3 and reserved == sorted(set(reserved))
+    after = PeriodicRun.objects.create(name="after")
+    assert after.pk not in reserved
+    bulk.insert_many(
+        PeriodicRun,
+        ["id", "name", "runner", "summary"],
+        [(pk, f"r{pk}", "", "") for pk in reserved],
+    )
+    assert PeriodicRun.objects.count() == 5
+    assert bulk.reserve_ids(PeriodicRun, 0) == []
+
+
+def test_update_many_sets_each_rows_fields_and_the_constants(db):
+    bulk.insert_many(PeriodicRun, ["name", "runner", "summary"], [("u1", "", ""), ("u2", "", "")])
+    pks = dict(PeriodicRun.objects.values_list("name", "pk"))
+    later = AT + dt.timedelta(hours=2)
+    bulk.update_many(
+        PeriodicRun,
+        ["id", "started_at", "runner"],
+        [(pks["u1"], AT, "x"), (pks["u2"], later, 'y"\\')],
+        constants={"summary": "done", "finished_at": later},
+    )
+    assert _runs() == {
+        "u1": (AT, later, None, "x", "done"),
+        "u2": (later, later, None, 'y"\\', "done"),
+    }
+    with pytest.raises(ValueError):
+        bulk.update_many(PeriodicRun, ["runner", "id"], [("x", pks["u1"])])
+
+
+def test_in_list_and_where_in_find_every_value_however_many(db):
+    names = [f"w{i}" for i in range(12)]
+    bulk.insert_many(PeriodicRun, ["name", "runner", "summary"], [(n, "", "") for n in names])
+    wanted = [*names[::3], "absent", 'q"'] * 2000
+    found = set()
+    for qs in bulk.where_in(PeriodicRun.objects.all(), "name", wanted, "text"):
+        found.update(qs.values_list("name", flat=True))
+    assert found == set(names[::3])
+    found = set()
+    with connection.cursor() as cursor:
+        for where, params in bulk.in_list("name", wanted, "text"):
+            cursor.execute(f"SELECT name FROM core_periodicrun WHERE {where}", params)
+            found.update(n for (n,) in cursor.fetchall())
+    assert found == set(names[::3])

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, NotSupportedError, connection, transaction
 
+from zhanyi.core.db import dialect
 from zhanyi.core.fastpath import statements, writes
 from zhanyi.core.models import PeriodicRun
 from zhanyi.places.models import Area
@@ -104,7 +105,7 @@ def test_a_hot_statement_is_prepared_once_and_planned_generically(world):
     """``statements.cursor`` on PostgreSQL: the statement is planned once per
     connection (a generic plan), with the same results as the ORM's; Django's
     own statements are not prepared."""
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         with statements.cursor() as cursor:  # the ordinary cursor
             cursor.execute("SELECT %s + 1", [1])
             assert cursor.fetchone() == (2,)
@@ -123,7 +124,7 @@ def test_a_hot_statement_is_prepared_once_and_planned_generically(world):
 
 
 def test_a_prepared_statement_survives_a_rolled_back_transaction(world):
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         pytest.skip("prepared statements are PostgreSQL's")
     sql = 'SELECT count(*) FROM "places_area" WHERE "id" = %s'
     with pytest.raises(ZeroDivisionError), transaction.atomic():
@@ -136,7 +137,7 @@ def test_a_prepared_statement_survives_a_rolled_back_transaction(world):
 
 
 def test_reserved_keys_are_the_sequences_and_never_collide_with_its_own_inserts(world):
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         with pytest.raises(NotSupportedError):
             writes.reserve_id(PeriodicRun)
         return

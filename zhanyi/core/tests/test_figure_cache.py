@@ -20,6 +20,7 @@ from django.db import connection, connections
 from django.test import override_settings
 
 from zhanyi.core import figure_cache, metrics
+from zhanyi.core.db import dialect
 
 REDIS_URL = os.environ.get("ZHANYI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -85,7 +86,7 @@ def backend(request):
 def threads_share_the_database() -> bool:
     """SQLite's in-memory test database locks whole tables between the
     connections of two threads: concurrent readers are tested on PostgreSQL."""
-    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+    return not (dialect.is_sqlite() and connection.is_in_memory_db())
 
 
 class Counting:

@@ -2,26 +2,26 @@
 
 The demo city has 20,000 people by default and the full city 5 million, so
 rows are checked in Python by the same rules as the web form, then written
-with one prepared ``INSERT`` per table and batch (``executemany``; ``COPY`` on
-PostgreSQL) rather than ``bulk_create``: on SQLite, whose 999-parameter limit
-cuts ``bulk_create`` into batches of 80 rows, that writes six times faster
-(20,000 persons with their source records in under three seconds). The
-statements are built from the models' metadata only; every value travels as a
-parameter.
+by ``zhanyi.core.db.bulk.Inserter``, one statement per table and batch
+(``executemany`` on SQLite, ``COPY`` on PostgreSQL) rather than
+``bulk_create``: on SQLite, whose 999-parameter limit cuts ``bulk_create``
+into batches of 80 rows, that writes six times faster (20,000 persons with
+their source records in under three seconds).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
+from zhanyi.core.db.bulk import Inserter
 from zhanyi.people import queries
 from zhanyi.people.models import Household, Person, SourceRecord
 from zhanyi.people.validation import FieldProblem, china_today, clean_person_fields
@@ -96,69 +96,6 @@ def _batches(rows: Iterable[Mapping[str, Any]], size: int):
         yield batch
 
 
-class _Inserter:
-    """One parameterised ``INSERT`` for ``model``'s ``fields``, run over many rows.
-
-    On PostgreSQL the rows go through ``COPY … FROM STDIN`` instead: psycopg
-    adapts ``executemany`` parameters one by one in Python, which made it
-    slower there than SQLite; ``COPY`` formats rows in C.
-    """
-
-    def __init__(self, model: type[models.Model], fields: Sequence[str]) -> None:
-        self.fields = [model._meta.get_field(name) for name in fields]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in self.fields)
-        placeholders = ", ".join(["%s"] * len(self.fields))
-        table = quote(model._meta.db_table)
-        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
-        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
-        self.copy = connection.vendor == "postgresql"
-        ops = connection.ops
-        # Only dates, datetimes and JSON need the backend's adapter; the same
-        # date (a birth date, the import's timestamp) is adapted once.
-        self.adapted: list[tuple[int, Any]] = []
-        for i, f in enumerate(self.fields):
-            if isinstance(f, models.DateTimeField):
-                self.adapted.append((i, _memo(ops.adapt_datetimefield_value)))
-            elif isinstance(f, models.DateField):
-                self.adapted.append((i, _memo(ops.adapt_datefield_value)))
-            elif isinstance(f, models.JSONField):
-                self.adapted.append(
-                    (i, lambda v, encoder=f.encoder: ops.adapt_json_value(v, encoder))
-                )
-
-    def run(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        prepared = []
-        for row in rows:
-            values = list(row)
-            for i, adapt in self.adapted:
-                if values[i] is not None:
-                    values[i] = adapt(values[i])
-            prepared.append(values)
-        with connection.cursor() as cursor:
-            if self.copy:
-                with cursor.cursor.copy(self.copy_sql) as copy:
-                    for values in prepared:
-                        copy.write_row(values)
-            else:
-                cursor.executemany(self.sql, prepared)
-
-
-def _memo(adapt):
-    cache: dict[Any, Any] = {}
-
-    def adapted(value):
-        try:
-            return cache[value]
-        except KeyError:
-            result = cache[value] = adapt(value)
-            return result
-
-    return adapted
-
-
 def _pks_by_external_id(model: type[models.Model], external_ids: list[int]) -> dict[int, int]:
     found: dict[int, int] = {}
     for i in range(0, len(external_ids), 2000):
@@ -184,7 +121,7 @@ def _import_households(
             "external_id", "id", "village_id"
         )
     }
-    insert = _Inserter(Household, _HOUSEHOLD_FIELDS)
+    insert = Inserter(Household, _HOUSEHOLD_FIELDS)
     for batch in _batches(rows, batch_size):
         new: list[tuple] = []
         for number, row in batch:
@@ -336,8 +273,8 @@ def do_import_persons(
         .exclude(identity_number="")
         .values_list("identity_number", flat=True)
     )
-    insert_person = _Inserter(Person, _PERSON_FIELDS)
-    insert_source = _Inserter(SourceRecord, _SOURCE_FIELDS)
+    insert_person = Inserter(Person, _PERSON_FIELDS)
+    insert_source = Inserter(SourceRecord, _SOURCE_FIELDS)
     received_by = actor_user(acting_user)
     received_by_id = received_by.pk if received_by is not None else None
     now = timezone.now()

@@ -9,6 +9,7 @@ import random
 import pytest
 from django.db import connection
 
+from zhanyi.core.db import dialect
 from zhanyi.people.models import Person
 from zhanyi.people.queries import search_persons
 from zhanyi.people.tails import INDEXES
@@ -81,7 +82,7 @@ def test_a_search_by_last_digits_is_still_scoped(world, numbers):
 # ------------------------------------------------------------------ PostgreSQL's plan
 
 pg_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the indexes and their plans are PostgreSQL's"
+    not dialect.is_postgresql(), reason="the indexes and their plans are PostgreSQL's"
 )
 
 CITY_SIZE = 6000

@@ -13,17 +13,17 @@ other tubes are stored.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, OuterRef, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
 from zhanyi.command.models import Handoff, HandoffStatus, TaskForceKind
-from zhanyi.core.pgbulk import array_literal, copy_lines
+from zhanyi.core.db import dialect
+from zhanyi.core.db.bulk import insert_many, where_in
 from zhanyi.people.models import Person
 from zhanyi.testing.models import (
     Purpose,
@@ -68,15 +68,6 @@ class SampleImport:
         }
 
 
-def _insert_rows(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-    """INSERT many rows in one ``executemany`` (the path for databases without COPY)."""
-    if not rows:
-        return
-    marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
-
-
 ANALYZE_AFTER = 10_000
 
 
@@ -88,58 +79,13 @@ def analyze(*models, rows: int, columns: Sequence[str] = ()) -> None:
     nested loop over a million rows). ``columns`` (one model): only those,
     after an update that changed only them (a third of the time).
     """
-    if connection.vendor != "postgresql" or rows < ANALYZE_AFTER:
-        return
-    tables = ", ".join(m._meta.db_table for m in models)
-    if columns:
-        tables += f" ({', '.join(columns)})"
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + tables)
+    if rows >= ANALYZE_AFTER:
+        dialect.analyze(*models, columns=columns)
 
 
 def _chunks(values: list, size: int = 5000):
     for i in range(0, len(values), size):
         yield values[i : i + size]
-
-
-def where_in(qs: QuerySet, field: str, values: Iterable, db_type: str):
-    """Querysets of ``qs`` with ``field`` in ``values``, however many values.
-
-    On PostgreSQL one queryset, ``column = ANY(array)`` with the values as one
-    array literal: Django would compile, quote and send each value of an IN
-    list as a parameter of its own, about 20 µs apiece, longer than the
-    database takes to find its row. Elsewhere chunks of plain ``IN``.
-    ``db_type`` is the array's element type (``bigint``, ``text``).
-    """
-    values = list(values)
-    if connection.vendor == "postgresql":
-        # No stored text holds a NUL (PostgreSQL refuses it): such a value
-        # matches nothing, and must not reach the array.
-        values = [v for v in values if not (type(v) is str and "\0" in v)]
-        meta = qs.model._meta
-        column = meta.pk.column if field == "pk" else meta.get_field(field).column
-        quote = connection.ops.quote_name
-        yield qs.filter(
-            RawSQL(
-                f"{quote(meta.db_table)}.{quote(column)} = ANY(%s::{db_type}[])",
-                [array_literal(values)],
-                output_field=BooleanField(),
-            )
-        )
-        return
-    for chunk in _chunks(values):
-        yield qs.filter(**{f"{field}__in": chunk})
-
-
-def in_list(column: str, values: Iterable, db_type: str):
-    """``(sql, params)`` pieces saying ``column`` is one of ``values``, for raw
-    SQL: on PostgreSQL one array literal, elsewhere chunks of plain ``IN``."""
-    values = list(values)
-    if connection.vendor == "postgresql":
-        yield f"{column} = ANY(%s::{db_type}[])", [array_literal(values)]
-        return
-    for chunk in _chunks(values):
-        yield f"{column} IN ({', '.join(['%s'] * len(chunk))})", chunk
 
 
 def _column(sql: str, params: Sequence) -> list:
@@ -335,42 +281,26 @@ def _write_tubes(round: TestingRound, good: list[TubeUpload], sites: dict) -> li
         return []
     table = Tube._meta.db_table
     area_of = {pk: site.area_id for pk, site in sites.items()}
-    if connection.vendor == "postgresql":
-        stamp = _stamper()
-        same = f"{round.pool_size}\t{Purpose.ROUND.value}"
-
-        def lines():
-            for t in good:
-                status, closed_at = _tube_state(round, t)
-                sampled = stamp(t.sampled_at)
-                yield (
-                    f"{t.barcode}\t{round.pk}\t{t.site_id}\t{area_of[t.site_id]}\t{same}\t"
-                    f"{status}\t{len(t.person_ids)}\t{sampled}\t{sampled}\t{stamp(closed_at)}\t\n"
-                )
-
-        copy_lines(table, _TUBE_COLUMNS, lines())
-    else:
-        stamp = connection.ops.adapt_datetimefield_value  # as the ORM stores it
-        rows = []
-        for t in good:
-            status, closed_at = _tube_state(round, t)
-            rows.append(
-                (
-                    t.barcode,
-                    round.pk,
-                    t.site_id,
-                    area_of[t.site_id],
-                    round.pool_size,
-                    Purpose.ROUND.value,
-                    status,
-                    len(t.person_ids),
-                    stamp(t.sampled_at),
-                    stamp(t.sampled_at),
-                    stamp(closed_at),
-                    "",
-                )
+    rows = []
+    for t in good:
+        status, closed_at = _tube_state(round, t)
+        rows.append(
+            (
+                t.barcode,
+                round.pk,
+                t.site_id,
+                area_of[t.site_id],
+                round.pool_size,
+                Purpose.ROUND.value,
+                status,
+                len(t.person_ids),
+                t.sampled_at,
+                t.sampled_at,
+                closed_at,
+                "",
             )
-        _insert_rows(table, _TUBE_COLUMNS, rows)
+        )
+    insert_many(Tube, _TUBE_COLUMNS, rows)
     # The new tubes' ids by the round (one indexed read), not by a list of a
     # hundred thousand barcodes.
     with connection.cursor() as cursor:
@@ -382,38 +312,13 @@ def _write_tubes(round: TestingRound, good: list[TubeUpload], sites: dict) -> li
 def _write_samples(round: TestingRound, good: list[TubeUpload], ids: list[int]) -> None:
     """Insert the tubes' samples tube by tube, each tube's people in order
     (see ``do_import_samples``)."""
-    table = Sample._meta.db_table
     purpose = Purpose.ROUND.value
-    if connection.vendor != "postgresql":
-        stamp = connection.ops.adapt_datetimefield_value  # as the ORM stores it
-        rows = [
-            (pk, pid, round.pk, purpose, stamp(t.sampled_at))
+    insert_many(
+        Sample,
+        _SAMPLE_COLUMNS,
+        [
+            (pk, pid, round.pk, purpose, t.sampled_at)
             for pk, t in zip(ids, good, strict=True)
             for pid in sorted(t.person_ids)
-        ]
-        _insert_rows(table, _SAMPLE_COLUMNS, rows)
-        return
-    stamp = _stamper()
-
-    def tubes():
-        # A tube's lines are its text around each person's id: the text is
-        # made once per tube, not once per swab.
-        for pk, t in zip(ids, good, strict=True):
-            head = f"{pk}\t"
-            tail = f"\t{round.pk}\t{purpose}\t{stamp(t.sampled_at)}\n"
-            yield "".join([head + str(pid) + tail for pid in sorted(t.person_ids)])
-
-    copy_lines(table, _SAMPLE_COLUMNS, tubes(), chunk=5_000)
-
-
-def _stamper():
-    """COPY text of a datetime (or NULL), each distinct value formatted once."""
-    seen: dict = {None: "\\N"}
-
-    def stamp(value) -> str:
-        text = seen.get(value)
-        if text is None:
-            text = seen[value] = value.isoformat()
-        return text
-
-    return stamp
+        ],
+    )

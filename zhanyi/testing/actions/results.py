@@ -24,13 +24,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
 from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
 from zhanyi.command.models import HandoffKind, TaskForceKind
-from zhanyi.core.pgbulk import array_literal
+from zhanyi.core.db.bulk import update_many, where_in
 from zhanyi.places.models import Area
 from zhanyi.testing.models import (
     CODE_AWAITS,
@@ -43,7 +43,7 @@ from zhanyi.testing.models import (
     TubeStatus,
 )
 
-from .bulk import analyze, where_in
+from .bulk import analyze
 from .common import (
     Problem,
     actor_name,
@@ -165,28 +165,14 @@ def parse_result_row(line: int, raw: dict) -> ResultRow | Problem:
 
 
 def _write_results(updates: list[tuple[int, str, dt.datetime, dt.datetime]]) -> None:
-    """Set result, tested_at, reported_at on many tubes: on PostgreSQL one
-    ``UPDATE … FROM`` the file's columns as arrays."""
-    if not updates:
-        return
-    table = Tube._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            columns = [array_literal(c) for c in zip(*updates, strict=True)]
-            cursor.execute(
-                f"UPDATE {table} AS t SET result = v.result, tested_at = v.tested, "
-                "reported_at = v.reported, status = %s "
-                "FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[]) "
-                "AS v (id, result, tested, reported) WHERE t.id = v.id",
-                [TubeStatus.REPORTED.value, *columns],
-            )
-        else:
-            stamp = connection.ops.adapt_datetimefield_value  # as the ORM stores it
-            cursor.executemany(
-                f"UPDATE {table} SET result = %s, tested_at = %s, reported_at = %s, status = %s "
-                "WHERE id = %s",
-                [(r, stamp(t), stamp(rep), TubeStatus.REPORTED, pk) for pk, r, t, rep in updates],
-            )
+    """Set result, tested_at, reported_at on many tubes (rows of id, result,
+    tested_at, reported_at): one statement on PostgreSQL (``bulk.update_many``)."""
+    update_many(
+        Tube,
+        ["id", "result", "tested_at", "reported_at"],
+        updates,
+        constants={"status": TubeStatus.REPORTED.value},
+    )
 
 
 def _check_rows(lab: Lab, rows: Sequence[ResultRow], at: dt.datetime, acting_user):

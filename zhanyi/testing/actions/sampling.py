@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from zhanyi.accounts import audit
 from zhanyi.command.actions.handoffs import do_close_handoff, do_record_scheduled_test
 from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
+from zhanyi.core.db.bulk import in_list
 from zhanyi.places.models import Area, Place
 from zhanyi.testing.models import (
     DeliveryBatch,
@@ -139,8 +140,6 @@ def do_deliver(
     barcodes = [b.strip() for b in barcodes if b and b.strip()]
     if not barcodes:
         refuse("barcodes", "required", _("A delivery needs at least one tube."))
-    from .bulk import in_list  # bulk imports this module
-
     table = Tube._meta.db_table
     # A box holds hundreds or thousands of tubes: their few checked fields in
     # one raw read (no model instance, no queryset per box), not locked: the

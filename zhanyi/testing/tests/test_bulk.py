@@ -6,11 +6,12 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 
+from zhanyi.core.db import dialect
+from zhanyi.core.db.bulk import where_in
 from zhanyi.engine.protocol import LOCAL_TZ
 from zhanyi.testing import actions
-from zhanyi.testing.actions.bulk import where_in
 from zhanyi.testing.models import DeliveryBatch, Sample, Tube
 
 from .factories import SYSTEM, lab, people, round_, scan, site
@@ -62,7 +63,7 @@ def test_a_bulk_upload_of_full_tubes_closes_them_and_keeps_each_swab(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_box_that_loses_a_tube_to_a_delivery_running_at_the_same_time_is_refused_whole():
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         pytest.skip("two writers at once need PostgreSQL's row locks; SQLite locks the file")
     from zhanyi.core.testing import build_world
 

@@ -17,6 +17,7 @@ from django.urls import resolve
 from rest_framework.authtoken.models import Token
 
 from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.db import dialect
 from zhanyi.testing import actions
 from zhanyi.testing.fastpath.lane import MIDDLEWARE_IN_THE_LANE, SCAN_PATH, ScanLane, scan_input
 from zhanyi.testing.models import Sample, Tube
@@ -277,7 +278,7 @@ def test_a_lane_scan_costs_a_fixed_handful_of_statements(world, scene):
         # Token with site and round; tube lock, open, codes; samples, tube and audit
         # record in one statement on PostgreSQL (three elsewhere).
         statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
-        assert len(statements) <= (5 if connection.vendor == "postgresql" else 7), [
+        assert len(statements) <= (5 if dialect.is_postgresql() else 7), [
             q[:80] for q in statements
         ]
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from zhanyi.accounts.models import AuditEvent
 from zhanyi.command.models import Handoff
+from zhanyi.core.db import dialect
 from zhanyi.core.fastpath import writes
 from zhanyi.people.models import Person
 from zhanyi.testing import actions
@@ -88,7 +89,7 @@ def test_a_scan_costs_the_same_few_statements_for_one_code_or_a_full_tube(world)
     r = round_([world.village], pool_size=10)
     s = site(world.village)
     ps = people(world.village, 12)
-    if connection.vendor == "postgresql":
+    if dialect.is_postgresql():
         writes.reserve_id(Tube)  # the process's block of tube keys, taken once
     counts = []
     for barcode, group in (("ZQ0001", ps[:1]), ("ZQ0002", ps[1:11]), ("ZQ0001", ps[11:12])):
@@ -98,7 +99,7 @@ def test_a_scan_costs_the_same_few_statements_for_one_code_or_a_full_tube(world)
         assert counts[-1] <= 10, [q[:80] for q in _statements(queries)]
     one_new, whole_new, one_more = counts
     assert one_more == one_new - 1  # an open tube is found, not opened
-    if connection.vendor == "postgresql":
+    if dialect.is_postgresql():
         assert whole_new == 2  # the codes; the tube, samples and audit record
     else:
         assert whole_new == one_new
@@ -106,7 +107,7 @@ def test_a_scan_costs_the_same_few_statements_for_one_code_or_a_full_tube(world)
 
 @pytest.mark.django_db(transaction=True)
 def test_a_whole_new_tube_is_two_statements_and_no_transaction_to_open_or_commit():
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         pytest.skip("the one-statement write is PostgreSQL's")
     from zhanyi.core.testing import build_world
 
@@ -136,7 +137,7 @@ def test_a_whole_new_tube_is_two_statements_and_no_transaction_to_open_or_commit
 def test_a_whole_tube_sent_again_writes_nothing_more_and_is_refused_as_closed():
     """A phone's retry of a tube that landed: the one-statement write fails on
     the barcode, nothing of it is kept, and the usual order refuses the closed tube."""
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         pytest.skip("the one-statement write is PostgreSQL's")
     from zhanyi.core.testing import build_world
 
@@ -194,7 +195,7 @@ def test_two_phones_sending_a_whole_tube_with_one_barcode_at_once_fill_it_once()
     """The one-statement write of two requests racing for a new barcode: the
     barcode's unique key lets one in; the other's write fails whole and the
     usual order refuses it (the tube is full and closed). Nothing of it lands."""
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         pytest.skip("two writers at once need PostgreSQL; SQLite locks the file")
     import threading
 

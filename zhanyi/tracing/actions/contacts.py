@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,10 +28,10 @@ from zhanyi.command.actions import HandoffSpec, do_create_handoffs, do_extend_te
 from zhanyi.command.actions.handoffs import HandoffTemplate, do_create_planned_handoffs
 from zhanyi.command.models import Handoff, HandoffKind, TaskForceKind
 from zhanyi.command.schedule import ScheduledTest
+from zhanyi.core.db import bulk
 from zhanyi.engine.contacts import CASES, EXPOSURES, QUARANTINED, expand_contacts
 from zhanyi.engine.protocol import LOCAL_TZ, Protocol, exposure_window
 from zhanyi.people.models import Person
-from zhanyi.tracing import pg
 from zhanyi.tracing.models import Case, Contact, ContactKind, Exposure
 
 from .common import audit_case, aware, protocol, recompute_codes, require
@@ -240,30 +240,16 @@ def _expand_group(
         start, end = case_window(case, rules)
         windows.append((case.pk, case.person_id, start, end))
     earliest = min(w[2] for w in windows)
-    if connection.vendor == "postgresql":
-        exposures = pg.copy_out(
-            f"SELECT person_a_id, person_b_id, {pg.epoch_us('exposed_at')}, setting, certainty "
-            f"FROM {Exposure._meta.db_table} WHERE exposed_at >= %s AND exposed_at < %s",
-            [earliest, as_of],
-            EXPOSURES,
-        )
-        quarantined = pg.copy_out(
-            f"SELECT person_id, {pg.epoch_us('quarantined_at')} "
-            f"FROM {Contact._meta.db_table} WHERE quarantined_at IS NOT NULL",
-            [],
-            QUARANTINED,
-        )
-    else:
-        exposures = _frame(
-            Exposure.objects.filter(exposed_at__gte=earliest, exposed_at__lt=as_of).values_list(
-                "person_a_id", "person_b_id", "exposed_at", "setting", "certainty"
-            ),
-            EXPOSURES,
-        )
-        quarantined = _frame(
-            Contact.objects.exclude(quarantined_at=None).values_list("person_id", "quarantined_at"),
-            QUARANTINED,
-        )
+    exposures = bulk.read_frame(
+        Exposure,
+        ["person_a_id", "person_b_id", "exposed_at", "setting", "certainty"],
+        EXPOSURES,
+        where="exposed_at >= %s AND exposed_at < %s",
+        params=[earliest, as_of],
+    )
+    quarantined = bulk.read_frame(
+        Contact, ["person_id", "quarantined_at"], QUARANTINED, where="quarantined_at IS NOT NULL"
+    )
     return expand_contacts(
         _frame(windows, CASES),
         exposures,
@@ -289,43 +275,22 @@ NEW_CONTACTS = {
 }
 
 
-_COLUMNS = (
-    "case_id",
-    "person_id",
-    "area_id",
-    "kind",
-    "depth",
-    "via_id",
-    "first_exposure_at",
-    "last_exposure_at",
-    "identified_at",
-    "upgraded_at",
-    "protocol",
-)
-
-
-def _insert(rows: list[tuple]) -> None:
-    """Insert contact rows (in ``_COLUMNS`` order) with ``bulk_create`` (the
-    PostgreSQL path is ``_store_pg``)."""
-    Contact.objects.bulk_create(
-        [Contact(**dict(zip(_COLUMNS, row, strict=True))) for row in rows], batch_size=5000
-    )
-
-
-def _store_pg(
+def _store_new(
     found: pl.DataFrame, case_by_id: dict[int, Case], *, as_of: dt.datetime
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """PostgreSQL: the new contacts go straight into the table by COPY, with
-    ids drawn from its sequence and each contact's area (their village, else
-    the case's) looked up beforehand; returns the new rows as stored and the
-    (pk, kind, depth, via) of contacts to upgrade. A person id that is not in
-    the person index is refused, naming it, and nothing is written."""
-    table = Contact._meta.db_table
-    existing = pg.copy_out(
-        f"SELECT case_id, person_id, id, kind FROM {table} WHERE case_id = ANY(%s)",
-        [list(case_by_id)],
+    """The new contacts go straight into the table in one bulk write (COPY on
+    PostgreSQL), with ids reserved beforehand and each contact's area (their
+    village, else the case's) looked up; returns the new rows as stored and
+    the (pk, kind, depth, via) of contacts to upgrade. A person id that is not
+    in the person index is refused, naming it, and nothing is written."""
+    where, params = bulk.ids_sql("case_id", sorted(case_by_id))
+    existing = bulk.read_frame(
+        Contact,
+        ["case_id", "person_id", "id", "kind"],
         {"case_id": pl.Int64, "person_id": pl.Int64, "pk": pl.Int64, "old_kind": pl.String},
-    )
+        where=where,
+        params=params,
+    ).filter(pl.col("case_id").is_in(list(case_by_id)))
     strength = {str(k): v for k, v in _STRENGTH.items()}
     joined = found.join(existing, on=["case_id", "person_id"], how="left")
     stronger = joined.filter(
@@ -344,11 +309,13 @@ def _store_pg(
     if fresh.height == 0:
         return pl.DataFrame(schema=NEW_CONTACTS), stronger
     person_ids = fresh["person_id"].unique().sort().to_list()
-    where, params = pg.ids_sql("id", person_ids)
-    villages = pg.copy_out(
-        f"SELECT id, village_id FROM {Person._meta.db_table} WHERE {where}",
-        params,
+    where, params = bulk.ids_sql("id", person_ids)
+    villages = bulk.read_frame(
+        Person,
+        ["id", "village_id"],
         {"person_id": pl.Int64, "village_id": pl.Int64},
+        where=where,
+        params=params,
     ).with_columns(known=pl.lit(True))
     fresh = fresh.join(villages, on="person_id", how="left")
     unknown = fresh.filter(pl.col("known").is_null())["person_id"].unique().sort()
@@ -358,11 +325,11 @@ def _store_pg(
     # In (case, person) order with ascending ids: the primary key and the
     # case/person constraint's index both grow at their right edge.
     fresh = fresh.sort("case_id", "person_id").with_columns(
-        id=pl.Series(pg.reserve_ids(table, fresh.height), dtype=pl.Int64),
+        id=pl.Series(bulk.reserve_ids(Contact, fresh.height), dtype=pl.Int64),
         area_id=pl.coalesce("village_id", "case_area_id"),
     )
-    pg.copy_in(
-        table,
+    bulk.copy_frame(
+        Contact,
         fresh.select(
             "id",
             "case_id",
@@ -373,8 +340,11 @@ def _store_pg(
             pl.col("via_person_id").alias("via_id"),
             "first_exposure_at",
             "last_exposure_at",
-            pl.lit(as_of).cast(pg.TS).alias("identified_at"),
-            pl.when(pl.col("upgraded")).then(pl.lit(as_of)).cast(pg.TS).alias("upgraded_at"),
+            pl.lit(as_of).cast(bulk.TIMESTAMP).alias("identified_at"),
+            pl.when(pl.col("upgraded"))
+            .then(pl.lit(as_of))
+            .cast(bulk.TIMESTAMP)
+            .alias("upgraded_at"),
             "protocol",
         ),
     )
@@ -384,7 +354,7 @@ def _store_pg(
         "person_id",
         "area_id",
         "kind",
-        pl.col("last_exposure_at").cast(pg.TS),
+        pl.col("last_exposure_at").cast(bulk.TIMESTAMP),
         "protocol",
     )
     return new, stronger
@@ -395,68 +365,7 @@ def _store(
 ) -> tuple[pl.DataFrame, list[Contact]]:
     """Store the engine's contacts that are new and upgrade the ones that are
     now of a stronger kind; return both."""
-    ids = list(case_by_id)
-    if connection.vendor == "postgresql":
-        new, stronger = _store_pg(found, case_by_id, as_of=as_of)
-        return new, _upgrade(stronger, as_of)
-    existing_rows = []
-    for i in range(0, len(ids), 500):
-        existing_rows.extend(
-            Contact.objects.filter(case_id__in=ids[i : i + 500]).values_list(
-                "case_id", "person_id", "pk", "kind"
-            )
-        )
-    existing = pl.DataFrame(
-        existing_rows,
-        schema={"case_id": pl.Int64, "person_id": pl.Int64, "pk": pl.Int64, "old_kind": pl.String},
-        orient="row",
-    )
-    strength = {str(k): v for k, v in _STRENGTH.items()}
-    joined = found.join(existing, on=["case_id", "person_id"], how="left")
-    fresh = joined.filter(pl.col("pk").is_null())
-    stronger = joined.filter(
-        pl.col("pk").is_not_null()
-        & (
-            pl.col("kind").replace_strict(strength, return_dtype=pl.Int8)
-            > pl.col("old_kind").replace_strict(strength, return_dtype=pl.Int8)
-        )
-    )
-    villages = _person_villages(fresh["person_id"].to_list())
-    unknown = sorted(set(fresh["person_id"].to_list()) - set(villages))
-    if unknown:
-        raise ValueError(f"contacts: no person with id {', '.join(map(str, unknown[:10]))}")
-    rows = []
-    for r in fresh.iter_rows(named=True):
-        case = case_by_id[r["case_id"]]
-        rows.append(
-            (
-                r["case_id"],
-                r["person_id"],
-                villages.get(r["person_id"]) or case.area_id,
-                r["kind"],
-                r["depth"],
-                r["via_person_id"],
-                r["first_exposure_at"],
-                r["last_exposure_at"],
-                as_of,
-                as_of if r["upgraded"] else None,
-                case.protocol,
-            )
-        )
-    _insert(rows)
-    pks: dict[tuple[int, int], int] = {}
-    for i in range(0, len(ids), 500):
-        pks.update(
-            ((c, p), pk)
-            for c, p, pk in Contact.objects.filter(
-                case_id__in=ids[i : i + 500], identified_at=as_of
-            ).values_list("case_id", "person_id", "pk")
-        )
-    new = pl.DataFrame(
-        [(pks[(r[0], r[1])], r[0], r[1], r[2], r[3], r[7], r[10]) for r in rows],
-        schema=NEW_CONTACTS,
-        orient="row",
-    )
+    new, stronger = _store_new(found, case_by_id, as_of=as_of)
     return new, _upgrade(stronger, as_of)
 
 

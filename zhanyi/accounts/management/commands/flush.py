@@ -16,9 +16,7 @@ from zhanyi.accounts import append_only
 class Command(flush.Command):
     def handle(self, **options) -> None:
         connection = connections[options.get("database") or DEFAULT_DB_ALIAS]
-        if connection.vendor not in {"sqlite", "postgresql"} or not append_only.installed(
-            connection
-        ):
+        if not append_only.installed(connection):
             super().handle(**options)
             return
         plain_flush = connection.ops.execute_sql_flush
