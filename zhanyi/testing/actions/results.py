@@ -181,8 +181,27 @@ def _check_rows(lab: Lab, rows: Sequence[ResultRow], at: dt.datetime, acting_use
     from zhanyi.core import jurisdiction
 
     root = None if isinstance(acting_user, SystemActor) else jurisdiction.root_path(acting_user)
+    tubes = _stored_tubes({r.barcode for r in rows}, with_paths=root is not None)
+    store: dict[str, tuple[ResultRow, tuple]] = {}
+    unchanged = 0
+    problems: list[Problem] = []
+    for r in rows:
+        t = tubes.get(r.barcode)
+        verdict = _check_row(r, t, lab, root, at, listed=r.barcode in store)
+        if verdict is None:
+            store[r.barcode] = (r, t)
+        elif verdict == _UNCHANGED:
+            unchanged += 1
+        else:
+            problems.append(verdict)
+    return store, unchanged, problems
+
+
+def _stored_tubes(barcodes: set[str], *, with_paths: bool) -> dict[str, tuple]:
+    """The tubes of ``barcodes`` as (barcode, id, lab id, result, sampled_at,
+    area path, pool size); the area path only ``with_paths`` (else "")."""
     found: list[tuple] = []
-    for qs in where_in(Tube.objects.order_by(), "barcode", {r.barcode for r in rows}, "text"):
+    for qs in where_in(Tube.objects.order_by(), "barcode", barcodes, "text"):
         found.extend(
             qs.values_list(
                 "barcode", "id", "batch_id", "result", "sampled_at", "area_id", "pool_size"
@@ -196,98 +215,77 @@ def _check_rows(lab: Lab, rows: Sequence[ResultRow], at: dt.datetime, acting_use
         )
     )
     paths = {}
-    if root is not None:
+    if with_paths:
         paths = dict(Area.objects.filter(pk__in={t[5] for t in found}).values_list("pk", "path"))
-    tubes: dict[str, tuple] = {
+    return {
         b: (b, pk, labs.get(batch_id), result, sampled_at, paths.get(area_id, ""), k)
         for b, pk, batch_id, result, sampled_at, area_id, k in found
     }
-    store: dict[str, tuple[ResultRow, tuple]] = {}
-    unchanged = 0
-    problems: list[Problem] = []
-    for r in rows:
-        t = tubes.get(r.barcode)
-        if t is None:
-            problems.append(
-                Problem(r.row, "barcode", "unknown", _("Unknown tube barcode."), r.barcode)
-            )
-            continue
-        _b, _pk, lab_id, stored, sampled_at, area_path, _k = t
-        if root is not None and not area_path.startswith(root):
-            problems.append(
-                Problem(
-                    r.row,
-                    "barcode",
-                    "outside",
-                    _("The tube is outside your jurisdiction."),
-                    r.barcode,
-                )
-            )
-        elif lab_id is None:
-            problems.append(
-                Problem(
-                    r.row,
-                    "barcode",
-                    "not_delivered",
-                    _("The tube was never delivered to a laboratory."),
-                    r.barcode,
-                )
-            )
-        elif lab_id != lab.pk:
-            problems.append(
-                Problem(
-                    r.row,
-                    "barcode",
-                    "other_lab",
-                    _("The tube was delivered to another laboratory."),
-                    r.barcode,
-                )
-            )
-        elif stored:
-            if stored == r.result:
-                unchanged += 1
-            else:
-                problems.append(
-                    Problem(
-                        r.row,
-                        "result",
-                        "conflict",
-                        _("Reported %(stored)s already; a correction needs a new sample.")
-                        % {"stored": TestResult(stored).label},
-                        r.barcode,
-                    )
-                )
-        elif r.barcode in store:
-            problems.append(
-                Problem(r.row, "barcode", "duplicate", _("The tube is listed twice."), r.barcode)
-            )
-        elif r.tested_at > at + CLOCK_TOLERANCE:
-            problems.append(
-                Problem(r.row, "tested_at", "future", _("Tested in the future."), r.barcode)
-            )
-        elif sampled_at is not None and r.tested_at < sampled_at - CLOCK_TOLERANCE:
-            problems.append(
-                Problem(
-                    r.row,
-                    "tested_at",
-                    "before_sampling",
-                    _("Tested before it was sampled."),
-                    r.barcode,
-                )
-            )
-        elif r.reported_at is not None and r.reported_at < r.tested_at:
-            problems.append(
-                Problem(
-                    r.row,
-                    "reported_at",
-                    "before_test",
-                    _("Reported before it was tested."),
-                    r.barcode,
-                )
-            )
-        else:
-            store[r.barcode] = (r, t)
-    return store, unchanged, problems
+
+
+#: ``_check_row``'s answer for a row that repeats the stored result.
+_UNCHANGED = "unchanged"
+
+
+def _check_row(
+    r: ResultRow,
+    t: tuple | None,
+    lab: Lab,
+    root: str | None,
+    at: dt.datetime,
+    *,
+    listed: bool,
+) -> Problem | str | None:
+    """One result row against its stored tube ``t``: the problem that refuses
+    it, ``_UNCHANGED`` when it repeats the stored result, or None to store it.
+    ``listed``: the file had a good row for this tube already."""
+    if t is None:
+        return Problem(r.row, "barcode", "unknown", _("Unknown tube barcode."), r.barcode)
+    _b, _pk, lab_id, stored, sampled_at, area_path, _k = t
+    if root is not None and not area_path.startswith(root):
+        return Problem(
+            r.row, "barcode", "outside", _("The tube is outside your jurisdiction."), r.barcode
+        )
+    if lab_id is None:
+        return Problem(
+            r.row,
+            "barcode",
+            "not_delivered",
+            _("The tube was never delivered to a laboratory."),
+            r.barcode,
+        )
+    if lab_id != lab.pk:
+        return Problem(
+            r.row,
+            "barcode",
+            "other_lab",
+            _("The tube was delivered to another laboratory."),
+            r.barcode,
+        )
+    if stored:
+        if stored == r.result:
+            return _UNCHANGED
+        return Problem(
+            r.row,
+            "result",
+            "conflict",
+            _("Reported %(stored)s already; a correction needs a new sample.")
+            % {"stored": TestResult(stored).label},
+            r.barcode,
+        )
+    if listed:
+        return Problem(r.row, "barcode", "duplicate", _("The tube is listed twice."), r.barcode)
+    if r.tested_at > at + CLOCK_TOLERANCE:
+        return Problem(r.row, "tested_at", "future", _("Tested in the future."), r.barcode)
+    if sampled_at is not None and r.tested_at < sampled_at - CLOCK_TOLERANCE:
+        return Problem(
+            r.row, "tested_at", "before_sampling", _("Tested before it was sampled."), r.barcode
+        )
+    if r.reported_at is not None and r.reported_at < r.tested_at:
+        return Problem(
+            r.row, "reported_at", "before_test", _("Reported before it was tested."), r.barcode
+        )
+    return None
 
 
 @transaction.atomic
