@@ -110,75 +110,9 @@ def do_import_samples(
     ``problems``: what was refused before the tubes were formed (an upload's
     broken lines), kept with the tubes' own refusals and audited with them.
     """
-    site_ids = {t.site_id for t in tubes}
-    sites = {s.pk: s for s in SamplingSite.objects.filter(pk__in=site_ids).select_related("area")}
-    for site_id in site_ids:
-        site = sites.get(site_id)
-        require_operations(acting_user, site.area if site else None)
-    require_round_work(acting_user, round)
+    sites = _sites_in_reach(acting_user, round, tubes)
     out = SampleImport(refused=list(problems))
-    known = set(
-        _column(
-            f"SELECT person_id FROM {RoundTarget._meta.db_table} WHERE round_id = %s", [round.pk]
-        )
-    )
-    outside = sorted({p for t in tubes for p in t.person_ids} - known)
-    for chunk in _chunks(outside):
-        known.update(
-            Person.objects.filter(pk__in=chunk, merged_into=None).values_list("pk", flat=True)
-        )
-    sampled = set(
-        _column(
-            f"SELECT person_id FROM {Sample._meta.db_table} WHERE round_id = %s AND purpose = %s",
-            [round.pk, Purpose.ROUND.value],
-        )
-    )
-    existing: set[str] = set()
-    for qs in where_in(Tube.objects.order_by(), "barcode", {t.barcode for t in tubes}, "text"):
-        existing.update(qs.values_list("barcode", flat=True))
-    good: list[TubeUpload] = []
-    seen_barcodes: set[str] = set()
-    for i, t in enumerate(tubes):
-        problem = None
-        if t.site_id not in sites:
-            problem = ("site", "unknown", _("Unknown sampling site."))
-        elif not _BARCODE.match(t.barcode or ""):
-            problem = ("barcode", "invalid", _("A barcode is 4 to 64 letters, digits or hyphens."))
-        elif t.barcode in existing or t.barcode in seen_barcodes:
-            problem = ("barcode", "duplicate", _("This tube barcode is in use already."))
-        elif not t.person_ids:
-            problem = ("person_ids", "empty", _("The tube holds no sample."))
-        elif len(t.person_ids) > round.pool_size:
-            problem = (
-                "person_ids",
-                "tube_full",
-                _("More swabs than the pool size %(k)s.") % {"k": round.pool_size},
-            )
-        elif not (round.starts_at <= t.sampled_at < round.ends_at):
-            problem = ("sampled_at", "outside_round", _("Sampled outside the round's window."))
-        else:
-            unknown = [p for p in t.person_ids if p not in known]
-            twice = [p for p in t.person_ids if p in sampled]
-            if unknown:
-                problem = (
-                    "person_ids",
-                    "unknown",
-                    _("Unknown persons: %(ids)s") % {"ids": ", ".join(map(str, unknown[:10]))},
-                )
-            elif twice or len(set(t.person_ids)) != len(t.person_ids):
-                problem = (
-                    "person_ids",
-                    "already_sampled",
-                    _("Already sampled in this round: %(ids)s")
-                    % {"ids": ", ".join(map(str, (twice or list(t.person_ids))[:10]))},
-                )
-        if problem:
-            row = t.row if t.row is not None else i
-            out.refused.append(Problem(row, *problem, value=t.barcode or ""))
-            continue
-        seen_barcodes.add(t.barcode)
-        sampled.update(t.person_ids)
-        good.append(t)
+    good = _accepted_tubes(round, tubes, sites, out.refused)
     # Tubes numbered in the order of their first person, samples written tube
     # by tube, each tube's people in order: then the sample's indexes that
     # lead with the tube and those that lead with the person (the round's,
@@ -206,6 +140,109 @@ def do_import_samples(
         area=round.area,
     )
     return out
+
+
+def _sites_in_reach(acting_user, round: TestingRound, tubes: Sequence[TubeUpload]) -> dict:
+    """The tubes' sampling sites by id, once the user is found to work there
+    and on the round (``PermissionDenied`` otherwise)."""
+    site_ids = {t.site_id for t in tubes}
+    sites = {s.pk: s for s in SamplingSite.objects.filter(pk__in=site_ids).select_related("area")}
+    for site_id in site_ids:
+        site = sites.get(site_id)
+        require_operations(acting_user, site.area if site else None)
+    require_round_work(acting_user, round)
+    return sites
+
+
+def _accepted_tubes(
+    round: TestingRound, tubes: Sequence[TubeUpload], sites: dict, refused: list[Problem]
+) -> list[TubeUpload]:
+    """The tubes that may be stored, in their order; each other one's problem
+    is added to ``refused``, naming its row."""
+    known, sampled = _round_people(round, tubes)
+    existing: set[str] = set()
+    for qs in where_in(Tube.objects.order_by(), "barcode", {t.barcode for t in tubes}, "text"):
+        existing.update(qs.values_list("barcode", flat=True))
+    good: list[TubeUpload] = []
+    seen_barcodes: set[str] = set()
+    for i, t in enumerate(tubes):
+        taken = t.barcode in existing or t.barcode in seen_barcodes
+        problem = _tube_problem(round, t, sites, known, sampled, taken=taken)
+        if problem:
+            row = t.row if t.row is not None else i
+            refused.append(Problem(row, *problem, value=t.barcode or ""))
+            continue
+        seen_barcodes.add(t.barcode)
+        sampled.update(t.person_ids)
+        good.append(t)
+    return good
+
+
+def _round_people(round: TestingRound, tubes: Sequence[TubeUpload]) -> tuple[set[int], set[int]]:
+    """(the persons the tubes may hold: the round's targets and any other live
+    person named, the persons sampled in the round already)."""
+    known = set(
+        _column(
+            f"SELECT person_id FROM {RoundTarget._meta.db_table} WHERE round_id = %s", [round.pk]
+        )
+    )
+    outside = sorted({p for t in tubes for p in t.person_ids} - known)
+    for chunk in _chunks(outside):
+        known.update(
+            Person.objects.filter(pk__in=chunk, merged_into=None).values_list("pk", flat=True)
+        )
+    sampled = set(
+        _column(
+            f"SELECT person_id FROM {Sample._meta.db_table} WHERE round_id = %s AND purpose = %s",
+            [round.pk, Purpose.ROUND.value],
+        )
+    )
+    return known, sampled
+
+
+def _tube_problem(
+    round: TestingRound,
+    t: TubeUpload,
+    sites: dict,
+    known: set[int],
+    sampled: set[int],
+    *,
+    taken: bool,
+) -> tuple[str, str, str] | None:
+    """Why tube ``t`` is refused, as (field, code, message), or None.
+    ``taken``: its barcode is in use already (stored, or earlier in the upload)."""
+    if t.site_id not in sites:
+        return ("site", "unknown", _("Unknown sampling site."))
+    if not _BARCODE.match(t.barcode or ""):
+        return ("barcode", "invalid", _("A barcode is 4 to 64 letters, digits or hyphens."))
+    if taken:
+        return ("barcode", "duplicate", _("This tube barcode is in use already."))
+    if not t.person_ids:
+        return ("person_ids", "empty", _("The tube holds no sample."))
+    if len(t.person_ids) > round.pool_size:
+        return (
+            "person_ids",
+            "tube_full",
+            _("More swabs than the pool size %(k)s.") % {"k": round.pool_size},
+        )
+    if not (round.starts_at <= t.sampled_at < round.ends_at):
+        return ("sampled_at", "outside_round", _("Sampled outside the round's window."))
+    unknown = [p for p in t.person_ids if p not in known]
+    if unknown:
+        return (
+            "person_ids",
+            "unknown",
+            _("Unknown persons: %(ids)s") % {"ids": ", ".join(map(str, unknown[:10]))},
+        )
+    twice = [p for p in t.person_ids if p in sampled]
+    if twice or len(set(t.person_ids)) != len(t.person_ids):
+        return (
+            "person_ids",
+            "already_sampled",
+            _("Already sampled in this round: %(ids)s")
+            % {"ids": ", ".join(map(str, (twice or list(t.person_ids))[:10]))},
+        )
+    return None
 
 
 def _fulfil_scheduled_tests(
