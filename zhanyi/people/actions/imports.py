@@ -265,74 +265,27 @@ def do_import_persons(
     counts = ImportCounts()
     areas = dict(Area.objects.values_list("code", "id"))
     known_households = _import_households(households, counts, areas, batch_size)
-    known_persons = set(
-        Person.objects.exclude(external_id=None).values_list("external_id", flat=True)
+    _import_persons(
+        persons,
+        counts,
+        _PersonContext(
+            areas=areas,
+            households=known_households,
+            known=set(
+                Person.objects.exclude(external_id=None).values_list("external_id", flat=True)
+            ),
+            documents=set(
+                Person.objects.filter(merged_into=None)
+                .exclude(identity_number="")
+                .values_list("identity_number", flat=True)
+            ),
+            today=china_today(),
+        ),
+        source=source,
+        source_ref=source_ref,
+        acting_user=acting_user,
+        batch_size=batch_size,
     )
-    documents = set(
-        Person.objects.filter(merged_into=None)
-        .exclude(identity_number="")
-        .values_list("identity_number", flat=True)
-    )
-    insert_person = Inserter(Person, _PERSON_FIELDS)
-    insert_source = Inserter(SourceRecord, _SOURCE_FIELDS)
-    received_by = actor_user(acting_user)
-    received_by_id = received_by.pk if received_by is not None else None
-    now = timezone.now()
-    today = china_today()
-    for batch in _batches(persons, batch_size):
-        new: list[tuple] = []
-        payloads: list[tuple[int, dict]] = []
-        for number, row in batch:
-            try:
-                ext = _int_field(row, "person_id")
-            except FieldProblem:
-                ext = None
-            if ext is None:
-                counts.bad_persons += 1
-                counts.refuse("persons", number, "person_id", _("The person id is missing."))
-                continue
-            if ext in known_persons:
-                counts.existing_persons += 1
-                continue
-            clean, village, household, problems = _check_person_row(
-                row, areas, known_households, documents, today
-            )
-            if problems:
-                counts.bad_persons += 1
-                for p in problems:
-                    counts.refuse("persons", number, p.field, p.message)
-                continue
-            known_persons.add(ext)
-            if clean["identity_number"]:
-                documents.add(clean["identity_number"])
-            new.append(
-                (
-                    ext,
-                    clean["identity_type"],
-                    clean["identity_number"],
-                    clean["nationality"],
-                    clean["name"],
-                    str(clean["sex"]),
-                    clean["birth_date"],
-                    clean["phone"],
-                    clean["address"],
-                    village,
-                    household,
-                    now,
-                    now,
-                )
-            )
-            payloads.append((ext, _payload(row)))
-        insert_person.run(new)
-        pks = _pks_by_external_id(Person, [row[0] for row in new])
-        insert_source.run(
-            [
-                (pks[ext], source, source_ref, payload, now, received_by_id)
-                for ext, payload in payloads
-            ]
-        )
-        counts.persons += len(new)
-        counts.source_records += len(payloads)
     audit.record(
         actor=acting_user if acting_user is not None else audit.cli_actor(),
         action="person.import",
@@ -349,3 +302,101 @@ def do_import_persons(
         },
     )
     return counts
+
+
+@dataclass
+class _PersonContext:
+    """What a person row is checked against: the area and household ids, the
+    external ids and identity numbers in the index (both grow as rows are
+    taken), and today's date."""
+
+    areas: dict[str, int]
+    households: dict[int, tuple[int, int]]
+    known: set[int]
+    documents: set[str]
+    today: dt.date
+
+
+def _import_persons(
+    persons: Iterable[Mapping[str, Any]],
+    counts: ImportCounts,
+    context: _PersonContext,
+    *,
+    source: str,
+    source_ref: str,
+    acting_user,
+    batch_size: int,
+) -> None:
+    """Check and store the person rows ``batch_size`` at a time, each stored
+    person with a source record of the row as received."""
+    insert_person = Inserter(Person, _PERSON_FIELDS)
+    insert_source = Inserter(SourceRecord, _SOURCE_FIELDS)
+    received_by = actor_user(acting_user)
+    received_by_id = received_by.pk if received_by is not None else None
+    now = timezone.now()
+    for batch in _batches(persons, batch_size):
+        new: list[tuple] = []
+        payloads: list[tuple[int, dict]] = []
+        for number, row in batch:
+            person = _person_values(number, row, counts, context, now)
+            if person is not None:
+                new.append(person)
+                payloads.append((person[0], _payload(row)))
+        insert_person.run(new)
+        pks = _pks_by_external_id(Person, [row[0] for row in new])
+        insert_source.run(
+            [
+                (pks[ext], source, source_ref, payload, now, received_by_id)
+                for ext, payload in payloads
+            ]
+        )
+        counts.persons += len(new)
+        counts.source_records += len(payloads)
+
+
+def _person_values(
+    number: int,
+    row: Mapping[str, Any],
+    counts: ImportCounts,
+    context: _PersonContext,
+    now: dt.datetime,
+) -> tuple | None:
+    """A person row's values in the order of ``_PERSON_FIELDS``, or None when the
+    row is refused (counted, with its problems) or its person is known already."""
+    try:
+        ext = _int_field(row, "person_id")
+    except FieldProblem:
+        ext = None
+    if ext is None:
+        counts.bad_persons += 1
+        counts.refuse("persons", number, "person_id", _("The person id is missing."))
+        return None
+    if ext in context.known:
+        counts.existing_persons += 1
+        return None
+    clean, village, household, problems = _check_person_row(
+        row, context.areas, context.households, context.documents, context.today
+    )
+    if problems:
+        counts.bad_persons += 1
+        for p in problems:
+            counts.refuse("persons", number, p.field, p.message)
+        return None
+    context.known.add(ext)
+    if clean["identity_number"]:
+        context.documents.add(clean["identity_number"])
+    return (
+        ext,
+        clean["identity_type"],
+        clean["identity_number"],
+        clean["nationality"],
+        clean["name"],
+        str(clean["sex"]),
+        clean["birth_date"],
+        clean["phone"],
+        clean["address"],
+        village,
+        household,
+        now,
+        now,
+    )
