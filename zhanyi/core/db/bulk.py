@@ -20,11 +20,12 @@ give rows as tuples in the order of the fields they name.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 import psycopg
@@ -42,6 +43,10 @@ from . import dialect
 DIRECT_FROM = 5000
 #: Values per ``IN`` list on SQLite (its default limit is 32,766 parameters).
 _SQLITE_CHUNK = 5000
+
+
+def _adapt_json(ops: Any, encoder: Any, value: Any) -> Any:
+    return ops.adapt_json_value(value, encoder)
 
 
 def _memo(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -73,9 +78,11 @@ class Table:
     ) -> None:
         self.connection = default_connection if connection is None else connection
         self.model = model
-        self.fields = [model._meta.get_field(name) for name in fields]
+        self.fields: list[models.Field] = [
+            cast(models.Field, model._meta.get_field(name)) for name in fields
+        ]
         self.table = model._meta.db_table
-        self.columns = [f.column for f in self.fields]
+        self.columns: list[str] = [f.column for f in self.fields]
         quote = self.connection.ops.quote_name
         self.quoted_table = quote(self.table)
         self.quoted = [quote(c) for c in self.columns]
@@ -86,7 +93,7 @@ class Table:
         self.adapted: list[tuple[int, Callable[[Any], Any]]] = []
         for i, f in enumerate(self.fields):
             if isinstance(f, models.JSONField):
-                self.adapted.append((i, lambda v, enc=f.encoder: ops.adapt_json_value(v, enc)))
+                self.adapted.append((i, functools.partial(_adapt_json, ops, f.encoder)))
             elif self.copy:
                 continue
             elif isinstance(f, models.DateTimeField):
@@ -96,13 +103,13 @@ class Table:
 
     def index(self, field: str) -> int:
         """The position of ``field`` (a name or attname) in the rows."""
-        wanted = self.model._meta.get_field(field)
+        wanted = cast(models.Field, self.model._meta.get_field(field))
         return self.fields.index(wanted)
 
     def prepare(self, rows: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
         if not self.adapted:
             return rows if isinstance(rows, list) else list(rows)
-        prepared = []
+        prepared: list[Sequence[Any]] = []
         for row in rows:
             values = list(row)
             for i, adapt in self.adapted:
@@ -512,7 +519,7 @@ def read_frame(
                 tuple(parse(v) if t and v is not None else v for v, t in zip(r, times, strict=True))
                 for r in rows
             ]
-        return pl.DataFrame(rows, schema=list(schema), orient="row").cast(schema)
+        return pl.DataFrame(rows, schema=list(schema), orient="row").cast(pl.Schema(schema))
     select = ", ".join(
         f"(extract(epoch from {quote(c)}) * 1000000)::bigint" if t else quote(c)
         for c, t in zip(columns, times, strict=True)
@@ -537,6 +544,8 @@ def read_frame(
 def _sqlite_time(value: str | dt.datetime, connection: BaseDatabaseWrapper) -> dt.datetime:
     """A stored datetime as the ORM reads it from SQLite (aware, in UTC)."""
     parsed = value if isinstance(value, dt.datetime) else parse_datetime(value)
+    if parsed is None:
+        raise ValueError(f"not a stored datetime: {value!r}")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, connection.timezone)
     return parsed
