@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "zhanyi.places",
     "zhanyi.accounts",
     "zhanyi.people",
+    "zhanyi.handoffs",
     "zhanyi.command",
     "zhanyi.tracing",
     "zhanyi.screening",

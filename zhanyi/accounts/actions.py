@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from zhanyi.command.models import TaskForce
+from zhanyi.accounts.models import TaskForce
 from zhanyi.places.models import Area
 
 from . import audit

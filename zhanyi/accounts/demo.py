@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from zhanyi.command.models import TaskForce, TaskForceKind
+from zhanyi.accounts.models import TaskForce, TaskForceKind
 from zhanyi.places.models import Area
 
 from . import actions

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.command.models import TaskForce
+from zhanyi.accounts.models import TaskForce
 from zhanyi.places.models import Area, AreaLevel
 
 from .auth import LoginThrottled, authenticate_throttled

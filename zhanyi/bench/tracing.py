@@ -28,9 +28,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zhanyi.accounts.audit import SystemActor
-from zhanyi.command.models import Handoff
 from zhanyi.core.db import bulk, dialect
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL
+from zhanyi.handoffs.models import Handoff
 from zhanyi.people.models import HealthCode, HealthCodeChange, Person
 from zhanyi.places.models import Area, AreaLevel
 from zhanyi.tracing.actions import do_expand_contacts

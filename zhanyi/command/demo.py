@@ -22,7 +22,7 @@ from django.db import transaction
 
 from zhanyi.accounts import demo as demo_accounts
 from zhanyi.accounts.demo import NotADemoDatabase
-from zhanyi.accounts.models import DemoDatabase
+from zhanyi.accounts.models import DemoDatabase, Headquarters, TaskForceKind
 from zhanyi.engine.synth import SynthConfig, generate
 from zhanyi.people import actions as people_actions
 from zhanyi.people.models import Person
@@ -30,7 +30,6 @@ from zhanyi.places import actions as place_actions
 from zhanyi.places.models import Area, AreaLevel
 
 from . import actions
-from .models import Headquarters, TaskForceKind
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 DEFAULT_SEED = 20210916

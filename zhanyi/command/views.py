@@ -1,11 +1,11 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from zhanyi.accounts.models import Headquarters
 from zhanyi.core import metrics
 from zhanyi.places import queries as place_queries
 
 from . import queries
-from .models import Headquarters
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -378,7 +378,7 @@ class Sample(models.Model):
     sampled_at = models.DateTimeField(_("sampled at"))
     # The hand-off this sample fulfils (a scheduled test, a re-sampling).
     handoff = models.ForeignKey(
-        "command.Handoff",
+        "handoffs.Handoff",
         models.SET_NULL,
         null=True,
         blank=True,

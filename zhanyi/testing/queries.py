@@ -18,9 +18,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from zhanyi.accounts.models import TaskForceKind
 from zhanyi.accounts.roles import has_capability
-from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
 from zhanyi.core import jurisdiction
+from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
 from zhanyi.places.models import LEVEL_DEPTH, Area, AreaLevel
 from zhanyi.testing.models import (
     DeliveryBatch,

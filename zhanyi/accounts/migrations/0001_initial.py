@@ -13,11 +13,99 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("command", "0001_initial"),
         ("places", "0001_initial"),
     ]
 
     operations = [
+        migrations.CreateModel(
+            name="Headquarters",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "activated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="activated at"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="headquarters",
+                        to="places.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="accounts.headquarters",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "headquarters",
+                "verbose_name_plural": "headquarters",
+            },
+        ),
+        migrations.CreateModel(
+            name="TaskForce",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("coordination", "Coordination"),
+                            ("lockdown", "Lockdown"),
+                            ("investigation", "Epidemiological investigation"),
+                            ("testing", "Nucleic-acid testing"),
+                            ("quarantine", "Quarantine"),
+                            ("transfer", "Transfer"),
+                            ("community", "Community control"),
+                            ("logistics", "Logistics"),
+                            ("supervision", "Supervision"),
+                            ("public_opinion", "Public opinion"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("lead", models.CharField(blank=True, max_length=100, verbose_name="lead")),
+                (
+                    "headquarters",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="task_forces",
+                        to="accounts.headquarters",
+                        verbose_name="headquarters",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "task force",
+                "verbose_name_plural": "task forces",
+                "ordering": ["headquarters_id", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("headquarters", "kind"), name="one_task_force_per_kind"
+                    )
+                ],
+            },
+        ),
         migrations.CreateModel(
             name="User",
             fields=[
@@ -131,7 +219,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="members",
-                        to="command.taskforce",
+                        to="accounts.taskforce",
                         verbose_name="task force",
                     ),
                 ),

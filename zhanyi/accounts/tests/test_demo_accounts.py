@@ -7,8 +7,16 @@ from zhanyi.accounts.demo import (
     is_demo_database,
     mark_demo_database,
 )
-from zhanyi.accounts.models import AuditEvent, DemoAccount, DemoDatabase, Role, User
-from zhanyi.command.models import Headquarters, TaskForce, TaskForceKind
+from zhanyi.accounts.models import (
+    AuditEvent,
+    DemoAccount,
+    DemoDatabase,
+    Headquarters,
+    Role,
+    TaskForce,
+    TaskForceKind,
+    User,
+)
 from zhanyi.core.testing import make_area
 from zhanyi.places.models import AreaLevel
 

@@ -5,8 +5,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from rest_framework.authtoken.models import Token
 
-from zhanyi.accounts.models import AuditEvent, Role, User
-from zhanyi.command.models import Headquarters, TaskForce, TaskForceKind
+from zhanyi.accounts.models import AuditEvent, Headquarters, Role, TaskForce, TaskForceKind, User
 
 
 def run(*args, stdin=None) -> str:

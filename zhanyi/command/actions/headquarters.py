@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from zhanyi.accounts import audit
-from zhanyi.command.models import Headquarters, TaskForce, TaskForceKind
+from zhanyi.accounts.models import Headquarters, TaskForce, TaskForceKind
 from zhanyi.places.models import Area
 
 

@@ -3,9 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from zhanyi.accounts.models import User
+from zhanyi.accounts.models import Headquarters, User
 from zhanyi.command import demo
-from zhanyi.command.models import Headquarters
 from zhanyi.people.models import Person, SourceRecord
 from zhanyi.places.models import Area, Place
 

@@ -1,5 +1,5 @@
+from zhanyi.accounts.models import TaskForce
 from zhanyi.command import actions
-from zhanyi.command.models import TaskForce
 from zhanyi.people.models import Household, Person
 
 

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from zhanyi.command.models import Handoff
 from zhanyi.core.integrity import unconstrained_keys
+from zhanyi.handoffs.models import Handoff
 from zhanyi.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 def test_the_keys_are_found_from_the_models():
     names = {f"{f.model._meta.label}.{f.name}" for f in unconstrained_keys()}
     assert {
-        "command.Handoff.person",
-        "command.Handoff.area",
+        "handoffs.Handoff.person",
+        "handoffs.Handoff.area",
         "tracing.Contact.person",
         "tracing.Contact.area",
         "tracing.Contact.via",
@@ -38,7 +38,7 @@ def test_a_clean_database_passes(world, capsys):
     Person.objects.create(name="甲", village=world.village)
     call_command("integrity")
     out = capsys.readouterr().out
-    assert out.startswith("No dangling references") and "command.Handoff.person" in out
+    assert out.startswith("No dangling references") and "handoffs.Handoff.person" in out
 
 
 def test_a_row_pointing_at_no_person_is_reported_and_the_command_fails(world, capsys):
@@ -66,7 +66,7 @@ def test_a_row_pointing_at_no_person_is_reported_and_the_command_fails(world, ca
     assert "1 dangling reference(s)" in str(error.value)
     out = capsys.readouterr().out
     assert (
-        f"command.Handoff.person: 1 row(s) point at no people.Person "
+        f"handoffs.Handoff.person: 1 row(s) point at no people.Person "
         f"(row {row.pk} → {someone.pk + 1000})"
     ) in out
-    assert "command.Handoff.area" not in out
+    assert "handoffs.Handoff.area" not in out

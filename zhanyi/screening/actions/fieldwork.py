@@ -3,7 +3,7 @@
 An outcome closes the task and hands the person on: centralised quarantine
 to the transfer task force, home quarantine or health monitoring to the
 village team's control, a test arranged to the testing task force
-(``zhanyi.command`` hand-offs, idempotent by key). A person not in the city
+(``zhanyi.handoffs``, idempotent by key). A person not in the city
 goes on the reply list to the region that pushed them.
 """
 
@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
+from zhanyi.accounts.models import TaskForceKind
 from zhanyi.accounts.roles import has_capability
-from zhanyi.command import schedule
-from zhanyi.command.actions import HandoffSpec, do_create_handoffs
-from zhanyi.command.models import HandoffKind, TaskForceKind
-from zhanyi.command.schedule import ScheduledTest
 from zhanyi.core import jurisdiction
 from zhanyi.engine.protocol import Protocol, load_protocol
+from zhanyi.handoffs import schedule
+from zhanyi.handoffs.actions import HandoffSpec, do_create_handoffs
+from zhanyi.handoffs.models import HandoffKind
+from zhanyi.handoffs.schedule import ScheduledTest
 from zhanyi.places.models import Area
 from zhanyi.screening.models import ScreeningTask, TaskEvent
 
@@ -238,7 +239,7 @@ def _handoff_specs(task: ScreeningTask, protocol: Protocol | None = None) -> lis
         detail = {"category": task.category, "measure": task.measure, "where": task.found_where}
         due_at = now + dt.timedelta(hours=hours)
         if kind == HandoffKind.TEST:
-            # A schedule of one test, at once (zhanyi.command.schedule).
+            # A schedule of one test, at once (zhanyi.handoffs.schedule).
             detail.update(schedule.detail_of([ScheduledTest("screening", 1, None, due_at)]))
         return HandoffSpec(
             key=f"{origin}:{kind}",

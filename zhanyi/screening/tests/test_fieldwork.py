@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from zhanyi.accounts.audit import SystemActor
 from zhanyi.accounts.models import AuditEvent
-from zhanyi.command import schedule
-from zhanyi.command.models import Handoff
+from zhanyi.handoffs import schedule
+from zhanyi.handoffs.models import Handoff
 from zhanyi.screening.actions import (
     do_add_step,
     do_escalate_overdue,

@@ -21,9 +21,10 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
-from zhanyi.command.models import Handoff, HandoffStatus, TaskForceKind
+from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core.db import dialect
 from zhanyi.core.db.bulk import insert_many, where_in
+from zhanyi.handoffs.models import Handoff, HandoffStatus
 from zhanyi.people.models import Person
 from zhanyi.testing.models import (
     Purpose,

@@ -28,9 +28,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
-from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
-from zhanyi.command.models import HandoffKind, TaskForceKind
+from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core.db.bulk import update_many, where_in
+from zhanyi.handoffs.actions import HandoffSpec, do_create_handoffs
+from zhanyi.handoffs.models import HandoffKind
 from zhanyi.places.models import Area
 from zhanyi.testing.models import (
     CODE_AWAITS,

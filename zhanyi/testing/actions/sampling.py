@@ -15,9 +15,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
-from zhanyi.command.actions.handoffs import do_close_handoff, do_record_scheduled_test
-from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
+from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core.db.bulk import in_list
+from zhanyi.handoffs.actions import do_close_handoff, do_record_scheduled_test
+from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
 from zhanyi.places.models import Area, Place
 from zhanyi.testing.models import (
     DeliveryBatch,
@@ -85,7 +86,7 @@ def _attach_handoffs(samples: list[Sample], tube: Tube, at: dt.datetime, acting_
     """Link each sample to the open test or re-sampling hand-off it fulfils.
 
     A test hand-off carries a schedule (tracing's protocol days,
-    ``zhanyi.command.schedule``): a sample inside its current test's window,
+    ``zhanyi.handoffs.schedule``): a sample inside its current test's window,
     in any tube, marks that test done and moves the hand-off on to the next
     (done after the last). A re-sampling counts only in a single tube, and
     closes.

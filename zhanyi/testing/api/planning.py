@@ -13,10 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhanyi.accounts import audit
-from zhanyi.command import schedule
 from zhanyi.core import jurisdiction
 from zhanyi.core.masking import mask_name
 from zhanyi.engine.pooling import recommend_pool_size, simulate_dorfman
+from zhanyi.handoffs import schedule
 from zhanyi.testing import queries
 from zhanyi.testing.actions.common import testing_rule
 from zhanyi.testing.actions.rounds import schedule_periods

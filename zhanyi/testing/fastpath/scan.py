@@ -22,10 +22,11 @@ from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 
 from zhanyi.accounts.fastpath.audit import record_with_writes
-from zhanyi.command.models import Handoff, HandoffStatus, TaskForceKind
+from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core import jurisdiction
 from zhanyi.core.db import dialect
 from zhanyi.core.fastpath import statements, writes
+from zhanyi.handoffs.models import Handoff, HandoffStatus
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area
 from zhanyi.testing.actions.common import InputError, require_operations, round_in_reach

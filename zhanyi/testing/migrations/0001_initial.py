@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("command", "0003_handoff"),
+        ("handoffs", "0001_initial"),
         ("people", "0003_health_codes"),
         ("places", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -565,7 +565,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
-                        to="command.handoff",
+                        to="handoffs.handoff",
                     ),
                 ),
                 (

@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="+",
-                to="command.handoff",
+                to="handoffs.handoff",
             ),
         ),
         migrations.AlterField(

@@ -8,9 +8,9 @@ import itertools
 from django.utils import timezone
 
 from zhanyi.accounts.audit import SystemActor
-from zhanyi.command import schedule
-from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
-from zhanyi.command.schedule import ScheduledTest
+from zhanyi.handoffs import schedule
+from zhanyi.handoffs.actions import HandoffSpec, do_create_handoffs
+from zhanyi.handoffs.schedule import ScheduledTest
 from zhanyi.people.models import Person
 from zhanyi.testing import actions
 from zhanyi.testing.models import Lab, SamplingSite

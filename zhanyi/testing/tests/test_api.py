@@ -241,9 +241,9 @@ def test_the_pool_size_api_recommends_and_simulates(world, api_for):
 
 
 def test_who_is_due_when_lists_scheduled_tests_and_coming_rounds(world, api_for):
-    from zhanyi.command import schedule
-    from zhanyi.command.actions.handoffs import HandoffSpec, do_create_handoffs
-    from zhanyi.command.schedule import ScheduledTest
+    from zhanyi.handoffs import schedule
+    from zhanyi.handoffs.actions import HandoffSpec, do_create_handoffs
+    from zhanyi.handoffs.schedule import ScheduledTest
 
     from .factories import SYSTEM
 

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from zhanyi.command.models import HandoffKind
+from zhanyi.handoffs.models import HandoffKind
 from zhanyi.people.models import Person
 from zhanyi.testing import actions, queries
 from zhanyi.testing.actions.scanning import OrmStatements

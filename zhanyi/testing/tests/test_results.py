@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from zhanyi.command.models import Handoff
+from zhanyi.handoffs.models import Handoff
 from zhanyi.testing import actions, queries
 from zhanyi.testing.health_facts import facts
 from zhanyi.testing.models import ResultImport, Tube

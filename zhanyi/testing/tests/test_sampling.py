@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from zhanyi.accounts.models import AuditEvent
-from zhanyi.command import schedule
-from zhanyi.command.models import Handoff
+from zhanyi.handoffs import schedule
+from zhanyi.handoffs.models import Handoff
 from zhanyi.testing import actions
 from zhanyi.testing.models import Sample, Tube
 

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from zhanyi.accounts.models import AuditEvent
-from zhanyi.command.models import Handoff
 from zhanyi.core.db import dialect
 from zhanyi.core.fastpath import writes
+from zhanyi.handoffs.models import Handoff
 from zhanyi.people.models import Person
 from zhanyi.testing import actions
 from zhanyi.testing.actions.common import InputError

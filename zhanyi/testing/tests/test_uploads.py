@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from zhanyi.accounts.models import AuditEvent
-from zhanyi.command.models import Handoff
 from zhanyi.engine.protocol import LOCAL_TZ
+from zhanyi.handoffs.models import Handoff
 from zhanyi.testing import actions
 from zhanyi.testing.models import Sample, Tube
 

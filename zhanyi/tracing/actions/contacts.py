@@ -23,14 +23,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts import audit
-from zhanyi.command import schedule
-from zhanyi.command.actions import HandoffSpec, do_create_handoffs, do_extend_test_schedules
-from zhanyi.command.actions.handoffs import HandoffTemplate, do_create_planned_handoffs
-from zhanyi.command.models import Handoff, HandoffKind, TaskForceKind
-from zhanyi.command.schedule import ScheduledTest
+from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core.db import bulk
 from zhanyi.engine.contacts import CASES, EXPOSURES, QUARANTINED, expand_contacts
 from zhanyi.engine.protocol import LOCAL_TZ, Protocol, exposure_window
+from zhanyi.handoffs import schedule
+from zhanyi.handoffs.actions import (
+    HandoffSpec,
+    HandoffTemplate,
+    do_create_handoffs,
+    do_create_planned_handoffs,
+    do_extend_test_schedules,
+)
+from zhanyi.handoffs.models import Handoff, HandoffKind
+from zhanyi.handoffs.schedule import ScheduledTest
 from zhanyi.people.models import Person
 from zhanyi.tracing.models import Case, Contact, ContactKind, Exposure
 
@@ -492,7 +498,7 @@ def do_release_contact(
 ) -> Contact:
     """Release a contact (解除隔离): their open hand-offs are cancelled and the
     code recomputed."""
-    from zhanyi.command.actions import do_cancel_handoffs
+    from zhanyi.handoffs.actions import do_cancel_handoffs
 
     contact = Contact.objects.select_related("case", "case__person", "case__area").get(
         pk=contact.pk

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from zhanyi.accounts.models import AuditEvent
-from zhanyi.command import schedule
-from zhanyi.command.actions import do_record_scheduled_test
-from zhanyi.command.models import Handoff
 from zhanyi.engine.protocol import load_protocol
+from zhanyi.handoffs import schedule
+from zhanyi.handoffs.actions import do_record_scheduled_test
+from zhanyi.handoffs.models import Handoff
 from zhanyi.tracing import actions
 from zhanyi.tracing.models import Contact, Exposure
 

@@ -6,7 +6,7 @@ import pytest
 
 from zhanyi.accounts.models import AuditEvent
 from zhanyi.command import demo
-from zhanyi.command.models import Handoff
+from zhanyi.handoffs.models import Handoff
 from zhanyi.tracing.demo import replay_family_cluster
 from zhanyi.tracing.models import Case, Contact
 

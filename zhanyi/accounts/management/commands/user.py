@@ -23,8 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhanyi.accounts import actions
 from zhanyi.accounts.audit import cli_actor
-from zhanyi.accounts.models import Role, User
-from zhanyi.command.models import TaskForce, TaskForceKind
+from zhanyi.accounts.models import Role, TaskForce, TaskForceKind, User
 from zhanyi.places.models import Area
 
 NO_TASK_FORCE = "none"

@@ -20,11 +20,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from zhanyi.accounts import audit
-from zhanyi.command import schedule
-from zhanyi.command.models import Handoff, HandoffKind, HandoffStatus, TaskForceKind
+from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core.actors import actor_name
 from zhanyi.core.db import bulk, dialect
 from zhanyi.core.db.bulk import array_literal
+from zhanyi.handoffs import schedule
+from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
 
 # Sets, not the enums' ``values`` (a list rebuilt on every access): a contact
 # graph validates hundreds of thousands of specs.
@@ -97,7 +98,7 @@ def _audit_created(kinds: dict[str, int], offered: int, acting_user, label: str)
         audit.record(
             actor=acting_user,
             action="handoff.create",
-            object_type="command.handoff",
+            object_type="handoffs.handoff",
             object_label=label,
             detail={"created": created, "by_kind": kinds, "skipped": offered - created},
         )
@@ -346,7 +347,7 @@ def do_cancel_handoffs(handoffs: QuerySet[Handoff], *, acting_user, reason: str)
     audit.record(
         actor=acting_user,
         action="handoff.cancel",
-        object_type="command.handoff",
+        object_type="handoffs.handoff",
         object_label=reason[:255],
         detail={"cancelled": len(ids), "ids": ids[:1000]},
     )
@@ -357,7 +358,7 @@ def do_cancel_handoffs(handoffs: QuerySet[Handoff], *, acting_user, reason: str)
 def do_record_scheduled_test(
     handoff: Handoff, *, sampled_at: dt.datetime, tube: str, acting_user, outcome: str = ""
 ) -> Handoff:
-    """A sample for a test hand-off (``zhanyi.command.schedule``): its current
+    """A sample for a test hand-off (``zhanyi.handoffs.schedule``): its current
     test is done; the hand-off moves on to the next test's window or, after
     the last test, is done with ``outcome``. A hand-off that is not open, or
     whose current test is not yet due at ``sampled_at``, is refused."""
@@ -438,7 +439,7 @@ def do_extend_test_schedules(specs: Iterable[HandoffSpec], *, acting_user, reaso
         audit.record(
             actor=acting_user,
             action="handoff.reschedule",
-            object_type="command.handoff",
+            object_type="handoffs.handoff",
             object_label=reason[:255],
             detail={"changed": len(changed), "ids": [h.pk for h in changed][:1000]},
         )

@@ -10,17 +10,18 @@ import pytest
 
 from zhanyi.accounts.audit import SystemActor
 from zhanyi.accounts.models import AuditEvent
-from zhanyi.command import schedule
-from zhanyi.command.actions import (
+from zhanyi.handoffs import schedule
+from zhanyi.handoffs.actions import (
     HandoffSpec,
+    HandoffTemplate,
     do_cancel_handoffs,
     do_create_handoffs,
+    do_create_planned_handoffs,
     do_extend_test_schedules,
     do_record_scheduled_test,
 )
-from zhanyi.command.actions.handoffs import HandoffTemplate, do_create_planned_handoffs
-from zhanyi.command.models import Handoff
-from zhanyi.command.schedule import ScheduledTest
+from zhanyi.handoffs.models import Handoff
+from zhanyi.handoffs.schedule import ScheduledTest
 from zhanyi.people.models import Person
 
 pytestmark = pytest.mark.django_db

@@ -5,13 +5,13 @@ from django.utils import timezone
 
 from zhanyi.accounts.audit import cli_actor
 from zhanyi.accounts.models import AuditEvent
-from zhanyi.command.actions import (
+from zhanyi.handoffs.actions import (
     HandoffSpec,
     do_cancel_handoffs,
     do_close_handoff,
     do_create_handoffs,
 )
-from zhanyi.command.models import Handoff, HandoffStatus
+from zhanyi.handoffs.models import Handoff, HandoffStatus
 from zhanyi.people.models import Person
 
 

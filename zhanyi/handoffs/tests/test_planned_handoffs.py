@@ -9,9 +9,9 @@ import pytest
 
 from zhanyi.accounts.audit import SystemActor
 from zhanyi.accounts.models import AuditEvent
-from zhanyi.command.actions import handoffs
-from zhanyi.command.actions.handoffs import HandoffTemplate, do_create_planned_handoffs
-from zhanyi.command.models import Handoff
+from zhanyi.handoffs import actions as handoffs
+from zhanyi.handoffs.actions import HandoffTemplate, do_create_planned_handoffs
+from zhanyi.handoffs.models import Handoff
 from zhanyi.people.models import Person
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ A ``test`` hand-off written before schedules (no ``"tests"`` in its detail) is
 read as a schedule of one test: its own window.
 
 This module is pure (no queries); the writes are in
-``zhanyi.command.actions.handoffs`` (``do_record_scheduled_test``,
+``zhanyi.handoffs.actions`` (``do_record_scheduled_test``,
 ``do_extend_test_schedules``).
 """
 
