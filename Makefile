@@ -50,6 +50,7 @@ lint: setup
 	$(BIN)/djlint zhanyi --check --quiet
 	$(BIN)/djlint zhanyi --lint --quiet
 	ZHANYI_TESTING=1 $(BIN)/mypy
+	$(BIN)/lint-imports
 	ZHANYI_TESTING=1 $(BIN)/zhanyi makemigrations --check --dry-run -v0
 
 test: setup browser lint test-sqlite test-postgres

@@ -21,7 +21,7 @@ def _fresh_cache():
 
 @pytest.fixture
 def world(db):
-    from zhanyi.core.testing import build_world
+    from zhanyi.accounts.testing import build_world
 
     return build_world()
 

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "zhanyi.tracing",
     "zhanyi.screening",
     "zhanyi.testing",
+    "zhanyi.bench",
 ]
 
 MIDDLEWARE = [
@@ -134,7 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "zhanyi.core.context_processors.navigation",
+                "zhanyi.accounts.context_processors.navigation",
             ],
         },
     }

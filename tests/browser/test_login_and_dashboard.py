@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from zhanyi.core.testing import PASSWORD
+from zhanyi.accounts.testing import PASSWORD
 from zhanyi.people.models import Person
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from zhanyi.accounts.models import TaskForce
+from zhanyi.core import audit
+from zhanyi.core.audit import SystemActor
 from zhanyi.places.models import Area
 
-from . import audit
-from .audit import SystemActor
 from .models import Role, User
 from .queries import can_assign_area, can_manage_user
 from .roles import require_capability

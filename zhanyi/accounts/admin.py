@@ -13,9 +13,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, queries
+from zhanyi.core import audit
+from zhanyi.core.models import AuditEvent
+
+from . import queries
 from .forms import AdminLoginForm
-from .models import AuditEvent, DemoAccount, DemoDatabase, User
+from .models import DemoAccount, DemoDatabase, User
 from .roles import has_capability
 
 admin.site.login_form = AdminLoginForm

@@ -15,9 +15,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from zhanyi.core.models import AuditEvent
+
 from . import actions, queries
 from .auth import LoginThrottled, authenticate_throttled
-from .models import AuditEvent, User
+from .models import User
 from .roles import capabilities_of, capability_permission
 
 

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication as BaseTokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from . import audit, throttle
+from zhanyi.core import audit
+
+from . import throttle
 from .models import User
 
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from zhanyi.accounts.models import TaskForce, TaskForceKind
+from zhanyi.core.audit import SystemActor
 from zhanyi.places.models import Area
 
 from . import actions
-from .audit import SystemActor
 from .models import DemoAccount, DemoDatabase, Role, User
 
 DEMO_ACTOR = SystemActor("demo")

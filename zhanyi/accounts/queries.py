@@ -19,9 +19,10 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from zhanyi.core.models import AuditEvent
 from zhanyi.places.models import Area
 
-from .models import AuditEvent, User
+from .models import User
 from .roles import has_capability
 
 

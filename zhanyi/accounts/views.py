@@ -19,7 +19,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import actions, audit, queries
+from zhanyi.core import audit
+
+from . import actions, queries
 from .forms import AuditFilterForm, LoginForm, UserForm
 from .models import Role
 from .roles import CAPABILITIES, capabilities_of, capability_required

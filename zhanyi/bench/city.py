@@ -51,7 +51,7 @@ def load_city(city_dir: Path, out: TextIO, *, bench: str) -> None:
     from django.core.management import call_command
     from django.db import transaction
 
-    from zhanyi.accounts.audit import SystemActor
+    from zhanyi.core.audit import SystemActor
     from zhanyi.people.actions.imports import do_import_persons
     from zhanyi.people.models import Person
     from zhanyi.places.actions import do_import_areas, do_import_places

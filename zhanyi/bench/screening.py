@@ -244,7 +244,7 @@ def _database_run(
 
 
 def _import(file_path: Path, truth_path: Path, out: TextIO) -> dict:
-    from zhanyi.accounts.audit import SystemActor
+    from zhanyi.core.audit import SystemActor
     from zhanyi.people.models import Person
     from zhanyi.screening.actions import do_import_push_list
     from zhanyi.screening.models import PushRecord, PushSource, ScreeningTask

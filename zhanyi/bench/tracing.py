@@ -27,7 +27,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from zhanyi.accounts.audit import SystemActor
+from zhanyi.core.audit import SystemActor
 from zhanyi.core.db import bulk, dialect
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL
 from zhanyi.handoffs.models import Handoff

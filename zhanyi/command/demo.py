@@ -22,12 +22,16 @@ from django.db import transaction
 
 from zhanyi.accounts import demo as demo_accounts
 from zhanyi.accounts.demo import NotADemoDatabase
-from zhanyi.accounts.models import DemoDatabase, Headquarters, TaskForceKind
+from zhanyi.accounts.models import DemoDatabase, Headquarters, TaskForceKind, User
 from zhanyi.engine.synth import SynthConfig, generate
 from zhanyi.people import actions as people_actions
+from zhanyi.people.demo import replay_health_codes
 from zhanyi.people.models import Person
 from zhanyi.places import actions as place_actions
 from zhanyi.places.models import Area, AreaLevel
+from zhanyi.screening.demo import replay_push_lists
+from zhanyi.testing.demo import replay_testing
+from zhanyi.tracing.demo import replay_family_cluster
 
 from . import actions
 
@@ -125,12 +129,6 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     Putian, Xiamen and Quanzhou (from 10 Sep), the three cases of one family in
     the Taiwanese Investment Zone (16–17 Sep), then the school round and the
     sealed zone's daily rounds. Each step is idempotent."""
-    from zhanyi.accounts.models import User
-    from zhanyi.people.demo import replay_health_codes
-    from zhanyi.screening.demo import replay_push_lists
-    from zhanyi.testing.demo import replay_testing
-    from zhanyi.tracing.demo import replay_family_cluster
-
     commander = User.objects.get(username="commander")
     say("Replaying September 2021: pushed lists…")
     screening = replay_push_lists(acting_user=commander, seed=seed, say=say)

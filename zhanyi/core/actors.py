@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zhanyi.accounts.audit import SystemActor
+from zhanyi.core.audit import SystemActor
 
 
 def actor_name(acting_user: Any) -> str:

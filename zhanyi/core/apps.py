@@ -13,7 +13,7 @@ def create_cache_tables(using: str = "default", **kwargs) -> None:
 
 
 class CoreConfig(AppConfig):
-    """Shared ground: jurisdiction helpers, masking, metrics, the bench runner."""
+    """Shared ground: jurisdiction helpers, masking, the audit trail, metrics, periodic jobs."""
 
     name = "zhanyi.core"
     verbose_name = "Core"

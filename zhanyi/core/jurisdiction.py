@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
-from zhanyi.places.models import Area
-
 if TYPE_CHECKING:
     from zhanyi.accounts.models import User
+    from zhanyi.places.models import Area
 
 M = TypeVar("M", bound=Model)
 
@@ -30,13 +29,6 @@ def root_path(user: User) -> str | None:
         return None
     # The jurisdiction is cached on the user object for the request.
     return user.jurisdiction.path
-
-
-def visible_areas(user: User) -> QuerySet[Area]:
-    path = root_path(user)
-    if path is None:
-        return Area.objects.none()
-    return Area.objects.filter(path__startswith=path)
 
 
 def scope(queryset: QuerySet[M], user: User, path_field: str) -> QuerySet[M]:

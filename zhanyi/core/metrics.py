@@ -21,14 +21,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 
-from zhanyi.places.models import Area
-
 from . import figure_cache
+
+if TYPE_CHECKING:
+    from zhanyi.places.models import Area
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from zhanyi.accounts.audit import SystemActor
+from zhanyi.core.audit import SystemActor
 
 #: The actor periodic jobs act as, in the audit log.
 SCHEDULER = SystemActor("scheduler")

@@ -19,8 +19,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from zhanyi.accounts import audit
 from zhanyi.accounts.models import TaskForceKind
+from zhanyi.core import audit
 from zhanyi.core.actors import actor_name
 from zhanyi.core.db import bulk, dialect
 from zhanyi.core.db.bulk import array_literal

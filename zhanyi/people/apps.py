@@ -7,3 +7,8 @@ class PeopleConfig(AppConfig):
 
     name = "zhanyi.people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        # Registers the persons the area pages count per village
+        # (``zhanyi.places.counts``).
+        from . import queries  # noqa: F401

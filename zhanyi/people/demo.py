@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 from django.db.models import Count
 
-from zhanyi.accounts.audit import SystemActor
 from zhanyi.core import jurisdiction
+from zhanyi.core.audit import SystemActor
 
 from .actions.health_codes import all_person_ids, do_recompute_codes, do_request_override
 from .models import HealthCode, HealthCodeOverride

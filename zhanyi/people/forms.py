@@ -12,8 +12,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core import jurisdiction
 from zhanyi.core.forms import AreaChoiceField
+from zhanyi.places import queries as place_queries
 from zhanyi.places.models import Area, AreaLevel
 
 from .models import IdentityType, Sex
@@ -61,7 +61,7 @@ class PersonForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         villages = (
-            jurisdiction.visible_areas(user)
+            place_queries.visible_areas(user)
             .filter(level=AreaLevel.VILLAGE)
             .select_related("parent")
             .order_by("path")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from zhanyi.accounts.audit import SystemActor
+from zhanyi.core.audit import SystemActor
 
 
 @task()

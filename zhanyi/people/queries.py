@@ -19,13 +19,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from zhanyi.accounts.models import AuditEvent
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import jurisdiction
+from zhanyi.core.models import AuditEvent
+from zhanyi.engine.codes import decide
 from zhanyi.engine.phones import PhoneNumberError, normalize_phone, search_digits
+from zhanyi.places import counts as place_counts
 
 from .models import Person, PersonChange, PersonMerge
 
@@ -365,8 +367,6 @@ def explain_code(person: Person, now=None) -> dict:
     code = current_code(person)
     facts = gather([person.pk], now)[person.pk]
     rules = code_rules(c.protocol for c in facts.contacts)
-    from zhanyi.engine.codes import decide
-
     decision = decide(facts, rules, now)
     stored = {
         "colour": code.colour if code else "green",
@@ -397,4 +397,16 @@ def coded_persons_for(user, colour: str = "") -> QuerySet[Person]:
         qs = qs.filter(health_code__colour=colour)
     return qs.select_related("health_code").order_by(
         "health_code__colour", "-health_code__changed_at", "id"
+    )
+
+
+@place_counts.per_village("persons")
+def persons_per_village(path: str):
+    """The area pages' persons: the person index's (not merged) persons of
+    each village below ``path``, one grouped query."""
+    return (
+        Person.objects.filter(merged_into=None, village__path__startswith=path)
+        .values_list("village__path")
+        .order_by()
+        .annotate(n=Count("id"))
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
-from zhanyi.accounts import audit
+from zhanyi.core import audit
 
 from .models import LEVEL_DEPTH, Area, AreaLevel, Place, PlaceKind
 

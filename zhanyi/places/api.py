@@ -43,7 +43,7 @@ class AreaList(generics.ListAPIView):
     serializer_class = AreaSerializer
 
     def get_queryset(self):
-        qs = jurisdiction.visible_areas(self.request.user).select_related("parent")
+        qs = queries.visible_areas(self.request.user).select_related("parent")
         if level := self.request.query_params.get("level"):
             qs = qs.filter(level=level)
         if parent := self.request.query_params.get("parent"):

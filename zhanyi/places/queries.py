@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections import Counter
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import QuerySet
 from django.http import Http404
 
 from zhanyi.core import jurisdiction
 
+from . import counts
 from .models import Area, AreaLevel
+
+
+def visible_areas(user) -> QuerySet[Area]:
+    """Every area in the user's jurisdiction (none without one)."""
+    path = jurisdiction.root_path(user)
+    if path is None:
+        return Area.objects.none()
+    return Area.objects.filter(path__startswith=path)
 
 
 def root_area_for(user) -> Area:
@@ -41,13 +50,12 @@ def breadcrumbs(user, area: Area) -> list[Area]:
 
 
 def children_with_counts(area: Area) -> list[dict]:
-    """The area's children with their population, villages and persons.
+    """The area's children with their population, villages and what the apps
+    above count per village (``zhanyi.places.counts``: the persons).
 
     One grouped query per count, not one per child: a county has dozens of
     townships and the city has nearly 2,000 villages below it.
     """
-    from zhanyi.people.models import Person
-
     children = list(area.children.order_by("code"))
     prefix_of = {c.path: c for c in children}
     depth = area.depth + 1
@@ -58,16 +66,13 @@ def children_with_counts(area: Area) -> list[dict]:
             return None
         return prefix_of.get("/" + "/".join(parts[: depth + 1]) + "/")
 
-    persons: Counter[int] = Counter()
-    rows = (
-        Person.objects.filter(merged_into=None, village__path__startswith=area.path)
-        .values_list("village__path")
-        .order_by()
-    )
-    for path, n in rows.annotate(n=Count("id")):
-        child = child_of(path)
-        if child is not None:
-            persons[child.id] += n
+    tallies: dict[str, Counter[int]] = {}
+    for name, per_village in counts.registered().items():
+        tally = tallies[name] = Counter()
+        for path, n in per_village(area.path):
+            child = child_of(path)
+            if child is not None:
+                tally[child.id] += n
     villages: Counter[int] = Counter()
     for path in Area.objects.filter(
         level=AreaLevel.VILLAGE, path__startswith=area.path
@@ -79,7 +84,7 @@ def children_with_counts(area: Area) -> list[dict]:
         {
             "area": c,
             "population": c.population,
-            "persons": persons[c.id],
+            **{name: tally[c.id] for name, tally in tallies.items()},
             "villages": villages[c.id] if c.level != AreaLevel.VILLAGE else None,
         }
         for c in children

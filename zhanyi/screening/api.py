@@ -20,8 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zhanyi.accounts import audit
 from zhanyi.accounts.roles import capability_permission
+from zhanyi.core import audit
 from zhanyi.core.api import as_drf_error
 from zhanyi.people import display
 

@@ -97,6 +97,7 @@ def person_index_path() -> Path:
     directory = snapshot_dir()
     path = directory / f"person-index-{_stamp()}.parquet"
     if not path.exists():
+        # The linkage engine loads Splink (seconds): only when records are linked.
         from zhanyi.engine.linkage import prepare_index
 
         for old in directory.glob("person-index-*"):
@@ -136,6 +137,7 @@ def _model_path() -> Path:
 def linkage_model(index_path: Path):
     """The linkage model for this snapshot of the index: the saved one while the
     index is within ``RETRAIN_CHANGE`` of the size it was trained on, else a new one."""
+    # The linkage engine loads Splink (seconds): only when records are linked.
     from zhanyi.engine.linkage import LinkageModel, train_model
 
     index = pl.read_parquet(index_path)

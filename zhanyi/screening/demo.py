@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from zhanyi.accounts.audit import cli_actor
+from zhanyi.core.audit import cli_actor
 from zhanyi.engine.synth.pushlist import generate_push_list, write_push_list
 from zhanyi.people.models import Person
 from zhanyi.screening import bridge

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
+from zhanyi.core import audit
 from zhanyi.engine.phones import format_phone
 
 from .models import ScreeningTask

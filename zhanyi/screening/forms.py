@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhanyi.core import jurisdiction
 from zhanyi.core.forms import AreaChoiceField
+from zhanyi.places import queries as place_queries
 from zhanyi.places.models import Area, AreaLevel
 
 from .models import PushSource, ScreeningTask
@@ -84,7 +84,7 @@ class ReassignForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = (
-            jurisdiction.visible_areas(user)
+            place_queries.visible_areas(user)
             .filter(level__in=[AreaLevel.VILLAGE, AreaLevel.TOWNSHIP])
             .select_related("parent")
         )
@@ -98,7 +98,7 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["villages"].queryset = jurisdiction.visible_areas(user).filter(
+        self.fields["villages"].queryset = place_queries.visible_areas(user).filter(
             level=AreaLevel.VILLAGE
         )
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from zhanyi.accounts.roles import has_capability, require_capability
 from zhanyi.core import jurisdiction
+from zhanyi.places import queries as place_queries
 from zhanyi.places.models import Area
 
 from .actions.linking import can_review
@@ -124,7 +125,7 @@ def get_job_for_user(user, job_id) -> ImportJob:
 
 def campaigns_for(user) -> QuerySet[Campaign]:
     require_capability(user, "view_person")
-    visible = jurisdiction.visible_areas(user)
+    visible = place_queries.visible_areas(user)
     return Campaign.objects.filter(villages__in=visible).distinct()
 
 

@@ -11,3 +11,8 @@ class TracingConfig(AppConfig):
 
     name = "zhanyi.tracing"
     verbose_name = "Tracing"
+
+    def ready(self) -> None:
+        # Registers the receiver of testing's positive results
+        # (``zhanyi.handoffs.receivers``: case_report work).
+        from . import actions  # noqa: F401

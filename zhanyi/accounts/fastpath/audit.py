@@ -4,16 +4,16 @@ A scan writes its tube, its samples and its audit record; on PostgreSQL the
 first two travel as data-modifying ``WITH`` clauses of the record's insert
 (``zhanyi.core.fastpath.writes.insert``), which saves the scan a round trip
 per write and a transaction to open and commit. The record stored is the one
-``zhanyi.accounts.audit.record`` stores for the same arguments.
+``zhanyi.core.audit.record`` stores for the same arguments.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from zhanyi.accounts import audit
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core import audit
 from zhanyi.core.fastpath import writes
+from zhanyi.core.models import AuditEvent
 
 
 def record_with_writes(carried: Sequence[writes.Write], **fields) -> AuditEvent:

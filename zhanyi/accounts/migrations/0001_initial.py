@@ -4,7 +4,6 @@ import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -242,68 +241,5 @@ class Migration(migrations.Migration):
             managers=[
                 ("objects", django.contrib.auth.models.UserManager()),
             ],
-        ),
-        migrations.CreateModel(
-            name="AuditEvent",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="at")),
-                (
-                    "actor_name",
-                    models.CharField(blank=True, max_length=150, verbose_name="actor name"),
-                ),
-                ("action", models.CharField(db_index=True, max_length=64, verbose_name="action")),
-                (
-                    "object_type",
-                    models.CharField(blank=True, max_length=64, verbose_name="object type"),
-                ),
-                (
-                    "object_id",
-                    models.CharField(
-                        blank=True, db_index=True, max_length=64, verbose_name="object id"
-                    ),
-                ),
-                (
-                    "object_label",
-                    models.CharField(blank=True, max_length=255, verbose_name="object"),
-                ),
-                ("detail", models.JSONField(blank=True, default=dict, verbose_name="detail")),
-                (
-                    "ip",
-                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
-                ),
-                (
-                    "user_agent",
-                    models.CharField(blank=True, max_length=255, verbose_name="user agent"),
-                ),
-                ("path", models.CharField(blank=True, max_length=255, verbose_name="path")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="actor",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "audit event",
-                "verbose_name_plural": "audit events",
-                "ordering": ["-at", "-id"],
-                "indexes": [
-                    models.Index(
-                        fields=["object_type", "object_id", "at"],
-                        name="accounts_au_object__4c9043_idx",
-                    )
-                ],
-            },
         ),
     ]

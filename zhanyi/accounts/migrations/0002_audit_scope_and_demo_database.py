@@ -12,38 +12,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="auditevent",
-            name="actor_path",
-            field=models.CharField(blank=True, db_index=True, editable=False, max_length=255),
-        ),
-        migrations.AddField(
-            model_name="auditevent",
-            name="area_path",
-            field=models.CharField(blank=True, db_index=True, editable=False, max_length=255),
-        ),
-        migrations.AlterField(
-            model_name="auditevent",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditevent",
-            name="detail",
-            field=models.JSONField(
-                blank=True,
-                default=dict,
-                encoder=django.core.serializers.json.DjangoJSONEncoder,
-                verbose_name="detail",
-            ),
-        ),
         migrations.CreateModel(
             name="DemoAccount",
             fields=[

@@ -41,6 +41,6 @@ def clock(monkeypatch):
 def county_admin(world):
     """An administrator of 芗城区 only."""
     from zhanyi.accounts.models import Role
-    from zhanyi.core.testing import make_user
+    from zhanyi.accounts.testing import make_user
 
     return make_user("xc-admin", Role.ADMIN, world.county, is_staff=True)

@@ -5,8 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.authtoken.models import Token
 
 from zhanyi.accounts import actions
-from zhanyi.accounts.audit import cli_actor
-from zhanyi.accounts.models import AuditEvent, Role, User
+from zhanyi.accounts.models import Role, User
+from zhanyi.core.audit import cli_actor
+from zhanyi.core.models import AuditEvent
 
 
 def test_a_user_without_manage_users_cannot_create_accounts(world):

@@ -1,5 +1,5 @@
-from zhanyi.accounts import audit
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core import audit
+from zhanyi.core.models import AuditEvent
 
 
 def test_audit_events_are_read_only_in_the_admin_even_for_a_superuser(world, client_for):
@@ -7,17 +7,15 @@ def test_audit_events_are_read_only_in_the_admin_even_for_a_superuser(world, cli
     world.admin.save(update_fields=["is_superuser"])
     event = audit.record(actor=world.tracer, action="person.viewed")
     client = client_for(world.admin)
-    assert client.get("/admin/accounts/auditevent/").status_code == 200
-    assert client.get(f"/admin/accounts/auditevent/{event.pk}/change/").status_code == 200
-    assert client.get("/admin/accounts/auditevent/add/").status_code == 403
+    assert client.get("/admin/core/auditevent/").status_code == 200
+    assert client.get(f"/admin/core/auditevent/{event.pk}/change/").status_code == 200
+    assert client.get("/admin/core/auditevent/add/").status_code == 403
     assert (
-        client.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code
+        client.post(f"/admin/core/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code
         == 403
     )
     assert (
-        client.post(
-            f"/admin/accounts/auditevent/{event.pk}/change/", {"action": "forged"}
-        ).status_code
+        client.post(f"/admin/core/auditevent/{event.pk}/change/", {"action": "forged"}).status_code
         == 403
     )
     assert AuditEvent.objects.get(pk=event.pk).action == "person.viewed"
@@ -45,7 +43,7 @@ def test_staff_without_capabilities_see_nothing_in_the_admin(world, client_for):
     world.tracer.is_staff = True
     world.tracer.save(update_fields=["is_staff"])
     client = client_for(world.tracer)
-    assert client.get("/admin/accounts/auditevent/").status_code == 403
+    assert client.get("/admin/core/auditevent/").status_code == 403
     assert client.get("/admin/accounts/user/").status_code == 403
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from zhanyi.accounts import audit
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core import audit
+from zhanyi.core.models import AuditEvent
 
 URL = "/api/v1/accounts/audit/"
 
@@ -63,7 +63,7 @@ def test_a_county_admin_sees_their_countys_users_and_objects_but_not_another_cou
 
 def test_an_admin_of_the_other_county_sees_nothing_of_this_one(world, api_for, events):
     from zhanyi.accounts.models import Role
-    from zhanyi.core.testing import make_user
+    from zhanyi.accounts.testing import make_user
 
     longhai_admin = make_user("lh-admin", Role.ADMIN, world.other_county)
     assert ids(api_for(longhai_admin).get(URL)) == {events["other"].pk}

@@ -2,8 +2,8 @@ from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from zhanyi.accounts.models import AuditEvent
-from zhanyi.core.testing import PASSWORD
+from zhanyi.accounts.testing import PASSWORD
+from zhanyi.core.models import AuditEvent
 
 URL = "/api/v1/accounts/token/"
 

@@ -5,9 +5,10 @@ import pytest
 from django.db import connection
 
 from zhanyi.accounts import queries
-from zhanyi.accounts.models import AuditEvent, Role
+from zhanyi.accounts.models import Role
+from zhanyi.accounts.testing import make_user
 from zhanyi.core.db import dialect
-from zhanyi.core.testing import make_user
+from zhanyi.core.models import AuditEvent
 
 pytestmark = pytest.mark.skipif(not dialect.is_postgresql(), reason="index plans are PostgreSQL's")
 

@@ -1,6 +1,6 @@
 import pytest
 
-from zhanyi.accounts import audit
+from zhanyi.core import audit
 
 URL = "/accounts/audit/"
 

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.test import RequestFactory, override_settings
 
-from zhanyi.accounts import audit
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core import audit
+from zhanyi.core.models import AuditEvent
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from zhanyi.accounts.demo import (
     mark_demo_database,
 )
 from zhanyi.accounts.models import (
-    AuditEvent,
     DemoAccount,
     DemoDatabase,
     Headquarters,
@@ -17,7 +16,8 @@ from zhanyi.accounts.models import (
     TaskForceKind,
     User,
 )
-from zhanyi.core.testing import make_area
+from zhanyi.accounts.testing import make_area
+from zhanyi.core.models import AuditEvent
 from zhanyi.places.models import AreaLevel
 
 
@@ -87,7 +87,7 @@ def test_personas_join_the_task_force_of_the_nearest_headquarters(demo_city):
 
 
 def test_it_refuses_to_take_over_an_account_that_is_not_a_demo_account(demo_city):
-    from zhanyi.core.testing import make_user
+    from zhanyi.accounts.testing import make_user
 
     make_user("leader", Role.LEADER, demo_city["city"])
     mark_demo_database(seed=1, scale="small")

@@ -13,13 +13,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from zhanyi.accounts import audit
 from zhanyi.accounts.auth import TokenAuthentication
 from zhanyi.accounts.fastpath import audit as carried_audit
 from zhanyi.accounts.fastpath import token as fast_token
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core import audit
 from zhanyi.core.fastpath import writes
-from zhanyi.core.models import PeriodicRun
+from zhanyi.core.models import AuditEvent, PeriodicRun
 
 
 def _ordinary(header: str):

@@ -2,8 +2,8 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from zhanyi.accounts.models import AuditEvent
-from zhanyi.core.testing import PASSWORD
+from zhanyi.accounts.testing import PASSWORD
+from zhanyi.core.models import AuditEvent
 
 pytestmark = pytest.mark.usefixtures("world")
 LOGIN = "/accounts/login/"

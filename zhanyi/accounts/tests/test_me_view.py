@@ -1,7 +1,7 @@
 from django.urls import reverse
 
-from zhanyi.accounts.models import AuditEvent
-from zhanyi.core.testing import PASSWORD
+from zhanyi.accounts.testing import PASSWORD
+from zhanyi.core.models import AuditEvent
 
 URL = "/accounts/me/"
 

@@ -1,7 +1,8 @@
 import pytest
 
-from zhanyi.accounts.models import AuditEvent, Role, User
-from zhanyi.core.testing import make_user
+from zhanyi.accounts.models import Role, User
+from zhanyi.accounts.testing import make_user
+from zhanyi.core.models import AuditEvent
 
 LIST = "/accounts/users/"
 NEW = "/accounts/users/new/"

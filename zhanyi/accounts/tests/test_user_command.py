@@ -5,7 +5,8 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from rest_framework.authtoken.models import Token
 
-from zhanyi.accounts.models import AuditEvent, Headquarters, Role, TaskForce, TaskForceKind, User
+from zhanyi.accounts.models import Headquarters, Role, TaskForce, TaskForceKind, User
+from zhanyi.core.models import AuditEvent
 
 
 def run(*args, stdin=None) -> str:

@@ -8,8 +8,8 @@ from typing import TextIO
 
 from django.db import DatabaseError, connection
 
-from zhanyi.accounts.audit import SystemActor
 from zhanyi.bench.city import say
+from zhanyi.core.audit import SystemActor
 from zhanyi.core.db import dialect
 
 ACTOR = SystemActor("bench:testing")

@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from zhanyi.accounts import audit
 from zhanyi.accounts.models import Headquarters, TaskForce, TaskForceKind
+from zhanyi.core import audit
 from zhanyi.places.models import Area
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from zhanyi.accounts.testing import make_user
 from zhanyi.command import queries
 from zhanyi.core import metrics
-from zhanyi.core.testing import make_user
 from zhanyi.people.models import Person
 
 

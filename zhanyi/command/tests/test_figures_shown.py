@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from zhanyi.accounts.testing import make_user
 from zhanyi.core import metrics
-from zhanyi.core.testing import make_user
 from zhanyi.people.models import Person
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -1,5 +1,5 @@
-from zhanyi.accounts.audit import SystemActor, cli_actor
 from zhanyi.core.actors import actor_name, actor_user
+from zhanyi.core.audit import SystemActor, cli_actor
 
 
 def test_a_system_actor_is_named_by_its_name_and_has_no_user():

@@ -10,7 +10,7 @@ from django.test import override_settings
 
 
 def test_the_figures_bench_reads_the_test_world_and_prints_its_figures(transactional_db):
-    from zhanyi.core.testing import build_world
+    from zhanyi.accounts.testing import build_world
 
     build_world()
     out = StringIO()

@@ -30,7 +30,7 @@ def test_the_search_bench_loads_a_city_and_compares_the_two_forms(transactional_
 
 
 def test_the_search_bench_refuses_a_database_with_other_persons(transactional_db, tmp_path):
-    from zhanyi.core.testing import build_world
+    from zhanyi.accounts.testing import build_world
     from zhanyi.people.tests.factories import make_person
 
     make_person(build_world().village)

@@ -11,9 +11,8 @@ import datetime as dt
 import pytest
 from django.db import NotSupportedError, connection, transaction
 
-from zhanyi.accounts.models import AuditEvent
 from zhanyi.core.db import bulk, dialect
-from zhanyi.core.models import PeriodicRun
+from zhanyi.core.models import AuditEvent, PeriodicRun
 
 AT = dt.datetime(2021, 9, 13, 8, 30, 15, 123456, tzinfo=dt.UTC)
 AUDIT_FIELDS = ("at", "actor_name", "action", "actor_path", "area_path", "object_type")

@@ -1,15 +1,16 @@
 from zhanyi.core import jurisdiction
 from zhanyi.people.models import Person
+from zhanyi.places import queries as place_queries
 
 
 def test_a_county_user_sees_only_their_county(world):
-    names = set(jurisdiction.visible_areas(world.tracer).values_list("name", flat=True))
+    names = set(place_queries.visible_areas(world.tracer).values_list("name", flat=True))
     assert "芗城区" in names and "东铺头社区" in names
     assert "龙海区" not in names and "漳州市" not in names
 
 
 def test_an_outsider_sees_no_area(world):
-    assert not jurisdiction.visible_areas(world.outsider).exists()
+    assert not place_queries.visible_areas(world.outsider).exists()
     assert not jurisdiction.can_see_area(world.outsider, world.village)
 
 

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from zhanyi.accounts.audit import cli_actor
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.audit import cli_actor
+from zhanyi.core.models import AuditEvent
 from zhanyi.handoffs.actions import (
     HandoffSpec,
     do_cancel_handoffs,

@@ -8,8 +8,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from zhanyi.accounts.audit import SystemActor
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.audit import SystemActor
+from zhanyi.core.models import AuditEvent
 from zhanyi.handoffs import schedule
 from zhanyi.handoffs.actions import (
     HandoffSpec,

@@ -10,8 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
-from zhanyi.core import jurisdiction
+from zhanyi.core import audit, jurisdiction
 from zhanyi.core.masking import mask_name
 from zhanyi.people import queries
 from zhanyi.people.models import Household, Person

@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
+from zhanyi.core import audit
 from zhanyi.core.db.bulk import Inserter
 from zhanyi.people import queries
 from zhanyi.people.models import Household, Person, SourceRecord

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.people.models import Person, PersonMerge
 
 from .factories import make_person, resident_id, with_bad_check_char

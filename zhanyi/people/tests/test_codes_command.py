@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.people.jobs import refresh_codes
 from zhanyi.people.models import HealthCode
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.people import actions
 
 from .factories import make_household, make_person, resident_id

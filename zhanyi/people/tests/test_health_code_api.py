@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.people import actions
 
 from .code_facts import HOUR

@@ -100,7 +100,7 @@ def test_the_code_reads_in_chinese_by_default(world, facts, client_for):
 
 
 def test_the_codes_page_lists_red_and_yellow_codes_in_the_jurisdiction(world, facts, client_for):
-    from zhanyi.accounts.models import AuditEvent
+    from zhanyi.core.models import AuditEvent
 
     mine, theirs = make_person(world.village, "张三"), make_person(world.other_village, "王五")
     facts.close_contact(mine, exposed=timezone.now() - HOUR)

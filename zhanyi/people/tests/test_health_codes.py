@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from zhanyi.accounts.models import AuditEvent
 from zhanyi.core import metrics
+from zhanyi.core.models import AuditEvent
 from zhanyi.people import actions
 from zhanyi.people.models import HealthCode, HealthCodeChange, HealthCodeOverride
 

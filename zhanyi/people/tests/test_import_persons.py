@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.people import actions
 from zhanyi.people.models import Household, Person, PersonChange, SourceRecord
 from zhanyi.places.models import Place
@@ -112,7 +112,7 @@ def test_a_document_already_in_the_index_or_twice_in_the_input_is_refused(world)
 
 
 def test_households_resolve_grids_and_places_by_code_and_external_id(world):
-    from zhanyi.core.testing import make_area
+    from zhanyi.accounts.testing import make_area
 
     grid = make_area("350602001001001", "第一网格", "grid", "grid", world.village)
     place = Place.objects.create(

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.people import actions, queries
 from zhanyi.people.models import Person, PersonChange, SourceRecord
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 
 from .factories import make_person, resident_id
 

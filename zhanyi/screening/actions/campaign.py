@@ -21,9 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
 from zhanyi.accounts.roles import has_capability
-from zhanyi.core import jurisdiction
+from zhanyi.core import audit, jurisdiction
 from zhanyi.people.models import Household
 from zhanyi.people.validation import china_today
 from zhanyi.places.models import Area, AreaLevel

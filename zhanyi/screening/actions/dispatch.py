@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from zhanyi.accounts import audit
+from zhanyi.core import audit
 from zhanyi.core.db.bulk import Inserter
 from zhanyi.people.actions.health_codes import do_recompute_codes
 from zhanyi.people.models import Person
@@ -54,6 +54,7 @@ def _areas() -> tuple[dict[str, int], int | None]:
 
 def resolve_addresses(addresses: Iterable[str | None]) -> dict[str | None, Resolution]:
     """Each distinct address → its village, or the area of its manual queue."""
+    # The linkage engine loads Splink (seconds): only when addresses are resolved.
     from zhanyi.engine.linkage.address import Gazetteer
 
     distinct = sorted({a for a in addresses if a})

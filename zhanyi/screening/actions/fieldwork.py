@@ -16,10 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
 from zhanyi.accounts.models import TaskForceKind
 from zhanyi.accounts.roles import has_capability
-from zhanyi.core import jurisdiction
+from zhanyi.core import audit, jurisdiction
 from zhanyi.engine.protocol import Protocol, load_protocol
 from zhanyi.handoffs import schedule
 from zhanyi.handoffs.actions import HandoffSpec, do_create_handoffs

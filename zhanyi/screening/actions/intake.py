@@ -35,7 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
+from zhanyi.core import audit
 from zhanyi.people.validation import china_today
 from zhanyi.screening import bridge
 from zhanyi.screening.models import PushList, PushRecord, PushSource

@@ -21,9 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
 from zhanyi.accounts.roles import has_capability
-from zhanyi.core import jurisdiction
+from zhanyi.core import audit, jurisdiction
 from zhanyi.core.db.bulk import Inserter
 from zhanyi.people.actions import do_import_persons
 from zhanyi.people.models import Person, SourceRecord
@@ -42,6 +41,7 @@ def external_id_for(fingerprint: str) -> int:
 
 
 def _engine_link(staged: pl.DataFrame, villages: list[str | None]) -> dict[int, dict]:
+    # The linkage engine loads Splink (seconds): only when records are linked.
     from zhanyi.engine.linkage import link
 
     index_path = bridge.person_index_path()

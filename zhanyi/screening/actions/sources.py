@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
-from zhanyi.accounts.audit import SystemActor
 from zhanyi.accounts.roles import has_capability
+from zhanyi.core import audit
+from zhanyi.core.audit import SystemActor
 from zhanyi.screening.models import PushSource
 from zhanyi.screening.validation import FIELDS
 

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from zhanyi.accounts.audit import cli_actor
+from zhanyi.core.audit import cli_actor
 from zhanyi.engine.identity import check_char
 from zhanyi.people.actions import do_import_persons
 from zhanyi.people.models import Household, Person

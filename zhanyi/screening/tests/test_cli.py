@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.screening.actions.campaign import door_to_door_source
 from zhanyi.screening.models import PushRecord, PushSource
 

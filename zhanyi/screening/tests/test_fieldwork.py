@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from zhanyi.accounts.audit import SystemActor
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.audit import SystemActor
+from zhanyi.core.models import AuditEvent
 from zhanyi.handoffs import schedule
 from zhanyi.handoffs.models import Handoff
 from zhanyi.screening.actions import (
@@ -99,7 +99,7 @@ def test_a_closed_task_cannot_be_closed_again(world, task):
 
 def test_a_team_of_another_village_or_county_cannot_record_an_outcome(world, task):
     from zhanyi.accounts.models import Role
-    from zhanyi.core.testing import make_user
+    from zhanyi.accounts.testing import make_user
 
     neighbour = make_user("neighbour", Role.FIELD, world.village2)
     for user in (neighbour, world.other_county_staff, world.outsider):

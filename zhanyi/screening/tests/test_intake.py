@@ -5,7 +5,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.screening.actions import do_import_push_list
 from zhanyi.screening.actions.intake import error_file_path
 from zhanyi.screening.models import Decision, PushList, PushRecord, ScreeningTask

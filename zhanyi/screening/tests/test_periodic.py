@@ -6,9 +6,8 @@ import datetime as dt
 
 from django.core.management import call_command
 
-from zhanyi.accounts.models import AuditEvent
 from zhanyi.core import periodic
-from zhanyi.core.models import PeriodicRun
+from zhanyi.core.models import AuditEvent, PeriodicRun
 from zhanyi.screening.actions import do_import_push_list
 from zhanyi.screening.models import ScreeningTask
 

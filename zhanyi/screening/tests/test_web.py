@@ -207,7 +207,7 @@ def test_every_page_renders_in_chinese_by_default(world, tasks, putian):
 
 
 def test_reading_a_task_list_is_audited(world, tasks, client_for):
-    from zhanyi.accounts.models import AuditEvent
+    from zhanyi.core.models import AuditEvent
 
     client_for(world.village_member).get("/screening/tasks/")
     event = AuditEvent.objects.get(action="screening.list.tasks")

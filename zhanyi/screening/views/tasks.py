@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from zhanyi.accounts.audit import SystemActor
 from zhanyi.accounts.roles import capability_required
+from zhanyi.core.audit import SystemActor
 from zhanyi.core.forms import add_action_errors
 from zhanyi.people import display
 from zhanyi.screening import actions, exports, queries

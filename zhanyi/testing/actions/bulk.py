@@ -20,8 +20,8 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
 from zhanyi.accounts.models import TaskForceKind
+from zhanyi.core import audit
 from zhanyi.core.db import dialect
 from zhanyi.core.db.bulk import insert_many, where_in
 from zhanyi.handoffs.models import Handoff, HandoffStatus

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from zhanyi.accounts.audit import SystemActor
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import jurisdiction
+from zhanyi.core.audit import SystemActor
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, LOCAL_TZ, load_protocol
 
 

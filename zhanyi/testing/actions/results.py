@@ -27,11 +27,14 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
 from zhanyi.accounts.models import TaskForceKind
+from zhanyi.core import audit, jurisdiction
+from zhanyi.core.audit import SystemActor
 from zhanyi.core.db.bulk import update_many, where_in
+from zhanyi.handoffs import receivers
 from zhanyi.handoffs.actions import HandoffSpec, do_create_handoffs
 from zhanyi.handoffs.models import HandoffKind
+from zhanyi.people.actions.health_codes import do_recompute_codes
 from zhanyi.places.models import Area
 from zhanyi.testing.models import (
     CODE_AWAITS,
@@ -178,9 +181,6 @@ def _write_results(updates: list[tuple[int, str, dt.datetime, dt.datetime]]) -> 
 
 def _check_rows(lab: Lab, rows: Sequence[ResultRow], at: dt.datetime, acting_user):
     """Split rows into (to store, unchanged, problems) against the stored tubes."""
-    from zhanyi.accounts.audit import SystemActor
-    from zhanyi.core import jurisdiction
-
     root = None if isinstance(acting_user, SystemActor) else jurisdiction.root_path(acting_user)
     tubes = _stored_tubes({r.barcode for r in rows}, with_paths=root is not None)
     store: dict[str, tuple[ResultRow, tuple]] = {}
@@ -401,13 +401,13 @@ def follow_up_results(tube_ids: list[int], *, acting_user) -> dict:
     if specs:
         do_create_handoffs(specs, acting_user=acting_user, origin_label="testing: positive pools")
     if positive_singles:
-        from zhanyi.tracing.actions import do_create_case_from_result
-
+        # A case at once (逢阳即报), by whichever app takes case reports (tracing).
         for s in Sample.objects.filter(tube_id__in=positive_singles).select_related(
             "tube", "person"
         ):
             assert s.tube.reported_at is not None  # a positive tube has been reported
-            do_create_case_from_result(
+            receivers.pass_on(
+                HandoffKind.CASE_REPORT,
                 person=s.person,
                 sampled_at=s.sampled_at,
                 reported_at=s.tube.reported_at,
@@ -425,8 +425,6 @@ def follow_up_results(tube_ids: list[int], *, acting_user) -> dict:
         code_people.update(qs.values_list("person_id", flat=True))
     changed = 0
     if code_people:
-        from zhanyi.people.actions.health_codes import do_recompute_codes
-
         changed = do_recompute_codes(
             sorted(code_people), reason="testing: results reported", acting_user=acting_user
         )

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models import Q, Value
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
+from zhanyi.core import audit
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, LOCAL_TZ
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area, Place

@@ -14,8 +14,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
 from zhanyi.accounts.models import TaskForceKind
+from zhanyi.core import audit
 from zhanyi.core.db.bulk import in_list
 from zhanyi.handoffs.actions import do_close_handoff, do_record_scheduled_test
 from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus

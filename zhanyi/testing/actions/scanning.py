@@ -28,8 +28,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef, Q, Subquery, Value
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
 from zhanyi.accounts.models import TaskForceKind
+from zhanyi.core import audit
 from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
 from zhanyi.people.models import Person
 from zhanyi.testing.models import (

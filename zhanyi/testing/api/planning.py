@@ -12,8 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zhanyi.accounts import audit
-from zhanyi.core import jurisdiction
+from zhanyi.core import audit, jurisdiction
 from zhanyi.core.masking import mask_name
 from zhanyi.engine.pooling import recommend_pool_size, simulate_dorfman
 from zhanyi.handoffs import schedule

@@ -15,8 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zhanyi.accounts import audit
-from zhanyi.core import jurisdiction
+from zhanyi.core import audit, jurisdiction
 from zhanyi.core.masking import mask_name
 from zhanyi.places.models import Area, Place
 from zhanyi.testing import actions, queries

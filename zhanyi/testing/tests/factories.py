@@ -7,7 +7,7 @@ import itertools
 
 from django.utils import timezone
 
-from zhanyi.accounts.audit import SystemActor
+from zhanyi.core.audit import SystemActor
 from zhanyi.handoffs import schedule
 from zhanyi.handoffs.actions import HandoffSpec, do_create_handoffs
 from zhanyi.handoffs.schedule import ScheduledTest

@@ -65,7 +65,7 @@ def test_a_bulk_upload_of_full_tubes_closes_them_and_keeps_each_swab(world):
 def test_a_box_that_loses_a_tube_to_a_delivery_running_at_the_same_time_is_refused_whole():
     if not dialect.is_postgresql():
         pytest.skip("two writers at once need PostgreSQL's row locks; SQLite locks the file")
-    from zhanyi.core.testing import build_world
+    from zhanyi.accounts.testing import build_world
 
     world = build_world()
     ps = people(world.village, 2)

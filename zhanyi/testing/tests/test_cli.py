@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.testing.models import TestingRound, Tube
 
 from .factories import deliver_and_receive, lab, people, round_, scan, site

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from zhanyi.accounts.audit import SystemActor
+from zhanyi.core.audit import SystemActor
 from zhanyi.handoffs.models import Handoff
 from zhanyi.people.models import Household, Person
 from zhanyi.places.models import Place

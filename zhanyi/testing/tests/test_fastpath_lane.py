@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from rest_framework.authtoken.models import Token
 
-from zhanyi.accounts.models import AuditEvent
 from zhanyi.core.db import dialect
+from zhanyi.core.models import AuditEvent
 from zhanyi.testing import actions
 from zhanyi.testing.fastpath.lane import MIDDLEWARE_IN_THE_LANE, SCAN_PATH, ScanLane, scan_input
 from zhanyi.testing.models import Sample, Tube

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from zhanyi.accounts.models import AuditEvent
 from zhanyi.core.db import dialect
 from zhanyi.core.fastpath import writes
+from zhanyi.core.models import AuditEvent
 from zhanyi.handoffs.models import Handoff
 from zhanyi.people.models import Person
 from zhanyi.testing import actions
@@ -109,7 +109,7 @@ def test_a_scan_costs_the_same_few_statements_for_one_code_or_a_full_tube(world)
 def test_a_whole_new_tube_is_two_statements_and_no_transaction_to_open_or_commit():
     if not dialect.is_postgresql():
         pytest.skip("the one-statement write is PostgreSQL's")
-    from zhanyi.core.testing import build_world
+    from zhanyi.accounts.testing import build_world
 
     world = build_world()
     r = round_([world.village], pool_size=10)
@@ -139,7 +139,7 @@ def test_a_whole_tube_sent_again_writes_nothing_more_and_is_refused_as_closed():
     the barcode, nothing of it is kept, and the usual order refuses the closed tube."""
     if not dialect.is_postgresql():
         pytest.skip("the one-statement write is PostgreSQL's")
-    from zhanyi.core.testing import build_world
+    from zhanyi.accounts.testing import build_world
 
     world = build_world()
     r = round_([world.village], pool_size=10)
@@ -201,7 +201,7 @@ def test_two_phones_sending_a_whole_tube_with_one_barcode_at_once_fill_it_once()
 
     from django.db import close_old_connections
 
-    from zhanyi.core.testing import build_world
+    from zhanyi.accounts.testing import build_world
 
     world = build_world()
     r = round_([world.village], pool_size=10)

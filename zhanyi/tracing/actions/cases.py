@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL
+from zhanyi.handoffs import receivers
+from zhanyi.handoffs.models import HandoffKind
 from zhanyi.people.models import Person
 from zhanyi.tracing.models import Case, CaseClassification, CaseStatus, Contact, ContactKind
 
@@ -184,6 +186,7 @@ def do_create_case(
     )
 
 
+@receivers.receives(HandoffKind.CASE_REPORT)
 @transaction.atomic
 def do_create_case_from_result(
     *,
@@ -197,6 +200,8 @@ def do_create_case_from_result(
     filed_at: dt.datetime | None = None,
 ) -> Case:
     """A positive single-tube result becomes a case (逢阳必报、逢阳即报).
+
+    Testing passes it on as ``case_report`` work (``zhanyi.handoffs.receivers``).
 
     Idempotent for the same ``source`` (``"testing.tube:ZZ0001"``): the case
     created the first time is returned. Without a ``classification`` the case

@@ -8,12 +8,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from zhanyi.accounts import audit
-from zhanyi.accounts.audit import SystemActor
 from zhanyi.accounts.roles import has_capability
-from zhanyi.core import jurisdiction
+from zhanyi.core import audit, jurisdiction
+from zhanyi.core.audit import SystemActor
 from zhanyi.core.masking import mask_name
 from zhanyi.engine.protocol import Protocol, load_protocol
+from zhanyi.people.actions.health_codes import do_recompute_codes
 from zhanyi.places.models import Area
 
 _PROTOCOLS: dict[str, Protocol] = {}
@@ -74,8 +74,6 @@ def recompute_codes(person_ids, *, reason: str, acting_user) -> int:
     ids = sorted(set(person_ids))
     if not ids:
         return 0
-    from zhanyi.people.actions.health_codes import do_recompute_codes
-
     return do_recompute_codes(ids, reason=reason, acting_user=acting_user)
 
 

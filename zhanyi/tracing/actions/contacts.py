@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts import audit
 from zhanyi.accounts.models import TaskForceKind
+from zhanyi.core import audit
 from zhanyi.core.db import bulk
 from zhanyi.engine.contacts import CASES, EXPOSURES, QUARANTINED, expand_contacts
 from zhanyi.engine.protocol import LOCAL_TZ, Protocol, exposure_window
@@ -31,6 +31,7 @@ from zhanyi.handoffs import schedule
 from zhanyi.handoffs.actions import (
     HandoffSpec,
     HandoffTemplate,
+    do_cancel_handoffs,
     do_create_handoffs,
     do_create_planned_handoffs,
     do_extend_test_schedules,
@@ -498,8 +499,6 @@ def do_release_contact(
 ) -> Contact:
     """Release a contact (解除隔离): their open hand-offs are cancelled and the
     code recomputed."""
-    from zhanyi.handoffs.actions import do_cancel_handoffs
-
     contact = Contact.objects.select_related("case", "case__person", "case__area").get(
         pk=contact.pk
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from zhanyi.accounts.audit import SystemActor
+from zhanyi.core.audit import SystemActor
 from zhanyi.people.models import Person
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.tracing import actions
 from zhanyi.tracing.models import Case, Exposure
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.engine.protocol import load_protocol
 from zhanyi.handoffs import schedule
 from zhanyi.handoffs.actions import do_record_scheduled_test

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from zhanyi.accounts.models import AuditEvent
 from zhanyi.command import demo
+from zhanyi.core.models import AuditEvent
 from zhanyi.handoffs.models import Handoff
 from zhanyi.tracing.demo import replay_family_cluster
 from zhanyi.tracing.models import Case, Contact

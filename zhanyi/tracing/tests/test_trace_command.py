@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.tracing.models import Case, Contact
 
 from .factories import person

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 from zhanyi.people import actions as people_actions
 from zhanyi.people.models import Person
 from zhanyi.tracing import actions

@@ -22,8 +22,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhanyi.accounts import actions
-from zhanyi.accounts.audit import cli_actor
 from zhanyi.accounts.models import Role, TaskForce, TaskForceKind, User
+from zhanyi.core.audit import cli_actor
 from zhanyi.places.models import Area
 
 NO_TASK_FORCE = "none"

@@ -107,6 +107,8 @@ def serve(
             # and returns, and the background workers are stopped below.
             _granian(host, port, processes, threads)
         else:
+            # The project's WSGI application (the scan lane in front of
+            # Django), built only when this process serves it.
             from zhanyi.wsgi import application
 
             waitress_serve(application, host=host, port=port, threads=threads, ident="zhanyi")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zhanyi.accounts import audit
+from zhanyi.core import audit
 from zhanyi.people.actions.common import audit_person
 from zhanyi.people.models import (
     HealthCode,

@@ -11,8 +11,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
-from zhanyi.accounts import audit
-from zhanyi.core import collector
+from zhanyi.core import audit, collector
 from zhanyi.core.actors import actor_name
 from zhanyi.core.db import bulk, dialect
 from zhanyi.engine.codes import CodeDecision, decide_many

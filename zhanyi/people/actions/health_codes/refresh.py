@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from zhanyi.accounts import audit
+from zhanyi.core import audit
 from zhanyi.people.actions.common import audit_person
 from zhanyi.people.models import (
     HealthCode,

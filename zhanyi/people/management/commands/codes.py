@@ -17,7 +17,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 
-from zhanyi.accounts.audit import cli_actor
+from zhanyi.core.audit import cli_actor
 from zhanyi.people import actions, queries
 from zhanyi.people.actions.health_codes import all_person_ids, record_code_view
 from zhanyi.people.models import Person

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from zhanyi.accounts.audit import cli_actor
+from zhanyi.core.audit import cli_actor
 from zhanyi.screening import actions, queries
 from zhanyi.screening.actions.intake import error_file_path
 from zhanyi.screening.bridge import LinkageUnavailable

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from zhanyi.accounts.audit import cli_actor
+from zhanyi.core.audit import cli_actor
 from zhanyi.engine.pooling import recommend_pool_size, simulate_dorfman
 from zhanyi.engine.protocol import LOCAL_TZ
 from zhanyi.places.models import Area

@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from zhanyi.accounts.audit import cli_actor
+from zhanyi.core.audit import cli_actor
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, load_protocol
 from zhanyi.people.models import Person
 from zhanyi.tracing import actions

@@ -13,7 +13,7 @@ database's own logs record, not an accident. ``zhanyi flush`` (which empties
 every table, used by transactional tests) lifts the triggers for the length of
 its transaction and puts them back (see ``management/commands/flush.py``).
 
-Caution: on SQLite, a migration that *remakes* ``accounts_auditevent`` (most
+Caution: on SQLite, a migration that *remakes* ``core_auditevent`` (most
 ``AlterField``/``RemoveField`` operations) drops its triggers. Such a migration
 must call ``install`` again; the test suite checks that they are in place.
 """
@@ -24,38 +24,38 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from zhanyi.core.db import dialect
 
-TABLE = "accounts_auditevent"
-MESSAGE = "accounts_auditevent is append-only"
+TABLE = "core_auditevent"
+MESSAGE = "core_auditevent is append-only"
 
-_SQLITE_TRIGGERS = ("accounts_auditevent_no_update", "accounts_auditevent_no_delete")
+_SQLITE_TRIGGERS = ("core_auditevent_no_update", "core_auditevent_no_delete")
 _SQLITE_INSTALL = [
-    f"CREATE TRIGGER IF NOT EXISTS accounts_auditevent_no_update BEFORE UPDATE ON {TABLE} "
+    f"CREATE TRIGGER IF NOT EXISTS core_auditevent_no_update BEFORE UPDATE ON {TABLE} "
     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
-    f"CREATE TRIGGER IF NOT EXISTS accounts_auditevent_no_delete BEFORE DELETE ON {TABLE} "
+    f"CREATE TRIGGER IF NOT EXISTS core_auditevent_no_delete BEFORE DELETE ON {TABLE} "
     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
 ]
 _SQLITE_UNINSTALL = [f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS]
 
-_PG_TRIGGERS = ("accounts_auditevent_no_change", "accounts_auditevent_no_truncate")
+_PG_TRIGGERS = ("core_auditevent_no_change", "core_auditevent_no_truncate")
 _PG_INSTALL = [
-    f"""CREATE OR REPLACE FUNCTION accounts_auditevent_refuse() RETURNS trigger
+    f"""CREATE OR REPLACE FUNCTION core_auditevent_refuse() RETURNS trigger
         LANGUAGE plpgsql AS $body$
         BEGIN
             RAISE EXCEPTION '{MESSAGE}: % refused', TG_OP
                 USING ERRCODE = 'insufficient_privilege';
         END
         $body$""",
-    f"DROP TRIGGER IF EXISTS accounts_auditevent_no_change ON {TABLE}",
-    f"CREATE TRIGGER accounts_auditevent_no_change BEFORE UPDATE OR DELETE ON {TABLE} "
-    "FOR EACH ROW EXECUTE FUNCTION accounts_auditevent_refuse()",
-    f"DROP TRIGGER IF EXISTS accounts_auditevent_no_truncate ON {TABLE}",
-    f"CREATE TRIGGER accounts_auditevent_no_truncate BEFORE TRUNCATE ON {TABLE} "
-    "FOR EACH STATEMENT EXECUTE FUNCTION accounts_auditevent_refuse()",
+    f"DROP TRIGGER IF EXISTS core_auditevent_no_change ON {TABLE}",
+    f"CREATE TRIGGER core_auditevent_no_change BEFORE UPDATE OR DELETE ON {TABLE} "
+    "FOR EACH ROW EXECUTE FUNCTION core_auditevent_refuse()",
+    f"DROP TRIGGER IF EXISTS core_auditevent_no_truncate ON {TABLE}",
+    f"CREATE TRIGGER core_auditevent_no_truncate BEFORE TRUNCATE ON {TABLE} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION core_auditevent_refuse()",
 ]
 _PG_UNINSTALL = [
-    f"DROP TRIGGER IF EXISTS accounts_auditevent_no_change ON {TABLE}",
-    f"DROP TRIGGER IF EXISTS accounts_auditevent_no_truncate ON {TABLE}",
-    "DROP FUNCTION IF EXISTS accounts_auditevent_refuse()",
+    f"DROP TRIGGER IF EXISTS core_auditevent_no_change ON {TABLE}",
+    f"DROP TRIGGER IF EXISTS core_auditevent_no_truncate ON {TABLE}",
+    "DROP FUNCTION IF EXISTS core_auditevent_refuse()",
 ]
 
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.accounts.roles import has_capability
+from .roles import has_capability
 
 # (url name, label, capability needed or None): modules appear as their apps land.
 NAVIGATION = [

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zhanyi.accounts.models import Role, User
 from zhanyi.places.models import Area, AreaLevel
+
+from .models import Role, User
 
 PASSWORD = "correct-horse-battery-staple-7"
 

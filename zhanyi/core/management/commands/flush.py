@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.management.commands import flush
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from zhanyi.accounts import append_only
+from zhanyi.core import append_only
 
 
 class Command(flush.Command):

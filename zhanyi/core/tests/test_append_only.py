@@ -2,9 +2,9 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from zhanyi.accounts import append_only, audit
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core import append_only, audit
 from zhanyi.core.db import dialect
+from zhanyi.core.models import AuditEvent
 
 
 def _raw(sql, params=()):
@@ -20,14 +20,14 @@ def test_the_triggers_are_installed_by_the_migrations(db):
 def test_the_database_refuses_a_raw_update(world):
     event = audit.record(actor=world.tracer, action="person.viewed")
     with pytest.raises(DatabaseError, match="append-only"):
-        _raw("UPDATE accounts_auditevent SET action = 'nothing' WHERE id = %s", [event.pk])
+        _raw("UPDATE core_auditevent SET action = 'nothing' WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).action == "person.viewed"
 
 
 def test_the_database_refuses_a_raw_delete(world):
     event = audit.record(actor=world.tracer, action="person.viewed")
     with pytest.raises(DatabaseError, match="append-only"):
-        _raw("DELETE FROM accounts_auditevent WHERE id = %s", [event.pk])
+        _raw("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
@@ -47,7 +47,7 @@ def test_postgresql_refuses_truncate_too(world):
     # Run the deferred foreign-key checks now: pending ones block TRUNCATE for another reason.
     _raw("SET CONSTRAINTS ALL IMMEDIATE")
     with pytest.raises(DatabaseError, match="append-only"):
-        _raw("TRUNCATE accounts_auditevent")
+        _raw("TRUNCATE core_auditevent")
 
 
 def test_a_user_who_has_acted_cannot_be_deleted(world):
@@ -60,7 +60,7 @@ def test_a_user_who_has_acted_cannot_be_deleted(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_flush_empties_the_audit_table_and_puts_the_triggers_back():
-    from zhanyi.core.testing import build_world
+    from zhanyi.accounts.testing import build_world
 
     world = build_world()
     audit.record(actor=world.tracer, action="person.viewed")

@@ -3,7 +3,7 @@
 Every read of a person's page and every change of personal data calls
 ``record``. Records are append-only twice over: the model refuses to update or
 delete one, and database triggers refuse ``UPDATE`` and ``DELETE`` on the
-table (see ``zhanyi.accounts.append_only``).
+table (see ``zhanyi.core.append_only``).
 
 ``object_type`` is the model's ``app_label.model_name`` (``"people.person"``,
 ``"accounts.user"``) when an object is given, so one object's history is one
@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 
-from .models import AuditEvent, User
+from .models import AuditEvent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django.http import HttpRequest
 
+    from zhanyi.accounts.models import User
     from zhanyi.places.models import Area
 
 
