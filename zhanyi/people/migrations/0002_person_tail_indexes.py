@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("people", "0005_health_codes_lean"),
+        ("people", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
