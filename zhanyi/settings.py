@@ -163,6 +163,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    # SQLite has one write lock: wait this long for it (a large import holds it
+    # for seconds) before "database is locked"; Django's default is 5 s.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "timeout", float(env_str("ZHANYI_SQLITE_BUSY_TIMEOUT_S", "30"))
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -282,6 +287,10 @@ def _figure_cache_seconds() -> int:
 
 
 FIGURE_CACHE_SECONDS = _figure_cache_seconds()
+
+# A background job that no worker has started after this long says so on its
+# page instead of "queued" (no worker runs, or all are busy).
+JOB_STALLED_AFTER_S = int(env_str("ZHANYI_JOB_STALLED_AFTER_S", "120"))
 
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0
 # means the client address is REMOTE_ADDR (nobody can forge it in the audit log).

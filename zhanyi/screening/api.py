@@ -39,6 +39,10 @@ class JobSerializer(serializers.ModelSerializer):
     source = serializers.CharField(source="source.name")
     push_list = serializers.SerializerMethodField()
     percent = serializers.IntegerField()
+    stalled = serializers.BooleanField(
+        help_text="queued longer than ZHANYI_JOB_STALLED_AFTER_S: no worker has taken it"
+    )
+    stalled_message = serializers.CharField()
 
     class Meta:
         model = ImportJob
@@ -51,6 +55,8 @@ class JobSerializer(serializers.ModelSerializer):
             "rows_total",
             "percent",
             "message",
+            "stalled",
+            "stalled_message",
             "push_list",
             "created_at",
             "finished_at",

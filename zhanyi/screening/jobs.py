@@ -49,6 +49,9 @@ def start_import(source: PushSource, upload: UploadedFile, *, user) -> ImportJob
 @task()
 def run_import(job_id: int) -> None:
     job = ImportJob.objects.select_related("source", "created_by").get(pk=job_id)
+    # Started: the page stops saying "queued" (and never calls it stalled).
+    job.status = ImportJob.Status.READING
+    job.save(update_fields=["status"])
     last = {"rows": -PROGRESS_EVERY}
 
     def progress(done: int, total: int | None, stage: str) -> None:

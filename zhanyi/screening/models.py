@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -113,6 +114,26 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
+
+    @property
+    def stalled(self) -> bool:
+        """Still queued after ``JOB_STALLED_AFTER_S``: no background worker took it."""
+        waited = (timezone_now() - self.created_at).total_seconds()
+        return self.status == self.Status.QUEUED and waited > settings.JOB_STALLED_AFTER_S
+
+    @property
+    def stalled_message(self) -> str:
+        if not self.stalled:
+            return ""
+        return str(
+            _(
+                "No background worker has started this import for %(minutes)s minutes: none"
+                " is running or all are busy. Ask the administrator to check that"
+                " `zhanyi serve` or `zhanyi worker` is running; the import starts as soon as"
+                " one is."
+            )
+            % {"minutes": max(1, int((timezone_now() - self.created_at).total_seconds() // 60))}
+        )
 
     @property
     def percent(self) -> int:

@@ -25,7 +25,9 @@ def get(url: str) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
-def start_server(tmp_path, *args: str) -> tuple[subprocess.Popen, int, bytes, float]:
+def start_server(
+    tmp_path, *args: str, output=subprocess.DEVNULL
+) -> tuple[subprocess.Popen, int, bytes, float]:
     """``zhanyi serve`` in production mode on a free port with ``args``, once it
     answers the log-in page: (the process, its port, the page, the start deadline)."""
     env = {
@@ -40,8 +42,8 @@ def start_server(tmp_path, *args: str) -> tuple[subprocess.Popen, int, bytes, fl
     server = subprocess.Popen(
         [*cli, "serve", "--port", str(port), *args],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
     )
     deadline = time.monotonic() + 60
     while True:
@@ -63,7 +65,7 @@ def test_a_production_start_serves_the_collected_static_files(tmp_path):
         status, body = get(f"http://127.0.0.1:{port}{css.decode()}")
         assert status == 200 and b"--red" in body
         children = psutil.Process(server.pid).children()
-        workers = [p for p in children if "db_worker" in p.cmdline()]
+        workers = [p for p in children if "worker" in p.cmdline()]
         assert len(workers) == 1
         assert len([p for p in children if "scheduler" in p.cmdline()]) == 1
         workers += [p for p in children if "scheduler" in p.cmdline()]
@@ -84,7 +86,7 @@ def test_several_server_processes_serve_and_stop_together(tmp_path):
         # may still be starting when the first answers.
         while True:
             children = psutil.Process(server.pid).children(recursive=True)
-            web = [p for p in children if not {"db_worker", "scheduler"} & set(p.cmdline())]
+            web = [p for p in children if not {"worker", "scheduler"} & set(p.cmdline())]
             if len(web) == 2 or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
@@ -94,6 +96,39 @@ def test_several_server_processes_serve_and_stop_together(tmp_path):
         server.wait(timeout=60)
     psutil.wait_procs(children, timeout=10)
     assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in children)
+
+
+def _workers_of(server) -> list[psutil.Process]:
+    workers = []
+    for p in psutil.Process(server.pid).children():
+        try:
+            if "worker" in p.cmdline():
+                workers.append(p)
+        except psutil.Error:  # the killed one, a zombie until the server reaps it
+            continue
+    return workers
+
+
+def test_a_killed_background_worker_is_started_again_and_logged(tmp_path):
+    """A worker that dies (here SIGKILL, as the OOM killer sends) is replaced
+    after a short wait, and the server's log says so (issue 14, finding 2)."""
+    log = (tmp_path / "serve.log").open("w+")
+    server, _port, _page, _deadline = start_server(tmp_path, "--no-scheduler", output=log)
+    try:
+        (first,) = _workers_of(server)
+        first.kill()
+        deadline = time.monotonic() + 30
+        while not (again := [p for p in _workers_of(server) if p.pid != first.pid]):
+            assert time.monotonic() < deadline, "the worker was not started again"
+            time.sleep(0.3)
+        assert len(again) == 1 and again[0].is_running()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    log.seek(0)
+    said = log.read()
+    assert f"background worker 1 (pid {first.pid}) exited with code -9" in said
+    assert "starting it again in 1 s" in said
 
 
 def test_a_server_of_no_processes_or_threads_is_refused_before_anything_starts():

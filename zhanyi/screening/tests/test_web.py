@@ -256,3 +256,24 @@ def test_the_desks_breakdowns_are_shared_for_a_few_seconds_and_fresh_on_demand(
     county = client_for(world.tracer).get("/screening/").context["by_area"]
     assert county and {r["label"] for r in county} <= {world.township.name}
     assert client_for(world.tracer).get("/screening/?fresh=maybe").status_code == 400
+
+
+def test_a_job_no_worker_has_started_says_so_instead_of_queued_for_ever(
+    world, putian, client_for, api_for, settings
+):
+    """Issue 14, finding 2: with no worker running, the job page and the API say
+    that no worker has taken the import, once it has waited too long."""
+    import datetime as dt
+
+    job = ImportJob.objects.create(
+        source=putian, filename="a.csv", path="/nonexistent", created_by=world.tracer
+    )
+    settings.JOB_STALLED_AFTER_S = 120
+    page = client_for(world.tracer).get(f"/screening/jobs/{job.pk}/").content.decode()
+    assert "No background worker" not in page
+    ImportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - dt.timedelta(minutes=5))
+    page = client_for(world.tracer).get(f"/screening/jobs/{job.pk}/").content.decode()
+    assert "No background worker has started this import for 5 minutes" in page
+    body = api_for(world.tracer).get(f"/api/v1/screening/jobs/{job.pk}/").json()
+    assert body["stalled"] and body["status"] == "queued"
+    assert "zhanyi worker" in body["stalled_message"]

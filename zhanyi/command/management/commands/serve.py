@@ -11,50 +11,35 @@ than gunicorn's threaded workers on the same two cores (docs/testing.md).
 
 Imports of pushed lists, lab files and other long jobs run as background tasks
 (django-tasks, database backend). ``serve`` starts ``--workers`` worker
-processes (``zhanyi db_worker``) and a ``zhanyi scheduler`` for the periodic
-jobs, and stops them when it stops; a deployment that runs them elsewhere
-passes ``--workers 0 --no-scheduler``.
+processes (``zhanyi worker``) and a ``zhanyi scheduler`` for the periodic
+jobs, starts again any that exits (``zhanyi.core.worker.Supervisor``) and stops
+them when it stops; a deployment that runs them elsewhere passes
+``--workers 0 --no-scheduler`` and supervises them itself.
 """
 
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-
-def start_workers(count: int, say) -> list[subprocess.Popen]:
-    workers = []
-    for _ in range(count):
-        workers.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "zhanyi.cli", "db_worker", "--no-reload", "-v", "1"],
-            )
-        )
-    if count:
-        say(f"{count} background worker(s) started for imports and other long jobs")
-    return workers
+from zhanyi.core.worker import Supervisor
 
 
-def start_scheduler(say) -> subprocess.Popen:
-    """The periodic jobs (``zhanyi scheduler``): escalations, code refreshes."""
-    say("scheduler started for periodic jobs (zhanyi scheduler --list shows them)")
-    return subprocess.Popen([sys.executable, "-m", "zhanyi.cli", "scheduler"])
-
-
-def stop_workers(workers: list[subprocess.Popen]) -> None:
-    for w in workers:
-        if w.poll() is None:
-            w.terminate()
-    for w in workers:
-        try:
-            w.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            w.kill()
+def supervised(workers: int, scheduler: bool) -> list[tuple[str, list[str]]]:
+    """The background processes ``serve`` keeps running: ``workers`` task workers
+    (``zhanyi worker``) and the periodic jobs' ``zhanyi scheduler``."""
+    cli = [sys.executable, "-m", "zhanyi.cli"]
+    commands = [
+        (f"background worker {i + 1}", [*cli, "worker", "--no-reload", "-v", "1"])
+        for i in range(workers)
+    ]
+    if scheduler:
+        commands.append(("scheduler", [*cli, "scheduler"]))
+    return commands
 
 
 def _granian(host: str, port: int, processes: int, threads: int) -> None:
@@ -97,9 +82,14 @@ def serve(
     # A stop by SIGTERM (a service manager, `kill`) unwinds like Ctrl+C, so
     # the workers are stopped too instead of being left orphaned.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    running = start_workers(workers, say)
+    # A background process that exits (a crash, a kill, the OOM killer) is
+    # started again, with a growing wait while it keeps failing, and logged.
+    supervisor = Supervisor(supervised(workers, scheduler), say)
+    supervisor.start()
+    if workers:
+        say(f"{workers} background worker(s) started for imports and other long jobs")
     if scheduler:
-        running.append(start_scheduler(say))
+        say("scheduler started for periodic jobs (zhanyi scheduler --list shows them)")
     try:
         say(f"zhanyi is serving on http://{host}:{port}/  (Ctrl+C stops it)")
         if processes > 1:
@@ -113,7 +103,7 @@ def serve(
 
             waitress_serve(application, host=host, port=port, threads=threads, ident="zhanyi")
     finally:
-        stop_workers(running)
+        supervisor.stop()
 
 
 class Command(BaseCommand):
