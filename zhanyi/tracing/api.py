@@ -214,6 +214,11 @@ class CaseList(APIView):
                 notes=v.get("notes", ""),
                 request=request,
             )
+        except actions.DuplicateCase as duplicate:
+            return Response(
+                {"detail": " ".join(duplicate.messages), "case": duplicate.case.pk},
+                status=status.HTTP_409_CONFLICT,
+            )
         except DjangoValidationError as error:
             raise as_drf_error(error) from None
         return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
@@ -318,6 +323,32 @@ class CaseExpand(APIView):
         return Response(result.as_dict())
 
 
+class CaseVoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class CaseVoid(APIView):
+    """Void a case filed twice or in error (needs ``approve``); it counts nowhere after."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(request=CaseVoidSerializer, responses={204: None}, tags=["tracing"])
+    def post(self, request, case_id: int):
+        case = queries.get_case_for_user(request, case_id, capability="approve")
+        data = CaseVoidSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            actions.do_void_case(
+                case,
+                acting_user=request.user,
+                reason=data.validated_data["reason"],
+                request=request,
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class CaseContacts(APIView):
     permission_classes = PERMISSIONS
 
@@ -355,6 +386,7 @@ urlpatterns = [
     path("cases/<int:case_id>/exposures/", CaseExposures.as_view(), name="api-case-exposures"),
     path("cases/<int:case_id>/trajectory/", CaseTrajectory.as_view(), name="api-case-trajectory"),
     path("cases/<int:case_id>/expand/", CaseExpand.as_view(), name="api-case-expand"),
+    path("cases/<int:case_id>/void/", CaseVoid.as_view(), name="api-case-void"),
     path("cases/<int:case_id>/contacts/", CaseContacts.as_view(), name="api-case-contacts"),
     path("cases/<int:case_id>/graph/", CaseGraph.as_view(), name="api-case-graph"),
 ]

@@ -78,7 +78,8 @@ def facts(person_ids: list[int], now: dt.datetime) -> dict[int, dict[str, list]]
                 "reported_at": bulk.TIMESTAMP,
                 "discharged_at": bulk.TIMESTAMP,
             },
-            where=where,
+            # A voided case (filed twice or in error) makes no code.
+            where=f"voided_at IS NULL AND {where}",
             params=params,
         ).iter_rows()
     else:

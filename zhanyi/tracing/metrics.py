@@ -17,7 +17,9 @@ def cases(area: Area | None) -> int:
 @figure("tracing.close_contacts", _("Close contacts"), _("people"), order=41)
 def close_contacts(area: Area | None) -> int:
     return (
-        Contact.objects.filter(kind=ContactKind.CLOSE, **area_filter(area, "area__path"))
+        Contact.objects.filter(
+            kind=ContactKind.CLOSE, case__voided_at=None, **area_filter(area, "area__path")
+        )
         .values("person_id")
         .distinct()
         .count()
@@ -27,8 +29,14 @@ def close_contacts(area: Area | None) -> int:
 @figure("tracing.secondary_contacts", _("Secondary contacts"), _("people"), order=42)
 def secondary_contacts(area: Area | None) -> int:
     return (
-        Contact.objects.filter(kind=ContactKind.SECONDARY, **area_filter(area, "area__path"))
-        .exclude(person__tracing_contacts__kind=ContactKind.CLOSE)
+        Contact.objects.filter(
+            kind=ContactKind.SECONDARY, case__voided_at=None, **area_filter(area, "area__path")
+        )
+        .exclude(
+            person_id__in=Contact.objects.filter(
+                kind=ContactKind.CLOSE, case__voided_at=None
+            ).values("person_id")
+        )
         .values("person_id")
         .distinct()
         .count()

@@ -30,8 +30,20 @@ class CaseStatus(models.TextChoices):
     DISCHARGED = "discharged", _("Discharged")
 
 
+class LiveCaseManager(models.Manager["Case"]):
+    """Cases that count: a voided case (filed twice, or in error) is in no list,
+    count or code; ``Case.all_objects`` still reads it."""
+
+    def get_queryset(self) -> models.QuerySet[Case]:
+        return super().get_queryset().filter(voided_at=None)
+
+
 class Case(models.Model):
     """A case (病例): a confirmed case or an asymptomatic infection.
+
+    A person has at most one live case (a second positive result is the same
+    case); a case filed in error is voided (``voided_at``, with the reason),
+    never deleted, and then counts nowhere.
 
     ``reported_at`` is when the positive result was reported by the
     laboratory; the case must be reported upward within the protocol's
@@ -71,13 +83,25 @@ class Case(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by_name = models.CharField(_("created by"), max_length=150, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by_name = models.CharField(_("voided by"), max_length=150, blank=True)
+    void_reason = models.CharField(_("why it was voided"), max_length=500, blank=True)
+
+    objects = LiveCaseManager()
+    all_objects = models.Manager()  # noqa: DJ012 (ruff takes the custom manager for a field)
 
     class Meta:
         ordering = ["reported_at", "id"]
+        # ``objects`` stays the default: forms, the admin and reverse relations see live cases.
+        base_manager_name = "all_objects"
         constraints = [
             models.UniqueConstraint(
                 fields=["source"], condition=~Q(source=""), name="one_case_per_source"
-            )
+            ),
+            # Two submissions of one form, even at the same moment, file one case.
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(voided_at=None), name="one_live_case_per_person"
+            ),
         ]
         indexes = [models.Index(fields=["status", "investigation_due_at"], name="case_due")]
         verbose_name = _("case")

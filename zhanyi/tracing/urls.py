@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<int:case_id>/exposures/", cases.exposure_add, name="exposure-add"),
     path("cases/<int:case_id>/expand/", cases.expand, name="expand"),
     path("cases/<int:case_id>/complete/", cases.complete, name="complete"),
+    path("cases/<int:case_id>/void/", cases.case_void, name="case-void"),
     path("contacts/", contacts.contacts, name="contacts"),
     path(
         "contacts/<int:contact_id>/quarantined/",

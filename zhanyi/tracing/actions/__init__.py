@@ -6,11 +6,13 @@ recomputes the health codes of the persons whose tracing facts changed.
 """
 
 from .cases import (
+    DuplicateCase,
     do_complete_investigation,
     do_create_case,
     do_create_case_from_result,
     do_discharge_case,
     do_update_case,
+    do_void_case,
 )
 from .common import record_case_view
 from .companions import current_cases_table, do_add_companions, write_current_cases
@@ -26,6 +28,7 @@ from .contacts import (
 from .investigation import do_add_interview, do_add_trajectory_entry, do_record_exposure
 
 __all__ = [
+    "DuplicateCase",
     "ExpandResult",
     "case_window",
     "current_cases_table",
@@ -41,6 +44,7 @@ __all__ = [
     "do_record_exposure",
     "do_release_contact",
     "do_update_case",
+    "do_void_case",
     "handoff_specs",
     "record_case_view",
     "test_schedule",

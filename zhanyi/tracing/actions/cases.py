@@ -19,6 +19,25 @@ from .common import actor_name, audit_case, aware, protocol, recompute_codes, re
 from .contacts import hand_off_upgraded
 
 
+class DuplicateCase(ValidationError):
+    """The person has a live case already (``case``): one person, one case."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(
+            {
+                "person": _(
+                    "This person has a case already (#%(id)s, reported %(reported)s): "
+                    "a second positive result belongs to the same case."
+                )
+                % {
+                    "id": case.pk,
+                    "reported": timezone.localtime(case.reported_at).strftime("%Y-%m-%d %H:%M"),
+                }
+            }
+        )
+        self.case = case
+
+
 def _check_dates(
     *,
     sampled_at: dt.datetime,
@@ -88,6 +107,9 @@ def _create(
     if person.village_id is None:
         raise ValidationError({"person": _("The person has no village: place them first.")})
     require(acting_user, "edit_person", person.village)
+    existing = Case.objects.filter(person=person).first()
+    if existing is not None:
+        raise DuplicateCase(existing)
     _check_dates(
         sampled_at=sampled_at,
         reported_at=reported_at,
@@ -126,6 +148,11 @@ def _create(
         with transaction.atomic():
             case.save()
     except IntegrityError:
+        # A submission at the same moment filed it first (one_live_case_per_person),
+        # or the source was used (one_case_per_source).
+        existing = Case.objects.filter(person=person).first()
+        if existing is not None:
+            raise DuplicateCase(existing) from None
         raise ValidationError(
             {"source": _("A case from %(source)s exists already.") % {"source": source}}
         ) from None
@@ -210,7 +237,10 @@ def do_create_case_from_result(
     """
     if not source.strip():
         raise ValidationError({"source": _("A case from a result needs the result's source.")})
-    existing = Case.objects.filter(source=source).first()
+    existing = (
+        Case.objects.filter(source=source).first()
+        or Case.objects.filter(person_id=person.merged_into_id or person.pk).first()
+    )
     if existing is not None:
         return existing
     return _create(
@@ -315,5 +345,47 @@ def do_discharge_case(
     audit_case("case.discharge", acting_user=acting_user, case=case, request=request)
     recompute_codes(
         [case.person_id], reason=f"tracing.case:{case.pk} discharged", acting_user=acting_user
+    )
+    return case
+
+
+@transaction.atomic
+def do_void_case(case: Case, *, acting_user, reason: str, request=None) -> Case:
+    """Void a case filed twice or in error (作废): it leaves every list, count and
+    health code; its open contacts are released and their codes recomputed.
+    Needs ``approve`` (the case count is reported upward) in the case's area."""
+    case = Case.all_objects.select_for_update().select_related("person", "area").get(pk=case.pk)
+    require(acting_user, "approve", case.area)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why the case is voided.")})
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("The reason is longer than 500 characters.")})
+    if case.voided_at is not None:
+        raise ValidationError({"reason": _("The case is voided already.")})
+    now = timezone.now()
+    case.voided_at, case.voided_by_name, case.void_reason = now, actor_name(acting_user), reason
+    case.save(update_fields=["voided_at", "voided_by_name", "void_reason"])
+    released = list(
+        Contact.objects.select_for_update()
+        .filter(case=case, released_at=None)
+        .values_list("pk", "person_id")
+    )
+    Contact.objects.filter(pk__in=[pk for pk, _person in released]).update(released_at=now)
+    audit_case(
+        "case.void",
+        acting_user=acting_user,
+        case=case,
+        request=request,
+        detail={
+            "reason": reason,
+            "released_contacts": len(released),
+            "contacts": [pk for pk, _person in released][:1000],
+        },
+    )
+    recompute_codes(
+        [case.person_id, *(person for _pk, person in released)],
+        reason=f"tracing.case:{case.pk} voided",
+        acting_user=acting_user,
     )
     return case

@@ -87,6 +87,10 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 notes=data["notes"],
                 request=request,
             )
+        except actions.DuplicateCase as duplicate:
+            # The same form sent twice (a double tap, a resend) lands on the one case.
+            messages.info(request, " ".join(duplicate.messages))
+            return redirect("tracing:case", duplicate.case.pk)
         except ValidationError as error:
             add_action_errors(form, error)
         else:
@@ -107,6 +111,7 @@ def _workbench_context(request: HttpRequest, case, **forms) -> dict:
         "interviews": case.interviews.select_related("interviewee"),
         "exposures": case.exposures.select_related("person_a", "person_b", "place")[:300],
         "can_edit": has_capability(request.user, "edit_person"),
+        "can_void": has_capability(request.user, "approve"),
         "overdue": case.investigation_overdue(),
         "trajectory_form": forms.get("trajectory_form") or TrajectoryForm(),
         "interview_form": forms.get("interview_form") or InterviewForm(),
@@ -317,3 +322,18 @@ def complete(request: HttpRequest, case_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("tracing:case", case.pk)
+
+
+@require_POST
+def case_void(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Void a case filed twice or in error, with the reason (needs ``approve``)."""
+    case = queries.get_case_for_user(request, case_id, capability="approve")
+    try:
+        actions.do_void_case(
+            case, acting_user=request.user, reason=request.POST.get("reason", ""), request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("tracing:case", case.pk)
+    messages.success(request, _("Case #%(id)s is voided; it counts nowhere now.") % {"id": case.pk})
+    return redirect("tracing:home")
