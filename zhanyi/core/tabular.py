@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -151,11 +152,16 @@ def open_rows(fh: IO[bytes], fmt: str) -> tuple[Iterator[list[Any]], str, int | 
     raise TableFileError(_("Unknown format %(fmt)s.") % {"fmt": fmt})
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def cell_text(value: Any) -> str:
+    """A cell as one line of text: whitespace runs and control characters (a NUL,
+    which PostgreSQL cannot store, a stray \x01 from another system) become one space."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    return " ".join(str(value).split())
+    return " ".join(_CONTROL.sub(" ", str(value)).split())

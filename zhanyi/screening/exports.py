@@ -15,6 +15,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from zhanyi.core import audit
+from zhanyi.core.spreadsheet import text_cells
 from zhanyi.engine.phones import format_phone
 
 from .models import ScreeningTask
@@ -26,9 +27,9 @@ def _book_bytes(header: list[str], rows: Iterable[list], title: str) -> bytes:
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(title)
-    sheet.append(header)
+    sheet.append(text_cells(sheet, header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(text_cells(sheet, row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.core import audit
+from zhanyi.core.spreadsheet import text_cells
 from zhanyi.people.validation import china_today
 from zhanyi.screening import bridge
 from zhanyi.screening.models import PushList, PushRecord, PushSource
@@ -95,11 +96,12 @@ class _ErrorFile:
         self.path = path
         self.book = openpyxl.Workbook(write_only=True)
         self.sheet = self.book.create_sheet(_("Rows with errors"))
-        self.sheet.append([*(_text(h) for h in header), _("Errors")])
+        self.sheet.append(text_cells(self.sheet, [*(_text(h) for h in header), _("Errors")]))
         self.count = 0
 
     def add(self, row: list[Any], errors: list[str]) -> None:
-        self.sheet.append([*row, "；".join(errors)])
+        # As typed, but never a live formula nor a character xlsx cannot hold.
+        self.sheet.append(text_cells(self.sheet, [*row, "；".join(errors)]))
         self.count += 1
 
     def close(self) -> None:
