@@ -7,11 +7,14 @@ The upload is saved under ``ZHANYI_DATA_DIR/screening/uploads/`` and an
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from zhanyi.screening import bridge
@@ -21,6 +24,10 @@ from zhanyi.screening.reading import file_format
 
 #: Progress is written at most every this many rows (each write is a query).
 PROGRESS_EVERY = 5000
+ABANDONED_MESSAGE = _(
+    "The background worker stopped while importing this file (it was killed or crashed);"
+    " nothing of it was stored. Upload the file again."
+)
 
 
 def save_upload(upload: UploadedFile) -> Path:
@@ -46,12 +53,70 @@ def start_import(source: PushSource, upload: UploadedFile, *, user) -> ImportJob
     return job
 
 
+def worker_name() -> str:
+    """``host:pid`` of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def staging_name(job: ImportJob) -> str:
+    return f"job-{job.pk}"
+
+
+def _alive(worker: str) -> bool | None:
+    """Whether the process ``host:pid`` runs; None when it is on another host."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
+def fail_abandoned_imports() -> list[int]:
+    """Imports whose worker process is gone (killed, crashed) end failed, and their
+    files (the upload, the working file, an unowned error file) are removed.
+    Nothing of them was stored: the storing is one transaction. Returns their ids."""
+    from zhanyi.screening.actions.intake import staging_path, unclaimed_error_file
+    from zhanyi.screening.reading import hash_file
+
+    failed = []
+    running = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.READING, ImportJob.Status.STORING]
+    ).exclude(worker="")
+    for job in running:
+        if _alive(job.worker) is not False:
+            continue
+        upload = Path(job.path)
+        leftovers = [staging_path(staging_name(job))]
+        if upload.exists():
+            with upload.open("rb") as fh:
+                leftovers.append(unclaimed_error_file(hash_file(fh)))
+            leftovers.append(upload)
+        updated = ImportJob.objects.filter(pk=job.pk, status=job.status, worker=job.worker).update(
+            status=ImportJob.Status.FAILED,
+            message=str(ABANDONED_MESSAGE),
+            finished_at=timezone.now(),
+        )
+        if updated:
+            for leftover in leftovers:
+                if leftover is not None:
+                    leftover.unlink(missing_ok=True)
+            failed.append(job.pk)
+    return failed
+
+
 @task()
 def run_import(job_id: int) -> None:
     job = ImportJob.objects.select_related("source", "created_by").get(pk=job_id)
-    # Started: the page stops saying "queued" (and never calls it stalled).
+    # Started: the page stops saying "queued" (and never calls it stalled), and
+    # the process is named, so that an import it leaves behind is found.
     job.status = ImportJob.Status.READING
-    job.save(update_fields=["status"])
+    job.worker = worker_name()
+    job.save(update_fields=["status", "worker"])
     last = {"rows": -PROGRESS_EVERY}
 
     def progress(done: int, total: int | None, stage: str) -> None:
@@ -65,7 +130,12 @@ def run_import(job_id: int) -> None:
     path = Path(job.path)
     try:
         push_list = do_import_push_list(
-            job.source, path, filename=job.filename, acting_user=job.created_by, progress=progress
+            job.source,
+            path,
+            filename=job.filename,
+            acting_user=job.created_by,
+            progress=progress,
+            staging_name=staging_name(job),
         )
     except Exception as error:  # the job records why; nothing was stored
         job.status = ImportJob.Status.FAILED

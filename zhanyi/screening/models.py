@@ -102,6 +102,8 @@ class ImportJob(models.Model):
     rows_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(null=True, blank=True)
     message = models.TextField(blank=True)
+    # host:pid of the worker process running it (screening.jobs.fail_abandoned_imports).
+    worker = models.CharField(max_length=100, blank=True)
     push_list = models.ForeignKey(
         PushList, models.SET_NULL, null=True, blank=True, related_name="+"
     )

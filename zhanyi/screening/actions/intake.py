@@ -81,6 +81,18 @@ def _staging_dir(kind: str) -> Path:
     return path
 
 
+def staging_path(name: str) -> Path:
+    """The working file of an import (rows read and checked, before storing)."""
+    return _staging_dir("staging") / f"{name}.parquet"
+
+
+def unclaimed_error_file(file_hash: str) -> Path | None:
+    """The error file an import of this file was writing, if no stored list owns it."""
+    path = _staging_dir("errors") / f"{file_hash}.xlsx"
+    owned = PushList.objects.filter(error_file=str(path.relative_to(bridge.snapshot_dir())))
+    return None if owned.exists() else path
+
+
 def error_file_path(push_list: PushList) -> Path | None:
     if not push_list.error_file:
         return None
@@ -148,6 +160,7 @@ def do_import_push_list(
     acting_user,
     progress: Progress | None = None,
     received_at: dt.datetime | None = None,
+    staging_name: str = "",
 ) -> PushList:
     """Import one push list file from ``source``; return the stored ``PushList``.
 
@@ -156,11 +169,13 @@ def do_import_push_list(
     called as rows are read (stage "reading") and once before storing
     ("storing"). Raises ``PushListFileError`` for a file that cannot be read
     as a push list (wrong format, encoding, missing columns); nothing is
-    stored then, nor when anything fails later.
+    stored then, nor when anything fails later. ``staging_name`` names the
+    working file (``staging_path``), so that whoever finds the import killed
+    can remove it.
     """
     fmt = file_format(filename)
     fh, spooled = _spool(file)
-    staging = _staging_dir("staging") / f"{uuid.uuid4().hex}.parquet"
+    staging = staging_path(staging_name or uuid.uuid4().hex)
     error_path: Path | None = None
     try:
         file_hash = hash_file(fh)

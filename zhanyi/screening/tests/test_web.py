@@ -277,3 +277,59 @@ def test_a_job_no_worker_has_started_says_so_instead_of_queued_for_ever(
     body = api_for(world.tracer).get(f"/api/v1/screening/jobs/{job.pk}/").json()
     assert body["stalled"] and body["status"] == "queued"
     assert "zhanyi worker" in body["stalled_message"]
+
+
+def test_an_import_whose_worker_was_killed_ends_failed_and_its_files_are_removed(
+    world, putian, client_for, tmp_path
+):
+    """Issue 14, finding 4: a worker killed while storing left the job "storing"
+    for ever and its files behind. The periodic job finds the dead process."""
+    import os
+    import signal
+    import socket
+    import subprocess
+
+    from zhanyi.core.periodic import jobs as periodic_jobs
+    from zhanyi.screening import jobs
+    from zhanyi.screening.actions.intake import staging_path, unclaimed_error_file
+    from zhanyi.screening.reading import hash_file
+
+    victim = subprocess.Popen(["sleep", "60"])
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    upload = jobs.bridge.snapshot_dir() / "uploads" / "killed.csv"
+    upload.parent.mkdir(parents=True, exist_ok=True)
+    upload.write_bytes(csv_bytes([row_for(world, "陈建国")]))
+    killed = ImportJob.objects.create(
+        source=putian,
+        filename="killed.csv",
+        path=str(upload),
+        created_by=world.tracer,
+        status=ImportJob.Status.STORING,
+        worker=f"{socket.gethostname()}:{victim.pid}",
+    )
+    with upload.open("rb") as fh:
+        error_file = unclaimed_error_file(hash_file(fh))
+    leftovers = [upload, staging_path(jobs.staging_name(killed)), error_file]
+    for path in leftovers[1:]:
+        path.write_bytes(b"partial")
+    alive = ImportJob.objects.create(
+        source=putian,
+        filename="alive.csv",
+        path=str(tmp_path / "alive.csv"),
+        created_by=world.tracer,
+        status=ImportJob.Status.STORING,
+        worker=jobs.worker_name(),
+    )
+    (tmp_path / "alive.csv").write_bytes(b"x")
+
+    (reaper,) = [j for j in periodic_jobs() if j.name == "screening.fail_abandoned_imports"]
+    reaper.fn(None)
+
+    killed.refresh_from_db()
+    assert killed.status == "failed" and "killed or crashed" in killed.message
+    assert not any(path.exists() for path in leftovers)
+    alive.refresh_from_db()
+    assert alive.status == "storing" and (tmp_path / "alive.csv").exists()
+    page = client_for(world.tracer).get(f"/screening/jobs/{killed.pk}/").content.decode()
+    assert "nothing of it was stored" in page
