@@ -212,30 +212,41 @@ def do_reactivate_user(user: User, *, actor: User | SystemActor, request: Any = 
 def do_reset_password(user: User, *, actor: User | SystemActor, request: Any = None) -> str:
     """Give the account a new random password and return it (shown once).
 
-    The old password and the account's open sessions stop working.
+    The old password, the account's open sessions and its API token stop
+    working: a reset is what an administrator does when an account may be in
+    someone else's hands, and the token is as good as the password.
     """
     _check_actor_may_manage(actor, user, None)
     password = generate_password()
     user.set_password(password)
     user.save(update_fields=["password"])
+    tokens = Token.objects.filter(user=user).delete()[0]
     audit.record(
-        actor=actor, action="user.password_reset", obj=user, request=request, area=user.jurisdiction
+        actor=actor,
+        action="user.password_reset",
+        obj=user,
+        request=request,
+        area=user.jurisdiction,
+        detail={"tokens_revoked": tokens},
     )
     return password
 
 
 @transaction.atomic
 def do_change_own_password(user: User, *, new_password: str, request: Any = None) -> None:
-    """A user changes their own password (the form has checked the old one)."""
+    """A user changes their own password (the form has checked the old one); their
+    API token is revoked with the old password (a new one is issued on request)."""
     validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    tokens = Token.objects.filter(user=user).delete()[0]
     audit.record(
         actor=user,
         action="user.password_changed",
         obj=user,
         request=request,
         area=user.jurisdiction,
+        detail={"tokens_revoked": tokens},
     )
 
 

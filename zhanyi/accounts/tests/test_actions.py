@@ -83,3 +83,20 @@ def test_an_unknown_role_is_refused(world):
 def test_generated_passwords_are_long_and_different():
     passwords = {actions.generate_password() for _ in range(50)}
     assert len(passwords) == 50 and all(len(p) == 19 for p in passwords)
+
+
+def test_a_password_reset_revokes_the_api_token(world, api_for):
+    """Issue 14, finding 10: the token outlived the password it was issued with."""
+    api = api_for(world.tracer)
+    assert api.get("/api/v1/accounts/me/").status_code == 200
+    actions.do_reset_password(world.tracer, actor=world.admin)
+    assert api.get("/api/v1/accounts/me/").status_code == 401
+    assert not Token.objects.filter(user=world.tracer).exists()
+    event = AuditEvent.objects.get(action="user.password_reset")
+    assert event.detail["tokens_revoked"] == 1
+
+
+def test_changing_ones_own_password_revokes_the_api_token(world, api_for):
+    api = api_for(world.tracer)
+    actions.do_change_own_password(world.tracer, new_password="another-long-passphrase-9")
+    assert api.get("/api/v1/accounts/me/").status_code == 401
