@@ -51,7 +51,13 @@ KNOWN_BAD_SECRET_KEYS = {"", "changeme", "change-me", "secret", "django-insecure
 
 def _secret_key() -> str:
     key = env_str("ZHANYI_SECRET_KEY")
-    weak = key in KNOWN_BAD_SECRET_KEYS or key.startswith("django-insecure") or len(key) < 32
+    # 32 characters, and not a run of a few (32 zeros passed): as accounts.checks.
+    weak = (
+        key in KNOWN_BAD_SECRET_KEYS
+        or key.startswith("django-insecure")
+        or len(key) < 32
+        or len(set(key)) < 10
+    )
     if not weak:
         return key
     if TESTING:
@@ -60,7 +66,7 @@ def _secret_key() -> str:
     if not DEBUG:
         raise ImproperlyConfigured(
             "ZHANYI_SECRET_KEY is missing or a well-known default. Set it to a random "
-            "string of at least 32 characters (for example: python -c "
+            "string of at least 32 characters, 10 of them different (for example: python -c "
             "'import secrets; print(secrets.token_urlsafe(50))')."
         )
     # Development: one random key per data directory, kept so sessions survive restarts.
@@ -177,7 +183,7 @@ LOGIN_REDIRECT_URL = "command:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "zhanyi.accounts.passwords.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -14,11 +14,18 @@ from django.db import DatabaseError
 
 WEAK_KEY_PREFIXES = ("django-insecure",)
 MIN_KEY_LENGTH = 32
+#: Different characters a key needs: 32 zeros are 32 characters and no secret.
+MIN_KEY_DISTINCT = 10
 
 
 def is_weak_secret_key(key: str) -> bool:
     known = getattr(settings, "KNOWN_BAD_SECRET_KEYS", {"", "changeme"})
-    return key in known or key.startswith(WEAK_KEY_PREFIXES) or len(key) < MIN_KEY_LENGTH
+    return (
+        key in known
+        or key.startswith(WEAK_KEY_PREFIXES)
+        or len(key) < MIN_KEY_LENGTH
+        or len(set(key)) < MIN_KEY_DISTINCT
+    )
 
 
 @register(Tags.security)
@@ -28,7 +35,8 @@ def check_secret_key(app_configs, **kwargs) -> list[Error]:
     return [
         Error(
             "The secret key is missing, too short or a well-known default.",
-            hint="Set ZHANYI_SECRET_KEY to a random string of at least 32 characters, e.g. "
+            hint="Set ZHANYI_SECRET_KEY to a random string of at least 32 characters, "
+            "10 of them different, e.g. "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
             id="zhanyi.E001",
         )

@@ -13,7 +13,14 @@ STRONG = "k" * 20 + "-a-proper-random-key-0123456789"
 
 
 @pytest.mark.parametrize(
-    "key", ["changeme", "django-insecure-abcdefghijklmnopqrstuvwxyz0123", "short-key"]
+    "key",
+    [
+        "changeme",
+        "django-insecure-abcdefghijklmnopqrstuvwxyz0123",
+        "short-key",
+        "0" * 32,
+        "ab" * 40,
+    ],
 )
 def test_a_weak_secret_key_is_an_error_outside_debug(key):
     with override_settings(DEBUG=False, SECRET_KEY=key):
@@ -59,7 +66,7 @@ def _start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("key", [None, "changeme", ""])
+@pytest.mark.parametrize("key", [None, "changeme", "", "0" * 32])
 def test_a_production_start_refuses_a_missing_or_default_secret_key(tmp_path, key):
     env = {} if key is None else {"ZHANYI_SECRET_KEY": key}
     result = _start(tmp_path, **env)
@@ -73,3 +80,14 @@ def test_a_production_start_with_a_strong_key_gets_past_the_settings(tmp_path):
     result = _start(tmp_path, ZHANYI_SECRET_KEY=STRONG)
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def test_the_short_password_message_is_in_chinese():
+    """Issue 14, finding 19: it came out in English (a msgid Django's catalogue lacks)."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        validate_password("ab1")
+    assert "密码长度太短" in " ".join(refused.value.messages)
