@@ -114,6 +114,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhanyi.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zhanyi.core.middleware.LanguageMiddleware",
@@ -245,6 +246,25 @@ SESSION_COOKIE_SECURE = env_bool("ZHANYI_SECURE_COOKIES", not DEBUG and not TEST
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Browsers that once reached the site over HTTPS keep to it (ignored over plain
+# HTTP, so an intranet without TLS is not locked out); 0 turns it off.
+SECURE_HSTS_SECONDS = int(env_str("ZHANYI_HSTS_SECONDS", "0" if DEBUG or TESTING else "31536000"))
+# Behind a TLS-terminating proxy: the header it sets (e.g. X-Forwarded-Proto) and the
+# value meaning HTTPS. Only set it when the proxy always overwrites that header.
+if env_str("ZHANYI_PROXY_TLS_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + env_str("ZHANYI_PROXY_TLS_HEADER").upper().replace("-", "_"),
+        env_str("ZHANYI_PROXY_TLS_VALUE", "https"),
+    )
+SECURE_SSL_REDIRECT = env_bool("ZHANYI_SSL_REDIRECT")
+# Everything from the site itself. Scripts keep 'unsafe-inline' and 'unsafe-eval'
+# while templates carry inline handlers and htmx's hx-on (docs/security.md).
+CONTENT_SECURITY_POLICY = env_str(
+    "ZHANYI_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -65,6 +65,9 @@ MIDDLEWARE_IN_THE_LANE = {
         "handled: a request SECURE_SSL_REDIRECT would redirect is handed on; the answer "
         "carries the same HSTS, nosniff, Referrer-Policy and COOP headers"
     ),
+    "zhanyi.core.middleware.ContentSecurityPolicyMiddleware": (
+        "handled: the same Content-Security-Policy header"
+    ),
     "whitenoise.middleware.WhiteNoiseMiddleware": (
         "does not apply: it serves files under STATIC_URL only, and the scan path is not there"
     ),
@@ -256,6 +259,11 @@ class ScanLane:
                 ("Allow", "POST, OPTIONS"),
                 ("X-Frame-Options", settings.X_FRAME_OPTIONS),
                 *self._security_headers(request),
+                *(
+                    [("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)]
+                    if settings.CONTENT_SECURITY_POLICY
+                    else []
+                ),
             ],
             content,
         )
