@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
 
 
 def as_drf_error(error: DjangoValidationError) -> ValidationError:
@@ -17,3 +18,15 @@ def as_drf_error(error: DjangoValidationError) -> ValidationError:
             }
         )
     return ValidationError({"non_field_errors": error.messages})
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """Lists page by ``limit`` and ``offset``, at most ``max_limit`` rows a page
+    (one ``?limit=100000`` read a county's persons in one request), and an offset
+    beyond any table is an empty page, not a database overflow (a 500)."""
+
+    max_limit = 500
+    max_offset = 2**31 - 1
+
+    def get_offset(self, request) -> int:
+        return min(super().get_offset(request), self.max_offset)

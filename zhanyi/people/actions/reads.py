@@ -30,12 +30,17 @@ def record_person_search(
     request=None,
     via: str = "web",
     page: int = 1,
+    ids: list[int] | None = None,
 ) -> None:
-    """One search or list of persons: the words searched for and how many matched."""
+    """One search or list of persons: the words searched for, how many matched and
+    which persons were shown (a page holds at most 500)."""
+    detail = {"q": q, "results": results, "via": via, "page": page}
+    if ids is not None:
+        detail["ids"] = ids
     audit.record(
         actor=acting_user,
         action="person.search",
         object_type=Person._meta.label_lower,
-        detail={"q": q, "results": results, "via": via, "page": page},
+        detail=detail,
         request=request,
     )

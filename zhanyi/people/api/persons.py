@@ -262,6 +262,7 @@ class PersonList(generics.ListCreateAPIView):
             results=response.data.get("count", 0),
             request=request,
             via="api",
+            ids=[row["id"] for row in response.data.get("results", [])],
         )
         return response
 

@@ -59,6 +59,7 @@ def search(request: HttpRequest) -> HttpResponse:
         results=page.paginator.count,
         request=request,
         page=page.number,
+        ids=[p.pk for p in page],
     )
     picking = pick_for.isdigit() and has_capability(request.user, "merge_person")
     context = {

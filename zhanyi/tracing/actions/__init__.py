@@ -14,7 +14,7 @@ from .cases import (
     do_update_case,
     do_void_case,
 )
-from .common import record_case_view
+from .common import record_case_view, record_contacts_view
 from .companions import current_cases_table, do_add_companions, write_current_cases
 from .contacts import (
     ExpandResult,
@@ -47,6 +47,7 @@ __all__ = [
     "do_void_case",
     "handoff_specs",
     "record_case_view",
+    "record_contacts_view",
     "test_schedule",
     "write_current_cases",
 ]

@@ -82,3 +82,15 @@ def record_case_view(*, acting_user, case, request=None, via: str = "web") -> No
     audit_case(
         "case.view", acting_user=acting_user, case=case, request=request, detail={"via": via}
     )
+
+
+def record_contacts_view(*, acting_user, contacts, request=None, page: int = 1) -> None:
+    """A list of contacts with their phones is a read of personal data: audited with
+    the ids shown."""
+    audit.record(
+        actor=acting_user,
+        action="contact.list",
+        object_type="tracing.contact",
+        detail={"ids": [c.pk for c in contacts], "page": page},
+        request=request,
+    )

@@ -215,3 +215,26 @@ def test_the_village_team_releases_a_contact_with_a_reason(world, client_for, tr
     assert contact.released_at is not None
     other = client_for(world.other_county_staff)
     assert other.post(url, {"reason": "x"}).status_code == 404
+
+
+def test_the_contacts_page_audits_the_contacts_it_shows(world, client_for):
+    """Issue 14, finding 8: the list of contacts (with phones) was read unrecorded."""
+    from zhanyi.tracing.models import Contact, ContactKind
+
+    from .factories import at, case
+
+    c = case(world.village)
+    shown = Contact.objects.create(
+        case=c,
+        person=person(world.village2),
+        area=world.village2,
+        kind=ContactKind.CLOSE,
+        first_exposure_at=at(12),
+        last_exposure_at=at(12),
+        identified_at=at(14, 22),
+        protocol=c.protocol,
+    )
+    client_for(world.village_member).get(reverse("tracing:contacts"))
+    client_for(world.tracer).get(reverse("tracing:contacts"))
+    events = AuditEvent.objects.filter(action="contact.list").order_by("pk")
+    assert [e.detail["ids"] for e in events] == [[], [shown.pk]]

@@ -29,6 +29,9 @@ def contacts(request: HttpRequest) -> HttpResponse:
     if kind in ("close", "secondary", "companion"):
         qs = qs.filter(kind=kind)
     page = Paginator(qs, cases.PAGE_SIZE).get_page(request.GET.get("page"))
+    actions.record_contacts_view(
+        acting_user=request.user, contacts=list(page), request=request, page=page.number
+    )
     return render(
         request,
         "tracing/contacts.html",
