@@ -4,7 +4,10 @@ The model refuses to update or delete an ``AuditEvent``; these triggers make
 the database refuse too, so neither a bug that bypasses the model (a queryset
 ``update()``/``delete()``, raw SQL) nor a user with a SQL shell rewrites history.
 
-- SQLite: ``BEFORE UPDATE`` and ``BEFORE DELETE`` triggers that ``RAISE(ABORT)``.
+- SQLite: ``BEFORE UPDATE`` and ``BEFORE DELETE`` triggers that ``RAISE(ABORT)``,
+  and a ``BEFORE INSERT`` one for a row whose id is taken: ``INSERT OR REPLACE``
+  deletes the old row without firing delete triggers (SQLite fires them only
+  with ``recursive_triggers`` on), so it rewrote history past the other two.
 - PostgreSQL: one row trigger for ``UPDATE OR DELETE`` and one statement
   trigger for ``TRUNCATE``, both calling a function that raises.
 
@@ -27,11 +30,18 @@ from zhanyi.core.db import dialect
 TABLE = "core_auditevent"
 MESSAGE = "core_auditevent is append-only"
 
-_SQLITE_TRIGGERS = ("core_auditevent_no_update", "core_auditevent_no_delete")
+_SQLITE_TRIGGERS = (
+    "core_auditevent_no_update",
+    "core_auditevent_no_delete",
+    "core_auditevent_no_replace",
+)
 _SQLITE_INSTALL = [
     f"CREATE TRIGGER IF NOT EXISTS core_auditevent_no_update BEFORE UPDATE ON {TABLE} "
     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
     f"CREATE TRIGGER IF NOT EXISTS core_auditevent_no_delete BEFORE DELETE ON {TABLE} "
+    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
+    f"CREATE TRIGGER IF NOT EXISTS core_auditevent_no_replace BEFORE INSERT ON {TABLE} "
+    f"WHEN EXISTS (SELECT 1 FROM {TABLE} WHERE id = NEW.id) "
     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
 ]
 _SQLITE_UNINSTALL = [f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS]
@@ -89,7 +99,7 @@ def installed(connection: BaseDatabaseWrapper) -> bool:
         ),
         sqlite=(
             "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
-            "AND name IN (%s, %s)",
+            "AND name IN (%s, %s, %s)",
             _SQLITE_TRIGGERS,
         ),
         connection=connection,

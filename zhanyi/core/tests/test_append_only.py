@@ -69,3 +69,24 @@ def test_flush_empties_the_audit_table_and_puts_the_triggers_back():
     assert append_only.installed(connection)
     # The teardown's own flush after this test must succeed as well.
     audit.record(actor=None, action="login.failed")
+
+
+def test_an_insert_that_would_replace_an_event_is_refused(world):
+    """Issue 14, finding 9: SQLite's INSERT OR REPLACE deleted the old row without
+    firing the delete trigger; PostgreSQL's upsert goes through the update trigger."""
+    event = audit.record(actor=world.tracer, action="person.viewed")
+    columns = (
+        "id, at, action, actor_name, actor_path, area_path, object_type, object_id, "
+        "object_label, detail, user_agent, path"
+    )
+    values = "%s, CURRENT_TIMESTAMP, 'nothing', '', '', '', '', '', '', '{}', '', ''"
+    if connection.vendor == "sqlite":
+        sql = f"INSERT OR REPLACE INTO core_auditevent ({columns}) VALUES ({values})"
+    else:
+        sql = (
+            f"INSERT INTO core_auditevent ({columns}) VALUES ({values}) "
+            "ON CONFLICT (id) DO UPDATE SET action = EXCLUDED.action"
+        )
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw(sql, [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).action == "person.viewed"
