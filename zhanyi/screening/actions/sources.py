@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts.roles import has_capability
-from zhanyi.core import audit
+from zhanyi.core import audit, jurisdiction
 from zhanyi.core.audit import SystemActor
 from zhanyi.screening.models import PushSource
 from zhanyi.screening.validation import FIELDS
@@ -23,11 +23,19 @@ def do_save_source(
     source: PushSource | None = None,
     request=None,
 ) -> PushSource:
-    """Create a push source or change its column mapping (field → the header its files use)."""
-    if not isinstance(acting_user, SystemActor) and not has_capability(
-        acting_user, "edit_operations"
-    ):
+    """Create a push source or change its column mapping (field → the header its files use).
+
+    A source serves the whole city, so only a user whose jurisdiction is the whole
+    city changes one (a county could rename another county's source); anyone who
+    may upload creates one.
+    """
+    system = isinstance(acting_user, SystemActor)
+    if not system and not has_capability(acting_user, "edit_operations"):
         raise PermissionDenied("requires the 'edit_operations' capability")
+    if source is not None and not system and not _city_wide(acting_user):
+        raise PermissionDenied(
+            _("A push source serves the whole city: only the city's staff change it.")
+        )
     name = " ".join(name.split())
     mapping = {k: " ".join(str(v).split()) for k, v in (column_mapping or {}).items() if v}
     unknown = sorted(set(mapping) - set(FIELDS))
@@ -50,6 +58,15 @@ def do_save_source(
     if errors:
         raise ValidationError(errors)
     creating = source is None
+    before = (
+        {}
+        if source is None
+        else {
+            "name": source.name,
+            "origin_city": source.origin_city,
+            "column_mapping": source.column_mapping,
+        }
+    )
     if source is None:
         source = PushSource(kind=PushSource.Kind.PUSH)
     source.name = name
@@ -60,7 +77,17 @@ def do_save_source(
         actor=acting_user,
         action="screening.source.create" if creating else "screening.source.change",
         obj=source,
-        detail={"origin_city": source.origin_city, "column_mapping": mapping},
+        detail={
+            "origin_city": source.origin_city,
+            "column_mapping": mapping,
+            **({"before": before} if before else {}),
+        },
         request=request,
     )
     return source
+
+
+def _city_wide(user) -> bool:
+    """Whether the user's jurisdiction is the whole city (the root of the area tree)."""
+    path = jurisdiction.root_path(user)
+    return path is not None and (path == "" or user.jurisdiction.parent_id is None)

@@ -148,7 +148,7 @@ def test_the_reply_list_holds_the_people_not_in_the_city(world, tasks, putian, c
 
 
 def test_a_sources_column_mapping_is_saved_from_the_form(world, putian, client_for):
-    client = client_for(world.tracer)
+    client = client_for(world.commander)
     response = client.post(
         f"/screening/sources/{putian.pk}/",
         {
@@ -161,6 +161,24 @@ def test_a_sources_column_mapping_is_saved_from_the_form(world, putian, client_f
     assert response.status_code == 302
     putian.refresh_from_db()
     assert putian.column_mapping == {"name": "人员姓名", "phone": "电话号"}
+    from zhanyi.accounts.models import AuditEvent
+
+    change = AuditEvent.objects.get(action="screening.source.change")
+    assert change.detail["before"] == {
+        "name": "莆田市协查",
+        "origin_city": "莆田市",
+        "column_mapping": {},
+    }
+
+
+def test_a_county_user_cannot_rename_the_city_wide_source(world, putian, client_for):
+    """Issue 14, finding 15: a county's staff renamed a source every county reads from."""
+    response = client_for(world.tracer).post(
+        f"/screening/sources/{putian.pk}/", {"name": "改名", "origin_city": "莆田市"}
+    )
+    assert response.status_code == 403
+    putian.refresh_from_db()
+    assert putian.name == "莆田市协查"
 
 
 def test_the_door_to_door_source_cannot_be_renamed_from_the_source_form(world, client_for):
