@@ -3,7 +3,7 @@ finding 8; the 64-bit part of finding 13)."""
 
 from __future__ import annotations
 
-from zhanyi.accounts.models import AuditEvent
+from zhanyi.core.models import AuditEvent
 
 from .factories import make_person
 

@@ -161,7 +161,7 @@ def test_a_sources_column_mapping_is_saved_from_the_form(world, putian, client_f
     assert response.status_code == 302
     putian.refresh_from_db()
     assert putian.column_mapping == {"name": "人员姓名", "phone": "电话号"}
-    from zhanyi.accounts.models import AuditEvent
+    from zhanyi.core.models import AuditEvent
 
     change = AuditEvent.objects.get(action="screening.source.change")
     assert change.detail["before"] == {

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
 
-from zhanyi.accounts.models import AuditEvent
 from zhanyi.core import metrics
+from zhanyi.core.models import AuditEvent
 from zhanyi.tracing import actions
 from zhanyi.tracing.models import Case, Contact, ContactKind
 
@@ -85,7 +85,7 @@ def test_the_form_sent_twice_at_the_same_moment_files_one_case():
 
     from django.db import close_old_connections
 
-    from zhanyi.core.testing import build_world
+    from zhanyi.accounts.testing import build_world
 
     world = build_world()
     p = person(world.village)
