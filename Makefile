@@ -51,6 +51,9 @@ lint: setup
 	$(BIN)/djlint zhanyi --lint --quiet
 	ZHANYI_TESTING=1 $(BIN)/mypy
 	$(BIN)/lint-imports
+	@mkdir -p var
+	ZHANYI_TESTING=1 $(BIN)/python scripts/vulture_entry_points.py > var/vulture_entry_points.py
+	$(BIN)/vulture
 	ZHANYI_TESTING=1 $(BIN)/zhanyi makemigrations --check --dry-run -v0
 
 test: setup browser lint test-sqlite test-postgres

@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 from zhanyi.core import metrics
-from zhanyi.places.models import Area
-
-
-def metrics_area(user) -> Area | None:
-    """The area figures are computed for: ``metrics.area_for`` (None = all, for
-    a superuser without a jurisdiction; PermissionDenied for anyone else without one)."""
-    return metrics.area_for(user)
 
 
 def home_figures(user, *, fresh: bool = False) -> metrics.FigureValues:

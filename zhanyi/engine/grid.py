@@ -60,14 +60,6 @@ class Grid:
         inside = (col >= 0) & (col < self.n_cols) & (row >= 0) & (row < self.n_rows)
         return np.where(inside, row * self.n_cols + col, -1).astype(np.int32)
 
-    def center_of(self, cell: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
-        """(lon, lat) of cell centres."""
-        cell_a = np.asarray(cell, dtype=np.int64)
-        row, col = np.divmod(cell_a, self.n_cols)
-        lon = self.min_lon + (col + 0.5) * self.cell_m / self.m_per_deg_lon
-        lat = self.min_lat + (row + 0.5) * self.cell_m / self.m_per_deg_lat
-        return lon, lat
-
     def is_valid(self, cell: np.ndarray | int) -> np.ndarray:
         cell_a = np.asarray(cell, dtype=np.int64)
         return (cell_a >= 0) & (cell_a < self.n_cells)

@@ -79,14 +79,6 @@ def parse_resident_id(number: str, *, today: dt.date | None = None) -> ResidentI
     return ResidentId(value, value[:6], birth, sex)
 
 
-def is_valid_resident_id(number: str) -> bool:
-    try:
-        parse_resident_id(number)
-    except IdentityNumberError:
-        return False
-    return True
-
-
 def make_resident_ids(
     division_codes: np.ndarray, birth_dates: np.ndarray, sequences: np.ndarray
 ) -> list[str]:

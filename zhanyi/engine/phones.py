@@ -83,10 +83,6 @@ class Phone:
     region: str | None  # ISO 3166 region of the number, "CN" for China
     kind: str  # one of PERSONAL_TYPES' values
 
-    @property
-    def national(self) -> str:
-        return format_phone(self.e164)
-
 
 def _clean(value: str) -> str:
     return value.translate(_FULLWIDTH).strip()
@@ -153,14 +149,6 @@ def parse_phone(value: str, region: str = DEFAULT_REGION) -> Phone:
 def normalize_phone(value: str, region: str = DEFAULT_REGION) -> str:
     """The E.164 form of ``value``; raises ``PhoneNumberError``."""
     return parse_phone(value, region).e164
-
-
-def is_valid_phone(value: str, region: str = DEFAULT_REGION) -> bool:
-    try:
-        parse_phone(value, region)
-    except PhoneNumberError:
-        return False
-    return True
 
 
 def format_phone(e164: str, home_region: str = DEFAULT_REGION) -> str:

@@ -210,9 +210,6 @@ class QuarantineRule:
         ]
         return [(stage, days) for stage, days in named if days > 0]
 
-    def total_days(self, kind: str) -> int:
-        return sum(days for _, days in self.stages(kind))
-
 
 @dataclass(frozen=True)
 class TestScheduleRule:

@@ -34,9 +34,6 @@ class AreaQuerySet(models.QuerySet["Area"]):
         """The area and everything below it."""
         return self.filter(path__startswith=area.path)
 
-    def at_level(self, level: str) -> AreaQuerySet:
-        return self.filter(level=level)
-
 
 class Area(models.Model):
     """An administrative area (行政区划) or management grid."""

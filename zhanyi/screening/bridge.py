@@ -113,10 +113,6 @@ def person_index_path() -> Path:
     return path
 
 
-def person_index() -> pl.DataFrame:
-    return pl.read_parquet(person_index_path())
-
-
 class LinkageUnavailable(ValueError):
     """The person index cannot be linked against yet (the message says why)."""
 

@@ -335,10 +335,6 @@ class Tube(models.Model):
     def __str__(self) -> str:
         return self.barcode
 
-    @property
-    def is_full(self) -> bool:
-        return self.samples_count >= self.pool_size
-
 
 # Samples whose result a health code waits on: a scheduled test or a
 # re-sampling (a round's million samples are neither).

@@ -43,11 +43,6 @@ def require_view(user) -> None:
         raise PermissionDenied("requires view_person and a jurisdiction")
 
 
-def require_edit(user) -> None:
-    if not has_capability(user, "edit_operations") or jurisdiction.root_path(user) is None:
-        raise PermissionDenied("requires edit_operations and a jurisdiction")
-
-
 def rounds_for(user) -> QuerySet[TestingRound]:
     """Rounds whose area overlaps the user's jurisdiction (inside it, or containing it)."""
     require_view(user)

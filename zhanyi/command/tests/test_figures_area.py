@@ -8,21 +8,18 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from zhanyi.accounts.testing import make_user
-from zhanyi.command import queries
 from zhanyi.core import metrics
 from zhanyi.people.models import Person
 
 
-def test_the_headquarters_area_is_metrics_area_for(world):
+def test_a_superuser_without_a_jurisdiction_gets_every_area(world):
     root = make_user("root", "leader", None, is_superuser=True)
-    for user in (world.commander, world.tracer, root):
-        assert queries.metrics_area(user) == metrics.area_for(user)
-    assert queries.metrics_area(root) is None
+    assert metrics.area_for(root) is None
 
 
 def test_a_user_without_a_jurisdiction_is_refused_not_given_the_whole_city(world):
     with pytest.raises(PermissionDenied):
-        queries.metrics_area(world.outsider)
+        metrics.area_for(world.outsider)
 
 
 def test_the_api_gives_a_superuser_without_a_jurisdiction_everything(world, api_for):

@@ -7,7 +7,7 @@ call these helpers for the rest, so no query module says ``if spark``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,20 +16,6 @@ import numpy as np
 @dataclass(frozen=True)
 class Dialect:
     name: str
-
-    def ordered_struct_list(self, fields: Mapping[str, str], order_by: str) -> str:
-        """An aggregate: a list of structs, sorted ascending by ``order_by``.
-
-        ``order_by`` must be the first field: Spark sorts structs field by field.
-        """
-        first = next(iter(fields.values()))
-        if first != order_by:
-            raise ValueError("order_by must be the struct's first field")
-        if self.name == "duckdb":
-            packed = ", ".join(f"{name} := {expr}" for name, expr in fields.items())
-            return f"list(struct_pack({packed}) ORDER BY {order_by})"
-        pairs = ", ".join(f"'{name}', {expr}" for name, expr in fields.items())
-        return f"array_sort(collect_list(named_struct({pairs})))"
 
     @staticmethod
     def int_list(values: Iterable[int]) -> str:

@@ -81,11 +81,6 @@ COMPANIONS = pa.schema(
         pa.field("dwell_rule_met_by", pa.string()),
     ]
 )
-SORT_KEYS = [
-    ("case_person_id", "ascending"),
-    ("companion_person_id", "ascending"),
-    ("cell_id", "ascending"),
-]
 
 
 @dataclass(frozen=True)
@@ -97,9 +92,6 @@ class CasePlan:
     @property
     def person_ids(self) -> list[int]:
         return self.table.column("person_id").to_pylist()
-
-    def window_days(self) -> set[int]:
-        return _day_ranges(self.table, "wd_first")
 
     def lookback_days(self) -> set[int]:
         return _day_ranges(self.table, "lb_first")

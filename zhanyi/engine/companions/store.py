@@ -100,16 +100,6 @@ MAX_WINDOW_DAYS = 62
 WINDOW_FILES = ("cells", "persons")
 
 
-def day_no_of(epoch_s: int) -> int:
-    """The local (Asia/Shanghai) day number of an instant, days since 1970-01-01."""
-    return (int(epoch_s) + LOCAL_OFFSET_S) // DAY_S
-
-
-def day_start_s(day_no: int) -> int:
-    """The UTC epoch second of local midnight starting the day."""
-    return int(day_no) * DAY_S - LOCAL_OFFSET_S
-
-
 def day_no_to_date(day_no: int) -> dt.date:
     return EPOCH_DATE + dt.timedelta(days=int(day_no))
 

@@ -32,21 +32,6 @@ if TYPE_CHECKING:  # splink itself is imported inside the functions that use it
     from splink.internals.comparison_creator import ComparisonCreator
 
 FORMAT = "zhanyi-linkage-model/1"
-#: Columns the comparisons read (besides the unique id).
-MODEL_COLUMNS = (
-    "name_norm",
-    "name_pinyin",
-    "birth_date_text",
-    "birth_year",
-    "sex_norm",
-    "phone_norm",
-    "id_norm",
-    "id_head",
-    "id_tail",
-    "id_division",
-    "village_code",
-    "township_code",
-)
 
 # m probabilities: share of true matches at each level, from most to least alike.
 M_PRIORS = {

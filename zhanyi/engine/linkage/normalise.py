@@ -35,7 +35,6 @@ NORMALISED_COLUMNS = (
     "sex_norm",
     "address_norm",
 )
-SEXES = ("male", "female", "unknown")
 
 _FULLWIDTH = {chr(0xFF01 + i): chr(0x21 + i) for i in range(94)} | {"\u3000": " "}
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")

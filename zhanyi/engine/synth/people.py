@@ -7,7 +7,6 @@ grandparents a generation above), which yields an age pyramid close to the
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -261,12 +260,3 @@ def _phones(rng: np.random.Generator, age: np.ndarray) -> pa.Array:
     full[has] = number
     text = pc.cast(pa.array(full), pa.string())
     return pc.if_else(pa.array(has), text, pa.scalar(None, pa.string()))
-
-
-def age_on(birth: np.ndarray, day: dt.date) -> np.ndarray:
-    """Whole years of age on a day, from datetime64[D] birth dates."""
-    d = np.datetime64(day, "D")
-    by = birth.astype("datetime64[Y]").astype(np.int64)
-    years = (d.astype("datetime64[Y]").astype(np.int64)) - by
-    had_birthday = (d - d.astype("datetime64[Y]")) >= (birth - birth.astype("datetime64[Y]"))
-    return years - (~had_birthday)

@@ -154,7 +154,10 @@ def test_purge_removes_days_past_the_retention_period(tmp_path: Path) -> None:
 
 
 def test_location_records_become_stays(tmp_path: Path) -> None:
-    lon, lat = ZHANGZHOU.center_of(1234)
+    # The centre of cell 1234.
+    row, col = divmod(1234, ZHANGZHOU.n_cols)
+    lon = ZHANGZHOU.min_lon + (col + 0.5) * ZHANGZHOU.cell_m / ZHANGZHOU.m_per_deg_lon
+    lat = ZHANGZHOU.min_lat + (row + 0.5) * ZHANGZHOU.cell_m / ZHANGZHOU.m_per_deg_lat
     t = local_s(D0, 8)
     csv = tmp_path / "records.csv"
     lines = ["person_id,ts,cell_id,lon,lat"]

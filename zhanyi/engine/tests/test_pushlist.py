@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from zhanyi.engine.identity import is_valid_resident_id
+from zhanyi.engine.identity import IdentityNumberError, parse_resident_id
 from zhanyi.engine.synth import SynthConfig, generate
 from zhanyi.engine.synth.pushlist import (
     CATEGORY_LABELS,
@@ -52,14 +52,17 @@ def test_people_not_in_the_city_and_repeats_come_in_the_articles_proportions(pus
     unswapped = ~truth["faults"].str.contains("id_swapped")
     outsiders = records.filter(truth["person_id"].is_null() & unswapped)
     assert outsiders["id_number"].drop_nulls().str.slice(0, 4).is_in(["3502", "3503", "3505"]).all()
-    assert all(is_valid_resident_id(x) for x in outsiders["id_number"].drop_nulls())
+    for number in outsiders["id_number"].drop_nulls():
+        parse_resident_id(number)  # raises IdentityNumberError when not valid
 
 
 def test_a_swapped_identity_number_fails_its_check_digit(pushed):
     records, truth = pushed
     swapped = records.join(_with_fault(truth, "id_swapped"), on="record_key")
     assert swapped.height > 10
-    assert not any(is_valid_resident_id(x) for x in swapped["id_number"])
+    for number in swapped["id_number"]:
+        with pytest.raises(IdentityNumberError):
+            parse_resident_id(number)
 
 
 def test_the_faults_named_in_the_issue_all_occur(pushed):

@@ -128,10 +128,6 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_merged(self) -> bool:
-        return self.merged_into_id is not None
-
 
 # ``identity_number__tail`` / ``phone__tail``: search by the last digits (尾号)
 # through the indexes on the reversed values (see people/tails.py).

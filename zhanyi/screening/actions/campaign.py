@@ -91,10 +91,6 @@ def do_start_campaign(*, acting_user, name: str, villages: list[Area], request=N
     return campaign
 
 
-def campaign_villages_for(user, campaign: Campaign):
-    return jurisdiction.scope(campaign.villages.all(), user, "path")
-
-
 @transaction.atomic
 def do_record_visit(
     campaign: Campaign,

@@ -46,7 +46,7 @@ from zhanyi.screening.reading import (
     hash_file,
     open_rows,
 )
-from zhanyi.screening.validation import FIELDS, clean_row, fingerprint, map_columns
+from zhanyi.screening.validation import clean_row, fingerprint, map_columns
 
 from .common import actor_name, actor_user
 from .linking import store_records
@@ -345,8 +345,3 @@ def _store(
         },
     )
     return push_list
-
-
-def template_columns() -> list[str]:
-    """The header of the downloadable template, in the user's language."""
-    return [str(label) for label in FIELDS.values()]

@@ -36,7 +36,6 @@ from .common import Problem, aware, missing_columns, parse_time
 from .scanning import parse_code, resolve_codes
 
 UPLOAD_COLUMNS = ("barcode", "site", "sampled_at", "person")
-OPTIONAL_COLUMNS = ("closed_at",)
 MAX_UPLOAD_ROWS = 200_000
 _RESOLVE_CHUNK = 1_000
 
