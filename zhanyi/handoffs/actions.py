@@ -280,7 +280,7 @@ def _insert_planned(
         "from_task_force text, to_task_force text, not_before timestamptz, "
         "due_at timestamptz, detail jsonb) ON t.plan = r.plan"
     )
-    params = [
+    params: list[Any] = [
         HandoffStatus.OPEN.value,
         timezone.now(),
         *(array_literal(records[c].to_list()) for c in PLANNED_COLUMNS),

@@ -24,7 +24,7 @@ import functools
 import io
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import polars as pl
@@ -484,7 +484,7 @@ TIMESTAMP = pl.Datetime("us", "UTC")
 def read_frame(
     table: str | type[models.Model],
     columns: Sequence[str],
-    schema: dict[str, pl.DataType],
+    schema: Mapping[str, pl.DataType | type[pl.DataType]],
     *,
     where: str = "",
     params: Sequence[Any] = (),

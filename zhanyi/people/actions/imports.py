@@ -120,6 +120,7 @@ def _import_households(
         for ext, pk, village in Household.objects.exclude(external_id=None).values_list(
             "external_id", "id", "village_id"
         )
+        if ext is not None  # excluded above; says so to the type checker
     }
     insert = Inserter(Household, _HOUSEHOLD_FIELDS)
     for batch in _batches(rows, batch_size):

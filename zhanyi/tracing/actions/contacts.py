@@ -271,7 +271,7 @@ def _expand_group(
 
 
 #: New contacts as stored, for hand-offs and codes.
-NEW_CONTACTS = {
+NEW_CONTACTS: dict[str, pl.DataType | type[pl.DataType]] = {
     "pk": pl.Int64,
     "case_id": pl.Int64,
     "person_id": pl.Int64,
