@@ -272,9 +272,13 @@ def do_import_persons(
         _PersonContext(
             areas=areas,
             households=known_households,
-            known=set(
-                Person.objects.exclude(external_id=None).values_list("external_id", flat=True)
-            ),
+            known={
+                ext
+                for ext in Person.objects.exclude(external_id=None).values_list(
+                    "external_id", flat=True
+                )
+                if ext is not None  # excluded above; says so to the type checker
+            },
             documents=set(
                 Person.objects.filter(merged_into=None)
                 .exclude(identity_number="")

@@ -190,11 +190,12 @@ def _check_rows(lab: Lab, rows: Sequence[ResultRow], at: dt.datetime, acting_use
         t = tubes.get(r.barcode)
         verdict = _check_row(r, t, lab, root, at, listed=r.barcode in store)
         if verdict is None:
+            assert t is not None  # a row that passes the checks has its stored tube
             store[r.barcode] = (r, t)
-        elif verdict == _UNCHANGED:
-            unchanged += 1
-        else:
+        elif isinstance(verdict, Problem):
             problems.append(verdict)
+        else:  # _UNCHANGED
+            unchanged += 1
     return store, unchanged, problems
 
 
