@@ -27,6 +27,7 @@ _.disabled, _.help_text, _.default  # form and serializer fields' options
 _.patch  # an APIView's handler for PATCH
 _.adding, _._query  # Django's model state and a compiled query's cache
 _.writeable  # numpy's array flags
+_.data_type, _.quotePrefix  # openpyxl's cell, read when the sheet is written
 _.THOUSAND_SEPARATOR, _.NUMBER_GROUPING  # a format module, read by Django by name
 
 # Test helpers: used by tests only, on purpose.
@@ -44,3 +45,4 @@ _.is_sqlite  # core.db.dialect: how tests ask, since only core.db may read the v
 _.spill_rows, _.dwell_rows  # a companion ingest day's report
 _.division_code  # a parsed identity number's part
 _.LOCATION_RECORDS  # the schema of raw location records for outside loaders
+_.locked_waits, _.restarts  # the worker's counters (zhanyi.core.worker), not yet read
