@@ -80,7 +80,7 @@ def test_an_insert_that_would_replace_an_event_is_refused(world):
         "object_label, detail, user_agent, path"
     )
     values = "%s, CURRENT_TIMESTAMP, 'nothing', '', '', '', '', '', '', '{}', '', ''"
-    if connection.vendor == "sqlite":
+    if dialect.is_sqlite():
         sql = f"INSERT OR REPLACE INTO core_auditevent ({columns}) VALUES ({values})"
     else:
         sql = (

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.urls import reverse
 
 from zhanyi.core import metrics
+from zhanyi.core.db import dialect
 from zhanyi.core.models import AuditEvent
 from zhanyi.tracing import actions
 from zhanyi.tracing.models import Case, Contact, ContactKind
@@ -79,7 +79,7 @@ def test_a_second_positive_result_of_a_person_is_the_same_case(world):
 def test_the_form_sent_twice_at_the_same_moment_files_one_case():
     """Two requests racing on PostgreSQL: the live-case key lets one in, the other
     is told the person has a case."""
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgresql():
         pytest.skip("two writers at once need PostgreSQL; SQLite locks the file")
     import threading
 
