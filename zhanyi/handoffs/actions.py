@@ -10,20 +10,18 @@ negative).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core import audit
 from zhanyi.core.actors import actor_name
-from zhanyi.core.db import bulk, dialect
-from zhanyi.core.db.bulk import array_literal
+from zhanyi.core.db import bulk
 from zhanyi.handoffs import schedule
 from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
 
@@ -199,10 +197,10 @@ def do_create_planned_handoffs(
     gives a record. A graph's contacts share a handful of plans.
 
     The same checks (on each template, as a spec of the longest origin),
-    the same idempotence by key, one audit record for the batch. On
-    PostgreSQL the rows are made by the database in one INSERT … SELECT from
-    the records (sent as four arrays) joined to the plans: no hand-off row is
-    formatted, sent or parsed, and each plan's detail is decoded once."""
+    the same idempotence by key, one audit record for the batch. The rows
+    are the records joined to their plans' templates by ``bulk.insert_joined``
+    (on PostgreSQL made by the database: no hand-off row is formatted, sent
+    or parsed, and each template's detail is decoded once)."""
     import polars as pl
 
     missing = [c for c in PLANNED_COLUMNS if c not in records.columns]
@@ -223,83 +221,53 @@ def do_create_planned_handoffs(
         for t in templates:
             t.spec(origin="x" * longest, person_id=0, area_id=0)  # the spec's checks
     records = records.sort("origin")
-    offered: dict[str, int] = {}
-    for plan, n in records.group_by("plan").len().iter_rows():
-        for t in plans[plan]:
-            offered[t.kind] = offered.get(t.kind, 0) + n
-    if dialect.is_postgresql():
-        kinds = _insert_planned(records, plans, offered)
-    else:
-        kinds = _insert_new(
-            [
-                t.spec(origin=origin, person_id=person_id, area_id=area_id)
-                for origin, person_id, area_id, plan in records.iter_rows()
-                for t in plans[plan]
-            ]
-        )
-    return _audit_created(
-        kinds, sum(offered.values()), acting_user, origin_label or records["origin"][0]
+    offered = sum(n * len(plans[plan]) for plan, n in records.group_by("plan").len().iter_rows())
+    kinds = bulk.insert_joined(
+        Handoff,
+        _planned_fields(timezone.now()),
+        records,
+        [
+            {
+                "plan": plan,
+                "suffix": t.suffix,
+                "kind": t.kind,
+                "from_task_force": t.from_task_force,
+                "to_task_force": t.to_task_force,
+                "not_before": t.not_before,
+                "due_at": t.due_at,
+                "detail": t.detail,
+            }
+            for plan, group in plans.items()
+            for t in group
+        ],
+        on="plan",
+        key="key",
+        count_by="kind",
+        direct_from=DIRECT_FROM,
     )
+    return _audit_created(kinds, offered, acting_user, origin_label or records["origin"][0])
 
 
-def _insert_planned(
-    records, plans: Mapping[int, Sequence[HandoffTemplate]], offered: dict[str, int]
-) -> dict[str, int]:
-    """PostgreSQL: insert the planned hand-offs in one statement. A large
-    batch goes straight in (in a savepoint); if a key exists already (a
-    replay), or for a small batch, only the new keys are inserted.
-
-    The rows go in as the join yields them: each record's, records in origin
-    order, so the key's index grows near its right edge. Not ``ORDER BY``:
-    sorting a graph's million rows with their schedules spilled 300 MB to
-    disk and took 2 s, for an order that only helps the index's locality."""
-    templates = [
-        {
-            "plan": plan,
-            "suffix": t.suffix,
-            "kind": t.kind,
-            "from_task_force": t.from_task_force,
-            "to_task_force": t.to_task_force,
-            "not_before": t.not_before.isoformat() if t.not_before else None,
-            "due_at": t.due_at.isoformat(),
-            "detail": t.detail,
-        }
-        for plan, group in plans.items()
-        for t in group
-    ]
-    q = connection.ops.quote_name
-    cols = ", ".join(q(c) for c in _COLUMNS)
-    sql = (
-        f"INSERT INTO {q(Handoff._meta.db_table)} ({cols}) "
-        "SELECT r.origin || t.suffix, t.kind, %s, r.person_id, r.area_id, "
-        "t.from_task_force, t.to_task_force, r.origin, t.not_before, t.due_at, t.detail, "
-        "%s, '', '' "
-        "FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::int[]) "
-        "AS r(origin, person_id, area_id, plan) "
-        "JOIN jsonb_to_recordset(%s::jsonb) AS t(plan int, suffix text, kind text, "
-        "from_task_force text, to_task_force text, not_before timestamptz, "
-        "due_at timestamptz, detail jsonb) ON t.plan = r.plan"
-    )
-    params: list[Any] = [
-        HandoffStatus.OPEN.value,
-        timezone.now(),
-        *(array_literal(records[c].to_list()) for c in PLANNED_COLUMNS),
-        json.dumps(templates, ensure_ascii=False),
-    ]
-    if sum(offered.values()) >= DIRECT_FROM:
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, params)
-            return dict(offered)
-        except IntegrityError:
-            pass  # some keys exist: insert only the new ones
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH created AS ({sql} ON CONFLICT (key) DO NOTHING RETURNING kind) "
-            "SELECT kind, count(*) FROM created GROUP BY kind ORDER BY kind",
-            params,
-        )
-        return dict(cursor.fetchall())
+def _planned_fields(now: dt.datetime) -> dict[str, Any]:
+    """A planned hand-off's fields: from its record, from its plan's template
+    (a hand-off's key is the record's origin and the template's suffix), or
+    the same for the batch."""
+    return {
+        "key": bulk.concat(bulk.record("origin"), bulk.template("suffix")),
+        "kind": bulk.template("kind"),
+        "status": HandoffStatus.OPEN.value,
+        "person_id": bulk.record("person_id"),
+        "area_id": bulk.record("area_id"),
+        "from_task_force": bulk.template("from_task_force"),
+        "to_task_force": bulk.template("to_task_force"),
+        "origin": bulk.record("origin"),
+        "not_before": bulk.template("not_before"),
+        "due_at": bulk.template("due_at"),
+        "detail": bulk.template("detail"),
+        "created_at": now,
+        "closed_by_name": "",
+        "outcome": "",
+    }
 
 
 def _mark_done(handoff: Handoff, acting_user, outcome: str) -> list[str]:

@@ -25,7 +25,8 @@ import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import Any, Literal, cast
 
 import polars as pl
 import psycopg
@@ -271,6 +272,235 @@ def insert_new(
             counts = dict(cursor.fetchall())
             cursor.execute(f"DROP TABLE {stage}")
     return counts
+
+
+# Rows made by joining many records to a few templates ---------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A value of ``insert_joined``'s rows: the column ``name`` of the
+    records (``side`` ``"r"``) or of the templates (``"t"``)."""
+
+    side: Literal["r", "t"]
+    name: str
+
+
+@dataclass(frozen=True)
+class Concat:
+    """The text of ``parts`` one after the other (NULL if one is NULL)."""
+
+    parts: tuple[Column, ...]
+
+
+def record(name: str) -> Column:
+    """The records' column ``name``, for ``insert_joined``."""
+    return Column("r", name)
+
+
+def template(name: str) -> Column:
+    """The templates' value ``name``, for ``insert_joined``."""
+    return Column("t", name)
+
+
+def concat(*parts: Column) -> Concat:
+    return Concat(parts)
+
+
+#: Arrays of a records frame's columns, by the column's Polars type.
+_ARRAY_TYPES: dict[Any, str] = {
+    pl.String: "text",
+    pl.Int64: "bigint",
+    pl.Int32: "int",
+    pl.Int16: "smallint",
+    pl.Boolean: "boolean",
+}
+#: Types of templates' values as ``jsonb_to_recordset`` reads them, by field.
+_TEMPLATE_TYPES = {
+    "CharField": "text",
+    "TextField": "text",
+    "DateTimeField": "timestamptz",
+    "JSONField": "jsonb",
+}
+
+
+def insert_joined(
+    model: type[models.Model],
+    fields: dict[str, Any],
+    records: pl.DataFrame,
+    templates: Sequence[dict[str, Any]],
+    *,
+    on: str,
+    key: str,
+    count_by: str,
+    direct_from: int = DIRECT_FROM,
+    connection: BaseDatabaseWrapper | None = None,
+) -> dict[Any, int]:
+    """Insert one row for each record and each template whose ``on`` values
+    are equal (many records, a handful of templates: a contact graph's
+    contacts and the hand-offs of their plans), skipping rows whose ``key``
+    field exists already or repeats; return how many were inserted by the
+    value of their ``count_by`` field.
+
+    ``fields`` gives each field's value: ``record(column)`` of the records
+    frame, ``template(name)`` of the template dicts, ``concat`` of those, or
+    any other value as a constant. ``count_by``'s must be a column.
+
+    PostgreSQL: one ``INSERT … SELECT`` from the records' columns (one array
+    each) joined to the templates (one JSON document); no row is formatted,
+    sent or parsed by Python, and each template's JSON is decoded once. From
+    ``direct_from`` rows on, the statement first runs plain (in a savepoint);
+    if a key exists already (a replay), or for fewer rows, it runs with
+    ``ON CONFLICT DO NOTHING``. The rows go in as the join yields them, in
+    the records' order: give them in key order, so the key's index grows
+    near its right edge (``ORDER BY`` would sort a graph's million rows, with
+    their JSON, for that locality alone). SQLite: the rows are made in
+    Python and go through ``insert_new``."""
+    connection = default_connection if connection is None else connection
+    by_on: dict[Any, list[dict[str, Any]]] = {}
+    for t in templates:
+        by_on.setdefault(t[on], []).append(t)
+    records = records.filter(pl.col(on).is_in(list(by_on)))
+    if records.height == 0:
+        return {}
+    offered = _joined_counts(fields[count_by], records, by_on, on, count_by)
+    if not dialect.is_postgresql(connection):
+        return _insert_joined_rows(model, fields, records, by_on, on, key, count_by, connection)
+    sql, params = _insert_joined_sql(model, fields, records, templates, on, connection)
+    if sum(offered.values()) >= direct_from:
+        try:
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+            return offered
+        except IntegrityError:
+            pass  # some keys exist: insert only the new ones
+    t = Table(model, [key, count_by], connection)
+    k, by = t.quoted
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH created AS ({sql} ON CONFLICT ({k}) DO NOTHING RETURNING {by}) "
+            f"SELECT {by}, count(*) FROM created GROUP BY {by} ORDER BY {by}",
+            params,
+        )
+        return dict(cursor.fetchall())
+
+
+def _joined_counts(
+    value: Any, records: pl.DataFrame, by_on: dict[Any, list[dict[str, Any]]], on: str, name: str
+) -> dict[Any, int]:
+    """How many rows the join makes, by their ``value`` (a column)."""
+    counts: Counter = Counter()
+    if isinstance(value, Column) and value.side == "t":
+        for v, n in records.group_by(on).len().iter_rows():
+            for t in by_on[v]:
+                counts[t[value.name]] += n
+    elif isinstance(value, Column):
+        for v, c, n in records.group_by(on, value.name).len().iter_rows():
+            counts[c] += n * len(by_on[v])
+    else:
+        raise ValueError(f"insert_joined: count_by {name!r} is not a column")
+    return dict(counts)
+
+
+def _insert_joined_sql(
+    model: type[models.Model],
+    fields: dict[str, Any],
+    records: pl.DataFrame,
+    templates: Sequence[dict[str, Any]],
+    on: str,
+    connection: BaseDatabaseWrapper,
+) -> tuple[str, list[Any]]:
+    """PostgreSQL's ``INSERT … SELECT`` of ``insert_joined`` and its parameters."""
+    q = connection.ops.quote_name
+    target = Table(model, list(fields), connection)
+    used = {(v.side, v.name) for value in fields.values() for v in _columns(value)}
+    r_cols = [c for c in records.columns if ("r", c) in used or c == on]
+    r_types: dict[str, str] = {}
+    for c in r_cols:
+        dtype = records.schema[c]
+        if dtype not in _ARRAY_TYPES:
+            raise ValueError(f"insert_joined: no array type for column {c!r} ({dtype})")
+        r_types[c] = _ARRAY_TYPES[dtype]
+    t_types = {on: r_types[on]}
+    for f, value in zip(target.fields, fields.values(), strict=True):
+        if isinstance(value, Column) and value.side == "t":
+            internal = f.get_internal_type()
+            t_types.setdefault(value.name, _TEMPLATE_TYPES.get(internal) or f.db_type(connection))
+        elif isinstance(value, Concat):
+            for part in value.parts:
+                if part.side == "t":
+                    t_types.setdefault(part.name, "text")
+    constants = {f: v for f, v in fields.items() if not isinstance(v, Column | Concat)}
+    fixed = Table(model, list(constants), connection).prepare([tuple(constants.values())])[0]
+    values = iter(fixed)
+    select: list[str] = []
+    for value in fields.values():
+        if isinstance(value, Column | Concat):
+            select.append(" || ".join(f"{v.side}.{q(v.name)}" for v in _columns(value)))
+        else:
+            select.append("%s")
+    document = [{name: _json_value(t[name]) for name in t_types if name in t} for t in templates]
+    sql = (
+        f"INSERT INTO {target.quoted_table} ({', '.join(target.quoted)}) "
+        f"SELECT {', '.join(select)} "
+        f"FROM unnest({', '.join(f'%s::{r_types[c]}[]' for c in r_cols)}) "
+        f"AS r({', '.join(q(c) for c in r_cols)}) "
+        f"JOIN jsonb_to_recordset(%s::jsonb) "
+        f"AS t({', '.join(f'{q(n)} {ty}' for n, ty in t_types.items())}) "
+        f"ON t.{q(on)} = r.{q(on)}"
+    )
+    params = [
+        *values,
+        *(array_literal(records[c].to_list()) for c in r_cols),
+        json.dumps(document, ensure_ascii=False),
+    ]
+    return sql, params
+
+
+def _columns(value: Any) -> tuple[Column, ...]:
+    if isinstance(value, Column):
+        return (value,)
+    if isinstance(value, Concat):
+        return value.parts
+    return ()
+
+
+def _json_value(value: Any) -> Any:
+    """A template's value in the JSON document (times as ISO text)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _insert_joined_rows(
+    model: type[models.Model],
+    fields: dict[str, Any],
+    records: pl.DataFrame,
+    by_on: dict[Any, list[dict[str, Any]]],
+    on: str,
+    key: str,
+    count_by: str,
+    connection: BaseDatabaseWrapper,
+) -> dict[Any, int]:
+    """``insert_joined`` with the rows made in Python, through ``insert_new``."""
+    position = {c: i for i, c in enumerate(records.columns)}
+
+    def value_of(value: Any, r: tuple, t: dict[str, Any]) -> Any:
+        if isinstance(value, Column):
+            return r[position[value.name]] if value.side == "r" else t[value.name]
+        if isinstance(value, Concat):
+            parts = [value_of(v, r, t) for v in value.parts]
+            return None if None in parts else "".join(map(str, parts))
+        return value
+
+    o = position[on]
+    exprs = list(fields.values())
+    rows = [
+        tuple(value_of(v, r, t) for v in exprs) for r in records.iter_rows() for t in by_on[r[o]]
+    ]
+    k = list(fields).index(key)
+    rows.sort(key=lambda row: row[k])
+    return insert_new(model, list(fields), rows, key=key, count_by=count_by, connection=connection)
 
 
 # PostgreSQL's COPY -------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 from django.db import NotSupportedError, connection, transaction
 
@@ -149,6 +150,87 @@ def test_insert_new_of_all_new_keys_counts_them_all(db):
     assert bulk.insert_new(PeriodicRun, fields, rows, key="name", count_by="runner") == {}
 
 
+JOINED = {
+    "name": bulk.concat(bulk.record("job"), bulk.template("suffix")),
+    "started_at": bulk.template("at"),
+    "ok": bulk.record("ok"),
+    "runner": bulk.template("runner"),
+    "summary": "joined",
+}
+
+
+def _records(*rows) -> pl.DataFrame:
+    """Records of (job, plan, ok)."""
+    schema = {"job": pl.String, "plan": pl.Int64, "ok": pl.Boolean}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+@pytest.mark.parametrize("direct_from", [1, 1000])
+def test_insert_joined_makes_a_row_per_record_and_template_of_its_key(db, direct_from):
+    PeriodicRun.objects.create(name="b:2", runner="old")
+    later = AT + dt.timedelta(days=1)
+    templates = [
+        {"plan": 1, "suffix": ":1", "at": AT, "runner": "x"},
+        {"plan": 1, "suffix": ":2", "at": later, "runner": "y"},
+        {"plan": 2, "suffix": ":1", "at": None, "runner": "x"},
+        {"plan": 3, "suffix": ":9", "at": AT, "runner": "z"},
+    ]
+    records = _records(("a", 1, True), ("b", 1, None), ("c", 2, False), ("d", 4, True))
+    counts = bulk.insert_joined(
+        PeriodicRun,
+        JOINED,
+        records,
+        templates,
+        on="plan",
+        key="name",
+        count_by="runner",
+        direct_from=direct_from,
+    )
+    assert counts == {"x": 3, "y": 1}
+    assert _runs() == {
+        "a:1": (AT, None, True, "x", "joined"),
+        "a:2": (later, None, True, "y", "joined"),
+        "b:1": (AT, None, None, "x", "joined"),
+        "b:2": (None, None, None, "old", ""),
+        "c:1": (None, None, False, "x", "joined"),
+    }
+    again = bulk.insert_joined(
+        PeriodicRun,
+        JOINED,
+        _records(("a", 1, False), ("e", 2, True), ("e", 2, True)),
+        templates,
+        on="plan",
+        key="name",
+        count_by="ok",
+        direct_from=direct_from,
+    )
+    assert again == {True: 1}
+    assert _runs()["a:1"][2] is True
+    assert sorted(_runs()) == ["a:1", "a:2", "b:1", "b:2", "c:1", "e:1"]
+
+
+def test_insert_joined_of_no_matching_record_writes_nothing(db):
+    records = _records(("a", 5, True))
+    templates = [{"plan": 1, "suffix": ":1", "at": AT, "runner": "x"}]
+    assert (
+        bulk.insert_joined(
+            PeriodicRun, JOINED, records, templates, on="plan", key="name", count_by="runner"
+        )
+        == {}
+    )
+    with pytest.raises(ValueError, match="not a column"):
+        bulk.insert_joined(
+            PeriodicRun,
+            JOINED,
+            _records(("a", 1, True)),
+            templates,
+            on="plan",
+            key="name",
+            count_by="summary",
+        )
+    assert not PeriodicRun.objects.exists()
+
+
 def test_analyze_runs_on_either_database(db):
     dialect.analyze(PeriodicRun, "core_periodicrun")
     dialect.analyze(PeriodicRun, columns=["name"])
@@ -157,7 +239,6 @@ def test_analyze_runs_on_either_database(db):
 
 
 def test_a_frame_copied_in_reads_back_the_same(db):
-    import polars as pl
 
     later = AT + dt.timedelta(days=1, microseconds=1)
     frame = pl.DataFrame(
@@ -196,7 +277,6 @@ def test_a_frame_copied_in_reads_back_the_same(db):
 
 @pytest.mark.parametrize("spread", [1, 100])
 def test_ids_sql_selects_at_least_the_ids_asked_for(db, spread):
-    import polars as pl
 
     bulk.insert_many(
         PeriodicRun, ["name", "runner", "summary"], [(f"i{i}", "", "") for i in range(9)]
