@@ -612,6 +612,19 @@ def update_many(
 # Sets of values in a WHERE clause -----------------------------------------
 
 
+#: Ids per batch on PostgreSQL, where a batch's ids travel as one array and its
+#: rows by COPY: bigger batches mean fewer statements.
+_PG_IDS_PER_BATCH = 50_000
+
+
+def ids_per_batch() -> int:
+    """How many ids a caller that works through many persons (or rows) batch
+    by batch should take at a time on this database: 50,000 on PostgreSQL,
+    5,000 on SQLite, where every id of an ``IN`` list is a bound parameter
+    and their number is capped."""
+    return dialect.pick(postgresql=_PG_IDS_PER_BATCH, sqlite=_SQLITE_CHUNK)
+
+
 def where_in(qs: QuerySet, field: str, values: Iterable, db_type: str) -> Iterator[QuerySet]:
     """Querysets of ``qs`` with ``field`` in ``values``, however many values.
 

@@ -36,6 +36,18 @@ def test_the_dialect_names_the_database_and_picks_its_value(db):
     assert dialect.pick(postgresql=1, sqlite=2) == (1 if dialect.is_postgresql() else 2)
 
 
+def test_a_batch_of_ids_stays_within_sqlites_bound_parameters(db):
+    # SQLite binds each id of an IN list and caps their number (32,766 by
+    # default); PostgreSQL sends a batch's ids as one array.
+    size = bulk.ids_per_batch()
+    if dialect.is_postgresql():
+        assert size == 50_000
+    else:
+        assert size <= 32_766
+        ids = list(range(1, size + 1))
+        assert list(PeriodicRun.objects.filter(pk__in=ids)) == []
+
+
 def test_only_postgresql_passes_require_postgresql(db):
     if dialect.is_postgresql():
         dialect.require_postgresql("needs PostgreSQL")

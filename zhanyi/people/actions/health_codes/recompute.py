@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from zhanyi.core import audit, collector
 from zhanyi.core.actors import actor_name
-from zhanyi.core.db import bulk, dialect
+from zhanyi.core.db import bulk
 from zhanyi.engine.codes import CodeDecision, decide_many
 from zhanyi.people.actions.common import actor_user
 from zhanyi.people.health_facts import for_persons, gather
@@ -28,9 +28,6 @@ from zhanyi.people.models import (
 
 from .rules import code_rules
 
-BATCH_SIZE = 5000
-#: Persons per batch on PostgreSQL, where facts are read and codes written by COPY.
-BULK_BATCH_SIZE = 50_000
 OVERRIDE_RULE = "override"
 
 
@@ -118,10 +115,8 @@ def _in_batch(queryset, field: str, batch: list[int]):
 
 
 def _batch_size() -> int:
-    """Persons per batch on this database."""
-    # PostgreSQL reads facts by COPY and writes by COPY: bigger batches mean
-    # fewer statements; SQLite binds every id, and caps the number of them.
-    return dialect.pick(postgresql=BULK_BATCH_SIZE, sqlite=BATCH_SIZE)
+    """Persons per batch on this database (the database layer's choice)."""
+    return bulk.ids_per_batch()
 
 
 class _Stamp(NamedTuple):
