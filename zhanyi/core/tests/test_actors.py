@@ -21,3 +21,12 @@ def test_a_long_name_is_cut_to_what_the_columns_hold():
 def test_anything_else_has_no_name_and_no_user():
     assert actor_name(None) == ""
     assert actor_user(None) is None
+
+
+def test_an_anonymous_user_has_no_name_and_no_user():
+    # Testing's copy returned the anonymous user itself, which a foreign key
+    # refuses; every caller now stores no user.
+    from django.contrib.auth.models import AnonymousUser
+
+    assert actor_name(AnonymousUser()) == ""
+    assert actor_user(AnonymousUser()) is None

@@ -60,10 +60,6 @@ def audit_person(
     )
 
 
-def actor_user(acting_user):
-    return acting_user if getattr(acting_user, "is_authenticated", False) else None
-
-
 def check_place(acting_user, village: Area | None) -> None:
     """A user may put a person only where they can see them afterwards."""
     if village is None:

@@ -21,13 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.core import audit
+from zhanyi.core.actors import actor_user
 from zhanyi.core.db.bulk import Inserter
 from zhanyi.people import queries
 from zhanyi.people.models import Household, Person, SourceRecord
 from zhanyi.people.validation import FieldProblem, china_today, clean_person_fields
 from zhanyi.places.models import Area, Place
-
-from .common import actor_user
 
 Source = SourceRecord.Source
 

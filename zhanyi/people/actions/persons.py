@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from zhanyi.core.actors import actor_user
 from zhanyi.people import queries
 from zhanyi.people.models import IdentityType, Person, PersonChange, Sex, SourceRecord
 from zhanyi.people.validation import PERSON_FIELDS, PersonInput
 from zhanyi.places.models import Area
 
-from .common import actor_user, audit_person, check_place, json_safe, require_person, shown
+from .common import audit_person, check_place, json_safe, require_person, shown
 
 Source = SourceRecord.Source
 EDITABLE_FIELDS = (*PERSON_FIELDS, "village", "household")

@@ -87,17 +87,6 @@ def require_round_work(user, round_) -> None:
         raise PermissionDenied("the round is outside your jurisdiction")
 
 
-def actor_name(user) -> str:
-    if isinstance(user, SystemActor):
-        return user.name[:150]
-    getter = getattr(user, "get_username", None)
-    return getter()[:150] if getter else ""
-
-
-def actor_user(user):
-    return None if isinstance(user, SystemActor) or user is None else user
-
-
 def now() -> dt.datetime:
     return timezone.now()
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core import audit, jurisdiction
+from zhanyi.core.actors import actor_name, actor_user
 from zhanyi.core.audit import SystemActor
 from zhanyi.core.db.bulk import update_many, where_in
 from zhanyi.handoffs import receivers
@@ -50,8 +51,6 @@ from zhanyi.testing.models import (
 from .bulk import analyze
 from .common import (
     Problem,
-    actor_name,
-    actor_user,
     missing_columns,
     now,
     parse_time,

@@ -10,13 +10,14 @@ from django.db.models import Q, Value
 from django.utils.translation import gettext as _
 
 from zhanyi.core import audit
+from zhanyi.core.actors import actor_name
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, LOCAL_TZ
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area, Place
 from zhanyi.testing.models import RoundKind, RoundTarget, Schedule, TestingRound
 
 from .bulk import analyze
-from .common import InputError, Problem, actor_name, refuse, require_operations, testing_rule
+from .common import InputError, Problem, refuse, require_operations, testing_rule
 
 
 def _common_area(areas: Sequence[Area]) -> Area:

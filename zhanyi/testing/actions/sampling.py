@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core import audit
+from zhanyi.core.actors import actor_name
 from zhanyi.core.db.bulk import in_list
 from zhanyi.handoffs.actions import do_close_handoff, do_record_scheduled_test
 from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
@@ -33,7 +34,6 @@ from zhanyi.testing.models import (
 from .common import (
     InputError,
     Problem,
-    actor_name,
     now,
     refuse,
     require_operations,

@@ -9,13 +9,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhanyi.core.actors import actor_name
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL
 from zhanyi.handoffs import receivers
 from zhanyi.handoffs.models import HandoffKind
 from zhanyi.people.models import Person
 from zhanyi.tracing.models import Case, CaseClassification, CaseStatus, Contact, ContactKind
 
-from .common import actor_name, audit_case, aware, protocol, recompute_codes, require
+from .common import audit_case, aware, protocol, recompute_codes, require
 from .contacts import hand_off_upgraded
 
 

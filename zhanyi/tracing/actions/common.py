@@ -40,17 +40,6 @@ def require(acting_user: Any, capability: str, area: Area | None) -> None:
         raise PermissionDenied("outside your jurisdiction")
 
 
-def actor_name(acting_user: Any) -> str:
-    if isinstance(acting_user, SystemActor):
-        return acting_user.name[:150]
-    getter = getattr(acting_user, "get_username", None)
-    return getter()[:150] if getter else ""
-
-
-def actor_user(acting_user: Any):
-    return acting_user if getattr(acting_user, "is_authenticated", False) else None
-
-
 def audit_case(action: str, *, acting_user, case, request=None, detail: dict | None = None):
     return audit.record(
         actor=acting_user,

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhanyi.core.actors import actor_user
 from zhanyi.core.masking import mask_name
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area, Place
@@ -21,7 +22,7 @@ from zhanyi.tracing.models import (
     TrajectoryEntry,
 )
 
-from .common import actor_user, audit_case, aware, require
+from .common import audit_case, aware, require
 
 
 def _case_for_write(case: Case, acting_user) -> Case:

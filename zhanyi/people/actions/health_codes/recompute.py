@@ -12,10 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhanyi.core import audit, collector
-from zhanyi.core.actors import actor_name
+from zhanyi.core.actors import actor_name, actor_user
 from zhanyi.core.db import bulk
 from zhanyi.engine.codes import CodeDecision, decide_many
-from zhanyi.people.actions.common import actor_user
 from zhanyi.people.health_facts import for_persons, gather
 from zhanyi.people.models import (
     Colour,
