@@ -1,5 +1,5 @@
 """Work passed on at once (zhanyi.handoffs.receivers): one receiver per kind,
-none is an error, and tracing takes testing's case reports."""
+and none is an error."""
 
 import pytest
 
@@ -33,9 +33,3 @@ def test_a_kind_has_one_receiver(no_receivers):
     receivers.receives(HandoffKind.CONTROL)(lambda **work: None)
     with pytest.raises(ValueError, match="already has a receiver"):
         receivers.receives(HandoffKind.CONTROL)(lambda **work: None)
-
-
-def test_tracing_takes_the_case_reports_once_the_apps_are_ready():
-    from zhanyi.tracing.actions import do_create_case_from_result
-
-    assert receivers._RECEIVERS[HandoffKind.CASE_REPORT] is do_create_case_from_result

@@ -102,3 +102,15 @@ def scheduled_tests(p, area, *windows) -> str:
         acting_user=SYSTEM,
     )
     return key
+
+
+def delivered_pool(world):
+    """A 10-in-1 tube of the village's people, delivered to and received by a
+    lab: ``(persons, round, site, lab)``."""
+    ps = people(world.village, 10)
+    r = round_([world.village])
+    s = site(world.village)
+    lb = lab(world.city)
+    scan("POOL0001", ps, site=s, round=r)
+    deliver_and_receive(s, lb, ["POOL0001"])
+    return ps, r, s, lb

@@ -1,5 +1,6 @@
 """Results: negatives close the loop; a positive pool flags its people and asks for
-single tubes; a positive single tube is a case; broken lab files; turnaround."""
+single tubes; broken lab files; turnaround (a positive single tube becoming a
+case is tests/test_positive_tube_becomes_case.py: it crosses to tracing)."""
 
 from __future__ import annotations
 
@@ -13,19 +14,23 @@ from zhanyi.testing import actions, queries
 from zhanyi.testing.health_facts import facts
 from zhanyi.testing.models import ResultImport, Tube
 
-from .factories import SYSTEM, deliver_and_receive, lab, people, report, round_, scan, site
+from .factories import (
+    SYSTEM,
+    deliver_and_receive,
+    delivered_pool,
+    lab,
+    people,
+    report,
+    round_,
+    scan,
+    site,
+)
 
 
 @pytest.fixture
 def pool(world):
     """A 10-in-1 tube of the village's people, delivered to and received by a lab."""
-    ps = people(world.village, 10)
-    r = round_([world.village])
-    s = site(world.village)
-    lb = lab(world.city)
-    scan("POOL0001", ps, site=s, round=r)
-    deliver_and_receive(s, lb, ["POOL0001"])
-    return ps, r, s, lb
+    return delivered_pool(world)
 
 
 def test_a_negative_pool_counts_its_people_as_tested(world, pool):
@@ -63,23 +68,6 @@ def test_a_positive_pool_changes_the_health_codes_of_its_people(world, pool):
     report(lb, {"POOL0001": "positive"})
     colours = set(HealthCode.objects.filter(person__in=ps).values_list("colour", flat=True))
     assert colours and "green" not in colours
-
-
-def test_single_tube_resampling_closes_the_task_and_a_positive_becomes_a_case(world, pool):
-    from zhanyi.tracing.models import Case
-
-    ps, _r, s, lb = pool
-    report(lb, {"POOL0001": "positive"})
-    scan("SINGLE01", [ps[0]], site=s, purpose="resample", pool_size=1)
-    scan("SINGLE02", [ps[1]], site=s, purpose="resample", pool_size=1)
-    h0 = Handoff.objects.get(kind="resample", person=ps[0])
-    assert h0.status == "done"
-    deliver_and_receive(s, lb, ["SINGLE01", "SINGLE02"])
-    report(lb, {"SINGLE01": "positive", "SINGLE02": "negative"})
-    case = Case.objects.get(person=ps[0])
-    assert case.source == "testing.tube:SINGLE01"
-    assert not Case.objects.filter(person=ps[1]).exists()
-    assert queries.retest_list(world.commander).count() == 8
 
 
 def test_a_result_for_a_tube_never_delivered_is_refused(world):
