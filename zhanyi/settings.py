@@ -289,10 +289,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
-# Login throttling: this many failures for one user name or one address in the
-# window lock further attempts until the window passes.
+# Login throttling (issue 14, finding 12): this many failures for one user name from one
+# address lock further attempts from it at that name until the window passes.
 LOGIN_FAILURE_LIMIT = int(env_str("ZHANYI_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_S = int(env_str("ZHANYI_LOGIN_FAILURE_WINDOW_S", "900"))
+# Attempts from one address at any user names (a shared office address has many users).
+LOGIN_ADDRESS_FAILURE_LIMIT = int(env_str("ZHANYI_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
 
 
 # How long a computed figure (数出一门) is shared by every dashboard and server

@@ -27,7 +27,7 @@ from zhanyi.places.models import Area
 
 from .models import Role, User
 from .queries import can_assign_area, can_manage_user
-from .roles import require_capability
+from .roles import missing_capabilities, require_capability
 
 # Letters and digits that cannot be mistaken for one another when read aloud
 # or copied from a screen: no 0/O, 1/l/I.
@@ -52,13 +52,43 @@ def generate_password() -> str:
 
 
 def _check_actor_may_manage(
-    actor: User | SystemActor, target: User | None, jurisdiction: Area | None
+    actor: User | SystemActor,
+    target: User | None,
+    jurisdiction: Area | None,
+    role: str | None = None,
 ) -> None:
+    """Refuse unless ``actor`` may act on ``target``, give ``jurisdiction`` and ``role``.
+
+    What and where (issue 14, finding 11): an account, or a role given, whose
+    capabilities are not all the actor's own is refused, like one outside the
+    actor's jurisdiction; otherwise an administrator could make a commander, or
+    reset a commander's password, and act as one.
+    """
     if isinstance(actor, SystemActor):
         return
     require_capability(actor, "manage_users")
     if target is not None and not can_manage_user(actor, target):
         raise PermissionDenied(_("This account is outside your jurisdiction."))
+    if target is not None and (missing := missing_capabilities(actor, target.role)):
+        raise PermissionDenied(
+            _(
+                "The account %(name)s has the role %(role)s, which holds capabilities you "
+                "do not hold (%(capabilities)s): only a user who holds them all may change it."
+            )
+            % {
+                "name": target.username,
+                "role": Role(target.role).label,
+                "capabilities": ", ".join(missing),
+            }
+        )
+    if role is not None and (missing := missing_capabilities(actor, role)):
+        raise PermissionDenied(
+            _(
+                "You cannot give the role %(role)s: it holds capabilities you do not hold "
+                "(%(capabilities)s)."
+            )
+            % {"role": Role(role).label, "capabilities": ", ".join(missing)}
+        )
     if jurisdiction is not None and not can_assign_area(actor, jurisdiction):
         raise PermissionDenied(_("This jurisdiction is outside your own."))
 
@@ -91,7 +121,7 @@ def do_create_user(
         raise ValidationError(_("Unknown role “%(role)s”.") % {"role": role})
     if jurisdiction is None and not isinstance(actor, SystemActor):
         raise ValidationError(_("A jurisdiction is required."))
-    _check_actor_may_manage(actor, None, jurisdiction)
+    _check_actor_may_manage(actor, None, jurisdiction, role)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(_("The user name “%(name)s” is taken.") % {"name": username})
     user = User(
@@ -135,7 +165,7 @@ def do_update_user(
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
     if "role" in changes and changes["role"] not in Role.values:
         raise ValidationError(_("Unknown role “%(role)s”.") % {"role": changes["role"]})
-    _check_actor_may_manage(actor, user, changes.get("jurisdiction"))
+    _check_actor_may_manage(actor, user, changes.get("jurisdiction"), changes.get("role"))
     if actor == user and any(
         f in changes and changes[f] != getattr(user, f) for f in ("role", "jurisdiction")
     ):

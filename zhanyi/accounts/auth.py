@@ -31,8 +31,8 @@ class LoginThrottled(Exception):
     def message(self) -> str:
         when = formats.time_format(timezone.localtime(self.lockout.until), "H:i")
         return _(
-            "Too many failed log-in attempts for this user name or from this address. "
-            "Try again after %(time)s."
+            "Too many failed log-in attempts for this user name from this address, or "
+            "from this address. Try again after %(time)s."
         ) % {"time": when}
 
 
@@ -48,7 +48,7 @@ def authenticate_throttled(request: Any, username: str, password: str, *, via: s
     ``via`` names the way in for the audit trail: ``"web"``, ``"admin"``, ``"api"``.
     """
     ip = audit.client_ip(request)
-    lockout = throttle.lockout(username, ip)
+    lockout = throttle.attempt(username, ip)
     if lockout is not None:
         audit.record(
             actor=None,
@@ -62,7 +62,6 @@ def authenticate_throttled(request: Any, username: str, password: str, *, via: s
         raise LoginThrottled(lockout)
     user = authenticate(getattr(request, "_request", request), username=username, password=password)
     if user is None:
-        throttle.note_failure(username, ip)
         audit.record(
             actor=None,
             action="login.failed",
@@ -73,7 +72,7 @@ def authenticate_throttled(request: Any, username: str, password: str, *, via: s
             detail={"via": via},
         )
         return None
-    throttle.note_success(username)
+    throttle.succeeded(username, ip)
     audit.record(
         actor=user,
         action="login.succeeded",

@@ -20,6 +20,7 @@ from zhanyi.places.models import Area, AreaLevel
 from .auth import LoginThrottled, authenticate_throttled
 from .models import Role, User
 from .queries import assignable_areas
+from .roles import missing_capabilities
 
 
 class _ThrottledLogin:
@@ -146,6 +147,20 @@ class UserForm(forms.Form):
         self.area_suggestions = areas.exclude(level__in=[AreaLevel.VILLAGE, AreaLevel.GRID])[:500]
         if instance is not None:
             self.fields["username"].disabled = True
+
+    def clean_role(self) -> str:
+        role = self.cleaned_data["role"]
+        unchanged = self.instance is not None and self.instance.role == role
+        if not unchanged and (missing := missing_capabilities(self.actor, role)):
+            raise ValidationError(
+                _(
+                    "You cannot give the role %(role)s: it holds capabilities you do not "
+                    "hold (%(capabilities)s)."
+                ),
+                code="role_above_yours",
+                params={"role": Role(role).label, "capabilities": ", ".join(missing)},
+            )
+        return role
 
     def changes(self) -> dict[str, Any]:
         """The editable fields, for ``do_update_user``."""

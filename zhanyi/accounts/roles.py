@@ -121,6 +121,16 @@ def capabilities_of(user: User | AnonymousUser | None) -> frozenset[str]:
     return ROLE_CAPABILITIES.get(getattr(user, "role", ""), frozenset())
 
 
+def missing_capabilities(user: User | AnonymousUser | None, role: str) -> list[str]:
+    """The capabilities ``role`` gives that ``user`` does not hold, sorted.
+
+    Issue 14, finding 11: an administrator (``manage_users``) could make a
+    commander, or reset a commander's password, and act as one. Nobody gives a
+    role, or acts on an account, holding more than they hold themselves.
+    """
+    return sorted(ROLE_CAPABILITIES.get(role, frozenset()) - capabilities_of(user))
+
+
 def has_capability(user: User | AnonymousUser | None, capability: str) -> bool:
     _check_name(capability)
     return capability in capabilities_of(user)

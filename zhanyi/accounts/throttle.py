@@ -1,29 +1,33 @@
-"""Login throttling (登录限制): too many failures lock a user name or an address.
+"""Login throttling (登录限制): too many attempts from one address are refused.
 
-After ``LOGIN_FAILURE_LIMIT`` failed attempts for one user name, or from one
-client address, within ``LOGIN_FAILURE_WINDOW_S`` seconds of the first, every
-further attempt is refused, even with the right password, until the window
-has passed. A successful log-in clears the user name's count (not the
-address's: one office behind one address may have many users, but an
-attacker who knows one password must not earn fresh guesses at others).
+Two counts, each in a window that opens at its first attempt and lasts
+``LOGIN_FAILURE_WINDOW_S`` seconds (issue 14, finding 12):
 
-Counts live in the cache (Redis in production), shared by every app server.
-The window is computed from the stored start time, not from cache expiry, so
-every cache backend behaves the same and tests can move the clock.
+- per user name **and** client address: ``LOGIN_FAILURE_LIMIT`` failures (5);
+- per client address, whatever the user names: ``LOGIN_ADDRESS_FAILURE_LIMIT`` (30).
+
+There is no count per user name alone: failures from anyone locked any account,
+the commander's included. Now an attacker locks out only themselves, and a
+guesser gets ``LOGIN_FAILURE_LIMIT`` tries per address they hold.
+
+An attempt is counted *before* the password is checked, by one atomic UPDATE in
+the database (``zhanyi.core.ratelimit``), so attempts at the same moment cannot
+all be judged: at most the limit are. A successful log-in gives its own count
+back and clears the user name's count from that address; the failures of that
+address at other user names stay (an attacker who knows one password must not
+earn fresh guesses at others).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 
-_PREFIX = "zhanyi:login-failures"
+from zhanyi.core import ratelimit
 
 
 def _now() -> float:
@@ -35,7 +39,7 @@ class Lockout:
     """Attempts are refused until ``until``."""
 
     until_ts: float
-    scope: str  # "username" or "ip"
+    scope: str  # "account" (this user name from this address) or "address"
 
     @property
     def until(self) -> dt.datetime:
@@ -47,64 +51,44 @@ class Lockout:
         return max(1, math.ceil(round(self.until_ts - _now(), 3)))
 
 
-def _keys(scope: str, value: str) -> tuple[str, str]:
-    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-    return f"{_PREFIX}:{scope}:{digest}:start", f"{_PREFIX}:{scope}:{digest}:count"
-
-
 def _normalise(username: str) -> str:
     return username.strip().casefold()
 
 
-def _subjects(username: str | None, ip: str | None) -> list[tuple[str, str]]:
-    subjects = []
-    if username:
-        subjects.append(("username", _normalise(username)))
+def _account_key(username: str, ip: str | None) -> str:
+    return ratelimit.key_for("login-account", f"{_normalise(username)}\n{ip or ''}")
+
+
+def _address_key(ip: str) -> str:
+    return ratelimit.key_for("login-address", ip)
+
+
+def attempt(username: str, ip: str | None) -> Lockout | None:
+    """Count one log-in attempt; the lockout in force instead, if any (nothing counted)."""
+    now = _now()
+    window = int(settings.LOGIN_FAILURE_WINDOW_S)
+    account = _account_key(username, ip)
+    until = ratelimit.take(
+        account, limit=int(settings.LOGIN_FAILURE_LIMIT), window_s=window, now=now
+    )
+    if until is not None:
+        return Lockout(until_ts=until, scope="account")
     if ip:
-        subjects.append(("ip", ip))
-    return subjects
+        until = ratelimit.take(
+            _address_key(ip),
+            limit=int(settings.LOGIN_ADDRESS_FAILURE_LIMIT),
+            window_s=window,
+            now=now,
+        )
+        if until is not None:
+            ratelimit.give_back(account)
+            return Lockout(until_ts=until, scope="address")
+    return None
 
 
-def _window() -> int:
-    return int(settings.LOGIN_FAILURE_WINDOW_S)
-
-
-def _limit() -> int:
-    return int(settings.LOGIN_FAILURE_LIMIT)
-
-
-def lockout(username: str | None, ip: str | None) -> Lockout | None:
-    """The lockout in force for this user name or address, if any."""
-    now = _now()
-    found: Lockout | None = None
-    for scope, value in _subjects(username, ip):
-        start_key, count_key = _keys(scope, value)
-        values = cache.get_many([start_key, count_key])
-        start, count = values.get(start_key), values.get(count_key, 0)
-        if start is None or now >= start + _window() or count < _limit():
-            continue
-        until = start + _window()
-        if found is None or until > found.until_ts:
-            found = Lockout(until_ts=until, scope=scope)
-    return found
-
-
-def note_failure(username: str | None, ip: str | None) -> None:
-    now = _now()
-    for scope, value in _subjects(username, ip):
-        start_key, count_key = _keys(scope, value)
-        start = cache.get(start_key)
-        if start is None or now >= start + _window():
-            start = now
-            cache.set_many({start_key: start, count_key: 0}, timeout=_window())
-        remaining = max(1, int(start + _window() - now) + 1)
-        try:
-            cache.incr(count_key)
-        except ValueError:  # evicted between the two calls
-            cache.set(count_key, 1, timeout=remaining)
-        # Some backends' incr() resets the expiry to the default; keep the window's.
-        cache.touch(count_key, timeout=remaining)
-
-
-def note_success(username: str) -> None:
-    cache.delete_many(list(_keys("username", _normalise(username))))
+def succeeded(username: str, ip: str | None) -> None:
+    """The attempt was right: it does not count, nor do this address's earlier
+    failures at this user name."""
+    ratelimit.clear(_account_key(username, ip))
+    if ip:
+        ratelimit.give_back(_address_key(ip))

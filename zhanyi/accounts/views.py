@@ -197,10 +197,14 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required("manage_users")
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     account = queries.get_user_for_admin(request.user, pk)
-    actions.do_deactivate_user(account, actor=request.user, request=request)
-    messages.success(
-        request, _("The account %(name)s has been deactivated.") % {"name": account.username}
-    )
+    try:
+        actions.do_deactivate_user(account, actor=request.user, request=request)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, _("The account %(name)s has been deactivated.") % {"name": account.username}
+        )
     return redirect("accounts:user-edit", pk=account.pk)
 
 
@@ -208,10 +212,14 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required("manage_users")
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     account = queries.get_user_for_admin(request.user, pk)
-    actions.do_reactivate_user(account, actor=request.user, request=request)
-    messages.success(
-        request, _("The account %(name)s has been reactivated.") % {"name": account.username}
-    )
+    try:
+        actions.do_reactivate_user(account, actor=request.user, request=request)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, _("The account %(name)s has been reactivated.") % {"name": account.username}
+        )
     return redirect("accounts:user-edit", pk=account.pk)
 
 
@@ -219,5 +227,9 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required("manage_users")
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     account = queries.get_user_for_admin(request.user, pk)
-    password = actions.do_reset_password(account, actor=request.user, request=request)
+    try:
+        password = actions.do_reset_password(account, actor=request.user, request=request)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+        return redirect("accounts:user-edit", pk=account.pk)
     return _password_page(request, account, password, created=False)

@@ -96,3 +96,15 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCounter(models.Model):
+    """Events counted under one key until ``expires``: throttles that every process
+    shares, counted by one atomic UPDATE each (``zhanyi.core.ratelimit``)."""
+
+    key = models.CharField(max_length=100, unique=True)
+    expires = models.FloatField(db_index=True)  # seconds since the epoch
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from django.utils import translation
 
 
@@ -9,14 +8,6 @@ def _english_outside_requests():
     read their messages in English, the source language."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _fresh_login_counters():
-    # The test cache lives for the whole process; failure counts must not leak.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -44,3 +35,13 @@ def county_admin(world):
     from zhanyi.accounts.testing import make_user
 
     return make_user("xc-admin", Role.ADMIN, world.county, is_staff=True)
+
+
+@pytest.fixture
+def county_leader(world):
+    """A read-only leader of 芗城区: an account an administrator may manage (a leader
+    holds nothing an administrator does not)."""
+    from zhanyi.accounts.models import Role
+    from zhanyi.accounts.testing import make_user
+
+    return make_user("xc-leader", Role.LEADER, world.county)

@@ -55,7 +55,7 @@ def test_a_wrong_password_is_refused_and_audited_with_the_name_tried(client, wor
 def test_after_the_limit_even_the_right_password_is_refused(client, clock):
     for _ in range(3):
         post(client, "tracer", "wrong")
-    response = post(client, "tracer", PASSWORD, ip="10.0.0.2")
+    response = post(client, "tracer", PASSWORD)
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert b"Too many failed log-in attempts" in response.content
@@ -71,7 +71,7 @@ def test_the_lock_lifts_when_the_window_has_passed(client, clock):
     assert post(client, "tracer", PASSWORD).status_code == 302
 
 
-@override_settings(LOGIN_FAILURE_LIMIT=3)
+@override_settings(LOGIN_FAILURE_LIMIT=5, LOGIN_ADDRESS_FAILURE_LIMIT=3)
 def test_one_address_trying_many_names_is_locked_out_for_every_name(client, clock):
     for name in ("tracer", "leader", "nobody"):
         post(client, name, "wrong", ip="10.6.6.6")
@@ -82,12 +82,26 @@ def test_one_address_trying_many_names_is_locked_out_for_every_name(client, cloc
 @override_settings(LOGIN_FAILURE_LIMIT=3)
 def test_a_successful_log_in_resets_the_user_names_count(client, clock):
     for _ in range(2):
-        post(client, "tracer", "wrong", ip="10.0.0.1")
-    assert post(client, "tracer", PASSWORD, ip="10.0.0.2").status_code == 302
+        post(client, "tracer", "wrong")
+    assert post(client, "tracer", PASSWORD).status_code == 302
     client.logout()
     for _ in range(2):
-        post(client, "tracer", "wrong", ip="10.0.0.3")
-    assert post(client, "tracer", PASSWORD, ip="10.0.0.4").status_code == 302
+        post(client, "tracer", "wrong")
+    assert post(client, "tracer", PASSWORD).status_code == 302
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=5, LOGIN_ADDRESS_FAILURE_LIMIT=20, LANGUAGE_CODE="en")
+def test_failures_from_elsewhere_do_not_lock_the_commander_out(client, clock):
+    """Issue 14, finding 12: five failures from anyone locked any account, the
+    commander's included, for 15 minutes."""
+    for i in range(4):  # four attackers, each to their own limit and beyond
+        for _ in range(6):
+            post(client, "commander", "guess", ip=f"203.0.113.{i}")
+    assert post(client, "commander", "guess", ip="203.0.113.0").status_code == 200
+    assert AuditEvent.objects.filter(action="login.failed").count() == 4 * 5
+    assert AuditEvent.objects.filter(action="login.throttled").count() == 4 * 1 + 1
+    # The commander, from their own address, logs in.
+    assert post(client, "commander", PASSWORD, ip="10.1.1.1").status_code == 302
 
 
 def test_an_inactive_user_cannot_log_in(client, world):

@@ -15,7 +15,7 @@ def form(**overrides):
         "last_name": "",
         "email": "",
         "phone": "",
-        "role": Role.FIELD,
+        "role": Role.LEADER,
         "jurisdiction": "350602001002",
         "task_force": "",
     }
@@ -50,7 +50,7 @@ def test_a_county_admin_creates_a_user_in_their_county_and_sees_the_password_onc
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     user = User.objects.get(username="newbie")
-    assert (user.role, user.jurisdiction) == (Role.FIELD, world.village2)
+    assert (user.role, user.jurisdiction) == (Role.LEADER, world.village2)
     password = response.context["password"]
     assert user.check_password(password) and password in response.content.decode()
     event = AuditEvent.objects.get(action="user.created")
@@ -91,50 +91,52 @@ def test_an_account_of_another_county_is_not_found(world, client_for, county_adm
     assert world.other_county_staff.is_active
 
 
-def test_an_admin_edits_an_account_and_the_change_is_audited(world, client_for, county_admin):
-    url = f"/accounts/users/{world.tracer.pk}/"
+def test_an_admin_edits_an_account_and_the_change_is_audited(
+    world, client_for, county_admin, county_leader
+):
+    url = f"/accounts/users/{county_leader.pk}/"
     client = client_for(county_admin)
     assert client.get(url).status_code == 200
-    response = client.post(
-        url, form(username="ignored", role=Role.COMMANDER, jurisdiction="350602001")
-    )
+    response = client.post(url, form(username="ignored", role=Role.ADMIN, jurisdiction="350602001"))
     assert response.status_code == 302
-    world.tracer.refresh_from_db()
-    assert world.tracer.username == "tracer"  # not editable
-    assert (world.tracer.role, world.tracer.jurisdiction) == (Role.COMMANDER, world.township)
+    county_leader.refresh_from_db()
+    assert county_leader.username == "xc-leader"  # not editable
+    assert (county_leader.role, county_leader.jurisdiction) == (Role.ADMIN, world.township)
     event = AuditEvent.objects.get(action="user.changed")
-    assert event.detail["changes"]["role"] == ["staff", "commander"]
+    assert event.detail["changes"]["role"] == ["leader", "admin"]
     assert event.detail["changes"]["jurisdiction"] == ["350602", "350602001"]
 
 
-def test_an_admin_cannot_move_an_account_out_of_their_jurisdiction(world, client_for, county_admin):
+def test_an_admin_cannot_move_an_account_out_of_their_jurisdiction(
+    world, client_for, county_admin, county_leader
+):
     client_for(county_admin).post(
-        f"/accounts/users/{world.tracer.pk}/", form(role=Role.STAFF, jurisdiction="350604")
+        f"/accounts/users/{county_leader.pk}/", form(role=Role.LEADER, jurisdiction="350604")
     )
-    world.tracer.refresh_from_db()
-    assert world.tracer.jurisdiction == world.county
+    county_leader.refresh_from_db()
+    assert county_leader.jurisdiction == world.county
 
 
 def test_an_admin_cannot_change_their_own_role(world, client_for, county_admin):
     response = client_for(county_admin).post(
-        f"/accounts/users/{county_admin.pk}/", form(role=Role.COMMANDER, jurisdiction="350602")
+        f"/accounts/users/{county_admin.pk}/", form(role=Role.LEADER, jurisdiction="350602")
     )
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     county_admin.refresh_from_db()
     assert county_admin.role == Role.ADMIN
 
 
-def test_deactivating_stops_log_in_and_is_audited(world, client_for, county_admin):
-    response = client_for(county_admin).post(f"/accounts/users/{world.tracer.pk}/deactivate/")
+def test_deactivating_stops_log_in_and_is_audited(world, client_for, county_admin, county_leader):
+    response = client_for(county_admin).post(f"/accounts/users/{county_leader.pk}/deactivate/")
     assert response.status_code == 302
-    world.tracer.refresh_from_db()
-    assert not world.tracer.is_active
+    county_leader.refresh_from_db()
+    assert not county_leader.is_active
     assert AuditEvent.objects.filter(
-        action="user.deactivated", object_id=str(world.tracer.pk)
+        action="user.deactivated", object_id=str(county_leader.pk)
     ).exists()
-    client_for(county_admin).post(f"/accounts/users/{world.tracer.pk}/reactivate/")
-    world.tracer.refresh_from_db()
-    assert world.tracer.is_active
+    client_for(county_admin).post(f"/accounts/users/{county_leader.pk}/reactivate/")
+    county_leader.refresh_from_db()
+    assert county_leader.is_active
 
 
 def test_deactivation_needs_a_post(world, client_for, county_admin):
@@ -144,11 +146,59 @@ def test_deactivation_needs_a_post(world, client_for, county_admin):
     )
 
 
-def test_resetting_a_password_shows_a_new_one(world, client_for, county_admin):
-    response = client_for(county_admin).post(f"/accounts/users/{world.tracer.pk}/reset-password/")
-    world.tracer.refresh_from_db()
-    assert world.tracer.check_password(response.context["password"])
+def test_resetting_a_password_shows_a_new_one(world, client_for, county_admin, county_leader):
+    response = client_for(county_admin).post(f"/accounts/users/{county_leader.pk}/reset-password/")
+    county_leader.refresh_from_db()
+    assert county_leader.check_password(response.context["password"])
     assert AuditEvent.objects.filter(action="user.password_reset").count() == 1
+
+
+# Issue 14, finding 11: a role could grant capabilities it does not hold -------------
+
+
+def test_an_admin_cannot_create_a_commander_and_is_told_why(world, client_for, county_admin):
+    response = client_for(county_admin).post(NEW, form(role=Role.COMMANDER))
+    assert response.status_code == 200
+    errors = response.context["form"].errors["role"]
+    assert any("capabilities you do not hold" in e and "approve" in e for e in errors)
+    assert not User.objects.filter(username="newbie").exists()
+    assert not AuditEvent.objects.filter(action="user.created").exists()
+
+
+@pytest.mark.parametrize("role", [Role.COMMANDER, Role.STAFF, Role.FIELD])
+def test_an_admin_cannot_raise_an_account_to_a_role_above_their_own(
+    world, client_for, county_admin, county_leader, role
+):
+    response = client_for(county_admin).post(
+        f"/accounts/users/{county_leader.pk}/", form(role=role, jurisdiction="350602")
+    )
+    assert response.status_code == 200 and response.context["form"].errors["role"]
+    county_leader.refresh_from_db()
+    assert county_leader.role == Role.LEADER
+
+
+def test_an_admin_cannot_take_over_a_commander_by_resetting_the_password(
+    world, client_for, county_admin
+):
+    """Resetting the password of an account holding more than oneself is acting as it."""
+    commander = make_user("xc-commander", Role.COMMANDER, world.county)
+    before = commander.password
+    client = client_for(county_admin)
+    for action in ("reset-password", "deactivate"):
+        response = client.post(f"/accounts/users/{commander.pk}/{action}/", follow=True)
+        assert response.status_code == 200
+        shown = " ".join(str(m) for m in response.context["messages"])
+        assert "capabilities you do not hold" in shown and "xc-commander" in shown
+    commander.refresh_from_db()
+    assert commander.password == before and commander.is_active
+    assert not AuditEvent.objects.filter(object_id=str(commander.pk)).exists()
+    # Nor by editing it: not even its e-mail address (a reset link could go there).
+    client.post(
+        f"/accounts/users/{commander.pk}/",
+        form(role=Role.COMMANDER, jurisdiction="350602", email="me@example.org"),
+    )
+    commander.refresh_from_db()
+    assert commander.email == ""
 
 
 @pytest.mark.parametrize("query", [{"role": "field"}, {"q": "villa"}])

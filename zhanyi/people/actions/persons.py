@@ -25,26 +25,47 @@ class DuplicatePersonError(Exception):
     """The person may be in the index already.
 
     ``candidates`` are the matches the user may see, each with its reasons
-    (``document``, ``name_birth_date``, ``name_phone``); ``hidden`` counts
-    matches outside the user's jurisdiction. ``blocking`` means the same
-    document is held by a live person: ``force`` cannot create a second one.
+    (``document``, ``name_birth_date``, ``name_phone``). ``blocking`` means the
+    same document is held by a live person: ``force`` cannot create a second one.
+    Matches outside the user's jurisdiction are not told, not even counted
+    (issue 14, finding 14): see ``_check_duplicates``.
     """
 
-    def __init__(
-        self, candidates: list[tuple[Person, list[str]]], hidden: int, blocking: bool
-    ) -> None:
+    def __init__(self, candidates: list[tuple[Person, list[str]]], blocking: bool) -> None:
         self.candidates = candidates
-        self.hidden = hidden
         self.blocking = blocking
         super().__init__(
-            f"{len(candidates) + hidden} possible duplicate(s)"
+            f"{len(candidates)} possible duplicate(s)"
             + (" with the same document" if blocking else "")
         )
 
 
+def _document_taken() -> ValidationError:
+    # The same words whether the holder is hidden or won a race: nothing says where.
+    return ValidationError(
+        {"identity_number": _("A person with this identity number is already in the index.")}
+    )
+
+
 def _check_duplicates(
-    acting_user, clean: PersonInput, *, force: bool, exclude_pk: int | None = None
+    acting_user,
+    clean: PersonInput,
+    *,
+    force: bool,
+    exclude_pk: int | None = None,
+    request=None,
 ) -> None:
+    """Offer the matches the user may see; say nothing of the others.
+
+    A match outside the user's jurisdiction used to be counted in the answer
+    ("1 matching person is outside your jurisdiction"), which told whether a
+    number, or a name with a birth date, is in another county's index. Now it
+    is not mentioned; it is audited (``person.match_outside``, on the matched
+    person, so that person's county sees who entered whom). A hidden holder of
+    the same document still stops a second live record (one per document is a
+    database rule): the refusal reads as the one for a record made at the same
+    moment, names no count and no place, and is audited.
+    """
     found = queries.duplicate_candidates(
         identity_number=clean.identity_number,
         name=clean.name,
@@ -54,17 +75,32 @@ def _check_duplicates(
     )
     if not found:
         return
-    blocking = any(
-        "document" in reasons and person.identity_type == clean.identity_type
-        for person, reasons in found.values()
-    )
-    if force and not blocking:
+    visible: list[tuple[Person, list[str]]] = []
+    hidden: list[tuple[Person, list[str]]] = []
+    for person, reasons in found.values():
+        seen = queries.can_see_person(acting_user, person)
+        (visible if seen else hidden).append((person, reasons))
+    for person, reasons in hidden:
+        # Called outside the create's transaction: the record stays when it is refused.
+        audit_person(
+            "person.match_outside",
+            acting_user=acting_user,
+            person=person,
+            request=request,
+            detail={"reasons": reasons},
+        )
+
+    def blocks(person: Person, reasons: list[str]) -> bool:
+        return "document" in reasons and person.identity_type == clean.identity_type
+
+    if any(blocks(p, r) for p, r in hidden):
+        raise _document_taken()
+    blocking = any(blocks(p, r) for p, r in visible)
+    if not visible or (force and not blocking):
         return
-    visible = [(p, r) for p, r in found.values() if queries.can_see_person(acting_user, p)]
-    raise DuplicatePersonError(visible, len(found) - len(visible), blocking)
+    raise DuplicatePersonError(visible, blocking)
 
 
-@transaction.atomic
 def do_create_person(
     *,
     acting_user,
@@ -98,16 +134,27 @@ def do_create_person(
     check_place(acting_user, clean.village)
     if clean.household is not None:
         check_place(acting_user, clean.household.village)
-    _check_duplicates(acting_user, clean, force=force)
+    _check_duplicates(acting_user, clean, force=force, request=request)
+    with transaction.atomic():
+        return _create_checked(acting_user, clean, data, source, source_ref, request, force)
+
+
+def _create_checked(
+    acting_user,
+    clean: PersonInput,
+    data: Mapping[str, Any],
+    source: str,
+    source_ref: str,
+    request,
+    force: bool,
+) -> Person:
     person = Person(**clean.field_values())
     try:
         with transaction.atomic():
             person.save()
     except IntegrityError:
         # A concurrent create of the same document won the race.
-        raise ValidationError(
-            {"identity_number": _("A person with this identity number is already in the index.")}
-        ) from None
+        raise _document_taken() from None
     record = SourceRecord.objects.create(
         person=person,
         source=source,

@@ -189,7 +189,6 @@ class DuplicateCandidateSerializer(serializers.Serializer):
 class DuplicateSerializer(serializers.Serializer):
     detail = serializers.CharField()
     blocking = serializers.BooleanField(help_text="the same document: force cannot override")
-    hidden_candidates = serializers.IntegerField(help_text="matches outside your jurisdiction")
     candidates = DuplicateCandidateSerializer(many=True)
 
 
@@ -299,7 +298,6 @@ class PersonList(generics.ListCreateAPIView):
             body = {
                 "detail": _("This person may be in the index already."),
                 "blocking": error.blocking,
-                "hidden_candidates": error.hidden,
                 "candidates": [{"person": p, "reasons": r} for p, r in error.candidates],
             }
             serializer = DuplicateSerializer(body, context={"request": request})

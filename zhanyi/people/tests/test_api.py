@@ -128,7 +128,7 @@ def test_a_duplicate_answers_409_with_the_candidates(world, api_for):
     )
     assert response.status_code == 409
     data = response.json()
-    assert data["blocking"] is False and data["hidden_candidates"] == 0
+    assert data["blocking"] is False and "hidden_candidates" not in data
     assert [(c["person"]["id"], c["reasons"]) for c in data["candidates"]] == [
         (existing.pk, ["name_birth_date"])
     ]
@@ -197,3 +197,14 @@ def test_the_openapi_schema_documents_the_people_endpoints(world, api_for):
         "/api/v1/people/merges/{id}/undo/",
     } <= set(paths)
     assert "409" in paths["/api/v1/people/"]["post"]["responses"]
+
+
+def test_a_number_held_outside_the_jurisdiction_is_not_told_by_the_api(world, api_for):
+    """Issue 14, finding 14: the API answered 409 with hidden_candidates: 1."""
+    make_person(world.other_village, "王五", identity_number=resident_id("19850315", 124))
+    response = api_for(world.tracer).post(URL, body(world), format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "identity_number": ["A person with this identity number is already in the index."]
+    }
+    assert AuditEvent.objects.filter(action="person.match_outside").count() == 1

@@ -110,14 +110,36 @@ def test_same_name_and_phone_is_a_candidate(world):
     assert caught.value.candidates == [(existing, ["name_phone"])]
 
 
-def test_a_duplicate_in_another_county_is_counted_but_not_shown(world):
-    make_person(world.other_village, "李四", identity_number="", birth_date="1985-03-15")
-    with pytest.raises(actions.DuplicatePersonError) as caught:
-        actions.do_create_person(
-            acting_user=world.tracer, data=person_data(world.village, identity_number="")
-        )
-    assert caught.value.candidates == []
-    assert caught.value.hidden == 1
+# Issue 14, finding 14: creating a person told whether a number exists elsewhere ------
+
+
+def test_a_match_in_another_county_is_not_told_but_is_audited_there(world):
+    other = make_person(world.other_village, "李四", identity_number="", birth_date="1985-03-15")
+    person = actions.do_create_person(
+        acting_user=world.tracer, data=person_data(world.village, identity_number="")
+    )
+    assert person.village == world.village  # nothing told: created as if no match
+    event = AuditEvent.objects.get(action="person.match_outside")
+    assert (event.actor, event.object_id, event.area_path) == (
+        world.tracer,
+        str(other.pk),
+        world.other_village.path,
+    )
+    assert event.detail["reasons"] == ["name_birth_date"]
+
+
+def test_a_number_held_in_another_county_is_refused_like_a_race_and_audited(world):
+    number = resident_id("19850315", 124)
+    other = make_person(world.other_village, "王五", identity_number=number)
+    with pytest.raises(ValidationError) as caught:
+        actions.do_create_person(acting_user=world.tracer, data=person_data(world.village))
+    said = " ".join(caught.value.message_dict["identity_number"])
+    assert said == "A person with this identity number is already in the index."
+    for revealing in ("outside", "jurisdiction", "龙海", "1"):
+        assert revealing not in said
+    assert Person.objects.filter(identity_number=number).get() == other
+    event = AuditEvent.objects.get(action="person.match_outside")  # kept despite the refusal
+    assert event.object_id == str(other.pk) and event.detail["reasons"] == ["document"]
 
 
 def test_a_merged_person_is_not_a_duplicate(world):

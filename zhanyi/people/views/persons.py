@@ -105,7 +105,6 @@ def _duplicate_context(error: actions.DuplicatePersonError) -> dict:
             {"person": p, "reasons": [DUPLICATE_REASONS[r] for r in reasons]}
             for p, reasons in error.candidates
         ],
-        "hidden_candidates": error.hidden,
         "blocking": error.blocking,
     }
 
