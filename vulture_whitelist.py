@@ -46,3 +46,5 @@ _.spill_rows, _.dwell_rows  # a companion ingest day's report
 _.division_code  # a parsed identity number's part
 _.LOCATION_RECORDS  # the schema of raw location records for outside loaders
 _.locked_waits, _.restarts  # the worker's counters (zhanyi.core.worker), not yet read
+# zhanyi.engine.release: the [release] rules, for the quarantine app (issue #17) to apply.
+_.release_check, _.may_release, _.managed_as

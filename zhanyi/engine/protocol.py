@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,10 @@ class ExposureRule:
     days_before: int = 2
 
 
+#: The readings of the companion rule's overlap (``[companion] overlap_within``).
+OVERLAP_READINGS = ("lookback", "exposure_window")
+
+
 @dataclass(frozen=True)
 class CompanionRule:
     """Spatiotemporal companion (时空伴随) rule and its data-handling parameters.
@@ -62,6 +67,11 @@ class CompanionRule:
     cell_size_m: int = 800
     min_overlap_minutes: int = 10
     lookback_days: int = 14
+    #: Which time the "more than 10 minutes together" counts (the Chengdu text
+    #: can be read both ways): ``"lookback"``, the whole lookback until the
+    #: case's isolation (the 8th-edition file's reading), or
+    #: ``"exposure_window"``, only the case's exposure window.
+    overlap_within: str = "lookback"
     dwell_hours: int = 30
     tests_required: int = 2
     tests_within_days: int = 3
@@ -86,6 +96,10 @@ class CompanionRule:
                 raise ValueError(f"companion.{f.name} must be a non-negative integer")
         if self.lookback_days < 1 or self.max_stay_hours < 1:
             raise ValueError("companion.lookback_days and max_stay_hours must be at least 1")
+        if self.overlap_within not in OVERLAP_READINGS:
+            raise ValueError(
+                f"companion.overlap_within must be one of {', '.join(OVERLAP_READINGS)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -141,8 +155,10 @@ def _check_counts(section: str, obj: Any, names: tuple[str, ...], minimum: int =
             raise ValueError(f"{section}.{name} must be a whole number of at least {minimum}")
 
 
-EXPOSURE_SETTINGS = ("household", "workplace", "classroom", "vehicle", "meal", "place_visit")
 CERTAINTIES = ("confirmed", "probable", "possible")
+#: What a setting's name may look like (the protocol file says which settings
+#: there are; the engine knows none by name).
+_SETTING_NAME = re.compile(r"^[a-z][a-z_]{0,15}$")
 
 
 @dataclass(frozen=True)
@@ -158,7 +174,12 @@ class ContactRule:
     when the close contact they were reached through turns positive.
     """
 
-    settings: tuple[str, ...] = EXPOSURE_SETTINGS
+    #: The settings that count, as the protocol file lists them (8th edition:
+    #: living together, carers and treating staff, visitors, the same office
+    #: or classroom, a shared toilet, lift, meal or entertainment in a closed
+    #: space, the same vehicle, a contaminated environment, others judged by
+    #: investigators). The engine knows no setting by name.
+    settings: tuple[str, ...] = ()
     certainties: tuple[str, ...] = ("confirmed", "probable")
     max_depth: int = 2
     upgrade_secondary: bool = True
@@ -166,9 +187,9 @@ class ContactRule:
     def __post_init__(self) -> None:
         object.__setattr__(self, "settings", tuple(self.settings))
         object.__setattr__(self, "certainties", tuple(self.certainties))
-        unknown = sorted(set(self.settings) - set(EXPOSURE_SETTINGS))
-        if unknown or not self.settings:
-            raise ValueError(f"contacts.settings: unknown or empty {', '.join(unknown)}")
+        bad = sorted(str(s) for s in self.settings if not _SETTING_NAME.match(str(s)))
+        if bad:
+            raise ValueError(f"contacts.settings: not a setting name: {', '.join(bad)}")
         unknown = sorted(set(self.certainties) - set(CERTAINTIES))
         if unknown or not self.certainties:
             raise ValueError(f"contacts.certainties: unknown or empty {', '.join(unknown)}")
@@ -177,14 +198,23 @@ class ContactRule:
             raise ValueError("contacts.upgrade_secondary must be true or false")
 
 
+#: What quarantine days and test days are counted from (``[quarantine] count_from``).
+ANCHORS = ("last_exposure", "quarantine")
+
+
 @dataclass(frozen=True)
 class QuarantineRule:
     """Quarantine and monitoring (隔离/健康监测) of close and secondary contacts.
 
-    Days count from the contact's last exposure to the case (or to the close
-    contact): centralised quarantine first, then home quarantine, then home
-    health monitoring.
+    Days count from one anchor, ``count_from``, for the quarantine days, the
+    test days and the health code alike (``zhanyi.engine.release``):
+    ``"last_exposure"`` (the 8th and 9th editions: the medical observation
+    runs 14 days from the last unprotected contact) or ``"quarantine"`` (the
+    moment the contact was quarantined, else identified). Centralised
+    quarantine first, then home quarantine, then home health monitoring.
     """
+
+    count_from: str = "last_exposure"
 
     close_centralised_days: int = 14
     close_home_quarantine_days: int = 0
@@ -194,7 +224,10 @@ class QuarantineRule:
     secondary_home_monitoring_days: int = 0
 
     def __post_init__(self) -> None:
-        _check_counts("quarantine", self, tuple(f.name for f in dataclasses.fields(self)))
+        if self.count_from not in ANCHORS:
+            raise ValueError(f"quarantine.count_from must be one of {', '.join(ANCHORS)}")
+        days = tuple(f.name for f in dataclasses.fields(self) if f.name != "count_from")
+        _check_counts("quarantine", self, days)
         for kind in ("close", "secondary"):
             if sum(days for _, days in self.stages(kind)) < 1:
                 raise ValueError(f"quarantine: a {kind} contact needs at least one day")
@@ -370,6 +403,8 @@ def load_protocol(name_or_path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
     parsed = {
         name: _build(cls, name, data.pop(name)) for name, cls in SECTIONS.items() if name in data
     }
+    if "contacts" not in parsed or not parsed["contacts"].settings:
+        raise ValueError(f"{path}: [contacts] settings must list the exposure settings that count")
     return Protocol(info=info, path=path, extra=data, **parsed)
 
 

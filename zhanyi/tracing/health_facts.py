@@ -24,9 +24,10 @@ _CONTACT_SCHEMA = {
     "identified_at": bulk.TIMESTAMP,
     "released_at": bulk.TIMESTAMP,
     "protocol": pl.String,
+    "quarantined_at": bulk.TIMESTAMP,
 }
 _CONTACT_COLUMNS = ("id", "person_id", "kind", "last_exposure_at", "identified_at")
-_CONTACT_COLUMNS += ("released_at", "protocol")
+_CONTACT_COLUMNS += ("released_at", "protocol", "quarantined_at")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -44,7 +45,7 @@ def _contacts_bulk(person_ids: list[int]) -> list[tuple]:
         # Times as whole microseconds since the epoch: turned into datetimes
         # through a cache, as a graph's contacts share a few thousand times.
         pl.col(name).dt.epoch("us")
-        for name in ("last_exposure_at", "identified_at", "released_at")
+        for name in ("last_exposure_at", "identified_at", "released_at", "quarantined_at")
     )
     times: dict[int | None, dt.datetime | None] = {None: None}
 
@@ -55,8 +56,8 @@ def _contacts_bulk(person_ids: list[int]) -> list[tuple]:
         return t
 
     return [
-        (pk, pid, kind, at(last), at(identified), at(released), protocol_name)
-        for pk, pid, kind, last, identified, released, protocol_name in frame.iter_rows()
+        (pk, pid, kind, at(last), at(identified), at(released), name, at(quarantined))
+        for pk, pid, kind, last, identified, released, name, quarantined in frame.iter_rows()
     ]
 
 
@@ -113,9 +114,10 @@ def facts(person_ids: list[int], now: dt.datetime) -> dict[int, dict[str, list]]
                     "identified_at",
                     "released_at",
                     "protocol",
+                    "quarantined_at",
                 )
             )
-    for pk, pid, kind, last, identified, released, protocol_name in contact_rows:
+    for pk, pid, kind, last, identified, released, protocol_name, quarantined in contact_rows:
         out.setdefault(pid, {}).setdefault("contacts", []).append(
             ContactFact(
                 kind=kind,
@@ -123,6 +125,7 @@ def facts(person_ids: list[int], now: dt.datetime) -> dict[int, dict[str, list]]
                 identified_at=identified,
                 released_at=released,
                 protocol=protocol_name,
+                quarantined_at=quarantined,
                 source=f"tracing.contact:{pk}",
             )
         )

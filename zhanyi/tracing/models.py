@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 class CaseClassification(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed case")  # 确诊病例
     ASYMPTOMATIC = "asymptomatic", _("Asymptomatic infection")  # 无症状感染者
+    SUSPECTED = "suspected", _("Suspected case")  # 疑似病例
 
 
 class CaseStatus(models.TextChoices):
@@ -187,12 +188,31 @@ class Interview(models.Model):
 
 
 class ExposureSetting(models.TextChoices):
+    """The names of the settings the protocol files list (``[contacts]
+    settings``), with their labels. Which of them count is the protocol
+    file's choice; a test checks that every setting a file names is here."""
+
     HOUSEHOLD = "household", pgettext_lazy("exposure setting", "Household")  # 共同居住
+    CARER = "carer", pgettext_lazy("exposure setting", "Carer")  # 陪护
+    TREATMENT = "treatment", pgettext_lazy("exposure setting", "Treating staff")  # 诊疗
+    VISITOR = "visitor", pgettext_lazy("exposure setting", "Visitor")  # 探视
     WORKPLACE = "workplace", pgettext_lazy("exposure setting", "Workplace")  # 同一办公室/车间
+    DORMITORY = "dormitory", pgettext_lazy("exposure setting", "Dormitory")  # 同宿舍
     CLASSROOM = "classroom", _("Classroom")  # 同班
-    VEHICLE = "vehicle", _("Vehicle")  # 同乘
+    TOILET = "toilet", pgettext_lazy("exposure setting", "Shared toilet")  # 共用卫生间
+    LIFT = "lift", pgettext_lazy("exposure setting", "Lift")  # 同乘电梯
     MEAL = "meal", _("Meal")  # 同餐
+    ENTERTAINMENT = (
+        "entertainment",
+        pgettext_lazy("exposure setting", "Entertainment in a closed space"),
+    )  # 密闭环境娱乐
+    VEHICLE = "vehicle", _("Vehicle")  # 同乘
+    ENVIRONMENT = (
+        "environment",
+        pgettext_lazy("exposure setting", "Contaminated environment"),
+    )  # 污染环境
     PLACE_VISIT = "place_visit", _("Place visit")  # 同一场所
+    OTHER = "other", pgettext_lazy("exposure setting", "Judged by investigators")  # 调查人员判定
 
 
 class Certainty(models.TextChoices):

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-CaseClassification = Literal["confirmed", "asymptomatic"]
+CaseClassification = Literal["confirmed", "asymptomatic", "suspected"]
 ContactKind = Literal["close", "secondary", "companion"]
 QuarantineKind = Literal["centralised", "home", "home_health_monitoring"]
 TestResult = Literal["positive", "negative"]
@@ -22,7 +22,7 @@ RiskLevel = Literal["high", "medium"]
 
 @dataclass(frozen=True)
 class CaseFact:
-    """The person is a case (确诊病例 / 无症状感染者)."""
+    """The person is a case (确诊病例 / 无症状感染者 / 疑似病例)."""
 
     classification: CaseClassification
     reported_at: dt.datetime
@@ -40,6 +40,9 @@ class ContactFact:
     identified_at: dt.datetime
     released_at: dt.datetime | None = None
     protocol: str = ""  # the protocol file's name, e.g. "edition-8"
+    #: When the contact was put in quarantine (a protocol that counts the days
+    #: from the quarantine, ``[quarantine] count_from = "quarantine"``).
+    quarantined_at: dt.datetime | None = None
     source: str = ""  # "tracing.contact:42" or "screening.push_record:7"
 
 

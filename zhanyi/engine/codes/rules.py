@@ -45,6 +45,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from zhanyi.engine import release
+
 from .facts import ContactFact, PersonFacts, TestFact
 
 Colour = Literal["red", "yellow", "green"]
@@ -95,9 +97,12 @@ class HealthCodeRules:
     companion_colour: str = "yellow"
     companion_negative_tests: int = 2
     companion_test_gap_hours: int = 24
+    #: A companion's yellow code ends this many days after they were last
+    #: with the case even without the tests: by then they no longer meet the
+    #: rule (together "within the last 14 days"). 0: only the tests end it.
+    companion_end_days: int = 14
     arrival_colour: str = "yellow"
     arrival_risk_levels: tuple[str, ...] = ("high", "medium")
-    arrival_valid_days: int = 14
     arrival_negative_tests: int = 2
     arrival_test_gap_hours: int = 24
     override_max_days: int = 14
@@ -127,9 +132,12 @@ class QuarantineStages(Protocol):
     """What the rules need of the protocol's ``[quarantine]`` section
     (``zhanyi.engine.protocol.QuarantineRule``)."""
 
+    #: What the days count from: "last_exposure" or "quarantine".
+    count_from: str
+
     def stages(self, kind: str) -> list[tuple[str, int]]: ...
 
-    # Hashable: the stages are cached per rule (``_stages``).
+    # Hashable: ``CodeRules`` is hashed with them.
     def __hash__(self) -> int: ...
 
 
@@ -182,16 +190,6 @@ def _ts(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-@functools.lru_cache(maxsize=256)
-def _stages(quarantine: QuarantineStages, kind: str) -> tuple[tuple, tuple]:
-    """(quarantine stages, monitoring stages) as ``(stage, timedelta)``, cached per rule."""
-    stages = [(s, dt.timedelta(days=d)) for s, d in quarantine.stages(kind)]
-    return (
-        tuple((s, d) for s, d in stages if s != "home_health_monitoring"),
-        tuple((s, d) for s, d in stages if s == "home_health_monitoring"),
-    )
-
-
 def _check_aware(value: dt.datetime | None, what: str, person_id: int) -> None:
     if value is not None and value.tzinfo is None:
         raise ValueError(f"person {person_id}: {what} must be timezone-aware")
@@ -206,6 +204,7 @@ def _validate(facts: PersonFacts) -> None:
         _check_aware(k.last_exposure_at, "contact.last_exposure_at", pid)
         _check_aware(k.identified_at, "contact.identified_at", pid)
         _check_aware(k.released_at, "contact.released_at", pid)
+        _check_aware(k.quarantined_at, "contact.quarantined_at", pid)
     for q in facts.quarantines:
         _check_aware(q.start, "quarantine.start", pid)
         _check_aware(q.end, "quarantine.end", pid)
@@ -237,30 +236,26 @@ def _contact_stages(
     contact: ContactFact, quarantine: QuarantineStages
 ) -> list[tuple[str, dt.datetime, dt.datetime]]:
     """The contact's stages ``(stage, start, end)`` from the protocol's
-    ``[quarantine]`` days, counted from the last exposure.
+    ``[quarantine]`` days, counted from its anchor (``count_from``: the last
+    exposure, or the quarantine) as the test days are
+    (``zhanyi.engine.release``).
 
     ``released_at`` (release from quarantine) ends the quarantine stages
     (centralised and home) when it was recorded, early or late; home health
     monitoring, which follows release, then runs its days from the release.
     """
-    quarantine_stages, monitoring = _stages(quarantine, contact.kind)
-    out: list[tuple[str, dt.datetime, dt.datetime]] = []
-    start = contact.last_exposure_at
-    for i, (stage, days) in enumerate(quarantine_stages):
-        end = start + days
-        last = i == len(quarantine_stages) - 1
-        if contact.released_at is not None and (contact.released_at < end or last):
-            end = contact.released_at
-        if end > start:
-            out.append((stage, start, end))
-        start = end
-        if contact.released_at is not None and start >= contact.released_at:
-            break
-    for stage, days in monitoring:
-        end = start + days
-        out.append((stage, start, end))
-        start = end
-    return out
+    start = release.anchor(
+        quarantine,  # type: ignore[arg-type]
+        last_exposure_at=contact.last_exposure_at,
+        quarantined_at=contact.quarantined_at,
+        identified_at=contact.identified_at,
+    )
+    return [
+        (p.stage, p.start, p.end)
+        for p in release.periods(
+            quarantine.stages(contact.kind), start, released_at=contact.released_at
+        )
+    ]
 
 
 class _Findings:
@@ -396,11 +391,19 @@ def _traced_contact_hits(contact: ContactFact, rules: CodeRules, found: _Finding
 def _companion_hits(
     contact: ContactFact, tests: list[TestFact], codes: HealthCodeRules, found: _Findings
 ) -> None:
-    """A spatiotemporal companion (时空伴随者): yellow until released or until
-    enough negative tests after the last time together."""
+    """A spatiotemporal companion (时空伴随者): yellow until released, until
+    enough negative tests after the last time together, or until
+    ``companion_end_days`` after it (the protocol's end)."""
     if contact.released_at is not None and contact.released_at <= found.now:
         return
     found.later(contact.released_at)
+    end = contact.released_at
+    if codes.companion_end_days:
+        ends = contact.last_exposure_at + dt.timedelta(days=codes.companion_end_days)
+        found.later(ends)
+        if found.now >= ends:
+            return
+        end = min(end, ends) if end is not None else ends
     cleared, counted = _cleared_by_tests(
         tests,
         contact.last_exposure_at,
@@ -415,25 +418,22 @@ def _companion_hits(
             f"spatiotemporal companion of a case (last together "
             f"{_ts(contact.last_exposure_at)}); {counted} of "
             f"{codes.companion_negative_tests} negative tests",
-            contact.released_at,
+            end,
         )
 
 
 def _arrival_hits(
     facts: PersonFacts, tests: list[TestFact], codes: HealthCodeRules, found: _Findings
 ) -> None:
-    """Arrivals from medium- and high-risk areas (中高风险地区来漳人员): yellow for
-    the valid days unless enough negative tests since the arrival."""
+    """Arrivals from medium- and high-risk areas (中高风险地区来漳人员): yellow
+    until enough negative tests since the arrival; time alone does not turn
+    the code green (the code table: "back to green: tests negative")."""
     now = found.now
     for a in facts.arrivals:
         if a.risk_level not in codes.arrival_risk_levels:
             continue
         if a.arrived_at > now:
             found.later(a.arrived_at)
-            continue
-        valid_until = a.arrived_at + dt.timedelta(days=codes.arrival_valid_days)
-        found.later(valid_until)
-        if now >= valid_until:
             continue
         cleared, counted = _cleared_by_tests(
             tests, a.arrived_at, codes.arrival_negative_tests, codes.arrival_test_gap_hours, now
@@ -445,7 +445,7 @@ def _arrival_hits(
                 "arrival.risk_area",
                 f"arrived{origin} ({a.risk_level}-risk area) {_ts(a.arrived_at)}; "
                 f"{counted} of {codes.arrival_negative_tests} negative tests",
-                valid_until,
+                None,
             )
 
 

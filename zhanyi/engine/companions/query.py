@@ -4,8 +4,12 @@ Definition (our reading of the Chengdu rule, November 2021). For a case ``c``
 with exposure window ``[ws, we)`` and another person ``p``:
 
 - The lookback is the ``lookback_days`` local days (Asia/Shanghai) ending with
-  the day of the window's last second. The window is clipped to start no
-  earlier than the lookback ("within the last 14 days").
+  the day of the window's last second. Which part of it the overlap counts
+  is the protocol's ``[companion] overlap_within``: ``"lookback"`` (the
+  8th-edition file's reading of "within the last 14 days"), the whole
+  lookback until the window's end; ``"exposure_window"``, only the case's
+  window, clipped to start no earlier than the lookback. Each result row
+  names the reading that gave it (``overlap_within``).
 - For each cell ``k``, ``overlap(c, p, k)`` is the total time both were in
   ``k`` at once: the intersection of c's stays in ``k`` (clipped to the
   window) with p's stays in ``k``. Stays are half-open, so touching stays do
@@ -79,6 +83,8 @@ COMPANIONS = pa.schema(
         pa.field("case_dwell_s", pa.int64()),
         pa.field("companion_dwell_s", pa.int64()),
         pa.field("dwell_rule_met_by", pa.string()),
+        # The reading of the rule that gave the row ([companion] overlap_within).
+        pa.field("overlap_within", pa.string()),
     ]
 )
 
@@ -129,7 +135,12 @@ def plan_cases(cases: pa.Table, rule: CompanionRule) -> CasePlan:
         raise ValueError(f"cases: window ends before it starts for person {int(person[bad[0]])}")
     lb_last = (we - 1 + LOCAL_OFFSET_S) // DAY_S
     lb_first = lb_last - rule.lookback_days + 1
-    ws_clipped = np.maximum(ws, lb_first * DAY_S - LOCAL_OFFSET_S)
+    lookback_start = lb_first * DAY_S - LOCAL_OFFSET_S
+    ws_clipped = (
+        np.full_like(ws, 0) + lookback_start
+        if rule.overlap_within == "lookback"
+        else np.maximum(ws, lookback_start)
+    )
     wd_first = (ws_clipped + LOCAL_OFFSET_S) // DAY_S
     table = pa.table(
         {
@@ -425,6 +436,7 @@ def decide(
             "case_dwell_s": pa.array(case_dwell[qualified], pa.int64()),
             "companion_dwell_s": pa.array(comp_dwell[qualified], pa.int64()),
             "dwell_rule_met_by": met_by,
+            "overlap_within": pa.array([rule.overlap_within] * int(qualified.sum()), pa.string()),
         },
         schema=COMPANIONS,
     )

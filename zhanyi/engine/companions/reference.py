@@ -96,7 +96,8 @@ def reference_companions(
     for case, ws, we in cases:
         lb_last = _day(we - 1)
         lb_first = lb_last - rule.lookback_days + 1
-        ws = max(ws, _lo(lb_first))
+        # [companion] overlap_within: the whole lookback, or the case's window in it.
+        ws = _lo(lb_first) if rule.overlap_within == "lookback" else max(ws, _lo(lb_first))
 
         def dwell(spans: list, first: int = lb_first, last: int = lb_last) -> int:
             return sum(e - s for day, s, e in spans if first <= day <= last)

@@ -17,8 +17,9 @@ quarantine. A person is listed once per case, at the smallest depth, reached
 through the person with the earliest such exposure. Depth 2 and beyond are
 secondary contacts; a secondary contact reached through a person who is now
 a case (``positive_person_ids``) is upgraded to a close contact when
-``upgrade_secondary`` is set. Persons who are cases are followed through but
-not listed as contacts.
+``upgrade_secondary`` is set. Persons who are cases (``case_person_ids``) are
+followed through and listed with ``is_case`` set, so that the answer does not
+depend on whether the case or the exposure was recorded first.
 
 Everything is a handful of joins and group-bys, so a graph of hundreds of
 thousands of edges expands in well under a second.
@@ -54,6 +55,7 @@ CONTACTS: Columns = {
     "last_exposure_at": TS,
     "kind": pl.String,
     "upgraded": pl.Boolean,
+    "is_case": pl.Boolean,
 }
 
 
@@ -85,6 +87,9 @@ def _best(reached: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("via").first().alias("via_person_id"),
             pl.col("at").min().alias("first_exposure_at"),
             pl.col("at").max().alias("last_exposure_at"),
+            # Everyone they were reached through, earliest first: an upgrade
+            # looks at each of them, not only the first.
+            pl.col("via").unique(maintain_order=True).alias("vias"),
         )
         .rename({"dst": "person_id"})
     )
@@ -97,19 +102,16 @@ def expand_contacts(
     *,
     as_of: dt.datetime,
     max_depth: int = 2,
-    settings: Iterable[str] = (
-        "household",
-        "workplace",
-        "classroom",
-        "vehicle",
-        "meal",
-        "place_visit",
-    ),
+    settings: Iterable[str],
     certainties: Iterable[str] = ("confirmed", "probable"),
     positive_person_ids: Iterable[int] = (),
+    case_person_ids: Iterable[int] | None = None,
     upgrade_secondary: bool = True,
 ) -> pl.DataFrame:
-    """Every contact of every case (schema ``CONTACTS``), sorted by case, depth, person."""
+    """Every contact of every case (schema ``CONTACTS``), sorted by case, depth, person.
+
+    ``settings`` are the protocol file's (``[contacts] settings``): the engine
+    knows no setting by name."""
     if max_depth < 1:
         raise ValueError("max_depth must be at least 1")
     if as_of.tzinfo is None:
@@ -128,7 +130,8 @@ def expand_contacts(
         level = _next_level(level, depth, edges, quarantined_at, as_of_utc, seen, case_persons)
         found.append(level)
         seen = pl.concat([seen, level.select("case_id", "person_id")])
-    return _classified(pl.concat(found), positive_person_ids, upgrade_secondary)
+    cases_ = positive_person_ids if case_person_ids is None else case_person_ids
+    return _classified(pl.concat(found), positive_person_ids, cases_, upgrade_secondary)
 
 
 def _checked_inputs(
@@ -200,13 +203,24 @@ def _next_level(
 
 
 def _classified(
-    out: pl.DataFrame, positive_person_ids: Iterable[int], upgrade_secondary: bool
+    out: pl.DataFrame,
+    positive_person_ids: Iterable[int],
+    case_person_ids: Iterable[int],
+    upgrade_secondary: bool,
 ) -> pl.DataFrame:
-    """Close (depth 1, or upgraded: exposed to a person who tested positive)
-    or secondary; persons who are positive themselves are left out."""
+    """Close (depth 1, or upgraded: exposed in their window to any person they
+    were reached through who tested positive, who is then their ``via``) or
+    secondary. Persons who are cases themselves are listed with ``is_case``:
+    the chain of transmission keeps them whichever was recorded first, the
+    case or the exposure (they are managed as cases, not as contacts)."""
     positives = pl.Series("p", list(positive_person_ids), dtype=pl.Int64)
+    cases = pl.Series("c", list(case_person_ids), dtype=pl.Int64)
+    positive_vias = pl.col("vias").list.eval(
+        pl.element().filter(pl.element().is_in(positives.implode()))
+    )
+    out = out.with_columns(positive_vias=positive_vias)
     upgraded = (
-        (pl.col("depth") >= 2) & pl.col("via_person_id").is_in(positives.implode())
+        (pl.col("depth") >= 2) & (pl.col("positive_vias").list.len() > 0)
         if upgrade_secondary
         else pl.lit(False)
     )
@@ -214,10 +228,11 @@ def _classified(
         kind=pl.when((pl.col("depth") == 1) | pl.col("upgraded"))
         .then(pl.lit("close"))
         .otherwise(pl.lit("secondary")),
+        via_person_id=pl.when(pl.col("upgraded"))
+        .then(pl.col("positive_vias").list.first())
+        .otherwise(pl.col("via_person_id")),
+        is_case=pl.col("person_id").is_in(cases.implode()),
     )
-    # A person who is a case is followed (their contacts count) but not listed:
-    # they are managed as a case, not as a contact.
-    out = out.filter(~pl.col("person_id").is_in(positives.implode()))
     return out.select([pl.col(c).cast(t) for c, t in CONTACTS.items()]).sort(
         ["case_id", "depth", "person_id"]
     )

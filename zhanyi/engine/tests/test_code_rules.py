@@ -185,14 +185,53 @@ def test_a_released_companion_is_green():
     assert decide(facts(contacts=[c]), E8, T0 + 2 * DAY).colour == "green"
 
 
-def test_an_arrival_from_a_risk_area_is_yellow_until_tested_negative_or_14_days_pass():
+def test_an_arrival_from_a_risk_area_is_yellow_until_tested_negative_not_by_time_alone():
+    # The code table (PROTOCOLS.md): an arrival from a medium/high-risk area is
+    # yellow, back to green when the tests are negative; time alone does not.
     a = ArrivalFact(arrived_at=T0, risk_level="medium", origin="莆田市仙游县")
     code = decide(facts(arrivals=[a]), E8, T0 + HOUR)
-    assert (code.colour, code.rule, code.until) == ("yellow", "arrival.risk_area", T0 + 14 * DAY)
+    assert (code.colour, code.rule, code.until) == ("yellow", "arrival.risk_area", None)
     assert "莆田市仙游县" in code.reason
     tested = [neg(T0 + HOUR), neg(T0 + DAY + HOUR)]
     assert decide(facts(arrivals=[a], tests=tested), E8, T0 + 2 * DAY).colour == "green"
-    assert decide(facts(arrivals=[a]), E8, T0 + 14 * DAY).colour == "green"
+    assert decide(facts(arrivals=[a]), E8, T0 + 14 * DAY).colour == "yellow"
+    assert decide(facts(arrivals=[a]), E8, T0 + 400 * DAY).colour == "yellow"
+    # 24 h apart, to the second.
+    gap = [neg(T0 + HOUR), neg(T0 + DAY + HOUR - dt.timedelta(seconds=1))]
+    assert decide(facts(arrivals=[a], tests=gap), E8, T0 + 3 * DAY).colour == "yellow"
+
+
+def test_a_companion_is_green_at_the_protocols_end_without_tests():
+    # Chengdu's companions: yellow until the tests, or at the latest
+    # [health_codes] companion_end_days after they were last together.
+    c = companion()
+    end = T0 + 14 * DAY
+    code = decide(facts(contacts=[c]), E8, end - dt.timedelta(seconds=1))
+    assert (code.colour, code.until) == ("yellow", end)
+    assert decide(facts(contacts=[c]), E8, end).colour == "green"
+    assert decide(facts(contacts=[c]), E8, T0 + 1000 * DAY).colour == "green"
+    forever = CodeRules(replace(E8.codes, companion_end_days=0), E8.quarantine)
+    assert decide(facts(contacts=[c]), forever, T0 + 1000 * DAY).colour == "yellow"
+
+
+def test_a_contacts_code_counts_from_the_protocols_anchor():
+    # Exposed at T0, quarantined two days later: the 8th edition counts from
+    # the last exposure (the test days too); a file that counts from the
+    # quarantine moves both.
+    c = close(T0, quarantined_at=T0 + 2 * DAY)
+    assert decide(facts(contacts=[c]), E8, T0 + 14 * DAY - HOUR).rule == "contact.close"
+    assert decide(facts(contacts=[c]), E8, T0 + 14 * DAY).rule == "contact.close.monitoring"
+    quarantine = replace(load_protocol("edition-8").quarantine, count_from="quarantine")
+    by_quarantine = CodeRules(E8.codes, quarantine)
+    code = decide(facts(contacts=[c]), by_quarantine, T0 + 14 * DAY)
+    assert (code.rule, code.until) == ("contact.close", T0 + 16 * DAY)
+
+
+def test_a_suspected_case_is_red():
+    case = CaseFact(classification="suspected", reported_at=T0)
+    code = decide(facts(cases=[case]), E8, T0 + DAY)
+    assert (code.colour, code.rule) == ("red", "case.active")
+    assert "suspected case" in code.reason
 
 
 def test_an_arrival_level_left_out_of_the_rules_gets_no_colour():
@@ -206,7 +245,7 @@ def test_red_wins_over_yellow_and_the_until_is_the_red_rules():
     f = facts(arrivals=[a], contacts=[close(T0 + DAY)])
     code = decide(f, E8, T0 + 2 * DAY)
     assert (code.colour, code.rule, code.until) == ("red", "contact.close", T0 + 15 * DAY)
-    assert code.review_at == T0 + 14 * DAY  # the arrival's 14 days end first
+    assert code.review_at == T0 + 15 * DAY  # the arrival has no end by the clock
 
 
 def test_a_secondary_contact_upgraded_to_close_is_decided_as_close():

@@ -207,3 +207,25 @@ def test_results_are_sorted_and_repeatable(tmp_path: Path) -> None:
     for row in first.to_pylist():
         starts = [p["start"] for p in row["periods"]]
         assert starts == sorted(starts)
+
+
+def test_the_overlap_reading_is_the_protocols_and_each_row_names_it(tmp_path: Path) -> None:
+    # The case has 30 h in cell 60 over the days before its window; person 61
+    # was there with it for 20 minutes three days before the window, within
+    # the 14 days. "Within the last 14 days" (the 8th-edition file's reading)
+    # makes 61 a companion; the exposure-window reading does not.
+    rows = [*hours_in(CASE, 60, 30), (61, 60, local_s(day(-2), 9), local_s(day(-2), 9, 20))]
+    # 20 minutes on the 15th day back, outside the lookback: not counted either way.
+    rows.append((62, 60, local_s(day(-14), 8), local_s(day(-14), 8, 20)))
+    write_stays(rows, tmp_path / "in")
+    store = Store(tmp_path / "store")
+    ingest_stays(tmp_path / "in", store, RULE)
+    cases = [(CASE, local_s(D0), local_s(day(1)))]
+    assert RULE.overlap_within == "lookback"
+    got = find_companions(store, cases_table(cases), RULE).to_pylist()
+    assert [(r["companion_person_id"], r["overlap_s"]) for r in got] == [(61, 20 * 60)]
+    assert {r["overlap_within"] for r in got} == {"lookback"}
+    assert as_tuples(find_companions(store, cases_table(cases), RULE)) == reference(rows, cases)
+    window_only = dataclasses.replace(RULE, overlap_within="exposure_window")
+    assert find_companions(store, cases_table(cases), window_only).num_rows == 0
+    assert reference(rows, cases, window_only) == []

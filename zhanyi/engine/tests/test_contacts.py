@@ -7,10 +7,21 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from zhanyi.engine.contacts import EXPOSURES, expand_contacts
+from zhanyi.engine.contacts import EXPOSURES
+from zhanyi.engine.contacts import expand_contacts as engine_expand
+from zhanyi.engine.protocol import load_protocol
 
 UTC = dt.UTC
 AS_OF = dt.datetime(2021, 9, 20, tzinfo=UTC)
+
+
+#: The settings are the protocol file's: the engine knows none by name.
+SETTINGS = load_protocol("edition-8").contacts.settings
+
+
+def expand_contacts(*args, **kwargs):
+    kwargs.setdefault("settings", SETTINGS)
+    return engine_expand(*args, **kwargs)
 
 
 def t(day: int, hour: int = 0) -> dt.datetime:
@@ -159,8 +170,27 @@ def test_no_exposures_give_no_contacts():
     assert expand_contacts(CASE, pl.DataFrame(schema=EXPOSURES), as_of=AS_OF).height == 0
 
 
-def test_a_person_who_is_a_case_is_followed_but_not_listed():
+def test_a_person_who_is_a_case_is_followed_and_listed_as_a_case():
     edges = exposures((100, 1, t(13)), (1, 2, t(14)))
     out = by_person(expand_contacts(CASE, edges, as_of=AS_OF, positive_person_ids=[1]))
-    assert sorted(out) == [2]
+    assert sorted(out) == [1, 2]
+    assert out[1]["is_case"] is True
+    assert out[2]["is_case"] is False
     assert out[2]["kind"] == "close"
+
+
+def test_the_engine_knows_no_setting_by_name():
+    edges = exposures((100, 1, t(13), "lift", "confirmed"))
+    with pytest.raises(TypeError):
+        engine_expand(CASE, edges, as_of=AS_OF)
+    assert expand_contacts(CASE, edges, as_of=AS_OF, settings=["lift"]).height == 1
+    assert expand_contacts(CASE, edges, as_of=AS_OF, settings=["meal"]).height == 0
+
+
+def test_a_secondary_contact_is_upgraded_by_any_positive_person_they_were_reached_through():
+    # Reached through 1 first and through 3 later; 3 turns positive: close, via 3.
+    edges = exposures((100, 1, t(13)), (100, 3, t(13)), (1, 2, t(14)), (3, 2, t(15)))
+    out = by_person(expand_contacts(CASE, edges, as_of=AS_OF, positive_person_ids=[3]))
+    assert out[2]["kind"] == "close"
+    assert out[2]["upgraded"] is True
+    assert out[2]["via_person_id"] == 3

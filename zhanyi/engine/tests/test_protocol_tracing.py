@@ -60,7 +60,7 @@ def test_editing_test_days_and_deadlines_in_the_file_changes_them(tmp_path):
         ("close_days = [1, 4, 7, 14]", "close_days = [4, 1]", "test_days.close_days"),
         ("close_days = [1, 4, 7, 14]", "close_days = [0, 4]", "test_days.close_days"),
         ('certainties = ["confirmed", "probable"]', 'certainties = ["maybe"]', "certainties"),
-        ('"household", "workplace"', '"household", "karaoke"', "contacts.settings"),
+        ('"household", "carer"', '"household", "Karaoke Bar"', "contacts.settings"),
         ("control_hours = 2", "control_hours = 0", "deadlines.control_hours"),
         ("close_centralised_days = 14", "close_centralised_days = -1", "quarantine."),
         ("upgrade_secondary = true", 'upgrade_secondary = "yes"', "upgrade_secondary"),

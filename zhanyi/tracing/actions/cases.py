@@ -17,7 +17,7 @@ from zhanyi.people.models import Person
 from zhanyi.tracing.models import Case, CaseClassification, CaseStatus, Contact, ContactKind
 
 from .common import audit_case, aware, protocol, recompute_codes, require
-from .contacts import hand_off_upgraded
+from .contacts import cancel_for_cases, hand_off_upgraded
 
 
 class DuplicateCase(ValidationError):
@@ -169,7 +169,17 @@ def _create(
             "report_overdue": case.report_overdue,
         },
     )
-    upgraded = _upgrade_secondary_contacts(case, acting_user=acting_user, now=now)
+    # A suspected case (疑似病例) has not tested positive: nobody is upgraded
+    # through them; their own contact rows' work stops as for any case.
+    upgraded = (
+        []
+        if case.classification == CaseClassification.SUSPECTED
+        else _upgrade_secondary_contacts(case, acting_user=acting_user, now=now)
+    )
+    cancel_for_cases(
+        list(Contact.objects.filter(person_id=person.pk).only("pk", "person_id")),
+        acting_user=acting_user,
+    )
     recompute_codes(
         [person.pk, *upgraded], reason=f"tracing.case:{case.pk} created", acting_user=acting_user
     )

@@ -128,7 +128,11 @@ def do_add_companions(
         acting_user=acting_user,
         case=case,
         request=request,
-        detail={"found": len(spans), "added": len(new)},
+        detail={
+            "found": len(spans),
+            "added": len(new),
+            "overlap_within": rules.companion.overlap_within,
+        },
     )
     recompute_codes(
         [c.person_id for c in new],

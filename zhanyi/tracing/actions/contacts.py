@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core import audit
 from zhanyi.core.db import bulk
+from zhanyi.engine import release
 from zhanyi.engine.contacts import CASES, EXPOSURES, QUARANTINED, expand_contacts
 from zhanyi.engine.protocol import LOCAL_TZ, Protocol, exposure_window
 from zhanyi.handoffs import schedule
@@ -39,7 +40,7 @@ from zhanyi.handoffs.actions import (
 from zhanyi.handoffs.models import Handoff, HandoffKind
 from zhanyi.handoffs.schedule import ScheduledTest
 from zhanyi.people.models import Person
-from zhanyi.tracing.models import Case, Contact, ContactKind, Exposure
+from zhanyi.tracing.models import Case, CaseClassification, Contact, ContactKind, Exposure
 
 from .common import audit_case, aware, protocol, recompute_codes, require
 
@@ -54,6 +55,7 @@ class ExpandResult:
     new_close: int = 0
     new_secondary: int = 0
     upgraded: int = 0
+    withdrawn: int = 0
     handoffs: int = 0
     codes_changed: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -64,6 +66,7 @@ class ExpandResult:
             "new_close": self.new_close,
             "new_secondary": self.new_secondary,
             "upgraded": self.upgraded,
+            "withdrawn": self.withdrawn,
             "handoffs": self.handoffs,
             "codes_changed": self.codes_changed,
         }
@@ -80,32 +83,33 @@ def case_window(case: Case, rules: Protocol) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TZ)
+def contact_anchor(contact: Contact, rules: Protocol) -> dt.datetime:
+    """What the contact's quarantine days, test days and code count from
+    (``[quarantine] count_from``)."""
+    return release.anchor(
+        rules.quarantine,
+        last_exposure_at=contact.last_exposure_at,
+        quarantined_at=contact.quarantined_at,
+        identified_at=contact.identified_at,
+    )
 
 
 def test_schedule(contact: Contact, rules: Protocol) -> list[ScheduledTest]:
-    """The contact's tests under ``rules`` (按期核酸): each quarantine test day
-    counted from the first day of quarantine (the day they were quarantined,
-    else identified), then a close contact's home-monitoring test days counted
-    from the end of their quarantine days after the last exposure. Each test's
-    window is its local day."""
-    day_one = timezone.localtime(contact.quarantined_at or contact.identified_at, LOCAL_TZ).date()
-    tests = []
-    for n in rules.test_days.days(contact.kind):
-        start = _local_midnight(day_one + dt.timedelta(days=n - 1))
-        tests.append(ScheduledTest("quarantine", n, start, start + dt.timedelta(days=1)))
-    if contact.kind == ContactKind.CLOSE:
-        stages = rules.quarantine.stages(contact.kind)
-        quarantine_days = sum(d for s, d in stages if s != "home_health_monitoring")
-        last = timezone.localtime(contact.last_exposure_at, LOCAL_TZ).date()
-        monitoring_one = last + dt.timedelta(days=quarantine_days + 1)
-        for n in rules.test_days.close_monitoring_days:
-            start = _local_midnight(monitoring_one + dt.timedelta(days=n - 1))
-            tests.append(
-                ScheduledTest("home_health_monitoring", n, start, start + dt.timedelta(days=1))
-            )
-    return tests
+    """The contact's tests under ``rules`` (按期核酸), from the engine
+    (``zhanyi.engine.release.test_days``): quarantine day *n* is the *n*-th
+    local day from the anchor the quarantine days count from, then a close
+    contact's home-monitoring days from the start of monitoring (after a
+    release, from the release). Each test's window is its local day."""
+    return [
+        ScheduledTest(t.stage, t.day, t.start, t.end)
+        for t in release.test_days(
+            rules.quarantine,
+            rules.test_days,
+            contact.kind,
+            contact_anchor(contact, rules),
+            released_at=contact.released_at,
+        )
+    ]
 
 
 def handoff_templates(contact: Contact, rules: Protocol) -> list[HandoffTemplate]:
@@ -144,7 +148,8 @@ def handoff_templates(contact: Contact, rules: Protocol) -> list[HandoffTemplate
         )
     tests = test_schedule(contact, rules)
     first = schedule.current(tests)
-    assert first is not None  # a close or secondary contact's schedule has tests
+    if first is None:  # released with no home-monitoring test to come
+        return templates
     templates.append(
         HandoffTemplate(
             suffix=":tests",
@@ -240,7 +245,12 @@ def _person_villages(person_ids: list[int]) -> dict[int, int | None]:
 
 
 def _expand_group(
-    cases: list[Case], rules: Protocol, *, as_of: dt.datetime, positives: list[int]
+    cases: list[Case],
+    rules: Protocol,
+    *,
+    as_of: dt.datetime,
+    positives: list[int],
+    case_persons: list[int],
 ) -> pl.DataFrame:
     windows = []
     for case in cases:
@@ -266,6 +276,7 @@ def _expand_group(
         settings=rules.contacts.settings,
         certainties=rules.contacts.certainties,
         positive_person_ids=positives,
+        case_person_ids=case_persons,
         upgrade_secondary=rules.contacts.upgrade_secondary,
     )
 
@@ -300,11 +311,15 @@ def _store_new(
     ).filter(pl.col("case_id").is_in(list(case_by_id)))
     strength = {str(k): v for k, v in _STRENGTH.items()}
     joined = found.join(existing, on=["case_id", "person_id"], how="left")
+    # Stored contacts take the engine's answer (reached through, depth,
+    # exposures, a stronger kind), so the same facts give the same rows
+    # whatever the order they were recorded in; a kind is never weakened
+    # here (a voided case's upgrades stay until the tracer decides).
     stronger = joined.filter(
         pl.col("pk").is_not_null()
         & (
             pl.col("kind").replace_strict(strength, return_dtype=pl.Int8)
-            > pl.col("old_kind").replace_strict(strength, return_dtype=pl.Int8)
+            >= pl.col("old_kind").replace_strict(strength, return_dtype=pl.Int8)
         )
     )
     cases = pl.DataFrame(
@@ -370,24 +385,117 @@ def _store_new(
 def _store(
     found: pl.DataFrame, case_by_id: dict[int, Case], *, as_of: dt.datetime
 ) -> tuple[pl.DataFrame, list[Contact]]:
-    """Store the engine's contacts that are new and upgrade the ones that are
-    now of a stronger kind; return both."""
+    """Store the engine's contacts that are new and bring the stored ones to
+    the engine's answer; return the new ones and the stored ones that changed."""
     new, stronger = _store_new(found, case_by_id, as_of=as_of)
-    return new, _upgrade(stronger, as_of)
+    return new, _update(stronger, as_of)
 
 
-def _upgrade(stronger: pl.DataFrame, as_of: dt.datetime) -> list[Contact]:
-    upgraded = list(Contact.objects.filter(pk__in=stronger["pk"].to_list()))
-    changes = {r["pk"]: r for r in stronger.iter_rows(named=True)}
-    for contact in upgraded:
+_FOLLOWED = ("kind", "depth", "via_id", "first_exposure_at", "last_exposure_at")
+
+
+def _update(rows: pl.DataFrame, as_of: dt.datetime) -> list[Contact]:
+    """Stored contacts brought to the engine's answer: a stronger kind (a
+    secondary contact become close, ``upgraded_at``), another depth or person
+    they were reached through, other first or last exposures. Returns those
+    that changed."""
+    if rows.height == 0:
+        return []
+    changes = {r["pk"]: r for r in rows.iter_rows(named=True)}
+    changed = []
+    for contact in Contact.objects.filter(pk__in=list(changes)):
         r = changes[contact.pk]
-        if contact.kind == ContactKind.SECONDARY:
+        before = tuple(getattr(contact, f) for f in _FOLLOWED)
+        if contact.kind == ContactKind.SECONDARY and r["kind"] == ContactKind.CLOSE:
             contact.upgraded_at = as_of
         contact.kind = r["kind"]
         contact.depth = r["depth"]
         contact.via_id = r["via_person_id"]
-    Contact.objects.bulk_update(upgraded, ["kind", "depth", "via_id", "upgraded_at"])
-    return upgraded
+        contact.first_exposure_at = r["first_exposure_at"]
+        contact.last_exposure_at = r["last_exposure_at"]
+        if tuple(getattr(contact, f) for f in _FOLLOWED) != before:
+            changed.append(contact)
+    Contact.objects.bulk_update(changed, [*_FOLLOWED, "upgraded_at"])
+    return changed
+
+
+def _withdraw(
+    found: pl.DataFrame, case_by_id: dict[int, Case], *, acting_user, reason: str
+) -> list[tuple[int, int]]:
+    """Close and secondary contacts of these cases that the engine no longer
+    finds (a quarantine, a voided exposure or a new case recorded since cut
+    the chain that reached them) are removed: their open hand-offs are
+    cancelled with the reason, the row goes, and the audit record keeps what
+    it was. Returns their (contact pk, person id)."""
+    held = found.select("case_id", "person_id")
+    where, params = bulk.ids_sql("case_id", sorted(case_by_id))
+    stored = bulk.read_frame(
+        Contact,
+        ["id", "case_id", "person_id", "kind"],
+        {"pk": pl.Int64, "case_id": pl.Int64, "person_id": pl.Int64, "kind": pl.String},
+        where=where,
+        params=params,
+    ).filter(
+        pl.col("case_id").is_in(list(case_by_id))
+        & pl.col("kind").is_in([ContactKind.CLOSE.value, ContactKind.SECONDARY.value])
+    )
+    gone = stored.join(held, on=["case_id", "person_id"], how="anti").sort("pk")
+    if gone.height == 0:
+        return []
+    rows = list(gone.select("pk", "person_id").iter_rows())
+    do_cancel_handoffs(
+        Handoff.objects.filter(
+            person_id__in=[p for _pk, p in rows], origin__in=[origin_of(pk) for pk, _p in rows]
+        ),
+        acting_user=acting_user,
+        reason=f"no longer a contact: {reason}",
+    )
+    removed = list(
+        Contact.objects.filter(pk__in=[pk for pk, _p in rows]).values(
+            "pk",
+            "case_id",
+            "person_id",
+            "kind",
+            "depth",
+            "via_id",
+            "first_exposure_at",
+            "last_exposure_at",
+            "identified_at",
+            "quarantined_at",
+            "released_at",
+        )
+    )
+    Contact.objects.filter(pk__in=[pk for pk, _p in rows]).delete()
+    for case_id in sorted({r["case_id"] for r in removed}):
+        audit_case(
+            "contacts.withdraw",
+            acting_user=acting_user,
+            case=case_by_id[case_id],
+            detail={
+                "reason": reason,
+                "contacts": [
+                    {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in r.items()}
+                    for r in removed
+                    if r["case_id"] == case_id
+                ][:1000],
+            },
+        )
+    return rows
+
+
+def cancel_for_cases(contacts: list[Contact], *, acting_user) -> int:
+    """A contact who is now a case is managed as a case: the open hand-offs
+    of their contact row (control, transfer, tests) are cancelled."""
+    if not contacts:
+        return 0
+    return do_cancel_handoffs(
+        Handoff.objects.filter(
+            person_id__in=[c.person_id for c in contacts],
+            origin__in=[origin_of(c.pk) for c in contacts],
+        ),
+        acting_user=acting_user,
+        reason="the contact is now a case",
+    )
 
 
 @transaction.atomic
@@ -412,13 +520,22 @@ def do_expand_contacts(
     result = ExpandResult(cases=len(chosen))
     if not chosen:
         return result
-    positives = list(Case.objects.values_list("person_id", flat=True).distinct())
+    case_persons = sorted(set(Case.objects.values_list("person_id", flat=True)))
+    positives = sorted(
+        set(
+            Case.objects.exclude(classification=CaseClassification.SUSPECTED).values_list(
+                "person_id", flat=True
+            )
+        )
+    )
     by_protocol: dict[str, list[Case]] = defaultdict(list)
     for case in chosen:
         by_protocol[case.protocol].append(case)
     found = pl.concat(
         [
-            _expand_group(group, protocol(name), as_of=as_of, positives=positives)
+            _expand_group(
+                group, protocol(name), as_of=as_of, positives=positives, case_persons=case_persons
+            )
             for name, group in sorted(by_protocol.items())
         ]
     )
@@ -427,18 +544,35 @@ def do_expand_contacts(
     t1 = time.perf_counter()
     case_by_id = {c.pk: c for c in chosen}
     ids = list(case_by_id)
-    new, upgraded = _store(found, case_by_id, as_of=as_of)
+    label = f"tracing.expand:{len(chosen)} cases"
+    withdrawn = _withdraw(
+        found,
+        case_by_id,
+        acting_user=acting_user,
+        reason=f"the facts recorded by {as_of.isoformat()} no longer reach them ({label})",
+    )
+    new, changed = _store(found, case_by_id, as_of=as_of)
+    now_cases = set(case_persons)
     result.new_close = new.filter(pl.col("kind") == ContactKind.CLOSE.value).height
     result.new_secondary = new.filter(pl.col("kind") == ContactKind.SECONDARY.value).height
-    result.upgraded = len(upgraded)
+    result.upgraded = sum(1 for c in changed if c.upgraded_at == as_of)
+    result.withdrawn = len(withdrawn)
     result.seconds["store_s"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    label = f"tracing.expand:{len(chosen)} cases"
-    records, plans = handoff_plans(new, as_of=as_of)
+    # A person who is a case is kept in the chain but gets no contact's work.
+    records, plans = handoff_plans(
+        new.filter(~pl.col("person_id").is_in(sorted(now_cases))), as_of=as_of
+    )
     result.handoffs = do_create_planned_handoffs(
         records, plans, acting_user=acting_user, origin_label=label
-    ) + hand_off_upgraded(upgraded, acting_user=acting_user, label=label)
+    ) + hand_off_upgraded(
+        [c for c in changed if c.person_id not in now_cases], acting_user=acting_user, label=label
+    )
+    stored_cases = Contact.objects.filter(case_id__in=ids, person_id__in=sorted(now_cases)).only(
+        "pk", "person_id"
+    )
+    cancel_for_cases(list(stored_cases), acting_user=acting_user)
     result.seconds["handoffs_s"] = time.perf_counter() - t2
 
     audit.record(
@@ -453,7 +587,11 @@ def do_expand_contacts(
     )
     t3 = time.perf_counter()
     result.codes_changed = recompute_codes(
-        [*new["person_id"].to_list(), *(c.person_id for c in upgraded)],
+        [
+            *new["person_id"].to_list(),
+            *(c.person_id for c in changed),
+            *(person for _pk, person in withdrawn),
+        ],
         reason=f"tracing: contacts of {len(chosen)} case(s) expanded",
         acting_user=acting_user,
     )
@@ -509,9 +647,22 @@ def do_release_contact(
         raise ValidationError({"released_at": _("The contact is already released.")})
     contact.released_at = aware(released_at or timezone.now(), "released_at")
     contact.save(update_fields=["released_at"])
+    # The release ends the quarantine: control, transfer and the quarantine's
+    # tests are cancelled; the home-monitoring tests the protocol requires
+    # after release (8th edition: days 2 and 7) stay on the test hand-off,
+    # counted from the release, with the tests done kept.
+    monitoring = [
+        s for s in handoff_specs(contact, protocol(contact.protocol)) if s.kind == HandoffKind.TEST
+    ]
+    do_extend_test_schedules(
+        monitoring, acting_user=acting_user, reason=f"contact released: {reason.strip()}"
+    )
+    kept = {s.key for s in monitoring}
     do_cancel_handoffs(
         # By person first: the person index finds them (origin has none).
-        Handoff.objects.filter(person_id=contact.person_id, origin=origin_of(contact.pk)),
+        Handoff.objects.filter(person_id=contact.person_id, origin=origin_of(contact.pk)).exclude(
+            key__in=kept
+        ),
         acting_user=acting_user,
         reason=f"contact released: {reason.strip()}",
     )

@@ -99,18 +99,26 @@ def test_a_close_contact_is_handed_to_the_village_team_transfer_and_testing(worl
     tests = handoffs["tests"]
     assert tests.to_task_force == "testing"
     day = lambda d: dt.datetime(2021, 9, d, tzinfo=SHANGHAI)  # noqa: E731
+    # Test days and quarantine days count from one anchor, the 8th edition's
+    # last exposure (13 Sept 19:00): day 14 is 26 Sept, inside the 14 days
+    # that end on 27 Sept 19:00 (counted from the day found, it fell on 28
+    # Sept, after the release).
     assert _schedule(tests) == [
-        ("quarantine", 1, day(15), False),
-        ("quarantine", 4, day(18), False),
-        ("quarantine", 7, day(21), False),
-        ("quarantine", 14, day(28), False),
-        # Monitoring follows 14 days of quarantine from the last exposure (13 Sept).
-        ("home_health_monitoring", 2, day(29), False),
-        ("home_health_monitoring", 7, dt.datetime(2021, 10, 4, tzinfo=SHANGHAI), False),
+        ("quarantine", 1, day(13), False),
+        ("quarantine", 4, day(16), False),
+        ("quarantine", 7, day(19), False),
+        ("quarantine", 14, day(26), False),
+        # Monitoring from the end of the 14 days (27 Sept 19:00): its days 2 and 7.
+        ("home_health_monitoring", 2, day(28), False),
+        ("home_health_monitoring", 7, dt.datetime(2021, 10, 3, tzinfo=SHANGHAI), False),
     ]
-    assert schedule.tests_of(tests.detail)[1].due_at == day(19)
+    released = contact.last_exposure_at + dt.timedelta(days=14)
+    assert all(
+        t.due_at <= released for t in schedule.tests_of(tests.detail) if t.stage == "quarantine"
+    )
+    assert schedule.tests_of(tests.detail)[1].due_at == day(17)
     # The hand-off's own window is its first test's: quarantine day 1.
-    assert (tests.not_before, tests.due_at) == (day(15), day(16))
+    assert (tests.not_before, tests.due_at) == (day(13), day(14))
 
 
 def test_a_secondary_contact_gets_the_three_secondary_tests(world, traced):
@@ -182,7 +190,7 @@ def test_an_upgraded_contact_keeps_the_tests_it_has_done(world, traced):
     done = [(t.day, t.tube) for t in schedule.tests_of(tests.detail) if t.done]
     assert done == [(1, "ZZ1")]
     assert tests.status == "open"
-    assert tests.not_before == dt.datetime(2021, 9, 18, tzinfo=SHANGHAI)  # day 4 is next
+    assert tests.not_before == dt.datetime(2021, 9, 17, tzinfo=SHANGHAI)  # day 4 is next
     assert AuditEvent.objects.filter(action="handoff.reschedule").count() == 1
 
 
@@ -198,14 +206,36 @@ def test_exposures_after_quarantine_do_not_make_secondary_contacts(world):
     assert not Contact.objects.filter(person=later).exists()
 
 
-def test_releasing_a_contact_cancels_their_open_hand_offs(world, traced):
-    c, close, *_ = traced
+def test_releasing_a_contact_cancels_their_quarantine_work_and_keeps_the_monitoring_tests(
+    world, traced
+):
+    c, close, secondary, _ = traced
     actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
     contact = Contact.objects.get(person=close)
+    tests = Handoff.objects.get(person=close, kind="test")
+    do_record_scheduled_test(tests, sampled_at=at(15, 10), tube="ZZ1", acting_user=SYSTEM)
     with pytest.raises(ValidationError):
         actions.do_release_contact(contact, acting_user=world.tracer, reason=" ")
-    actions.do_release_contact(contact, acting_user=world.tracer, reason="14 days, tests negative")
-    assert set(Handoff.objects.filter(person=close).values_list("status", flat=True)) == {
+    released = at(27, 19)
+    actions.do_release_contact(
+        contact, acting_user=world.tracer, released_at=released, reason="14 days, tests negative"
+    )
+    status = dict(Handoff.objects.filter(person=close).values_list("kind", "status"))
+    assert status == {"control": "cancelled", "transfer": "cancelled", "test": "open"}
+    # The 8th edition's tests on days 2 and 7 of home health monitoring stay,
+    # counted from the release; the test done stays recorded.
+    tests.refresh_from_db()
+    day = lambda d: dt.datetime(2021, 9, d, tzinfo=SHANGHAI)  # noqa: E731
+    assert _schedule(tests) == [
+        ("quarantine", 1, day(13), True),
+        ("home_health_monitoring", 2, day(28), False),
+        ("home_health_monitoring", 7, dt.datetime(2021, 10, 3, tzinfo=SHANGHAI), False),
+    ]
+    assert tests.not_before == day(28)
+    # A secondary contact has no monitoring tests: everything is cancelled.
+    other = Contact.objects.get(person=secondary)
+    actions.do_release_contact(other, acting_user=world.tracer, reason="7 days")
+    assert set(Handoff.objects.filter(person=secondary).values_list("status", flat=True)) == {
         "cancelled"
     }
 
@@ -290,8 +320,9 @@ def test_the_bulk_hand_offs_match_the_hand_offs_of_one_contact(world, protocol_n
 def test_a_contact_found_after_their_quarantine_days_gets_the_tests_in_the_order_they_fall_due(
     world,
 ):
-    # Exposed on 13 Sept, found on 30 Sept: the home-monitoring days (from 28
-    # Sept) come before quarantine day 1 (30 Sept), in bulk and one by one.
+    # Exposed on 13 Sept, found on 30 Sept: the days count from the exposure,
+    # so every test is already due, in the order of its day, in bulk and one
+    # by one.
     c = case(world.village)
     close = person(world.village)
     expose(c, c.person, close, at(13, 19))
@@ -299,8 +330,15 @@ def test_a_contact_found_after_their_quarantine_days_gets_the_tests_in_the_order
     actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=late)
     tests = Handoff.objects.get(person=close, kind="test")
     stored = [(t.stage, t.day) for t in schedule.tests_of(tests.detail)]
-    assert stored[:2] == [("home_health_monitoring", 2), ("quarantine", 1)]
-    assert tests.not_before == dt.datetime(2021, 9, 29, tzinfo=SHANGHAI)
+    assert stored == [
+        ("quarantine", 1),
+        ("quarantine", 4),
+        ("quarantine", 7),
+        ("quarantine", 14),
+        ("home_health_monitoring", 2),
+        ("home_health_monitoring", 7),
+    ]
+    assert tests.not_before == dt.datetime(2021, 9, 13, tzinfo=SHANGHAI)
     (spec,) = [
         s
         for s in actions.handoff_specs(Contact.objects.get(person=close), load_protocol())
@@ -327,3 +365,90 @@ def test_a_contact_whose_person_is_not_in_the_index_is_refused_and_nothing_store
         actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
     assert not Contact.objects.exists()
     Exposure.objects.filter(person_b_id=known.pk + 1000).delete()
+
+
+def test_a_quarantine_recorded_after_expanding_withdraws_the_secondary_contacts_it_cuts_off(
+    world,
+):
+    # The same facts in the other order: expand first, then record the close
+    # contact's quarantine before the exposure that made a secondary contact.
+    c = case(world.village)
+    close, later = person(world.village), person(world.village)
+    expose(c, c.person, close, at(13))
+    expose(c, close, later, at(15, 6))
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=at(15, 9))
+    assert Contact.objects.get(person=later).kind == "secondary"
+    assert Handoff.objects.filter(person=later, status="open").count() == 3
+    contact = Contact.objects.get(person=close)
+    actions.do_mark_quarantined(contact, acting_user=world.tracer, quarantined_at=at(15, 0))
+    result = actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=at(16))
+    assert result.withdrawn == 1
+    assert not Contact.objects.filter(person=later).exists()
+    cancelled = Handoff.objects.filter(person=later)
+    assert set(cancelled.values_list("status", flat=True)) == {"cancelled"}
+    assert all(h.outcome.startswith("no longer a contact") for h in cancelled)
+    event = AuditEvent.objects.get(action="contacts.withdraw")
+    assert event.detail["contacts"][0]["person_id"] == later.pk
+    assert "no longer reach them" in event.detail["reason"]
+    # Their code follows: no contact fact is left for it.
+    from zhanyi.tracing.health_facts import facts
+
+    assert "contacts" not in facts([later.pk], at(16)).get(later.pk, {})
+
+
+def test_a_contact_who_becomes_a_case_stays_in_the_chain_without_contact_work(world):
+    c = case(world.village)
+    close = person(world.village)
+    expose(c, c.person, close, at(13))
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    actions.do_create_case_from_result(
+        person=close,
+        sampled_at=at(15, 8),
+        reported_at=at(15, 14),
+        source="testing.tube:CH1",
+        acting_user=world.tracer,
+    )
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=at(16))
+    assert Contact.objects.filter(case=c, person=close).exists()
+    assert not Handoff.objects.filter(person=close, status="open").exists()
+
+
+def test_every_setting_a_protocol_file_names_has_a_label():
+    from zhanyi.engine.protocol import PROTOCOLS_DIR
+    from zhanyi.tracing.models import ExposureSetting
+
+    for path in sorted(PROTOCOLS_DIR.glob("*.toml")):
+        named = set(load_protocol(path).contacts.settings)
+        assert named <= set(ExposureSetting.values), path.name
+    eighth = set(load_protocol("edition-8").contacts.settings)
+    # The 8th edition's settings: carers and treating staff, a shared toilet
+    # or lift, entertainment in a closed space among them.
+    assert {"carer", "treatment", "toilet", "lift", "entertainment"} <= eighth
+
+
+def test_a_lift_counts_under_the_eighth_edition(world):
+    c = case(world.village)
+    p = person(world.village)
+    expose(c, c.person, p, at(13), setting="lift")
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    assert Contact.objects.get(person=p).kind == "close"
+
+
+def test_a_suspected_case_has_close_contacts_but_upgrades_nobody(world):
+    c = case(world.village)
+    close, secondary = person(world.village), person(world.village)
+    expose(c, c.person, close, at(13))
+    expose(c, close, secondary, at(14))
+    actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=AS_OF)
+    suspected = actions.do_create_case(
+        acting_user=SYSTEM,
+        person=close,
+        classification="suspected",
+        sampled_at=at(15, 8),
+        reported_at=at(15, 20),
+        onset_date=dt.date(2021, 9, 14),
+        isolated_at=at(15, 21),
+    )
+    actions.do_expand_contacts(acting_user=SYSTEM, as_of=at(16))
+    assert Contact.objects.get(case=c, person=secondary).kind == "secondary"
+    assert Contact.objects.filter(case=suspected, person=secondary, kind="close").exists()

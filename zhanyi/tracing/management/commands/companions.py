@@ -322,6 +322,7 @@ class Command(BaseCommand):
                 _hours(r["case_dwell_s"]),
                 _hours(r["companion_dwell_s"]),
                 r["dwell_rule_met_by"],
+                r["overlap_within"],
                 _period_text(r["periods"]),
             ]
             for r in result.to_pylist()
@@ -335,6 +336,7 @@ class Command(BaseCommand):
         "case_dwell_h",
         "companion_dwell_h",
         "dwell_rule_met_by",
+        "overlap_within",
         "periods (local time)",
     ]
 
@@ -360,6 +362,7 @@ class Command(BaseCommand):
                     "case_dwell_s",
                     "companion_dwell_s",
                     "dwell_rule_met_by",
+                    "overlap_within",
                     "periods",
                 ]
             )
@@ -377,6 +380,7 @@ class Command(BaseCommand):
                         r["case_dwell_s"],
                         r["companion_dwell_s"],
                         r["dwell_rule_met_by"],
+                        r["overlap_within"],
                         periods,
                     ]
                 )
