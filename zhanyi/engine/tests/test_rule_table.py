@@ -18,7 +18,7 @@ import pytest
 from zhanyi.engine import release
 from zhanyi.engine.codes import ArrivalFact, CodeRules, ContactFact, PersonFacts, decide
 from zhanyi.engine.codes import TestFact as ResultFact
-from zhanyi.engine.contacts import CASES, EXPOSURES, QUARANTINED, expand_contacts
+from zhanyi.engine.contacts import CASES, EXPOSURES, expand_contacts
 from zhanyi.engine.protocol import LOCAL_TZ, Protocol, load_protocol
 
 TABLE_PATH = Path(__file__).with_name("rule_table.toml")
@@ -64,19 +64,18 @@ def engine_contacts(situation: dict, rules: Protocol) -> dict[str, dict]:
     ids = {name: i + 1 for i, name in enumerate(person_names(situation))}
     names = {i: name for name, i in ids.items()}
     start, end = window(situation, rules)
-    cases = pl.DataFrame([(1, ids["case"], start, end)], schema=list(CASES), orient="row").cast(
-        CASES
-    )
+    # The engine casts each frame to its schema.
+    cases = pl.DataFrame([(1, ids["case"], start, end)], schema=list(CASES), orient="row")
     rows = [
         (ids[a], ids[b], local(at), setting, rest[0] if rest else "confirmed")
         for a, b, at, setting, *rest in situation["exposures"]
     ]
-    exposures = pl.DataFrame(rows, schema=list(EXPOSURES), orient="row").cast(EXPOSURES)
+    exposures = pl.DataFrame(rows, schema=list(EXPOSURES), orient="row")
     quarantined = pl.DataFrame(
         [(ids[p], local(at)) for p, at in situation.get("quarantined", [])],
-        schema=list(QUARANTINED),
+        schema={"person_id": pl.Int64, "quarantined_at": pl.Datetime("us", "UTC")},
         orient="row",
-    ).cast(QUARANTINED)
+    )
     found = expand_contacts(
         cases,
         exposures,
@@ -94,7 +93,9 @@ def engine_contacts(situation: dict, rules: Protocol) -> dict[str, dict]:
 def test_situation_through_the_engine(situation: dict) -> None:
     rules = load_protocol(situation["protocol"])
     found = engine_contacts(situation, rules)
-    kinds = {name: found[name]["kind"] if name in found else "none" for name in situation["contacts"]}
+    kinds = {
+        name: found[name]["kind"] if name in found else "none" for name in situation["contacts"]
+    }
     assert kinds == situation["contacts"]
     assert set(found) <= set(situation["contacts"])
     quarantined = {p: local(at) for p, at in situation.get("quarantined", [])}
@@ -127,7 +128,9 @@ def test_situation_through_the_engine(situation: dict) -> None:
 @pytest.mark.parametrize("situation", TABLE["codes"], ids=lambda s: s["name"])
 def test_code_situation_through_the_engine(situation: dict) -> None:
     rules = CodeRules.from_protocol(load_protocol(situation["protocol"]))
-    tests = tuple(ResultFact(sampled_at=local(t), result="negative") for t in situation["negatives"])
+    tests = tuple(
+        ResultFact(sampled_at=local(t), result="negative") for t in situation["negatives"]
+    )
     if "arrival" in situation:
         facts = PersonFacts(
             1, arrivals=(ArrivalFact(local(situation["arrival"]), "medium"),), tests=tests
