@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", login_not_required(views.LoginView.as_view()), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("me/", views.me, name="me"),
+    path("start/", views.landing, name="landing"),
     path("audit/", views.audit_log, name="audit-log"),
     path("users/", views.user_list, name="user-list"),
     path("users/new/", views.user_create, name="user-create"),

@@ -23,6 +23,7 @@ from zhanyi.core import audit
 
 from . import actions, queries
 from .forms import AuditFilterForm, LoginForm, UserForm
+from .landing import landing_url
 from .models import Role
 from .roles import CAPABILITIES, capabilities_of, capability_required
 
@@ -35,6 +36,19 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)
+
+    def get_redirect_url(self) -> str:
+        # Sent to log in from the front page: land on one's own work instead.
+        target = super().get_redirect_url()
+        return "" if target == "/" else target
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    """The user's own start page (``accounts.landing``)."""
+    return redirect(landing_url(request.user))
 
 
 class LogoutView(auth_views.LogoutView):

@@ -16,10 +16,3 @@ def add_action_errors(form: forms.Form, error: ValidationError) -> None:
         target = field if field in form.fields else None
         for e in errors:
             form.add_error(target, e)
-
-
-class AreaChoiceField(forms.ModelChoiceField):
-    """A choice of areas, each shown with its parent (``township · village``)."""
-
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name

@@ -12,14 +12,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.forms import AreaChoiceField
-from zhanyi.places import queries as place_queries
-from zhanyi.places.models import Area, AreaLevel
+from zhanyi.core.pickers import UserFormMixin
+from zhanyi.places.models import AreaLevel
+from zhanyi.places.pickers import AreaField
 
 from .models import IdentityType, Sex
 
 
-class PersonForm(forms.Form):
+class PersonForm(UserFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     identity_type = forms.ChoiceField(
         label=_("Identity document"),
@@ -51,22 +51,12 @@ class PersonForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    village = AreaChoiceField(
-        label=_("Village or community"),
-        queryset=Area.objects.none(),
-        required=False,
-    )
+    village = AreaField(label=_("Village or community"), levels=[AreaLevel.VILLAGE], required=False)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        villages = (
-            place_queries.visible_areas(user)
-            .filter(level=AreaLevel.VILLAGE)
-            .select_related("parent")
-            .order_by("path")
-        )
-        self.fields["village"].queryset = villages
+        super().__init__(*args, user=user, **kwargs)
+        villages = self.fields["village"].queryset.order_by("path")
         if "village" not in self.initial:
             # A five-to-one team works in one village: choose it for them.
             only = list(villages[:2])

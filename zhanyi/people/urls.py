@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import pickers
 from .views import health_codes, persons
 
 app_name = "people"
@@ -7,6 +8,7 @@ app_name = "people"
 urlpatterns = [
     path("", persons.search, name="search"),
     path("new/", persons.create, name="create"),
+    path("pick/", pickers.pick, name="pick"),
     path("<int:person_id>/", persons.detail, name="detail"),
     path("<int:person_id>/edit/", persons.edit, name="edit"),
     path("<int:person_id>/merge/", persons.merge, name="merge"),

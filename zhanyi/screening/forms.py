@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhanyi.core.forms import AreaChoiceField
-from zhanyi.places import queries as place_queries
-from zhanyi.places.models import Area, AreaLevel
+from zhanyi.core.pickers import UserFormMixin
+from zhanyi.places.models import AreaLevel
+from zhanyi.places.pickers import AreaField
 
 from .models import PushSource, ScreeningTask
 from .validation import FIELDS, TEMPLATE_HEADERS
@@ -77,30 +77,14 @@ class StepForm(forms.Form):
     )
 
 
-class ReassignForm(forms.Form):
-    area = AreaChoiceField(label=_("Give the task to"), queryset=Area.objects.none())
+class ReassignForm(UserFormMixin, forms.Form):
+    area = AreaField(label=_("Give the task to"), levels=[AreaLevel.VILLAGE, AreaLevel.TOWNSHIP])
     reason = forms.CharField(label=_("Reason"), max_length=255)
 
-    def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = (
-            place_queries.visible_areas(user)
-            .filter(level__in=[AreaLevel.VILLAGE, AreaLevel.TOWNSHIP])
-            .select_related("parent")
-        )
 
-
-class CampaignForm(forms.Form):
+class CampaignForm(UserFormMixin, forms.Form):
     name = forms.CharField(label=pgettext_lazy("object", "Name"), max_length=100)
-    villages = forms.ModelMultipleChoiceField(
-        label=_("Villages"), queryset=Area.objects.none(), widget=forms.SelectMultiple
-    )
-
-    def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["villages"].queryset = place_queries.visible_areas(user).filter(
-            level=AreaLevel.VILLAGE
-        )
+    villages = AreaField(label=_("Villages"), levels=[AreaLevel.VILLAGE], multiple=True)
 
 
 class VisitForm(forms.Form):

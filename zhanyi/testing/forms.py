@@ -6,22 +6,28 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhanyi.core.pickers import UserFormMixin
+from zhanyi.places.pickers import AreaField
+
 from .actions.common import testing_rule
 from .models import RoundKind
 
 
-def _pool_size_choices() -> list[tuple[int, str]]:
+def pool_size_choices() -> list[tuple[int, str]]:
     """The protocol's pool sizes, its default first (read when a form is built)."""
     rule = testing_rule()
     sizes = sorted(rule.pool_sizes, key=lambda k: (k != rule.default_pool_size, k))
     return [(k, str(k)) for k in sizes]
 
 
-class RoundForm(forms.Form):
+class RoundForm(UserFormMixin, forms.Form):
     name = forms.CharField(label=pgettext_lazy("object", "Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=RoundKind.choices)
-    areas = forms.CharField(
-        label=_("Area codes"), help_text=_("One or more area codes, separated by spaces.")
+    areas = AreaField(
+        label=_("Areas"),
+        multiple=True,
+        key="code",
+        help_text=_("Search by name (or code) and pick one or more areas."),
     )
     starts_at = forms.DateTimeField(
         label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -32,17 +38,18 @@ class RoundForm(forms.Form):
     pool_size = forms.TypedChoiceField(
         label=_("Pool size"),
         coerce=int,
-        choices=_pool_size_choices,
+        choices=pool_size_choices,
     )
     min_age = forms.IntegerField(label=_("Minimum age"), required=False, min_value=0)
     max_age = forms.IntegerField(label=_("Maximum age"), required=False, min_value=0)
 
 
 class ScanForm(forms.Form):
-    site = forms.IntegerField()
-    round = forms.IntegerField(required=False)
-    tube = forms.CharField(max_length=64)
-    code = forms.CharField(max_length=128)
+    site = forms.IntegerField(label=_("Sampling site"))
+    round = forms.IntegerField(label=_("Round"), required=False)
+    pool_size = forms.IntegerField(label=_("Pool size"), required=False, min_value=1)
+    tube = forms.CharField(label=_("Tube barcode"), max_length=64)
+    code = forms.CharField(label=_("Person's code"), max_length=128)
 
 
 class ResultUploadForm(forms.Form):

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts.models import TaskForceKind
@@ -52,6 +53,12 @@ def rounds_for(user) -> QuerySet[TestingRound]:
         return qs
     ancestors = [p + "/" for p in _prefixes(path)]
     return qs.filter(Q(area__path__startswith=path) | Q(area__path__in=ancestors))
+
+
+def open_rounds_for(user, at=None) -> QuerySet[TestingRound]:
+    """The user's rounds under way at ``at`` (now): the ones a sampling point scans into."""
+    at = at or timezone.now()
+    return rounds_for(user).filter(starts_at__lte=at, ends_at__gte=at)
 
 
 def _prefixes(path: str) -> list[str]:

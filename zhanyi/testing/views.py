@@ -25,10 +25,16 @@ from zhanyi.accounts.roles import capability_required, has_capability
 from zhanyi.core.masking import mask_name
 from zhanyi.core.metrics import figures_for, fresh_requested
 from zhanyi.engine.pooling import recommend_pool_size, simulate_dorfman
-from zhanyi.places.models import Area
 
 from . import actions, queries
-from .forms import PoolSizeForm, ResultUploadForm, RoundForm, SampleUploadForm, ScanForm
+from .forms import (
+    PoolSizeForm,
+    ResultUploadForm,
+    RoundForm,
+    SampleUploadForm,
+    ScanForm,
+    pool_size_choices,
+)
 
 FIGURES = [
     "testing.samples_today",
@@ -50,38 +56,33 @@ def _problems_text(error: actions.InputError) -> list[str]:
 def home(request: HttpRequest) -> HttpResponse:
     rounds = queries.rounds_for(request.user)[:50]
     can_edit = has_capability(request.user, "edit_operations")
-    form = RoundForm(request.POST or None)
+    form = RoundForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("requires edit_operations")
         if form.is_valid():
             v = form.cleaned_data
-            codes = v["areas"].split()
-            areas = list(Area.objects.filter(code__in=codes))
-            if len(areas) != len(set(codes)):
-                form.add_error("areas", _("Unknown area code."))
+            try:
+                r = actions.do_create_round(
+                    acting_user=request.user,
+                    name=v["name"],
+                    kind=v["kind"],
+                    scope_areas=v["areas"],
+                    starts_at=v["starts_at"],
+                    ends_at=v["ends_at"],
+                    pool_size=v["pool_size"],
+                    min_age=v["min_age"],
+                    max_age=v["max_age"],
+                    request=request,
+                )
+            except actions.InputError as e:
+                for text in _problems_text(e):
+                    form.add_error(None, text)
+            except PermissionDenied:
+                form.add_error("areas", _("The area is outside your jurisdiction."))
             else:
-                try:
-                    r = actions.do_create_round(
-                        acting_user=request.user,
-                        name=v["name"],
-                        kind=v["kind"],
-                        scope_areas=areas,
-                        starts_at=v["starts_at"],
-                        ends_at=v["ends_at"],
-                        pool_size=v["pool_size"],
-                        min_age=v["min_age"],
-                        max_age=v["max_age"],
-                        request=request,
-                    )
-                except actions.InputError as e:
-                    for text in _problems_text(e):
-                        form.add_error(None, text)
-                except PermissionDenied:
-                    form.add_error("areas", _("The area is outside your jurisdiction."))
-                else:
-                    messages.success(request, _("Round created."))
-                    return redirect("testing:round", round_id=r.pk)
+                messages.success(request, _("Round created."))
+                return redirect("testing:round", round_id=r.pk)
     figures = figures_for(request.user, FIGURES, fresh=fresh_requested(request))
     return render(
         request,
@@ -162,9 +163,25 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_GET
 @capability_required("edit_operations")
 def scan(request: HttpRequest) -> HttpResponse:
+    """The sampling point's page: the round under way chosen, the pool size
+    there for tubes outside a round."""
     sites = queries.sites_for(request.user)
-    rounds = list(queries.rounds_for(request.user)[:20])
-    return render(request, "testing/scan.html", {"sites": sites, "rounds": rounds})
+    rounds = list(queries.open_rounds_for(request.user)[:20])
+    chosen = request.GET.get("round", "")
+    if not any(str(r.pk) == chosen for r in rounds):
+        chosen = str(rounds[0].pk) if rounds else ""
+    sizes = pool_size_choices()
+    return render(
+        request,
+        "testing/scan.html",
+        {
+            "sites": sites,
+            "rounds": rounds,
+            "chosen_round": chosen,
+            "pool_sizes": [k for k, _label in sizes],
+            "default_pool_size": sizes[0][0],
+        },
+    )
 
 
 @require_POST
@@ -174,7 +191,10 @@ def scan_submit(request: HttpRequest) -> HttpResponse:
     form = ScanForm(request.POST)
     context: dict = {"ok": False}
     if not form.is_valid():
-        context["errors"] = [f"{k}: {v[0]}" for k, v in form.errors.items()]
+        context["errors"] = [
+            f"{form.fields[k].label or k}: {v[0]}" if k in form.fields else v[0]
+            for k, v in form.errors.items()
+        ]
         return render(request, "testing/_scan_result.html", context)
     v = form.cleaned_data
     site = queries.get_site_for_user(request.user, v["site"])
@@ -186,10 +206,11 @@ def scan_submit(request: HttpRequest) -> HttpResponse:
             codes=[v["code"]],
             site=site,
             round=round_,
+            pool_size=None if round_ else v.get("pool_size"),
             request=request,
         )
     except actions.InputError as e:
-        context["errors"] = _problems_text(e)
+        context["errors"] = [p.message for p in e.problems]
         context["tube_closed"] = any(p.code == "closed" for p in e.problems)
         return render(request, "testing/_scan_result.html", context)
     context.update(

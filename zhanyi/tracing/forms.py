@@ -6,7 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhanyi.core.pickers import UserFormMixin
 from zhanyi.engine.protocol import PROTOCOLS_DIR
+from zhanyi.people.pickers import PersonField
+from zhanyi.places.pickers import PlaceField
 
 from .models import CaseClassification, Certainty, ExposureSetting
 
@@ -23,13 +26,12 @@ class DateTimeField(forms.DateTimeField):
         super().__init__(**kwargs)
 
 
-class CaseForm(forms.Form):
-    """A case entered by hand (the person by their number in the index)."""
+class CaseForm(UserFormMixin, forms.Form):
+    """A case entered by hand (the person found in the index by name or number)."""
 
-    person_id = forms.IntegerField(
-        label=_("Person (number in the person index)"),
-        min_value=1,
-        help_text=_("Find the person in the person index first; their number is in the address."),
+    person_id = PersonField(
+        label=_("Person"),
+        help_text=_("Search by name, identity number or phone, and pick the person."),
     )
     classification = forms.ChoiceField(
         label=_("Classification"), choices=CaseClassification.choices
@@ -62,34 +64,28 @@ class CaseUpdateForm(forms.Form):
     transferred_at = DateTimeField(label=_("Transferred to hospital at"), required=False)
 
 
-class TrajectoryForm(forms.Form):
+class TrajectoryForm(UserFormMixin, forms.Form):
     start = DateTimeField(label=pgettext_lazy("period", "From"))
     end = DateTimeField(label=pgettext_lazy("period", "Until"), required=False)
-    place_id = forms.IntegerField(label=_("Place number"), required=False, min_value=1)
+    place_id = PlaceField(label=_("Place"), required=False)
     description = forms.CharField(label=_("Where"), max_length=255, required=False)
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(UserFormMixin, forms.Form):
     held_at = DateTimeField(label=_("Held at"))
-    interviewee_id = forms.IntegerField(
-        label=_("Interviewee (person number)"), required=False, min_value=1
-    )
+    interviewee_id = PersonField(label=_("Interviewee"), required=False)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ExposureForm(forms.Form):
+class ExposureForm(UserFormMixin, forms.Form):
     """An exposure of the case (or of one of its contacts) with another person.
 
-    The exposed person is either a number in the person index or a new person
+    The exposed person is either found in the person index or a new person
     (name and phone or identity number), who is checked for duplicates first.
     """
 
-    from_person_id = forms.IntegerField(
-        label=_("Exposed to (person number; empty: the case)"), required=False, min_value=1
-    )
-    person_id = forms.IntegerField(
-        label=_("Exposed person (number in the index)"), required=False, min_value=1
-    )
+    from_person_id = PersonField(label=_("Exposed to (empty: the case)"), required=False)
+    person_id = PersonField(label=_("Exposed person, found in the index"), required=False)
     name = forms.CharField(label=_("or a new person: name"), max_length=100, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     identity_number = forms.CharField(label=_("Identity number"), max_length=40, required=False)
@@ -104,7 +100,7 @@ class ExposureForm(forms.Form):
         data = super().clean()
         if not data.get("person_id") and not data.get("name"):
             raise forms.ValidationError(
-                _("Give the exposed person's number in the index, or a new person's name.")
+                _("Pick the exposed person from the index, or give a new person's name.")
             )
         return data
 

@@ -73,4 +73,4 @@ def test_a_leader_cannot_add_people(world, client_for):
 
 def test_a_village_team_member_finds_their_village_chosen(world, client_for):
     page = client_for(world.village_member).get("/people/new/").content.decode()
-    assert f'<option value="{world.village.pk}" selected>' in page
+    assert f'<input type="hidden" name="village" value="{world.village.pk}">' in page

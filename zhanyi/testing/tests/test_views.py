@@ -41,6 +41,26 @@ def test_a_round_is_created_from_the_home_page(world, client_for):
     assert r.targets.count() == 2
 
 
+def test_a_round_is_created_for_areas_named_not_numbered(world, client_for):
+    people(world.village, 3)
+    start = timezone.localtime()
+    client = client_for(world.tracer)
+    form = {
+        "name": "按名称",
+        "kind": "sealed_zone",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "pool_size": 10,
+    }
+    found = client.get("/places/pick/areas/", {"areas__q": world.village.name[:3], "key": "code"})
+    assert f'data-pick="{world.village.code}"' in found.content.decode()
+    outside = client.get("/places/pick/areas/", {"areas__q": world.other_village.name})
+    assert world.other_village.name not in outside.content.decode()
+    res = client.post("/testing/", {**form, "areas__q": world.village.name})
+    assert res.status_code == 302
+    assert TestingRound.objects.get().targets.count() == 3
+
+
 def test_a_round_in_another_county_cannot_be_created_from_the_page(world, client_for):
     start = timezone.localtime()
     res = client_for(world.tracer).post(

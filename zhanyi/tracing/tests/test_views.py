@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -106,7 +108,12 @@ def test_a_case_for_a_person_of_another_county_is_refused(world, client_for):
             "protocol_name": "edition-8",
         },
     )
-    assert response.status_code == 404
+    # A form error with the input kept, not a bare 404: the number is still in the box.
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "不在您的管辖范围内" in page
+    assert f'value="{p.pk}"' in page and "2021-09-13T20:00" in page
+    assert p.name not in page
     assert not Case.objects.exists()
 
 
@@ -129,12 +136,46 @@ def test_recording_an_exposure_with_a_new_person_goes_through_the_duplicate_chec
     }
     response = client.post(url, form)
     assert response.status_code == 400
-    assert f"#{close.pk} {close.name}" in response.content.decode()
+    page = response.content.decode()
+    assert close.name in page
+    assert re.search(rf'name="use_person"\s+value="{close.pk}"', page)
     assert Exposure.objects.count() == 1
     response = client.post(url, {**form, "name": "王新", "phone": "13912345678"})
     assert response.status_code == 302
     assert Person.objects.filter(name="王新", village=world.village).exists()
     assert Exposure.objects.count() == 2
+    # "Use this person" from the warning: the exposure goes to the one in the index.
+    response = client.post(url, {**form, "use_person": str(close.pk)})
+    assert response.status_code == 302
+    assert Exposure.objects.filter(person_b=close).count() == 1
+    assert Person.objects.filter(name=close.name).count() == 1
+
+
+def test_the_person_picker_finds_by_name_within_the_jurisdiction(world, client_for):
+    mine = person(world.village, name="林小梅")
+    theirs = person(world.other_village, name="林小梅")
+    response = client_for(world.tracer).get(reverse("people:pick"), {"person_id__q": "小梅"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'data-pick="{mine.pk}"' in page
+    assert f'data-pick="{theirs.pk}"' not in page
+    assert AuditEvent.objects.filter(action="person.search", detail__via="picker").exists()
+
+
+def test_a_case_is_entered_by_the_persons_number_typed_without_a_script(world, client_for):
+    p = person(world.village, name="郑一鸣")
+    response = client_for(world.tracer).post(
+        reverse("tracing:case-create"),
+        {
+            "person_id__q": str(p.pk),
+            "classification": "confirmed",
+            "sampled_at": "2021-09-13T08:00",
+            "reported_at": "2021-09-13T20:00",
+            "protocol_name": "edition-8",
+        },
+    )
+    assert response.status_code == 302
+    assert Case.objects.get().person == p
 
 
 def test_expanding_from_the_page_creates_the_contacts_and_an_audit_record(

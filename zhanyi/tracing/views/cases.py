@@ -16,8 +16,6 @@ from zhanyi.accounts.roles import has_capability
 from zhanyi.core import metrics
 from zhanyi.core.forms import add_action_errors
 from zhanyi.people import actions as people_actions
-from zhanyi.people import queries as people_queries
-from zhanyi.places.models import Place
 from zhanyi.tracing import actions, queries
 from zhanyi.tracing.forms import (
     CaseForm,
@@ -69,11 +67,16 @@ def home(request: HttpRequest) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     """Enter a case by hand."""
     queries.require_tracing_access(request.user, "edit_person")
-    form = CaseForm(request.POST or None)
+    person_given = request.GET.get("person", "")
+    form = CaseForm(
+        request.POST or None,
+        user=request.user,
+        initial={"person_id": person_given} if person_given.isdigit() else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            person = people_queries.get_person_for_user(request, data["person_id"])
+            person = data["person_id"]
             case = actions.do_create_case(
                 acting_user=request.user,
                 person=person,
@@ -113,9 +116,9 @@ def _workbench_context(request: HttpRequest, case, **forms) -> dict:
         "can_edit": has_capability(request.user, "edit_person"),
         "can_void": has_capability(request.user, "approve"),
         "overdue": case.investigation_overdue(),
-        "trajectory_form": forms.get("trajectory_form") or TrajectoryForm(),
-        "interview_form": forms.get("interview_form") or InterviewForm(),
-        "exposure_form": forms.get("exposure_form") or ExposureForm(),
+        "trajectory_form": forms.get("trajectory_form") or TrajectoryForm(user=request.user),
+        "interview_form": forms.get("interview_form") or InterviewForm(user=request.user),
+        "exposure_form": forms.get("exposure_form") or ExposureForm(user=request.user),
         "update_form": forms.get("update_form")
         or CaseUpdateForm(
             initial={
@@ -168,27 +171,23 @@ def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def trajectory_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _edit_case(request, case_id)
-    form = TrajectoryForm(request.POST)
+    form = TrajectoryForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
-        place = Place.objects.filter(pk=data["place_id"]).first() if data["place_id"] else None
-        if data["place_id"] and place is None:
-            form.add_error("place_id", _("No place with this number."))
+        try:
+            actions.do_add_trajectory_entry(
+                case,
+                acting_user=request.user,
+                start=data["start"],
+                end=data["end"],
+                place=data["place_id"],
+                description=data["description"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
         else:
-            try:
-                actions.do_add_trajectory_entry(
-                    case,
-                    acting_user=request.user,
-                    start=data["start"],
-                    end=data["end"],
-                    place=place,
-                    description=data["description"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_action_errors(form, error)
-            else:
-                return redirect("tracing:case", case.pk)
+            return redirect("tracing:case", case.pk)
     return render(
         request,
         "tracing/case.html",
@@ -200,21 +199,16 @@ def trajectory_add(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def interview_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _edit_case(request, case_id)
-    form = InterviewForm(request.POST)
+    form = InterviewForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            interviewee = (
-                people_queries.get_person_for_user(request, data["interviewee_id"])
-                if data["interviewee_id"]
-                else None
-            )
             actions.do_add_interview(
                 case,
                 acting_user=request.user,
                 held_at=data["held_at"],
                 summary=data["summary"],
-                interviewee=interviewee,
+                interviewee=data["interviewee_id"],
                 request=request,
             )
         except ValidationError as error:
@@ -234,18 +228,20 @@ def exposure_add(request: HttpRequest, case_id: int) -> HttpResponse:
     """Record an exposure; a new exposed person goes through the person
     index's duplicate check first."""
     case = _edit_case(request, case_id)
-    form = ExposureForm(request.POST)
+    posted = request.POST.copy()
+    if (use := posted.get("use_person", "")).isdigit():
+        # "Use this person" from the duplicate warning: the one already in the index.
+        posted.setlist("person_id", [use])
+        for key in ("name", "phone", "identity_number", "person_id__q"):
+            posted.pop(key, None)
+    form = ExposureForm(posted, user=request.user)
     duplicates = None
     if form.is_valid():
         data = form.cleaned_data
         try:
-            source = (
-                people_queries.get_person_for_user(request, data["from_person_id"])
-                if data["from_person_id"]
-                else case.person
-            )
+            source = data["from_person_id"] or case.person
             if data["person_id"]:
-                exposed = people_queries.get_person_for_user(request, data["person_id"])
+                exposed = data["person_id"]
             else:
                 exposed = people_actions.do_create_person(
                     acting_user=request.user,
@@ -276,7 +272,7 @@ def exposure_add(request: HttpRequest, case_id: int) -> HttpResponse:
             form.add_error(
                 None,
                 _(
-                    "This person may be in the index already: use their number, or confirm "
+                    "This person may be in the index already: use the one listed, or confirm "
                     "that they are someone else."
                 ),
             )
