@@ -412,3 +412,34 @@ def do_extend_test_schedules(specs: Iterable[HandoffSpec], *, acting_user, reaso
             detail={"changed": len(changed), "ids": [h.pk for h in changed][:1000]},
         )
     return len(changed)
+
+
+@transaction.atomic
+def do_update_handoff_details(specs: Iterable[HandoffSpec], *, acting_user, reason: str) -> int:
+    """Give open hand-offs other than tests the ``detail`` of ``specs`` (same
+    keys) where it differs: a secondary contact become close is transferred
+    for the close contact's days. Returns how many changed."""
+    if not reason.strip():
+        raise ValueError("a reason is required to change hand-offs")
+    by_key = {s.key: s for s in specs if s.kind != HandoffKind.TEST}
+    if not by_key:
+        return 0
+    changed = [
+        h
+        for h in Handoff.objects.select_for_update().filter(
+            key__in=list(by_key), status=HandoffStatus.OPEN
+        )
+        if h.kind != HandoffKind.TEST and h.detail != by_key[h.key].detail
+    ]
+    for h in changed:
+        h.detail = by_key[h.key].detail
+    Handoff.objects.bulk_update(changed, ["detail"])
+    if changed:
+        audit.record(
+            actor=acting_user,
+            action="handoff.redetail",
+            object_type="handoffs.handoff",
+            object_label=reason[:255],
+            detail={"changed": len(changed), "ids": [h.pk for h in changed][:1000]},
+        )
+    return len(changed)

@@ -36,6 +36,7 @@ from zhanyi.handoffs.actions import (
     do_create_handoffs,
     do_create_planned_handoffs,
     do_extend_test_schedules,
+    do_update_handoff_details,
 )
 from zhanyi.handoffs.models import Handoff, HandoffKind
 from zhanyi.handoffs.schedule import ScheduledTest
@@ -45,8 +46,6 @@ from zhanyi.tracing.models import Case, CaseClassification, Contact, ContactKind
 from .common import audit_case, aware, protocol, recompute_codes, require
 
 _CHUNK = 20_000
-#: Which kind wins when a person is reached twice for one case.
-_STRENGTH = {ContactKind.CLOSE: 3, ContactKind.SECONDARY: 2, ContactKind.COMPANION: 1}
 
 
 @dataclass
@@ -228,6 +227,7 @@ def hand_off_upgraded(contacts: list[Contact], *, acting_user, label: str) -> in
     specs = [s for c in contacts for s in handoff_specs(c, protocol(c.protocol))]
     created = do_create_handoffs(specs, acting_user=acting_user, origin_label=label)
     do_extend_test_schedules(specs, acting_user=acting_user, reason=label)
+    do_update_handoff_details(specs, acting_user=acting_user, reason=label)
     return created
 
 
@@ -309,19 +309,12 @@ def _store_new(
         where=where,
         params=params,
     ).filter(pl.col("case_id").is_in(list(case_by_id)))
-    strength = {str(k): v for k, v in _STRENGTH.items()}
     joined = found.join(existing, on=["case_id", "person_id"], how="left")
-    # Stored contacts take the engine's answer (reached through, depth,
-    # exposures, a stronger kind), so the same facts give the same rows
-    # whatever the order they were recorded in; a kind is never weakened
-    # here (a voided case's upgrades stay until the tracer decides).
-    stronger = joined.filter(
-        pl.col("pk").is_not_null()
-        & (
-            pl.col("kind").replace_strict(strength, return_dtype=pl.Int8)
-            >= pl.col("old_kind").replace_strict(strength, return_dtype=pl.Int8)
-        )
-    )
+    # Stored contacts take the engine's answer (kind, reached through, depth,
+    # exposures), so the same facts give the same rows whatever the order
+    # they were recorded in. A companion found by exposures becomes close or
+    # secondary (the engine finds no companions, so this only strengthens).
+    stronger = joined.filter(pl.col("pk").is_not_null())
     cases = pl.DataFrame(
         [(c.pk, c.area_id, c.protocol) for c in case_by_id.values()],
         schema={"case_id": pl.Int64, "case_area_id": pl.Int64, "protocol": pl.String},
@@ -395,10 +388,10 @@ _FOLLOWED = ("kind", "depth", "via_id", "first_exposure_at", "last_exposure_at")
 
 
 def _update(rows: pl.DataFrame, as_of: dt.datetime) -> list[Contact]:
-    """Stored contacts brought to the engine's answer: a stronger kind (a
-    secondary contact become close, ``upgraded_at``), another depth or person
-    they were reached through, other first or last exposures. Returns those
-    that changed."""
+    """Stored contacts brought to the engine's answer: their kind (a secondary
+    contact become close, ``upgraded_at``; or secondary again when the upgrade
+    no longer holds), another depth or person they were reached through, other
+    first or last exposures. Returns those that changed."""
     if rows.height == 0:
         return []
     changes = {r["pk"]: r for r in rows.iter_rows(named=True)}
@@ -408,6 +401,8 @@ def _update(rows: pl.DataFrame, as_of: dt.datetime) -> list[Contact]:
         before = tuple(getattr(contact, f) for f in _FOLLOWED)
         if contact.kind == ContactKind.SECONDARY and r["kind"] == ContactKind.CLOSE:
             contact.upgraded_at = as_of
+        elif r["kind"] == ContactKind.SECONDARY:
+            contact.upgraded_at = None  # the upgrade no longer holds
         contact.kind = r["kind"]
         contact.depth = r["depth"]
         contact.via_id = r["via_person_id"]
