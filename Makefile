@@ -8,9 +8,9 @@ STAMP := $(VENV)/.installed-stamp
 VENDOR := zhanyi/static/vendor
 PG_URL ?= postgres://postgres@127.0.0.1:5432/zhanyi
 
-.PHONY: setup demo serve test test-sqlite test-postgres lint browser bench-tools messages clean
+.PHONY: setup demo serve test test-sqlite test-postgres lint browser fonts bench-tools messages clean
 
-setup: $(STAMP) $(VENDOR)/.stamp
+setup: $(STAMP) $(VENDOR)/.stamp fonts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ browser:
 	  echo "Installing Debian's chromium for the browser test…"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "Could not install chromium; the browser test will be skipped (required when CI=true)."; }
+
+# A CJK font for the twice-daily report's PDF and charts, from Debian's packages.
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  echo "Installing Debian's fonts-wqy-microhei for the reports' Chinese text…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null) \
+	  || echo "Could not install a CJK font: the reports' PDF and charts will show boxes for Chinese."; }
 
 # The HTTP load tool `zhanyi bench testing` drives the scan API with, from Debian's packages.
 bench-tools: setup

@@ -11,6 +11,8 @@
   by ``migrate``).
 - ``ZHANYI_FIGURE_CACHE_SECONDS`` (default 30): how long a computed figure is
   shown to every dashboard before it is computed again; 0 turns the cache off.
+- ``ZHANYI_REPORT_TIMES`` (default ``12:00,20:00``): the local times of day at
+  which the twice-daily report (每日两报) is taken.
 """
 
 from __future__ import annotations
@@ -315,6 +317,23 @@ def _figure_cache_seconds() -> int:
 
 
 FIGURE_CACHE_SECONDS = _figure_cache_seconds()
+
+
+# When the twice-daily report (每日两报) is taken, local time (zhanyi.command.reports).
+def _report_times() -> list[str]:
+    times = env_list("ZHANYI_REPORT_TIMES", "12:00,20:00")
+    for item in times:
+        hours, _sep, minutes = item.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ImproperlyConfigured(
+                f"ZHANYI_REPORT_TIMES: times of day like 12:00,20:00, not {item!r}."
+            )
+    if not times:
+        raise ImproperlyConfigured("ZHANYI_REPORT_TIMES names no time of day.")
+    return sorted(times, key=lambda t: tuple(int(p) for p in t.split(":")))
+
+
+REPORT_TIMES = _report_times()
 
 # A background job that no worker has started after this long says so on its
 # page instead of "queued" (no worker runs, or all are busy).

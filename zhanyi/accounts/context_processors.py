@@ -11,6 +11,7 @@ from .roles import has_capability
 # (url name, label, capability needed or None): modules appear as their apps land.
 NAVIGATION = [
     ("command:home", _("Command"), None),
+    ("command:report-list", _("Reports"), None),
     ("places:area-list", _("Areas"), None),
     ("people:search", _("People"), "view_person"),
     ("tracing:home", _("Tracing"), "view_person"),

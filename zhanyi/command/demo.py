@@ -34,6 +34,7 @@ from zhanyi.testing.demo import replay_testing
 from zhanyi.tracing.demo import replay_family_cluster
 
 from . import actions
+from .models import Report
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 DEFAULT_SEED = 20210916
@@ -130,12 +131,16 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     the Taiwanese Investment Zone (16–17 Sep), then the school round and the
     sealed zone's daily rounds. Each step is idempotent."""
     commander = User.objects.get(username="commander")
+    reports = [replay_report(REPORT_SLOTS[0], say)]
     say("Replaying September 2021: pushed lists…")
     screening = replay_push_lists(acting_user=commander, seed=seed, say=say)
+    reports.append(replay_report(REPORT_SLOTS[1], say))
     say("Replaying September 2021: the family cluster in 台商投资区…")
     family = replay_family_cluster(seed=seed, companion_store=companion_store_dir(), say=say)
+    reports.append(replay_report(REPORT_SLOTS[2], say))
     say("Replaying September 2021: the school round and the sealed zone's rounds…")
     testing = replay_testing(acting_user=commander, seed=seed)
+    reports.append(replay_report(REPORT_SLOTS[3], say))
     say("Deciding every health code as of 30 September…")
     codes = replay_health_codes(
         as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
@@ -150,7 +155,30 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         },
         "testing": testing,
         "health_codes": codes,
+        "reports": [r.pk for r in reports],
     }
+
+
+#: The twice-daily reports the replay takes, each at its point in the story:
+#: the city as loaded (14 Sep, noon), after the pushed lists (14 Sep, 20:00),
+#: after the family cluster (17 Sep, 20:00), after the rounds (30 Sep, noon).
+#: Figures have no clock of their own: each report counts what the replay has
+#: written when it is taken.
+REPORT_SLOTS = [
+    dt.datetime(2021, 9, 14, 12, 0, tzinfo=SHANGHAI),
+    dt.datetime(2021, 9, 14, 20, 0, tzinfo=SHANGHAI),
+    dt.datetime(2021, 9, 17, 20, 0, tzinfo=SHANGHAI),
+    dt.datetime(2021, 9, 30, 12, 0, tzinfo=SHANGHAI),
+]
+
+
+def replay_report(slot: dt.datetime, say: Callable[[str], None]) -> Report:
+    """The report of ``slot``, taken now unless it was (idempotent)."""
+    report = Report.objects.filter(scheduled_for=slot).first()
+    if report is None:
+        say(f"Taking the twice-daily report of {slot:%Y-%m-%d %H:%M}…")
+        report = actions.do_take_report(acting_user=demo_accounts.DEMO_ACTOR, scheduled_for=slot)
+    return report
 
 
 def _scale_arg(scale: str) -> str | int:

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from .views import dashboard, reports
 
 app_name = "command"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("figures/", views.figures_fragment, name="figures"),
+    path("", dashboard.home, name="home"),
+    path("figures/", dashboard.figures_fragment, name="figures"),
+    path("reports/", reports.report_list, name="report-list"),
+    path("reports/<int:pk>/", reports.report_detail, name="report-detail"),
+    path("reports/<int:pk>/<str:fmt>/", reports.report_file, name="report-file"),
 ]

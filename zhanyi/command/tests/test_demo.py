@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from zhanyi.accounts.models import Headquarters, User
 from zhanyi.command import demo
+from zhanyi.command.models import Report
 from zhanyi.people.models import Person, SourceRecord
 from zhanyi.places.models import Area, Place
 
@@ -33,6 +34,12 @@ def test_it_builds_the_city_and_prints_working_logins(data_dir, client):
     assert replay["tracing"]["close_contacts"] > 0
     assert replay["testing"]
     assert replay["health_codes"]
+    # The twice-daily reports at their points of the story: the 20:00 report
+    # of 14 September shows the pushed lists as the change since noon.
+    reports = [Report.objects.get(pk=pk) for pk in replay["reports"]]
+    assert [f"{r}" for r in reports][:2] == ["2021-09-14 12:00", "2021-09-14 20:00"]
+    evening = reports[1].figures.get(area__level="city", name="screening.records")
+    assert evening.previous_value == 0 and evening.change == evening.value > 0
     assert Area.objects.filter(level="county").count() == 16
     assert Area.objects.filter(name="福龙社区").exists()
     assert Place.objects.filter(name="万益学府花园").exists()

@@ -2,10 +2,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zhanyi.accounts.models import Headquarters
+from zhanyi.command import queries
 from zhanyi.core import metrics
 from zhanyi.places import queries as place_queries
-
-from . import queries
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,179 @@
+"""The twice-daily report as files: Word (.docx), PDF and Excel.
+
+Each is written from the report's stored figures (``queries.report_sheet``),
+never from a new computation, so a file made today of the 14 September
+report says what the report said then. The PDF is the print page rendered by
+WeasyPrint; the Word document and the workbook are built by python-docx and
+openpyxl, with the same two charts (a picture in Word, native charts in
+Excel).
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.shared import Cm, Pt
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Font
+
+from zhanyi.engine.protocol import LOCAL_TZ
+
+from .queries import ReportSheet
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def title(sheet: ReportSheet) -> str:
+    when = sheet.report.scheduled_for.astimezone(LOCAL_TZ)
+    return _("Twice-daily report of %(date)s %(time)s") % {
+        "date": f"{when:%Y-%m-%d}",
+        "time": f"{when:%H:%M}",
+    }
+
+
+def chart_titles() -> tuple[str, str]:
+    return _("By county"), _("Over the last reports")
+
+
+def chart_svgs(sheet: ReportSheet) -> tuple[str, str]:
+    from . import charts  # matplotlib takes seconds to import: only drawing needs it
+
+    by_county, trend = chart_titles()
+    return (
+        charts.svg(charts.by_county(sheet, title=by_county), "by-county"),
+        charts.svg(charts.trend(sheet, title=trend), "trend"),
+    )
+
+
+def headers() -> list[str]:
+    return [_("Figure"), _("Value"), _("Unit"), _("Change since the last report")]
+
+
+def docx_bytes(sheet: ReportSheet) -> bytes:
+    from . import charts  # matplotlib takes seconds to import: only drawing needs it
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.size = Pt(10)
+    style.font.name = charts.FONT_FAMILY[0]
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia",
+        charts.FONT_FAMILY[0],
+    )
+    doc.add_heading(title(sheet), level=0)
+    report = sheet.report
+    doc.add_paragraph(
+        _("Taken at %(time)s by %(who)s.")
+        % {"time": f"{report.taken_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}", "who": report.taken_by}
+    )
+    doc.add_heading(_("Commentary of the coordination desk"), level=1)
+    doc.add_paragraph(report.commentary or _("No commentary yet."))
+    for area_sheet in sheet.areas:
+        doc.add_heading(area_sheet.area.name, level=1)
+        table = doc.add_table(rows=1, cols=4)
+        table.style = "Light Grid Accent 1"
+        for cell, text in zip(table.rows[0].cells, headers(), strict=True):
+            cell.text = text
+        for f in area_sheet.figures:
+            cells = table.add_row().cells
+            cells[0].text = f.shown_label()
+            cells[1].text = f.value_text()
+            cells[2].text = f.shown_unit()
+            cells[3].text = f.change_text()
+    by_county, trend = chart_titles()
+    for fig in (charts.by_county(sheet, title=by_county), charts.trend(sheet, title=trend)):
+        picture = charts.png(fig)
+        if picture:
+            doc.add_picture(io.BytesIO(picture), width=Cm(16))
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def page_context(sheet: ReportSheet) -> dict:
+    """What the report's page and its print page show: the stored figures and the charts."""
+    by_county, trend = chart_svgs(sheet)
+    return {
+        "report": sheet.report,
+        "sheet": sheet,
+        "title": title(sheet),
+        "chart_by_county": by_county,
+        "chart_trend": trend,
+    }
+
+
+def pdf_bytes(sheet: ReportSheet) -> bytes:
+    # WeasyPrint is heavy to import (Pango, fonts): only the PDF path needs it.
+    from weasyprint import HTML
+
+    html = render_to_string("command/report_print.html", page_context(sheet))
+    return HTML(string=html).write_pdf()
+
+
+def xlsx_bytes(sheet: ReportSheet) -> bytes:
+    book = Workbook()
+    ws = book.active
+    ws.title = _("Figures")[:31]
+    ws.append([title(sheet)])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([_("Commentary of the coordination desk"), sheet.report.commentary])
+    ws.append([])
+    ws.append([_("Area"), *headers()])
+    for area_sheet in sheet.areas:
+        for f in area_sheet.figures:
+            ws.append([area_sheet.area.name, f.shown_label(), f.value, f.shown_unit(), f.change])
+    _chart_sheets(book, sheet)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _chart_sheets(book: Workbook, sheet: ReportSheet) -> None:
+    """The charts' data on a sheet of their own, with native Excel charts."""
+    if not sheet.chart_figures:
+        return
+    by_county_title, trend_title = chart_titles()
+    ws = book.create_sheet(_("Charts")[:31])
+    names = [name for name, _label in sheet.chart_figures]
+    areas = sheet.areas[1:] if len(sheet.areas) > 1 else sheet.areas
+    ws.append([_("Area"), *[label for _name, label in sheet.chart_figures]])
+    for area_sheet in areas:
+        held = area_sheet.by_name()
+        ws.append([area_sheet.area.name, *[held[n].value if n in held else None for n in names]])
+    bars = BarChart()
+    bars.title = by_county_title
+    bars.add_data(
+        Reference(ws, min_col=2, max_col=1 + len(names), min_row=1, max_row=1 + len(areas)),
+        titles_from_data=True,
+    )
+    bars.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + len(areas)))
+    ws.add_chart(bars, f"A{len(areas) + 4}")
+    first = len(areas) + 22
+    ws.cell(row=first, column=1, value=_("Report"))
+    for j, (_name, label) in enumerate(sheet.chart_figures, start=2):
+        ws.cell(row=first, column=j, value=label)
+    for i, (report, values) in enumerate(sheet.trend, start=first + 1):
+        ws.cell(row=i, column=1, value=f"{report.scheduled_for.astimezone(LOCAL_TZ):%m-%d %H:%M}")
+        for j, name in enumerate(names, start=2):
+            ws.cell(row=i, column=j, value=values.get(name))
+    lines = LineChart()
+    lines.title = trend_title
+    last = first + len(sheet.trend)
+    lines.add_data(
+        Reference(ws, min_col=2, max_col=1 + len(names), min_row=first, max_row=last),
+        titles_from_data=True,
+    )
+    lines.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
+    ws.add_chart(lines, f"H{first}")
+
+
+#: Each format's writer, from the report's stored figures.
+WRITERS = {"docx": docx_bytes, "pdf": pdf_bytes, "xlsx": xlsx_bytes}
