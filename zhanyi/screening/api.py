@@ -73,6 +73,8 @@ class JobSerializer(serializers.ModelSerializer):
             "rows_stored": pl.rows_stored,
             "rows_invalid": pl.rows_invalid,
             "rows_repeated": pl.rows_repeated,
+            "rows_warned": pl.rows_warned,
+            "notes": pl.notes,
         }
 
 

@@ -49,7 +49,12 @@ def _stamp() -> str:
     live = Person.objects.filter(merged_into=None)
     figures = live.aggregate(n=Count("id"), top=Max("id"), changed=Max("updated_at"))
     db = settings.DATABASES["default"]
+    # The normalised columns are part of the snapshot: a new engine's columns
+    # make a new snapshot.
+    from zhanyi.engine.linkage.normalise import NORMALISED_COLUMNS
+
     raw = f"{db['ENGINE']}|{db['NAME']}|{figures['n']}|{figures['top']}|{figures['changed']}"
+    raw += "|" + ",".join(NORMALISED_COLUMNS)
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
@@ -143,9 +148,16 @@ def linkage_model(index_path: Path):
         )
     model_path = _model_path()
     if model_path.exists():
-        model = LinkageModel.load(model_path)
-        trained_on = int(model.meta.get("index_people") or 0)
-        if trained_on and abs(index.height - trained_on) <= RETRAIN_CHANGE * trained_on:
+        try:
+            model = LinkageModel.load(model_path)
+        except ValueError:  # a model of an earlier format: trained again below
+            model = None
+        trained_on = int(model.meta.get("index_people") or 0) if model is not None else 0
+        if (
+            model is not None
+            and trained_on
+            and (abs(index.height - trained_on) <= RETRAIN_CHANGE * trained_on)
+        ):
             return model
     model = train_model(index)
     model.save(model_path)
@@ -168,9 +180,23 @@ def records_frame(staged: pl.DataFrame, village_codes: list[str | None]) -> pl.D
     return staged.select(
         pl.col("record_key").cast(pl.Int64),
         pl.col("name"),
-        pl.col("identity_number").alias("id_number"),
+        (pl.col("id_match") if "id_match" in staged.columns else pl.col("identity_number")).alias(
+            "id_number"
+        ),
         pl.col("phone"),
-        pl.col("birth_date"),
+        # The birth date as written when there is one: the engine takes a
+        # valid identity number's own, and checks the written one against the
+        # person the number names.
+        (
+            pl.coalesce("birth_written", "birth_date")
+            if "birth_written" in staged.columns
+            else pl.col("birth_date")
+        ).alias("birth_date"),
+        (
+            pl.col("birth_month")
+            if "birth_month" in staged.columns
+            else pl.lit(None, pl.String).alias("birth_month")
+        ),
         pl.col("sex"),
         pl.col("address"),
     ).with_columns(

@@ -66,8 +66,14 @@ class PushList(models.Model):
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_stored = models.PositiveIntegerField(_("rows stored"), default=0)
-    rows_invalid = models.PositiveIntegerField(_("rows with errors"), default=0)
+    # Rows refused: nothing in them identifies the person.
+    rows_invalid = models.PositiveIntegerField(_("rows refused"), default=0)
     rows_repeated = models.PositiveIntegerField(_("rows received before"), default=0)
+    # Rows stored with a field left out of matching (each says why).
+    rows_warned = models.PositiveIntegerField(_("rows with warnings"), default=0)
+    # What was noticed of the file as a whole: the header found below a title,
+    # columns not read, totals rows skipped (translated when written).
+    notes = models.JSONField(_("notes"), default=list, blank=True)
     # Path of the error file under DATA_DIR (the rows with an error column).
     error_file = models.CharField(max_length=255, blank=True)
     received_at = models.DateTimeField(_("received at"))
@@ -263,6 +269,8 @@ class PushRecord(models.Model):
     exposure_at = models.DateTimeField(_("last exposure"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived"), null=True, blank=True)
     payload = models.JSONField(_("row as received"), default=dict)
+    # Fields left out of matching, each with why (translated when read).
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     received_at = models.DateTimeField(_("received at"))
     person = models.ForeignKey(
         "people.Person", models.PROTECT, null=True, blank=True, related_name="push_records"

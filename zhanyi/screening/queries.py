@@ -112,6 +112,20 @@ def can_download_errors(user, push_list: PushList) -> bool:
     return root is not None and jurisdiction.can_see_area(user, root)
 
 
+#: Rows with warnings shown on a list's page; the error file has all of them.
+WARNED_SHOWN = 200
+
+
+def warned_records(push_list: PushList) -> list[PushRecord]:
+    """The list's stored rows that had a field left out of matching, first rows first."""
+    return list(
+        PushRecord.objects.filter(push_list=push_list)
+        .exclude(warnings=[])
+        .only("row_number", "name", "warnings", "decision")
+        .order_by("row_number")[:WARNED_SHOWN]
+    )
+
+
 def get_job_for_user(user, job_id) -> ImportJob:
     require_import(user)
     try:

@@ -14,13 +14,14 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhanyi.people.validation import FieldProblem, clean_identity_number, clean_phone
+from zhanyi.engine.linkage import written
+from zhanyi.people.validation import FieldProblem, clean_phone
 
 from .models import PushCategory
 from .reading import PushListFileError, cell_text
@@ -45,26 +46,111 @@ REQUIRED = ("name", "category")
 
 #: Headers recognised without a mapping (lower case, spaces removed).
 ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("name", "姓名", "名字", "人员姓名"),
+    "name": ("name", "姓名", "名字", "人员姓名", "患者姓名", "密接姓名", "姓  名", "名称"),
     "identity_number": (
         "identity_number",
         "id_number",
         "identity number",
         "身份证号",
         "身份证号码",
+        "身份证",
+        "身份证件号码",
         "证件号码",
         "证件号",
+        "证件",
         "公民身份号码",
+        "公民身份证号",
     ),
-    "phone": ("phone", "手机", "手机号", "手机号码", "联系电话", "电话"),
-    "sex": ("sex", "性别"),
-    "birth_date": ("birth_date", "birth date", "出生日期", "生日"),
-    "address": ("address", "地址", "现住址", "居住地址", "现居住地址", "住址"),
-    "category": ("category", "类别", "人员类别", "人员类型", "推送类别"),
-    "origin": ("origin", "pushed from", "来源地", "推送地", "推送单位", "来自"),
-    "risk_level": ("risk_level", "risk level", "风险等级"),
-    "exposure_at": ("exposure_at", "last exposure", "末次接触时间", "最后接触时间", "接触时间"),
-    "arrived_at": ("arrived_at", "arrived", "抵达时间", "到达时间", "来漳时间", "返回时间"),
+    "phone": (
+        "phone",
+        "手机",
+        "手机号",
+        "手机号码",
+        "联系电话",
+        "电话",
+        "电话号码",
+        "联系方式",
+        "联系号码",
+        "联系手机",
+        "本人电话",
+        "手机/电话",
+    ),
+    "sex": ("sex", "性别", "性別"),
+    "birth_date": (
+        "birth_date",
+        "birth date",
+        "出生日期",
+        "生日",
+        "出生年月",
+        "出生年月日",
+        "出生时间",
+    ),
+    "address": (
+        "address",
+        "地址",
+        "现住址",
+        "居住地址",
+        "现居住地址",
+        "住址",
+        "现居住地",
+        "现居地",
+        "居住地",
+        "现住地址",
+        "家庭住址",
+        "家庭地址",
+        "详细地址",
+        "在漳住址",
+        "在漳居住地址",
+        "现住址（详细到门牌号）",
+    ),
+    "category": (
+        "category",
+        "类别",
+        "人员类别",
+        "人员类型",
+        "推送类别",
+        "人员分类",
+        "类型",
+        "分类",
+        "风险类型",
+        "密接类型",
+        "协查类别",
+    ),
+    "origin": (
+        "origin",
+        "pushed from",
+        "来源地",
+        "推送地",
+        "推送单位",
+        "来自",
+        "推送地市",
+        "协查来源",
+    ),
+    "risk_level": ("risk_level", "risk level", "风险等级", "风险级别"),
+    "exposure_at": (
+        "exposure_at",
+        "last exposure",
+        "末次接触时间",
+        "最后接触时间",
+        "接触时间",
+        "末次暴露时间",
+        "暴露时间",
+        "末次接触日期",
+        "接触日期",
+    ),
+    "arrived_at": (
+        "arrived_at",
+        "arrived",
+        "抵达时间",
+        "到达时间",
+        "来漳时间",
+        "返回时间",
+        "抵漳时间",
+        "来漳日期",
+        "抵达日期",
+        "返漳时间",
+        "入漳时间",
+    ),
 }
 
 #: The template's header: one recognised name per field.
@@ -82,40 +168,8 @@ TEMPLATE_HEADERS = {
     "arrived_at": "抵达时间",
 }
 
-CATEGORY_ALIASES: dict[str, str] = {
-    "close_contact": PushCategory.CLOSE_CONTACT,
-    "密接": PushCategory.CLOSE_CONTACT,
-    "密切接触者": PushCategory.CLOSE_CONTACT,
-    "secondary_contact": PushCategory.SECONDARY_CONTACT,
-    "次密接": PushCategory.SECONDARY_CONTACT,
-    "密接的密接": PushCategory.SECONDARY_CONTACT,
-    "次密切接触者": PushCategory.SECONDARY_CONTACT,
-    "companion": PushCategory.COMPANION,
-    "时空伴随": PushCategory.COMPANION,
-    "时空伴随者": PushCategory.COMPANION,
-    "risk_area_arrival": PushCategory.RISK_AREA_ARRIVAL,
-    "中高风险地区来返人员": PushCategory.RISK_AREA_ARRIVAL,
-    "中高风险地区来漳人员": PushCategory.RISK_AREA_ARRIVAL,
-    "风险地区来返": PushCategory.RISK_AREA_ARRIVAL,
-    "来返人员": PushCategory.RISK_AREA_ARRIVAL,
-}
-SEX_ALIASES = {"男": "male", "女": "female", "male": "male", "female": "female", "m": "male"}
-SEX_ALIASES |= {"f": "female", "未知": "unknown", "unknown": "unknown"}
 RISK_ALIASES = {"高": "high", "高风险": "high", "high": "high", "中": "medium"}
 RISK_ALIASES |= {"中风险": "medium", "medium": "medium"}
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
-_DATETIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y年%m月%d日 %H:%M",
-    "%Y年%m月%d日%H时%M分",
-)
-_FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX")
 
 
 def _key(header: str) -> str:
@@ -163,51 +217,61 @@ def map_columns(header: Sequence[Any], mapping: Mapping[str, str]) -> dict[str, 
 
 @dataclass
 class CleanRow:
+    """The fields of a row as they are matched, why the row is refused (``errors``:
+    nothing in it identifies the person) and what was wrong in a field that was
+    then left out of matching (``warnings``): the row is still stored and linked."""
+
     values: dict[str, Any]
     errors: list[str]
+    warnings: list[str] = field(default_factory=list)
 
 
-def _date(value: Any) -> dt.date | None:
-    if value in (None, ""):
+#: The category of a row whose category cannot be read: the person is still
+#: found within the deadline; the warning asks the sender for the category.
+UNREAD_CATEGORY = PushCategory.RISK_AREA_ARRIVAL
+
+_ID_PROBLEMS = {
+    "length": gettext_lazy("it has neither 18 nor 15 characters"),
+    "characters": gettext_lazy("it is not 17 digits and a digit or X"),
+    "birth_date": gettext_lazy("its birth date is not a calendar date"),
+    "future_birth_date": gettext_lazy("its birth date is out of range"),
+    "check_digit": gettext_lazy("its check character is wrong (a digit mistyped?)"),
+    "scientific": gettext_lazy(
+        "Excel wrote it in scientific notation and its last digits are lost"
+    ),
+}
+
+
+def _date(value: Any, today: dt.date) -> written.Moment | None:
+    return written.read_moment(value, today, past=True)
+
+
+def _datetime(value: Any, today: dt.date) -> dt.datetime | None:
+    moment = written.read_moment(value, today, past=False)
+    if moment is None or moment.date is None:
+        if moment is not None:
+            raise written.Unreadable("date", moment.month_only)
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = cell_text(value).translate(_FULLWIDTH)
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
-def _datetime(value: Any) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, dt.date):
-        moment = dt.datetime.combine(value, dt.time())
-    else:
-        text = cell_text(value).translate(_FULLWIDTH)
-        moment = None
-        for fmt in _DATETIME_FORMATS:
-            try:
-                # Local time as written; the zone is set below.
-                moment = dt.datetime.strptime(text, fmt)  # noqa: DTZ007
-                break
-            except ValueError:
-                continue
-        if moment is None:
-            moment = dt.datetime.combine(_date(text), dt.time())
     # A list states local (China) time unless it says otherwise.
-    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+    return dt.datetime.combine(moment.date, moment.time or dt.time(), tzinfo=CHINA)
+
+
+def _phone(cell: Any, warnings: list[str]) -> str:
+    """The cell's first mobile, else its first fixed line (a household's, shared):
+    the number the person is matched by; numbers that are nobody's are warned of."""
+    found: list[str] = []
+    for part in written.split_phones(cell):
+        try:
+            found.append(clean_phone(part))
+        except FieldProblem as problem:
+            warnings.append(f"{FIELDS['phone']}: {problem.message}")
+    mobiles = [p for p in found if p.startswith("+861")]
+    return (mobiles or found or [""])[0]
 
 
 def clean_row(row: Sequence[Any], columns: Mapping[str, int], today: dt.date) -> CleanRow:
-    """The fields of one row, cleaned, and every problem found in it."""
+    """The fields of one row as they are matched, the row's refusal (only when
+    nothing identifies the person) and the warnings of the fields left out."""
 
     def raw(field_name: str) -> Any:
         i = columns.get(field_name)
@@ -215,82 +279,126 @@ def clean_row(row: Sequence[Any], columns: Mapping[str, int], today: dt.date) ->
 
     values: dict[str, Any] = {}
     errors: list[str] = []
-    name = cell_text(raw("name"))
-    if not name:
-        errors.append(_("Name: required."))
-    elif len(name) > 100:
-        errors.append(_("Name: longer than 100 characters."))
+    warnings: list[str] = []
+
+    def warn(field_name: str, message: str) -> None:
+        warnings.append(f"{FIELDS[field_name]}: {message}")
+
+    name, noted = written.clean_name(raw("name"))
+    if noted:
+        warn("name", _("%(value)s read as %(name)s.") % {"value": noted, "name": name})
+    if len(name) > 100:
+        warn("name", _("longer than 100 characters; cut."))
     values["name"] = name[:100]
 
-    number = cell_text(raw("identity_number")).translate(_FULLWIDTH).upper().replace(" ", "")
-    resident = None
-    try:
-        number, resident = clean_identity_number("resident_id", number, today)
-    except FieldProblem as problem:
-        errors.append(problem.message)
-    values["identity_number"] = number
+    reading = written.read_identity(raw("identity_number"), today)
+    resident = reading.parsed if reading is not None else None
+    if reading is not None and reading.converted:
+        warn(
+            "identity_number",
+            _("a 15-digit number, read as %(number)s.") % {"number": reading.number},
+        )
+    elif reading is not None and not reading.valid:
+        warn(
+            "identity_number",
+            _("%(value)s: %(problem)s; kept for matching as an uncertain number.")
+            % {"value": reading.number, "problem": _ID_PROBLEMS.get(reading.problem, "")},
+        )
+    values["identity_number"] = reading.number if reading is not None else ""
+    # What the model compares: a valid number, or one a digit or two off (a
+    # fuzzy value); digits Excel lost or letters are left out of matching.
+    blank = reading is None or reading.problem in ("scientific", "characters")
+    values["id_match"] = "" if blank else reading.number
 
-    phone_text = cell_text(raw("phone"))
-    try:
-        values["phone"] = clean_phone(phone_text)
-    except FieldProblem as problem:
-        errors.append(problem.message)
-        values["phone"] = ""
-    if not number and not phone_text:
-        errors.append(_("Identity number or phone: one of them is required to find the person."))
+    values["phone"] = _phone(raw("phone"), warnings)
+    if not name and reading is None and not values["phone"]:
+        errors.append(
+            _(
+                "Nothing in this row identifies the person: it needs a name, an identity "
+                "number or a phone."
+            )
+        )
+    elif not name:
+        warn("name", _("missing."))
 
-    sex_text = cell_text(raw("sex")).lower()
-    sex = SEX_ALIASES.get(sex_text, "") if sex_text else ""
-    if sex_text and not sex:
-        errors.append(_("Sex %(value)s: expected 男 or 女.") % {"value": sex_text})
+    sex_text = written.text(raw("sex"))
     try:
-        birth = _date(raw("birth_date"))
-    except ValueError as error:
-        errors.append(_("Birth date %(value)s: not a date (YYYY-MM-DD).") % {"value": error})
+        sex = written.read_sex(sex_text)
+    except written.Unreadable:
+        warn("sex", _("%(value)s is not 男 or 女; left out.") % {"value": sex_text})
+        sex = ""
+    birth_text = written.text(raw("birth_date"))
+    try:
+        moment = _date(raw("birth_date"), today)
+    except written.Unreadable:
+        warn("birth_date", _("%(value)s is not a date; left out.") % {"value": birth_text})
+        moment = None
+    birth = moment.date if moment is not None else None
+    month = moment.month_only if moment is not None else ""
+    if birth is not None and birth > today:
+        warn("birth_date", _("%(value)s is in the future; left out.") % {"value": birth_text})
         birth = None
     if resident is not None:
-        if birth is not None and birth != resident.birth_date:
-            errors.append(_("Birth date: does not agree with the identity number."))
+        written_month = birth.strftime("%Y-%m") if birth is not None else month
+        if written_month and (
+            (birth is not None and birth != resident.birth_date)
+            or written_month != resident.birth_date.strftime("%Y-%m")
+        ):
+            warn(
+                "birth_date",
+                _("%(value)s does not agree with the identity number; the number's is used.")
+                % {"value": birth_text},
+            )
         if sex and sex != "unknown" and sex != resident.sex:
-            errors.append(_("Sex: does not agree with the identity number."))
-        birth, sex = resident.birth_date, resident.sex
-    if birth is not None and birth > today:
-        errors.append(_("Birth date: in the future."))
+            warn(
+                "sex",
+                _("%(value)s does not agree with the identity number; the number's is used.")
+                % {"value": sex_text},
+            )
+        birth, sex, month = resident.birth_date, resident.sex, ""
+    # As written (when readable), for the check against the number's person.
+    values["birth_written"] = moment.date if moment is not None else None
     values["birth_date"] = birth
+    values["birth_month"] = month
     values["sex"] = sex or "unknown"
 
     values["address"] = cell_text(raw("address"))[:255]
-    category_text = cell_text(raw("category"))
-    category = CATEGORY_ALIASES.get(category_text) or CATEGORY_ALIASES.get(category_text.lower())
+    category_text = written.text(raw("category"))
+    try:
+        category = written.read_category(category_text)
+    except written.Unreadable:
+        category = ""
     if not category:
-        errors.append(
+        warn(
+            "category",
             _(
-                "Category %(value)s: expected close_contact, secondary_contact, companion or "
-                "risk_area_arrival (密接, 次密接, 时空伴随, 中高风险地区来返人员)."
+                "%(value)s is none of 密接, 次密接, 时空伴随, 中高风险地区来返人员; "
+                "screened as %(category)s until the sender says."
             )
-            % {"value": category_text or "—"}
+            % {"value": category_text or "—", "category": UNREAD_CATEGORY.label},
         )
-    values["category"] = category or ""
+    values["category"] = category or UNREAD_CATEGORY
     values["origin"] = cell_text(raw("origin"))[:100]
     risk_text = cell_text(raw("risk_level")).lower()
     risk = RISK_ALIASES.get(risk_text, "") if risk_text else ""
     if risk_text and not risk:
-        errors.append(_("Risk level %(value)s: expected 高 or 中.") % {"value": risk_text})
+        warn("risk_level", _("%(value)s is not 高 or 中; left out.") % {"value": risk_text})
     values["risk_level"] = risk
     for field_name in ("exposure_at", "arrived_at"):
         try:
-            values[field_name] = _datetime(raw(field_name))
-        except ValueError as error:
-            errors.append(
-                _("%(field)s %(value)s: not a date and time (YYYY-MM-DD HH:MM).")
-                % {"field": FIELDS[field_name], "value": error}
+            moment_at = _datetime(raw(field_name), today)
+        except written.Unreadable:
+            warn(
+                field_name,
+                _("%(value)s is not a date and time; left out.")
+                % {"value": written.text(raw(field_name))},
             )
-            values[field_name] = None
-        else:
-            moment = values[field_name]
-            if moment is not None and moment.date() > today + dt.timedelta(days=1):
-                errors.append(_("%(field)s: in the future.") % {"field": FIELDS[field_name]})
-    return CleanRow(values, errors)
+            moment_at = None
+        if moment_at is not None and moment_at.date() > today + dt.timedelta(days=1):
+            warn(field_name, _("%(value)s is in the future; left out.") % {"value": moment_at})
+            moment_at = None
+        values[field_name] = moment_at
+    return CleanRow(values, errors, warnings)
 
 
 def fingerprint(source_id: int, values: Mapping[str, Any]) -> str:

@@ -72,10 +72,12 @@ LINK_COLUMNS = (
     "person_id",
     "name_norm",
     "name_pinyin",
+    "name_sound",
     "id_norm",
     "id_valid",
     "phone_norm",
     "birth_date_norm",
+    "birth_date_text",
     "birth_year",
     "sex_norm",
 )
@@ -147,10 +149,32 @@ def link(
         return pl.DataFrame(schema=schema)
 
     exact = _exact_ids(recs, idx)
-    rest = recs.join(exact, on="_row", how="anti")
+    conflicts = _id_conflicts(recs, exact, idx)
+    exact = exact.join(conflicts, on="_row", how="anti")
+    # A denied number says nothing of who the record is: scored without it.
+    # nor do the birth date and sex it gave: the record's own are used.
+    denied = pl.col("_row").is_in(conflicts["_row"].implode())
+    rest = recs.join(exact, on="_row", how="anti").with_columns(
+        pl.when(denied).then(None).otherwise(pl.col("id_norm")).alias("id_norm"),
+        pl.when(denied).then(None).otherwise(pl.col("sex_norm")).alias("sex_norm"),
+        pl.when(denied)
+        .then(pl.col("birth_date_given"))
+        .otherwise(pl.col("birth_date_norm"))
+        .alias("birth_date_norm"),
+        pl.when(denied)
+        .then(pl.col("birth_date_given").dt.strftime("%Y-%m-%d"))
+        .otherwise(pl.col("birth_date_text"))
+        .alias("birth_date_text"),
+        pl.when(denied)
+        .then(pl.col("birth_date_given").dt.year())
+        .otherwise(pl.col("birth_year"))
+        .alias("birth_year"),
+    )
     scored = _score(rest, idx, model, in_city_share) if rest.height else _empty_scores()
     best = _best_scores(scored, link_at=link_at, new_below=new_below)
-    out = _decisions(recs, exact, best, link_at=link_at, new_below=new_below)
+    out = _with_conflicts(
+        _decisions(recs, exact, best, link_at=link_at, new_below=new_below), conflicts
+    )
     clusters = _clusters(recs, out)
     return (
         out.join(clusters, on="_row", how="left")
@@ -188,6 +212,83 @@ def _exact_ids(recs: pl.DataFrame, idx: pl.DataFrame) -> pl.DataFrame:
         .unique("id_norm", keep="first")
     )
     return valid_ids.join(id_map, on="id_norm", how="inner").select("_row", "person_id")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by at most one substitution, insertion or deletion."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _id_conflicts(recs: pl.DataFrame, exact: pl.DataFrame, idx: pl.DataFrame) -> pl.DataFrame:
+    """Records whose valid identity number names a person of the index that the
+    rest of the record denies (_row, person_id): the name is not that person's
+    (not the same characters, pinyin or sound, nor one character off) and
+    neither the birth date written nor the phone is theirs. A household
+    member's number on someone else's row is the usual cause; such a record
+    goes to review with both candidates, never straight to a link."""
+    if exact.height == 0:
+        return exact
+    joined = (
+        exact.join(
+            recs.select(
+                "_row", "name_norm", "name_pinyin", "name_sound", "birth_date_given", "phone_norm"
+            ),
+            on="_row",
+        )
+        .join(
+            idx.select(
+                pl.col("person_id").cast(pl.Int64),
+                pl.col("name_norm").alias("p_name"),
+                pl.col("name_pinyin").alias("p_pinyin"),
+                pl.col("name_sound").alias("p_sound"),
+                pl.col("birth_date_norm").alias("p_birth"),
+                pl.col("phone_norm").alias("p_phone"),
+            ),
+            on="person_id",
+        )
+        .filter(
+            pl.col("name_norm").is_not_null()
+            & pl.col("p_name").is_not_null()
+            & (pl.col("name_norm") != pl.col("p_name"))
+            & (pl.col("name_pinyin") != pl.col("p_pinyin")).fill_null(True)
+            & (pl.col("name_sound") != pl.col("p_sound")).fill_null(True)
+            & (pl.col("birth_date_given") != pl.col("p_birth")).fill_null(True)
+            & (pl.col("phone_norm") != pl.col("p_phone")).fill_null(True)
+        )
+    )
+    denied = [
+        row["_row"]
+        for row in joined.iter_rows(named=True)
+        if not _one_edit(row["name_norm"], row["p_name"])
+    ]
+    return exact.filter(pl.col("_row").is_in(denied))
+
+
+def _with_conflicts(out: pl.DataFrame, conflicts: pl.DataFrame) -> pl.DataFrame:
+    """Records of ``_id_conflicts`` to review: the number's holder first among the
+    candidates, then those the model found for the rest of the record."""
+    if conflicts.height == 0:
+        return out
+    merged = out.join(conflicts.rename({"person_id": "holder"}), on="_row", how="left")
+    is_conflict = pl.col("holder").is_not_null()
+    return merged.with_columns(
+        pl.when(is_conflict).then(pl.lit("review")).otherwise("decision").alias("decision"),
+        pl.when(is_conflict).then(pl.lit("id_conflict")).otherwise("method").alias("method"),
+        pl.when(is_conflict).then(pl.col("holder")).otherwise("person_id").alias("person_id"),
+        pl.when(is_conflict)
+        .then(
+            pl.concat_list(pl.col("holder"), pl.col("candidates").fill_null([]))
+            .list.unique(maintain_order=True)
+            .list.head(MAX_CANDIDATES + 1)
+        )
+        .otherwise("candidates")
+        .alias("candidates"),
+    ).drop("holder")
 
 
 def _best_scores(scored: pl.DataFrame, *, link_at: float, new_below: float) -> pl.DataFrame:

@@ -31,12 +31,13 @@ from zhanyi.engine.linkage.normalise import is_normalised, normalise_records
 if TYPE_CHECKING:  # splink itself is imported inside the functions that use it
     from splink.internals.comparison_creator import ComparisonCreator
 
-FORMAT = "zhanyi-linkage-model/1"
+#: Version 2: the sound-alike name level and the year-and-month birth level.
+FORMAT = "zhanyi-linkage-model/2"
 
 # m probabilities: share of true matches at each level, from most to least alike.
 M_PRIORS = {
-    "name": (0.90, 0.03, 0.04, 0.02, 0.01),
-    "birth_date": (0.96, 0.02, 0.02),
+    "name": (0.90, 0.03, 0.02, 0.03, 0.01, 0.01),
+    "birth_date": (0.95, 0.02, 0.01, 0.02),
     "sex": (0.98, 0.02),
     "phone": (0.86, 0.04, 0.10),
     "id_number": (0.93, 0.05, 0.02),
@@ -61,7 +62,8 @@ def comparison_frame(df: pl.DataFrame, uid: str | pl.Expr) -> pl.DataFrame:
         uid_expr.cast(pl.Int64).alias("uid"),
         "name_norm",
         "name_pinyin",
-        pl.col("birth_date_norm").dt.strftime("%Y-%m-%d").alias("birth_date_text"),
+        "name_sound",
+        "birth_date_text",
         "birth_year",
         "sex_norm",
         "phone_norm",
@@ -114,6 +116,7 @@ def _settings(link_type: Literal["link_only", "link_and_dedupe", "dedupe_only"])
                     cll.NullLevel("name_norm"),
                     cll.ExactMatchLevel("name_norm").configure(tf_adjustment_column="name_norm"),
                     cll.ExactMatchLevel("name_pinyin"),
+                    cll.ExactMatchLevel("name_sound"),
                     cll.DamerauLevenshteinLevel("name_norm", 1),
                     cll.JaroWinklerLevel("name_pinyin", 0.88),
                     cll.ElseLevel(),
@@ -128,6 +131,10 @@ def _settings(link_type: Literal["link_only", "link_and_dedupe", "dedupe_only"])
                     cll.NullLevel("birth_date_text"),
                     cll.ExactMatchLevel("birth_date_text"),
                     cll.DamerauLevenshteinLevel("birth_date_text", 1),
+                    cll.CustomLevel(
+                        'substr("birth_date_text_l", 1, 7) = substr("birth_date_text_r", 1, 7)',
+                        label_for_charts="Same year and month",
+                    ),
                     cll.ElseLevel(),
                 ],
             ),

@@ -11,6 +11,7 @@ phones), so five million index rows cost seconds, not minutes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,7 @@ INPUT_COLUMNS = ("name", "id_number", "phone", "birth_date", "sex", "address")
 NORMALISED_COLUMNS = (
     "name_norm",
     "name_pinyin",
+    "name_sound",
     "surname_pinyin",
     "id_norm",
     "id_valid",
@@ -31,6 +33,7 @@ NORMALISED_COLUMNS = (
     "id_sex",
     "phone_norm",
     "birth_date_norm",
+    "birth_date_text",
     "birth_year",
     "sex_norm",
     "address_norm",
@@ -80,6 +83,42 @@ def _char_pinyin(ch: str) -> str:
     return "".join(lazy_pinyin(ch, style=Style.NORMAL, errors="ignore"))
 
 
+#: Surnames read otherwise than the character's first reading (曾 zēng, not
+#: céng; 单 shàn, not dān): a name written in pinyin spells them so.
+SURNAME_READINGS = {
+    "曾": "zeng",
+    "单": "shan",
+    "区": "ou",
+    "仇": "qiu",
+    "解": "xie",
+    "查": "zha",
+    "朴": "piao",
+    "盖": "ge",
+    "覃": "qin",
+    "乐": "yue",
+    "缪": "miao",
+    "翟": "zhai",
+    "尉": "yu",
+    "秘": "bi",
+    "种": "chong",
+    "召": "shao",
+    "长孙": "zhangsun",
+    "万俟": "moqi",
+    "令狐": "linghu",
+}
+
+#: Sounds that Minnan speakers (and their lists) do not tell apart: zh/z,
+#: ch/c, sh/s, n/l, f/hu (方 fang, 黄 huang), r/l, -ng/-n. Folded in this order.
+_SOUND_FOLDS: tuple[tuple[str, str], ...] = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ng", "n"))
+_SOUND_FOLDS += (("r", "l"), ("l", "n"), ("f", "hu"), ("huu", "hu"))
+
+#: Notes a sender adds to a name: in brackets of any kind, or a role word after it.
+_NAME_NOTES = r"[(（\[【［〔<《][^)）\]】］〕>》]*[)）\]】］〕>》]?"
+_NAME_ROLES = (
+    r"^(.{2,}?)(?:之子|之女|之妻|之夫|之母|之父|其子|其女|其妻|其夫|其母|其父|家属|本人|户主)$"
+)
+
+
 def to_simplified(values: pl.Series) -> pl.Series:
     """Simplified characters and half-width forms, character by character.
 
@@ -101,10 +140,76 @@ def name_pinyin(names: pl.Series) -> pl.Series:
     chars = uniq.str.split("").explode().unique().drop_nulls().to_list()
     mapping = {c: _char_pinyin(c) for c in chars if c}
     src = [c for c in mapping if mapping[c] != c]
-    spelled = uniq.str.replace_many(src, [mapping[c] for c in src]) if src else uniq
-    spelled = spelled.replace("", None)
+    dst = [mapping[c] for c in src]
+    spelled = uniq.str.replace_many(src, dst) if src else uniq
+    # A surname with a reading of its own is spelled so, then the given name.
+    readings = SURNAME_READINGS
+    head2, head1 = uniq.str.slice(0, 2), uniq.str.slice(0, 1)
+    given = [
+        uniq.str.slice(n).str.replace_many(src, dst) if src else uniq.str.slice(n) for n in (1, 2)
+    ]
+    spelled = (
+        pl.select(
+            pl.when(head2.is_in(list(readings)) & (uniq.str.len_chars() > 2))
+            .then(head2.replace_strict(readings, default="") + given[1])
+            .when(head1.is_in(list(readings)))
+            .then(head1.replace_strict(readings, default="") + given[0])
+            .otherwise(spelled)
+        )
+        .to_series()
+        .replace("", None)
+    )
     lookup = dict(zip(uniq.to_list(), spelled.to_list(), strict=True))
     return names.replace_strict(lookup, default=None, return_dtype=pl.String)
+
+
+def sound_key(pinyin: pl.Series) -> pl.Series:
+    """The pinyin with the sounds Minnan does not tell apart folded together
+    (``zhangli`` and ``zangni`` are one key): homophones in the ear of a
+    Minnan speaker, for the model's sound-alike level."""
+    out = pinyin.cast(pl.String)
+    for a, b in _SOUND_FOLDS:
+        out = out.str.replace_all(a, b, literal=True)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _surname_spellings() -> frozenset[str]:
+    from zhanyi.engine.synth.names import SURNAMES
+
+    spelled = {_char_pinyin(s[0]) if len(s) == 1 else "" for s in SURNAMES}
+    spelled |= {"".join(_char_pinyin(c) for c in s) for s in SURNAMES}
+    return frozenset(spelled | set(SURNAME_READINGS.values()))
+
+
+def _latin_name(name: str) -> str | None:
+    """A name written in pinyin, surname first (``Qingzhi Lin`` → ``linqingzhi``);
+    None when the name is not written in latin letters."""
+    words = [w for w in re.split(r"[\s\-·.,]+", name.lower()) if w]
+    if not words or not all(w.isascii() and w.isalpha() for w in words):
+        return None
+    surnames = _surname_spellings()
+    if len(words) > 1 and words[0] not in surnames and words[-1] in surnames:
+        words = [words[-1], *words[:-1]]
+    return "".join(words)
+
+
+def clean_names(values: pl.Series) -> pl.Series:
+    """Names without the sender's notes (``林晴芷(其子)``, ``（母）``): what the
+    model compares; a name in pinyin lower-cased, surname first."""
+    names = (
+        values.cast(pl.String)
+        .str.replace_all(_NAME_NOTES, "")
+        .str.strip_chars()
+        .str.replace(_NAME_ROLES, "$1")
+    )
+    latin = names.str.contains(r"^[A-Za-z][A-Za-z\s\-·.,]*$").fill_null(False)
+    if not latin.any():
+        return names
+    uniq = names.filter(latin).unique().to_list()
+    spelled = {n: _latin_name(n) for n in uniq}
+    fixed = names.replace_strict(spelled, default=None, return_dtype=pl.String)
+    return pl.select(pl.when(latin).then(fixed).otherwise(names)).to_series().rename(names.name)
 
 
 def _clean_text(expr: pl.Expr) -> pl.Expr:
@@ -199,6 +304,15 @@ def _ids(values: pl.Series) -> pl.DataFrame:
     )
 
 
+def _birth_month(df: pl.DataFrame) -> pl.Expr:
+    """A year and month only (出生年月, ``1996-02``), from the optional column
+    ``birth_month``, when no full date is known."""
+    if "birth_month" not in df.columns:
+        return pl.lit(None, pl.String)
+    month = pl.col("birth_month").cast(pl.String)
+    return pl.when(month.str.contains(r"^\d{4}-\d{2}$")).then(month)
+
+
 def normalise_records(df: pl.DataFrame) -> pl.DataFrame:
     """``df`` with the normalised columns added (see ``NORMALISED_COLUMNS``).
 
@@ -210,7 +324,8 @@ def normalise_records(df: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in INPUT_COLUMNS if c not in df.columns]
     if missing:
         raise RecordError(f"records lack the column(s) {', '.join(missing)}")
-    name = to_simplified(df.select(_clean_text(pl.col("name"))).to_series())
+    notes_removed = clean_names(df["name"]).alias("name")
+    name = to_simplified(pl.select(_clean_text(pl.lit(notes_removed))).to_series())
     address = to_simplified(df.select(_clean_text(pl.col("address"))).to_series())
     ids = _ids(df["id_number"])
     given_sex = (
@@ -224,6 +339,7 @@ def normalise_records(df: pl.DataFrame) -> pl.DataFrame:
     out = df.with_columns(
         name.alias("name_norm"),
         pinyin.alias("name_pinyin"),
+        sound_key(pinyin).alias("name_sound"),
         name_pinyin(name.str.slice(0, 1)).alias("surname_pinyin"),
         ids["id_norm"],
         ids["id_valid"],
@@ -242,8 +358,19 @@ def normalise_records(df: pl.DataFrame) -> pl.DataFrame:
             ),
             pl.coalesce("id_sex", pl.col("_given_sex").replace("unknown", None)).alias("sex_norm"),
         )
-        .with_columns(pl.col("birth_date_norm").dt.year().alias("birth_year"))
-        .drop("_given_birth", "_given_sex", "_id_birth_guess")
+        .with_columns(
+            pl.coalesce(pl.col("birth_date_norm").dt.strftime("%Y-%m-%d"), _birth_month(df)).alias(
+                "birth_date_text"
+            ),
+            pl.coalesce(
+                pl.col("birth_date_norm").dt.year(),
+                _birth_month(df).str.slice(0, 4).cast(pl.Int32, strict=False),
+            ).alias("birth_year"),
+        )
+        # The birth date as the record wrote it, for the check of a name against
+        # the person an identity number names (``link``).
+        .rename({"_given_birth": "birth_date_given"})
+        .drop("_given_sex", "_id_birth_guess")
     )
 
 

@@ -224,8 +224,10 @@ def _check_arrivals(
         clean = clean_row(row, columns, today)
         if not clean.values["origin"]:
             clean.errors.append(_("Pushed from: say which city the person came from."))
-        if clean.errors:
-            errors[f"arrival_{n}"] = clean.errors
+        # Typed at the door, where it can be corrected at once: a field that
+        # cannot be read is refused, not stored with a warning.
+        if clean.errors or clean.warnings:
+            errors[f"arrival_{n}"] = clean.errors + clean.warnings
         else:
             out.append(clean.values)
     if errors:

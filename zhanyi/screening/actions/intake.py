@@ -20,6 +20,7 @@ is counted as repeated and not stored again.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import tempfile
@@ -61,9 +62,12 @@ STAGING_SCHEMA = pa.schema(
         ("fingerprint", pa.string()),
         ("name", pa.string()),
         ("identity_number", pa.string()),
+        ("id_match", pa.string()),
         ("phone", pa.string()),
         ("sex", pa.string()),
         ("birth_date", pa.date32()),
+        ("birth_month", pa.string()),
+        ("birth_written", pa.date32()),
         ("address", pa.string()),
         ("category", pa.string()),
         ("origin", pa.string()),
@@ -71,6 +75,7 @@ STAGING_SCHEMA = pa.schema(
         ("exposure_at", pa.timestamp("us", tz="UTC")),
         ("arrived_at", pa.timestamp("us", tz="UTC")),
         ("payload", pa.string()),
+        ("warnings", pa.string()),
     ]
 )
 
@@ -100,7 +105,8 @@ def error_file_path(push_list: PushList) -> Path | None:
 
 
 class _ErrorFile:
-    """The rows with an error column, written as they are found (openpyxl write-only)."""
+    """The rows refused and the rows stored with warnings, each with its reasons,
+    written as they are found (openpyxl write-only)."""
 
     def __init__(self, path: Path, header: list[Any]) -> None:
         import openpyxl
@@ -108,13 +114,26 @@ class _ErrorFile:
         self.path = path
         self.book = openpyxl.Workbook(write_only=True)
         self.sheet = self.book.create_sheet(_("Rows with errors"))
-        self.sheet.append(text_cells(self.sheet, [*(_text(h) for h in header), _("Errors")]))
+        self.sheet.append(
+            text_cells(
+                self.sheet,
+                [*(_text(h) for h in header), _("Errors"), _("Warnings"), _("Row")],
+            )
+        )
+        self.width = len(header)
         self.count = 0
+        self.warned = 0
 
-    def add(self, row: list[Any], errors: list[str]) -> None:
+    def add(self, row: list[Any], errors: list[str], warnings: list[str], number: int) -> None:
         # As typed, but never a live formula nor a character xlsx cannot hold.
-        self.sheet.append(text_cells(self.sheet, [*row, "；".join(errors)]))
-        self.count += 1
+        cells = [*row[: self.width], *([None] * (self.width - len(row)))]
+        self.sheet.append(
+            text_cells(self.sheet, [*cells, "；".join(errors), "；".join(warnings), number])
+        )
+        if errors:
+            self.count += 1
+        else:
+            self.warned += 1
 
     def close(self) -> None:
         self.book.save(self.path)
@@ -125,8 +144,6 @@ def _text(value: Any) -> str:
 
 
 def _json_cells(header: list[str], row: list[Any]) -> str:
-    import json
-
     out = {}
     for i, h in enumerate(header):
         if not h:
@@ -193,7 +210,7 @@ def do_import_push_list(
         counts, error_count = _stage_rows(
             source, rows, staging, error_path, total=total, progress=progress
         )
-        if error_count == 0:
+        if error_count == 0 and counts["warned"] == 0:
             error_path.unlink(missing_ok=True)
             error_path = None
         if progress:
@@ -242,7 +259,7 @@ def _stage_rows(
     columns = map_columns(header, source.column_mapping or {})
     today = china_today()
     errors = _ErrorFile(error_path, header)
-    counts = {"read": 0, "staged": 0, "repeated": 0}
+    counts = {"read": 0, "staged": 0, "repeated": 0, "warned": 0}
     seen: set[str] = set()
     batch: list[dict[str, Any]] = []
     with pq.ParquetWriter(staging, STAGING_SCHEMA) as writer:
@@ -261,8 +278,9 @@ def _stage_rows(
                 continue
             counts["read"] += 1
             clean = clean_row(row, columns, today)
+            if clean.errors or clean.warnings:
+                errors.add(list(row), clean.errors, clean.warnings, number)
             if clean.errors:
-                errors.add(list(row), clean.errors)
                 continue
             values = clean.values
             key = fingerprint(source.pk, values)
@@ -276,12 +294,14 @@ def _stage_rows(
                     "fingerprint": key,
                     **values,
                     "payload": _json_cells(header_text, list(row)),
+                    "warnings": json.dumps(clean.warnings, ensure_ascii=False),
                 }
             )
             if len(batch) >= BATCH:
                 flush()
         flush()
     errors.close()
+    counts["warned"] = errors.warned
     return counts, errors.count
 
 
@@ -319,6 +339,7 @@ def _store(
         rows_stored=counts["staged"],
         rows_invalid=error_count,
         rows_repeated=counts["repeated"],
+        rows_warned=counts["warned"],
         error_file=str(error_path.relative_to(bridge.snapshot_dir())) if error_path else "",
         received_at=received_at,
         received_by=actor_user(acting_user),
@@ -341,6 +362,7 @@ def _store(
             "rows_stored": counts["staged"],
             "rows_invalid": error_count,
             "rows_repeated": counts["repeated"],
+            "rows_warned": counts["warned"],
             **summary,
         },
     )

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import audit, jurisdiction
 from zhanyi.core.db.bulk import Inserter
+from zhanyi.engine.identity import IdentityNumberError, parse_resident_id
 from zhanyi.people.actions import do_import_persons
 from zhanyi.people.models import Person, SourceRecord
 from zhanyi.screening import bridge
@@ -50,10 +51,19 @@ def _engine_link(staged: pl.DataFrame, villages: list[str | None]) -> dict[int, 
     return {int(r["record_key"]): r for r in result.iter_rows(named=True)}
 
 
+def _valid_number(number: str | None) -> str:
+    """The identity number a new person may hold: a valid one; an uncertain one
+    (kept on the record for matching) is not the person's."""
+    try:
+        return parse_resident_id(number).number if number else ""
+    except IdentityNumberError:
+        return ""
+
+
 def _person_row(row: dict[str, Any], village_code: str | None) -> dict[str, Any]:
     return {
         "person_id": external_id_for(row["fingerprint"]),
-        "identity_number": row["identity_number"],
+        "identity_number": _valid_number(row["identity_number"]),
         "name": row["name"],
         "sex": row["sex"] or "unknown",
         "birth_date": row["birth_date"],
@@ -105,6 +115,7 @@ RECORD_FIELDS = [
     "exposure_at",
     "arrived_at",
     "payload",
+    "warnings",
     "received_at",
     "person",
     "decision",
@@ -321,6 +332,7 @@ def _record_row(
         row["exposure_at"],
         row["arrived_at"],
         payload,
+        json.loads(row["warnings"]) if row.get("warnings") else [],
         push_list.received_at,
         person,
         decision,

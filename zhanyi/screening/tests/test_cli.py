@@ -22,13 +22,15 @@ def run(*args) -> tuple[str, str]:
 
 
 def test_it_imports_a_list_creating_the_source_and_says_what_it_stored(world, index, tmp_path):
-    rows = [row_for(world, "陈建国"), row_for(world, "王芳", category="??")]
+    nobody = row_for(world, "王芳", category="??")
+    nobody[:3] = ["", "无", "-"]
+    rows = [row_for(world, "陈建国"), row_for(world, "王芳", category="??"), nobody]
     path = write_file(tmp_path, "厦门.csv", csv_bytes(rows, "gbk"))
     out, _err = run("pushlist", str(path), "--source", "厦门市协查", "--origin-city", "厦门市")
-    assert "2 rows read, 1 stored, 1 with errors" in out
-    assert "encoding gbk" in out and "rows with errors:" in out
+    assert "3 rows read, 2 stored, 1 refused, 1 with warnings" in out
+    assert "encoding gbk" in out and "rows refused or with warnings:" in out
     assert PushSource.objects.get().origin_city == "厦门市"
-    assert PushRecord.objects.count() == 1
+    assert PushRecord.objects.count() == 2
     assert AuditEvent.objects.get(action="screening.push_list.import").actor_name.startswith("cli:")
 
 

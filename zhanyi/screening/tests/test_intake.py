@@ -63,7 +63,7 @@ def test_an_xlsx_list_is_read_streaming_with_dates_as_cells(world, index, putian
     assert record.exposure_at.isoformat() == "2021-09-10T00:00:00+00:00"
 
 
-def test_bad_rows_go_to_an_error_file_with_a_reason_and_good_rows_are_stored(
+def test_a_bad_field_is_a_warning_and_only_a_row_that_identifies_nobody_is_refused(
     world, index, putian, tmp_path
 ):
     good = row_for(world, "陈建国")
@@ -72,23 +72,44 @@ def test_bad_rows_go_to_an_error_file_with_a_reason_and_good_rows_are_stored(
     bad_category = row_for(world, "黄志强", category="路人")
     bad_phone = row_for(world, "吴丽华")
     bad_phone[1], bad_phone[2] = "", "12345"
-    path = write_file(tmp_path, "list.csv", csv_bytes([good, bad_id, bad_category, bad_phone]))
+    nobody = row_for(world, "王芳")
+    nobody[:3] = ["", "不详", "-"]
+    rows = [good, bad_id, bad_category, bad_phone, nobody]
+    path = write_file(tmp_path, "list.csv", csv_bytes(rows))
     push_list = do_import_push_list(putian, path, filename="list.csv", acting_user=world.tracer)
-    assert (push_list.rows_read, push_list.rows_stored, push_list.rows_invalid) == (4, 1, 3)
+    assert (push_list.rows_read, push_list.rows_stored) == (5, 4)
+    assert (push_list.rows_invalid, push_list.rows_warned) == (1, 3)
+    records = {r.name: r for r in PushRecord.objects.all()}
+    # Each found by its other fields (linked, or to review with the person as a
+    # candidate in this eight-person index); the bad field kept in the payload.
+    for name in ("林秀英", "黄志强", "吴丽华"):
+        record = records[name]
+        assert record.person == index[name] or (
+            record.decision == Decision.REVIEW and index[name].pk in record.candidates
+        ), name
+        assert record.warnings, name
+    assert records["林秀英"].identity_number == bad_id[1]
+    assert records["林秀英"].payload["身份证号"] == bad_id[1]
+    assert records["黄志强"].category == "risk_area_arrival"
+    assert records["吴丽华"].phone == ""
     sheet = openpyxl.load_workbook(error_file_path(push_list)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][-1] == "Errors"
-    errors = {r[0]: r[-1] for r in rows[1:]}
-    assert "check character" in errors["林秀英"]
-    assert "Category 路人" in errors["黄志强"]
-    assert "phone 12345" in errors["吴丽华"].lower()
+    rows_out = list(sheet.iter_rows(values_only=True))
+    assert rows_out[0][-3:] == ("Errors", "Warnings", "Row")
+    by_row = {r[-1]: r for r in rows_out[1:]}
+    assert "identifies the person" in by_row[6][-3]
+    assert "check character" in by_row[3][-2] and not by_row[3][-3]
+    assert "路人" in by_row[4][-2]
+    assert "12345" in by_row[5][-2]
+    assert 2 not in by_row
 
 
 def test_the_corrected_error_file_imports_only_the_fixed_rows(world, index, putian, tmp_path):
     good = row_for(world, "陈建国")
-    bad = row_for(world, "林秀英", category="路人")
+    bad = row_for(world, "林秀英")
+    bad[:3] = ["", "", ""]
     first = write_file(tmp_path, "list.csv", csv_bytes([good, bad]))
-    do_import_push_list(putian, first, filename="list.csv", acting_user=world.tracer)
+    push_list = do_import_push_list(putian, first, filename="list.csv", acting_user=world.tracer)
+    assert (push_list.rows_stored, push_list.rows_invalid) == (1, 1)
     fixed = write_file(tmp_path, "fixed.csv", csv_bytes([good, row_for(world, "林秀英")]))
     second = do_import_push_list(putian, fixed, filename="fixed.csv", acting_user=world.tracer)
     assert (second.rows_stored, second.rows_repeated) == (1, 1)

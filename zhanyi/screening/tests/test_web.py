@@ -37,7 +37,7 @@ def test_uploading_a_gbk_list_runs_the_import_and_shows_its_progress(
     fragment = client.get(f"/screening/jobs/{job.pk}/", headers={"HX-Request": "true"})
     assert "100%" in fragment.content.decode()
     push_list = PushList.objects.get()
-    assert push_list.encoding == "gbk" and push_list.rows_invalid == 1
+    assert push_list.encoding == "gbk" and push_list.rows_warned == 1
     page = client.get(f"/screening/lists/{push_list.pk}/")
     assert "gbk" in page.content.decode()
     errors = client.get(f"/screening/lists/{push_list.pk}/errors.xlsx")

@@ -56,13 +56,14 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_GET
 def push_list(request: HttpRequest, list_id: int) -> HttpResponse:
     the_list = queries.get_list_for_user(request.user, list_id)
+    may_see_rows = queries.can_download_errors(request.user, the_list)
     return render(
         request,
         "screening/list.html",
         {
             "push_list": the_list,
-            "can_download_errors": the_list.error_file
-            and queries.can_download_errors(request.user, the_list),
+            "can_download_errors": the_list.error_file and may_see_rows,
+            "warned": queries.warned_records(the_list) if may_see_rows else [],
         },
     )
 

@@ -91,12 +91,15 @@ class Command(BaseCommand):
         encoding = f", encoding {push_list.encoding}" if push_list.encoding else ""
         self.stdout.write(
             f"push list {push_list.pk} from {push_source.name}: {push_list.rows_read} rows read, "
-            f"{push_list.rows_stored} stored, {push_list.rows_invalid} with errors, "
+            f"{push_list.rows_stored} stored, {push_list.rows_invalid} refused, "
+            f"{push_list.rows_warned} with warnings, "
             f"{push_list.rows_repeated} received before{encoding}"
         )
+        for note in push_list.notes:
+            self.stdout.write(f"note: {note}")
         errors = error_file_path(push_list)
         if errors is not None:
-            self.stdout.write(f"rows with errors: {errors}")
+            self.stdout.write(f"rows refused or with warnings: {errors}")
 
     def handle_escalate(self, **_) -> None:
         count = actions.do_escalate_overdue(acting_user=cli_actor())
