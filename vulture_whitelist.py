@@ -23,6 +23,7 @@ _._exposure, _._expand, _._contacts, _._companions, _._current_cases, _._protoco
 
 # Read by Django or DRF from the object they are set on.
 _.area_suggestions  # a form's, read by accounts/user_form.html
+_.main_fields, _.map_fields  # the upload form's, read by screening/upload.html
 _.disabled, _.help_text, _.default  # form and serializer fields' options
 _.patch  # an APIView's handler for PATCH
 _.adding, _._query  # Django's model state and a compiled query's cache

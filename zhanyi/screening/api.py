@@ -28,11 +28,41 @@ from zhanyi.people import display
 from . import actions, jobs, queries
 from .models import ImportJob, ScreeningTask
 from .reading import PushListFileError
+from .validation import FIELDS
 
 
 class ListUploadSerializer(serializers.Serializer):
     source = serializers.CharField(help_text="the push source's name (e.g. 莆田市协查) or id")
     file = serializers.FileField(help_text="xlsx, xls or csv (UTF-8, GBK or GB18030)")
+    mapping = serializers.JSONField(
+        required=False,
+        default=dict,
+        help_text='columns of this file: {"field": "header"} (see lists/columns/)',
+    )
+
+    def validate_mapping(self, value):
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and k in FIELDS and isinstance(v, str) and v.strip()
+            for k, v in value.items()
+        ):
+            raise serializers.ValidationError(
+                _("A mapping is an object of field names (%(fields)s) to column headers.")
+                % {"fields": ", ".join(FIELDS)}
+            )
+        return {k: v.strip() for k, v in value.items()}
+
+
+def _source_named(name: str):
+    sources = queries.sources()
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    source = (sources.filter(pk=int(name)).first() if name.isdecimal() else None) or sources.filter(
+        name=name
+    ).first()
+    if source is None:
+        raise ValidationError(
+            {"source": [_("No push source is named %(name)s.") % {"name": repr(name)}]}
+        )
+    return source
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -144,24 +174,45 @@ class ListUpload(APIView):
         queries.require_import(request.user)
         incoming = ListUploadSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        name = incoming.validated_data["source"]
-        sources = queries.sources()
-        # isdecimal, not isdigit: "²" is a digit that int() refuses.
-        source = (
-            sources.filter(pk=int(name)).first() if name.isdecimal() else None
-        ) or sources.filter(name=name).first()
-        if source is None:
-            raise ValidationError(
-                {"source": [_("No push source is named %(name)s.") % {"name": repr(name)}]}
-            )
+        source = _source_named(incoming.validated_data["source"])
         try:
-            job = jobs.start_import(source, incoming.validated_data["file"], user=request.user)
+            job = jobs.start_import(
+                source,
+                incoming.validated_data["file"],
+                user=request.user,
+                mapping=incoming.validated_data["mapping"],
+            )
         except PushListFileError as error:
             raise ValidationError({"file": [str(error)]}) from None
         job.refresh_from_db()
         body = JobSerializer(job).data
         body["status_url"] = reverse("api-screening-job", args=[job.pk])
         return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["screening"])
+class ListColumns(APIView):
+    """What an import of the file would read, before importing it: the header's
+    row, the field each column fills, the columns no field reads (to map them
+    with ``mapping``), notes, and why the file cannot be imported if it cannot."""
+
+    permission_classes = ListUpload.permission_classes
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(summary="Show a push list's columns", request=ListUploadSerializer)
+    def post(self, request: Request) -> Response:
+        queries.require_import(request.user)
+        incoming = ListUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        source = _source_named(incoming.validated_data["source"])
+        upload = incoming.validated_data["file"]
+        try:
+            preview = actions.preview_columns(
+                source, upload, filename=upload.name, mapping=incoming.validated_data["mapping"]
+            )
+        except PushListFileError as error:
+            raise ValidationError({"file": [str(error)]}) from None
+        return Response(preview)
 
 
 @extend_schema(tags=["screening"])
@@ -230,6 +281,7 @@ class TaskOutcome(APIView):
 
 urlpatterns = [
     path("lists/", ListUpload.as_view(), name="api-screening-lists"),
+    path("lists/columns/", ListColumns.as_view(), name="api-screening-list-columns"),
     path("jobs/<int:pk>/", JobDetail.as_view(), name="api-screening-job"),
     path("tasks/", TaskList.as_view(), name="api-screening-tasks"),
     path("tasks/<int:pk>/outcome/", TaskOutcome.as_view(), name="api-screening-task-outcome"),

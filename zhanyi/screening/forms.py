@@ -24,6 +24,25 @@ class UploadForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = PushSource.objects.filter(kind=PushSource.Kind.PUSH)
+        # Columns of this file, when its headers are not the usual ones: shown
+        # after "Check the columns".
+        for field_name, label in FIELDS.items():
+            self.fields[f"map_{field_name}"] = forms.CharField(
+                label=label, max_length=100, required=False
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            f: self.cleaned_data[f"map_{f}"].strip()
+            for f in FIELDS
+            if self.cleaned_data.get(f"map_{f}", "").strip()
+        }
+
+    def main_fields(self) -> list:
+        return [self["source"], self["file"]]
+
+    def map_fields(self) -> list:
+        return [self[f"map_{f}"] for f in FIELDS]
 
 
 class SourceForm(forms.Form):

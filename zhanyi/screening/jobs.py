@@ -40,12 +40,19 @@ def save_upload(upload: UploadedFile) -> Path:
     return path
 
 
-def start_import(source: PushSource, upload: UploadedFile, *, user) -> ImportJob:
-    """Save the upload, record the job and queue it; return the job to poll."""
+def start_import(
+    source: PushSource, upload: UploadedFile, *, user, mapping: dict[str, str] | None = None
+) -> ImportJob:
+    """Save the upload, record the job and queue it; return the job to poll.
+    ``mapping`` (field → header) maps columns of this file."""
     file_format(upload.name)  # refuse a wrong format before saving anything
     path = save_upload(upload)
     job = ImportJob.objects.create(
-        source=source, filename=upload.name[:255], path=str(path), created_by=user
+        source=source,
+        filename=upload.name[:255],
+        path=str(path),
+        created_by=user,
+        mapping=mapping or {},
     )
     # The database backend stores the queued task in this transaction, so a
     # worker cannot see it before the job row is committed.
@@ -136,6 +143,7 @@ def run_import(job_id: int) -> None:
             acting_user=job.created_by,
             progress=progress,
             staging_name=staging_name(job),
+            mapping=job.mapping or None,
         )
     except Exception as error:  # the job records why; nothing was stored
         job.status = ImportJob.Status.FAILED

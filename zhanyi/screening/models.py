@@ -104,6 +104,8 @@ class ImportJob(models.Model):
     source = models.ForeignKey(PushSource, models.PROTECT, related_name="+")
     filename = models.CharField(max_length=255)
     path = models.CharField(max_length=500)
+    # Columns mapped for this file (field → header), before the source's mapping.
+    mapping = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     rows_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(null=True, blank=True)

@@ -173,7 +173,62 @@ RISK_ALIASES |= {"中风险": "medium", "medium": "medium"}
 
 
 def _key(header: str) -> str:
-    return re.sub(r"\s+", "", header).lower()
+    """A header as compared: no spaces, marks of a required column (``*``) nor
+    notes in brackets (``现住址（详细到门牌号）``), lower case."""
+    key = re.sub(r"[(（][^)）]*[)）]|[\s*＊:：]", "", header).lower()
+    return key or re.sub(r"\s+", "", header).lower()
+
+
+#: The header is looked for among this many first rows (title rows above it).
+HEADER_SEARCH_ROWS = 10
+
+
+def recognised(header: Sequence[Any], mapping: Mapping[str, str]) -> dict[str, int]:
+    """Field → column index of what ``header`` names, refusing nothing."""
+    keys = [_key(cell_text(h)) for h in header]
+    found: dict[str, int] = {}
+    for field_name, wanted in mapping.items():
+        if field_name in FIELDS and wanted and _key(wanted) in keys:
+            found[field_name] = keys.index(_key(wanted))
+    for field_name, aliases in ALIASES.items():
+        for alias in aliases:
+            if field_name not in found and _key(alias) in keys:
+                found[field_name] = keys.index(_key(alias))
+    return found
+
+
+def is_header(row: Sequence[Any], mapping: Mapping[str, str]) -> bool:
+    """A row that names the columns a person is found by: a name, and an
+    identity number or a phone."""
+    found = recognised(row, mapping)
+    return "name" in found and ("identity_number" in found or "phone" in found)
+
+
+#: Errors / Warnings / Row of an error file sent back corrected: not data.
+def _error_file_columns() -> set[str]:
+    return {_key(str(_(w))) for w in ("Errors", "Warnings", "Row")}
+
+
+def unmapped_headers(header: Sequence[Any], columns: Mapping[str, int]) -> list[str]:
+    """Headers of columns no field reads (what the user may want to map)."""
+    used = set(columns.values())
+    skip = _error_file_columns()
+    return [
+        cell_text(h)
+        for i, h in enumerate(header)
+        if i not in used and cell_text(h) and _key(cell_text(h)) not in skip
+    ]
+
+
+_TOTALS = re.compile(r"^(合\s*计|总\s*计|共\s*计|小\s*计|总\s*数|累\s*计|total|sum)", re.IGNORECASE)
+
+
+def is_totals_row(row: Sequence[Any]) -> bool:
+    """A row that sums the list up (合计 / 总计 / 共 N 人 …) rather than names someone."""
+    texts = [cell_text(c) for c in row if cell_text(c)]
+    if not texts:
+        return False
+    return bool(_TOTALS.match(texts[0]) or re.fullmatch(r"共\s*\d+\s*人", texts[0]))
 
 
 def map_columns(header: Sequence[Any], mapping: Mapping[str, str]) -> dict[str, int]:
@@ -183,27 +238,16 @@ def map_columns(header: Sequence[Any], mapping: Mapping[str, str]) -> dict[str, 
     required field no column holds.
     """
     keys = [_key(cell_text(h)) for h in header]
-    found: dict[str, int] = {}
     for field_name, wanted in mapping.items():
-        if field_name not in FIELDS or not wanted:
-            continue
-        try:
-            found[field_name] = keys.index(_key(wanted))
-        except ValueError:
+        if field_name in FIELDS and wanted and _key(wanted) not in keys:
             raise PushListFileError(
                 _(
                     "The column %(header)s that this source's mapping names for %(field)s "
                     "is not in the file."
                 )
                 % {"header": wanted, "field": FIELDS[field_name]}
-            ) from None
-    for field_name, aliases in ALIASES.items():
-        if field_name in found:
-            continue
-        for alias in aliases:
-            if _key(alias) in keys:
-                found[field_name] = keys.index(_key(alias))
-                break
+            )
+    found = recognised(header, mapping)
     missing = [str(FIELDS[f]) for f in REQUIRED if f not in found]
     if "identity_number" not in found and "phone" not in found:
         missing.append(f"{FIELDS['identity_number']} / {FIELDS['phone']}")

@@ -40,6 +40,7 @@ _DAY_ONLY = re.compile(
     r"^(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:时点]\s*(?:(?P<M>\d{1,2})\s*分?)?)?$"
 )
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NONE = {"", "无", "-", "--", "—", "/", "\\", "不详", "未知", "暂无", "没有", "空", "null", "none"}
 _NONE |= {"n/a", "na", "无证件", "无身份证", "未提供", "不清楚", "0", "x"}
 
@@ -59,7 +60,9 @@ def text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).translate(_FULLWIDTH).strip().strip("'‘’`\"").strip()
+    # Control characters (a NUL, a stray \x01) become spaces, as tabs do.
+    clean = _CONTROL.sub(" ", str(value).translate(_FULLWIDTH))
+    return clean.strip().strip("'‘’`\"").strip()
 
 
 def is_none(value: Any) -> bool:

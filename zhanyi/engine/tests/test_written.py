@@ -103,13 +103,17 @@ def _norm(names: list[str]) -> pl.DataFrame:
 
 
 def test_names_lose_their_notes_and_pinyin_reads_both_orders():
-    out = _norm(["林晴芷(其子)", "林晴芷（母）", "林晴芷其子", "Lin Qingzhi", "QINGZHI LIN", "林晴芷"])
+    out = _norm(
+        ["林晴芷(其子)", "林晴芷（母）", "林晴芷其子", "Lin Qingzhi", "QINGZHI LIN", "林晴芷"]
+    )
     assert out["name_norm"].to_list()[:3] == ["林晴芷"] * 3
     assert set(out["name_pinyin"].to_list()) == {"linqingzhi"}
 
 
 def test_surnames_with_their_own_reading_and_minnan_sound_alikes():
-    out = _norm(["曾志明", "单丽", "Zeng Zhiming", "黄丽芳", "王丽芳", "方丽芳", "陈志强", "陈子强"])
+    out = _norm(
+        ["曾志明", "单丽", "Zeng Zhiming", "黄丽芳", "王丽芳", "方丽芳", "陈志强", "陈子强"]
+    )
     pinyin = out["name_pinyin"].to_list()
     assert pinyin[0] == pinyin[2] == "zengzhiming"
     assert pinyin[1] == "shanli"

@@ -22,10 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,7 +48,16 @@ from zhanyi.screening.reading import (
     hash_file,
     open_rows,
 )
-from zhanyi.screening.validation import clean_row, fingerprint, map_columns
+from zhanyi.screening.validation import (
+    FIELDS,
+    HEADER_SEARCH_ROWS,
+    clean_row,
+    fingerprint,
+    is_header,
+    is_totals_row,
+    map_columns,
+    unmapped_headers,
+)
 
 from .common import actor_name, actor_user
 from .linking import store_records
@@ -143,13 +153,20 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _json_cells(header: list[str], row: list[Any]) -> str:
     out = {}
     for i, h in enumerate(header):
         if not h:
             continue
         value = row[i] if i < len(row) else None
-        if isinstance(value, dt.date | dt.datetime):
+        if isinstance(value, str):
+            # As received, but without control characters (a NUL, which
+            # PostgreSQL's JSON cannot hold).
+            value = _CONTROL.sub(" ", value)
+        elif isinstance(value, dt.date | dt.datetime):
             value = value.isoformat()
         elif value is not None and not isinstance(value, str | int | float | bool):
             value = str(value)
@@ -178,6 +195,7 @@ def do_import_push_list(
     progress: Progress | None = None,
     received_at: dt.datetime | None = None,
     staging_name: str = "",
+    mapping: dict[str, str] | None = None,
 ) -> PushList:
     """Import one push list file from ``source``; return the stored ``PushList``.
 
@@ -207,8 +225,16 @@ def do_import_push_list(
             return existing
         rows, encoding, total = open_rows(fh, fmt)
         error_path = _staging_dir("errors") / f"{file_hash}.xlsx"
+        notes: list[str] = []
         counts, error_count = _stage_rows(
-            source, rows, staging, error_path, total=total, progress=progress
+            source,
+            rows,
+            staging,
+            error_path,
+            total=total,
+            progress=progress,
+            mapping=mapping,
+            notes=notes,
         )
         if error_count == 0 and counts["warned"] == 0:
             error_path.unlink(missing_ok=True)
@@ -227,6 +253,7 @@ def do_import_push_list(
             error_path=error_path,
             acting_user=acting_user,
             received_at=received_at or timezone.now(),
+            notes=notes,
         )
     except BaseException:
         if error_path is not None:
@@ -250,13 +277,19 @@ def _stage_rows(
     *,
     total: int | None,
     progress: Progress | None,
+    mapping: dict[str, str] | None,
+    notes: list[str],
 ) -> tuple[dict[str, int], int]:
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise PushListFileError(_("The file is empty: it has no header row.")) from None
+    header, first_row, header_notes = find_header(rows, source.column_mapping or {}, mapping)
+    notes += header_notes
     header_text = [_text(h).strip() for h in header]
-    columns = map_columns(header, source.column_mapping or {})
+    columns = map_columns(header, {**(source.column_mapping or {}), **(mapping or {})})
+    unread = unmapped_headers(header, columns)
+    if unread:
+        notes.append(
+            _("Columns not read: %(columns)s (they can be mapped before importing).")
+            % {"columns": "、".join(unread)}
+        )
     today = china_today()
     errors = _ErrorFile(error_path, header)
     counts = {"read": 0, "staged": 0, "repeated": 0, "warned": 0}
@@ -273,8 +306,11 @@ def _stage_rows(
             if progress:
                 progress(counts["read"], total, "reading")
 
-        for number, row in enumerate(rows, start=2):
+        for number, row in enumerate(rows, start=first_row + 1):
             if not any(cell not in (None, "") for cell in row):
+                continue
+            if is_totals_row(row):
+                notes.append(_("Row %(row)d sums the list up; skipped.") % {"row": number})
                 continue
             counts["read"] += 1
             clean = clean_row(row, columns, today)
@@ -305,6 +341,84 @@ def _stage_rows(
     return counts, errors.count
 
 
+def find_header(
+    rows: Iterator[list[Any]], saved: dict[str, str], mapping: dict[str, str] | None = None
+) -> tuple[list[Any], int, list[str]]:
+    """The header row among the first ``HEADER_SEARCH_ROWS`` (title rows above
+    it are skipped), its row number and a note when it is not the first row;
+    ``rows`` is left at the row after it. A file without such a row is
+    refused, naming the columns its first row lacks."""
+    wanted = {**saved, **(mapping or {})}
+    seen: list[list[Any]] = []
+    for row in rows:
+        seen.append(row)
+        if is_header(row, wanted):
+            number = len(seen)
+            notes = []
+            if number > 1:
+                notes.append(
+                    _("The header is on row %(row)d; the %(count)d rows above it were skipped.")
+                    % {"row": number, "count": number - 1}
+                )
+            return row, number, notes
+        if len(seen) >= HEADER_SEARCH_ROWS:
+            break
+    if not seen:
+        raise PushListFileError(_("The file is empty: it has no header row."))
+    map_columns(seen[0], wanted)  # says which columns the first row lacks
+    raise PushListFileError(
+        _("No header row in the first %(count)d rows: name the columns in the source's mapping.")
+        % {"count": HEADER_SEARCH_ROWS}
+    )
+
+
+def preview_columns(
+    source: PushSource,
+    file: str | Path | IO[bytes],
+    *,
+    filename: str,
+    mapping: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What an import of ``file`` would read, before importing it: the header's
+    row, each column and the field it fills (or none), the columns no field
+    reads, and a refusal if the file cannot be imported as it stands. Reads
+    the first rows only; writes nothing."""
+    fmt = file_format(filename)
+    fh, spooled = _spool(file)
+    try:
+        rows, encoding, _total = open_rows(fh, fmt)
+        saved = source.column_mapping or {}
+        try:
+            header, number, notes = find_header(rows, saved, mapping)
+            columns = map_columns(header, {**saved, **(mapping or {})})
+            problem = ""
+        except PushListFileError as error:
+            header, number, notes, problem = [], 0, [], str(error)
+            columns = {}
+        by_index = {i: f for f, i in columns.items()}
+        return {
+            "encoding": encoding,
+            "header_row": number,
+            "columns": [
+                {
+                    "header": _text(h).strip(),
+                    "field": by_index.get(i, ""),
+                    "label": str(FIELDS[by_index[i]]) if i in by_index else "",
+                }
+                for i, h in enumerate(header)
+                if _text(h).strip()
+            ],
+            "unmapped": unmapped_headers(header, columns),
+            "notes": notes,
+            "problem": problem,
+        }
+    finally:
+        if isinstance(file, str | Path) or spooled is not None:
+            fh.close()
+        if spooled is not None:
+            spooled.unlink(missing_ok=True)
+
+
 def _drop_stored(batch: list[dict[str, Any]], counts: dict[str, int]) -> list[dict[str, Any]]:
     keys = [r["fingerprint"] for r in batch]
     stored = set(
@@ -328,6 +442,7 @@ def _store(
     error_path: Path | None,
     acting_user,
     received_at: dt.datetime,
+    notes: list[str],
 ) -> PushList:
     push_list = PushList.objects.create(
         source=source,
@@ -340,6 +455,7 @@ def _store(
         rows_invalid=error_count,
         rows_repeated=counts["repeated"],
         rows_warned=counts["warned"],
+        notes=notes,
         error_file=str(error_path.relative_to(bridge.snapshot_dir())) if error_path else "",
         received_at=received_at,
         received_by=actor_user(acting_user),
@@ -363,6 +479,7 @@ def _store(
             "rows_invalid": error_count,
             "rows_repeated": counts["repeated"],
             "rows_warned": counts["warned"],
+            "notes": notes,
             **summary,
         },
     )

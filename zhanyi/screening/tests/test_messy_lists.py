@@ -188,3 +188,158 @@ def test_the_error_file_lists_refusals_and_warnings_each_on_its_row(world, index
     assert len(out) == 3
     assert out[1][-1] == 2 and not out[1][-3] and "Sex" in out[1][-2]
     assert out[2][-1] == 3 and out[2][-3] and not out[2][-2]
+
+
+SENDERS_HEADER = ["序号", "姓名", "身份证", "联系方式", "出生年月", "现居住地", "人员类型", "备注"]
+
+
+def _senders_row(world, n: int, name: str) -> list:
+    _name, birth, seq, phone, village, street = _person_of(name)
+    from .conftest import address_of
+
+    address = address_of(world, village, street)
+    return [n, name, resident_id(birth, seq), phone, birth[:4] + "年", address, "密接人员", "无"]
+
+
+def test_a_title_above_the_header_senders_headers_and_a_totals_row(world, index, putian, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["莆田市协查人员名单（第12批）"])
+    sheet.append(["填报单位：协查组", None, None, "日期：2021年9月12日"])
+    sheet.append(SENDERS_HEADER)
+    sheet.append(_senders_row(world, 1, "陈建国"))
+    sheet.append(_senders_row(world, 2, "吴丽华"))
+    sheet.append(["合计：2人"])
+    path = tmp_path / "list.xlsx"
+    book.save(path)
+    push_list = do_import_push_list(putian, path, filename="list.xlsx", acting_user=world.tracer)
+    assert (push_list.rows_read, push_list.rows_stored, push_list.rows_invalid) == (2, 2, 0)
+    records = {r.name: r for r in PushRecord.objects.order_by("row_number")}
+    assert [r.row_number for r in records.values()] == [4, 5]
+    assert records["陈建国"].phone == "+8613905961001"  # 联系方式
+    assert records["陈建国"].address.startswith("漳州市")  # 现居住地
+    assert records["吴丽华"].person == index["吴丽华"]  # 身份证
+    notes = " ".join(push_list.notes)
+    assert "row 3" in notes and "Row 6" in notes
+    assert "序号" in notes and "备注" in notes  # the columns no field reads
+
+
+def test_the_columns_are_shown_before_the_import_and_can_be_mapped(world, index, putian, tmp_path):
+    from zhanyi.screening.actions.intake import preview_columns
+
+    header = ["姓名", "证件", "手机号", "居住的地方", "类别"]
+    rows = [["陈建国", resident_id("19750312", 111), "13905961001", "东铺头社区", "密接"]]
+    path = write_file(tmp_path, "list.csv", csv_bytes(rows, header=header))
+    preview = preview_columns(putian, path, filename="list.csv")
+    assert preview["header_row"] == 1 and not preview["problem"]
+    assert preview["unmapped"] == ["居住的地方"]
+    fields = {c["header"]: c["field"] for c in preview["columns"]}
+    assert fields["证件"] == "identity_number" and fields["居住的地方"] == ""
+    mapped = preview_columns(putian, path, filename="list.csv", mapping={"address": "居住的地方"})
+    assert mapped["unmapped"] == []
+    do_import_push_list(
+        putian,
+        path,
+        filename="list.csv",
+        acting_user=world.tracer,
+        mapping={"address": "居住的地方"},
+    )
+    assert PushRecord.objects.get().address == "东铺头社区"
+
+
+def test_a_file_without_a_header_in_its_first_rows_says_what_it_lacks(
+    world, index, putian, tmp_path
+):
+    from zhanyi.screening.actions.intake import preview_columns
+    from zhanyi.screening.reading import PushListFileError
+
+    rows = [["说明"]] * 12
+    path = write_file(tmp_path, "list.csv", csv_bytes(rows, header=["名单"]))
+    assert "no column for" in preview_columns(putian, path, filename="list.csv")["problem"]
+    with pytest.raises(PushListFileError):
+        do_import_push_list(putian, path, filename="list.csv", acting_user=world.tracer)
+
+
+def test_the_upload_page_shows_the_columns_and_imports_with_the_mapping(
+    world, index, putian, client_for
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhanyi.screening.models import ImportJob
+
+    header = ["姓名", "证件", "手机号", "居住的地方", "类别"]
+    rows = [["陈建国", resident_id("19750312", 111), "13905961001", "东铺头社区", "密接"]]
+    data = csv_bytes(rows, header=header)
+    client = client_for(world.tracer)
+    page = client.post(
+        "/screening/upload/",
+        {"source": putian.pk, "file": SimpleUploadedFile("l.csv", data), "check": "1"},
+    )
+    body = page.content.decode()
+    assert page.status_code == 200 and "Columns not read:" in body and "居住的地方" in body
+    assert not ImportJob.objects.exists()
+    response = client.post(
+        "/screening/upload/",
+        {
+            "source": putian.pk,
+            "file": SimpleUploadedFile("l.csv", data),
+            "map_address": "居住的地方",
+        },
+    )
+    assert response.status_code == 302
+    assert PushRecord.objects.get().address == "东铺头社区"
+
+
+def test_the_api_shows_the_columns_and_imports_with_a_mapping(world, index, putian, client_for):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    header = ["姓名", "证件", "手机号", "居住的地方", "类别"]
+    rows = [["陈建国", resident_id("19750312", 111), "13905961001", "东铺头社区", "密接"]]
+    data = csv_bytes(rows, header=header)
+    client = client_for(world.tracer)
+    shown = client.post(
+        "/api/v1/screening/lists/columns/",
+        {"source": putian.name, "file": SimpleUploadedFile("l.csv", data)},
+    )
+    assert shown.status_code == 200 and shown.json()["unmapped"] == ["居住的地方"]
+    bad = client.post(
+        "/api/v1/screening/lists/",
+        {"source": putian.name, "file": SimpleUploadedFile("l.csv", data), "mapping": '["x"]'},
+    )
+    assert bad.status_code == 400
+    posted = client.post(
+        "/api/v1/screening/lists/",
+        {
+            "source": putian.name,
+            "file": SimpleUploadedFile("l.csv", data),
+            "mapping": json.dumps({"address": "居住的地方"}),
+        },
+    )
+    assert posted.status_code == 202
+    assert PushRecord.objects.get().address == "东铺头社区"
+    refused = client_for(world.outsider).post(
+        "/api/v1/screening/lists/columns/",
+        {"source": putian.name, "file": SimpleUploadedFile("l.csv", data)},
+    )
+    assert refused.status_code == 403
+
+
+def test_the_command_line_shows_the_columns_and_maps_them(world, index, putian, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    header = ["姓名", "证件", "手机号", "居住的地方", "类别"]
+    rows = [["陈建国", resident_id("19750312", 111), "13905961001", "东铺头社区", "密接"]]
+    path = write_file(tmp_path, "l.csv", csv_bytes(rows, header=header))
+    out = StringIO()
+    call_command("import", "pushlist", str(path), "--source", putian.name, "--columns", stdout=out)
+    assert "居住的地方 -> (not read)" in out.getvalue() and not PushRecord.objects.exists()
+    out = StringIO()
+    call_command(
+        "import", "pushlist", str(path), "--source", putian.name, "--no-progress",
+        "--map", "address=居住的地方", stdout=out,
+    )  # fmt: skip
+    assert PushRecord.objects.get().address == "东铺头社区"

@@ -28,20 +28,33 @@ from .common import abilities
 def upload(request: HttpRequest) -> HttpResponse:
     queries.require_import(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
+    preview = None
     if request.method == "POST" and form.is_valid():
+        source, upload_file = form.cleaned_data["source"], form.cleaned_data["file"]
         try:
-            job = jobs.start_import(
-                form.cleaned_data["source"], form.cleaned_data["file"], user=request.user
-            )
+            if "check" in request.POST:
+                # The columns before the import; the file is chosen again to import.
+                preview = actions.preview_columns(
+                    source, upload_file, filename=upload_file.name, mapping=form.mapping()
+                )
+            else:
+                job = jobs.start_import(
+                    source, upload_file, user=request.user, mapping=form.mapping()
+                )
+                return redirect("screening:job", job_id=job.pk)
         except PushListFileError as error:
             form.add_error("file", str(error))
-        else:
-            return redirect("screening:job", job_id=job.pk)
     lists = queries.lists_for(request.user)[:20]
     return render(
         request,
         "screening/upload.html",
-        {"form": form, "lists": lists, "sources": queries.sources(), **abilities(request.user)},
+        {
+            "form": form,
+            "preview": preview,
+            "lists": lists,
+            "sources": queries.sources(),
+            **abilities(request.user),
+        },
     )
 
 

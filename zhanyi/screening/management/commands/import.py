@@ -5,6 +5,8 @@ xlsx, xls or csv in UTF-8 or GBK/GB18030) exactly as the web upload does,
 with a progress bar, and prints what it stored and where the error file is::
 
     zhanyi import pushlist 莆田协查0910.xlsx --source 莆田市协查 --origin-city 莆田市
+    zhanyi import pushlist 莆田协查0910.xlsx --source 莆田市协查 --columns   # what is read
+    zhanyi import pushlist 莆田协查0910.xlsx --source 莆田市协查 --map address=居住的地方
     zhanyi import escalate          # escalate overdue screening tasks to the township
 
 The actor in the audit trail is ``cli:<operating-system user>``.
@@ -24,6 +26,7 @@ from zhanyi.screening.actions.intake import error_file_path
 from zhanyi.screening.bridge import LinkageUnavailable
 from zhanyi.screening.models import PushSource
 from zhanyi.screening.reading import PushListFileError
+from zhanyi.screening.validation import FIELDS
 
 
 class Command(BaseCommand):
@@ -40,6 +43,19 @@ class Command(BaseCommand):
             help="create the source with this origin city when it does not exist yet",
         )
         push.add_argument("--no-progress", action="store_true", help="no progress bar")
+        push.add_argument(
+            "--columns",
+            action="store_true",
+            help="show which column fills which field and which are not read, import nothing",
+        )
+        push.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="FIELD=HEADER",
+            help="read the column HEADER as FIELD for this file (repeatable), e.g. "
+            "address=居住的地方; fields: " + ", ".join(FIELDS),
+        )
         sub.add_parser("escalate", help="escalate overdue screening tasks to the township")
 
     def handle(self, *args, subcommand: str, **options) -> None:
@@ -64,12 +80,58 @@ class Command(BaseCommand):
             )
         return actions.do_save_source(acting_user=cli_actor(), name=name, origin_city=origin_city)
 
+    def _mapping(self, pairs: list[str]) -> dict[str, str]:
+        mapping = {}
+        for pair in pairs:
+            field, sep, header = pair.partition("=")
+            if not sep or field.strip() not in FIELDS or not header.strip():
+                raise CommandError(
+                    f"--map {pair!r}: expected FIELD=HEADER with FIELD one of {', '.join(FIELDS)}"
+                )
+            mapping[field.strip()] = header.strip()
+        return mapping
+
+    def _show_columns(self, preview: dict) -> None:
+        if preview["problem"]:
+            raise CommandError(preview["problem"])
+        self.stdout.write(f"header on row {preview['header_row']}")
+        for column in preview["columns"]:
+            self.stdout.write(f"  {column['header']} -> {column['field'] or '(not read)'}")
+        for note in preview["notes"]:
+            self.stdout.write(f"note: {note}")
+        if preview["unmapped"]:
+            self.stdout.write(
+                "not read: " + ", ".join(preview["unmapped"]) + " (map with --map FIELD=HEADER)"
+            )
+
     def handle_pushlist(
-        self, *, file: Path, source: str, origin_city: str | None, no_progress: bool, **_
+        self,
+        *,
+        file: Path,
+        source: str,
+        origin_city: str | None,
+        no_progress: bool,
+        columns: bool,
+        map: list[str],
+        **_,
     ) -> None:
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
         push_source = self._source(source, origin_city)
+        mapping = self._mapping(map)
+        try:
+            preview = actions.preview_columns(
+                push_source, file, filename=file.name, mapping=mapping
+            )
+        except PushListFileError as error:
+            raise CommandError(f"{file}: {error}") from None
+        if columns:
+            self._show_columns(preview)
+            return
+        if preview["unmapped"]:
+            self.stdout.write(
+                "not read: " + ", ".join(preview["unmapped"]) + " (see --columns, --map)"
+            )
         bar = tqdm(
             total=None, unit=" rows", disable=no_progress, file=self.stderr._out, desc="reading"
         )
@@ -82,7 +144,12 @@ class Command(BaseCommand):
 
         try:
             push_list = actions.do_import_push_list(
-                push_source, file, filename=file.name, acting_user=cli_actor(), progress=progress
+                push_source,
+                file,
+                filename=file.name,
+                acting_user=cli_actor(),
+                progress=progress,
+                mapping=mapping,
             )
         except (PushListFileError, LinkageUnavailable) as error:
             raise CommandError(f"{file}: {error}") from None
