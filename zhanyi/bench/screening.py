@@ -70,6 +70,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine-only", action="store_true", help="measure the engine alone, no database"
     )
+    parser.add_argument(
+        "--messy",
+        action="store_true",
+        help="the list as other cities write it (zhanyi.engine.synth.messy): read by the "
+        "intake's reading and checking, linked by the engine, scored per fault kind",
+    )
 
 
 # -- set-up (not measured) -------------------------------------------------------------
@@ -149,8 +155,9 @@ def _engine(
     areas = pl.read_parquet(
         city_dir / "areas.parquet", columns=["code", "name", "level", "parent_code"]
     )
+    places = pl.read_parquet(city_dir / "places.parquet", columns=["name", "area_code"])
     t0 = time.perf_counter()
-    gazetteer = Gazetteer(areas)
+    gazetteer = Gazetteer(areas, places)
     resolved = gazetteer.resolve(records["address"])
     t1 = time.perf_counter()
     result = link(records.with_columns(resolved["village_code"]), index_path, model)
@@ -312,10 +319,129 @@ def _import(file_path: Path, truth_path: Path, out: TextIO) -> dict:
     }
 
 
+def _messy(options: dict, city_dir: Path, records_path: Path, truth_path: Path, out: TextIO):
+    """The messy list: written as senders write it (xlsx, a title above the
+    header, their headers, a totals row), read back row by row by the intake's
+    own reading (header search, column mapping, ``clean_row``), linked by the
+    engine; precision and recall over every row, and recall per fault kind."""
+    from zhanyi.core.tabular import open_rows
+    from zhanyi.engine.synth.messy import make_messy, write_messy
+    from zhanyi.people.validation import china_today
+    from zhanyi.screening import bridge
+    from zhanyi.screening.actions.intake import find_header
+    from zhanyi.screening.validation import clean_row, is_totals_row, map_columns
+
+    stem = f"messy-{city_dir.name}-{options['records']}"
+    file_path = options["data_dir"] / f"{stem}.xlsx"
+    messy_truth = options["data_dir"] / f"{stem}.truth.parquet"
+    if not file_path.exists() or not messy_truth.exists():
+        people = pl.read_parquet(
+            city_dir / "people.parquet", columns=["person_id", "identity_number", "household_id"]
+        )
+        messy, truth = make_messy(
+            pl.read_parquet(records_path),
+            pl.read_parquet(truth_path),
+            people,
+            seed=options["seed"],
+        )
+        truth.write_parquet(messy_truth)
+        write_messy(messy, file_path, title="莆田市协查人员名单（第12批）", total_label="合计")
+    truth = pl.read_parquet(messy_truth)
+    index_path, model, figures = _engine_index(options, city_dir, out)
+    areas = pl.read_parquet(
+        city_dir / "areas.parquet", columns=["code", "name", "level", "parent_code"]
+    )
+    t0 = time.perf_counter()
+    today = china_today()
+    with open(file_path, "rb") as fh:
+        rows, _encoding, _total = open_rows(fh, "xlsx")
+        header, header_row, _notes = find_header(rows, {})
+        columns = map_columns(header, {})
+        staged, keys, refused, totals = [], [], 0, 0
+        for n, row in enumerate(rows, start=1):
+            if is_totals_row(row):
+                totals += 1
+                continue
+            clean = clean_row(row, columns, today)
+            if clean.errors:
+                refused += 1
+                continue
+            staged.append(clean.values)
+            keys.append(truth["record_key"][n - 1])
+    t1 = time.perf_counter()
+    frame = pl.DataFrame(staged, infer_schema_length=None).with_columns(
+        pl.Series("record_key", range(len(staged)), dtype=pl.Int64)
+    )
+    records = bridge.records_frame(frame, [None] * frame.height).drop("village_code")
+    places = pl.read_parquet(city_dir / "places.parquet", columns=["name", "area_code"])
+    resolved = Gazetteer(areas, places).resolve(records["address"])
+    result = link(records.with_columns(resolved["village_code"]), index_path, model)
+    t2 = time.perf_counter()
+    decisions = result.with_columns(pl.Series("record_key", keys, dtype=pl.String))
+    scored = score(decisions, truth)
+    in_city = int(truth["person_id"].is_not_null().sum())
+    by_kind = _per_fault(decisions, truth)
+    figures |= {
+        "messy_read_s": round(t1 - t0, 1),
+        "messy_link_s": round(t2 - t1, 1),
+        "messy_header_row": header_row,
+        "messy_rows_refused": refused,
+        "messy_totals_rows_skipped": totals,
+        "messy_rows_in_city": in_city,
+        **{f"messy_{k}": v for k, v in scored.items()},
+        "messy_wrong_links_by_exact_number": int(
+            decisions.join(
+                truth.select("record_key", pl.col("person_id").alias("true_id")), on="record_key"
+            )
+            .filter(
+                (pl.col("decision") == "link")
+                & (pl.col("method") == "id_exact")
+                & (pl.col("person_id") != pl.col("true_id")).fill_null(True)
+            )
+            .height
+        ),
+        "messy_by_fault": by_kind,
+    }
+    say(
+        out,
+        f"messy list: {truth.height:,} rows (header on row {header_row}), {refused} refused, "
+        f"read in {figures['messy_read_s']} s, linked in {figures['messy_link_s']} s; "
+        f"precision {scored['precision']}, recall {scored['recall']} over {in_city:,} rows "
+        "of people of the city",
+    )
+    for kind, figs in by_kind.items():
+        say(
+            out,
+            f"  {kind:24} rows {figs['rows']:>7,}  "
+            f"precision {figs['precision']}  recall {figs['recall']}",
+        )
+    return figures
+
+
+def _per_fault(decisions: pl.DataFrame, truth: pl.DataFrame) -> dict[str, dict]:
+    """Precision and recall over the rows of each fault kind (a row counts for
+    every kind it has); rows the reading refused count as missed."""
+    kinds = sorted({k for f in truth["faults"].fill_null("") for k in f.split(",") if k})
+    out: dict[str, dict] = {}
+    for kind in ["(none)", *kinds]:
+        if kind == "(none)":
+            rows = truth.filter(pl.col("faults").fill_null("") == "")
+        else:
+            rows = truth.filter(pl.col("faults").fill_null("").str.split(",").list.contains(kind))
+        figs = score(decisions.join(rows.select("record_key"), on="record_key"), rows)
+        out[kind] = {"rows": rows.height, "precision": figs["precision"], "recall": figs["recall"]}
+    return out
+
+
 def run(options: dict, out: TextIO) -> dict:
     options["data_dir"].mkdir(parents=True, exist_ok=True)
     city_dir = generate_city(options, out)
     records_path, truth_path, file_path = _push_list(options, city_dir, out)
+    if options.get("messy"):
+        figures = {"bench": "screening-messy", "records": options["records"]}
+        figures |= _messy(options, city_dir, records_path, truth_path, out)
+        first = ("bench", "records", "messy_precision", "messy_recall")
+        return {k: figures[k] for k in first} | figures
     n_people = pq.ParquetFile(city_dir / "people.parquet").metadata.num_rows
     say(out, f"bench screening: {options['records']:,} records against {n_people:,} persons")
     figures: dict = {

@@ -22,7 +22,7 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from zhanyi.people.models import Person
-from zhanyi.places.models import Area
+from zhanyi.places.models import Area, Place
 
 INDEX_SCHEMA = pa.schema(
     [
@@ -175,6 +175,13 @@ def areas_frame() -> pl.DataFrame:
     )
 
 
+def places_frame() -> pl.DataFrame:
+    """The places index (compounds, schools, markets …): name and area code, for
+    addresses that name a place rather than its village."""
+    rows = list(Place.objects.values_list("name", "area__code"))
+    return pl.DataFrame(rows, schema={"name": pl.String, "area_code": pl.String}, orient="row")
+
+
 def records_frame(staged: pl.DataFrame, village_codes: list[str | None]) -> pl.DataFrame:
     """Staged push records as the engine's ``link`` takes them (with their resolved village)."""
     return staged.select(
@@ -184,14 +191,12 @@ def records_frame(staged: pl.DataFrame, village_codes: list[str | None]) -> pl.D
             "id_number"
         ),
         pl.col("phone"),
-        # The birth date as written when there is one: the engine takes a
-        # valid identity number's own, and checks the written one against the
-        # person the number names.
-        (
-            pl.coalesce("birth_written", "birth_date")
-            if "birth_written" in staged.columns
-            else pl.col("birth_date")
-        ).alias("birth_date"),
+        # The birth date as written (none when the row wrote none): the engine
+        # takes a valid identity number's own, and checks the written one
+        # against the person the number names.
+        (pl.col("birth_written") if "birth_written" in staged.columns else pl.col("birth_date"))
+        .cast(pl.Date)
+        .alias("birth_date"),
         (
             pl.col("birth_month")
             if "birth_month" in staged.columns

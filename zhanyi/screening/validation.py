@@ -401,7 +401,9 @@ def clean_row(row: Sequence[Any], columns: Mapping[str, int], today: dt.date) ->
             )
         birth, sex, month = resident.birth_date, resident.sex, ""
     # As written (when readable), for the check against the number's person.
-    values["birth_written"] = moment.date if moment is not None else None
+    values["birth_written"] = (
+        moment.date if moment is not None and moment.date and moment.date <= today else None
+    )
     values["birth_date"] = birth
     values["birth_month"] = month
     values["sex"] = sex or "unknown"

@@ -9,9 +9,18 @@ to the township only (the township's manual queue takes it); a village named
 without its township resolves when its name is unique in the city (or in the
 county the address names).
 
+With a places index (``places``: name, area_code, the compounds, schools and
+markets of each village), an address that names a place resolves to the
+place's village (``碧湖花园3栋``, or a township and a compound of it). A
+township or village name with one wrong character (``西乔街道``, ``碧和社区``
+written ``璧和社区``) is still read when only one name of the city (of the
+township, for a village) is that close.
+
 Confidence: 1.0 township and village with its suffix; 0.9 township and the
-village's bare name; 0.8 a village alone (with its suffix), unique; 0.7 the
-bare names of township and village (``西桥碧和``); 0.5 township only; 0 nothing.
+village's bare name; 0.8 a village alone (with its suffix), unique, or a
+township and one of its places; 0.7 the bare names of township and village
+(``西桥碧和``), or a place alone, unique; 0.6 a name one character off; 0.5
+township only; 0 nothing.
 """
 
 from __future__ import annotations
@@ -69,11 +78,26 @@ class _Township:
     by_stem: dict[str, str]  # village stem → code
 
 
+def _one_off(names: list[str], suffix: str = "") -> re.Pattern:
+    """Each of ``names`` (at least two characters) with any one character
+    replaced, followed by ``suffix`` (a regular expression)."""
+    variants = {
+        re.escape(n[:i]) + "[^\\d]" + re.escape(n[i + 1 :])
+        for n in names
+        if len(n) >= 2
+        for i in range(len(n))
+    }
+    if not variants:
+        return re.compile("$^")
+    return re.compile(f"(?:{'|'.join(sorted(variants, key=len, reverse=True))}){suffix}")
+
+
 class Gazetteer:
     """Resolves addresses against an area tree (columns code, name, level,
-    parent_code; levels city/county/township/village/grid)."""
+    parent_code; levels city/county/township/village/grid) and, when given,
+    the places index (columns name, area_code: a village's or a grid's)."""
 
-    def __init__(self, areas: pl.DataFrame) -> None:
+    def __init__(self, areas: pl.DataFrame, places: pl.DataFrame | None = None) -> None:
         missing = [c for c in AREA_COLUMNS if c not in areas.columns]
         if missing:
             raise ValueError(f"the area table lacks the column(s) {', '.join(missing)}")
@@ -130,6 +154,76 @@ class Gazetteer:
         self._county_re = re.compile(_alternation(list(self._county_words))) if counties else None
         self._any_village_re = re.compile(f"({_alternation(list(self._village_names))})({suffix})")
         self._county_of_township = {code: t["parent_code"] for code, t in townships.items()}
+        self._suffix = suffix
+        self._town_names = {code: t["name"] for code, t in townships.items()}
+        self._fuzzy_towns: re.Pattern | None = None
+        self._fuzzy_villages: dict[str, re.Pattern] = {}
+        self._places_of(rows, places)
+
+    def _places_of(self, rows: list[dict], places: pl.DataFrame | None) -> None:
+        """Place name → village codes (a grid's place counts for its village)."""
+        self._place_villages: dict[str, set[str]] = {}
+        self._place_lengths: list[int] = []
+        if places is None or places.height == 0:
+            return
+        village_of = {r["code"]: r["code"] for r in rows if r["level"] == "village"}
+        for r in rows:
+            if r["level"] == "grid" and r["parent_code"] in village_of:
+                village_of[r["code"]] = r["parent_code"]
+        names = to_simplified(places["name"].cast(pl.String).str.replace_all(r"\s+", ""))
+        for name, area in zip(names.to_list(), places["area_code"].to_list(), strict=True):
+            village = village_of.get(str(area))
+            if name and len(name) >= 3 and village is not None:
+                self._place_villages.setdefault(name, set()).add(village)
+        # Longest first: 碧湖花园二期 before 碧湖花园.
+        self._place_lengths = sorted({len(n) for n in self._place_villages}, reverse=True)
+
+    def _place_village(self, text: str, township: str | None) -> str | None:
+        """The village of the place ``text`` names, if only one (of ``township``)."""
+        # Dictionary look-ups of every substring of a place's length: tens of
+        # thousands of names make a slow regular expression.
+        for start in range(len(text)):
+            for length in self._place_lengths:
+                villages = self._place_villages.get(text[start : start + length])
+                if villages is None:
+                    continue
+                if township is not None:
+                    villages = {v for v in villages if self._village_parent.get(v) == township}
+                if len(villages) == 1:
+                    return next(iter(villages))
+        return None
+
+    def _fuzzy_village(self, text: str, township: str) -> str | None:
+        """A village of ``township`` written with one wrong character and its suffix."""
+        town = self._townships[township]
+        if township not in self._fuzzy_villages:
+            self._fuzzy_villages[township] = _one_off(list(town.by_stem), f"(?:{self._suffix})")
+        found = set()
+        for m in self._fuzzy_villages[township].finditer(text):
+            stem = _stem(m.group(0), _VILLAGE_SUFFIXES)
+            found |= {
+                code
+                for s, code in town.by_stem.items()
+                if len(s) == len(stem) and sum(a != b for a, b in zip(s, stem, strict=True)) == 1
+            }
+        return next(iter(found)) if len(found) == 1 else None
+
+    def _fuzzy_township(self, text: str) -> tuple[str, int] | None:
+        """A township written with one wrong character (and its own suffix):
+        its code and where the rest of the address starts."""
+        if self._fuzzy_towns is None:
+            self._fuzzy_towns = _one_off(list(self._town_names.values()))
+        for m in self._fuzzy_towns.finditer(text):
+            word = m.group(0)
+            codes = {
+                code
+                for code, name in self._town_names.items()
+                if len(name) == len(word)
+                and sum(a != b for a, b in zip(name, word, strict=True)) == 1
+            }
+            if len(codes) == 1:
+                return next(iter(codes)), m.end()
+        return None
 
     def resolve(self, addresses: list[str] | pl.Series) -> pl.DataFrame:
         """One row per address, in order: address, village_code, township_code,
@@ -178,7 +272,7 @@ class Gazetteer:
                 vm, conf = best
                 vcode = town.by_stem[vm.group(1)]
                 return (vcode, tcode, town.county, conf, m.group(0) + vm.group(0))
-            return (None, tcode, town.county, 0.5, m.group(0))
+            return self._township_only(rest, tcode, m.group(0))
         # A bare township stem right before a village of that township.
         for m in self._township_stem_re.finditer(text):
             tcode = self._township_by_stem[m.group(0)]
@@ -201,4 +295,30 @@ class Gazetteer:
                 vcode = codes[0]
                 tcode = self._village_parent[vcode]
                 return (vcode, tcode, self._county_of_township[tcode], 0.8, vm.group(0))
+        # A place of the index named alone, unique in the city.
+        place_village = self._place_village(text, None)
+        if place_village is not None:
+            tcode = self._village_parent[place_village]
+            return (place_village, tcode, self._county_of_township[tcode], 0.7, None)
+        # A township with one wrong character, then what follows it.
+        fuzzy = self._fuzzy_township(text)
+        if fuzzy is not None:
+            tcode, end = fuzzy
+            town = self._townships[tcode]
+            after = town.villages.search(text, end)
+            if after is not None and (after.group(2) or after.start() == end):
+                return (town.by_stem[after.group(1)], tcode, town.county, 0.6, None)
+            return self._township_only(text[end:], tcode, None)
         return (None, None, None, 0.0, None)
+
+    def _township_only(self, rest: str, tcode: str, matched: str | None) -> tuple:
+        """A township without a village of it by name: one of its places, or
+        one of its villages with one wrong character, else the township alone."""
+        county = self._townships[tcode].county
+        vcode = self._place_village(rest, tcode)
+        if vcode is not None:
+            return (vcode, tcode, county, 0.8, matched)
+        vcode = self._fuzzy_village(rest, tcode)
+        if vcode is not None:
+            return (vcode, tcode, county, 0.6, matched)
+        return (None, tcode, county, 0.5, matched)

@@ -226,11 +226,13 @@ def _one_edit(a: str, b: str) -> bool:
 
 def _id_conflicts(recs: pl.DataFrame, exact: pl.DataFrame, idx: pl.DataFrame) -> pl.DataFrame:
     """Records whose valid identity number names a person of the index that the
-    rest of the record denies (_row, person_id): the name is not that person's
-    (not the same characters, pinyin or sound, nor one character off) and
-    neither the birth date written nor the phone is theirs. A household
-    member's number on someone else's row is the usual cause; such a record
-    goes to review with both candidates, never straight to a link."""
+    rest of the record denies (_row, person_id). The name is not that person's
+    (not the same characters, pinyin or sound), and either the birth date
+    written is another, or the name is more than one character off and neither
+    the birth date nor the phone is theirs. A household member's number on
+    someone else's row is the usual cause (a sibling's name one character off,
+    the household's phone); such a record goes to review with both candidates,
+    never straight to a link."""
     if exact.height == 0:
         return exact
     joined = (
@@ -257,14 +259,22 @@ def _id_conflicts(recs: pl.DataFrame, exact: pl.DataFrame, idx: pl.DataFrame) ->
             & (pl.col("name_norm") != pl.col("p_name"))
             & (pl.col("name_pinyin") != pl.col("p_pinyin")).fill_null(True)
             & (pl.col("name_sound") != pl.col("p_sound")).fill_null(True)
-            & (pl.col("birth_date_given") != pl.col("p_birth")).fill_null(True)
-            & (pl.col("phone_norm") != pl.col("p_phone")).fill_null(True)
+        )
+        .with_columns(
+            (pl.col("birth_date_given") != pl.col("p_birth")).fill_null(False).alias("born_else"),
+            (pl.col("birth_date_given") == pl.col("p_birth")).fill_null(False).alias("born_same"),
+            (pl.col("phone_norm") == pl.col("p_phone")).fill_null(False).alias("same_phone"),
         )
     )
     denied = [
         row["_row"]
         for row in joined.iter_rows(named=True)
-        if not _one_edit(row["name_norm"], row["p_name"])
+        if row["born_else"]
+        or (
+            not _one_edit(row["name_norm"], row["p_name"])
+            and not row["born_same"]
+            and not row["same_phone"]
+        )
     ]
     return exact.filter(pl.col("_row").is_in(denied))
 

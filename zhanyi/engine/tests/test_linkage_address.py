@@ -78,3 +78,32 @@ def test_an_address_outside_the_city_or_empty_resolves_to_nothing(gazetteer):
 def test_an_area_table_without_the_needed_columns_is_refused():
     with pytest.raises(ValueError, match="parent_code"):
         Gazetteer(pl.DataFrame({"code": ["1"], "name": ["x"], "level": ["city"]}))
+
+
+def test_a_compound_of_the_places_index_resolves_to_its_village(areas):
+    a = _village(areas, "社区")
+    t, code = a["town"]["name"], a["village"]["code"]
+    places = pl.DataFrame({"name": ["翠湖天地花园", "翠湖小学"], "area_code": [code, code]})
+    gazetteer = Gazetteer(areas, places)
+    out = gazetteer.resolve([f"{t}翠湖天地花园3栋201", "翠湖天地花园5栋", f"{t}新华路12号"])
+    assert out["village_code"].to_list() == [code, code, None]
+    assert out["confidence"].to_list()[:2] == [0.8, 0.7]
+    assert out["township_code"][2] == a["town"]["code"]  # the township's manual queue
+
+
+def test_a_place_name_two_villages_share_resolves_to_neither(areas):
+    villages = areas.filter(pl.col("level") == "village")["code"].to_list()[:2]
+    places = pl.DataFrame({"name": ["阳光花园", "阳光花园"], "area_code": villages})
+    out = Gazetteer(areas, places).resolve(["阳光花园1栋"])
+    assert out["village_code"][0] is None
+
+
+def test_one_wrong_character_in_a_township_or_village_name_is_tolerated(areas, gazetteer):
+    a = _village(areas, "社区")
+    v, t = a["village"]["name"], a["town"]["name"]
+    wrong_v = v[0] + ("乙" if v[1] != "乙" else "丙") + v[2:]
+    wrong_t = t[0] + ("乙" if t[1] != "乙" else "丙") + t[2:]
+    stem = v[:-2]
+    out = gazetteer.resolve([f"{t}{wrong_v}1号", f"漳州市{wrong_t}{stem}2号", f"{wrong_t}{v}"])
+    assert out["village_code"].to_list() == [a["village"]["code"]] * 3
+    assert out["confidence"].to_list()[:2] == [0.6, 0.6]

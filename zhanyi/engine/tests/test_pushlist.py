@@ -133,3 +133,29 @@ def test_a_character_gbk_cannot_hold_is_refused_and_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
     write_push_list(df, tmp_path / "x.csv", "csv", "gb18030")
     assert "陈𠀀" in (tmp_path / "x.csv").read_bytes().decode("gb18030")
+
+
+def test_the_messy_list_writes_values_as_senders_do_and_records_each_fault(city, pushed, tmp_path):
+    import openpyxl
+
+    from zhanyi.engine.synth.messy import MESSY_HEADERS, make_messy, write_messy
+
+    records, truth = pushed
+    people = city[0]
+    messy, messy_truth = make_messy(records, truth, people, seed=7)
+    assert messy.height == records.height and messy_truth.height == truth.height
+    kinds = {k for f in messy_truth["faults"] for k in f.split(",") if k}
+    for kind in ("birth_time_part", "sex_words", "category_words", "time_no_year", "id_apostrophe"):
+        assert kind in kinds, kind
+    by_key = dict(zip(messy["record_key"], messy["id_number"], strict=True))
+    for key in _with_fault(messy_truth, "id_fifteen")["record_key"]:
+        assert len(by_key[key]) == 15
+    for key in _with_fault(messy_truth, "id_apostrophe")["record_key"]:
+        assert by_key[key].startswith("'")
+    # The same seed, the same list.
+    again, _ = make_messy(records, truth, people, seed=7)
+    assert again.equals(messy)
+    path = write_messy(messy, tmp_path / "list.xlsx", title="名单", total_label="合计")
+    rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    assert rows[0][0] == "名单" and rows[2][1] == MESSY_HEADERS["name"]
+    assert rows[-1][0] == f"合计：{messy.height}人" and len(rows) == messy.height + 4

@@ -65,7 +65,7 @@ def resolve_addresses(addresses: Iterable[str | None]) -> dict[str | None, Resol
     }
     if not distinct:
         return out
-    resolved = Gazetteer(bridge.areas_frame()).resolve(distinct)
+    resolved = Gazetteer(bridge.areas_frame(), bridge.places_frame()).resolve(distinct)
     for row in resolved.iter_rows(named=True):
         village = codes.get(row["village_code"] or "")
         area = (

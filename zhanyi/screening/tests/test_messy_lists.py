@@ -137,6 +137,17 @@ def test_someone_elses_identity_number_goes_to_review_with_both_candidates(
     assert index["陈建国"].pk in record.candidates
 
 
+def test_someone_elses_number_on_a_row_without_a_birth_date_is_not_linked(
+    world, index, putian, tmp_path
+):
+    # 黄志强's row, no birth date written, carries 王芳's number and his own phone.
+    other = resident_id(*_person_of("王芳")[1:3])
+    _import(putian, world, tmp_path, [row_for(world, "黄志强", id=other)], header=FULL_HEADER[:7])
+    record = PushRecord.objects.get()
+    assert record.decision == Decision.REVIEW and record.method == "id_conflict"
+    assert record.candidates[0] == index["王芳"].pk
+
+
 def test_a_typo_in_the_name_of_an_exact_number_still_links(world, index, putian, tmp_path):
     rows = [_named(row_for(world, "陈建国"), "陈建囯")]
     _import(putian, world, tmp_path, rows)
@@ -343,3 +354,23 @@ def test_the_command_line_shows_the_columns_and_maps_them(world, index, putian, 
         "--map", "address=居住的地方", stdout=out,
     )  # fmt: skip
     assert PushRecord.objects.get().address == "东铺头社区"
+
+
+def test_an_address_naming_a_compound_or_with_a_wrong_character_finds_its_village(
+    world, index, putian, tmp_path
+):
+    from zhanyi.places.models import Place, PlaceKind
+
+    Place.objects.create(
+        name="翠湖天地花园", kind=PlaceKind.RESIDENTIAL_COMPOUND, area=world.village2
+    )
+    town = world.village.parent.name
+    wrong = world.village.name[0] + "乙" + world.village.name[2:]
+    rows = [
+        row_for(world, "陈建国", id="", address=f"{town}翠湖天地花园3栋201"),
+        row_for(world, "林秀英", id="", address=f"{town}{wrong}胜利路2号"),
+    ]
+    _import(putian, world, tmp_path, rows, header=FULL_HEADER[:7])
+    records = {r.name: r for r in PushRecord.objects.all()}
+    assert records["陈建国"].village == world.village2
+    assert records["林秀英"].village == world.village
