@@ -28,6 +28,14 @@ Measured:
   the list (``end_to_end_s``, split into ``intake_read_s`` and ``store_s``);
   precision and recall over the records it stored.
 
+``--messy`` (issue 15) measures the list as other cities write it
+(``zhanyi.engine.synth.messy``, xlsx with a title above the header, their
+headers, a totals row): read back by the intake's own reading and linked by
+the engine (``messy_*``: precision and recall over every row, per fault kind,
+and wrong links through an exact identity number); then, unless
+``--engine-only``, the same file end to end through ``do_import_push_list``
+(``by_fault``, ``wrong_links_by_exact_number``, ``recall_all_rows``).
+
 ``--engine-only`` skips the database (any database, SQLite too). The last line
 is one JSON object: bench, records, persons_index, end_to_end_s, precision,
 recall and the rest.
@@ -216,7 +224,13 @@ def _warm_snapshot(out: TextIO) -> float:
 
 
 def _database_run(
-    options: dict, city_dir: Path, file_path: Path, truth_path: Path, out: TextIO
+    options: dict,
+    city_dir: Path,
+    file_path: Path,
+    truth_path: Path,
+    out: TextIO,
+    *,
+    first_row: int = 2,
 ) -> dict:
     from django.db import connection
 
@@ -247,10 +261,10 @@ def _database_run(
     # The screening app's snapshot of the index is per state of the persons
     # table; after the clone it is the template's, normally on disk already.
     figures["index_snapshot_s"] = _warm_snapshot(out)
-    return figures | _import(file_path, truth_path, out)
+    return figures | _import(file_path, truth_path, out, first_row=first_row)
 
 
-def _import(file_path: Path, truth_path: Path, out: TextIO) -> dict:
+def _import(file_path: Path, truth_path: Path, out: TextIO, *, first_row: int = 2) -> dict:
     from zhanyi.core.audit import SystemActor
     from zhanyi.people.models import Person
     from zhanyi.screening.actions import do_import_push_list
@@ -292,8 +306,9 @@ def _import(file_path: Path, truth_path: Path, out: TextIO) -> dict:
             "village_id": pl.Int64,
         },
         orient="row",
-    ).with_columns((pl.col("row_number") - 1).alias("_n"))
-    # Data row k of the file (k from 1) is row_number k + 1 and record k of the truth.
+    ).with_columns((pl.col("row_number") - first_row + 1).alias("_n"))
+    # Data row k of the file (k from 1) is row_number k + first_row - 1 and
+    # record k of the truth.
     truth = pl.read_parquet(truth_path).with_row_index("_n", offset=1)
     stored = stored.join(truth.select("_n", "record_key"), on="_n", how="left")
     scored = score(stored.select("record_key", "decision", "person_id"), truth)
@@ -304,6 +319,12 @@ def _import(file_path: Path, truth_path: Path, out: TextIO) -> dict:
         round(scored["right_links"] / in_index_rows, 5) if in_index_rows else None
     )
     tasks = ScreeningTask.objects.filter(records__push_list=push_list).distinct()
+    methods = dict(
+        PushRecord.objects.filter(push_list=push_list).values_list("row_number", "method")
+    )
+    decided = stored.select("record_key", "decision", "person_id").with_columns(
+        pl.Series("method", [methods.get(int(n)) for n in stored["row_number"]], pl.String)
+    )
     return {
         "end_to_end_s": round(t1 - t0, 1),
         "intake_read_s": round(read_s, 1),
@@ -315,21 +336,18 @@ def _import(file_path: Path, truth_path: Path, out: TextIO) -> dict:
         "tasks": tasks.count(),
         "tasks_manual": tasks.filter(manual=True).count(),
         "records_without_task": int(stored["task_id"].null_count()),
+        "rows_warned": push_list.rows_warned,
+        "wrong_links_by_exact_number": _wrong_exact(decided, truth),
+        "by_fault": _per_fault(decided, truth),
         **scored,
     }
 
 
-def _messy(options: dict, city_dir: Path, records_path: Path, truth_path: Path, out: TextIO):
-    """The messy list: written as senders write it (xlsx, a title above the
-    header, their headers, a totals row), read back row by row by the intake's
-    own reading (header search, column mapping, ``clean_row``), linked by the
-    engine; precision and recall over every row, and recall per fault kind."""
-    from zhanyi.core.tabular import open_rows
+def _messy_files(
+    options: dict, city_dir: Path, records_path: Path, truth_path: Path
+) -> tuple[Path, Path]:
+    """The messy list (xlsx) and its truth, written once from the generated list."""
     from zhanyi.engine.synth.messy import make_messy, write_messy
-    from zhanyi.people.validation import china_today
-    from zhanyi.screening import bridge
-    from zhanyi.screening.actions.intake import find_header
-    from zhanyi.screening.validation import clean_row, is_totals_row, map_columns
 
     stem = f"messy-{city_dir.name}-{options['records']}"
     file_path = options["data_dir"] / f"{stem}.xlsx"
@@ -346,6 +364,25 @@ def _messy(options: dict, city_dir: Path, records_path: Path, truth_path: Path, 
         )
         truth.write_parquet(messy_truth)
         write_messy(messy, file_path, title="莆田市协查人员名单（第12批）", total_label="合计")
+    return file_path, messy_truth
+
+
+#: The messy list's first data row: a title and a date row, then the header.
+MESSY_FIRST_ROW = 4
+
+
+def _messy(options: dict, city_dir: Path, records_path: Path, truth_path: Path, out: TextIO):
+    """The messy list: written as senders write it (xlsx, a title above the
+    header, their headers, a totals row), read back row by row by the intake's
+    own reading (header search, column mapping, ``clean_row``), linked by the
+    engine; precision and recall over every row, and recall per fault kind."""
+    from zhanyi.core.tabular import open_rows
+    from zhanyi.people.validation import china_today
+    from zhanyi.screening import bridge
+    from zhanyi.screening.actions.intake import find_header
+    from zhanyi.screening.validation import clean_row, is_totals_row, map_columns
+
+    file_path, messy_truth = _messy_files(options, city_dir, records_path, truth_path)
     truth = pl.read_parquet(messy_truth)
     index_path, model, figures = _engine_index(options, city_dir, out)
     areas = pl.read_parquet(
@@ -389,17 +426,7 @@ def _messy(options: dict, city_dir: Path, records_path: Path, truth_path: Path, 
         "messy_totals_rows_skipped": totals,
         "messy_rows_in_city": in_city,
         **{f"messy_{k}": v for k, v in scored.items()},
-        "messy_wrong_links_by_exact_number": int(
-            decisions.join(
-                truth.select("record_key", pl.col("person_id").alias("true_id")), on="record_key"
-            )
-            .filter(
-                (pl.col("decision") == "link")
-                & (pl.col("method") == "id_exact")
-                & (pl.col("person_id") != pl.col("true_id")).fill_null(True)
-            )
-            .height
-        ),
+        "messy_wrong_links_by_exact_number": _wrong_exact(decisions, truth),
         "messy_by_fault": by_kind,
     }
     say(
@@ -416,6 +443,21 @@ def _messy(options: dict, city_dir: Path, records_path: Path, truth_path: Path, 
             f"precision {figs['precision']}  recall {figs['recall']}",
         )
     return figures
+
+
+def _wrong_exact(decisions: pl.DataFrame, truth: pl.DataFrame) -> int:
+    """Links to a different person made through an exact identity number."""
+    return (
+        decisions.join(
+            truth.select("record_key", pl.col("person_id").alias("true_id")), on="record_key"
+        )
+        .filter(
+            (pl.col("decision") == "link")
+            & (pl.col("method") == "id_exact")
+            & (pl.col("person_id") != pl.col("true_id")).fill_null(True)
+        )
+        .height
+    )
 
 
 def _per_fault(decisions: pl.DataFrame, truth: pl.DataFrame) -> dict[str, dict]:
@@ -440,6 +482,11 @@ def run(options: dict, out: TextIO) -> dict:
     if options.get("messy"):
         figures = {"bench": "screening-messy", "records": options["records"]}
         figures |= _messy(options, city_dir, records_path, truth_path, out)
+        if not options["engine_only"]:
+            messy_file, messy_truth = _messy_files(options, city_dir, records_path, truth_path)
+            figures |= _database_run(
+                options, city_dir, messy_file, messy_truth, out, first_row=MESSY_FIRST_ROW
+            )
         first = ("bench", "records", "messy_precision", "messy_recall")
         return {k: figures[k] for k in first} | figures
     n_people = pq.ParquetFile(city_dir / "people.parquet").metadata.num_rows
