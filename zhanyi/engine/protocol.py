@@ -79,7 +79,6 @@ class CompanionRule:
     retention_days: int = 21
     merge_gap_minutes: int = 0
     record_gap_minutes: int = 60
-    max_stay_hours: int = 24
 
     @property
     def min_overlap_s(self) -> int:
@@ -94,8 +93,8 @@ class CompanionRule:
             value = getattr(self, f.name)
             if f.type == "int" and (not isinstance(value, int) or value < 0):
                 raise ValueError(f"companion.{f.name} must be a non-negative integer")
-        if self.lookback_days < 1 or self.max_stay_hours < 1:
-            raise ValueError("companion.lookback_days and max_stay_hours must be at least 1")
+        if self.lookback_days < 1:
+            raise ValueError("companion.lookback_days must be at least 1")
         if self.overlap_within not in OVERLAP_READINGS:
             raise ValueError(
                 f"companion.overlap_within must be one of {', '.join(OVERLAP_READINGS)}"

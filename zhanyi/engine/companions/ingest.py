@@ -5,12 +5,15 @@ layout ``zhanyi synth`` writes, partitioned by the local day a stay starts on.
 A flat CSV/Parquet file of stays, or of raw location records (``person_id,
 ts`` and ``cell_id`` or ``lon, lat``), is first staged into that layout.
 
-Day D of the store is built from input days D-1 and D: each valid stay is cut
-at local midnight, the pieces falling in D are kept, and a person's pieces in
-the same cell are merged when the gap between them is at most
-``merge_gap_minutes`` (overlapping and touching pieces always merge). Merging
-never bridges midnight, so a day folder is a function of two input days and
-can be rebuilt or purged alone. Re-ingest day D when day D-1 arrives late.
+Day D of the store is built from input days D-1 and D, and from the stays
+of earlier days that run into D (``carry``: a stay longer than a day is kept
+and cut at every midnight it crosses, never refused for its length): each
+valid stay is cut at local midnight, the pieces falling in D are kept, and a
+person's pieces in the same cell are merged when the gap between them is at
+most ``merge_gap_minutes`` (overlapping and touching pieces always merge).
+Merging never bridges midnight, so a day folder is a function of its input
+days and can be rebuilt or purged alone. Re-ingest day D when an earlier day
+whose stays run into it arrives late.
 
 After the days, the windows of the most recent days are brought up to date
 (``window.py``): the query's compact index of each lookback's dwell.
@@ -19,11 +22,11 @@ Malformed rows are never fatal and never dropped silently: each is counted by
 kind and written to ``rejects/day=D/rejects.parquet``. The kinds, first
 match wins: ``missing`` (a null field), ``unknown_cell`` (not a cell of the
 grid), ``end_before_start``, ``zero_length``, ``outside_day`` (the start is
-not in the partition's day), ``too_long`` (longer than ``max_stay_hours``),
-``duplicate`` (an exact copy of an earlier row). Records add ``conflict``
-(same person and instant, another cell; the smallest cell id is kept) and
-``no_duration`` (the person's next record is more than
-``record_gap_minutes`` later, or there is none, so it spans no time).
+not in the partition's day), ``duplicate`` (an exact copy of an earlier
+row). Records add ``conflict`` (same person and instant, another cell; the
+smallest cell id is kept) and ``no_duration`` (the person's next record is
+more than ``record_gap_minutes`` later, or there is none, so it spans no
+time).
 """
 
 from __future__ import annotations
@@ -61,7 +64,6 @@ REJECT_KINDS = (
     "end_before_start",
     "zero_length",
     "outside_day",
-    "too_long",
     "duplicate",
     "conflict",
     "no_duration",
@@ -147,7 +149,7 @@ def _source_sql(files_param: str, day_no: int, empty: bool = False) -> str:
     )
 
 
-def _classify_sql(n_cells: int, max_stay_s: int) -> str:
+def _classify_sql(n_cells: int) -> str:
     return f"""
     SELECT *, CASE
       WHEN person_id IS NULL OR cell_id IS NULL OR start_s IS NULL OR end_s IS NULL
@@ -157,7 +159,6 @@ def _classify_sql(n_cells: int, max_stay_s: int) -> str:
       WHEN end_s = start_s THEN 'zero_length'
       WHEN start_s < src_day * {DAY_S} - {LOCAL_OFFSET_S}
         OR start_s >= (src_day + 1) * {DAY_S} - {LOCAL_OFFSET_S} THEN 'outside_day'
-      WHEN end_s - start_s > {int(max_stay_s)} THEN 'too_long'
       WHEN row_number() OVER (PARTITION BY src_day, person_id, cell_id, start_s, end_s) > 1
         THEN 'duplicate'
     END AS kind
@@ -213,11 +214,14 @@ def ingest_day(
         # were counted when yesterday was ingested.
         parts.append(f"SELECT * FROM ({_source_sql('$prev', d - 1)}) WHERE end_s > {lo}")
         params["prev"] = [str(f) for f in prev_files]
+    for earlier in store.days("carry"):
+        # Stays of earlier days (before yesterday) that run into this one.
+        n = date_to_day_no(earlier)
+        if n < d - 1:
+            parts.append(f"SELECT * FROM ({_source_sql(f'$carry{n}', n)}) WHERE end_s > {lo}")
+            params[f"carry{n}"] = [str(store.file("carry", earlier))]
     con.execute("CREATE OR REPLACE TEMP TABLE src AS " + " UNION ALL ".join(parts), params)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE classified AS "
-        + _classify_sql(grid.n_cells, rule.max_stay_hours * 3600)
-    )
+    con.execute("CREATE OR REPLACE TEMP TABLE classified AS " + _classify_sql(grid.n_cells))
     counts = con.execute(
         f"SELECT kind, count(*) FROM classified WHERE src_day = {d} GROUP BY kind"
     ).fetchall()
@@ -247,6 +251,18 @@ def ingest_day(
             f"TO {_sql_str(staging / 'rejects.parquet')} (FORMAT parquet)"
         )
 
+    # This day's valid stays that run past the end of tomorrow: the days after
+    # tomorrow read them from the carry table.
+    carry = (
+        f"SELECT person_id, cell_id, to_timestamp(start_s) AS start, "
+        f'to_timestamp(end_s) AS "end" FROM classified WHERE kind IS NULL '
+        f"AND src_day = {d} AND end_s > {lo + 2 * DAY_S}"
+    )
+    if con.execute(f"SELECT count(*) FROM ({carry})").fetchall()[0][0]:
+        con.execute(
+            f"COPY ({carry} ORDER BY person_id, start) "
+            f"TO {_sql_str(staging / 'carry.parquet')} (FORMAT parquet)"
+        )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE merged AS " + _merge_sql(d, rule.merge_gap_minutes * 60)
     )
@@ -290,6 +306,27 @@ def _crosses_midnight(con: duckdb.DuckDBPyConnection, prev: list[Path], date: dt
     return found > 0
 
 
+def _carry_days(con: duckdb.DuckDBPyConnection, store: Store, date: dt.date) -> list[dt.date]:
+    """The days after tomorrow that ``date``'s long stays run into."""
+    path = store.file("carry", date)
+    if not path.exists():
+        return []
+    last = con.execute(f'SELECT max(epoch("end")) FROM read_parquet({_sql_str(path)})').fetchall()[
+        0
+    ][0]
+    last_day = day_no_to_date((int(last) - 1 + LOCAL_OFFSET_S) // DAY_S)
+    return [date + dt.timedelta(days=n) for n in range(2, (last_day - date).days + 1)]
+
+
+def _carried_into(con: duckdb.DuckDBPyConnection, store: Store, date: dt.date) -> bool:
+    """Whether a stay of a day before yesterday runs into ``date``."""
+    return any(
+        date in _carry_days(con, store, earlier)
+        for earlier in store.days("carry")
+        if earlier < date - dt.timedelta(days=1)
+    )
+
+
 def ingest_stays(
     stays_dir: Path,
     store: Store,
@@ -324,15 +361,22 @@ def ingest_stays(
     # into it past midnight; it is marked so that its own input, when it
     # comes, replaces it.
     spill_only = {d + dt.timedelta(days=1) for d in wanted} - set(available)
+    todo = sorted(set(wanted) | spill_only)
     try:
-        for date in sorted(set(wanted) | spill_only):
+        while todo:
+            date = todo.pop(0)
             seen = manifest["days"].get(date.isoformat())
             if not replace and seen and (seen.get("has_input", True) or date not in available):
                 report.skipped_days.append(date)
                 continue
             prev = available.get(date - dt.timedelta(days=1), [])
             files = available.get(date, [])
-            if not files and date in spill_only and not _crosses_midnight(con, prev, date):
+            if (
+                not files
+                and date in spill_only
+                and not _crosses_midnight(con, prev, date)
+                and not _carried_into(con, store, date)
+            ):
                 continue
             extra = (extra_rejects or {}).get(date)
             day = ingest_day(con, store, date, files, prev, rule, grid, extra)
@@ -349,6 +393,11 @@ def ingest_stays(
                 "build": uuid.uuid4().hex,
             }
             store.write_manifest(manifest)
+            # The days this day's long stays run into are built too.
+            for later in _carry_days(con, store, date):
+                if later not in available and later not in todo:
+                    spill_only.add(later)
+                    todo = sorted({*todo, later})
             if progress:
                 progress(day)
         report.windows = refresh_windows(con, store, rule.lookback_days, windows)

@@ -45,8 +45,6 @@ def valid_stays(rows: Iterable[tuple], rule: CompanionRule, n_cells: int) -> set
             continue
         if not _lo(src_day) <= start < _lo(src_day + 1):
             continue
-        if end - start > rule.max_stay_hours * 3600:
-            continue
         kept.add((person, cell, start, end))
     return kept
 

@@ -83,7 +83,10 @@ STORE_WINDOW = pa.schema(
         pa.field("day_bits", pa.int64(), nullable=False),
     ]
 )
-TABLES = ("stays", "dwell", "person_cells", "rejects")
+#: ``carry``: an input day's stays that run past the end of the next day (a
+#: stay longer than a day is kept, cut at every midnight it crosses): the days
+#: after the next read them from there.
+TABLES = ("stays", "dwell", "person_cells", "rejects", "carry")
 FILE_NAMES = {t: f"{t}.parquet" for t in TABLES}
 
 #: Row-group sizes: small enough that a query for a few cells (or persons)

@@ -87,7 +87,6 @@ def test_malformed_rows_are_counted_by_kind_and_kept_aside(tmp_path: Path) -> No
         (d0, 4, 5, local_s(D0, 9), local_s(D0, 8)),  # end_before_start
         (d0, 5, 5, local_s(D0, 9), local_s(D0, 9)),  # zero_length
         (d0, 6, 5, local_s(day(1), 1), local_s(day(1), 2)),  # outside_day
-        (d0, 7, 5, local_s(D0, 1), local_s(day(1), 2)),  # too_long (25 h)
         (d0, 8, None, local_s(D0, 8), local_s(D0, 9)),  # missing
     ]
     store, report = ingest_rows(tmp_path, rows, src_days=True)
@@ -97,14 +96,26 @@ def test_malformed_rows_are_counted_by_kind_and_kept_aside(tmp_path: Path) -> No
         "end_before_start": 1,
         "zero_length": 1,
         "outside_day": 1,
-        "too_long": 1,
         "duplicate": 1,
     }
     assert report.rows == len(rows)
     assert stays_of(store, D0) == [(1, 5, local_s(D0, 8), local_s(D0, 9))]
     rejects = pq.read_table(store.file("rejects", D0)).to_pylist()
-    assert sorted(r["person_id"] or 0 for r in rejects) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert sorted(r["person_id"] or 0 for r in rejects) == [1, 2, 3, 4, 5, 6, 8]
     assert store.manifest()["days"][D0.isoformat()]["rejects"]["unknown_cell"] == 2
+
+
+def test_a_stay_longer_than_a_day_is_kept_and_cut_into_every_day(tmp_path: Path) -> None:
+    # Two days at home: 08:00 on D0 until 14:00 on D0 + 2 (54 h). It was
+    # refused whole as too long (over 24 h), losing the 30 hours the rule is
+    # about; now each day keeps its piece, the day after next included.
+    d0 = date_to_day_no(D0)
+    rows = [(d0, 1, 5, local_s(D0, 8), local_s(day(2), 14))]
+    store, report = ingest_rows(tmp_path, rows, src_days=True)
+    assert report.rejects == {}
+    assert stays_of(store, D0) == [(1, 5, local_s(D0, 8), local_s(day(1)))]
+    assert stays_of(store, day(1)) == [(1, 5, local_s(day(1)), local_s(day(2)))]
+    assert stays_of(store, day(2)) == [(1, 5, local_s(day(2)), local_s(day(2), 14))]
 
 
 def test_a_stay_over_midnight_is_cut_into_both_days(tmp_path: Path) -> None:
