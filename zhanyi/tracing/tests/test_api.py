@@ -144,3 +144,34 @@ def test_the_graph_masks_names(world, api_for, traced):
     graph = api_for(world.commander).get(f"{BASE}/cases/{c.pk}/graph/").json()
     assert len(graph["nodes"]) == 2
     assert close.name not in str(graph)
+
+
+def test_a_suspected_case_and_an_exposure_in_a_lift_over_the_api(world, api_for):
+    p, q = person(world.village), person(world.village)
+    api = api_for(world.tracer)
+    response = api.post(
+        f"{BASE}/cases/",
+        {
+            "person": p.pk,
+            "classification": "suspected",
+            "onset_date": "2021-09-13",
+            "sampled_at": "2021-09-14T08:00:00+08:00",
+            "reported_at": "2021-09-14T20:00:00+08:00",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    case_id = response.json()["id"]
+    response = api.post(
+        f"{BASE}/cases/{case_id}/exposures/",
+        {
+            "person_a": p.pk,
+            "person_b": q.pk,
+            "setting": "lift",
+            "exposed_at": "2021-09-13T09:00:00+08:00",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert api.post(f"{BASE}/cases/{case_id}/expand/", {}, format="json").status_code == 200
+    assert api.get(f"{BASE}/cases/{case_id}/").json()["contacts_by_kind"]["close"] == 1

@@ -139,3 +139,22 @@ def test_current_cases_are_written_for_the_companion_command(world, tmp_path):
     import pyarrow.parquet as pq
 
     assert pq.read_table(out).column("person_id").to_pylist() == [c.person_id]
+
+
+def test_a_suspected_case_is_entered_from_the_command_line(world):
+    p = person(world.village)
+    trace(
+        "case",
+        "create",
+        "--person",
+        str(p.pk),
+        "--classification",
+        "suspected",
+        "--onset",
+        "2021-09-13",
+        "--sampled",
+        "2021-09-14T08:00",
+        "--reported",
+        "2021-09-14T20:00",
+    )
+    assert Case.objects.get(person=p).classification == "suspected"

@@ -1,6 +1,6 @@
 """``zhanyi trace …``: the tracing task force's work from the command line.
 
-- ``case create --person ID --classification confirmed|asymptomatic --sampled T --reported T
+- ``case create --person ID --classification confirmed|asymptomatic|suspected --sampled T --reported T
   [--onset DATE] [--isolated T] [--hospital H] [--protocol edition-8]``
 - ``case list [--overdue]``, ``case show ID``, ``case done ID``
 - ``exposure add --case ID --person-b ID [--person-a ID] --setting S --at T [--certainty C]``
@@ -30,7 +30,7 @@ from zhanyi.core.audit import cli_actor
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, load_protocol
 from zhanyi.people.models import Person
 from zhanyi.tracing import actions
-from zhanyi.tracing.models import Case, Contact, ContactKind
+from zhanyi.tracing.models import Case, CaseClassification, Contact, ContactKind
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -72,9 +72,7 @@ class Command(BaseCommand):
         case_sub = case.add_subparsers(dest="case_action", required=True, metavar="CASE_ACTION")
         create = case_sub.add_parser("create", help="enter a case by hand")
         create.add_argument("--person", type=int, required=True)
-        create.add_argument(
-            "--classification", choices=["confirmed", "asymptomatic"], required=True
-        )
+        create.add_argument("--classification", choices=CaseClassification.values, required=True)
         create.add_argument("--sampled", type=parse_time, required=True)
         create.add_argument("--reported", type=parse_time, required=True)
         create.add_argument("--onset", type=dt.date.fromisoformat)
