@@ -1,7 +1,7 @@
 """``zhanyi trace …``: the tracing task force's work from the command line.
 
-- ``case create --person ID --classification confirmed|asymptomatic|suspected --sampled T --reported T
-  [--onset DATE] [--isolated T] [--hospital H] [--protocol edition-8]``
+- ``case create --person ID --classification confirmed|asymptomatic|suspected
+  --sampled T --reported T [--onset DATE] [--isolated T] [--hospital H] [--protocol edition-8]``
 - ``case list [--overdue]``, ``case show ID``, ``case done ID``
 - ``exposure add --case ID --person-b ID [--person-a ID] --setting S --at T [--certainty C]``
 - ``expand [--case ID …] [--as-of T]``: close and secondary contacts, hand-offs, codes
