@@ -304,8 +304,18 @@ def _store_new(
     where, params = bulk.ids_sql("case_id", sorted(case_by_id))
     existing = bulk.read_frame(
         Contact,
-        ["case_id", "person_id", "id", "kind"],
-        {"case_id": pl.Int64, "person_id": pl.Int64, "pk": pl.Int64, "old_kind": pl.String},
+        ["case_id", "person_id", "id", "kind", "depth", "via_id"]
+        + ["first_exposure_at", "last_exposure_at"],
+        {
+            "case_id": pl.Int64,
+            "person_id": pl.Int64,
+            "pk": pl.Int64,
+            "old_kind": pl.String,
+            "old_depth": pl.Int32,
+            "old_via": pl.Int64,
+            "old_first": bulk.TIMESTAMP,
+            "old_last": bulk.TIMESTAMP,
+        },
         where=where,
         params=params,
     ).filter(pl.col("case_id").is_in(list(case_by_id)))
@@ -314,7 +324,17 @@ def _store_new(
     # exposures), so the same facts give the same rows whatever the order
     # they were recorded in. A companion found by exposures becomes close or
     # secondary (the engine finds no companions, so this only strengthens).
-    stronger = joined.filter(pl.col("pk").is_not_null())
+    # Only the rows whose answer differs are loaded and written.
+    stronger = joined.filter(
+        pl.col("pk").is_not_null()
+        & (
+            (pl.col("kind") != pl.col("old_kind"))
+            | (pl.col("depth") != pl.col("old_depth"))
+            | pl.col("via_person_id").ne_missing(pl.col("old_via"))
+            | (pl.col("first_exposure_at") != pl.col("old_first"))
+            | (pl.col("last_exposure_at") != pl.col("old_last"))
+        )
+    )
     cases = pl.DataFrame(
         [(c.pk, c.area_id, c.protocol) for c in case_by_id.values()],
         schema={"case_id": pl.Int64, "case_area_id": pl.Int64, "protocol": pl.String},
