@@ -304,8 +304,16 @@ def _store_new(
     where, params = bulk.ids_sql("case_id", sorted(case_by_id))
     existing = bulk.read_frame(
         Contact,
-        ["case_id", "person_id", "id", "kind", "depth", "via_id"]
-        + ["first_exposure_at", "last_exposure_at"],
+        [
+            "case_id",
+            "person_id",
+            "id",
+            "kind",
+            "depth",
+            "via_id",
+            "first_exposure_at",
+            "last_exposure_at",
+        ],
         {
             "case_id": pl.Int64,
             "person_id": pl.Int64,
