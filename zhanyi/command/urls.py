@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import dashboard, reports
+from .views import curve, dashboard, reports
 
 app_name = "command"
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("figures/", dashboard.figures_fragment, name="figures"),
+    path("curve/", curve.curve_page, name="curve"),
     path("reports/", reports.report_list, name="report-list"),
     path("reports/<int:pk>/", reports.report_detail, name="report-detail"),
     path("reports/<int:pk>/<str:fmt>/", reports.report_file, name="report-file"),
