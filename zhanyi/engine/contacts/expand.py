@@ -78,19 +78,27 @@ def _edges(exposures: pl.DataFrame, settings: Iterable[str], certainties: Iterab
     return pl.concat([forward, backward]).filter(pl.col("src") != pl.col("dst")).lazy()
 
 
-def _best(reached: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per (case, person): the earliest exposure's via, first and last times."""
+def _best(reached: pl.LazyFrame, positives: pl.Series) -> pl.LazyFrame:
+    """One row per (case, person): the earliest exposure's via, first and last
+    times, and the earliest of those they were reached through who is
+    positive (an upgrade looks at each of them, not only the first)."""
+    keys = ["case_id", "dst"]
+    # Only the exposures to positive persons, a few, are grouped a second time.
+    positive = (
+        reached.filter(pl.col("via").is_in(positives.implode()))
+        .sort(["case_id", "dst", "at", "via"])
+        .group_by(keys)
+        .agg(pl.col("via").first().alias("positive_via"))
+    )
     return (
         reached.sort(["case_id", "dst", "at", "via"])
-        .group_by(["case_id", "dst"])
+        .group_by(keys)
         .agg(
             pl.col("via").first().alias("via_person_id"),
             pl.col("at").min().alias("first_exposure_at"),
             pl.col("at").max().alias("last_exposure_at"),
-            # Everyone they were reached through, earliest first: an upgrade
-            # looks at each of them, not only the first.
-            pl.col("via").unique(maintain_order=True).alias("vias"),
         )
+        .join(positive, on=keys, how="left")
         .rename({"dst": "person_id"})
     )
 
@@ -121,17 +129,20 @@ def expand_contacts(
     case_persons = cases.lazy().select("case_id", pl.col("person_id").alias("case_person_id"))
     as_of_utc = pl.lit(as_of.astimezone(dt.UTC)).cast(TS)
 
-    level = _direct_contacts(cases, edges, case_persons)
+    positives = pl.Series("p", list(positive_person_ids), dtype=pl.Int64)
+    level = _direct_contacts(cases, edges, case_persons, positives)
     found = [level]
     seen = level.select("case_id", "person_id")
     for depth in range(2, max_depth + 1):
         if level.height == 0:
             break
-        level = _next_level(level, depth, edges, quarantined_at, as_of_utc, seen, case_persons)
+        level = _next_level(
+            level, depth, edges, quarantined_at, as_of_utc, seen, case_persons, positives
+        )
         found.append(level)
         seen = pl.concat([seen, level.select("case_id", "person_id")])
     cases_ = positive_person_ids if case_person_ids is None else case_person_ids
-    return _classified(pl.concat(found), positive_person_ids, cases_, upgrade_secondary)
+    return _classified(pl.concat(found), cases_, upgrade_secondary)
 
 
 def _checked_inputs(
@@ -166,14 +177,15 @@ def _not_the_case(level: pl.LazyFrame, case_persons: pl.LazyFrame) -> pl.LazyFra
 
 
 def _direct_contacts(
-    cases: pl.DataFrame, edges: pl.LazyFrame, case_persons: pl.LazyFrame
+    cases: pl.DataFrame, edges: pl.LazyFrame, case_persons: pl.LazyFrame, positives: pl.Series
 ) -> pl.DataFrame:
     """Depth 1: everyone exposed to a case within the case's exposure window."""
     level = _best(
         cases.lazy()
         .join(edges, left_on="person_id", right_on="src")
         .filter((pl.col("at") >= pl.col("window_start")) & (pl.col("at") < pl.col("window_end")))
-        .select("case_id", "dst", "at", via=pl.col("person_id"))
+        .select("case_id", "dst", "at", via=pl.col("person_id")),
+        positives,
     ).with_columns(depth=pl.lit(1, pl.Int32))
     return _not_the_case(level, case_persons).collect()
 
@@ -186,6 +198,7 @@ def _next_level(
     as_of_utc: pl.Expr,
     seen: pl.DataFrame,
     case_persons: pl.LazyFrame,
+    positives: pl.Series,
 ) -> pl.DataFrame:
     """Depth ``depth``: everyone exposed to a contact of the level above from
     that contact's first exposure until their quarantine (or ``as_of``), who
@@ -198,29 +211,21 @@ def _next_level(
         .filter((pl.col("at") >= pl.col("first_exposure_at")) & (pl.col("at") < pl.col("until")))
         .select("case_id", "dst", "at", via=pl.col("person_id"))
     )
-    fresh = _best(nxt).join(seen.lazy(), on=["case_id", "person_id"], how="anti")
+    fresh = _best(nxt, positives).join(seen.lazy(), on=["case_id", "person_id"], how="anti")
     return _not_the_case(fresh, case_persons).with_columns(depth=pl.lit(depth, pl.Int32)).collect()
 
 
 def _classified(
-    out: pl.DataFrame,
-    positive_person_ids: Iterable[int],
-    case_person_ids: Iterable[int],
-    upgrade_secondary: bool,
+    out: pl.DataFrame, case_person_ids: Iterable[int], upgrade_secondary: bool
 ) -> pl.DataFrame:
     """Close (depth 1, or upgraded: exposed in their window to any person they
     were reached through who tested positive, who is then their ``via``) or
     secondary. Persons who are cases themselves are listed with ``is_case``:
     the chain of transmission keeps them whichever was recorded first, the
     case or the exposure (they are managed as cases, not as contacts)."""
-    positives = pl.Series("p", list(positive_person_ids), dtype=pl.Int64)
     cases = pl.Series("c", list(case_person_ids), dtype=pl.Int64)
-    positive_vias = pl.col("vias").list.eval(
-        pl.element().filter(pl.element().is_in(positives.implode()))
-    )
-    out = out.with_columns(positive_vias=positive_vias)
     upgraded = (
-        (pl.col("depth") >= 2) & (pl.col("positive_vias").list.len() > 0)
+        (pl.col("depth") >= 2) & pl.col("positive_via").is_not_null()
         if upgrade_secondary
         else pl.lit(False)
     )
@@ -229,7 +234,7 @@ def _classified(
         .then(pl.lit("close"))
         .otherwise(pl.lit("secondary")),
         via_person_id=pl.when(pl.col("upgraded"))
-        .then(pl.col("positive_vias").list.first())
+        .then(pl.col("positive_via"))
         .otherwise(pl.col("via_person_id")),
         is_case=pl.col("person_id").is_in(cases.implode()),
     )
