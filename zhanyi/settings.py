@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "zhanyi.tracing",
     "zhanyi.screening",
     "zhanyi.testing",
+    "zhanyi.quarantine",
     "zhanyi.bench",
 ]
 

@@ -323,6 +323,33 @@ class ScreeningRule:
             raise ValueError("screening.find_within_hours must be a whole number of at least 1")
 
 
+@dataclass(frozen=True)
+class QuarantineSiteRule:
+    """Centralised quarantine sites (集中隔离点): how many rooms to keep, who shares a
+    room, and the health checks in a site."""
+
+    #: Rooms kept ready per active case (the article's rule) ...
+    rooms_per_case: int = 100
+    #: ... and at least this many per 10,000 residents (NHC, 29 September 2021).
+    rooms_per_10000: int = 20
+    #: A child younger than this stays with one parent in a family room.
+    child_age: int = 14
+    #: Health checks (temperature, symptoms) per person per day in a site.
+    checks_per_day: int = 2
+    #: A temperature at or above this (°C) is a fever.
+    fever_celsius: float = 37.3
+
+    def __post_init__(self) -> None:
+        _check_counts(
+            "quarantine_sites",
+            self,
+            ("rooms_per_case", "rooms_per_10000", "child_age", "checks_per_day"),
+            minimum=1,
+        )
+        if not isinstance(self.fever_celsius, int | float) or not 35 <= self.fever_celsius <= 42:
+            raise ValueError("quarantine_sites.fever_celsius must be a temperature in °C")
+
+
 #: Section name → dataclass. Other issues register their sections here.
 SECTIONS: dict[str, type] = {
     "exposure": ExposureRule,
@@ -335,6 +362,7 @@ SECTIONS: dict[str, type] = {
     "testing": TestingRule,
     "screening": ScreeningRule,
     "health_codes": HealthCodeRules,
+    "quarantine_sites": QuarantineSiteRule,
 }
 
 
@@ -354,6 +382,7 @@ class Protocol:
     testing: TestingRule = field(default_factory=TestingRule)
     screening: ScreeningRule = field(default_factory=ScreeningRule)
     health_codes: HealthCodeRules = field(default_factory=HealthCodeRules)
+    quarantine_sites: QuarantineSiteRule = field(default_factory=QuarantineSiteRule)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def exposure_window(
