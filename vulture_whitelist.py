@@ -49,3 +49,5 @@ _.LOCATION_RECORDS  # the schema of raw location records for outside loaders
 _.locked_waits, _.restarts  # the worker's counters (zhanyi.core.worker), not yet read
 # zhanyi.engine.release: the [release] rules, for the quarantine app (issue #17) to apply.
 _.release_check, _.may_release, _.managed_as
+# OR-Tools calls these and reads these parameters (zhanyi.engine.allocation).
+_.on_solution_callback, _.max_time_in_seconds, _.num_workers, _.first_solution_strategy

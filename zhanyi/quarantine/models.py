@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SiteKind(models.TextChoices):
@@ -18,7 +19,7 @@ class SiteKind(models.TextChoices):
 class SiteState(models.TextChoices):
     ACTIVE = "active", _("Active")
     RESERVE = "reserve", _("Reserve")  # 储备
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("quarantine site", "Closed")
 
 
 #: The three-zones-two-passages checklist (三区两通道), item → label.
@@ -35,7 +36,7 @@ class Site(models.Model):
     """A centralised quarantine site (集中隔离点): a hotel, cabins or another building,
     run by its area."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("quarantine site", "name"), max_length=200)
     area = models.ForeignKey(
         "places.Area", models.PROTECT, related_name="quarantine_sites", verbose_name=_("area")
     )
@@ -125,7 +126,7 @@ class ContactKind(models.TextChoices):
 
 class PlacementState(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
-    PLACED = "placed", _("In quarantine")
+    PLACED = "placed", pgettext_lazy("placement", "In quarantine")
     RELEASED = "released", _("Released")
     POSITIVE = "positive", _("Tested positive")
     CANCELLED = "cancelled", _("Cancelled")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -160,7 +161,11 @@ def _greedy_counts(problem: _Problem) -> dict[tuple[int, int], int]:
     for gi in order:
         g = problem.groups[gi]
         need = problem.needs_ge(g)
-        ranked = np.argsort(problem.cost[gi], kind="stable") if len(problem.sites) else []
+        ranked: list[int] = (
+            [int(i) for i in np.argsort(problem.cost[gi], kind="stable")]
+            if len(problem.sites)
+            else []
+        )
         for _ in g.households:
             for si in ranked:
                 if _fits(left[si], need):
@@ -315,18 +320,16 @@ def _lp(
     return bound, {key: var.solution_value() for key, var in variables.items()}
 
 
-class _StopAtBound:
-    """Stops CP-SAT at a plan that meets the relaxation's bound: proven optimal."""
+def _stop_at_bound(target: int) -> Any:
+    """A CP-SAT callback that stops at a plan meeting the relaxation's bound: proven optimal."""
+    from ortools.sat.python import cp_model  # heavy; only the planner needs it
 
-    def __new__(cls, target: int):
-        from ortools.sat.python import cp_model
+    class StopAtBound(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            if self.objective_value <= target:
+                self.stop_search()
 
-        class Callback(cp_model.CpSolverSolutionCallback):
-            def on_solution_callback(self) -> None:
-                if self.objective_value <= target:
-                    self.stop_search()
-
-        return Callback()
+    return StopAtBound()
 
 
 def _cp_sat(
@@ -380,7 +383,7 @@ def _cp_sat(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = max(1, rules.workers)
-    callback = _StopAtBound(target - fixed_part) if target is not None else None
+    callback = _stop_at_bound(target - fixed_part) if target is not None else None
     status = solver.solve(model, callback)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

@@ -112,7 +112,9 @@ def do_plan_placements(
     now = now or timezone.now()
     waiting = list(queue_for(acting_user).values_list("pk", flat=True))
     # Lock the hand-offs so two desks planning at once do not propose twice.
-    locked = Handoff.objects.select_for_update().filter(pk__in=waiting, status=HandoffStatus.OPEN)
+    locked = Handoff.objects.select_for_update(of=("self",)).filter(
+        pk__in=waiting, status=HandoffStatus.OPEN
+    )
     handoffs: dict[int, Handoff] = {}
     for h in locked.select_related("person__household__place", "person__village", "area").order_by(
         "due_at", "id"

@@ -115,7 +115,7 @@ def do_add_rooms(
 
 
 #: Room states a desk may set by hand, from which states.
-ROOM_MOVES = {
+ROOM_MOVES: dict[str, tuple[str, ...]] = {
     RoomState.VACANT: (RoomState.CLEANING, RoomState.OUT_OF_SERVICE),
     RoomState.CLEANING: (RoomState.OCCUPIED, RoomState.VACANT),
     RoomState.OUT_OF_SERVICE: (RoomState.VACANT, RoomState.CLEANING),

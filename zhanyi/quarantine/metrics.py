@@ -1,0 +1,81 @@
+"""Figures of the quarantine task force (数出一门): one definition each."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhanyi.core.metrics import area_filter, figure
+from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
+from zhanyi.places.models import Area
+from zhanyi.quarantine.models import (
+    ACTIVE_STATES,
+    Placement,
+    PlacementState,
+    Room,
+    RoomState,
+    Site,
+    SiteState,
+)
+
+
+@figure("quarantine.sites", _("Active quarantine sites"), _("sites"), order=70)
+def sites(area: Area | None) -> int:
+    return Site.objects.filter(state=SiteState.ACTIVE, **area_filter(area, "area__path")).count()
+
+
+@figure("quarantine.rooms_vacant", _("Vacant rooms"), _("rooms"), order=71)
+def rooms_vacant(area: Area | None) -> int:
+    return Room.objects.filter(
+        site__state=SiteState.ACTIVE,
+        state=RoomState.VACANT,
+        **area_filter(area, "site__area__path"),
+    ).count()
+
+
+@figure("quarantine.occupancy", _("Room occupancy of active sites"), "%", order=72)
+def occupancy(area: Area | None) -> float:
+    rooms = Room.objects.filter(
+        site__state=SiteState.ACTIVE, **area_filter(area, "site__area__path")
+    )
+    total = rooms.exclude(state=RoomState.OUT_OF_SERVICE).count()
+    if not total:
+        return 0.0
+    return round(100 * rooms.filter(state=RoomState.OCCUPIED).count() / total, 1)
+
+
+def _waiting(area: Area | None):
+    held = Placement.objects.filter(state=PlacementState.PLACED).values("person_id")
+    return Handoff.objects.filter(
+        kind=HandoffKind.TRANSFER, status=HandoffStatus.OPEN, **area_filter(area, "area__path")
+    ).exclude(person_id__in=held)
+
+
+@figure("quarantine.waiting", _("People waiting to be placed"), _("people"), order=73)
+def waiting(area: Area | None) -> int:
+    return _waiting(area).values("person_id").distinct().count()
+
+
+@figure("quarantine.oldest_wait_hours", _("Longest wait to be placed"), _("hours"), order=74)
+def oldest_wait_hours(area: Area | None) -> float:
+    oldest = _waiting(area).order_by("created_at").values_list("created_at", flat=True).first()
+    if oldest is None:
+        return 0.0
+    return round((timezone.now() - oldest).total_seconds() / 3600, 1)
+
+
+@figure("quarantine.placed_within_deadline", _("Placed within 8 hours"), "%", order=75)
+def placed_within_deadline(area: Area | None) -> float:
+    placed = Placement.objects.filter(placed_at__isnull=False, **area_filter(area, "area__path"))
+    total = placed.count()
+    if not total:
+        return 0.0
+    return round(100 * placed.filter(placed_at__lte=F("due_at")).count() / total, 1)
+
+
+@figure("quarantine.in_quarantine", _("People in quarantine sites"), _("people"), order=76)
+def in_quarantine(area: Area | None) -> int:
+    return Placement.objects.filter(
+        state__in=ACTIVE_STATES[1:], **area_filter(area, "area__path")
+    ).count()

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from zhanyi.core.metrics import compute
+from zhanyi.quarantine import actions
+from zhanyi.quarantine.models import Placement, PlacementState
+
+from .factories import person, site, waiting
+
+pytestmark = pytest.mark.django_db
+
+
+def _figures(area):
+    return {
+        f["name"]: f["value"] for f in compute(None, area) if f["name"].startswith("quarantine.")
+    }
+
+
+def test_the_figures_follow_the_actions(world):
+    s = site(world.county, singles=3, families=1)
+    a, b = person(world.village, "甲"), person(world.village, "乙")
+    waiting(a)
+    waiting(b)
+    before = _figures(world.county)
+    assert before["quarantine.waiting"] == 2 and before["quarantine.rooms_vacant"] == 4
+    proposals, _ = actions.do_plan_placements(acting_user=world.commander)
+    actions.do_confirm_placements(proposals[:1], acting_user=world.commander)
+    after = _figures(world.county)
+    assert after["quarantine.waiting"] == 1
+    assert after["quarantine.in_quarantine"] == 1
+    assert after["quarantine.occupancy"] == 25.0
+    assert after["quarantine.placed_within_deadline"] == 100.0
+    assert _figures(world.other_county)["quarantine.in_quarantine"] == 0
+    assert s.rooms.count() == 4
+
+
+def test_the_command_line_makes_a_site_plans_and_confirms(world):
+    out = StringIO()
+    call_command(
+        "quarantine",
+        "site",
+        "create",
+        "宾馆",
+        "--area",
+        world.county.code,
+        "--lon",
+        "117.65",
+        "--lat",
+        "24.51",
+        stdout=out,
+    )
+    site_id = int(out.getvalue().split()[1])
+    call_command("quarantine", "rooms", "add", str(site_id), "101", "110", stdout=out)
+    p = person(world.village, "甲")
+    call_command("quarantine", "queue", "add", str(p.pk), stdout=out)
+    out = StringIO()
+    call_command("quarantine", "plan", stdout=out)
+    assert json.loads(out.getvalue())["proposed"] == 1
+    call_command("quarantine", "confirm", stdout=out)
+    assert Placement.objects.get(person=p).state == PlacementState.PLACED
+    out = StringIO()
+    call_command("quarantine", "capacity", stdout=out)
+    assert "rooms 10" in out.getvalue()
+
+
+def test_the_command_line_refuses_a_release_in_one_line(world):
+    s = site(world.county)
+    placement = actions.do_place(
+        waiting(person(world.village, "甲")), s.rooms.first(), acting_user=world.tracer
+    )
+    with pytest.raises(CommandError) as refused:
+        call_command("quarantine", "release", str(placement.pk))
+    assert "days of quarantine end then" in str(refused.value)
