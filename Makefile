@@ -25,7 +25,7 @@ $(VENDOR)/.stamp: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/echarts/dist/echarts.min.js $(VENDOR)/
 	touch $@
 
-demo: setup
+demo: setup fonts
 	ZHANYI_DEBUG=1 $(BIN)/zhanyi demo
 
 serve: setup
@@ -38,12 +38,14 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "Could not install chromium; the browser test will be skipped (required when CI=true)."; }
 
-# A CJK font for the twice-daily report's PDF and charts, from Debian's packages.
+# A CJK font for the PDFs (the twice-daily report's, the quarantine notices and
+# release certificates) and the charts, and Pango for WeasyPrint, from Debian's packages.
 fonts:
-	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
-	  echo "Installing Debian's fonts-wqy-microhei for the reports' Chinese text…"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null) \
-	  || echo "Could not install a CJK font: the reports' PDF and charts will show boxes for Chinese."; }
+	@{ fc-list :lang=zh 2>/dev/null | grep -q . && ldconfig -p | grep -q libpangoft2; } || { \
+	  echo "Installing Debian's fonts-wqy-microhei and Pango for the PDFs' Chinese text…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 >/dev/null) \
+	  || echo "Could not install a CJK font: the PDFs and charts will show boxes for Chinese."; }
 
 # The HTTP load tool `zhanyi bench testing` drives the scan API with, from Debian's packages.
 bench-tools: setup
@@ -63,7 +65,7 @@ lint: setup
 	$(BIN)/vulture
 	ZHANYI_TESTING=1 $(BIN)/zhanyi makemigrations --check --dry-run -v0
 
-test: setup browser lint test-sqlite test-postgres
+test: setup browser fonts lint test-sqlite test-postgres
 
 test-sqlite: setup
 	@echo "== tests on SQLite =="

@@ -17,6 +17,7 @@ NAVIGATION = [
     ("tracing:home", _("Tracing"), "view_person"),
     ("screening:home", _("Screening"), "view_person"),
     ("testing:home", _("Testing"), "view_person"),
+    ("quarantine:home", _("Quarantine"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

@@ -29,6 +29,7 @@ from zhanyi.people.demo import replay_health_codes
 from zhanyi.people.models import Person
 from zhanyi.places import actions as place_actions
 from zhanyi.places.models import Area, AreaLevel
+from zhanyi.quarantine.demo import replay_quarantine
 from zhanyi.screening.demo import replay_push_lists
 from zhanyi.testing.demo import replay_testing
 from zhanyi.tracing.demo import replay_family_cluster
@@ -141,6 +142,8 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     say("Replaying September 2021: the school round and the sealed zone's rounds…")
     testing = replay_testing(acting_user=commander, seed=seed)
     reports.append(replay_report(REPORT_SLOTS[3], say))
+    say("Replaying September 2021: quarantine sites and placements…")
+    quarantine = replay_quarantine(acting_user=commander)
     say("Deciding every health code as of 30 September…")
     codes = replay_health_codes(
         as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
@@ -154,6 +157,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
             "companions": family.companions,
         },
         "testing": testing,
+        "quarantine": quarantine,
         "health_codes": codes,
         "reports": [r.pk for r in reports],
     }

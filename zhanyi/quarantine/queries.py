@@ -1,17 +1,97 @@
-"""Reads of the quarantine app: the capacity against the protocol's targets."""
+"""Reads of the quarantine app, each with its access check: sites and rooms,
+the queue, placements (seen by the jurisdiction of the person's area or of
+the site), and the capacity against the protocol's targets."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zhanyi.core import metrics
-from zhanyi.places.models import Area
-from zhanyi.quarantine.models import (
-    Room,
-    RoomState,
-    SiteState,
-)
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from zhanyi.accounts.roles import has_capability
+from zhanyi.core import jurisdiction, metrics
+from zhanyi.handoffs.models import Handoff
+from zhanyi.places.models import Area, AreaLevel
+from zhanyi.quarantine.actions.placements import queue_for
+from zhanyi.quarantine.models import Placement, Room, RoomState, Site, SiteState
 from zhanyi.quarantine.rules import protocol
+
+
+def require_view(user) -> None:
+    if not has_capability(user, "view_person") or jurisdiction.root_path(user) is None:
+        raise PermissionDenied("requires view_person and a jurisdiction")
+
+
+def sites_for(user) -> QuerySet[Site]:
+    """Sites in the user's jurisdiction, with their rooms counted by state."""
+    require_view(user)
+    qs = Site.objects.select_related("area").annotate(
+        rooms_total=Count("rooms", distinct=True),
+        rooms_vacant=Count("rooms", filter=Q(rooms__state=RoomState.VACANT), distinct=True),
+        rooms_occupied=Count("rooms", filter=Q(rooms__state=RoomState.OCCUPIED), distinct=True),
+        rooms_cleaning=Count("rooms", filter=Q(rooms__state=RoomState.CLEANING), distinct=True),
+    )
+    return jurisdiction.scope(qs, user, "area__path")
+
+
+def get_site_for_user(user, site_id: int) -> Site:
+    """A site in the user's jurisdiction: 403 without the right, 404 outside it."""
+    try:
+        return sites_for(user).get(pk=site_id)
+    except Site.DoesNotExist:
+        raise Http404("no such site") from None
+
+
+def get_room_for_user(user, room_id: int) -> Room:
+    """A room of an active site: the planner places people across counties (own
+    county, its twin, anywhere), so a desk may name any active site's room."""
+    require_view(user)
+    try:
+        return Room.objects.select_related("site__area").get(
+            pk=room_id, site__state=SiteState.ACTIVE
+        )
+    except Room.DoesNotExist:
+        raise Http404("no such room") from None
+
+
+def queue(user) -> QuerySet[Handoff]:
+    """Who waits to be placed, earliest deadline first (the 8-hour clock)."""
+    require_view(user)
+    return queue_for(user).select_related("person", "area")
+
+
+def get_handoff_for_user(user, handoff_id: int) -> Handoff:
+    try:
+        return queue(user).get(pk=handoff_id)
+    except Handoff.DoesNotExist:
+        raise Http404("no such person waiting") from None
+
+
+def placements_for(user) -> QuerySet[Placement]:
+    """Placements whose person's area or site lies in the user's jurisdiction."""
+    require_view(user)
+    path = jurisdiction.root_path(user)
+    qs = Placement.objects.select_related("person", "site", "room", "area")
+    if path:
+        qs = qs.filter(Q(area__path__startswith=path) | Q(site__area__path__startswith=path))
+    return qs
+
+
+def get_placement_for_user(user, placement_id: int) -> Placement:
+    try:
+        return placements_for(user).get(pk=placement_id)
+    except Placement.DoesNotExist:
+        raise Http404("no such placement") from None
+
+
+def occupancy(site: Site) -> float:
+    """Share of the site's rooms in service that are occupied, %."""
+    total = site.rooms.exclude(state=RoomState.OUT_OF_SERVICE).count()
+    if not total:
+        return 0.0
+    return round(100 * site.rooms.filter(state=RoomState.OCCUPIED).count() / total, 1)
 
 
 @dataclass
@@ -58,3 +138,13 @@ def capacity(area: Area) -> Capacity:
 
 def _has(name: str) -> bool:
     return any(f.name == name for f in metrics.registered())
+
+
+def capacities_for(user) -> list[Capacity]:
+    """The city's (or the user's area's) capacity and each county's below it."""
+    require_view(user)
+    path = jurisdiction.root_path(user)
+    areas = Area.objects.filter(level__in=[AreaLevel.CITY, AreaLevel.COUNTY])
+    if path:
+        areas = areas.filter(path__startswith=path)
+    return [capacity(a) for a in areas.order_by("path")]

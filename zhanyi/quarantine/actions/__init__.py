@@ -4,7 +4,7 @@ capability and the jurisdiction, and writes its audit record."""
 
 from .placements import do_confirm_placements, do_move_placement, do_place, do_plan_placements
 from .queue import do_add_to_queue
-from .release import do_end_for_positive, do_record_health_check, do_release
+from .release import do_end_for_positive, do_end_positives, do_record_health_check, do_release
 from .sites import (
     do_activate_site,
     do_add_rooms,
@@ -22,6 +22,7 @@ __all__ = [
     "do_confirm_placements",
     "do_create_site",
     "do_end_for_positive",
+    "do_end_positives",
     "do_move_placement",
     "do_place",
     "do_plan_placements",

@@ -51,7 +51,8 @@ def kind_and_days(handoff: Handoff) -> tuple[str, int]:
 
 def quarantine_start(handoff: Handoff, at: dt.datetime) -> dt.datetime:
     """The first day of quarantine: that of the person's test schedule from the
-    same origin (so release and test days count from one day), else ``at``'s day."""
+    same origin (so release and test days count from one day), else the day of
+    ``at`` (identification)."""
     tests = (
         Handoff.objects.filter(
             person_id=handoff.person_id, kind=HandoffKind.TEST, origin=handoff.origin
@@ -83,7 +84,7 @@ def queue_for(acting_user):
     return qs.exclude(person_id__in=held).order_by("due_at", "id")
 
 
-def _new_placement(handoff: Handoff, room: Room, now: dt.datetime) -> Placement:
+def _new_placement(handoff: Handoff, room: Room) -> Placement:
     kind, days = kind_and_days(handoff)
     return Placement(
         person_id=handoff.person_id,
@@ -95,7 +96,7 @@ def _new_placement(handoff: Handoff, room: Room, now: dt.datetime) -> Placement:
         days=days,
         identified_at=identified_at(handoff),
         due_at=handoff.due_at,
-        starts_at=quarantine_start(handoff, now),
+        starts_at=quarantine_start(handoff, identified_at(handoff)),
     )
 
 
@@ -126,7 +127,7 @@ def do_plan_placements(
     plan = plan_placements(households, sites, planning.plan_rules(time_limit_s=time_limit_s))
     rooms = {r.pk: r for r in Room.objects.filter(pk__in={room for _, room in plan.rooms.values()})}
     proposals = [
-        _new_placement(handoffs[pid], rooms[room_id], now)
+        _new_placement(handoffs[pid], rooms[room_id])
         for pid, (_site, room_id) in plan.rooms.items()
     ]
     Placement.objects.bulk_create(proposals)
@@ -237,7 +238,7 @@ def do_place(
         )
     room = Room.objects.select_for_update().select_related("site").get(pk=room.pk)
     check_room_takes(room, handoff.person, now)
-    placement = _new_placement(handoff, room, now)
+    placement = _new_placement(handoff, room)
     try:
         with transaction.atomic():
             placement.save()

@@ -233,3 +233,20 @@ def do_end_for_positive(
         request=request,
     )
     return placement
+
+
+def do_end_positives(*, acting_user, now: dt.datetime | None = None) -> int:
+    """Every placement in a site whose person has a positive result sampled since
+    quarantine began, ended (``do_end_for_positive``); returns how many."""
+    now = now or timezone.now()
+    placed = list(Placement.objects.filter(state=PlacementState.PLACED))
+    if not placed:
+        return 0
+    facts = health_facts.gather([p.person_id for p in placed], now)
+    ended = 0
+    for placement in placed:
+        tests = facts[placement.person_id].tests
+        if any(t.result == "positive" and t.sampled_at >= placement.starts_at for t in tests):
+            do_end_for_positive(placement, acting_user=acting_user, now=now)
+            ended += 1
+    return ended

@@ -1,0 +1,120 @@
+"""Quarantine meets testing: the protocol's release needs negative results on its
+test days (testing's samples, read through the health-code facts), and a
+positive ends the placement; the test spans both apps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone, translation
+from pypdf import PdfReader
+
+from zhanyi.core.models import AuditEvent
+from zhanyi.handoffs.models import Handoff, HandoffKind
+from zhanyi.quarantine import actions as quarantine
+from zhanyi.quarantine.models import PlacementState, RoomState
+from zhanyi.quarantine.tests.factories import person as resident
+from zhanyi.quarantine.tests.factories import site as quarantine_site
+from zhanyi.quarantine.tests.factories import waiting
+from zhanyi.testing.tests.factories import SYSTEM, deliver_and_receive, lab, report, scan, site
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def _tested(p, barcode, at, result, sampling, laboratory):
+    scan(barcode, [p], site=sampling, purpose="scheduled", pool_size=1, sampled_at=at)
+    deliver_and_receive(sampling, laboratory, [barcode])
+    report(laboratory, {barcode: result})
+
+
+def _placed_15_days_ago(world):
+    s = quarantine_site(world.county)
+    p = resident(world.village, "隔离甲")
+    found = timezone.now() - dt.timedelta(days=15)
+    placement = quarantine.do_place(
+        waiting(p, identified_at=found),
+        s.rooms.first(),
+        acting_user=SYSTEM,
+        now=found + dt.timedelta(hours=2),
+    )
+    return p, placement
+
+
+def test_release_follows_the_test_days_and_hands_on_to_home_monitoring(world):
+    p, placement = _placed_15_days_ago(world)
+    sampling, laboratory = site(world.village), lab(world.city)
+    day = placement.starts_at + dt.timedelta(hours=10)
+    for n, barcode in ((1, "QT01"), (4, "QT04"), (7, "QT07")):
+        _tested(p, barcode, day + dt.timedelta(days=n - 1), "negative", sampling, laboratory)
+    with pytest.raises(ValidationError) as refused:
+        quarantine.do_release(placement, acting_user=SYSTEM)
+    assert "No negative result for the test of quarantine day 14" in str(refused.value)
+    _tested(p, "QT14", day + dt.timedelta(days=13), "negative", sampling, laboratory)
+    with pytest.raises(ValidationError) as refused:
+        quarantine.do_release(placement, acting_user=SYSTEM)
+    assert "2 negative final samples needed from quarantine day 14" in str(refused.value)
+    _tested(p, "QT15", day + dt.timedelta(days=13, hours=1), "negative", sampling, laboratory)
+    released = quarantine.do_release(placement, acting_user=SYSTEM)
+    assert released.state == PlacementState.RELEASED
+    assert released.room.state == RoomState.CLEANING
+    monitoring = Handoff.objects.get(key=f"quarantine.placement:{placement.pk}:monitoring")
+    assert monitoring.kind == HandoffKind.CONTROL
+    assert monitoring.detail == {"measure": "home_health_monitoring", "days": 7}
+
+
+def test_a_positive_ends_the_placement_and_the_room_goes_to_cleaning(world):
+    p, placement = _placed_15_days_ago(world)
+    sampling, laboratory = site(world.village), lab(world.city)
+    _tested(p, "QP01", placement.starts_at + dt.timedelta(days=3), "positive", sampling, laboratory)
+    assert quarantine.do_end_positives(acting_user=SYSTEM) == 1
+    placement.refresh_from_db()
+    assert placement.state == PlacementState.POSITIVE
+    assert placement.room.state == RoomState.CLEANING
+
+
+def _pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return "".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_notice_and_the_certificate_print_in_chinese(world, client_for):
+    p, placement = _placed_15_days_ago(world)
+    client = client_for(world.tracer)
+    notice = client.get(reverse("quarantine:document", args=[placement.pk, "notice"]))
+    assert notice["Content-Type"] == "application/pdf"
+    text = _pdf_text(notice.content)
+    assert "隔离告知书" in text and "隔离甲" in text
+    assert (
+        client.get(reverse("quarantine:document", args=[placement.pk, "certificate"])).status_code
+        == 400
+    )
+    sampling, laboratory = site(world.village), lab(world.city)
+    day = placement.starts_at + dt.timedelta(hours=10)
+    for n, barcode in ((1, "QC01"), (4, "QC04"), (7, "QC07"), (14, "QC14"), (14, "QC15")):
+        _tested(
+            p,
+            barcode,
+            day + dt.timedelta(days=n - 1, minutes=len(barcode)),
+            "negative",
+            sampling,
+            laboratory,
+        )
+    quarantine.do_release(placement, acting_user=SYSTEM)
+    bulk = client.get(reverse("quarantine:site-documents", args=[placement.site_id, "certificate"]))
+    text = _pdf_text(bulk.content)
+    assert "解除隔离证明" in text and "隔离甲" in text
+    assert AuditEvent.objects.filter(action="quarantine.certificate.print").exists()
+    other = client_for(world.other_county_staff)
+    assert (
+        other.get(reverse("quarantine:document", args=[placement.pk, "notice"])).status_code == 404
+    )

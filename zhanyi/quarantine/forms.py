@@ -1,0 +1,62 @@
+"""The quarantine pages' forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhanyi.core.forms import AreaChoiceField
+from zhanyi.places.models import Area, AreaLevel
+from zhanyi.quarantine.models import ZONE_ITEMS, ContactKind, RoomState, SiteKind
+
+
+class SiteForm(forms.Form):
+    name = forms.CharField(label=_("Name of the site"), max_length=200)
+    area = AreaChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.filter(
+            level__in=[AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]
+        ),
+    )
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    lon = forms.FloatField(label=_("Longitude"))
+    lat = forms.FloatField(label=_("Latitude"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=SiteKind.choices)
+    reserve = forms.BooleanField(label=_("Reserve site"), required=False)
+
+
+class RoomsForm(forms.Form):
+    first = forms.IntegerField(label=_("First room number"), min_value=1)
+    last = forms.IntegerField(label=_("Last room number"), min_value=1)
+    capacity = forms.IntegerField(label=_("People per room"), min_value=1, max_value=4, initial=1)
+
+
+class ZonesForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item, label in ZONE_ITEMS.items():
+            self.fields[item] = forms.BooleanField(label=label, required=False)
+
+
+class RoomStateForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("New state"),
+        choices=[
+            (s.value, s.label)
+            for s in (RoomState.VACANT, RoomState.CLEANING, RoomState.OUT_OF_SERVICE)
+        ],
+    )
+
+
+class HealthCheckForm(forms.Form):
+    temperature = forms.DecimalField(label=_("Temperature (°C)"), max_digits=3, decimal_places=1)
+    symptoms = forms.CharField(label=_("Symptoms"), max_length=255, required=False)
+
+
+class MoveForm(forms.Form):
+    room = forms.IntegerField(label=_("Room (number in the list)"), min_value=1)
+
+
+class QueueAddForm(forms.Form):
+    person = forms.IntegerField(label=_("Person (index number)"), min_value=1)
+    kind = forms.ChoiceField(label=_("Contact kind"), choices=ContactKind.choices)
