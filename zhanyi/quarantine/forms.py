@@ -5,18 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.forms import AreaChoiceField
-from zhanyi.places.models import Area, AreaLevel
+from zhanyi.core.pickers import UserFormMixin
+from zhanyi.people.pickers import PersonField
+from zhanyi.places.models import AreaLevel
+from zhanyi.places.pickers import AreaField
 from zhanyi.quarantine.models import ZONE_ITEMS, ContactKind, RoomState, SiteKind
 
 
-class SiteForm(forms.Form):
+class SiteForm(UserFormMixin, forms.Form):
     name = forms.CharField(label=_("Name of the site"), max_length=200)
-    area = AreaChoiceField(
-        label=_("Area"),
-        queryset=Area.objects.filter(
-            level__in=[AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]
-        ),
+    area = AreaField(
+        label=_("Area"), levels=[AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]
     )
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     lon = forms.FloatField(label=_("Longitude"))
@@ -57,6 +56,6 @@ class MoveForm(forms.Form):
     room = forms.IntegerField(label=_("Room (number in the list)"), min_value=1)
 
 
-class QueueAddForm(forms.Form):
-    person = forms.IntegerField(label=_("Person (index number)"), min_value=1)
+class QueueAddForm(UserFormMixin, forms.Form):
+    person = PersonField(label=_("Person"))
     kind = forms.ChoiceField(label=_("Contact kind"), choices=ContactKind.choices)

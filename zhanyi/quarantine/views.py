@@ -26,7 +26,6 @@ from zhanyi.accounts.roles import capability_required, has_capability
 from zhanyi.core import audit
 from zhanyi.core.masking import mask_name
 from zhanyi.core.metrics import area_for, figures_for, fresh_requested
-from zhanyi.people.models import Person
 
 from . import actions, documents, queries
 from .forms import (
@@ -59,8 +58,12 @@ def _refusal_text(error: ValidationError) -> str:
 @capability_required("view_person")
 def home(request: HttpRequest) -> HttpResponse:
     can_edit = has_capability(request.user, "edit_operations")
-    site_form = SiteForm(request.POST if request.POST.get("form") == "site" else None)
-    queue_form = QueueAddForm(request.POST if request.POST.get("form") == "queue" else None)
+    site_form = SiteForm(
+        request.POST if request.POST.get("form") == "site" else None, user=request.user
+    )
+    queue_form = QueueAddForm(
+        request.POST if request.POST.get("form") == "queue" else None, user=request.user
+    )
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("requires edit_operations")
@@ -145,10 +148,7 @@ def _home_post(request: HttpRequest, site_form: SiteForm, queue_form: QueueAddFo
             )
             return redirect("quarantine:site", site_id=site.pk)
         if what == "queue" and queue_form.is_valid():
-            person = Person.objects.filter(pk=queue_form.cleaned_data["person"]).first()
-            if person is None:
-                queue_form.add_error("person", _("No such person."))
-                return None
+            person = queue_form.cleaned_data["person"]
             actions.do_add_to_queue(
                 person,
                 kind=queue_form.cleaned_data["kind"],
@@ -271,7 +271,13 @@ def _site_post(request: HttpRequest, site) -> None:
                 room = queries.get_room_for_user(user, form.cleaned_data["room"])
                 actions.do_move_placement(placement, room, acting_user=user, request=request)
         elif what == "release":
-            actions.do_release(placement, acting_user=user, request=request)
+            actions.do_release(
+                placement,
+                acting_user=user,
+                different_reagents=bool(request.POST.get("different_reagents")),
+                close_contact_negative=bool(request.POST.get("close_contact_negative")),
+                request=request,
+            )
             messages.success(request, _("Released."))
 
 

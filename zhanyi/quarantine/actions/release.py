@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core import audit
 from zhanyi.core.actors import actor_name
+from zhanyi.engine import release
 from zhanyi.engine.codes.facts import TestFact
 from zhanyi.engine.protocol import LOCAL_TZ
 from zhanyi.handoffs.actions import HandoffSpec, do_create_handoffs
@@ -23,7 +24,6 @@ from zhanyi.people import health_facts
 from zhanyi.people.actions.health_codes import do_recompute_codes
 from zhanyi.quarantine.models import (
     ACTIVE_STATES,
-    ContactKind,
     HealthCheck,
     Placement,
     PlacementState,
@@ -88,53 +88,70 @@ def do_record_health_check(
 
 
 def quarantine_end(placement: Placement) -> dt.datetime:
-    return placement.starts_at + dt.timedelta(days=placement.days)
+    """When the placement's days in the site end by the clock."""
+    return release.quarantine_end([("centralised", placement.days)], placement.starts_at)
 
 
 def _when(moment: dt.datetime) -> str:
     return formats.date_format(moment.astimezone(LOCAL_TZ), "Y-m-d H:i")
 
 
-def release_refusals(placement: Placement, tests: list[TestFact], now: dt.datetime) -> list[str]:
-    """Why the protocol does not release ``placement`` at ``now``; empty when it does.
-
-    The days (``[quarantine]``) counted from the first day of quarantine; a
-    negative result on each of the protocol's test days within them
-    (``[test_days]``); no positive since quarantine began; a close contact's
-    last test day with ``[release] close_final_samples`` negative samples
-    (双采双检)."""
+def release_refusals(
+    placement: Placement,
+    tests: list[TestFact],
+    now: dt.datetime,
+    *,
+    different_reagents: bool = False,
+    close_contact_negative: bool = False,
+) -> list[str]:
+    """Why the protocol does not release ``placement`` at ``now``; empty when it
+    does. The rule is the engine's (``zhanyi.engine.release.release_check``,
+    ``[quarantine]`` and ``[release]``), counted from the first day of
+    quarantine. What zhanyi does not record is attested by the person who
+    releases: that the final samples were tested with different reagents
+    (双采双检: testing keeps no reagent), and for a secondary contact that their
+    close contact's first tests were negative (tracing's, not this app's)."""
     rules = protocol()
-    reasons = []
-    end = quarantine_end(placement)
-    if now < end:
-        reasons.append(
-            _("Not before %(end)s: %(days)d days of quarantine end then.")
-            % {"end": _when(end), "days": placement.days}
+    samples = [
+        release.Sample(
+            t.sampled_at, t.result, reagent=f"attested-{i}" if different_reagents else ""
         )
-    since = [t for t in tests if t.sampled_at >= placement.starts_at and not t.pooled]
-    since_all = [t for t in tests if t.sampled_at >= placement.starts_at]
-    if any(t.result == "positive" for t in since_all):
-        reasons.append(_("A positive test since quarantine began."))
-    kind = placement.kind if placement.kind in ContactKind.values else ContactKind.CLOSE
-    days = [d for d in rules.test_days.days(kind) if d <= placement.days]
-    for n in days:
-        start = placement.starts_at + dt.timedelta(days=n - 1)
-        on_day = [t for t in since if start <= t.sampled_at < start + dt.timedelta(days=1)]
-        if not any(t.result == "negative" for t in on_day):
+        for i, t in enumerate(sorted(tests, key=lambda t: t.sampled_at))
+        if not (t.pooled and t.result == "positive")  # a pool's people are re-tested alone
+    ]
+    check = release.release_check(
+        rules.quarantine,
+        rules.release,
+        placement.kind,
+        placement.starts_at,
+        samples=samples,
+        now=now,
+    )
+    reasons = []
+    for missing in check.missing:
+        if missing == "days":
             reasons.append(
-                _("No negative result for the test of quarantine day %(day)d (%(date)s).")
-                % {"day": n, "date": _when(start)[:10]}
+                _("Not before %(end)s: the days of quarantine end then.")
+                % {"end": _when(check.due_at)}
             )
-    if kind == ContactKind.CLOSE and days and rules.release.close_final_samples > 1:
-        last = placement.starts_at + dt.timedelta(days=days[-1] - 1)
-        final = [t for t in since if t.sampled_at >= last and t.result == "negative"]
-        if len(final) < rules.release.close_final_samples:
+        elif missing == "positive":
+            reasons.append(_("A positive test since quarantine began."))
+        elif missing == "final_samples":
+            reasons.append(
+                _("The last %(n)d samples must be negative.")
+                % {"n": rules.release.close_final_samples}
+            )
+        elif missing == "different_reagents":
             reasons.append(
                 _(
-                    "%(n)d negative final samples needed from quarantine day %(day)d "
-                    "(two samples, two tests); %(have)d so far."
+                    "Confirm that the final samples were tested with different reagents "
+                    "(two samples, two tests)."
                 )
-                % {"n": rules.release.close_final_samples, "day": days[-1], "have": len(final)}
+            )
+        elif missing == "close_contact_tests" and not close_contact_negative:
+            reasons.append(
+                _("Confirm that the close contact's first %(n)d tests were negative.")
+                % {"n": rules.release.secondary_needs_close_negative_tests}
             )
     return reasons
 
@@ -148,7 +165,13 @@ def _free_room(placement: Placement) -> None:
 
 @transaction.atomic
 def do_release(
-    placement: Placement, *, acting_user, now: dt.datetime | None = None, request=None
+    placement: Placement,
+    *,
+    acting_user,
+    now: dt.datetime | None = None,
+    different_reagents: bool = False,
+    close_contact_negative: bool = False,
+    request=None,
 ) -> Placement:
     """Release from the site when the protocol's conditions hold (refused before,
     with the reasons), handed on to the village team for home health
@@ -158,7 +181,13 @@ def do_release(
     placement = _placed(placement)
     require(acting_user, "edit_operations", placement.area)
     facts = health_facts.gather([placement.person_id], now)[placement.person_id]
-    reasons = release_refusals(placement, list(facts.tests), now)
+    reasons = release_refusals(
+        placement,
+        list(facts.tests),
+        now,
+        different_reagents=different_reagents,
+        close_contact_negative=close_contact_negative,
+    )
     if reasons:
         raise ValidationError({"released_at": reasons})
     placement.state = PlacementState.RELEASED

@@ -130,8 +130,8 @@ def test_release_before_the_protocol_allows_is_refused_with_the_reasons(world):
     with pytest.raises(ValidationError) as refused:
         actions.do_release(placement, acting_user=world.tracer)
     text = str(refused.value)
-    assert "days of quarantine end then" in text
-    assert "No negative result for the test of quarantine day 1" in text
+    assert "the days of quarantine end then" in text
+    assert "The last 2 samples must be negative." in text
     placement.refresh_from_db()
     assert placement.state == PlacementState.PLACED
 

@@ -8,7 +8,9 @@
 - ``queue [--json]``: who waits to be placed, with the deadline.
 - ``queue add PERSON [--kind close|secondary]``: a person added by hand.
 - ``plan``: proposals for everyone waiting; ``confirm``: every proposal confirmed.
-- ``release PLACEMENT``: released when the protocol allows (the reasons otherwise).
+- ``release PLACEMENT [--different-reagents] [--close-contact-negative]``: released
+  when the protocol allows (the reasons otherwise); the flags attest what zhanyi
+  does not record (双采双检 reagents; a secondary contact's close contact's tests).
 - ``capacity``: rooms against the protocol's targets, per county and for the city.
 
 The command acts as ``cli:<user>`` in the audit trail; a refusal is one line and exit status 1.
@@ -73,7 +75,10 @@ class Command(BaseCommand):
         queue.add_argument("--json", action="store_true")
         sub.add_parser("plan")
         sub.add_parser("confirm")
-        sub.add_parser("release").add_argument("placement", type=int)
+        rel = sub.add_parser("release")
+        rel.add_argument("placement", type=int)
+        rel.add_argument("--different-reagents", action="store_true")
+        rel.add_argument("--close-contact-negative", action="store_true")
         sub.add_parser("capacity")
 
     def handle(self, *args, **o) -> None:
@@ -160,7 +165,12 @@ class Command(BaseCommand):
 
     def _release(self, o) -> None:
         placement = Placement.objects.get(pk=o["placement"])
-        actions.do_release(placement, acting_user=cli_actor())
+        actions.do_release(
+            placement,
+            acting_user=cli_actor(),
+            different_reagents=o["different_reagents"],
+            close_contact_negative=o["close_contact_negative"],
+        )
         self.stdout.write(f"placement {placement.pk} released")
 
     def _capacity(self, o) -> None:
