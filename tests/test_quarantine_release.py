@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from zhanyi.core.models import AuditEvent
 from zhanyi.handoffs.models import Handoff, HandoffKind
 from zhanyi.quarantine import actions as quarantine
-from zhanyi.quarantine.models import PlacementState, RoomState
+from zhanyi.quarantine.models import Monitoring, PlacementState, RoomState
 from zhanyi.quarantine.tests.factories import person as resident
 from zhanyi.quarantine.tests.factories import site as quarantine_site
 from zhanyi.quarantine.tests.factories import waiting
@@ -68,6 +68,8 @@ def test_release_follows_the_engines_rule_and_hands_on_to_home_monitoring(world)
     monitoring = Handoff.objects.get(key=f"quarantine.placement:{placement.pk}:monitoring")
     assert monitoring.kind == HandoffKind.CONTROL
     assert monitoring.detail == {"measure": "home_health_monitoring", "days": 7}
+    home = Monitoring.objects.get(placement=placement)
+    assert (home.kind, (home.ends_at - home.starts_at).days) == ("home_health_monitoring", 7)
 
 
 def test_a_positive_ends_the_placement_and_the_room_goes_to_cleaning(world):
@@ -104,6 +106,7 @@ def test_the_notice_and_the_certificate_print_in_chinese(world, client_for):
     bulk = client.get(reverse("quarantine:site-documents", args=[placement.site_id, "certificate"]))
     text = _pdf_text(bulk.content)
     assert "解除隔离证明" in text and "隔离甲" in text
+    assert Monitoring.objects.get(placement=placement).code in text
     assert AuditEvent.objects.filter(action="quarantine.certificate.print").exists()
     other = client_for(world.other_county_staff)
     assert (

@@ -10,19 +10,26 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhanyi.engine.protocol import LOCAL_TZ
-from zhanyi.quarantine.models import Placement, PlacementState
+from zhanyi.quarantine.models import Monitoring, Placement, PlacementState
 
 from .actions.release import monitoring_days, quarantine_end
 
 NOTICE, CERTIFICATE = "notice", "certificate"
 
 
-def _page(kind: str, placement: Placement) -> dict:
+def _page(kind: str, placement: Placement, base_url: str) -> dict:
+    monitoring = Monitoring.objects.filter(placement=placement).first()
     return {
+        "monitoring": monitoring,
+        "report_link": base_url + reverse("quarantine:self-report", args=[monitoring.token])
+        if monitoring
+        else "",
+        "code_link": base_url + reverse("quarantine:self-report-code"),
         "kind": kind,
         "p": placement,
         "person": placement.person,
@@ -38,8 +45,10 @@ def _page(kind: str, placement: Placement) -> dict:
     }
 
 
-def render_pdf(kind: str, placements: Iterable[Placement]) -> bytes:
-    """One page per placement; a certificate only for a released placement."""
+def render_pdf(kind: str, placements: Iterable[Placement], base_url: str = "") -> bytes:
+    """One page per placement; a certificate only for a released placement, with
+    the self-report link and code of the home health monitoring that follows.
+    ``base_url``: the site's address the links start with."""
     import weasyprint  # heavy: only the document pages need it
 
     pages = []
@@ -51,7 +60,7 @@ def render_pdf(kind: str, placements: Iterable[Placement]) -> bytes:
                     % {"name": placement.person.name}
                 }
             )
-        pages.append(_page(kind, placement))
+        pages.append(_page(kind, placement, base_url))
     with translation.override("zh-hans"):
         html = render_to_string("quarantine/documents.html", {"pages": pages})
     return weasyprint.HTML(string=html).write_pdf()

@@ -1,5 +1,6 @@
 """What the quarantine app tells the health-code rules: each placement in a
-site as centralised quarantine, and the home health monitoring after release."""
+site as centralised quarantine, and each home quarantine or home health
+monitoring (after release, or decided for someone sent home)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ import datetime as dt
 
 from zhanyi.engine.codes.facts import QuarantineFact
 from zhanyi.people.health_facts import for_persons, provider
-from zhanyi.quarantine.models import Placement, PlacementState
-from zhanyi.quarantine.rules import protocol
+from zhanyi.quarantine.models import Monitoring, MonitoringKind, Placement, PlacementState
 
 
 @provider("quarantine")
@@ -17,22 +17,18 @@ def facts(person_ids: list[int], now: dt.datetime) -> dict[int, dict[str, list]]
     rows = for_persons(
         Placement.objects.filter(state__in=[PlacementState.PLACED, PlacementState.RELEASED]),
         person_ids,
-    ).values_list("pk", "person_id", "state", "placed_at", "starts_at", "days", "ended_at", "kind")
-    for pk, pid, state, placed_at, starts_at, days, ended_at, kind in rows:
+    ).values_list("pk", "person_id", "placed_at", "starts_at", "days", "ended_at")
+    for pk, pid, placed_at, starts_at, days, ended_at in rows:
         source = f"quarantine.placement:{pk}"
         start = placed_at or starts_at
         planned = starts_at + dt.timedelta(days=days)
         items = out.setdefault(pid, {"quarantines": []})["quarantines"]
         items.append(QuarantineFact("centralised", start, ended_at or planned, source))
-        if state == PlacementState.RELEASED and ended_at is not None:
-            monitoring = dict(protocol().quarantine.stages(kind)).get("home_health_monitoring", 0)
-            if monitoring:
-                items.append(
-                    QuarantineFact(
-                        "home_health_monitoring",
-                        ended_at,
-                        ended_at + dt.timedelta(days=monitoring),
-                        source,
-                    )
-                )
+    homes = for_persons(Monitoring.objects.all(), person_ids).values_list(
+        "pk", "person_id", "kind", "starts_at", "ends_at"
+    )
+    for pk, pid, kind, starts_at, ends_at in homes:
+        items = out.setdefault(pid, {"quarantines": []})["quarantines"]
+        stage = "home" if kind == MonitoringKind.HOME_QUARANTINE else "home_health_monitoring"
+        items.append(QuarantineFact(stage, starts_at, ends_at, f"quarantine.monitoring:{pk}"))
     return out

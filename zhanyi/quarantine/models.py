@@ -211,3 +211,65 @@ class HealthCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.placement_id} · {self.temperature} °C"
+
+
+class MonitoringKind(models.TextChoices):
+    HOME_QUARANTINE = "home_quarantine", _("Home quarantine")  # 居家隔离
+    HOME_HEALTH_MONITORING = "home_health_monitoring", _("Home health monitoring")  # 居家健康监测
+
+
+class Monitoring(models.Model):
+    """Home quarantine or home health monitoring (居家隔离 / 居家健康监测) of one
+    person: the village team's visits and the person's own reports, through a
+    link (``token``) or a short code, both valid until ``ends_at``."""
+
+    person = models.ForeignKey(
+        "people.Person", models.PROTECT, related_name="monitorings", verbose_name=_("person")
+    )
+    area = models.ForeignKey(
+        "places.Area", models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=MonitoringKind.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    placement = models.ForeignKey(
+        Placement,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("placement"),
+    )
+    token = models.CharField(max_length=64, unique=True)
+    code = models.CharField(max_length=16, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["ends_at", "id"]
+        indexes = [models.Index(fields=["ends_at"])]
+        verbose_name = _("home monitoring")
+        verbose_name_plural = _("home monitoring")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.get_kind_display()}"
+
+
+class SelfReport(models.Model):
+    """A temperature and symptoms reported by the person (自报) or found on the
+    village team's visit."""
+
+    monitoring = models.ForeignKey(
+        Monitoring, models.CASCADE, related_name="reports", verbose_name=_("home monitoring")
+    )
+    reported_at = models.DateTimeField(_("reported at"))
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
+    symptoms = models.CharField(_("symptoms"), max_length=255, blank=True)
+    by_visit = models.BooleanField(_("on a visit"), default=False)
+
+    class Meta:
+        ordering = ["-reported_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return f"{self.monitoring_id} · {self.temperature} °C"

@@ -15,7 +15,7 @@ from zhanyi.core import jurisdiction, metrics
 from zhanyi.handoffs.models import Handoff
 from zhanyi.places.models import Area, AreaLevel
 from zhanyi.quarantine.actions.placements import queue_for
-from zhanyi.quarantine.models import Placement, Room, RoomState, Site, SiteState
+from zhanyi.quarantine.models import Monitoring, Placement, Room, RoomState, Site, SiteState
 from zhanyi.quarantine.rules import protocol
 
 
@@ -84,6 +84,21 @@ def get_placement_for_user(user, placement_id: int) -> Placement:
         return placements_for(user).get(pk=placement_id)
     except Placement.DoesNotExist:
         raise Http404("no such placement") from None
+
+
+def monitorings_for(user) -> QuerySet[Monitoring]:
+    """Home quarantine and home health monitoring in the user's jurisdiction,
+    ending soonest first, with their reports."""
+    require_view(user)
+    qs = Monitoring.objects.select_related("person", "area").prefetch_related("reports")
+    return jurisdiction.scope(qs, user, "area__path")
+
+
+def get_monitoring_for_user(user, monitoring_id: int) -> Monitoring:
+    try:
+        return monitorings_for(user).get(pk=monitoring_id)
+    except Monitoring.DoesNotExist:
+        raise Http404("no such monitoring") from None
 
 
 def occupancy(site: Site) -> float:

@@ -1,11 +1,14 @@
 from django.urls import path, re_path
 
-from . import views
+from . import selfreport, views
 
 app_name = "quarantine"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("monitoring/", views.monitoring_list, name="monitoring"),
+    path("r/", selfreport.enter_code, name="self-report-code"),
+    path("r/<str:token>/", selfreport.report, name="self-report"),
     path("sites/<int:site_id>/", views.site_detail, name="site"),
     path("placements/<int:placement_id>/confirm/", views.confirm_one, name="confirm"),
     re_path(

@@ -294,7 +294,7 @@ def confirm_one(request: HttpRequest, placement_id: int) -> HttpResponse:
 
 def _pdf(request: HttpRequest, kind: str, placements: list, filename: str, obj) -> HttpResponse:
     try:
-        content = documents.render_pdf(kind, placements)
+        content = documents.render_pdf(kind, placements, request.build_absolute_uri("/")[:-1])
     except ValidationError as error:
         return HttpResponseBadRequest(_refusal_text(error))
     audit.record(
@@ -333,3 +333,56 @@ def site_documents(request: HttpRequest, site_id: str, kind: str) -> HttpRespons
     if not placements:
         return HttpResponseBadRequest(_("Nobody to print for."))
     return _pdf(request, kind, placements, f"{kind}s-site-{site.pk}.pdf", site)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("view_person")
+def monitoring_list(request: HttpRequest) -> HttpResponse:
+    """The village team's daily visit list: everyone under home quarantine or home
+    health monitoring in the user's jurisdiction, with their last report; a visit's
+    reading is recorded here."""
+    now = timezone.now()
+    if request.method == "POST":
+        monitoring = queries.get_monitoring_for_user(
+            request.user, int(request.POST.get("monitoring") or 0)
+        )
+        form = HealthCheckForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.do_self_report(
+                    monitoring,
+                    temperature=form.cleaned_data["temperature"],
+                    symptoms=form.cleaned_data["symptoms"],
+                    by_visit=True,
+                    acting_user=request.user,
+                    request=request,
+                )
+                messages.success(request, _("Visit recorded."))
+            except ValidationError as error:
+                messages.error(request, _refusal_text(error))
+        return redirect("quarantine:monitoring")
+    rows = list(queries.monitorings_for(request.user).filter(ends_at__gt=now)[:500])
+    if rows:
+        audit.record(
+            actor=request.user,
+            action="quarantine.monitoring.list",
+            object_type="quarantine.monitoring",
+            detail={"persons": [m.person_id for m in rows]},
+            request=request,
+        )
+    return render(
+        request,
+        "quarantine/monitoring.html",
+        {
+            "rows": [
+                {
+                    "m": m,
+                    "name": mask_name(m.person.name),
+                    "last": next(iter(m.reports.all()), None),
+                }
+                for m in rows
+            ],
+            "can_edit": has_capability(request.user, "edit_operations"),
+            "check_form": HealthCheckForm(),
+        },
+    )

@@ -2,6 +2,7 @@
 life in the site and release. Each ``do_*`` runs in a transaction, checks the
 capability and the jurisdiction, and writes its audit record."""
 
+from .monitoring import do_flag_missed_reports, do_self_report, do_start_monitoring
 from .placements import do_confirm_placements, do_move_placement, do_place, do_plan_placements
 from .queue import do_add_to_queue
 from .release import do_end_for_positive, do_end_positives, do_record_health_check, do_release
@@ -23,11 +24,14 @@ __all__ = [
     "do_create_site",
     "do_end_for_positive",
     "do_end_positives",
+    "do_flag_missed_reports",
     "do_move_placement",
     "do_place",
     "do_plan_placements",
     "do_record_health_check",
     "do_release",
+    "do_self_report",
     "do_set_room_state",
     "do_set_twin",
+    "do_start_monitoring",
 ]

@@ -25,12 +25,14 @@ from zhanyi.people.actions.health_codes import do_recompute_codes
 from zhanyi.quarantine.models import (
     ACTIVE_STATES,
     HealthCheck,
+    MonitoringKind,
     Placement,
     PlacementState,
     RoomState,
 )
 
 from .common import protocol, require
+from .monitoring import do_start_monitoring
 
 
 def _placed(placement: Placement) -> Placement:
@@ -214,6 +216,17 @@ def do_release(
             ],
             acting_user=acting_user,
             origin_label="quarantine: released to home health monitoring",
+        )
+    if monitoring:
+        do_start_monitoring(
+            placement.person,
+            area=placement.area,
+            kind=MonitoringKind.HOME_HEALTH_MONITORING,
+            starts_at=now,
+            days=monitoring,
+            placement=placement,
+            acting_user=acting_user,
+            request=request,
         )
     audit.record(
         actor=acting_user,
