@@ -10,6 +10,7 @@ Excel).
 
 from __future__ import annotations
 
+import base64
 import io
 
 from django.template.loader import render_to_string
@@ -98,9 +99,10 @@ def docx_bytes(sheet: ReportSheet) -> bytes:
     return out.getvalue()
 
 
-def page_context(sheet: ReportSheet) -> dict:
-    """What the report's page and its print page show: the stored figures and the charts."""
-    by_county, trend = chart_svgs(sheet)
+def page_context(sheet: ReportSheet, charts: tuple[str, str] | None = None) -> dict:
+    """What the report's page and its print page show: the stored figures and
+    the charts (``charts``: already drawn; by default as SVG)."""
+    by_county, trend = charts if charts is not None else chart_svgs(sheet)
     return {
         "report": sheet.report,
         "sheet": sheet,
@@ -110,11 +112,25 @@ def page_context(sheet: ReportSheet) -> dict:
     }
 
 
+def chart_images(sheet: ReportSheet) -> tuple[str, str]:
+    """The charts as PNG images in the page (WeasyPrint draws SVG without
+    the styles matplotlib writes: pictures print as they are drawn)."""
+    from . import charts  # matplotlib takes seconds to import: only drawing needs it
+
+    by_county, trend = chart_titles()
+    images = []
+    for fig in (charts.by_county(sheet, title=by_county), charts.trend(sheet, title=trend)):
+        picture = charts.png(fig)
+        data = base64.b64encode(picture).decode("ascii")
+        images.append(f'<img src="data:image/png;base64,{data}" alt="">' if picture else "")
+    return images[0], images[1]
+
+
 def pdf_bytes(sheet: ReportSheet) -> bytes:
     # WeasyPrint is heavy to import (Pango, fonts): only the PDF path needs it.
     from weasyprint import HTML
 
-    html = render_to_string("command/report_print.html", page_context(sheet))
+    html = render_to_string("command/report_print.html", page_context(sheet, chart_images(sheet)))
     return HTML(string=html).write_pdf()
 
 

@@ -313,6 +313,7 @@ def test_the_pdf_holds_the_report_in_an_embedded_chinese_font(world, client_for,
         for font in page["/Resources"]["/Font"].values()
     }
     assert any("WenQuanYi" in f or "Noto" in f for f in fonts), fonts
+    assert any(page.images for page in pdf.pages)  # the charts
 
 
 def test_the_workbook_holds_the_stored_figures_and_native_charts(world, client_for, two_reports):

@@ -1,0 +1,149 @@
+"""The twice-daily report (每日两报): its snapshot, its three files, and 50 screens.
+
+``zhanyi bench report`` reads the database as it is (it builds nothing: run it
+on the city another bench or the demo loaded; issue 19 asks for the full
+synthetic city of 5.05 million people on PostgreSQL, ``--screens 50``) and
+times, inside one transaction that is rolled back so the database keeps no
+report:
+
+* ``snapshot_s``: ``do_take_report``, every registered figure for the city
+  and each county computed now (``metrics.compute``) and stored;
+* ``docx_s``, ``pdf_s``, ``xlsx_s``: the report's Word, PDF and Excel files,
+  charts included, from its stored rows;
+
+and then ``screen_p95_ms``: ``--screens`` screens, each its own thread and
+connections, each refreshing the city's figures ``--refreshes`` times through
+the figure cache (``metrics.shown``, what a dashboard or the big screen
+reads; the cache is warmed first, as a command room's screens find it): the
+95th percentile of one refresh, in milliseconds. The big screen's page itself
+is not built yet: this is its data path. The last line is one JSON object:
+``bench``, ``people``, ``snapshot_s``, ``docx_s``, ``pdf_s``, ``xlsx_s``,
+``screen_p95_ms``, and ``figures``, ``areas``, ``database``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import threading
+import time
+from typing import TextIO
+
+import numpy as np
+from django.db import connections, transaction
+
+from zhanyi.bench.city import say
+from zhanyi.command import actions, exports, queries
+from zhanyi.command.actions.reports import report_areas
+from zhanyi.command.models import Report
+from zhanyi.core import metrics
+from zhanyi.core.audit import SystemActor
+from zhanyi.core.db import dialect
+from zhanyi.engine.protocol import LOCAL_TZ
+from zhanyi.people.models import Person
+from zhanyi.places.models import AreaLevel
+
+BENCH_ACTOR = SystemActor("bench:report")
+
+
+class _Everything:
+    """The reader the bench reads as: the whole city."""
+
+    is_superuser = True
+    jurisdiction_id = None
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--screens", type=int, default=50, help="screens refreshing together")
+    parser.add_argument("--refreshes", type=int, default=20, help="refreshes per screen")
+
+
+def _free_slot() -> dt.datetime:
+    """A report slot after every report taken: the bench's report comes last."""
+    last = Report.objects.order_by("-scheduled_for").first()
+    day = last.scheduled_for.astimezone(LOCAL_TZ).date() if last else dt.date(2000, 1, 1)
+    times = actions.reports.report_times()
+    later = [
+        t for t in times if last and dt.datetime.combine(day, t, LOCAL_TZ) > last.scheduled_for
+    ]
+    if later:
+        return dt.datetime.combine(day, later[0], LOCAL_TZ)
+    return dt.datetime.combine(day + dt.timedelta(days=1), times[0], LOCAL_TZ)
+
+
+def _report_figures(out: TextIO) -> dict:
+    figures: dict = {}
+    try:
+        with transaction.atomic():
+            t = time.perf_counter()
+            slot = _free_slot()
+            report = actions.do_take_report(acting_user=BENCH_ACTOR, scheduled_for=slot, now=slot)
+            figures["snapshot_s"] = round(time.perf_counter() - t, 3)
+            say(out, f"snapshot: {report.figures.count()} figures in {figures['snapshot_s']} s")
+            sheet = queries.report_sheet(report, _Everything())
+            for fmt in ("docx", "pdf", "xlsx"):
+                t = time.perf_counter()
+                body = exports.WRITERS[fmt](sheet)
+                figures[f"{fmt}_s"] = round(time.perf_counter() - t, 3)
+                say(out, f"{fmt}: {len(body):,} bytes in {figures[f'{fmt}_s']} s")
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return figures
+
+
+def _screens(screens: int, refreshes: int, area) -> list[float]:
+    metrics.shown(area=area)  # warm: the command room's screens find the cache filled
+    ready = threading.Barrier(screens)
+    lock = threading.Lock()
+    seconds: list[float] = []
+    errors: list[BaseException] = []
+
+    def screen() -> None:
+        try:
+            ready.wait(120)
+            mine = []
+            for _ in range(refreshes):
+                t = time.perf_counter()
+                metrics.shown(area=area)
+                mine.append(time.perf_counter() - t)
+            with lock:
+                seconds.extend(mine)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=screen) for _ in range(screens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return seconds
+
+
+def run(options: dict, out: TextIO) -> dict:
+    people = Person.objects.count()
+    city = report_areas()[0] if report_areas() else None
+    if city is None or city.level != AreaLevel.CITY:
+        raise SystemExit("no city is loaded: run the demo or another bench's city first")
+    say(out, f"{people:,} people; {len(report_areas())} areas; {len(metrics.registered())} figures")
+    figures: dict = {"bench": "report", "people": people}
+    figures.update(_report_figures(out))
+    seconds = _screens(options["screens"], options["refreshes"], city)
+    figures["screen_p95_ms"] = round(float(np.percentile(seconds, 95)) * 1000, 2)
+    say(
+        out,
+        f"{options['screens']} screens × {options['refreshes']} refreshes: "
+        f"p95 {figures['screen_p95_ms']} ms",
+    )
+    figures["figures"] = len(metrics.registered())
+    figures["areas"] = len(report_areas())
+    figures["database"] = "postgresql" if dialect.is_postgresql() else "sqlite"
+    return figures
