@@ -37,6 +37,10 @@ browser:
 	  echo "Installing Debian's chromium for the browser test…"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "Could not install chromium; the browser test will be skipped (required when CI=true)."; }
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  echo "Installing Chinese fonts so the browser tests' screenshots render Chinese…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei fontconfig >/dev/null) \
+	  || echo "Could not install Chinese fonts; screenshots will show boxes for Chinese."; }
 
 # A CJK font for the PDFs (the twice-daily report's, the quarantine notices and
 # release certificates) and the charts, and Pango for WeasyPrint, from Debian's packages.

@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .landing import landing_url
+from .models import Role
 from .roles import has_capability
 
 # (url name, label, capability needed or None): modules appear as their apps land.
@@ -37,4 +39,24 @@ def navigation(request: HttpRequest) -> dict:
             continue
         active = request.path == "/" if url == "/" else request.path.startswith(url)
         items.append({"name": url_name, "url": url, "label": label, "active": active})
-    return {"nav_items": items}
+    return {"nav_items": items, "tab_items": _tabs(request, items, user)}
+
+
+TABS_SHOWN = 4
+
+
+def _tabs(request: HttpRequest, items: list[dict], user) -> list[dict]:
+    """The phone's bottom tab bar: the user's own work first (their landing
+    page), then the first modules they may open; the rest stay in the menu."""
+    start = landing_url(user)
+    own = next((i for i in items if i["url"] == start), None)
+    first = {
+        "name": "accounts:landing",
+        "url": start,
+        "label": own["label"] if own else _("My work"),
+        "active": request.path == start,
+    }
+    if user.role == Role.FIELD:
+        first["label"] = _("My tasks")
+    rest = [i for i in items if i["url"] != start]
+    return [first, *rest[: TABS_SHOWN - 1]]

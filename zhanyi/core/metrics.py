@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 
@@ -40,18 +41,24 @@ class Figure:
     unit: str | Promise
     fn: Callable[[Area | None], int | float]
     order: int
+    #: the list behind the figure: a URL name, with a query string if any
+    #: (``"tracing:home?overdue=1"``); the dashboards make the figure a link to it
+    link: str = ""
 
 
 _REGISTRY: dict[str, Figure] = {}
 
 
-def figure(name: str, label: str | Promise, unit: str | Promise = "", order: int = 100):
-    """Register ``fn(area) -> number`` as the one definition of a figure."""
+def figure(
+    name: str, label: str | Promise, unit: str | Promise = "", order: int = 100, link: str = ""
+):
+    """Register ``fn(area) -> number`` as the one definition of a figure;
+    ``link``: the page listing what it counts."""
 
     def decorate(fn: Callable[[Area | None], int | float]):
         if name in _REGISTRY and _REGISTRY[name].fn is not fn:
             raise ValueError(f"figure {name!r} is defined twice")
-        _REGISTRY[name] = Figure(name, label, unit, fn, order)
+        _REGISTRY[name] = Figure(name, label, unit, fn, order, link)
         return fn
 
     return decorate
@@ -92,10 +99,22 @@ def _values(figures: list[Figure], entries: dict[str, figure_cache.Entry]) -> Fi
             "label": str(f.label),
             "unit": str(f.unit),
             "value": entries[f.name][0],
+            "link": link_url(f.link),
             "computed_at": dt.datetime.fromtimestamp(entries[f.name][1], tz=dt.UTC),
         }
         for f in figures
     )
+
+
+def link_url(link: str) -> str:
+    """The path of a figure's ``link`` (empty when its app's pages are not installed)."""
+    if not link:
+        return ""
+    name, _sep, query = link.partition("?")
+    try:
+        return reverse(name) + (f"?{query}" if query else "")
+    except NoReverseMatch:
+        return ""
 
 
 def compute(names: Iterable[str] | None = None, area: Area | None = None) -> FigureValues:

@@ -8,7 +8,7 @@ from zhanyi.places.models import Area
 from .models import Household, Person
 
 
-@figure("people.persons", _("People in the index"), _("people"), order=20)
+@figure("people.persons", _("People in the index"), _("people"), order=20, link="people:search")
 def persons(area: Area | None) -> int:
     return Person.objects.filter(merged_into=None, **area_filter(area, "village__path")).count()
 
@@ -26,18 +26,32 @@ def _coloured(area: Area | None, colour: str) -> int:
     ).count()
 
 
-@figure("people.codes_red", _("Red health codes"), _("people"), order=40)
+@figure(
+    "people.codes_red", _("Red health codes"), _("people"), order=40, link="people:codes?colour=red"
+)
 def codes_red(area: Area | None) -> int:
     """Persons whose health code (健康码) is red now."""
     return _coloured(area, "red")
 
 
-@figure("people.codes_yellow", _("Yellow health codes"), _("people"), order=41)
+@figure(
+    "people.codes_yellow",
+    _("Yellow health codes"),
+    _("people"),
+    order=41,
+    link="people:codes?colour=yellow",
+)
 def codes_yellow(area: Area | None) -> int:
     return _coloured(area, "yellow")
 
 
-@figure("people.codes_green", _("Green health codes"), _("people"), order=42)
+@figure(
+    "people.codes_green",
+    _("Green health codes"),
+    _("people"),
+    order=42,
+    link="people:codes?colour=green",
+)
 def codes_green(area: Area | None) -> int:
     """Everyone else in the index: a person without a code row has only ever been green."""
     return persons(area) - codes_red(area) - codes_yellow(area)

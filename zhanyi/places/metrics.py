@@ -15,7 +15,7 @@ def population(area: Area | None) -> int:
     return city.population if city else 0
 
 
-@figure("places.villages", _("Villages and communities"), order=40)
+@figure("places.villages", _("Villages and communities"), order=40, link="places:area-list")
 def villages(area: Area | None) -> int:
     return Area.objects.filter(level=AreaLevel.VILLAGE, **area_filter(area, "path")).count()
 

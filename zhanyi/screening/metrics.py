@@ -117,7 +117,13 @@ def _one_task_figure(area: Area | None, name: str) -> int:
     return _tasks(area).aggregate(**{name: _task_aggregates(timezone.now())[name]})[name]
 
 
-@figure("screening.records", _("Pushed records received"), _("records"), order=200)
+@figure(
+    "screening.records",
+    _("Pushed records received"),
+    _("records"),
+    order=200,
+    link="screening:home",
+)
 def records_received(area: Area | None) -> int:
     return _records(area).aggregate(records=_record_aggregates()["records"])["records"]
 
@@ -146,12 +152,18 @@ def not_found(area: Area | None) -> int:
     return _one_task_figure(area, "not_found")
 
 
-@figure("screening.open", _("Screening tasks open"), _("tasks"), order=205)
+@figure("screening.open", _("Screening tasks open"), _("tasks"), order=205, link="screening:tasks")
 def open_tasks(area: Area | None) -> int:
     return _one_task_figure(area, "open")
 
 
-@figure("screening.overdue", _("Screening tasks overdue"), _("tasks"), order=206)
+@figure(
+    "screening.overdue",
+    _("Screening tasks overdue"),
+    _("tasks"),
+    order=206,
+    link="screening:tasks?show=overdue",
+)
 def overdue(area: Area | None) -> int:
     return _one_task_figure(area, "overdue")
 

@@ -27,14 +27,18 @@ def _today_start() -> dt.datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-@figure("testing.samples_today", _("Samples taken today"), _("people"), order=60)
+@figure(
+    "testing.samples_today", _("Samples taken today"), _("people"), order=60, link="testing:home"
+)
 def samples_today(area: Area | None) -> int:
     return Sample.objects.filter(
         sampled_at__gte=_today_start(), **area_filter(area, "tube__area__path")
     ).count()
 
 
-@figure("testing.tubes_pending", _("Tubes awaiting a result"), _("tubes"), order=61)
+@figure(
+    "testing.tubes_pending", _("Tubes awaiting a result"), _("tubes"), order=61, link="testing:home"
+)
 def tubes_pending(area: Area | None) -> int:
     return (
         Tube.objects.filter(**area_filter(area, "area__path"))
@@ -43,12 +47,12 @@ def tubes_pending(area: Area | None) -> int:
     )
 
 
-@figure("testing.positive_tubes", _("Positive tubes"), _("tubes"), order=62)
+@figure("testing.positive_tubes", _("Positive tubes"), _("tubes"), order=62, link="testing:home")
 def positive_tubes(area: Area | None) -> int:
     return Tube.objects.filter(result="positive", **area_filter(area, "area__path")).count()
 
 
-@figure("testing.coverage", _("Coverage of open rounds"), "%", order=63)
+@figure("testing.coverage", _("Coverage of open rounds"), "%", order=63, link="testing:home")
 def coverage(area: Area | None) -> float:
     """Tested share of the targets (not exempt) of the rounds open now.
 

@@ -9,12 +9,18 @@ from zhanyi.places.models import Area
 from .models import Case, Contact, ContactKind
 
 
-@figure("tracing.cases", _("Cases"), _("cases"), order=40)
+@figure("tracing.cases", _("Cases"), _("cases"), order=40, link="tracing:home")
 def cases(area: Area | None) -> int:
     return Case.objects.filter(**area_filter(area, "area__path")).count()
 
 
-@figure("tracing.close_contacts", _("Close contacts"), _("people"), order=41)
+@figure(
+    "tracing.close_contacts",
+    _("Close contacts"),
+    _("people"),
+    order=41,
+    link="tracing:contacts?kind=close",
+)
 def close_contacts(area: Area | None) -> int:
     return (
         Contact.objects.filter(
@@ -26,7 +32,13 @@ def close_contacts(area: Area | None) -> int:
     )
 
 
-@figure("tracing.secondary_contacts", _("Secondary contacts"), _("people"), order=42)
+@figure(
+    "tracing.secondary_contacts",
+    _("Secondary contacts"),
+    _("people"),
+    order=42,
+    link="tracing:contacts?kind=secondary",
+)
 def secondary_contacts(area: Area | None) -> int:
     return (
         Contact.objects.filter(
@@ -43,7 +55,13 @@ def secondary_contacts(area: Area | None) -> int:
     )
 
 
-@figure("tracing.overdue_investigations", _("Overdue investigations"), _("cases"), order=43)
+@figure(
+    "tracing.overdue_investigations",
+    _("Overdue investigations"),
+    _("cases"),
+    order=43,
+    link="tracing:home?overdue=1",
+)
 def overdue_investigations(area: Area | None) -> int:
     return Case.objects.filter(
         investigated_at=None,

@@ -77,7 +77,8 @@ def test_a_bad_fresh_value_is_refused_saying_what(world, api_for, client_for):
 
 
 def _shown_time(figures) -> str:
-    return figures.as_of.astimezone(SHANGHAI).strftime("%H:%M:%S")
+    # Local time with the date: "数据截至 07:03" alone left the day to guess (issue 16).
+    return figures.as_of.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def test_the_dashboard_says_when_its_figures_were_computed_in_chinese(world, client_for):

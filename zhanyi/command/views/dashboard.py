@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zhanyi.accounts.models import Headquarters
-from zhanyi.command import queries
+from zhanyi.command import groups, queries
 from zhanyi.core import metrics
 from zhanyi.places import queries as place_queries
 
@@ -21,7 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "area": area,
             "children": children,
-            "figures": queries.home_figures(user, fresh=fresh),
+            "figures": (figures := queries.home_figures(user, fresh=fresh)),
+            "groups": groups.grouped(figures),
             "headquarters": Headquarters.objects.prefetch_related("task_forces")
             .select_related("area")
             .order_by("id"),
@@ -32,4 +33,6 @@ def home(request: HttpRequest) -> HttpResponse:
 def figures_fragment(request: HttpRequest) -> HttpResponse:
     """The live counts, refreshed in place by HTMX (``?fresh=1``: computed now)."""
     figures = queries.home_figures(request.user, fresh=metrics.fresh_requested(request))
-    return render(request, "command/_figures.html", {"figures": figures})
+    return render(
+        request, "command/_figures.html", {"figures": figures, "groups": groups.grouped(figures)}
+    )
