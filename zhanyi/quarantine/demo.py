@@ -3,8 +3,9 @@
 Sites in every county (hotels, and cabins in reserve), each county twinned
 with its neighbour, then everyone the replay's tracing and screening handed to
 transfer is planned and placed, each confirmed three hours after they were
-identified (the article: everyone within 8 hours). Idempotent: sites are made
-once, and only those still waiting are placed."""
+identified (the article: everyone within 8 hours), and carried there by the
+county's vehicles on trips planned per site. Idempotent: sites and vehicles
+are made once, and only those still waiting are placed and carried."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import random
 from zhanyi.handoffs.models import Handoff
 from zhanyi.places.models import Area, AreaLevel
 from zhanyi.quarantine import actions
-from zhanyi.quarantine.models import Placement, PlacementState, Site, Twinning
+from zhanyi.quarantine.models import Placement, PlacementState, Site, Twinning, Vehicle
 
 #: Per county: active hotels (singles, family rooms of 3) and one reserve cabin site.
 HOTELS_PER_COUNTY = 2
@@ -59,6 +60,42 @@ def _sites(acting_user, rng: random.Random) -> int:
     return made
 
 
+VEHICLES_PER_COUNTY, SEATS = 3, 6
+
+
+def _transfer(acting_user) -> int:
+    """Vehicles in every county, the trips of everyone placed, each carried on
+    the story's clock: picked up and delivered within the hours of the deadline."""
+    for county in Area.objects.filter(level=AreaLevel.COUNTY).order_by("code"):
+        for n in range(VEHICLES_PER_COUNTY):
+            plate = f"闽E·{county.code[-3:]}{n + 1:02d}"
+            if not Vehicle.objects.filter(plate=plate).exists():
+                actions.do_add_vehicle(
+                    plate=plate,
+                    seats=SEATS,
+                    area=county,
+                    lon=county.lon or 117.65,
+                    lat=county.lat or 24.51,
+                    acting_user=acting_user,
+                )
+    if not Placement.objects.filter(state=PlacementState.PLACED, trip_stop__isnull=True).exists():
+        return 0
+    trips = actions.do_plan_trips(acting_user=acting_user)
+    for trip in trips:
+        stops = list(trip.stops.select_related("placement"))
+        start = min(s.placement.identified_at for s in stops) + dt.timedelta(hours=2)
+        for i, stop in enumerate(stops):
+            actions.do_pick_up(
+                stop, acting_user=acting_user, now=start + dt.timedelta(minutes=10 * i)
+            )
+        actions.do_deliver(
+            trip,
+            acting_user=acting_user,
+            now=start + dt.timedelta(hours=max(1.0, trip.planned_hours)),
+        )
+    return len(trips)
+
+
 def replay_quarantine(*, acting_user, seed: int = 20210917) -> dict:
     """Sites, then the people waiting placed and confirmed on the story's clock."""
     made = _sites(acting_user, random.Random(seed))
@@ -69,8 +106,10 @@ def replay_quarantine(*, acting_user, seed: int = 20210917) -> dict:
             acting_user=acting_user,
             now=placement.identified_at + dt.timedelta(hours=3),
         )
+    trips = _transfer(acting_user)
     return {
         "sites_made": made,
+        "trips": trips,
         "placed": len(proposals),
         "waiting_households": figures["waiting_households"],
         "in_quarantine": Placement.objects.filter(state=PlacementState.PLACED).count(),

@@ -273,3 +273,83 @@ class SelfReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.monitoring_id} · {self.temperature} °C"
+
+
+class Vehicle(models.Model):
+    """A vehicle for point-to-point transfer (点对点转运), its seats, driver and base."""
+
+    plate = models.CharField(_("plate"), max_length=16, unique=True)
+    seats = models.PositiveSmallIntegerField(_("seats"))
+    area = models.ForeignKey(
+        "places.Area", models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    driver = models.ForeignKey(
+        "accounts.User",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quarantine_vehicles",
+        verbose_name=_("driver"),
+    )
+    lon = models.FloatField(_("longitude"))
+    lat = models.FloatField(_("latitude"))
+
+    class Meta:
+        ordering = ["plate"]
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+
+    def __str__(self) -> str:
+        return self.plate
+
+
+class TripState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    UNDER_WAY = "under_way", _("Under way")
+    DONE = "done", _("Delivered")
+
+
+class Trip(models.Model):
+    """A round of one vehicle: pick people up at home, deliver them to one site."""
+
+    vehicle = models.ForeignKey(
+        Vehicle, models.PROTECT, related_name="trips", verbose_name=_("vehicle")
+    )
+    site = models.ForeignKey(Site, models.PROTECT, related_name="trips", verbose_name=_("site"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=TripState.choices, default=TripState.PLANNED
+    )
+    sequence = models.PositiveIntegerField(_("order of the vehicle's trips"), default=0)
+    planned_hours = models.FloatField(_("planned hours"), default=0)
+    started_at = models.DateTimeField(pgettext_lazy("trip", "started at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(
+        pgettext_lazy("trip", "delivered at"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["vehicle", "sequence", "id"]
+        verbose_name = _("trip")
+        verbose_name_plural = _("trips")
+
+    def __str__(self) -> str:
+        return f"{self.vehicle} → {self.site}"
+
+
+class TripStop(models.Model):
+    """One person picked up on a trip (a household's people share the stop's order)."""
+
+    trip = models.ForeignKey(Trip, models.CASCADE, related_name="stops", verbose_name=_("trip"))
+    order = models.PositiveSmallIntegerField(_("order"))
+    placement = models.OneToOneField(
+        Placement, models.PROTECT, related_name="trip_stop", verbose_name=_("placement")
+    )
+    picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["trip", "order", "id"]
+        verbose_name = _("stop")
+        verbose_name_plural = _("stops")
+
+    def __str__(self) -> str:
+        return f"{self.trip_id} #{self.order}"

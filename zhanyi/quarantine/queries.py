@@ -15,7 +15,17 @@ from zhanyi.core import jurisdiction, metrics
 from zhanyi.handoffs.models import Handoff
 from zhanyi.places.models import Area, AreaLevel
 from zhanyi.quarantine.actions.placements import queue_for
-from zhanyi.quarantine.models import Monitoring, Placement, Room, RoomState, Site, SiteState
+from zhanyi.quarantine.models import (
+    Monitoring,
+    Placement,
+    Room,
+    RoomState,
+    Site,
+    SiteState,
+    Trip,
+    TripState,
+    TripStop,
+)
 from zhanyi.quarantine.rules import protocol
 
 
@@ -99,6 +109,40 @@ def get_monitoring_for_user(user, monitoring_id: int) -> Monitoring:
         return monitorings_for(user).get(pk=monitoring_id)
     except Monitoring.DoesNotExist:
         raise Http404("no such monitoring") from None
+
+
+def trips_for(user) -> QuerySet[Trip]:
+    """Trips to the sites of the user's jurisdiction, in the vehicles' order."""
+    require_view(user)
+    qs = Trip.objects.select_related("vehicle", "site").annotate(people=Count("stops"))
+    return jurisdiction.scope(qs, user, "site__area__path").order_by("vehicle__plate", "sequence")
+
+
+def trips_for_driver(user) -> QuerySet[Trip]:
+    """The trips of the vehicles the user drives, not yet delivered."""
+    return (
+        Trip.objects.filter(vehicle__driver=user)
+        .exclude(state=TripState.DONE)
+        .select_related("vehicle", "site")
+        .prefetch_related("stops__placement__person__household")
+        .order_by("sequence", "id")
+    )
+
+
+def get_trip_for_driver(user, trip_id: int) -> Trip:
+    try:
+        return trips_for_driver(user).get(pk=trip_id)
+    except Trip.DoesNotExist:
+        raise Http404("no such trip") from None
+
+
+def get_stop_for_driver(user, stop_id: int) -> TripStop:
+    try:
+        return TripStop.objects.select_related("trip").get(
+            pk=stop_id, trip__in=trips_for_driver(user)
+        )
+    except TripStop.DoesNotExist:
+        raise Http404("no such stop") from None
 
 
 def occupancy(site: Site) -> float:

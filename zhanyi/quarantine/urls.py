@@ -7,6 +7,7 @@ app_name = "quarantine"
 urlpatterns = [
     path("", views.home, name="home"),
     path("monitoring/", views.monitoring_list, name="monitoring"),
+    path("driver/", views.driver, name="driver"),
     path("r/", selfreport.enter_code, name="self-report-code"),
     path("r/<str:token>/", selfreport.report, name="self-report"),
     path("sites/<int:site_id>/", views.site_detail, name="site"),

@@ -37,7 +37,7 @@ from .forms import (
     SiteForm,
     ZonesForm,
 )
-from .models import ACTIVE_STATES, PlacementState
+from .models import ACTIVE_STATES, PlacementState, TripState
 
 FIGURES = [
     "quarantine.sites",
@@ -106,6 +106,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 for h in waiting
             ],
             "proposed": [{"p": p, "name": mask_name(p.person.name)} for p in proposed],
+            "trips": queries.trips_for(request.user).exclude(state=TripState.DONE)[:200],
             "can_edit": can_edit,
             "site_form": site_form,
             "queue_form": queue_form,
@@ -132,6 +133,10 @@ def _home_post(request: HttpRequest, site_form: SiteForm, queue_form: QueueAddFo
                 list(proposed), acting_user=request.user, request=request
             )
             messages.success(request, _("%(n)d people placed.") % {"n": len(done)})
+            return redirect("quarantine:home")
+        if what == "trips":
+            trips = actions.do_plan_trips(acting_user=request.user, request=request)
+            messages.success(request, _("%(n)d trips planned.") % {"n": len(trips)})
             return redirect("quarantine:home")
         if what == "site" and site_form.is_valid():
             v = site_form.cleaned_data
@@ -384,5 +389,54 @@ def monitoring_list(request: HttpRequest) -> HttpResponse:
             ],
             "can_edit": has_capability(request.user, "edit_operations"),
             "check_form": HealthCheckForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("edit_operations")
+def driver(request: HttpRequest) -> HttpResponse:
+    """The driver's phone page: their trips not yet delivered, the next pick-up
+    first; a person picked up, a trip delivered."""
+    if request.method == "POST":
+        try:
+            if request.POST.get("stop"):
+                stop = queries.get_stop_for_driver(request.user, int(request.POST["stop"]))
+                actions.do_pick_up(stop, acting_user=request.user, request=request)
+            else:
+                trip = queries.get_trip_for_driver(request.user, int(request.POST.get("trip") or 0))
+                actions.do_deliver(trip, acting_user=request.user, request=request)
+        except ValidationError as error:
+            messages.error(request, _refusal_text(error))
+        return redirect("quarantine:driver")
+    trips = list(queries.trips_for_driver(request.user))
+    stops = [s for t in trips for s in t.stops.all()]
+    if stops:
+        audit.record(
+            actor=request.user,
+            action="quarantine.driver.view",
+            object_type="quarantine.trip",
+            detail={"persons": [s.placement.person_id for s in stops]},
+            request=request,
+        )
+    return render(
+        request,
+        "quarantine/driver.html",
+        {
+            "trips": [
+                {
+                    "t": t,
+                    "stops": [
+                        {
+                            "s": s,
+                            "name": mask_name(s.placement.person.name),
+                            "address": s.placement.person.address
+                            or getattr(s.placement.person.household, "address", ""),
+                        }
+                        for s in t.stops.all()
+                    ],
+                }
+                for t in trips
+            ],
         },
     )

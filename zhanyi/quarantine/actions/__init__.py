@@ -14,20 +14,25 @@ from .sites import (
     do_set_room_state,
     do_set_twin,
 )
+from .transfer import do_add_vehicle, do_deliver, do_pick_up, do_plan_trips
 
 __all__ = [
     "do_activate_site",
     "do_add_rooms",
     "do_add_to_queue",
+    "do_add_vehicle",
     "do_check_zones",
     "do_confirm_placements",
     "do_create_site",
+    "do_deliver",
     "do_end_for_positive",
     "do_end_positives",
     "do_flag_missed_reports",
     "do_move_placement",
+    "do_pick_up",
     "do_place",
     "do_plan_placements",
+    "do_plan_trips",
     "do_record_health_check",
     "do_release",
     "do_self_report",

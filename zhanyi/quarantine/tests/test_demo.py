@@ -4,7 +4,7 @@ import pytest
 
 from zhanyi.handoffs.models import Handoff
 from zhanyi.quarantine.demo import replay_quarantine
-from zhanyi.quarantine.models import Placement, PlacementState, Site
+from zhanyi.quarantine.models import Placement, PlacementState, Site, Trip, TripState
 
 from .factories import ACTOR, person, waiting
 
@@ -20,5 +20,7 @@ def test_the_replay_places_everyone_waiting_within_the_deadline_once(world):
     assert placed.count() == 5
     assert all(p.placed_at <= p.due_at for p in placed)
     assert all(h.status == "done" for h in Handoff.objects.filter(pk__in=[h.pk for h in handoffs]))
+    assert summary["trips"] >= 1
+    assert not Trip.objects.exclude(state=TripState.DONE).exists()
     again = replay_quarantine(acting_user=ACTOR)
-    assert again["sites_made"] == 0 and again["placed"] == 0
+    assert again["sites_made"] == 0 and again["placed"] == 0 and again["trips"] == 0
