@@ -88,7 +88,8 @@ def _clean(value: str) -> str:
     return value.translate(_FULLWIDTH).strip()
 
 
-@lru_cache(maxsize=4096)
+# Every 7-digit prefix a list holds: 4,096 thrashed on a 163,000-row list.
+@lru_cache(maxsize=1 << 18)
 def _cn_mobile_prefix(prefix: str) -> str | None:
     """The kind of every 11-digit number starting with ``prefix`` (7 digits), or
     None when such numbers are not valid personal numbers."""

@@ -224,12 +224,19 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
+def _close_name(a: str, b: str) -> bool:
+    """One character off in a name of three or more (陈建国, 陈建囯); in a name of
+    two, another given name is another person (戴云, 戴雨), unless it sounds
+    the same, which the pinyin and sound keys catch."""
+    return min(len(a), len(b)) >= 3 and _one_edit(a, b)
+
+
 def _id_conflicts(recs: pl.DataFrame, exact: pl.DataFrame, idx: pl.DataFrame) -> pl.DataFrame:
     """Records whose valid identity number names a person of the index that the
     rest of the record denies (_row, person_id). The name is not that person's
     (not the same characters, pinyin or sound), and either the birth date
-    written is another, or the name is more than one character off and neither
-    the birth date nor the phone is theirs. A household member's number on
+    written is another, or the name is not one character off theirs (``_close_name``)
+    and neither the birth date nor the phone is theirs. A household member's number on
     someone else's row is the usual cause (a sibling's name one character off,
     the household's phone); such a record goes to review with both candidates,
     never straight to a link."""
@@ -271,7 +278,7 @@ def _id_conflicts(recs: pl.DataFrame, exact: pl.DataFrame, idx: pl.DataFrame) ->
         for row in joined.iter_rows(named=True)
         if row["born_else"]
         or (
-            not _one_edit(row["name_norm"], row["p_name"])
+            not _close_name(row["name_norm"], row["p_name"])
             and not row["born_same"]
             and not row["same_phone"]
         )

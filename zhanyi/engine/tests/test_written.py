@@ -121,3 +121,40 @@ def test_surnames_with_their_own_reading_and_minnan_sound_alikes():
     assert sound[3] == sound[5]  # 黄 huang and 方 fang: f/h
     assert sound[6] == sound[7]  # 志 zhi and 子 zi: zh/z
     assert sound[3] != sound[4]
+
+
+def _index_and_records(index_rows: list[tuple], record_rows: list[tuple]):
+    cols = ["name", "id_number", "phone", "birth_date"]
+    index = pl.DataFrame(index_rows, schema=cols, orient="row").with_columns(
+        pl.Series("person_id", range(1, len(index_rows) + 1), dtype=pl.Int64),
+        pl.lit(None, pl.String).alias("sex"),
+        pl.lit(None, pl.String).alias("address"),
+    )
+    records = pl.DataFrame(record_rows, schema=cols, orient="row").with_columns(
+        pl.lit(None, pl.String).alias("sex"), pl.lit(None, pl.String).alias("address")
+    )
+    return normalise_records(index), normalise_records(records).with_row_index("_row")
+
+
+def test_a_number_whose_person_the_row_denies_is_a_conflict():
+    from zhanyi.engine.identity import check_char
+    from zhanyi.engine.linkage.link import _exact_ids, _id_conflicts
+
+    def number(birth: str, seq: str) -> str:
+        first = f"350602{birth}{seq}"
+        return first + check_char(first)
+
+    yu, jianguo = number("20080210", "112"), number("19750312", "111")
+    index, records = _index_and_records(
+        [("戴雨", yu, "13715213315", "2008-02-10"), ("陈建国", jianguo, "13905961001", None)],
+        [
+            ("戴云", yu, "13960279898", None),  # two characters, another given name
+            ("陈建囯", jianguo, None, None),  # one character off in three: a typo
+            ("戴雨", yu, None, "1954-03-09"),  # the same name: a birth date alone does not deny it
+            ("林秀英", jianguo, "13905961001", None),  # the person's phone confirms
+            ("林秀英", jianguo, None, "1982-07-04"),  # another name and another birth date
+        ],
+    )
+    exact = _exact_ids(records, index)
+    denied = sorted(_id_conflicts(records, exact, index)["_row"].to_list())
+    assert denied == [0, 4]
