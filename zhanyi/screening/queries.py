@@ -31,6 +31,18 @@ def tasks_for(user) -> QuerySet[ScreeningTask]:
     )
 
 
+def list_rows(the_list) -> QuerySet:
+    """A push list's rows in file order, each with its task (the caller has
+    checked the user may see the list's rows)."""
+    return the_list.records.select_related("task").order_by("row_number", "pk")
+
+
+def visible_tasks(user, rows) -> set[int]:
+    """Which of ``rows``' tasks the user may open."""
+    ids = [r.task_id for r in rows if r.task_id]
+    return set(tasks_for(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+
+
 def open_tasks_for(user) -> QuerySet[ScreeningTask]:
     return tasks_for(user).filter(status=ScreeningTask.Status.OPEN).order_by("due_at", "id")
 

@@ -40,8 +40,13 @@ def test_uploading_a_gbk_list_runs_the_import_and_shows_its_progress(
     assert push_list.encoding == "gbk" and push_list.rows_warned == 1
     page = client.get(f"/screening/lists/{push_list.pk}/")
     assert "gbk" in page.content.decode()
+    # The page lists its rows, each with its task's state and a link to it.
+    task = ScreeningTask.objects.get(person__name="陈建国")
+    assert f'href="/screening/tasks/{task.pk}/"' in page.content.decode()
     errors = client.get(f"/screening/lists/{push_list.pk}/errors.xlsx")
     assert errors.status_code == 200
+    assert "errors-%E8%8E%86%E7%94%B0.xlsx" in errors["Content-Disposition"]
+    assert ".csv" not in errors["Content-Disposition"]
     rows = list(
         openpyxl.load_workbook(io.BytesIO(b"".join(errors.streaming_content))).active.iter_rows(
             values_only=True

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +24,8 @@ from zhanyi.screening.forms import (
 from zhanyi.screening.reading import PushListFileError
 
 from .common import abilities
+
+ROWS_PER_PAGE = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,6 +74,11 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
 def push_list(request: HttpRequest, list_id: int) -> HttpResponse:
     the_list = queries.get_list_for_user(request.user, list_id)
     may_see_rows = queries.can_download_errors(request.user, the_list)
+    rows = None
+    if may_see_rows:
+        rows = Paginator(queries.list_rows(the_list), ROWS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
     return render(
         request,
         "screening/list.html",
@@ -77,6 +86,8 @@ def push_list(request: HttpRequest, list_id: int) -> HttpResponse:
             "push_list": the_list,
             "can_download_errors": the_list.error_file and may_see_rows,
             "warned": queries.warned_records(the_list) if may_see_rows else [],
+            "rows": rows,
+            "open_tasks": queries.visible_tasks(request.user, rows) if rows else set(),
         },
     )
 
@@ -90,9 +101,9 @@ def error_file(request: HttpRequest, list_id: int) -> HttpResponse:
     if path is None or not path.exists():
         raise Http404("this list has no error file")
     exports.record_download(request, the_list, "errors")
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename=f"errors-{the_list.filename}.xlsx"
-    )
+    # 莆田.xlsx gives errors-莆田.xlsx, not errors-莆田.xlsx.xlsx.
+    stem = PurePath(the_list.filename).stem or str(the_list.pk)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"errors-{stem}.xlsx")
 
 
 @require_GET
