@@ -13,11 +13,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core import audit
 from zhanyi.core.actors import actor_name
+from zhanyi.engine import release
 from zhanyi.engine.allocation import plan_placements
-from zhanyi.handoffs.actions import do_close_handoff
+from zhanyi.handoffs import schedule
+from zhanyi.handoffs.actions import HandoffSpec, do_close_handoff, do_create_handoffs
 from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
+from zhanyi.handoffs.schedule import ScheduledTest
 from zhanyi.people.actions.health_codes import do_recompute_codes
 from zhanyi.quarantine import planning
 from zhanyi.quarantine.models import (
@@ -150,6 +154,48 @@ def do_plan_placements(
     return proposals, figures
 
 
+def test_schedule_spec(placement: Placement) -> HandoffSpec | None:
+    """The protocol's test days of a placement, handed to testing as one ``test``
+    hand-off (a schedule, ``zhanyi.handoffs.schedule``), unless the person's
+    producer handed one on already (tracing's contacts carry theirs)."""
+    origin = placement.handoff.origin if placement.handoff_id and placement.handoff else ""
+    if (
+        origin
+        and Handoff.objects.filter(
+            person_id=placement.person_id, kind=HandoffKind.TEST, origin=origin
+        ).exists()
+    ):
+        return None
+    rules = protocol()
+    tests = [
+        ScheduledTest(t.stage, t.day, t.start, t.end)
+        for t in release.test_days(
+            rules.quarantine, rules.test_days, placement.kind, placement.starts_at
+        )
+    ]
+    first = schedule.current(tests)
+    if first is None:
+        return None
+    return HandoffSpec(
+        key=f"quarantine.placement:{placement.pk}:tests",
+        kind=HandoffKind.TEST,
+        person_id=placement.person_id,
+        area_id=placement.area_id,
+        from_task_force=TaskForceKind.QUARANTINE,
+        to_task_force=TaskForceKind.TESTING,
+        origin=f"quarantine.placement:{placement.pk}",
+        not_before=first.not_before,
+        due_at=first.due_at,
+        detail=schedule.detail_of(tests),
+    )
+
+
+def _hand_on_tests(placements: list[Placement], acting_user) -> None:
+    specs = [spec for p in placements if (spec := test_schedule_spec(p)) is not None]
+    if specs:
+        do_create_handoffs(specs, acting_user=acting_user, origin_label="quarantine: test days")
+
+
 def _confirm_one(placement: Placement, acting_user, now: dt.datetime, request) -> Placement:
     room = Room.objects.select_for_update().select_related("site").get(pk=placement.room_id)
     check_room_takes(room, placement.person, now)
@@ -212,6 +258,7 @@ def do_confirm_placements(
             )
         done.append(_confirm_one(placement, acting_user, now, request))
     if done:
+        _hand_on_tests(done, acting_user)
         do_recompute_codes(
             [p.person_id for p in done], reason="quarantine: placed", acting_user=acting_user
         )
@@ -247,6 +294,7 @@ def do_place(
             {"person": _("%(name)s is already placed.") % {"name": handoff.person.name}}
         ) from None
     _confirm_one(placement, acting_user, now, request)
+    _hand_on_tests([placement], acting_user)
     do_recompute_codes([placement.person_id], reason="quarantine: placed", acting_user=acting_user)
     return placement
 

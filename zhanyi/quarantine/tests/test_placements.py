@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from zhanyi.core.models import AuditEvent
-from zhanyi.handoffs.models import HandoffStatus
+from zhanyi.handoffs.actions import HandoffSpec, do_create_handoffs
+from zhanyi.handoffs.models import Handoff, HandoffStatus
+from zhanyi.handoffs.schedule import ScheduledTest, detail_of
 from zhanyi.quarantine import actions
 from zhanyi.quarantine.models import ZONE_ITEMS, Placement, PlacementState, RoomState
 
-from .factories import household, person, site, waiting
+from .factories import ACTOR, household, person, site, waiting
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +174,41 @@ def test_a_health_check_with_a_fever_is_recorded_and_audited(world):
     assert str(check.temperature) == "38.2"
     event = AuditEvent.objects.get(action="quarantine.health_check")
     assert event.detail["fever"] is True
+
+
+def test_a_person_added_by_hand_gets_the_protocols_test_days_handed_to_testing(world):
+    s = site(world.county)
+    placement = actions.do_place(
+        waiting(person(world.village, "甲")), s.rooms.first(), acting_user=world.tracer
+    )
+    tests = Handoff.objects.get(key=f"quarantine.placement:{placement.pk}:tests")
+    assert (tests.kind, tests.to_task_force) == ("test", "testing")
+    days = [t["day"] for t in tests.detail["tests"] if t["stage"] == "quarantine"]
+    assert days == [1, 4, 7, 14]  # the 8th edition's close-contact test days
+    assert tests.not_before == placement.starts_at
+
+
+def test_a_producers_own_schedule_is_not_handed_on_twice(world):
+    s = site(world.county)
+    p = person(world.village, "乙")
+    handoff = waiting(p)
+    day = timezone.now()
+    do_create_handoffs(
+        [
+            HandoffSpec(
+                key="x:tests",
+                kind="test",
+                person_id=p.pk,
+                area_id=world.village.pk,
+                from_task_force="investigation",
+                to_task_force="testing",
+                origin=handoff.origin,
+                not_before=day,
+                due_at=day + dt.timedelta(days=1),
+                detail=detail_of([ScheduledTest("quarantine", 1, day, day + dt.timedelta(days=1))]),
+            )
+        ],
+        acting_user=ACTOR,
+    )
+    actions.do_place(handoff, s.rooms.first(), acting_user=world.tracer)
+    assert Handoff.objects.filter(person=p, kind="test").count() == 1
