@@ -169,20 +169,23 @@ class _Numbers(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag in ("svg", "script", "style"):
-            self._skip += 1
+        if tag in ("svg", "script", "style") or "data-label" in attrs:
+            self._skip += 1  # a chart, or a figure's registered label ("8小时内安置比例")
         if "data-area" in attrs:
             self._area = attrs["data-area"]
         if "data-figure" in attrs:
             self._figure = attrs["data-figure"]
         kind = "value" if "data-value" in attrs else "change" if "data-change" in attrs else ""
-        self._stack.append({"tag": tag, "kind": kind, "attr": attrs.get("data-" + kind, "")})
+        skips = tag in ("svg", "script", "style") or "data-label" in attrs
+        self._stack.append({"tag": tag, "kind": kind, "skips": skips})
 
     def handle_endtag(self, tag):
-        if tag in ("svg", "script", "style"):
-            self._skip -= 1
-        while self._stack and self._stack.pop()["tag"] != tag:
-            pass
+        while self._stack:
+            opened = self._stack.pop()
+            if opened["skips"]:
+                self._skip -= 1
+            if opened["tag"] == tag:
+                break
 
     def handle_data(self, data):
         if self._skip:

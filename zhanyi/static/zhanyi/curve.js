@@ -1,9 +1,9 @@
 // The epidemic curve: cases per day stacked by area, Rt with its 95% band, the projection.
-(function () {
+window.zhanyiCurve = function () {
   const box = document.getElementById("curve-chart");
   const source = document.getElementById("curve-data");
   if (!box || !source || !window.echarts) return;
-  box.style.height = "420px";
+  if (!box.style.height && !box.offsetHeight) box.style.height = "420px";
   const data = JSON.parse(source.textContent);
   const label = box.dataset;
   const days = data.days.slice();
@@ -35,7 +35,8 @@
     })),
   });
   series.push({ name: label.labelRt, type: "line", yAxisIndex: 1, data: pad(data.rt.mean), symbol: "none" });
-  const chart = echarts.init(box);
+  const dark = document.body.classList.contains("screen");
+  const chart = echarts.init(box, dark ? "dark" : null);
   chart.setOption({
     tooltip: { trigger: "axis" },
     legend: { type: "scroll" },
@@ -44,4 +45,5 @@
     series: series,
   });
   window.addEventListener("resize", function () { chart.resize(); });
-})();
+};
+window.zhanyiCurve();
