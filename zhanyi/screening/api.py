@@ -190,6 +190,23 @@ class ListUpload(APIView):
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
+class ColumnSerializer(serializers.Serializer):
+    header = serializers.CharField()
+    field = serializers.CharField(allow_blank=True)
+    label = serializers.CharField(allow_blank=True)
+
+
+class ColumnsPreviewSerializer(serializers.Serializer):
+    """What ``ListColumns`` answers: the columns as an import would read them."""
+
+    encoding = serializers.CharField(allow_blank=True, allow_null=True)
+    header_row = serializers.IntegerField()
+    columns = ColumnSerializer(many=True)
+    unmapped = serializers.ListField(child=serializers.CharField())
+    notes = serializers.ListField(child=serializers.CharField())
+    problem = serializers.CharField(allow_blank=True)
+
+
 @extend_schema(tags=["screening"])
 class ListColumns(APIView):
     """What an import of the file would read, before importing it: the header's
@@ -199,7 +216,11 @@ class ListColumns(APIView):
     permission_classes = ListUpload.permission_classes
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(summary="Show a push list's columns", request=ListUploadSerializer)
+    @extend_schema(
+        summary="Show a push list's columns",
+        request=ListUploadSerializer,
+        responses={200: ColumnsPreviewSerializer},
+    )
     def post(self, request: Request) -> Response:
         queries.require_import(request.user)
         incoming = ListUploadSerializer(data=request.data)
