@@ -7,6 +7,23 @@ import os
 os.environ.setdefault("ZHANYI_TESTING", "1")
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property-based tests (hypothesis): a modest number of examples per test, so
+# the whole suite stays well inside CI's time on 2 cores; no deadline (a shared
+# machine's pauses are no finding); no example database written into the tree.
+# A failure prints the seed and the blob that reproduce it.
+settings.register_profile(
+    "zhanyi",
+    max_examples=50,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# HYPOTHESIS_PROFILE=thorough: ten times the examples, to hunt before a release.
+settings.register_profile("thorough", settings.get_profile("zhanyi"), max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "zhanyi"))
 
 
 @pytest.fixture(autouse=True)

@@ -117,13 +117,17 @@ def _xls_rows(fh: IO[bytes]) -> Iterator[list[Any]]:
     import xlrd
 
     fh.seek(0)
+    data = fh.read()
+    if not data:
+        # xlrd reads a file by name when given no bytes.
+        raise TableFileError(_("The file is empty: it has no header row."))
     try:
-        book = xlrd.open_workbook(file_contents=fh.read(), on_demand=True)
-    except xlrd.XLRDError as error:
+        book = xlrd.open_workbook(file_contents=data)
+        sheet = book.sheet_by_index(0)
+    except Exception as error:  # xlrd raises anything on a broken file
         raise TableFileError(
             _("The file cannot be read as xls: %(error)s") % {"error": error}
         ) from None
-    sheet = book.sheet_by_index(0)
     for r in range(sheet.nrows):
         row = []
         for cell in sheet.row(r):

@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import re
 import tomllib
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -397,11 +398,44 @@ class Protocol:
         )
 
 
-def _build(cls: type, section: str, values: dict[str, Any]) -> Any:
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(values) - known)
+def _is_a(value: Any, kind: Any) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is dt.date:
+        return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    return isinstance(value, kind)
+
+
+def _check_type(section: str, name: str, value: Any, hint: Any) -> None:
+    """A value of the type the field declares (TOML gives any): wrong types are
+    refused here, by name, rather than failing later where a rule is used."""
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        if not isinstance(value, list | tuple) or not all(_is_a(v, item) for v in value):
+            raise ValueError(f"[{section}] {name}: must be a list of {item.__name__}")
+    elif not _is_a(value, hint):
+        raise ValueError(f"[{section}] {name}: must be of type {hint.__name__}")
+
+
+def _build(cls: type, section: str, values: Any) -> Any:
+    if not isinstance(values, dict):
+        raise ValueError(f"[{section}]: must be a table of keys, not {type(values).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - set(fields))
     if unknown:
         raise ValueError(f"[{section}]: unknown keys {', '.join(unknown)}")
+    missing = sorted(
+        name
+        for name, f in fields.items()
+        if name not in values
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    )
+    if missing:
+        raise ValueError(f"[{section}]: missing keys {', '.join(missing)}")
+    hints = typing.get_type_hints(cls)
+    for name, value in values.items():
+        _check_type(section, name, value, hints[name])
     return cls(**values)
 
 

@@ -62,6 +62,10 @@ def stage_file(
         if "ts" in columns:
             return _stage_records(con, path, out_dir, rule, grid, columns)
         raise ValueError(f"{path}: expected stays (start, end) or records (ts) columns")
+    except duckdb.Error as error:
+        # A cell that is no number or no time, a broken file: the file's fault,
+        # said as the engine says a bad file (the command prints it).
+        raise ValueError(f"{path}: cannot be read as stays or records: {error}") from None
     finally:
         con.close()
 
