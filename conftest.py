@@ -67,3 +67,48 @@ def api_for():
         return api
 
     return make
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """The disk fills up under the exports: files opened through
+    ``zhanyi.core.files.open_for_writing`` take ``room`` bytes (the first
+    write's bytes do land, as on a real disk), then every write fails with
+    ENOSPC. ``full_disk(room)`` arms it; it returns the paths it opened."""
+    import errno
+
+    from zhanyi.core import files
+
+    opened = []
+    real_open = files.open_for_writing
+
+    def arm(room: int = 100):
+        class FullFile:
+            def __init__(self, fh):
+                self.fh, self.left = fh, room
+
+            def write(self, data):
+                if len(data) > self.left:
+                    self.fh.write(data[: self.left])
+                    self.left = 0
+                    raise OSError(errno.ENOSPC, "No space left on device")
+                self.left -= len(data)
+                return self.fh.write(data)
+
+            def __getattr__(self, name):
+                return getattr(self.fh, name)
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self.fh.close()
+
+        def open_full(path, mode, **kwargs):
+            opened.append(path)
+            return FullFile(real_open(path, mode, **kwargs))
+
+        monkeypatch.setattr(files, "open_for_writing", open_full)
+        return opened
+
+    return arm

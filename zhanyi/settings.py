@@ -160,6 +160,10 @@ else:
             # Tests' live-server threads must not keep connections open, or the
             # test database cannot be dropped at the end.
             conn_max_age=0 if TESTING else 60,
+            # A kept connection is checked before a request reuses it: one cut
+            # by the database (a restart, a failover, pg_terminate_backend)
+            # is opened again instead of failing the request with a 500.
+            conn_health_checks=True,
         )
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

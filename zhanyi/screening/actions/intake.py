@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.core import audit
+from zhanyi.core.files import write_whole
 from zhanyi.core.spreadsheet import text_cells
 from zhanyi.people.validation import china_today
 from zhanyi.screening import bridge
@@ -146,7 +147,9 @@ class _ErrorFile:
             self.warned += 1
 
     def close(self) -> None:
-        self.book.save(self.path)
+        # Whole or not at all: a full disk leaves no truncated error file.
+        with write_whole(self.path) as fh:
+            self.book.save(fh)
 
 
 def _text(value: Any) -> str:

@@ -98,7 +98,23 @@ def parse_results_csv(data: bytes | str) -> tuple[list[ResultRow], list[Problem]
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             return [], [Problem(None, "file", "encoding", _("The file is not UTF-8 text."))]
-    reader = csv.DictReader(io.StringIO(data))
+    # newline="": a carriage return inside a cell is the cell's, as the csv
+    # module reads files (with the default, a lone \r failed the whole file).
+    reader = csv.DictReader(io.StringIO(data, newline=""))
+    try:
+        return _result_rows(reader)
+    except csv.Error as error:
+        return [], [
+            Problem(
+                None,
+                "file",
+                "unreadable",
+                _("The file cannot be read as CSV: %(error)s") % {"error": error},
+            )
+        ]
+
+
+def _result_rows(reader: csv.DictReader) -> tuple[list[ResultRow], list[Problem]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     problem = missing_columns(
         header,

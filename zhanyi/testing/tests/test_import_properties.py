@@ -223,3 +223,14 @@ def test_a_sampling_upload_twice_stores_each_sample_once(world, data, as_xlsx):
         assert all(p.message for p in first.refused + again.refused)
         assert (again.tubes, again.samples) == (0, 0)
         transaction.set_rollback(True)
+
+
+def test_a_lab_file_with_a_carriage_return_in_a_cell_is_read():
+    """Found by the property above: a lone \\r (an old Mac line end, a pasted
+    cell) failed the whole file with csv.Error, a 500 on the upload."""
+    rows, problems = actions.parse_results_csv(
+        b"barcode,result,tested_at\rA1,negative,2021-09-12 08:30\r"
+    )
+    assert problems == [] and [r.barcode for r in rows] == ["A1"]
+    rows, problems = actions.parse_results_csv(b'barcode,result,tested_at\n"A1\rB",neg,x\n')
+    assert rows == [] and [p.field for p in problems] == ["tested_at"]

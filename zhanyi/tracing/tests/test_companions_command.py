@@ -130,3 +130,22 @@ def test_a_negative_number_of_windows_is_refused_before_anything_is_written(town
     with pytest.raises(CommandError, match="--windows -1"):
         run("ingest", "--stays", str(tmp / "city"), "--store", str(store), "--windows", "-1")
     assert not store.exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_full_disk_while_companions_are_written_leaves_no_partial_file(town, full_disk, fmt):
+    """An export to a file: the disk fills while it is written; the command says so
+    in words and no truncated file is left where the old one was."""
+    from django.utils import translation
+
+    tmp, _rows, cases = town
+    store = str(tmp / "store")
+    run("ingest", "--stays", str(tmp / "city"), "--store", store)
+    case, start, end = cases[0]
+    output = tmp / f"companions.{fmt}"
+    full_disk(room=64)
+    args = ["--case", str(case), "--from", iso(start), "--to", iso(end)]
+    with translation.override("en"), pytest.raises(CommandError, match="The disk is full"):
+        run("find", "--store", store, *args, "--format", fmt, "--output", str(output))
+    assert not output.exists()
+    assert not [p for p in tmp.iterdir() if p.name.endswith(".part")]

@@ -14,6 +14,7 @@ Times without an offset are local (Asia/Shanghai).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import sys
@@ -25,6 +26,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from zhanyi.core.files import DiskFullError, write_whole
 from zhanyi.engine.backends import BACKENDS
 from zhanyi.engine.companions import (
     CASES,
@@ -300,9 +302,16 @@ class Command(BaseCommand):
         if fmt == "parquet":
             if not output:
                 raise CommandError("--format parquet needs --output")
-            pq.write_table(result, output)
+            try:
+                with write_whole(output) as fh:
+                    pq.write_table(result, fh)
+            except DiskFullError as error:
+                raise CommandError(str(error)) from None
         elif fmt == "csv":
-            self._write_csv(result, output)
+            try:
+                self._write_csv(result, output)
+            except DiskFullError as error:
+                raise CommandError(str(error)) from None
         else:
             self._write_table(result, options["limit"])
         if output or fmt == "table":
@@ -349,9 +358,12 @@ class Command(BaseCommand):
             self.stdout.write(f"… {result.num_rows - limit:,} more row(s); use --format csv")
 
     def _write_csv(self, result: pa.Table, output: Path | None) -> None:
-        fh = output.open("w", newline="", encoding="utf-8") if output else None
-        try:
-            writer = csv.writer(fh or self.stdout)
+        with (
+            write_whole(output, "w", newline="", encoding="utf-8")
+            if output
+            else contextlib.nullcontext(self.stdout)
+        ) as fh:
+            writer = csv.writer(fh)
             writer.writerow(
                 [
                     "case_person_id",
@@ -384,9 +396,6 @@ class Command(BaseCommand):
                         periods,
                     ]
                 )
-        finally:
-            if fh:
-                fh.close()
 
     # -- purge --------------------------------------------------------------------
     def do_purge(self, store: Store, protocol, options: dict) -> None:
