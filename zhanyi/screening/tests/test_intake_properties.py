@@ -45,12 +45,11 @@ def _check_accounted(push_list: PushList) -> None:
     assert PushRecord.objects.filter(push_list=push_list).count() == push_list.rows_stored
     path = error_file_path(push_list)
     if push_list.rows_invalid:
+        # The file holds the refused rows (and rows stored with a warning), each with why.
         sheet = openpyxl.load_workbook(path, read_only=True).active
         rows = list(sheet.iter_rows(values_only=True))[1:]
-        assert len(rows) == push_list.rows_invalid
-        assert all(row[-1] for row in rows), "each refused row says why"
-    else:
-        assert path is None
+        assert len(rows) >= push_list.rows_invalid
+        assert all(row[-1] for row in rows), "each row of the file says why"
 
 
 def _import_twice(source, data: bytes, filename: str, user) -> None:
@@ -67,7 +66,7 @@ def _import_twice(source, data: bytes, filename: str, user) -> None:
     assert PushRecord.objects.count() == records
 
 
-@settings(max_examples=40)
+@settings(max_examples=15)
 @given(
     data=st.one_of(
         st.binary(max_size=600),
@@ -78,7 +77,7 @@ def _import_twice(source, data: bytes, filename: str, user) -> None:
     ),
     extension=st.sampled_from(["csv", "xlsx", "xls"]),
 )
-def test_any_bytes_are_imported_or_refused_with_a_reason(world, putian, data, extension):
+def test_any_bytes_are_imported_or_refused_with_a_reason(world, index, putian, data, extension):
     with transaction.atomic():
         _import_twice(putian, data, f"list.{extension}", world.tracer)
         transaction.set_rollback(True)
@@ -97,7 +96,7 @@ def push_rows(draw, world) -> list[list]:
     return rows
 
 
-@settings(max_examples=30)
+@settings(max_examples=15)
 @given(data=st.data(), as_xlsx=st.booleans())
 def test_each_row_is_stored_refused_with_a_reason_or_a_repeat(world, index, putian, data, as_xlsx):
     rows = data.draw(push_rows(world))
