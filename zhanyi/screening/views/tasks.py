@@ -100,10 +100,11 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             else:
                 raise ValidationError(_("Nothing to record."))
         except ValidationError as error:
-            target = outcome_form if outcome_form.is_bound else step_form
-            if reassign_form.is_bound:
-                target = reassign_form
-            add_action_errors(target, error)
+            bound = [f for f in (reassign_form, outcome_form, step_form) if f.is_bound]
+            if bound:
+                add_action_errors(bound[0], error)
+            else:  # a post of none of the forms: said, not a 500
+                messages.error(request, " ".join(error.messages))
     exports.record_view(request, task, [task.person])
     context = {
         "task": task,

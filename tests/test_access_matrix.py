@@ -1,0 +1,439 @@
+"""Role × jurisdiction matrix over every route (issue 14: "so a new route without a
+scoping test fails CI").
+
+Every URL pattern (Django's resolver) and every OpenAPI operation (drf-spectacular's
+schema) must have a row in ``ROUTES``, reviewed by whoever adds the route:
+
+- ``OBJECT``: the route names an object (its parameters are filled with objects of
+  芗城区, county A); a user of 龙海区 and a user with no jurisdiction are refused
+  (403, 404, 405 or sent to log in) by every method the route answers;
+- ``SCOPED``: a list, a form or a page of figures; it may answer, but nothing of
+  county A's personal data may appear in the answer (the marker name, number and
+  phone of county A's persons);
+- ``OWN``: about the signed-in user only (their account, their session);
+- ``PUBLIC``: needs no log-in, shows no data (the log-in page, the language switch).
+
+Whatever the row, no answer is a 500, and the probes leave no change behind in
+county A (no audit record of a write by the probing users there). The admin site's
+routes answer every non-staff user with its log-in page. A route missing from the
+table, or a row whose route is gone, fails ``test_every_route_and_operation_is_in_the_table``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from zhanyi.accounts.testing import World
+from zhanyi.core.audit import SystemActor
+from zhanyi.core.models import AuditEvent
+
+SYSTEM = SystemActor("matrix")
+
+# What only county A's persons carry: no answer to a user of another county, or of
+# none, may contain any of these.
+MARK_NAME = "矩阵甲"
+MARK_PHONE = "13955501234"
+
+
+@dataclass(frozen=True)
+class Row:
+    kind: str  # OBJECT, SCOPED, OWN, PUBLIC
+    why: str = ""
+
+
+OBJECT, SCOPED, OWN, PUBLIC = "object", "scoped", "own", "public"
+
+
+def obj(why: str = "") -> Row:
+    return Row(OBJECT, why)
+
+
+def scoped(why: str = "") -> Row:
+    return Row(SCOPED, why)
+
+
+# The reviewed table. Parameters are filled by name from ``objects_of_county_a``.
+ROUTES: dict[str, Row] = {
+    # The project
+    "i18n/setlang/": Row(PUBLIC, "sets the language cookie; shows nothing"),
+    "": scoped("the command centre: figures of the user's jurisdiction"),
+    "figures/": scoped("figures of the user's jurisdiction"),
+    "api/schema/": Row(OWN, "the API's description; no data"),
+    "api/docs/": Row(OWN, "the API's browsable description; no data"),
+    # accounts
+    "accounts/login/": Row(PUBLIC, "the log-in form"),
+    "accounts/logout/": Row(OWN, "ends the user's own session"),
+    "accounts/me/": Row(OWN, "the user's own account and password"),
+    "accounts/audit/": scoped("view_audit; events of the jurisdiction"),
+    "accounts/users/": scoped("manage_users; accounts of the jurisdiction"),
+    "accounts/users/new/": scoped("manage_users"),
+    "accounts/users/<int:pk>/": obj(),
+    "accounts/users/<int:pk>/deactivate/": obj(),
+    "accounts/users/<int:pk>/reactivate/": obj(),
+    "accounts/users/<int:pk>/reset-password/": obj(),
+    "api/v1/accounts/token/": Row(PUBLIC, "exchanges the caller's own password for a token"),
+    "api/v1/accounts/me/": Row(OWN, "the caller's own account"),
+    "api/v1/accounts/audit/": scoped("view_audit; events of the jurisdiction"),
+    # places: the area tree and its names are not personal data; counts are scoped
+    "places/": scoped("the area tree and counts of the jurisdiction"),
+    "places/<str:code>/": obj(),
+    "api/v1/places/areas/": scoped("area names and codes"),
+    "api/v1/places/areas/<str:code>/": obj(),
+    "api/v1/places/areas/<str:code>/children.geojson": obj(),
+    "api/v1/places/places/": scoped("places (venues) of the jurisdiction"),
+    # people
+    "people/": scoped("person search, scoped and audited"),
+    "people/new/": scoped("edit_person; a village outside the jurisdiction is refused"),
+    "people/<int:person_id>/": obj(),
+    "people/<int:person_id>/edit/": obj(),
+    "people/<int:person_id>/merge/": obj(),
+    "people/merges/<int:merge_id>/undo/": obj(),
+    "people/<int:person_id>/health-code/override/": obj(),
+    "people/health-codes/": scoped("codes of the jurisdiction's persons"),
+    "people/health-code/overrides/": scoped("override requests of the jurisdiction"),
+    "people/health-code/overrides/<int:override_id>/": obj(),
+    "api/v1/people/": scoped("person search and create, scoped and audited"),
+    "api/v1/people/<int:pk>/": obj(),
+    "api/v1/people/<int:pk>/source-records/": obj(),
+    "api/v1/people/<int:pk>/merge/": obj(),
+    "api/v1/people/merges/<int:pk>/undo/": obj(),
+    "api/v1/people/health-codes/": scoped("codes of the jurisdiction's persons"),
+    "api/v1/people/<int:pk>/health-code/": obj(),
+    "api/v1/people/<int:pk>/health-code/overrides/": obj(),
+    "api/v1/people/health-code/overrides/<int:pk>/approve/": obj(),
+    "api/v1/people/health-code/overrides/<int:pk>/reject/": obj(),
+    # tracing
+    "tracing/": scoped("cases of the jurisdiction"),
+    "tracing/cases/new/": scoped("edit_person; a person outside the jurisdiction is refused"),
+    "tracing/cases/<int:case_id>/": obj(),
+    "tracing/cases/<int:case_id>/update/": obj(),
+    "tracing/cases/<int:case_id>/trajectory/": obj(),
+    "tracing/cases/<int:case_id>/interviews/": obj(),
+    "tracing/cases/<int:case_id>/exposures/": obj(),
+    "tracing/cases/<int:case_id>/expand/": obj(),
+    "tracing/cases/<int:case_id>/complete/": obj(),
+    "tracing/cases/<int:case_id>/void/": obj(),
+    "tracing/contacts/": scoped("contacts of the jurisdiction, audited"),
+    "tracing/contacts/<int:contact_id>/quarantined/": obj(),
+    "tracing/contacts/<int:contact_id>/release/": obj(),
+    "tracing/graph/": scoped("the transmission graph of the jurisdiction"),
+    "tracing/graph.json": scoped("the transmission graph of the jurisdiction"),
+    "api/v1/tracing/cases/": scoped("cases of the jurisdiction"),
+    "api/v1/tracing/cases/<int:case_id>/": obj(),
+    "api/v1/tracing/cases/<int:case_id>/exposures/": obj(),
+    "api/v1/tracing/cases/<int:case_id>/trajectory/": obj(),
+    "api/v1/tracing/cases/<int:case_id>/expand/": obj(),
+    "api/v1/tracing/cases/<int:case_id>/void/": obj(),
+    "api/v1/tracing/cases/<int:case_id>/contacts/": obj(),
+    "api/v1/tracing/cases/<int:case_id>/graph/": obj(),
+    # screening: sources and lists are city-wide records of files received; their
+    # rows (records, tasks) are scoped by the area they resolve to
+    "screening/": scoped("the screening desk of the jurisdiction"),
+    "screening/upload/": scoped("upload a push list"),
+    "screening/template.xlsx": scoped("an empty template"),
+    "screening/jobs/<int:job_id>/": obj(),
+    "screening/lists/<int:list_id>/": scoped("a list's counts; its rows are scoped"),
+    "screening/lists/<int:list_id>/errors.xlsx": scoped("the rows that failed, of a list"),
+    "screening/sources/new/": scoped("city-wide users only change sources"),
+    "screening/sources/<int:source_id>/": scoped("city-wide users only change sources"),
+    "screening/sources/<int:source_id>/reply.xlsx": scoped("the reply rows of the jurisdiction"),
+    "screening/review/": scoped("records to review, of the jurisdiction"),
+    "screening/review/<int:record_id>/": obj(),
+    "screening/tasks/": scoped("tasks of the jurisdiction"),
+    "screening/tasks/<int:task_id>/": obj(),
+    "screening/supervision/": scoped("overdue tasks of the jurisdiction"),
+    "screening/campaigns/": scoped("campaigns over the jurisdiction"),
+    "screening/campaigns/<int:campaign_id>/": scoped("a campaign's visits, scoped"),
+    "screening/campaigns/<int:campaign_id>/households/<int:household_id>/": obj(),
+    "api/v1/screening/lists/": scoped("upload a push list"),
+    "api/v1/screening/jobs/<int:pk>/": obj(),
+    "api/v1/screening/tasks/": scoped("tasks of the jurisdiction"),
+    "api/v1/screening/tasks/<int:pk>/outcome/": obj(),
+    # testing
+    "testing/": scoped("rounds of the jurisdiction"),
+    "testing/rounds/<int:round_id>/": obj(),
+    "testing/rounds/<int:round_id>/samples/upload/": obj(),
+    "testing/scan/": scoped("the scan page"),
+    "testing/scan/submit/": scoped("a scan: site and round checked"),
+    "testing/results/upload/": scoped("a lab's results file"),
+    "testing/pool-size/": scoped("advice on pool sizes, no personal data"),
+    "api/v1/testing/scans/": scoped("a scan: site and round checked"),
+    "api/v1/testing/tubes/<str:barcode>/": obj(),
+    "api/v1/testing/tubes/<str:barcode>/close/": obj(),
+    "api/v1/testing/deliveries/": scoped("a delivery: site checked"),
+    "api/v1/testing/deliveries/<str:code>/receive/": scoped(
+        "a lab receives a batch by its code; the lab's own"
+    ),
+    "api/v1/testing/results/": scoped("a lab's results"),
+    "api/v1/testing/results/file/": scoped("a lab's results file"),
+    "api/v1/testing/rounds/": scoped("rounds of the jurisdiction"),
+    "api/v1/testing/rounds/<int:round_id>/": obj(),
+    "api/v1/testing/rounds/<int:round_id>/coverage/": obj(),
+    "api/v1/testing/rounds/<int:round_id>/samples/": obj(),
+    "api/v1/testing/rounds/<int:round_id>/samples/file/": obj(),
+    "api/v1/testing/rounds/<int:round_id>/due/": obj(),
+    "api/v1/testing/rounds/<int:round_id>/exempt/": obj(),
+    "api/v1/testing/due/": scoped("scheduled tests of the jurisdiction"),
+    "api/v1/testing/pool-size/": scoped("advice on pool sizes, no personal data"),
+    "api/v1/figures/": scoped("figures of the jurisdiction"),
+}
+
+# The admin site checks its own permissions (accounts/admin.py); a non-staff user
+# gets its log-in page everywhere but there.
+ADMIN_PREFIX = "admin/"
+ADMIN_PUBLIC = {"admin/login/", "admin/logout/"}
+
+
+def _walk(patterns, prefix: str = ""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern)
+
+
+def url_routes() -> list[str]:
+    return list(dict.fromkeys(_walk(get_resolver().url_patterns)))
+
+
+def openapi_operations() -> list[tuple[str, str]]:
+    """(route in Django's spelling, method) of every operation of the schema."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    found = []
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            found.append((_route_of(path), method.upper()))
+    return found
+
+
+def _route_of(openapi_path: str) -> str:
+    """``/api/v1/people/{id}/`` → ``api/v1/people/<int:pk>/`` as the resolver spells it
+    (the schema names a primary key ``id``; parameters match by position)."""
+    wanted = re.sub(r"\{\w+\}", "<>", openapi_path.lstrip("/"))
+    for route in url_routes():
+        if re.sub(r"<\w+:\w+>", "<>", route) == wanted:
+            return route
+    return openapi_path
+
+
+def test_every_route_and_operation_is_in_the_table(db):
+    routes = [r for r in url_routes() if not r.startswith(ADMIN_PREFIX)]
+    missing = sorted(set(routes) - set(ROUTES))
+    assert not missing, f"routes without a row in ROUTES (add one, reviewed): {missing}"
+    stale = sorted(set(ROUTES) - set(routes))
+    assert not stale, f"rows of ROUTES whose route is gone: {stale}"
+    operations = openapi_operations()
+    assert len(operations) > 40
+    unknown = sorted({route for route, _method in operations} - set(ROUTES))
+    assert not unknown, f"OpenAPI operations without a row in ROUTES: {unknown}"
+
+
+# ----------------------------------------------------------------- county A's objects
+
+
+def objects_of_county_a(world: World) -> dict[str, object]:
+    """One object of each kind inside 芗城区, through the products' actions, by the
+    name of the URL parameter that names it."""
+    from zhanyi.people import actions as people_actions
+    from zhanyi.people.models import Household, Person
+    from zhanyi.screening.models import (
+        Campaign,
+        ImportJob,
+        PushList,
+        PushRecord,
+        PushSource,
+        ScreeningTask,
+    )
+    from zhanyi.testing.tests.factories import deliver_and_receive, lab, round_, scan, site
+    from zhanyi.tracing.models import Contact, ContactKind
+    from zhanyi.tracing.tests.factories import at, case
+
+    now = timezone.now()
+    marked = Person.objects.create(
+        name=MARK_NAME,
+        identity_number="350602198503151245",
+        phone=f"+86{MARK_PHONE}",
+        village=world.village,
+        birth_date=dt.date(1985, 3, 15),
+    )
+    twin = Person.objects.create(name=f"{MARK_NAME}乙", village=world.village)
+    merge = people_actions.do_merge_persons(
+        acting_user=world.tracer, survivor=twin, merged=marked, reason="matrix"
+    )
+    people_actions.do_undo_merge(acting_user=world.tracer, merge=merge)
+    override = people_actions.do_request_override(
+        person=marked,
+        colour="green",
+        reason="matrix",
+        expires_at=now + dt.timedelta(days=1),
+        acting_user=world.tracer,
+    )
+    c = case(world.village)
+    contact = Contact.objects.create(
+        case=c,
+        person=marked,
+        area=world.village,
+        kind=ContactKind.CLOSE,
+        first_exposure_at=at(12),
+        last_exposure_at=at(12),
+        identified_at=at(14, 22),
+        protocol=c.protocol,
+    )
+    source = PushSource.objects.create(name="矩阵协查", origin_city="莆田市")
+    push_list = PushList.objects.create(
+        source=source,
+        filename="matrix.csv",
+        file_hash="0" * 64,
+        file_format="csv",
+        received_at=now,
+    )
+    job = ImportJob.objects.create(
+        source=source, filename="matrix.csv", path="", created_by=world.tracer
+    )
+    task = ScreeningTask.objects.create(
+        person=marked, area=world.village, category="close", received_at=now, due_at=now
+    )
+    record = PushRecord.objects.create(
+        push_list=push_list,
+        source=source,
+        row_number=2,
+        fingerprint="1" * 64,
+        name=MARK_NAME,
+        phone=MARK_PHONE,
+        category="close",
+        received_at=now,
+        person=marked,
+        decision="review",
+        village=world.village,
+        task=task,
+    )
+    household = Household.objects.create(village=world.village, address="矩阵路1号")
+    campaign_list = PushList.objects.create(
+        source=source,
+        filename="campaign",
+        file_hash="2" * 64,
+        file_format="csv",
+        received_at=now,
+    )
+    campaign = Campaign.objects.create(name="矩阵家家访", started_at=now, push_list=campaign_list)
+    campaign.villages.add(world.village)
+    r = round_([world.county])
+    s = site(world.village)
+    scan("MATRIX01", [marked], site=s, round=r)
+    lb = lab(world.county, code="MTXLAB")
+    batch = deliver_and_receive(s, lb, ["MATRIX01"])
+    return {
+        "pk": world.tracer.pk,  # accounts' users; overridden per route below
+        "code": world.county.code,
+        "person_id": marked.pk,
+        "merge_id": merge.pk,
+        "override_id": override.pk,
+        "case_id": c.pk,
+        "contact_id": contact.pk,
+        "job_id": job.pk,
+        "list_id": push_list.pk,
+        "source_id": source.pk,
+        "record_id": record.pk,
+        "task_id": task.pk,
+        "campaign_id": campaign.pk,
+        "household_id": household.pk,
+        "round_id": r.pk,
+        "barcode": "MATRIX01",
+        "delivery": getattr(batch, "code", ""),
+        # ``pk`` in the API names the object of its path
+        "api/v1/people/": marked.pk,
+        "api/v1/people/merges/": merge.pk,
+        "api/v1/people/health-code/overrides/": override.pk,
+        "api/v1/screening/jobs/": job.pk,
+        "api/v1/screening/tasks/": task.pk,
+    }
+
+
+def fill(route: str, objects: dict[str, object]) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(2)
+        if name == "pk" and not route.startswith("accounts/"):
+            prefix = route[: match.start()]
+            for key in sorted((k for k in objects if "/" in k), key=len, reverse=True):
+                if prefix.startswith(key):
+                    return str(objects[key])
+        if name == "code" and "deliveries" in route:
+            return str(objects["delivery"])
+        return str(objects[name])
+
+    return "/" + re.sub(r"<(\w+):(\w+)>", value, route)
+
+
+REFUSED = {403, 404, 405}
+
+
+def _refused(response) -> bool:
+    if response.status_code in REFUSED or response.status_code == 401:
+        return True
+    return response.status_code == 302 and "/login/" in response.get("Location", "")
+
+
+def _leaks(response) -> list[str]:
+    body = getattr(response, "content", b"") or b""
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+    text = body.decode("utf-8", "replace")
+    return [m for m in (MARK_NAME, MARK_PHONE, "350602198503151245") if m in text]
+
+
+def _methods(route: str, operations: dict[str, set[str]]) -> list[str]:
+    return sorted(operations.get(route, set())) or ["GET", "POST"]
+
+
+@pytest.mark.parametrize("persona", ["other_county_staff", "outsider"])
+def test_users_outside_county_a_are_refused_its_objects_and_see_none_of_its_data(
+    world, client, persona
+):
+    objects = objects_of_county_a(world)
+    user = getattr(world, persona)
+    client.raise_request_exception = False  # a 500 is listed with the others
+    operations: dict[str, set[str]] = {}
+    for route, method in openapi_operations():
+        operations.setdefault(route, set()).add(method)
+    start = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    problems = []
+    for route, row in ROUTES.items():
+        if row.kind == PUBLIC:
+            continue
+        url = fill(route, objects)
+        for method in _methods(route, operations):
+            client.force_login(user)  # the log-out route ends the session
+            response = getattr(client, method.lower())(url)
+            where = f"{method} {url} ({row.kind})"
+            if response.status_code >= 500:
+                problems.append(f"{where}: {response.status_code}")
+            elif row.kind == OBJECT and not _refused(response):
+                problems.append(f"{where}: answered {response.status_code}, not refused")
+            elif leaked := _leaks(response):
+                problems.append(f"{where}: shows county A's {leaked}")
+    for route in url_routes():
+        if not route.startswith(ADMIN_PREFIX) or route in ADMIN_PUBLIC:
+            continue
+        url = "/" + re.sub(r"<(\w+):(\w+)>", "1", route)
+        client.force_login(user)
+        response = client.get(url)
+        if not _refused(response):
+            problems.append(f"GET {url} (admin): answered {response.status_code}")
+    # Nothing the probes did left a change in county A on the record.
+    acts = AuditEvent.objects.filter(
+        pk__gt=start, actor=user, area_path__startswith=world.county.path
+    ).exclude(action__in=READS)
+    problems += [f"audit: {e.action} on {e.object_type} {e.object_id}" for e in acts]
+    assert not problems, "\n".join(problems)
+
+
+# Audit actions that record a read or a refusal, not a change.
+READS = {"person.search", "contact.list", "access.denied", "logout"}
