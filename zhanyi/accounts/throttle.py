@@ -92,3 +92,5 @@ def succeeded(username: str, ip: str | None) -> None:
     ratelimit.clear(_account_key(username, ip))
     if ip:
         ratelimit.give_back(_address_key(ip))
+    # Counts of ended windows (log-ins, reads) are forgotten now and then: here.
+    ratelimit.forget_expired(_now())

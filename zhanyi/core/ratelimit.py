@@ -32,26 +32,27 @@ def take(key: str, *, limit: int, window_s: float, now: float) -> float | None:
         )
         if counted:
             return None
+        try:
+            with transaction.atomic():
+                RateCounter.objects.create(key=key, expires=now + window_s, count=1)
+            return None
+        except IntegrityError:
+            pass  # the key has a row: its window ended, or it is at the limit
         reopened = RateCounter.objects.filter(key=key, expires__lte=now).update(
             expires=now + window_s, count=1
         )
         if reopened:
             return None
         row = RateCounter.objects.filter(key=key).values_list("expires", "count").first()
-        if row is not None:
-            expires, count = row
-            if expires > now and count >= limit:
-                return expires  # at the limit
-            continue  # opened, or its window ended, in between: count again
-        try:
-            with transaction.atomic():
-                RateCounter.objects.create(key=key, expires=now + window_s, count=1)
-        except IntegrityError:
-            continue  # another request opened it first: count in it
-        # Windows long over are forgotten when a new key appears.
-        RateCounter.objects.filter(expires__lt=now).delete()
-        return None
+        if row is not None and row[0] > now and row[1] >= limit:
+            return row[0]  # at the limit
+        # Counted down, reopened or forgotten in between: count again.
     raise RuntimeError(f"could not count under {key!r}")  # pragma: no cover
+
+
+def forget_expired(now: float) -> int:
+    """Remove the rows of windows that have ended (they count as nothing)."""
+    return RateCounter.objects.filter(expires__lte=now).delete()[0]
 
 
 def give_back(key: str) -> None:

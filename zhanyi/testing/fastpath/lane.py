@@ -80,6 +80,10 @@ MIDDLEWARE_IN_THE_LANE = {
         "handled: the language from the same cookie or the default (``_language``), and "
         "the same Content-Language header"
     ),
+    "zhanyi.core.middleware.UploadSizeMiddleware": (
+        "handled: the lane takes bodies of at most MAX_BODY (16 kB), far under "
+        "UPLOAD_MAX_MB; a larger body is handed on"
+    ),
     "zhanyi.core.middleware.RejectNullCharactersMiddleware": (
         "handled: a body whose text holds a NUL (``scan_input``) and a request with a "
         "query string are handed on; the path is the scan path"
@@ -108,6 +112,11 @@ MIDDLEWARE_IN_THE_LANE = {
     "django.contrib.auth.middleware.LoginRequiredMiddleware": (
         "does not apply: DRF's views are exempt (login_required is False on them) and "
         "check their own callers; the lane answers only a token's active user"
+    ),
+    "zhanyi.core.reads.ReadGuardMiddleware": (
+        "does not apply: a scan is a POST, not a counted read, and the lane answers no "
+        "403 or 404 (PermissionDenied and Http404 are handed on to the general stack, "
+        "whose middleware audits them)"
     ),
 }
 
