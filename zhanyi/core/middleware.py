@@ -9,7 +9,7 @@ so only that cookie, or the default, counts.
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
@@ -25,6 +25,30 @@ class LanguageMiddleware(MiddlewareMixin):
     def process_response(self, request: HttpRequest, response):
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class UploadSizeMiddleware:
+    """Refuse a request body over ``UPLOAD_MAX_MB`` with 413 before reading it
+    (issue 14, finding 7: uploads had no size limit), saying how large and where."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit_mb = int(settings.UPLOAD_MAX_MB)
+        if length > limit_mb * 1024 * 1024:
+            message = translation.gettext(
+                "The upload to %(path)s is %(size)s MB, more than the %(limit)s MB allowed: "
+                "split the file, or save a workbook as CSV."
+            ) % {"path": request.path, "size": f"{length / 1024 / 1024:,.1f}", "limit": limit_mb}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class RejectNullCharactersMiddleware:

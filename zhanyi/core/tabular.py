@@ -78,15 +78,65 @@ def detect_encoding(fh: IO[bytes]) -> str:
     )
 
 
+def csv_error(error: csv.Error, line: int) -> TableFileError:
+    """What the csv module's refusal means, and where (issue 14, finding 13: a cell
+    over its field limit was a 500)."""
+    if "field larger than field limit" in str(error):
+        return TableFileError(
+            _(
+                "Line %(line)s: a cell is longer than %(limit)s characters (often a quote "
+                "that is never closed, which makes the rest of the file one cell)."
+            )
+            % {"line": line, "limit": f"{csv.field_size_limit():,}"}
+        )
+    return TableFileError(
+        _("Line %(line)s cannot be read as CSV: %(error)s") % {"line": line, "error": error}
+    )
+
+
 def _csv_rows(fh: IO[bytes], encoding: str) -> Iterator[list[Any]]:
     fh.seek(0)
     text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+    reader = csv.reader(text)
     try:
-        yield from csv.reader(text)
+        try:
+            yield from reader
+        except csv.Error as error:
+            raise csv_error(error, reader.line_num) from None
     finally:
         # Leave the caller's handle open (it may already be closed).
         with contextlib.suppress(ValueError):
             text.detach()
+
+
+def check_xlsx_size(fh: IO[bytes]) -> None:
+    """Refuse a workbook that expands beyond ``XLSX_MAX_EXPANDED_MB`` when opened
+    (issue 14, finding 7: a 0.7 MB workbook expanding to 212 MB lifted a process by
+    hundreds of MB). The sizes are the zip's own records of each part, which
+    reading keeps to (a part longer than recorded fails its check)."""
+    import zipfile
+
+    from django.conf import settings
+
+    limit = int(settings.XLSX_MAX_EXPANDED_MB) * 1024 * 1024
+    fh.seek(0)
+    try:
+        with zipfile.ZipFile(fh) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise TableFileError(
+            _("The file cannot be read as xlsx: %(error)s") % {"error": error}
+        ) from None
+    finally:
+        fh.seek(0)
+    if expanded > limit:
+        raise TableFileError(
+            _(
+                "The workbook expands to %(size)s MB when opened, more than the %(limit)s MB "
+                "allowed: save it as CSV, or split it into several files."
+            )
+            % {"size": f"{expanded / 1024 / 1024:,.0f}", "limit": settings.XLSX_MAX_EXPANDED_MB}
+        )
 
 
 def _open_xlsx(fh: IO[bytes]):
@@ -95,7 +145,7 @@ def _open_xlsx(fh: IO[bytes]):
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    fh.seek(0)
+    check_xlsx_size(fh)
     try:
         return openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:

@@ -234,7 +234,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             form.add_error("lab", _("No laboratory with this code."))
         else:
             f = form.cleaned_data["file"]
-            rows, problems = actions.parse_results_csv(f.read())
+            rows, problems = actions.parse_results_csv(f.file)
             report = actions.do_record_results(
                 acting_user=request.user,
                 lab=lab,

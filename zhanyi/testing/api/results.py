@@ -97,7 +97,7 @@ class ResultFileView(APIView):
         data.is_valid(raise_exception=True)
         lab = queries.get_lab(data.validated_data["lab"])
         upload = data.validated_data["file"]
-        rows, problems = actions.parse_results_csv(upload.read())
+        rows, problems = actions.parse_results_csv(upload.file)
         try:
             imp = actions.do_record_results(
                 acting_user=request.user,

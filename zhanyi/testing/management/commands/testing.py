@@ -228,7 +228,8 @@ class Command(BaseCommand):
             lab = Lab.objects.get(code=o["lab"])
         except Lab.DoesNotExist:
             raise CommandError(f"no laboratory with code {o['lab']!r}") from None
-        rows, problems = actions.parse_results_csv(path.read_bytes())
+        with path.open("rb") as fh:
+            rows, problems = actions.parse_results_csv(fh)
         imp = actions.do_record_results(
             acting_user=cli_actor(),
             lab=lab,
