@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -121,6 +122,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zhanyi.core.middleware.LanguageMiddleware",
+    "zhanyi.core.middleware.UploadSizeMiddleware",
     "zhanyi.core.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,6 +131,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "zhanyi.core.reads.ReadGuardMiddleware",
 ]
 
 ROOT_URLCONF = "zhanyi.urls"
@@ -281,6 +284,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "zhanyi.core.api.BoundedPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["zhanyi.core.reads.ReadThrottle"],
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -300,6 +304,31 @@ SPECTACULAR_SETTINGS = {
 # address lock further attempts from it at that name until the window passes.
 LOGIN_FAILURE_LIMIT = int(env_str("ZHANYI_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_S = int(env_str("ZHANYI_LOGIN_FAILURE_WINDOW_S", "900"))
+# Uploads (issue 14, finding 7): a request body over this many MB is refused with 413;
+# a workbook that expands beyond this many MB when opened is refused as unreadable.
+UPLOAD_MAX_MB = int(env_str("ZHANYI_UPLOAD_MAX_MB", "100"))
+XLSX_MAX_EXPANDED_MB = int(env_str("ZHANYI_XLSX_MAX_EXPANDED_MB", "150"))
+
+# Dates of events (exposures, arrivals) before this are refused as mistyped (issue 14,
+# finding 16: a 1900 exposure date was accepted): the epidemic's first known cases.
+EARLIEST_EVENT_DATE = dt.date.fromisoformat(env_str("ZHANYI_EARLIEST_EVENT_DATE", "2019-12-01"))
+
+# Reads of personal data per user (issue 14, finding 18; zhanyi.core.reads): this many
+# GET requests under these paths in the window, then 429 with Retry-After. 0: no limit.
+READ_RATE_LIMIT = int(env_str("ZHANYI_READ_RATE_LIMIT", "300"))
+READ_RATE_WINDOW_S = int(env_str("ZHANYI_READ_RATE_WINDOW_S", "60"))
+READ_RATE_LIMIT_PATHS = (
+    "/people/",
+    "/tracing/",
+    "/screening/",
+    "/testing/",
+    "/accounts/audit/",
+    "/api/v1/people/",
+    "/api/v1/tracing/",
+    "/api/v1/screening/",
+    "/api/v1/testing/",
+    "/api/v1/accounts/audit/",
+)
 # Attempts from one address at any user names (a shared office address has many users).
 LOGIN_ADDRESS_FAILURE_LIMIT = int(env_str("ZHANYI_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -313,6 +314,18 @@ def _phone(cell: Any, warnings: list[str]) -> str:
     return (mobiles or found or [""])[0]
 
 
+# Control characters other than tabs and line ends: in a name they are a corrupted
+# cell, not a formatting choice (issue 14, finding 16: a NUL vanished silently).
+_CORRUPT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _too_long(text: str, limit: int) -> str:
+    return _("%(length)s characters, more than %(limit)s; the first %(limit)s kept.") % {
+        "length": f"{len(text):,}",
+        "limit": limit,
+    }
+
+
 def clean_row(row: Sequence[Any], columns: Mapping[str, int], today: dt.date) -> CleanRow:
     """The fields of one row as they are matched, the row's refusal (only when
     nothing identifies the person) and the warnings of the fields left out."""
@@ -328,7 +341,14 @@ def clean_row(row: Sequence[Any], columns: Mapping[str, int], today: dt.date) ->
     def warn(field_name: str, message: str) -> None:
         warnings.append(f"{FIELDS[field_name]}: {message}")
 
-    name, noted = written.clean_name(raw("name"))
+    raw_name = raw("name")
+    if isinstance(raw_name, str) and (bad := _CORRUPT.search(raw_name)):
+        warn(
+            "name",
+            _("a control character (U+%(code)04X) at position %(position)s; removed.")
+            % {"code": ord(bad.group()), "position": bad.start() + 1},
+        )
+    name, noted = written.clean_name(raw_name)
     if noted:
         warn("name", _("%(value)s read as %(name)s.") % {"value": noted, "name": name})
     if len(name) > 100:
@@ -408,7 +428,10 @@ def clean_row(row: Sequence[Any], columns: Mapping[str, int], today: dt.date) ->
     values["birth_month"] = month
     values["sex"] = sex or "unknown"
 
-    values["address"] = cell_text(raw("address"))[:255]
+    address = cell_text(raw("address"))
+    if len(address) > 255:
+        warn("address", _too_long(address, 255))
+    values["address"] = address[:255]
     category_text = written.text(raw("category"))
     try:
         category = written.read_category(category_text)
@@ -424,7 +447,10 @@ def clean_row(row: Sequence[Any], columns: Mapping[str, int], today: dt.date) ->
             % {"value": category_text or "—", "category": UNREAD_CATEGORY.label},
         )
     values["category"] = category or UNREAD_CATEGORY
-    values["origin"] = cell_text(raw("origin"))[:100]
+    origin = cell_text(raw("origin"))
+    if len(origin) > 100:
+        warn("origin", _too_long(origin, 100))
+    values["origin"] = origin[:100]
     risk_text = cell_text(raw("risk_level")).lower()
     risk = RISK_ALIASES.get(risk_text, "") if risk_text else ""
     if risk_text and not risk:
@@ -442,6 +468,13 @@ def clean_row(row: Sequence[Any], columns: Mapping[str, int], today: dt.date) ->
             moment_at = None
         if moment_at is not None and moment_at.date() > today + dt.timedelta(days=1):
             warn(field_name, _("%(value)s is in the future; left out.") % {"value": moment_at})
+            moment_at = None
+        elif moment_at is not None and moment_at.date() < settings.EARLIEST_EVENT_DATE:
+            warn(
+                field_name,
+                _("%(value)s is before %(earliest)s, earlier than this epidemic; left out.")
+                % {"value": moment_at.date(), "earliest": settings.EARLIEST_EVENT_DATE},
+            )
             moment_at = None
         values[field_name] = moment_at
     return CleanRow(values, errors, warnings)

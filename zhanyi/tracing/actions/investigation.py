@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -131,6 +132,14 @@ def do_record_exposure(
         errors["certainty"] = _("Unknown certainty %(value)s.") % {"value": certainty}
     if exposed_at > timezone.now():
         errors["exposed_at"] = _("An exposure cannot be in the future.")
+    elif exposed_at.date() < settings.EARLIEST_EVENT_DATE:
+        errors["exposed_at"] = _(
+            "%(value)s is before %(earliest)s, earlier than this epidemic: check the year."
+        ) % {"value": exposed_at.date().isoformat(), "earliest": settings.EARLIEST_EVENT_DATE}
+    if len(note) > 255:
+        errors["note"] = _("The note has %(length)s characters, more than 255; shorten it.") % {
+            "length": f"{len(note):,}"
+        }
     if person_a.pk == person_b.pk:
         errors["person_b"] = _("An exposure is between two different persons.")
     for name, p in (("person_a", person_a), ("person_b", person_b)):
@@ -148,7 +157,7 @@ def do_record_exposure(
                 exposed_at=exposed_at,
                 certainty=certainty,
                 place=place,
-                note=note[:255],
+                note=note,
                 created_by=actor_user(acting_user),
             )
     except IntegrityError:
