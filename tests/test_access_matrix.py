@@ -182,6 +182,19 @@ ROUTES: dict[str, Row] = {
     "api/v1/testing/due/": scoped("scheduled tests of the jurisdiction"),
     "api/v1/testing/pool-size/": scoped("advice on pool sizes, no personal data"),
     "api/v1/figures/": scoped("figures of the jurisdiction"),
+    # pickers (issue 16): search boxes over what the user may see
+    "accounts/start/": Row(OWN, "sends the user to their role's own work"),
+    "people/pick/": scoped("persons of the jurisdiction, by name or number"),
+    "places/pick/areas/": scoped("areas of the jurisdiction"),
+    "places/pick/places/": scoped("places of the jurisdiction"),
+    # the twice-daily report (issue 19): one city-wide snapshot, each reader's cut
+    "reports/": scoped("reports, each cut to the reader's jurisdiction"),
+    "reports/<int:pk>/": scoped("a report cut to the reader's jurisdiction; none: 403"),
+    "reports/<int:pk>/<str:fmt>/": scoped("a report's file, cut the same way"),
+    "api/v1/command/reports/": scoped("reports, each cut to the reader's jurisdiction"),
+    "api/v1/command/reports/<int:pk>/": scoped("a report cut to the reader's jurisdiction"),
+    "api/v1/command/reports/<int:pk>/<str:fmt>/": scoped("a report's file, cut the same way"),
+    "api/v1/command/reports/<int:pk>/commentary/": scoped("approve only (the commander)"),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -347,6 +360,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "household_id": household.pk,
         "round_id": r.pk,
         "barcode": "MATRIX01",
+        "fmt": "xlsx",
         "delivery": getattr(batch, "code", ""),
         # ``pk`` in the API names the object of its path
         "api/v1/people/": marked.pk,
