@@ -149,7 +149,9 @@ def scan_input(data: object) -> dict | None:
             if name in data:  # null: the serializer refuses it
                 return None
             continue
-        if type(value) is not int:
+        if type(value) is not int or not -(2**63) <= value < 2**63:
+            # Beyond 64 bits no row has it; SQLite cannot even bind it (issue 14,
+            # finding 13): the general stack answers 404 or 400.
             return None
         out[name] = value
     purpose = data.get("purpose", Purpose.ROUND.value)
