@@ -197,6 +197,31 @@ ROUTES: dict[str, Row] = {
     "api/v1/command/reports/<int:pk>/": scoped("a report cut to the reader's jurisdiction"),
     "api/v1/command/reports/<int:pk>/<str:fmt>/": scoped("a report's file, cut the same way"),
     "api/v1/command/reports/<int:pk>/commentary/": scoped("approve only (the commander)"),
+    "curve/": scoped("the epidemic curve of the jurisdiction (aggregates)"),
+    "api/v1/command/curve/": scoped("the epidemic curve of the jurisdiction (aggregates)"),
+    "api/v1/screening/lists/columns/": scoped("reads a file's header row; no stored data"),
+    # quarantine (issue 17)
+    "quarantine/": scoped("placements and sites of the jurisdiction"),
+    "quarantine/monitoring/": scoped("persons under monitoring in the jurisdiction"),
+    "quarantine/driver/": scoped("transfers of the jurisdiction"),
+    "quarantine/r/": Row(PUBLIC, "the self-report code form: asks for a code, shows nothing"),
+    "quarantine/r/<str:token>/": Row(PUBLIC, "a placed person's own page, by its secret token"),
+    "quarantine/sites/<int:site_id>/": obj(),
+    "quarantine/placements/<int:placement_id>/confirm/": obj(),
+    r"quarantine/^placements/(?P<placement_id>[0-9]+)/(?P<kind>notice|certificate)\.pdf$": obj(),
+    r"quarantine/^sites/(?P<site_id>[0-9]+)/(?P<kind>notice|certificate)s\.pdf$": obj(),
+    "api/v1/quarantine/sites/": scoped("sites of the jurisdiction"),
+    "api/v1/quarantine/sites/<int:site_id>/rooms/": obj(),
+    "api/v1/quarantine/sites/<int:site_id>/activate/": obj(),
+    "api/v1/quarantine/queue/": scoped("persons waiting in the jurisdiction"),
+    "api/v1/quarantine/plan/": scoped("a proposal for the jurisdiction's queue"),
+    "api/v1/quarantine/placements/": scoped("placements of the jurisdiction"),
+    "api/v1/quarantine/placements/place/": scoped("a hand-off and a room, each checked"),
+    "api/v1/quarantine/placements/confirm/": scoped("proposals of the jurisdiction"),
+    "api/v1/quarantine/placements/<int:placement_id>/move/": obj(),
+    "api/v1/quarantine/placements/<int:placement_id>/checks/": obj(),
+    "api/v1/quarantine/placements/<int:placement_id>/release/": obj(),
+    "api/v1/quarantine/capacity/": scoped("rooms free in the jurisdiction (counts)"),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -340,6 +365,14 @@ def objects_of_county_a(world: World) -> dict[str, object]:
     )
     campaign = Campaign.objects.create(name="矩阵家家访", started_at=now, push_list=campaign_list)
     campaign.villages.add(world.village)
+    from zhanyi.quarantine import actions as quarantine_actions
+    from zhanyi.quarantine.tests.factories import site as quarantine_site
+    from zhanyi.quarantine.tests.factories import waiting
+
+    qsite = quarantine_site(world.village, name="矩阵隔离点")
+    placement = quarantine_actions.do_place(
+        waiting(twin), qsite.rooms.order_by("pk").first(), acting_user=world.tracer
+    )
     r = round_([world.county])
     s = site(world.village)
     scan("MATRIX01", [marked], site=s, round=r)
@@ -363,6 +396,9 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "round_id": r.pk,
         "barcode": "MATRIX01",
         "fmt": "xlsx",
+        "site_id": qsite.pk,
+        "placement_id": placement.pk,
+        "kind": "notice",
         "delivery": getattr(batch, "code", ""),
         # ``pk`` in the API names the object of its path
         "api/v1/people/": marked.pk,
@@ -374,6 +410,10 @@ def objects_of_county_a(world: World) -> dict[str, object]:
 
 
 def fill(route: str, objects: dict[str, object]) -> str:
+    if "(?P<" in route:  # a regular expression: its named groups, its anchors dropped
+        url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(objects[m.group(1)]), route)
+        return "/" + url.replace("^", "").replace("$", "").replace("\\", "")
+
     def value(match: re.Match) -> str:
         name = match.group(2)
         if name == "pk" and not route.startswith("accounts/"):
