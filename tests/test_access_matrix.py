@@ -197,6 +197,7 @@ ROUTES: dict[str, Row] = {
     "api/v1/command/reports/<int:pk>/": scoped("a report cut to the reader's jurisdiction"),
     "api/v1/command/reports/<int:pk>/<str:fmt>/": scoped("a report's file, cut the same way"),
     "api/v1/command/reports/<int:pk>/commentary/": scoped("approve only (the commander)"),
+    "screen/": scoped("the big screen: figures of the jurisdiction"),
     "curve/": scoped("the epidemic curve of the jurisdiction (aggregates)"),
     "api/v1/command/curve/": scoped("the epidemic curve of the jurisdiction (aggregates)"),
     "api/v1/screening/lists/columns/": scoped("reads a file's header row; no stored data"),
