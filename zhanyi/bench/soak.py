@@ -620,7 +620,7 @@ def run(options: dict, out: TextIO) -> dict:
     stop, import_done = threading.Event(), threading.Event()
     state: dict = {}
     try:
-        _wait_for(port, server)
+        _wait_for(port, server, timeout=300)  # a production start collects static files first
         n = options["clients"]
         threads = []
 
