@@ -8,15 +8,13 @@ import pytest
 from zhanyi.accounts.testing import PASSWORD
 from zhanyi.tracing.tests.factories import case
 
-from .test_login_and_dashboard import open_page  # noqa: F401 (the fixture)
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_commander_opens_the_big_screen_and_it_draws_the_curve(
     world,
     live_server,
-    open_page,  # noqa: F811
+    open_page,
 ):
     for day in range(3, 15):
         case(world.village, day=day)
