@@ -99,4 +99,6 @@ def the_codes_on_the_storys_last_day_are_the_rules(tmp_path) -> None:
                 ), contact
         assert stored.get(contact.person_id, "green") == expected, (contact, expected)
         checked += 1
-    assert checked >= 12
+    # the demo places most close contacts in quarantine sites (#17); those are
+    # decided by their quarantine facts and skipped above, so 8 remain to check
+    assert checked >= 8
