@@ -627,7 +627,11 @@ def do_mark_quarantined(
     contact: Contact, *, acting_user, quarantined_at: dt.datetime, request=None
 ) -> Contact:
     """The contact is in quarantine from ``quarantined_at``: their exposures after
-    that no longer make secondary contacts."""
+    that no longer make secondary contacts. The cases with contacts reached
+    through them are expanded again at once, so the secondary contacts the
+    quarantine cuts off are withdrawn now (their hand-offs cancelled, their
+    codes recomputed), as if the quarantine had been recorded first; the
+    contact's own code is recomputed (it may count from the quarantine)."""
     contact = Contact.objects.select_related("case", "case__person", "case__area").get(
         pk=contact.pk
     )
@@ -637,6 +641,7 @@ def do_mark_quarantined(
         raise ValidationError(
             {"quarantined_at": _("Quarantine cannot start before the first exposure.")}
         )
+    before = contact.quarantined_at
     contact.quarantined_at = quarantined_at
     contact.save(update_fields=["quarantined_at"])
     audit_case(
@@ -645,6 +650,22 @@ def do_mark_quarantined(
         case=contact.case,
         request=request,
         detail={"contact": contact.pk, "at": quarantined_at.isoformat()},
+    )
+    # Only chains through them with an exposure from the quarantine on change
+    # (a quarantine moved to a later time may give back what it cut: all
+    # their cases are expanded then).
+    through = (
+        Contact.objects.filter(person_id=contact.person_id)
+        if before is not None and before != quarantined_at
+        else Contact.objects.filter(via_id=contact.person_id, last_exposure_at__gte=quarantined_at)
+    )
+    reached = Case.objects.filter(pk__in=through.values("case_id"))
+    if reached.exists():
+        do_expand_contacts(reached, acting_user=acting_user, request=request)
+    recompute_codes(
+        [contact.person_id],
+        reason=f"{origin_of(contact.pk)} in quarantine",
+        acting_user=acting_user,
     )
     return contact
 

@@ -381,8 +381,11 @@ def test_a_quarantine_recorded_after_expanding_withdraws_the_secondary_contacts_
     assert Handoff.objects.filter(person=later, status="open").count() == 3
     contact = Contact.objects.get(person=close)
     actions.do_mark_quarantined(contact, acting_user=world.tracer, quarantined_at=at(15, 0))
-    result = actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=at(16))
-    assert result.withdrawn == 1
+    # Recording the quarantine expands the case again at once: the secondary
+    # contact it cuts off goes now, not at the next expansion.
+    expanded = AuditEvent.objects.filter(action="contacts.expand").order_by("pk").last()
+    assert expanded.detail["withdrawn"] == 1
+    assert expanded.actor_id == world.tracer.pk
     assert not Contact.objects.filter(person=later).exists()
     cancelled = Handoff.objects.filter(person=later)
     assert set(cancelled.values_list("status", flat=True)) == {"cancelled"}
@@ -394,6 +397,10 @@ def test_a_quarantine_recorded_after_expanding_withdraws_the_secondary_contacts_
     from zhanyi.tracing.health_facts import facts
 
     assert "contacts" not in facts([later.pk], at(16)).get(later.pk, {})
+    # Expanding later finds nothing more to withdraw: the same answer.
+    result = actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=at(16))
+    assert result.withdrawn == 0
+    assert not Contact.objects.filter(person=later).exists()
 
 
 def test_a_contact_who_becomes_a_case_stays_in_the_chain_without_contact_work(world):
