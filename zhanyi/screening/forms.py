@@ -19,17 +19,33 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File (xlsx, xls or csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+        required=False,
     )
+    # The file kept after "Check the columns" (its saved name): imported when no
+    # other file is chosen, so that one upload serves the check and the import.
+    kept = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, kept: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = PushSource.objects.filter(kind=PushSource.Kind.PUSH)
+        self.kept_name = kept
         # Columns of this file, when its headers are not the usual ones: shown
         # after "Check the columns".
         for field_name, label in FIELDS.items():
             self.fields[f"map_{field_name}"] = forms.CharField(
                 label=label, max_length=100, required=False
             )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("file") and not self.uses_kept():
+            self.add_error("file", self.fields["file"].error_messages["required"])
+        return data
+
+    def uses_kept(self) -> bool:
+        """No file chosen, and the page's kept file is the one this session kept."""
+        kept = self.cleaned_data.get("kept", "")
+        return bool(kept) and kept == self.kept_name and not self.cleaned_data.get("file")
 
     def mapping(self) -> dict[str, str]:
         return {

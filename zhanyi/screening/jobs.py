@@ -8,6 +8,7 @@ The upload is saved under ``ZHANYI_DATA_DIR/screening/uploads/`` and an
 from __future__ import annotations
 
 import os
+import re
 import socket
 import uuid
 from pathlib import Path
@@ -46,10 +47,19 @@ def start_import(
     """Save the upload, record the job and queue it; return the job to poll.
     ``mapping`` (field → header) maps columns of this file."""
     file_format(upload.name)  # refuse a wrong format before saving anything
-    path = save_upload(upload)
+    return start_saved_import(
+        source, save_upload(upload), filename=upload.name, user=user, mapping=mapping
+    )
+
+
+def start_saved_import(
+    source: PushSource, path: Path, *, filename: str, user, mapping: dict[str, str] | None = None
+) -> ImportJob:
+    """Record and queue the import of a file already saved by ``save_upload``
+    (the job removes it when it ends)."""
     job = ImportJob.objects.create(
         source=source,
-        filename=upload.name[:255],
+        filename=filename[:255],
         path=str(path),
         created_by=user,
         mapping=mapping or {},
@@ -58,6 +68,18 @@ def start_import(
     # worker cannot see it before the job row is committed.
     run_import.enqueue(job.pk)
     return job
+
+
+_KEPT_NAME = re.compile(r"[0-9a-f]{32}\.(xlsx|xls|csv)")
+
+
+def kept_upload(name: str) -> Path | None:
+    """The file ``save_upload`` saved as ``name`` (kept after a column check,
+    to import without choosing it again), if it is still there."""
+    if not _KEPT_NAME.fullmatch(name):
+        return None
+    path = bridge.snapshot_dir() / "uploads" / name
+    return path if path.is_file() else None
 
 
 def worker_name() -> str:

@@ -289,6 +289,43 @@ def test_the_upload_page_shows_the_columns_and_imports_with_the_mapping(
     body = page.content.decode()
     assert page.status_code == 200 and "Columns not read:" in body and "居住的地方" in body
     assert not ImportJob.objects.exists()
+    # The file checked is kept: "Upload" imports it without choosing it again.
+    kept = page.context["kept"]
+    assert kept["filename"] == "l.csv" and 'name="kept"' in body
+    response = client.post(
+        "/screening/upload/",
+        {"source": putian.pk, "kept": kept["name"], "map_address": "居住的地方"},
+    )
+    assert response.status_code == 302
+    assert PushRecord.objects.get().address == "东铺头社区"
+    assert ImportJob.objects.get().filename == "l.csv"
+    # Imported once: the kept file is gone, a second "Upload" asks for a file.
+    again = client.post("/screening/upload/", {"source": putian.pk, "kept": kept["name"]})
+    assert again.status_code == 200 and again.context["form"].errors["file"]
+    assert ImportJob.objects.count() == 1
+
+
+def test_a_file_chosen_again_after_the_check_still_imports(world, index, putian, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from zhanyi.screening.jobs import kept_upload
+
+    header = ["姓名", "证件", "手机号", "居住的地方", "类别"]
+    rows = [["陈建国", resident_id("19750312", 111), "13905961001", "东铺头社区", "密接"]]
+    data = csv_bytes(rows, header=header)
+    client = client_for(world.tracer)
+    page = client.post(
+        "/screening/upload/",
+        {"source": putian.pk, "file": SimpleUploadedFile("l.csv", data), "check": "1"},
+    )
+    kept = page.context["kept"]["name"]
+    # Another user's session cannot import this user's kept file by its name.
+    other = Client()
+    other.force_login(world.commander)
+    refused = other.post("/screening/upload/", {"source": putian.pk, "kept": kept})
+    assert refused.status_code == 200 and refused.context["form"].errors["file"]
+    assert kept_upload(kept) is not None
     response = client.post(
         "/screening/upload/",
         {
@@ -299,6 +336,7 @@ def test_the_upload_page_shows_the_columns_and_imports_with_the_mapping(
     )
     assert response.status_code == 302
     assert PushRecord.objects.get().address == "东铺头社区"
+    assert kept_upload(kept) is None  # the file kept by the check was removed
 
 
 def test_the_api_shows_the_columns_and_imports_with_a_mapping(world, index, putian, client_for):

@@ -21,29 +21,58 @@ from zhanyi.screening.forms import (
     SourceForm,
     UploadForm,
 )
-from zhanyi.screening.reading import PushListFileError
+from zhanyi.screening.reading import PushListFileError, file_format
 
 from .common import abilities
 
 ROWS_PER_PAGE = 50
 
 
+#: The session's file kept after a column check: {"name": saved name, "filename": as uploaded}.
+KEPT_UPLOAD = "screening_kept_upload"
+
+
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     queries.require_import(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    kept = request.session.get(KEPT_UPLOAD) or {}
+    kept_path = jobs.kept_upload(kept.get("name", ""))
+    if request.method == "GET" or request.FILES.get("file"):
+        # A new page or a new file: the file kept by an earlier check goes.
+        _drop_kept(request, kept_path)
+        kept, kept_path = {}, None
+    form = UploadForm(
+        request.POST or None, request.FILES or None, kept=kept.get("name", "") if kept_path else ""
+    )
     preview = None
     if request.method == "POST" and form.is_valid():
         source, upload_file = form.cleaned_data["source"], form.cleaned_data["file"]
         try:
             if "check" in request.POST:
-                # The columns before the import; the file is chosen again to import.
+                if upload_file:
+                    # Kept, so that "Upload" imports it without choosing it again.
+                    file_format(upload_file.name)
+                    kept_path = jobs.save_upload(upload_file)
+                    kept = {"name": kept_path.name, "filename": upload_file.name}
+                    request.session[KEPT_UPLOAD] = kept
+                assert kept_path is not None  # the form wants a file or the kept one
                 preview = actions.preview_columns(
-                    source, upload_file, filename=upload_file.name, mapping=form.mapping()
+                    source, kept_path, filename=kept["filename"], mapping=form.mapping()
                 )
-            else:
+            elif upload_file:
                 job = jobs.start_import(
                     source, upload_file, user=request.user, mapping=form.mapping()
+                )
+                return redirect("screening:job", job_id=job.pk)
+            else:
+                assert kept_path is not None
+                del request.session[KEPT_UPLOAD]  # the job owns the file now
+                job = jobs.start_saved_import(
+                    source,
+                    kept_path,
+                    filename=kept["filename"],
+                    user=request.user,
+                    mapping=form.mapping(),
                 )
                 return redirect("screening:job", job_id=job.pk)
         except PushListFileError as error:
@@ -55,11 +84,18 @@ def upload(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "preview": preview,
+            "kept": kept if kept_path else None,
             "lists": lists,
             "sources": queries.sources(),
             **abilities(request.user),
         },
     )
+
+
+def _drop_kept(request: HttpRequest, path) -> None:
+    request.session.pop(KEPT_UPLOAD, None)
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 @require_GET
