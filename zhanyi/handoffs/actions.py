@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -22,6 +23,7 @@ from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core import audit
 from zhanyi.core.actors import actor_name
 from zhanyi.core.db import bulk
+from zhanyi.core.lengths import too_long
 from zhanyi.handoffs import schedule
 from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
 
@@ -272,10 +274,12 @@ def _planned_fields(now: dt.datetime) -> dict[str, Any]:
 
 def _mark_done(handoff: Handoff, acting_user, outcome: str) -> list[str]:
     """Set a hand-off done by ``acting_user`` with ``outcome``; the fields to save."""
+    if long := too_long(Handoff, "outcome", outcome):
+        raise ValidationError({"outcome": long})
     handoff.status = HandoffStatus.DONE
     handoff.closed_at = timezone.now()
     handoff.closed_by_name = actor_name(acting_user)
-    handoff.outcome = outcome[:255]
+    handoff.outcome = outcome
     return ["status", "closed_at", "closed_by_name", "outcome"]
 
 
@@ -302,6 +306,8 @@ def do_cancel_handoffs(handoffs: QuerySet[Handoff], *, acting_user, reason: str)
     """Cancel the open hand-offs in ``handoffs`` (work no longer needed)."""
     if not reason.strip():
         raise ValueError("a reason is required to cancel hand-offs")
+    if long := too_long(Handoff, "outcome", reason):
+        raise ValidationError({"reason": long})
     open_ = handoffs.filter(status=HandoffStatus.OPEN)
     ids = list(open_.values_list("pk", flat=True))
     if not ids:
@@ -310,13 +316,13 @@ def do_cancel_handoffs(handoffs: QuerySet[Handoff], *, acting_user, reason: str)
         status=HandoffStatus.CANCELLED,
         closed_at=timezone.now(),
         closed_by_name=actor_name(acting_user),
-        outcome=reason[:255],
+        outcome=reason,
     )
     audit.record(
         actor=acting_user,
         action="handoff.cancel",
         object_type="handoffs.handoff",
-        object_label=reason[:255],
+        object_label=reason,
         detail={"cancelled": len(ids), "ids": ids[:1000]},
     )
     return len(ids)

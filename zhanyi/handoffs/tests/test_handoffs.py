@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from zhanyi.core.audit import cli_actor
@@ -62,6 +63,22 @@ def test_a_handoff_is_closed_once_and_cancelled_only_with_a_reason(world):
     second.refresh_from_db()
     assert (first.status, second.status) == (HandoffStatus.CANCELLED, HandoffStatus.DONE)
     assert second.closed_by_name == "villager"
+
+
+def test_an_outcome_or_reason_longer_than_its_column_is_refused_not_cut(world):
+    person = Person.objects.create(name="张三", village=world.village)
+    do_create_handoffs([_spec(person, world.village)], acting_user=cli_actor())
+    handoff = Handoff.objects.get()
+    with pytest.raises(ValidationError) as refused:
+        do_close_handoff(handoff, acting_user=world.village_member, outcome="x" * 256)
+    assert refused.value.message_dict == {
+        "outcome": ["This has 256 characters; at most 255 are allowed."]
+    }
+    with pytest.raises(ValidationError) as refused:
+        do_cancel_handoffs(Handoff.objects.all(), acting_user=world.tracer, reason="y" * 300)
+    assert list(refused.value.message_dict) == ["reason"]
+    handoff.refresh_from_db()
+    assert (handoff.status, handoff.outcome) == (HandoffStatus.OPEN, "")
 
 
 def test_a_spec_with_an_unknown_kind_or_a_naive_deadline_is_refused(world):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import audit, jurisdiction
+from zhanyi.core.lengths import too_long
 from zhanyi.people.models import Household
 from zhanyi.people.validation import china_today
 from zhanyi.places.models import Area, AreaLevel
@@ -51,6 +52,8 @@ def do_start_campaign(*, acting_user, name: str, villages: list[Area], request=N
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = [_("Name the campaign.")]
+    elif long := too_long(Campaign, "name", name.strip()):
+        errors["name"] = long
     if not villages:
         errors["villages"] = [_("Choose at least one village.")]
     for village in villages:
@@ -67,7 +70,7 @@ def do_start_campaign(*, acting_user, name: str, villages: list[Area], request=N
     key = hashlib.sha256(f"campaign|{name}|{now.isoformat()}".encode()).hexdigest()
     push_list = PushList.objects.create(
         source=source,
-        filename=name.strip()[:255],
+        filename=name.strip(),
         file_hash=key,
         file_format="visit",
         received_at=now,
@@ -75,7 +78,7 @@ def do_start_campaign(*, acting_user, name: str, villages: list[Area], request=N
         received_by_name=actor_name(acting_user),
     )
     campaign = Campaign.objects.create(
-        name=name.strip()[:100],
+        name=name.strip(),
         started_at=now,
         created_by_name=actor_name(acting_user),
         push_list=push_list,

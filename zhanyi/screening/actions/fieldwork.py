@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from zhanyi.accounts.models import TaskForceKind
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import audit, jurisdiction
+from zhanyi.core.lengths import too_long
 from zhanyi.engine.protocol import Protocol, load_protocol
 from zhanyi.handoffs import schedule
 from zhanyi.handoffs.actions import HandoffSpec, do_create_handoffs
@@ -65,6 +66,9 @@ def _check_outcome(
         errors["current_location"] = [_("Say where the person is now (city, province).")]
     if outcome != Outcome.FOUND_IN_CITY and measure:
         errors["measure"] = [_("A measure is taken only for a person found in the city.")]
+    for field, value in (("found_where", found_where), ("current_location", current_location)):
+        if long := too_long(ScreeningTask, field, value.strip()):
+            errors[field] = long
     return errors
 
 
@@ -99,10 +103,10 @@ def _close(
         raise ValidationError(errors)
     task.status = ScreeningTask.Status.CLOSED
     task.outcome = outcome
-    task.found_where = found_where.strip()[:255]
+    task.found_where = found_where.strip()
     task.measure = measure if outcome == Outcome.FOUND_IN_CITY else ""
     task.test_arranged = bool(test_arranged) and outcome == Outcome.FOUND_IN_CITY
-    task.current_location = current_location.strip()[:255]
+    task.current_location = current_location.strip()
     if notes.strip():
         task.notes = (task.notes + "\n" if task.notes else "") + notes.strip()
     task.closed_at = now

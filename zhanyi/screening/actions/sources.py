@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import audit, jurisdiction
 from zhanyi.core.audit import SystemActor
+from zhanyi.core.lengths import too_long
 from zhanyi.screening.models import PushSource
 from zhanyi.screening.validation import FIELDS
 
@@ -48,6 +49,8 @@ def do_save_source(
         .exists()
     ):
         errors["name"] = [_("A source of this name exists already.")]
+    if long := too_long(PushSource, "origin_city", origin_city.strip()):
+        errors["origin_city"] = long
     if unknown:
         errors["column_mapping"] = [
             _("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)}
@@ -70,7 +73,7 @@ def do_save_source(
     if source is None:
         source = PushSource(kind=PushSource.Kind.PUSH)
     source.name = name
-    source.origin_city = origin_city.strip()[:100]
+    source.origin_city = origin_city.strip()
     source.column_mapping = mapping
     source.save()
     audit.record(

@@ -77,6 +77,21 @@ def test_an_outcome_is_recorded_and_refused_outside_the_jurisdiction(world, inde
     assert ok.status_code == 200 and ok.json()["status"] == "closed"
 
 
+def test_a_place_longer_than_its_column_is_refused_not_cut(world, index, putian, api_for):
+    post_list(api_for(world.commander), putian.name, csv_bytes([row_for(world, "陈建国")]))
+    task = ScreeningTask.objects.get()
+    url = f"/api/v1/screening/tasks/{task.pk}/outcome/"
+    long = api_for(world.village_member).post(
+        url, {"outcome": "not_in_city", "current_location": "厦门" * 130}, format="json"
+    )
+    assert long.status_code == 400
+    assert long.json()["current_location"] == [
+        "This has 260 characters; at most 255 are allowed."
+    ]
+    task.refresh_from_db()
+    assert (task.status, task.current_location) == (ScreeningTask.Status.OPEN, "")
+
+
 def test_an_unknown_source_is_refused_in_the_callers_language(world, index, api_for):
     api = api_for(world.tracer)
     api.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from zhanyi.people.models import Household
-from zhanyi.screening.actions import do_record_visit, do_start_campaign
-from zhanyi.screening.models import PushRecord, ScreeningTask, Visit
+from zhanyi.screening.actions import do_record_visit, do_save_source, do_start_campaign
+from zhanyi.screening.models import PushRecord, PushSource, ScreeningTask, Visit
 
 from .conftest import resident_id
 
@@ -131,3 +131,15 @@ def test_the_campaign_pages_list_households_and_record_a_visit(
         client_for(world.other_county_staff).get(f"/screening/campaigns/{campaign.pk}/").status_code
         == 404
     )
+
+
+def test_a_name_or_origin_longer_than_its_column_is_refused_not_cut(world):
+    with pytest.raises(ValidationError) as refused:
+        do_start_campaign(acting_user=world.tracer, name="家" * 101, villages=[world.village])
+    assert refused.value.message_dict == {
+        "name": ["This has 101 characters; at most 100 are allowed."]
+    }
+    with pytest.raises(ValidationError) as refused:
+        do_save_source(acting_user=world.tracer, name="莆田市协查", origin_city="莆" * 101)
+    assert list(refused.value.message_dict) == ["origin_city"]
+    assert not PushSource.objects.filter(name="莆田市协查").exists()

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core import audit
 from zhanyi.core.db import bulk
+from zhanyi.core.lengths import too_long
 from zhanyi.engine import release
 from zhanyi.engine.contacts import CASES, EXPOSURES, QUARANTINED, expand_contacts
 from zhanyi.engine.protocol import LOCAL_TZ, Protocol, exposure_window
@@ -670,6 +671,9 @@ def do_mark_quarantined(
     return contact
 
 
+_RELEASED = "contact released: "
+
+
 @transaction.atomic
 def do_release_contact(
     contact: Contact,
@@ -687,6 +691,9 @@ def do_release_contact(
     require(acting_user, "edit_person", contact.area)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the contact is released.")})
+    # The reason closes the hand-offs after _RELEASED, whole.
+    if long := too_long(Handoff, "outcome", reason.strip(), after=_RELEASED):
+        raise ValidationError({"reason": long})
     if contact.released_at is not None:
         raise ValidationError({"released_at": _("The contact is already released.")})
     contact.released_at = aware(released_at or timezone.now(), "released_at")
@@ -699,7 +706,7 @@ def do_release_contact(
         s for s in handoff_specs(contact, protocol(contact.protocol)) if s.kind == HandoffKind.TEST
     ]
     do_extend_test_schedules(
-        monitoring, acting_user=acting_user, reason=f"contact released: {reason.strip()}"
+        monitoring, acting_user=acting_user, reason=_RELEASED + reason.strip()
     )
     kept = {s.key for s in monitoring}
     do_cancel_handoffs(
@@ -708,7 +715,7 @@ def do_release_contact(
             key__in=kept
         ),
         acting_user=acting_user,
-        reason=f"contact released: {reason.strip()}",
+        reason=_RELEASED + reason.strip(),
     )
     audit_case(
         "contact.release",

@@ -216,6 +216,12 @@ def test_releasing_a_contact_cancels_their_quarantine_work_and_keeps_the_monitor
     do_record_scheduled_test(tests, sampled_at=at(15, 10), tube="ZZ1", acting_user=SYSTEM)
     with pytest.raises(ValidationError):
         actions.do_release_contact(contact, acting_user=world.tracer, reason=" ")
+    # The reason closes the hand-offs after "contact released: ", whole or not at all.
+    with pytest.raises(ValidationError) as refused:
+        actions.do_release_contact(contact, acting_user=world.tracer, reason="r" * 250)
+    assert refused.value.message_dict == {
+        "reason": ["This has 250 characters; at most 237 are allowed."]
+    }
     released = at(27, 19)
     actions.do_release_contact(
         contact, acting_user=world.tracer, released_at=released, reason="14 days, tests negative"
