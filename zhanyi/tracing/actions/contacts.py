@@ -705,9 +705,7 @@ def do_release_contact(
     monitoring = [
         s for s in handoff_specs(contact, protocol(contact.protocol)) if s.kind == HandoffKind.TEST
     ]
-    do_extend_test_schedules(
-        monitoring, acting_user=acting_user, reason=_RELEASED + reason.strip()
-    )
+    do_extend_test_schedules(monitoring, acting_user=acting_user, reason=_RELEASED + reason.strip())
     kept = {s.key for s in monitoring}
     do_cancel_handoffs(
         # By person first: the person index finds them (origin has none).
