@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zhanyi.core.audit import cli_actor
 from zhanyi.core.models import AuditEvent
@@ -69,11 +69,9 @@ def test_an_outcome_or_reason_longer_than_its_column_is_refused_not_cut(world):
     person = Person.objects.create(name="张三", village=world.village)
     do_create_handoffs([_spec(person, world.village)], acting_user=cli_actor())
     handoff = Handoff.objects.get()
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         do_close_handoff(handoff, acting_user=world.village_member, outcome="x" * 256)
-    assert refused.value.message_dict == {
-        "outcome": ["This has 256 characters; at most 255 are allowed."]
-    }
+    assert refused.value.message_dict == {"outcome": ["共 256 个字符，最多允许 255 个。"]}
     with pytest.raises(ValidationError) as refused:
         do_cancel_handoffs(Handoff.objects.all(), acting_user=world.tracer, reason="y" * 300)
     assert list(refused.value.message_dict) == ["reason"]

@@ -85,7 +85,7 @@ def test_a_place_longer_than_its_column_is_refused_not_cut(world, index, putian,
         url, {"outcome": "not_in_city", "current_location": "厦门" * 130}, format="json"
     )
     assert long.status_code == 400
-    assert long.json()["current_location"] == ["This has 260 characters; at most 255 are allowed."]
+    assert long.json()["current_location"] == ["共 260 个字符，最多允许 255 个。"]
     task.refresh_from_db()
     assert (task.status, task.current_location) == (ScreeningTask.Status.OPEN, "")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from zhanyi.people.models import Household
 from zhanyi.screening.actions import do_record_visit, do_save_source, do_start_campaign
@@ -134,11 +135,9 @@ def test_the_campaign_pages_list_households_and_record_a_visit(
 
 
 def test_a_name_or_origin_longer_than_its_column_is_refused_not_cut(world):
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         do_start_campaign(acting_user=world.tracer, name="家" * 101, villages=[world.village])
-    assert refused.value.message_dict == {
-        "name": ["This has 101 characters; at most 100 are allowed."]
-    }
+    assert refused.value.message_dict == {"name": ["共 101 个字符，最多允许 100 个。"]}
     with pytest.raises(ValidationError) as refused:
         do_save_source(acting_user=world.tracer, name="莆田市协查", origin_city="莆" * 101)
     assert list(refused.value.message_dict) == ["origin_city"]

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import translation
 
 from zhanyi.core.models import AuditEvent
 from zhanyi.engine.protocol import load_protocol
@@ -217,11 +218,9 @@ def test_releasing_a_contact_cancels_their_quarantine_work_and_keeps_the_monitor
     with pytest.raises(ValidationError):
         actions.do_release_contact(contact, acting_user=world.tracer, reason=" ")
     # The reason closes the hand-offs after "contact released: ", whole or not at all.
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         actions.do_release_contact(contact, acting_user=world.tracer, reason="r" * 250)
-    assert refused.value.message_dict == {
-        "reason": ["This has 250 characters; at most 237 are allowed."]
-    }
+    assert refused.value.message_dict == {"reason": ["共 250 个字符，最多允许 237 个。"]}
     released = at(27, 19)
     actions.do_release_contact(
         contact, acting_user=world.tracer, released_at=released, reason="14 days, tests negative"
