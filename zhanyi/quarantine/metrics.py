@@ -57,6 +57,18 @@ def waiting(area: Area | None) -> int:
     return _waiting(area).values("person_id").distinct().count()
 
 
+@figure(
+    "quarantine.overdue",
+    _("People past the 8-hour deadline, not yet placed"),
+    _("people"),
+    order=77,
+    link="quarantine:home",
+)
+def overdue(area: Area | None) -> int:
+    """Issue 17: those waiting past their deadline, for supervision to chase."""
+    return _waiting(area).filter(due_at__lt=timezone.now()).values("person_id").distinct().count()
+
+
 @figure("quarantine.oldest_wait_hours", _("Longest wait to be placed"), _("hours"), order=74)
 def oldest_wait_hours(area: Area | None) -> float:
     oldest = _waiting(area).order_by("created_at").values_list("created_at", flat=True).first()

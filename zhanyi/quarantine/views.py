@@ -44,6 +44,7 @@ FIGURES = [
     "quarantine.rooms_vacant",
     "quarantine.occupancy",
     "quarantine.waiting",
+    "quarantine.overdue",
     "quarantine.oldest_wait_hours",
     "quarantine.placed_within_deadline",
     "quarantine.in_quarantine",

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from zhanyi.core.metrics import compute
 from zhanyi.quarantine import actions
@@ -77,3 +79,18 @@ def test_the_command_line_refuses_a_release_in_one_line(world):
     with pytest.raises(CommandError) as refused:
         call_command("quarantine", "release", str(placement.pk))
     assert "days of quarantine end then" in str(refused.value)
+
+
+def test_people_past_the_deadline_are_counted_until_placed(world):
+    site(world.county, singles=2, families=0)
+    late, fresh = person(world.village, "迟"), person(world.village, "新")
+    waiting(late, identified_at=timezone.now() - dt.timedelta(hours=9))
+    waiting(fresh)
+    assert _figures(world.county)["quarantine.overdue"] == 1
+    assert _figures(world.other_county)["quarantine.overdue"] == 0
+    proposals, _ = actions.do_plan_placements(acting_user=world.commander)
+    assert _figures(world.county)["quarantine.overdue"] == 1  # a proposal is not a room yet
+    actions.do_confirm_placements(
+        [p for p in proposals if p.person_id == late.pk], acting_user=world.commander
+    )
+    assert _figures(world.county)["quarantine.overdue"] == 0
