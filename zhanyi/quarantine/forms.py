@@ -10,6 +10,7 @@ from zhanyi.people.pickers import PersonField
 from zhanyi.places.models import AreaLevel
 from zhanyi.places.pickers import AreaField
 from zhanyi.quarantine.models import ZONE_ITEMS, ContactKind, RoomState, SiteKind
+from zhanyi.quarantine.pickers import RoomField
 
 
 class SiteForm(UserFormMixin, forms.Form):
@@ -52,8 +53,13 @@ class HealthCheckForm(forms.Form):
     symptoms = forms.CharField(label=_("Symptoms"), max_length=255, required=False)
 
 
-class MoveForm(forms.Form):
-    room = forms.IntegerField(label=_("Room (number in the list)"), min_value=1)
+class MoveForm(UserFormMixin, forms.Form):
+    room = RoomField(label=_("Move to room"))
+
+    def __init__(self, *args, site_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if site_id:
+            self.fields["room"].for_site(site_id)
 
 
 class QueueAddForm(UserFormMixin, forms.Form):

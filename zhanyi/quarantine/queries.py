@@ -54,14 +54,16 @@ def get_site_for_user(user, site_id: int) -> Site:
         raise Http404("no such site") from None
 
 
-def get_room_for_user(user, room_id: int) -> Room:
-    """A room of an active site: the planner places people across counties (own
+def rooms_for(user) -> QuerySet[Room]:
+    """Rooms of active sites: the planner places people across counties (own
     county, its twin, anywhere), so a desk may name any active site's room."""
     require_view(user)
+    return Room.objects.select_related("site__area").filter(site__state=SiteState.ACTIVE)
+
+
+def get_room_for_user(user, room_id: int) -> Room:
     try:
-        return Room.objects.select_related("site__area").get(
-            pk=room_id, site__state=SiteState.ACTIVE
-        )
+        return rooms_for(user).get(pk=room_id)
     except Room.DoesNotExist:
         raise Http404("no such room") from None
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import selfreport, views
+from . import pickers, selfreport, views
 
 app_name = "quarantine"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("monitoring/", views.monitoring_list, name="monitoring"),
     path("driver/", views.driver, name="driver"),
+    path("pick/rooms/", pickers.pick_room, name="pick-room"),
     path("r/", selfreport.enter_code, name="self-report-code"),
     path("r/<str:token>/", selfreport.report, name="self-report"),
     path("sites/<int:site_id>/", views.site_detail, name="site"),

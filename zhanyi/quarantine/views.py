@@ -226,7 +226,7 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
             "zones_form": ZonesForm(initial=site.zones_checklist),
             "room_state_form": RoomStateForm(),
             "check_form": HealthCheckForm(),
-            "move_form": MoveForm(),
+            "move_form": MoveForm(user=request.user, site_id=site.pk),
         },
     )
 
@@ -272,10 +272,13 @@ def _site_post(request: HttpRequest, site) -> None:
                 )
                 messages.success(request, _("Health check recorded."))
         elif what == "move":
-            form = MoveForm(request.POST)
+            form = MoveForm(request.POST, user=user, site_id=site.pk)
             if form.is_valid():
-                room = queries.get_room_for_user(user, form.cleaned_data["room"])
-                actions.do_move_placement(placement, room, acting_user=user, request=request)
+                actions.do_move_placement(
+                    placement, form.cleaned_data["room"], acting_user=user, request=request
+                )
+            else:
+                messages.error(request, " ".join(form.errors["room"]))
         elif what == "release":
             actions.do_release(
                 placement,

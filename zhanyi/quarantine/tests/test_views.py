@@ -72,3 +72,46 @@ def test_a_room_is_cleaned_from_the_page(world, client_for):
     )
     room.refresh_from_db()
     assert room.state == RoomState.VACANT
+
+
+def test_a_room_move_is_picked_by_number_on_the_page(world, client_for):
+    from zhanyi.quarantine import actions
+
+    s = site(world.county, singles=2, families=0)
+    other = site(world.county, "方舱", singles=1, families=0)
+    placement = actions.do_place(
+        waiting(person(world.village, "甲")), s.rooms.get(number="100"), acting_user=world.tracer
+    )
+    client = client_for(world.tracer)
+    page = client.get(reverse("quarantine:site", args=[s.pk])).content.decode()
+    assert "pick/rooms/?site=" in page and f"#{s.rooms.first().pk}" not in page
+    found = client.get(reverse("quarantine:pick-room"), {"room__q": "10", "site": s.pk})
+    assert "隔离酒店 · 101" in found.content.decode()
+    # without a script the typed number is sent: this site's room 101
+    client.post(
+        reverse("quarantine:site", args=[s.pk]),
+        {"form": "move", "placement": placement.pk, "room__q": "101"},
+    )
+    placement.refresh_from_db()
+    assert placement.room.number == "101"
+    # a picked room of another site
+    client.post(
+        reverse("quarantine:site", args=[s.pk]),
+        {"form": "move", "placement": placement.pk, "room": other.rooms.get().pk},
+    )
+    placement.refresh_from_db()
+    assert placement.site_id == other.pk
+    refused = client.post(
+        reverse("quarantine:site", args=[s.pk]),
+        {"form": "move", "placement": placement.pk, "room__q": "999"},
+        follow=True,
+    )
+    assert "“999” is unknown" in refused.content.decode()
+    placement.refresh_from_db()
+    assert placement.site_id == other.pk
+
+
+def test_an_outsider_may_not_search_rooms(world, client_for):
+    site(world.county)
+    found = client_for(world.outsider).get(reverse("quarantine:pick-room"), {"q": "10"})
+    assert found.status_code == 403
