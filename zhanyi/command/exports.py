@@ -11,8 +11,11 @@ Excel).
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import json
 
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from docx import Document
@@ -23,6 +26,7 @@ from openpyxl.styles import Font
 
 from zhanyi.engine.protocol import LOCAL_TZ
 
+from .models import ReportFigure
 from .queries import ReportSheet
 
 CONTENT_TYPES = {
@@ -44,14 +48,51 @@ def chart_titles() -> tuple[str, str]:
     return _("By county"), _("Over the last reports")
 
 
-def chart_svgs(sheet: ReportSheet) -> tuple[str, str]:
+#: How long a drawn chart is kept: its inputs are in its key, so it never goes stale.
+CHART_CACHE_SECONDS = 24 * 3600
+
+
+def _drawn(sheet: ReportSheet, fmt: str) -> tuple[bytes | str, bytes | str]:
+    """The two charts drawn as ``fmt`` ("png" or "svg"), each drawn once: the
+    drawing is kept in the shared cache under a digest of what it shows
+    (titles, labels, areas, values, the trend's reports), so the page, the
+    Word file and the PDF of the same report draw them once between them."""
+    by_county_title, trend_title = chart_titles()
+    names = [name for name, _label in sheet.chart_figures]
+    areas = sheet.areas[1:] if len(sheet.areas) > 1 else sheet.areas
+    shown = [
+        fmt,
+        by_county_title,
+        trend_title,
+        sheet.chart_figures,
+        [
+            (a.area.name, [a.by_name()[n].value if n in a.by_name() else 0 for n in names])
+            for a in areas
+        ],
+        [(r.scheduled_for.isoformat(), [v.get(n) for n in names]) for r, v in sheet.trend],
+    ]
+    digest = hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
+    key = f"zhanyi:report-charts:v1:{digest}"
+    cache = caches["default"]
+    if (drawn := cache.get(key)) is not None:
+        return drawn
     from . import charts  # matplotlib takes seconds to import: only drawing needs it
 
-    by_county, trend = chart_titles()
-    return (
-        charts.svg(charts.by_county(sheet, title=by_county), "by-county"),
-        charts.svg(charts.trend(sheet, title=trend), "trend"),
+    figures = (
+        charts.by_county(sheet, title=by_county_title),
+        charts.trend(sheet, title=trend_title),
     )
+    if fmt == "svg":
+        drawn = (charts.svg(figures[0], "by-county"), charts.svg(figures[1], "trend"))
+    else:
+        drawn = (charts.png(figures[0]), charts.png(figures[1]))
+    cache.set(key, drawn, CHART_CACHE_SECONDS)
+    return drawn
+
+
+def chart_svgs(sheet: ReportSheet) -> tuple[str, str]:
+    by_county, trend = _drawn(sheet, "svg")
+    return str(by_county), str(trend)
 
 
 def headers() -> list[str]:
@@ -89,11 +130,9 @@ def docx_bytes(sheet: ReportSheet) -> bytes:
             cells[1].text = f.value_text()
             cells[2].text = f.shown_unit()
             cells[3].text = f.change_text()
-    by_county, trend = chart_titles()
-    for fig in (charts.by_county(sheet, title=by_county), charts.trend(sheet, title=trend)):
-        picture = charts.png(fig)
+    for picture in _drawn(sheet, "png"):
         if picture:
-            doc.add_picture(io.BytesIO(picture), width=Cm(16))
+            doc.add_picture(io.BytesIO(bytes(picture)), width=Cm(16))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -115,22 +154,48 @@ def page_context(sheet: ReportSheet, charts: tuple[str, str] | None = None) -> d
 def chart_images(sheet: ReportSheet) -> tuple[str, str]:
     """The charts as PNG images in the page (WeasyPrint draws SVG without
     the styles matplotlib writes: pictures print as they are drawn)."""
-    from . import charts  # matplotlib takes seconds to import: only drawing needs it
-
-    by_county, trend = chart_titles()
     images = []
-    for fig in (charts.by_county(sheet, title=by_county), charts.trend(sheet, title=trend)):
-        picture = charts.png(fig)
-        data = base64.b64encode(picture).decode("ascii")
+    for picture in _drawn(sheet, "png"):
+        data = base64.b64encode(bytes(picture)).decode("ascii")
         images.append(f'<img src="data:image/png;base64,{data}" alt="">' if picture else "")
     return images[0], images[1]
+
+
+#: Areas side by side in one table of the printed report (A4 landscape).
+PRINT_COLUMNS = 12
+
+
+def print_tables(sheet: ReportSheet, columns: int = PRINT_COLUMNS) -> list[dict]:
+    """The printed report's tables: a row per figure, a column per area
+    (``columns`` areas a table), each cell the figure as stored (None where
+    the area has no such row); one or two pages instead of one per area."""
+    order: dict[str, ReportFigure] = {}
+    for area_sheet in sheet.areas:
+        for f in area_sheet.figures:
+            order.setdefault(f.name, f)
+    held = [area_sheet.by_name() for area_sheet in sheet.areas]
+    tables = []
+    for start in range(0, len(sheet.areas), columns):
+        chunk = range(start, min(start + columns, len(sheet.areas)))
+        tables.append(
+            {
+                "areas": [sheet.areas[i].area for i in chunk],
+                "rows": [
+                    {"figure": f, "cells": [held[i].get(name) for i in chunk]}
+                    for name, f in order.items()
+                ],
+            }
+        )
+    return tables
 
 
 def pdf_bytes(sheet: ReportSheet) -> bytes:
     # WeasyPrint is heavy to import (Pango, fonts): only the PDF path needs it.
     from weasyprint import HTML
 
-    html = render_to_string("command/report_print.html", page_context(sheet, chart_images(sheet)))
+    context = page_context(sheet, chart_images(sheet))
+    context["tables"] = print_tables(sheet)
+    html = render_to_string("command/report_print.html", context)
     return HTML(string=html).write_pdf()
 
 

@@ -85,7 +85,7 @@ def report_sheet(report: Report, user) -> ReportSheet:
     for row in rows.order_by("area__path", "order", "name"):
         sheets.setdefault(row.area_id, AreaSheet(row.area)).figures.append(row)
     areas = list(sheets.values())
-    held = {f.name: f.label for sheet in areas for f in sheet.figures}
+    held = {f.name: f.shown_label() for sheet in areas for f in sheet.figures}
     charted = [(name, held[name]) for name in CHART_FIGURES if name in held]
     return ReportSheet(report, areas, charted, _trend(report, areas, [n for n, _l in charted]))
 

@@ -19,7 +19,7 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from zhanyi.command import actions
+from zhanyi.command import actions, exports, queries
 from zhanyi.command.actions.reports import latest_slot
 from zhanyi.command.models import Report, ReportFigure
 from zhanyi.command.periodic import take_report
@@ -317,6 +317,43 @@ def test_the_pdf_holds_the_report_in_an_embedded_chinese_font(world, client_for,
     }
     assert any("WenQuanYi" in f or "Noto" in f for f in fonts), fonts
     assert any(page.images for page in pdf.pages)  # the charts
+    assert len(pdf.pages) <= 2  # a table of figures × areas, then the charts: no page per area
+
+
+def test_the_printed_tables_put_the_areas_side_by_side(world, two_reports):
+    _noon, evening = two_reports
+    sheet = queries.report_sheet(evening, world.commander)
+    tables = exports.print_tables(sheet, columns=2)
+    assert [[a.code for a in t["areas"]] for t in tables] == [
+        [world.city.code, world.county.code],
+        [world.other_county.code],
+    ]
+    rows = stored(evening)
+    for table in tables:
+        assert [r["figure"].name for r in table["rows"]] == [f.name for f in sheet.areas[0].figures]
+        for row in table["rows"]:
+            for area, cell in zip(table["areas"], row["cells"], strict=True):
+                assert cell == rows[area.code, row["figure"].name]
+
+
+def test_the_charts_are_drawn_once_for_the_page_and_every_file(
+    world, client_for, two_reports, monkeypatch
+):
+    _noon, evening = two_reports
+    from zhanyi.command import charts
+
+    drawn = []
+    real = charts.png
+    monkeypatch.setattr(charts, "png", lambda fig: drawn.append(fig) or real(fig))
+    client = client_for(world.commander)
+    for fmt in ("docx", "pdf", "docx"):
+        response = client.get(reverse("command:report-file", args=[evening.pk, fmt]))
+        assert response.status_code == 200
+    assert len(drawn) == 2  # the two charts, once
+    Person.objects.create(name="李四", village=world.village)
+    later = take(dt.datetime(2021, 9, 15, 12, 0, tzinfo=LOCAL_TZ))
+    assert client.get(reverse("command:report-file", args=[later.pk, "pdf"])).status_code == 200
+    assert len(drawn) == 4  # another report shows other numbers: drawn again
 
 
 def test_the_workbook_holds_the_stored_figures_and_native_charts(world, client_for, two_reports):
