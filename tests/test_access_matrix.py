@@ -205,7 +205,7 @@ ROUTES: dict[str, Row] = {
     "quarantine/": scoped("placements and sites of the jurisdiction"),
     "quarantine/monitoring/": scoped("persons under monitoring in the jurisdiction"),
     "quarantine/driver/": scoped("transfers of the jurisdiction"),
-    "quarantine/pick/rooms/": scoped("rooms of active sites: no personal data; the planner places across counties"),
+    "quarantine/pick/rooms/": scoped("rooms of active sites, no personal data (placed anywhere)"),
     "quarantine/r/": Row(PUBLIC, "the self-report code form: asks for a code, shows nothing"),
     "quarantine/r/<str:token>/": Row(PUBLIC, "a placed person's own page, by its secret token"),
     "quarantine/sites/<int:site_id>/": obj(),
