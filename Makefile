@@ -75,12 +75,10 @@ test-sqlite: setup
 	@echo "== tests on SQLite =="
 	ZHANYI_TESTING=1 $(BIN)/pytest -q $(PYTEST_ARGS)
 
-# The PostgreSQL half runs the tests that touch the database (conftest.py:
-# ZHANYI_DATABASE_TESTS_ONLY); the rest give the same answer on either.
 test-postgres: setup
 	@if $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \
 	  echo "== tests on PostgreSQL =="; \
-	  ZHANYI_TESTING=1 ZHANYI_DATABASE_TESTS_ONLY=1 DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m "not spark" $(PYTEST_ARGS); \
+	  ZHANYI_TESTING=1 DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m "not spark" $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "PostgreSQL is required when CI=true but $(PG_URL) is not reachable." >&2; exit 1; \
 	else \

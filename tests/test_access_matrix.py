@@ -205,7 +205,9 @@ ROUTES: dict[str, Row] = {
     "quarantine/": scoped("placements and sites of the jurisdiction"),
     "quarantine/monitoring/": scoped("persons under monitoring in the jurisdiction"),
     "quarantine/driver/": scoped("transfers of the jurisdiction"),
-    "quarantine/pick/rooms/": scoped("rooms of active sites, no personal data (placed anywhere)"),
+    "quarantine/pick/rooms/": scoped(
+        "rooms of active sites: no personal data; the planner places across counties"
+    ),
     "quarantine/r/": Row(PUBLIC, "the self-report code form: asks for a code, shows nothing"),
     "quarantine/r/<str:token>/": Row(PUBLIC, "a placed person's own page, by its secret token"),
     "quarantine/sites/<int:site_id>/": obj(),
@@ -224,6 +226,17 @@ ROUTES: dict[str, Row] = {
     "api/v1/quarantine/placements/<int:placement_id>/checks/": obj(),
     "api/v1/quarantine/placements/<int:placement_id>/release/": obj(),
     "api/v1/quarantine/capacity/": scoped("rooms free in the jurisdiction (counts)"),
+    # teams and the control list (issue 23)
+    "teams/": scoped("teams of the jurisdiction with their workload"),
+    "teams/<int:team_id>/": obj(),
+    "teams/control/": scoped("open control tasks of the jurisdiction"),
+    "teams/control/<int:handoff_id>/": obj(),
+    "api/v1/teams/": scoped("teams of the jurisdiction"),
+    "api/v1/teams/<int:team_id>/": obj(),
+    "api/v1/teams/<int:team_id>/members/": obj(),
+    "api/v1/teams/members/<int:member_id>/trainings/": obj(),
+    "api/v1/teams/control/": scoped("open control tasks of the jurisdiction"),
+    "api/v1/teams/control/<int:handoff_id>/close/": obj(),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -375,6 +388,33 @@ def objects_of_county_a(world: World) -> dict[str, object]:
     placement = quarantine_actions.do_place(
         waiting(twin), qsite.rooms.order_by("pk").first(), acting_user=world.tracer
     )
+    from zhanyi.accounts.models import TaskForceKind
+    from zhanyi.handoffs.actions import HandoffSpec, do_create_handoffs
+    from zhanyi.handoffs.models import Handoff, HandoffKind
+    from zhanyi.teams import actions as team_actions
+
+    team = team_actions.do_create_team(
+        acting_user=SYSTEM, name="矩阵五包一", kind="five_to_one", area=world.village
+    )
+    member = team_actions.do_add_member(
+        team, acting_user=SYSTEM, role="medic", name=MARK_NAME, phone=MARK_PHONE
+    )
+    do_create_handoffs(
+        [
+            HandoffSpec(
+                key=f"matrix.contact:{marked.pk}:control",
+                kind=HandoffKind.CONTROL,
+                person_id=marked.pk,
+                area_id=world.village.pk,
+                from_task_force=TaskForceKind.INVESTIGATION,
+                to_task_force=TaskForceKind.COMMUNITY,
+                origin=f"matrix.contact:{marked.pk}",
+                due_at=now + dt.timedelta(hours=2),
+            )
+        ],
+        acting_user=SYSTEM,
+    )
+    control = Handoff.objects.get(key=f"matrix.contact:{marked.pk}:control")
     r = round_([world.county])
     s = site(world.village)
     scan("MATRIX01", [marked], site=s, round=r)
@@ -402,6 +442,9 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "placement_id": placement.pk,
         "kind": "notice",
         "delivery": getattr(batch, "code", ""),
+        "team_id": team.pk,
+        "member_id": member.pk,
+        "handoff_id": control.pk,
         # ``pk`` in the API names the object of its path
         "api/v1/people/": marked.pk,
         "api/v1/people/merges/": merge.pk,

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "zhanyi.people",
     "zhanyi.handoffs",
     "zhanyi.command",
+    "zhanyi.teams",
     "zhanyi.tracing",
     "zhanyi.screening",
     "zhanyi.testing",
@@ -372,6 +373,8 @@ REPORT_TIMES = _report_times()
 # A background job that no worker has started after this long says so on its
 # page instead of "queued" (no worker runs, or all are busy).
 JOB_STALLED_AFTER_S = int(env_str("ZHANYI_JOB_STALLED_AFTER_S", "120"))
+# Open work due within this many hours is "due soon" on the teams' pages and figures.
+ZHANYI_DUE_SOON_HOURS = int(env_str("ZHANYI_DUE_SOON_HOURS", "2"))
 
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0
 # means the client address is REMOTE_ADDR (nobody can forge it in the audit log).

@@ -20,6 +20,7 @@ NAVIGATION = [
     ("screening:home", _("Screening"), "view_person"),
     ("testing:home", _("Testing"), "view_person"),
     ("quarantine:home", _("Quarantine"), "view_person"),
+    ("teams:list", _("Teams"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

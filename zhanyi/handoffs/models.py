@@ -19,10 +19,11 @@ class HandoffKind(models.TextChoices):
 
 
 #: The kinds some consumer lists by kind, status and area (testing's due and
-#: re-sampling lists). Only their rows are in those two indexes: control and
-#: transfer hand-offs, two thirds of a contact graph's rows, have no such list
-#: yet. A consumer that lists another kind adds it here (and a migration).
-LISTED_KINDS = (HandoffKind.TEST, HandoffKind.RESAMPLE)
+#: re-sampling lists; the village teams' control list, ``zhanyi.teams``). Only
+#: their rows are in those two indexes: transfer hand-offs, a third of a
+#: contact graph's rows, have no such list yet. A consumer that lists another
+#: kind adds it here (and a migration).
+LISTED_KINDS = (HandoffKind.TEST, HandoffKind.RESAMPLE, HandoffKind.CONTROL)
 
 
 class HandoffStatus(models.TextChoices):

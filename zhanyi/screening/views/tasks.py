@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,6 +25,8 @@ from zhanyi.screening.forms import (
     StepForm,
 )
 from zhanyi.screening.models import PushSource, ScreeningTask
+from zhanyi.teams import queries as team_queries
+from zhanyi.teams import views as team_views
 
 from .common import PAGE_SIZE, abilities
 
@@ -55,7 +58,25 @@ def task_list(request: HttpRequest) -> HttpResponse:
     context = {"page": page, "show": show, **abilities(request.user)}
     if request.htmx:
         return render(request, "screening/_tasks.html", context)
-    return render(request, "screening/tasks.html", context)
+    return render(request, "screening/tasks.html", {**context, **_control_first(request)})
+
+
+CONTROLS_SHOWN = 20
+
+
+def _control_first(request: HttpRequest) -> dict:
+    """The village team's control list (先管后筛), shown above its screening tasks:
+    a contact is put under control before anything else (``zhanyi.teams``)."""
+    controls = team_queries.controls_for(request.user)
+    shown = list(controls[:CONTROLS_SHOWN])
+    total = len(shown) if len(shown) < CONTROLS_SHOWN else controls.count()
+    if shown:
+        team_views.record_list_view(request, shown)
+    return {
+        "controls": shown,
+        "controls_total": total,
+        "now": timezone.now(),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -115,6 +136,8 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         "outcome_form": outcome_form,
         "step_form": step_form,
         "reassign_form": reassign_form,
+        # The village's five-to-one team (五包一), its members named.
+        "team": team_queries.five_to_one_team_of(task.area),
         **abilities(request.user),
     }
     return render(request, "screening/task.html", context)
