@@ -150,6 +150,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "zhanyi.accounts.context_processors.navigation",
+                "zhanyi.core.context_processors.story_clock",
             ],
         },
     }

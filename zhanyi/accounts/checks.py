@@ -8,6 +8,8 @@ passwords were printed on a terminal, must not exist outside debug mode.
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.db import DatabaseError
@@ -66,5 +68,23 @@ def check_no_demo_accounts(app_configs, **kwargs) -> list[Error]:
             hint="Run production on its own database, or deactivate them: "
             "zhanyi user deactivate NAME.",
             id="zhanyi.E002",
+        )
+    ]
+
+
+@register(Tags.security)
+def check_real_clock(app_configs, **kwargs) -> list[Error]:
+    """The demo's story clock (``ZHANYI_CLOCK``, zhanyi.core.clock) moves every
+    time the installation records: never outside debug mode."""
+    from zhanyi.core import clock
+
+    if settings.DEBUG or not (clock.is_story_time() or os.environ.get(clock.ENV)):
+        return []
+    return [
+        Error(
+            f"{clock.ENV} is set: this installation would record every time on the demo's "
+            "story clock.",
+            hint=f"Unset {clock.ENV}; it is for `zhanyi demo` only.",
+            id="zhanyi.E003",
         )
     ]

@@ -19,7 +19,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from . import metrics
+        from . import clock, metrics
+
+        # The demo's story clock, in every process of a demo installation.
+        clock.follow()
         from .fastpath import statements
 
         metrics.discover()

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhanyi.accounts.demo import DemoAreaMissing
-from zhanyi.command.demo import DEFAULT_SEED, NotADemoDatabase, build_demo, compound_resident
+from zhanyi.command.demo import (
+    DEFAULT_SEED,
+    REPLAY_CLOCK,
+    NotADemoDatabase,
+    build_demo,
+    compound_resident,
+)
+from zhanyi.core import clock
 
 from .serve import serve
 
@@ -73,8 +82,15 @@ class Command(BaseCommand):
             )
             say("")
         if not options["no_serve"]:
-            # The demo shows September 2021 as replayed: the periodic jobs,
-            # which act on today's clock, would escalate every task and expire
-            # every code of the story on start (`zhanyi scheduler --once` runs
-            # them by hand).
-            serve(options["host"], options["port"], 8, say, scheduler=False)
+            # The city is served on its story's clock (zhanyi.core.clock): from
+            # the moment the replay ends, in this process and every one it
+            # starts, so no task turns overdue and no code changes only because
+            # today is not September 2021; the periodic jobs run on that clock.
+            os.environ[clock.ENV] = clock.setting_for(REPLAY_CLOCK)
+            clock.follow()
+            say(
+                f"The demo runs on its story's clock, from {REPLAY_CLOCK:%Y-%m-%d %H:%M} on;"
+                " a command run beside it keeps that clock with"
+            )
+            say(f"  export {clock.ENV}={os.environ[clock.ENV]}")
+            serve(options["host"], options["port"], 8, say)
