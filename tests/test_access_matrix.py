@@ -237,6 +237,20 @@ ROUTES: dict[str, Row] = {
     "api/v1/teams/members/<int:member_id>/trainings/": obj(),
     "api/v1/teams/control/": scoped("open control tasks of the jurisdiction"),
     "api/v1/teams/control/<int:handoff_id>/close/": obj(),
+    # cold chain (issue 18 part 4)
+    "coldchain/": scoped("batches and stores of the jurisdiction; no personal data"),
+    "coldchain/batches/<int:batch_id>/": obj(),
+    "coldchain/imports/<int:run_id>/": obj(),
+    "coldchain/imports/<int:run_id>/errors.xlsx": obj(),
+    "api/v1/coldchain/stores/": scoped("cold stores of the jurisdiction"),
+    "api/v1/coldchain/batches/": scoped("batches of the jurisdiction; no personal data"),
+    "api/v1/coldchain/batches/<int:batch_id>/": obj(),
+    "api/v1/coldchain/batches/<int:batch_id>/documents/": obj(),
+    "api/v1/coldchain/batches/<int:batch_id>/release/": obj(),
+    "api/v1/coldchain/batches/<int:batch_id>/handlings/": obj(),
+    "api/v1/coldchain/batches/<int:batch_id>/distributions/": obj(),
+    "api/v1/coldchain/batches/<int:batch_id>/samples/": obj(),
+    "api/v1/coldchain/imports/": scoped("a spreadsheet into the user's own stores"),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -415,6 +429,21 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         acting_user=SYSTEM,
     )
     control = Handoff.objects.get(key=f"matrix.contact:{marked.pk}:control")
+    from zhanyi.coldchain import actions as coldchain_actions
+    from zhanyi.coldchain.tests.factories import batch as coldchain_batch
+    from zhanyi.coldchain.tests.factories import store as coldchain_store
+
+    cold = coldchain_batch(coldchain_store(world.village, name="矩阵冷库"), "MATRIXCC")
+    coldchain_actions.do_record_handling(
+        cold, marked, step="unloading", handled_at=cold.arrived_at, acting_user=SYSTEM
+    )
+    import_run = coldchain_actions.do_import_batches(
+        io.BytesIO(
+            "批次号,品名,原产国,重量,冷库,到港日期\nM2,猪肉,巴西,x,矩阵冷库,2021-09-14\n".encode()
+        ),
+        "matrix.csv",
+        acting_user=SYSTEM,
+    )
     r = round_([world.county])
     s = site(world.village)
     scan("MATRIX01", [marked], site=s, round=r)
@@ -440,6 +469,8 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "fmt": "xlsx",
         "site_id": qsite.pk,
         "placement_id": placement.pk,
+        "batch_id": cold.pk,
+        "run_id": import_run.pk,
         "kind": "notice",
         "delivery": getattr(batch, "code", ""),
         "team_id": team.pk,

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "zhanyi.screening",
     "zhanyi.testing",
     "zhanyi.quarantine",
+    "zhanyi.coldchain",
     "zhanyi.bench",
 ]
 

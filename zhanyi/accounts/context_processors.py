@@ -21,6 +21,7 @@ NAVIGATION = [
     ("testing:home", _("Testing"), "view_person"),
     ("quarantine:home", _("Quarantine"), "view_person"),
     ("teams:list", _("Teams"), "view_person"),
+    ("coldchain:home", _("Cold chain"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

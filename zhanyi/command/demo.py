@@ -23,6 +23,7 @@ from django.db import transaction
 from zhanyi.accounts import demo as demo_accounts
 from zhanyi.accounts.demo import NotADemoDatabase
 from zhanyi.accounts.models import DemoDatabase, Headquarters, TaskForceKind, User
+from zhanyi.coldchain.demo import replay_coldchain
 from zhanyi.engine.synth import SynthConfig, generate
 from zhanyi.people import actions as people_actions
 from zhanyi.people.demo import replay_health_codes
@@ -144,6 +145,8 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     reports.append(replay_report(REPORT_SLOTS[3], say))
     say("Replaying September 2021: quarantine sites and placements…")
     quarantine = replay_quarantine(acting_user=commander)
+    say("Replaying September 2021: imported cold-chain food…")
+    coldchain = replay_coldchain(acting_user=commander)
     say("Deciding every health code as of 30 September…")
     codes = replay_health_codes(
         as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
@@ -158,6 +161,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         },
         "testing": testing,
         "quarantine": quarantine,
+        "coldchain": coldchain,
         "health_codes": codes,
         "reports": [r.pk for r in reports],
     }
