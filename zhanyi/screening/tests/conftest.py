@@ -8,10 +8,9 @@ import io
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.utils import translation
 
 from zhanyi.core.audit import cli_actor
+from zhanyi.core.testing import client, english  # noqa: F401  (English messages)
 from zhanyi.engine.identity import check_char
 from zhanyi.people.actions import do_import_persons
 from zhanyi.people.models import Household, Person
@@ -42,18 +41,6 @@ def address_of(world, village_attr: str, street: str) -> str:
     township = village.parent
     county = township.parent
     return f"漳州市{county.name}{township.name}{village.name}{street}"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture(autouse=True)
