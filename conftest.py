@@ -26,6 +26,46 @@ settings.register_profile("thorough", settings.get_profile("zhanyi"), max_exampl
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "zhanyi"))
 
 
+# Fixtures through which a test reaches the database (pytest-django's, and the
+# closure of every fixture a test asks for, so ``world`` counts).
+_DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db"):
+        return True
+    if _DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return True
+    cls = getattr(item, "cls", None)
+    if cls is not None:
+        from django.test import TransactionTestCase
+
+        return issubclass(cls, TransactionTestCase)
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``ZHANYI_DATABASE_TESTS_ONLY=1`` (the PostgreSQL half of ``make test``)
+    keeps only the tests that touch the database: a test of the engine, a parser
+    or a subprocess started on its own SQLite file gives the same answer on
+    either database, and the SQLite half has run it already."""
+    if os.environ.get("ZHANYI_DATABASE_TESTS_ONLY") != "1":
+        return
+    kept = [item for item in items if _uses_database(item)]
+    dropped = [item for item in items if not _uses_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: login-failure counts and cached

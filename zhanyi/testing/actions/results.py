@@ -34,7 +34,7 @@ from zhanyi.core import audit, jurisdiction
 from zhanyi.core.actors import actor_name, actor_user
 from zhanyi.core.audit import SystemActor
 from zhanyi.core.db.bulk import update_many, where_in
-from zhanyi.core.tabular import csv_error
+from zhanyi.core.tabular import cell_text, csv_error
 from zhanyi.handoffs import receivers
 from zhanyi.handoffs.actions import HandoffSpec, do_create_handoffs
 from zhanyi.handoffs.models import HandoffKind
@@ -157,7 +157,10 @@ def _read_results(reader: csv.DictReader) -> tuple[list[ResultRow], list[Problem
 
 def parse_result_row(line: int, raw: dict) -> ResultRow | Problem:
     """One lab row (a CSV line or an API item) as a ``ResultRow``, or the problem with it."""
-    raw = {k: "" if v is None else str(v) for k, v in raw.items()}
+    # Each cell as one line of text, as the shared reader gives every import's
+    # cells: a NUL (which PostgreSQL cannot store, even in a problem's quoted
+    # value) or another control character is a space.
+    raw = {k: cell_text(v) for k, v in raw.items()}
     barcode = (raw.get("barcode") or "").strip()
     if not barcode:
         return Problem(line, "barcode", "required", _("The barcode is empty."))
