@@ -251,6 +251,18 @@ ROUTES: dict[str, Row] = {
     "api/v1/coldchain/batches/<int:batch_id>/distributions/": obj(),
     "api/v1/coldchain/batches/<int:batch_id>/samples/": obj(),
     "api/v1/coldchain/imports/": scoped("a spreadsheet into the user's own stores"),
+    # zones (issue 18)
+    "zones/": scoped("zones touching the jurisdiction, with head counts"),
+    "zones/<int:zone_id>/": obj(),
+    "zones/<int:zone_id>/notices/<int:event_id>.pdf": obj(),
+    "api/v1/zones/": scoped("zones touching the jurisdiction"),
+    "api/v1/zones/risk/": scoped("the tier over an area of the jurisdiction (no personal data)"),
+    "api/v1/zones/propose-from-cases/": scoped("cases' places inside the jurisdiction only"),
+    "api/v1/zones/<int:zone_id>/": obj(),
+    "api/v1/zones/<int:zone_id>/approve/": obj(),
+    "api/v1/zones/<int:zone_id>/reject/": obj(),
+    "api/v1/zones/<int:zone_id>/step-down/": obj(),
+    "api/v1/zones/<int:zone_id>/lift/": obj(),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -444,6 +456,12 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "matrix.csv",
         acting_user=SYSTEM,
     )
+    from zhanyi.zones import actions as zone_actions
+
+    zone = zone_actions.do_propose_zone(
+        tier="sealed", name="矩阵封控区", reason="matrix", areas=[world.village], acting_user=SYSTEM
+    )
+    zone_actions.do_approve_zone(zone, acting_user=SYSTEM)
     r = round_([world.county])
     s = site(world.village)
     scan("MATRIX01", [marked], site=s, round=r)
@@ -471,6 +489,8 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "placement_id": placement.pk,
         "batch_id": cold.pk,
         "run_id": import_run.pk,
+        "zone_id": zone.pk,
+        "event_id": zone.events.exclude(notice="").get().pk,
         "kind": "notice",
         "delivery": getattr(batch, "code", ""),
         "team_id": team.pk,

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "zhanyi.testing",
     "zhanyi.quarantine",
     "zhanyi.coldchain",
+    "zhanyi.zones",
     "zhanyi.bench",
 ]
 

@@ -22,6 +22,7 @@ NAVIGATION = [
     ("quarantine:home", _("Quarantine"), "view_person"),
     ("teams:list", _("Teams"), "view_person"),
     ("coldchain:home", _("Cold chain"), "view_person"),
+    ("zones:home", _("Risk zones"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from zhanyi.engine.codes.rules import HealthCodeRules
+from zhanyi.engine.zones.rules import ZoneRules
 
 PROTOCOLS_DIR = Path(__file__).resolve().parent.parent / "protocols"
 DEFAULT_PROTOCOL = "edition-8"
@@ -364,6 +365,7 @@ SECTIONS: dict[str, type] = {
     "screening": ScreeningRule,
     "health_codes": HealthCodeRules,
     "quarantine_sites": QuarantineSiteRule,
+    "zones": ZoneRules,
 }
 
 
@@ -384,6 +386,7 @@ class Protocol:
     screening: ScreeningRule = field(default_factory=ScreeningRule)
     health_codes: HealthCodeRules = field(default_factory=HealthCodeRules)
     quarantine_sites: QuarantineSiteRule = field(default_factory=QuarantineSiteRule)
+    zones: ZoneRules = field(default_factory=ZoneRules)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def exposure_window(
@@ -434,7 +437,12 @@ def _build(cls: type, section: str, values: Any) -> Any:
     if missing:
         raise ValueError(f"[{section}]: missing keys {', '.join(missing)}")
     hints = typing.get_type_hints(cls)
+    values = dict(values)
     for name, value in values.items():
+        if dataclasses.is_dataclass(hints[name]):
+            # A sub-table (``[zones.sealed]``) is read into its own dataclass.
+            values[name] = _build(hints[name], f"{section}.{name}", value)
+            continue
         _check_type(section, name, value, hints[name])
     return cls(**values)
 

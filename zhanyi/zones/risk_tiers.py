@@ -1,0 +1,47 @@
+"""The zones app's answer to ``zhanyi.places.risk``: the strongest approved
+zone in force over each area path (a zone over an ancestor covers its
+descendants). Zones over places only (a residential compound) cover no area
+path; their residents are reached through ``health_facts.py``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from zhanyi.places.risk import STRENGTH, AreaRisk, answers
+from zhanyi.zones.models import Zone, ZoneState
+
+
+def in_force_at(at: dt.datetime) -> Q:
+    """Zones approved and in force at ``at`` (a lifted zone was in force
+    until its lifting)."""
+    return Q(state__in=[ZoneState.IN_FORCE, ZoneState.LIFTED], starts_at__lte=at) & (
+        Q(lifted_at=None) | Q(lifted_at__gt=at)
+    )
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+@answers
+def tiers(paths: list[str], at: dt.datetime) -> dict[str, AreaRisk]:
+    wanted = {p: set(_ancestors(p)) for p in paths}
+    every = set().union(*wanted.values()) if wanted else set()
+    rows = (
+        Zone.areas.through.objects.filter(zone__in=Zone.objects.filter(in_force_at(at)))
+        .filter(area__path__in=every)
+        .values_list("area__path", "zone_id", "zone__tier", "zone__name", "zone__starts_at")
+    )
+    by_path: dict[str, list[AreaRisk]] = {}
+    for path, zone_id, tier, name, starts_at in rows:
+        by_path.setdefault(path, []).append(AreaRisk(tier, zone_id, name, starts_at))
+    out: dict[str, AreaRisk] = {}
+    for path, ancestors in wanted.items():
+        found = [r for a in ancestors for r in by_path.get(a, [])]
+        if found:
+            # Strongest first; among equals the earliest in force, then the lowest id.
+            out[path] = min(found, key=lambda r: (-STRENGTH[r.tier], r.since, r.zone_id))
+    return out
