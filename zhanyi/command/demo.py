@@ -34,6 +34,7 @@ from zhanyi.quarantine.demo import replay_quarantine
 from zhanyi.screening.demo import replay_push_lists
 from zhanyi.testing.demo import replay_testing
 from zhanyi.tracing.demo import replay_family_cluster
+from zhanyi.zones.demo import replay_zones
 
 from . import actions
 from .models import Report
@@ -139,6 +140,8 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     reports.append(replay_report(REPORT_SLOTS[1], say))
     say("Replaying September 2021: the family cluster in 台商投资区…")
     family = replay_family_cluster(seed=seed, companion_store=companion_store_dir(), say=say)
+    say("Replaying September 2021: the risk zones around the family…")
+    zones = replay_zones(acting_user=commander, say=say)
     reports.append(replay_report(REPORT_SLOTS[2], say))
     say("Replaying September 2021: the school round and the sealed zone's rounds…")
     testing = replay_testing(acting_user=commander, seed=seed)
@@ -162,6 +165,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         "testing": testing,
         "quarantine": quarantine,
         "coldchain": coldchain,
+        "zones": zones,
         "health_codes": codes,
         "reports": [r.pk for r in reports],
     }

@@ -7,11 +7,13 @@ from collections import Counter
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from zhanyi.core import jurisdiction
 
 from . import counts
 from .models import Area, AreaLevel
+from .risk import risk_of_paths
 
 
 def visible_areas(user) -> QuerySet[Area]:
@@ -92,7 +94,10 @@ def children_with_counts(area: Area) -> list[dict]:
 
 
 def feature_collection(areas) -> dict:
-    """GeoJSON of areas, for ECharts' map (properties carry name and code)."""
+    """GeoJSON of areas, for ECharts' map (properties carry name and code, and
+    the risk tier in force over each area now, ``zhanyi.places.risk``)."""
+    areas = list(areas)
+    tiers = risk_of_paths([a.path for a in areas], timezone.now())
     return {
         "type": "FeatureCollection",
         "features": [
@@ -104,6 +109,8 @@ def feature_collection(areas) -> dict:
                     "code": a.code,
                     "level": a.level,
                     "population": a.population,
+                    "risk": tiers[a.path].tier if tiers[a.path] else "",
+                    "risk_label": tiers[a.path].label if tiers[a.path] else "",
                 },
                 "geometry": a.boundary,
             }

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +23,7 @@ from zhanyi.accounts.roles import capability_required, has_capability
 from zhanyi.core import audit
 from zhanyi.core.forms import add_action_errors
 from zhanyi.core.metrics import area_for, figures_for
+from zhanyi.places.models import Area, AreaLevel
 
 from . import actions, documents, queries
 from .forms import DecisionForm, ProposeForm
@@ -88,7 +91,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "form": form,
             "figures": figures_for(request.user, FIGURES),
-            "map_area": area,
+            "map_area": area or Area.objects.filter(level=AreaLevel.CITY).first(),
+            "map_points": queries.map_points(request.user, now),
+            "tier_colours": json.dumps(queries.MAP_COLOURS),
             "can_edit": has_capability(request.user, "edit_operations"),
         },
     )

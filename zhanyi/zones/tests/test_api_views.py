@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -93,3 +95,25 @@ def test_a_page_refusal_reads_its_message(world, client_for):
         {"form": "propose", "tier": "sealed", "name": "x", "reason": "y", "areas": "无此社区"},
     )
     assert "No area is called 无此社区." in unknown.content.decode()
+
+
+def test_the_area_map_carries_the_tier_and_the_zones_page_its_points(world, api_for, client_for):
+    place = compound(world.village)
+    place.lon, place.lat = 117.65, 24.51
+    place.save(update_fields=["lon", "lat"])
+    world.village.boundary = {"type": "Polygon", "coordinates": [[[117, 24], [118, 24], [118, 25]]]}
+    world.village.save(update_fields=["boundary"])
+    z = zone("medium_risk", areas=[world.village], places=[place], by=world.tracer)
+    geo = api_for(world.tracer).get(f"/api/v1/places/areas/{world.township.code}/children.geojson")
+    (feature,) = geo.json()["features"]
+    assert feature["properties"]["risk"] == ""
+    from zhanyi.zones import actions
+
+    actions.do_approve_zone(z, acting_user=world.commander)
+    geo = api_for(world.tracer).get(f"/api/v1/places/areas/{world.township.code}/children.geojson")
+    (feature,) = geo.json()["features"]
+    assert feature["properties"]["risk"] == "medium_risk"
+    assert feature["properties"]["risk_label"] == "Medium-risk area"
+    page = client_for(world.tracer).get(reverse("zones:home")).content.decode()
+    assert 'data-colour="risk"' in page and "117.65" in page
+    assert json.dumps("万益学府花园")[1:-1] in page  # in the points' JSON script
