@@ -126,3 +126,17 @@ def test_reports_compute_fresh_whatever_the_cache_holds(world):
     report = metrics.compute(["people.persons"], world.city)
     assert persons(report) == 1
     assert report.as_of > shown.as_of
+
+
+def test_every_group_of_figures_on_the_command_view_has_a_name_for_users():
+    """A figure's group is named after its task force or its app, never by the
+    app's internal key (the cold chain's showed "coldchain")."""
+    from django.utils import translation
+
+    from zhanyi.command.groups import group_label
+    from zhanyi.core import metrics
+
+    keys = {f.name.split(".", 1)[0] for f in metrics.registered()}
+    with translation.override("zh-hans"):
+        unnamed = [k for k in sorted(keys) if group_label(k) == k or group_label(k).isascii()]
+    assert not unnamed, f"groups shown by their key or untranslated: {unnamed}"
