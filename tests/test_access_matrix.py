@@ -226,6 +226,10 @@ ROUTES: dict[str, Row] = {
     "api/v1/quarantine/placements/<int:placement_id>/checks/": obj(),
     "api/v1/quarantine/placements/<int:placement_id>/release/": obj(),
     "api/v1/quarantine/capacity/": scoped("rooms free in the jurisdiction (counts)"),
+    "tracing/cases/<int:case_id>/assign/": obj(),
+    "tracing/cases/<int:case_id>/source/": obj(),
+    "api/v1/tracing/cases/<int:case_id>/assign/": obj(),
+    "api/v1/tracing/cases/<int:case_id>/source/": obj(),
     # teams and the control list (issue 23)
     "teams/": scoped("teams of the jurisdiction with their workload"),
     "teams/<int:team_id>/": obj(),

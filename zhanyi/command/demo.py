@@ -32,8 +32,9 @@ from zhanyi.places import actions as place_actions
 from zhanyi.places.models import Area, AreaLevel
 from zhanyi.quarantine.demo import replay_quarantine
 from zhanyi.screening.demo import replay_push_lists
+from zhanyi.teams.demo import replay_control, replay_teams
 from zhanyi.testing.demo import replay_testing
-from zhanyi.tracing.demo import replay_family_cluster
+from zhanyi.tracing.demo import replay_family_cluster, replay_family_sources
 from zhanyi.zones.demo import replay_zones
 
 from . import actions
@@ -138,10 +139,14 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     say("Replaying September 2021: pushed lists…")
     screening = replay_push_lists(acting_user=commander, seed=seed, say=say)
     reports.append(replay_report(REPORT_SLOTS[1], say))
+    say("Replaying September 2021: the teams of 台商投资区 and 福龙社区…")
+    teams = replay_teams(acting_user=commander, say=say)
     say("Replaying September 2021: the family cluster in 台商投资区…")
     family = replay_family_cluster(seed=seed, companion_store=companion_store_dir(), say=say)
     say("Replaying September 2021: the risk zones around the family…")
     zones = replay_zones(acting_user=commander, say=say)
+    replay_family_sources(say=say)
+    teams.update(replay_control(acting_user=commander, say=say))
     reports.append(replay_report(REPORT_SLOTS[2], say))
     say("Replaying September 2021: the school round and the sealed zone's rounds…")
     testing = replay_testing(acting_user=commander, seed=seed)
@@ -166,6 +171,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         "quarantine": quarantine,
         "coldchain": coldchain,
         "zones": zones,
+        "teams": teams,
         "health_codes": codes,
         "reports": [r.pk for r in reports],
     }

@@ -13,11 +13,13 @@ Reading needs ``view_person``; writing ``edit_person``.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -39,6 +41,8 @@ from .models import (
     Contact,
     Exposure,
     ExposureSetting,
+    InfectionSource,
+    SourceKind,
     TrajectoryEntry,
 )
 
@@ -96,12 +100,38 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class CaseDetailSerializer(CaseSerializer):
     contacts_by_kind = serializers.SerializerMethodField()
+    team = serializers.SerializerMethodField()
+    infection_source = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "contacts_by_kind"]
+        fields = [*CaseSerializer.Meta.fields, "contacts_by_kind", "team", "infection_source"]
 
     def get_contacts_by_kind(self, case) -> dict[str, int]:
         return queries.contact_counts(case)
+
+    def get_team(self, case) -> dict | None:
+        if case.team is None:
+            return None
+        return {"id": case.team.pk, "name": case.team.name, "area": case.team.area.code}
+
+    def get_infection_source(self, case) -> dict | None:
+        source = getattr(case, "infection_source", None)
+        if source is None:
+            return None
+        return source_dict(source)
+
+
+def source_dict(source: InfectionSource) -> dict:
+    return {
+        "kind": source.kind,
+        "kind_label": source.get_kind_display(),
+        "source_case": source.source_case_id,
+        "exposure": source.exposure_id,
+        "origin": source.origin,
+        "evidence": source.evidence,
+        "decided_by": source.decided_by_name,
+        "decided_at": source.decided_at,
+    }
 
 
 class CaseInputSerializer(serializers.Serializer):
@@ -380,6 +410,80 @@ class CaseGraph(APIView):
         return Response(queries.transmission_graph(request.user, case))
 
 
+class AssignInput(serializers.Serializer):
+    team = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class CaseAssign(APIView):
+    """Give the case to a tracing team of the jurisdiction; moving it needs its
+    team's leader and a reason."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(request=AssignInput, responses={200: dict}, tags=["tracing"])
+    def post(self, request, case_id: int):
+        case = queries.get_case_for_user(request, case_id, capability="edit_person")
+        data = AssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = (
+            queries.tracing_teams_for(request.user).filter(pk=data.validated_data["team"]).first()
+        )
+        if team is None:
+            raise ValidationError({"team": ["no such tracing team in your jurisdiction"]})
+        try:
+            actions.do_assign_case(
+                case,
+                team,
+                acting_user=request.user,
+                reason=data.validated_data["reason"],
+                request=request,
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from None
+        except PermissionDenied as error:
+            raise DRFPermissionDenied(str(error)) from None
+        return Response({"case": case.pk, "team": team.pk, "team_name": team.name})
+
+
+class SourceInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SourceKind.choices)
+    source_case = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None
+    )
+    origin = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    evidence = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseSource(APIView):
+    """The probable source of the case's infection (溯源)."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(request=SourceInput, responses={200: dict}, tags=["tracing"])
+    def post(self, request, case_id: int):
+        case = queries.get_case_for_user(request, case_id, capability="edit_person")
+        data = SourceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        source_case = (
+            queries.get_case_for_user(request, v["source_case"]) if v["source_case"] else None
+        )
+        try:
+            source = actions.do_record_source(
+                case,
+                acting_user=request.user,
+                kind=v["kind"],
+                source_case=source_case,
+                origin=v["origin"],
+                evidence=v["evidence"],
+                request=request,
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from None
+        return Response(source_dict(source))
+
+
 urlpatterns = [
     path("cases/", CaseList.as_view(), name="api-cases"),
     path("cases/<int:case_id>/", CaseDetail.as_view(), name="api-case"),
@@ -389,4 +493,6 @@ urlpatterns = [
     path("cases/<int:case_id>/void/", CaseVoid.as_view(), name="api-case-void"),
     path("cases/<int:case_id>/contacts/", CaseContacts.as_view(), name="api-case-contacts"),
     path("cases/<int:case_id>/graph/", CaseGraph.as_view(), name="api-case-graph"),
+    path("cases/<int:case_id>/assign/", CaseAssign.as_view(), name="api-case-assign"),
+    path("cases/<int:case_id>/source/", CaseSource.as_view(), name="api-case-source"),
 ]

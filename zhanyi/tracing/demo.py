@@ -43,7 +43,7 @@ from zhanyi.engine.synth.config import FULL_PEOPLE
 from zhanyi.people.models import Household, Person
 from zhanyi.places.models import Area, AreaLevel, Place
 from zhanyi.tracing import actions
-from zhanyi.tracing.models import Case, Contact, ContactKind
+from zhanyi.tracing.models import Case, Contact, ContactKind, InfectionSource, SourceKind
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 ZONE, COMMUNITY, COMPOUND = "台商投资区", "福龙社区", "万益学府花园"
@@ -255,3 +255,26 @@ def _summary(index: Case, *, replayed: bool, handoffs: int = 0) -> FamilyCluster
         handoffs=handoffs,
         replayed=replayed,
     )
+
+
+def replay_family_sources(*, say: Callable[[str], None] = print) -> int:
+    """The family cluster's source (溯源): both relatives were infected by the index
+    case, at home (their household exposure); the index case's own source stays
+    under investigation. Idempotent: a source recorded already is kept."""
+    index = Case.objects.filter(source=INDEX_SOURCE).first()
+    if index is None:
+        return 0
+    recorded = 0
+    for relative in Case.objects.filter(source__startswith="demo:tracing:family-"):
+        if InfectionSource.objects.filter(case=relative).exists():
+            continue
+        actions.do_record_source(
+            relative,
+            acting_user=DEMO_ACTOR,
+            kind=SourceKind.CASE,
+            source_case=index,
+            evidence="同住家庭成员：13–15日每晚与首例共同生活，17日核酸阳性（家庭聚集）。",
+        )
+        recorded += 1
+    say(f"Tracing: the family cluster's source recorded for {recorded} cases.")
+    return recorded

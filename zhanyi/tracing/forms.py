@@ -11,7 +11,7 @@ from zhanyi.engine.protocol import PROTOCOLS_DIR
 from zhanyi.people.pickers import PersonField
 from zhanyi.places.pickers import PlaceField
 
-from .models import CaseClassification, Certainty, ExposureSetting
+from .models import CaseClassification, Certainty, ExposureSetting, SourceKind
 
 LOCAL_DATETIME = {"type": "datetime-local"}
 
@@ -111,3 +111,37 @@ class QuarantinedForm(forms.Form):
 
 class ReleaseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=255)
+
+
+class AssignForm(forms.Form):
+    """A case given to a tracing team by hand (流调队), or moved with a reason."""
+
+    team = forms.TypedChoiceField(label=_("Tracing team"), coerce=int)
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [(t.pk, f"{t.name} · {t.area.name}") for t in teams]
+
+
+class SourceForm(forms.Form):
+    """The probable source of a case's infection (溯源)."""
+
+    kind = forms.ChoiceField(label=_("Source"), choices=SourceKind.choices)
+    source_case = forms.IntegerField(
+        label=_("Source case number"),
+        required=False,
+        min_value=1,
+        help_text=_("For another case: its number (#)."),
+    )
+    origin = forms.CharField(
+        label=_("Origin"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "For an imported source: the risk area travelled from, or the cold-chain item."
+        ),
+    )
+    evidence = forms.CharField(
+        label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

@@ -1,12 +1,13 @@
 """Figures of the tracing task force (流调): cases, contacts, overdue investigations."""
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhanyi.core.metrics import area_filter, figure
 from zhanyi.places.models import Area
 
-from .models import Case, Contact, ContactKind
+from .models import Case, Contact, ContactKind, SourceKind
 
 
 @figure("tracing.cases", _("Cases"), _("cases"), order=40, link="tracing:home")
@@ -68,3 +69,37 @@ def overdue_investigations(area: Area | None) -> int:
         investigation_due_at__lt=timezone.now(),
         **area_filter(area, "area__path"),
     ).count()
+
+
+# Source tracing (溯源): how many cases have a known source.
+
+
+def _cases(area: Area | None):
+    return Case.objects.filter(**area_filter(area, "area__path"))
+
+
+@figure("tracing.known_source", _("Cases with a known source"), _("cases"), order=46)
+def known_source(area: Area | None) -> int:
+    """A source recorded and not "unknown": another case or an imported origin."""
+    return (
+        _cases(area)
+        .filter(infection_source__isnull=False)
+        .exclude(infection_source__kind=SourceKind.UNKNOWN)
+        .count()
+    )
+
+
+@figure("tracing.linked_to_index", _("Cases linked to an index case"), _("cases"), order=47)
+def linked_to_index(area: Area | None) -> int:
+    """Cases whose source is another case: each chain leads back to its index case."""
+    return _cases(area).filter(infection_source__kind=SourceKind.CASE).count()
+
+
+@figure("tracing.unexplained", _("Cases of unexplained source"), _("cases"), order=48)
+def unexplained(area: Area | None) -> int:
+    """No source recorded yet, or recorded as unknown (the cases to keep tracing)."""
+    return (
+        _cases(area)
+        .filter(Q(infection_source__isnull=True) | Q(infection_source__kind=SourceKind.UNKNOWN))
+        .count()
+    )

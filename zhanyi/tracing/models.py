@@ -87,6 +87,15 @@ class Case(models.Model):
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     voided_by_name = models.CharField(_("voided by"), max_length=150, blank=True)
     void_reason = models.CharField(_("why it was voided"), max_length=500, blank=True)
+    # The tracing team (流调队) investigating it (``CaseAssignment`` keeps each change).
+    team = models.ForeignKey(
+        "teams.Team",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("tracing team"),
+    )
 
     objects = LiveCaseManager()
     all_objects = models.Manager()  # noqa: DJ012 (ruff takes the custom manager for a field)
@@ -368,3 +377,76 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.person_id} of case {self.case_id}"
+
+
+class CaseAssignment(models.Model):
+    """A case given to a tracing team (流调队): automatically by area and load,
+    or by hand; a reassignment says why."""
+
+    case = models.ForeignKey(
+        Case, models.CASCADE, related_name="assignments", verbose_name=_("case")
+    )
+    team = models.ForeignKey(
+        "teams.Team", models.PROTECT, related_name="+", verbose_name=_("tracing team")
+    )
+    assigned_at = models.DateTimeField(_("assigned at"))
+    automatic = models.BooleanField(_("assigned automatically"), default=False)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    by_name = models.CharField(_("assigned by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        verbose_name = _("case assignment")
+        verbose_name_plural = _("case assignments")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.team_id}"
+
+
+class SourceKind(models.TextChoices):
+    CASE = "case", _("Another case")
+    TRAVEL = "travel", _("Travel from a risk area")
+    COLD_CHAIN = "cold_chain", _("Cold-chain item")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+#: Sources from outside the city (输入): the chain starts with them.
+IMPORTED_KINDS = (SourceKind.TRAVEL, SourceKind.COLD_CHAIN)
+
+
+class InfectionSource(models.Model):
+    """The probable source of a case's infection (溯源): another case, with the
+    exposure that links them; an imported origin (travel from a risk area, a
+    cold-chain item); or unknown. With the evidence and who decided."""
+
+    case = models.OneToOneField(
+        Case, models.CASCADE, related_name="infection_source", verbose_name=_("case")
+    )
+    kind = models.CharField(_("source"), max_length=16, choices=SourceKind.choices)
+    source_case = models.ForeignKey(
+        Case,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="infected",
+        verbose_name=_("source case"),
+    )
+    exposure = models.ForeignKey(
+        Exposure,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("exposure"),
+    )
+    origin = models.CharField(_("origin"), max_length=200, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    decided_at = models.DateTimeField(_("decided at"))
+    decided_by_name = models.CharField(_("decided by"), max_length=150)
+
+    class Meta:
+        verbose_name = _("source of infection")
+        verbose_name_plural = _("sources of infection")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ← {self.get_kind_display()}"

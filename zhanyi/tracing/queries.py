@@ -18,8 +18,9 @@ from django.utils import timezone
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import jurisdiction
 from zhanyi.core.masking import mask_name
+from zhanyi.teams.models import TRACING_KINDS, Team
 
-from .models import Case, Contact, ContactKind
+from .models import IMPORTED_KINDS, Case, Contact, ContactKind, InfectionSource, SourceKind
 
 GRAPH_LIMIT = 1500
 
@@ -36,7 +37,7 @@ def require_tracing_access(user, capability: str = "view_person") -> None:
 def cases_for(user) -> QuerySet[Case]:
     require_tracing_access(user)
     return jurisdiction.scope(
-        Case.objects.select_related("person", "area", "area__parent"), user, "area__path"
+        Case.objects.select_related("person", "area", "area__parent", "team"), user, "area__path"
     ).annotate(
         close_count=Count("contacts", filter=Q(contacts__kind=ContactKind.CLOSE)),
         secondary_count=Count("contacts", filter=Q(contacts__kind=ContactKind.SECONDARY)),
@@ -77,6 +78,15 @@ def get_contact_for_user(request_or_user, contact_id: int, *, capability: str) -
     return contact
 
 
+def tracing_teams_for(user) -> QuerySet[Team]:
+    """The active tracing teams (流调队) of the user's jurisdiction."""
+    return jurisdiction.scope(
+        Team.objects.filter(kind__in=TRACING_KINDS, active=True).select_related("area"),
+        user,
+        "area__path",
+    )
+
+
 def can_see_case(user, case: Case) -> bool:
     return jurisdiction.can_see_area(user, case.area)
 
@@ -112,13 +122,24 @@ def transmission_graph(user, case: Case | None = None, limit: int = GRAPH_LIMIT)
     """
     cases = cases_for(user) if case is None else Case.objects.filter(pk=case.pk)
     case_rows = list(cases.values_list("pk", "person_id", "person__name", "classification")[:200])
+    if case is not None:  # a case's graph draws its source and those it infected too
+        case_rows += list(
+            jurisdiction.scope(
+                Case.objects.filter(Q(infected__case=case) | Q(infection_source__source_case=case)),
+                user,
+                "area__path",
+            ).values_list("pk", "person_id", "person__name", "classification")
+        )
+    generations = infection_generations()
     nodes: dict[int, dict] = {}
     for pk, pid, name, classification in case_rows:
+        generation = generations.get(pk, 1)
         nodes[pid] = {
             "id": str(pid),
-            "name": f"{mask_name(name)} #{pk}",
+            "name": f"{mask_name(name)} #{pk} · G{generation}",
             "category": 0 if classification == "confirmed" else 1,
             "symbolSize": 22,
+            "generation": generation,
         }
     contacts = jurisdiction.scope(
         Contact.objects.filter(case_id__in=[pk for pk, *_ in case_rows]), user, "area__path"
@@ -141,8 +162,69 @@ def transmission_graph(user, case: Case | None = None, limit: int = GRAPH_LIMIT)
         source = via or case_pid
         if source in nodes and source != pid:
             links.add((source, pid))
+    exposure_links = [
+        {"source": str(a), "target": str(b), "kind": "exposure"} for a, b in sorted(links)
+    ]
+    infections = infection_links(case_rows, nodes)  # adds the imported origins' nodes
     return {
         "nodes": list(nodes.values()),
-        "links": [{"source": str(a), "target": str(b)} for a, b in sorted(links)],
+        "links": exposure_links + infections,
         "truncated": truncated,
     }
+
+
+def infection_generations() -> dict[int, int]:
+    """Case id → its generation (代): 1 for a case with no case as its source,
+    one more than its source's otherwise."""
+    parent = dict(
+        InfectionSource.objects.filter(kind=SourceKind.CASE).values_list(
+            "case_id", "source_case_id"
+        )
+    )
+    result: dict[int, int] = {}
+
+    def generation(pk: int, seen: frozenset[int] = frozenset()) -> int:
+        if pk in result:
+            return result[pk]
+        up = parent.get(pk)
+        value = 1 if up is None or up in seen else generation(up, seen | {pk}) + 1
+        result[pk] = value
+        return value
+
+    for pk in parent:
+        generation(pk)
+    return result
+
+
+def infection_links(case_rows: list, nodes: dict[int, dict]) -> list[dict]:
+    """Infection edges (source → case) between drawn cases, and from an imported
+    origin (a node of its own) to its case; apart from the exposure edges."""
+    person_of = {pk: pid for pk, pid, *_rest in case_rows}
+    links: list[dict] = []
+    sources = InfectionSource.objects.filter(case_id__in=list(person_of)).select_related(
+        "source_case"
+    )
+    for source in sources:
+        target = str(person_of[source.case_id])
+        if source.kind == SourceKind.CASE and source.source_case_id in person_of:
+            origin = str(person_of[source.source_case_id])
+        elif source.kind in IMPORTED_KINDS:
+            origin = f"origin:{source.pk}"
+            nodes[-source.pk] = {
+                "id": origin,
+                "name": f"{source.get_kind_display()}: {source.origin}",
+                "category": 5,
+                "symbolSize": 16,
+                "symbol": "diamond",
+            }
+        else:
+            continue
+        links.append(
+            {
+                "source": origin,
+                "target": target,
+                "kind": "infection",
+                "label": source.get_kind_display(),
+            }
+        )
+    return links

@@ -15,6 +15,8 @@ urlpatterns = [
     path("cases/<int:case_id>/expand/", cases.expand, name="expand"),
     path("cases/<int:case_id>/complete/", cases.complete, name="complete"),
     path("cases/<int:case_id>/void/", cases.case_void, name="case-void"),
+    path("cases/<int:case_id>/assign/", cases.case_assign, name="case-assign"),
+    path("cases/<int:case_id>/source/", cases.case_source, name="case-source"),
     path("contacts/", contacts.contacts, name="contacts"),
     path(
         "contacts/<int:contact_id>/quarantined/",

@@ -5,6 +5,7 @@ keyword, checks capability and jurisdiction, writes the audit record, and
 recomputes the health codes of the persons whose tracing facts changed.
 """
 
+from .assignment import choose_team, do_assign_case
 from .cases import (
     DuplicateCase,
     do_complete_investigation,
@@ -26,15 +27,19 @@ from .contacts import (
     test_schedule,
 )
 from .investigation import do_add_interview, do_add_trajectory_entry, do_record_exposure
+from .sources import chain_above, do_record_source
 
 __all__ = [
     "DuplicateCase",
     "ExpandResult",
     "case_window",
+    "chain_above",
+    "choose_team",
     "current_cases_table",
     "do_add_companions",
     "do_add_interview",
     "do_add_trajectory_entry",
+    "do_assign_case",
     "do_complete_investigation",
     "do_create_case",
     "do_create_case_from_result",
@@ -42,6 +47,7 @@ __all__ = [
     "do_expand_contacts",
     "do_mark_quarantined",
     "do_record_exposure",
+    "do_record_source",
     "do_release_contact",
     "do_update_case",
     "do_void_case",

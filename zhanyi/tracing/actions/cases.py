@@ -16,6 +16,7 @@ from zhanyi.handoffs.models import HandoffKind
 from zhanyi.people.models import Person
 from zhanyi.tracing.models import Case, CaseClassification, CaseStatus, Contact, ContactKind
 
+from .assignment import assign_new_case
 from .common import audit_case, aware, protocol, recompute_codes, require
 from .contacts import cancel_for_cases, hand_off_upgraded
 
@@ -157,6 +158,7 @@ def _create(
         raise ValidationError(
             {"source": _("A case from %(source)s exists already.") % {"source": source}}
         ) from None
+    assign_new_case(case, acting_user=acting_user)
     audit_case(
         "case.create",
         acting_user=acting_user,

@@ -217,7 +217,10 @@ def test_the_graph_data_has_the_case_and_its_contacts_masked(world, client_for, 
     ids = {n["id"] for n in data["nodes"]}
     assert {str(c.person_id), str(close.pk)} <= ids
     assert close.name not in str(data)
-    assert data["links"] == [{"source": str(c.person_id), "target": str(close.pk)}]
+    # An exposure edge; infection edges (溯源) are drawn apart, and there is none here.
+    assert data["links"] == [
+        {"source": str(c.person_id), "target": str(close.pk), "kind": "exposure"}
+    ]
 
 
 def test_a_tracer_records_the_transfer_to_hospital_and_bad_input_is_named(

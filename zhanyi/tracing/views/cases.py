@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,10 +18,12 @@ from zhanyi.core.forms import add_action_errors
 from zhanyi.people import actions as people_actions
 from zhanyi.tracing import actions, queries
 from zhanyi.tracing.forms import (
+    AssignForm,
     CaseForm,
     CaseUpdateForm,
     ExposureForm,
     InterviewForm,
+    SourceForm,
     TrajectoryForm,
 )
 from zhanyi.tracing.models import CaseStatus
@@ -46,6 +48,10 @@ def home(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in CaseStatus.values else ""
     overdue = request.GET.get("overdue") == "1"
+    team = request.GET.get("team", "")
+    team = team if team.isdigit() else ""
+    if team:
+        qs = qs.filter(team_id=int(team))
     page = Paginator(queries.filter_cases(qs, status=status, overdue=overdue), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -57,6 +63,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "status": status,
             "overdue": overdue,
             "statuses": CaseStatus.choices,
+            "team": team,
+            "my_teams": queries.tracing_teams_for(request.user).filter(members__user=request.user),
             "figures": _figures(request),
             "can_edit": has_capability(request.user, "edit_person"),
         },
@@ -130,6 +138,10 @@ def _workbench_context(request: HttpRequest, case, **forms) -> dict:
             }
         ),
         "duplicates": forms.get("duplicates"),
+        "assignments": case.assignments.select_related("team"),
+        "assign_form": AssignForm(teams=queries.tracing_teams_for(request.user)),
+        "source": getattr(case, "infection_source", None),
+        "source_form": SourceForm(),
     }
     return context
 
@@ -333,3 +345,65 @@ def case_void(request: HttpRequest, case_id: int) -> HttpResponse:
         return redirect("tracing:case", case.pk)
     messages.success(request, _("Case #%(id)s is voided; it counts nowhere now.") % {"id": case.pk})
     return redirect("tracing:home")
+
+
+@require_POST
+def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Give the case to a tracing team, or move it (its team's leader, with a reason)."""
+    case = _edit_case(request, case_id)
+    form = AssignForm(request.POST, teams=queries.tracing_teams_for(request.user))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("tracing:case", case.pk)
+    team = queries.tracing_teams_for(request.user).get(pk=form.cleaned_data["team"])
+    try:
+        actions.do_assign_case(
+            case,
+            team,
+            acting_user=request.user,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Case #%(id)s is with %(team)s.") % {"id": case.pk, "team": team.name}
+        )
+    return redirect("tracing:case", case.pk)
+
+
+@require_POST
+def case_source(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Record the probable source of the case's infection (溯源)."""
+    case = _edit_case(request, case_id)
+    form = SourceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("tracing:case", case.pk)
+    data = form.cleaned_data
+    source_case = None
+    if data["source_case"]:
+        try:
+            source_case = queries.get_case_for_user(request, data["source_case"])
+        except Http404:
+            messages.error(
+                request,
+                _("No case #%(id)s in your jurisdiction.") % {"id": data["source_case"]},
+            )
+            return redirect("tracing:case", case.pk)
+    try:
+        actions.do_record_source(
+            case,
+            acting_user=request.user,
+            kind=data["kind"],
+            source_case=source_case,
+            origin=data["origin"],
+            evidence=data["evidence"],
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The source of infection is recorded."))
+    return redirect("tracing:case", case.pk)

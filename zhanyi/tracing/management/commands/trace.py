@@ -8,6 +8,10 @@
 - ``contacts --case ID``: the case's contacts, by kind
 - ``companions --case ID [--store DIR]``: pull in the companion engine's answer
 - ``current-cases [--out FILE]``: write the windows ``companions find --all-cases`` reads
+- ``assign --case ID [--team ID] [--reason TEXT]``: the case to a tracing team (by area
+  and load without ``--team``); moving it needs a reason
+- ``source --case ID --kind case|travel|cold_chain|unknown [--from-case ID] [--origin O]
+  [--evidence TEXT]``: the case's source of infection (溯源)
 - ``protocol [NAME]``: the tracing rules of a protocol file
 
 Times without an offset are local (Asia/Shanghai). Runs as ``cli:<os user>``
@@ -29,6 +33,7 @@ from django.utils import timezone
 from zhanyi.core.audit import cli_actor
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, load_protocol
 from zhanyi.people.models import Person
+from zhanyi.teams.models import Team
 from zhanyi.tracing import actions
 from zhanyi.tracing.models import Case, CaseClassification, Contact, ContactKind
 
@@ -116,6 +121,18 @@ class Command(BaseCommand):
             default="pk",
             help="the numbers the companion store knows persons by (the demo's: external_id)",
         )
+
+        assign = sub.add_parser("assign", help="give a case to a tracing team, or move it")
+        assign.add_argument("--case", type=int, required=True)
+        assign.add_argument("--team", type=int, help="default: chosen by area and load")
+        assign.add_argument("--reason", default="")
+
+        source = sub.add_parser("source", help="record a case's source of infection (溯源)")
+        source.add_argument("--case", type=int, required=True)
+        source.add_argument("--kind", required=True, help="case, travel, cold_chain or unknown")
+        source.add_argument("--from-case", type=int, help="the source case (kind case)")
+        source.add_argument("--origin", default="", help="risk area or cold-chain item")
+        source.add_argument("--evidence", default="")
 
         rules = sub.add_parser("protocol", help="the tracing rules of a protocol")
         rules.add_argument("name", nargs="?", default=DEFAULT_PROTOCOL)
@@ -205,6 +222,30 @@ class Command(BaseCommand):
         cases = [_case(pk) for pk in options["case"]] if options["case"] else None
         result = actions.do_expand_contacts(cases, acting_user=cli_actor(), as_of=options["as_of"])
         self.stdout.write(json.dumps(result.as_dict()))
+
+    def _assign(self, options) -> None:
+        case = _case(options["case"])
+        team = (
+            Team.objects.filter(pk=options["team"]).first()
+            if options["team"]
+            else actions.choose_team(case)
+        )
+        if team is None:
+            raise CommandError("no such tracing team" if options["team"] else "no team covers it")
+        actions.do_assign_case(case, team, acting_user=cli_actor(), reason=options["reason"])
+        self.stdout.write(f"case {case.pk} → team {team.pk} {team.name}")
+
+    def _source(self, options) -> None:
+        case = _case(options["case"])
+        source = actions.do_record_source(
+            case,
+            acting_user=cli_actor(),
+            kind=options["kind"],
+            source_case=_case(options["from_case"]) if options["from_case"] else None,
+            origin=options["origin"],
+            evidence=options["evidence"],
+        )
+        self.stdout.write(f"case {case.pk}: {source.get_kind_display()}")
 
     def _contacts(self, options) -> None:
         case = _case(options["case"])

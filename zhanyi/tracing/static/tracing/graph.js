@@ -6,11 +6,21 @@
     fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (g) {
-        // Companions (the last category) can be hundreds around one case and
+        // Companions (the fifth category) can be hundreds around one case and
         // hide the chain itself; on a crowded graph they start hidden and the
         // legend turns them on.
         const selected = {};
-        selected[names[names.length - 1]] = g.nodes.length <= 60;
+        selected[names[4]] = g.nodes.length <= 60;
+        // Infection edges (source → case, 溯源) stand apart from exposure edges.
+        g.links.forEach(function (l) {
+          if (l.kind === "infection") {
+            l.lineStyle = { color: "#c0392b", width: 3, type: "solid", opacity: 0.9 };
+            l.symbol = ["none", "arrow"];
+            l.symbolSize = 10;
+          } else {
+            l.lineStyle = { type: "dashed", opacity: 0.4 };
+          }
+        });
         chart.setOption({
           tooltip: {},
           legend: [{ data: names, selected: selected }],
