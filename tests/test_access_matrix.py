@@ -267,6 +267,31 @@ ROUTES: dict[str, Row] = {
     "api/v1/zones/<int:zone_id>/reject/": obj(),
     "api/v1/zones/<int:zone_id>/step-down/": obj(),
     "api/v1/zones/<int:zone_id>/lift/": obj(),
+    # livelihood (issue 20)
+    "livelihood/": scoped(
+        "supply network, reference prices and flagged prices of the jurisdiction"
+    ),
+    "livelihood/facilities/<int:facility_id>/": obj(),
+    "livelihood/orders/": scoped("sealed homes' orders of the jurisdiction"),
+    "livelihood/orders/<int:order_id>/": obj(),
+    "livelihood/deliveries/": scoped(
+        "edit_operations; orders at gates of the jurisdiction, the volunteer's own"
+    ),
+    "livelihood/care/": scoped("care lists of the jurisdiction, names masked"),
+    "livelihood/care/<int:care_id>/": obj(),
+    "livelihood/o/": Row(PUBLIC, "the sealed home's code form: asks for a code, shows nothing"),
+    "livelihood/o/<str:token>/": Row(PUBLIC, "a sealed home's own order page, by its secret token"),
+    "api/v1/livelihood/facilities/": scoped("facilities of the jurisdiction"),
+    "api/v1/livelihood/facilities/<int:facility_id>/prices/": obj(),
+    "api/v1/livelihood/prices/": scoped(
+        "price checks of the jurisdiction; reference prices city-wide"
+    ),
+    "api/v1/livelihood/links/": scoped("a household of the jurisdiction, checked"),
+    "api/v1/livelihood/orders/": scoped("orders of the jurisdiction"),
+    "api/v1/livelihood/orders/<int:order_id>/": obj(),
+    "api/v1/livelihood/orders/<int:order_id>/advance/": obj(),
+    "api/v1/livelihood/care/": scoped("care lists of the jurisdiction, names masked"),
+    "api/v1/livelihood/care/<int:care_id>/follow-ups/": obj(),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -466,6 +491,31 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         tier="sealed", name="矩阵封控区", reason="matrix", areas=[world.village], acting_user=SYSTEM
     )
     zone_actions.do_approve_zone(zone, acting_user=SYSTEM)
+    from zhanyi.livelihood import actions as livelihood_actions
+    from zhanyi.livelihood.models import HomeLink, Order
+
+    shop = livelihood_actions.do_add_facility(
+        name="矩阵平价店", kind="affordable_store", area=world.village, acting_user=SYSTEM
+    )
+    home_link = HomeLink.objects.create(
+        household=household,
+        area=world.village,
+        gate="矩阵东门",
+        token="matrix-link",
+        code="MTXCODE1",
+        created_at=now,
+        expires_at=now + dt.timedelta(days=1),
+    )
+    order = Order.objects.create(
+        link=home_link,
+        household=household,
+        area=world.village,
+        facility=shop,
+        items="米",
+        placed_at=now,
+        updated_at=now,
+    )
+    care = livelihood_actions.do_add_care(marked, kind="elderly_alone", acting_user=SYSTEM)
     r = round_([world.county])
     s = site(world.village)
     scan("MATRIX01", [marked], site=s, round=r)
@@ -500,6 +550,9 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "team_id": team.pk,
         "member_id": member.pk,
         "handoff_id": control.pk,
+        "facility_id": shop.pk,
+        "order_id": order.pk,
+        "care_id": care.pk,
         # ``pk`` in the API names the object of its path
         "api/v1/people/": marked.pk,
         "api/v1/people/merges/": merge.pk,

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "zhanyi.quarantine",
     "zhanyi.coldchain",
     "zhanyi.zones",
+    "zhanyi.livelihood",
     "zhanyi.bench",
 ]
 

@@ -23,6 +23,7 @@ NAVIGATION = [
     ("teams:list", _("Teams"), "view_person"),
     ("coldchain:home", _("Cold chain"), "view_person"),
     ("zones:home", _("Risk zones"), "view_person"),
+    ("livelihood:home", _("Supply assurance"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

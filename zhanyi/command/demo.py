@@ -25,6 +25,7 @@ from zhanyi.accounts.demo import NotADemoDatabase
 from zhanyi.accounts.models import DemoDatabase, Headquarters, TaskForceKind, User
 from zhanyi.coldchain.demo import replay_coldchain
 from zhanyi.engine.synth import SynthConfig, generate
+from zhanyi.livelihood.demo import replay_livelihood
 from zhanyi.people import actions as people_actions
 from zhanyi.people.demo import replay_health_codes
 from zhanyi.people.models import Person
@@ -155,6 +156,8 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     quarantine = replay_quarantine(acting_user=commander)
     say("Replaying September 2021: imported cold-chain food…")
     coldchain = replay_coldchain(acting_user=commander)
+    say("Replaying September 2021: the supply network and a sealed home's order…")
+    livelihood = replay_livelihood(acting_user=commander, seed=seed)
     say("Deciding every health code as of 30 September…")
     codes = replay_health_codes(
         as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
@@ -172,6 +175,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         "coldchain": coldchain,
         "zones": zones,
         "teams": teams,
+        "livelihood": livelihood,
         "health_codes": codes,
         "reports": [r.pk for r in reports],
     }

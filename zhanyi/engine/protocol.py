@@ -352,6 +352,26 @@ class QuarantineSiteRule:
             raise ValueError("quarantine_sites.fever_celsius must be a temperature in °C")
 
 
+@dataclass(frozen=True)
+class LivelihoodRule:
+    """Supply assurance (保供): how far a staple's price may stray from its
+    reference, how long a sealed home's order link works, how often special
+    care is followed up."""
+
+    #: A checked price more than this many percent above or below the reference is flagged.
+    price_tolerance_percent: float = 10.0
+    #: A sealed home's order link (and its short code) works this many days.
+    order_link_days: int = 14
+    #: A person on the special-care list is followed up at least every this many days.
+    care_follow_up_days: int = 1
+
+    def __post_init__(self) -> None:
+        _check_counts("livelihood", self, ("order_link_days", "care_follow_up_days"), minimum=1)
+        tolerance = self.price_tolerance_percent
+        if not isinstance(tolerance, int | float) or not 0 < tolerance < 100:
+            raise ValueError("livelihood.price_tolerance_percent must be between 0 and 100")
+
+
 #: Section name → dataclass. Other issues register their sections here.
 SECTIONS: dict[str, type] = {
     "exposure": ExposureRule,
@@ -366,6 +386,7 @@ SECTIONS: dict[str, type] = {
     "health_codes": HealthCodeRules,
     "quarantine_sites": QuarantineSiteRule,
     "zones": ZoneRules,
+    "livelihood": LivelihoodRule,
 }
 
 
@@ -387,6 +408,7 @@ class Protocol:
     health_codes: HealthCodeRules = field(default_factory=HealthCodeRules)
     quarantine_sites: QuarantineSiteRule = field(default_factory=QuarantineSiteRule)
     zones: ZoneRules = field(default_factory=ZoneRules)
+    livelihood: LivelihoodRule = field(default_factory=LivelihoodRule)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def exposure_window(

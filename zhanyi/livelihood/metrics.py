@@ -1,0 +1,128 @@
+"""Figures of supply assurance (保供, 数出一门): one definition each."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhanyi.core.metrics import area_filter, figure
+from zhanyi.livelihood.models import (
+    OPEN_STATES,
+    Care,
+    Facility,
+    FacilityKind,
+    Order,
+    OrderState,
+    PriceCheck,
+)
+from zhanyi.places.models import Area
+
+
+def _facilities(kind: str, area: Area | None) -> int:
+    return Facility.objects.filter(
+        active=True, kind=kind, **area_filter(area, "area__path")
+    ).count()
+
+
+@figure(
+    "livelihood.affordable_stores",
+    _("Affordable stores open"),
+    _("stores"),
+    order=120,
+    link="livelihood:home",
+)
+def affordable_stores(area: Area | None) -> int:
+    return _facilities(FacilityKind.AFFORDABLE_STORE, area)
+
+
+@figure("livelihood.processing_centres", _("Emergency processing centres"), _("centres"), order=121)
+def processing_centres(area: Area | None) -> int:
+    return _facilities(FacilityKind.PROCESSING, area)
+
+
+@figure("livelihood.storage_centres", _("Emergency storage centres"), _("centres"), order=122)
+def storage_centres(area: Area | None) -> int:
+    return _facilities(FacilityKind.STORAGE, area)
+
+
+@figure(
+    "livelihood.distribution_centres", _("Emergency distribution centres"), _("centres"), order=123
+)
+def distribution_centres(area: Area | None) -> int:
+    return _facilities(FacilityKind.DISTRIBUTION, area)
+
+
+@figure("livelihood.outlets", _("Emergency supply outlets"), _("outlets"), order=124)
+def outlets(area: Area | None) -> int:
+    return _facilities(FacilityKind.OUTLET, area)
+
+
+@figure(
+    "livelihood.price_flags",
+    _("Prices over the tolerance (last 7 days)"),
+    _("checks"),
+    order=125,
+    link="livelihood:home",
+)
+def price_flags(area: Area | None) -> int:
+    since = timezone.now() - timezone.timedelta(days=7)
+    return PriceCheck.objects.filter(
+        flagged=True, checked_at__gte=since, **area_filter(area, "facility__area__path")
+    ).count()
+
+
+@figure(
+    "livelihood.orders_open",
+    _("Sealed homes' orders on the way"),
+    _("orders"),
+    order=126,
+    link="livelihood:orders",
+)
+def orders_open(area: Area | None) -> int:
+    return Order.objects.filter(state__in=OPEN_STATES, **area_filter(area, "area__path")).count()
+
+
+@figure("livelihood.orders_delivered", _("Orders delivered to the door"), _("orders"), order=127)
+def orders_delivered(area: Area | None) -> int:
+    return Order.objects.filter(
+        state=OrderState.DELIVERED, **area_filter(area, "area__path")
+    ).count()
+
+
+@figure("livelihood.delivery_hours", _("Average hours from order to door"), _("hours"), order=128)
+def delivery_hours(area: Area | None) -> float:
+    delivered = Order.objects.filter(
+        state=OrderState.DELIVERED, **area_filter(area, "area__path")
+    ).values_list("placed_at", "updated_at")
+    spans = [(done - placed).total_seconds() / 3600 for placed, done in delivered]
+    return round(sum(spans) / len(spans), 1) if spans else 0.0
+
+
+@figure("livelihood.care_open", _("People on the special-care lists"), _("people"), order=129)
+def care_open(area: Area | None) -> int:
+    return (
+        Care.objects.filter(closed_at__isnull=True, **area_filter(area, "area__path"))
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
+@figure(
+    "livelihood.care_overdue",
+    _("Special care past its follow-up"),
+    _("people"),
+    order=130,
+    link="livelihood:care",
+)
+def care_overdue(area: Area | None) -> int:
+    return (
+        Care.objects.filter(
+            closed_at__isnull=True,
+            next_follow_up_at__lt=timezone.now(),
+            **area_filter(area, "area__path"),
+        )
+        .values("person_id")
+        .distinct()
+        .count()
+    )

@@ -1,0 +1,74 @@
+"""The livelihood app's tests: English messages, and the sealed zones they need.
+
+``sealed`` registers a test answer to ``zhanyi.places.risk`` (the zones app's
+question) for the areas a test seals, and restores the registry afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from zhanyi.places import risk
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def api_for(api_for):
+    def make(user):
+        api = api_for(user)
+        api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return api
+
+    return make
+
+
+class Zones:
+    """Areas under a tier for the test: ``zones.set(area, "sealed")``."""
+
+    def __init__(self) -> None:
+        self.tiers: dict[str, str] = {}
+
+    def set(self, area, tier: str | None) -> None:
+        if tier is None:
+            self.tiers.pop(area.path, None)
+        else:
+            self.tiers[area.path] = tier
+
+    def answer(self, paths: list[str], at: dt.datetime) -> dict[str, risk.AreaRisk]:
+        found = {}
+        for p in paths:
+            for zone_path, tier in self.tiers.items():
+                if p.startswith(zone_path):
+                    found[p] = risk.AreaRisk(
+                        tier=tier,
+                        zone_id=1,
+                        zone_name="测试区",
+                        since=at - dt.timedelta(days=1),
+                    )
+        return found
+
+
+@pytest.fixture
+def zones():
+    saved, discovered = list(risk._ANSWER), risk._discovered
+    z = Zones()
+    risk._ANSWER[:] = [z.answer]
+    risk._discovered = True
+    yield z
+    risk._ANSWER[:] = saved
+    risk._discovered = discovered
