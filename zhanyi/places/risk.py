@@ -76,6 +76,20 @@ def answers(fn: Answer) -> Answer:
     return fn
 
 
+PlaceAnswer = Callable[[list[int], dt.datetime], dict[int, AreaRisk]]
+
+_PLACE_ANSWER: list[PlaceAnswer] = []
+
+
+def answers_places(fn: PlaceAnswer) -> PlaceAnswer:
+    """Register the function that tells the tier of places by id (one only): a
+    zone drawn over a residential compound covers no area path."""
+    if _PLACE_ANSWER and _PLACE_ANSWER[0] is not fn:
+        raise ValueError("the risk tiers of places are answered twice")
+    _PLACE_ANSWER[:] = [fn]
+    return fn
+
+
 def _answer() -> Answer | None:
     global _discovered
     if not _discovered:
@@ -96,6 +110,15 @@ def risk_of_paths(paths: Iterable[str], at: dt.datetime) -> dict[str, AreaRisk |
 def risk_of_area(area, at: dt.datetime) -> AreaRisk | None:
     """The strongest zone in force over ``area`` (a ``places.Area``), or ``None``."""
     return risk_of_paths([area.path], at)[area.path]
+
+
+def risk_of_place(place_id: int | None, at: dt.datetime) -> AreaRisk | None:
+    """The strongest zone in force drawn over the place itself (a sealed
+    compound), or ``None``; the place's area is asked with ``risk_of_area``."""
+    _answer()  # discovers the answering modules
+    if place_id is None or not _PLACE_ANSWER:
+        return None
+    return _PLACE_ANSWER[0]([place_id], at).get(place_id)
 
 
 def stronger(a: AreaRisk | None, b: AreaRisk | None) -> AreaRisk | None:

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.db.models import Q
 
-from zhanyi.places.risk import STRENGTH, AreaRisk, answers
+from zhanyi.places.risk import STRENGTH, AreaRisk, answers, answers_places
 from zhanyi.zones.models import Zone, ZoneState
 
 
@@ -44,4 +44,25 @@ def tiers(paths: list[str], at: dt.datetime) -> dict[str, AreaRisk]:
         if found:
             # Strongest first; among equals the earliest in force, then the lowest id.
             out[path] = min(found, key=lambda r: (-STRENGTH[r.tier], r.since, r.zone_id))
+    return out
+
+
+@answers_places
+def place_tiers(place_ids: list[int], at: dt.datetime) -> dict[int, AreaRisk]:
+    """The strongest zone in force drawn over each place (a sealed compound)."""
+    rows = (
+        Zone.places.through.objects.filter(zone__in=Zone.objects.filter(in_force_at(at)))
+        .filter(place_id__in=place_ids)
+        .values_list("place_id", "zone_id", "zone__tier", "zone__name", "zone__starts_at")
+    )
+    out: dict[int, AreaRisk] = {}
+    for place_id, zone_id, tier, name, starts_at in rows:
+        found = AreaRisk(tier, zone_id, name, starts_at)
+        held = out.get(place_id)
+        if held is None or (-STRENGTH[found.tier], found.since, found.zone_id) < (
+            -STRENGTH[held.tier],
+            held.since,
+            held.zone_id,
+        ):
+            out[place_id] = found
     return out

@@ -31,7 +31,7 @@ from zhanyi.livelihood.models import (
 from zhanyi.livelihood.rules import county_path, rules
 from zhanyi.people.models import Household
 from zhanyi.places.models import Area
-from zhanyi.places.risk import AreaRisk, Tier, risk_of_area
+from zhanyi.places.risk import AreaRisk, Tier, risk_of_area, risk_of_place, stronger
 
 from .common import require
 
@@ -49,9 +49,10 @@ def home_area(household: Household) -> Area:
 
 def require_sealed(household: Household, now: dt.datetime, field: str = "household") -> AreaRisk:
     """Refuse a home outside a sealed zone (封控区) at ``now``, saying so: delivery
-    to the door is for homes whose residents may not go out."""
+    to the door is for homes whose residents may not go out. A zone drawn over
+    the home's compound counts as well as one over its area."""
     area = home_area(household)
-    risk = risk_of_area(area, now)
+    risk = stronger(risk_of_place(household.place_id, now), risk_of_area(area, now))
     if risk is not None and risk.tier == Tier.SEALED:
         return risk
     where = {"address": household.address, "area": area.name}

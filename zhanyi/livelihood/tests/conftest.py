@@ -1,6 +1,6 @@
 """The livelihood app's tests: English messages, and the sealed zones they need.
 
-``sealed`` registers a test answer to ``zhanyi.places.risk`` (the zones app's
+``zones`` registers a test answer to ``zhanyi.places.risk`` (the zones app's
 question) for the areas a test seals, and restores the registry afterwards.
 """
 
@@ -42,6 +42,22 @@ class Zones:
 
     def __init__(self) -> None:
         self.tiers: dict[str, str] = {}
+        self.places: dict[int, str] = {}
+
+    def set_place(self, place, tier: str) -> None:
+        self.places[place.pk] = tier
+
+    def answer_places(self, ids: list[int], at: dt.datetime) -> dict[int, risk.AreaRisk]:
+        return {
+            i: risk.AreaRisk(
+                tier=self.places[i],
+                zone_id=2,
+                zone_name="测试小区",
+                since=at - dt.timedelta(days=1),
+            )
+            for i in ids
+            if i in self.places
+        }
 
     def set(self, area, tier: str | None) -> None:
         if tier is None:
@@ -65,10 +81,12 @@ class Zones:
 
 @pytest.fixture
 def zones():
-    saved, discovered = list(risk._ANSWER), risk._discovered
+    saved, places, discovered = list(risk._ANSWER), list(risk._PLACE_ANSWER), risk._discovered
     z = Zones()
     risk._ANSWER[:] = [z.answer]
+    risk._PLACE_ANSWER[:] = [z.answer_places]
     risk._discovered = True
     yield z
     risk._ANSWER[:] = saved
+    risk._PLACE_ANSWER[:] = places
     risk._discovered = discovered

@@ -157,3 +157,19 @@ def test_staff_of_another_county_and_a_leader_are_refused(world, zones):
     household, _p = home(world.village, address="另一户")
     with pytest.raises(PermissionDenied):
         actions.do_issue_home_link(household, gate="东门", acting_user=world.other_county_staff)
+
+
+def test_a_sealed_compound_inside_a_medium_risk_community_takes_orders(world, zones):
+    from zhanyi.places.models import Place
+
+    compound = Place.objects.create(name="万益学府花园", kind="residential", area=world.village)
+    household, _p = home(world.village)
+    household.place = compound
+    household.save(update_fields=["place"])
+    zones.set(world.village, "medium_risk")
+    with pytest.raises(ValidationError) as refused:
+        actions.do_issue_home_link(household, gate="东门", acting_user=world.tracer)
+    assert "is in a Medium-risk area (测试区), not a sealed zone" in refused.value.messages[0]
+    zones.set_place(compound, "sealed")
+    link = actions.do_issue_home_link(household, gate="东门", acting_user=world.tracer)
+    assert link.expires_at > link.created_at
