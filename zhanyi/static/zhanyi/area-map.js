@@ -27,8 +27,11 @@
     const script = el.dataset.points ? document.getElementById(el.dataset.points) : null;
     const points = script ? JSON.parse(script.textContent) : [];
     const data = geo.features.map(function (f) {
-      return { name: f.properties.name, code: f.properties.code, label: f.properties.risk_label,
-               itemStyle: f.properties.risk ? { areaColor: colours[f.properties.risk] } : undefined };
+      return { name: f.properties.name, code: f.properties.code, label: f.properties.risk_label };
+    });
+    // A map series drawn on a geo component takes its colours from the regions.
+    const regions = geo.features.filter(function (f) { return f.properties.risk; }).map(function (f) {
+      return { name: f.properties.name, itemStyle: { areaColor: colours[f.properties.risk] } };
     });
     return {
       tooltip: { trigger: "item", formatter: function (p) {
@@ -36,7 +39,7 @@
       } },
       geo: { map: mapName, roam: true, layoutCenter: ["50%", "50%"], layoutSize: "95%",
              label: { show: geo.features.length <= 30, fontSize: 11 },
-             itemStyle: { areaColor: "#f4f6f7", borderColor: "#95a5a6" } },
+             itemStyle: { areaColor: "#f4f6f7", borderColor: "#95a5a6" }, regions: regions },
       series: [
         { type: "map", geoIndex: 0, data: data },
         { type: "scatter", coordinateSystem: "geo", symbolSize: 9,
