@@ -292,6 +292,29 @@ ROUTES: dict[str, Row] = {
     "api/v1/livelihood/orders/<int:order_id>/advance/": obj(),
     "api/v1/livelihood/care/": scoped("care lists of the jurisdiction, names masked"),
     "api/v1/livelihood/care/<int:care_id>/follow-ups/": obj(),
+    # supervision and directives (issue 19): items of the jurisdiction, names masked
+    "supervision/": scoped("overdue items of the jurisdiction; persons' names masked"),
+    "supervision/groups/": scoped("groups covering or visiting the jurisdiction; approve sets up"),
+    "supervision/groups/<int:pk>/": obj(),
+    "supervision/visits/<int:pk>/": obj(),
+    "supervision/accountability/": scoped("records of the jurisdiction; approve records"),
+    "directives/": scoped("directives of the jurisdiction; approve issues"),
+    "directives/<int:pk>/": obj(),
+    "directives/<int:pk>/evidence/": obj(),
+    "api/v1/command/supervision/ledger/": scoped("overdue items of the jurisdiction, masked"),
+    "api/v1/command/supervision/groups/": scoped("groups of the jurisdiction; approve sets up"),
+    "api/v1/command/supervision/groups/<int:pk>/visits/": obj(),
+    "api/v1/command/supervision/visits/<int:pk>/findings/": obj(),
+    "api/v1/command/supervision/findings/<int:pk>/rectify/": obj(),
+    "api/v1/command/supervision/accountability/": scoped("records of the jurisdiction"),
+    "api/v1/command/directives/": scoped("directives of the jurisdiction; approve issues"),
+    "api/v1/command/directives/<int:pk>/": obj(),
+    "api/v1/command/directives/<int:pk>/<str:step>/": obj(),
+    "headquarters/": scoped("headquarters over or within the jurisdiction; approve sets up"),
+    "headquarters/<int:pk>/": obj(),
+    "api/v1/command/headquarters/": scoped("headquarters over or within the jurisdiction"),
+    "api/v1/command/headquarters/<int:pk>/task-forces/<int:task_force_id>/": obj(),
+    "api/v1/command/twinnings/": scoped("approve over the county twinned"),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -521,6 +544,23 @@ def objects_of_county_a(world: World) -> dict[str, object]:
     scan("MATRIX01", [marked], site=s, round=r)
     lb = lab(world.county, code="MTXLAB")
     batch = deliver_and_receive(s, lb, ["MATRIX01"])
+    from zhanyi.command import actions as command_actions
+
+    group = command_actions.do_create_group(
+        acting_user=SYSTEM, name="矩阵督导组", kind="supervision", area=world.county
+    )
+    visit = command_actions.do_record_visit(
+        group, acting_user=SYSTEM, area=world.village, visited_at=now - dt.timedelta(hours=1)
+    )
+    finding = command_actions.do_add_finding(
+        visit, acting_user=SYSTEM, text="矩阵", rectify_by=now + dt.timedelta(hours=4)
+    )
+    county_hq = command_actions.do_set_up_headquarters(
+        acting_user=SYSTEM, area=world.county, name="矩阵指挥部"
+    )
+    directive = command_actions.do_issue_directive(
+        acting_user=SYSTEM, title="矩阵指令", area=world.village, due_at=now + dt.timedelta(hours=4)
+    )
     return {
         "pk": world.tracer.pk,  # accounts' users; overridden per route below
         "code": world.county.code,
@@ -559,6 +599,17 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "api/v1/people/health-code/overrides/": override.pk,
         "api/v1/screening/jobs/": job.pk,
         "api/v1/screening/tasks/": task.pk,
+        "step": "acknowledge",
+        "supervision/groups/": group.pk,
+        "supervision/visits/": visit.pk,
+        "directives/": directive.pk,
+        "api/v1/command/supervision/groups/": group.pk,
+        "api/v1/command/supervision/visits/": visit.pk,
+        "api/v1/command/supervision/findings/": finding.pk,
+        "api/v1/command/directives/": directive.pk,
+        "headquarters/": county_hq.pk,
+        "api/v1/command/headquarters/": county_hq.pk,
+        "task_force_id": county_hq.task_forces.first().pk,
     }
 
 

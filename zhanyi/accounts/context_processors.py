@@ -14,6 +14,8 @@ from .roles import has_capability
 NAVIGATION = [
     ("command:home", _("Command"), None),
     ("command:report-list", _("Reports"), None),
+    ("command:directives", _("Directives"), None),
+    ("command:supervision", _("Supervision"), None),
     ("places:area-list", _("Areas"), None),
     ("people:search", _("People"), "view_person"),
     ("tracing:home", _("Tracing"), "view_person"),

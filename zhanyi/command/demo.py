@@ -158,6 +158,8 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     coldchain = replay_coldchain(acting_user=commander)
     say("Replaying September 2021: the supply network and a sealed home's order…")
     livelihood = replay_livelihood(acting_user=commander, seed=seed)
+    say("Replaying September 2021: directives and supervision…")
+    headquarters = replay_headquarters_work(commander)
     say("Deciding every health code as of 30 September…")
     codes = replay_health_codes(
         as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
@@ -176,9 +178,76 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         "zones": zones,
         "teams": teams,
         "livelihood": livelihood,
+        "headquarters": headquarters,
         "health_codes": codes,
         "reports": [r.pk for r in reports],
     }
+
+
+#: The headquarters' directive of the story: the zone's testing task force to
+#: finish the second round by the evening of 18 Sep; it is never reported done,
+#: so it is overdue on the story's clock (30 Sep) and in the supervision ledger.
+DIRECTIVE_TITLE = "台商投资区第二轮全员核酸检测9月18日20时前完成并报送结果"
+DIRECTIVE_ISSUED = dt.datetime(2021, 9, 17, 22, 0, tzinfo=SHANGHAI)
+DIRECTIVE_DUE = dt.datetime(2021, 9, 18, 20, 0, tzinfo=SHANGHAI)
+SUPERVISION_GROUP = "第一督导组"
+VISITED_AT = dt.datetime(2021, 9, 19, 10, 0, tzinfo=SHANGHAI)
+
+
+def replay_headquarters_work(commander: User) -> dict:
+    """The commander's directive to the zone (overdue from 18 Sep 20:00), and
+    the first supervision group's visit to the zone with a finding whose
+    rectification is late (idempotent)."""
+    from .models import Directive, SupervisionGroup
+
+    zone = Area.objects.filter(level=AreaLevel.COUNTY, name="台商投资区").first()
+    if zone is None:
+        return {}
+    directive = Directive.objects.filter(title=DIRECTIVE_TITLE).first()
+    if directive is None:
+        hq = Headquarters.objects.filter(area=zone).first()
+        task_force = hq.task_forces.filter(kind=TaskForceKind.TESTING).first() if hq else None
+        directive = actions.do_issue_directive(
+            acting_user=commander,
+            title=DIRECTIVE_TITLE,
+            body="各采样点延长采样时间，检测机构12小时内报告结果。",
+            area=zone,
+            task_force=task_force,
+            due_at=DIRECTIVE_DUE,
+            now=DIRECTIVE_ISSUED,
+        )
+        actions.do_acknowledge_directive(
+            directive, acting_user=demo_accounts.DEMO_ACTOR, now=DIRECTIVE_ISSUED
+        )
+    group = SupervisionGroup.objects.filter(name=SUPERVISION_GROUP).first()
+    if group is None:
+        group = actions.do_create_group(
+            acting_user=commander,
+            name=SUPERVISION_GROUP,
+            kind="supervision",
+            area=Area.objects.get(level=AreaLevel.CITY),
+            leader="市纪委监委",
+        )
+    visit = group.visits.first()
+    if visit is None:
+        village = Area.objects.filter(name="福龙社区", path__startswith=zone.path).first()
+        visit = actions.do_record_visit(
+            group,
+            acting_user=demo_accounts.DEMO_ACTOR,
+            area=village or zone,
+            visited_at=VISITED_AT,
+            place="万益学府花园卡口",
+            notes="检查封控小区卡口值守与出入登记",
+            now=VISITED_AT,
+        )
+        actions.do_add_finding(
+            visit,
+            acting_user=demo_accounts.DEMO_ACTOR,
+            text="卡口夜间无人值守，出入登记不全",
+            owner=TaskForceKind.LOCKDOWN,
+            rectify_by=VISITED_AT + dt.timedelta(hours=24),
+        )
+    return {"directive": directive.pk, "group": group.pk, "visit": visit.pk}
 
 
 #: The twice-daily reports the replay takes, each at its point in the story:

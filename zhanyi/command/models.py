@@ -1,4 +1,5 @@
-"""The headquarters' records: the twice-daily report (每日两报).
+"""The headquarters' records: the twice-daily report (每日两报), directives
+(指令) and the daily meeting, supervision (督导).
 
 A report is a snapshot: every registered figure (``zhanyi.core.metrics``) for
 the city and each county, computed once when the report is taken, with the
@@ -9,9 +10,13 @@ coordination desk's commentary is added to it afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhanyi.core import metrics
 from zhanyi.engine.protocol import LOCAL_TZ
@@ -112,3 +117,212 @@ class ReportFigure(models.Model):
         if self.change == 0:
             return "0"
         return ("+" if self.change > 0 else "−") + number_text(abs(self.change))
+
+
+# -- directives (指令) -------------------------------------------------------------------
+
+
+class DirectiveState(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    DONE = "done", pgettext_lazy("directive state", "Done")
+    VERIFIED = "verified", _("Verified")
+
+
+class Directive(models.Model):
+    """A directive (指令) of the headquarters: what must be done, by whom, by when.
+
+    It is owned by a task force (its members acknowledge and report it done)
+    or by an area (the area's staff do); the headquarters that issued it
+    verifies it. Past its deadline and not done, it is overdue: the
+    supervision ledger lists it and the clock's job escalates it once."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("what is to be done"), blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    issued_by_name = models.CharField(_("issued by"), max_length=150)
+    issued_at = models.DateTimeField(_("issued at"))
+    task_force = models.ForeignKey(
+        "accounts.TaskForce",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="directives",
+        verbose_name=_("owning task force"),
+    )
+    #: The area the directive concerns; its staff own it when no task force does.
+    area = models.ForeignKey(
+        "places.Area", models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    due_at = models.DateTimeField(_("deadline"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=DirectiveState.choices, default=DirectiveState.ISSUED
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by_name = models.CharField(_("acknowledged by"), max_length=150, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by_name = models.CharField(_("done by"), max_length=150, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    evidence_file = models.FileField(_("evidence file"), upload_to="directives/%Y/%m/", blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by_name = models.CharField(_("verified by"), max_length=150, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    #: The daily meeting that took the decision, when one did.
+    meeting = models.ForeignKey(
+        "Meeting",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("meeting"),
+    )
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["state", "due_at"], name="directive_state_due")]
+        verbose_name = _("directive")
+        verbose_name_plural = _("directives")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def owner_label(self) -> str:
+        if self.task_force_id is not None:
+            return str(self.task_force.get_kind_display())
+        return self.area.name
+
+    def is_open(self) -> bool:
+        return self.state in (DirectiveState.ISSUED, DirectiveState.ACKNOWLEDGED)
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        return self.is_open() and self.due_at < now
+
+
+class Meeting(models.Model):
+    """A daily coordination meeting (每日调度会) of the headquarters."""
+
+    held_at = models.DateTimeField(_("held at"), unique=True)
+    chaired_by = models.CharField(_("chaired by"), max_length=150, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by_name = models.CharField(_("recorded by"), max_length=150)
+
+    class Meta:
+        ordering = ["-held_at"]
+        verbose_name = _("daily meeting")
+        verbose_name_plural = _("daily meetings")
+
+    def __str__(self) -> str:
+        return f"{self.held_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"
+
+
+# -- supervision (督导) ------------------------------------------------------------------
+
+
+class GroupKind(models.TextChoices):
+    SUPERVISION = "supervision", _("Supervision group")  # 督导组
+    INSPECTION = "inspection", _("Inspection group")  # 督查组
+
+
+class SupervisionGroup(models.Model):
+    """One of the headquarters' supervision or inspection groups (8 + 8 in the article)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=GroupKind.choices)
+    #: The area it covers (the city, or the county it is sent to).
+    area = models.ForeignKey(
+        "places.Area", models.PROTECT, related_name="+", verbose_name=_("area covered")
+    )
+    leader = models.CharField(_("leader"), max_length=100, blank=True)
+    members = models.TextField(_("members"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("supervision group")
+        verbose_name_plural = _("supervision groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Visit(models.Model):
+    """A group's visit to an area (a village, a site, a checkpoint)."""
+
+    group = models.ForeignKey(
+        SupervisionGroup, models.PROTECT, related_name="visits", verbose_name=_("group")
+    )
+    area = models.ForeignKey(
+        "places.Area", models.PROTECT, related_name="+", verbose_name=_("area visited")
+    )
+    visited_at = models.DateTimeField(_("visited at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by_name = models.CharField(_("recorded by"), max_length=150)
+
+    class Meta:
+        ordering = ["-visited_at", "-id"]
+        verbose_name = _("supervision visit")
+        verbose_name_plural = _("supervision visits")
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.area.name}"
+
+
+class Finding(models.Model):
+    """A problem a visit found, with the rectification (整改) it needs by a deadline."""
+
+    visit = models.ForeignKey(
+        Visit, models.PROTECT, related_name="findings", verbose_name=_("visit")
+    )
+    text = models.TextField(_("finding"))
+    #: Who must rectify it: a task force kind (``TaskForceKind``), or the area's staff.
+    owner = models.CharField(_("owning task force"), max_length=32, blank=True)
+    rectify_by = models.DateTimeField(_("rectify by"))
+    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
+    rectified_by_name = models.CharField(_("rectified by"), max_length=150, blank=True)
+    rectification = models.TextField(_("rectification"), blank=True)
+
+    class Meta:
+        ordering = ["rectify_by", "id"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Measure(models.TextChoices):
+    TALK = "talk", _("Admonitory talk")  # 约谈
+    NOTICE = "notice", _("Circulated criticism")  # 通报批评
+    WARNING = "warning", _("Disciplinary warning")  # 警告处分
+    REMOVAL = "removal", _("Removal from post")  # 免职
+
+
+class Accountability(models.Model):
+    """An accountability record (问责) for slow or false work."""
+
+    area = models.ForeignKey(
+        "places.Area", models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    #: The unit or official held to account (a post, never a private person).
+    held = models.CharField(_("held to account"), max_length=200)
+    measure = models.CharField(_("measure"), max_length=16, choices=Measure.choices)
+    reason = models.TextField(_("reason"))
+    finding = models.ForeignKey(
+        Finding, models.PROTECT, null=True, blank=True, related_name="accountability"
+    )
+    directive = models.ForeignKey(
+        Directive, models.PROTECT, null=True, blank=True, related_name="accountability"
+    )
+    decided_at = models.DateTimeField(_("decided at"))
+    recorded_by_name = models.CharField(_("recorded by"), max_length=150)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("accountability record")
+        verbose_name_plural = _("accountability records")
+
+    def __str__(self) -> str:
+        return f"{self.held} · {self.get_measure_display()}"

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanyi.core import metrics
+from zhanyi.accounts.models import Headquarters, TaskForce, TaskForceKind
+from zhanyi.core import deadlines, metrics
 from zhanyi.places.models import Area
+from zhanyi.quarantine.models import Twinning
 
-from .models import Report, ReportFigure
+from .models import (
+    Accountability,
+    Directive,
+    Finding,
+    Report,
+    ReportFigure,
+    SupervisionGroup,
+    Visit,
+)
 
 #: The figures the report's charts draw, when the report holds them.
 CHART_FIGURES = ["tracing.cases", "tracing.close_contacts", "people.codes_red", "screening.overdue"]
@@ -106,3 +119,173 @@ def _trend(
     ).values("report_id", "name", "value"):
         values[row["report_id"]][row["name"]] = row["value"]
     return [(r, values[r.pk]) for r in reversed(reports)]
+
+
+# -- the supervision ledger (督导台账) ---------------------------------------------------
+
+
+def owner_label(owner: str) -> str:
+    """A task force's name from its kind (the area's staff when none)."""
+    if owner in TaskForceKind.values:
+        return str(TaskForceKind(owner).label)
+    return _("the area's staff")
+
+
+@dataclass
+class LedgerRow:
+    item: deadlines.Item
+    kind: str
+    owner: str
+    owner_label: str
+    late_hours: float
+
+
+@dataclass
+class Ledger:
+    area: Area | None
+    now: dt.datetime
+    open: list[LedgerRow] = field(default_factory=list)
+    closed_late: list[LedgerRow] = field(default_factory=list)
+
+    def by_owner_and_area(self) -> list[dict]:
+        """How many open items each task force has late, per area (the
+        ledger's summary table)."""
+        counts: Counter = Counter((r.owner_label, r.item.area.name) for r in self.open)
+        return [
+            {"owner": owner, "area": area, "count": n}
+            for (owner, area), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+
+
+def ledger_area(user, code: str = "") -> Area | None:
+    """The area a user's ledger covers: ``code`` (an area within their
+    jurisdiction), else their jurisdiction; 403 without one, 404 for an
+    unknown or outside area."""
+    reach = _reach(user)
+    if not code:
+        return None if reach is None else user.jurisdiction
+    area = Area.objects.filter(code=code.strip()).first()
+    if area is None or (reach is not None and not area.path.startswith(reach)):
+        raise Http404(_("No area %(code)s in your jurisdiction.") % {"code": code})
+    return area
+
+
+def ledger(area: Area | None, *, owner: str = "", now: dt.datetime | None = None) -> Ledger:
+    """Every overdue item of every registered deadline in ``area``, the
+    latest first; ``owner``: one task force's."""
+    now = now or timezone.now()
+    result = Ledger(area=area, now=now)
+    for item in deadlines.overdue(area, now):
+        item_owner = deadlines.owner_of(item)
+        if owner and item_owner != owner:
+            continue
+        row = LedgerRow(
+            item=item,
+            kind=str(deadlines.get(item.deadline).label),
+            owner=item_owner,
+            owner_label=owner_label(item_owner),
+            late_hours=round(item.late_by(now).total_seconds() / 3600, 1),
+        )
+        (result.open if item.closed_at is None else result.closed_late).append(row)
+    return result
+
+
+def directives_for_user(user) -> QuerySet[Directive]:
+    reach = _reach(user)
+    directives = Directive.objects.select_related("area", "task_force")
+    if reach is not None:
+        directives = directives.filter(area__path__startswith=reach)
+    return directives
+
+
+def get_directive_for_user(user, pk: int) -> Directive:
+    try:
+        return directives_for_user(user).get(pk=pk)
+    except (Directive.DoesNotExist, ValueError, OverflowError):
+        raise Http404(_("No such directive.")) from None
+
+
+def groups_for_user(user) -> QuerySet[SupervisionGroup]:
+    """The groups covering the user's area or working within it."""
+    reach = _reach(user)
+    groups = SupervisionGroup.objects.select_related("area")
+    if reach is not None:
+        groups = groups.filter(
+            Q(area__path__startswith=reach) | Q(visits__area__path__startswith=reach)
+        ).distinct()
+    return groups
+
+
+def get_group_for_user(user, pk: int) -> SupervisionGroup:
+    try:
+        return groups_for_user(user).get(pk=pk)
+    except (SupervisionGroup.DoesNotExist, ValueError, OverflowError):
+        raise Http404(_("No such group.")) from None
+
+
+def visits_for_user(user) -> QuerySet[Visit]:
+    reach = _reach(user)
+    visits = Visit.objects.select_related("group", "area")
+    if reach is not None:
+        visits = visits.filter(area__path__startswith=reach)
+    return visits
+
+
+def get_visit_for_user(user, pk: int) -> Visit:
+    try:
+        return visits_for_user(user).get(pk=pk)
+    except (Visit.DoesNotExist, ValueError, OverflowError):
+        raise Http404(_("No such visit.")) from None
+
+
+def get_finding_for_user(user, pk: int) -> Finding:
+    reach = _reach(user)
+    findings = Finding.objects.select_related("visit__area", "visit__group")
+    if reach is not None:
+        findings = findings.filter(visit__area__path__startswith=reach)
+    try:
+        return findings.get(pk=pk)
+    except (Finding.DoesNotExist, ValueError, OverflowError):
+        raise Http404(_("No such finding.")) from None
+
+
+def accountability_for_user(user) -> QuerySet[Accountability]:
+    reach = _reach(user)
+    records = Accountability.objects.select_related("area")
+    if reach is not None:
+        records = records.filter(area__path__startswith=reach)
+    return records
+
+
+# -- headquarters (指挥部) ---------------------------------------------------------------
+
+
+def headquarters_for_user(user) -> QuerySet[Headquarters]:
+    """The headquarters over the user's area or within it."""
+    reach = _reach(user)
+    hqs = Headquarters.objects.select_related("area", "parent").order_by("area__path")
+    if reach is None:
+        return hqs
+    above = [reach[:i] for i in range(1, len(reach) + 1)]
+    return hqs.filter(Q(area__path__startswith=reach) | Q(area__path__in=above))
+
+
+def get_headquarters_for_user(user, pk: int) -> Headquarters:
+    try:
+        return headquarters_for_user(user).get(pk=pk)
+    except (Headquarters.DoesNotExist, ValueError, OverflowError):
+        raise Http404(_("No such headquarters.")) from None
+
+
+def get_task_force(hq: Headquarters, pk: int) -> TaskForce:
+    try:
+        return hq.task_forces.get(pk=pk)
+    except (TaskForce.DoesNotExist, ValueError, OverflowError):
+        raise Http404(_("No such task force.")) from None
+
+
+def twinnings_for(hq: Headquarters) -> QuerySet[Twinning]:
+    """The twinned counties of the headquarters' area."""
+    return Twinning.objects.filter(
+        Q(county__path__startswith=hq.area.path) | Q(twin__path__startswith=hq.area.path)
+    ).select_related("county", "twin")

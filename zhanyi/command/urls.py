@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import curve, dashboard, reports, screen
+from .views import curve, dashboard, directives, headquarters, reports, screen, supervision
 
 app_name = "command"
 
@@ -12,4 +12,14 @@ urlpatterns = [
     path("reports/", reports.report_list, name="report-list"),
     path("reports/<int:pk>/", reports.report_detail, name="report-detail"),
     path("reports/<int:pk>/<str:fmt>/", reports.report_file, name="report-file"),
+    path("headquarters/", headquarters.headquarters_list, name="headquarters-list"),
+    path("headquarters/<int:pk>/", headquarters.headquarters_detail, name="headquarters"),
+    path("supervision/", supervision.ledger, name="supervision"),
+    path("supervision/groups/", supervision.groups, name="groups"),
+    path("supervision/groups/<int:pk>/", supervision.group_detail, name="group"),
+    path("supervision/visits/<int:pk>/", supervision.visit_detail, name="visit"),
+    path("supervision/accountability/", supervision.accountability, name="accountability"),
+    path("directives/", directives.directive_list, name="directives"),
+    path("directives/<int:pk>/", directives.directive_detail, name="directive"),
+    path("directives/<int:pk>/evidence/", directives.evidence_file, name="directive-evidence"),
 ]

@@ -45,7 +45,9 @@ def occupancy(area: Area | None) -> float:
     return round(100 * rooms.filter(state=RoomState.OCCUPIED).count() / total, 1)
 
 
-def _waiting(area: Area | None):
+def waiting_handoffs(area: Area | None):
+    """Open transfer hand-offs of people not placed yet (the figures and the
+    supervision ledger's placement deadline read these)."""
     held = Placement.objects.filter(state=PlacementState.PLACED).values("person_id")
     return Handoff.objects.filter(
         kind=HandoffKind.TRANSFER, status=HandoffStatus.OPEN, **area_filter(area, "area__path")
@@ -54,7 +56,7 @@ def _waiting(area: Area | None):
 
 @figure("quarantine.waiting", _("People waiting to be placed"), _("people"), order=73)
 def waiting(area: Area | None) -> int:
-    return _waiting(area).values("person_id").distinct().count()
+    return waiting_handoffs(area).values("person_id").distinct().count()
 
 
 @figure(
@@ -66,12 +68,20 @@ def waiting(area: Area | None) -> int:
 )
 def overdue(area: Area | None) -> int:
     """Issue 17: those waiting past their deadline, for supervision to chase."""
-    return _waiting(area).filter(due_at__lt=timezone.now()).values("person_id").distinct().count()
+    return (
+        waiting_handoffs(area)
+        .filter(due_at__lt=timezone.now())
+        .values("person_id")
+        .distinct()
+        .count()
+    )
 
 
 @figure("quarantine.oldest_wait_hours", _("Longest wait to be placed"), _("hours"), order=74)
 def oldest_wait_hours(area: Area | None) -> float:
-    oldest = _waiting(area).order_by("created_at").values_list("created_at", flat=True).first()
+    oldest = (
+        waiting_handoffs(area).order_by("created_at").values_list("created_at", flat=True).first()
+    )
     if oldest is None:
         return 0.0
     return round((timezone.now() - oldest).total_seconds() / 3600, 1)

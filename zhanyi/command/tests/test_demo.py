@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from zhanyi.accounts.models import Headquarters, User
-from zhanyi.command import demo
-from zhanyi.command.models import Report
+from zhanyi.command import demo, queries
+from zhanyi.command.models import Directive, Report
 from zhanyi.people.models import Person, SourceRecord
 from zhanyi.places.models import Area, Place
 
@@ -45,6 +45,14 @@ def test_it_builds_the_city_and_prints_working_logins(data_dir, client):
     assert Place.objects.filter(name="万益学府花园").exists()
     zone_hq = Headquarters.objects.get(area__name="台商投资区")
     assert zone_hq.task_forces.count() == 10
+    # The commander's directive of 17 Sep (due 18 Sep 20:00, never done) is
+    # overdue on the story's clock; the supervision ledger lists it with the
+    # late rectification of the first group's finding and the apps' late work.
+    directive = Directive.objects.get(pk=replay["headquarters"]["directive"])
+    assert directive.is_overdue(demo.REPLAY_CLOCK) and directive.task_force.kind == "testing"
+    ledger = queries.ledger(None, now=demo.REPLAY_CLOCK)
+    late = {r.item.deadline for r in ledger.open}
+    assert {"command.directive", "command.rectification"} <= late
 
     # The phone stays are in the companion store: the command line answers.
     resident = demo.compound_resident()
@@ -68,6 +76,10 @@ def test_it_builds_the_city_and_prints_working_logins(data_dir, client):
     username, _role, _area, password = result.accounts[0]
     assert client.login(username=username, password=password)
     assert client.get("/").status_code == 200
+    commander = next(a for a in result.accounts if a[0] == "commander")
+    assert client.login(username=commander[0], password=commander[3])
+    page = client.get(f"/directives/{directive.pk}/").content.decode()
+    assert demo.DIRECTIVE_TITLE in page and "已超时" in page
 
 
 def test_running_it_again_reuses_the_city_with_new_passwords(data_dir):

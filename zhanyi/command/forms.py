@@ -1,0 +1,124 @@
+"""The headquarters' forms: directives, supervision."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhanyi.accounts.models import TaskForce, TaskForceKind
+from zhanyi.core.pickers import UserFormMixin
+from zhanyi.places.pickers import AreaField
+
+from .models import GroupKind, Measure
+
+LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
+
+
+class TaskForceChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: TaskForce) -> str:
+        return f"{obj.headquarters.name} · {obj.get_kind_display()}"
+
+
+class DirectiveForm(UserFormMixin, forms.Form):
+    title = forms.CharField(label=_("What is to be done"), max_length=400)
+    body = forms.CharField(
+        label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    area = AreaField(label=_("Area"))
+    task_force = TaskForceChoice(
+        label=_("Owning task force"),
+        queryset=TaskForce.objects.select_related("headquarters"),
+        required=False,
+        empty_label=_("(the area's staff)"),
+    )
+    due_at = forms.DateTimeField(label=_("Deadline"), widget=LOCAL_DATETIME)
+
+
+class EvidenceForm(forms.Form):
+    evidence = forms.CharField(
+        label=_("Evidence: what was done"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evidence_file = forms.FileField(label=_("Evidence file"), required=False)
+
+
+class LedgerFilterForm(forms.Form):
+    owner = forms.ChoiceField(
+        label=_("Task force"),
+        choices=[("", _("All task forces")), *TaskForceKind.choices],
+        required=False,
+    )
+    area = forms.CharField(label=_("Area code"), max_length=20, required=False)
+
+
+class GroupForm(UserFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=GroupKind.choices)
+    area = AreaField(label=_("Area covered"))
+    leader = forms.CharField(label=_("Leader"), max_length=100, required=False)
+    members = forms.CharField(
+        label=_("Members"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class VisitForm(UserFormMixin, forms.Form):
+    area = AreaField(label=_("Area visited"))
+    visited_at = forms.DateTimeField(label=_("Visited at"), widget=LOCAL_DATETIME)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class FindingForm(forms.Form):
+    text = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ChoiceField(
+        label=_("Owning task force"),
+        choices=[("", _("(the area's staff)")), *TaskForceKind.choices],
+        required=False,
+    )
+    rectify_by = forms.DateTimeField(label=_("Rectify by"), widget=LOCAL_DATETIME)
+
+
+class RectifyForm(forms.Form):
+    finding = forms.IntegerField(widget=forms.HiddenInput)
+    rectification = forms.CharField(
+        label=_("How it was rectified"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AccountabilityForm(UserFormMixin, forms.Form):
+    area = AreaField(label=_("Area"))
+    held = forms.CharField(label=_("Held to account (unit or post)"), max_length=200)
+    measure = forms.ChoiceField(label=_("Measure"), choices=Measure.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HeadquartersForm(UserFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    area = AreaField(label=_("Area"))
+    activated_at = forms.DateTimeField(
+        label=_("Activated at"), widget=LOCAL_DATETIME, required=False
+    )
+
+
+class TaskForceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Task force"), choices=TaskForceKind.choices)
+
+
+class LeadForm(forms.Form):
+    task_force = forms.IntegerField(widget=forms.HiddenInput)
+    lead = forms.CharField(label=_("Lead"), max_length=200, required=False)
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    task_force = forms.TypedChoiceField(label=_("Task force"), coerce=int, choices=[])
+
+    def __init__(self, *args, task_forces=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task_force"].choices = [(tf.pk, tf.get_kind_display()) for tf in task_forces]
+
+
+class TwinForm(UserFormMixin, forms.Form):
+    county = AreaField(label=_("County"), levels=["county"])
+    twin = AreaField(label=_("Twinned with"), levels=["county"])

@@ -1,0 +1,70 @@
+"""Deadlines of the quarantine task force (隔离), for the supervision ledger:
+a close contact placed in a centralised quarantine site within 8 h
+(``deadlines.transfer_hours``); the same people as ``quarantine.overdue``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhanyi.core.deadlines import Item, deadline, window_start
+from zhanyi.core.masking import mask_name
+from zhanyi.core.metrics import area_filter
+from zhanyi.places.models import Area
+from zhanyi.quarantine.metrics import waiting_handoffs
+from zhanyi.quarantine.models import Placement
+
+
+@deadline(
+    "quarantine.placement",
+    gettext_lazy("Placement in quarantine"),
+    "deadlines.transfer_hours",
+    owner="quarantine",
+)
+def placements(area: Area | None, now: dt.datetime) -> list[Item]:
+    """People waiting past their deadline, and people placed late lately."""
+    link = reverse("quarantine:home")
+    items: list[Item] = []
+    seen: set[int] = set()
+    for handoff in (
+        waiting_handoffs(area)
+        .filter(due_at__lt=now)
+        .select_related("person", "area")
+        .order_by("due_at", "id")
+    ):
+        if handoff.person_id in seen:
+            continue
+        seen.add(handoff.person_id)
+        items.append(
+            Item(
+                deadline="quarantine.placement",
+                what=_("Place a contact in quarantine"),
+                whose=mask_name(handoff.person.name),
+                area=handoff.area,
+                due_at=handoff.due_at,
+                link=link,
+            )
+        )
+    late = Placement.objects.filter(
+        placed_at__gt=F("due_at"),
+        placed_at__gte=window_start(now),
+        placed_at__lte=now,
+        **area_filter(area, "area__path"),
+    ).select_related("person", "area")
+    items.extend(
+        Item(
+            deadline="quarantine.placement",
+            what=_("Place a contact in quarantine"),
+            whose=mask_name(p.person.name),
+            area=p.area,
+            due_at=p.due_at,
+            closed_at=p.placed_at,
+            link=link,
+        )
+        for p in late
+    )
+    return items
