@@ -21,6 +21,7 @@ from .supervision import area_by_code
 
 
 class TaskForceSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     members = serializers.SlugRelatedField(many=True, read_only=True, slug_field="username")
 
@@ -34,10 +35,10 @@ class HeadquartersSerializer(serializers.ModelSerializer):
     area = serializers.CharField(source="area.code")
     task_forces = TaskForceSerializer(many=True, read_only=True)
     kinds = serializers.ListField(
-        child=serializers.ChoiceField(choices=TaskForceKind.choices),
+        child=serializers.CharField(),
         write_only=True,
         required=False,
-        help_text="the task forces to set up (default: the article's ten)",
+        help_text=f"the task forces to set up, of {', '.join(TaskForceKind.values)} (default: all)",
     )
 
     class Meta:

@@ -79,7 +79,7 @@ class LedgerView(APIView):
 
 class GroupSerializer(serializers.ModelSerializer):
     area = serializers.CharField(source="area.code")
-    kind = serializers.ChoiceField(choices=GroupKind.choices)
+    kind = serializers.CharField(help_text=f"one of {', '.join(GroupKind.values)}")
 
     class Meta:
         model = SupervisionGroup
@@ -115,7 +115,9 @@ class GroupsView(APIView):
 
 
 class FindingSerializer(serializers.ModelSerializer):
-    owner = serializers.ChoiceField(choices=[("", ""), *TaskForceKind.choices], required=False)
+    owner = serializers.CharField(
+        required=False, allow_blank=True, help_text="the task force that rectifies (its kind)"
+    )
 
     class Meta:
         model = Finding
