@@ -1,7 +1,7 @@
 """The zones app's answer to ``zhanyi.places.risk``: the strongest approved
 zone in force over each area path (a zone over an ancestor covers its
-descendants). Zones over places only (a residential compound) cover no area
-path; their residents are reached through ``health_facts.py``."""
+descendants), and over each place drawn into a zone (``place_tiers``: a
+sealed compound covers no area path)."""
 
 from __future__ import annotations
 
