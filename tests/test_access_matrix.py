@@ -315,6 +315,19 @@ ROUTES: dict[str, Row] = {
     "api/v1/command/headquarters/": scoped("headquarters over or within the jurisdiction"),
     "api/v1/command/headquarters/<int:pk>/task-forces/<int:task_force_id>/": obj(),
     "api/v1/command/twinnings/": scoped("approve over the county twinned"),
+    # vaccination (issue 20)
+    "vaccination/": scoped("coverage counts, sites and imports of the jurisdiction"),
+    "vaccination/record/": scoped(
+        "edit_operations; sites and persons picked within the jurisdiction"
+    ),
+    "vaccination/appointments/": scoped("appointments at sites of the jurisdiction"),
+    "vaccination/imports/<int:import_id>/": obj(),
+    "api/v1/vaccination/coverage/": scoped("counts of the jurisdiction; another area is refused"),
+    "api/v1/vaccination/sites/": scoped("sites of the jurisdiction"),
+    "api/v1/vaccination/doses/": scoped("a person's doses: the person through get_person_for_user"),
+    "api/v1/vaccination/appointments/": scoped("appointments at sites of the jurisdiction"),
+    "api/v1/vaccination/imports/": scoped("imports made within the jurisdiction"),
+    "api/v1/vaccination/imports/<int:import_id>/": obj(),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -539,6 +552,15 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         updated_at=now,
     )
     care = livelihood_actions.do_add_care(marked, kind="elderly_alone", acting_user=SYSTEM)
+    from zhanyi.vaccination import actions as vaccination_actions
+    from zhanyi.vaccination.tests.factories import vaccines as vaccination_vaccines
+
+    vaccination_vaccines()
+    dose_export = "姓名,身份证号,生产企业,剂次,接种时间\n"
+    dose_export += f"{MARK_NAME},{marked.identity_number},康希诺,1,2021-05-01\n"
+    dose_import = vaccination_actions.do_import_doses(
+        io.BytesIO(dose_export.encode()), acting_user=world.tracer, filename="matrix.csv"
+    )
     r = round_([world.county])
     s = site(world.village)
     scan("MATRIX01", [marked], site=s, round=r)
@@ -585,6 +607,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "run_id": import_run.pk,
         "zone_id": zone.pk,
         "event_id": zone.events.exclude(notice="").get().pk,
+        "import_id": dose_import.pk,
         "kind": "notice",
         "delivery": getattr(batch, "code", ""),
         "team_id": team.pk,

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "zhanyi.coldchain",
     "zhanyi.zones",
     "zhanyi.livelihood",
+    "zhanyi.vaccination",
     "zhanyi.bench",
 ]
 

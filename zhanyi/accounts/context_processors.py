@@ -26,6 +26,7 @@ NAVIGATION = [
     ("coldchain:home", _("Cold chain"), "view_person"),
     ("zones:home", _("Risk zones"), "view_person"),
     ("livelihood:home", _("Supply assurance"), "view_person"),
+    ("vaccination:home", _("Vaccination"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

@@ -36,6 +36,7 @@ from zhanyi.screening.demo import replay_push_lists
 from zhanyi.teams.demo import replay_control, replay_teams
 from zhanyi.testing.demo import replay_testing
 from zhanyi.tracing.demo import replay_family_cluster, replay_family_sources
+from zhanyi.vaccination.demo import replay_vaccination
 from zhanyi.zones.demo import replay_zones
 
 from . import actions
@@ -160,6 +161,8 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     livelihood = replay_livelihood(acting_user=commander, seed=seed)
     say("Replaying September 2021: directives and supervision…")
     headquarters = replay_headquarters_work(commander)
+    say("Replaying September 2021: vaccination (sites, the immunisation system's export)…")
+    vaccination = replay_vaccination(acting_user=commander)
     say("Deciding every health code as of 30 September…")
     codes = replay_health_codes(
         as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
@@ -179,6 +182,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         "teams": teams,
         "livelihood": livelihood,
         "headquarters": headquarters,
+        "vaccination": vaccination,
         "health_codes": codes,
         "reports": [r.pk for r in reports],
     }

@@ -372,6 +372,97 @@ class LivelihoodRule:
             raise ValueError("livelihood.price_tolerance_percent must be between 0 and 100")
 
 
+@dataclass(frozen=True)
+class VaccinationRule:
+    """COVID-19 vaccination (新冠疫苗接种): each vaccine's course, the bands
+    coverage is counted in, and the coverage targets."""
+
+    #: Doses of a full course (全程接种) per vaccine code (the vaccines' table names
+    #: them by these codes).
+    course_doses: dict = field(default_factory=lambda: {"bbibp": 2, "coronavac": 2})
+    #: At least this many days between two doses of a vaccine's course.
+    min_interval_days: dict = field(default_factory=lambda: {"bbibp": 21, "coronavac": 21})
+    #: Doses beyond the course (a booster, 加强针) a person may receive.
+    booster_doses: int = 1
+    #: Age bands' lower edges in years, increasing: the first is the youngest
+    #: age vaccinated; coverage counts the people from it.
+    age_bands: tuple[int, ...] = (3, 12, 18, 60, 80)
+    #: Coverage targets, per cent of the people of the vaccinated ages.
+    first_dose_target_pct: int = 80
+    full_course_target_pct: int = 75
+
+    def __post_init__(self) -> None:
+        for name in ("course_doses", "min_interval_days"):
+            table = getattr(self, name)
+            if not table or any(
+                not isinstance(k, str) or not isinstance(v, int) or isinstance(v, bool) or v < 0
+                for k, v in table.items()
+            ):
+                raise ValueError(f"vaccination.{name} must map vaccine codes to whole numbers")
+        if any(v < 1 for v in self.course_doses.values()):
+            raise ValueError("vaccination.course_doses: a course has at least 1 dose")
+        if set(self.min_interval_days) - set(self.course_doses):
+            raise ValueError("vaccination.min_interval_days names a vaccine without a course")
+        _check_counts("vaccination", self, ("booster_doses",))
+        if not self.age_bands or list(self.age_bands) != sorted(set(self.age_bands)):
+            raise ValueError("vaccination.age_bands must be increasing ages without repeats")
+        for name in ("first_dose_target_pct", "full_course_target_pct"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or not 0 <= value <= 100:
+                raise ValueError(f"vaccination.{name} must be a percentage from 0 to 100")
+
+    def max_dose(self, vaccine: str) -> int:
+        return self.course_doses[vaccine] + self.booster_doses
+
+
+@dataclass(frozen=True)
+class ClinicRule:
+    """Fever clinics and pharmacies (发热门诊、药店): the clinic staff's standing
+    tests and how soon a buyer of fever or cough medicine is followed up."""
+
+    #: Clinic staff are tested every this many days ...
+    staff_test_every_days: int = 2
+    #: ... scheduled this many days ahead at a time.
+    staff_test_horizon_days: int = 14
+    #: A buyer reported by a pharmacy is tested within this many hours ...
+    buyer_test_hours: int = 24
+    #: ... or visited by the village team within this many hours.
+    buyer_visit_hours: int = 12
+
+    def __post_init__(self) -> None:
+        _check_counts("clinics", self, tuple(f.name for f in dataclasses.fields(self)), 1)
+
+
+@dataclass(frozen=True)
+class DischargeRule:
+    """Discharge of a case from the designated hospital (出院标准) and the health
+    monitoring after it (Diagnosis and Treatment Plan, 8th edition)."""
+
+    #: Temperature normal (below ``fever_celsius``) for at least this many days.
+    normal_temperature_days: int = 3
+    fever_celsius: float = 37.3
+    #: Respiratory symptoms clearly better; lung imaging clearly better.
+    needs_respiratory_improved: bool = True
+    needs_imaging_improved: bool = True
+    #: This many negative tests in a row, sampled at least this many hours apart.
+    negative_tests: int = 2
+    tests_min_gap_hours: int = 24
+    #: After discharge: this many days of health monitoring (isolation management) ...
+    monitoring_days: int = 14
+    #: ... and follow-up tests in these weeks after discharge.
+    follow_up_weeks: tuple[int, ...] = (2, 4)
+
+    def __post_init__(self) -> None:
+        _check_counts(
+            "discharge",
+            self,
+            ("normal_temperature_days", "negative_tests", "tests_min_gap_hours", "monitoring_days"),
+        )
+        _check_days("discharge", "follow_up_weeks", self.follow_up_weeks)
+        if not isinstance(self.fever_celsius, int | float) or not 35 <= self.fever_celsius <= 42:
+            raise ValueError("discharge.fever_celsius must be a temperature in °C")
+
+
 #: Section name → dataclass. Other issues register their sections here.
 SECTIONS: dict[str, type] = {
     "exposure": ExposureRule,
@@ -387,6 +478,9 @@ SECTIONS: dict[str, type] = {
     "quarantine_sites": QuarantineSiteRule,
     "zones": ZoneRules,
     "livelihood": LivelihoodRule,
+    "vaccination": VaccinationRule,
+    "clinics": ClinicRule,
+    "discharge": DischargeRule,
 }
 
 
@@ -409,6 +503,9 @@ class Protocol:
     quarantine_sites: QuarantineSiteRule = field(default_factory=QuarantineSiteRule)
     zones: ZoneRules = field(default_factory=ZoneRules)
     livelihood: LivelihoodRule = field(default_factory=LivelihoodRule)
+    vaccination: VaccinationRule = field(default_factory=VaccinationRule)
+    clinics: ClinicRule = field(default_factory=ClinicRule)
+    discharge: DischargeRule = field(default_factory=DischargeRule)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def exposure_window(

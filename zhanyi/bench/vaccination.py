@@ -1,0 +1,133 @@
+"""Vaccination (疫苗接种): the article's 7.58 million dose records imported, then coverage.
+
+``zhanyi bench vaccination`` loads a synthetic city into a scratch database
+(set-up, not measured: ``bench.city``, the person index's bulk import), writes
+the immunisation system's export of ``--doses`` dose records for its people
+(the article's mix: 7,575,300 doses; 4,013,600 people with a first dose,
+3,811,700 fully vaccinated, so 250,000 single-dose courses), then measures:
+
+- ``import_s``: ``vaccination.actions.do_import_doses`` on the CSV file, as the
+  command line and the upload page call it (read, checked, linked to the
+  person index by identity number, duplicates looked for, COPY);
+- ``coverage_s``: ``vaccination.queries.coverage`` for the city: by county and
+  age band against the targets, as the page, the API and the figures read it.
+
+Run it on PostgreSQL, in a database of its own::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhanyi_vaccination_bench \\
+        zhanyi bench vaccination [--doses 7575300] [--people N]
+
+The city (``--people``, by default enough for the first doses) is generated
+once under ``--data-dir`` and loaded once; each run deletes the doses of the
+previous one. The last line is JSON: ``bench``, ``doses``, ``import_s``,
+``coverage_s`` and the counts read back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from pathlib import Path
+from typing import TextIO
+
+import polars as pl
+
+from zhanyi.bench.city import NotABenchDatabase, generate_city, load_city, say
+from zhanyi.engine.synth.doses import ARTICLE_DOSES, VACCINES, export_frame, people_needed
+
+DATA_ROOT = Path.cwd() / "bench-data" / "vaccination"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--doses", type=int, default=ARTICLE_DOSES)
+    parser.add_argument("--people", type=int, default=None, help="default: enough for the doses")
+    parser.add_argument("--seed", type=int, default=20210916)
+    parser.add_argument("--data-dir", type=Path, default=DATA_ROOT)
+
+
+def _people_for(doses: int) -> int:
+    """A city with 2 % more people than the first doses need, in steps of 50,000
+    (so that a few runs share a city; the full run: 4,100,000)."""
+    return math.ceil(people_needed(doses) * 1.02 / 50_000) * 50_000
+
+
+def _export_file(options: dict, city_dir: Path, out: TextIO) -> Path:
+    path = options["data_dir"] / f"doses-{city_dir.name}-{options['doses']}.csv"
+    if not path.exists():
+        say(out, f"set-up: writing an export of {options['doses']:,} dose records…")
+        people = pl.read_parquet(city_dir / "people.parquet", columns=["identity_number", "name"])
+        export_frame(people, options["doses"], options["seed"]).write_csv(path)
+    return path
+
+
+def _fresh_start(out: TextIO, city_dir: Path, people: int) -> None:
+    from django.core.management import call_command
+
+    from zhanyi.core.audit import SystemActor
+    from zhanyi.people.models import Person
+    from zhanyi.vaccination import actions
+    from zhanyi.vaccination.models import Dose, DoseImport
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if not Person.objects.exists():
+        load_city(city_dir, out, bench="vaccination")
+    elif Person.objects.count() != people:
+        raise NotABenchDatabase(
+            "This database holds another city; point DATABASE_URL at a scratch database "
+            "(e.g. postgres://postgres@127.0.0.1:5432/zhanyi_vaccination_bench)."
+        )
+    t = time.perf_counter()
+    Dose.objects.all()._raw_delete(Dose.objects.db)
+    DoseImport.objects.all().delete()
+    say(out, f"set-up: earlier doses removed in {time.perf_counter() - t:.1f} s")
+    for code, name, maker in VACCINES:
+        actions.do_add_vaccine(
+            acting_user=SystemActor("bench:vaccination"), code=code, name=name, maker=maker
+        )
+
+
+def run(options: dict, out: TextIO) -> dict:
+    from zhanyi.core.audit import SystemActor
+    from zhanyi.core.db import dialect
+    from zhanyi.vaccination import actions, queries
+    from zhanyi.vaccination.models import Dose
+
+    options["data_dir"].mkdir(parents=True, exist_ok=True)
+    options["people"] = options["people"] or _people_for(options["doses"])
+    city_dir = generate_city(options, out)
+    _fresh_start(out, city_dir, options["people"])
+    path = _export_file(options, city_dir, out)
+    say(out, f"import: {path.name} ({path.stat().st_size / 1e6:.0f} MB)…")
+    t = time.perf_counter()
+    with path.open("rb") as fh:
+        run_ = actions.do_import_doses(
+            fh, acting_user=SystemActor("bench:vaccination"), filename=path.name
+        )
+    import_s = time.perf_counter() - t
+    say(
+        out,
+        f"import: {run_.stored:,} stored, {run_.duplicates:,} duplicates, "
+        f"{run_.unknown_persons:,} unknown, {run_.refused:,} refused in {import_s:.1f} s",
+    )
+    dialect.analyze(Dose)
+    t = time.perf_counter()
+    cov = queries.coverage(None)
+    coverage_s = time.perf_counter() - t
+    say(
+        out,
+        f"coverage: {len(cov.by_area)} areas × {len(cov.by_band)} age bands in {coverage_s:.2f} s; "
+        f"first dose {cov.total.first_dose:,} ({cov.total.first_pct}%), "
+        f"full course {cov.total.full_course:,} ({cov.total.full_pct}%)",
+    )
+    return {
+        "bench": "vaccination",
+        "doses": run_.stored,
+        "import_s": round(import_s, 1),
+        "coverage_s": round(coverage_s, 2),
+        "rows": run_.rows,
+        "people": options["people"],
+        "first_dose": cov.total.first_dose,
+        "full_course": cov.total.full_course,
+        "database": "postgresql" if dialect.is_postgresql() else "sqlite",
+    }
