@@ -328,6 +328,16 @@ ROUTES: dict[str, Row] = {
     "api/v1/vaccination/appointments/": scoped("appointments at sites of the jurisdiction"),
     "api/v1/vaccination/imports/": scoped("imports made within the jurisdiction"),
     "api/v1/vaccination/imports/<int:import_id>/": obj(),
+    # supplies (issue 20 part 1): stocks carry no personal data
+    "supplies/": scoped("holders, stock and requests of the jurisdiction"),
+    "api/v1/supplies/holders/": scoped("holders of the jurisdiction"),
+    "api/v1/supplies/movements/": scoped("movements of the jurisdiction; holders by name, checked"),
+    "api/v1/supplies/peak-use/": scoped("a holder of the jurisdiction, by name"),
+    "api/v1/supplies/requests/": scoped("requests of the jurisdiction"),
+    "api/v1/supplies/requests/<int:request_id>/approve/": obj(),
+    "api/v1/supplies/requests/<int:request_id>/refuse/": obj(),
+    "api/v1/supplies/alerts/": scoped("alerts of the jurisdiction"),
+    "api/v1/supplies/forecast/": scoped("forecasts of the user's own areas (counts)"),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -560,6 +570,15 @@ def objects_of_county_a(world: World) -> dict[str, object]:
     dose_export += f"{MARK_NAME},{marked.identity_number},康希诺,1,2021-05-01\n"
     dose_import = vaccination_actions.do_import_doses(
         io.BytesIO(dose_export.encode()), acting_user=world.tracer, filename="matrix.csv"
+    from zhanyi.supplies import actions as supplies_actions
+    from zhanyi.supplies.tests.factories import holder as supplies_holder
+    from zhanyi.supplies.tests.factories import item as supplies_item
+
+    supply_request = supplies_actions.do_request_supplies(
+        supplies_holder(world.village, name="矩阵医院"),
+        supplies_item("masks"),
+        10,
+        acting_user=SYSTEM,
     )
     r = round_([world.county])
     s = site(world.village)
@@ -608,6 +627,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "zone_id": zone.pk,
         "event_id": zone.events.exclude(notice="").get().pk,
         "import_id": dose_import.pk,
+        "request_id": supply_request.pk,
         "kind": "notice",
         "delivery": getattr(batch, "code", ""),
         "team_id": team.pk,

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "zhanyi.zones",
     "zhanyi.livelihood",
     "zhanyi.vaccination",
+    "zhanyi.supplies",
     "zhanyi.bench",
 ]
 

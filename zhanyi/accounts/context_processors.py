@@ -27,6 +27,7 @@ NAVIGATION = [
     ("zones:home", _("Risk zones"), "view_person"),
     ("livelihood:home", _("Supply assurance"), "view_person"),
     ("vaccination:home", _("Vaccination"), "view_person"),
+    ("supplies:home", _("Supplies"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

@@ -33,6 +33,7 @@ from zhanyi.places import actions as place_actions
 from zhanyi.places.models import Area, AreaLevel
 from zhanyi.quarantine.demo import replay_quarantine
 from zhanyi.screening.demo import replay_push_lists
+from zhanyi.supplies.demo import replay_supplies
 from zhanyi.teams.demo import replay_control, replay_teams
 from zhanyi.testing.demo import replay_testing
 from zhanyi.tracing.demo import replay_family_cluster, replay_family_sources
@@ -163,6 +164,8 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     headquarters = replay_headquarters_work(commander)
     say("Replaying September 2021: vaccination (sites, the immunisation system's export)…")
     vaccination = replay_vaccination(acting_user=commander)
+    say("Replaying September 2021: protective supplies…")
+    supplies = replay_supplies(acting_user=commander)
     say("Deciding every health code as of 30 September…")
     codes = replay_health_codes(
         as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
@@ -183,6 +186,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         "livelihood": livelihood,
         "headquarters": headquarters,
         "vaccination": vaccination,
+        "supplies": supplies,
         "health_codes": codes,
         "reports": [r.pk for r in reports],
     }

@@ -463,6 +463,77 @@ class DischargeRule:
             raise ValueError("discharge.fever_celsius must be a temperature in °C")
 
 
+#: The seven protective supplies of the article, by the code the supplies app keeps.
+SUPPLY_ITEMS = (
+    "masks",
+    "protective_suits",
+    "isolation_gowns",
+    "eye_masks",
+    "goggles",
+    "gloves",
+    "shoe_covers",
+)
+
+
+def _default_cover_days() -> dict[str, int]:
+    return {"hospital": 30, "cdc": 10}
+
+
+def _default_per_1000_tubes() -> dict[str, float]:
+    return {
+        "masks": 60.0,
+        "protective_suits": 25.0,
+        "isolation_gowns": 25.0,
+        "eye_masks": 25.0,
+        "goggles": 5.0,
+        "gloves": 250.0,
+        "shoe_covers": 50.0,
+    }
+
+
+def _default_per_quarantined_person_day() -> dict[str, float]:
+    return {
+        "masks": 3.0,
+        "protective_suits": 0.2,
+        "isolation_gowns": 0.3,
+        "eye_masks": 0.1,
+        "goggles": 0.02,
+        "gloves": 2.0,
+        "shoe_covers": 0.4,
+    }
+
+
+@dataclass(frozen=True)
+class SuppliesRule:
+    """Stocks of protective supplies (防疫物资储备): days of cover at the peak's daily
+    use, by kind of holder, and the use planned per tube sampled and per person
+    in quarantine (the shortfall forecast's coefficients)."""
+
+    #: Days of peak use a holder keeps, by kind (医疗机构 30 天, 疾控机构 10 天).
+    #: A kind not named here has no target and raises no alert.
+    cover_days: dict = field(default_factory=_default_cover_days)
+    #: Items used per 1,000 tubes sampled (samplers' protective equipment).
+    per_1000_tubes: dict = field(default_factory=_default_per_1000_tubes)
+    #: Items used per person in centralised quarantine and day (residents and staff).
+    per_quarantined_person_day: dict = field(default_factory=_default_per_quarantined_person_day)
+    #: Days the shortfall forecast looks ahead.
+    forecast_days: int = 14
+
+    def __post_init__(self) -> None:
+        for name in ("cover_days", "per_1000_tubes", "per_quarantined_person_day"):
+            table = getattr(self, name)
+            for key, value in table.items():
+                if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                    raise ValueError(f"supplies.{name}.{key} must be a number of at least 0")
+        unknown = sorted(
+            (set(self.per_1000_tubes) | set(self.per_quarantined_person_day)) - set(SUPPLY_ITEMS)
+        )
+        if unknown:
+            raise ValueError(f"supplies: unknown items {', '.join(unknown)}")
+        if not isinstance(self.forecast_days, int) or not 1 <= self.forecast_days <= 90:
+            raise ValueError("supplies.forecast_days must be a whole number from 1 to 90")
+
+
 #: Section name → dataclass. Other issues register their sections here.
 SECTIONS: dict[str, type] = {
     "exposure": ExposureRule,
@@ -481,6 +552,7 @@ SECTIONS: dict[str, type] = {
     "vaccination": VaccinationRule,
     "clinics": ClinicRule,
     "discharge": DischargeRule,
+    "supplies": SuppliesRule,
 }
 
 
@@ -506,6 +578,7 @@ class Protocol:
     vaccination: VaccinationRule = field(default_factory=VaccinationRule)
     clinics: ClinicRule = field(default_factory=ClinicRule)
     discharge: DischargeRule = field(default_factory=DischargeRule)
+    supplies: SuppliesRule = field(default_factory=SuppliesRule)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def exposure_window(

@@ -88,3 +88,24 @@ def coverage(area: Area | None) -> float:
     if not need:
         return 0.0
     return round(100 * int(tested) / int(need), 1)
+
+
+@figure(
+    "testing.tubes_planned", _("Tubes the next 24 hours' rounds still need"), _("tubes"), order=64
+)
+def tubes_planned(area: Area | None) -> int:
+    """Targets (not exempt) of the rounds open now or opening within 24 hours
+    who have no sample in that round yet, in tubes of the round's pool size.
+    The supplies forecast reads it as the day's planned sampling."""
+    now = timezone.now()
+    total = 0
+    rounds = TestingRound.objects.filter(ends_at__gt=now, starts_at__lt=now + dt.timedelta(days=1))
+    for r in rounds.only("pk", "pool_size"):
+        sampled = Sample.objects.filter(round=r, purpose=Purpose.ROUND).values("person_id")
+        waiting = (
+            RoundTarget.objects.filter(round=r, exempt=False, **area_filter(area, "village__path"))
+            .exclude(person_id__in=sampled)
+            .count()
+        )
+        total += -(-waiting // max(r.pool_size, 1))
+    return total

@@ -34,6 +34,10 @@ def test_it_builds_the_city_and_prints_working_logins(data_dir, client):
     assert replay["tracing"]["close_contacts"] > 0
     assert replay["testing"]
     assert replay["health_codes"]
+    # The article's 1,422 cold-chain batches, one positive sample traced; the
+    # supplies desk's days of cover with their alerts.
+    assert replay["coldchain"]["imported"] == 1422 and replay["coldchain"]["traced_people"] == 5
+    assert replay["supplies"]["alerts_open"] > 0
     # The twice-daily reports at their points of the story: the 20:00 report
     # of 14 September shows the pushed lists as the change since noon.
     reports = [Report.objects.get(pk=pk) for pk in replay["reports"]]

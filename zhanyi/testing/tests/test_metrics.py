@@ -58,3 +58,13 @@ def test_coverage_counts_a_sample_only_for_its_own_rounds_target(world):
     # three tested in their own round.
     assert _values()["testing.coverage"] == round(100 * 2 / 3, 1)
     assert _values(world.village)["testing.coverage"] == 50.0
+
+
+def test_the_tubes_planned_count_the_targets_not_yet_sampled_in_pools(world):
+    ps = people(world.village, 7)
+    people(world.other_village, 3)
+    r = round_([world.village], pool_size=5)
+    scan("PLAN0001", ps[:1], site=site(world.village), round=r)
+    # 6 targets left in pools of 5: 2 tubes; the other county's people are not targets
+    assert compute(["testing.tubes_planned"], None)[0]["value"] == 2
+    assert compute(["testing.tubes_planned"], world.other_county)[0]["value"] == 0
