@@ -81,7 +81,7 @@ def _area(code: str) -> Area:
     return area
 
 
-class StoreInput(serializers.Serializer):
+class ColdStoreInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     area = serializers.CharField(max_length=32)
     address = serializers.CharField(max_length=255, required=False, default="")
@@ -102,9 +102,9 @@ class StoresView(APIView):
             }
         )
 
-    @extend_schema(request=StoreInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=ColdStoreInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        data = StoreInput(data=request.data)
+        data = ColdStoreInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         store = _run(
@@ -119,7 +119,7 @@ class StoresView(APIView):
         return Response({"id": store.pk, "name": store.name}, status=status.HTTP_201_CREATED)
 
 
-class BatchInput(serializers.Serializer):
+class ColdBatchInput(serializers.Serializer):
     code = serializers.CharField(max_length=64)
     product = serializers.CharField(max_length=200)
     origin_country = serializers.CharField(max_length=100)
@@ -148,9 +148,9 @@ class BatchesView(APIView):
             batches = batches.filter(state=state)
         return Response({"results": [batch_dict(b) for b in batches[:500]]})
 
-    @extend_schema(request=BatchInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=ColdBatchInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        data = BatchInput(data=request.data)
+        data = ColdBatchInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         store = _store(request.user, v["store"])
@@ -224,7 +224,7 @@ class BatchView(APIView):
         )
 
 
-class DocumentsInput(serializers.Serializer):
+class ColdDocumentsInput(serializers.Serializer):
     documents = serializers.DictField(child=serializers.CharField(allow_blank=True))
 
 
@@ -232,10 +232,10 @@ class DocumentsView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
 
-    @extend_schema(request=DocumentsInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ColdDocumentsInput, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, batch_id: int) -> Response:
         batch = queries.get_batch_for_user(request.user, batch_id)
-        data = DocumentsInput(data=request.data)
+        data = ColdDocumentsInput(data=request.data)
         data.is_valid(raise_exception=True)
         batch = _run(
             lambda: actions.do_set_documents(
@@ -257,7 +257,7 @@ class ReleaseView(APIView):
         return Response(batch_dict(batch))
 
 
-class HandlingInput(serializers.Serializer):
+class ColdHandlingInput(serializers.Serializer):
     person = serializers.IntegerField(help_text="the worker's person id")
     step = serializers.ChoiceField(choices=HandlingStep.choices)
     handled_at = serializers.DateTimeField()
@@ -267,10 +267,10 @@ class HandlingsView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
 
-    @extend_schema(request=HandlingInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=ColdHandlingInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, batch_id: int) -> Response:
         batch = queries.get_batch_for_user(request.user, batch_id)
-        data = HandlingInput(data=request.data)
+        data = ColdHandlingInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         person = get_person_for_user(request.user, v["person"])
@@ -287,7 +287,7 @@ class HandlingsView(APIView):
         return Response({"id": handling.pk}, status=status.HTTP_201_CREATED)
 
 
-class DistributionInput(serializers.Serializer):
+class ColdDistributionInput(serializers.Serializer):
     buyer = serializers.CharField(max_length=200)
     receiver = serializers.IntegerField(help_text="the person id of who received it")
     quantity_tonnes = serializers.DecimalField(max_digits=10, decimal_places=3)
@@ -299,10 +299,10 @@ class DistributionsView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
 
-    @extend_schema(request=DistributionInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=ColdDistributionInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, batch_id: int) -> Response:
         batch = queries.get_batch_for_user(request.user, batch_id)
-        data = DistributionInput(data=request.data)
+        data = ColdDistributionInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         receiver = get_person_for_user(request.user, v["receiver"])
@@ -322,7 +322,7 @@ class DistributionsView(APIView):
         return Response({"id": distribution.pk}, status=status.HTTP_201_CREATED)
 
 
-class SampleInput(serializers.Serializer):
+class ColdSampleInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SampleKind.choices)
     result = serializers.ChoiceField(choices=SampleResult.choices)
     sampled_at = serializers.DateTimeField()
@@ -332,10 +332,10 @@ class SamplesView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
 
-    @extend_schema(request=SampleInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=ColdSampleInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, batch_id: int) -> Response:
         batch = queries.get_batch_for_user(request.user, batch_id)
-        data = SampleInput(data=request.data)
+        data = ColdSampleInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         sample = _run(
@@ -358,7 +358,7 @@ class SamplesView(APIView):
         )
 
 
-class ImportInput(serializers.Serializer):
+class ColdImportInput(serializers.Serializer):
     file = serializers.FileField()
     store = serializers.CharField(max_length=200, required=False, default="")
 
@@ -367,9 +367,9 @@ class ImportView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request=ImportInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=ColdImportInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        data = ImportInput(data=request.data)
+        data = ColdImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         store = _store(request.user, v["store"]) if v["store"] else None

@@ -69,7 +69,7 @@ def _item(code: str) -> Item:
     return item
 
 
-class HolderInput(serializers.Serializer):
+class SupplyHolderInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=HolderKind.choices)
     area = serializers.CharField(max_length=32)
@@ -108,9 +108,9 @@ class HoldersView(APIView):
             }
         )
 
-    @extend_schema(request=HolderInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=SupplyHolderInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        data = HolderInput(data=request.data)
+        data = SupplyHolderInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         area = Area.objects.filter(code=v["area"]).first()
@@ -124,7 +124,7 @@ class HoldersView(APIView):
         return Response({"name": holder.name, "kind": holder.kind}, status=status.HTTP_201_CREATED)
 
 
-class MovementInput(serializers.Serializer):
+class SupplyMovementInput(serializers.Serializer):
     holder = serializers.CharField(max_length=200)
     item = serializers.CharField(max_length=32)
     kind = serializers.ChoiceField(choices=["received", "issued", "transfer"])
@@ -157,9 +157,9 @@ class MovementsView(APIView):
             }
         )
 
-    @extend_schema(request=MovementInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=SupplyMovementInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        data = MovementInput(data=request.data)
+        data = SupplyMovementInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         holder = _holder(request.user, v["holder"])
@@ -180,7 +180,7 @@ class MovementsView(APIView):
         return Response({"balance_after": movement.balance_after}, status=status.HTTP_201_CREATED)
 
 
-class PeakUseInput(serializers.Serializer):
+class SupplyPeakUseInput(serializers.Serializer):
     holder = serializers.CharField(max_length=200)
     item = serializers.CharField(max_length=32)
     peak_daily_use = serializers.IntegerField(min_value=0)
@@ -190,9 +190,9 @@ class PeakUseView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
 
-    @extend_schema(request=PeakUseInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=SupplyPeakUseInput, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
-        data = PeakUseInput(data=request.data)
+        data = SupplyPeakUseInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         holder, item = _holder(request.user, v["holder"]), _item(v["item"])
@@ -218,7 +218,7 @@ def request_dict(r: SupplyRequest) -> dict:
     }
 
 
-class RequestInput(serializers.Serializer):
+class SupplyRequestInput(serializers.Serializer):
     requester = serializers.CharField(max_length=200)
     item = serializers.CharField(max_length=32)
     quantity = serializers.IntegerField(min_value=1)
@@ -235,9 +235,9 @@ class RequestsView(APIView):
             {"results": [request_dict(r) for r in queries.requests_for(request.user)[:500]]}
         )
 
-    @extend_schema(request=RequestInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=SupplyRequestInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        data = RequestInput(data=request.data)
+        data = SupplyRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         requester, item = _holder(request.user, v["requester"], "requester"), _item(v["item"])
@@ -254,7 +254,7 @@ class RequestsView(APIView):
         return Response(request_dict(made), status=status.HTTP_201_CREATED)
 
 
-class DecisionInput(serializers.Serializer):
+class SupplyDecisionInput(serializers.Serializer):
     supplier = serializers.CharField(max_length=200, required=False, default="")
     quantity = serializers.IntegerField(min_value=1, required=False)
     reason = serializers.CharField(max_length=255, required=False, default="")
@@ -264,10 +264,10 @@ class ApproveView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
 
-    @extend_schema(request=DecisionInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=SupplyDecisionInput, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, request_id: int) -> Response:
         supply_request = queries.get_request_for_user(request.user, request_id)
-        data = DecisionInput(data=request.data)
+        data = SupplyDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         if not v["supplier"]:
@@ -289,10 +289,10 @@ class RefuseView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
 
-    @extend_schema(request=DecisionInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=SupplyDecisionInput, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, request_id: int) -> Response:
         supply_request = queries.get_request_for_user(request.user, request_id)
-        data = DecisionInput(data=request.data)
+        data = SupplyDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         done = _run(
             lambda: actions.do_refuse_request(
