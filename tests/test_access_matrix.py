@@ -570,6 +570,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
     dose_export += f"{MARK_NAME},{marked.identity_number},康希诺,1,2021-05-01\n"
     dose_import = vaccination_actions.do_import_doses(
         io.BytesIO(dose_export.encode()), acting_user=world.tracer, filename="matrix.csv"
+    )
     from zhanyi.supplies import actions as supplies_actions
     from zhanyi.supplies.tests.factories import holder as supplies_holder
     from zhanyi.supplies.tests.factories import item as supplies_item
