@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import uuid
 import zipfile
 from dataclasses import dataclass
 
@@ -338,6 +339,22 @@ ROUTES: dict[str, Row] = {
     "api/v1/supplies/requests/<int:request_id>/refuse/": obj(),
     "api/v1/supplies/alerts/": scoped("alerts of the jurisdiction"),
     "api/v1/supplies/forecast/": scoped("forecasts of the user's own areas (counts)"),
+    # checkpoints and ports (issue 18)
+    "checkpoints/": scoped("stations of the jurisdiction and their counts"),
+    "checkpoints/check/": scoped("the phone page: the jurisdiction's open stations"),
+    "checkpoints/checks/<int:check_id>/": obj(),
+    "checkpoints/stations/<int:station_id>/": obj(),
+    "checkpoints/days/": scoped("counts of the jurisdiction's checks"),
+    "checkpoints/vessels/": scoped("vessels of the jurisdiction's ports"),
+    "checkpoints/pick/areas/": scoped("names and codes of areas (an origin): no personal data"),
+    "api/v1/checkpoints/stations/": scoped("stations of the jurisdiction"),
+    "api/v1/checkpoints/stations/<int:station_id>/": obj(),
+    "api/v1/checkpoints/checks/": scoped("checks of the jurisdiction's stations"),
+    "api/v1/checkpoints/checks/<int:check_id>/": obj(),
+    "api/v1/checkpoints/checks/<int:check_id>/person/": obj(),
+    "api/v1/checkpoints/figures/": scoped("counts of the jurisdiction's checks"),
+    "api/v1/checkpoints/vessels/": scoped("vessels of the jurisdiction's ports"),
+    "api/v1/checkpoints/vessels/<int:vessel_id>/reports/": obj(),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -571,6 +588,27 @@ def objects_of_county_a(world: World) -> dict[str, object]:
     dose_import = vaccination_actions.do_import_doses(
         io.BytesIO(dose_export.encode()), acting_user=world.tracer, filename="matrix.csv"
     )
+    from zhanyi.checkpoints import actions as checkpoint_actions
+
+    station = checkpoint_actions.do_create_station(
+        acting_user=SYSTEM, name="矩阵卡口", kind="port", area=world.county
+    )
+    checkpoint = checkpoint_actions.do_record_check(
+        station,
+        checkpoint_actions.CheckInput(
+            client_id=uuid.uuid4(),
+            plate="闽E12345",
+            people=1,
+            code_colour="red",
+            origin_area=world.village,
+            destination="矩阵",
+            person=marked,
+        ),
+        acting_user=SYSTEM,
+    )[0]
+    vessel = checkpoint_actions.do_register_vessel(
+        acting_user=SYSTEM, registration="闽矩阵渔1", home_port=station
+    )
     from zhanyi.supplies import actions as supplies_actions
     from zhanyi.supplies.tests.factories import holder as supplies_holder
     from zhanyi.supplies.tests.factories import item as supplies_item
@@ -629,6 +667,9 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "event_id": zone.events.exclude(notice="").get().pk,
         "import_id": dose_import.pk,
         "request_id": supply_request.pk,
+        "station_id": station.pk,
+        "check_id": checkpoint.pk,
+        "vessel_id": vessel.pk,
         "kind": "notice",
         "delivery": getattr(batch, "code", ""),
         "team_id": team.pk,

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "zhanyi.livelihood",
     "zhanyi.vaccination",
     "zhanyi.supplies",
+    "zhanyi.checkpoints",
     "zhanyi.bench",
 ]
 

@@ -28,6 +28,7 @@ NAVIGATION = [
     ("livelihood:home", _("Supply assurance"), "view_person"),
     ("vaccination:home", _("Vaccination"), "view_person"),
     ("supplies:home", _("Supplies"), "view_person"),
+    ("checkpoints:home", _("Checkpoints"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

@@ -23,6 +23,7 @@ from django.db import transaction
 from zhanyi.accounts import demo as demo_accounts
 from zhanyi.accounts.demo import NotADemoDatabase
 from zhanyi.accounts.models import DemoDatabase, Headquarters, TaskForceKind, User
+from zhanyi.checkpoints.demo import replay_checkpoints
 from zhanyi.coldchain.demo import replay_coldchain
 from zhanyi.engine.synth import SynthConfig, generate
 from zhanyi.livelihood.demo import replay_livelihood
@@ -166,6 +167,8 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     vaccination = replay_vaccination(acting_user=commander)
     say("Replaying September 2021: protective supplies…")
     supplies = replay_supplies(acting_user=commander)
+    say("Replaying September 2021: traffic checkpoints and fishing ports…")
+    checkpoints = replay_checkpoints(acting_user=commander, seed=seed)
     say("Deciding every health code as of 30 September…")
     codes = replay_health_codes(
         as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
@@ -187,6 +190,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         "headquarters": headquarters,
         "vaccination": vaccination,
         "supplies": supplies,
+        "checkpoints": checkpoints,
         "health_codes": codes,
         "reports": [r.pk for r in reports],
     }

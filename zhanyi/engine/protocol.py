@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from zhanyi.engine.checkpoints.rules import CheckpointRule
 from zhanyi.engine.codes.rules import HealthCodeRules
 from zhanyi.engine.zones.rules import ZoneRules
 
@@ -553,6 +554,7 @@ SECTIONS: dict[str, type] = {
     "clinics": ClinicRule,
     "discharge": DischargeRule,
     "supplies": SuppliesRule,
+    "checkpoints": CheckpointRule,
 }
 
 
@@ -579,6 +581,7 @@ class Protocol:
     clinics: ClinicRule = field(default_factory=ClinicRule)
     discharge: DischargeRule = field(default_factory=DischargeRule)
     supplies: SuppliesRule = field(default_factory=SuppliesRule)
+    checkpoints: CheckpointRule = field(default_factory=CheckpointRule)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def exposure_window(

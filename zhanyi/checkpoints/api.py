@@ -1,0 +1,465 @@
+"""REST API of the checkpoints app (交通管控), at ``/api/v1/checkpoints/``.
+
+Reading needs ``view_person``, writing ``edit_operations``; every object is
+checked against the caller's jurisdiction (outside it: 404). A refusal answers
+400 with the action's messages by field, in the caller's language.
+
+``POST checks/`` is idempotent on ``client_id``: the first answer is 201 with
+the check, a repeat 200 with the check stored the first time. The phone page's
+offline queue relies on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from zhanyi.accounts.roles import has_capability
+from zhanyi.core import jurisdiction
+from zhanyi.core.api import as_drf_error
+from zhanyi.people.models import Person
+from zhanyi.people.queries import persons_for
+from zhanyi.places.models import Area
+
+from . import actions, queries
+from .metrics import TALLY, tally
+from .models import Check, CodeColour, Movement, Station, StationKind, Vessel
+from .wording import reason_text
+
+
+class CheckpointsCapability(BasePermission):
+    """Reading needs ``view_person``; writing ``edit_operations``."""
+
+    def has_permission(self, request, view) -> bool:
+        needed = (
+            "view_person" if request.method in ("GET", "HEAD", "OPTIONS") else "edit_operations"
+        )
+        return (
+            has_capability(request.user, needed)
+            and jurisdiction.root_path(request.user) is not None
+        )
+
+
+PERMISSIONS = [IsAuthenticated, CheckpointsCapability]
+
+
+def _run(fn):
+    """An action's refusal as a 400 (by field), a jurisdiction refusal as a 403."""
+    try:
+        return fn()
+    except ValidationError as error:
+        raise as_drf_error(error) from None
+    except PermissionDenied as error:
+        raise DRFPermissionDenied(str(error)) from None
+
+
+def _area(code: str, field: str) -> Area | None:
+    if not code:
+        return None
+    word = code.strip()
+    found = list(Area.objects.filter(code=word)[:1]) or list(Area.objects.filter(name=word)[:2])
+    if len(found) != 1:
+        raise serializers.ValidationError(
+            {field: [_("No single area has the code or name %(word)s.") % {"word": word}]}
+        )
+    return found[0]
+
+
+def station_dict(s: Station) -> dict:
+    return {
+        "id": s.pk,
+        "name": s.name,
+        "kind": s.kind,
+        "kind_label": s.get_kind_display(),
+        "area": s.area.code,
+        "location": s.location,
+        "lon": s.lon,
+        "lat": s.lat,
+        "active": s.active,
+    }
+
+
+def check_dict(c: Check) -> dict:
+    return {
+        "id": c.pk,
+        "client_id": str(c.client_id),
+        "station": c.station_id,
+        "checked_at": c.checked_at,
+        "plate": c.plate,
+        "new_energy": c.new_energy,
+        "people": c.people,
+        "origin_area": c.origin_area.code if c.origin_area else None,
+        "origin_city": c.origin_city,
+        "destination_area": c.destination_area.code if c.destination_area else None,
+        "destination": c.destination,
+        "code_colour": c.code_colour,
+        "test_age_hours": c.test_age_hours,
+        "origin_tier": c.origin_tier or None,
+        "destination_tier": c.destination_tier or None,
+        "outcome": c.outcome,
+        "outcome_label": c.get_outcome_display(),
+        "reason": reason_text(c.reasons[0]) if c.reasons else "",
+        "reasons": [reason_text(r) for r in c.reasons],
+        "waits_for_person": c.waits_for_person,
+        "handed_off": bool(c.handoff_key),
+    }
+
+
+class CheckpointStationInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=StationKind.choices)
+    area = serializers.CharField(max_length=32)
+    location = serializers.CharField(max_length=255, required=False, default="")
+    lon = serializers.FloatField(required=False, allow_null=True, default=None)
+    lat = serializers.FloatField(required=False, allow_null=True, default=None)
+
+
+class StationsView(APIView):
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+
+    @extend_schema(operation_id="checkpoints_stations_list", responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response(
+            {"results": [station_dict(s) for s in queries.stations_for(request.user)[:500]]}
+        )
+
+    @extend_schema(request=CheckpointStationInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        data = CheckpointStationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        area = _area(v["area"], "area")
+        station = _run(
+            lambda: actions.do_create_station(
+                acting_user=request.user,
+                name=v["name"],
+                kind=v["kind"],
+                area=area,
+                location=v["location"],
+                lon=v["lon"],
+                lat=v["lat"],
+                request=request,
+            )
+        )
+        return Response(station_dict(station), status=status.HTTP_201_CREATED)
+
+
+class StationView(APIView):
+    permission_classes = PERMISSIONS
+
+    @extend_schema(operation_id="checkpoints_station", responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, station_id: int) -> Response:
+        station = queries.get_station_for_user(request.user, station_id)
+        return Response(
+            {**station_dict(station), "totals": tally(Check.objects.filter(station=station))}
+        )
+
+
+class VehicleCheckInput(serializers.Serializer):
+    client_id = serializers.UUIDField()
+    station = serializers.IntegerField()
+    plate = serializers.CharField(max_length=32, allow_blank=True)
+    people = serializers.IntegerField()
+    code_colour = serializers.ChoiceField(choices=CodeColour.choices)
+    test_age_hours = serializers.IntegerField(required=False, allow_null=True, default=None)
+    origin_area = serializers.CharField(max_length=32, required=False, default="", allow_blank=True)
+    origin_city = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True
+    )
+    destination_area = serializers.CharField(
+        max_length=32, required=False, default="", allow_blank=True
+    )
+    destination = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True
+    )
+    checked_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    person = serializers.IntegerField(required=False, allow_null=True, default=None)
+    name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    identity_number = serializers.CharField(
+        max_length=32, required=False, default="", allow_blank=True
+    )
+    phone = serializers.CharField(max_length=32, required=False, default="", allow_blank=True)
+
+
+def _person(user, person_id: int | None) -> Person | None:
+    if person_id is None:
+        return None
+    found = persons_for(user).filter(pk=person_id).first()
+    if found is None:
+        raise serializers.ValidationError({"person": [f"no person {person_id}"]})
+    return found
+
+
+def _identity(v: dict) -> actions.Identity | None:
+    if not (v["name"].strip() or v["identity_number"].strip()):
+        return None
+    return actions.Identity(name=v["name"], identity_number=v["identity_number"], phone=v["phone"])
+
+
+class ChecksView(APIView):
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="checkpoints_checks_list",
+        parameters=[
+            OpenApiParameter("station", int, description="one station's checks"),
+            OpenApiParameter("day", dt.date, description="one local day"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        checks = queries.checks_for(request.user)
+        station = request.query_params.get("station")
+        if station:
+            if not station.isdigit():
+                raise serializers.ValidationError({"station": ["a station id"]})
+            checks = checks.filter(station=queries.get_station_for_user(request.user, int(station)))
+        day = request.query_params.get("day")
+        if day:
+            try:
+                checks = checks.filter(day=dt.date.fromisoformat(day))
+            except ValueError:
+                raise serializers.ValidationError({"day": ["a date, YYYY-MM-DD"]}) from None
+        return Response({"results": [check_dict(c) for c in checks[:500]]})
+
+    @extend_schema(
+        request=VehicleCheckInput, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT}
+    )
+    def post(self, request: Request) -> Response:
+        data = VehicleCheckInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        station = queries.get_station_for_user(request.user, v["station"])
+        check_input = actions.CheckInput(
+            client_id=v["client_id"],
+            plate=v["plate"],
+            people=v["people"],
+            code_colour=v["code_colour"],
+            test_age_hours=v["test_age_hours"],
+            origin_area=_area(v["origin_area"], "origin_area"),
+            origin_city=v["origin_city"],
+            destination_area=_area(v["destination_area"], "destination_area"),
+            destination=v["destination"],
+            checked_at=v["checked_at"],
+            person=_person(request.user, v["person"]),
+            identity=_identity(v),
+        )
+        check, created = _run(
+            lambda: actions.do_record_check(
+                station, check_input, acting_user=request.user, request=request
+            )
+        )
+        return Response(
+            check_dict(check), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class CheckView(APIView):
+    permission_classes = PERMISSIONS
+
+    @extend_schema(operation_id="checkpoints_check", responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, check_id: int) -> Response:
+        return Response(check_dict(queries.get_check_for_user(request.user, check_id)))
+
+
+class CheckPersonInput(serializers.Serializer):
+    person = serializers.IntegerField(required=False, allow_null=True, default=None)
+    name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    identity_number = serializers.CharField(
+        max_length=32, required=False, default="", allow_blank=True
+    )
+    phone = serializers.CharField(max_length=32, required=False, default="", allow_blank=True)
+
+
+class CheckPersonView(APIView):
+    """Name the person of a check handed to quarantine or testing (the hand-off follows)."""
+
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=CheckPersonInput, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, check_id: int) -> Response:
+        check = queries.get_check_for_user(request.user, check_id)
+        data = CheckPersonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        check = _run(
+            lambda: actions.do_name_person(
+                check,
+                person=_person(request.user, v["person"]),
+                identity=_identity(v),
+                acting_user=request.user,
+                request=request,
+            )
+        )
+        return Response(check_dict(check))
+
+
+class FiguresView(APIView):
+    permission_classes = PERMISSIONS
+
+    @extend_schema(
+        operation_id="checkpoints_figures",
+        parameters=[
+            OpenApiParameter("since", dt.date),
+            OpenApiParameter("until", dt.date),
+            OpenApiParameter("by", str, enum=["station", "kind"]),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            since, until = (
+                dt.date.fromisoformat(request.query_params[k])
+                if request.query_params.get(k)
+                else None
+                for k in ("since", "until")
+            )
+        except ValueError:
+            raise serializers.ValidationError({"since": ["a date, YYYY-MM-DD"]}) from None
+        by = request.query_params.get("by") or "station"
+        if by not in ("station", "kind"):
+            raise serializers.ValidationError({"by": ["station or kind"]})
+        rows = queries.day_table(request.user, since=since, until=until, by=by)
+        return Response(
+            {
+                "by": by,
+                "totals": tally(queries.checks_for(request.user)),
+                "results": [
+                    {
+                        "day": r["day"],
+                        **(
+                            {"station": r["station_id"], "station_name": r["station__name"]}
+                            if by == "station"
+                            else {"kind": r["station__kind"], "kind_label": r["kind_label"]}
+                        ),
+                        **{k: r[k] for k in TALLY},
+                    }
+                    for r in rows
+                ],
+            }
+        )
+
+
+def vessel_dict(v: Vessel) -> dict:
+    return {
+        "id": v.pk,
+        "registration": v.registration,
+        "name": v.name,
+        "home_port": v.home_port_id,
+        "skipper": v.skipper,
+        "state": v.state,
+        "state_label": v.get_state_display(),
+        "due_back_at": v.due_back_at,
+        "overdue_since": v.overdue_since,
+    }
+
+
+class FishingVesselInput(serializers.Serializer):
+    registration = serializers.CharField(max_length=64)
+    home_port = serializers.IntegerField()
+    name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    skipper = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class VesselsView(APIView):
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="checkpoints_vessels_list",
+        parameters=[OpenApiParameter("overdue", bool)],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        vessels = queries.vessels_for(request.user)
+        if request.query_params.get("overdue") in ("1", "true", "yes"):
+            vessels = vessels.filter(overdue_since__isnull=False)
+        return Response({"results": [vessel_dict(v) for v in vessels[:500]]})
+
+    @extend_schema(request=FishingVesselInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        data = FishingVesselInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        port = queries.get_station_for_user(request.user, v["home_port"])
+        vessel = _run(
+            lambda: actions.do_register_vessel(
+                acting_user=request.user,
+                registration=v["registration"],
+                home_port=port,
+                name=v["name"],
+                skipper=v["skipper"],
+                request=request,
+            )
+        )
+        return Response(vessel_dict(vessel), status=status.HTTP_201_CREATED)
+
+
+class PortReportInput(serializers.Serializer):
+    port = serializers.IntegerField()
+    movement = serializers.ChoiceField(choices=Movement.choices)
+    crew = serializers.IntegerField()
+    crew_names = serializers.CharField(required=False, default="", allow_blank=True)
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    due_back_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class VesselReportsView(APIView):
+    """A vessel's exit or entry report (进出港报告)."""
+
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=PortReportInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request, vessel_id: int) -> Response:
+        vessel = queries.get_vessel_for_user(request.user, vessel_id)
+        data = PortReportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        port = queries.get_station_for_user(request.user, v["port"])
+        _run(
+            lambda: actions.do_report_movement(
+                vessel,
+                port=port,
+                movement=v["movement"],
+                crew=v["crew"],
+                crew_names=v["crew_names"],
+                at=v["at"],
+                due_back_at=v["due_back_at"],
+                acting_user=request.user,
+                request=request,
+            )
+        )
+        vessel.refresh_from_db()
+        return Response(vessel_dict(vessel), status=status.HTTP_201_CREATED)
+
+
+urlpatterns = [
+    path("stations/", StationsView.as_view(), name="checkpoints-stations"),
+    path("stations/<int:station_id>/", StationView.as_view(), name="checkpoints-station"),
+    path("checks/", ChecksView.as_view(), name="checkpoints-checks"),
+    path("checks/<int:check_id>/", CheckView.as_view(), name="checkpoints-check"),
+    path("checks/<int:check_id>/person/", CheckPersonView.as_view(), name="checkpoints-person"),
+    path("figures/", FiguresView.as_view(), name="checkpoints-figures"),
+    path("vessels/", VesselsView.as_view(), name="checkpoints-vessels"),
+    path(
+        "vessels/<int:vessel_id>/reports/",
+        VesselReportsView.as_view(),
+        name="checkpoints-vessel-reports",
+    ),
+]
