@@ -355,6 +355,21 @@ ROUTES: dict[str, Row] = {
     "api/v1/checkpoints/figures/": scoped("counts of the jurisdiction's checks"),
     "api/v1/checkpoints/vessels/": scoped("vessels of the jurisdiction's ports"),
     "api/v1/checkpoints/vessels/<int:vessel_id>/reports/": obj(),
+    # workforce (issue 20 part 2)
+    "workforce/": scoped("headcounts of the jurisdiction; no personal data"),
+    "workforce/deployments/<int:deployment_id>/end/": obj(),
+    "workforce/teams/": scoped("mutual-aid teams of the jurisdiction"),
+    "workforce/teams/<int:aid_team_id>/": obj(),
+    "workforce/branches/": scoped("party branches of the jurisdiction"),
+    "workforce/roster/": scoped("rosters of the jurisdiction; a file into the user's own areas"),
+    "workforce/roster/imports/<int:import_id>/errors.xlsx": obj(),
+    "api/v1/workforce/deployments/": scoped("headcounts of the jurisdiction"),
+    "api/v1/workforce/deployments/<int:deployment_id>/end/": obj(),
+    "api/v1/workforce/teams/": scoped("mutual-aid teams of the jurisdiction"),
+    "api/v1/workforce/teams/<int:aid_team_id>/step/": obj(),
+    "api/v1/workforce/branches/": scoped("party branches of the jurisdiction"),
+    "api/v1/workforce/roster/": scoped("rosters of the jurisdiction"),
+    "api/v1/workforce/roster/import/": scoped("a file into the user's own areas"),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -618,6 +633,26 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         supplies_item("masks"),
         10,
         acting_user=SYSTEM,
+    from zhanyi.workforce import actions as workforce_actions
+
+    deployment = workforce_actions.do_deploy(
+        area=world.village, kind="police", headcount=3, acting_user=SYSTEM
+    )
+    aid_team = workforce_actions.do_register_team(
+        name="矩阵支援队",
+        direction="arriving",
+        kind="sampling",
+        headcount=10,
+        counterpart="厦门市",
+        area=world.village,
+        acting_user=SYSTEM,
+    )
+    roster = workforce_actions.do_import_roster(
+        io.BytesIO(
+            f"姓名,手机,类别,区域,日期,班次\n{MARK_NAME},{MARK_PHONE},公安,{world.village.code},2021-09-18,白班\n矩阵,1,外星人,{world.village.code},2021-09-18,白班\n".encode()
+        ),
+        "matrix.csv",
+        acting_user=world.tracer,
     )
     r = round_([world.county])
     s = site(world.village)
@@ -678,6 +713,9 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "facility_id": shop.pk,
         "order_id": order.pk,
         "care_id": care.pk,
+        "deployment_id": deployment.pk,
+        "import_id": roster.record.pk,
+        "aid_team_id": aid_team.pk,
         # ``pk`` in the API names the object of its path
         "api/v1/people/": marked.pk,
         "api/v1/people/merges/": merge.pk,

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "zhanyi.vaccination",
     "zhanyi.supplies",
     "zhanyi.checkpoints",
+    "zhanyi.workforce",
     "zhanyi.bench",
 ]
 

@@ -29,6 +29,7 @@ NAVIGATION = [
     ("vaccination:home", _("Vaccination"), "view_person"),
     ("supplies:home", _("Supplies"), "view_person"),
     ("checkpoints:home", _("Checkpoints"), "view_person"),
+    ("workforce:home", _("People in the field"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

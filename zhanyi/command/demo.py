@@ -39,6 +39,7 @@ from zhanyi.teams.demo import replay_control, replay_teams
 from zhanyi.testing.demo import replay_testing
 from zhanyi.tracing.demo import replay_family_cluster, replay_family_sources
 from zhanyi.vaccination.demo import replay_vaccination
+from zhanyi.workforce.demo import replay_workforce
 from zhanyi.zones.demo import replay_zones
 
 from . import actions
@@ -169,6 +170,11 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     supplies = replay_supplies(acting_user=commander)
     say("Replaying September 2021: traffic checkpoints and fishing ports…")
     checkpoints = replay_checkpoints(acting_user=commander, seed=seed)
+    say("Replaying September 2021: health workers, volunteers, cadres and police deployed…")
+    resident = compound_resident()
+    workforce = replay_workforce(
+        acting_user=commander, village=resident.village if resident else None
+    )
     say("Deciding every health code as of 30 September…")
     codes = replay_health_codes(
         as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
@@ -191,6 +197,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         "vaccination": vaccination,
         "supplies": supplies,
         "checkpoints": checkpoints,
+        "workforce": workforce,
         "health_codes": codes,
         "reports": [r.pk for r in reports],
     }

@@ -1,0 +1,121 @@
+"""Figures of the people in the field (力量, 数出一门): one definition each."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhanyi.core.metrics import area_filter, figure
+from zhanyi.engine.protocol import LOCAL_TZ
+from zhanyi.places.models import Area
+from zhanyi.workforce.models import (
+    HEALTH_KINDS,
+    Deployment,
+    Direction,
+    ForceKind,
+    MutualAidTeam,
+    PartyBranch,
+    RosterEntry,
+)
+from zhanyi.workforce.queries import headcount, in_force, person_times
+
+
+def _deployed(area: Area | None, *kinds: str) -> int:
+    qs = Deployment.objects.filter(kind__in=kinds, **area_filter(area, "area__path"))
+    return headcount(in_force(qs))
+
+
+@figure(
+    "workforce.health_workers",
+    _("Health workers in the field"),
+    _("people"),
+    order=140,
+    link="workforce:home",
+)
+def health_workers(area: Area | None) -> int:
+    return _deployed(area, *HEALTH_KINDS)
+
+
+@figure("workforce.sampling_medics", _("Medics sampling"), _("people"), order=141)
+def sampling_medics(area: Area | None) -> int:
+    return _deployed(area, ForceKind.SAMPLING)
+
+
+@figure("workforce.quarantine_site_staff", _("Quarantine site staff"), _("people"), order=142)
+def quarantine_site_staff(area: Area | None) -> int:
+    return _deployed(area, ForceKind.QUARANTINE_SITE)
+
+
+@figure("workforce.clinic_staff", _("Clinic staff"), _("people"), order=143)
+def clinic_staff(area: Area | None) -> int:
+    return _deployed(area, ForceKind.CLINIC)
+
+
+@figure("workforce.volunteers", _("Volunteers in the field"), _("people"), order=144)
+def volunteers(area: Area | None) -> int:
+    return _deployed(area, ForceKind.VOLUNTEER)
+
+
+@figure(
+    "workforce.volunteer_person_times", _("Volunteer person-times"), _("person-times"), order=145
+)
+def volunteer_person_times(area: Area | None) -> int:
+    qs = Deployment.objects.filter(kind=ForceKind.VOLUNTEER, **area_filter(area, "area__path"))
+    return person_times(qs)
+
+
+@figure("workforce.cadres", _("Cadres deployed"), _("people"), order=146)
+def cadres(area: Area | None) -> int:
+    return _deployed(area, ForceKind.CADRE)
+
+
+@figure("workforce.police", _("Police deployed"), _("people"), order=147)
+def police(area: Area | None) -> int:
+    return _deployed(area, ForceKind.POLICE)
+
+
+def _branches(area: Area | None):
+    return PartyBranch.objects.filter(dissolved_at__isnull=True, **area_filter(area, "area__path"))
+
+
+@figure("workforce.party_branches", _("Temporary party branches"), _("branches"), order=148)
+def party_branches(area: Area | None) -> int:
+    return _branches(area).count()
+
+
+@figure("workforce.party_posts", _("Party member posts"), _("posts"), order=149)
+def party_posts(area: Area | None) -> int:
+    return sum(_branches(area).values_list("posts", flat=True))
+
+
+def _teams_out(area: Area | None, direction: str) -> int:
+    teams = MutualAidTeam.objects.filter(
+        direction=direction,
+        started_at__isnull=False,
+        ended_at__isnull=True,
+        **area_filter(area, "area__path"),
+    )
+    return sum(teams.values_list("headcount", flat=True))
+
+
+@figure("workforce.aid_arrived", _("Mutual-aid staff here to help"), _("people"), order=150)
+def aid_arrived(area: Area | None) -> int:
+    return _teams_out(area, Direction.ARRIVING)
+
+
+@figure("workforce.aid_sent", _("Our staff helping elsewhere"), _("people"), order=151)
+def aid_sent(area: Area | None) -> int:
+    return _teams_out(area, Direction.LEAVING)
+
+
+@figure("workforce.rostered_today", _("People on today's rosters"), _("people"), order=152)
+def rostered_today(area: Area | None) -> int:
+    today = timezone.now().astimezone(LOCAL_TZ).date()
+    return (
+        RosterEntry.objects.filter(day=today, **area_filter(area, "area__path"))
+        .filter(~Q(name=""))
+        .values("name", "phone")
+        .distinct()
+        .count()
+    )
