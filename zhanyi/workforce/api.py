@@ -91,7 +91,10 @@ def team_dict(t: MutualAidTeam) -> dict:
 
 class DeploymentInput(serializers.Serializer):
     area = serializers.CharField(max_length=32)
-    kind = serializers.ChoiceField(choices=ForceKind.choices)
+    kind = serializers.CharField(
+        max_length=32,
+        help_text="sampling, quarantine_site, clinic, lab, volunteer, cadre or police",
+    )
     headcount = serializers.IntegerField(min_value=1)
     shift = serializers.ChoiceField(choices=Shift.choices, default=Shift.ALL_DAY)
     post = serializers.CharField(max_length=200, required=False, default="")
@@ -135,10 +138,10 @@ class DeploymentEndView(APIView):
         return Response(deployment_dict(deployment))
 
 
-class TeamInput(serializers.Serializer):
+class AidTeamInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     direction = serializers.ChoiceField(choices=Direction.choices)
-    kind = serializers.ChoiceField(choices=ForceKind.choices, default=ForceKind.SAMPLING)
+    kind = serializers.CharField(max_length=32, default=ForceKind.SAMPLING)
     headcount = serializers.IntegerField(min_value=1)
     counterpart = serializers.CharField(max_length=200)
     area = serializers.CharField(max_length=32)
@@ -152,9 +155,9 @@ class TeamsView(APIView):
     def get(self, request: Request) -> Response:
         return Response({"results": [team_dict(t) for t in queries.teams_for(request.user)[:500]]})
 
-    @extend_schema(request=TeamInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=AidTeamInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        data = TeamInput(data=request.data)
+        data = AidTeamInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         v["area"] = _area(v["area"])
@@ -164,7 +167,7 @@ class TeamsView(APIView):
         return Response(team_dict(team), status=status.HTTP_201_CREATED)
 
 
-class TeamStepInput(serializers.Serializer):
+class AidTeamStepInput(serializers.Serializer):
     step = serializers.ChoiceField(choices=["start", "end"])
 
 
@@ -174,10 +177,10 @@ class TeamStepView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
 
-    @extend_schema(request=TeamStepInput, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=AidTeamStepInput, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, aid_team_id: int) -> Response:
         team = queries.get_team_for_user(request.user, aid_team_id)
-        data = TeamStepInput(data=request.data)
+        data = AidTeamStepInput(data=request.data)
         data.is_valid(raise_exception=True)
         _run(
             lambda: actions.do_move_team(
