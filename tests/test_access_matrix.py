@@ -362,7 +362,7 @@ ROUTES: dict[str, Row] = {
     "workforce/teams/<int:aid_team_id>/": obj(),
     "workforce/branches/": scoped("party branches of the jurisdiction"),
     "workforce/roster/": scoped("rosters of the jurisdiction; a file into the user's own areas"),
-    "workforce/roster/imports/<int:import_id>/errors.xlsx": obj(),
+    "workforce/roster/imports/<int:roster_import_id>/errors.xlsx": obj(),
     "api/v1/workforce/deployments/": scoped("headcounts of the jurisdiction"),
     "api/v1/workforce/deployments/<int:deployment_id>/end/": obj(),
     "api/v1/workforce/teams/": scoped("mutual-aid teams of the jurisdiction"),
@@ -633,6 +633,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         supplies_item("masks"),
         10,
         acting_user=SYSTEM,
+    )
     from zhanyi.workforce import actions as workforce_actions
 
     deployment = workforce_actions.do_deploy(
@@ -714,7 +715,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "order_id": order.pk,
         "care_id": care.pk,
         "deployment_id": deployment.pk,
-        "import_id": roster.record.pk,
+        "roster_import_id": roster.record.pk,
         "aid_team_id": aid_team.pk,
         # ``pk`` in the API names the object of its path
         "api/v1/people/": marked.pk,

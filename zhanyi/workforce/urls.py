@@ -11,5 +11,5 @@ urlpatterns = [
     path("teams/<int:aid_team_id>/", views.team_step, name="team"),
     path("branches/", views.branches, name="branches"),
     path("roster/", views.roster, name="roster"),
-    path("roster/imports/<int:import_id>/errors.xlsx", views.error_file, name="error-file"),
+    path("roster/imports/<int:roster_import_id>/errors.xlsx", views.error_file, name="error-file"),
 ]

@@ -216,8 +216,8 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @capability_required("edit_operations")
-def error_file(request: HttpRequest, import_id: int) -> HttpResponse:
-    record = queries.get_import_for_user(request.user, import_id)
+def error_file(request: HttpRequest, roster_import_id: int) -> HttpResponse:
+    record = queries.get_import_for_user(request.user, roster_import_id)
     if not record.error_file:
         return HttpResponse(status=404)
     response = HttpResponse(
