@@ -40,7 +40,7 @@ class ColdStore(models.Model):
 
 class BatchState(models.TextChoices):
     HELD = "held", _("Held")  # 暂扣, waiting for its documents
-    RELEASED = "released", _("Released")  # 放行
+    RELEASED = "released", pgettext_lazy("batch", "Released")  # 放行
     SEALED = "sealed", _("Sealed after a positive sample")  # 封存
 
 
@@ -68,7 +68,7 @@ class Batch(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=BatchState.choices, default=BatchState.HELD
     )
-    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    released_at = models.DateTimeField(pgettext_lazy("batch", "released at"), null=True, blank=True)
     released_by_name = models.CharField(_("released by"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhanyi.accounts.models import TaskForce, TaskForceKind
 from zhanyi.core.pickers import UserFormMixin
@@ -51,7 +52,7 @@ class LedgerFilterForm(forms.Form):
 
 
 class GroupForm(UserFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("of a thing", "Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=GroupKind.choices)
     area = AreaField(label=_("Area covered"))
     leader = forms.CharField(label=_("Leader"), max_length=100, required=False)
@@ -94,7 +95,7 @@ class AccountabilityForm(UserFormMixin, forms.Form):
 
 
 class HeadquartersForm(UserFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("of a thing", "Name"), max_length=100)
     area = AreaField(label=_("Area"))
     activated_at = forms.DateTimeField(
         label=_("Activated at"), widget=LOCAL_DATETIME, required=False

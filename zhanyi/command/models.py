@@ -228,7 +228,7 @@ class GroupKind(models.TextChoices):
 class SupervisionGroup(models.Model):
     """One of the headquarters' supervision or inspection groups (8 + 8 in the article)."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=GroupKind.choices)
     #: The area it covers (the city, or the county it is sent to).
     area = models.ForeignKey(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AreaLevel(models.TextChoices):
@@ -39,7 +40,7 @@ class Area(models.Model):
     """An administrative area (行政区划) or management grid."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=100)
     level = models.CharField(_("level"), max_length=16, choices=AreaLevel.choices)
     # county, district, development_zone, town, township, subdistrict, village, community, grid
     kind = models.CharField(_("kind"), max_length=32)
@@ -104,7 +105,7 @@ class PlaceKind(models.TextChoices):
 class Place(models.Model):
     """A place located in a village or community: compound, school, market…"""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=PlaceKind.choices)
     area = models.ForeignKey(Area, models.PROTECT, related_name="places", verbose_name=_("area"))
     external_id = models.BigIntegerField(null=True, blank=True, unique=True)

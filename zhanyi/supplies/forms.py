@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhanyi.core.pickers import UserFormMixin
 from zhanyi.places.models import AreaLevel
@@ -12,8 +13,8 @@ from zhanyi.places.pickers import AreaField
 from .models import HolderKind, Item
 
 MOVEMENT_KINDS = [
-    ("received", _("Received")),
-    ("issued", _("Issued")),
+    ("received", pgettext_lazy("stock", "Received")),
+    ("issued", pgettext_lazy("stock", "Issued")),
     ("transfer", _("Transfer to another holder")),
 ]
 
@@ -32,7 +33,7 @@ class ChoicesMixin:
 
 
 class HolderForm(UserFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("of a thing", "Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=HolderKind.choices)
     area = AreaField(
         label=_("Area"),
@@ -43,7 +44,7 @@ class HolderForm(UserFormMixin, forms.Form):
 class MovementForm(ChoicesMixin, forms.Form):
     holder = forms.ModelChoiceField(label=_("Holder"), queryset=None)
     item = forms.ModelChoiceField(label=_("Item"), queryset=None)
-    kind = forms.ChoiceField(label=_("Movement"), choices=MOVEMENT_KINDS)
+    kind = forms.ChoiceField(label=pgettext_lazy("stock", "Movement"), choices=MOVEMENT_KINDS)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     document_number = forms.CharField(label=_("Document number"), max_length=64)
     to_holder = forms.ModelChoiceField(label=_("To (a transfer)"), queryset=None, required=False)

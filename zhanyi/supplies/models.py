@@ -100,8 +100,8 @@ class Stock(models.Model):
 
 
 class MovementKind(models.TextChoices):
-    RECEIVED = "received", _("Received")  # 入库
-    ISSUED = "issued", _("Issued")  # 出库
+    RECEIVED = "received", pgettext_lazy("stock", "Received")  # 入库
+    ISSUED = "issued", pgettext_lazy("stock", "Issued")  # 出库
     TRANSFER_OUT = "transfer_out", _("Transferred out")  # 调出
     TRANSFER_IN = "transfer_in", _("Transferred in")  # 调入
 
@@ -129,7 +129,7 @@ class Movement(models.Model):
     class Meta:
         ordering = ["-moved_at", "-id"]
         indexes = [models.Index(fields=["holder", "item", "moved_at"])]
-        verbose_name = _("movement")
+        verbose_name = pgettext_lazy("stock", "movement")
         verbose_name_plural = _("movements")
 
     def __str__(self) -> str:

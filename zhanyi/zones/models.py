@@ -26,7 +26,7 @@ class ZoneState(models.TextChoices):
 class Zone(models.Model):
     """A risk zone (风险区域) of one tier over areas and places."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=200)
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
     state = models.CharField(
         _("state"), max_length=16, choices=ZoneState.choices, default=ZoneState.PROPOSED
