@@ -9,32 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.utils import translation
 
+from zhanyi.core.testing import api_for, client, english  # noqa: F401  (English messages)
 from zhanyi.places import risk
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def api_for(api_for):
-    def make(user):
-        api = api_for(user)
-        api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return api
-
-    return make
 
 
 class Zones:
