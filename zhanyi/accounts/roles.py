@@ -32,7 +32,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from zhanyi.core import jurisdiction
 
 from .models import Role
 
@@ -157,6 +159,18 @@ def capability_required(
         return wrapped
 
     return decorator
+
+
+class OperationsPermission(BasePermission):
+    """A task force's API: reading needs ``view_person``, writing
+    ``edit_operations``, and either needs a jurisdiction."""
+
+    def has_permission(self, request, view) -> bool:
+        needed = "view_person" if request.method in SAFE_METHODS else "edit_operations"
+        return (
+            has_capability(request.user, needed)
+            and jurisdiction.root_path(request.user) is not None
+        )
 
 
 def capability_permission(capability: str) -> type[BasePermission]:

@@ -13,22 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zhanyi.accounts.roles import has_capability
-from zhanyi.core import jurisdiction
-from zhanyi.core.api import as_drf_error
+from zhanyi.accounts.roles import OperationsPermission
+from zhanyi.core.api import run_action
 from zhanyi.people.models import Person
 from zhanyi.people.queries import persons_for
 from zhanyi.places.models import Area
@@ -38,31 +35,7 @@ from .metrics import TALLY, tally
 from .models import Check, CodeColour, Movement, Station, StationKind, Vessel
 from .wording import reason_text
 
-
-class CheckpointsCapability(BasePermission):
-    """Reading needs ``view_person``; writing ``edit_operations``."""
-
-    def has_permission(self, request, view) -> bool:
-        needed = (
-            "view_person" if request.method in ("GET", "HEAD", "OPTIONS") else "edit_operations"
-        )
-        return (
-            has_capability(request.user, needed)
-            and jurisdiction.root_path(request.user) is not None
-        )
-
-
-PERMISSIONS = [IsAuthenticated, CheckpointsCapability]
-
-
-def _run(fn):
-    """An action's refusal as a 400 (by field), a jurisdiction refusal as a 403."""
-    try:
-        return fn()
-    except ValidationError as error:
-        raise as_drf_error(error) from None
-    except PermissionDenied as error:
-        raise DRFPermissionDenied(str(error)) from None
+PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
 
 def _area(code: str, field: str) -> Area | None:
@@ -142,7 +115,7 @@ class StationsView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         area = _area(v["area"], "area")
-        station = _run(
+        station = run_action(
             lambda: actions.do_create_station(
                 acting_user=request.user,
                 name=v["name"],
@@ -258,7 +231,7 @@ class ChecksView(APIView):
             person=_person(request.user, v["person"]),
             identity=_identity(v),
         )
-        check, created = _run(
+        check, created = run_action(
             lambda: actions.do_record_check(
                 station, check_input, acting_user=request.user, request=request
             )
@@ -297,7 +270,7 @@ class CheckPersonView(APIView):
         data = CheckPersonInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        check = _run(
+        check = run_action(
             lambda: actions.do_name_person(
                 check,
                 person=_person(request.user, v["person"]),
@@ -397,7 +370,7 @@ class VesselsView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         port = queries.get_station_for_user(request.user, v["home_port"])
-        vessel = _run(
+        vessel = run_action(
             lambda: actions.do_register_vessel(
                 acting_user=request.user,
                 registration=v["registration"],
@@ -432,7 +405,7 @@ class VesselReportsView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         port = queries.get_station_for_user(request.user, v["port"])
-        _run(
+        run_action(
             lambda: actions.do_report_movement(
                 vessel,
                 port=port,

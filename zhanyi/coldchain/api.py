@@ -8,21 +8,19 @@ names the missing ones).
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zhanyi.accounts.roles import has_capability
-from zhanyi.core import audit, jurisdiction
-from zhanyi.core.api import as_drf_error
+from zhanyi.accounts.roles import OperationsPermission
+from zhanyi.core import audit
+from zhanyi.core.api import run_action
 from zhanyi.core.masking import mask_name
 from zhanyi.people.queries import get_person_for_user
 from zhanyi.places.models import Area
@@ -30,31 +28,7 @@ from zhanyi.places.models import Area
 from . import actions, queries
 from .models import DOCUMENTS, Batch, BatchState, ColdStore, HandlingStep, SampleKind, SampleResult
 
-
-class ColdchainCapability(BasePermission):
-    """Reading needs ``view_person``; writing ``edit_operations``."""
-
-    def has_permission(self, request, view) -> bool:
-        needed = (
-            "view_person" if request.method in ("GET", "HEAD", "OPTIONS") else "edit_operations"
-        )
-        return (
-            has_capability(request.user, needed)
-            and jurisdiction.root_path(request.user) is not None
-        )
-
-
-PERMISSIONS = [IsAuthenticated, ColdchainCapability]
-
-
-def _run(fn):
-    """An action's refusal as a 400 (by field), a jurisdiction refusal as a 403."""
-    try:
-        return fn()
-    except ValidationError as error:
-        raise as_drf_error(error) from None
-    except PermissionDenied as error:
-        raise DRFPermissionDenied(str(error)) from None
+PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
 
 def batch_dict(b: Batch) -> dict:
@@ -107,7 +81,7 @@ class StoresView(APIView):
         data = ColdStoreInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        store = _run(
+        store = run_action(
             lambda: actions.do_create_store(
                 acting_user=request.user,
                 name=v["name"],
@@ -154,7 +128,7 @@ class BatchesView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         store = _store(request.user, v["store"])
-        batch = _run(
+        batch = run_action(
             lambda: actions.do_create_batch(
                 acting_user=request.user,
                 code=v["code"],
@@ -237,7 +211,7 @@ class DocumentsView(APIView):
         batch = queries.get_batch_for_user(request.user, batch_id)
         data = ColdDocumentsInput(data=request.data)
         data.is_valid(raise_exception=True)
-        batch = _run(
+        batch = run_action(
             lambda: actions.do_set_documents(
                 batch, data.validated_data["documents"], acting_user=request.user, request=request
             )
@@ -251,7 +225,7 @@ class ReleaseView(APIView):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, batch_id: int) -> Response:
         batch = queries.get_batch_for_user(request.user, batch_id)
-        batch = _run(
+        batch = run_action(
             lambda: actions.do_release_batch(batch, acting_user=request.user, request=request)
         )
         return Response(batch_dict(batch))
@@ -274,7 +248,7 @@ class HandlingsView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         person = get_person_for_user(request.user, v["person"])
-        handling = _run(
+        handling = run_action(
             lambda: actions.do_record_handling(
                 batch,
                 person,
@@ -307,7 +281,7 @@ class DistributionsView(APIView):
         v = data.validated_data
         receiver = get_person_for_user(request.user, v["receiver"])
         area = _area(v["area"])
-        distribution = _run(
+        distribution = run_action(
             lambda: actions.do_distribute(
                 batch,
                 buyer=v["buyer"],
@@ -338,7 +312,7 @@ class SamplesView(APIView):
         data = ColdSampleInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        sample = _run(
+        sample = run_action(
             lambda: actions.do_record_sample(
                 batch,
                 kind=v["kind"],
@@ -373,7 +347,7 @@ class ImportView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         store = _store(request.user, v["store"]) if v["store"] else None
-        run = _run(
+        run = run_action(
             lambda: actions.do_import_batches(
                 v["file"],
                 v["file"].name,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
 
@@ -18,6 +22,21 @@ def as_drf_error(error: DjangoValidationError) -> ValidationError:
             }
         )
     return ValidationError({"non_field_errors": error.messages})
+
+
+T = TypeVar("T")
+
+
+def run_action(fn: Callable[[], T]) -> T:
+    """``fn()`` (an action called by an API view) with its refusals as the API
+    answers them: a ``ValidationError`` as a 400 by field, a refusal of the
+    jurisdiction or the capability as a 403 with its message."""
+    try:
+        return fn()
+    except DjangoValidationError as error:
+        raise as_drf_error(error) from None
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error)) from None
 
 
 class BoundedPagination(LimitOffsetPagination):

@@ -8,12 +8,10 @@ messages by field.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -23,7 +21,7 @@ from rest_framework.views import APIView
 from zhanyi.accounts.models import User
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import audit, jurisdiction
-from zhanyi.core.api import as_drf_error
+from zhanyi.core.api import run_action
 from zhanyi.core.masking import mask_name
 from zhanyi.people.models import Household, Person
 from zhanyi.places.models import Area
@@ -48,16 +46,6 @@ class LivelihoodCapability(BasePermission):
 
 
 PERMISSIONS = [IsAuthenticated, LivelihoodCapability]
-
-
-def _run(fn):
-    """An action's refusal as a 400 (by field), a jurisdiction refusal as a 403."""
-    try:
-        return fn()
-    except ValidationError as error:
-        raise as_drf_error(error) from None
-    except PermissionDenied as error:
-        raise DRFPermissionDenied(str(error)) from None
 
 
 def facility_dict(f: Facility) -> dict:
@@ -150,7 +138,7 @@ class FacilitiesView(APIView):
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         v["area"] = _area(v["area"])
-        facility = _run(
+        facility = run_action(
             lambda: actions.do_add_facility(acting_user=request.user, request=request, **v)
         )
         return Response(facility_dict(facility), status=status.HTTP_201_CREATED)
@@ -179,7 +167,7 @@ class FacilityPricesView(APIView):
         good = Good.objects.filter(name=data.validated_data["good"].strip()).first()
         if good is None:
             raise serializers.ValidationError({"good": ["no staple good of that name"]})
-        check = _run(
+        check = run_action(
             lambda: actions.do_record_price_check(
                 facility,
                 good,
@@ -220,7 +208,7 @@ class PricesView(APIView):
     def post(self, request: Request) -> Response:
         data = ReferencePriceInput(data=request.data)
         data.is_valid(raise_exception=True)
-        good = _run(
+        good = run_action(
             lambda: actions.do_set_reference_price(
                 acting_user=request.user, request=request, **data.validated_data
             )
@@ -269,7 +257,7 @@ class LinksView(APIView):
             household = person.household if person else None
         if household is None:
             raise serializers.ValidationError({"household": ["no such household in your area"]})
-        link = _run(
+        link = run_action(
             lambda: actions.do_issue_home_link(
                 household, gate=v["gate"], acting_user=request.user, request=request
             )
@@ -331,16 +319,16 @@ class OrderAdvanceView(APIView):
                 if v["volunteer"]
                 else request.user
             )
-            _run(lambda: actions.do_hand_to_volunteer(order, volunteer=volunteer, **common))
+            run_action(lambda: actions.do_hand_to_volunteer(order, volunteer=volunteer, **common))
         elif step == "decline":
-            _run(lambda: actions.do_decline_order(order, reason=v["reason"], **common))
+            run_action(lambda: actions.do_decline_order(order, reason=v["reason"], **common))
         else:
             fn = {
                 "accept": actions.do_accept_order,
                 "gate": actions.do_bring_to_gate,
                 "deliver": actions.do_deliver_order,
             }[step]
-            _run(lambda: fn(order, **common))
+            run_action(lambda: fn(order, **common))
         return Response(order_dict(order, steps=True))
 
 
@@ -388,7 +376,7 @@ class CareView(APIView):
         )
         if person is None:
             raise serializers.ValidationError({"person": ["no such person in your area"]})
-        care = _run(
+        care = run_action(
             lambda: actions.do_add_care(
                 person, kind=v["kind"], needs=v["needs"], acting_user=request.user, request=request
             )
@@ -410,7 +398,7 @@ class FollowUpsView(APIView):
         care = queries.get_care_for_user(request.user, care_id)
         data = FollowUpInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _run(
+        run_action(
             lambda: actions.do_follow_up(
                 care, acting_user=request.user, request=request, **data.validated_data
             )

@@ -8,21 +8,19 @@ messages by field.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zhanyi.accounts.roles import has_capability
-from zhanyi.core import audit, jurisdiction
-from zhanyi.core.api import as_drf_error
+from zhanyi.accounts.roles import OperationsPermission
+from zhanyi.core import audit
+from zhanyi.core.api import run_action
 from zhanyi.core.masking import mask_name
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area
@@ -30,21 +28,7 @@ from zhanyi.places.models import Area
 from . import actions, queries
 from .models import ContactKind, Placement, PlacementState, Site, SiteKind
 
-
-class QuarantineCapability(BasePermission):
-    """Reading needs ``view_person``; writing ``edit_operations``."""
-
-    def has_permission(self, request, view) -> bool:
-        needed = (
-            "view_person" if request.method in ("GET", "HEAD", "OPTIONS") else "edit_operations"
-        )
-        return (
-            has_capability(request.user, needed)
-            and jurisdiction.root_path(request.user) is not None
-        )
-
-
-PERMISSIONS = [IsAuthenticated, QuarantineCapability]
+PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
 
 def site_dict(s: Site) -> dict:
@@ -79,16 +63,6 @@ def placement_dict(p: Placement) -> dict:
     }
 
 
-def _run(fn):
-    """An action's refusal as a 400 (by field), a jurisdiction refusal as a 403."""
-    try:
-        return fn()
-    except ValidationError as error:
-        raise as_drf_error(error) from None
-    except PermissionDenied as error:
-        raise DRFPermissionDenied(str(error)) from None
-
-
 class SiteInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     area = serializers.CharField(max_length=32)
@@ -115,7 +89,7 @@ class SitesView(APIView):
         area = Area.objects.filter(code=v["area"]).first()
         if area is None:
             raise serializers.ValidationError({"area": ["no such area"]})
-        site = _run(
+        site = run_action(
             lambda: actions.do_create_site(
                 acting_user=request.user,
                 name=v["name"],
@@ -151,7 +125,7 @@ class SiteRoomsView(APIView):
         site = queries.get_site_for_user(request.user, site_id)
         data = RoomsInput(data=request.data)
         data.is_valid(raise_exception=True)
-        rooms = _run(
+        rooms = run_action(
             lambda: actions.do_add_rooms(
                 site,
                 data.validated_data["numbers"],
@@ -169,7 +143,7 @@ class ActivateView(APIView):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, site_id: int) -> Response:
         site = queries.get_site_for_user(request.user, site_id)
-        site = _run(
+        site = run_action(
             lambda: actions.do_activate_site(site, acting_user=request.user, request=request)
         )
         return Response(site_dict(site))
@@ -216,7 +190,7 @@ class QueueView(APIView):
         person = Person.objects.filter(pk=data.validated_data["person"]).first()
         if person is None:
             raise serializers.ValidationError({"person": ["no such person"]})
-        handoff = _run(
+        handoff = run_action(
             lambda: actions.do_add_to_queue(
                 person, kind=data.validated_data["kind"], acting_user=request.user, request=request
             )
@@ -231,7 +205,7 @@ class PlanView(APIView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
-        proposals, figures = _run(
+        proposals, figures = run_action(
             lambda: actions.do_plan_placements(acting_user=request.user, request=request)
         )
         return Response({**figures, "proposals": [placement_dict(p) for p in proposals]})
@@ -276,7 +250,7 @@ class PlaceView(APIView):
         data.is_valid(raise_exception=True)
         handoff = queries.get_handoff_for_user(request.user, data.validated_data["handoff"])
         room = queries.get_room_for_user(request.user, data.validated_data["room"])
-        placed = _run(
+        placed = run_action(
             lambda: actions.do_place(handoff, room, acting_user=request.user, request=request)
         )
         return Response(placement_dict(placed), status=status.HTTP_201_CREATED)
@@ -294,7 +268,7 @@ class ConfirmView(APIView):
             queries.get_placement_for_user(request.user, pk)
             for pk in data.validated_data["placements"]
         ]
-        done = _run(
+        done = run_action(
             lambda: actions.do_confirm_placements(chosen, acting_user=request.user, request=request)
         )
         return Response({"placed": [placement_dict(p) for p in done]})
@@ -314,7 +288,7 @@ class MoveView(APIView):
         data = MoveInput(data=request.data)
         data.is_valid(raise_exception=True)
         room = queries.get_room_for_user(request.user, data.validated_data["room"])
-        moved = _run(
+        moved = run_action(
             lambda: actions.do_move_placement(
                 placement, room, acting_user=request.user, request=request
             )
@@ -336,7 +310,7 @@ class CheckView(APIView):
         placement = queries.get_placement_for_user(request.user, placement_id)
         data = CheckInput(data=request.data)
         data.is_valid(raise_exception=True)
-        check = _run(
+        check = run_action(
             lambda: actions.do_record_health_check(
                 placement,
                 temperature=data.validated_data["temperature"],
@@ -356,7 +330,7 @@ class ReleaseView(APIView):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, placement_id: int) -> Response:
         placement = queries.get_placement_for_user(request.user, placement_id)
-        released = _run(
+        released = run_action(
             lambda: actions.do_release(placement, acting_user=request.user, request=request)
         )
         return Response(placement_dict(released))

@@ -8,50 +8,24 @@ zero says the stock on hand).
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zhanyi.accounts.roles import has_capability
-from zhanyi.core import jurisdiction
-from zhanyi.core.api import as_drf_error
+from zhanyi.accounts.roles import OperationsPermission
+from zhanyi.core.api import run_action
 from zhanyi.places.models import Area
 
 from . import actions, queries
 from .models import Holder, HolderKind, Item, SupplyRequest
 
-
-class SuppliesCapability(BasePermission):
-    """Reading needs ``view_person``; writing ``edit_operations``."""
-
-    def has_permission(self, request, view) -> bool:
-        needed = (
-            "view_person" if request.method in ("GET", "HEAD", "OPTIONS") else "edit_operations"
-        )
-        return (
-            has_capability(request.user, needed)
-            and jurisdiction.root_path(request.user) is not None
-        )
-
-
-PERMISSIONS = [IsAuthenticated, SuppliesCapability]
-
-
-def _run(fn):
-    try:
-        return fn()
-    except ValidationError as error:
-        raise as_drf_error(error) from None
-    except PermissionDenied as error:
-        raise DRFPermissionDenied(str(error)) from None
+PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
 
 def _holder(user, name: str, field: str = "holder") -> Holder:
@@ -116,7 +90,7 @@ class HoldersView(APIView):
         area = Area.objects.filter(code=v["area"]).first()
         if area is None:
             raise serializers.ValidationError({"area": ["no such area"]})
-        holder = _run(
+        holder = run_action(
             lambda: actions.do_create_holder(
                 acting_user=request.user, name=v["name"], kind=v["kind"], area=area, request=request
             )
@@ -165,7 +139,7 @@ class MovementsView(APIView):
         holder = _holder(request.user, v["holder"])
         to_holder = _holder(request.user, v["to_holder"], "to_holder") if v["to_holder"] else None
         item = _item(v["item"])
-        movement = _run(
+        movement = run_action(
             lambda: actions.do_move_stock(
                 holder,
                 item,
@@ -196,7 +170,7 @@ class PeakUseView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         holder, item = _holder(request.user, v["holder"]), _item(v["item"])
-        stock = _run(
+        stock = run_action(
             lambda: actions.do_set_peak_use(
                 holder, item, v["peak_daily_use"], acting_user=request.user, request=request
             )
@@ -241,7 +215,7 @@ class RequestsView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         requester, item = _holder(request.user, v["requester"], "requester"), _item(v["item"])
-        made = _run(
+        made = run_action(
             lambda: actions.do_request_supplies(
                 requester,
                 item,
@@ -273,7 +247,7 @@ class ApproveView(APIView):
         if not v["supplier"]:
             raise serializers.ValidationError({"supplier": ["name the holder to allocate from"]})
         supplier = _holder(request.user, v["supplier"], "supplier")
-        done = _run(
+        done = run_action(
             lambda: actions.do_approve_request(
                 supply_request,
                 supplier,
@@ -294,7 +268,7 @@ class RefuseView(APIView):
         supply_request = queries.get_request_for_user(request.user, request_id)
         data = SupplyDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        done = _run(
+        done = run_action(
             lambda: actions.do_refuse_request(
                 supply_request,
                 reason=data.validated_data["reason"],

@@ -8,12 +8,10 @@ messages by field.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -23,7 +21,7 @@ from rest_framework.views import APIView
 from zhanyi.accounts.models import User
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import audit, jurisdiction
-from zhanyi.core.api import as_drf_error
+from zhanyi.core.api import run_action
 from zhanyi.people import display
 from zhanyi.places.models import Area
 
@@ -46,16 +44,6 @@ class TeamsCapability(BasePermission):
 
 
 PERMISSIONS = [IsAuthenticated, TeamsCapability]
-
-
-def _run(fn):
-    """An action's refusal as a 400 (by field), a jurisdiction refusal as a 403."""
-    try:
-        return fn()
-    except ValidationError as error:
-        raise as_drf_error(error) from None
-    except PermissionDenied as error:
-        raise DRFPermissionDenied(str(error)) from None
 
 
 def _load(load: work.Workload) -> dict:
@@ -121,7 +109,7 @@ class TeamsView(APIView):
         area = Area.objects.filter(code=v["area"]).first()
         if area is None:
             raise serializers.ValidationError({"area": [f"no area with code {v['area']}"]})
-        team = _run(
+        team = run_action(
             lambda: actions.do_create_team(
                 acting_user=request.user,
                 name=v["name"],
@@ -191,7 +179,7 @@ class MembersView(APIView):
                 raise serializers.ValidationError(
                     {"username": [f"no active account named {v['username']}"]}
                 )
-        member = _run(
+        member = run_action(
             lambda: actions.do_add_member(
                 team,
                 acting_user=request.user,
@@ -222,7 +210,7 @@ class TrainingsView(APIView):
         data = TrainingInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        training = _run(
+        training = run_action(
             lambda: actions.do_record_training(
                 member,
                 acting_user=request.user,
@@ -290,7 +278,7 @@ class CloseControlView(APIView):
         data = CloseInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        control = _run(
+        control = run_action(
             lambda: actions.do_close_control(
                 handoff,
                 acting_user=request.user,

@@ -7,21 +7,19 @@ answers 400 with the action's messages by field.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zhanyi.accounts.roles import has_capability
+from zhanyi.accounts.roles import OperationsPermission
 from zhanyi.core import audit, jurisdiction
-from zhanyi.core.api import as_drf_error
+from zhanyi.core.api import run_action
 from zhanyi.core.masking import mask_name
 from zhanyi.core.metrics import area_for
 from zhanyi.people import queries as people_queries
@@ -30,30 +28,7 @@ from zhanyi.places.models import Area
 from . import actions, queries
 from .models import Appointment, Dose, DoseImport, Site, SiteKind, Vaccine
 
-
-class VaccinationCapability(BasePermission):
-    """Reading needs ``view_person``; writing ``edit_operations``."""
-
-    def has_permission(self, request, view) -> bool:
-        needed = (
-            "view_person" if request.method in ("GET", "HEAD", "OPTIONS") else "edit_operations"
-        )
-        return (
-            has_capability(request.user, needed)
-            and jurisdiction.root_path(request.user) is not None
-        )
-
-
-PERMISSIONS = [IsAuthenticated, VaccinationCapability]
-
-
-def _run(fn):
-    try:
-        return fn()
-    except ValidationError as error:
-        raise as_drf_error(error) from None
-    except PermissionDenied as error:
-        raise DRFPermissionDenied(str(error)) from None
+PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
 
 def site_dict(s: Site) -> dict:
@@ -169,7 +144,7 @@ class SitesView(APIView):
         area = Area.objects.filter(code=v["area"]).first()
         if area is None:
             raise serializers.ValidationError({"area": ["no such area"]})
-        site = _run(
+        site = run_action(
             lambda: actions.do_create_site(
                 acting_user=request.user,
                 name=v["name"],
@@ -227,7 +202,7 @@ class DosesView(APIView):
         vaccine = Vaccine.objects.filter(code=v["vaccine"].strip().lower()).first()
         if vaccine is None:
             raise serializers.ValidationError({"vaccine": ["no such vaccine"]})
-        dose = _run(
+        dose = run_action(
             lambda: actions.do_record_dose(
                 acting_user=request.user,
                 person=person,
@@ -283,7 +258,7 @@ class AppointmentsView(APIView):
         person = (
             people_queries.get_person_for_user(request, v["person"]) if v.get("person") else None
         )
-        appointment = _run(
+        appointment = run_action(
             lambda: actions.do_book_appointment(
                 acting_user=request.user,
                 site=site,
@@ -324,7 +299,7 @@ class ImportsView(APIView):
         if upload is None:
             raise serializers.ValidationError({"file": ["a file is needed"]})
         create = str(request.data.get("create_unknown", "")).lower() in ("1", "true", "yes")
-        run = _run(
+        run = run_action(
             lambda: actions.do_import_doses(
                 upload,
                 acting_user=request.user,

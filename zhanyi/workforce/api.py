@@ -7,51 +7,26 @@ checked against the caller's jurisdiction (outside it: 404). A refusal answers
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zhanyi.accounts.roles import has_capability
-from zhanyi.core import audit, jurisdiction
-from zhanyi.core.api import as_drf_error
+from zhanyi.accounts.roles import OperationsPermission, has_capability
+from zhanyi.core import audit
+from zhanyi.core.api import run_action
 from zhanyi.core.masking import mask_name, mask_phone
 from zhanyi.places.models import Area
 
 from . import actions, queries
 from .models import Deployment, Direction, ForceKind, MutualAidTeam, Shift
 
-
-class WorkforceCapability(BasePermission):
-    """Reading needs ``view_person``; writing ``edit_operations``."""
-
-    def has_permission(self, request, view) -> bool:
-        needed = (
-            "view_person" if request.method in ("GET", "HEAD", "OPTIONS") else "edit_operations"
-        )
-        return (
-            has_capability(request.user, needed)
-            and jurisdiction.root_path(request.user) is not None
-        )
-
-
-PERMISSIONS = [IsAuthenticated, WorkforceCapability]
-
-
-def _run(fn):
-    try:
-        return fn()
-    except ValidationError as error:
-        raise as_drf_error(error) from None
-    except PermissionDenied as error:
-        raise DRFPermissionDenied(str(error)) from None
+PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
 
 def _area(code: str) -> Area:
@@ -122,7 +97,9 @@ class DeploymentsView(APIView):
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         v["area"] = _area(v["area"])
-        deployment = _run(lambda: actions.do_deploy(acting_user=request.user, request=request, **v))
+        deployment = run_action(
+            lambda: actions.do_deploy(acting_user=request.user, request=request, **v)
+        )
         return Response(deployment_dict(deployment), status=status.HTTP_201_CREATED)
 
 
@@ -132,7 +109,7 @@ class DeploymentEndView(APIView):
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, deployment_id: int) -> Response:
         deployment = queries.get_deployment_for_user(request.user, deployment_id)
-        _run(
+        run_action(
             lambda: actions.do_end_deployment(deployment, acting_user=request.user, request=request)
         )
         return Response(deployment_dict(deployment))
@@ -161,7 +138,7 @@ class TeamsView(APIView):
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         v["area"] = _area(v["area"])
-        team = _run(
+        team = run_action(
             lambda: actions.do_register_team(acting_user=request.user, request=request, **v)
         )
         return Response(team_dict(team), status=status.HTTP_201_CREATED)
@@ -182,7 +159,7 @@ class TeamStepView(APIView):
         team = queries.get_team_for_user(request.user, aid_team_id)
         data = AidTeamStepInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _run(
+        run_action(
             lambda: actions.do_move_team(
                 team, step=data.validated_data["step"], acting_user=request.user, request=request
             )
@@ -221,7 +198,9 @@ class BranchesView(APIView):
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         v["area"] = _area(v["area"])
-        branch = _run(lambda: actions.do_add_branch(acting_user=request.user, request=request, **v))
+        branch = run_action(
+            lambda: actions.do_add_branch(acting_user=request.user, request=request, **v)
+        )
         return Response({"id": branch.pk, "name": branch.name}, status=status.HTTP_201_CREATED)
 
 
@@ -293,7 +272,7 @@ class RosterImportView(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise serializers.ValidationError({"file": ["send the roster as 'file'"]})
-        result = _run(
+        result = run_action(
             lambda: actions.do_import_roster(
                 upload, upload.name, acting_user=request.user, request=request
             )

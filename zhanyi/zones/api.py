@@ -7,14 +7,12 @@ reach is a 404; a refusal answers 400 with the action's messages by field.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -23,7 +21,7 @@ from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import jurisdiction
-from zhanyi.core.api import as_drf_error
+from zhanyi.core.api import run_action
 from zhanyi.places.models import Area, Place
 from zhanyi.places.risk import Tier, risk_of_area
 
@@ -73,15 +71,6 @@ def zone_dict(row: queries.ZoneRow) -> dict:
     }
 
 
-def _run(fn):
-    try:
-        return fn()
-    except ValidationError as error:
-        raise as_drf_error(error) from None
-    except PermissionDenied as error:
-        raise DRFPermissionDenied(str(error)) from None
-
-
 class ZoneInput(serializers.Serializer):
     tier = serializers.ChoiceField(choices=Tier.choices)
     name = serializers.CharField(max_length=200)
@@ -112,7 +101,7 @@ class ZonesView(APIView):
         places = list(Place.objects.filter(pk__in=v["places"]).select_related("area"))
         if len(places) != len(set(v["places"])):
             raise serializers.ValidationError({"places": ["no such place"]})
-        zone = _run(
+        zone = run_action(
             lambda: actions.do_propose_zone(
                 tier=v["tier"],
                 name=v["name"],
@@ -186,7 +175,7 @@ class ProposeFromCasesView(APIView):
 
     @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        made = _run(
+        made = run_action(
             lambda: actions.do_propose_from_cases(acting_user=request.user, request=request)
         )
         return Response(
@@ -230,7 +219,7 @@ class DecisionView(APIView):
                 zone, acting_user=user, reason=reason, request=request
             ),
         }
-        zone = _run(calls[self.decision])
+        zone = run_action(calls[self.decision])
         return Response(zone_dict(queries.rows([Zone.objects.get(pk=zone.pk)], timezone.now())[0]))
 
 
