@@ -53,6 +53,8 @@ class Area(models.Model):
         verbose_name=_("parent"),
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
+    # 城乡分类代码 of the statistical division codes (111 main urban area … 220 village).
+    urban_rural = models.CharField(_("urban-rural code"), max_length=3, blank=True, default="")
     population = models.PositiveIntegerField(_("population"), default=0)
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
@@ -121,3 +123,69 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AliasReason(models.TextChoices):
+    RENAMED = "renamed", _("Renamed")
+    RECODED = "recoded", _("Given a new code")
+    MERGED = "merged", _("Merged into another area")
+
+
+class AreaAlias(models.Model):
+    """A code and name an area had before (区划变更): a renamed area keeps its old
+    name here, a recoded or merged one its old code, so that old codes still
+    resolve (``zhanyi.places.codes.resolve``)."""
+
+    code = models.CharField(_("former code"), max_length=32, db_index=True)
+    name = models.CharField(_("former name"), max_length=100)
+    area = models.ForeignKey(
+        Area, models.CASCADE, related_name="aliases", verbose_name=_("area now")
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=AliasReason.choices)
+    changed_at = models.DateTimeField(_("changed at"))
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("former code or name")
+        verbose_name_plural = _("former codes and names")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class LoadKind(models.TextChoices):
+    AREAS = "areas", _("Division codes")
+    BOUNDARIES = "boundaries", _("Boundaries")
+    PLACES = "places", _("Places")
+
+
+class DataLoad(models.Model):
+    """One file of reference data loaded (areas, boundaries or places): what was
+    read, stored, left unchanged and refused, and the error file of the refused
+    rows (the rows as sent, with a column saying what to fix)."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=LoadKind.choices)
+    filename = models.CharField(_("file"), max_length=255)
+    file_hash = models.CharField(max_length=64, db_index=True)
+    encoding = models.CharField(_("encoding"), max_length=16, blank=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    refused = models.PositiveIntegerField(_("refused"), default=0)
+    warned = models.PositiveIntegerField(_("with warnings"), default=0)
+    #: The first problems in full: {"row", "column", "message", "value", "warning"}.
+    problems = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    error_file = models.BinaryField(null=True, blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"))
+    loaded_by_name = models.CharField(_("loaded by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-loaded_at", "-id"]
+        verbose_name = _("data load")
+        verbose_name_plural = _("data loads")
+
+    def __str__(self) -> str:
+        return self.filename

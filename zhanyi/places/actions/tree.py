@@ -16,8 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from zhanyi.core import audit
-
-from .models import LEVEL_DEPTH, Area, AreaLevel, Place, PlaceKind
+from zhanyi.places.models import LEVEL_DEPTH, Area, AreaLevel, Place, PlaceKind
 
 
 class PlacesImportError(ValueError):
