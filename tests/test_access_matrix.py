@@ -101,12 +101,21 @@ ROUTES: dict[str, Row] = {
     "people/health-codes/": scoped("codes of the jurisdiction's persons"),
     "people/health-code/overrides/": scoped("override requests of the jurisdiction"),
     "people/health-code/overrides/<int:override_id>/": obj(),
+    "people/register/": scoped("data staff; the loads they made (all of them city-wide)"),
+    "people/register/<int:load_id>/": obj(),
+    "people/register/<int:load_id>/errors.xlsx": obj(),
     "api/v1/people/": scoped("person search and create, scoped and audited"),
     "api/v1/people/<int:pk>/": obj(),
     "api/v1/people/<int:pk>/source-records/": obj(),
     "api/v1/people/<int:pk>/merge/": obj(),
     "api/v1/people/merges/<int:pk>/undo/": obj(),
     "api/v1/people/health-codes/": scoped("codes of the jurisdiction's persons"),
+    "api/v1/people/register/loads/": scoped("data staff; the loads they made"),
+    "api/v1/people/register/loads/new/": scoped(
+        "data staff; rows outside the jurisdiction refused"
+    ),
+    "api/v1/people/register/loads/<int:load_id>/": obj(),
+    "api/v1/people/register/columns/": scoped("data staff; reads the posted file only"),
     "api/v1/people/<int:pk>/health-code/": obj(),
     "api/v1/people/<int:pk>/health-code/overrides/": obj(),
     "api/v1/people/health-code/overrides/<int:pk>/approve/": obj(),
@@ -677,7 +686,17 @@ def objects_of_county_a(world: World) -> dict[str, object]:
     directive = command_actions.do_issue_directive(
         acting_user=SYSTEM, title="矩阵指令", area=world.village, due_at=now + dt.timedelta(hours=4)
     )
+    from zhanyi.people.models import RegisterLoad
+
+    register_load = RegisterLoad.objects.create(
+        kind="hukou",
+        filename="matrix.csv",
+        status="done",
+        received_by=world.tracer,
+        changes=[{"person": marked.pk, "kind": "new", "row": 2, "fields": []}],
+    )
     return {
+        "load_id": register_load.pk,
         "pk": world.tracer.pk,  # accounts' users; overridden per route below
         "code": world.county.code,
         "person_id": marked.pk,

@@ -216,10 +216,10 @@ def _clone(source: str, target: str) -> None:
 
 
 def _warm_snapshot(out: TextIO) -> float:
-    from zhanyi.screening import bridge
+    from zhanyi.people import linkage
 
     t = time.perf_counter()
-    bridge.linkage_model(bridge.person_index_path())
+    linkage.linkage_model(linkage.person_index_path())
     return round(time.perf_counter() - t, 1)
 
 

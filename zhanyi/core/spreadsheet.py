@@ -11,10 +11,14 @@ replaced by U+FFFD, so one stray byte in a note does not lose the download.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from zhanyi.core.files import write_whole
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 REPLACEMENT = "\ufffd"
@@ -38,3 +42,47 @@ def text_cells(sheet, values: Iterable[Any]) -> list[Any]:
             cell.quotePrefix = True
         row.append(cell)
     return row
+
+
+class ErrorFile:
+    """An import's error file: the rows refused and the rows stored with
+    warnings, each as received with its reasons and row number, written as they
+    are found (openpyxl write-only), for the sender to fix and send again.
+    Pushed lists (screening) and the population register (people) write it."""
+
+    def __init__(self, path: Path, header: list[Any]) -> None:
+        import openpyxl
+
+        self.path = path
+        self.book = openpyxl.Workbook(write_only=True)
+        self.sheet = self.book.create_sheet(_("Rows with errors"))
+        self.sheet.append(
+            text_cells(
+                self.sheet,
+                [
+                    *("" if h is None else str(h) for h in header),
+                    _("Errors"),
+                    _("Warnings"),
+                    _("Row"),
+                ],
+            )
+        )
+        self.width = len(header)
+        self.count = 0
+        self.warned = 0
+
+    def add(self, row: list[Any], errors: list[str], warnings: list[str], number: int) -> None:
+        # As typed, but never a live formula nor a character xlsx cannot hold.
+        cells = [*row[: self.width], *([None] * (self.width - len(row)))]
+        self.sheet.append(
+            text_cells(self.sheet, [*cells, "；".join(errors), "；".join(warnings), number])
+        )
+        if errors:
+            self.count += 1
+        else:
+            self.warned += 1
+
+    def close(self) -> None:
+        # Whole or not at all: a full disk leaves no truncated error file.
+        with write_whole(self.path) as fh:
+            self.book.save(fh)

@@ -29,7 +29,7 @@ from zhanyi.engine.codes import decide
 from zhanyi.engine.phones import PhoneNumberError, normalize_phone, search_digits
 from zhanyi.places import counts as place_counts
 
-from .models import Person, PersonChange, PersonMerge
+from .models import Person, PersonChange, PersonMerge, RegisterLoad, RegisterReview
 
 PERSON_OBJECT_TYPE = Person._meta.label_lower  # "people.person", as audit.record writes it
 VIEW_ACTIONS = ("person.view", "person.api_view", "person.admin_view")
@@ -410,3 +410,34 @@ def persons_per_village(path: str):
         .order_by()
         .annotate(n=Count("id"))
     )
+
+
+# The population register ----------------------------------------------------
+
+
+def register_loads_for(user) -> QuerySet[RegisterLoad]:
+    """The register loads a user may see: data staff of the whole city see
+    every load, data staff of a county or below the loads they made."""
+    if not (has_capability(user, "edit_person") and has_capability(user, "view_identity")):
+        return RegisterLoad.objects.none()
+    path = jurisdiction.root_path(user)
+    if path is None:
+        return RegisterLoad.objects.none()
+    loads = RegisterLoad.objects.select_related("mapping", "repeat_of")
+    return loads if path == "" else loads.filter(received_by=user)
+
+
+def get_register_load_for_user(user, load_id: int) -> RegisterLoad:
+    try:
+        return register_loads_for(user).get(pk=load_id)
+    except RegisterLoad.DoesNotExist:
+        raise Http404("no such register load") from None
+
+
+def register_reviews_for(user, load: RegisterLoad) -> QuerySet[RegisterReview]:
+    """The load's rows to review within the user's jurisdiction (by their village)."""
+    reviews = load.reviews.filter(status=RegisterReview.Status.PENDING).select_related("village")
+    path = jurisdiction.root_path(user)
+    if path == "":
+        return reviews
+    return jurisdiction.scope(reviews, user, "village__path")

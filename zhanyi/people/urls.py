@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import pickers
-from .views import health_codes, persons
+from .views import health_codes, persons, register
 
 app_name = "people"
 
@@ -19,6 +19,9 @@ urlpatterns = [
         name="override-request",
     ),
     path("health-codes/", health_codes.code_list, name="codes"),
+    path("register/", register.loads, name="register"),
+    path("register/<int:load_id>/", register.load_detail, name="register-load"),
+    path("register/<int:load_id>/errors.xlsx", register.load_errors, name="register-errors"),
     path("health-code/overrides/", health_codes.override_list, name="override-list"),
     path(
         "health-code/overrides/<int:override_id>/",

@@ -27,6 +27,7 @@ import polars as pl
 
 from zhanyi.core.audit import cli_actor
 from zhanyi.engine.synth.pushlist import generate_push_list, write_push_list
+from zhanyi.people import linkage
 from zhanyi.people.models import Person
 from zhanyi.screening import bridge
 from zhanyi.screening.actions import do_import_push_list, do_record_outcomes, do_save_source
@@ -77,14 +78,14 @@ def replay_push_lists(
     received by the command line's actor. ``records`` defaults to the article's
     scale for the loaded city; ``close_share`` of the tasks are closed.
     """
-    index = pl.read_parquet(bridge.person_index_path())
+    index = pl.read_parquet(linkage.person_index_path())
     # Draw from the city's own people, not from persons earlier lists created,
     # so that the same seed gives the same lists (and a replay adds nothing).
     pushed_before = list(Person.objects.filter(external_id__lt=0).values_list("id", flat=True))
     index = index.filter(~pl.col("person_id").is_in(pushed_before))
     n = records or demo_records(index.height)
     say(f"Generating push lists: {n:,} records from Putian, Xiamen and Quanzhou…")
-    pushed, _truth = generate_push_list(index, bridge.areas_frame(), n, seed=seed)
+    pushed, _truth = generate_push_list(index, linkage.areas_frame(), n, seed=seed)
     directory = bridge.snapshot_dir() / "demo"
     directory.mkdir(parents=True, exist_ok=True)
     lists = []

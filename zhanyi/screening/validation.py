@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhanyi.core import columns
 from zhanyi.engine.linkage import written
 from zhanyi.people.validation import FieldProblem, clean_phone
 
@@ -173,29 +174,9 @@ RISK_ALIASES = {"高": "high", "高风险": "high", "high": "high", "中": "medi
 RISK_ALIASES |= {"中风险": "medium", "medium": "medium"}
 
 
-def _key(header: str) -> str:
-    """A header as compared: no spaces, marks of a required column (``*``) nor
-    notes in brackets (``现住址（详细到门牌号）``), lower case."""
-    key = re.sub(r"[(（][^)）]*[)）]|[\s*＊:：]", "", header).lower()
-    return key or re.sub(r"\s+", "", header).lower()
-
-
-#: The header is looked for among this many first rows (title rows above it).
-HEADER_SEARCH_ROWS = 10
-
-
 def recognised(header: Sequence[Any], mapping: Mapping[str, str]) -> dict[str, int]:
     """Field → column index of what ``header`` names, refusing nothing."""
-    keys = [_key(cell_text(h)) for h in header]
-    found: dict[str, int] = {}
-    for field_name, wanted in mapping.items():
-        if field_name in FIELDS and wanted and _key(wanted) in keys:
-            found[field_name] = keys.index(_key(wanted))
-    for field_name, aliases in ALIASES.items():
-        for alias in aliases:
-            if field_name not in found and _key(alias) in keys:
-                found[field_name] = keys.index(_key(alias))
-    return found
+    return columns.recognise(header, FIELDS, ALIASES, mapping)
 
 
 def is_header(row: Sequence[Any], mapping: Mapping[str, str]) -> bool:
@@ -207,18 +188,12 @@ def is_header(row: Sequence[Any], mapping: Mapping[str, str]) -> bool:
 
 #: Errors / Warnings / Row of an error file sent back corrected: not data.
 def _error_file_columns() -> set[str]:
-    return {_key(str(_(w))) for w in ("Errors", "Warnings", "Row")}
+    return {columns.header_key(str(_(w))) for w in ("Errors", "Warnings", "Row")}
 
 
-def unmapped_headers(header: Sequence[Any], columns: Mapping[str, int]) -> list[str]:
+def unmapped_headers(header: Sequence[Any], columns_: Mapping[str, int]) -> list[str]:
     """Headers of columns no field reads (what the user may want to map)."""
-    used = set(columns.values())
-    skip = _error_file_columns()
-    return [
-        cell_text(h)
-        for i, h in enumerate(header)
-        if i not in used and cell_text(h) and _key(cell_text(h)) not in skip
-    ]
+    return columns.unread(header, columns_, _error_file_columns())
 
 
 _TOTALS = re.compile(r"^(合\s*计|总\s*计|共\s*计|小\s*计|总\s*数|累\s*计|total|sum)", re.IGNORECASE)
@@ -238,16 +213,14 @@ def map_columns(header: Sequence[Any], mapping: Mapping[str, str]) -> dict[str, 
     Raises ``PushListFileError`` naming a mapped header that is missing or a
     required field no column holds.
     """
-    keys = [_key(cell_text(h)) for h in header]
-    for field_name, wanted in mapping.items():
-        if field_name in FIELDS and wanted and _key(wanted) not in keys:
-            raise PushListFileError(
-                _(
-                    "The column %(header)s that this source's mapping names for %(field)s "
-                    "is not in the file."
-                )
-                % {"header": wanted, "field": FIELDS[field_name]}
+    for field_name, wanted in columns.missing_mapped(header, FIELDS, mapping):
+        raise PushListFileError(
+            _(
+                "The column %(header)s that this source's mapping names for %(field)s "
+                "is not in the file."
             )
+            % {"header": wanted, "field": FIELDS[field_name]}
+        )
     found = recognised(header, mapping)
     missing = [str(FIELDS[f]) for f in REQUIRED if f not in found]
     if "identity_number" not in found and "phone" not in found:

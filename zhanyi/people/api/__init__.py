@@ -4,6 +4,6 @@ source records and merges (``persons``), health codes and their overrides
 
 from __future__ import annotations
 
-from . import health_codes, persons
+from . import health_codes, persons, register
 
-urlpatterns = persons.urlpatterns + health_codes.urlpatterns
+urlpatterns = persons.urlpatterns + health_codes.urlpatterns + register.urlpatterns

@@ -145,6 +145,7 @@ class SourceRecord(models.Model):
         LAB = "lab", _("Laboratory")
         INTERVIEW = "interview", _("Interview")
         IMPORT = "import", _("File import")
+        REGISTER = "register", _("Population register")
 
     person = models.ForeignKey(
         Person, models.PROTECT, related_name="source_records", verbose_name=_("person")
@@ -244,6 +245,7 @@ from .health_codes import (  # noqa: E402
     HealthCodeChange,
     HealthCodeOverride,
 )
+from .register import RegisterKind, RegisterLoad, RegisterMapping, RegisterReview  # noqa: E402
 
 __all__ = [
     "Colour",
@@ -256,6 +258,10 @@ __all__ = [
     "Person",
     "PersonChange",
     "PersonMerge",
+    "RegisterKind",
+    "RegisterLoad",
+    "RegisterMapping",
+    "RegisterReview",
     "Sex",
     "SourceRecord",
 ]

@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from zhanyi.core import audit
 from zhanyi.core.db.bulk import Inserter
+from zhanyi.people import linkage
 from zhanyi.people.actions.health_codes import do_recompute_codes
 from zhanyi.people.models import Person
 from zhanyi.places.models import LEVEL_DEPTH, Area, AreaLevel
-from zhanyi.screening import bridge
 from zhanyi.screening.models import PushCategory, ScreeningTask, TaskEvent
 
 from .common import actor_name, find_within
@@ -65,7 +65,7 @@ def resolve_addresses(addresses: Iterable[str | None]) -> dict[str | None, Resol
     }
     if not distinct:
         return out
-    resolved = Gazetteer(bridge.areas_frame(), bridge.places_frame()).resolve(distinct)
+    resolved = Gazetteer(linkage.areas_frame(), linkage.places_frame()).resolve(distinct)
     for row in resolved.iter_rows(named=True):
         village = codes.get(row["village_code"] or "")
         area = (

@@ -38,8 +38,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.core import audit
-from zhanyi.core.files import write_whole
-from zhanyi.core.spreadsheet import text_cells
+from zhanyi.core.columns import HEADER_SEARCH_ROWS
+from zhanyi.core.spreadsheet import ErrorFile
 from zhanyi.people.validation import china_today
 from zhanyi.screening import bridge
 from zhanyi.screening.models import PushList, PushRecord, PushSource
@@ -51,7 +51,6 @@ from zhanyi.screening.reading import (
 )
 from zhanyi.screening.validation import (
     FIELDS,
-    HEADER_SEARCH_ROWS,
     clean_row,
     fingerprint,
     is_header,
@@ -113,43 +112,6 @@ def error_file_path(push_list: PushList) -> Path | None:
     if not push_list.error_file:
         return None
     return bridge.snapshot_dir() / push_list.error_file
-
-
-class _ErrorFile:
-    """The rows refused and the rows stored with warnings, each with its reasons,
-    written as they are found (openpyxl write-only)."""
-
-    def __init__(self, path: Path, header: list[Any]) -> None:
-        import openpyxl
-
-        self.path = path
-        self.book = openpyxl.Workbook(write_only=True)
-        self.sheet = self.book.create_sheet(_("Rows with errors"))
-        self.sheet.append(
-            text_cells(
-                self.sheet,
-                [*(_text(h) for h in header), _("Errors"), _("Warnings"), _("Row")],
-            )
-        )
-        self.width = len(header)
-        self.count = 0
-        self.warned = 0
-
-    def add(self, row: list[Any], errors: list[str], warnings: list[str], number: int) -> None:
-        # As typed, but never a live formula nor a character xlsx cannot hold.
-        cells = [*row[: self.width], *([None] * (self.width - len(row)))]
-        self.sheet.append(
-            text_cells(self.sheet, [*cells, "；".join(errors), "；".join(warnings), number])
-        )
-        if errors:
-            self.count += 1
-        else:
-            self.warned += 1
-
-    def close(self) -> None:
-        # Whole or not at all: a full disk leaves no truncated error file.
-        with write_whole(self.path) as fh:
-            self.book.save(fh)
 
 
 def _text(value: Any) -> str:
@@ -294,7 +256,7 @@ def _stage_rows(
             % {"columns": "、".join(unread)}
         )
     today = china_today()
-    errors = _ErrorFile(error_path, header)
+    errors = ErrorFile(error_path, header)
     counts = {"read": 0, "staged": 0, "repeated": 0, "warned": 0}
     seen: set[str] = set()
     batch: list[dict[str, Any]] = []

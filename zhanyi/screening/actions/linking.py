@@ -25,6 +25,7 @@ from zhanyi.accounts.roles import has_capability
 from zhanyi.core import audit, jurisdiction
 from zhanyi.core.db.bulk import Inserter
 from zhanyi.engine.identity import IdentityNumberError, parse_resident_id
+from zhanyi.people import linkage
 from zhanyi.people.actions import do_import_persons
 from zhanyi.people.models import Person, SourceRecord
 from zhanyi.screening import bridge
@@ -45,8 +46,8 @@ def _engine_link(staged: pl.DataFrame, villages: list[str | None]) -> dict[int, 
     # The linkage engine loads Splink (seconds): only when records are linked.
     from zhanyi.engine.linkage import link
 
-    index_path = bridge.person_index_path()
-    model = bridge.linkage_model(index_path)
+    index_path = linkage.person_index_path()
+    model = linkage.linkage_model(index_path)
     result = link(bridge.records_frame(staged, villages), index_path, model)
     return {int(r["record_key"]): r for r in result.iter_rows(named=True)}
 

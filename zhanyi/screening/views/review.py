@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhanyi.people import display
+from zhanyi.people.linkage import LinkageUnavailable
 from zhanyi.people.models import Person
 from zhanyi.screening import actions, exports, queries
-from zhanyi.screening.bridge import LinkageUnavailable
 
 from .common import PAGE_SIZE, abilities
 

@@ -21,9 +21,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from zhanyi.core.audit import cli_actor
+from zhanyi.people.linkage import LinkageUnavailable
 from zhanyi.screening import actions, queries
 from zhanyi.screening.actions.intake import error_file_path
-from zhanyi.screening.bridge import LinkageUnavailable
 from zhanyi.screening.models import PushSource
 from zhanyi.screening.reading import PushListFileError
 from zhanyi.screening.validation import FIELDS
