@@ -320,6 +320,14 @@ ROUTES: dict[str, Row] = {
     "api/v1/command/directives/": scoped("directives of the jurisdiction; approve issues"),
     "api/v1/command/directives/<int:pk>/": obj(),
     "api/v1/command/directives/<int:pk>/<str:step>/": obj(),
+    # the daily meeting (issue 19): the city's meetings, each pack cut to the reader
+    "meetings/": scoped("the city's meetings; approve over the city records one"),
+    "meetings/<int:pk>/": scoped("a meeting's pack cut to the reader's jurisdiction; none: 403"),
+    "meetings/<int:pk>/<str:fmt>/": scoped("the pack's file or print page, cut the same way"),
+    "api/v1/command/meetings/": scoped("the city's meetings; approve over the city records one"),
+    "api/v1/command/meetings/<int:pk>/": scoped("a meeting's pack cut to the reader"),
+    "api/v1/command/meetings/<int:pk>/decisions/": scoped("approve over the decision's area"),
+    "api/v1/command/meetings/<int:pk>/<str:fmt>/": scoped("the pack's file, cut the same way"),
     "headquarters/": scoped("headquarters over or within the jurisdiction; approve sets up"),
     "headquarters/<int:pk>/": obj(),
     "api/v1/command/headquarters/": scoped("headquarters over or within the jurisdiction"),
@@ -683,8 +691,13 @@ def objects_of_county_a(world: World) -> dict[str, object]:
     county_hq = command_actions.do_set_up_headquarters(
         acting_user=SYSTEM, area=world.county, name="矩阵指挥部"
     )
+    meeting = command_actions.do_record_meeting(acting_user=SYSTEM, held_at=now)
     directive = command_actions.do_issue_directive(
-        acting_user=SYSTEM, title="矩阵指令", area=world.village, due_at=now + dt.timedelta(hours=4)
+        acting_user=SYSTEM,
+        title="矩阵指令",
+        area=world.village,
+        due_at=now + dt.timedelta(hours=4),
+        meeting=meeting,
     )
     from zhanyi.people.models import RegisterLoad
 
@@ -750,6 +763,8 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "api/v1/command/supervision/visits/": visit.pk,
         "api/v1/command/supervision/findings/": finding.pk,
         "api/v1/command/directives/": directive.pk,
+        "meetings/": meeting.pk,
+        "api/v1/command/meetings/": meeting.pk,
         "headquarters/": county_hq.pk,
         "api/v1/command/headquarters/": county_hq.pk,
         "task_force_id": county_hq.task_forces.first().pk,

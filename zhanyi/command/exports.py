@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from zhanyi.engine.protocol import LOCAL_TZ
 
 from .models import ReportFigure
-from .queries import ReportSheet
+from .queries import MeetingPack, ReportSheet
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -258,3 +258,134 @@ def _chart_sheets(book: Workbook, sheet: ReportSheet) -> None:
 
 #: Each format's writer, from the report's stored figures.
 WRITERS = {"docx": docx_bytes, "pdf": pdf_bytes, "xlsx": xlsx_bytes}
+
+
+# -- the daily meeting's pack -------------------------------------------------------------
+
+
+def meeting_title(pack: MeetingPack) -> str:
+    when = pack.meeting.held_at.astimezone(LOCAL_TZ)
+    return _("Pack of the daily meeting of %(date)s %(time)s") % {
+        "date": f"{when:%Y-%m-%d}",
+        "time": f"{when:%H:%M}",
+    }
+
+
+def meeting_headers() -> tuple[list[str], list[str], list[str]]:
+    """The pack's three tables' headers: changes, overdue items, decisions."""
+    return (
+        [_("Figure"), _("Value now"), _("At the last meeting"), _("Change since then"), _("Unit")],
+        [_("What"), _("Whose"), _("Task force"), _("Area"), _("Due"), _("Hours late")],
+        [_("Decision taken"), _("Owner"), _("Area"), _("Deadline"), _("State")],
+    )
+
+
+def _local_text(value) -> str:
+    return f"{value.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}" if value else ""
+
+
+def meeting_docx_bytes(pack: MeetingPack) -> bytes:
+    """The pack as a Word document: the same three parts as its page, every
+    number a stored figure of the reports or an item of the ledger."""
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.size = Pt(10)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia",
+        "WenQuanYi Micro Hei",
+    )
+    changes, overdue, decisions = meeting_headers()
+    doc.add_heading(meeting_title(pack), level=0)
+    meeting = pack.meeting
+    if meeting.chaired_by:
+        doc.add_paragraph(_("Chaired by %(who)s.") % {"who": meeting.chaired_by})
+    if meeting.notes:
+        doc.add_paragraph(meeting.notes)
+
+    def table(header: list[str], rows: list[list[str]]) -> None:
+        grid = doc.add_table(rows=1, cols=len(header))
+        grid.style = "Light Grid Accent 1"
+        for cell, text in zip(grid.rows[0].cells, header, strict=True):
+            cell.text = text
+        for row in rows:
+            for cell, text in zip(grid.add_row().cells, row, strict=True):
+                cell.text = text
+
+    doc.add_heading(_("What changed since the last meeting"), level=1)
+    doc.add_paragraph(meeting_changes_sentence(pack))
+    for area in pack.areas:
+        doc.add_heading(area.area.name, level=2)
+        table(
+            changes,
+            [
+                [
+                    c.row.shown_label(),
+                    c.row.value_text(),
+                    c.before_text(),
+                    c.change_text(),
+                    c.row.shown_unit(),
+                ]
+                for c in area.changes
+            ],
+        )
+    doc.add_heading(_("What is overdue"), level=1)
+    table(
+        overdue,
+        [
+            [
+                r.item.what,
+                r.item.whose,
+                r.owner_label,
+                r.item.area.name,
+                _local_text(r.item.due_at),
+                f"{r.late_hours:g}",
+            ]
+            for r in pack.ledger.open
+        ],
+    )
+    doc.add_heading(_("Decisions taken"), level=1)
+    table(
+        decisions,
+        [
+            [d.title, d.owner_label(), d.area.name, _local_text(d.due_at), d.get_state_display()]
+            for d in pack.decisions
+        ],
+    )
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def meeting_changes_sentence(pack: MeetingPack) -> str:
+    """Which reports the changes compare (the page says the same)."""
+    if pack.report is None:
+        return _("No twice-daily report was taken before this meeting.")
+    values = {"now": _local_text(pack.report.scheduled_for)}
+    if pack.base_report is not None:
+        values["then"] = _local_text(pack.base_report.scheduled_for)
+        return (
+            _("The figures of the report of %(now)s beside those of %(then)s, the last meeting's.")
+            % values
+        )
+    return _("The figures of the report of %(now)s beside the report before it.") % values
+
+
+def meeting_pdf_bytes(pack: MeetingPack) -> bytes:
+    # WeasyPrint is heavy to import (Pango, fonts): only the PDF path needs it.
+    from weasyprint import HTML
+
+    html = render_to_string("command/meeting_print.html", meeting_context(pack))
+    return HTML(string=html).write_pdf()
+
+
+def meeting_context(pack: MeetingPack) -> dict:
+    return {
+        "pack": pack,
+        "meeting": pack.meeting,
+        "title": meeting_title(pack),
+        "changes_sentence": meeting_changes_sentence(pack),
+    }
+
+
+#: The pack's files, each from the stored reports, the ledger and the directives.
+MEETING_WRITERS = {"docx": meeting_docx_bytes, "pdf": meeting_pdf_bytes}

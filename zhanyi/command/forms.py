@@ -123,3 +123,11 @@ class MemberForm(forms.Form):
 class TwinForm(UserFormMixin, forms.Form):
     county = AreaField(label=_("County"), levels=["county"])
     twin = AreaField(label=_("Twinned with"), levels=["county"])
+
+
+class MeetingForm(forms.Form):
+    held_at = forms.DateTimeField(label=_("When held"), widget=LOCAL_DATETIME)
+    chaired_by = forms.CharField(label=_("Chaired by"), max_length=150, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -21,10 +21,12 @@ from .models import (
     Accountability,
     Directive,
     Finding,
+    Meeting,
     Report,
     ReportFigure,
     SupervisionGroup,
     Visit,
+    number_text,
 )
 
 #: The figures the report's charts draw, when the report holds them.
@@ -289,3 +291,126 @@ def twinnings_for(hq: Headquarters) -> QuerySet[Twinning]:
     return Twinning.objects.filter(
         Q(county__path__startswith=hq.area.path) | Q(twin__path__startswith=hq.area.path)
     ).select_related("county", "twin")
+
+
+# -- the daily meeting (每日调度会) and its pack --------------------------------------------
+
+
+def meetings_for_user(user) -> QuerySet[Meeting]:
+    """The city headquarters' meetings, newest first (each pack is cut to the
+    reader's jurisdiction by ``meeting_pack``)."""
+    _reach(user)
+    return Meeting.objects.order_by("-held_at")
+
+
+def get_meeting_for_user(user, pk: int) -> Meeting:
+    _reach(user)
+    try:
+        return Meeting.objects.get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, OverflowError):
+        raise Http404(_("No such meeting.")) from None
+
+
+@dataclass
+class FigureChange:
+    """One stored figure of the meeting's report beside the same figure of the
+    report the last meeting had (both rows as taken; never computed anew)."""
+
+    row: ReportFigure
+    before: ReportFigure | None
+
+    @property
+    def change(self) -> float | None:
+        if self.before is None:
+            return self.row.change
+        return self.row.value - self.before.value
+
+    def before_text(self) -> str:
+        if self.before is not None:
+            return self.before.value_text()
+        if self.row.previous_value is not None:
+            return number_text(self.row.previous_value)
+        return ""
+
+    def change_text(self) -> str:
+        change = self.change
+        if change is None:
+            return ""
+        if change == 0:
+            return "0"
+        return ("+" if change > 0 else "−") + number_text(abs(change))
+
+
+@dataclass
+class AreaChanges:
+    area: Area
+    changes: list[FigureChange] = field(default_factory=list)
+    unchanged: int = 0
+
+
+@dataclass
+class MeetingPack:
+    """The daily meeting's pack (会议材料): what changed since the last meeting
+    (the figures of the last twice-daily report before the meeting beside
+    those of the report the last meeting had), what is overdue (the
+    supervision ledger as of the meeting), the decisions taken (directives
+    linked to the meeting), all within the reader's jurisdiction."""
+
+    meeting: Meeting
+    previous: Meeting | None
+    as_of: dt.datetime
+    report: Report | None
+    base_report: Report | None
+    areas: list[AreaChanges]
+    ledger: Ledger
+    decisions: list[Directive]
+
+
+def _report_at(moment: dt.datetime) -> Report | None:
+    return Report.objects.filter(scheduled_for__lte=moment).order_by("-scheduled_for").first()
+
+
+def meeting_pack(meeting: Meeting, user, *, now: dt.datetime | None = None) -> MeetingPack:
+    """The pack of ``meeting`` as ``user`` may read it (403 without a
+    jurisdiction). A meeting still to come is prepared as of now."""
+    reach = _reach(user)
+    now = now or timezone.now()
+    as_of = min(meeting.held_at, now)
+    previous = Meeting.objects.filter(held_at__lt=meeting.held_at).order_by("-held_at").first()
+    report = _report_at(as_of)
+    base_report = _report_at(previous.held_at) if previous is not None else None
+    if base_report is not None and report is not None and base_report.pk == report.pk:
+        base_report = None  # no report was taken between the two meetings
+    areas: list[AreaChanges] = []
+    if report is not None:
+        rows = ReportFigure.objects.filter(report=report).select_related("area")
+        if reach is not None:
+            rows = rows.filter(area__path__startswith=reach)
+        before: dict[tuple[int, str], ReportFigure] = {}
+        if base_report is not None:
+            old = ReportFigure.objects.filter(report=base_report)
+            if reach is not None:
+                old = old.filter(area__path__startswith=reach)
+            before = {(f.area_id, f.name): f for f in old}
+        sheets: dict[int, AreaChanges] = {}
+        for row in rows.order_by("area__path", "order", "name"):
+            sheet = sheets.setdefault(row.area_id, AreaChanges(row.area))
+            change = FigureChange(row, before.get((row.area_id, row.name)))
+            if change.change:
+                sheet.changes.append(change)
+            else:
+                sheet.unchanged += 1
+        areas = list(sheets.values())
+    decisions = meeting.decisions.select_related("area", "task_force").order_by("due_at", "id")
+    if reach is not None:
+        decisions = decisions.filter(area__path__startswith=reach)
+    return MeetingPack(
+        meeting=meeting,
+        previous=previous,
+        as_of=as_of,
+        report=report,
+        base_report=base_report,
+        areas=areas,
+        ledger=ledger(ledger_area(user), now=as_of),
+        decisions=list(decisions),
+    )

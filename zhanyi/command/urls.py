@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import curve, dashboard, directives, headquarters, reports, screen, supervision
+from .views import (
+    curve,
+    dashboard,
+    directives,
+    headquarters,
+    meetings,
+    reports,
+    screen,
+    supervision,
+)
 
 app_name = "command"
 
@@ -22,4 +31,7 @@ urlpatterns = [
     path("directives/", directives.directive_list, name="directives"),
     path("directives/<int:pk>/", directives.directive_detail, name="directive"),
     path("directives/<int:pk>/evidence/", directives.evidence_file, name="directive-evidence"),
+    path("meetings/", meetings.meeting_list, name="meetings"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/<str:fmt>/", meetings.meeting_file, name="meeting-file"),
 ]

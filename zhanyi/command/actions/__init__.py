@@ -14,6 +14,7 @@ from .headquarters import (
     do_set_up_headquarters,
     do_twin_counties,
 )
+from .meetings import do_record_decision, do_record_meeting
 from .reports import do_comment_report, do_take_due_report, do_take_report
 from .supervision import (
     do_add_finding,
@@ -32,6 +33,8 @@ __all__ = [
     "do_escalate_overdue_directives",
     "do_issue_directive",
     "do_record_accountability",
+    "do_record_decision",
+    "do_record_meeting",
     "do_record_visit",
     "do_rectify",
     "do_report_directive_done",

@@ -4,7 +4,15 @@ on its own at /api/v1/figures/)."""
 from .curve import urlpatterns as curve_urls
 from .directives import urlpatterns as directive_urls
 from .headquarters import urlpatterns as headquarters_urls
+from .meetings import urlpatterns as meeting_urls
 from .reports import urlpatterns as report_urls
 from .supervision import urlpatterns as supervision_urls
 
-urlpatterns = [*report_urls, *curve_urls, *supervision_urls, *directive_urls, *headquarters_urls]
+urlpatterns = [
+    *report_urls,
+    *curve_urls,
+    *supervision_urls,
+    *directive_urls,
+    *headquarters_urls,
+    *meeting_urls,
+]
