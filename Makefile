@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 VENDOR := zhanyi/static/vendor
 PG_URL ?= postgres://postgres@127.0.0.1:5432/zhanyi
 
-.PHONY: setup demo serve test test-sqlite test-postgres lint browser fonts bench-tools messages clean
+.PHONY: setup demo serve test test-sqlite test-other test-postgres lint browser fonts bench-tools messages clean
 
 setup: $(STAMP) $(VENDOR)/.stamp fonts
 
@@ -69,27 +69,33 @@ lint: setup
 	$(BIN)/vulture
 	ZHANYI_TESTING=1 $(BIN)/zhanyi makemigrations --check --dry-run -v0
 
-# The linters and the two halves run side by side (the machine has 2 cores;
-# one after another took half as long again); each half keeps its files in its
-# own data directory.
+# The linters and three lanes of tests run side by side, each lane with its own
+# data directory: the tests that touch the database on SQLite and on
+# PostgreSQL, and the others (the engine, the parsers, processes started as
+# production would) once, on SQLite (conftest.py: ZHANYI_TESTS). The slowest
+# tests of each lane are listed at its end.
+PYTEST := ZHANYI_TESTING=1 $(BIN)/pytest -q --durations=15 --durations-min=5
+
 test: setup browser fonts
-	$(MAKE) --no-print-directory -j3 --output-sync=target lint test-sqlite test-postgres
+	$(MAKE) --no-print-directory -j4 --output-sync=target lint test-sqlite test-other test-postgres
 
 test-sqlite: setup
-	@echo "== tests on SQLite =="
-	ZHANYI_TESTING=1 ZHANYI_DATA_DIR=var/test-sqlite $(BIN)/pytest -q $(PYTEST_ARGS)
+	@echo "== tests of the database, on SQLite =="
+	ZHANYI_TESTS=database ZHANYI_DATA_DIR=var/test-sqlite $(PYTEST) $(PYTEST_ARGS)
 
-# The PostgreSQL half runs the tests that touch the database (conftest.py:
-# ZHANYI_DATABASE_TESTS_ONLY); the rest give the same answer on either.
+test-other: setup
+	@echo "== tests without the database: the engine, the parsers, processes =="
+	ZHANYI_TESTS=other ZHANYI_DATA_DIR=var/test-other $(PYTEST) $(PYTEST_ARGS)
+
 test-postgres: setup
 	@if $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \
-	  echo "== tests on PostgreSQL =="; \
-	  ZHANYI_TESTING=1 ZHANYI_DATABASE_TESTS_ONLY=1 ZHANYI_DATA_DIR=var/test-postgres \
-	    DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m "not spark" $(PYTEST_ARGS); \
+	  echo "== tests of the database, on PostgreSQL =="; \
+	  ZHANYI_TESTS=database ZHANYI_DATA_DIR=var/test-postgres \
+	    DATABASE_URL="$(PG_URL)" $(PYTEST) -m "not spark" $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "PostgreSQL is required when CI=true but $(PG_URL) is not reachable." >&2; exit 1; \
 	else \
-	  echo "== PostgreSQL at $(PG_URL) is not reachable: skipping the PostgreSQL half =="; \
+	  echo "== PostgreSQL at $(PG_URL) is not reachable: skipping the PostgreSQL lane =="; \
 	fi
 
 # Translations: the .po and the compiled .mo are both committed. The project

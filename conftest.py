@@ -53,14 +53,20 @@ def _uses_database(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``ZHANYI_DATABASE_TESTS_ONLY=1`` (the PostgreSQL half of ``make test``)
-    keeps only the tests that touch the database: a test of the engine, a parser
-    or a subprocess started on its own SQLite file gives the same answer on
-    either database, and the SQLite half has run it already."""
-    if os.environ.get("ZHANYI_DATABASE_TESTS_ONLY") != "1":
+    """``ZHANYI_TESTS=database`` keeps only the tests that touch the database,
+    ``ZHANYI_TESTS=other`` only the rest (unset: all). ``make test`` runs the
+    database tests on SQLite and on PostgreSQL, and the others (the engine, the
+    parsers, processes started on their own SQLite file) once, in a lane of
+    their own: they give the same answer on either database, and most of their
+    time is spent waiting on the processes they start."""
+    selection = os.environ.get("ZHANYI_TESTS", "")
+    if selection not in ("", "database", "other"):
+        raise pytest.UsageError(f"ZHANYI_TESTS must be database or other, not {selection!r}")
+    if not selection:
         return
-    kept = [item for item in items if _uses_database(item)]
-    dropped = [item for item in items if not _uses_database(item)]
+    wanted = selection == "database"
+    kept = [item for item in items if _uses_database(item) == wanted]
+    dropped = [item for item in items if _uses_database(item) != wanted]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
@@ -152,3 +158,8 @@ def full_disk(monkeypatch):
         return opened
 
     return arm
+
+
+# One production migrate per session, in a new process, for the tests that
+# start zhanyi as a production process (zhanyi.core.processes_testing).
+from zhanyi.core.processes_testing import production_migrated  # noqa: E402, F401

@@ -33,6 +33,7 @@ _.THOUSAND_SEPARATOR, _.NUMBER_GROUPING  # a format module, read by Django by na
 
 # Test helpers: used by tests only, on purpose.
 _.build_world  # zhanyi.accounts.testing: the shared personas
+_.copy_to  # zhanyi.core.processes_testing: a test copies the migrated database
 _.tracer, _.village_member, _.leader, _.other_county_staff
 _.random_stays, _.as_tuples  # zhanyi.engine.companions.testing
 _.reference_companions  # the plain reference implementation the fast engines are tested against

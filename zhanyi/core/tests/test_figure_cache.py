@@ -5,7 +5,6 @@ the database cache and Redis, each over its own connections per reader."""
 from __future__ import annotations
 
 import os
-import secrets
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from django.test import override_settings
 
 from zhanyi.core import figure_cache, metrics
 from zhanyi.core.db import dialect
+from zhanyi.core.processes_testing import production_env
 
 REDIS_URL = os.environ.get("ZHANYI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -297,27 +297,10 @@ def test_migrate_creates_the_database_caches_table(transactional_db):
             drop_table(table)
 
 
-def _production_env(tmp_path, **extra) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"ZHANYI_DEBUG", "ZHANYI_TESTING", "DATABASE_URL", "REDIS_URL"}
-    }
-    env.update(ZHANYI_DATA_DIR=str(tmp_path), ZHANYI_SECRET_KEY=secrets.token_urlsafe(50))
-    env.update(extra)
-    return env
-
-
-def test_a_production_migrate_creates_the_cache_table(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "zhanyi.cli", "migrate", "-v0"],
-        env=_production_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def test_a_production_migrate_creates_the_cache_table(production_migrated):
+    done = production_migrated.migrate
     assert done.returncode == 0, done.stderr[-2000:]
-    with sqlite3.connect(tmp_path / "zhanyi.sqlite3") as db:
+    with sqlite3.connect(production_migrated.database) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     assert "zhanyi_cache" in tables
 
@@ -325,7 +308,7 @@ def test_a_production_migrate_creates_the_cache_table(tmp_path):
 def test_a_bad_figure_cache_lifetime_refuses_to_start_saying_which_setting(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "zhanyi.cli", "check"],
-        env=_production_env(tmp_path, ZHANYI_FIGURE_CACHE_SECONDS="half a minute"),
+        env=production_env(tmp_path, ZHANYI_FIGURE_CACHE_SECONDS="half a minute"),
         capture_output=True,
         text=True,
         timeout=120,

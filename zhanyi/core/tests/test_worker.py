@@ -54,11 +54,10 @@ def _wait_for(condition, what: str, worker, seconds: float = 60) -> None:
         time.sleep(0.2)
 
 
-def test_a_locked_database_does_not_end_the_worker(tmp_path):
+def test_a_locked_database_does_not_end_the_worker(tmp_path, production_migrated):
     """The lock is taken while a task runs, so recording its result meets it."""
     env = _env(tmp_path)
-    subprocess.run([*CLI, "migrate", "-v0"], env=env, check=True, timeout=180)
-    db_path = tmp_path / "db.sqlite3"
+    db_path = production_migrated.copy_to(tmp_path, "db.sqlite3")
     log = (tmp_path / "worker.log").open("w+")
     worker = subprocess.Popen(
         [*CLI, "worker", "--no-startup-delay", "--interval", "0.2", "-v", "1"],

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import secrets
 import signal
 import sqlite3
 import subprocess
@@ -23,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from zhanyi.core.files import DiskFullError
+from zhanyi.core.processes_testing import production_env
 from zhanyi.screening.actions import do_import_push_list
 from zhanyi.screening.models import PushList, PushRecord
 
@@ -64,16 +63,6 @@ def _big_list(path: Path) -> None:
     path.write_bytes(out.getvalue().encode("utf-8"))
 
 
-def _env(tmp_path: Path) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"ZHANYI_DEBUG", "ZHANYI_TESTING", "DATABASE_URL"}
-    }
-    env.update(ZHANYI_DATA_DIR=str(tmp_path), ZHANYI_SECRET_KEY=secrets.token_urlsafe(50))
-    return env
-
-
 def _zhanyi(env, *args, timeout=300) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "zhanyi.cli", *args],
@@ -102,11 +91,10 @@ def _leftovers(data_dir: Path) -> list[Path]:
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_import_leaves_a_failed_job_no_files_and_the_list_imports_again(
-    tmp_path,
+    tmp_path, production_migrated
 ):
-    env = _env(tmp_path)
-    db = tmp_path / "zhanyi.sqlite3"
-    _zhanyi(env, "migrate", "-v0")
+    env = production_env(tmp_path)
+    db = production_migrated.copy_to(tmp_path)
     before = set(_leftovers(tmp_path))
     big = tmp_path.parent / f"{tmp_path.name}-big.csv"
     _big_list(big)

@@ -1,0 +1,238 @@
+"""The demo's replay of September 2021, built once and checked task force by
+task force.
+
+Building the demo city and replaying the story through every app's actions
+takes most of a minute on this machine, so one test builds it and the checks
+below read what it made, in the story's order. The teams' check moves a case
+to another team and closes a control item, so it runs last."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from zhanyi.accounts.models import Headquarters, User
+from zhanyi.command import demo, queries
+from zhanyi.command.models import Directive, Report
+from zhanyi.core.models import AuditEvent
+from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
+from zhanyi.people.models import Person, SourceRecord
+from zhanyi.places.models import Area, Place
+from zhanyi.teams.models import ControlRecord, Team
+from zhanyi.tracing.demo import replay_family_cluster
+from zhanyi.tracing.models import Case, Contact, InfectionSource
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_the_demo_builds_the_city_and_replays_the_story(settings, tmp_path, client):
+    settings.DATA_DIR = tmp_path
+    lines: list[str] = []
+    result = demo.build_demo(scale="1500", seed=7, say=lines.append)
+    assert result.built
+    the_city_is_built_and_its_logins_work(result, tmp_path, client)
+    the_family_cluster_is_replayed_once_with_contacts_hand_offs_and_companions(tmp_path)
+    the_teams_assign_the_cases_close_control_and_trace_the_source(settings, client)
+
+
+def the_city_is_built_and_its_logins_work(result, data_dir, client) -> None:
+    """The city, the replay's figures by task force, the reports, the
+    supervision ledger, the companion store and the printed logins."""
+    assert result.built
+    synthetic = SourceRecord.objects.filter(source="synthetic")
+    assert synthetic.count() == result.counts["people"] > 1000
+    # The replay of September 2021 ran through each task force's actions:
+    # pushed lists (some people not in the index become new persons), the
+    # family of three cases with contacts, the testing rounds, the codes.
+    replay = result.replay
+    assert replay["screening"]["records"] > 0
+    assert Person.objects.count() >= synthetic.count()
+    assert replay["tracing"]["cases"] == 3
+    assert replay["tracing"]["close_contacts"] > 0
+    assert replay["testing"]
+    assert replay["health_codes"]
+    # The article's 1,422 cold-chain batches, one positive sample traced; the
+    # supplies desk's days of cover with their alerts.
+    assert replay["coldchain"]["imported"] == 1422 and replay["coldchain"]["traced_people"] == 5
+    assert replay["supplies"]["alerts_open"] > 0
+    # The twice-daily reports at their points of the story: the 20:00 report
+    # of 14 September shows the pushed lists as the change since noon.
+    reports = [Report.objects.get(pk=pk) for pk in replay["reports"]]
+    assert [f"{r}" for r in reports][:2] == ["2021-09-14 12:00", "2021-09-14 20:00"]
+    evening = reports[1].figures.get(area__level="city", name="screening.records")
+    assert evening.previous_value == 0 and evening.change == evening.value > 0
+    assert Area.objects.filter(level="county").count() == 16
+    assert Area.objects.filter(name="福龙社区").exists()
+    assert Place.objects.filter(name="万益学府花园").exists()
+    zone_hq = Headquarters.objects.get(area__name="台商投资区")
+    assert zone_hq.task_forces.count() == 10
+    # The commander's directive of 17 Sep (due 18 Sep 20:00, never done) is
+    # overdue on the story's clock; the supervision ledger lists it with the
+    # late rectification of the first group's finding and the apps' late work.
+    directive = Directive.objects.get(pk=replay["headquarters"]["directive"])
+    assert directive.is_overdue(demo.REPLAY_CLOCK) and directive.task_force.kind == "testing"
+    ledger = queries.ledger(None, now=demo.REPLAY_CLOCK)
+    late = {r.item.deadline for r in ledger.open}
+    assert {"command.directive", "command.rectification"} <= late
+
+    # The phone stays are in the companion store: the command line answers.
+    resident = demo.compound_resident()
+    out = data_dir / "companions.csv"
+    call_command(
+        "companions",
+        "find",
+        "--case",
+        str(resident.external_id),
+        "--onset",
+        "2021-09-14",
+        "--isolated",
+        "2021-09-16T22:00",
+        "--format",
+        "csv",
+        "--output",
+        str(out),
+    )
+    assert len(out.read_text().splitlines()) > 1
+
+    username, _role, _area, password = result.accounts[0]
+    assert client.login(username=username, password=password)
+    assert client.get("/").status_code == 200
+    commander = next(a for a in result.accounts if a[0] == "commander")
+    assert client.login(username=commander[0], password=commander[3])
+    page = client.get(f"/directives/{directive.pk}/").content.decode()
+    assert demo.DIRECTIVE_TITLE in page and "已超时" in page
+
+
+def the_family_cluster_is_replayed_once_with_contacts_hand_offs_and_companions(
+    tmp_path,
+) -> None:
+    # The integrator may run the replay inside build_demo; either way the
+    # cluster is there once after this call.
+    replay_family_cluster(say=lambda s: None)
+    result = replay_family_cluster(say=lambda s: None)
+    assert result.replayed is False
+
+    cases = list(Case.objects.order_by("pk"))
+    assert [c.classification for c in cases] == ["confirmed", "asymptomatic", "asymptomatic"]
+    assert len({c.person.household_id for c in cases}) == 1
+    assert {c.area.parent.parent.name for c in cases} == {"台商投资区"}
+    assert all(c.hospital and c.investigated_at for c in cases)
+    assert not any(c.investigation_overdue() for c in cases)
+    assert not any(c.report_overdue for c in cases)
+    assert result.close_contacts >= 12
+    assert result.secondary_contacts >= 1
+    assert result.upgraded >= 1
+    assert Contact.objects.filter(kind="close", quarantined_at__isnull=False).exists()
+    assert Handoff.objects.filter(origin__startswith="tracing.contact:", kind="test").exists()
+    assert AuditEvent.objects.filter(action="contacts.expand", actor_name="demo").count() == 2
+    assert Contact.objects.filter(kind="companion").exists()
+    assert Case.objects.count() == 3
+    the_codes_on_the_storys_last_day_are_the_rules(tmp_path)
+
+
+def the_codes_on_the_storys_last_day_are_the_rules(tmp_path) -> None:
+    """On the story's last day (REPLAY_CLOCK, 30 Sep 2021) each contact's code
+    is what the rule table's rules give (zhanyi/engine/tests/rule_table.toml):
+    close and secondary contacts red for their quarantine days from the last
+    exposure, yellow for home health monitoring, then green; companions
+    yellow until two negatives 24 h apart or 14 days after the last time
+    together. And every quarantine test falls inside the quarantine days."""
+    from zhanyi.accounts.models import User
+    from zhanyi.engine import release
+    from zhanyi.engine.protocol import load_protocol
+    from zhanyi.handoffs import schedule
+    from zhanyi.people.demo import replay_health_codes
+    from zhanyi.people.health_facts import gather
+    from zhanyi.people.models import HealthCode
+
+    clock = demo.REPLAY_CLOCK
+    replay_health_codes(
+        as_of=clock, requester=User.objects.get(username="tracer"), say=lambda s: None
+    )
+    stored = dict(HealthCode.objects.values_list("person_id", "colour"))
+    case_persons = set(Case.objects.values_list("person_id", flat=True))
+    facts = gather(sorted(set(Contact.objects.values_list("person_id", flat=True))), clock)
+    checked = 0
+    for contact in Contact.objects.exclude(person_id__in=case_persons):
+        f = facts[contact.person_id]
+        if f.arrivals or f.quarantines or f.tests or len(f.contacts) > 1:
+            continue  # decided by more than this contact
+        rules = load_protocol(contact.protocol)
+        if contact.kind == "companion":
+            end = contact.last_exposure_at + dt.timedelta(
+                days=rules.health_codes.companion_end_days
+            )
+            expected = "yellow" if clock < end else "green"
+        else:
+            start = release.anchor(
+                rules.quarantine,
+                last_exposure_at=contact.last_exposure_at,
+                quarantined_at=contact.quarantined_at,
+                identified_at=contact.identified_at,
+            )
+            stages = release.periods(
+                rules.quarantine.stages(contact.kind), start, released_at=contact.released_at
+            )
+            now = [p.stage for p in stages if p.start <= clock < p.end]
+            expected = (
+                "green" if not now else ("yellow" if now[0] == "home_health_monitoring" else "red")
+            )
+            handoff = Handoff.objects.filter(origin=f"tracing.contact:{contact.pk}", kind="test")
+            for h in handoff:
+                ends = release.quarantine_end(rules.quarantine.stages(contact.kind), start)
+                assert all(
+                    t.due_at <= ends for t in schedule.tests_of(h.detail) if t.stage == "quarantine"
+                ), contact
+        assert stored.get(contact.person_id, "green") == expected, (contact, expected)
+        checked += 1
+    # the demo places most close contacts in quarantine sites (#17); those are
+    # decided by their quarantine facts and skipped above, so 8 remain to check
+    assert checked >= 8
+
+
+def the_teams_assign_the_cases_close_control_and_trace_the_source(settings, client) -> None:
+    tracer = User.objects.get(username="tracer")
+    first = Team.objects.get(name="台商投资区流调一队")
+    assert first.members.get(is_leader=True).user == tracer
+    assert Team.objects.get(name="福龙社区五包一").members.count() == 5
+    cases = list(Case.objects.order_by("pk"))
+    assert all(c.team is not None for c in cases)
+    relatives = InfectionSource.objects.filter(source_case=cases[0])
+    assert relatives.count() == 2 and all(s.exposure_id for s in relatives)
+    assert ControlRecord.objects.exclude(measure="").exists()
+
+    with translation.override("en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        # The county team leader sees its cases and moves one to the second team.
+        client.force_login(tracer)
+        mine = client.get(reverse("tracing:home") + f"?team={first.pk}").content.decode()
+        case = next(c for c in cases if c.team_id == first.pk)
+        assert case.person.name in mine
+        second = Team.objects.get(name="台商投资区流调二队")
+        client.post(
+            reverse("tracing:case-assign", args=[case.pk]),
+            {"team": second.pk, "reason": "一队夜间无人值守"},
+        )
+        case.refresh_from_db()
+        assert case.team == second
+        # The chain graph draws the family's infection edges.
+        graph = client.get(reverse("tracing:graph-data")).json()
+        infections = [lk for lk in graph["links"] if lk["kind"] == "infection"]
+        assert {lk["source"] for lk in infections} == {str(cases[0].person_id)}
+
+        # The five-to-one member's phone: the control list first, and one closed.
+        member = User.objects.get(username="fivetoone")
+        client.force_login(member)
+        landing = client.get(reverse("accounts:landing"), follow=True).content.decode()
+        assert landing.index("Put under control first") < landing.index("Screening tasks</h1>")
+        from zhanyi.teams import queries
+
+        handoff = queries.controls_for(member).first()
+        assert handoff is not None and handoff.kind == HandoffKind.CONTROL
+        client.post(reverse("teams:control", args=[handoff.pk]), {"measure": "home"})
+        handoff.refresh_from_db()
+        assert handoff.status == HandoffStatus.DONE
