@@ -387,6 +387,28 @@ ROUTES: dict[str, Row] = {
     "api/v1/workforce/branches/": scoped("party branches of the jurisdiction"),
     "api/v1/workforce/roster/": scoped("rosters of the jurisdiction"),
     "api/v1/workforce/roster/import/": scoped("a file into the user's own areas"),
+    # fever clinics and pharmacies (issue 20 part 4)
+    "clinics/": scoped("clinics of the jurisdiction and their counts"),
+    "clinics/<int:clinic_id>/": obj(),
+    "clinics/visits/<int:visit_id>/": obj(),
+    "clinics/pharmacies/": scoped(
+        "pharmacies of the jurisdiction; reports of them or followed up there"
+    ),
+    "api/v1/clinics/clinics/": scoped("clinics of the jurisdiction"),
+    "api/v1/clinics/clinics/<int:clinic_id>/": obj(),
+    "api/v1/clinics/clinics/<int:clinic_id>/rooms/": obj(),
+    "api/v1/clinics/clinics/<int:clinic_id>/staff/": obj(),
+    "api/v1/clinics/visits/": scoped(
+        "visits to clinics of the jurisdiction; a clinic by id, checked"
+    ),
+    "api/v1/clinics/visits/<int:visit_id>/": obj(),
+    "api/v1/clinics/visits/<int:visit_id>/room/": obj(),
+    "api/v1/clinics/visits/<int:visit_id>/leave/": obj(),
+    "api/v1/clinics/visits/<int:visit_id>/close/": obj(),
+    "api/v1/clinics/pharmacies/": scoped("pharmacies of the jurisdiction"),
+    "api/v1/clinics/reports/": scoped(
+        "reports of the jurisdiction's pharmacies or followed up there"
+    ),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -672,6 +694,21 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "matrix.csv",
         acting_user=world.tracer,
     )
+    from zhanyi.clinics import actions as clinic_actions
+
+    fever_clinic = clinic_actions.do_create_clinic(
+        acting_user=SYSTEM, name="矩阵发热门诊", kind="fever_clinic", area=world.village, rooms=2
+    )
+    clinic_visit = clinic_actions.do_register_visit(
+        fever_clinic, marked, acting_user=SYSTEM, room=fever_clinic.rooms.first()
+    )
+    clinic_actions.do_add_staff(fever_clinic, marked, role="nurse", acting_user=SYSTEM)
+    clinic_actions.do_report_buyer(
+        clinic_actions.do_create_pharmacy(acting_user=SYSTEM, name="矩阵药房", area=world.village),
+        clinic_actions.Buyer(name=MARK_NAME, phone=MARK_PHONE),
+        medicine="fever",
+        acting_user=SYSTEM,
+    )
     r = round_([world.county])
     s = site(world.village)
     scan("MATRIX01", [marked], site=s, round=r)
@@ -749,6 +786,8 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "deployment_id": deployment.pk,
         "roster_import_id": roster.record.pk,
         "aid_team_id": aid_team.pk,
+        "clinic_id": fever_clinic.pk,
+        "visit_id": clinic_visit.pk,
         # ``pk`` in the API names the object of its path
         "api/v1/people/": marked.pk,
         "api/v1/people/merges/": merge.pk,

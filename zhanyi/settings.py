@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "zhanyi.supplies",
     "zhanyi.checkpoints",
     "zhanyi.workforce",
+    "zhanyi.clinics",
     "zhanyi.bench",
 ]
 

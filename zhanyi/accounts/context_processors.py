@@ -30,6 +30,7 @@ NAVIGATION = [
     ("supplies:home", _("Supplies"), "view_person"),
     ("checkpoints:home", _("Checkpoints"), "view_person"),
     ("workforce:home", _("People in the field"), "view_person"),
+    ("clinics:home", _("Fever clinics"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

@@ -16,6 +16,7 @@ class HandoffKind(models.TextChoices):
     TEST = "test", _("Scheduled test")  # 按期核酸
     RESAMPLE = "resample", _("Single-tube re-sampling")  # 单采复核
     CASE_REPORT = "case_report", _("Report and investigate a case")  # 逢阳必报
+    ADMISSION = "admission", _("Admission to the designated hospital")  # 转诊定点医院
 
 
 #: The kinds some consumer lists by kind, status and area (testing's due and
