@@ -15,6 +15,7 @@ _ = Whitelist()
 _.handle_create, _.handle_list, _.handle_set_role, _.handle_set_jurisdiction
 _.handle_set_task_force, _.handle_deactivate, _.handle_reactivate
 _.handle_reset_password, _.handle_token  # accounts: zhanyi user …
+_.handle_import, _.handle_password_link, _.handle_deactivate_staff, _.handle_reset_2fa
 _.handle_pushlist, _.handle_escalate  # screening: zhanyi import …
 _._show, _._refresh, _._recompute  # people: zhanyi codes …
 _._round, _._schedule, _._site, _._lab, _._results, _._samples, _._pool_size  # zhanyi testing …
@@ -50,5 +51,7 @@ _.LOCATION_RECORDS  # the schema of raw location records for outside loaders
 _.locked_waits, _.restarts  # the worker's counters (zhanyi.core.worker), not yet read
 # zhanyi.engine.release: the [release] rules, for the quarantine app (issue #17) to apply.
 _.release_check, _.may_release, _.managed_as
+# prometheus_client calls a collector's describe; where it keeps values is its ValueClass.
+_.describe, _.ValueClass
 # OR-Tools calls these and reads these parameters (zhanyi.engine.allocation).
 _.on_solution_callback, _.max_time_in_seconds, _.num_workers, _.first_solution_strategy

@@ -65,6 +65,8 @@ def scoped(why: str = "") -> Row:
 ROUTES: dict[str, Row] = {
     # The project
     "i18n/setlang/": Row(PUBLIC, "sets the language cookie; shows nothing"),
+    "healthz": Row(PUBLIC, "for a load balancer: database and cache answer; no data"),
+    "metrics": Row(PUBLIC, "counts only; a token or this machine (403 otherwise)"),
     "": scoped("the command centre: figures of the user's jurisdiction"),
     "figures/": scoped("figures of the user's jurisdiction"),
     "api/schema/": Row(OWN, "the API's description; no data"),
@@ -80,6 +82,17 @@ ROUTES: dict[str, Row] = {
     "accounts/users/<int:pk>/deactivate/": obj(),
     "accounts/users/<int:pk>/reactivate/": obj(),
     "accounts/users/<int:pk>/reset-password/": obj(),
+    "accounts/users/<int:pk>/password-link/": obj(),
+    "accounts/users/<int:pk>/reset-2fa/": obj(),
+    "accounts/2fa/": Row(OWN, "the user's own second factor: enrolment and the log-in code"),
+    "accounts/staff/": scoped("manage_users; loads accounts inside the jurisdiction"),
+    "accounts/staff/deactivate/": scoped("manage_users; accounts inside the jurisdiction"),
+    "accounts/staff/imports/<int:staff_import_id>/errors/": obj(),
+    "accounts/set-password/<str:uidb64>/<str:token>/": Row(
+        PUBLIC, "a new user's own page, by its one-time token"
+    ),
+    "api/v1/accounts/staff/import/": scoped("manage_users; loads accounts inside the jurisdiction"),
+    "api/v1/accounts/staff/deactivate/": scoped("manage_users; accounts inside the jurisdiction"),
     "api/v1/accounts/token/": Row(PUBLIC, "exchanges the caller's own password for a token"),
     "api/v1/accounts/me/": Row(OWN, "the caller's own account"),
     "api/v1/accounts/audit/": scoped("view_audit; events of the jurisdiction"),
@@ -466,9 +479,15 @@ def test_every_route_and_operation_is_in_the_table(db):
 # ----------------------------------------------------------------- county A's objects
 
 
+def _staff_sheet() -> io.BytesIO:
+    """A staff file with one row refused (so the import has an error file)."""
+    return io.BytesIO("姓名,手机,角色,管辖范围\n矩阵丙,13955501299,组长,350602\n".encode())
+
+
 def objects_of_county_a(world: World) -> dict[str, object]:
     """One object of each kind inside 芗城区, through the products' actions, by the
     name of the URL parameter that names it."""
+    from zhanyi.accounts.actions import staff as staff_actions
     from zhanyi.people import actions as people_actions
     from zhanyi.people.models import Household, Person
     from zhanyi.screening.models import (
@@ -745,6 +764,9 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         received_by=world.tracer,
         changes=[{"person": marked.pk, "kind": "new", "row": 2, "fields": []}],
     )
+    staff_import = staff_actions.do_import_staff(
+        _staff_sheet(), "staff.csv", actor=world.admin
+    ).record
     return {
         "load_id": register_load.pk,
         "pk": world.tracer.pk,  # accounts' users; overridden per route below
@@ -785,6 +807,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "care_id": care.pk,
         "deployment_id": deployment.pk,
         "roster_import_id": roster.record.pk,
+        "staff_import_id": staff_import.pk,
         "aid_team_id": aid_team.pk,
         "clinic_id": fever_clinic.pk,
         "visit_id": clinic_visit.pk,

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "zhanyi.core",
@@ -127,6 +129,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it times everything behind it (zhanyi.core.prometheus).
+    "zhanyi.core.prometheus.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "zhanyi.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -137,10 +141,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the session passed its second factor; then who must (zhanyi.accounts.twofactor).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "zhanyi.accounts.twofactor.TwoFactorMiddleware",
     "zhanyi.core.reads.ReadGuardMiddleware",
 ]
 
@@ -209,6 +216,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The one-time links on which new staff set their password (zhanyi.accounts.actions.staff)
+# expire after this many hours; the command line prints them on ZHANYI_BASE_URL.
+PASSWORD_RESET_TIMEOUT = int(float(env_str("ZHANYI_PASSWORD_LINK_HOURS", "72")) * 3600)
+BASE_URL = env_str("ZHANYI_BASE_URL", "http://127.0.0.1:8000")
+# Two-factor authentication (TOTP) for the roles that see identity numbers or approve
+# (zhanyi.accounts.twofactor): on unless in debug mode (the demo) or tests; a
+# production start refuses it off (zhanyi.E004).
+TWO_FACTOR_REQUIRED = env_bool("ZHANYI_TWO_FACTOR", not DEBUG and not TESTING)
+OTP_TOTP_ISSUER = env_str("ZHANYI_TWO_FACTOR_ISSUER", "zhanyi")
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -284,6 +300,8 @@ if env_str("ZHANYI_PROXY_TLS_HEADER"):
         env_str("ZHANYI_PROXY_TLS_VALUE", "https"),
     )
 SECURE_SSL_REDIRECT = env_bool("ZHANYI_SSL_REDIRECT")
+# A load balancer asks over plain HTTP, behind the TLS it terminates.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Everything from the site itself. Scripts keep 'unsafe-inline' and 'unsafe-eval'
 # while templates carry inline handlers and htmx's hx-on (docs/security.md).
 CONTENT_SECURITY_POLICY = env_str(
@@ -396,9 +414,23 @@ ZHANYI_DUE_SOON_HOURS = int(env_str("ZHANYI_DUE_SOON_HOURS", "2"))
 # means the client address is REMOTE_ADDR (nobody can forge it in the audit log).
 TRUSTED_PROXY_COUNT = int(env_str("ZHANYI_TRUSTED_PROXY_COUNT", "0"))
 
+# /metrics (zhanyi.core.prometheus): with a token, a scrape must carry it as a bearer
+# token; without one, only requests from this machine may read the metrics.
+METRICS_TOKEN = env_str("ZHANYI_METRICS_TOKEN")
+
+# ZHANYI_LOG_FORMAT=json: one JSON object per line (zhanyi.core.logs), for a collector.
+LOG_FORMAT = env_str("ZHANYI_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"ZHANYI_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "zhanyi.core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("ZHANYI_LOG_LEVEL", "WARNING")},
 }

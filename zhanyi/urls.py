@@ -4,7 +4,12 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from zhanyi.core.health import healthz
+from zhanyi.core.prometheus import metrics
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("zhanyi.accounts.urls")),

@@ -8,16 +8,22 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from zhanyi.core import audit
+from zhanyi.core.api import run_action
 from zhanyi.core.models import AuditEvent
 
-from . import actions, queries
+from . import actions, queries, twofactor
+from .actions import staff
+from .actions import twofactor as twofactor_actions
 from .auth import LoginThrottled, authenticate_throttled
 from .models import User
 from .roles import capabilities_of, capability_permission
@@ -65,6 +71,13 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(
         trim_whitespace=False, style={"input_type": "password"}, write_only=True
+    )
+    otp = serializers.CharField(
+        required=False,
+        max_length=12,
+        write_only=True,
+        help_text="the authenticator app's current code, for accounts with two-factor "
+        "authentication (roles that see identity numbers or approve)",
     )
 
 
@@ -115,8 +128,34 @@ class TokenView(APIView):
             return Response(
                 {"detail": _("Wrong user name or password.")}, status=status.HTTP_400_BAD_REQUEST
             )
+        if twofactor.needs_two_factor(user):
+            refusal = _second_factor_refusal(user, data.validated_data.get("otp", ""), request)
+            if refusal is not None:
+                return Response({"detail": refusal}, status=status.HTTP_400_BAD_REQUEST)
         token = actions.do_issue_token(user, actor=user, request=request)
         return Response({"token": token.key, "user": MeSerializer(user).data})
+
+
+def _second_factor_refusal(user: User, code: str, request: Request) -> str | None:
+    """Why the token is refused for want of a second factor, or None when the code is good."""
+    if twofactor.confirmed_device(user) is None:
+        return _(
+            "This account needs two-factor authentication: log in on the web page once to "
+            "set it up, then ask for the token with the code (otp)."
+        )
+    if not code:
+        return _("This account needs two-factor authentication: send the current code as otp.")
+    if not twofactor_actions.check_code(user, code):
+        audit.record(
+            actor=user,
+            action="twofactor.failed",
+            obj=user,
+            request=request,
+            area=user.jurisdiction,
+            detail={"via": "api"},
+        )
+        return _("That code is not right, or has expired: try the code your app shows now.")
+    return None
 
 
 class MeView(generics.RetrieveAPIView):
@@ -213,8 +252,83 @@ class AuditEventList(generics.ListAPIView):
         )
 
 
+class StaffImportView(APIView):
+    """A staff spreadsheet (xlsx, xls or csv) as ``file``: accounts created and updated
+    (the phone is the key), the refusals and warnings by line, and a one-time
+    set-password link for each new account (shown only in this answer)."""
+
+    permission_classes = [IsAuthenticated, capability_permission("manage_users")]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise serializers.ValidationError({"file": [_("Send the spreadsheet as “file”.")]})
+        result = run_action(
+            lambda: staff.do_import_staff(upload, upload.name, actor=request.user, request=request)
+        )
+        record = result.record
+        return Response(
+            {
+                "import": record.pk,
+                "rows": record.rows,
+                "created": record.created,
+                "updated": record.updated,
+                "unchanged": record.unchanged,
+                "refused": record.refused,
+                "errors": result.errors,
+                "warnings": result.warnings,
+                "links": [
+                    {"username": link.user.username, "name": link.user.first_name, "url": link.url}
+                    for link in result.links
+                ],
+                "links_expire_at": result.expires_at,
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+class StaffDeactivateRequest(serializers.Serializer):
+    phones = serializers.ListField(child=serializers.CharField(max_length=40), max_length=10_000)
+
+
+class StaffDeactivateView(APIView):
+    """Deactivate the accounts of leaving staff, named by their phones."""
+
+    permission_classes = [IsAuthenticated, capability_permission("manage_users")]
+
+    @extend_schema(request=StaffDeactivateRequest, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        data = StaffDeactivateRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = run_action(
+            lambda: staff.do_deactivate_staff(
+                data.validated_data["phones"], actor=request.user, request=request
+            )
+        )
+        return Response(
+            {
+                "deactivated": [u.username for u in outcome.deactivated],
+                "already": [u.username for u in outcome.already],
+                "unknown": outcome.unknown,
+                "refused": [{"phone": p, "message": why} for p, why in outcome.refused],
+            }
+        )
+
+
 urlpatterns = [
     path("token/", TokenView.as_view(), name="api-accounts-token"),
+    path("staff/import/", StaffImportView.as_view(), name="api-accounts-staff-import"),
+    path("staff/deactivate/", StaffDeactivateView.as_view(), name="api-accounts-staff-deactivate"),
     path("me/", MeView.as_view(), name="api-accounts-me"),
     path("audit/", AuditEventList.as_view(), name="api-accounts-audit"),
 ]

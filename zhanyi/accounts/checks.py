@@ -88,3 +88,18 @@ def check_real_clock(app_configs, **kwargs) -> list[Error]:
             id="zhanyi.E003",
         )
     ]
+
+
+@register(Tags.security)
+def check_two_factor(app_configs, **kwargs) -> list[Error]:
+    """Two-factor authentication may be off for the demo (debug mode) and tests only."""
+    if settings.DEBUG or getattr(settings, "TESTING", False) or settings.TWO_FACTOR_REQUIRED:
+        return []
+    return [
+        Error(
+            "ZHANYI_TWO_FACTOR is off: the roles that see identity numbers or approve would "
+            "log in with a password alone.",
+            hint="Unset ZHANYI_TWO_FACTOR (it is on by default outside debug mode).",
+            id="zhanyi.E004",
+        )
+    ]

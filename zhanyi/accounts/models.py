@@ -139,3 +139,39 @@ class DemoAccount(models.Model):
 
     def __str__(self) -> str:
         return self.user.username
+
+
+class StaffImport(models.Model):
+    """One staff spreadsheet loaded (人员批量导入): what it held, what became of it,
+    and the refused rows as sent with what to fix (``error_file``, xlsx).
+
+    The set-password links made for new accounts are never stored: they are
+    shown once, to whoever loaded the file."""
+
+    filename = models.CharField(_("file"), max_length=255)
+    area = models.ForeignKey(
+        "places.Area",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("area"),
+        help_text=_("The jurisdiction of whoever loaded it; none from the command line."),
+    )
+    created_by_name = models.CharField(_("loaded by"), max_length=150)
+    created_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("accounts created"), default=0)
+    updated = models.PositiveIntegerField(_("accounts updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("accounts unchanged"), default=0)
+    refused = models.PositiveIntegerField(_("rows refused"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    error_file = models.BinaryField(_("refused rows"), blank=True, default=b"")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("staff import")
+        verbose_name_plural = _("staff imports")
+
+    def __str__(self) -> str:
+        return self.filename

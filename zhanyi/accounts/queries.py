@@ -22,7 +22,7 @@ from django.http import Http404
 from zhanyi.core.models import AuditEvent
 from zhanyi.places.models import Area
 
-from .models import User
+from .models import StaffImport, TaskForce, User
 from .roles import has_capability
 
 
@@ -145,3 +145,40 @@ def filter_audit_events(
     if until is not None:
         events = events.filter(at__lt=until)
     return events.order_by("-at", "-id")
+
+
+# Task forces ----------------------------------------------------------------------
+
+
+def task_force_over(area: Area, kind: str) -> TaskForce | None:
+    """The task force of ``kind`` at the nearest headquarters over (or at) ``area``."""
+    candidates = TaskForce.objects.filter(
+        kind=kind, headquarters__area__in=area.ancestors()
+    ).select_related("headquarters__area")
+    return max(candidates, key=lambda tf: len(tf.headquarters.area.path), default=None)
+
+
+# Staff imports --------------------------------------------------------------------
+
+
+def staff_imports_for(actor: User) -> QuerySet[StaffImport]:
+    """Staff files loaded inside ``actor``'s jurisdiction (those loaded on the command
+    line, with no area, by users of the whole city), newest first."""
+    root = _root(actor) if has_capability(actor, "manage_users") else None
+    if root is None:
+        return StaffImport.objects.none()
+    path, whole = root
+    imports = StaffImport.objects.select_related("area")
+    if path == "":
+        return imports
+    inside = Q(area__path__startswith=path)
+    if whole:
+        inside |= Q(area__isnull=True)
+    return imports.filter(inside)
+
+
+def get_staff_import_for_user(actor: User, pk: int) -> StaffImport:
+    try:
+        return staff_imports_for(actor).get(pk=pk)
+    except StaffImport.DoesNotExist:
+        raise Http404("no such staff import") from None

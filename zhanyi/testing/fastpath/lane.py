@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -43,6 +44,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.renderers import JSONRenderer
 
 from zhanyi.accounts.fastpath import token
+from zhanyi.core import prometheus
 from zhanyi.core.fastpath import statements
 from zhanyi.testing.actions.scanning import MAX_SCANS
 from zhanyi.testing.models import Purpose
@@ -50,6 +52,8 @@ from zhanyi.testing.models import Purpose
 from . import scan
 
 SCAN_PATH = "/api/v1/testing/scans/"
+#: The scan view's URL name, the label its requests are counted under (/metrics).
+SCAN_VIEW = "testing-scans"
 #: A tube's worth of scans is well under a kilobyte; a larger body is left to
 #: the general stack (and its limits).
 MAX_BODY = 16 * 1024
@@ -61,6 +65,10 @@ logger = logging.getLogger("django.request")
 #: Every middleware of ``settings.MIDDLEWARE``, in order, and how the lane
 #: stands in for it (``tests/test_fastpath_lane.py`` compares the two lists).
 MIDDLEWARE_IN_THE_LANE = {
+    "zhanyi.core.prometheus.MetricsMiddleware": (
+        "handled: the lane counts and times each scan it answers under the scan view's "
+        "URL name (``prometheus.observe``)"
+    ),
     "django.middleware.security.SecurityMiddleware": (
         "handled: a request SECURE_SSL_REDIRECT would redirect is handed on; the answer "
         "carries the same HSTS, nosniff, Referrer-Policy and COOP headers"
@@ -100,6 +108,10 @@ MIDDLEWARE_IN_THE_LANE = {
     "django.contrib.auth.middleware.AuthenticationMiddleware": (
         "handled: ``request.user`` is the token's user, as DRF's token authentication sets it"
     ),
+    "django_otp.middleware.OTPMiddleware": (
+        "does not apply: it reads the session's second factor, and the lane takes token "
+        "callers only (a session caller is handed on)"
+    ),
     "django.contrib.messages.middleware.MessageMiddleware": (
         "does not apply: an API answer shows no messages"
     ),
@@ -112,6 +124,10 @@ MIDDLEWARE_IN_THE_LANE = {
     "django.contrib.auth.middleware.LoginRequiredMiddleware": (
         "does not apply: DRF's views are exempt (login_required is False on them) and "
         "check their own callers; the lane answers only a token's active user"
+    ),
+    "zhanyi.accounts.twofactor.TwoFactorMiddleware": (
+        "does not apply: it holds back session callers who owe a second factor; a token "
+        "is issued to them only with a current code (``accounts.api.TokenView``)"
     ),
     "zhanyi.core.reads.ReadGuardMiddleware": (
         "does not apply: a scan is a POST, not a counted read, and the lane answers no "
@@ -196,9 +212,13 @@ class ScanLane:
             and environ.get("REQUEST_METHOD") == "POST"
             and not environ.get("QUERY_STRING")
         ):
+            started = time.perf_counter()
             answer = self.answer(environ)
             if answer is not None:
                 code, headers, body = answer
+                prometheus.observe(
+                    "POST", SCAN_VIEW, code.split()[0], time.perf_counter() - started
+                )
                 start_response(code, headers)
                 return [body]
         return self.app(environ, start_response)

@@ -12,17 +12,25 @@ actor ``cli:<operating-system user>``. Examples::
     zhanyi user deactivate wang
     zhanyi user reset-password wang
     zhanyi user token wang --rotate
+    zhanyi user import staff.xlsx --errors refused.xlsx   # staff in bulk; prints set-password links
+    zhanyi user password-link 13800000001
+    zhanyi user deactivate-staff 13800000001 13800000002   # or --file leaving.txt
+    zhanyi user reset-2fa wang
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhanyi.accounts import actions
+from zhanyi.accounts.actions import staff
+from zhanyi.accounts.actions import twofactor as twofactor_actions
 from zhanyi.accounts.models import Role, TaskForce, TaskForceKind, User
+from zhanyi.accounts.queries import task_force_over
 from zhanyi.core.audit import cli_actor
 from zhanyi.places.models import Area
 
@@ -52,10 +60,7 @@ def _task_force(kind: str, area: Area | None) -> TaskForce | None:
         return None
     if area is None:
         raise CommandError("a task force needs a jurisdiction to find its headquarters")
-    candidates = TaskForce.objects.filter(
-        kind=kind, headquarters__area__in=area.ancestors()
-    ).select_related("headquarters__area")
-    found = max(candidates, key=lambda tf: len(tf.headquarters.area.path), default=None)
+    found = task_force_over(area, kind)
     if found is None:
         raise CommandError(
             f"no {kind!r} task force at any headquarters over {area.name} ({area.code})"
@@ -121,8 +126,25 @@ class Command(BaseCommand):
             ("deactivate", "deactivate an account (never deleted)"),
             ("reactivate", "reactivate a deactivated account"),
             ("reset-password", "give an account a new random password"),
+            ("reset-2fa", "remove an account's second-factor devices (a lost phone)"),
         ]:
             sub.add_parser(name, help=text).add_argument("username")
+
+        load = sub.add_parser(
+            "import",
+            help="accounts from a staff spreadsheet (姓名, 手机, 角色, 管辖范围, 专班)",
+        )
+        load.add_argument("file", metavar="FILE", help="xlsx, xls or csv")
+        load.add_argument(
+            "--errors", metavar="OUT.xlsx", help="write the refused rows, with what to fix, here"
+        )
+        link = sub.add_parser("password-link", help="print a one-time set-password link")
+        link.add_argument("username")
+        leaving = sub.add_parser(
+            "deactivate-staff", help="deactivate the accounts of leaving staff by their phones"
+        )
+        leaving.add_argument("phones", nargs="*", metavar="PHONE")
+        leaving.add_argument("--file", metavar="FILE", help="phones, one a line")
 
         token = sub.add_parser("token", help="print the account's API token")
         token.add_argument("username")
@@ -237,6 +259,58 @@ class Command(BaseCommand):
     def handle_reset_password(self, *, username: str, **_) -> None:
         password = actions.do_reset_password(_user(username), actor=cli_actor())
         self.stdout.write(f"{username}: new password: {password}")
+
+    def handle_import(self, *, file: str, errors: str | None, **_) -> None:
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"no file {path}")
+        with path.open("rb") as fh:
+            result = staff.do_import_staff(fh, path.name, actor=cli_actor())
+        record = result.record
+        for p in result.errors:
+            where = f"line {p['line']}: " if p["line"] else ""
+            self.stderr.write(f"refused {where}{p['message']} {p['value']}".rstrip())
+        for p in result.warnings:
+            self.stdout.write(f"warning line {p['line']}: {p['message']} {p['value']}".rstrip())
+        self.stdout.write(
+            f"{record.rows} rows: {record.created} created, {record.updated} updated, "
+            f"{record.unchanged} unchanged, {record.refused} refused."
+        )
+        if errors and record.error_file:
+            Path(errors).write_bytes(bytes(record.error_file))
+            self.stdout.write(f"Refused rows, with what to fix: {errors}")
+        if result.links:
+            expires = result.expires_at.strftime("%Y-%m-%d %H:%M %Z") if result.expires_at else ""
+            self.stdout.write(f"Set-password links (each works once, until {expires}):")
+            for link in result.links:
+                self.stdout.write(f"{link.user.username}\t{link.user.first_name}\t{link.url}")
+        if record.rows == 0 and result.errors:
+            raise CommandError("nothing loaded")
+
+    def handle_password_link(self, *, username: str, **_) -> None:
+        self.stdout.write(staff.do_issue_password_link(_user(username), actor=cli_actor()))
+
+    def handle_deactivate_staff(self, *, phones: list[str], file: str | None, **_) -> None:
+        given = list(phones)
+        if file:
+            given += staff.split_phones(Path(file).read_text(encoding="utf-8-sig"))
+        if not given:
+            raise CommandError("give the phones of the leaving staff, or --file")
+        outcome = staff.do_deactivate_staff(given, actor=cli_actor())
+        for user in outcome.deactivated:
+            self.stdout.write(f"{user.username}: deactivated")
+        for user in outcome.already:
+            self.stdout.write(f"{user.username}: deactivated already")
+        for phone in outcome.unknown:
+            self.stdout.write(f"{phone}: no account has this phone")
+        for phone, why in outcome.refused:
+            self.stderr.write(f"{phone}: refused: {why}")
+
+    def handle_reset_2fa(self, *, username: str, **_) -> None:
+        removed = twofactor_actions.do_reset_two_factor(_user(username), actor=cli_actor())
+        self.stdout.write(
+            f"{username}: {removed} second-factor device(s) removed; enrols again at next log-in"
+        )
 
     def handle_token(self, *, username: str, rotate: bool, **_) -> None:
         token = actions.do_issue_token(_user(username), actor=cli_actor(), rotate=rotate)

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from zhanyi.core import prometheus
 from zhanyi.core.worker import Supervisor
 
 
@@ -93,6 +94,8 @@ def serve(
     try:
         say(f"zhanyi is serving on http://{host}:{port}/  (Ctrl+C stops it)")
         if processes > 1:
+            # One /metrics for all the processes, whichever answers the scrape.
+            prometheus.share_between_processes(settings.DATA_DIR / "prometheus")
             # granian handles SIGTERM and SIGINT itself: it stops its workers
             # and returns, and the background workers are stopped below.
             _granian(host, port, processes, threads)

@@ -20,14 +20,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from zhanyi.accounts.models import TaskForce
+from zhanyi.accounts.models import Role, TaskForce, User
+from zhanyi.accounts.queries import can_assign_area, can_manage_user
+from zhanyi.accounts.roles import missing_capabilities, require_capability
 from zhanyi.core import audit
 from zhanyi.core.audit import SystemActor
 from zhanyi.places.models import Area
-
-from .models import Role, User
-from .queries import can_assign_area, can_manage_user
-from .roles import missing_capabilities, require_capability
 
 # Letters and digits that cannot be mistaken for one another when read aloud
 # or copied from a screen: no 0/O, 1/l/I.
@@ -108,7 +106,7 @@ def do_create_user(
     username: str,
     role: str,
     jurisdiction: Area | None,
-    password: str,
+    password: str | None,
     task_force: TaskForce | None = None,
     first_name: str = "",
     last_name: str = "",
@@ -116,7 +114,8 @@ def do_create_user(
     phone: str = "",
     request: Any = None,
 ) -> User:
-    """Create an account (新建账号)."""
+    """Create an account (新建账号). ``password=None`` leaves it without one: its
+    user sets one through a one-time link (``actions.staff.password_link``)."""
     if role not in Role.values:
         raise ValidationError(_("Unknown role “%(role)s”.") % {"role": role})
     if jurisdiction is None and not isinstance(actor, SystemActor):
@@ -136,8 +135,11 @@ def do_create_user(
         # The Django admin site is for administrators only.
         is_staff=role == Role.ADMIN,
     )
-    validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
     user.save()
     audit.record(
         actor=actor,

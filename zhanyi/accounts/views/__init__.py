@@ -19,13 +19,13 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhanyi.accounts import actions, queries
+from zhanyi.accounts.forms import AuditFilterForm, LoginForm, UserForm
+from zhanyi.accounts.landing import landing_url
+from zhanyi.accounts.models import Role
+from zhanyi.accounts.roles import CAPABILITIES, capabilities_of, capability_required
+from zhanyi.accounts.twofactor import confirmed_device
 from zhanyi.core import audit
-
-from . import actions, queries
-from .forms import AuditFilterForm, LoginForm, UserForm
-from .landing import landing_url
-from .models import Role
-from .roles import CAPABILITIES, capabilities_of, capability_required
 
 PAGE_SIZE = 50
 
@@ -81,6 +81,7 @@ def me(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "capabilities": [(c, CAPABILITIES[c]) for c in sorted(capabilities_of(user))],
+            "two_factor_enrolled": confirmed_device(user) is not None,
         },
     )
 
