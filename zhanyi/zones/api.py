@@ -26,6 +26,7 @@ from zhanyi.places.models import Area, Place
 from zhanyi.places.risk import Tier, risk_of_area
 
 from . import actions, queries
+from .lifting import waiting_reasons
 from .models import Zone
 
 
@@ -67,6 +68,8 @@ def zone_dict(row: queries.ZoneRow) -> dict:
         "lifted_at": z.lifted_at,
         "people": row.people,
         "days_to_lifting": row.check.days_left if row.check else None,
+        # What still stands in the way (the residents' round is weighed on the zone's page).
+        "waiting_for": waiting_reasons(row.check) if row.check else [],
         "ready_since": z.ready_since,
     }
 

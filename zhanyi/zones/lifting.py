@@ -1,6 +1,7 @@
 """The inputs of a zone's lifting countdown (解封倒计时), read from the
 registries: the cases located in it (``zhanyi.places.exposure_sites``), its
-residents' tests (``zhanyi.people.health_facts``), stronger zones inside it.
+residents' tests (``zhanyi.people.health_facts``), the close contacts linked
+to it (``zhanyi.places.zone_contacts``), stronger zones inside it.
 The rule itself is ``zhanyi.engine.zones.check_lifting``."""
 
 from __future__ import annotations
@@ -8,14 +9,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from zhanyi.engine.zones import LiftingCheck, LiftingInputs, check_lifting
 from zhanyi.people.health_facts import gather
 from zhanyi.places.exposure_sites import case_locations
 from zhanyi.places.risk import STRENGTH
+from zhanyi.places.zone_contacts import contacts_in
 from zhanyi.zones.actions.common import residents
 from zhanyi.zones.models import Zone, ZoneEventKind, ZoneState
 from zhanyi.zones.rules import tier_rule
 
+_DAY = dt.timedelta(days=1)
 _TIER_STARTS = (ZoneEventKind.APPROVED, ZoneEventKind.STEPPED_DOWN)
 
 
@@ -53,6 +58,29 @@ def _round(zone: Zone, days: int, now: dt.datetime) -> tuple[int, int, int]:
     return len(ids), negative, positive
 
 
+def open_contacts(zone: Zone, since: dt.datetime, now: dt.datetime) -> int:
+    """Close contacts linked to the zone, last exposed since ``since``, still in
+    quarantine, or released without a negative test sampled after their last
+    exposure (or with a positive one)."""
+    paths = list(zone.areas.values_list("path", flat=True))
+    places = list(zone.places.values_list("pk", flat=True))
+    linked = contacts_in(paths, places, since)
+    released = [c for c in linked if c.released_at is not None and c.released_at <= now]
+    facts = gather(sorted({c.person_id for c in released}), now) if released else {}
+    done: set[int] = set()
+    for c in released:
+        tests = [
+            t
+            for t in (facts[c.person_id].tests if c.person_id in facts else [])
+            if c.last_exposure_at <= t.sampled_at <= now
+        ]
+        if any(t.result == "negative" for t in tests) and not any(
+            t.result == "positive" for t in tests
+        ):
+            done.add(c.person_id)
+    return len({c.person_id for c in linked} - done)
+
+
 def _inner(zone: Zone, at: dt.datetime) -> int:
     """Stronger zones in force inside this zone's areas."""
     paths = list(zone.areas.values_list("path", flat=True))
@@ -88,5 +116,31 @@ def lifting_check(zone: Zone, now: dt.datetime, *, with_round: bool = True) -> L
         tested_negative=negative,
         tested_positive=positive,
         inner_in_force=_inner(zone, now) if rule.lifts_after_inner else 0,
+        contacts_open=(
+            open_contacts(zone, started - rule.days_without_case * _DAY, now)
+            if rule.contacts_released
+            else 0
+        ),
     )
     return check_lifting(rule, inputs)
+
+
+def waiting_reasons(check: LiftingCheck) -> list[str]:
+    """What still stands between the zone and its lifting, in the reader's words."""
+    parts = []
+    for key, value in check.waiting_for:
+        if key == "cases":
+            parts.append(_("%(days)d more day(s) without a new case") % {"days": value})
+        elif key == "round":
+            parts.append(_("%(n)d more resident(s) tested negative") % {"n": value})
+        elif key == "contacts":
+            parts.append(
+                _(
+                    "%(n)d close contact(s) linked to the zone"
+                    " still in quarantine or not yet negative"
+                )
+                % {"n": value}
+            )
+        else:
+            parts.append(_("%(n)d stronger zone(s) inside still in force") % {"n": value})
+    return parts

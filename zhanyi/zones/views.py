@@ -27,6 +27,7 @@ from zhanyi.places.models import Area, AreaLevel
 
 from . import actions, documents, queries
 from .forms import DecisionForm, ProposeForm
+from .lifting import lifting_check, waiting_reasons
 from .models import ZoneState
 from .rules import CODE_EFFECT_LABELS, DELIVERY_LABELS, MOVEMENT_LABELS, tier_rule
 
@@ -135,12 +136,16 @@ def zone_detail(request: HttpRequest, zone_id: int) -> HttpResponse:
     now = timezone.now()
     rule = tier_rule(zone.tier, zone.protocol)
     row = queries.rows([zone], now)[0]
+    # The zone's own page weighs the residents' tests too (the lists skip them).
+    check = lifting_check(zone, now) if row.check else None
     return render(
         request,
         "zones/zone.html",
         {
             "zone": zone,
             "row": row,
+            "check": check,
+            "waiting": waiting_reasons(check) if check else [],
             "rule": rule,
             "movement": MOVEMENT_LABELS[rule.movement],
             "deliveries": DELIVERY_LABELS[rule.deliveries],

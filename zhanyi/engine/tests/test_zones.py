@@ -83,3 +83,22 @@ def test_a_misspelt_tier_rule_is_refused(tmp_path):
     bad.write_text(text)
     with pytest.raises(ValueError, match=r"\[zones.sealed\] movement: 'home' is not one of"):
         load_protocol(bad)
+
+
+def test_a_tier_waits_for_its_contacts_when_its_rule_says_so():
+    rule = TierRule(days_without_case=14, contacts_released=True)
+    start = dt.datetime(2021, 9, 1, tzinfo=dt.UTC)
+    inputs = LiftingInputs(
+        now=start + dt.timedelta(days=20),
+        started_at=start,
+        last_case_at=None,
+        residents=0,
+        tested_negative=0,
+        tested_positive=0,
+        contacts_open=2,
+    )
+    assert check_lifting(rule, inputs).waiting_for == (("contacts", 2),)
+    assert check_lifting(dataclasses.replace(rule, contacts_released=False), inputs).ready
+    assert check_lifting(rule, dataclasses.replace(inputs, contacts_open=0)).ready
+    assert load_protocol().zones.sealed.contacts_released
+    assert not load_protocol().zones.prevention.contacts_released

@@ -63,6 +63,9 @@ class TierRule:
     #: tested negative within this many days, none positive (0: not needed).
     negative_round_within_days: int = 0
     round_share: float = 0.95
+    #: ... and the last close contact linked to the zone out of quarantine
+    #: with a negative result (false: not needed).
+    contacts_released: bool = False
     #: The tier it steps down to when the criteria are met ("": it lifts).
     steps_down_to: str = ""
     #: It lifts only when no stronger zone in force lies inside its areas
@@ -83,6 +86,8 @@ class TierRule:
             raise ValueError(f"[{section}] radius_km: must be a distance of at least 0")
         if not isinstance(self.round_share, int | float) or not 0 < self.round_share <= 1:
             raise ValueError(f"[{section}] round_share: must be a share above 0, at most 1")
+        if not isinstance(self.contacts_released, bool):
+            raise ValueError(f"[{section}] contacts_released: must be true or false")
         if self.steps_down_to == tier:
             raise ValueError(f"[{section}] steps_down_to: a tier cannot step down to itself")
 

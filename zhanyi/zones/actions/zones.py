@@ -25,7 +25,7 @@ from zhanyi.places.models import Area, Place
 from zhanyi.places.risk import STRENGTH, Tier
 from zhanyi.zones.actions import effects
 from zhanyi.zones.actions.common import require, require_extent, responsible_area
-from zhanyi.zones.lifting import lifting_check
+from zhanyi.zones.lifting import lifting_check, waiting_reasons
 from zhanyi.zones.models import Zone, ZoneEvent, ZoneEventKind, ZoneState
 from zhanyi.zones.notices import draft_notice
 from zhanyi.zones.rules import tier_rule
@@ -200,18 +200,10 @@ def _require_ready(zone: Zone, now: dt.datetime) -> None:
     check = lifting_check(zone, now)
     if check.ready:
         return
-    parts = []
-    for key, value in check.waiting_for:
-        if key == "cases":
-            parts.append(_("%(days)d more day(s) without a new case") % {"days": value})
-        elif key == "round":
-            parts.append(_("%(n)d more resident(s) tested negative") % {"n": value})
-        else:
-            parts.append(_("%(n)d stronger zone(s) inside still in force") % {"n": value})
     raise ValidationError(
         {
             "state": _("Zone %(name)s does not meet its lifting criteria yet: %(what)s.")
-            % {"name": zone.name, "what": "; ".join(parts)}
+            % {"name": zone.name, "what": "; ".join(waiting_reasons(check))}
         }
     )
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from zhanyi.core.audit import cli_actor
 from zhanyi.places.models import Area, Place
 from zhanyi.zones import actions
+from zhanyi.zones.lifting import waiting_reasons
 from zhanyi.zones.models import Zone
 from zhanyi.zones.queries import rows
 
@@ -91,6 +92,7 @@ class Command(BaseCommand):
                     "state": r.zone.state,
                     "people": r.people,
                     "days_to_lifting": r.check.days_left if r.check else None,
+                    "waiting_for": waiting_reasons(r.check) if r.check else [],
                 }
                 for r in found
             ]
@@ -98,9 +100,10 @@ class Command(BaseCommand):
             return
         for r in found:
             days = "" if r.check is None else str(r.check.days_left)
+            waiting = "; ".join(waiting_reasons(r.check)) if r.check else ""
             self.stdout.write(
                 f"{r.zone.pk}\t{r.zone.get_tier_display()}\t{r.zone.get_state_display()}"
-                f"\t{r.people}\t{days}\t{r.zone.name}"
+                f"\t{r.people}\t{days}\t{r.zone.name}\t{waiting}"
             )
 
     def _propose(self, opts, actor) -> None:
