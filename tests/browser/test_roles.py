@@ -44,6 +44,9 @@ def test_a_tracer_enters_a_case_and_an_exposure_by_name_and_sees_the_contact(
     page.wait_for_url("**/tracing/cases/*/")
     assert "陈大文" in page.locator("h1").inner_text()
 
+    # The case page opens on its summary; exposures and contacts are tabs.
+    page.click("nav.tabs a[href='?tab=exposures']")
+    page.wait_for_url("**/tracing/cases/*/?tab=exposures")
     page.locator("details:has(#exposure-form) > summary").click()
     pick(page, "id_person_id", "小红")
     page.select_option("#id_setting", "meal")
@@ -52,6 +55,7 @@ def test_a_tracer_enters_a_case_and_an_exposure_by_name_and_sees_the_contact(
     page.wait_for_selector(".messages li.success")
     page.click("form[action$='/expand/'] button[type=submit]")
     page.wait_for_selector(".messages li.success")
+    page.wait_for_url("**/tracing/cases/*/?tab=contacts")
     contacts = page.locator("table", has_text="李小红")
     assert contacts.count() >= 1
     fits_the_phone(page)

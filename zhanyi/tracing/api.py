@@ -407,7 +407,8 @@ class CaseGraph(APIView):
         actions.record_case_view(
             acting_user=request.user, case=case, request=request, via="api:graph"
         )
-        return Response(queries.transmission_graph(request.user, case))
+        masked = request.query_params.get("masked") == "1"
+        return Response(queries.transmission_graph(request.user, case, masked=masked))
 
 
 class AssignInput(serializers.Serializer):

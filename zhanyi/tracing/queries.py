@@ -8,11 +8,15 @@ of the others, who belong to another county's teams.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from zhanyi.accounts.roles import has_capability
@@ -105,6 +109,53 @@ def case_contacts(case: Case, user) -> tuple[QuerySet[Contact], int]:
     return visible.order_by("kind", "depth", "id"), all_.count() - visible.count()
 
 
+@dataclass
+class PersonContacts:
+    """One person on a list of contacts: the contact to act on (the strongest
+    kind, then the latest exposure) and the person's other contacts on the list
+    (of other cases), each with the case it belongs to."""
+
+    contact: Contact
+    others: list[Contact]
+
+    @property
+    def all(self) -> list[Contact]:
+        return [self.contact, *self.others]
+
+
+KIND_RANK = models.Case(
+    models.When(kind=ContactKind.CLOSE, then=0),
+    models.When(kind=ContactKind.SECONDARY, then=1),
+    default=2,
+)
+
+
+def contacts_by_person(
+    contacts: QuerySet[Contact], user, page_number, per_page: int
+) -> tuple[Page, list[PersonContacts]]:
+    """``contacts`` one row per person, paginated: a person who is a contact of
+    three cases of one family is one row naming the three cases. Each contact
+    says whether ``user`` may open its case (``case_visible``): a case in
+    another county is named by its area only."""
+    keys = contacts.annotate(rank=KIND_RANK).order_by("rank", "-last_exposure_at", "id")
+    of_person: dict[int, list[int]] = {}
+    for pk, person_id in keys.values_list("pk", "person_id").iterator():
+        of_person.setdefault(person_id, []).append(pk)
+    page = Paginator(list(of_person), per_page).get_page(page_number)
+    wanted = [pk for person_id in page.object_list for pk in of_person[person_id]]
+    found = Contact.objects.filter(pk__in=wanted).select_related(
+        "person", "area", "via", "case__person", "case__area"
+    )
+    by_pk = {c.pk: c for c in found}
+    for contact in by_pk.values():
+        contact.case_visible = can_see_case(user, contact.case)
+    rows = []
+    for person_id in page.object_list:
+        first, *rest = of_person[person_id]
+        rows.append(PersonContacts(by_pk[first], [by_pk[pk] for pk in rest]))
+    return page, rows
+
+
 def contact_counts(case: Case) -> dict[str, int]:
     """The case's contacts counted by kind (every kind, zero included)."""
     counts = dict.fromkeys(ContactKind.values, 0)
@@ -113,13 +164,18 @@ def contact_counts(case: Case) -> dict[str, int]:
     return counts
 
 
-def transmission_graph(user, case: Case | None = None, limit: int = GRAPH_LIMIT) -> dict:
+def transmission_graph(
+    user, case: Case | None = None, limit: int = GRAPH_LIMIT, *, masked: bool = False
+) -> dict:
     """Chains of transmission as ECharts graph data: cases and contacts as
     nodes, an edge from the person each contact was reached through.
 
-    Names are masked (a graph is shown on wall screens); only cases and
-    contacts in the user's jurisdiction are drawn, at most ``limit`` nodes.
+    Names are shown as on the case page and the contact lists, masked when
+    ``masked`` (a graph on a wall screen); each node links to the case's page
+    or the contact's person page. Only cases and contacts in the user's
+    jurisdiction are drawn, at most ``limit`` nodes.
     """
+    shown = mask_name if masked else str
     cases = cases_for(user) if case is None else Case.objects.filter(pk=case.pk)
     case_rows = list(cases.values_list("pk", "person_id", "person__name", "classification")[:200])
     if case is not None:  # a case's graph draws its source and those it infected too
@@ -136,10 +192,12 @@ def transmission_graph(user, case: Case | None = None, limit: int = GRAPH_LIMIT)
         generation = generations.get(pk, 1)
         nodes[pid] = {
             "id": str(pid),
-            "name": f"{mask_name(name)} #{pk} · G{generation}",
+            "name": f"{shown(name)} · G{generation}",
             "category": 0 if classification == "confirmed" else 1,
             "symbolSize": 22,
             "generation": generation,
+            "url": reverse("tracing:case", args=[pk]),
+            "label": {"show": True},
         }
     contacts = jurisdiction.scope(
         Contact.objects.filter(case_id__in=[pk for pk, *_ in case_rows]), user, "area__path"
@@ -155,9 +213,10 @@ def transmission_graph(user, case: Case | None = None, limit: int = GRAPH_LIMIT)
                 continue
             nodes[pid] = {
                 "id": str(pid),
-                "name": mask_name(name),
+                "name": shown(name),
                 "category": kinds[kind],
                 "symbolSize": 12 if kind == ContactKind.CLOSE else 7,
+                "url": reverse("people:detail", args=[pid]),
             }
         source = via or case_pid
         if source in nodes and source != pid:

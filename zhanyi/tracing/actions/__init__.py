@@ -15,7 +15,7 @@ from .cases import (
     do_update_case,
     do_void_case,
 )
-from .common import record_case_view, record_contacts_view
+from .common import record_case_view, record_contacts_view, record_graph_view
 from .companions import current_cases_table, do_add_companions, write_current_cases
 from .contacts import (
     ExpandResult,
@@ -54,6 +54,7 @@ __all__ = [
     "handoff_specs",
     "record_case_view",
     "record_contacts_view",
+    "record_graph_view",
     "test_schedule",
     "write_current_cases",
 ]

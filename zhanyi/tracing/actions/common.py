@@ -73,6 +73,20 @@ def record_case_view(*, acting_user, case, request=None, via: str = "web") -> No
     )
 
 
+def record_graph_view(*, acting_user, case, graph: dict, masked: bool, request=None) -> None:
+    """The chain graph names the people it draws: audited with how many, and
+    whether the names were masked."""
+    audit.record(
+        actor=acting_user,
+        action="tracing.graph.view",
+        object_type="tracing.case" if case is not None else "",
+        object_id=str(case.pk) if case is not None else "",
+        area=case.area if case is not None else None,
+        detail={"people": len(graph["nodes"]), "masked": masked},
+        request=request,
+    )
+
+
 def record_contacts_view(*, acting_user, contacts, request=None, page: int = 1) -> None:
     """A list of contacts with their phones is a read of personal data: audited with
     the ids shown."""

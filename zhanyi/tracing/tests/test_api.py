@@ -138,12 +138,17 @@ def test_an_outsider_and_a_leader_cannot_write(world, api_for, traced):
     assert Exposure.objects.count() == 1
 
 
-def test_the_graph_masks_names(world, api_for, traced):
+def test_the_graph_names_people_as_the_case_does_and_masks_them_for_a_wall_screen(
+    world, api_for, traced
+):
     c, close = traced
     actions.do_expand_contacts([c], acting_user=SYSTEM, as_of=at(15))
-    graph = api_for(world.commander).get(f"{BASE}/cases/{c.pk}/graph/").json()
+    api = api_for(world.commander)
+    graph = api.get(f"{BASE}/cases/{c.pk}/graph/").json()
     assert len(graph["nodes"]) == 2
-    assert close.name not in str(graph)
+    assert close.name in {n["name"] for n in graph["nodes"]}
+    masked = api.get(f"{BASE}/cases/{c.pk}/graph/?masked=1").json()
+    assert close.name not in str(masked) and len(masked["nodes"]) == 2
 
 
 def test_a_suspected_case_and_an_exposure_in_a_lift_over_the_api(world, api_for):

@@ -72,10 +72,66 @@ def test_a_leader_may_read_but_not_write(world, client_for, traced):
 
 def test_the_workbench_shows_contacts_by_kind_and_the_deadlines(world, client_for, traced):
     c, close = traced
-    page = client_for(world.tracer).get(reverse("tracing:case", args=[c.pk]))
-    body = page.content.decode()
-    assert close.name in body
-    assert "tracing-graph" in body
+    client = client_for(world.tracer)
+    url = reverse("tracing:case", args=[c.pk])
+    summary = client.get(url).content.decode()
+    assert 'aria-current="page"' in summary and "tracing-graph" not in summary
+    assert 'href="?tab=contacts"' in summary
+    assert close.name in client.get(url + "?tab=contacts").content.decode()
+    assert "tracing-graph" in client.get(url + "?tab=chain").content.decode()
+
+
+def test_the_case_page_has_tabs_and_pages_its_contacts_and_exposures(world, client_for):
+    """A case with 120 contacts: the contacts tab shows 50 a page, filters by
+    kind and by name, and the exposures tab pages the same way; a bad tab is
+    the summary."""
+    index = case(world.village)
+    people = [person(world.village) for _ in range(120)]
+    for p in people:
+        Exposure.objects.create(
+            case=index, person_a=index.person, person_b=p, setting="household", exposed_at=at(13)
+        )
+    actions.do_expand_contacts([index], acting_user=SYSTEM, as_of=at(15))
+    assert Contact.objects.filter(case=index).count() == 120
+    client = client_for(world.tracer)
+    url = reverse("tracing:case", args=[index.pk])
+    first = client.get(url + "?tab=contacts").content.decode()
+    assert first.count('class="mono"') == 50
+    assert "tab=contacts&amp;kind=&amp;q=&amp;page=2" in first
+    third = client.get(url + "?tab=contacts&page=3").content.decode()
+    assert third.count('class="mono"') == 20
+    named = client.get(url + f"?tab=contacts&q={people[7].name}").content.decode()
+    assert people[7].name in named and named.count('class="mono"') >= 1
+    none = client.get(url + "?tab=contacts&kind=companion").content.decode()
+    assert none.count('class="mono"') == 0
+    exposures = client.get(url + "?tab=exposures&page=3").content.decode()
+    assert exposures.count(reverse("people:detail", args=[people[0].pk])) <= 1
+    assert "tab=exposures&amp;page=2" in exposures
+    assert client.get(url + "?tab=nonsense").status_code == 200
+
+
+def test_the_contacts_list_is_one_row_per_person_naming_each_case(world, client_for):
+    """A person exposed to two cases of one family is one row naming both."""
+    first, second = case(world.village), case(world.village)
+    shared, other = person(world.village), person(world.village)
+    for index, exposed in ((first, shared), (second, shared), (second, other)):
+        actions.do_record_exposure(
+            index,
+            acting_user=SYSTEM,
+            person_a=index.person,
+            person_b=exposed,
+            setting="household",
+            exposed_at=at(13, 19),
+        )
+    actions.do_expand_contacts([first, second], acting_user=SYSTEM, as_of=at(15))
+    assert Contact.objects.filter(person=shared).count() == 2
+    body = client_for(world.tracer).get(reverse("tracing:contacts")).content.decode()
+    assert body.count(reverse("people:detail", args=[shared.pk])) == 1
+    assert body.count(reverse("people:detail", args=[other.pk])) == 1
+    for index in (first, second):
+        assert reverse("tracing:case", args=[index.pk]) in body
+        assert index.person.name in body
+    assert "#" + str(first.pk) not in body
 
 
 def test_a_tracer_enters_a_case_by_hand(world, client_for):
@@ -211,15 +267,31 @@ def test_the_village_team_marks_a_contact_quarantined_from_its_list(world, clien
     assert contact.quarantined_at is not None
 
 
-def test_the_graph_data_has_the_case_and_its_contacts_masked(world, client_for, traced):
+def test_the_graph_names_its_people_links_each_node_and_is_audited(world, client_for, traced):
     c, close = traced
-    data = client_for(world.tracer).get(reverse("tracing:graph-data") + f"?case={c.pk}").json()
-    ids = {n["id"] for n in data["nodes"]}
-    assert {str(c.person_id), str(close.pk)} <= ids
-    assert close.name not in str(data)
+    client = client_for(world.tracer)
+    data = client.get(reverse("tracing:graph-data") + f"?case={c.pk}").json()
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert {str(c.person_id), str(close.pk)} <= set(nodes)
+    # Names as the case page shows them, no internal number; the case is
+    # labelled whatever the graph's size, and each node opens its page.
+    case_node, contact_node = nodes[str(c.person_id)], nodes[str(close.pk)]
+    assert case_node["name"].startswith(c.person.name) and "#" not in case_node["name"]
+    assert case_node["label"] == {"show": True}
+    assert case_node["url"] == reverse("tracing:case", args=[c.pk])
+    assert contact_node["name"] == close.name
+    assert contact_node["url"] == reverse("people:detail", args=[close.pk])
     # An exposure edge; infection edges (溯源) are drawn apart, and there is none here.
     assert data["links"] == [
         {"source": str(c.person_id), "target": str(close.pk), "kind": "exposure"}
+    ]
+    # On a wall screen the names are masked.
+    masked = client.get(reverse("tracing:graph-data") + f"?case={c.pk}&masked=1").json()
+    assert close.name not in str(masked)
+    seen = AuditEvent.objects.filter(action="tracing.graph.view", object_id=str(c.pk))
+    assert [e.detail for e in seen.order_by("pk")] == [
+        {"people": 2, "masked": False},
+        {"people": 2, "masked": True},
     ]
 
 

@@ -9,7 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhanyi.accounts.roles import has_capability
@@ -26,7 +29,7 @@ from zhanyi.tracing.forms import (
     SourceForm,
     TrajectoryForm,
 )
-from zhanyi.tracing.models import CaseStatus
+from zhanyi.tracing.models import CaseStatus, ContactKind
 
 PAGE_SIZE = 30
 FIGURES = [
@@ -110,25 +113,49 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "tracing/case_form.html", {"form": form})
 
 
+# The case page's tabs: a case of the demo has hundreds of contacts and
+# exposures, so each part is a tab of its own and the long ones are paginated.
+TABS = (
+    ("summary", gettext_lazy("Summary")),
+    ("trajectory", gettext_lazy("Trajectory")),
+    ("interviews", gettext_lazy("Interviews")),
+    ("exposures", gettext_lazy("Exposures")),
+    ("contacts", gettext_lazy("Contacts")),
+    ("chain", gettext_lazy("Chain of transmission")),
+)
+# A form sent back with errors opens on its own tab.
+FORM_TABS = {
+    "update_form": "summary",
+    "trajectory_form": "trajectory",
+    "interview_form": "interviews",
+    "exposure_form": "exposures",
+}
+LIST_SIZE = 50
+
+
+def _to_tab(case, tab: str) -> HttpResponse:
+    return redirect(f"{reverse('tracing:case', args=[case.pk])}?tab={tab}")
+
+
 def _workbench_context(request: HttpRequest, case, **forms) -> dict:
+    given = next((FORM_TABS[name] for name in FORM_TABS if forms.get(name)), "")
+    tab = given or request.GET.get("tab", "")
+    tab = tab if tab in dict(TABS) else "summary"
     contacts, hidden = queries.case_contacts(case, request.user)
+    counts = queries.contact_counts(case)
     context = {
         "case": case,
-        "counts": queries.contact_counts(case),
-        "contacts": contacts[:500],
+        "tab": tab,
+        "tabs": TABS,
+        "counts": counts,
         "contacts_total": contacts.count(),
         "hidden_contacts": hidden,
-        "trajectory": case.trajectory.select_related("place", "area"),
-        "interviews": case.interviews.select_related("interviewee"),
-        "exposures": case.exposures.select_related("person_a", "person_b", "place")[:300],
         "can_edit": has_capability(request.user, "edit_person"),
         "can_void": has_capability(request.user, "approve"),
         "overdue": case.investigation_overdue(),
-        "trajectory_form": forms.get("trajectory_form") or TrajectoryForm(user=request.user),
-        "interview_form": forms.get("interview_form") or InterviewForm(user=request.user),
-        "exposure_form": forms.get("exposure_form") or ExposureForm(user=request.user),
-        "update_form": forms.get("update_form")
-        or CaseUpdateForm(
+    }
+    if tab == "summary":
+        context["update_form"] = forms.get("update_form") or CaseUpdateForm(
             initial={
                 "classification": case.classification,
                 "onset_date": case.onset_date,
@@ -136,13 +163,44 @@ def _workbench_context(request: HttpRequest, case, **forms) -> dict:
                 "hospital": case.hospital,
                 "transferred_at": case.transferred_at,
             }
-        ),
-        "duplicates": forms.get("duplicates"),
-        "assignments": case.assignments.select_related("team"),
-        "assign_form": AssignForm(teams=queries.tracing_teams_for(request.user)),
-        "source": getattr(case, "infection_source", None),
-        "source_form": SourceForm(),
-    }
+        )
+        context["assignments"] = case.assignments.select_related("team")
+        context["assign_form"] = AssignForm(teams=queries.tracing_teams_for(request.user))
+        context["source"] = getattr(case, "infection_source", None)
+        context["source_form"] = SourceForm()
+    elif tab == "trajectory":
+        context["trajectory"] = case.trajectory.select_related("place", "area")
+        context["trajectory_form"] = forms.get("trajectory_form") or TrajectoryForm(
+            user=request.user
+        )
+    elif tab == "interviews":
+        context["interviews"] = case.interviews.select_related("interviewee")
+        context["interview_form"] = forms.get("interview_form") or InterviewForm(user=request.user)
+    elif tab == "exposures":
+        exposures = case.exposures.select_related("person_a", "person_b", "place")
+        context["page"] = Paginator(exposures, LIST_SIZE).get_page(request.GET.get("page"))
+        context["query"] = urlencode({"tab": tab})
+        context["exposure_form"] = forms.get("exposure_form") or ExposureForm(user=request.user)
+        context["duplicates"] = forms.get("duplicates")
+    elif tab == "contacts":
+        kind = request.GET.get("kind", "")
+        kind = kind if kind in ContactKind.values else ""
+        search = request.GET.get("q", "").strip()[:50]
+        shown = contacts.filter(kind=kind) if kind else contacts
+        if search:
+            shown = shown.filter(person__name__contains=search)
+        page, rows = queries.contacts_by_person(
+            shown, request.user, request.GET.get("page"), LIST_SIZE
+        )
+        context.update(
+            page=page,
+            rows=rows,
+            kind=kind,
+            q=search,
+            kinds=ContactKind.choices,
+            back="case",
+            query=urlencode({"tab": tab, "kind": kind, "q": search}),
+        )
     return context
 
 
@@ -199,7 +257,7 @@ def trajectory_add(request: HttpRequest, case_id: int) -> HttpResponse:
         except ValidationError as error:
             add_action_errors(form, error)
         else:
-            return redirect("tracing:case", case.pk)
+            return _to_tab(case, "trajectory")
     return render(
         request,
         "tracing/case.html",
@@ -226,7 +284,7 @@ def interview_add(request: HttpRequest, case_id: int) -> HttpResponse:
         except ValidationError as error:
             add_action_errors(form, error)
         else:
-            return redirect("tracing:case", case.pk)
+            return _to_tab(case, "interviews")
     return render(
         request,
         "tracing/case.html",
@@ -292,7 +350,7 @@ def exposure_add(request: HttpRequest, case_id: int) -> HttpResponse:
             add_action_errors(form, error)
         else:
             messages.success(request, _("Exposure recorded."))
-            return redirect("tracing:case", case.pk)
+            return _to_tab(case, "exposures")
     return render(
         request,
         "tracing/case.html",
@@ -319,7 +377,7 @@ def expand(request: HttpRequest, case_id: int) -> HttpResponse:
             "handoffs": result.handoffs,
         },
     )
-    return redirect("tracing:case", case.pk)
+    return _to_tab(case, "contacts")
 
 
 @require_POST

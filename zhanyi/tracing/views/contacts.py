@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,25 +17,40 @@ from zhanyi.tracing.forms import (
     QuarantinedForm,
     ReleaseForm,
 )
+from zhanyi.tracing.models import ContactKind
 
 from . import cases
 
 
 @require_GET
 def contacts(request: HttpRequest) -> HttpResponse:
-    """Contacts in the user's jurisdiction (a village team's list, phone-friendly)."""
-    qs = queries.contacts_for(request.user).filter(released_at=None).order_by("kind", "-id")
+    """Contacts in the user's jurisdiction, one row per person naming the cases
+    they are a contact of (a village team's list, phone-friendly)."""
+    qs = queries.contacts_for(request.user).filter(released_at=None)
     kind = request.GET.get("kind", "")
-    if kind in ("close", "secondary", "companion"):
+    if kind in ContactKind.values:
         qs = qs.filter(kind=kind)
-    page = Paginator(qs, cases.PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        kind = ""
+    page, rows = queries.contacts_by_person(
+        qs, request.user, request.GET.get("page"), cases.LIST_SIZE
+    )
     actions.record_contacts_view(
-        acting_user=request.user, contacts=list(page), request=request, page=page.number
+        acting_user=request.user,
+        contacts=[c for row in rows for c in row.all],
+        request=request,
+        page=page.number,
     )
     return render(
         request,
         "tracing/contacts.html",
-        {"page": page, "kind": kind, "can_edit": has_capability(request.user, "edit_person")},
+        {
+            "page": page,
+            "rows": rows,
+            "kind": kind,
+            "query": urlencode({"kind": kind}),
+            "can_edit": has_capability(request.user, "edit_person"),
+        },
     )
 
 

@@ -29,9 +29,17 @@
             categories: names.map(function (n) { return { name: n }; }),
             data: g.nodes, links: g.links,
             force: { repulsion: 60, edgeLength: 30 },
-            label: { show: g.nodes.length <= 60, position: "right", fontSize: 10 },
+            // Every case is named; contacts too while the graph is small.
+            label: { show: g.nodes.length <= 60, position: "right", fontSize: 11 },
+            cursor: "pointer",
             lineStyle: { opacity: 0.5 }
           }]
+        });
+        // A node opens its case's page or its person's page.
+        chart.on("click", function (params) {
+          if (params.dataType === "node" && params.data.url) {
+            window.location.href = params.data.url;
+          }
         });
         el.setAttribute("data-ready", g.nodes.length);
         if (g.truncated) {
