@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -52,6 +52,7 @@ from zhanyi.accounts.roles import missing_capabilities, require_capability
 from zhanyi.core import audit
 from zhanyi.core.actors import actor_name
 from zhanyi.core.audit import SystemActor
+from zhanyi.core.columns import HEADER_SEARCH_ROWS, recognise
 from zhanyi.core.jurisdiction import root_path
 from zhanyi.core.spreadsheet import text_cells
 from zhanyi.core.tabular import FORMATS, TableFileError, cell_text, open_rows
@@ -235,15 +236,20 @@ def _problem(line: int, column: str, message: str, value: str = "") -> dict:
     return {"line": line, "column": column, "message": message, "value": value}
 
 
-def _columns(header: list[Any]) -> dict[str, int]:
-    keys = [_key(cell_text(h)) for h in header]
-    found: dict[str, int] = {}
-    for column, aliases in HEADERS.items():
-        for alias in aliases:
-            if _key(alias) in keys:
-                found[column] = keys.index(_key(alias))
-                break
-    return found
+def _find_header(rows: Iterator[list[Any]]) -> tuple[list[Any], dict[str, int], int]:
+    """The header row (the first of the first rows naming every required column; a
+    title row above it, 芗城区防疫人员名单, is passed over), its columns, and its line.
+    Headers are compared as ``zhanyi.core.columns`` does (no spaces, ``*`` or notes in
+    brackets). Without such a row: the first row, and its columns."""
+    seen: list[tuple[list[Any], dict[str, int]]] = []
+    for line, row in enumerate(rows, start=1):
+        cols = recognise(row, HEADERS, HEADERS, {})
+        if all(c in cols for c in REQUIRED):
+            return list(row), cols, line
+        seen.append((list(row), cols))
+        if line >= HEADER_SEARCH_ROWS:
+            break
+    return (*seen[0], 1) if seen else ([], {}, 1)
 
 
 class _Areas:
@@ -463,15 +469,14 @@ def do_import_staff(
         if fmt not in FORMATS:
             raise TableFileError(_("%(name)s is not a CSV or Excel file.") % {"name": filename})
         rows, _encoding, _count = open_rows(fh, fmt)
-        header = next(rows, [])
-        cols = _columns(header)
+        header, cols, header_line = _find_header(rows)
         missing = [c for c in REQUIRED if c not in cols]
         if missing:
             raise TableFileError(
                 _("Missing columns: %(cols)s (for example 姓名, 手机, 角色, 管辖范围).")
                 % {"cols": ", ".join(missing)}
             )
-        for line, cells in enumerate(rows, start=2):
+        for line, cells in enumerate(rows, start=header_line + 1):
             if line - 1 > MAX_ROWS:
                 result.errors.append(
                     _problem(line, "file", _("More rows than one file may carry."))

@@ -103,6 +103,19 @@ def test_loading_again_updates_by_phone_instead_of_duplicating(world, task_force
     assert len(again.links) == 2
 
 
+def test_a_title_row_and_marked_headers_are_read(world, task_forces):
+    rows = [
+        ["芗城区防疫工作人员名单"],
+        ["*姓名", "手机号码（11位）", "角色", "管辖范围"],
+        ["张伟", "13800000001", "五包一", "350602001001"],
+        ["李娜", "13800000002", "网格长", "350602001001"],
+    ]
+    result = staff.do_import_staff(xlsx(rows), "s.xlsx", actor=CLI)
+    assert result.record.created == 1
+    assert User.objects.get(phone="13800000001").role == Role.FIELD
+    assert [e["line"] for e in result.errors] == [4]
+
+
 def test_a_missing_column_stores_nothing_and_says_which(world):
     result = staff.do_import_staff(
         xlsx([["姓名", "手机"], ["张伟", "13800000001"]]), "s.xlsx", actor=CLI
