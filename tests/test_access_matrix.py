@@ -422,6 +422,20 @@ ROUTES: dict[str, Row] = {
     "api/v1/clinics/reports/": scoped(
         "reports of the jurisdiction's pharmacies or followed up there"
     ),
+    # publicity (issue 19 part 7): no personal data; notices and conferences above are public
+    "publicity/": scoped("press conferences of, within and above the jurisdiction"),
+    "publicity/notices/": scoped("notices of, within and above the jurisdiction"),
+    "publicity/notices/<int:pk>/": obj(),
+    "publicity/media/": scoped("the media tally of the jurisdiction"),
+    "publicity/opinion/": scoped("public-opinion items of the jurisdiction"),
+    "publicity/opinion/<int:pk>/": obj(),
+    "api/v1/publicity/conferences/": scoped("press conferences of, within and above"),
+    "api/v1/publicity/notices/": scoped("notices of, within and above the jurisdiction"),
+    "api/v1/publicity/notices/sources/": scoped("decisions of the jurisdiction not drafted yet"),
+    "api/v1/publicity/notices/<int:pk>/<str:step>/": obj(),
+    "api/v1/publicity/media/": scoped("the media tally of the jurisdiction"),
+    "api/v1/publicity/opinion/": scoped("public-opinion items of the jurisdiction"),
+    "api/v1/publicity/opinion/<int:pk>/follow-up/": obj(),
 }
 
 # The admin site checks its own permissions (accounts/admin.py); a non-staff user
@@ -748,6 +762,18 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         acting_user=SYSTEM, area=world.county, name="矩阵指挥部"
     )
     meeting = command_actions.do_record_meeting(acting_user=SYSTEM, held_at=now)
+    from zhanyi.publicity import actions as publicity_actions
+
+    notice = publicity_actions.do_draft_notice(
+        acting_user=SYSTEM, title="矩阵通告", body="矩阵", area=world.village
+    )
+    opinion = publicity_actions.do_record_opinion(
+        acting_user=SYSTEM,
+        summary="矩阵舆情",
+        platform="微博",
+        area=world.village,
+        found_at=now - dt.timedelta(hours=1),
+    )
     directive = command_actions.do_issue_directive(
         acting_user=SYSTEM,
         title="矩阵指令",
@@ -826,6 +852,10 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "api/v1/command/supervision/findings/": finding.pk,
         "api/v1/command/directives/": directive.pk,
         "meetings/": meeting.pk,
+        "publicity/notices/": notice.pk,
+        "publicity/opinion/": opinion.pk,
+        "api/v1/publicity/notices/": notice.pk,
+        "api/v1/publicity/opinion/": opinion.pk,
         "api/v1/command/meetings/": meeting.pk,
         "headquarters/": county_hq.pk,
         "api/v1/command/headquarters/": county_hq.pk,

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "zhanyi.checkpoints",
     "zhanyi.workforce",
     "zhanyi.clinics",
+    "zhanyi.publicity",
     "zhanyi.bench",
 ]
 

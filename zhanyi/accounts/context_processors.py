@@ -31,6 +31,7 @@ NAVIGATION = [
     ("checkpoints:home", _("Checkpoints"), "view_person"),
     ("workforce:home", _("People in the field"), "view_person"),
     ("clinics:home", _("Fever clinics"), "view_person"),
+    ("publicity:home", _("Publicity"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

@@ -7,3 +7,7 @@ class CommandConfig(AppConfig):
 
     name = "zhanyi.command"
     verbose_name = _("Command")
+
+    def ready(self) -> None:
+        # The decisions publicity drafts notices from (zhanyi.publicity.sources).
+        from . import notice_sources  # noqa: F401

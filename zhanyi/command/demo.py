@@ -32,6 +32,7 @@ from zhanyi.people.demo import replay_health_codes
 from zhanyi.people.models import Person
 from zhanyi.places import actions as place_actions
 from zhanyi.places.models import Area, AreaLevel
+from zhanyi.publicity.demo import replay_publicity
 from zhanyi.quarantine.demo import replay_quarantine
 from zhanyi.screening.demo import replay_push_lists
 from zhanyi.supplies.demo import replay_supplies
@@ -164,6 +165,8 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     livelihood = replay_livelihood(acting_user=commander, seed=seed)
     say("Replaying September 2021: directives and supervision…")
     headquarters = replay_headquarters_work(commander)
+    say("Replaying September 2021: press conferences, public notices, media reports…")
+    publicity = replay_publicity(acting_user=commander)
     say("Replaying September 2021: vaccination (sites, the immunisation system's export)…")
     vaccination = replay_vaccination(acting_user=commander)
     say("Replaying September 2021: protective supplies…")
@@ -194,6 +197,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         "teams": teams,
         "livelihood": livelihood,
         "headquarters": headquarters,
+        "publicity": publicity,
         "vaccination": vaccination,
         "supplies": supplies,
         "checkpoints": checkpoints,

@@ -30,6 +30,7 @@ GROUPS = (
     ("supplies", None),
     ("workforce", None),
     ("livelihood", None),
+    ("publicity", None),
     ("command", None),
     ("people", _("Person index and health codes")),
     ("places", _("Areas")),

@@ -22,9 +22,11 @@ from zhanyi.core.models import AuditEvent
 from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
 from zhanyi.people.models import Person, SourceRecord
 from zhanyi.places.models import Area, Place
+from zhanyi.publicity.models import Notice
 from zhanyi.teams.models import ControlRecord, Team
 from zhanyi.tracing.demo import replay_family_cluster
 from zhanyi.tracing.models import Case, Contact, InfectionSource
+from zhanyi.zones.models import ZoneEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -78,6 +80,12 @@ def the_city_is_built_and_its_logins_work(result, data_dir, client) -> None:
     ledger = queries.ledger(None, now=demo.REPLAY_CLOCK)
     late = {r.item.deadline for r in ledger.open}
     assert {"command.directive", "command.rectification"} <= late
+    # Publicity: the article's three press conferences and media tally, and a
+    # notice published for each zone decision.
+    assert replay["publicity"]["press_conferences"] == 3
+    assert replay["publicity"]["media_reports"] == 46 + 630 + 12206
+    published = Notice.objects.filter(source_kind="zone_decision", state="published")
+    assert published.count() == ZoneEvent.objects.exclude(notice="").count() > 0
 
     # The phone stays are in the companion store: the command line answers.
     resident = demo.compound_resident()
