@@ -148,8 +148,13 @@ ROUTES: dict[str, Row] = {
     "tracing/contacts/<int:contact_id>/quarantined/": obj(),
     "tracing/contacts/<int:contact_id>/release/": obj(),
     "tracing/graph/": scoped("the transmission graph of the jurisdiction"),
+    "tracing/feeds/": scoped("data staff; operators' stay files: names of files, no persons"),
     "tracing/graph.json": scoped("the transmission graph of the jurisdiction"),
     "api/v1/tracing/cases/": scoped("cases of the jurisdiction"),
+    "api/v1/tracing/feeds/": scoped(
+        "data staff; operators' stay files: names of files, no persons"
+    ),
+    "api/v1/tracing/feeds/days/": scoped("data staff; counts of stay files by day"),
     "api/v1/tracing/cases/<int:case_id>/": obj(),
     "api/v1/tracing/cases/<int:case_id>/exposures/": obj(),
     "api/v1/tracing/cases/<int:case_id>/trajectory/": obj(),

@@ -408,6 +408,9 @@ REPORT_TIMES = _report_times()
 # A background job that no worker has started after this long says so on its
 # page instead of "queued" (no worker runs, or all are busy).
 JOB_STALLED_AFTER_S = int(env_str("ZHANYI_JOB_STALLED_AFTER_S", "120"))
+# The folder operators drop their daily stay files into (location data feeds);
+# empty: ``$ZHANYI_DATA_DIR/feeds/incoming``. A sub-folder names the operator.
+STAY_FEEDS_DIR = env_str("ZHANYI_STAY_FEEDS_DIR", "")
 # Open work due within this many hours is "due soon" on the teams' pages and figures.
 ZHANYI_DUE_SOON_HOURS = int(env_str("ZHANYI_DUE_SOON_HOURS", "2"))
 

@@ -450,3 +450,50 @@ class InfectionSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} ← {self.get_kind_display()}"
+
+
+class StayFile(models.Model):
+    """One operator's daily stay file (运营商数据) received for the companion store.
+
+    It arrives in the watched folder (``ZHANYI_STAY_FEEDS_DIR``) or by the API
+    and is ingested by the scheduler (``tracing.ingest_stay_feeds``); what it
+    held, or why it was refused, is kept here, by the day it arrived.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", pgettext_lazy("stay file", "Received")
+        INGESTED = "ingested", pgettext_lazy("stay file", "Ingested")
+        REFUSED = "refused", pgettext_lazy("stay file", "Refused")
+
+    class Via(models.TextChoices):
+        FOLDER = "folder", _("Watched folder")
+        API = "api", _("API")
+        PAGE = "page", _("Upload page")
+        COMMAND = "command", _("Command line")
+
+    operator = models.CharField(_("operator"), max_length=100, blank=True)
+    filename = models.CharField(_("file"), max_length=255)
+    path = models.CharField(max_length=500, blank=True)  # where it waits or was kept
+    file_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    size_bytes = models.BigIntegerField(_("size"), default=0)
+    via = models.CharField(_("received by way of"), max_length=16, choices=Via.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    arrived_on = models.DateField(_("arrived on"), db_index=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    received_by_name = models.CharField(_("received by"), max_length=150, blank=True)
+    rows = models.BigIntegerField(_("rows"), default=0)
+    stays = models.BigIntegerField(_("stays stored"), default=0)
+    rejects = models.JSONField(_("rows set aside"), default=dict, blank=True)
+    days = models.JSONField(_("days of stays"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("stay file")
+        verbose_name_plural = _("stay files")
+
+    def __str__(self) -> str:
+        return self.filename

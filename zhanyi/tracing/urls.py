@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, contacts, graph
+from .views import cases, contacts, feeds, graph
 
 app_name = "tracing"
 
@@ -25,5 +25,6 @@ urlpatterns = [
     ),
     path("contacts/<int:contact_id>/release/", contacts.contact_release, name="contact-release"),
     path("graph/", graph.graph, name="graph"),
+    path("feeds/", feeds.feeds, name="feeds"),
     path("graph.json", graph.graph_data, name="graph-data"),
 ]

@@ -30,6 +30,35 @@ def _reader(path: Path) -> str:
     return f"read_parquet({_sql_str(path)})"
 
 
+#: The columns a stay file has: stays, or raw location records (a cell or a position).
+STAY_COLUMNS = ("person_id", "cell_id", "start", "end")
+RECORD_COLUMNS = ("person_id", "ts", "cell_id")
+RECORD_POSITION_COLUMNS = ("person_id", "ts", "lon", "lat")
+LAYOUTS = (STAY_COLUMNS, RECORD_COLUMNS, RECORD_POSITION_COLUMNS)
+
+
+def file_columns(path: Path) -> list[str]:
+    """The column names of a CSV or Parquet file, lower case, as ingest reads them.
+    Raises ``ValueError`` for a file that cannot be read as a table."""
+    con = duckdb.connect(":memory:")
+    try:
+        names = con.sql(f"SELECT * FROM {_reader(path)} LIMIT 0").to_arrow_table().column_names
+    except duckdb.Error as error:
+        raise ValueError(f"{path.name}: cannot be read as a table: {error}") from None
+    finally:
+        con.close()
+    return [str(n).strip().lower() for n in names]
+
+
+def missing_columns(columns: list[str]) -> tuple[str, ...] | None:
+    """None when ``columns`` hold one of the ``LAYOUTS``; else the layout the
+    file comes closest to, whose columns it lacks (to name in a refusal)."""
+    have = set(columns)
+    if any(set(layout) <= have for layout in LAYOUTS):
+        return None
+    return max(LAYOUTS, key=lambda layout: len(set(layout) & have))
+
+
 def _epoch(column: str) -> str:
     # Strings without an offset are read as UTC (the session time zone below).
     return f'CAST(epoch(CAST("{column}" AS TIMESTAMPTZ)) AS BIGINT)'

@@ -439,7 +439,9 @@ def _problems(frame: pl.DataFrame, path: str, areas: dict[str, tuple[int, str]])
 def _link(good: pl.DataFrame) -> pl.DataFrame:
     """``line, person_id, decision, candidates, cluster`` for the good rows."""
     from zhanyi.engine.linkage import link
+    from zhanyi.engine.linkage.normalise import NORMALISED_COLUMNS
 
+    # Normalised once, in the check: ``link`` takes the columns as they are.
     records = good.select(
         pl.col("line").alias("record_key"),
         pl.col("name"),
@@ -449,6 +451,8 @@ def _link(good: pl.DataFrame) -> pl.DataFrame:
         pl.col("sex"),
         pl.col("address"),
         pl.col("village_code"),
+        pl.col("birth_date_given"),
+        *NORMALISED_COLUMNS,
     )
     index_path = linkage.person_index_path()
     if pq.read_metadata(index_path).num_rows < 2:

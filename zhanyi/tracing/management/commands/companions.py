@@ -1,4 +1,4 @@
-"""``zhanyi companions ingest|find|purge``: spatiotemporal companions (时空伴随).
+"""``zhanyi companions ingest|find|purge|feed|feeds``: spatiotemporal companions (时空伴随).
 
 - ``ingest --stays DIR`` (the ``stays/`` folder ``zhanyi synth`` writes, or its
   parent) or ``--records FILE`` (CSV/Parquet of location records or stays):
@@ -6,7 +6,11 @@
 - ``find --case ID --from T --to T`` (or ``--onset``/``--sampled`` with
   ``--isolated``, the window then coming from the protocol), ``--cases-file F``
   or ``--all-cases``: companions with their evidence, as a table, CSV or Parquet.
-- ``purge``: delete the days past the retention period.
+- ``purge``: delete the days past the retention period (audited; the scheduler
+  runs it daily).
+- ``feed FILE --operator NAME``: receive an operator's stay file into the
+  watched folder; ``feeds [--day D] [--ingest]``: the files by day, what was
+  ingested and refused and why (``--ingest``: take the waiting files now).
 
 Times without an offset are local (Asia/Shanghai).
 """
@@ -34,7 +38,6 @@ from zhanyi.engine.companions import (
     find_companions,
     ingest_file,
     ingest_stays,
-    purge,
 )
 from zhanyi.engine.companions.window import DEFAULT_WINDOWS
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL, load_protocol
@@ -182,6 +185,17 @@ class Command(BaseCommand):
             help="the day counted from (default: today)",
         )
         purge_p.add_argument("--dry-run", action="store_true")
+
+        feed = sub.add_parser("feed", parents=[common], help="receive an operator's stay file")
+        feed.add_argument("file", type=Path)
+        feed.add_argument("--operator", default="", help="the operator that sent it")
+        feeds = sub.add_parser("feeds", parents=[common], help="the stay files by day")
+        feeds.add_argument("--day", type=dt.date.fromisoformat, default=None)
+        feeds.add_argument(
+            "--ingest",
+            action="store_true",
+            help="ingest the waiting files now (the scheduler's job)",
+        )
 
     def handle(self, *args, **options) -> None:
         protocol = load_protocol(options["protocol"])
@@ -397,10 +411,65 @@ class Command(BaseCommand):
                     ]
                 )
 
+    # -- feeds --------------------------------------------------------------------
+    def do_feed(self, store: Store, protocol, options: dict) -> None:
+        from zhanyi.core.audit import cli_actor
+        from zhanyi.tracing.actions.feeds import do_receive_stay_file
+        from zhanyi.tracing.models import StayFile
+
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        with path.open("rb") as fh:
+            record = do_receive_stay_file(
+                fh,
+                filename=path.name,
+                operator=options["operator"],
+                via=StayFile.Via.COMMAND,
+                acting_user=cli_actor(),
+            )
+        if record.status == StayFile.Status.REFUSED:
+            raise CommandError(f"{path.name} refused: {record.reason}")
+        self.stdout.write(
+            f"{path.name} received (file {record.pk}); the scheduler ingests it, "
+            "or run `zhanyi companions feeds --ingest`"
+        )
+
+    def do_feeds(self, store: Store, protocol, options: dict) -> None:
+        from zhanyi.core.audit import cli_actor
+        from zhanyi.tracing.actions.feeds import do_ingest_stay_feeds, feed_days
+        from zhanyi.tracing.models import StayFile
+
+        if options["ingest"]:
+            counts = do_ingest_stay_feeds(acting_user=cli_actor(), min_age_s=0)
+            self.stdout.write(f"{counts['ingested']} ingested, {counts['refused']} refused")
+        if options["day"] is None:
+            for d in feed_days():
+                self.stdout.write(
+                    f"{d['arrived_on']}\tfiles {d['files']}\tingested {d['ingested']}\t"
+                    f"refused {d['refused']}\twaiting {d['waiting']}\trows {d['rows']:,}\t"
+                    f"stays {d['stays']:,}"
+                )
+            return
+        for f in StayFile.objects.filter(arrived_on=options["day"]).order_by("id"):
+            self.stdout.write(
+                f"{f.pk}\t{f.operator or '-'}\t{f.filename}\t{f.status}\trows {f.rows:,}\t"
+                f"stays {f.stays:,}\t{f.reason}"
+            )
+
     # -- purge --------------------------------------------------------------------
     def do_purge(self, store: Store, protocol, options: dict) -> None:
+        from zhanyi.core.audit import cli_actor
+        from zhanyi.tracing.actions.feeds import do_purge_companions
+
         days = options["retention_days"] or protocol.companion.retention_days
-        removed = purge(store, days, as_of=options["as_of"], dry_run=options["dry_run"])
+        removed = do_purge_companions(
+            acting_user=cli_actor(),
+            as_of=options["as_of"],
+            retention_days=days,
+            dry_run=options["dry_run"],
+            store=store.root,
+        )
         verb = "Would delete" if options["dry_run"] else "Deleted"
         listed = ", ".join(d.isoformat() for d in removed) or "nothing"
         self.stdout.write(f"{verb} {len(removed)} day(s) older than {days} days: {listed}")

@@ -30,10 +30,9 @@ from zhanyi.core.api import as_drf_error
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL
 from zhanyi.people import queries as people_queries
 from zhanyi.places.models import Place
-
-from . import actions, queries
-from .forms import protocol_choices
-from .models import (
+from zhanyi.tracing import actions, queries
+from zhanyi.tracing.forms import protocol_choices
+from zhanyi.tracing.models import (
     Case,
     CaseClassification,
     CaseStatus,
