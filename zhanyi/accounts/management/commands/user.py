@@ -25,6 +25,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from zhanyi.accounts import actions
 from zhanyi.accounts.actions import staff
@@ -280,7 +281,11 @@ class Command(BaseCommand):
             Path(errors).write_bytes(bytes(record.error_file))
             self.stdout.write(f"Refused rows, with what to fix: {errors}")
         if result.links:
-            expires = result.expires_at.strftime("%Y-%m-%d %H:%M %Z") if result.expires_at else ""
+            expires = (
+                timezone.localtime(result.expires_at).strftime("%Y-%m-%d %H:%M %Z")
+                if result.expires_at
+                else ""
+            )
             self.stdout.write(f"Set-password links (each works once, until {expires}):")
             for link in result.links:
                 self.stdout.write(f"{link.user.username}\t{link.user.first_name}\t{link.url}")
