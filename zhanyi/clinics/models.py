@@ -294,7 +294,7 @@ class BuyerReport(models.Model):
         blank=True,
         verbose_name=_("hand-off"),
     )
-    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    reported_at = models.DateTimeField(_("reported at"))
     reported_by_name = models.CharField(_("reported by"), max_length=150, blank=True)
 
     class Meta:

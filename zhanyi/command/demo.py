@@ -24,6 +24,7 @@ from zhanyi.accounts import demo as demo_accounts
 from zhanyi.accounts.demo import NotADemoDatabase
 from zhanyi.accounts.models import DemoDatabase, Headquarters, TaskForceKind, User
 from zhanyi.checkpoints.demo import replay_checkpoints
+from zhanyi.clinics.demo import replay_clinics
 from zhanyi.coldchain.demo import replay_coldchain
 from zhanyi.engine.synth import SynthConfig, generate
 from zhanyi.livelihood.demo import replay_livelihood
@@ -178,6 +179,8 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     workforce = replay_workforce(
         acting_user=commander, village=resident.village if resident else None
     )
+    say("Replaying September 2021: fever clinics and pharmacies' buyers of fever medicine…")
+    clinics = replay_clinics(acting_user=commander)
     say("Deciding every health code as of 30 September…")
     codes = replay_health_codes(
         as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
@@ -202,6 +205,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         "supplies": supplies,
         "checkpoints": checkpoints,
         "workforce": workforce,
+        "clinics": clinics,
         "health_codes": codes,
         "reports": [r.pk for r in reports],
     }

@@ -259,12 +259,14 @@ def do_report_buyer(
     medicine_name: str = "",
     bought_at: dt.datetime | None = None,
     follow_up: str = FollowUp.TEST,
+    now: dt.datetime | None = None,
     request=None,
 ) -> BuyerReport:
     """A buyer of fever or cough medicine reported by ``pharmacy``: linked to
     the person index and handed on for a test or a village-team visit."""
     require(acting_user, "edit_operations", pharmacy.area)
-    now = timezone.now()
+    clock = timezone.now()
+    now = now or clock
     bought_at = bought_at or now
     errors = {}
     if medicine not in Medicine.values:
@@ -273,7 +275,7 @@ def do_report_buyer(
         ) % {"medicine": medicine}
     if follow_up not in FollowUp.values:
         errors["follow_up"] = _("Follow up by a test or by a visit of the village team.")
-    if bought_at > now + dt.timedelta(minutes=10):
+    if bought_at > max(now, clock) + dt.timedelta(minutes=10):
         errors["bought_at"] = _("The purchase cannot be in the future (%(at)s).") % {
             "at": local(bought_at)
         }
@@ -297,6 +299,7 @@ def do_report_buyer(
         warnings=linked.warnings,
         area=area,
         follow_up=follow_up,
+        reported_at=now,
         reported_by_name=actor_name(acting_user),
     )
     spec = _follow_up_spec(report, now)

@@ -152,7 +152,9 @@ def do_register_visit(
         request=request,
     )
     if room is not None:
-        visit = do_assign_room(visit, room, acting_user=acting_user, request=request)
+        visit = do_assign_room(
+            visit, room, acting_user=acting_user, now=arrived_at, request=request
+        )
     return visit
 
 
@@ -177,7 +179,9 @@ def _occupied(room: Room) -> ValidationError:
 
 
 @transaction.atomic
-def do_assign_room(visit: Visit, room: Room, *, acting_user, request=None) -> Visit:
+def do_assign_room(
+    visit: Visit, room: Room, *, acting_user, now: dt.datetime | None = None, request=None
+) -> Visit:
     """Put the patient in ``room`` (一人一诊一室). Refused: a closed visit, a
     patient in a room already, a room of another clinic, an occupied room."""
     visit = (
@@ -209,7 +213,7 @@ def do_assign_room(visit: Visit, room: Room, *, acting_user, request=None) -> Vi
     if Visit.objects.filter(room=room, left_room_at=None).exists():
         raise _occupied(room)
     visit.room = room
-    visit.roomed_at = timezone.now()
+    visit.roomed_at = now or timezone.now()
     visit.left_room_at = None
     try:
         with transaction.atomic():
@@ -236,7 +240,9 @@ def _leave(visit: Visit, at: dt.datetime) -> list[str]:
 
 
 @transaction.atomic
-def do_leave_room(visit: Visit, *, acting_user, request=None) -> Visit:
+def do_leave_room(
+    visit: Visit, *, acting_user, now: dt.datetime | None = None, request=None
+) -> Visit:
     """The patient leaves their room (to wait for the result elsewhere); the room is free."""
     visit = (
         Visit.objects.select_for_update(of=("self",))
@@ -248,7 +254,7 @@ def do_leave_room(visit: Visit, *, acting_user, request=None) -> Visit:
         raise ValidationError({"room": _("This patient is in no room.")})
     assert visit.room is not None
     room = visit.room.name
-    visit.save(update_fields=_leave(visit, timezone.now()))
+    visit.save(update_fields=_leave(visit, now or timezone.now()))
     audit.record(
         actor=acting_user,
         action="clinics.visit.leave_room",
@@ -262,7 +268,13 @@ def do_leave_room(visit: Visit, *, acting_user, request=None) -> Visit:
 
 @transaction.atomic
 def do_close_visit(
-    visit: Visit, *, outcome: str, acting_user, note: str = "", request=None
+    visit: Visit,
+    *,
+    outcome: str,
+    acting_user,
+    note: str = "",
+    now: dt.datetime | None = None,
+    request=None,
 ) -> Visit:
     """End the visit: home, or referred to the designated hospital or to
     centralised quarantine (a hand-off to the transfer task force). The room
@@ -290,7 +302,7 @@ def do_close_visit(
             }
         )
     note = single_line(note)[:200]
-    now = timezone.now()
+    now = now or timezone.now()
     rules = protocol()
     due_at = now + dt.timedelta(hours=rules.deadlines.transfer_hours)
     fields = ["outcome", "closed_at", *_leave(visit, now)]
