@@ -103,6 +103,16 @@ ROUTES: dict[str, Row] = {
     "api/v1/places/areas/<str:code>/": obj(),
     "api/v1/places/areas/<str:code>/children.geojson": obj(),
     "api/v1/places/places/": scoped("places (venues) of the jurisdiction"),
+    # the first day (issue 21 parts 1, 3, 6): counts only; loads confined to the jurisdiction
+    "setup/": scoped("manage_users or approve; counts of what is loaded, no personal data"),
+    "setup/areas/": scoped("manage_users; rows outside the jurisdiction are refused"),
+    "setup/boundaries/": scoped("manage_users; rows outside the jurisdiction are refused"),
+    "setup/places/": scoped("manage_users; rows outside the jurisdiction are refused"),
+    "setup/loads/<int:data_load_id>/": obj(),
+    "setup/loads/<int:data_load_id>/errors.xlsx": obj(),
+    "api/v1/command/setup/status/": scoped("manage_users or approve; counts only"),
+    "api/v1/command/setup/loads/": scoped("manage_users; loads of the jurisdiction"),
+    "api/v1/command/setup/loads/<int:data_load_id>/": obj(),
     # people
     "people/": scoped("person search, scoped and audited"),
     "people/new/": scoped("edit_person; a village outside the jurisdiction is refused"),
@@ -798,6 +808,16 @@ def objects_of_county_a(world: World) -> dict[str, object]:
     staff_import = staff_actions.do_import_staff(
         _staff_sheet(), "staff.csv", actor=world.admin
     ).record
+    from zhanyi.places.actions import do_load_places
+
+    data_load = do_load_places(
+        io.BytesIO(
+            f"名称,类别,区划代码\n矩阵小学,学校,{world.village.code}\n矩阵,学校,1\n".encode()
+        ),
+        "matrix.csv",
+        acting_user=SYSTEM,
+        within=world.county,
+    ).load
     return {
         "load_id": register_load.pk,
         "pk": world.tracer.pk,  # accounts' users; overridden per route below
@@ -839,6 +859,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "deployment_id": deployment.pk,
         "roster_import_id": roster.record.pk,
         "staff_import_id": staff_import.pk,
+        "data_load_id": data_load.pk,
         "aid_team_id": aid_team.pk,
         "clinic_id": fever_clinic.pk,
         "visit_id": clinic_visit.pk,

@@ -131,3 +131,68 @@ class MeetingForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+
+
+def parse_pairs(text: str) -> dict[str, str]:
+    """``name=value`` lines (or ``name：value``) as a mapping; blank lines skipped."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        left, sep, right = line.replace("：", "=").replace(":", "=").partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise forms.ValidationError(
+                _("Write each line as name=value: %(line)s") % {"line": line}
+            )
+        out[left.strip()] = right.strip()
+    return out
+
+
+class DataLoadForm(forms.Form):
+    """A file of the city's reference data: division codes, boundaries or places."""
+
+    file = forms.FileField(label=_("File"))
+    prefix = forms.CharField(
+        label=_("Only codes starting with"),
+        required=False,
+        max_length=12,
+        help_text=_("For a province's file: 3506 keeps one city's areas."),
+    )
+    tolerance = forms.FloatField(
+        label=_("Tolerance (metres)"),
+        initial=200.0,
+        min_value=0,
+        max_value=5000,
+        help_text=_("How far a boundary may pass its parent's."),
+    )
+    categories = forms.CharField(
+        label=_("Category mapping"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: the file's category=kind, for example 驿站=station."),
+    )
+    mapping = forms.CharField(
+        label=_("Column mapping"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line: field=the file's header, for example code=区划代码."),
+    )
+
+    FIELDS_OF = {
+        "areas": ("file", "prefix", "mapping"),
+        "boundaries": ("file", "tolerance"),
+        "places": ("file", "categories", "mapping"),
+    }
+
+    def __init__(self, *args, kind: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in self.FIELDS_OF[kind]:
+                del self.fields[name]
+
+    def clean_categories(self) -> dict[str, str]:
+        return parse_pairs(self.cleaned_data.get("categories") or "")
+
+    def clean_mapping(self) -> dict[str, str]:
+        return parse_pairs(self.cleaned_data.get("mapping") or "")

@@ -8,6 +8,7 @@ from .views import (
     meetings,
     reports,
     screen,
+    setup,
     supervision,
 )
 
@@ -34,4 +35,12 @@ urlpatterns = [
     path("meetings/", meetings.meeting_list, name="meetings"),
     path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/<str:fmt>/", meetings.meeting_file, name="meeting-file"),
+    path("setup/", setup.first_day, name="setup"),
+    path("setup/areas/", setup.load_file, {"kind": "areas"}, name="setup-load-areas"),
+    path(
+        "setup/boundaries/", setup.load_file, {"kind": "boundaries"}, name="setup-load-boundaries"
+    ),
+    path("setup/places/", setup.load_file, {"kind": "places"}, name="setup-load-places"),
+    path("setup/loads/<int:data_load_id>/", setup.load_detail, name="setup-load"),
+    path("setup/loads/<int:data_load_id>/errors.xlsx", setup.load_errors, name="setup-load-errors"),
 ]

@@ -166,6 +166,10 @@ class DataLoad(models.Model):
     rows (the rows as sent, with a column saying what to fix)."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=LoadKind.choices)
+    #: The loader's jurisdiction (rows outside it were refused); none for the whole city.
+    area = models.ForeignKey(
+        Area, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("area")
+    )
     filename = models.CharField(_("file"), max_length=255)
     file_hash = models.CharField(max_length=64, db_index=True)
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)

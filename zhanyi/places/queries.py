@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import Counter
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from zhanyi.core import jurisdiction
 
 from . import counts
-from .models import Area, AreaLevel
+from .models import Area, AreaLevel, DataLoad
 from .risk import risk_of_paths
 
 
@@ -118,3 +118,37 @@ def feature_collection(areas) -> dict:
             if a.boundary
         ],
     }
+
+
+def visible_loads(user) -> QuerySet[DataLoad]:
+    """Loads of reference data the user may see: those made within their
+    jurisdiction; a load for the whole city (the command line's) to a user of
+    the whole city."""
+    path = jurisdiction.root_path(user)
+    if path is None:
+        return DataLoad.objects.none()
+    loads = DataLoad.objects.select_related("area")
+    if path == "":
+        return loads
+    whole_city = path.count("/") == 2  # "/350600/": a city is the tree's top
+    scoped = Q(area__path__startswith=path)
+    return loads.filter(scoped | Q(area=None)) if whole_city else loads.filter(scoped)
+
+
+def get_load_for_user(user, load_id: int) -> DataLoad:
+    try:
+        return visible_loads(user).get(pk=load_id)
+    except DataLoad.DoesNotExist:
+        if DataLoad.objects.filter(pk=load_id).exists():
+            raise PermissionDenied("outside your jurisdiction") from None
+        raise Http404("no such load") from None
+
+
+def load_area_for(user) -> Area | None:
+    """The area a user's loads are confined to: their jurisdiction, or none
+    for a user of the whole tree (a superuser without one)."""
+    if user.is_superuser and user.jurisdiction_id is None:
+        return None
+    if user.jurisdiction_id is None:
+        raise PermissionDenied("no jurisdiction")
+    return user.jurisdiction

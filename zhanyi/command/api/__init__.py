@@ -6,6 +6,7 @@ from .directives import urlpatterns as directive_urls
 from .headquarters import urlpatterns as headquarters_urls
 from .meetings import urlpatterns as meeting_urls
 from .reports import urlpatterns as report_urls
+from .setup import urlpatterns as setup_urls
 from .supervision import urlpatterns as supervision_urls
 
 urlpatterns = [
@@ -15,4 +16,5 @@ urlpatterns = [
     *directive_urls,
     *headquarters_urls,
     *meeting_urls,
+    *setup_urls,
 ]

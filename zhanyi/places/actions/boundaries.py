@@ -411,6 +411,7 @@ def do_load_boundaries(
             refused=refused,
             notes=[],
             acting_user=acting_user,
+            within=within,
             request=request,
         )
 

@@ -26,7 +26,7 @@ from zhanyi.core import audit
 from zhanyi.core.actors import actor_name
 from zhanyi.core.spreadsheet import text_cells
 from zhanyi.core.tabular import FORMATS, TableFileError, cell_text, hash_file, open_rows
-from zhanyi.places.models import DataLoad
+from zhanyi.places.models import Area, DataLoad
 
 #: ``progress(rows_done, rows_total_or_None)`` as a file is read.
 Progress = Callable[[int, int | None], None]
@@ -215,11 +215,13 @@ def record_load(
     refused: RefusedRows | None,
     notes: list[str],
     acting_user,
+    within: Area | None = None,
     request=None,
 ) -> LoadResult:
     """The load's record and its audit event (in the caller's transaction)."""
     load = DataLoad.objects.create(
         kind=kind,
+        area=within,
         filename=filename[:255],
         file_hash=hash_file(fh) if fh is not None else "",
         encoding=encoding,
@@ -239,6 +241,7 @@ def record_load(
         actor=acting_user,
         action=f"places.load.{kind}",
         obj=load,
+        area=within,
         detail={
             "file": filename,
             **{k: counts.get(k, 0) for k in ("read", "created", "updated", "unchanged")},

@@ -153,7 +153,7 @@ def _read(
             counts["skipped"] += 1
             continue
         if not name:
-            errors.append(problem(number, "name", _("The name is empty.")))
+            errors.append(problem(number, "name", _("The area has no name.")))
         level_text = table.text(cells, "level").lower()
         if code is not None and level_text:
             said = LEVEL_WORDS.get(level_text)
@@ -275,6 +275,7 @@ def do_load_divisions(
             refused=refused,
             notes=notes,
             acting_user=acting_user,
+            within=within,
             request=request,
         )
 

@@ -293,6 +293,7 @@ def do_load_places(
             refused=refused,
             notes=[],
             acting_user=acting_user,
+            within=within,
             request=request,
         )
 
@@ -302,7 +303,7 @@ def _read_row(table: Table, number: int, cells: list[Any], categories: dict[str,
     warnings: list[dict] = []
     name = table.text(cells, "name")
     if not name:
-        errors.append(problem(number, "name", _("The name is empty.")))
+        errors.append(problem(number, "name", _("The place has no name.")))
     category = table.text(cells, "category")
     kind = kind_of(category, categories)
     if kind is None:
