@@ -74,6 +74,8 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not required():  # before touching request.user, which costs a query
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             user is not None
