@@ -243,6 +243,7 @@ ROUTES: dict[str, Row] = {
     "quarantine/": scoped("placements and sites of the jurisdiction"),
     "quarantine/monitoring/": scoped("persons under monitoring in the jurisdiction"),
     "quarantine/driver/": scoped("transfers of the jurisdiction"),
+    "quarantine/trips/": scoped("trips to the sites of the jurisdiction"),
     "quarantine/pick/rooms/": scoped(
         "rooms of active sites: no personal data; the planner places across counties"
     ),

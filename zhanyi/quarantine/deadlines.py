@@ -16,7 +16,7 @@ from zhanyi.core.masking import mask_name
 from zhanyi.core.metrics import area_filter
 from zhanyi.places.models import Area
 from zhanyi.quarantine.metrics import waiting_handoffs
-from zhanyi.quarantine.models import Placement
+from zhanyi.quarantine.models import Placement, PlacementState, TripState, TripStop
 
 
 @deadline(
@@ -68,3 +68,39 @@ def placements(area: Area | None, now: dt.datetime) -> list[Item]:
         for p in late
     )
     return items
+
+
+@deadline(
+    "quarantine.transfer",
+    gettext_lazy("Transfer to the site"),
+    "deadlines.transfer_hours",
+    owner="quarantine",
+)
+def transfers(area: Area | None, now: dt.datetime) -> list[Item]:
+    """People given a room but not yet brought to it past their deadline (their
+    trip not delivered), and people delivered late lately: a room confirmed on
+    paper is not a contact in quarantine (the article: every one *in* a room
+    within 8 hours)."""
+    link = reverse("quarantine:home")
+    stops = TripStop.objects.filter(
+        placement__state=PlacementState.PLACED, **area_filter(area, "placement__area__path")
+    ).select_related("trip", "placement__person", "placement__area")
+    waiting = stops.filter(placement__due_at__lt=now).exclude(trip__state=TripState.DONE)
+    late = stops.filter(
+        trip__state=TripState.DONE,
+        trip__delivered_at__gt=F("placement__due_at"),
+        trip__delivered_at__gte=window_start(now),
+        trip__delivered_at__lte=now,
+    )
+    return [
+        Item(
+            deadline="quarantine.transfer",
+            what=_("Bring a contact to the quarantine site"),
+            whose=mask_name(stop.placement.person.name),
+            area=stop.placement.area,
+            due_at=stop.placement.due_at,
+            closed_at=stop.trip.delivered_at if stop.trip.state == TripState.DONE else None,
+            link=link,
+        )
+        for stop in [*waiting.order_by("placement__due_at", "id"), *late]
+    ]

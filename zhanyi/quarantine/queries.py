@@ -4,10 +4,11 @@ the site), and the capacity against the protocol's targets."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from zhanyi.accounts.roles import has_capability
@@ -114,10 +115,32 @@ def get_monitoring_for_user(user, monitoring_id: int) -> Monitoring:
 
 
 def trips_for(user) -> QuerySet[Trip]:
-    """Trips to the sites of the user's jurisdiction, in the vehicles' order."""
+    """Trips to the sites of the user's jurisdiction, in the vehicles' order,
+    with how many people each carries, how many are picked up and the earliest
+    time one of them is due in the site (``deliver_by``)."""
     require_view(user)
-    qs = Trip.objects.select_related("vehicle", "site").annotate(people=Count("stops"))
+    qs = Trip.objects.select_related("vehicle", "vehicle__driver", "site").annotate(
+        people=Count("stops"),
+        picked=Count("stops", filter=Q(stops__picked_up_at__isnull=False)),
+        deliver_by=Min("stops__placement__due_at"),
+    )
     return jurisdiction.scope(qs, user, "site__area__path").order_by("vehicle__plate", "sequence")
+
+
+def trips_board(user, now: dt.datetime) -> list[Trip]:
+    """The transfer desk's live board: every trip not yet delivered, and those
+    delivered in the last 12 hours; each says whether it is past its deadline
+    (``late``: someone on it due in the site before now, or delivered after)."""
+    recent = now - dt.timedelta(hours=12)
+    trips = list(
+        trips_for(user)
+        .filter(~Q(state=TripState.DONE) | Q(delivered_at__gte=recent))
+        .order_by("deliver_by", "vehicle__plate", "sequence")[:300]
+    )
+    for trip in trips:
+        end = trip.delivered_at or now
+        trip.late = trip.deliver_by is not None and trip.deliver_by < end
+    return trips
 
 
 def trips_for_driver(user) -> QuerySet[Trip]:

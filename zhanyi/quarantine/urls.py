@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("monitoring/", views.monitoring_list, name="monitoring"),
     path("driver/", views.driver, name="driver"),
+    path("trips/", views.trips_board, name="trips"),
     path("pick/rooms/", pickers.pick_room, name="pick-room"),
     path("r/", selfreport.enter_code, name="self-report-code"),
     path("r/<str:token>/", selfreport.report, name="self-report"),

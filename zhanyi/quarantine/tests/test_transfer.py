@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
+from zhanyi.core.masking import mask_name
 from zhanyi.core.models import AuditEvent
 from zhanyi.quarantine import actions
-from zhanyi.quarantine.models import Trip, TripState, TripStop
+from zhanyi.quarantine.deadlines import transfers
+from zhanyi.quarantine.models import Placement, Trip, TripState, TripStop
 
 from .factories import ACTOR, household, person, site, waiting
 
 pytestmark = pytest.mark.django_db
+
+HOUR = dt.timedelta(hours=1)
 
 
 def _placed(world, n=3):
@@ -94,3 +101,61 @@ def test_another_driver_sees_no_trip_of_mine(world, client_for):
     assert "闽E0002" not in other.get(reverse("quarantine:driver")).content.decode()
     assert other.post(reverse("quarantine:driver"), {"trip": trip.pk}).status_code == 404
     assert Trip.objects.get(pk=trip.pk).state == TripState.PLANNED
+
+
+def _one_trip(world, plate="闽E0003"):
+    _, people = _placed(world, n=2)
+    actions.do_add_vehicle(
+        plate=plate,
+        seats=6,
+        area=world.county,
+        lon=117.6,
+        lat=24.5,
+        driver=world.village_member,
+        acting_user=ACTOR,
+    )
+    [trip] = actions.do_plan_trips(acting_user=ACTOR)
+    return trip, people
+
+
+def test_the_transfer_board_shows_each_trip_live_and_flags_a_late_one(world, client_for):
+    trip, _ = _one_trip(world)
+    first = trip.stops.order_by("order", "id").first()
+    actions.do_pick_up(first, acting_user=world.village_member)
+    client = client_for(world.commander)
+    home = client.get(reverse("quarantine:home")).content.decode()
+    assert f'hx-get="{reverse("quarantine:trips")}"' in home and 'hx-trigger="every 20s"' in home
+    board = client.get(reverse("quarantine:trips")).content.decode()
+    assert "闽E0003" in board and "1 / 2" in board and "Under way" in board
+    assert "past the deadline" not in board
+    # Its people were due in the site an hour ago: the trip is flagged.
+    Placement.objects.filter(trip_stop__trip=trip).update(due_at=timezone.now() - HOUR)
+    late = client.get(reverse("quarantine:trips")).content.decode()
+    assert "past the deadline" in late and 'class="late"' in late
+    # Nobody outside the county sees the county's trips.
+    assert (
+        "闽E0003"
+        not in client_for(world.other_county_staff)
+        .get(reverse("quarantine:trips"))
+        .content.decode()
+    )
+    assert client_for(world.outsider).get(reverse("quarantine:trips")).status_code in (403, 404)
+
+
+def test_a_contact_given_a_room_but_not_brought_in_time_is_overdue_until_delivered(world):
+    """A room confirmed on paper is not a contact in quarantine: people whose
+    trip has not reached the site by their deadline are in the supervision
+    ledger (quarantine.transfer), and stay there as late once delivered."""
+    trip, people = _one_trip(world)
+    now = timezone.now()
+    assert transfers(None, now) == []
+    Placement.objects.filter(trip_stop__trip=trip).update(due_at=now - HOUR)
+    open_items = transfers(world.county, now)
+    assert len(open_items) == 2 and all(i.closed_at is None for i in open_items)
+    assert {i.whose for i in open_items} == {mask_name(p.name) for p in people}
+    assert transfers(world.other_county, now) == []
+    for stop in trip.stops.all():
+        actions.do_pick_up(stop, acting_user=world.village_member, now=now)
+    actions.do_deliver(trip, acting_user=world.village_member, now=now)
+    closed = transfers(None, now + HOUR)
+    assert len(closed) == 2 and all(i.closed_at == now for i in closed)
