@@ -33,6 +33,7 @@ from zhanyi.screening.models import Decision, PushList, PushRecord
 
 from .common import actor_name, actor_user
 from .dispatch import DispatchItem, Resolution, dispatch, recompute_codes, resolve_addresses
+from .origins import OriginRisk, origin_risks, weigh
 
 
 #: A person first known from a push record gets, as external id, minus the
@@ -154,6 +155,11 @@ def store_records(push_list: PushList, staged: pl.DataFrame, *, acting_user) -> 
     staged = staged.with_row_index("record_key")
     addresses = staged["address"].to_list()
     resolutions = resolve_addresses(addresses)
+    origin_city = push_list.source.origin_city
+    origins = origin_risks(
+        [o or origin_city for o in staged["origin"].to_list()],
+        [a or push_list.received_at for a in staged["arrived_at"].to_list()],
+    )
     linked = _engine_link(staged, [resolutions[a].village_code for a in addresses])
     new_persons, created = _create_new_persons(
         push_list, staged, linked, resolutions, acting_user=acting_user
@@ -163,7 +169,7 @@ def store_records(push_list: PushList, staged: pl.DataFrame, *, acting_user) -> 
     counts = outcomes.counts
     counts.update(dispatch([i for i in items if i is not None], acting_user=acting_user))
     _insert_records(
-        push_list, staged, linked, resolutions, outcomes, items, acting_user=acting_user
+        push_list, staged, linked, resolutions, outcomes, items, origins, acting_user=acting_user
     )
     recompute_codes(
         {p for p in outcomes.persons if p is not None},
@@ -266,6 +272,7 @@ def _insert_records(
     resolutions: dict[str | None, Resolution],
     outcomes: _Outcomes,
     items: list[DispatchItem | None],
+    origins: list[OriginRisk | None],
     *,
     acting_user,
 ) -> None:
@@ -288,6 +295,7 @@ def _insert_records(
                     origin_city,
                     linked[key],
                     resolutions[row["address"]],
+                    origins[key],
                     person=outcomes.persons[key],
                     decision=outcomes.decisions[key],
                     candidates=outcomes.candidate_lists[key],
@@ -309,13 +317,19 @@ def _record_row(
     origin_city: str,
     outcome: dict,
     res: Resolution,
+    origin: OriginRisk | None,
     *,
     person: int | None,
     decision: str,
     candidates: list[int],
     task_id: int | None,
 ) -> tuple:
-    """One push record's values, in the order of ``RECORD_FIELDS``."""
+    """One push record's values, in the order of ``RECORD_FIELDS``: the risk
+    level weighed against the zones over the origin (``origins.weigh``)."""
+    risk_level, disagreement = weigh(row["risk_level"] or "", origin)
+    warnings = json.loads(row["warnings"]) if row.get("warnings") else []
+    if disagreement:
+        warnings.append(disagreement)
     return (
         push_list.pk,
         push_list.source_id,
@@ -329,11 +343,11 @@ def _record_row(
         row["address"] or "",
         row["category"],
         row["origin"] or origin_city,
-        row["risk_level"] or "",
+        risk_level,
         row["exposure_at"],
         row["arrived_at"],
         payload,
-        json.loads(row["warnings"]) if row.get("warnings") else [],
+        warnings,
         push_list.received_at,
         person,
         decision,
