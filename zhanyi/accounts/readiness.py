@@ -15,8 +15,8 @@ from .models import Headquarters, Role, TaskForce, User
     "staff",
     gettext_lazy("Staff accounts"),
     order=50,
-    url="accounts:user-list",
-    command="zhanyi user create NAME --role R --jurisdiction CODE",
+    url="accounts:staff",
+    command="zhanyi user import FILE",
 )
 def staff() -> Status:
     by_role = dict(

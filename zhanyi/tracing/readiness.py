@@ -17,6 +17,7 @@ from zhanyi.engine.companions import Store
     "feeds",
     gettext_lazy("Location data feeds"),
     order=80,
+    url="tracing:feeds",
     command="zhanyi companions ingest --stays DIR",
 )
 def feeds() -> Status:

@@ -26,7 +26,8 @@ def test_the_page_shows_what_is_loaded_and_what_is_missing(world, client):
     assert "No people: load the population register." in page
     assert "No headquarters is set up." in page
     assert "zhanyi places import-places FILE" in page
-    assert 'href="/setup/boundaries/"' in page
+    assert 'href="/setup/boundaries/"' in page and 'href="/accounts/staff/"' in page
+    assert 'href="/people/register/"' in page and 'href="/tracing/feeds/"' in page
 
 
 def test_a_leader_and_a_field_member_are_refused(world, client):
