@@ -56,3 +56,4 @@ _.describe, _.ValueClass
 # OR-Tools calls these and reads these parameters (zhanyi.engine.allocation).
 _.on_solution_callback, _.max_time_in_seconds, _.num_workers, _.first_solution_strategy
 _.case_visible  # tracing.queries.contacts_by_person: read by the contacts table's template
+_.checked_today  # zhanyi.care.queries.MonitoringRow: read by the care desk template

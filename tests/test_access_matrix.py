@@ -385,6 +385,23 @@ ROUTES: dict[str, Row] = {
     "api/v1/supplies/requests/<int:request_id>/refuse/": obj(),
     "api/v1/supplies/alerts/": scoped("alerts of the jurisdiction"),
     "api/v1/supplies/forecast/": scoped("forecasts of the user's own areas (counts)"),
+    # care (issue 20 part 5): hospitals carry no personal data; admissions are the case's area's
+    "care/": scoped("hospitals and beds; cases of the jurisdiction, names masked"),
+    "care/admissions/<int:admission_id>/": obj(),
+    "api/v1/care/hospitals/": scoped(
+        "hospitals of the jurisdiction and above it; no personal data"
+    ),
+    "api/v1/care/wards/": scoped("a ward of a hospital the user sees, by name"),
+    "api/v1/care/admissions/": scoped("admissions of the jurisdiction; the person checked"),
+    "api/v1/care/admissions/<int:admission_id>/": obj(),
+    "api/v1/care/admissions/<int:admission_id>/condition/": obj(),
+    "api/v1/care/admissions/<int:admission_id>/observations/": obj(),
+    "api/v1/care/admissions/<int:admission_id>/tests/": obj(),
+    "api/v1/care/admissions/<int:admission_id>/transfer/": obj(),
+    "api/v1/care/admissions/<int:admission_id>/discharge/": obj(),
+    "api/v1/care/admissions/<int:admission_id>/check-ins/": obj(),
+    "api/v1/care/alerts/": scoped("alerts of admissions of the jurisdiction"),
+    "api/v1/care/alerts/<int:alert_id>/close/": obj(),
     # checkpoints and ports (issue 18)
     "checkpoints/": scoped("stations of the jurisdiction and their counts"),
     "checkpoints/check/": scoped("the phone page: the jurisdiction's open stations"),
@@ -758,6 +775,15 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         medicine="fever",
         acting_user=SYSTEM,
     )
+    from zhanyi.care import actions as care_actions
+    from zhanyi.care.models import Alert as CareAlert
+    from zhanyi.care.tests.factories import hospital as care_hospital
+
+    _care_hospital, care_ward = care_hospital(world.city, name="矩阵定点医院")
+    admission = care_actions.do_admit(c.person, care_ward, condition="mild", acting_user=SYSTEM)
+    care_alert = CareAlert.objects.create(
+        admission=admission, kind="fever", raised_at=now, detail="matrix"
+    )
     r = round_([world.county])
     s = site(world.village)
     scan("MATRIX01", [marked], site=s, round=r)
@@ -864,6 +890,8 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "aid_team_id": aid_team.pk,
         "clinic_id": fever_clinic.pk,
         "visit_id": clinic_visit.pk,
+        "admission_id": admission.pk,
+        "alert_id": care_alert.pk,
         # ``pk`` in the API names the object of its path
         "api/v1/people/": marked.pk,
         "api/v1/people/merges/": merge.pk,

@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "zhanyi.workforce",
     "zhanyi.clinics",
     "zhanyi.publicity",
+    "zhanyi.care",
     "zhanyi.bench",
 ]
 

@@ -32,6 +32,7 @@ NAVIGATION = [
     ("workforce:home", _("People in the field"), "view_person"),
     ("clinics:home", _("Fever clinics"), "view_person"),
     ("publicity:home", _("Publicity"), "view_person"),
+    ("care:home", _("Hospital care"), "view_person"),
     ("accounts:user-list", _("Users"), "manage_users"),
     ("accounts:audit-log", _("Audit log"), "view_audit"),
 ]

@@ -23,6 +23,7 @@ from django.db import transaction
 from zhanyi.accounts import demo as demo_accounts
 from zhanyi.accounts.demo import NotADemoDatabase
 from zhanyi.accounts.models import DemoDatabase, Headquarters, TaskForceKind, User
+from zhanyi.care.demo import replay_care
 from zhanyi.checkpoints.demo import replay_checkpoints
 from zhanyi.clinics.demo import replay_clinics
 from zhanyi.coldchain.demo import replay_coldchain
@@ -40,6 +41,7 @@ from zhanyi.supplies.demo import replay_supplies
 from zhanyi.teams.demo import replay_control, replay_teams
 from zhanyi.testing.demo import replay_testing
 from zhanyi.tracing.demo import replay_family_cluster, replay_family_sources
+from zhanyi.tracing.models import Case
 from zhanyi.vaccination.demo import replay_vaccination
 from zhanyi.workforce.demo import replay_workforce
 from zhanyi.zones.demo import replay_zones
@@ -181,6 +183,14 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
     )
     say("Replaying September 2021: fever clinics and pharmacies' buyers of fever medicine…")
     clinics = replay_clinics(acting_user=commander)
+    say("Replaying September 2021: the cases at the designated hospital, some discharged…")
+    care = replay_care(
+        acting_user=commander,
+        cases=[
+            (c.person, c.reported_at)
+            for c in Case.objects.filter(pk__in=family.cases).select_related("person")
+        ],
+    )
     say("Deciding every health code as of 30 September…")
     codes = replay_health_codes(
         as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
@@ -206,6 +216,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         "checkpoints": checkpoints,
         "workforce": workforce,
         "clinics": clinics,
+        "care": care,
         "health_codes": codes,
         "reports": [r.pk for r in reports],
     }

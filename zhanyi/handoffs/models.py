@@ -17,6 +17,8 @@ class HandoffKind(models.TextChoices):
     RESAMPLE = "resample", _("Single-tube re-sampling")  # 单采复核
     CASE_REPORT = "case_report", _("Report and investigate a case")  # 逢阳必报
     ADMISSION = "admission", _("Admission to the designated hospital")  # 转诊定点医院
+    CASE_ADMISSION = "case_admission", _("A case admitted to hospital")  # 收治入院
+    CASE_DISCHARGE = "case_discharge", _("A case discharged from hospital")  # 出院
 
 
 #: The kinds some consumer lists by kind, status and area (testing's due and

@@ -61,6 +61,8 @@ def the_city_is_built_and_its_logins_work(result, data_dir, client) -> None:
     # supplies desk's days of cover with their alerts.
     assert replay["coldchain"]["imported"] == 1422 and replay["coldchain"]["traced_people"] == 5
     assert replay["supplies"]["alerts_open"] > 0
+    # The family's cases at the designated hospital: two discharged on the 27th.
+    assert replay["care"] == {"admitted": 3, "discharged": 2}
     # The twice-daily reports at their points of the story: the 20:00 report
     # of 14 September shows the pushed lists as the change since noon.
     reports = [Report.objects.get(pk=pk) for pk in replay["reports"]]

@@ -11,7 +11,6 @@ from .cases import (
     do_complete_investigation,
     do_create_case,
     do_create_case_from_result,
-    do_discharge_case,
     do_update_case,
     do_void_case,
 )
@@ -26,6 +25,7 @@ from .contacts import (
     handoff_specs,
     test_schedule,
 )
+from .hospital import receive_admission, receive_discharge
 from .investigation import do_add_interview, do_add_trajectory_entry, do_record_exposure
 from .sources import chain_above, do_record_source
 
@@ -43,7 +43,6 @@ __all__ = [
     "do_complete_investigation",
     "do_create_case",
     "do_create_case_from_result",
-    "do_discharge_case",
     "do_expand_contacts",
     "do_mark_quarantined",
     "do_record_exposure",
@@ -52,6 +51,8 @@ __all__ = [
     "do_update_case",
     "do_void_case",
     "handoff_specs",
+    "receive_admission",
+    "receive_discharge",
     "record_case_view",
     "record_contacts_view",
     "record_graph_view",

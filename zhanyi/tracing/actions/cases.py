@@ -342,27 +342,6 @@ def do_complete_investigation(
 
 
 @transaction.atomic
-def do_discharge_case(
-    case: Case, *, acting_user, discharged_at: dt.datetime | None = None, request=None
-) -> Case:
-    """The case leaves hospital or isolation; its code is recomputed."""
-    case = Case.objects.select_for_update().select_related("person", "area").get(pk=case.pk)
-    require(acting_user, "edit_person", case.area)
-    if case.discharged_at is not None:
-        raise ValidationError({"status": _("The case is already discharged.")})
-    case.discharged_at = aware(discharged_at or timezone.now(), "discharged_at")
-    if case.discharged_at < case.reported_at:
-        raise ValidationError({"discharged_at": _("Discharge cannot be before the result.")})
-    case.status = CaseStatus.DISCHARGED
-    case.save(update_fields=["discharged_at", "status"])
-    audit_case("case.discharge", acting_user=acting_user, case=case, request=request)
-    recompute_codes(
-        [case.person_id], reason=f"tracing.case:{case.pk} discharged", acting_user=acting_user
-    )
-    return case
-
-
-@transaction.atomic
 def do_void_case(case: Case, *, acting_user, reason: str, request=None) -> Case:
     """Void a case filed twice or in error (作废): it leaves every list, count and
     health code; its open contacts are released and their codes recomputed.
