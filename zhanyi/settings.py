@@ -335,6 +335,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Choice sets whose field names collide across apps get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "LoadKindEnum": "zhanyi.places.models.LoadKind",
+        "RegisterKindEnum": "zhanyi.people.models.register.RegisterKind",
+        "ScreeningOutcomeEnum": "zhanyi.screening.models.ScreeningTask.Outcome",
+    },
 }
 
 # Login throttling (issue 14, finding 12): this many failures for one user name from one

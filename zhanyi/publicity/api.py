@@ -363,7 +363,7 @@ class OpinionView(APIView):
         return Response(OpinionSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
-class FollowUpInput(serializers.Serializer):
+class OpinionFollowUpInput(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
     resolve = serializers.BooleanField(required=False, default=False)
 
@@ -373,10 +373,10 @@ class OpinionFollowUpView(APIView):
 
     permission_classes = PERMISSIONS
 
-    @extend_schema(request=FollowUpInput, responses={200: OpinionSerializer})
+    @extend_schema(request=OpinionFollowUpInput, responses={200: OpinionSerializer})
     def post(self, request: Request, pk: int) -> Response:
         item = queries.get_opinion_for_user(request.user, pk)
-        form = FollowUpInput(data=request.data)
+        form = OpinionFollowUpInput(data=request.data)
         form.is_valid(raise_exception=True)
         run_action(
             lambda: actions.do_follow_up_opinion(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -162,7 +163,11 @@ class Columns(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(summary="Check an extract's columns", request=ColumnsSerializer)
+    @extend_schema(
+        summary="Check an extract's columns",
+        request=ColumnsSerializer,
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request) -> Response:
         incoming = ColumnsSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
