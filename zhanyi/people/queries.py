@@ -424,7 +424,8 @@ def register_loads_for(user) -> QuerySet[RegisterLoad]:
     if path is None:
         return RegisterLoad.objects.none()
     loads = RegisterLoad.objects.select_related("mapping", "repeat_of")
-    return loads if path == "" else loads.filter(received_by=user)
+    city_wide = path == "" or user.jurisdiction.parent_id is None
+    return loads if city_wide else loads.filter(received_by=user)
 
 
 def get_register_load_for_user(user, load_id: int) -> RegisterLoad:

@@ -1074,3 +1074,98 @@ def do_save_mapping(name: str, mapping: dict[str, str], *, acting_user) -> Regis
         detail={"mapping": clean},
     )
     return saved
+
+
+@transaction.atomic
+def do_decide_register_review(
+    review: RegisterReview, *, person_id: int | None, acting_user, request=None
+) -> RegisterReview:
+    """Decide a register row the model could not: ``person_id`` (one of its
+    candidates) is the person, whose data the row updates; ``None``: a new
+    person. Refused when decided already, or when the row's identity number
+    belongs to another person of the index."""
+    path = _require_loader(acting_user)
+    review = (
+        RegisterReview.objects.select_for_update(of=("self",))
+        .select_related("village", "load")
+        .get(pk=review.pk)
+    )
+    if path and (review.village is None or not review.village.path.startswith(path)):
+        raise PermissionDenied(_("This row lies outside your jurisdiction."))
+    if review.status != RegisterReview.Status.PENDING:
+        raise RegisterFileError(_("This row has been decided already."))
+    values = review.values
+    number = values.get("identity_number") or ""
+    holder = Person.objects.filter(merged_into=None, identity_number=number).exclude(
+        pk=person_id or 0
+    )
+    if number and holder.exists():
+        raise RegisterFileError(
+            _("The identity number belongs to another person of the index; link the row to them.")
+        )
+    now = timezone.now()
+    user = actor_user(acting_user)
+    fields = {
+        "name": values.get("name") or "",
+        "identity_number": number,
+        "phone": values.get("phone") or "",
+        "address": values.get("address") or "",
+        "village": review.village,
+    }
+    if person_id is not None:
+        if person_id not in review.candidates:
+            raise RegisterFileError(_("Choose one of the row's candidates."))
+        person = Person.objects.select_for_update().get(pk=person_id, merged_into=None)
+        changes = {
+            f: [str(getattr(person, f) or ""), str(v or "")]
+            for f, v in fields.items()
+            if v and getattr(person, f) != v
+        }
+        for f, v in fields.items():
+            if v:
+                setattr(person, f, v)
+        person.save()
+        review.status = RegisterReview.Status.LINKED
+        if changes:
+            PersonChange.objects.create(
+                person=person,
+                kind=PersonChange.Kind.UPDATED,
+                changes=changes,
+                reason=_("Population register, load %(id)d") % {"id": review.load_id},
+                changed_by=user,
+                changed_by_name=load_actor_name(acting_user),
+            )
+    else:
+        person = Person.objects.create(
+            external_id=person_external_id(number) if number else None,
+            identity_number=number,
+            nationality="CHN",
+            **{f: v for f, v in fields.items() if f != "identity_number"},
+        )
+        review.status = RegisterReview.Status.CREATED
+    SourceRecord.objects.create(
+        person=person,
+        source=SourceRecord.Source.REGISTER,
+        source_ref=f"register:{review.load_id}",
+        payload={**values, "row": review.row_number},
+        received_by=user,
+    )
+    review.person = person
+    review.decided_by = user
+    review.decided_at = now
+    review.save()
+    audit.record(
+        actor=acting_user,
+        action="people.register.review",
+        obj=review,
+        detail={"decision": review.status, "person": person.pk},
+        request=request,
+        area=review.village,
+    )
+    return review
+
+
+def load_actor_name(acting_user) -> str:
+    if isinstance(acting_user, SystemActor):
+        return acting_user.name
+    return acting_user.get_username()

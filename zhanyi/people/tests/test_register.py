@@ -316,3 +316,65 @@ def test_a_household_the_city_loaded_before_is_kept_not_duplicated(world, tmp_pa
     assert (load.linked, load.unchanged, load.new, load.households_new) == (1, 1, 1, 0)
     household = Household.objects.get(external_id=77)
     assert set(household.members.values_list("name", flat=True)) == {"陈建国", "林秀英"}
+
+
+def test_a_row_to_review_is_decided_on_the_page_and_the_command_line(world, tmp_path, client_for):
+    from django.core.management import call_command
+
+    from zhanyi.people.models import RegisterReview
+
+    do_import_persons(
+        acting_user=cli_actor(),
+        households=[],
+        persons=[
+            {
+                "person_id": 1,
+                "identity_number": rid("19750312", 111),
+                "name": "陈建国",
+                "village_code": world.village.code,
+                "address": addr(world),
+            },
+            {
+                "person_id": 2,
+                "identity_number": rid("19870506", 777),
+                "name": "李明",
+                "village_code": world.village2.code,
+                "address": addr(world, "village2"),
+            },
+        ],
+    )
+    load = RegisterLoad.objects.create(kind="hukou", filename="r.csv", status="done")
+    chen = Person.objects.get(external_id=1)
+    values = {"name": "陈建国", "identity_number": rid("19750312", 112), "phone": "+8613905969999"}
+    first = RegisterReview.objects.create(
+        load=load, row_number=2, values=values, candidates=[chen.pk], village=world.village
+    )
+    second = RegisterReview.objects.create(
+        load=load,
+        row_number=3,
+        values={"name": "新人", "identity_number": rid("19900101", 333)},
+        candidates=[chen.pk],
+        village=world.village,
+    )
+    page = client_for(world.commander)
+    assert (
+        page.post(
+            f"/people/register/{load.pk}/", {"review": first.pk, "person": chen.pk}
+        ).status_code
+        == 302
+    )
+    chen.refresh_from_db()
+    assert chen.phone == "+8613905969999" and chen.identity_number == values["identity_number"]
+    assert RegisterReview.objects.get(pk=first.pk).status == "linked"
+    out = io.StringIO()
+    call_command("register", "review", str(load.pk), "3", "--new", stdout=out)
+    assert "created" in out.getvalue()
+    assert Person.objects.filter(name="新人", village=world.village).exists()
+    assert AuditEvent.objects.filter(action="people.register.review").count() == 2
+    # Decided already; another county's staff cannot see the load.
+    assert (
+        client_for(world.other_county_staff)
+        .post(f"/people/register/{load.pk}/", {"review": second.pk, "person": "new"})
+        .status_code
+        == 404
+    )

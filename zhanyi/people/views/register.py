@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,6 +19,7 @@ from zhanyi.people.actions.register import (
     TEMPLATE_HEADERS,
     RegisterFileError,
     can_load,
+    do_decide_register_review,
     error_file_path,
 )
 from zhanyi.people.models import RegisterKind, RegisterLoad, RegisterMapping
@@ -87,10 +88,27 @@ def loads(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def load_detail(request: HttpRequest, load_id: int) -> HttpResponse:
     _require_loader(request)
     load = queries.get_register_load_for_user(request.user, load_id)
+    if request.method == "POST":
+        review = get_object_or_404(
+            queries.register_reviews_for(request.user, load), pk=request.POST.get("review") or 0
+        )
+        choice = request.POST.get("person", "")
+        try:
+            do_decide_register_review(
+                review,
+                person_id=int(choice) if choice.isdecimal() else None,
+                acting_user=request.user,
+                request=request,
+            )
+        except RegisterFileError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The row is decided."))
+        return redirect("people:register-load", load_id=load.pk)
     audit.record(actor=request.user, action="people.register.view", obj=load, request=request)
     running = load.status in (RegisterLoad.Status.QUEUED, RegisterLoad.Status.RUNNING)
     return render(

@@ -7,6 +7,7 @@
   which field, before loading; loads nothing.
 - ``loads``: the loads so far, newest first.
 - ``mapping NAME FIELD=HEADER …``: save a column mapping for a sender's extracts.
+- ``review LOAD ROW --person ID|--new``: decide a row the linkage model left to review.
 """
 
 from __future__ import annotations
@@ -57,6 +58,12 @@ class Command(BaseCommand):
             p.add_argument("--mapping", default="", help="a saved mapping's name")
             p.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER")
         sub.add_parser("loads", help="the loads so far")
+        review = sub.add_parser("review", help="decide a row the model could not")
+        review.add_argument("load", type=int)
+        review.add_argument("row", type=int)
+        choice = review.add_mutually_exclusive_group(required=True)
+        choice.add_argument("--person", type=int, help="the candidate who is this row")
+        choice.add_argument("--new", action="store_true", help="a new person")
         mapping = sub.add_parser("mapping", help="save a column mapping")
         mapping.add_argument("name")
         mapping.add_argument("pairs", nargs="+", metavar="FIELD=HEADER")
@@ -67,6 +74,7 @@ class Command(BaseCommand):
             "columns": self._columns,
             "loads": self._list_loads,
             "mapping": self._mapping,
+            "review": self._review,
         }[options["action"]](options)
 
     def _saved(self, name: str) -> RegisterMapping | None:
@@ -147,3 +155,20 @@ class Command(BaseCommand):
     def _mapping(self, options) -> None:
         saved = do_save_mapping(options["name"], _pairs(options["pairs"]), acting_user=cli_actor())
         self.stdout.write(f"mapping {saved.name}: {saved.column_mapping}")
+
+    def _review(self, options) -> None:
+        from zhanyi.people.actions.register import do_decide_register_review
+        from zhanyi.people.models import RegisterReview
+
+        review = RegisterReview.objects.filter(
+            load_id=options["load"], row_number=options["row"]
+        ).first()
+        if review is None:
+            raise CommandError(f"no row {options['row']} to review in load {options['load']}")
+        try:
+            review = do_decide_register_review(
+                review, person_id=options["person"], acting_user=cli_actor()
+            )
+        except RegisterFileError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"row {review.row_number}: {review.status}, person {review.person_id}")
