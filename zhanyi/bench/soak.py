@@ -41,6 +41,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 from urllib.parse import quote, urlencode
@@ -135,8 +136,9 @@ class Client:
             method, path, json.dumps(payload).encode(), {"Content-Type": "application/json"}
         )
 
-    def sign_in(self, username: str, password: str) -> str:
-        """Sign in through the log-in form; '' when signed in, else what went wrong."""
+    def sign_in(self, username: str, password: str, code: Callable[[], str] | None = None) -> str:
+        """Sign in through the log-in form, then give ``code()`` to the second
+        factor's page when it asks; '' when signed in, else what went wrong."""
         status, page = self.call("GET", "/accounts/login/")
         found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page or b"")
         if status != 200 or not found:
@@ -154,7 +156,22 @@ class Client:
             form,
             {"Content-Type": "application/x-www-form-urlencoded"},
         )
-        return "" if status == 302 else f"the log-in form answered {status}"
+        if status != 302:
+            return f"the log-in form answered {status}"
+        if code is None:
+            return ""
+        status, page = self.call("GET", "/accounts/2fa/")
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page or b"")
+        if status != 200 or not found:
+            return f"the second factor's page answered {status}"
+        form = urlencode({"code": code(), "csrfmiddlewaretoken": found.group(1).decode()})
+        status, _ = self.call(
+            "POST",
+            "/accounts/2fa/",
+            form.encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        return "" if status == 302 else f"the second factor's form answered {status}"
 
 
 # --- set-up --------------------------------------------------------------------------------
@@ -607,12 +624,24 @@ def run(options: dict, out: TextIO) -> dict:
     # A password hashed as the server hashes (``zhanyi user reset-password``, which
     # also revokes the token), then the token the clients use.
     scene.password = _zhanyi(_server_env(), "user", "reset-password", scene.username).split()[-1]
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
     from rest_framework.authtoken.models import Token
 
     from zhanyi.accounts.models import User
 
     user = User.objects.get(username=scene.username)
     scene.token = Token.objects.get_or_create(user=user)[0].key
+    # A commander signs in with a second factor in production, as the soak's
+    # server runs: the soak user's authenticator is a TOTP device of its own.
+    device = TOTPDevice.objects.get_or_create(user=user, name="soak", defaults={"confirmed": True})[
+        0
+    ]
+
+    def current_code() -> str:
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        return f"{totp.token():0{device.digits}d}"
+
     connection.close()
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - the server's log, closed below
     server = _start_server(options, port, log)
@@ -633,7 +662,7 @@ def run(options: dict, out: TextIO) -> dict:
                 threading.Thread(target=_fieldworker, args=(client(), scene, i, n, stop))
             )
         viewer = Client(port, tally)
-        refused = viewer.sign_in(scene.username, scene.password)
+        refused = viewer.sign_in(scene.username, scene.password, current_code)
         if refused:
             log.seek(0)
             raise SystemExit(
