@@ -418,6 +418,8 @@ ROUTES: dict[str, Row] = {
     "api/v1/checkpoints/figures/": scoped("counts of the jurisdiction's checks"),
     "api/v1/checkpoints/vessels/": scoped("vessels of the jurisdiction's ports"),
     "api/v1/checkpoints/vessels/<int:vessel_id>/reports/": obj(),
+    "api/v1/checkpoints/vessels/<int:vessel_id>/crew-checks/": obj(),
+    "api/v1/checkpoints/patrols/": scoped("patrols from the ports of the jurisdiction"),
     # workforce (issue 20 part 2)
     "workforce/": scoped("headcounts of the jurisdiction; no personal data"),
     "workforce/deployments/<int:deployment_id>/end/": obj(),

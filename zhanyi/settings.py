@@ -340,6 +340,8 @@ SPECTACULAR_SETTINGS = {
         "LoadKindEnum": "zhanyi.places.models.LoadKind",
         "RegisterKindEnum": "zhanyi.people.models.register.RegisterKind",
         "ScreeningOutcomeEnum": "zhanyi.screening.models.ScreeningTask.Outcome",
+        # Hospital care: symptoms and lung imaging compared with before, one choice set.
+        "ProgressEnum": "zhanyi.care.models.Progress",
     },
 }
 

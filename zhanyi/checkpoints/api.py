@@ -32,7 +32,7 @@ from zhanyi.places.models import Area
 
 from . import actions, queries
 from .metrics import TALLY, tally
-from .models import Check, CodeColour, Movement, Station, StationKind, Vessel
+from .models import Check, CodeColour, CrewCheck, Movement, Patrol, Station, StationKind, Vessel
 from .wording import reason_text
 
 PERMISSIONS = [IsAuthenticated, OperationsPermission]
@@ -422,6 +422,135 @@ class VesselReportsView(APIView):
         return Response(vessel_dict(vessel), status=status.HTTP_201_CREATED)
 
 
+def crew_check_dict(c: CrewCheck) -> dict:
+    return {
+        "id": c.pk,
+        "vessel": c.vessel_id,
+        "vessel_registration": c.vessel.registration,
+        "port": c.port_id,
+        "port_name": c.port.name,
+        "at": c.at,
+        "crew_checked": c.crew_checked,
+        "fever": c.fever,
+        "sampled": c.sampled,
+        "foreign_contact": c.foreign_contact,
+        "notes": c.notes,
+        "recorded_by": c.recorded_by_name,
+    }
+
+
+class CrewCheckInput(serializers.Serializer):
+    port = serializers.IntegerField()
+    crew_checked = serializers.IntegerField()
+    fever = serializers.IntegerField(required=False, default=0)
+    sampled = serializers.IntegerField(required=False, default=0)
+    foreign_contact = serializers.BooleanField(required=False, default=False)
+    notes = serializers.CharField(required=False, default="", allow_blank=True)
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class VesselCrewChecksView(APIView):
+    """A vessel's crew health checks on landing (上岸渔民卫生防疫)."""
+
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="checkpoints_vessel_crew_checks_list", responses=OpenApiTypes.OBJECT
+    )
+    def get(self, request: Request, vessel_id: int) -> Response:
+        vessel = queries.get_vessel_for_user(request.user, vessel_id)
+        checks = queries.crew_checks_for(request.user).filter(vessel=vessel)[:500]
+        return Response({"results": [crew_check_dict(c) for c in checks]})
+
+    @extend_schema(request=CrewCheckInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request, vessel_id: int) -> Response:
+        vessel = queries.get_vessel_for_user(request.user, vessel_id)
+        data = CrewCheckInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        port = queries.get_station_for_user(request.user, v["port"])
+        check = run_action(
+            lambda: actions.do_record_crew_check(
+                vessel,
+                port=port,
+                crew_checked=v["crew_checked"],
+                fever=v["fever"],
+                sampled=v["sampled"],
+                foreign_contact=v["foreign_contact"],
+                notes=v["notes"],
+                at=v["at"],
+                acting_user=request.user,
+                request=request,
+            )
+        )
+        return Response(crew_check_dict(check), status=status.HTTP_201_CREATED)
+
+
+def patrol_dict(p: Patrol) -> dict:
+    return {
+        "id": p.pk,
+        "port": p.port_id,
+        "port_name": p.port.name,
+        "started_at": p.started_at,
+        "ended_at": p.ended_at,
+        "route": p.route,
+        "vessels_checked": p.vessels_checked,
+        "findings": p.findings,
+        "recorded_by": p.recorded_by_name,
+    }
+
+
+class PatrolInput(serializers.Serializer):
+    port = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField()
+    route = serializers.CharField(max_length=255)
+    vessels_checked = serializers.IntegerField(required=False, default=0, min_value=0)
+    findings = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class PatrolsView(APIView):
+    """Patrols of the coast and the sea from the ports (执法巡查)."""
+
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="checkpoints_patrols_list",
+        parameters=[OpenApiParameter("port", int)],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        patrols = queries.patrols_for(request.user)
+        port = request.query_params.get("port", "")
+        if port:
+            if not port.isdigit():
+                raise serializers.ValidationError({"port": ["a port's id"]})
+            patrols = patrols.filter(port_id=int(port))
+        return Response({"results": [patrol_dict(p) for p in patrols[:500]]})
+
+    @extend_schema(request=PatrolInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        data = PatrolInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        port = queries.get_station_for_user(request.user, v["port"])
+        patrol = run_action(
+            lambda: actions.do_record_patrol(
+                port,
+                started_at=v["started_at"],
+                ended_at=v["ended_at"],
+                route=v["route"],
+                vessels_checked=v["vessels_checked"],
+                findings=v["findings"],
+                acting_user=request.user,
+                request=request,
+            )
+        )
+        return Response(patrol_dict(patrol), status=status.HTTP_201_CREATED)
+
+
 urlpatterns = [
     path("stations/", StationsView.as_view(), name="checkpoints-stations"),
     path("stations/<int:station_id>/", StationView.as_view(), name="checkpoints-station"),
@@ -435,4 +564,10 @@ urlpatterns = [
         VesselReportsView.as_view(),
         name="checkpoints-vessel-reports",
     ),
+    path(
+        "vessels/<int:vessel_id>/crew-checks/",
+        VesselCrewChecksView.as_view(),
+        name="checkpoints-vessel-crew-checks",
+    ),
+    path("patrols/", PatrolsView.as_view(), name="checkpoints-patrols"),
 ]

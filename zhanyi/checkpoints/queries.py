@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from zhanyi.accounts.roles import has_capability
 from zhanyi.checkpoints.metrics import TALLY
-from zhanyi.checkpoints.models import Check, Station, StationKind, Vessel
+from zhanyi.checkpoints.models import Check, CrewCheck, Patrol, Station, StationKind, Vessel
 from zhanyi.core import jurisdiction
 
 
@@ -100,6 +100,20 @@ def get_vessel_for_user(user, vessel_id: int) -> Vessel:
         return vessels_for(user).get(pk=vessel_id)
     except Vessel.DoesNotExist:
         raise Http404("no such vessel") from None
+
+
+def crew_checks_for(user) -> QuerySet[CrewCheck]:
+    """Crew health checks at the ports of the user's jurisdiction, newest first."""
+    require_view(user)
+    qs = CrewCheck.objects.select_related("vessel", "port").order_by("-at", "-id")
+    return jurisdiction.scope(qs, user, "port__area__path")
+
+
+def patrols_for(user) -> QuerySet[Patrol]:
+    """Patrols from the ports of the user's jurisdiction, newest first."""
+    require_view(user)
+    qs = Patrol.objects.select_related("port").order_by("-started_at", "-id")
+    return jurisdiction.scope(qs, user, "port__area__path")
 
 
 def ports_for(user) -> QuerySet[Station]:

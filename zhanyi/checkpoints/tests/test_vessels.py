@@ -145,3 +145,49 @@ def test_the_vessels_page_lists_the_overdue_and_takes_reports(world, client_for)
         .status_code
         == 403
     )
+
+
+def test_crew_checks_and_patrols_over_the_api_scoped_and_refused_with_reasons(world, api_for):
+    harbour = port(world)
+    boat = actions.do_register_vessel(
+        acting_user=world.tracer, registration="闽漳渔05678", home_port=harbour
+    )
+    api = api_for(world.tracer)
+    crew_url = f"/api/v1/checkpoints/vessels/{boat.pk}/crew-checks/"
+    made = api.post(
+        crew_url, {"port": harbour.pk, "crew_checked": 6, "fever": 1, "sampled": 6}, format="json"
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["fever"] == 1 and made.json()["port_name"] == "浮宫渔港"
+    too_many = api.post(
+        crew_url, {"port": harbour.pk, "crew_checked": 2, "fever": 3}, format="json"
+    )
+    assert too_many.status_code == 400
+    assert "No more with fever or sampled than the crew checked (2)." in str(too_many.json())
+    assert [c["crew_checked"] for c in api.get(crew_url).json()["results"]] == [6]
+
+    start = timezone.now() - dt.timedelta(hours=3)
+    patrol = {
+        "port": harbour.pk,
+        "started_at": start.isoformat(),
+        "ended_at": (start + dt.timedelta(hours=2)).isoformat(),
+        "route": "浮宫至港尾沿岸",
+        "vessels_checked": 4,
+    }
+    assert api.post("/api/v1/checkpoints/patrols/", patrol, format="json").status_code == 201
+    backwards = {**patrol, "ended_at": (start - dt.timedelta(hours=1)).isoformat()}
+    refused = api.post("/api/v1/checkpoints/patrols/", backwards, format="json")
+    assert refused.status_code == 400 and "A patrol ends after it starts." in str(refused.json())
+    listed = api.get(f"/api/v1/checkpoints/patrols/?port={harbour.pk}").json()["results"]
+    assert [p["route"] for p in listed] == ["浮宫至港尾沿岸"]
+    assert AuditEvent.objects.filter(action="checkpoints.patrol.record").count() == 1
+
+    # Another county sees none of it and cannot write to this port; a leader reads only.
+    other = api_for(world.other_county_staff)
+    assert other.get("/api/v1/checkpoints/patrols/").json() == {"results": []}
+    assert other.get(crew_url).status_code == 404
+    assert other.post("/api/v1/checkpoints/patrols/", patrol, format="json").status_code == 404
+    leader = api_for(world.leader)
+    assert len(leader.get("/api/v1/checkpoints/patrols/").json()["results"]) == 1
+    assert leader.post("/api/v1/checkpoints/patrols/", patrol, format="json").status_code == 403
+    assert api_for(world.outsider).get("/api/v1/checkpoints/patrols/").status_code == 403
