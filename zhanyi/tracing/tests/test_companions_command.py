@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.management import CommandError, call_command
 
+from zhanyi.core.models import AuditEvent
 from zhanyi.engine.companions.testing import (
     as_tuples,
     cases_for,
@@ -37,6 +38,7 @@ def iso(seconds: int) -> str:
     return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat()
 
 
+@pytest.mark.django_db  # the purge is audited
 def test_ingest_find_and_purge_from_the_command_line(town) -> None:
     tmp, rows, cases = town
     store = str(tmp / "store")
@@ -75,6 +77,7 @@ def test_ingest_find_and_purge_from_the_command_line(town) -> None:
 
     out = run("purge", "--store", store, "--retention-days", "2", "--as-of", "2021-09-07")
     assert "Deleted 3 day(s)" in out
+    assert AuditEvent.objects.filter(action="tracing.companions.purge").count() == 1
 
 
 def test_the_window_can_come_from_the_protocol(town) -> None:
