@@ -12,13 +12,19 @@ from django.utils import timezone
 from zhanyi.care import actions
 from zhanyi.core.audit import cli_actor
 from zhanyi.engine.identity import check_char
+from zhanyi.engine.protocol import LOCAL_TZ
 from zhanyi.handoffs import receivers
 from zhanyi.handoffs.models import HandoffKind
 from zhanyi.people.models import Person
 
 ACTOR = cli_actor()
-#: Facts are recorded at times relative to this moment, in the past.
-T0 = timezone.now() - dt.timedelta(days=20)
+#: Facts are recorded at times relative to this moment, in the past: 08:00 local
+#: time 20 days ago, so that hours added to it fall on the same local days
+#: whatever the time the tests run (a check-in at T0 + 124 h and five minutes
+#: later must be one monitoring day).
+T0 = timezone.localtime(timezone.now() - dt.timedelta(days=20), LOCAL_TZ).replace(
+    hour=8, minute=0, second=0, microsecond=0
+)
 
 
 def at(hours: float, origin: dt.datetime | None = None) -> dt.datetime:
