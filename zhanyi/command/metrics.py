@@ -4,6 +4,7 @@ takes to close. Each registered deadline (``zhanyi.core.deadlines``) counts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 
 from django.utils import timezone
@@ -11,13 +12,25 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhanyi.accounts.models import TaskForceKind
-from zhanyi.core import deadlines
+from zhanyi.core import deadlines, figure_cache
 from zhanyi.core.metrics import figure
 from zhanyi.places.models import Area
 
 
+def _ledger(area: Area | None) -> tuple[dt.datetime, list[deadlines.Item]]:
+    """The supervision ledger of ``area`` at one moment, read once by all of
+    this module's figures computed together (each app's deadlines are queried
+    once per pass, not once per figure)."""
+
+    def read() -> tuple[dt.datetime, list[deadlines.Item]]:
+        now = timezone.now()
+        return now, deadlines.overdue(area, now)
+
+    return figure_cache.shared(("command.ledger", area.pk if area else None), read)
+
+
 def _open_items(area: Area | None) -> list[deadlines.Item]:
-    return [i for i in deadlines.overdue(area, timezone.now()) if i.closed_at is None]
+    return [i for i in _ledger(area)[1] if i.closed_at is None]
 
 
 @figure(
@@ -39,12 +52,8 @@ def overdue_items(area: Area | None) -> int:
     link="command:supervision",
 )
 def median_hours_late_to_close(area: Area | None) -> float:
-    now = timezone.now()
-    late = [
-        i.late_by(now).total_seconds() / 3600
-        for i in deadlines.overdue(area, now)
-        if i.closed_at is not None
-    ]
+    now, items = _ledger(area)
+    late = [i.late_by(now).total_seconds() / 3600 for i in items if i.closed_at is not None]
     return round(statistics.median(late), 1) if late else 0.0
 
 

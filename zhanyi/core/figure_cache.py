@@ -35,6 +35,13 @@ figures nobody else has taken and wait for the rest, so each figure is
 computed once and the work is spread among them. A holder that dies leaves a
 lock that expires after ``LOCK_SECONDS``; a waiter then takes it.
 
+**Shared work.** Several figures often count parts of one intermediate
+result (the supervision ledger's overdue items, by task force). While the
+figures of one area are computed together (``values`` here, ``metrics.compute``),
+``shared(key, fn)`` computes ``fn()`` once and hands the same result to every
+figure of that pass that asks for ``key``; outside a pass it just calls ``fn``.
+A pass lasts one call, so a shared result is never older than the pass.
+
 **Forced refresh** (``fresh=True``): only a value whose computation started
 after the reader asked will do. A computation already running is waited for
 and then done once more by whoever takes the lock next: ten readers pressing
@@ -43,12 +50,14 @@ refresh together cost at most two computations of each figure, one at a time.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -92,6 +101,38 @@ def _lock_key(entry_key: str) -> str:
     return entry_key + ":lock"
 
 
+T = TypeVar("T")
+
+_PASS: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "zhanyi_figure_pass", default=None
+)
+
+
+@contextlib.contextmanager
+def computing_together() -> Iterator[None]:
+    """A pass of figures computed together: within it, ``shared`` results are
+    computed once. A pass inside another joins the outer one."""
+    if _PASS.get() is not None:
+        yield
+        return
+    token = _PASS.set({})
+    try:
+        yield
+    finally:
+        _PASS.reset(token)
+
+
+def shared(key: Any, fn: Callable[[], T]) -> T:
+    """``fn()``, computed once per pass of figures for ``key`` (every call
+    outside a pass)."""
+    memo = _PASS.get()
+    if memo is None:
+        return fn()
+    if key not in memo:
+        memo[key] = fn()
+    return memo[key]
+
+
 def compute_entry(figure: FigureLike, area) -> Entry:
     started = time.time()
     return figure.fn(area), started
@@ -107,7 +148,11 @@ def _usable(entry: Entry | None, now: float, ttl: int, fresh_since: float | None
 
 def values(figures: Iterable[FigureLike], area, *, fresh: bool = False) -> dict[str, Entry]:
     """``{name: (value, started)}`` of ``figures`` for ``area``, through the cache."""
-    figures = list(figures)
+    with computing_together():
+        return _values(list(figures), area, fresh=fresh)
+
+
+def _values(figures: list[FigureLike], area, *, fresh: bool) -> dict[str, Entry]:
     ttl = lifetime()
     if ttl <= 0:
         return {f.name: compute_entry(f, area) for f in figures}

@@ -120,7 +120,9 @@ def link_url(link: str) -> str:
 def compute(names: Iterable[str] | None = None, area: Area | None = None) -> FigureValues:
     """Values of the named figures (all when None) for one area, computed now."""
     figures = _figures(names)
-    return _values(figures, {f.name: figure_cache.compute_entry(f, area) for f in figures})
+    with figure_cache.computing_together():
+        entries = {f.name: figure_cache.compute_entry(f, area) for f in figures}
+    return _values(figures, entries)
 
 
 def shown(

@@ -75,16 +75,76 @@ def _check_slot(scheduled_for: dt.datetime, now: dt.datetime) -> None:
         )
 
 
-@transaction.atomic
 def do_take_report(
     *, acting_user, scheduled_for: dt.datetime, now: dt.datetime | None = None, request=None
 ) -> Report:
     """Take the report of ``scheduled_for``: every registered figure for the
     city and each county, computed now, with the change since the report
-    before it."""
+    before it.
+
+    The figures are computed before the write begins: computing them takes a
+    while at a city's scale, and on SQLite a transaction holds the one write
+    lock from its start, so a report computed inside it kept every login and
+    every desk waiting (and failing after the busy timeout) meanwhile. The
+    report and its figures are then written in one short transaction."""
     require_city(acting_user, "approve")
     now = now or timezone.now()
     _check_slot(scheduled_for, now)
+    _previous_report(scheduled_for)  # refuse early, before the long part
+    values = _compute_figures()
+    with transaction.atomic():
+        previous_report = _previous_report(scheduled_for)
+        before = {}
+        if previous_report is not None:
+            before = {(f.area_id, f.name): f.value for f in previous_report.figures.all()}
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    scheduled_for=scheduled_for,
+                    taken_at=now,
+                    taken_by=actor_name(acting_user),
+                    previous=previous_report,
+                )
+        except IntegrityError:
+            raise ValidationError(
+                {
+                    "scheduled_for": _("The %(time)s report has been taken already.")
+                    % {"time": f"{scheduled_for.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"}
+                }
+            ) from None
+        rows = []
+        for area, name, label, unit, order, value in values:
+            old = before.get((area.pk, name))
+            rows.append(
+                ReportFigure(
+                    report=report,
+                    area=area,
+                    name=name,
+                    label=label,
+                    unit=unit,
+                    order=order,
+                    value=value,
+                    previous_value=old,
+                    change=None if old is None else value - old,
+                )
+            )
+        ReportFigure.objects.bulk_create(rows)
+        audit.record(
+            actor=acting_user,
+            action="report.take",
+            obj=report,
+            detail={
+                "scheduled_for": scheduled_for.isoformat(),
+                "figures": len(rows),
+                "previous": previous_report.pk if previous_report else None,
+            },
+            request=request,
+        )
+    return report
+
+
+def _previous_report(scheduled_for: dt.datetime) -> Report | None:
+    """The report before ``scheduled_for``; refused when a later one exists."""
     previous = Report.objects.filter(scheduled_for__lt=scheduled_for).order_by("-scheduled_for")
     previous_report = previous.first()
     if previous_report is not None and hasattr(previous_report, "next"):
@@ -94,57 +154,30 @@ def do_take_report(
                 % {"time": f"{scheduled_for.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"}
             }
         )
-    before = {}
-    if previous_report is not None:
-        before = {(f.area_id, f.name): f.value for f in previous_report.figures.all()}
-    try:
-        with transaction.atomic():
-            report = Report.objects.create(
-                scheduled_for=scheduled_for,
-                taken_at=now,
-                taken_by=actor_name(acting_user),
-                previous=previous_report,
-            )
-    except IntegrityError:
-        raise ValidationError(
-            {
-                "scheduled_for": _("The %(time)s report has been taken already.")
-                % {"time": f"{scheduled_for.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"}
-            }
-        ) from None
+    return previous_report
+
+
+def _compute_figures() -> list[tuple[Area, str, str, str, int, float]]:
+    """Every registered figure for the city and each county, computed now:
+    (area, name, label, unit, order, value), labels in the site's language."""
     registered = metrics.registered()
-    rows = []
     with override(settings.LANGUAGE_CODE):
         labels = {f.name: (str(f.label), str(f.unit)) for f in registered}
+    values = []
     for area in report_areas():
         for value in metrics.compute(area=area):
-            old = before.get((area.pk, value["name"]))
-            rows.append(
-                ReportFigure(
-                    report=report,
-                    area=area,
-                    name=value["name"],
-                    label=labels[value["name"]][0],
-                    unit=labels[value["name"]][1],
-                    order=metrics.get(value["name"]).order,
-                    value=float(value["value"]),
-                    previous_value=old,
-                    change=None if old is None else float(value["value"]) - old,
+            name = value["name"]
+            values.append(
+                (
+                    area,
+                    name,
+                    labels[name][0],
+                    labels[name][1],
+                    metrics.get(name).order,
+                    float(value["value"]),
                 )
             )
-    ReportFigure.objects.bulk_create(rows)
-    audit.record(
-        actor=acting_user,
-        action="report.take",
-        obj=report,
-        detail={
-            "scheduled_for": scheduled_for.isoformat(),
-            "figures": len(rows),
-            "previous": previous_report.pk if previous_report else None,
-        },
-        request=request,
-    )
-    return report
+    return values
 
 
 def do_take_due_report(*, acting_user, now: dt.datetime) -> Report | None:

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -74,6 +75,23 @@ def test_the_change_is_since_the_last_report_and_earlier_reports_stay_as_issued(
     before = stored(Report.objects.get(pk=noon.pk))
     assert before[world.city.code, "people.persons"].value == 1
     assert stored(Report.objects.get(pk=evening.pk))[world.city.code, "people.persons"].value == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_figures_are_computed_before_the_write_begins(world, monkeypatch):
+    """On SQLite a transaction holds the one write lock from its start: a
+    report computed inside one kept every login waiting for minutes."""
+    seen = []
+
+    def probe(area):
+        seen.append(connection.in_atomic_block)
+        return 1
+
+    probe_figure = metrics.Figure("test.probe", "probe", "", probe, 999)
+    monkeypatch.setitem(metrics._REGISTRY, "test.probe", probe_figure)
+    report = take(NOON)
+    assert seen and not any(seen)
+    assert report.figures.filter(name="test.probe").count() == len(seen)
 
 
 def test_a_reports_figures_are_never_changed_or_deleted(world):
