@@ -317,6 +317,21 @@ def test_the_word_document_holds_the_stored_figures_and_the_charts(world, client
         assert persons[3].text == rows[code, "people.persons"].change_text()
 
 
+def test_a_word_table_keeps_every_cell_as_written():
+    doc = Document()
+    rows = [["张三 & <李四>", "1,234", "人", "+3"], ["\x07铃", "", " 前后空格 ", "−2"]]
+    exports.add_table(doc, ["a", "b", "c", "d"], rows)
+    saved = io.BytesIO()
+    doc.save(saved)
+    table = Document(io.BytesIO(saved.getvalue())).tables[0]
+    assert [[c.text for c in r.cells] for r in table.rows] == [
+        ["a", "b", "c", "d"],
+        ["张三 & <李四>", "1,234", "人", "+3"],
+        ["铃", "", " 前后空格 ", "−2"],  # a control character XML cannot hold is dropped
+    ]
+    assert table.style.name == "Light Grid Accent 1"
+
+
 def test_the_pdf_holds_the_report_in_an_embedded_chinese_font(world, client_for, two_reports):
     _noon, evening = two_reports
     response = client_for(world.commander).get(
@@ -379,6 +394,27 @@ def test_the_charts_are_drawn_once_for_the_page_and_every_file(
     later = take(dt.datetime(2021, 9, 15, 12, 0, tzinfo=LOCAL_TZ))
     assert client.get(reverse("command:report-file", args=[later.pk, "pdf"])).status_code == 200
     assert len(drawn) == 4  # another report shows other numbers: drawn again
+
+
+def test_a_pdf_is_drawn_once_per_page_it_shows(world, client_for, two_reports, monkeypatch):
+    _noon, evening = two_reports
+    import weasyprint
+
+    drawn = []
+    real = weasyprint.HTML.write_pdf
+    monkeypatch.setattr(
+        weasyprint.HTML, "write_pdf", lambda self, *a, **k: drawn.append(1) or real(self, *a, **k)
+    )
+    url = reverse("command:report-file", args=[evening.pk, "pdf"])
+    first = client_for(world.commander).get(url).content
+    assert client_for(world.commander).get(url).content == first
+    assert len(drawn) == 1  # the same page: the kept PDF
+    county = client_for(world.tracer).get(url).content  # a county's reach
+    assert len(drawn) == 2 and county != first
+    actions.do_comment_report(evening, acting_user=CLI, commentary="晚间复核")
+    changed = client_for(world.commander).get(url).content
+    assert len(drawn) == 3
+    assert "晚间复核" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(changed)).pages)
 
 
 def test_the_workbook_holds_the_stored_figures_and_native_charts(world, client_for, two_reports):
