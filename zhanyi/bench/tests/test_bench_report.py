@@ -18,4 +18,7 @@ def test_the_report_bench_prints_the_issues_keys_and_keeps_no_report(transaction
     keys = ["bench", "people", "snapshot_s", "docx_s", "pdf_s", "xlsx_s", "screen_p95_ms"]
     assert list(figures)[: len(keys)] == keys
     assert figures["bench"] == "report" and figures["areas"] == 3
+    for fmt in ("docx", "pdf", "xlsx"):
+        assert figures[f"{fmt}_cpu_s"] > 0
+    assert figures["imports_s"] >= 0
     assert not Report.objects.exists()
