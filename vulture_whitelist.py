@@ -57,3 +57,4 @@ _.describe, _.ValueClass
 _.on_solution_callback, _.max_time_in_seconds, _.num_workers, _.first_solution_strategy
 _.case_visible  # tracing.queries.contacts_by_person: read by the contacts table's template
 _.checked_today  # zhanyi.care.queries.MonitoringRow: read by the care desk template
+_.gcj02_to_bd09  # zhanyi.engine.coords: Baidu's forward shift, the inverse's test reference

@@ -138,6 +138,8 @@ ROUTES: dict[str, Row] = {
         "data staff; rows outside the jurisdiction refused"
     ),
     "api/v1/people/register/loads/<int:load_id>/": obj(),
+    "api/v1/people/register/loads/<int:load_id>/reviews/": obj(),
+    "api/v1/people/register/loads/<int:load_id>/reviews/<int:review_id>/": obj(),
     "api/v1/people/register/columns/": scoped("data staff; reads the posted file only"),
     "api/v1/people/<int:pk>/health-code/": obj(),
     "api/v1/people/<int:pk>/health-code/overrides/": obj(),
@@ -825,7 +827,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         due_at=now + dt.timedelta(hours=4),
         meeting=meeting,
     )
-    from zhanyi.people.models import RegisterLoad
+    from zhanyi.people.models import RegisterLoad, RegisterReview
 
     register_load = RegisterLoad.objects.create(
         kind="hukou",
@@ -833,6 +835,13 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         status="done",
         received_by=world.tracer,
         changes=[{"person": marked.pk, "kind": "new", "row": 2, "fields": []}],
+    )
+    register_review = RegisterReview.objects.create(
+        load=register_load,
+        row_number=2,
+        values={"name": marked.name, "identity_number": marked.identity_number},
+        candidates=[marked.pk],
+        village=world.village,
     )
     staff_import = staff_actions.do_import_staff(
         _staff_sheet(), "staff.csv", actor=world.admin
@@ -849,6 +858,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
     ).load
     return {
         "load_id": register_load.pk,
+        "review_id": register_review.pk,
         "pk": world.tracer.pk,  # accounts' users; overridden per route below
         "code": world.county.code,
         "person_id": marked.pk,

@@ -22,7 +22,7 @@ from django.db import transaction
 
 from zhanyi.accounts import demo as demo_accounts
 from zhanyi.accounts.demo import NotADemoDatabase
-from zhanyi.accounts.models import DemoDatabase, Headquarters, TaskForceKind, User
+from zhanyi.accounts.models import DemoDatabase, Headquarters, Role, TaskForceKind, User
 from zhanyi.care.demo import replay_care
 from zhanyi.checkpoints.demo import replay_checkpoints
 from zhanyi.clinics.demo import replay_clinics
@@ -137,13 +137,54 @@ def build_demo(
     return result
 
 
-def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
+class ReplayNeedsCity(RuntimeError):
+    """The replay was asked for on a database without the city or its staff."""
+
+
+def replay_on_loaded_city(*, seed: int = DEFAULT_SEED, say: Callable[[str], None] = print) -> dict:
+    """Replay September 2021 on a city loaded through the importers (its
+    division codes, register, staff and headquarters: docs/first-day.md) rather
+    than by ``build_demo``: the city's own commander acts, and its staff of the
+    investigation task force asks for the health codes. No demo account is
+    made and the database is not marked as a demo."""
+    city = Area.objects.filter(level=AreaLevel.CITY).first()
+    if city is None or not Person.objects.exists():
+        raise ReplayNeedsCity(
+            "No city is loaded here: load its division codes and its register first "
+            "(docs/first-day.md)."
+        )
+    staff = User.objects.filter(is_active=True)
+    commander = staff.filter(role=Role.COMMANDER, jurisdiction=city).order_by("pk").first()
+    if commander is None:
+        raise ReplayNeedsCity(
+            f"No active commander has {city.name} as jurisdiction: import the staff sheet "
+            "(zhanyi user import FILE) first."
+        )
+    requester = (
+        staff.filter(role=Role.STAFF, task_force__kind=TaskForceKind.INVESTIGATION)
+        .order_by("pk")
+        .first()
+        or commander
+    )
+    return replay_outbreak(seed=seed, say=say, commander=commander, requester=requester)
+
+
+def replay_outbreak(
+    *,
+    seed: int,
+    say: Callable[[str], None] = print,
+    commander: User | None = None,
+    requester: User | None = None,
+) -> dict:
     """Replay September 2021 on the loaded city, in the story's order, through
     each task force's own actions (see SCENARIO.md): the pushed lists from
     Putian, Xiamen and Quanzhou (from 10 Sep), the three cases of one family in
     the Taiwanese Investment Zone (16–17 Sep), then the school round and the
-    sealed zone's daily rounds. Each step is idempotent."""
-    commander = User.objects.get(username="commander")
+    sealed zone's daily rounds. Each step is idempotent. ``commander`` (the
+    demo's commander by default) acts; ``requester`` (the demo's tracer) asks
+    for the health codes."""
+    commander = commander or User.objects.get(username="commander")
+    requester = requester or User.objects.get(username="tracer")
     reports = [replay_report(REPORT_SLOTS[0], say)]
     say("Replaying September 2021: pushed lists…")
     screening = replay_push_lists(acting_user=commander, seed=seed, say=say)
@@ -192,9 +233,7 @@ def replay_outbreak(*, seed: int, say: Callable[[str], None] = print) -> dict:
         ],
     )
     say("Deciding every health code as of 30 September…")
-    codes = replay_health_codes(
-        as_of=REPLAY_CLOCK, requester=User.objects.get(username="tracer"), say=say
-    )
+    codes = replay_health_codes(as_of=REPLAY_CLOCK, requester=requester, say=say)
     return {
         "screening": screening,
         "tracing": {

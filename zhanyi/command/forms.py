@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from zhanyi.accounts.models import TaskForce, TaskForceKind
 from zhanyi.core.pickers import UserFormMixin
+from zhanyi.places.models import CoordinateSystem
 from zhanyi.places.pickers import AreaField
 
 from .models import GroupKind, Measure
@@ -172,6 +173,16 @@ class DataLoadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: the file's category=kind, for example 驿站=station."),
     )
+    coordinate_system = forms.ChoiceField(
+        label=_("Coordinate system"),
+        choices=CoordinateSystem.choices,
+        initial=CoordinateSystem.WGS84,
+        required=False,
+        help_text=_(
+            "Points or boundaries taken from Amap or Tencent maps are GCJ-02, from Baidu "
+            "BD-09: they are converted to WGS-84."
+        ),
+    )
     mapping = forms.CharField(
         label=_("Column mapping"),
         required=False,
@@ -181,8 +192,8 @@ class DataLoadForm(forms.Form):
 
     FIELDS_OF = {
         "areas": ("file", "prefix", "mapping"),
-        "boundaries": ("file", "tolerance"),
-        "places": ("file", "categories", "mapping"),
+        "boundaries": ("file", "tolerance", "coordinate_system"),
+        "places": ("file", "categories", "mapping", "coordinate_system"),
     }
 
     def __init__(self, *args, kind: str, **kwargs) -> None:
@@ -190,6 +201,9 @@ class DataLoadForm(forms.Form):
         for name in list(self.fields):
             if name not in self.FIELDS_OF[kind]:
                 del self.fields[name]
+
+    def clean_coordinate_system(self) -> str:
+        return self.cleaned_data.get("coordinate_system") or CoordinateSystem.WGS84
 
     def clean_categories(self) -> dict[str, str]:
         return parse_pairs(self.cleaned_data.get("categories") or "")

@@ -10,10 +10,10 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 
 from zhanyi.core import readiness
-from zhanyi.places import actions as place_actions
+from zhanyi.places import jobs as place_jobs
 from zhanyi.places import queries as place_queries
 from zhanyi.places.actions import LoadResult
-from zhanyi.places.models import LoadKind
+from zhanyi.places.models import DataLoad
 
 
 def _url(name: str) -> str:
@@ -36,26 +36,27 @@ def checks() -> list[dict[str, Any]]:
 def do_load_reference_file(
     kind: str, upload, options: dict[str, Any], *, acting_user, request=None
 ) -> LoadResult:
-    """Load ``upload`` (a file with a name) as division codes, boundaries or
-    places; raises ``LoadFileError`` for a file that cannot be loaded at all."""
-    within = place_queries.load_area_for(acting_user)
-    common = {"acting_user": acting_user, "within": within, "request": request}
-    if kind == LoadKind.AREAS:
-        return place_actions.do_load_divisions(
-            upload,
-            upload.name,
-            prefix=options.get("prefix") or "",
-            mapping=options.get("mapping") or {},
-            **common,
-        )
-    if kind == LoadKind.BOUNDARIES:
-        return place_actions.do_load_boundaries(
-            upload, upload.name, tolerance_m=float(options.get("tolerance") or 200.0), **common
-        )
-    return place_actions.do_load_places(
+    """Load ``upload`` (a file with a name) now, as division codes, boundaries or
+    places (the API); raises ``LoadFileError`` for a file that cannot be loaded."""
+    return place_jobs.load_reference_file(
+        kind,
         upload,
         upload.name,
-        categories=options.get("categories") or {},
-        mapping=options.get("mapping") or {},
-        **common,
+        options,
+        acting_user=acting_user,
+        within=place_queries.load_area_for(acting_user),
+        request=request,
+    )
+
+
+def start_reference_load(kind: str, upload, options: dict[str, Any], *, user) -> DataLoad:
+    """Queue ``upload`` for the worker (the pages): the load returns at once and
+    shows its progress; ``LoadFileError`` for a file of a kind it cannot load."""
+    keep = ("prefix", "mapping", "tolerance", "categories", "coordinate_system")
+    return place_jobs.start_data_load(
+        kind,
+        upload,
+        {k: v for k, v in options.items() if k in keep and v not in (None, "")},
+        user=user,
+        within=place_queries.load_area_for(user),
     )

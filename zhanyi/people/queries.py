@@ -442,3 +442,15 @@ def register_reviews_for(user, load: RegisterLoad) -> QuerySet[RegisterReview]:
     if path == "":
         return reviews
     return jurisdiction.scope(reviews, user, "village__path")
+
+
+def get_register_review_for_user(user, load: RegisterLoad, review_id: int) -> RegisterReview:
+    """One row of the load, decided or not, if its village is in the user's
+    jurisdiction (404 otherwise)."""
+    reviews = load.reviews.select_related("village")
+    if jurisdiction.root_path(user) != "":
+        reviews = jurisdiction.scope(reviews, user, "village__path")
+    try:
+        return reviews.get(pk=review_id)
+    except RegisterReview.DoesNotExist:
+        raise Http404("no such row to review") from None

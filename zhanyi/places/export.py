@@ -12,7 +12,17 @@ importers (``zhanyi places import-*``) instead of the direct loader:
 - ``boundaries.geojson``: one feature per area with a boundary (code, name, level);
 - ``places.csv`` (or .xlsx): 编号, 名称, 类别 (in Chinese), 经度, 纬度, 容量, 地址
   (township and village names) and 区划代码; ``places.geojson`` the same as
-  points without the code or address (their boundaries place them).
+  points without the code or address (their boundaries place them);
+- ``register.csv`` (or .xlsx): the population register (户籍人口) as the public
+  security bureau writes it: 户号, 姓名, 公民身份号码, 性别, 出生日期, 联系电话, 住址,
+  与户主关系 (for ``zhanyi register load --kind hukou``);
+- ``staff.csv`` (or .xlsx): the demo's five personas as the organisation
+  department's sheet: 姓名, 手机, 角色, 管辖范围 (12-digit code), 专班 (for
+  ``zhanyi user import``; the task forces must be set up first);
+- ``feeds/stays-DAY.parquet``: each day's location stays as an operator sends
+  them (``zhanyi companions feed``), the people named by the number the
+  register gives them in the index (``zhanyi.engine.identity.register_person_id``), so that the
+  companions of a case loaded from the register are found.
 
 Nothing here touches the database.
 """
@@ -25,8 +35,32 @@ from pathlib import Path
 
 import polars as pl
 
+from zhanyi.engine.identity import register_person_id
 from zhanyi.places.codes import statistical
 from zhanyi.places.models import PlaceKind
+
+#: The population register's header, as the public security bureau writes it.
+REGISTER_HEADER = [
+    "户号",
+    "姓名",
+    "公民身份号码",
+    "性别",
+    "出生日期",
+    "联系电话",
+    "住址",
+    "与户主关系",
+]
+STAFF_HEADER = ["姓名", "手机", "角色", "管辖范围", "专班"]
+#: The demo's personas (``zhanyi.accounts.demo.PERSONAS``) as staff rows: name,
+#: mobile, role (in Chinese, as an office writes it), the area's name or
+#: "city", the task force (in Chinese).
+STAFF = (
+    ("陈指挥", "13805960001", "指挥长", "city", "综合协调"),
+    ("林市长", "13805960002", "领导", "city", ""),
+    ("黄流调", "13805960003", "工作人员", "台商投资区", "流调溯源"),
+    ("郑网格", "13805960004", "五包一", "福龙社区", "社区管控"),
+    ("吴管理", "13805960005", "系统管理员", "city", ""),
+)
 
 #: What the urban-rural code (城乡分类代码) of a village is, by its kind.
 URBAN_RURAL = {"community": "111", "village": "220"}
@@ -126,4 +160,80 @@ def export_city(city_dir: Path, out: Path, *, fmt: str = "csv") -> dict[str, int
         json.dumps({"type": "FeatureCollection", "features": points}, ensure_ascii=False),
         encoding="utf-8",
     )
-    return {"areas": len(rows), "boundaries": len(features), "places": len(place_rows)}
+    people = _write_register(city_dir, out, fmt)
+    _write(out / f"staff.{fmt}", STAFF_HEADER, _staff_rows(areas))
+    days = _write_feeds(city_dir, out / "feeds")
+    return {
+        "areas": len(rows),
+        "boundaries": len(features),
+        "places": len(place_rows),
+        "people": people,
+        "staff": len(STAFF),
+        "feed_days": days,
+    }
+
+
+def _write_register(city_dir: Path, out: Path, fmt: str) -> int:
+    people = pl.read_parquet(
+        city_dir / "people.parquet",
+        columns=[
+            "household_id",
+            "name",
+            "identity_number",
+            "sex",
+            "birth_date",
+            "phone",
+            "address",
+        ],
+    )
+    rows = [
+        [
+            r["household_id"],
+            r["name"],
+            r["identity_number"],
+            {"male": "男", "female": "女"}.get(r["sex"], ""),
+            r["birth_date"].isoformat() if r["birth_date"] else "",
+            (r["phone"] or "").removeprefix("+86"),
+            r["address"],
+            "",
+        ]
+        for r in people.iter_rows(named=True)
+    ]
+    _write(out / f"register.{fmt}", REGISTER_HEADER, rows)
+    return len(rows)
+
+
+def _staff_rows(areas: pl.DataFrame) -> list[list]:
+    city = areas.filter(pl.col("level") == "city")["code"][0]
+    code_of = {
+        r["name"]: r["code"]
+        for r in areas.filter(pl.col("level").is_in(["county", "village"])).iter_rows(named=True)
+    }
+    return [
+        [name, phone, role, statistical(city if area == "city" else code_of.get(area, city)), tf]
+        for name, phone, role, area, tf in STAFF
+    ]
+
+
+def _write_feeds(city_dir: Path, out: Path) -> int:
+    """One Parquet file of stays per day, people keyed as the register keys them."""
+    stays = city_dir / "stays"
+    if not stays.exists():
+        return 0
+    ids = pl.read_parquet(city_dir / "people.parquet", columns=["person_id", "identity_number"])
+    ids = ids.with_columns(
+        pl.col("identity_number")
+        .map_elements(register_person_id, return_dtype=pl.Int64)
+        .alias("register_id")
+    ).select("person_id", "register_id")
+    out.mkdir(parents=True, exist_ok=True)
+    days = 0
+    for day in sorted(stays.glob("day=*")):
+        frame = (
+            pl.read_parquet(day)
+            .join(ids, on="person_id")
+            .select(pl.col("register_id").alias("person_id"), "cell_id", "start", "end")
+        )
+        frame.write_parquet(out / f"stays-{day.name.removeprefix('day=')}.parquet")
+        days += 1
+    return days

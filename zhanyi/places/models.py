@@ -8,6 +8,7 @@ one indexed ``path__startswith`` filter on any database.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -160,12 +161,40 @@ class LoadKind(models.TextChoices):
     PLACES = "places", _("Places")
 
 
+class CoordinateSystem(models.TextChoices):
+    """The coordinate system a file's points or boundaries are in; zhanyi keeps
+    WGS-84 (``zhanyi.engine.coords`` converts the others on import)."""
+
+    WGS84 = "wgs84", _("WGS-84 (GPS, CGCS2000)")
+    GCJ02 = "gcj02", _("GCJ-02 (Amap, Tencent)")
+    BD09 = "bd09", _("BD-09 (Baidu)")
+
+
 class DataLoad(models.Model):
     """One file of reference data loaded (areas, boundaries or places): what was
     read, stored, left unchanged and refused, and the error file of the refused
     rows (the rows as sent, with a column saying what to fix)."""
 
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Loading")
+        DONE = "done", _("Loaded")
+        FAILED = "failed", _("Failed")
+
     kind = models.CharField(_("kind"), max_length=16, choices=LoadKind.choices)
+    #: A page's upload waits for the worker (queued, running) with its progress;
+    #: a load from the command line or the API is done when its record is made.
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DONE
+    )
+    rows_done = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    #: The uploaded file while it waits (deleted once loaded) and the form's options.
+    upload_path = models.CharField(max_length=500, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     #: The loader's jurisdiction (rows outside it were refused); none for the whole city.
     area = models.ForeignKey(
         Area, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("area")
@@ -173,6 +202,13 @@ class DataLoad(models.Model):
     filename = models.CharField(_("file"), max_length=255)
     file_hash = models.CharField(max_length=64, db_index=True)
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)
+    #: The system the file's coordinates were in (converted to WGS-84 on import).
+    coordinate_system = models.CharField(
+        _("coordinate system"),
+        max_length=8,
+        choices=CoordinateSystem.choices,
+        default=CoordinateSystem.WGS84,
+    )
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)

@@ -31,7 +31,8 @@ from zhanyi.people import linkage
 from zhanyi.people.models import Person
 from zhanyi.screening import bridge
 from zhanyi.screening.actions import do_import_push_list, do_record_outcomes, do_save_source
-from zhanyi.screening.models import Decision, PushSource, ScreeningTask
+from zhanyi.screening.actions.linking import external_id_for
+from zhanyi.screening.models import Decision, PushRecord, PushSource, ScreeningTask
 
 #: The article: 163,000 records screened in a city of 5.05 million.
 RECORDS_PER_PERSON = 163_000 / 5_050_000
@@ -81,7 +82,16 @@ def replay_push_lists(
     index = pl.read_parquet(linkage.person_index_path())
     # Draw from the city's own people, not from persons earlier lists created,
     # so that the same seed gives the same lists (and a replay adds nothing).
-    pushed_before = list(Person.objects.filter(external_id__lt=0).values_list("id", flat=True))
+    # (Not "a negative external id": a city loaded from its population register
+    # gives its people negative ids too, and they are the city's own.)
+    created = [external_id_for(f) for f in PushRecord.objects.values_list("fingerprint", flat=True)]
+    pushed_before = [
+        pk
+        for i in range(0, len(created), 2000)
+        for pk in Person.objects.filter(external_id__in=created[i : i + 2000]).values_list(
+            "id", flat=True
+        )
+    ]
     index = index.filter(~pl.col("person_id").is_in(pushed_before))
     n = records or demo_records(index.height)
     say(f"Generating push lists: {n:,} records from Putian, Xiamen and Quanzhou…")

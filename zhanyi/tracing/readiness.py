@@ -18,7 +18,7 @@ from zhanyi.engine.companions import Store
     gettext_lazy("Location data feeds"),
     order=80,
     url="tracing:feeds",
-    command="zhanyi companions ingest --stays DIR",
+    command="zhanyi companions feed FILE … --operator NAME",
 )
 def feeds() -> Status:
     root = Path(settings.DATA_DIR) / "companions"

@@ -56,6 +56,7 @@ from zhanyi.core.columns import HEADER_SEARCH_ROWS, recognise
 from zhanyi.core.jurisdiction import root_path
 from zhanyi.core.spreadsheet import text_cells
 from zhanyi.core.tabular import FORMATS, TableFileError, cell_text, open_rows
+from zhanyi.places import codes
 from zhanyi.places.models import Area
 
 #: Column → the headers it is recognised by (compared without spaces, case-blind).
@@ -270,14 +271,19 @@ class _Areas:
             answer: Area | str = _("You have no jurisdiction: you cannot give one.")
         else:
             inside = Area.objects.filter(path__startswith=self.path)
-            found = list(inside.filter(code=text)[:1]) or list(inside.filter(name=text)[:2])
+            # A code as the statistics bureau writes it (350600000000) or as
+            # zhanyi keeps it (350600), or one the area had before a recoding.
+            coded = codes.resolve(text)
+            found = (list(inside.filter(pk=coded.pk)) if coded is not None else []) or list(
+                inside.filter(name=text)[:2]
+            )
             if len(found) == 1:
                 answer = found[0]
             elif len(found) > 1:
                 answer = _("Several areas are called “%(name)s”; give the area code.") % {
                     "name": text
                 }
-            elif Area.objects.filter(Q(code=text) | Q(name=text)).exists():
+            elif coded is not None or Area.objects.filter(name=text).exists():
                 answer = _("“%(value)s” is outside your jurisdiction.") % {"value": text}
             else:
                 answer = _("No area has the code or name “%(value)s”.") % {"value": text}

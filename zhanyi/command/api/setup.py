@@ -19,7 +19,7 @@ from zhanyi.command.forms import parse_pairs
 from zhanyi.command.setup import checks, do_load_reference_file
 from zhanyi.places import actions as place_actions
 from zhanyi.places import queries as place_queries
-from zhanyi.places.models import DataLoad, LoadKind
+from zhanyi.places.models import CoordinateSystem, DataLoad, LoadKind
 
 
 class CheckSerializer(serializers.Serializer):
@@ -65,9 +65,13 @@ class DataLoadSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "kind",
+            "status",
+            "rows_done",
+            "message",
             "area",
             "filename",
             "encoding",
+            "coordinate_system",
             "rows_read",
             "created",
             "updated",
@@ -86,6 +90,12 @@ class DataLoadInput(serializers.Serializer):
     file = serializers.FileField()
     prefix = serializers.CharField(required=False, allow_blank=True, max_length=12)
     tolerance = serializers.FloatField(required=False, min_value=0, max_value=5000)
+    coordinate_system = serializers.ChoiceField(
+        choices=CoordinateSystem.choices,
+        required=False,
+        default=CoordinateSystem.WGS84,
+        help_text="the file's coordinates (boundaries, places): converted to WGS-84",
+    )
     categories = serializers.CharField(
         required=False, allow_blank=True, help_text="lines of the file's category=kind"
     )

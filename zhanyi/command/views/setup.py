@@ -1,5 +1,6 @@
 """The first day (首日准备): what the city has loaded, what is missing, and the
-pages that load its division codes, boundaries and places.
+pages that load its division codes, boundaries and places (the worker loads
+an upload; the load's page shows its progress until it is done).
 
 The checks come from every app's ``readiness.py`` (``zhanyi.core.readiness``),
 each with the page or the command that loads it. The administrator
@@ -17,11 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from zhanyi.accounts.roles import capability_required, has_capability
 from zhanyi.command.forms import DataLoadForm
-from zhanyi.command.setup import checks, do_load_reference_file
+from zhanyi.command.setup import checks, start_reference_load
 from zhanyi.core import readiness
 from zhanyi.places import actions as place_actions
 from zhanyi.places import queries as place_queries
-from zhanyi.places.models import LoadKind
+from zhanyi.places.models import DataLoad, LoadKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,17 +53,13 @@ def load_file(request: HttpRequest, kind: str) -> HttpResponse:
     form = DataLoadForm(request.POST or None, request.FILES or None, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
-            result = do_load_reference_file(
-                kind,
-                form.cleaned_data["file"],
-                form.cleaned_data,
-                acting_user=request.user,
-                request=request,
+            load = start_reference_load(
+                kind, form.cleaned_data["file"], form.cleaned_data, user=request.user
             )
         except place_actions.LoadFileError as error:
             form.add_error("file", str(error))
         else:
-            return redirect("command:setup-load", data_load_id=result.load.pk)
+            return redirect("command:setup-load", data_load_id=load.pk)
     return render(
         request,
         "command/setup_load.html",
@@ -74,7 +71,8 @@ def load_file(request: HttpRequest, kind: str) -> HttpResponse:
 @capability_required("manage_users")
 def load_detail(request: HttpRequest, data_load_id: int) -> HttpResponse:
     load = place_queries.get_load_for_user(request.user, data_load_id)
-    return render(request, "command/setup_load_detail.html", {"load": load})
+    running = load.status in (DataLoad.Status.QUEUED, DataLoad.Status.RUNNING)
+    return render(request, "command/setup_load_detail.html", {"load": load, "running": running})
 
 
 @require_GET

@@ -54,6 +54,7 @@ from zhanyi.core.audit import SystemActor
 from zhanyi.core.db import bulk
 from zhanyi.core.jurisdiction import root_path
 from zhanyi.core.spreadsheet import ErrorFile
+from zhanyi.engine.identity import register_person_id as person_external_id
 from zhanyi.engine.linkage.written import fifteen_to_eighteen
 from zhanyi.people import linkage
 from zhanyi.people.models import (
@@ -471,12 +472,6 @@ def _link(good: pl.DataFrame) -> pl.DataFrame:
         "decision",
         pl.col("candidates").cast(pl.List(pl.Int64)),
     )
-
-
-def person_external_id(identity_number: str) -> int:
-    """A person first known from the register: minus 60 bits of a digest of the
-    number (negative: never an id of the synthetic city's registry)."""
-    return -int(hashlib.sha256(f"register:{identity_number}".encode()).hexdigest()[:15], 16)
 
 
 def household_external_id(key: str) -> int:

@@ -28,14 +28,16 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from zhanyi.engine.coords import geometry_to_wgs84
 from zhanyi.places.codes import resolve_many
-from zhanyi.places.models import LEVEL_DEPTH, Area, AreaLevel, LoadKind
+from zhanyi.places.models import LEVEL_DEPTH, Area, AreaLevel, CoordinateSystem, DataLoad, LoadKind
 
 from .common import (
     LoadFileError,
     LoadResult,
     Progress,
     RefusedRows,
+    check_coordinate_system,
     file_format,
     key,
     problem,
@@ -265,9 +267,13 @@ def do_load_boundaries(
     path: Path | None = None,
     progress: Progress | None = None,
     request=None,
+    load: DataLoad | None = None,
+    coordinate_system: str = CoordinateSystem.WGS84,
 ) -> LoadResult:
     """Load the boundaries of a GeoJSON (.geojson, .json) or Shapefile (.zip,
-    or .shp with ``path`` to find its siblings); see the module's docstring."""
+    or .shp with ``path`` to find its siblings); see the module's docstring.
+    Boundaries in GCJ-02 or BD-09 (``coordinate_system``) move to WGS-84 first."""
+    check_coordinate_system(coordinate_system)
     import shapely
     from shapely.geometry import shape
 
@@ -341,6 +347,8 @@ def do_load_boundaries(
             refuse(number, feature, "code", _("Outside your jurisdiction."), code)
             continue
         geom, error, warning = _polygon(feature.get("geometry"))
+        if geom is not None:
+            geom = geometry_to_wgs84(geom, coordinate_system)
         if error:
             refuse(number, feature, "geometry", error, area.code)
             continue
@@ -413,6 +421,8 @@ def do_load_boundaries(
             acting_user=acting_user,
             within=within,
             request=request,
+            load=load,
+            coordinate_system=coordinate_system,
         )
 
 

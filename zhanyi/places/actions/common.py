@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from zhanyi.core import audit
 from zhanyi.core.actors import actor_name
 from zhanyi.core.spreadsheet import text_cells
 from zhanyi.core.tabular import FORMATS, TableFileError, cell_text, hash_file, open_rows
-from zhanyi.places.models import Area, DataLoad
+from zhanyi.places.models import Area, CoordinateSystem, DataLoad
 
 #: ``progress(rows_done, rows_total_or_None)`` as a file is read.
 Progress = Callable[[int, int | None], None]
@@ -92,6 +93,15 @@ def columns_of(
                 found[name] = keys.index(key(alias))
                 break
     return found
+
+
+def check_coordinate_system(system: str) -> str:
+    if system not in CoordinateSystem.values:
+        raise LoadFileError(
+            _("Unknown coordinate system %(system)s (known: %(known)s).")
+            % {"system": system, "known": ", ".join(CoordinateSystem.values)}
+        )
+    return system
 
 
 def file_format(filename: str, allowed: Sequence[str] = FORMATS) -> str:
@@ -217,26 +227,39 @@ def record_load(
     acting_user,
     within: Area | None = None,
     request=None,
+    coordinate_system: str = "wgs84",
+    load: DataLoad | None = None,
 ) -> LoadResult:
-    """The load's record and its audit event (in the caller's transaction)."""
-    load = DataLoad.objects.create(
-        kind=kind,
-        area=within,
-        filename=filename[:255],
-        file_hash=hash_file(fh) if fh is not None else "",
-        encoding=encoding,
-        rows_read=counts.get("read", 0),
-        created=counts.get("created", 0),
-        updated=counts.get("updated", 0),
-        unchanged=counts.get("unchanged", 0),
-        refused=counts.get("refused", 0),
-        warned=counts.get("warned", 0),
-        problems=problems[:MAX_PROBLEMS],
-        notes=notes,
-        error_file=refused.workbook() if refused is not None else None,
-        loaded_at=timezone.now(),
-        loaded_by_name=actor_name(acting_user),
-    )
+    """The load's record (``load``: the one a page's upload queued, now
+    done) and its audit event, in the caller's transaction."""
+    load = load or DataLoad(kind=kind)
+    values = {
+        "area": within,
+        "filename": filename[:255],
+        "file_hash": hash_file(fh) if fh is not None else "",
+        "encoding": encoding,
+        "coordinate_system": coordinate_system,
+        "rows_read": counts.get("read", 0),
+        "rows_done": counts.get("read", 0),
+        "created": counts.get("created", 0),
+        "updated": counts.get("updated", 0),
+        "unchanged": counts.get("unchanged", 0),
+        "refused": counts.get("refused", 0),
+        "warned": counts.get("warned", 0),
+        "problems": problems[:MAX_PROBLEMS],
+        "notes": notes,
+        "error_file": refused.workbook() if refused is not None else None,
+        "loaded_at": timezone.now(),
+        "loaded_by_name": actor_name(acting_user),
+        "status": DataLoad.Status.DONE,
+        "message": "",
+        "upload_path": "",
+    }
+    for name, value in values.items():
+        setattr(load, name, value)
+    if load.loaded_by_id is None and isinstance(acting_user, get_user_model()):
+        load.loaded_by = acting_user
+    load.save()
     audit.record(
         actor=acting_user,
         action=f"places.load.{kind}",
@@ -247,6 +270,7 @@ def record_load(
             **{k: counts.get(k, 0) for k in ("read", "created", "updated", "unchanged")},
             "refused": counts.get("refused", 0),
             "warned": counts.get("warned", 0),
+            "coordinate_system": coordinate_system,
         },
         request=request,
     )

@@ -28,7 +28,15 @@ from django.utils.translation import gettext as _
 
 from zhanyi.core import audit
 from zhanyi.places.codes import PROVINCE, CodeError, normalise
-from zhanyi.places.models import LEVEL_DEPTH, AliasReason, Area, AreaAlias, AreaLevel, LoadKind
+from zhanyi.places.models import (
+    LEVEL_DEPTH,
+    AliasReason,
+    Area,
+    AreaAlias,
+    AreaLevel,
+    DataLoad,
+    LoadKind,
+)
 
 from .common import (
     LoadFileError,
@@ -240,6 +248,7 @@ def do_load_divisions(
     mapping: dict[str, str] | None = None,
     progress: Progress | None = None,
     request=None,
+    load: DataLoad | None = None,
 ) -> LoadResult:
     """Load a division-code file; see the module's docstring.
 
@@ -277,6 +286,7 @@ def do_load_divisions(
             acting_user=acting_user,
             within=within,
             request=request,
+            load=load,
         )
 
 

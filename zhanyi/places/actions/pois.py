@@ -31,7 +31,15 @@ from django.utils.translation import gettext as _
 from zhanyi.core.tabular import cell_text
 from zhanyi.engine.grid import ZHANGZHOU
 from zhanyi.places.codes import resolve_many
-from zhanyi.places.models import Area, AreaLevel, LoadKind, Place, PlaceKind
+from zhanyi.places.models import (
+    Area,
+    AreaLevel,
+    CoordinateSystem,
+    DataLoad,
+    LoadKind,
+    Place,
+    PlaceKind,
+)
 
 from .common import (
     LoadFileError,
@@ -39,6 +47,7 @@ from .common import (
     Progress,
     RefusedRows,
     Table,
+    check_coordinate_system,
     columns_of,
     file_format,
     key,
@@ -232,8 +241,12 @@ def do_load_places(
     mapping: dict[str, str] | None = None,
     progress: Progress | None = None,
     request=None,
+    load: DataLoad | None = None,
+    coordinate_system: str = CoordinateSystem.WGS84,
 ) -> LoadResult:
-    """Load places from a table or GeoJSON; see the module's docstring."""
+    """Load places from a table or GeoJSON; see the module's docstring. Points
+    in GCJ-02 or BD-09 (``coordinate_system``) are converted to WGS-84 first."""
+    check_coordinate_system(coordinate_system)
     categories = dict(categories or {})
     bad = sorted({v for v in categories.values() if v not in PlaceKind.values})
     if bad:
@@ -255,6 +268,7 @@ def do_load_places(
         if progress and counts["read"] % 1000 == 0:
             progress(counts["read"], table.total)
         rows.append(_read_row(table, number, cells, categories))
+    _to_wgs84(rows, coordinate_system)
     areas = resolve_many({r["area_code"] for r in rows if r["area_code"]})
     locator = _Locator()
     addresses = locator.by_address(
@@ -295,7 +309,23 @@ def do_load_places(
             acting_user=acting_user,
             within=within,
             request=request,
+            load=load,
+            coordinate_system=coordinate_system,
         )
+
+
+def _to_wgs84(rows: list[dict], system: str) -> None:
+    """The rows' points moved to WGS-84, in place, all at once."""
+    if system == CoordinateSystem.WGS84:
+        return
+    from zhanyi.engine.coords import to_wgs84
+
+    placed = [r for r in rows if r["lon"] is not None]
+    if not placed:
+        return
+    lon, lat = to_wgs84([r["lon"] for r in placed], [r["lat"] for r in placed], system)
+    for row, x, y in zip(placed, lon.tolist(), lat.tolist(), strict=True):
+        row["lon"], row["lat"] = round(x, 7), round(y, 7)
 
 
 def _read_row(table: Table, number: int, cells: list[Any], categories: dict[str, str]) -> dict:

@@ -106,3 +106,53 @@ def test_a_bad_category_mapping_is_refused(tree):
     with pytest.raises(actions.LoadFileError, match="moon"):
         load("名称,类别\n甲,乙\n", categories={"乙": "moon"})
     assert not Area.objects.filter(places__isnull=False).exists()
+
+
+def test_points_taken_from_amap_or_baidu_are_converted_to_wgs84(tree, capsys, tmp_path):
+    """A point inside 新瑞社区 in WGS-84 lies about 500 m east in GCJ-02 (an Amap
+    pick): read as WGS-84 it would fall in 碧湖社区; declared, it is converted
+    back, and the load records the system."""
+    from zhanyi.engine import coords
+
+    wgs = (117.6058, 24.5050)
+    gcj = [float(v) for v in coords.wgs84_to_gcj02(*wgs)]
+    bd = [float(v) for v in coords.gcj02_to_bd09(*gcj)]
+    assert gcj[0] > 117.61  # in the other village as written
+    result = load(
+        f"名称,类别,经度,纬度\n高德小学,小学,{gcj[0]},{gcj[1]}\n", coordinate_system="gcj02"
+    )
+    place = Place.objects.get(name="高德小学")
+    assert place.area.code == "350602001001"
+    assert (place.lon, place.lat) == pytest.approx(wgs, abs=1e-6)
+    assert result.load.coordinate_system == "gcj02"
+    path = tmp_path / "baidu.csv"
+    path.write_text(f"名称,类别,经度,纬度\n百度诊所,诊所,{bd[0]},{bd[1]}\n", encoding="utf-8")
+    call_command("places", "import-places", str(path), "--crs", "bd09")
+    place = Place.objects.get(name="百度诊所")
+    assert place.area.code == "350602001001"
+    assert (place.lon, place.lat) == pytest.approx(wgs, abs=3e-5)  # BD-09: ~2 m
+    with pytest.raises(actions.LoadFileError, match="Unknown coordinate system"):
+        load("名称,类别\n甲,小学\n", coordinate_system="cgcs")
+
+
+def test_a_boundary_drawn_on_amap_is_stored_in_wgs84(db):
+    from zhanyi.engine import coords
+    from zhanyi.places.models import DataLoad
+
+    actions.do_load_divisions(io.BytesIO(CODES.encode()), "c.csv", acting_user=SYSTEM)
+    ring = [[117.60, 24.50], [117.61, 24.50], [117.61, 24.51], [117.60, 24.51], [117.60, 24.50]]
+    lon, lat = coords.wgs84_to_gcj02([p[0] for p in ring], [p[1] for p in ring])
+    moved = [[float(x), float(y)] for x, y in zip(lon, lat, strict=True)]
+    feature = {
+        "type": "Feature",
+        "properties": {"code": "350602001001"},
+        "geometry": {"type": "Polygon", "coordinates": [moved]},
+    }
+    data = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    actions.do_load_boundaries(
+        io.BytesIO(data), "b.geojson", acting_user=SYSTEM, coordinate_system="gcj02"
+    )
+    stored = Area.objects.get(code="350602001001").boundary["coordinates"][0]
+    assert min(p[0] for p in stored) == pytest.approx(117.60, abs=2e-5)
+    assert min(p[1] for p in stored) == pytest.approx(24.50, abs=2e-5)
+    assert DataLoad.objects.get(kind="boundaries").coordinate_system == "gcj02"

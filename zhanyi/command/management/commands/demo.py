@@ -11,8 +11,10 @@ from zhanyi.command.demo import (
     DEFAULT_SEED,
     REPLAY_CLOCK,
     NotADemoDatabase,
+    ReplayNeedsCity,
     build_demo,
     compound_resident,
+    replay_on_loaded_city,
 )
 from zhanyi.core import clock
 
@@ -34,11 +36,24 @@ class Command(BaseCommand):
             action="store_true",
             help="load the city without replaying September 2021",
         )
+        parser.add_argument(
+            "--replay-only",
+            action="store_true",
+            help="replay September 2021 on the city loaded here through the importers "
+            "(its own staff act), then exit: no synthetic city, no demo accounts",
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, **options) -> None:
         say = self.stdout.write
+        if options["replay_only"]:
+            try:
+                replayed = replay_on_loaded_city(seed=options["seed"], say=say)
+            except ReplayNeedsCity as exc:
+                raise CommandError(str(exc)) from exc
+            self._say_replay(replayed)
+            return
         try:
             result = build_demo(
                 scale=options["scale"],
@@ -58,13 +73,7 @@ class Command(BaseCommand):
         )
         say("  " + "  ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
         if result.replay:
-            t = result.replay["tracing"]
-            s = result.replay["screening"]
-            say(
-                f"  September 2021 replayed: {s['records']:,} pushed records, "
-                f"{t['cases']} cases, {t['close_contacts']} close and "
-                f"{t['secondary_contacts']} secondary contacts, {t['companions']} companions"
-            )
+            self._say_replay(result.replay)
         say("")
         say(
             f"Open http://{options['host']}:{options['port']}/ and log in as one of these"
@@ -94,3 +103,12 @@ class Command(BaseCommand):
             )
             say(f"  export {clock.ENV}={os.environ[clock.ENV]}")
             serve(options["host"], options["port"], 8, say)
+
+    def _say_replay(self, replay: dict) -> None:
+        t = replay["tracing"]
+        s = replay["screening"]
+        self.stdout.write(
+            f"  September 2021 replayed: {s['records']:,} pushed records, "
+            f"{t['cases']} cases, {t['close_contacts']} close and "
+            f"{t['secondary_contacts']} secondary contacts, {t['companions']} companions"
+        )

@@ -1,7 +1,8 @@
 """``zhanyi headquarters …``: setting up headquarters (指挥部) from the command line.
 
 - ``list``: the headquarters with their task forces, leads and members.
-- ``create NAME --area CODE [--parent ID] [--kinds k1,k2]`` (default: the ten task forces)
+- ``create NAME --area CODE [--parent ID|CODE] [--kinds k1,k2]`` (default: the ten
+  task forces; the parent by its id or its area's code)
 - ``task-force HQ_ID KIND``: add a task force.
 - ``lead HQ_ID KIND TEXT``: the task force's lead.
 - ``member HQ_ID KIND USERNAME`` (``--remove``): a user joins (leaves) the task force.
@@ -30,6 +31,17 @@ def _task_force(hq_id: str, kind: str) -> TaskForce:
     return task_force
 
 
+def _headquarters(text: str) -> Headquarters:
+    """A headquarters by its id, or by its area's code (12 digits or short)."""
+    text = text.strip()
+    if len(text) >= 6:
+        found = Headquarters.objects.filter(area=area(text)).first()
+        if found is None:
+            raise CommandError(f"no headquarters is set up for the area {text!r}")
+        return found
+    return one(Headquarters, text)
+
+
 def _user(username: str) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
@@ -46,7 +58,7 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="set up a headquarters")
         create.add_argument("name")
         create.add_argument("--area", required=True)
-        create.add_argument("--parent", help="the headquarters above (id)")
+        create.add_argument("--parent", help="the headquarters above: its id, or its area's code")
         create.add_argument("--kinds", help="comma-separated task forces (default: all ten)")
         tf = sub.add_parser("task-force", help="add a task force")
         tf.add_argument("hq")
@@ -91,7 +103,7 @@ class Command(BaseCommand):
             acting_user=cli_actor(),
             name=options["name"],
             area=area(options["area"]),
-            parent=one(Headquarters, options["parent"]) if options["parent"] else None,
+            parent=_headquarters(options["parent"]) if options["parent"] else None,
             kinds=kinds,
         )
         self.stdout.write(f"headquarters {hq.pk}: {hq.name} ({hq.task_forces.count()} task forces)")

@@ -27,6 +27,7 @@ from zhanyi.command import actions, queries
 from zhanyi.command.models import Finding, GroupKind, Measure, SupervisionGroup, Visit
 from zhanyi.core.audit import cli_actor
 from zhanyi.engine.protocol import LOCAL_TZ
+from zhanyi.places import codes
 from zhanyi.places.models import Area
 
 
@@ -39,7 +40,9 @@ def parse_time(text: str) -> dt.datetime:
 
 
 def area(code: str) -> Area:
-    found = Area.objects.filter(code=code.strip()).first()
+    """The area a code names: short or the statistics bureau's 12 digits, or a
+    former code of a recoded area."""
+    found = codes.resolve(code.strip())
     if found is None:
         raise CommandError(f"no area with the code {code!r}")
     return found

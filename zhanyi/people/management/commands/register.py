@@ -7,6 +7,7 @@
   which field, before loading; loads nothing.
 - ``loads``: the loads so far, newest first.
 - ``mapping NAME FIELD=HEADER …``: save a column mapping for a sender's extracts.
+- ``reviews LOAD``: the load's rows left to review, each with its candidates.
 - ``review LOAD ROW --person ID|--new``: decide a row the linkage model left to review.
 """
 
@@ -58,6 +59,9 @@ class Command(BaseCommand):
             p.add_argument("--mapping", default="", help="a saved mapping's name")
             p.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER")
         sub.add_parser("loads", help="the loads so far")
+        sub.add_parser("reviews", help="a load's rows left to review").add_argument(
+            "load", type=int
+        )
         review = sub.add_parser("review", help="decide a row the model could not")
         review.add_argument("load", type=int)
         review.add_argument("row", type=int)
@@ -74,6 +78,7 @@ class Command(BaseCommand):
             "columns": self._columns,
             "loads": self._list_loads,
             "mapping": self._mapping,
+            "reviews": self._reviews,
             "review": self._review,
         }[options["action"]](options)
 
@@ -155,6 +160,37 @@ class Command(BaseCommand):
     def _mapping(self, options) -> None:
         saved = do_save_mapping(options["name"], _pairs(options["pairs"]), acting_user=cli_actor())
         self.stdout.write(f"mapping {saved.name}: {saved.column_mapping}")
+
+    def _reviews(self, options) -> None:
+        from zhanyi.people.models import Person, RegisterReview
+
+        if not RegisterLoad.objects.filter(pk=options["load"]).exists():
+            raise CommandError(f"no register load {options['load']}")
+        pending = RegisterReview.objects.filter(
+            load_id=options["load"], status=RegisterReview.Status.PENDING
+        ).select_related("village")
+        wanted = {pk for r in pending for pk in r.candidates}
+        people = {p.pk: p for p in Person.objects.filter(pk__in=wanted).select_related("village")}
+        count = 0
+        for review in pending:
+            count += 1
+            v = review.values
+            village = review.village.name if review.village else "-"
+            self.stdout.write(
+                f"row {review.row_number}\t{v.get('name') or ''}\t"
+                f"{v.get('identity_number') or ''}\t{v.get('address') or ''}\t{village}"
+            )
+            for pk in review.candidates:
+                p = people.get(pk)
+                if p is not None:
+                    self.stdout.write(
+                        f"    --person {p.pk}\t{p.name}\t{p.identity_number}\t"
+                        f"{p.village.name if p.village else '-'}\t{p.address}"
+                    )
+        self.stdout.write(
+            f"{count} rows to review; decide each with "
+            f"zhanyi register review {options['load']} ROW --person ID|--new"
+        )
 
     def _review(self, options) -> None:
         from zhanyi.people.actions.register import do_decide_register_review

@@ -2,10 +2,12 @@
 
 - ``import-areas FILE [--within 3506] [--map field=header …] [--errors OUT.xlsx]``:
   the statistical division codes (统计用区划代码), CSV or xlsx;
-- ``import-boundaries FILE [--tolerance METRES] [--errors OUT.xlsx]``: GeoJSON, or
-  a Shapefile (.shp beside its .dbf and .shx, or all of them in a .zip);
-- ``import-places FILE [--category 农贸=market …] [--map field=header …]
+- ``import-boundaries FILE [--tolerance METRES] [--crs gcj02] [--errors OUT.xlsx]``:
+  GeoJSON, or a Shapefile (.shp beside its .dbf and .shx, or all of them in a .zip);
+- ``import-places FILE [--category 农贸=market …] [--map field=header …] [--crs bd09]
   [--errors OUT.xlsx]``: points of interest, CSV, xlsx or GeoJSON;
+  ``--crs``: the file's coordinates are GCJ-02 (Amap, Tencent) or BD-09 (Baidu),
+  converted to WGS-84 (default: they are WGS-84 already);
 - ``merge OLD_CODE INTO_CODE``: one area merged into another (区划调整);
 - ``resolve CODE``: the area a code, old or current, names now;
 - ``history CODE``: the former codes and names of an area;
@@ -29,7 +31,7 @@ from zhanyi.core.audit import cli_actor
 from zhanyi.places import actions, codes
 from zhanyi.places.actions import LoadFileError, LoadResult
 from zhanyi.places.export import export_city
-from zhanyi.places.models import AreaAlias, PlaceKind
+from zhanyi.places.models import AreaAlias, CoordinateSystem, PlaceKind
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -77,6 +79,14 @@ class Command(BaseCommand):
                 metavar="FIELD=HEADER",
                 help="the column of the file that holds a field",
             )
+        for p in (bounds, places):
+            p.add_argument(
+                "--crs",
+                choices=CoordinateSystem.values,
+                default=CoordinateSystem.WGS84,
+                help="the coordinates' system: wgs84 (GPS; default), gcj02 (Amap, Tencent) "
+                "or bd09 (Baidu); converted to WGS-84",
+            )
         for p in (areas, bounds, places):
             p.add_argument("--errors", type=Path, help="write the refused rows here (xlsx)")
         merge = sub.add_parser("merge", help="merge one area into another")
@@ -97,7 +107,9 @@ class Command(BaseCommand):
             counts = export_city(o["city_dir"], o["out"], fmt="xlsx" if o["xlsx"] else "csv")
             self.stdout.write(
                 f"{counts['areas']} areas, {counts['boundaries']} boundaries, "
-                f"{counts['places']} places written to {o['out']}"
+                f"{counts['places']} places, {counts['people']} people (the register), "
+                f"{counts['staff']} staff, {counts['feed_days']} days of stays (feeds/) "
+                f"written to {o['out']}"
             )
             return
         if verb == "merge":
@@ -160,6 +172,7 @@ class Command(BaseCommand):
                         tolerance_m=o["tolerance"],
                         path=path,
                         progress=progress,
+                        coordinate_system=o["crs"],
                     )
                 else:
                     result = actions.do_load_places(
@@ -169,6 +182,7 @@ class Command(BaseCommand):
                         categories=_pairs(o["category"], "--category"),
                         mapping=_pairs(o["map"], "--map"),
                         progress=progress,
+                        coordinate_system=o["crs"],
                     )
         except LoadFileError as error:
             raise CommandError(str(error)) from None

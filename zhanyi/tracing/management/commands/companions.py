@@ -8,7 +8,7 @@
   or ``--all-cases``: companions with their evidence, as a table, CSV or Parquet.
 - ``purge``: delete the days past the retention period (audited; the scheduler
   runs it daily).
-- ``feed FILE --operator NAME``: receive an operator's stay file into the
+- ``feed FILE … --operator NAME``: receive an operator's stay files into the
   watched folder; ``feeds [--day D] [--ingest]``: the files by day, what was
   ingested and refused and why (``--ingest``: take the waiting files now).
 
@@ -187,7 +187,7 @@ class Command(BaseCommand):
         purge_p.add_argument("--dry-run", action="store_true")
 
         feed = sub.add_parser("feed", parents=[common], help="receive an operator's stay file")
-        feed.add_argument("file", type=Path)
+        feed.add_argument("file", type=Path, nargs="+", help="one or more stay files")
         feed.add_argument("--operator", default="", help="the operator that sent it")
         feeds = sub.add_parser("feeds", parents=[common], help="the stay files by day")
         feeds.add_argument("--day", type=dt.date.fromisoformat, default=None)
@@ -417,23 +417,30 @@ class Command(BaseCommand):
         from zhanyi.tracing.actions.feeds import do_receive_stay_file
         from zhanyi.tracing.models import StayFile
 
-        path: Path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"{path}: no such file")
-        with path.open("rb") as fh:
-            record = do_receive_stay_file(
-                fh,
-                filename=path.name,
-                operator=options["operator"],
-                via=StayFile.Via.COMMAND,
-                acting_user=cli_actor(),
+        paths: list[Path] = options["file"]
+        missing = [str(p) for p in paths if not p.is_file()]
+        if missing:
+            raise CommandError(f"no such file: {', '.join(missing)}")
+        refused = []
+        for path in paths:
+            with path.open("rb") as fh:
+                record = do_receive_stay_file(
+                    fh,
+                    filename=path.name,
+                    operator=options["operator"],
+                    via=StayFile.Via.COMMAND,
+                    acting_user=cli_actor(),
+                )
+            if record.status == StayFile.Status.REFUSED:
+                refused.append(f"{path.name} refused: {record.reason}")
+                continue
+            self.stdout.write(f"{path.name} received (file {record.pk})")
+        if len(refused) < len(paths):
+            self.stdout.write(
+                "the scheduler ingests them, or run `zhanyi companions feeds --ingest`"
             )
-        if record.status == StayFile.Status.REFUSED:
-            raise CommandError(f"{path.name} refused: {record.reason}")
-        self.stdout.write(
-            f"{path.name} received (file {record.pk}); the scheduler ingests it, "
-            "or run `zhanyi companions feeds --ingest`"
-        )
+        if refused:
+            raise CommandError("; ".join(refused))
 
     def do_feeds(self, store: Store, protocol, options: dict) -> None:
         from zhanyi.core.audit import cli_actor
