@@ -2,35 +2,44 @@
 
 ``zhanyi bench checkpoints`` sets up a bench county (areas under code 981000, apart
 from any real city) with the article's 69 traffic checkpoints and an officer whose
-token the clients use, starts ``zhanyi serve`` on 127.0.0.1 (the ordinary Django
-stack: every middleware, DRF's token authentication, the action with its
-transaction, its audit record and the zones' answer), and has ``--clients``
-threads (bounded concurrency) post checks for ``--seconds``, each check from
-one of the 69 stations in turn, each with a new client id, and one in twenty
-sent a second time (a phone's queue resending: answered 200, stored once).
+token the clients use, starts ``zhanyi serve`` on 127.0.0.1 with the production
+settings (the ordinary Django stack: every middleware, DRF's token
+authentication, the action with its audit record and the zones' answer), and
+drives it with ``wrk`` (a load tool in C: Python client threads took the CPU
+the server needed) holding ``--clients`` requests in flight at most for
+``--seconds``. Each check comes from one of the 69 stations in turn with a new
+client id; one in twenty is sent a second time (a phone's queue resending:
+answered 200, stored once).
 
-Figures: ``check_rps`` (checks stored per second), ``check_p95_ms`` and
-``check_p50_ms`` (latency of every POST), ``errors`` (answers other than 200/201,
-and no answer), ``resent`` and ``doubled`` (client ids stored twice: must be 0),
-the load average. ``zone_proposal_s``: the zones app's proposal (its public action
-``do_propose_from_cases``) for 300 cases in the bench county's villages, made once
-through tracing's ``do_create_case``; null when the zones app is not installed.
+What the clients were told is checked against the database at the end: every
+check answered 201 is stored once with its audit record (``unaudited``,
+``doubled``: must be 0), nothing else was stored under the run's client ids.
+
+Figures: ``check_rps`` (checks stored per second), ``requests_rps`` (with the
+resent ones), ``check_p50_ms``, ``check_p95_ms`` and ``check_p99_ms`` (latency
+of every POST, wrk's), ``errors`` (answers other than 200/201, and no answer),
+``resent``, ``server_cpu_ms`` and ``db_cpu_ms`` (CPU per request of the
+server's processes and of the database's: a figure that holds when other work
+shares the machine, as requests/s does not), the load average before and
+after. ``zone_proposal_s``: the zones app's proposal (its public action
+``do_propose_from_cases``) for 300 cases in the bench county's villages, made
+once through tracing's ``do_create_case``; null when the zones app is not
+installed.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import importlib.util
 import json
 import os
 import random
+import shutil
 import subprocess
 import tempfile
-import threading
 import time
-import uuid
+from pathlib import Path
 from typing import TextIO
 
 from django.db import connection
@@ -41,6 +50,7 @@ from zhanyi.core.db import dialect
 
 COUNTY = "981000"
 STATIONS = 69
+CHECKS_PATH = "/api/v1/checkpoints/checks/"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -99,70 +109,137 @@ def set_up() -> tuple[list[int], list[str], str]:
     return stations, [v.code for v in villages], token
 
 
-class Tally:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.latencies: list[float] = []
-        self.created = 0
-        self.repeated = 0
-        self.errors = 0
-        self.samples: list[str] = []
+#: The load: wrk's script. Each thread (``tid``) numbers its checks; a client id
+#: is the run's tag, the thread and the number, so the database can be asked
+#: afterwards for exactly this run's checks.
+_LUA = r"""
+local counter = 0
+local tid = 0
+local threads = {}
+local last = nil
+local chars = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+local ages = {"null", "12", "30"}
+created = 0
+resent = 0
+refused = 0
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  tid = tonumber(wrk.thread:get("tid"))
+  math.randomseed(RUN * 16 + tid)
+end
+request = function()
+  if last ~= nil and math.random() < 0.05 then
+    local body = last
+    last = nil
+    return wrk.format("POST", PATH, HEADERS, body)
+  end
+  local n = counter
+  counter = counter + 1
+  local plate = "闽E"
+  for i = 1, 5 do
+    local k = math.random(1, #chars)
+    plate = plate .. chars:sub(k, k)
+  end
+  local r = math.random(1, 100)
+  local colour = "green"
+  if r > 99 then colour = "red" elseif r > 96 then colour = "yellow" end
+  last = string.format(
+    '{"client_id":"%08x-%04x-4000-8000-%012x","station":%d,"plate":"%s","people":%d,' ..
+    '"code_colour":"%s","test_age_hours":%s,"origin_area":"%s","destination":"漳州市区"}',
+    RUN, tid, n, STATIONS[(n + tid * 7) % #STATIONS + 1], plate, math.random(1, 5), colour,
+    ages[math.random(1, 3)], VILLAGES[math.random(1, #VILLAGES)])
+  return wrk.format("POST", PATH, HEADERS, last)
+end
+response = function(status, headers, body)
+  if status == 201 then created = created + 1
+  elseif status == 200 then resent = resent + 1
+  else refused = refused + 1 end
+end
+done = function(summary, latency, requests)
+  local c, r, x = 0, 0, 0
+  for _, t in ipairs(threads) do
+    c = c + t:get("created")
+    r = r + t:get("resent")
+    x = x + t:get("refused")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p95_us":%d,"p99_us":%d,' ..
+    '"max_us":%d,"socket_errors":%d,"slow":%d,"created":%d,"resent":%d,"refused":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, e.connect + e.read + e.write, e.timeout, c, r, x))
+end
+"""
+_WRK_THREADS = 2
 
-    def add(self, status: int | None, ms: float, body: bytes) -> None:
-        with self.lock:
-            self.latencies.append(ms)
-            if status == 201:
-                self.created += 1
-            elif status == 200:
-                self.repeated += 1
-            else:
-                self.errors += 1
-                if len(self.samples) < 3:
-                    self.samples.append(f"{status}: {body[:200]!r}")
+
+def _wrk_script(run_tag: int, token: str, stations: list[int], villages: list[str]) -> str:
+    """The load's script for one run (a temporary file; the caller removes it)."""
+    head = (
+        f"local RUN = {run_tag}\n"
+        f"local PATH = {json.dumps(CHECKS_PATH)}\n"
+        f"local STATIONS = {{{','.join(str(s) for s in stations)}}}\n"
+        f"local VILLAGES = {{{','.join(json.dumps(v) for v in villages)}}}\n"
+        'local HEADERS = {["Content-Type"]="application/json",'
+        f'["Authorization"]="Token {token}",["Accept-Language"]="en"}}\n'
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as fh:
+        fh.write(head + _LUA)
+        return fh.name
 
 
-PLATE_CHARS = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+def _wrk(wrk: str, script: str, port: int, *, threads: int, connections: int, seconds: int):
+    """Run wrk once; its figures (``WRKJSON``)."""
+    res = subprocess.run(
+        [
+            wrk,
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            # A slow answer is measured, not dropped (wrk's default gives up at 2 s).
+            "--timeout",
+            "30s",
+            "-s",
+            script,
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    line = next((x for x in res.stdout.splitlines() if x.startswith("WRKJSON ")), None)
+    if line is None:
+        raise SystemExit(f"bench checkpoints: wrk gave no figures:\n{res.stdout}\n{res.stderr}")
+    return json.loads(line[len("WRKJSON ") :])
 
 
-def _client(port, token, stations, villages, lane, tally: Tally, stop: threading.Event):
-    rng = random.Random(lane)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {
-        "Content-Type": "application/json",
-        "Authorization": f"Token {token}",
-        "Accept-Language": "en",
-    }
-    last: bytes | None = None
-    n = lane
-    while not stop.is_set():
-        if last is not None and rng.random() < 0.05:
-            body = last  # the queue sends a check again
-        else:
-            body = json.dumps(
-                {
-                    "client_id": str(uuid.uuid4()),
-                    "station": stations[n % len(stations)],
-                    "plate": "闽E" + "".join(rng.choice(PLATE_CHARS) for _ in range(5)),
-                    "people": rng.randint(1, 5),
-                    "code_colour": rng.choices(["green", "yellow", "red"], [96, 3, 1])[0],
-                    "test_age_hours": rng.choice([None, 12, 30]),
-                    "origin_area": rng.choice(villages),
-                    "destination": "漳州市区",
-                }
-            ).encode()
-            last = body
-        n += 1
-        started = time.perf_counter()
-        try:
-            conn.request("POST", "/api/v1/checkpoints/checks/", body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-            tally.add(response.status, (time.perf_counter() - started) * 1000, data)
-        except (OSError, http.client.HTTPException) as error:
-            tally.add(None, (time.perf_counter() - started) * 1000, str(error).encode())
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.close()
+def _stored(run_tag: int) -> tuple[int, int, int]:
+    """The run's checks in the database: (stored, client ids stored twice,
+    stored without their audit record)."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from zhanyi.checkpoints.models import Check
+    from zhanyi.core.models import AuditEvent
+
+    mine = Check.objects.filter(client_id__startswith=f"{run_tag:08x}")
+    stored = mine.count()
+    doubled = mine.values("client_id").annotate(n=Count("id")).filter(n__gt=1).count()
+    audited = (
+        AuditEvent.objects.filter(
+            action="checkpoints.check.record",
+            object_type="checkpoints.check",
+            object_id__in=mine.annotate(key=Cast("id", CharField())).values("key"),
+        )
+        .values("object_id")
+        .distinct()
+        .count()
+    )
+    return stored, doubled, stored - audited
 
 
 #: The bench's cases are reported on a day of their own, apart from any other data.
@@ -219,85 +296,113 @@ def _zone_proposal_s(villages: list[str], out: TextIO) -> float | None:
 
 def run(options: dict, out: TextIO) -> dict:
     from zhanyi.bench.soak import _server_env, _start_server
-    from zhanyi.bench.testing.scan_load import _free_port, _wait_for
-    from zhanyi.checkpoints.models import Check
+    from zhanyi.bench.testing.scan_load import (
+        _backend_pids,
+        _free_port,
+        _processes_cpu,
+        _server_pids,
+        _wait_for,
+    )
 
     if not dialect.is_postgresql():
         raise SystemExit("bench checkpoints: runs against PostgreSQL (set DATABASE_URL)")
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit(
+            "bench checkpoints: the load tool wrk is not installed (`make bench-tools` installs it)"
+        )
+    if options["seconds"] < 1 or options["clients"] < 1:
+        raise SystemExit("bench checkpoints: --seconds and --clients must be 1 or more")
     stations, villages, token = set_up()
-    before = Check.objects.count()
     _server_env()  # fails early without a secret key
     connection.close()
     port = options["port"] or _free_port()
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - the server's log, closed below
-    server = _start_server(options, port, log)
-    tally = Tally()
-    stop = threading.Event()
+    server = _start_server(options, port, log, workers=0)
+    tags = random.SystemRandom()
+    warm_tag, run_tag = tags.randrange(1, 2**31), tags.randrange(1, 2**31)
+    scripts = [_wrk_script(tag, token, stations, villages) for tag in (warm_tag, run_tag)]
     try:
         _wait_for(port, server, timeout=300)
-        # Warm up every process and thread (connections, imports), then measure.
-        warm = Tally()
-        warm_stop = threading.Event()
-        warmers = [
-            threading.Thread(
-                target=_client, args=(port, token, stations, villages, 1000 + i, warm, warm_stop)
-            )
-            for i in range(options["clients"])
-        ]
-        for t in warmers:
-            t.start()
-        time.sleep(3)
-        warm_stop.set()
-        for t in warmers:
-            t.join()
-        if warm.errors:
+        # Warm up every process and thread (connections, imports, prepared
+        # statements) with checks of a tag of their own, then measure.
+        warm = _wrk(wrk, scripts[0], port, threads=1, connections=options["clients"], seconds=3)
+        if warm["refused"] or warm["socket_errors"] or not warm["created"]:
             log.seek(0)
-            raise SystemExit(f"bench checkpoints: refused at warm-up: {warm.samples}")
-        threads = [
-            threading.Thread(target=_client, args=(port, token, stations, villages, i, tally, stop))
-            for i in range(options["clients"])
-        ]
+            raise SystemExit(f"bench checkpoints: refused at warm-up: {warm}\n{log.read()[-2000:]}")
+        say(
+            out,
+            f"load: {options['clients']} in flight, {STATIONS} stations, {options['seconds']} s",
+        )
+        pids = _server_pids(server), _backend_pids()
+        cpu_before = [_processes_cpu(p) for p in pids]
         load_before = os.getloadavg()
-        started = time.monotonic()
-        for t in threads:
-            t.start()
-        say(out, f"load: {len(threads)} clients, {STATIONS} stations, {options['seconds']} s")
-        time.sleep(options["seconds"])
-        stop.set()
-        for t in threads:
-            t.join(timeout=120)
-        elapsed = time.monotonic() - started
+        figures = _wrk(
+            wrk,
+            scripts[1],
+            port,
+            threads=min(_WRK_THREADS, options["clients"]),
+            connections=options["clients"],
+            seconds=options["seconds"],
+        )
         load_after = os.getloadavg()
+        cpu_after = [_processes_cpu(p) for p in pids]
     finally:
-        stop.set()
         server.terminate()
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-    doubled = Check.objects.values("client_id").annotate(n=Count("id")).filter(n__gt=1).count()
-    stored = Check.objects.count() - before - warm.created
-    latencies = sorted(tally.latencies)
-    if tally.errors:
-        say(out, f"errors: {tally.errors}, e.g. {tally.samples}")
-
-    def pct(p: float) -> float | None:
-        return round(latencies[int(p * (len(latencies) - 1))], 1) if latencies else None
-
+        for script in scripts:
+            Path(script).unlink(missing_ok=True)
+    stored, doubled, unaudited = _stored(run_tag)
+    elapsed = figures["duration_us"] / 1e6
+    requests = figures["requests"]
+    server_ms, db_ms = (
+        round((after - before) * 1000 / requests, 2)
+        if before is not None and after is not None and requests
+        else None
+        for before, after in zip(cpu_before, cpu_after, strict=True)
+    )
+    errors = figures["refused"] + figures["socket_errors"]
+    say(
+        out,
+        f"checks: {figures['created'] / elapsed:.0f}/s stored ({stored:,} in the database, "
+        f"{figures['resent']:,} resent), p50 {figures['p50_us'] / 1000:.1f} ms, "
+        f"p95 {figures['p95_us'] / 1000:.1f} ms, errors {errors}; CPU per request: "
+        f"server {server_ms} ms, database {db_ms} ms",
+    )
+    # Checks in flight when wrk stopped are stored, their answers unread: at
+    # most one a connection.
+    unanswered = stored - figures["created"]
+    if not 0 <= unanswered <= options["clients"] or doubled or unaudited:
+        say(
+            out,
+            f"MISMATCH: told stored {figures['created']}, stored {stored}, "
+            f"doubled {doubled}, without audit {unaudited}",
+        )
     return {
         "bench": "checkpoints",
         "stations": STATIONS,
         "clients": options["clients"],
         "seconds": round(elapsed, 1),
+        "checks_told_stored": figures["created"],
         "checks_stored": stored,
-        "check_rps": round(tally.created / elapsed, 1) if elapsed else 0.0,
-        "requests_rps": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
-        "check_p50_ms": pct(0.5),
-        "check_p95_ms": pct(0.95),
-        "resent": tally.repeated,
+        "stored_unanswered": unanswered,
+        "check_rps": round(figures["created"] / elapsed, 1) if elapsed else 0.0,
+        "requests_rps": round(requests / elapsed, 1) if elapsed else 0.0,
+        "check_p50_ms": round(figures["p50_us"] / 1000, 1),
+        "check_p95_ms": round(figures["p95_us"] / 1000, 1),
+        "check_p99_ms": round(figures["p99_us"] / 1000, 1),
+        "check_max_ms": round(figures["max_us"] / 1000, 1),
+        "slow_over_30s": figures["slow"],
+        "resent": figures["resent"],
         "doubled": doubled,
-        "errors": tally.errors,
-        "load_average": [round(x, 2) for x in (*load_before[:1], *load_after[:1])],
+        "unaudited": unaudited,
+        "errors": errors,
+        "server_cpu_ms": server_ms,
+        "db_cpu_ms": db_ms,
+        "load_average": [round(load_before[0], 2), round(load_after[0], 2)],
         "zone_proposal_s": _zone_proposal_s(villages, out),
     }

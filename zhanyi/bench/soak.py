@@ -554,7 +554,9 @@ def compare(scene: Scene, tally: Tally) -> tuple[int, int, dict]:
 # --- the run -------------------------------------------------------------------------------
 
 
-def _start_server(options: dict, port: int, log: TextIO) -> subprocess.Popen:
+def _start_server(options: dict, port: int, log: TextIO, workers: int = 1) -> subprocess.Popen:
+    """``zhanyi serve`` with the production settings and ``workers`` background
+    workers (the soak kills one; a bench without background jobs runs none)."""
     env = _server_env()
     # The server's cache (log-in counts) is the database's table when there is
     # no Redis: ``zhanyi migrate`` makes it; a test database lacks it.
@@ -574,7 +576,7 @@ def _start_server(options: dict, port: int, log: TextIO) -> subprocess.Popen:
             "--threads",
             str(options["server_threads"]),
             "--workers",
-            "1",
+            str(workers),
             "--no-scheduler",
         ],
         env=env,

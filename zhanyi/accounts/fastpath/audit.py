@@ -10,6 +10,9 @@ per write and a transaction to open and commit. The record stored is the one
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
+
+from django.db.models import Model
 
 from zhanyi.core import audit
 from zhanyi.core.fastpath import writes
@@ -22,3 +25,14 @@ def record_with_writes(carried: Sequence[writes.Write], **fields) -> AuditEvent:
     event = audit.new_event(**fields)
     writes.insert(event, carrying=carried)
     return event
+
+
+def record_if_inserted(obj: Model, *, unless_exists: str, **fields) -> AuditEvent | None:
+    """INSERT ``obj`` unless a row holds its ``unless_exists`` value already,
+    with ``audit.record(obj=obj, **fields)``'s record only when it was written:
+    on PostgreSQL one statement (``writes.insert_new_with``). The record, or
+    None when ``obj`` was not written (its value was taken)."""
+    written = writes.insert_new_with(
+        obj, unique=unless_exists, then=lambda o: audit.new_event(obj=o, **fields)
+    )
+    return cast(AuditEvent | None, written)

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test import RequestFactory
+from rest_framework.authentication import TokenAuthentication as BaseTokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -21,11 +22,26 @@ from zhanyi.core.fastpath import writes
 from zhanyi.core.models import AuditEvent, PeriodicRun
 
 
-def _ordinary(header: str):
-    """What DRF's authentication (the settings' class) makes of the header."""
+class OrmTokenAuthentication(BaseTokenAuthentication):
+    """DRF's token authentication through the ORM, as the settings' class read
+    the token before its prepared statement: the answers to agree with."""
+
+    def authenticate_credentials(self, key):
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user__jurisdiction").get(key=key)
+        except model.DoesNotExist:
+            raise AuthenticationFailed("Invalid token.") from None
+        if not token.user.is_active:
+            raise AuthenticationFailed("User inactive or deleted.")
+        return token.user, token
+
+
+def _ordinary(header: str, authentication=OrmTokenAuthentication):
+    """What DRF's authentication makes of the header."""
     request = Request(RequestFactory().post("/api/v1/testing/scans/", HTTP_AUTHORIZATION=header))
     try:
-        found = TokenAuthentication().authenticate(request)
+        found = authentication().authenticate(request)
     except AuthenticationFailed as e:
         return ("refused", str(e.detail))
     if found is None:
@@ -83,6 +99,8 @@ def test_the_hand_written_token_check_agrees_with_drfs_authentication(world):
         else:
             assert fast == ordinary, header
             answered += fast[0] != "refused"
+        # The settings' class (the API's) answers as the ORM's.
+        assert _ordinary(header, TokenAuthentication) == ordinary, header
     assert answered == 6  # the five forms of the valid key, and the outsider's
     assert _fast(f"Token\xa0{valid}") is None
     assert _fast(f"Token {inactive}") == ("refused", "User inactive or deleted.")
@@ -123,3 +141,42 @@ def test_a_record_is_append_only_on_either_path(world):
     event = carried_audit.record_with_writes([], actor=None, action="x")
     with pytest.raises(PermissionError):
         event.save()
+
+
+def test_a_row_and_its_record_written_together_are_those_save_and_record_write(world):
+    """``record_if_inserted``: the row ``save`` writes and the record
+    ``audit.record`` writes, in one statement on PostgreSQL; a value taken
+    already writes neither (a resent check)."""
+    request = RequestFactory().post(
+        "/api/v1/checkpoints/checks/", REMOTE_ADDR="10.9.8.7", HTTP_USER_AGENT="phone/3"
+    )
+    at = dt.datetime(2021, 9, 13, 8, 30, tzinfo=dt.UTC)
+    fields = {
+        "actor": world.village_member,
+        "action": "checkpoints.check.record",
+        "detail": {"outcome": "pass", "zones": [{"id": 3, "name": "封控区"}]},
+        "request": request,
+        "area": world.village,
+    }
+    saved = PeriodicRun.objects.create(name="saved", started_at=at, ok=True, runner="r")
+    ordinary = audit.record(obj=saved, **fields)
+    fast = PeriodicRun(name="fast", started_at=at, ok=True, runner="r")
+    record = carried_audit.record_if_inserted(fast, unless_exists="name", **fields)
+    assert record is not None and fast.pk is not None and fast.pk != saved.pk
+    stored = PeriodicRun.objects.values().get(pk=fast.pk)
+    assert {**stored, "id": None, "name": None} == {
+        **PeriodicRun.objects.values().get(pk=saved.pk),
+        "id": None,
+        "name": None,
+    }
+    assert _row(record) | {"object_id": "", "object_label": ""} == _row(ordinary) | {
+        "object_id": "",
+        "object_label": "",
+    }
+    assert _row(record)["object_id"] == str(fast.pk) and _row(record)["object_label"] == "fast"
+    # The name taken: nothing written, no error, the transaction still usable.
+    again = PeriodicRun(name="fast", runner="other")
+    assert carried_audit.record_if_inserted(again, unless_exists="name", **fields) is None
+    assert again.pk is None
+    assert PeriodicRun.objects.filter(name="fast").get().runner == "r"
+    assert AuditEvent.objects.filter(action="checkpoints.check.record").count() == 2

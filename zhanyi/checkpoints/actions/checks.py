@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanyi.accounts.models import TaskForceKind
+from zhanyi.checkpoints.fastpath import write
 from zhanyi.checkpoints.models import Check, CodeColour, Outcome, Station
 from zhanyi.checkpoints.rules import local_day, protocol
 from zhanyi.checkpoints.wording import plate_refusal
@@ -45,6 +46,7 @@ from .common import check_lengths, require
 CLOCK_SKEW = dt.timedelta(minutes=10)
 MAX_PEOPLE = 99
 MAX_TEST_AGE_HOURS = 24 * 30
+RECORD_ACTION = "checkpoints.check.record"
 
 
 @dataclass(frozen=True)
@@ -79,17 +81,19 @@ def do_record_check(
     stored already gives the stored check back (``created`` false)."""
     require(acting_user, "edit_operations", station.area)
     # No look-up first: a check is nearly always new (one query fewer a check);
-    # the unique client id turns a repeat into an IntegrityError, and then the
-    # stored check is the answer.
+    # the unique client id makes a repeat write nothing, and then the stored
+    # check is the answer.
     try:
-        with transaction.atomic():
-            return _record(station, data, acting_user=acting_user, request=request), True
+        if data.person is not None or data.identity is not None:
+            # Someone named: the check may hand them on, in its transaction.
+            with transaction.atomic():
+                return _record(station, data, acting_user=acting_user, request=request), True
+        check = _record_alone(station, data, acting_user=acting_user, request=request)
+        if check is not None:
+            return check, True
     except IntegrityError:
-        # The same client id stored before, or by a concurrent request just now.
-        stored = _stored(data.client_id, station)
-        if stored is None:
-            raise
-        return stored, False
+        # The same client id stored by a concurrent request just now.
+        pass
     except ValidationError:
         # A check stored before is its answer even if it would be refused now
         # (its station closed since): the phone's queue must not drop it as refused.
@@ -97,10 +101,18 @@ def do_record_check(
         if stored is None:
             raise
         return stored, False
+    stored = _stored(data.client_id, station)
+    if stored is None:
+        raise IntegrityError(f"check {data.client_id} neither stored nor found")
+    return stored, False
 
 
 def _stored(client_id: uuid.UUID, station: Station) -> Check | None:
-    found = Check.objects.filter(client_id=client_id).first()
+    found = (
+        Check.objects.select_related("origin_area", "destination_area")
+        .filter(client_id=client_id)
+        .first()
+    )
     if found is not None and found.station_id != station.pk:
         raise ValidationError(
             {"client_id": _("This client id names a check at another checkpoint.")}
@@ -164,7 +176,8 @@ def _too_long(name: str, value: str) -> str:
     return ""
 
 
-def _record(station: Station, data: CheckInput, *, acting_user, request) -> Check:
+def _decided(station: Station, data: CheckInput, *, acting_user) -> tuple[Check, dict]:
+    """The check with its decision, not yet written, and its audit detail."""
     now = timezone.now()
     plate, new_energy, at = _clean(station, data, now)
     rules = protocol()
@@ -182,7 +195,7 @@ def _record(station: Station, data: CheckInput, *, acting_user, request) -> Chec
         ),
         rules.checkpoints,
     )
-    check = Check.objects.create(
+    check = Check(
         client_id=data.client_id,
         station=station,
         checked_at=at,
@@ -208,23 +221,49 @@ def _record(station: Station, data: CheckInput, *, acting_user, request) -> Chec
         recorded_by=actor_user(acting_user),
         recorded_by_name=actor_name(acting_user),
     )
+    detail = {
+        "station": station.pk,
+        "plate": plate,
+        "people": data.people,
+        "outcome": check.outcome,
+        "reason": decision.reason.code,
+        "zones": [
+            {"id": r.zone_id, "name": r.zone_name}
+            for r in (origin_risk, destination_risk)
+            if r is not None
+        ],
+    }
+    return check, detail
+
+
+def _record_alone(station: Station, data: CheckInput, *, acting_user, request) -> Check | None:
+    """A check that names nobody: the check and its audit record written in
+    one statement on PostgreSQL (``fastpath.write``), nothing when its client
+    id is stored already (None)."""
+    check, detail = _decided(station, data, acting_user=acting_user)
+    written = write.record_check(
+        check,
+        actor=acting_user,
+        action=RECORD_ACTION,
+        area=station.area,
+        detail=detail,
+        request=request,
+    )
+    return check if written else None
+
+
+def _record(station: Station, data: CheckInput, *, acting_user, request) -> Check:
+    """A check naming a person, written through the ORM with its audit record
+    and, when its decision hands them on, their hand-off (in the caller's
+    transaction)."""
+    check, detail = _decided(station, data, acting_user=acting_user)
+    check.save(force_insert=True)
     audit.record(
         actor=acting_user,
-        action="checkpoints.check.record",
+        action=RECORD_ACTION,
         obj=check,
         area=station.area,
-        detail={
-            "station": station.pk,
-            "plate": plate,
-            "people": data.people,
-            "outcome": check.outcome,
-            "reason": decision.reason.code,
-            "zones": [
-                {"id": r.zone_id, "name": r.zone_name}
-                for r in (origin_risk, destination_risk)
-                if r is not None
-            ],
-        },
+        detail=detail,
         request=request,
     )
     if check.outcome in (Outcome.QUARANTINE, Outcome.TESTING) and (data.person or data.identity):

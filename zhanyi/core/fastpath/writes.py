@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from zhanyi.core.db import dialect
 
@@ -134,3 +134,63 @@ def _insert_sql(
     if not with_key:
         sql += f" RETURNING {quote(model._meta.pk.column)}"
     return sql
+
+
+def insert_new_with(
+    obj: models.Model, *, unique: str, then: Callable[[models.Model], models.Model]
+) -> models.Model | None:
+    """INSERT ``obj`` unless a row holds its ``unique`` field's value already,
+    and the row ``then(obj)`` makes (the audit record naming it) only when
+    ``obj`` was written; that row, or None when ``obj`` was not written.
+
+    On PostgreSQL both travel in one statement, with no transaction to open:
+    ``obj``'s key is reserved first (``reserve_id``) so that ``then`` can name
+    it, ``obj``'s insert is a data-modifying ``WITH`` clause that skips a
+    taken value (``ON CONFLICT DO NOTHING``, safe against a concurrent insert
+    of the same value: the loser writes nothing), and the second row is
+    inserted for each row the first wrote. Elsewhere the two inserts run in
+    a transaction. No signals are sent (as ``insert``).
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not dialect.is_postgresql(connection):
+        with transaction.atomic():
+            if not insert(obj, unless_exists=unique):
+                return None
+            row = then(obj)
+            insert(row)
+            return row
+    model = type(obj)
+    obj.pk = reserve_id(model)
+    row = then(obj)
+    sql = _insert_new_with_sql(model, unique, type(row))
+    values = [*_values(obj, _insert_fields(model, True)), *_values(row, _insert_fields(type(row)))]
+    with cursor() as db:
+        db.execute(sql, values)
+        found = db.fetchone()
+    if found is None:
+        obj.pk = None
+        return None
+    for written in (obj, row):
+        written._state.adding = False
+        written._state.db = DEFAULT_DB_ALIAS
+    row.pk = found[0]
+    return row
+
+
+@functools.cache
+def _insert_new_with_sql(model: type[models.Model], unique: str, then: type[models.Model]) -> str:
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    first = (
+        f"{_insert_sql(model, unless_exists=unique, with_key=True)} "
+        f"RETURNING {quote(model._meta.pk.column)}"
+    )
+    fields = _insert_fields(then)
+    # Selected, not VALUES: each value cast to its column's type, as the
+    # insert's VALUES would be.
+    casts = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+    return (
+        f"WITH written AS ({first}) "
+        f"INSERT INTO {quote(then._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT {casts} FROM written RETURNING {quote(then._meta.pk.column)}"
+    )
