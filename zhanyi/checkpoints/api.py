@@ -11,14 +11,20 @@ offline queue relies on it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+from collections.abc import Mapping
+from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.fields import SkipField
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -67,6 +73,7 @@ def station_dict(s: Station) -> dict:
 
 
 def check_dict(c: Check) -> dict:
+    reasons = [reason_text(r) for r in c.reasons]
     return {
         "id": c.pk,
         "client_id": str(c.client_id),
@@ -85,8 +92,8 @@ def check_dict(c: Check) -> dict:
         "destination_tier": c.destination_tier or None,
         "outcome": c.outcome,
         "outcome_label": c.get_outcome_display(),
-        "reason": reason_text(c.reasons[0]) if c.reasons else "",
-        "reasons": [reason_text(r) for r in c.reasons],
+        "reason": reasons[0] if reasons else "",
+        "reasons": reasons,
         "waits_for_person": c.waits_for_person,
         "handed_off": bool(c.handoff_key),
     }
@@ -168,6 +175,36 @@ class VehicleCheckInput(serializers.Serializer):
     )
     phone = serializers.CharField(max_length=32, required=False, default="", allow_blank=True)
 
+    @classmethod
+    def validated(cls, data: Any) -> dict:
+        """``validated_data`` as ``is_valid(raise_exception=True)`` gives it.
+
+        A new serializer deep-copies and binds its fifteen fields, which cost
+        a fifth of a check's CPU; a body every field accepts is validated by
+        fields bound once per process (a field keeps no state of one call,
+        as a list serializer's child serves every item). Anything refused is
+        validated again by a new serializer, so the 400 names every problem
+        in the serializer's words, as before."""
+        if isinstance(data, Mapping):
+            out = {}
+            try:
+                for name, field in _bound_fields().items():
+                    with contextlib.suppress(SkipField):  # absent, no default
+                        out[name] = field.run_validation(field.get_value(data))
+            except (serializers.ValidationError, DjangoValidationError):
+                pass
+            else:
+                return out
+        full = cls(data=data)
+        full.is_valid(raise_exception=True)
+        return dict(full.validated_data)
+
+
+@functools.cache
+def _bound_fields() -> dict[str, serializers.Field]:
+    """``VehicleCheckInput``'s fields, bound once per process."""
+    return dict(VehicleCheckInput().fields)
+
 
 def _person(user, person_id: int | None) -> Person | None:
     if person_id is None:
@@ -215,9 +252,7 @@ class ChecksView(APIView):
         request=VehicleCheckInput, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT}
     )
     def post(self, request: Request) -> Response:
-        data = VehicleCheckInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = VehicleCheckInput.validated(request.data)
         # The station (inside the jurisdiction) and the areas by code in one
         # prepared statement; an area named otherwise is looked up by ``_area``.
         origin_code, destination_code = v["origin_area"].strip(), v["destination_area"].strip()

@@ -3,6 +3,7 @@ and the reasons of a decision."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -64,25 +65,29 @@ def reason_text(reason: dict[str, Any]) -> str:
         "tier": tier_label(str(params.get("tier", ""))),
         "hours": params.get("hours", ""),
     }
-    texts = {
-        "clear": _("Green code and no zone on the way: pass."),
-        "red_code": _("Red health code: %(outcome)s.") % p,
-        "yellow_code": _("Yellow health code: %(outcome)s.") % p,
-        "no_code": _("No health code shown: %(outcome)s.") % p,
-        "from_tier": _("Coming from a %(tier)s: %(outcome)s.") % p,
-        "from_tier_tested": _(
-            "Coming from a %(tier)s with a negative test within %(hours)s hours: pass."
-        )
-        % p,
-        "into_tier": _("Going into a %(tier)s: %(outcome)s.") % p,
-        "outside_untested": _(
+    # Only the reason's own sentence is translated (a check's answer gives each).
+    text = _REASON_TEXTS.get(code)
+    return text(p) if text else outcome
+
+
+_REASON_TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "clear": lambda p: _("Green code and no zone on the way: pass."),
+    "red_code": lambda p: _("Red health code: %(outcome)s.") % p,
+    "yellow_code": lambda p: _("Yellow health code: %(outcome)s.") % p,
+    "no_code": lambda p: _("No health code shown: %(outcome)s.") % p,
+    "from_tier": lambda p: _("Coming from a %(tier)s: %(outcome)s.") % p,
+    "from_tier_tested": lambda p: (
+        _("Coming from a %(tier)s with a negative test within %(hours)s hours: pass.") % p
+    ),
+    "into_tier": lambda p: _("Going into a %(tier)s: %(outcome)s.") % p,
+    "outside_untested": lambda p: (
+        _(
             "Coming from outside the city without a negative test within %(hours)s hours:"
             " %(outcome)s."
         )
-        % p,
-        "outside_tested": _(
-            "Coming from outside the city with a negative test within %(hours)s hours: pass."
-        )
-        % p,
-    }
-    return texts.get(code, outcome)
+        % p
+    ),
+    "outside_tested": lambda p: (
+        _("Coming from outside the city with a negative test within %(hours)s hours: pass.") % p
+    ),
+}

@@ -137,3 +137,55 @@ def test_the_station_read_by_hand_is_the_scoped_queryset(world):
             assert found.area == expected.area and found.area.path == expected.area.path
             assert origin == world.village and origin.path == world.village.path
             assert destination is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"client_id": str(uuid.uuid4()), "station": 1, "plate": " 闽E1 ", "people": 2},
+        {"client_id": "0" * 32, "station": "7", "plate": "x", "people": 1, "code_colour": "red"},
+        {
+            "client_id": str(uuid.uuid4()),
+            "station": 1,
+            "plate": "闽E12345",
+            "people": 2,
+            "code_colour": "yellow",
+            "test_age_hours": None,
+            "origin_area": " 350602001001 ",
+            "checked_at": "2021-09-13T08:30:00Z",
+            "person": None,
+            "name": "张三",
+        },
+        {"client_id": "nope", "station": 1, "plate": "x", "people": 2, "code_colour": "green"},
+        {"client_id": str(uuid.uuid4()), "station": "a", "people": -1, "code_colour": "blue"},
+        {"station": 1, "plate": "x" * 40, "people": 2, "code_colour": "green"},
+        {"client_id": str(uuid.uuid4()), "station": 1, "plate": None, "people": 2},
+        {
+            "client_id": str(uuid.uuid4()),
+            "station": 1,
+            "plate": "x",
+            "people": 2,
+            "code_colour": "green",
+            "checked_at": "yesterday",
+        },
+        [1, 2],
+        "text",
+    ],
+)
+def test_the_check_input_validated_once_bound_answers_as_a_new_serializer(body):
+    """``VehicleCheckInput.validated`` (fields bound once per process) gives
+    the new serializer's ``validated_data``, or its 400 with every problem."""
+    from rest_framework.exceptions import ValidationError
+
+    from zhanyi.checkpoints.api import VehicleCheckInput
+
+    if isinstance(body, dict) and "code_colour" not in body:
+        body = {**body, "code_colour": "green"}
+    fresh = VehicleCheckInput(data=body)
+    if fresh.is_valid():
+        assert VehicleCheckInput.validated(body) == dict(fresh.validated_data)
+        assert VehicleCheckInput.validated(body) == dict(fresh.validated_data)  # again
+    else:
+        with pytest.raises(ValidationError) as refused:
+            VehicleCheckInput.validated(body)
+        assert refused.value.detail == fresh.errors
