@@ -109,6 +109,7 @@ class CoverageView(APIView):
             {
                 "area": cov.area.code if cov.area else None,
                 "day": cov.day,
+                "people_counted_at": cov.people_counted_at,
                 "targets": {"first_dose_pct": cov.first_target, "full_course_pct": cov.full_target},
                 "total": counts(cov.total),
                 "by_area": [{"area": a.code, "name": a.name} | counts(c) for a, c in cov.by_area],

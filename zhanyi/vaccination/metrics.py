@@ -1,34 +1,30 @@
-"""Figures of vaccination (数出一门): doses given, first doses, full courses, coverage."""
+"""Figures of vaccination (数出一门): doses given, first doses, full courses, coverage,
+all read from the coverage tallies (``queries.dose_counts``, ``queries.coverage``)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure
+from zhanyi.core.metrics import figure
 from zhanyi.places.models import Area
 from zhanyi.vaccination import queries
-from zhanyi.vaccination.models import Dose
-
-
-def _doses(area: Area | None):
-    return Dose.objects.filter(**area_filter(area, "village__path"))
 
 
 @figure(
     "vaccination.doses", _("Vaccine doses given"), _("doses"), order=90, link="vaccination:home"
 )
 def doses(area: Area | None) -> int:
-    return _doses(area).count()
+    return queries.dose_counts(area)["doses"]
 
 
 @figure("vaccination.first_dose", _("People with a first dose"), _("people"), order=91)
 def first_dose(area: Area | None) -> int:
-    return _doses(area).filter(dose_number=1).count()
+    return queries.dose_counts(area)["first_dose"]
 
 
 @figure("vaccination.fully_vaccinated", _("People fully vaccinated"), _("people"), order=92)
 def fully_vaccinated(area: Area | None) -> int:
-    return _doses(area).filter(completes_course=True).count()
+    return queries.dose_counts(area)["full_course"]
 
 
 @figure(

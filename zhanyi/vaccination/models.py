@@ -235,3 +235,106 @@ class Dose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} · {self.dose_number}"
+
+
+# -- coverage tallies ---------------------------------------------------------------------
+#
+# Coverage reads these small tables, never the millions of dose rows: the doses
+# are tallied by village, age band and dose number as they are written (the
+# import and the site's recording add to the tally in their own transaction),
+# and the people of each village and age band are counted once a day. Age
+# bands are counted on ``CoverageDay.day``; the daily recount moves everyone
+# to the bands of the new day.
+
+
+class CoverageDay(models.Model):
+    """The day the tallies count ages on, and when the people were counted (one row).
+
+    Every writer of the tallies locks this row, after writing its doses:
+    the daily recount and the writers take their turns."""
+
+    day = models.DateField(_("ages counted on"))
+    people_counted_at = models.DateTimeField(_("people counted at"))
+
+    class Meta:
+        verbose_name = _("coverage day")
+        verbose_name_plural = _("coverage days")
+
+    def __str__(self) -> str:
+        return f"{self.day}"
+
+
+class DoseTally(models.Model):
+    """Doses given to the people of a village and age band, by dose number (接种剂次汇总).
+
+    ``age_band``: the band's index, or ``rules.TOO_YOUNG`` (-1),
+    ``rules.UNKNOWN_AGE`` (-2). ``village`` null: people with no village."""
+
+    village = models.ForeignKey(
+        "places.Area",
+        models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("village"),
+        db_constraint=False,
+        db_index=False,
+    )
+    age_band = models.SmallIntegerField(_("age band"))
+    dose_number = models.PositiveSmallIntegerField(_("dose"))
+    doses = models.PositiveIntegerField(_("doses"), default=0)
+    # Of them, doses that complete the vaccine's course (全程).
+    completed = models.PositiveIntegerField(_("courses completed"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "age_band", "dose_number"],
+                name="vaccination_dose_tally_cell",
+            ),
+            models.UniqueConstraint(
+                fields=["age_band", "dose_number"],
+                condition=Q(village=None),
+                name="vaccination_dose_tally_cell_no_village",
+            ),
+        ]
+        verbose_name = _("dose tally")
+        verbose_name_plural = _("dose tallies")
+
+    def __str__(self) -> str:
+        return f"{self.village_id} · {self.age_band} · {self.dose_number}: {self.doses}"
+
+
+class PopulationTally(models.Model):
+    """Live people of the person index in a village and age band (人口数), the
+    denominators of coverage, counted on ``CoverageDay.day``."""
+
+    village = models.ForeignKey(
+        "places.Area",
+        models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("village"),
+        db_constraint=False,
+        db_index=False,
+    )
+    age_band = models.SmallIntegerField(_("age band"))
+    people = models.PositiveIntegerField(_("people"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "age_band"], name="vaccination_population_tally_cell"
+            ),
+            models.UniqueConstraint(
+                fields=["age_band"],
+                condition=Q(village=None),
+                name="vaccination_population_tally_cell_no_village",
+            ),
+        ]
+        verbose_name = _("population tally")
+        verbose_name_plural = _("population tallies")
+
+    def __str__(self) -> str:
+        return f"{self.village_id} · {self.age_band}: {self.people}"

@@ -1,5 +1,6 @@
 """Reads of the vaccination app, each with its access check, and coverage
-(接种率) by area, age band and dose against the protocol's targets."""
+(接种率) by area, age band and dose against the protocol's targets, read from
+the coverage tallies (``actions.tallies``)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import jurisdiction
 from zhanyi.core.metrics import area_filter
-from zhanyi.engine.protocol import LOCAL_TZ
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area
-from zhanyi.vaccination.models import Appointment, Dose, DoseImport, Site
-from zhanyi.vaccination.rules import AgeBand, age_bands, born_by, rules
+from zhanyi.vaccination.models import (
+    Appointment,
+    CoverageDay,
+    Dose,
+    DoseImport,
+    DoseTally,
+    PopulationTally,
+    Site,
+)
+from zhanyi.vaccination.rules import TOO_YOUNG, AgeBand, age_bands, rules
 
 
 def require_view(user) -> None:
@@ -80,18 +88,6 @@ def doses_of(user, person: Person) -> list[Dose]:
 
 # -- coverage ----------------------------------------------------------------------------
 
-#: Band index of people younger than the first band, and of an unknown birth date.
-TOO_YOUNG, UNKNOWN_AGE = -1, -2
-
-
-def _band(field_name: str, day: dt.date) -> Case:
-    bands = age_bands()
-    whens = [When(**{f"{field_name}__isnull": True}, then=Value(UNKNOWN_AGE))]
-    whens.append(When(**{f"{field_name}__gt": born_by(day, bands[0].low)}, then=Value(TOO_YOUNG)))
-    for b in bands[1:]:
-        whens.append(When(**{f"{field_name}__gt": born_by(day, b.low)}, then=Value(b.index - 1)))
-    return Case(*whens, default=Value(bands[-1].index), output_field=IntegerField())
-
 
 @dataclass
 class Count3:
@@ -119,10 +115,13 @@ class Count3:
 
 @dataclass
 class Coverage:
-    """Coverage of ``area`` on ``day``: per child area, per age band, in all."""
+    """Coverage of ``area``: per child area, per age band, in all, with ages
+    on ``day`` and the people as counted at ``people_counted_at`` (``None``:
+    not counted yet)."""
 
     area: Area | None
-    day: dt.date
+    day: dt.date | None
+    people_counted_at: dt.datetime | None
     bands: list[AgeBand]
     first_target: int
     full_target: int
@@ -148,47 +147,57 @@ def _children(area: Area | None) -> list[Area]:
     return list(Area.objects.filter(parent=area).order_by("code"))
 
 
-def coverage(area: Area | None, day: dt.date | None = None) -> Coverage:
-    """Coverage by child area and age band: two grouped scans (doses, people),
-    rolled up from villages to ``area``'s children. People count from the
-    protocol's first age band; a dose counts where the person lived when it
-    was given. People of unknown age count in the totals, in no band."""
+def _tallied(area: Area | None, model):
+    """``model``'s tally cells of ``area`` (the whole city: also people with no village)."""
+    if area is None or area.parent_id is None:
+        return model.objects.all()
+    return model.objects.filter(**area_filter(area, "village__path"))
+
+
+def dose_counts(area: Area | None) -> dict[str, int]:
+    """Doses given to the people of ``area``, first doses, doses completing a
+    course: sums of the dose tally (``None``: the whole city)."""
+    cells = DoseTally.objects.filter(**area_filter(area, "village__path"))
+    total = cells.aggregate(doses=Sum("doses"), completed=Sum("completed"))
+    first = cells.filter(dose_number=1).aggregate(n=Sum("doses"))["n"]
+    return {
+        "doses": total["doses"] or 0,
+        "first_dose": first or 0,
+        "full_course": total["completed"] or 0,
+    }
+
+
+def coverage(area: Area | None) -> Coverage:
+    """Coverage by child area and age band from the tallies, rolled up from
+    villages to ``area``'s children. People count from the protocol's first
+    age band; a dose counts where the person lived when it was given. People
+    of unknown age count in the totals, in no band."""
     rule = rules()
-    day = day or dt.datetime.now(LOCAL_TZ).date()
+    counted = CoverageDay.objects.filter(pk=1).first()
     result = Coverage(
-        area, day, age_bands(rule), rule.first_dose_target_pct, rule.full_course_target_pct
-    )
-    whole = area is None or area.parent_id is None
-    doses = (
-        Dose.objects.all() if whole else Dose.objects.filter(**area_filter(area, "village__path"))
-    )
-    dose_rows = (
-        doses.annotate(band=_band("birth_date", day))
-        .values("village_id", "band")
-        .annotate(
-            n=Count("id"),
-            first=Count("id", filter=Q(dose_number=1)),
-            full=Count("id", filter=Q(completes_course=True)),
-        )
-        .order_by()
-    )
-    persons = Person.objects.filter(merged_into=None)
-    if not whole:
-        persons = persons.filter(**area_filter(area, "village__path"))
-    people_rows = (
-        persons.annotate(band=_band("birth_date", day))
-        .values("village_id", "band")
-        .annotate(n=Count("id"))
-        .order_by()
+        area,
+        counted.day if counted else None,
+        counted.people_counted_at if counted else None,
+        age_bands(rule),
+        rule.first_dose_target_pct,
+        rule.full_course_target_pct,
     )
     cells: dict[tuple[int | None, int], Count3] = defaultdict(Count3)
-    for r in dose_rows:
-        c = cells[(r["village_id"], r["band"])]
-        c.doses, c.first_dose, c.full_course = r["n"], r["first"], r["full"]
-    for r in people_rows:
-        cells[(r["village_id"], r["band"])].people = r["n"]
-    by_number = doses.values("dose_number").annotate(n=Count("id")).order_by("dose_number")
-    result.by_dose = [(r["dose_number"], r["n"]) for r in by_number]
+    by_number: dict[int, int] = defaultdict(int)
+    dose_rows = _tallied(area, DoseTally).values_list(
+        "village_id", "age_band", "dose_number", "doses", "completed"
+    )
+    for village_id, band, number, doses, completed in dose_rows:
+        c = cells[(village_id, band)]
+        c.doses += doses
+        c.full_course += completed
+        if number == 1:
+            c.first_dose += doses
+        by_number[number] += doses
+    people_rows = _tallied(area, PopulationTally).values_list("village_id", "age_band", "people")
+    for village_id, band, people in people_rows:
+        cells[(village_id, band)].people = people
+    result.by_dose = sorted(by_number.items())
     _roll_up(result, cells)
     return result
 

@@ -48,3 +48,20 @@ def born_by(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+#: The band of people younger than the first band, and of an unknown birth date.
+TOO_YOUNG, UNKNOWN_AGE = -1, -2
+
+
+def band_cutoffs(day: dt.date, bands: list[AgeBand] | None = None) -> list[dt.date]:
+    """Each band's latest birth date on ``day``: someone born on or before
+    ``cutoffs[i]`` is in band ``i`` or an older one."""
+    return [born_by(day, b.low) for b in bands or age_bands()]
+
+
+def band_of(birth_date: dt.date | None, day: dt.date) -> int:
+    """The age band of someone born on ``birth_date``, on ``day``."""
+    if birth_date is None:
+        return UNKNOWN_AGE
+    return sum(birth_date <= cutoff for cutoff in band_cutoffs(day)) - 1

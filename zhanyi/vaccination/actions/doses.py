@@ -24,6 +24,7 @@ from zhanyi.vaccination.models import (
 )
 from zhanyi.vaccination.rules import rules
 
+from . import tallies
 from .common import require
 
 
@@ -141,6 +142,7 @@ def do_record_dose(
     except IntegrityError:  # an import stored it meanwhile
         earlier = Dose.objects.select_related("site").get(person=person, dose_number=dose_number)
         raise ValidationError({"dose_number": twice_message(person, earlier)}) from None
+    tallies.add_recorded(dose)
     attended = Appointment.objects.filter(
         person=person, dose_number=dose_number, state=AppointmentState.BOOKED
     ).update(state=AppointmentState.ATTENDED)

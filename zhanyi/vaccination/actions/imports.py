@@ -15,7 +15,8 @@ reported with its line and the reason (the first ``MAX_PROBLEMS`` in full):
 - unreadable numbers, times, vaccines; doses beyond the vaccine's course.
 
 The rows that pass are written by ``zhanyi.core.db.bulk.copy_frame`` (COPY on
-PostgreSQL), sorted by person, in one transaction with the import's record.
+PostgreSQL), sorted by person, and added to the coverage tallies
+(``tallies.add_imported``), in one transaction with the import's record.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from zhanyi.places.models import Area
 from zhanyi.vaccination.models import Dose, DoseImport, DoseSource, Site, Vaccine
 from zhanyi.vaccination.rules import rules
 
+from . import tallies
 from .common import require
 
 #: Header (lower case, no spaces) → column: the immunisation system's Chinese
@@ -337,13 +339,16 @@ def _create_persons(rows: pl.DataFrame, *, acting_user, import_ref: str) -> dict
 
 def _link(
     frame: pl.DataFrame, problems: _Problems, *, create_unknown: bool, acting_user, ref: str
-) -> tuple[pl.DataFrame, int]:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows linked to their persons, and the persons added to the index
+    (``village_id``, ``birth_date``)."""
+    none = pl.DataFrame(schema={"village_id": pl.Int64, "birth_date": pl.Date})
     numbers = frame["identity_number"].unique().to_list()
     found = _persons(numbers)
     frame = frame.join(found, on="identity_number", how="left")
     missing = frame.filter(pl.col("person_id").is_null())
     if missing.height == 0:
-        return frame, 0
+        return frame, none
     frame = frame.filter(pl.col("person_id").is_not_null())
     why: dict[str, str] = {}
     for number in missing["identity_number"].unique().to_list():
@@ -359,7 +364,7 @@ def _link(
         problems.add("refused", invalid, "identity_number", lambda r: why[r["identity_number"]])
     valid = missing.filter(~pl.col("identity_number").is_in(list(why)))
     if valid.height == 0:
-        return frame, 0
+        return frame, none
     if not create_unknown:
         problems.add(
             "unknown",
@@ -376,7 +381,7 @@ def _link(
                 }
             ),
         )
-        return frame, 0
+        return frame, none
     not_made = _create_persons(valid, acting_user=acting_user, import_ref=ref)
     linked = valid.drop("person_id", "village_id", "birth_date").join(
         _persons(valid["identity_number"].unique().to_list()), on="identity_number", how="left"
@@ -396,7 +401,7 @@ def _link(
             ),
         )
     linked = linked.filter(pl.col("person_id").is_not_null())
-    created = linked["identity_number"].n_unique()
+    created = linked.unique("person_id").select("village_id", "birth_date")
     if linked.height:
         frame = pl.concat([frame, linked.select(frame.columns)])
     return frame, created
@@ -494,7 +499,7 @@ def _site_ids(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(lookup, on="sk", how="left").drop("sk")
 
 
-def _store(frame: pl.DataFrame, run: DoseImport, acting_user) -> None:
+def _store(frame: pl.DataFrame, new_people: pl.DataFrame, run: DoseImport, acting_user) -> None:
     out = frame.sort("person_id").select(
         pl.col("person_id"),
         pl.col("vaccine_id"),
@@ -517,6 +522,7 @@ def _store(frame: pl.DataFrame, run: DoseImport, acting_user) -> None:
         with transaction.atomic():
             for start in range(0, out.height, COPY_BATCH):
                 bulk.copy_frame(Dose, out.slice(start, COPY_BATCH))
+            tallies.add_imported(out, new_people)
     except IntegrityError:
         raise ValidationError(
             {
@@ -568,12 +574,12 @@ def do_import_doses(
     )
     frame = _without_duplicates(_in_jurisdiction(frame, problems, acting_user), problems)
     frame = _site_ids(frame)
-    _store(frame, run, acting_user)
+    _store(frame, created, run, acting_user)
     run.stored = frame.height
     run.duplicates = problems.duplicates
     run.unknown_persons = problems.unknown
     run.refused = problems.refused
-    run.created_persons = created
+    run.created_persons = created.height
     run.problems = sorted(problems.rows, key=lambda p: p["line"])
     run.seconds = round(time.perf_counter() - started, 2)
     run.save()
@@ -588,7 +594,7 @@ def do_import_doses(
             "stored": run.stored,
             "duplicates": run.duplicates,
             "unknown_persons": run.unknown_persons,
-            "created_persons": created,
+            "created_persons": run.created_persons,
             "refused": run.refused,
         },
         request=request,

@@ -18,12 +18,9 @@ pytestmark = pytest.mark.django_db
 def test_the_home_page_shows_coverage_by_area_and_age(world, client_for):
     v = vaccines()
     s = site(world.village)
-    for i in range(4):
-        p = person(world.village, f"甲{i}", seq=i, age=30 if i < 2 else 70)
-        if i % 2 == 0:
-            actions.do_record_dose(
-                acting_user=ACTOR, person=p, vaccine=v["ad5"], dose_number=1, site=s
-            )
+    people = [person(world.village, f"甲{i}", seq=i, age=30 if i < 2 else 70) for i in range(4)]
+    for p in people[::2]:
+        actions.do_record_dose(acting_user=ACTOR, person=p, vaccine=v["ad5"], dose_number=1, site=s)
     page = client_for(world.tracer).get(reverse("vaccination:home")).content.decode()
     assert "东铺头街道" in page  # the county's child area
     assert "18–59" in page and "60–79" in page and "50.0%" in page

@@ -5,6 +5,8 @@
 - ``record PERSON VACCINE DOSE --site ID [--batch B]``: a dose given now.
 - ``import FILE [--create-unknown] [--json]``: an export of the immunisation system.
 - ``coverage [--area CODE] [--json]``: coverage by area and age band against the targets.
+- ``recount``: the coverage tallies counted again from the doses and the person index, with
+  today's ages (the periodic job ``vaccination.recount`` does it once a day).
 
 The command acts as ``cli:<user>`` in the audit trail; a refusal is one line and exit status 1.
 """
@@ -61,6 +63,7 @@ class Command(BaseCommand):
         cov = sub.add_parser("coverage")
         cov.add_argument("--area", default="")
         cov.add_argument("--json", action="store_true")
+        sub.add_parser("recount")
 
     def handle(self, *args, **o) -> None:
         handlers = {
@@ -69,6 +72,7 @@ class Command(BaseCommand):
             "record": self._record,
             "import": self._import,
             "coverage": self._coverage,
+            "recount": self._recount,
         }
         try:
             handlers[o["topic"]](o)
@@ -132,6 +136,10 @@ class Command(BaseCommand):
         self.stdout.write(" ".join(f"{k} {v}" for k, v in figures.items()))
         for p in run.problems[:50]:
             self.stdout.write(f"line {p['line']}\t{p['column']}\t{p['reason']}")
+
+    def _recount(self, _o) -> None:
+        row = actions.do_recount_coverage(acting_user=cli_actor())
+        self.stdout.write(f"coverage counted with ages on {row.day}")
 
     def _coverage(self, o) -> None:
         area = _get(Area, "area", code=o["area"]) if o["area"] else None
