@@ -16,7 +16,9 @@
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
       grid: { left: 40, right: 16, bottom: 60, containLabel: true },
-      xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 40 : 0 } },
+      // Slanted names when they would run into each other (many, or a phone's width).
+      xAxis: { type: "category", data: names,
+        axisLabel: { interval: 0, rotate: names.length > 6 || box.clientWidth < names.length * 90 ? 40 : 0 } },
       yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
       series: [
         { name: labels.firstLabel, type: "bar", data: first,
