@@ -164,7 +164,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(out, ensure_ascii=False))
             return
         self.stdout.write(
-            f"targets: first dose {cov.first_target}%, full course {cov.full_target}%"
+            f"targets: first dose {cov.first_target}%, full course {cov.full_target}%; "
+            + (f"ages on {cov.day}" if cov.day else "nothing counted yet")
         )
         for by, key, name, c in rows:
             self.stdout.write(
