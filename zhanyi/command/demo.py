@@ -196,10 +196,12 @@ def replay_outbreak(
     say("Replaying September 2021: the risk zones around the family…")
     zones = replay_zones(acting_user=commander, say=say)
     replay_family_sources(say=say)
-    teams.update(replay_control(acting_user=commander, say=say))
     reports.append(replay_report(REPORT_SLOTS[2], say))
     say("Replaying September 2021: the school round and the sealed zone's rounds…")
     testing = replay_testing(acting_user=commander, seed=seed)
+    # The village teams put everyone handed to them under control: the pushed
+    # lists' people, the contacts and the positive tube's pool.
+    teams.update(replay_control(acting_user=commander, say=say))
     reports.append(replay_report(REPORT_SLOTS[3], say))
     say("Replaying September 2021: quarantine sites and placements…")
     quarantine = replay_quarantine(acting_user=commander)

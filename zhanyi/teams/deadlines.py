@@ -1,6 +1,10 @@
 """Deadlines of the village teams, for the supervision ledger: a new contact
 under the village team's control within 2 h (先管后筛,
-``deadlines.control_hours``), owned by community control."""
+``deadlines.control_hours``), owned by community control.
+
+A pharmacy's buyer visited by the village team is a control hand-off too, but
+its deadline is the clinics' ``clinics.buyer_visit`` (its own hours, the item
+naming the pharmacy): it is left out here so that the ledger lists it once."""
 
 from __future__ import annotations
 
@@ -16,6 +20,9 @@ from zhanyi.core.masking import mask_name
 from zhanyi.core.metrics import area_filter
 from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
 from zhanyi.places.models import Area
+
+#: The origin of a pharmacy buyer's hand-offs (``clinics.report:<pk>``).
+PHARMACY_BUYER = "clinics.report:"
 
 
 @deadline(
@@ -37,6 +44,7 @@ def controls(area: Area | None, now: dt.datetime) -> list[Item]:
             )
         )
         .exclude(status=HandoffStatus.CANCELLED)
+        .exclude(origin__startswith=PHARMACY_BUYER)
         .select_related("person", "area")
     )
     return [

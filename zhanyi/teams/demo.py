@@ -5,8 +5,8 @@ tracing team by area and load as they are filed) names a city tracing team,
 two county tracing teams of 台商投资区 (the ``tracer`` account leads the first),
 福龙社区's tracing assistants and its five-to-one team (五包一: the ``fivetoone``
 account is its grid worker and leader), with their training.
-``replay_control`` (after the cluster) closes 福龙社区's control tasks (先管后筛)
-with the measure taken, leaving the last few open for the phone's list.
+``replay_control`` (after the cluster) closes the city's control tasks (先管后筛)
+with the measure taken, leaving the last few of 福龙社区 open for the phone's list.
 Both go through the teams' actions and are idempotent.
 """
 
@@ -118,16 +118,20 @@ def replay_teams(*, acting_user, say=print) -> dict:
 
 
 def replay_control(*, acting_user, say=print) -> dict:
-    """Close 福龙社区's control tasks but the last few, each with its measure an
-    hour after it was handed over: those the protocol sends to a site (a
-    transfer hand-off from the same origin) were asked into centralised
-    quarantine, the others controlled at home."""
+    """Close the city's control tasks handed over so far, each with its measure
+    an hour after it was handed over (the village teams put the pushed lists'
+    people and the contacts under control within the two hours), but the last
+    few of 福龙社区 for the five-to-one member's phone: those the protocol sends
+    to a site (a transfer hand-off from the same origin) were asked into
+    centralised quarantine, the others controlled at home."""
     community = _area(COMMUNITY)
     if community is None:
         return {"closed": 0}
-    controls = list(queries.open_controls(community.path))
+    community_controls = list(queries.open_controls(community.path))
+    kept = {h.pk for h in community_controls[max(0, len(community_controls) - LEFT_OPEN) :]}
+    controls = [h for h in queries.open_controls() if h.pk not in kept]
     closed = 0
-    for handoff in controls[: max(0, len(controls) - LEFT_OPEN)]:
+    for handoff in controls:
         if handoff.status != HandoffStatus.OPEN:
             continue
         centralised = Handoff.objects.filter(
@@ -141,5 +145,5 @@ def replay_control(*, acting_user, say=print) -> dict:
             measured_at=handoff.due_at - dt.timedelta(hours=1),
         )
         closed += 1
-    say(f"Teams: {closed} control tasks of {COMMUNITY} closed, {len(controls) - closed} open.")
-    return {"closed": closed, "open": len(controls) - closed}
+    say(f"Teams: {closed} control tasks closed, {len(kept)} of {COMMUNITY} open.")
+    return {"closed": closed, "open": len(kept)}

@@ -117,6 +117,10 @@ def test_overdue_follow_ups_are_in_the_supervision_ledger(world):
         ("clinics.buyer_visit", "甲"),
     ]
     assert items[0].what.endswith("东铺头大药房")
+    # The visit is the village team's control hand-off: the whole ledger lists
+    # it once, under the pharmacy's deadline, not again as a contact's control.
+    whole = overdue(world.county, timezone.now())
+    assert [i.deadline for i in whole if i.whose == "甲"] == ["clinics.buyer_visit"]
     # done late: still in the ledger, closed
     do_close_handoff(tested.handoff, acting_user=ACTOR)
     late = overdue(world.county, timezone.now(), names=["clinics.buyer_test"])
