@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,7 @@ from zhanyi.quarantine.models import (
     Site,
     SiteState,
 )
+from zhanyi.quarantine.rules import protocol
 
 
 @figure("quarantine.sites", _("Active quarantine sites"), _("sites"), order=70)
@@ -79,12 +82,16 @@ def overdue(area: Area | None) -> int:
 
 @figure("quarantine.oldest_wait_hours", _("Longest wait to be placed"), _("hours"), order=74)
 def oldest_wait_hours(area: Area | None) -> float:
-    oldest = (
-        waiting_handoffs(area).order_by("created_at").values_list("created_at", flat=True).first()
-    )
-    if oldest is None:
+    """Hours since the longest-waiting person was handed over for placement:
+    since their hand-off's deadline less the protocol's transfer hours (the
+    deadline runs from when the contact was found, which the hand-off's row
+    may have been written after: an interview entered later, or the demo's
+    replay of a story written today)."""
+    first_due = waiting_handoffs(area).order_by("due_at").values_list("due_at", flat=True).first()
+    if first_due is None:
         return 0.0
-    return round((timezone.now() - oldest).total_seconds() / 3600, 1)
+    since = first_due - dt.timedelta(hours=protocol().deadlines.transfer_hours)
+    return round((timezone.now() - since).total_seconds() / 3600, 1)
 
 
 @figure("quarantine.placed_within_deadline", _("Placed within 8 hours"), "%", order=75)

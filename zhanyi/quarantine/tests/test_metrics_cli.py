@@ -42,6 +42,17 @@ def test_the_figures_follow_the_actions(world):
     assert s.rooms.count() == 4
 
 
+def test_the_longest_wait_runs_from_when_the_contact_was_found(world):
+    """Not from when the row was written: a contact found five hours ago and
+    entered now has waited five hours (the demo's story, written today about
+    2021, showed minus 45,000 hours)."""
+    assert _figures(world.county)["quarantine.oldest_wait_hours"] == 0.0
+    waiting(person(world.village, "甲"), identified_at=timezone.now() - dt.timedelta(hours=5))
+    waiting(person(world.village, "乙"), identified_at=timezone.now() - dt.timedelta(hours=1))
+    assert _figures(world.county)["quarantine.oldest_wait_hours"] == pytest.approx(5.0, abs=0.1)
+    assert _figures(world.other_county)["quarantine.oldest_wait_hours"] == 0.0
+
+
 def test_the_command_line_makes_a_site_plans_and_confirms(world):
     out = StringIO()
     call_command(
