@@ -240,6 +240,11 @@ ROUTES: dict[str, Row] = {
     "screen/": scoped("the big screen: figures of the jurisdiction"),
     "curve/": scoped("the epidemic curve of the jurisdiction (aggregates)"),
     "api/v1/command/curve/": scoped("the epidemic curve of the jurisdiction (aggregates)"),
+    "api/v1/command/map/zones/": scoped("zones touching the jurisdiction, no persons"),
+    "api/v1/command/map/cases/": scoped("cases of the jurisdiction; names only with view_person"),
+    "api/v1/command/map/quarantine-sites/": scoped("sites of the jurisdiction with occupancy"),
+    "api/v1/command/map/checkpoints/": scoped("stations of the jurisdiction, the day's flow"),
+    "api/v1/command/map/testing-sites/": scoped("sampling sites of the jurisdiction"),
     "api/v1/screening/lists/columns/": scoped("reads a file's header row; no stored data"),
     # quarantine (issue 17)
     "quarantine/": scoped("placements and sites of the jurisdiction"),

@@ -18,6 +18,11 @@ def test_the_commander_opens_the_big_screen_and_it_draws_the_curve(
 ):
     for day in range(3, 15):
         case(world.village, day=day)
+    world.county.boundary = {
+        "type": "Polygon",
+        "coordinates": [[[117.6, 24.5], [117.7, 24.5], [117.7, 24.6], [117.6, 24.5]]],
+    }
+    world.county.save(update_fields=["boundary"])
     page = open_page()
     page.goto(f"{live_server.url}/accounts/login/?next=/screen/")
     page.fill("#id_username", world.commander.username)
@@ -28,4 +33,6 @@ def test_the_commander_opens_the_big_screen_and_it_draws_the_curve(
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(11, 20, 38)"  # dark
     page.wait_for_selector("#curve-chart canvas", timeout=15_000)
+    # The map's layers (masked: a wall screen), one series each but the zones (none here).
+    page.wait_for_selector("#screen-map[data-layers-ready='4']", timeout=15_000)
     assert page.locator("#screen").get_attribute("hx-trigger") == "every 30s"

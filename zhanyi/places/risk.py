@@ -48,6 +48,16 @@ STRENGTH: dict[str, int] = {
 }
 
 
+#: The maps' colour of each tier (the zones page, the big screen).
+TIER_COLOURS: dict[str, str] = {
+    Tier.SEALED: "#c0392b",
+    Tier.HIGH_RISK: "#e74c3c",
+    Tier.CONTROLLED: "#e67e22",
+    Tier.MEDIUM_RISK: "#f1c40f",
+    Tier.PREVENTION: "#5dade2",
+}
+
+
 @dataclass(frozen=True)
 class AreaRisk:
     """The strongest zone in force over one area path at one moment."""

@@ -34,6 +34,18 @@ class ProposeForm(forms.Form):
         help_text=gettext_lazy("Names of places (a residential compound), separated by commas."),
     )
 
+    polygon = forms.CharField(
+        label=gettext_lazy("Drawn outline"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "data-outline-input": ""}),
+        help_text=gettext_lazy(
+            "Draw it on the map (a click adds a corner), or paste a GeoJSON Polygon."
+        ),
+    )
+
+    def clean_polygon(self) -> str | None:
+        return (self.cleaned_data.get("polygon") or "").strip() or None
+
     def clean_areas(self) -> list[Area]:
         found, errors = [], []
         for name in _names(self.cleaned_data.get("areas", "")):

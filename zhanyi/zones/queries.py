@@ -13,18 +13,14 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import jurisdiction
 from zhanyi.engine.zones import LiftingCheck
-from zhanyi.places.exposure_sites import case_locations
-from zhanyi.places.models import Place
 from zhanyi.places.risk import STRENGTH
 from zhanyi.zones.actions.common import residents
 from zhanyi.zones.lifting import lifting_check
 from zhanyi.zones.models import Zone, ZoneState
-from zhanyi.zones.risk_tiers import in_force_at
 
 
 def require_view(user) -> None:
@@ -88,41 +84,3 @@ def rows(zones, now: dt.datetime) -> list[ZoneRow]:
         out.append(ZoneRow(zone, residents(zone).count(), check))
     out.sort(key=lambda r: (r.zone.state != ZoneState.IN_FORCE, -STRENGTH[r.zone.tier]))
     return out
-
-
-#: The map's colours by tier, and for the cases' places (``map_points``).
-MAP_COLOURS = {
-    "sealed": "#c0392b",
-    "high_risk": "#e74c3c",
-    "controlled": "#e67e22",
-    "medium_risk": "#f1c40f",
-    "prevention": "#5dade2",
-    "case": "#2c3e50",
-}
-
-
-def map_points(user, now: dt.datetime) -> list[dict]:
-    """Points for the zones map inside the user's jurisdiction: the places of
-    zones in force (a sealed compound), and the places where cases of the
-    last 14 days live or went (``zhanyi.places.exposure_sites``)."""
-    root = jurisdiction.root_path(user) or ""
-    points = []
-    for zone in in_force_zones(user, now):
-        for place in zone.places.all():
-            if place.lon is not None and place.lat is not None and place.area.path.startswith(root):
-                label = f"{zone.get_tier_display()} · {zone.name}"
-                points.append(_point(place, zone.tier, label))
-    since = now - dt.timedelta(days=14)
-    place_ids = {loc.place_id for loc in case_locations(since, now) if loc.place_id is not None}
-    for place in Place.objects.filter(pk__in=place_ids, area__path__startswith=root):
-        if place.lon is not None and place.lat is not None:
-            points.append(_point(place, "case", str(_("Where a case lives or went"))))
-    return points
-
-
-def _point(place: Place, kind: str, label: str) -> dict:
-    return {"name": place.name, "lon": place.lon, "lat": place.lat, "kind": kind, "label": label}
-
-
-def in_force_zones(user, now: dt.datetime) -> QuerySet[Zone]:
-    return zones_for(user).filter(in_force_at(now)).prefetch_related("places__area")

@@ -23,7 +23,9 @@ from zhanyi.accounts.roles import capability_required, has_capability
 from zhanyi.core import audit
 from zhanyi.core.forms import add_action_errors
 from zhanyi.core.metrics import area_for, figures_for
+from zhanyi.places import map_layers
 from zhanyi.places.models import Area, AreaLevel
+from zhanyi.places.risk import TIER_COLOURS
 
 from . import actions, documents, queries
 from .forms import DecisionForm, ProposeForm
@@ -72,6 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     areas=form.cleaned_data["areas"],
                     places=form.cleaned_data["places"],
+                    polygon=form.cleaned_data["polygon"],
                     acting_user=request.user,
                     request=request,
                 )
@@ -93,8 +96,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "form": form,
             "figures": figures_for(request.user, FIGURES),
             "map_area": area or Area.objects.filter(level=AreaLevel.CITY).first(),
-            "map_points": queries.map_points(request.user, now),
-            "tier_colours": json.dumps(queries.MAP_COLOURS),
+            "map_layers": map_layers.for_page(masked=False),
+            "map_words": json.dumps(map_layers.words()),
+            "tier_colours": json.dumps(TIER_COLOURS),
             "can_edit": has_capability(request.user, "edit_operations"),
         },
     )

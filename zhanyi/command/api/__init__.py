@@ -4,6 +4,7 @@ on its own at /api/v1/figures/)."""
 from .curve import urlpatterns as curve_urls
 from .directives import urlpatterns as directive_urls
 from .headquarters import urlpatterns as headquarters_urls
+from .map import urlpatterns as map_urls
 from .meetings import urlpatterns as meeting_urls
 from .reports import urlpatterns as report_urls
 from .setup import urlpatterns as setup_urls
@@ -17,4 +18,5 @@ urlpatterns = [
     *headquarters_urls,
     *meeting_urls,
     *setup_urls,
+    *map_urls,
 ]

@@ -1,11 +1,14 @@
 """The big screen (大屏): a full-screen, dark page for the command room that
 refreshes itself, served from the figure cache (``zhanyi.core.figure_cache``):
-the key figures, the epidemic curve and Rt are computed once for every screen
-of the same area within ``FIGURE_CACHE_SECONDS``, so 50 screens cost what one
+the key figures, the epidemic curve and Rt, and the map's layers (zones,
+cases as unnamed dots, quarantine sites, checkpoints, testing sites, fetched
+from ``/api/v1/command/map/…?masked=1``) are computed once for every screen of
+the same area within ``FIGURE_CACHE_SECONDS``, so 50 screens cost what one
 does."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +18,9 @@ from django.shortcuts import render
 from zhanyi.command import curve as epicurve
 from zhanyi.command.models import ReportFigure
 from zhanyi.core import figure_cache, metrics
+from zhanyi.places import map_layers
 from zhanyi.places import queries as place_queries
+from zhanyi.places.risk import TIER_COLOURS
 
 #: The figures the screen shows large, in this order, when registered.
 KEY_FIGURES = [
@@ -63,5 +68,14 @@ def big_screen(request: HttpRequest) -> HttpResponse:
     fresh = metrics.fresh_requested(request)
     figures = _key_figures(area, fresh)
     curve = figure_cache.values([CURVE], area, fresh=fresh)[CURVE.name][0]
-    template = "command/_screen.html" if request.htmx else "command/screen.html"
-    return render(request, template, {"area": area, "figures": figures, "curve": curve})
+    context = {"area": area, "figures": figures, "curve": curve}
+    if request.htmx:
+        return render(request, "command/_screen.html", context)
+    # The map's layers are fetched by the page, masked, from the figure cache
+    # (``command/map.py``): a wall screen names no person.
+    context |= {
+        "map_layers": map_layers.for_page(masked=True),
+        "map_words": json.dumps(map_layers.words()),
+        "tier_colours": json.dumps(TIER_COLOURS),
+    }
+    return render(request, "command/screen.html", context)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,23 +23,12 @@ from zhanyi.engine.protocol import DEFAULT_PROTOCOL
 from zhanyi.places.models import Area, Place
 from zhanyi.places.risk import STRENGTH, Tier
 from zhanyi.zones.actions import effects
-from zhanyi.zones.actions.common import require, require_extent, responsible_area
+from zhanyi.zones.actions.common import actor_root, require, require_extent, responsible_area
 from zhanyi.zones.lifting import lifting_check, waiting_reasons
 from zhanyi.zones.models import Zone, ZoneEvent, ZoneEventKind, ZoneState
 from zhanyi.zones.notices import draft_notice
+from zhanyi.zones.outline import extent_of, read_outline, require_inside
 from zhanyi.zones.rules import tier_rule
-
-
-def _check_polygon(polygon: Any) -> None:
-    if polygon is None:
-        return
-    geometry = polygon.get("geometry", polygon) if isinstance(polygon, dict) else None
-    if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValidationError(
-            {"polygon": _("The drawn outline must be a GeoJSON Polygon or MultiPolygon.")}
-        )
-    if not isinstance(geometry.get("coordinates"), list) or not geometry["coordinates"]:
-        raise ValidationError({"polygon": _("The drawn outline has no coordinates.")})
 
 
 def _event(
@@ -66,14 +54,18 @@ def do_propose_zone(
     reason: str,
     areas: Iterable[Area] = (),
     places: Iterable[Place] = (),
-    polygon: dict | None = None,
+    polygon: dict | str | None = None,
     acting_user,
     source: str = "",
     protocol: str = DEFAULT_PROTOCOL,
     now: dt.datetime | None = None,
     request=None,
 ) -> Zone:
-    """A proposed zone: no effect until someone with ``approve`` approves it."""
+    """A proposed zone: no effect until someone with ``approve`` approves it.
+
+    A drawn ``polygon`` (GeoJSON, ``zones/outline.py``) adds to the extent the
+    areas it covers wholly and the places inside it; it must be a valid
+    polygon inside the actor's jurisdiction and hold something of ours."""
     require(acting_user, "edit_operations")
     now = now or timezone.now()
     areas, places = list(areas), list(places)
@@ -85,16 +77,29 @@ def do_propose_zone(
         raise ValidationError({"reason": _("Say why the zone is needed.")})
     if long := too_long(Zone, "name", name):
         raise ValidationError({"name": long})
+    outline = None
+    if polygon is not None:
+        geom, outline = read_outline(polygon)
+        root = actor_root(acting_user)
+        if root is None:
+            raise PermissionDenied(_("You have no jurisdiction."))
+        require_inside(geom, root)
+        drawn = extent_of(geom)
+        if not drawn.areas and not drawn.places:
+            raise ValidationError(
+                {"polygon": _("The drawn outline holds no area or place of ours.")}
+            )
+        areas += [a for a in drawn.areas if a.pk not in {b.pk for b in areas}]
+        places += [p for p in drawn.places if p.pk not in {q.pk for q in places}]
     if not areas and not places:
-        raise ValidationError({"areas": _("A zone needs at least one area or place.")})
-    _check_polygon(polygon)
+        raise ValidationError({"areas": _("A zone needs an area, a place or a drawn outline.")})
     require_extent(acting_user, areas, places)
     zone = Zone.objects.create(
         name=name.strip(),
         tier=tier,
         reason=reason.strip(),
         area=responsible_area(areas, places),
-        polygon=polygon,
+        polygon=outline,
         protocol=protocol,
         source=source,
         proposed_at=now,
@@ -112,6 +117,7 @@ def do_propose_zone(
             "tier": tier,
             "areas": [a.path for a in areas],
             "places": [p.pk for p in places],
+            "outline": outline is not None,
             "source": source,
         },
         request=request,

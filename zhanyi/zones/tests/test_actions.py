@@ -78,7 +78,7 @@ def test_other_county_cannot_decide_on_a_zone(world):
 def test_an_empty_or_unreasoned_zone_is_refused(world):
     with pytest.raises(ValidationError) as refused:
         zone("sealed", by=world.tracer)
-    assert "at least one area or place" in refused.value.message_dict["areas"][0]
+    assert "an area, a place or a drawn outline" in refused.value.message_dict["areas"][0]
     with pytest.raises(ValidationError) as refused:
         actions.do_propose_zone(
             tier="sealed", name="x", reason=" ", areas=[world.village], acting_user=world.tracer

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.urls import reverse
 
@@ -97,7 +95,7 @@ def test_a_page_refusal_reads_its_message(world, client_for):
     assert "No area is called 无此社区." in unknown.content.decode()
 
 
-def test_the_area_map_carries_the_tier_and_the_zones_page_its_points(world, api_for, client_for):
+def test_the_area_map_carries_the_tier_and_the_zones_page_its_layers(world, api_for, client_for):
     place = compound(world.village)
     place.lon, place.lat = 117.65, 24.51
     place.save(update_fields=["lon", "lat"])
@@ -115,5 +113,6 @@ def test_the_area_map_carries_the_tier_and_the_zones_page_its_points(world, api_
     assert feature["properties"]["risk"] == "medium_risk"
     assert feature["properties"]["risk_label"] == "Medium-risk area"
     page = client_for(world.tracer).get(reverse("zones:home")).content.decode()
-    assert 'data-colour="risk"' in page and "117.65" in page
-    assert json.dumps("万益学府花园")[1:-1] in page  # in the points' JSON script
+    # The map fetches its layers (the zones, the cases, the sites) from the API.
+    assert "data-command-map" in page and 'data-draw="id_polygon"' in page
+    assert "/api/v1/command/map/zones/" in page and "?masked=1" not in page

@@ -1,7 +1,8 @@
 """``zhanyi zones …``: risk zones (分区分级) from the command line.
 
 - ``list [--json]``: every zone with its tier, state, people inside and days to lifting.
-- ``propose TIER NAME --reason TEXT [--area CODE …] [--place ID …]``: a zone by hand.
+- ``propose TIER NAME --reason TEXT [--area CODE …] [--place ID …] [--outline FILE]``:
+  a zone by hand (``--outline``: a GeoJSON file of its drawn outline).
 - ``propose --from-cases``: the protocol's zones around the recent cases.
 - ``approve ID``, ``reject ID --reason TEXT``: decisions on a proposal.
 - ``step-down ID --reason TEXT``, ``lift ID --reason TEXT``: once the lifting
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         propose.add_argument("--reason", default="")
         propose.add_argument("--area", action="append", default=[])
         propose.add_argument("--place", action="append", type=int, default=[])
+        propose.add_argument("--outline", help="a GeoJSON file: the zone's drawn outline")
         propose.add_argument("--from-cases", action="store_true")
         sub.add_parser("approve").add_argument("zone", type=int)
         for verb in ("reject", "step-down", "lift"):
@@ -123,12 +125,20 @@ class Command(BaseCommand):
         places = list(Place.objects.filter(pk__in=opts["place"]).select_related("area"))
         if len(places) != len(set(opts["place"])):
             raise CommandError("no such place")
+        outline = None
+        if opts["outline"]:
+            try:
+                with open(opts["outline"], encoding="utf-8-sig") as fh:
+                    outline = fh.read()
+            except OSError as error:
+                raise CommandError(f"cannot read {opts['outline']}: {error}") from None
         zone = actions.do_propose_zone(
             tier=opts["tier"],
             name=opts["name"],
             reason=opts["reason"],
             areas=areas,
             places=places,
+            polygon=outline,
             acting_user=actor,
         )
         self.stdout.write(f"{zone.pk}\t{zone.get_tier_display()}\t{zone.name}")
