@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from zhanyi.core.masking import mask_name
 
 
 def as_drf_error(error: DjangoValidationError) -> ValidationError:
@@ -37,6 +44,68 @@ def run_action(fn: Callable[[], T]) -> T:
         raise as_drf_error(error) from None
     except DjangoPermissionDenied as error:
         raise PermissionDenied(str(error)) from None
+
+
+class ActionView(APIView):
+    """A POST that does one thing through one action, the shape of nearly every
+    write of the API: find the object the URL names in the caller's
+    jurisdiction (``get_target``, a 404 outside it), validate the body
+    (``input``, a 400 by field), run the action (``do``, through
+    ``run_action``: its refusals a 400 naming why, or a 403) and answer what it
+    returns as ``output`` with ``status_code`` (201 unless said).
+
+    ``do`` is the ``do_*`` function, called as ``do(target, acting_user=...,
+    request=..., **validated_data)`` (without ``target`` when the URL names
+    none), so the input's field names are the action's keywords. A view whose
+    body needs more (an area by its code, an object named in the body) or whose
+    answer is not what the action returns overrides ``perform``. The OpenAPI
+    document names ``input`` and ``output`` for the POST. A view that also
+    lists (GET) defines ``get`` beside it.
+    """
+
+    input: ClassVar[type[serializers.Serializer]]
+    output: ClassVar[type[serializers.Serializer]]
+    do: ClassVar[Callable[..., Any]]
+    status_code: ClassVar[int] = status.HTTP_201_CREATED
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("__doc__"):
+            cls.__doc__ = ""  # the API document describes the view, not this helper
+        do = cls.__dict__.get("do")
+        if do is not None and not isinstance(do, staticmethod):
+            cls.do = staticmethod(do)  # a plain function, not a method of the view
+        if hasattr(cls, "input") and hasattr(cls, "output"):
+            schema = extend_schema(request=cls.input, responses={cls.status_code: cls.output})
+            extend_schema_view(post=schema)(cls)
+
+    def get_target(self, request: Request, **kwargs) -> Any:
+        """The object the URL names, in the caller's jurisdiction (None: no object)."""
+        return None
+
+    def perform(self, request: Request, target: Any, data: dict) -> Any:
+        """Run the action on the validated body; what it returns is answered."""
+        args = () if target is None else (target,)
+        return self.do(*args, acting_user=request.user, request=request, **data)
+
+    def post(self, request: Request, **kwargs) -> Response:
+        target = self.get_target(request, **kwargs)
+        form = self.input(data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        result = run_action(lambda: self.perform(request, target, form.validated_data))
+        answer = self.output(result, context={"request": request})
+        return Response(answer.data, status=self.status_code)
+
+
+class MaskedNameField(serializers.CharField):
+    """A person's name as the API shows it: masked (``mask_name``); give the
+    ``source`` of the name (``person.name``)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value) -> str:
+        return mask_name(value)
 
 
 class BoundedPagination(LimitOffsetPagination):
