@@ -11,8 +11,7 @@ admission is an audited read.
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
@@ -21,13 +20,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import OperationsPermission
-from zhanyi.core.api import run_action
-from zhanyi.core.masking import mask_name
+from zhanyi.core.api import ActionView, MaskedNameField
 from zhanyi.people.queries import get_person_for_user
 from zhanyi.places.models import Area
 
 from . import actions, queries
-from .models import Admission, Condition, Progress, SampleKind, TestOutcome, Ward
+from .models import (
+    Admission,
+    Alert,
+    CheckIn,
+    Condition,
+    ConditionRecord,
+    Hospital,
+    NucleicTest,
+    Observation,
+    Progress,
+    SampleKind,
+    TestOutcome,
+    Ward,
+)
 
 PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
@@ -41,89 +52,131 @@ def _ward(user, hospital: str, ward: str, field: str = "ward") -> Ward:
     return found
 
 
-def admission_row(a: Admission) -> dict:
-    return {
-        "id": a.pk,
-        "person": a.person_id,
-        "name": mask_name(a.person.name),
-        "area": a.area.code,
-        "case": a.case_id,
-        "hospital": a.hospital.name,
-        "ward": a.ward.name,
-        "condition": a.condition,
-        "admitted_at": a.admitted_at,
-        "discharged_at": a.discharged_at,
-        "monitoring_until": a.monitoring_until,
-    }
+class CareAdmissionSerializer(serializers.ModelSerializer):
+    """An admission as lists and answers show it (the name masked)."""
+
+    name = MaskedNameField(source="person.name")
+    area = serializers.CharField(source="area.code")
+    case = serializers.IntegerField(source="case_id")
+    hospital = serializers.CharField(source="hospital.name")
+    ward = serializers.CharField(source="ward.name")
+
+    class Meta:
+        model = Admission
+        fields = [
+            "id",
+            "person",
+            "name",
+            "area",
+            "case",
+            "hospital",
+            "ward",
+            "condition",
+            "admitted_at",
+            "discharged_at",
+            "monitoring_until",
+        ]
+        read_only_fields = fields
 
 
-def admission_detail(a: Admission) -> dict:
-    return {
-        **admission_row(a),
-        "criteria": [
-            {"criterion": c.name, "holds": c.ok, "message": c.message}
-            for c in (queries.criteria(a) if a.in_hospital else [])
-        ],
-        "conditions": [
-            {
-                "condition": r.condition,
-                "at": r.recorded_at,
-                "by": r.recorded_by_name,
-                "note": r.note,
-            }
-            for r in a.conditions.all()
-        ],
-        "observations": [
-            {
-                "at": o.observed_at,
-                "temperature": float(o.temperature) if o.temperature is not None else None,
-                "respiratory": o.respiratory,
-                "imaging": o.imaging,
-            }
-            for o in a.observations.all()
-        ],
-        "tests": [
-            {
-                "sampled_at": t.sampled_at,
-                "sample": t.sample,
-                "result": t.result,
-                "ct_orf1ab": float(t.ct_orf1ab) if t.ct_orf1ab is not None else None,
-                "ct_n": float(t.ct_n) if t.ct_n is not None else None,
-            }
-            for t in a.tests.all()
-        ],
-        "transfers": [
-            {
-                "from": str(t.from_ward),
-                "to": str(t.to_ward),
-                "at": t.transferred_at,
-                "reason": t.reason,
-            }
-            for t in a.transfers.select_related("from_ward__hospital", "to_ward__hospital")
-        ],
-        "check_ins": [
-            {
-                "day": c.day,
-                "at": c.checked_at,
-                "temperature": float(c.temperature),
-                "symptoms": c.symptoms,
-            }
-            for c in a.check_ins.all()
-        ],
-        "alerts": [alert_row(x) for x in a.alerts.all()],
-    }
+class CareAlertSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Alert
+        fields = ["id", "admission", "kind", "detail", "raised_at", "closed_at", "outcome"]
+        read_only_fields = fields
 
 
-def alert_row(x) -> dict:
-    return {
-        "id": x.pk,
-        "admission": x.admission_id,
-        "kind": x.kind,
-        "detail": x.detail,
-        "raised_at": x.raised_at,
-        "closed_at": x.closed_at,
-        "outcome": x.outcome,
-    }
+class CareCriterionSerializer(serializers.Serializer):
+    criterion = serializers.CharField(source="name")
+    holds = serializers.BooleanField(source="ok")
+    message = serializers.CharField()
+
+
+class CareConditionRecordSerializer(serializers.ModelSerializer):
+    at = serializers.DateTimeField(source="recorded_at")
+    by = serializers.CharField(source="recorded_by_name")
+
+    class Meta:
+        model = ConditionRecord
+        fields = ["condition", "at", "by", "note"]
+        read_only_fields = fields
+
+
+class CareObservationSerializer(serializers.ModelSerializer):
+    at = serializers.DateTimeField(source="observed_at")
+    temperature = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        model = Observation
+        fields = ["at", "temperature", "respiratory", "imaging"]
+        read_only_fields = fields
+
+
+class CareTestSerializer(serializers.ModelSerializer):
+    ct_orf1ab = serializers.FloatField(allow_null=True)
+    ct_n = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        model = NucleicTest
+        fields = ["sampled_at", "sample", "result", "ct_orf1ab", "ct_n"]
+        read_only_fields = fields
+
+
+class CareTransferSerializer(serializers.Serializer):
+    from_ = serializers.CharField(source="from_ward")
+    to = serializers.CharField(source="to_ward")
+    at = serializers.DateTimeField(source="transferred_at")
+    reason = serializers.CharField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")  # "from" is a keyword in Python
+        return fields
+
+
+class CareCheckInSerializer(serializers.ModelSerializer):
+    at = serializers.DateTimeField(source="checked_at")
+    temperature = serializers.FloatField()
+
+    class Meta:
+        model = CheckIn
+        fields = ["day", "at", "temperature", "symptoms"]
+        read_only_fields = fields
+
+
+class CareAdmissionDetailSerializer(CareAdmissionSerializer):
+    """One patient's record: the admission, the discharge criteria while in
+    hospital, and the history of each kind."""
+
+    criteria = serializers.SerializerMethodField()
+    conditions = CareConditionRecordSerializer(many=True)
+    observations = CareObservationSerializer(many=True)
+    tests = CareTestSerializer(many=True)
+    transfers = serializers.SerializerMethodField()
+    check_ins = CareCheckInSerializer(many=True)
+    alerts = CareAlertSerializer(many=True)
+
+    class Meta(CareAdmissionSerializer.Meta):
+        fields = [
+            *CareAdmissionSerializer.Meta.fields,
+            "criteria",
+            "conditions",
+            "observations",
+            "tests",
+            "transfers",
+            "check_ins",
+            "alerts",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CareCriterionSerializer(many=True))
+    def get_criteria(self, a: Admission):
+        return CareCriterionSerializer(queries.criteria(a) if a.in_hospital else [], many=True).data
+
+    @extend_schema_field(CareTransferSerializer(many=True))
+    def get_transfers(self, a: Admission):
+        rows = a.transfers.select_related("from_ward__hospital", "to_ward__hospital")
+        return CareTransferSerializer(rows, many=True).data
 
 
 class CareHospitalInput(serializers.Serializer):
@@ -132,51 +185,58 @@ class CareHospitalInput(serializers.Serializer):
     designated = serializers.BooleanField(default=True)
 
 
-class HospitalsView(APIView):
-    """Hospitals with their wards, beds and beds taken."""
+class CareWardRowSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    beds = serializers.IntegerField()
+    taken = serializers.IntegerField()
+
+
+class CareHospitalSerializer(serializers.Serializer):
+    """A hospital with its wards (``context["wards"]``: hospital id → wards)."""
+
+    name = serializers.CharField()
+    area = serializers.CharField(source="area.code")
+    designated = serializers.BooleanField()
+    wards = serializers.SerializerMethodField()
+
+    @extend_schema_field(CareWardRowSerializer(many=True))
+    def get_wards(self, h: Hospital):
+        return CareWardRowSerializer(self.context["wards"].get(h.pk, []), many=True).data
+
+
+class CareHospitalCreatedSerializer(serializers.Serializer):
+    name = serializers.CharField()
+
+
+class HospitalsView(ActionView):
+    """Hospitals with their wards, beds and beds taken; POST adds a hospital."""
 
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = CareHospitalInput
+    output = CareHospitalCreatedSerializer
 
-    @extend_schema(operation_id="care_hospitals_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="care_hospitals_list",
+        responses=inline_serializer(
+            "CareHospitalList", {"results": CareHospitalSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
         wards: dict[int, list] = {}
         for w in queries.wards_for(request.user):
-            wards.setdefault(w.hospital_id, []).append(
-                {"name": w.name, "beds": w.beds, "taken": w.taken}
-            )
-        return Response(
-            {
-                "results": [
-                    {
-                        "name": h.name,
-                        "area": h.area.code,
-                        "designated": h.designated,
-                        "wards": wards.get(h.pk, []),
-                    }
-                    for h in queries.hospitals_for(request.user)[:500]
-                ]
-            }
-        )
+            wards.setdefault(w.hospital_id, []).append(w)
+        hospitals = queries.hospitals_for(request.user)[:500]
+        rows = CareHospitalSerializer(hospitals, many=True, context={"wards": wards})
+        return Response({"results": rows.data})
 
-    @extend_schema(request=CareHospitalInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = CareHospitalInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        area = Area.objects.filter(code=v["area"]).first()
+    def perform(self, request: Request, target, data: dict) -> Hospital:
+        area = Area.objects.filter(code=data.pop("area")).first()
         if area is None:
             raise serializers.ValidationError({"area": ["no such area"]})
-        hospital = run_action(
-            lambda: actions.do_create_hospital(
-                acting_user=request.user,
-                name=v["name"],
-                area=area,
-                designated=v["designated"],
-                request=request,
-            )
+        return actions.do_create_hospital(
+            acting_user=request.user, area=area, request=request, **data
         )
-        return Response({"name": hospital.name}, status=status.HTTP_201_CREATED)
 
 
 class CareWardInput(serializers.Serializer):
@@ -185,27 +245,23 @@ class CareWardInput(serializers.Serializer):
     beds = serializers.IntegerField(min_value=1)
 
 
-class WardsView(APIView):
+class CareWardSerializer(serializers.Serializer):
+    hospital = serializers.CharField(source="hospital.name")
+    name = serializers.CharField()
+    beds = serializers.IntegerField()
+
+
+class WardsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = CareWardInput
+    output = CareWardSerializer
 
-    @extend_schema(request=CareWardInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = CareWardInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        hospital = queries.hospitals_for(request.user).filter(name=v["hospital"]).first()
+    def perform(self, request: Request, target, data: dict) -> Ward:
+        hospital = queries.hospitals_for(request.user).filter(name=data.pop("hospital")).first()
         if hospital is None:
             raise serializers.ValidationError({"hospital": ["no such hospital of yours"]})
-        ward = run_action(
-            lambda: actions.do_add_ward(
-                hospital, acting_user=request.user, name=v["name"], beds=v["beds"], request=request
-            )
-        )
-        return Response(
-            {"hospital": hospital.name, "name": ward.name, "beds": ward.beds},
-            status=status.HTTP_201_CREATED,
-        )
+        return actions.do_add_ward(hospital, acting_user=request.user, request=request, **data)
 
 
 class CareAdmitInput(serializers.Serializer):
@@ -216,37 +272,30 @@ class CareAdmitInput(serializers.Serializer):
     admitted_at = serializers.DateTimeField(required=False)
 
 
-class AdmissionsView(APIView):
+class AdmissionsView(ActionView):
     """Admissions of the jurisdiction (in hospital unless ``?all=1``); POST admits a case."""
 
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = CareAdmitInput
+    output = CareAdmissionSerializer
 
-    @extend_schema(operation_id="care_admissions_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="care_admissions_list",
+        responses=inline_serializer(
+            "CareAdmissionList", {"results": CareAdmissionSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
         qs = queries.admissions_for(request.user)
         if request.query_params.get("all") not in ("1", "true", "yes"):
             qs = qs.filter(discharged_at=None)
-        return Response({"results": [admission_row(a) for a in qs[:500]]})
+        return Response({"results": CareAdmissionSerializer(qs[:500], many=True).data})
 
-    @extend_schema(request=CareAdmitInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = CareAdmitInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        person = get_person_for_user(request, v["person"])
-        ward = _ward(request.user, v["hospital"], v["ward"])
-        admission = run_action(
-            lambda: actions.do_admit(
-                person,
-                ward,
-                condition=v["condition"],
-                admitted_at=v.get("admitted_at"),
-                acting_user=request.user,
-                request=request,
-            )
-        )
-        return Response(admission_row(admission), status=status.HTTP_201_CREATED)
+    def perform(self, request: Request, target, data: dict) -> Admission:
+        person = get_person_for_user(request, data.pop("person"))
+        ward = _ward(request.user, data.pop("hospital"), data.pop("ward"))
+        return actions.do_admit(person, ward, acting_user=request.user, request=request, **data)
 
 
 class AdmissionView(APIView):
@@ -254,11 +303,21 @@ class AdmissionView(APIView):
 
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="care_admission_detail", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="care_admission_detail", responses=CareAdmissionDetailSerializer)
     def get(self, request: Request, admission_id: int) -> Response:
         admission = queries.get_admission_for_user(request, admission_id)
         queries.record_view(request, admission, via="api")
-        return Response(admission_detail(admission))
+        return Response(CareAdmissionDetailSerializer(admission).data)
+
+
+class AdmissionActionView(ActionView):
+    """A POST on one admission of the caller's jurisdiction (another county: 404)."""
+
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+
+    def get_target(self, request: Request, admission_id: int) -> Admission:
+        return queries.get_admission_for_user(request, admission_id)
 
 
 class CareConditionInput(serializers.Serializer):
@@ -267,28 +326,15 @@ class CareConditionInput(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, default="")
 
 
-class ConditionView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class ConditionView(AdmissionActionView):
+    input = CareConditionInput
+    output = CareAdmissionSerializer
+    do = actions.do_record_condition
 
-    @extend_schema(request=CareConditionInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, admission_id: int) -> Response:
-        admission = queries.get_admission_for_user(request, admission_id)
-        data = CareConditionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        run_action(
-            lambda: actions.do_record_condition(
-                admission,
-                v["condition"],
-                acting_user=request.user,
-                at=v.get("at"),
-                note=v["note"],
-                request=request,
-            )
-        )
+    def perform(self, request: Request, admission: Admission, data: dict) -> Admission:
+        super().perform(request, admission, data)
         admission.refresh_from_db()
-        return Response(admission_row(admission), status=status.HTTP_201_CREATED)
+        return admission
 
 
 class CareObservationInput(serializers.Serializer):
@@ -298,28 +344,15 @@ class CareObservationInput(serializers.Serializer):
     at = serializers.DateTimeField(required=False)
 
 
-class ObservationsView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class CareRecordedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField(source="observed_at")
 
-    @extend_schema(request=CareObservationInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, admission_id: int) -> Response:
-        admission = queries.get_admission_for_user(request, admission_id)
-        data = CareObservationInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        o = run_action(
-            lambda: actions.do_record_observation(
-                admission,
-                acting_user=request.user,
-                at=v.get("at"),
-                temperature=v["temperature"],
-                respiratory=v["respiratory"],
-                imaging=v["imaging"],
-                request=request,
-            )
-        )
-        return Response({"id": o.pk, "at": o.observed_at}, status=status.HTTP_201_CREATED)
+
+class ObservationsView(AdmissionActionView):
+    input = CareObservationInput
+    output = CareRecordedSerializer
+    do = actions.do_record_observation
 
 
 class CareTestInput(serializers.Serializer):
@@ -330,33 +363,20 @@ class CareTestInput(serializers.Serializer):
     ct_n = serializers.CharField(max_length=8, required=False, default="")
 
 
-class TestsView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class CareTestRecordedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sampled_at = serializers.DateTimeField()
+    open_alerts = serializers.SerializerMethodField()
 
-    @extend_schema(request=CareTestInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, admission_id: int) -> Response:
-        admission = queries.get_admission_for_user(request, admission_id)
-        data = CareTestInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        t = run_action(
-            lambda: actions.do_record_test(
-                admission,
-                acting_user=request.user,
-                result=v["result"],
-                sample=v["sample"],
-                sampled_at=v.get("sampled_at"),
-                ct_orf1ab=v["ct_orf1ab"],
-                ct_n=v["ct_n"],
-                request=request,
-            )
-        )
-        alerts = [alert_row(x) for x in admission.alerts.filter(closed_at=None)]
-        return Response(
-            {"id": t.pk, "sampled_at": t.sampled_at, "open_alerts": alerts},
-            status=status.HTTP_201_CREATED,
-        )
+    @extend_schema_field(CareAlertSerializer(many=True))
+    def get_open_alerts(self, t: NucleicTest):
+        return CareAlertSerializer(t.admission.alerts.filter(closed_at=None), many=True).data
+
+
+class TestsView(AdmissionActionView):
+    input = CareTestInput
+    output = CareTestRecordedSerializer
+    do = actions.do_record_test
 
 
 class CareTransferInput(serializers.Serializer):
@@ -366,55 +386,28 @@ class CareTransferInput(serializers.Serializer):
     at = serializers.DateTimeField(required=False)
 
 
-class TransferView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class TransferView(AdmissionActionView):
+    input = CareTransferInput
+    output = CareAdmissionSerializer
 
-    @extend_schema(request=CareTransferInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, admission_id: int) -> Response:
-        admission = queries.get_admission_for_user(request, admission_id)
-        data = CareTransferInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        ward = _ward(request.user, v["hospital"], v["ward"])
-        run_action(
-            lambda: actions.do_transfer(
-                admission,
-                ward,
-                acting_user=request.user,
-                reason=v["reason"],
-                at=v.get("at"),
-                request=request,
-            )
-        )
+    def perform(self, request: Request, admission: Admission, data: dict) -> Admission:
+        ward = _ward(request.user, data.pop("hospital"), data.pop("ward"))
+        actions.do_transfer(admission, ward, acting_user=request.user, request=request, **data)
         admission.refresh_from_db()
-        return Response(admission_row(admission), status=status.HTTP_201_CREATED)
+        return admission
 
 
 class CareDischargeInput(serializers.Serializer):
     at = serializers.DateTimeField(required=False)
 
 
-class DischargeView(APIView):
+class DischargeView(AdmissionActionView):
     """Discharge when every criterion holds; a 400 names each that fails."""
 
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
-
-    @extend_schema(request=CareDischargeInput, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, admission_id: int) -> Response:
-        admission = queries.get_admission_for_user(request, admission_id)
-        data = CareDischargeInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        done = run_action(
-            lambda: actions.do_discharge(
-                admission,
-                acting_user=request.user,
-                at=data.validated_data.get("at"),
-                request=request,
-            )
-        )
-        return Response(admission_row(done))
+    input = CareDischargeInput
+    output = CareAdmissionSerializer
+    do = actions.do_discharge
+    status_code = status.HTTP_200_OK
 
 
 class CareCheckInInput(serializers.Serializer):
@@ -424,60 +417,43 @@ class CareCheckInInput(serializers.Serializer):
     at = serializers.DateTimeField(required=False)
 
 
-class CheckInsView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class CareCheckedInSerializer(serializers.Serializer):
+    day = serializers.IntegerField()
+    at = serializers.DateTimeField(source="checked_at")
 
-    @extend_schema(request=CareCheckInInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, admission_id: int) -> Response:
-        admission = queries.get_admission_for_user(request, admission_id)
-        data = CareCheckInInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        c = run_action(
-            lambda: actions.do_check_in(
-                admission,
-                acting_user=request.user,
-                temperature=v["temperature"],
-                symptoms=v["symptoms"],
-                note=v["note"],
-                at=v.get("at"),
-                request=request,
-            )
-        )
-        return Response({"day": c.day, "at": c.checked_at}, status=status.HTTP_201_CREATED)
+
+class CheckInsView(AdmissionActionView):
+    input = CareCheckInInput
+    output = CareCheckedInSerializer
+    do = actions.do_check_in
 
 
 class AlertsView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="care_alerts_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="care_alerts_list",
+        responses=inline_serializer("CareAlertList", {"results": CareAlertSerializer(many=True)}),
+    )
     def get(self, request: Request) -> Response:
-        return Response({"results": [alert_row(x) for x in queries.alerts_for(request.user)[:500]]})
+        alerts = queries.alerts_for(request.user)[:500]
+        return Response({"results": CareAlertSerializer(alerts, many=True).data})
 
 
 class CareCloseAlertInput(serializers.Serializer):
     outcome = serializers.CharField(max_length=255)
 
 
-class CloseAlertView(APIView):
+class CloseAlertView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = CareCloseAlertInput
+    output = CareAlertSerializer
+    do = actions.do_close_alert
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(request=CareCloseAlertInput, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, alert_id: int) -> Response:
-        alert = queries.get_alert_for_user(request.user, alert_id)
-        data = CareCloseAlertInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        done = run_action(
-            lambda: actions.do_close_alert(
-                alert,
-                acting_user=request.user,
-                outcome=data.validated_data["outcome"],
-                request=request,
-            )
-        )
-        return Response(alert_row(done))
+    def get_target(self, request: Request, alert_id: int) -> Alert:
+        return queries.get_alert_for_user(request.user, alert_id)
 
 
 urlpatterns = [
