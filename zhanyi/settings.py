@@ -342,6 +342,10 @@ SPECTACULAR_SETTINGS = {
         "ScreeningOutcomeEnum": "zhanyi.screening.models.ScreeningTask.Outcome",
         # Hospital care: symptoms and lung imaging compared with before, one choice set.
         "ProgressEnum": "zhanyi.care.models.Progress",
+        # Choice sets a request and its answer share (zhanyi.core.api.ActionView).
+        "ClinicKindEnum": "zhanyi.clinics.models.ClinicKind",
+        "ClinicStaffRoleEnum": "zhanyi.clinics.models.StaffRole",
+        "ClinicCodeColourEnum": "zhanyi.clinics.models.CodeColour",
     },
 }
 

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
@@ -21,10 +25,10 @@ from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import OperationsPermission
 from zhanyi.core import audit
-from zhanyi.core.api import run_action
+from zhanyi.core.api import ActionView, MaskedNameField
 from zhanyi.core.masking import mask_name
 from zhanyi.people import queries as people_queries
-from zhanyi.places.models import Area
+from zhanyi.places.api import area_by_code
 
 from . import actions, queries
 from .models import (
@@ -45,82 +49,164 @@ from .models import (
 PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
 
-def _area(code: str) -> Area:
-    area = Area.objects.filter(code=code).first()
-    if area is None:
-        raise serializers.ValidationError({"area": ["no such area"]})
-    return area
+class ClinicSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+    area = serializers.CharField(source="area.code")
+
+    class Meta:
+        model = Clinic
+        fields = ["id", "name", "kind", "kind_label", "area", "address"]
+        read_only_fields = fields
 
 
-def clinic_dict(c: Clinic) -> dict:
-    return {
-        "id": c.pk,
-        "name": c.name,
-        "kind": c.kind,
-        "kind_label": c.get_kind_display(),
-        "area": c.area.code,
-        "address": c.address,
-    }
+class ClinicRoomRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="room.pk")
+    name = serializers.CharField(source="room.name")
+    visit = serializers.IntegerField(source="visit.pk", allow_null=True, default=None)
+    name_in_room = serializers.SerializerMethodField()
+
+    def get_name_in_room(self, r) -> str:
+        return mask_name(r.visit.person.name) if r.visit else ""
 
 
-def visit_dict(v: Visit) -> dict:
-    return {
-        "id": v.pk,
-        "clinic": v.clinic_id,
-        "person": v.person_id,
-        "name": mask_name(v.person.name),
-        "arrived_at": v.arrived_at,
-        "temperature": str(v.temperature) if v.temperature is not None else None,
-        "code_colour": v.code_colour,
-        "triage": v.triage,
-        "triage_label": v.get_triage_display(),
-        "triage_reasons": v.triage_reasons,
-        "triage_reasons_label": v.reasons_display(),
-        "room": v.room.name if v.in_room and v.room else None,
-        "test_status": v.test_handoff.status if v.test_handoff else None,
-        "outcome": v.outcome or None,
-        "referral_status": v.referral_handoff.status if v.referral_handoff else None,
-        "closed_at": v.closed_at,
-    }
+class ClinicWaitingSerializer(serializers.Serializer):
+    visit = serializers.IntegerField(source="pk")
+    name = MaskedNameField(source="person.name")
 
 
-def staff_dict(s: ClinicStaff) -> dict:
-    h = s.test_handoff
-    return {
-        "id": s.pk,
-        "clinic": s.clinic_id,
-        "person": s.person_id,
-        "name": mask_name(s.person.name),
-        "role": s.role,
-        "started_at": s.started_at,
-        "ended_at": s.ended_at,
-        "test_status": h.status if h else None,
-        "next_test_due_at": h.due_at if h and h.status == "open" else None,
-    }
+class ClinicBoardSerializer(ClinicSerializer):
+    """A clinic with its rooms, the patient in each (masked), and who waits."""
+
+    rooms = serializers.SerializerMethodField()
+    waiting = serializers.SerializerMethodField()
+
+    class Meta(ClinicSerializer.Meta):
+        fields = [*ClinicSerializer.Meta.fields, "rooms", "waiting"]
+        read_only_fields = fields
+
+    @extend_schema_field(ClinicRoomRowSerializer(many=True))
+    def get_rooms(self, c: Clinic):
+        return ClinicRoomRowSerializer(queries.room_board(c), many=True).data
+
+    @extend_schema_field(ClinicWaitingSerializer(many=True))
+    def get_waiting(self, c: Clinic):
+        return ClinicWaitingSerializer(queries.waiting(c)[:100], many=True).data
 
 
-def pharmacy_dict(p: Pharmacy) -> dict:
-    return {"id": p.pk, "name": p.name, "area": p.area.code, "address": p.address}
+class ClinicVisitSerializer(serializers.ModelSerializer):
+    name = MaskedNameField(source="person.name")
+    temperature = serializers.CharField(allow_null=True)
+    triage_label = serializers.CharField(source="get_triage_display")
+    triage_reasons_label = serializers.CharField(source="reasons_display")
+    room = serializers.SerializerMethodField()
+    test_status = serializers.CharField(source="test_handoff.status", allow_null=True)
+    outcome = serializers.SerializerMethodField()
+    referral_status = serializers.CharField(source="referral_handoff.status", allow_null=True)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "clinic",
+            "person",
+            "name",
+            "arrived_at",
+            "temperature",
+            "code_colour",
+            "triage",
+            "triage_label",
+            "triage_reasons",
+            "triage_reasons_label",
+            "room",
+            "test_status",
+            "outcome",
+            "referral_status",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    def get_room(self, v: Visit) -> str | None:
+        return v.room.name if v.in_room and v.room else None
+
+    def get_outcome(self, v: Visit) -> str | None:
+        return v.outcome or None
 
 
-def report_dict(r: BuyerReport, now) -> dict:
-    h = r.handoff
-    return {
-        "id": r.pk,
-        "pharmacy": r.pharmacy.name,
-        "person": r.person_id,
-        "name": mask_name(r.person.name),
-        "medicine": r.medicine,
-        "bought_at": r.bought_at,
-        "linked_by": r.linked_by,
-        "warnings": r.warnings,
-        "area": r.area.code,
-        "follow_up": r.follow_up,
-        "due_at": h.due_at if h else None,
-        "state": r.state(now),
-        "state_label": r.state_label(now),
-        "outcome": h.outcome if h else "",
-    }
+class ClinicStaffSerializer(serializers.ModelSerializer):
+    name = MaskedNameField(source="person.name")
+    test_status = serializers.CharField(source="test_handoff.status", allow_null=True)
+    next_test_due_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClinicStaff
+        fields = [
+            "id",
+            "clinic",
+            "person",
+            "name",
+            "role",
+            "started_at",
+            "ended_at",
+            "test_status",
+            "next_test_due_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_next_test_due_at(self, s: ClinicStaff):
+        h = s.test_handoff
+        due = h.due_at if h and h.status == "open" else None
+        return serializers.DateTimeField().to_representation(due) if due else None
+
+
+class PharmacySerializer(serializers.ModelSerializer):
+    area = serializers.CharField(source="area.code")
+
+    class Meta:
+        model = Pharmacy
+        fields = ["id", "name", "area", "address"]
+        read_only_fields = fields
+
+
+class BuyerReportSerializer(serializers.ModelSerializer):
+    """A buyer's report; its state as of ``context["now"]`` (now when not given)."""
+
+    pharmacy = serializers.CharField(source="pharmacy.name")
+    name = MaskedNameField(source="person.name")
+    area = serializers.CharField(source="area.code")
+    due_at = serializers.DateTimeField(source="handoff.due_at", allow_null=True)
+    state = serializers.SerializerMethodField()
+    state_label = serializers.SerializerMethodField()
+    outcome = serializers.CharField(source="handoff.outcome", default="")
+
+    class Meta:
+        model = BuyerReport
+        fields = [
+            "id",
+            "pharmacy",
+            "person",
+            "name",
+            "medicine",
+            "bought_at",
+            "linked_by",
+            "warnings",
+            "area",
+            "follow_up",
+            "due_at",
+            "state",
+            "state_label",
+            "outcome",
+        ]
+        read_only_fields = fields
+
+    def _now(self):
+        return self.context.get("now") or timezone.now()
+
+    def get_state(self, r: BuyerReport) -> str:
+        return r.state(self._now())
+
+    def get_state_label(self, r: BuyerReport) -> str:
+        return str(r.state_label(self._now()))
 
 
 class ClinicInput(serializers.Serializer):
@@ -131,33 +217,25 @@ class ClinicInput(serializers.Serializer):
     rooms = serializers.IntegerField(min_value=0, max_value=200, default=0)
 
 
-class ClinicsView(APIView):
+class ClinicsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = ClinicInput
+    output = ClinicSerializer
 
-    @extend_schema(operation_id="clinics_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="clinics_list",
+        responses=inline_serializer("ClinicList", {"results": ClinicSerializer(many=True)}),
+    )
     def get(self, request: Request) -> Response:
         rows = queries.clinics_for(request.user)[:500]
-        return Response({"results": [clinic_dict(c) for c in rows]})
+        return Response({"results": ClinicSerializer(rows, many=True).data})
 
-    @extend_schema(request=ClinicInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = ClinicInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        area = _area(v["area"])
-        clinic = run_action(
-            lambda: actions.do_create_clinic(
-                acting_user=request.user,
-                name=v["name"],
-                kind=v["kind"],
-                area=area,
-                address=v["address"],
-                rooms=v["rooms"],
-                request=request,
-            )
+    def perform(self, request: Request, target, data: dict) -> Clinic:
+        area = area_by_code(data.pop("area"))
+        return actions.do_create_clinic(
+            acting_user=request.user, area=area, request=request, **data
         )
-        return Response(clinic_dict(clinic), status=status.HTTP_201_CREATED)
 
 
 class ClinicView(APIView):
@@ -165,50 +243,39 @@ class ClinicView(APIView):
 
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="clinics_clinic", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="clinics_clinic", responses=ClinicBoardSerializer)
     def get(self, request: Request, clinic_id: int) -> Response:
         c = queries.get_clinic_for_user(request.user, clinic_id)
-        board = queries.room_board(c)
-        waiting = list(queries.waiting(c)[:100])
-        return Response(
-            clinic_dict(c)
-            | {
-                "rooms": [
-                    {
-                        "id": r.room.pk,
-                        "name": r.room.name,
-                        "visit": r.visit.pk if r.visit else None,
-                        "name_in_room": mask_name(r.visit.person.name) if r.visit else "",
-                    }
-                    for r in board
-                ],
-                "waiting": [{"visit": v.pk, "name": mask_name(v.person.name)} for v in waiting],
-            }
-        )
+        return Response(ClinicBoardSerializer(c).data)
+
+
+class ClinicActionView(ActionView):
+    """A POST on one clinic of the caller's jurisdiction (another county: 404)."""
+
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+
+    def get_target(self, request: Request, clinic_id: int) -> Clinic:
+        return queries.get_clinic_for_user(request.user, clinic_id)
 
 
 class ClinicRoomsInput(serializers.Serializer):
     names = serializers.ListField(child=serializers.CharField(max_length=50), min_length=1)
 
 
-class ClinicRoomsView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class ClinicRoomSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
 
-    @extend_schema(request=ClinicRoomsInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, clinic_id: int) -> Response:
-        c = queries.get_clinic_for_user(request.user, clinic_id)
-        data = ClinicRoomsInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        rooms = run_action(
-            lambda: actions.do_add_rooms(
-                c, data.validated_data["names"], acting_user=request.user, request=request
-            )
-        )
-        return Response(
-            {"rooms": [{"id": r.pk, "name": r.name} for r in rooms]},
-            status=status.HTTP_201_CREATED,
-        )
+
+class ClinicRoomsAddedSerializer(serializers.Serializer):
+    rooms = ClinicRoomSerializer(many=True, source="*")
+
+
+class ClinicRoomsView(ClinicActionView):
+    input = ClinicRoomsInput
+    output = ClinicRoomsAddedSerializer
+    do = actions.do_add_rooms
 
 
 class ClinicStaffInput(serializers.Serializer):
@@ -216,29 +283,24 @@ class ClinicStaffInput(serializers.Serializer):
     role = serializers.ChoiceField(choices=StaffRole.choices)
 
 
-class ClinicStaffView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class ClinicStaffView(ClinicActionView):
+    input = ClinicStaffInput
+    output = ClinicStaffSerializer
 
-    @extend_schema(operation_id="clinics_staff_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="clinics_staff_list",
+        responses=inline_serializer(
+            "ClinicStaffList", {"results": ClinicStaffSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request, clinic_id: int) -> Response:
         c = queries.get_clinic_for_user(request.user, clinic_id)
         rows = c.staff.filter(ended_at=None).select_related("person", "test_handoff")
-        return Response({"results": [staff_dict(s) for s in rows]})
+        return Response({"results": ClinicStaffSerializer(rows, many=True).data})
 
-    @extend_schema(request=ClinicStaffInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, clinic_id: int) -> Response:
-        c = queries.get_clinic_for_user(request.user, clinic_id)
-        data = ClinicStaffInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        person = people_queries.get_person_for_user(request, v["person"])
-        staff = run_action(
-            lambda: actions.do_add_staff(
-                c, person, role=v["role"], acting_user=request.user, request=request
-            )
-        )
-        return Response(staff_dict(staff), status=status.HTTP_201_CREATED)
+    def perform(self, request: Request, c: Clinic, data: dict) -> ClinicStaff:
+        person = people_queries.get_person_for_user(request, data.pop("person"))
+        return actions.do_add_staff(c, person, acting_user=request.user, request=request, **data)
 
 
 class ClinicVisitInput(serializers.Serializer):
@@ -253,14 +315,18 @@ class ClinicVisitInput(serializers.Serializer):
     room = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class VisitsView(APIView):
+class VisitsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = ClinicVisitInput
+    output = ClinicVisitSerializer
 
     @extend_schema(
         operation_id="clinics_visits_list",
         parameters=[OpenApiParameter("open", bool, description="only visits not ended")],
-        responses=OpenApiTypes.OBJECT,
+        responses=inline_serializer(
+            "ClinicVisitList", {"results": ClinicVisitSerializer(many=True)}
+        ),
     )
     def get(self, request: Request) -> Response:
         qs = queries.visits_for(request.user)
@@ -275,36 +341,22 @@ class VisitsView(APIView):
                 detail={"persons": [v.person_id for v in rows]},
                 request=request,
             )
-        return Response({"results": [visit_dict(v) for v in rows]})
+        return Response({"results": ClinicVisitSerializer(rows, many=True).data})
 
-    @extend_schema(request=ClinicVisitInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = ClinicVisitInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        c = queries.get_clinic_for_user(request.user, v["clinic"])
-        person = people_queries.get_person_for_user(request, v["person"])
-        room = queries.get_room_for_user(request.user, v["room"]) if v["room"] else None
-        visit = run_action(
-            lambda: actions.do_register_visit(
-                c,
-                person,
-                acting_user=request.user,
-                temperature=v["temperature"],
-                symptoms=v["symptoms"],
-                epidemiological_history=v["epidemiological_history"],
-                code_colour=v["code_colour"],
-                room=room,
-                request=request,
-            )
+    def perform(self, request: Request, target, data: dict) -> Visit:
+        c = queries.get_clinic_for_user(request.user, data.pop("clinic"))
+        person = people_queries.get_person_for_user(request, data.pop("person"))
+        room = data.pop("room")
+        room = queries.get_room_for_user(request.user, room) if room else None
+        return actions.do_register_visit(
+            c, person, acting_user=request.user, room=room, request=request, **data
         )
-        return Response(visit_dict(visit), status=status.HTTP_201_CREATED)
 
 
 class VisitView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="clinics_visit", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="clinics_visit", responses=ClinicVisitSerializer)
     def get(self, request: Request, visit_id: int) -> Response:
         v = queries.get_visit_for_user(request.user, visit_id)
         audit.record(
@@ -315,37 +367,42 @@ class VisitView(APIView):
             detail={"person": v.person_id},
             request=request,
         )
-        return Response(visit_dict(v))
+        return Response(ClinicVisitSerializer(v).data)
+
+
+class VisitActionView(ActionView):
+    """A POST on one visit of the caller's jurisdiction (another county: 404),
+    answered with the visit as it stands after the action."""
+
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+    output = ClinicVisitSerializer
+    status_code = status.HTTP_200_OK
+
+    def get_target(self, request: Request, visit_id: int) -> Visit:
+        return queries.get_visit_for_user(request.user, visit_id)
+
+    def perform(self, request: Request, visit: Visit, data: dict) -> Visit:
+        super().perform(request, visit, data)
+        return queries.get_visit_for_user(request.user, visit.pk)
 
 
 class VisitRoomInput(serializers.Serializer):
     room = serializers.IntegerField()
 
 
-class VisitRoomView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class VisitRoomView(VisitActionView):
+    input = VisitRoomInput
+    do = actions.do_assign_room
 
-    @extend_schema(request=VisitRoomInput, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, visit_id: int) -> Response:
-        v = queries.get_visit_for_user(request.user, visit_id)
-        data = VisitRoomInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        room = queries.get_room_for_user(request.user, data.validated_data["room"])
-        v = run_action(
-            lambda: actions.do_assign_room(v, room, acting_user=request.user, request=request)
-        )
-        return Response(visit_dict(queries.get_visit_for_user(request.user, v.pk)))
+    def perform(self, request: Request, visit: Visit, data: dict) -> Visit:
+        data["room"] = queries.get_room_for_user(request.user, data["room"])
+        return super().perform(request, visit, data)
 
 
-class VisitLeaveView(APIView):
-    permission_classes = PERMISSIONS
-
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, visit_id: int) -> Response:
-        v = queries.get_visit_for_user(request.user, visit_id)
-        run_action(lambda: actions.do_leave_room(v, acting_user=request.user, request=request))
-        return Response(visit_dict(queries.get_visit_for_user(request.user, v.pk)))
+class VisitLeaveView(VisitActionView):
+    input = None
+    do = actions.do_leave_room
 
 
 class VisitCloseInput(serializers.Serializer):
@@ -353,22 +410,9 @@ class VisitCloseInput(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
-class VisitCloseView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
-
-    @extend_schema(request=VisitCloseInput, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, visit_id: int) -> Response:
-        v = queries.get_visit_for_user(request.user, visit_id)
-        data = VisitCloseInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        run_action(
-            lambda: actions.do_close_visit(
-                v, outcome=d["outcome"], note=d["note"], acting_user=request.user, request=request
-            )
-        )
-        return Response(visit_dict(queries.get_visit_for_user(request.user, v.pk)))
+class VisitCloseView(VisitActionView):
+    input = VisitCloseInput
+    do = actions.do_close_visit
 
 
 class PharmacyInput(serializers.Serializer):
@@ -377,31 +421,25 @@ class PharmacyInput(serializers.Serializer):
     address = serializers.CharField(max_length=255, required=False, default="")
 
 
-class PharmaciesView(APIView):
+class PharmaciesView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = PharmacyInput
+    output = PharmacySerializer
 
-    @extend_schema(operation_id="clinics_pharmacies_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="clinics_pharmacies_list",
+        responses=inline_serializer("PharmacyList", {"results": PharmacySerializer(many=True)}),
+    )
     def get(self, request: Request) -> Response:
         rows = queries.pharmacies_for(request.user)[:500]
-        return Response({"results": [pharmacy_dict(p) for p in rows]})
+        return Response({"results": PharmacySerializer(rows, many=True).data})
 
-    @extend_schema(request=PharmacyInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = PharmacyInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        area = _area(v["area"])
-        pharmacy = run_action(
-            lambda: actions.do_create_pharmacy(
-                acting_user=request.user,
-                name=v["name"],
-                area=area,
-                address=v["address"],
-                request=request,
-            )
+    def perform(self, request: Request, target, data: dict) -> Pharmacy:
+        area = area_by_code(data.pop("area"))
+        return actions.do_create_pharmacy(
+            acting_user=request.user, area=area, request=request, **data
         )
-        return Response(pharmacy_dict(pharmacy), status=status.HTTP_201_CREATED)
 
 
 class BuyerReportInput(serializers.Serializer):
@@ -419,16 +457,20 @@ class BuyerReportInput(serializers.Serializer):
     follow_up = serializers.ChoiceField(choices=FollowUp.choices, default=FollowUp.TEST)
 
 
-class ReportsView(APIView):
+class ReportsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = BuyerReportInput
+    output = BuyerReportSerializer
 
     @extend_schema(
         operation_id="clinics_reports_list",
         parameters=[
             OpenApiParameter("state", str, description="open or overdue (default: every report)")
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=inline_serializer(
+            "BuyerReportList", {"results": BuyerReportSerializer(many=True)}
+        ),
     )
     def get(self, request: Request) -> Response:
         now = timezone.now()
@@ -447,29 +489,20 @@ class ReportsView(APIView):
                 detail={"persons": [r.person_id for r in rows]},
                 request=request,
             )
-        return Response({"results": [report_dict(r, now) for r in rows]})
-
-    @extend_schema(request=BuyerReportInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = BuyerReportInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        pharmacy = queries.get_pharmacy_for_user(request.user, v["pharmacy"])
-        report = run_action(
-            lambda: actions.do_report_buyer(
-                pharmacy,
-                actions.Buyer(
-                    name=v["name"], phone=v["phone"], identity_number=v["identity_number"]
-                ),
-                medicine=v["medicine"],
-                medicine_name=v["medicine_name"],
-                bought_at=v["bought_at"],
-                follow_up=v["follow_up"],
-                acting_user=request.user,
-                request=request,
-            )
+        return Response(
+            {"results": BuyerReportSerializer(rows, many=True, context={"now": now}).data}
         )
-        return Response(report_dict(report, timezone.now()), status=status.HTTP_201_CREATED)
+
+    def perform(self, request: Request, target, data: dict) -> BuyerReport:
+        pharmacy = queries.get_pharmacy_for_user(request.user, data.pop("pharmacy"))
+        buyer = actions.Buyer(
+            name=data.pop("name"),
+            phone=data.pop("phone"),
+            identity_number=data.pop("identity_number"),
+        )
+        return actions.do_report_buyer(
+            pharmacy, buyer, acting_user=request.user, request=request, **data
+        )
 
 
 urlpatterns = [

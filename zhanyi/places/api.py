@@ -15,6 +15,15 @@ from . import queries
 from .models import Area, Place
 
 
+def area_by_code(code: str, field: str = "area") -> Area:
+    """The area a request body names by its code, for the apps' APIs (a 400 on
+    ``field`` when no area has it)."""
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        raise serializers.ValidationError({field: ["no such area"]})
+    return area
+
+
 class AreaSerializer(serializers.ModelSerializer):
     parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
 
