@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from zhanyi.accounts.roles import OperationsPermission
 from zhanyi.core.api import ActionView, MaskedNameField
 from zhanyi.people.queries import get_person_for_user
-from zhanyi.places.models import Area
+from zhanyi.places.api import area_by_code
 
 from . import actions, queries
 from .models import (
@@ -231,9 +231,7 @@ class HospitalsView(ActionView):
         return Response({"results": rows.data})
 
     def perform(self, request: Request, target, data: dict) -> Hospital:
-        area = Area.objects.filter(code=data.pop("area")).first()
-        if area is None:
-            raise serializers.ValidationError({"area": ["no such area"]})
+        area = area_by_code(data.pop("area"))
         return actions.do_create_hospital(
             acting_user=request.user, area=area, request=request, **data
         )
