@@ -22,7 +22,7 @@ from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.fields import SkipField
 from rest_framework.parsers import JSONParser
@@ -32,7 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import OperationsPermission
-from zhanyi.core.api import run_action
+from zhanyi.core.api import ActionView, InJurisdictionField, run_action
 from zhanyi.people.models import Person
 from zhanyi.people.queries import persons_for
 from zhanyi.places.models import Area
@@ -372,63 +372,67 @@ class FiguresView(APIView):
         )
 
 
-def vessel_dict(v: Vessel) -> dict:
-    return {
-        "id": v.pk,
-        "registration": v.registration,
-        "name": v.name,
-        "home_port": v.home_port_id,
-        "skipper": v.skipper,
-        "state": v.state,
-        "state_label": v.get_state_display(),
-        "due_back_at": v.due_back_at,
-        "overdue_since": v.overdue_since,
-    }
+def _station(request: Request, pk: int) -> Station:
+    return queries.get_station_for_user(request.user, pk)
+
+
+class VesselSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display")
+
+    class Meta:
+        model = Vessel
+        fields = [
+            "id",
+            "registration",
+            "name",
+            "home_port",
+            "skipper",
+            "state",
+            "state_label",
+            "due_back_at",
+            "overdue_since",
+        ]
+        read_only_fields = fields
 
 
 class FishingVesselInput(serializers.Serializer):
     registration = serializers.CharField(max_length=64)
-    home_port = serializers.IntegerField()
+    home_port = InJurisdictionField(_station)
     name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     skipper = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
-class VesselsView(APIView):
+class VesselsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = FishingVesselInput
+    output = VesselSerializer
+    do = actions.do_register_vessel
 
     @extend_schema(
         operation_id="checkpoints_vessels_list",
         parameters=[OpenApiParameter("overdue", bool)],
-        responses=OpenApiTypes.OBJECT,
+        responses=inline_serializer("VesselList", {"results": VesselSerializer(many=True)}),
     )
     def get(self, request: Request) -> Response:
         vessels = queries.vessels_for(request.user)
         if request.query_params.get("overdue") in ("1", "true", "yes"):
             vessels = vessels.filter(overdue_since__isnull=False)
-        return Response({"results": [vessel_dict(v) for v in vessels[:500]]})
+        return Response({"results": VesselSerializer(vessels[:500], many=True).data})
 
-    @extend_schema(request=FishingVesselInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = FishingVesselInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        port = queries.get_station_for_user(request.user, v["home_port"])
-        vessel = run_action(
-            lambda: actions.do_register_vessel(
-                acting_user=request.user,
-                registration=v["registration"],
-                home_port=port,
-                name=v["name"],
-                skipper=v["skipper"],
-                request=request,
-            )
-        )
-        return Response(vessel_dict(vessel), status=status.HTTP_201_CREATED)
+
+class VesselActionView(ActionView):
+    """A POST on one vessel of the caller's jurisdiction (another county: 404)."""
+
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+
+    def get_target(self, request: Request, vessel_id: int) -> Vessel:
+        return queries.get_vessel_for_user(request.user, vessel_id)
 
 
 class PortReportInput(serializers.Serializer):
-    port = serializers.IntegerField()
+    port = InJurisdictionField(_station)
     movement = serializers.ChoiceField(choices=Movement.choices)
     crew = serializers.IntegerField()
     crew_names = serializers.CharField(required=False, default="", allow_blank=True)
@@ -436,55 +440,45 @@ class PortReportInput(serializers.Serializer):
     due_back_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class VesselReportsView(APIView):
+class VesselReportsView(VesselActionView):
     """A vessel's exit or entry report (进出港报告)."""
 
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+    input = PortReportInput
+    output = VesselSerializer
+    do = actions.do_report_movement
 
-    @extend_schema(request=PortReportInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, vessel_id: int) -> Response:
-        vessel = queries.get_vessel_for_user(request.user, vessel_id)
-        data = PortReportInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        port = queries.get_station_for_user(request.user, v["port"])
-        run_action(
-            lambda: actions.do_report_movement(
-                vessel,
-                port=port,
-                movement=v["movement"],
-                crew=v["crew"],
-                crew_names=v["crew_names"],
-                at=v["at"],
-                due_back_at=v["due_back_at"],
-                acting_user=request.user,
-                request=request,
-            )
-        )
+    def perform(self, request: Request, vessel: Vessel, data: dict) -> Vessel:
+        super().perform(request, vessel, data)
         vessel.refresh_from_db()
-        return Response(vessel_dict(vessel), status=status.HTTP_201_CREATED)
+        return vessel
 
 
-def crew_check_dict(c: CrewCheck) -> dict:
-    return {
-        "id": c.pk,
-        "vessel": c.vessel_id,
-        "vessel_registration": c.vessel.registration,
-        "port": c.port_id,
-        "port_name": c.port.name,
-        "at": c.at,
-        "crew_checked": c.crew_checked,
-        "fever": c.fever,
-        "sampled": c.sampled,
-        "foreign_contact": c.foreign_contact,
-        "notes": c.notes,
-        "recorded_by": c.recorded_by_name,
-    }
+class CrewCheckSerializer(serializers.ModelSerializer):
+    vessel_registration = serializers.CharField(source="vessel.registration")
+    port_name = serializers.CharField(source="port.name")
+    recorded_by = serializers.CharField(source="recorded_by_name")
+
+    class Meta:
+        model = CrewCheck
+        fields = [
+            "id",
+            "vessel",
+            "vessel_registration",
+            "port",
+            "port_name",
+            "at",
+            "crew_checked",
+            "fever",
+            "sampled",
+            "foreign_contact",
+            "notes",
+            "recorded_by",
+        ]
+        read_only_fields = fields
 
 
 class CrewCheckInput(serializers.Serializer):
-    port = serializers.IntegerField()
+    port = InJurisdictionField(_station)
     crew_checked = serializers.IntegerField()
     fever = serializers.IntegerField(required=False, default=0)
     sampled = serializers.IntegerField(required=False, default=0)
@@ -493,60 +487,45 @@ class CrewCheckInput(serializers.Serializer):
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class VesselCrewChecksView(APIView):
+class VesselCrewChecksView(VesselActionView):
     """A vessel's crew health checks on landing (上岸渔民卫生防疫)."""
 
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+    input = CrewCheckInput
+    output = CrewCheckSerializer
+    do = actions.do_record_crew_check
 
     @extend_schema(
-        operation_id="checkpoints_vessel_crew_checks_list", responses=OpenApiTypes.OBJECT
+        operation_id="checkpoints_vessel_crew_checks_list",
+        responses=inline_serializer("CrewCheckList", {"results": CrewCheckSerializer(many=True)}),
     )
     def get(self, request: Request, vessel_id: int) -> Response:
         vessel = queries.get_vessel_for_user(request.user, vessel_id)
         checks = queries.crew_checks_for(request.user).filter(vessel=vessel)[:500]
-        return Response({"results": [crew_check_dict(c) for c in checks]})
-
-    @extend_schema(request=CrewCheckInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, vessel_id: int) -> Response:
-        vessel = queries.get_vessel_for_user(request.user, vessel_id)
-        data = CrewCheckInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        port = queries.get_station_for_user(request.user, v["port"])
-        check = run_action(
-            lambda: actions.do_record_crew_check(
-                vessel,
-                port=port,
-                crew_checked=v["crew_checked"],
-                fever=v["fever"],
-                sampled=v["sampled"],
-                foreign_contact=v["foreign_contact"],
-                notes=v["notes"],
-                at=v["at"],
-                acting_user=request.user,
-                request=request,
-            )
-        )
-        return Response(crew_check_dict(check), status=status.HTTP_201_CREATED)
+        return Response({"results": CrewCheckSerializer(checks, many=True).data})
 
 
-def patrol_dict(p: Patrol) -> dict:
-    return {
-        "id": p.pk,
-        "port": p.port_id,
-        "port_name": p.port.name,
-        "started_at": p.started_at,
-        "ended_at": p.ended_at,
-        "route": p.route,
-        "vessels_checked": p.vessels_checked,
-        "findings": p.findings,
-        "recorded_by": p.recorded_by_name,
-    }
+class PatrolSerializer(serializers.ModelSerializer):
+    port_name = serializers.CharField(source="port.name")
+    recorded_by = serializers.CharField(source="recorded_by_name")
+
+    class Meta:
+        model = Patrol
+        fields = [
+            "id",
+            "port",
+            "port_name",
+            "started_at",
+            "ended_at",
+            "route",
+            "vessels_checked",
+            "findings",
+            "recorded_by",
+        ]
+        read_only_fields = fields
 
 
 class PatrolInput(serializers.Serializer):
-    port = serializers.IntegerField()
+    port = InJurisdictionField(_station)
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField()
     route = serializers.CharField(max_length=255)
@@ -554,16 +533,18 @@ class PatrolInput(serializers.Serializer):
     findings = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class PatrolsView(APIView):
+class PatrolsView(ActionView):
     """Patrols of the coast and the sea from the ports (执法巡查)."""
 
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = PatrolInput
+    output = PatrolSerializer
 
     @extend_schema(
         operation_id="checkpoints_patrols_list",
         parameters=[OpenApiParameter("port", int)],
-        responses=OpenApiTypes.OBJECT,
+        responses=inline_serializer("PatrolList", {"results": PatrolSerializer(many=True)}),
     )
     def get(self, request: Request) -> Response:
         patrols = queries.patrols_for(request.user)
@@ -572,27 +553,12 @@ class PatrolsView(APIView):
             if not port.isdigit():
                 raise serializers.ValidationError({"port": ["a port's id"]})
             patrols = patrols.filter(port_id=int(port))
-        return Response({"results": [patrol_dict(p) for p in patrols[:500]]})
+        return Response({"results": PatrolSerializer(patrols[:500], many=True).data})
 
-    @extend_schema(request=PatrolInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = PatrolInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        port = queries.get_station_for_user(request.user, v["port"])
-        patrol = run_action(
-            lambda: actions.do_record_patrol(
-                port,
-                started_at=v["started_at"],
-                ended_at=v["ended_at"],
-                route=v["route"],
-                vessels_checked=v["vessels_checked"],
-                findings=v["findings"],
-                acting_user=request.user,
-                request=request,
-            )
+    def perform(self, request: Request, target, data: dict) -> Patrol:
+        return actions.do_record_patrol(
+            data.pop("port"), acting_user=request.user, request=request, **data
         )
-        return Response(patrol_dict(patrol), status=status.HTTP_201_CREATED)
 
 
 urlpatterns = [

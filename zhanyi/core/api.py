@@ -63,7 +63,7 @@ class ActionView(APIView):
     lists (GET) defines ``get`` beside it.
     """
 
-    input: ClassVar[type[serializers.Serializer]]
+    input: ClassVar[type[serializers.Serializer] | None]  # None: the POST has no body
     output: ClassVar[type[serializers.Serializer]]
     do: ClassVar[Callable[..., Any]]
     status_code: ClassVar[int] = status.HTTP_201_CREATED
@@ -90,11 +90,27 @@ class ActionView(APIView):
 
     def post(self, request: Request, **kwargs) -> Response:
         target = self.get_target(request, **kwargs)
-        form = self.input(data=request.data, context={"request": request})
-        form.is_valid(raise_exception=True)
-        result = run_action(lambda: self.perform(request, target, form.validated_data))
+        data: dict = {}
+        if self.input is not None:
+            form = self.input(data=request.data, context={"request": request})
+            form.is_valid(raise_exception=True)
+            data = dict(form.validated_data)
+        result = run_action(lambda: self.perform(request, target, data))
         answer = self.output(result, context={"request": request})
         return Response(answer.data, status=self.status_code)
+
+
+class InJurisdictionField(serializers.IntegerField):
+    """An object the body names by its id, found by ``lookup(request, id)`` (a
+    ``get_*_for_user``) in the caller's jurisdiction: a 404 outside it, as
+    when the URL names it. ``validated_data`` holds the object."""
+
+    def __init__(self, lookup: Callable[[Request, int], Any], **kwargs) -> None:
+        self.lookup = lookup
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> Any:
+        return self.lookup(self.context["request"], super().to_internal_value(data))
 
 
 class MaskedNameField(serializers.CharField):
