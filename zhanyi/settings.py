@@ -346,6 +346,9 @@ SPECTACULAR_SETTINGS = {
         "ClinicKindEnum": "zhanyi.clinics.models.ClinicKind",
         "ClinicStaffRoleEnum": "zhanyi.clinics.models.StaffRole",
         "ClinicCodeColourEnum": "zhanyi.clinics.models.CodeColour",
+        "TeamKindEnum": "zhanyi.teams.models.TeamKind",
+        "TeamMemberRoleEnum": "zhanyi.teams.models.MemberRole",
+        "TeamShiftEnum": "zhanyi.teams.models.Shift",
     },
 }
 

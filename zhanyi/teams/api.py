@@ -9,8 +9,7 @@ messages by field.
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -21,12 +20,21 @@ from rest_framework.views import APIView
 from zhanyi.accounts.models import User
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import audit, jurisdiction
-from zhanyi.core.api import run_action
+from zhanyi.core.api import ActionView
 from zhanyi.people import display
 from zhanyi.places.models import Area
 
 from . import actions, queries, work
-from .models import ControlMeasure, MemberRole, Shift, Team, TeamKind, TeamMember
+from .models import (
+    ControlMeasure,
+    ControlRecord,
+    MemberRole,
+    Shift,
+    Team,
+    TeamKind,
+    TeamMember,
+    Training,
+)
 
 
 class TeamsCapability(BasePermission):
@@ -46,40 +54,93 @@ class TeamsCapability(BasePermission):
 PERMISSIONS = [IsAuthenticated, TeamsCapability]
 
 
-def _load(load: work.Workload) -> dict:
-    return {"open": load.open, "due_soon": load.due_soon, "overdue": load.overdue}
+class WorkloadSerializer(serializers.Serializer):
+    open = serializers.IntegerField()
+    due_soon = serializers.IntegerField()
+    overdue = serializers.IntegerField()
 
 
-def team_dict(team: Team, load: work.Workload | None = None) -> dict:
-    data = {
-        "id": team.pk,
-        "name": team.name,
-        "kind": team.kind,
-        "kind_label": team.get_kind_display(),
-        "area": team.area.code,
-        "area_name": team.area.name,
-        "shift": team.shift,
-        "active": team.active,
-    }
-    if load is not None:
-        data["workload"] = _load(load)
-    return data
+class TeamSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+    area = serializers.CharField(source="area.code")
+    area_name = serializers.CharField(source="area.name")
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "kind", "kind_label", "area", "area_name", "shift", "active"]
+        read_only_fields = fields
 
 
-def member_dict(member: TeamMember, user) -> dict:
-    return {
-        "id": member.pk,
-        "name": member.name,
-        "role": member.role,
-        "role_label": member.get_role_display(),
-        "leader": member.is_leader,
-        "username": member.user.username if member.user else None,
-        "phone": display.phone_for(user, member.phone),
-        "trainings": [
-            {"course": t.course, "date": t.taken_on, "passed": t.passed}
-            for t in member.trainings.all()
-        ],
-    }
+class TeamLoadSerializer(TeamSerializer):
+    """A team with its workload (``context["loads"]``: team id → ``work.Workload``)."""
+
+    workload = serializers.SerializerMethodField()
+
+    class Meta(TeamSerializer.Meta):
+        fields = [*TeamSerializer.Meta.fields, "workload"]
+        read_only_fields = fields
+
+    @extend_schema_field(WorkloadSerializer)
+    def get_workload(self, team: Team):
+        return WorkloadSerializer(self.context["loads"][team.pk]).data
+
+
+class TrainingSerializer(serializers.ModelSerializer):
+    date = serializers.DateField(source="taken_on")
+
+    class Meta:
+        model = Training
+        fields = ["course", "date", "passed"]
+        read_only_fields = fields
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A member; the phone as the caller may see it (``context["request"]``)."""
+
+    role_label = serializers.CharField(source="get_role_display")
+    leader = serializers.BooleanField(source="is_leader")
+    username = serializers.CharField(source="user.username", allow_null=True)
+    phone = serializers.SerializerMethodField()
+    trainings = TrainingSerializer(many=True)
+
+    class Meta:
+        model = TeamMember
+        fields = ["id", "name", "role", "role_label", "leader", "username", "phone", "trainings"]
+        read_only_fields = fields
+
+    def get_phone(self, member: TeamMember) -> str:
+        return display.phone_for(self.context["request"].user, member.phone)
+
+
+class WorkItemSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.CharField()
+
+
+class WorkKindSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    items = WorkItemSerializer(many=True)
+
+
+class TeamDetailSerializer(TeamLoadSerializer):
+    """A team with its workload, members (``context["members"]``) and open work."""
+
+    members = serializers.SerializerMethodField()
+    work = serializers.SerializerMethodField()
+
+    class Meta(TeamLoadSerializer.Meta):
+        fields = [*TeamLoadSerializer.Meta.fields, "members", "work"]
+        read_only_fields = fields
+
+    @extend_schema_field(MemberSerializer(many=True))
+    def get_members(self, team: Team):
+        return MemberSerializer(self.context["members"], many=True, context=self.context).data
+
+    @extend_schema_field(WorkKindSerializer(many=True))
+    def get_work(self, team: Team):
+        rows = [{"kind": kind.name, "items": items} for kind, items in work.items_of(team)]
+        return WorkKindSerializer(rows, many=True).data
 
 
 class TeamInput(serializers.Serializer):
@@ -89,43 +150,35 @@ class TeamInput(serializers.Serializer):
     shift = serializers.ChoiceField(choices=Shift.choices, default=Shift.ROUND_THE_CLOCK)
 
 
-class TeamsView(APIView):
+class TeamsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = TeamInput
+    output = TeamSerializer
 
-    @extend_schema(operation_id="teams_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="teams_list",
+        responses=inline_serializer("TeamList", {"results": TeamLoadSerializer(many=True)}),
+    )
     def get(self, request: Request) -> Response:
         teams = list(
             queries.teams_for(request.user, kind=request.query_params.get("kind", ""))[:500]
         )
-        loads = work.workloads(teams)
-        return Response({"results": [team_dict(t, loads[t.pk]) for t in teams]})
+        rows = TeamLoadSerializer(teams, many=True, context={"loads": work.workloads(teams)})
+        return Response({"results": rows.data})
 
-    @extend_schema(request=TeamInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = TeamInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        area = Area.objects.filter(code=v["area"]).first()
+    def perform(self, request: Request, target, data: dict) -> Team:
+        code = data.pop("area")
+        area = Area.objects.filter(code=code).first()
         if area is None:
-            raise serializers.ValidationError({"area": [f"no area with code {v['area']}"]})
-        team = run_action(
-            lambda: actions.do_create_team(
-                acting_user=request.user,
-                name=v["name"],
-                kind=v["kind"],
-                area=area,
-                shift=v["shift"],
-                request=request,
-            )
-        )
-        return Response(team_dict(team), status=status.HTTP_201_CREATED)
+            raise serializers.ValidationError({"area": [f"no area with code {code}"]})
+        return actions.do_create_team(acting_user=request.user, area=area, request=request, **data)
 
 
 class TeamView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="teams_detail", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="teams_detail", responses=TeamDetailSerializer)
     def get(self, request: Request, team_id: int) -> Response:
         team = queries.get_team_for_user(request.user, team_id)
         members = list(queries.members_of(team))
@@ -137,21 +190,8 @@ class TeamView(APIView):
             detail={"members": [m.pk for m in members]},
             request=request,
         )
-        return Response(
-            {
-                **team_dict(team, work.workloads([team])[team.pk]),
-                "members": [member_dict(m, request.user) for m in members],
-                "work": [
-                    {
-                        "kind": kind.name,
-                        "items": [
-                            {"label": i.label, "due_at": i.due_at, "url": i.url} for i in items
-                        ],
-                    }
-                    for kind, items in work.items_of(team)
-                ],
-            }
-        )
+        context = {"request": request, "loads": work.workloads([team]), "members": members}
+        return Response(TeamDetailSerializer(team, context=context).data)
 
 
 class MemberInput(serializers.Serializer):
@@ -162,74 +202,81 @@ class MemberInput(serializers.Serializer):
     leader = serializers.BooleanField(default=False)
 
 
-class MembersView(APIView):
+class MembersView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = MemberInput
+    output = MemberSerializer
 
-    @extend_schema(request=MemberInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, team_id: int) -> Response:
-        team = queries.get_team_for_user(request.user, team_id)
-        data = MemberInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+    def get_target(self, request: Request, team_id: int) -> Team:
+        return queries.get_team_for_user(request.user, team_id)
+
+    def perform(self, request: Request, team: Team, data: dict) -> TeamMember:
+        username = data.pop("username")
         user = None
-        if v["username"]:
-            user = User.objects.filter(username=v["username"], is_active=True).first()
+        if username:
+            user = User.objects.filter(username=username, is_active=True).first()
             if user is None:
                 raise serializers.ValidationError(
-                    {"username": [f"no active account named {v['username']}"]}
+                    {"username": [f"no active account named {username}"]}
                 )
-        member = run_action(
-            lambda: actions.do_add_member(
-                team,
-                acting_user=request.user,
-                role=v["role"],
-                user=user,
-                name=v["name"],
-                phone=v["phone"],
-                leader=v["leader"],
-                request=request,
-            )
+        return actions.do_add_member(
+            team, acting_user=request.user, user=user, request=request, **data
         )
-        return Response(member_dict(member, request.user), status=status.HTTP_201_CREATED)
 
 
 class TrainingInput(serializers.Serializer):
     course = serializers.CharField(max_length=100)
-    date = serializers.DateField()
+    date = serializers.DateField(source="taken_on")
     passed = serializers.BooleanField(default=False)
 
 
-class TrainingsView(APIView):
+class TrainingRecordedSerializer(serializers.ModelSerializer):
+    date = serializers.DateField(source="taken_on")
+
+    class Meta:
+        model = Training
+        fields = ["id", "course", "date"]
+        read_only_fields = fields
+
+
+class TrainingsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = TrainingInput
+    output = TrainingRecordedSerializer
+    do = actions.do_record_training
 
-    @extend_schema(request=TrainingInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, member_id: int) -> Response:
-        member = queries.get_member_for_user(request.user, member_id, capability="edit_operations")
-        data = TrainingInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        training = run_action(
-            lambda: actions.do_record_training(
-                member,
-                acting_user=request.user,
-                course=v["course"],
-                taken_on=v["date"],
-                passed=v["passed"],
-                request=request,
-            )
-        )
-        return Response(
-            {"id": training.pk, "course": training.course, "date": training.taken_on},
-            status=status.HTTP_201_CREATED,
-        )
+    def get_target(self, request: Request, member_id: int) -> TeamMember:
+        return queries.get_member_for_user(request.user, member_id, capability="edit_operations")
+
+
+class ControlSerializer(serializers.Serializer):
+    """A control task (the name unmasked: the village team acts on it); the
+    phone as the caller may see it (``context["request"]``)."""
+
+    id = serializers.IntegerField()
+    person = serializers.IntegerField(source="person_id")
+    name = serializers.CharField(source="person.name")
+    phone = serializers.SerializerMethodField()
+    area = serializers.CharField(source="area.code")
+    due_at = serializers.DateTimeField(allow_null=True)
+    escalated = serializers.SerializerMethodField()
+
+    def get_phone(self, h) -> str:
+        return display.phone_for(self.context["request"].user, h.person.phone)
+
+    def get_escalated(self, h) -> bool:
+        return bool(getattr(getattr(h, "control_record", None), "escalated_at", None))
 
 
 class ControlsView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="teams_controls", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="teams_controls",
+        responses=inline_serializer("ControlList", {"results": ControlSerializer(many=True)}),
+    )
     def get(self, request: Request) -> Response:
         controls = list(queries.controls_for(request.user)[:500])
         audit.record(
@@ -239,24 +286,8 @@ class ControlsView(APIView):
             detail={"persons": [h.person_id for h in controls]},
             request=request,
         )
-        return Response(
-            {
-                "results": [
-                    {
-                        "id": h.pk,
-                        "person": h.person_id,
-                        "name": h.person.name,
-                        "phone": display.phone_for(request.user, h.person.phone),
-                        "area": h.area.code,
-                        "due_at": h.due_at,
-                        "escalated": bool(
-                            getattr(getattr(h, "control_record", None), "escalated_at", None)
-                        ),
-                    }
-                    for h in controls
-                ]
-            }
-        )
+        rows = ControlSerializer(controls, many=True, context={"request": request})
+        return Response({"results": rows.data})
 
 
 class CloseInput(serializers.Serializer):
@@ -267,35 +298,28 @@ class CloseInput(serializers.Serializer):
     note = serializers.CharField(max_length=1000, allow_blank=True, default="")
 
 
-class CloseControlView(APIView):
+class ControlClosedSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="handoff_id")
+    measure = serializers.CharField(help_text=", ".join(ControlMeasure.values))
+    measure_label = serializers.CharField(source="get_measure_display")
+
+    class Meta:
+        model = ControlRecord
+        fields = ["id", "measure", "measure_label", "measured_at"]
+        read_only_fields = fields
+
+
+class CloseControlView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
     write_capability = "edit_person"
+    input = CloseInput
+    output = ControlClosedSerializer
+    do = actions.do_close_control
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(request=CloseInput, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, handoff_id: int) -> Response:
-        handoff = queries.get_control_for_user(request.user, handoff_id, capability="edit_person")
-        data = CloseInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        control = run_action(
-            lambda: actions.do_close_control(
-                handoff,
-                acting_user=request.user,
-                measure=v["measure"],
-                measured_at=v["measured_at"],
-                note=v["note"],
-                request=request,
-            )
-        )
-        return Response(
-            {
-                "id": handoff.pk,
-                "measure": control.measure,
-                "measure_label": control.get_measure_display(),
-                "measured_at": control.measured_at,
-            }
-        )
+    def get_target(self, request: Request, handoff_id: int):
+        return queries.get_control_for_user(request.user, handoff_id, capability="edit_person")
 
 
 urlpatterns = [
