@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from zhanyi.accounts.models import TaskForce
 from zhanyi.command import actions, queries
 from zhanyi.command.models import Directive
-from zhanyi.core.api import as_drf_error
+from zhanyi.core.api import ActionView, as_drf_error
 
 from .supervision import area_by_code
 
@@ -59,32 +59,22 @@ class DirectiveSerializer(serializers.ModelSerializer):
         ]
 
 
-class DirectivesView(APIView):
+class DirectivesView(ActionView):
     """The directives of the caller's jurisdiction; POST issues one (``approve``)."""
+
+    input = DirectiveSerializer
+    output = DirectiveSerializer
 
     @extend_schema(responses={200: DirectiveSerializer(many=True)})
     def get(self, request: Request) -> Response:
         directives = queries.directives_for_user(request.user).order_by("-issued_at")[:500]
         return Response(DirectiveSerializer(directives, many=True).data)
 
-    @extend_schema(request=DirectiveSerializer, responses={201: DirectiveSerializer})
-    def post(self, request: Request) -> Response:
-        form = DirectiveSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        try:
-            directive = actions.do_issue_directive(
-                acting_user=request.user,
-                title=data["title"],
-                body=data.get("body", ""),
-                area=area_by_code(data["area"]["code"]),
-                task_force=data.get("task_force"),
-                due_at=data["due_at"],
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(DirectiveSerializer(directive).data, status=status.HTTP_201_CREATED)
+    def perform(self, request: Request, target, data: dict) -> Directive:
+        area = area_by_code(data.pop("area")["code"])
+        return actions.do_issue_directive(
+            acting_user=request.user, area=area, request=request, **data
+        )
 
 
 class DirectiveView(APIView):

@@ -3,11 +3,10 @@ one meeting's pack, its decisions (directives linked to it) and its files."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +16,7 @@ from zhanyi.command import actions, queries
 from zhanyi.command.exports import CONTENT_TYPES, MEETING_WRITERS
 from zhanyi.command.models import Meeting
 from zhanyi.command.views.meetings import meeting_response
-from zhanyi.core.api import as_drf_error
+from zhanyi.core.api import ActionView
 
 from .directives import DirectiveSerializer
 from .supervision import LedgerItemSerializer, area_by_code
@@ -59,31 +58,18 @@ class PackSerializer(serializers.Serializer):
         return ChangeSerializer([c for a in pack.areas for c in a.changes], many=True).data
 
 
-class Meetings(APIView):
+class Meetings(ActionView):
     """The city headquarters' daily meetings, newest first; POST records one
     (``approve``, the city)."""
+
+    input = MeetingSerializer
+    output = MeetingSerializer
+    do = actions.do_record_meeting
 
     @extend_schema(responses={200: MeetingSerializer(many=True)})
     def get(self, request: Request) -> Response:
         meetings = queries.meetings_for_user(request.user)[:200]
         return Response(MeetingSerializer(meetings, many=True).data)
-
-    @extend_schema(request=MeetingSerializer, responses={201: MeetingSerializer})
-    def post(self, request: Request) -> Response:
-        form = MeetingSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        try:
-            meeting = actions.do_record_meeting(
-                acting_user=request.user,
-                held_at=data["held_at"],
-                chaired_by=data.get("chaired_by", ""),
-                notes=data.get("notes", ""),
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
 class MeetingPackView(APIView):
@@ -96,29 +82,20 @@ class MeetingPackView(APIView):
         return Response(PackSerializer(queries.meeting_pack(meeting, request.user)).data)
 
 
-class MeetingDecisions(APIView):
+class MeetingDecisions(ActionView):
     """POST records a decision of the meeting: a directive linked to it."""
 
-    @extend_schema(request=DirectiveSerializer, responses={201: DirectiveSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        meeting = queries.get_meeting_for_user(request.user, pk)
-        form = DirectiveSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        try:
-            directive = actions.do_record_decision(
-                meeting,
-                acting_user=request.user,
-                title=data["title"],
-                body=data.get("body", ""),
-                area=area_by_code(data["area"]["code"]),
-                task_force=data.get("task_force"),
-                due_at=data["due_at"],
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(DirectiveSerializer(directive).data, status=status.HTTP_201_CREATED)
+    input = DirectiveSerializer
+    output = DirectiveSerializer
+
+    def get_target(self, request: Request, pk: int) -> Meeting:
+        return queries.get_meeting_for_user(request.user, pk)
+
+    def perform(self, request: Request, meeting: Meeting, data: dict):
+        area = area_by_code(data.pop("area")["code"])
+        return actions.do_record_decision(
+            meeting, acting_user=request.user, area=area, request=request, **data
+        )
 
 
 class MeetingFile(APIView):

@@ -3,7 +3,6 @@ groups, their visits and findings, rectifications, accountability."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,7 +22,7 @@ from zhanyi.command.models import (
     SupervisionGroup,
     Visit,
 )
-from zhanyi.core.api import as_drf_error
+from zhanyi.core.api import ActionView
 from zhanyi.places.models import Area
 
 
@@ -87,31 +86,19 @@ class GroupSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class GroupsView(APIView):
+class GroupsView(ActionView):
     """The supervision and inspection groups; POST sets one up (``approve``)."""
+
+    input = GroupSerializer
+    output = GroupSerializer
 
     @extend_schema(responses={200: GroupSerializer(many=True)})
     def get(self, request: Request) -> Response:
         return Response(GroupSerializer(queries.groups_for_user(request.user), many=True).data)
 
-    @extend_schema(request=GroupSerializer, responses={201: GroupSerializer})
-    def post(self, request: Request) -> Response:
-        form = GroupSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        try:
-            group = actions.do_create_group(
-                acting_user=request.user,
-                name=data["name"],
-                kind=data["kind"],
-                area=area_by_code(data["area"]["code"]),
-                leader=data.get("leader", ""),
-                members=data.get("members", ""),
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(GroupSerializer(group).data, status=status.HTTP_201_CREATED)
+    def perform(self, request: Request, target, data: dict) -> SupervisionGroup:
+        area = area_by_code(data.pop("area")["code"])
+        return actions.do_create_group(acting_user=request.user, area=area, request=request, **data)
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -153,8 +140,11 @@ class VisitSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "group", "recorded_by_name", "findings"]
 
 
-class GroupVisitsView(APIView):
+class GroupVisitsView(ActionView):
     """A group's visits; POST records one (``edit_operations``, in the area)."""
+
+    input = VisitSerializer
+    output = VisitSerializer
 
     @extend_schema(responses={200: VisitSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
@@ -162,72 +152,41 @@ class GroupVisitsView(APIView):
         visits = queries.visits_for_user(request.user).filter(group=group)
         return Response(VisitSerializer(visits, many=True).data)
 
-    @extend_schema(request=VisitSerializer, responses={201: VisitSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        group = queries.get_group_for_user(request.user, pk)
-        form = VisitSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        try:
-            visit = actions.do_record_visit(
-                group,
-                acting_user=request.user,
-                area=area_by_code(data["area"]["code"]),
-                visited_at=data["visited_at"],
-                place=data.get("place", ""),
-                notes=data.get("notes", ""),
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+    def get_target(self, request: Request, pk: int) -> SupervisionGroup:
+        return queries.get_group_for_user(request.user, pk)
+
+    def perform(self, request: Request, group: SupervisionGroup, data: dict) -> Visit:
+        area = area_by_code(data.pop("area")["code"])
+        return actions.do_record_visit(
+            group, acting_user=request.user, area=area, request=request, **data
+        )
 
 
-class VisitFindingsView(APIView):
+class VisitFindingsView(ActionView):
     """POST: a finding of a visit, with its rectification deadline."""
 
-    @extend_schema(request=FindingSerializer, responses={201: FindingSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        visit = queries.get_visit_for_user(request.user, pk)
-        form = FindingSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        try:
-            finding = actions.do_add_finding(
-                visit,
-                acting_user=request.user,
-                text=data["text"],
-                rectify_by=data["rectify_by"],
-                owner=data.get("owner", ""),
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
+    input = FindingSerializer
+    output = FindingSerializer
+    do = actions.do_add_finding
+
+    def get_target(self, request: Request, pk: int) -> Visit:
+        return queries.get_visit_for_user(request.user, pk)
 
 
 class RectifySerializer(serializers.Serializer):
     rectification = serializers.CharField(allow_blank=True)
 
 
-class RectifyView(APIView):
+class RectifyView(ActionView):
     """POST: the finding is rectified (what was done)."""
 
-    @extend_schema(request=RectifySerializer, responses={200: FindingSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        finding = queries.get_finding_for_user(request.user, pk)
-        form = RectifySerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        try:
-            finding = actions.do_rectify(
-                finding,
-                acting_user=request.user,
-                rectification=form.validated_data["rectification"],
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(FindingSerializer(finding).data)
+    input = RectifySerializer
+    output = FindingSerializer
+    do = actions.do_rectify
+    status_code = status.HTTP_200_OK
+
+    def get_target(self, request: Request, pk: int) -> Finding:
+        return queries.get_finding_for_user(request.user, pk)
 
 
 class AccountabilitySerializer(serializers.ModelSerializer):
@@ -250,31 +209,22 @@ class AccountabilitySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "finding", "directive", "decided_at", "recorded_by_name"]
 
 
-class AccountabilityView(APIView):
+class AccountabilityView(ActionView):
     """Accountability records (问责); POST records one (``approve``)."""
+
+    input = AccountabilitySerializer
+    output = AccountabilitySerializer
 
     @extend_schema(responses={200: AccountabilitySerializer(many=True)})
     def get(self, request: Request) -> Response:
         records = queries.accountability_for_user(request.user)[:500]
         return Response(AccountabilitySerializer(records, many=True).data)
 
-    @extend_schema(request=AccountabilitySerializer, responses={201: AccountabilitySerializer})
-    def post(self, request: Request) -> Response:
-        form = AccountabilitySerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        try:
-            record = actions.do_record_accountability(
-                acting_user=request.user,
-                area=area_by_code(data["area"]["code"]),
-                held=data["held"],
-                measure=data["measure"],
-                reason=data["reason"],
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(AccountabilitySerializer(record).data, status=status.HTTP_201_CREATED)
+    def perform(self, request: Request, target, data: dict) -> Accountability:
+        area = area_by_code(data.pop("area")["code"])
+        return actions.do_record_accountability(
+            acting_user=request.user, area=area, request=request, **data
+        )
 
 
 urlpatterns = [
