@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import OperationsPermission
-from zhanyi.core.api import run_action
+from zhanyi.core.api import ActionView, run_action
 from zhanyi.places.models import Area
 
 from . import actions, queries
@@ -71,35 +71,23 @@ class ConferenceSerializer(serializers.ModelSerializer):
         extra_kwargs = {"held_at": {"validators": []}, "place": {"max_length": 400}}
 
 
-class ConferencesView(APIView):
+class ConferencesView(ActionView):
     """Press conferences; POST records one (speakers and topics one a line)."""
 
     permission_classes = PERMISSIONS
+    input = ConferenceSerializer
+    output = ConferenceSerializer
 
     @extend_schema(responses={200: ConferenceSerializer(many=True)})
     def get(self, request: Request) -> Response:
         rows = queries.conferences_for(request.user)[:200]
         return Response(ConferenceSerializer(rows, many=True).data)
 
-    @extend_schema(request=ConferenceSerializer, responses={201: ConferenceSerializer})
-    def post(self, request: Request) -> Response:
-        form = ConferenceSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        v = form.validated_data
-        area = _area(v["area"]["code"])
-        conference = run_action(
-            lambda: actions.do_record_conference(
-                acting_user=request.user,
-                title=v["title"],
-                held_at=v["held_at"],
-                area=area,
-                place=v.get("place", ""),
-                speakers=v["speakers"],
-                topics=v["topics"],
-                request=request,
-            )
+    def perform(self, request: Request, target, data: dict) -> PressConference:
+        area = _area(data.pop("area")["code"])
+        return actions.do_record_conference(
+            acting_user=request.user, area=area, request=request, **data
         )
-        return Response(ConferenceSerializer(conference).data, status=status.HTTP_201_CREATED)
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -137,35 +125,23 @@ class NoticeInput(serializers.Serializer):
     area = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class NoticesView(APIView):
+class NoticesView(ActionView):
     """Public notices; POST drafts one, from a decision (``source_kind``,
     ``source_key``: see ``notices/sources/``) or by hand (title, body, area)."""
 
     permission_classes = PERMISSIONS
+    input = NoticeInput
+    output = NoticeSerializer
 
     @extend_schema(responses={200: NoticeSerializer(many=True)})
     def get(self, request: Request) -> Response:
         rows = queries.notices_for(request.user)[:500]
         return Response(NoticeSerializer(rows, many=True).data)
 
-    @extend_schema(request=NoticeInput, responses={201: NoticeSerializer})
-    def post(self, request: Request) -> Response:
-        form = NoticeInput(data=request.data)
-        form.is_valid(raise_exception=True)
-        v = form.validated_data
-        area = _area(v["area"]) if v["area"] else None
-        notice = run_action(
-            lambda: actions.do_draft_notice(
-                acting_user=request.user,
-                title=v["title"],
-                body=v["body"],
-                area=area,
-                source_kind=v["source_kind"],
-                source_key=v["source_key"],
-                request=request,
-            )
-        )
-        return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+    def perform(self, request: Request, target, data: dict) -> Notice:
+        code = data.pop("area")
+        area = _area(code) if code else None
+        return actions.do_draft_notice(acting_user=request.user, area=area, request=request, **data)
 
 
 class DraftSerializer(serializers.Serializer):
@@ -267,38 +243,23 @@ class TallySerializer(serializers.Serializer):
     total = serializers.IntegerField()
 
 
-class MediaView(APIView):
+class MediaView(ActionView):
     """The tally of media reports by outlet and kind (and by level); POST
     records a report, or an outlet's reports of a day (``count``)."""
 
     permission_classes = PERMISSIONS
+    input = MediaSerializer
+    output = MediaSerializer
 
     @extend_schema(responses={200: TallySerializer})
     def get(self, request: Request) -> Response:
         return Response(TallySerializer(queries.media_tally(request.user)).data)
 
-    @extend_schema(request=MediaSerializer, responses={201: MediaSerializer})
-    def post(self, request: Request) -> Response:
-        form = MediaSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        v = form.validated_data
-        area = _area(v["area"]["code"])
-        report = run_action(
-            lambda: actions.do_record_media_report(
-                acting_user=request.user,
-                outlet=v["outlet"],
-                level=v["level"],
-                kind=v["kind"],
-                title=v.get("title", ""),
-                url=v.get("url", ""),
-                published_on=v["published_on"],
-                count=v.get("count", 1),
-                area=area,
-                conference=v.get("conference"),
-                request=request,
-            )
+    def perform(self, request: Request, target, data: dict) -> MediaReport:
+        area = _area(data.pop("area")["code"])
+        return actions.do_record_media_report(
+            acting_user=request.user, area=area, request=request, **data
         )
-        return Response(MediaSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -333,34 +294,23 @@ class OpinionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "state", "resolved_at", "recorded_by_name"]
 
 
-class OpinionView(APIView):
+class OpinionView(ActionView):
     """Public-opinion items; POST records one."""
 
     permission_classes = PERMISSIONS
+    input = OpinionSerializer
+    output = OpinionSerializer
 
     @extend_schema(responses={200: OpinionSerializer(many=True)})
     def get(self, request: Request) -> Response:
         rows = queries.opinion_for(request.user).prefetch_related("follow_ups")[:500]
         return Response(OpinionSerializer(rows, many=True).data)
 
-    @extend_schema(request=OpinionSerializer, responses={201: OpinionSerializer})
-    def post(self, request: Request) -> Response:
-        form = OpinionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        v = form.validated_data
-        area = _area(v["area"]["code"])
-        item = run_action(
-            lambda: actions.do_record_opinion(
-                acting_user=request.user,
-                summary=v["summary"],
-                platform=v["platform"],
-                url=v.get("url", ""),
-                area=area,
-                found_at=v["found_at"],
-                request=request,
-            )
+    def perform(self, request: Request, target, data: dict) -> OpinionItem:
+        area = _area(data.pop("area")["code"])
+        return actions.do_record_opinion(
+            acting_user=request.user, area=area, request=request, **data
         )
-        return Response(OpinionSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
 class OpinionFollowUpInput(serializers.Serializer):
@@ -368,27 +318,22 @@ class OpinionFollowUpInput(serializers.Serializer):
     resolve = serializers.BooleanField(required=False, default=False)
 
 
-class OpinionFollowUpView(APIView):
+class OpinionFollowUpView(ActionView):
     """POST a step of an item's follow-up; ``resolve`` closes it."""
 
     permission_classes = PERMISSIONS
+    input = OpinionFollowUpInput
+    output = OpinionSerializer
+    do = actions.do_follow_up_opinion
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(request=OpinionFollowUpInput, responses={200: OpinionSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        item = queries.get_opinion_for_user(request.user, pk)
-        form = OpinionFollowUpInput(data=request.data)
-        form.is_valid(raise_exception=True)
-        run_action(
-            lambda: actions.do_follow_up_opinion(
-                item,
-                acting_user=request.user,
-                note=form.validated_data["note"],
-                resolve=form.validated_data["resolve"],
-                request=request,
-            )
-        )
+    def get_target(self, request: Request, pk: int) -> OpinionItem:
+        return queries.get_opinion_for_user(request.user, pk)
+
+    def perform(self, request: Request, item: OpinionItem, data: dict) -> OpinionItem:
+        super().perform(request, item, data)
         item.refresh_from_db()
-        return Response(OpinionSerializer(item).data)
+        return item
 
 
 urlpatterns = [
