@@ -349,6 +349,9 @@ SPECTACULAR_SETTINGS = {
         "TeamKindEnum": "zhanyi.teams.models.TeamKind",
         "TeamMemberRoleEnum": "zhanyi.teams.models.MemberRole",
         "TeamShiftEnum": "zhanyi.teams.models.Shift",
+        "ColdHandlingStepEnum": "zhanyi.coldchain.models.HandlingStep",
+        "ColdSampleKindEnum": "zhanyi.coldchain.models.SampleKind",
+        "ColdBatchStateEnum": "zhanyi.coldchain.models.BatchState",
     },
 }
 

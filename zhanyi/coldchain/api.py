@@ -9,8 +9,7 @@ names the missing ones).
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -20,39 +19,112 @@ from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import OperationsPermission
 from zhanyi.core import audit
-from zhanyi.core.api import run_action
-from zhanyi.core.masking import mask_name
+from zhanyi.core.api import ActionView, InJurisdictionField, MaskedNameField
+from zhanyi.people.models import Person
 from zhanyi.people.queries import get_person_for_user
-from zhanyi.places.models import Area
+from zhanyi.places.api import area_by_code
 
 from . import actions, queries
-from .models import DOCUMENTS, Batch, BatchState, ColdStore, HandlingStep, SampleKind, SampleResult
+from .models import (
+    DOCUMENTS,
+    Batch,
+    BatchSample,
+    BatchState,
+    ColdStore,
+    Distribution,
+    Handling,
+    HandlingStep,
+    ImportRun,
+    SampleKind,
+    SampleResult,
+)
 
 PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
 
-def batch_dict(b: Batch) -> dict:
-    return {
-        "id": b.pk,
-        "code": b.code,
-        "product": b.product,
-        "origin_country": b.origin_country,
-        "weight_tonnes": str(b.weight_tonnes),
-        "store": b.store.name,
-        "arrived_at": b.arrived_at,
-        "state": b.state,
-        "state_label": b.get_state_display(),
-        "documents": {name: getattr(b, name) for name in DOCUMENTS},
-        "missing_documents": b.missing_documents,
-        "released_at": b.released_at,
-    }
+def _person(request: Request, pk: int) -> Person:
+    return get_person_for_user(request.user, pk)
 
 
-def _area(code: str) -> Area:
-    area = Area.objects.filter(code=code).first()
-    if area is None:
-        raise serializers.ValidationError({"area": ["no such area"]})
-    return area
+class ColdDocumentsSerializer(serializers.Serializer):
+    """A batch's document numbers by document (empty when missing)."""
+
+    def get_fields(self):
+        return {name: serializers.CharField() for name in DOCUMENTS}
+
+
+class ColdBatchSerializer(serializers.ModelSerializer):
+    weight_tonnes = serializers.CharField()
+    store = serializers.CharField(source="store.name")
+    state_label = serializers.CharField(source="get_state_display")
+    documents = ColdDocumentsSerializer(source="*")
+    missing_documents = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Batch
+        fields = [
+            "id",
+            "code",
+            "product",
+            "origin_country",
+            "weight_tonnes",
+            "store",
+            "arrived_at",
+            "state",
+            "state_label",
+            "documents",
+            "missing_documents",
+            "released_at",
+        ]
+        read_only_fields = fields
+
+
+class ColdHandlingSerializer(serializers.ModelSerializer):
+    name = MaskedNameField(source="person.name")
+
+    class Meta:
+        model = Handling
+        fields = ["person", "name", "step", "handled_at"]
+        read_only_fields = fields
+
+
+class ColdDistributionSerializer(serializers.ModelSerializer):
+    name = MaskedNameField(source="receiver.name")
+    quantity_tonnes = serializers.CharField()
+    area = serializers.CharField(source="area.code")
+
+    class Meta:
+        model = Distribution
+        fields = ["buyer", "receiver", "name", "quantity_tonnes", "delivered_on", "area"]
+        read_only_fields = fields
+
+
+class ColdSampleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BatchSample
+        fields = ["kind", "result", "sampled_at", "traced_people"]
+        read_only_fields = fields
+
+
+class ColdBatchDetailSerializer(ColdBatchSerializer):
+    """A batch with who handled it, where it went and its samples
+    (``context["handlings"]`` and ``context["distributions"]``, read once by the view)."""
+
+    handlings = serializers.SerializerMethodField()
+    distributions = serializers.SerializerMethodField()
+    samples = ColdSampleSerializer(many=True)
+
+    class Meta(ColdBatchSerializer.Meta):
+        fields = [*ColdBatchSerializer.Meta.fields, "handlings", "distributions", "samples"]
+        read_only_fields = fields
+
+    @extend_schema_field(ColdHandlingSerializer(many=True))
+    def get_handlings(self, batch: Batch):
+        return ColdHandlingSerializer(self.context["handlings"], many=True).data
+
+    @extend_schema_field(ColdDistributionSerializer(many=True))
+    def get_distributions(self, batch: Batch):
+        return ColdDistributionSerializer(self.context["distributions"], many=True).data
 
 
 class ColdStoreInput(serializers.Serializer):
@@ -61,36 +133,35 @@ class ColdStoreInput(serializers.Serializer):
     address = serializers.CharField(max_length=255, required=False, default="")
 
 
-class StoresView(APIView):
+class ColdStoreSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ColdStoreRowSerializer(ColdStoreSerializer):
+    area = serializers.CharField(source="area.code")
+    batches = serializers.IntegerField(source="batches_total")
+
+
+class StoresView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = ColdStoreInput
+    output = ColdStoreSerializer
 
-    @extend_schema(operation_id="coldchain_stores_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="coldchain_stores_list",
+        responses=inline_serializer(
+            "ColdStoreList", {"results": ColdStoreRowSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
-        return Response(
-            {
-                "results": [
-                    {"id": s.pk, "name": s.name, "area": s.area.code, "batches": s.batches_total}
-                    for s in queries.stores_for(request.user)[:500]
-                ]
-            }
-        )
+        stores = queries.stores_for(request.user)[:500]
+        return Response({"results": ColdStoreRowSerializer(stores, many=True).data})
 
-    @extend_schema(request=ColdStoreInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = ColdStoreInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        store = run_action(
-            lambda: actions.do_create_store(
-                acting_user=request.user,
-                name=v["name"],
-                area=_area(v["area"]),
-                address=v["address"],
-                request=request,
-            )
-        )
-        return Response({"id": store.pk, "name": store.name}, status=status.HTTP_201_CREATED)
+    def perform(self, request: Request, target, data: dict) -> ColdStore:
+        area = area_by_code(data.pop("area"))
+        return actions.do_create_store(acting_user=request.user, area=area, request=request, **data)
 
 
 class ColdBatchInput(serializers.Serializer):
@@ -110,44 +181,34 @@ def _store(user, name: str) -> ColdStore:
     return store
 
 
-class BatchesView(APIView):
+class BatchesView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = ColdBatchInput
+    output = ColdBatchSerializer
 
-    @extend_schema(operation_id="coldchain_batches_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="coldchain_batches_list",
+        responses=inline_serializer("ColdBatchList", {"results": ColdBatchSerializer(many=True)}),
+    )
     def get(self, request: Request) -> Response:
         batches = queries.batches_for(request.user)
         state = request.query_params.get("state", "")
         if state in BatchState.values:
             batches = batches.filter(state=state)
-        return Response({"results": [batch_dict(b) for b in batches[:500]]})
+        return Response({"results": ColdBatchSerializer(batches[:500], many=True).data})
 
-    @extend_schema(request=ColdBatchInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = ColdBatchInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        store = _store(request.user, v["store"])
-        batch = run_action(
-            lambda: actions.do_create_batch(
-                acting_user=request.user,
-                code=v["code"],
-                product=v["product"],
-                origin_country=v["origin_country"],
-                weight_tonnes=v["weight_tonnes"],
-                store=store,
-                arrived_at=v["arrived_at"],
-                documents=v["documents"],
-                request=request,
-            )
+    def perform(self, request: Request, target, data: dict) -> Batch:
+        store = _store(request.user, data.pop("store"))
+        return actions.do_create_batch(
+            acting_user=request.user, store=store, request=request, **data
         )
-        return Response(batch_dict(batch), status=status.HTTP_201_CREATED)
 
 
 class BatchView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="coldchain_batch_detail", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="coldchain_batch_detail", responses=ColdBatchDetailSerializer)
     def get(self, request: Request, batch_id: int) -> Response:
         batch = queries.get_batch_for_user(request.user, batch_id)
         handlings = list(batch.handlings.select_related("person"))
@@ -162,138 +223,69 @@ class BatchView(APIView):
                 detail={"persons": persons},
                 request=request,
             )
-        return Response(
-            {
-                **batch_dict(batch),
-                "handlings": [
-                    {
-                        "person": h.person_id,
-                        "name": mask_name(h.person.name),
-                        "step": h.step,
-                        "handled_at": h.handled_at,
-                    }
-                    for h in handlings
-                ],
-                "distributions": [
-                    {
-                        "buyer": d.buyer,
-                        "receiver": d.receiver_id,
-                        "name": mask_name(d.receiver.name),
-                        "quantity_tonnes": str(d.quantity_tonnes),
-                        "delivered_on": d.delivered_on,
-                        "area": d.area.code,
-                    }
-                    for d in distributions
-                ],
-                "samples": [
-                    {
-                        "kind": s.kind,
-                        "result": s.result,
-                        "sampled_at": s.sampled_at,
-                        "traced_people": s.traced_people,
-                    }
-                    for s in batch.samples.all()
-                ],
-            }
-        )
+        context = {"handlings": handlings, "distributions": distributions}
+        return Response(ColdBatchDetailSerializer(batch, context=context).data)
+
+
+class BatchActionView(ActionView):
+    """A POST on one batch of the caller's jurisdiction (another county: 404)."""
+
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+
+    def get_target(self, request: Request, batch_id: int) -> Batch:
+        return queries.get_batch_for_user(request.user, batch_id)
 
 
 class ColdDocumentsInput(serializers.Serializer):
     documents = serializers.DictField(child=serializers.CharField(allow_blank=True))
 
 
-class DocumentsView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
-
-    @extend_schema(request=ColdDocumentsInput, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, batch_id: int) -> Response:
-        batch = queries.get_batch_for_user(request.user, batch_id)
-        data = ColdDocumentsInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        batch = run_action(
-            lambda: actions.do_set_documents(
-                batch, data.validated_data["documents"], acting_user=request.user, request=request
-            )
-        )
-        return Response(batch_dict(batch))
+class DocumentsView(BatchActionView):
+    input = ColdDocumentsInput
+    output = ColdBatchSerializer
+    do = actions.do_set_documents
+    status_code = status.HTTP_200_OK
 
 
-class ReleaseView(APIView):
-    permission_classes = PERMISSIONS
-
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, batch_id: int) -> Response:
-        batch = queries.get_batch_for_user(request.user, batch_id)
-        batch = run_action(
-            lambda: actions.do_release_batch(batch, acting_user=request.user, request=request)
-        )
-        return Response(batch_dict(batch))
+class ReleaseView(BatchActionView):
+    input = None
+    output = ColdBatchSerializer
+    do = actions.do_release_batch
+    status_code = status.HTTP_200_OK
 
 
 class ColdHandlingInput(serializers.Serializer):
-    person = serializers.IntegerField(help_text="the worker's person id")
+    person = InJurisdictionField(_person, help_text="the worker's person id")
     step = serializers.ChoiceField(choices=HandlingStep.choices)
     handled_at = serializers.DateTimeField()
 
 
-class HandlingsView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class ColdRecordedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
 
-    @extend_schema(request=ColdHandlingInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, batch_id: int) -> Response:
-        batch = queries.get_batch_for_user(request.user, batch_id)
-        data = ColdHandlingInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        person = get_person_for_user(request.user, v["person"])
-        handling = run_action(
-            lambda: actions.do_record_handling(
-                batch,
-                person,
-                step=v["step"],
-                handled_at=v["handled_at"],
-                acting_user=request.user,
-                request=request,
-            )
-        )
-        return Response({"id": handling.pk}, status=status.HTTP_201_CREATED)
+
+class HandlingsView(BatchActionView):
+    input = ColdHandlingInput
+    output = ColdRecordedSerializer
+    do = actions.do_record_handling
 
 
 class ColdDistributionInput(serializers.Serializer):
     buyer = serializers.CharField(max_length=200)
-    receiver = serializers.IntegerField(help_text="the person id of who received it")
+    receiver = InJurisdictionField(_person, help_text="the person id of who received it")
     quantity_tonnes = serializers.DecimalField(max_digits=10, decimal_places=3)
     delivered_on = serializers.DateField()
     area = serializers.CharField(max_length=32, help_text="the area code delivered to")
 
 
-class DistributionsView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class DistributionsView(BatchActionView):
+    input = ColdDistributionInput
+    output = ColdRecordedSerializer
 
-    @extend_schema(request=ColdDistributionInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, batch_id: int) -> Response:
-        batch = queries.get_batch_for_user(request.user, batch_id)
-        data = ColdDistributionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        receiver = get_person_for_user(request.user, v["receiver"])
-        area = _area(v["area"])
-        distribution = run_action(
-            lambda: actions.do_distribute(
-                batch,
-                buyer=v["buyer"],
-                receiver=receiver,
-                quantity_tonnes=v["quantity_tonnes"],
-                delivered_on=v["delivered_on"],
-                area=area,
-                acting_user=request.user,
-                request=request,
-            )
-        )
-        return Response({"id": distribution.pk}, status=status.HTTP_201_CREATED)
+    def perform(self, request: Request, batch: Batch, data: dict) -> Distribution:
+        data["area"] = area_by_code(data["area"])
+        return actions.do_distribute(batch, acting_user=request.user, request=request, **data)
 
 
 class ColdSampleInput(serializers.Serializer):
@@ -302,34 +294,19 @@ class ColdSampleInput(serializers.Serializer):
     sampled_at = serializers.DateTimeField()
 
 
-class SamplesView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class ColdSampleRecordedSerializer(serializers.ModelSerializer):
+    batch_state = serializers.CharField(source="batch.state")
 
-    @extend_schema(request=ColdSampleInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, batch_id: int) -> Response:
-        batch = queries.get_batch_for_user(request.user, batch_id)
-        data = ColdSampleInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        sample = run_action(
-            lambda: actions.do_record_sample(
-                batch,
-                kind=v["kind"],
-                result=v["result"],
-                sampled_at=v["sampled_at"],
-                acting_user=request.user,
-                request=request,
-            )
-        )
-        return Response(
-            {
-                "id": sample.pk,
-                "batch_state": sample.batch.state,
-                "traced_people": sample.traced_people,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+    class Meta:
+        model = BatchSample
+        fields = ["id", "batch_state", "traced_people"]
+        read_only_fields = fields
+
+
+class SamplesView(BatchActionView):
+    input = ColdSampleInput
+    output = ColdSampleRecordedSerializer
+    do = actions.do_record_sample
 
 
 class ColdImportInput(serializers.Serializer):
@@ -337,34 +314,34 @@ class ColdImportInput(serializers.Serializer):
     store = serializers.CharField(max_length=200, required=False, default="")
 
 
-class ImportView(APIView):
+class ColdImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    message = serializers.CharField()
+
+
+class ColdImportRunSerializer(serializers.ModelSerializer):
+    errors = ColdImportErrorSerializer(many=True)
+
+    class Meta:
+        model = ImportRun
+        fields = ["id", "rows", "imported", "warnings", "errors"]
+        read_only_fields = fields
+
+
+class ImportView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [MultiPartParser]
+    input = ColdImportInput
+    output = ColdImportRunSerializer
 
-    @extend_schema(request=ColdImportInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = ColdImportInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        store = _store(request.user, v["store"]) if v["store"] else None
-        run = run_action(
-            lambda: actions.do_import_batches(
-                v["file"],
-                v["file"].name,
-                acting_user=request.user,
-                default_store=store,
-                request=request,
-            )
-        )
-        return Response(
-            {
-                "id": run.pk,
-                "rows": run.rows,
-                "imported": run.imported,
-                "warnings": run.warnings,
-                "errors": [{"row": e["row"], "message": e["message"]} for e in run.errors],
-            },
-            status=status.HTTP_201_CREATED,
+    def perform(self, request: Request, target, data: dict) -> ImportRun:
+        store = _store(request.user, data["store"]) if data["store"] else None
+        return actions.do_import_batches(
+            data["file"],
+            data["file"].name,
+            acting_user=request.user,
+            default_store=store,
+            request=request,
         )
 
 
