@@ -40,6 +40,7 @@ def test_the_demo_builds_the_city_and_replays_the_story(settings, tmp_path, clie
     result = demo.build_demo(scale="1500", seed=7, say=lines.append)
     assert result.built
     the_city_is_built_and_its_logins_work(result, tmp_path, client)
+    the_map_shows_the_articles_zones_at_their_level_with_sites_and_cases(client)
     the_family_cluster_is_replayed_once_with_contacts_hand_offs_and_companions(tmp_path)
     the_teams_assign_the_cases_close_control_and_trace_the_source(settings, client)
 
@@ -125,6 +126,50 @@ def the_city_is_built_and_its_logins_work(result, data_dir, client) -> None:
     assert client.login(username=commander[0], password=commander[3])
     page = client.get(f"/directives/{directive.pk}/").content.decode()
     assert demo.DIRECTIVE_TITLE in page and "已超时" in page
+
+
+def the_map_shows_the_articles_zones_at_their_level_with_sites_and_cases(client) -> None:
+    """The zones map on the story's clock: the sealed compound a point, the
+    controlled development zone and the eight prevention units by their
+    boundaries, the medium-risk community by its own; the family's cases at
+    home (dots on the wall screen), the quarantine sites with rooms taken,
+    the checkpoints with a day's flow and the testing sites."""
+    from zhanyi.checkpoints.models import Check
+    from zhanyi.places import map_layers
+    from zhanyi.zones.demo import COMMUNITY, PREVENTION
+
+    at = demo.REPLAY_CLOCK
+    zones = map_layers.get("zones").fn(None, at, False)
+    by_tier: dict[str, list[tuple[str, str, str]]] = {}
+    for f in zones:
+        p = f["properties"]
+        by_tier.setdefault(p["tier"], []).append((p["level"], p["name"], f["geometry"]["type"]))
+    assert by_tier["sealed"] == [("place", "万益学府花园", "Point")]
+    assert by_tier["controlled"] == [("county", "台商投资区", by_tier["controlled"][0][2])]
+    assert by_tier["controlled"][0][2] in ("Polygon", "MultiPolygon")
+    assert by_tier["medium_risk"][0][:2] == ("village", COMMUNITY)
+    assert {name for level, name, _kind in by_tier["prevention"] if level == "county"} == set(
+        PREVENTION
+    )
+    assert all(kind != "Point" for _level, _name, kind in by_tier["prevention"])
+    # Weaker tiers are drawn first, the sealed compound last, over them.
+    assert zones[-1]["properties"]["tier"] == "sealed"
+    answer = client.get("/api/v1/command/map/cases/", {"masked": "1", "at": at.isoformat()})
+    assert answer.status_code == 200
+    cases = answer.json()["features"]
+    assert cases and all("name" not in f["properties"] for f in cases)
+    named = client.get("/api/v1/command/map/cases/", {"at": at.isoformat()}).json()["features"]
+    assert {f["properties"]["name"] for f in named} <= set(
+        Case.objects.values_list("person__name", flat=True)
+    )
+    assert AuditEvent.objects.filter(action="command.map.view").count() == 1
+    sites = map_layers.get("quarantine_sites").fn(None, at, False)
+    assert sites and sum(f["properties"]["occupied"] for f in sites) > 0
+    assert all(f["properties"]["rooms"] > 0 for f in sites)
+    busiest = Check.objects.order_by("-checked_at").values_list("checked_at", flat=True).first()
+    stations = map_layers.get("checkpoints").fn(None, busiest, False)
+    assert stations and sum(f["properties"]["vehicles"] for f in stations) > 0
+    assert map_layers.get("testing_sites").fn(None, at, False)
 
 
 def the_family_cluster_is_replayed_once_with_contacts_hand_offs_and_companions(
