@@ -58,3 +58,7 @@ _.on_solution_callback, _.max_time_in_seconds, _.num_workers, _.first_solution_s
 _.case_visible  # tracing.queries.contacts_by_person: read by the contacts table's template
 _.checked_today  # zhanyi.care.queries.MonitoringRow: read by the care desk template
 _.gcj02_to_bd09  # zhanyi.engine.coords: Baidu's forward shift, the inverse's test reference
+_.sections  # command.models.PlanVersion: read by the plan's page
+_.text_x, _.text_y, _.label_x, _.label_y, _.workflow_label  # command.plan_charts: the SVG template
+_.function  # command.workflows.Step: the action that makes it, checked by test_workflows
+_.unreachable  # zhanyi.engine.flowcharts: tested; for a plan editor to warn with

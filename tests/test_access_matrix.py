@@ -369,6 +369,12 @@ ROUTES: dict[str, Row] = {
     "api/v1/command/headquarters/": scoped("headquarters over or within the jurisdiction"),
     "api/v1/command/headquarters/<int:pk>/task-forces/<int:task_force_id>/": obj(),
     "api/v1/command/twinnings/": scoped("approve over the county twinned"),
+    "plans/": scoped("the emergency plan: headquarters roles only, no personal data"),
+    "plans/<int:pk>/": obj("a plan version: headquarters roles only (403 for a county's staff)"),
+    "api/v1/command/plans/": scoped("the plan's versions: headquarters roles only"),
+    "api/v1/command/plans/<int:pk>/": obj("headquarters roles; edit_operations over the city"),
+    "api/v1/command/plans/<int:pk>/approve/": obj("approve over the city"),
+    "api/v1/command/plans/<int:pk>/flowcharts/": obj("counts within the reader's jurisdiction"),
     # vaccination (issue 20)
     "vaccination/": scoped("coverage counts, sites and imports of the jurisdiction"),
     "vaccination/record/": scoped(
@@ -813,6 +819,9 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         acting_user=SYSTEM, area=world.county, name="矩阵指挥部"
     )
     meeting = command_actions.do_record_meeting(acting_user=SYSTEM, held_at=now)
+    plan = command_actions.do_draft_plan_version(
+        acting_user=SYSTEM, number=1, title="矩阵预案", effective_on=now.date()
+    )
     from zhanyi.publicity import actions as publicity_actions
 
     notice = publicity_actions.do_draft_notice(
@@ -929,6 +938,8 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "api/v1/publicity/notices/": notice.pk,
         "api/v1/publicity/opinion/": opinion.pk,
         "api/v1/command/meetings/": meeting.pk,
+        "plans/": plan.pk,
+        "api/v1/command/plans/": plan.pk,
         "headquarters/": county_hq.pk,
         "api/v1/command/headquarters/": county_hq.pk,
         "task_force_id": county_hq.task_forces.first().pk,

@@ -16,6 +16,7 @@ NAVIGATION = [
     ("command:report-list", _("Reports"), None),
     ("command:directives", _("Directives"), None),
     ("command:supervision", _("Supervision"), None),
+    ("command:plans", _("Emergency plan"), "approve"),
     ("places:area-list", _("Areas"), None),
     ("people:search", _("People"), "view_person"),
     ("tracing:home", _("Tracing"), "view_person"),

@@ -210,3 +210,25 @@ class DataLoadForm(forms.Form):
 
     def clean_mapping(self) -> dict[str, str]:
         return parse_pairs(self.cleaned_data.get("mapping") or "")
+
+
+class PlanVersionForm(forms.Form):
+    """A draft of the emergency plan (应急预案): its text and its flowcharts,
+    written as the standard flowcharts file is (TOML, ``[[flowchart]]``)."""
+
+    number = forms.IntegerField(label=_("Version"), min_value=1)
+    title = forms.CharField(label=_("Title"), max_length=400)
+    effective_on = forms.DateField(
+        label=_("Effective date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    text = forms.CharField(
+        label=_("Text (a line starting with # begins a section)"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+    )
+    flowcharts = forms.CharField(
+        label=_("Flowcharts"),
+        widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}),
+        required=False,
+        help_text=_("Empty: those of the version in force, or the standard ones."),
+    )

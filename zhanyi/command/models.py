@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhanyi.core import metrics
+from zhanyi.engine import flowcharts as flowchart_engine
 from zhanyi.engine.protocol import LOCAL_TZ
 
 
@@ -326,3 +327,69 @@ class Accountability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held} · {self.get_measure_display()}"
+
+
+# -- the emergency plan (应急预案) and drills (演练) -----------------------------------
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_FORCE = "in_force", pgettext_lazy("emergency plan", "In force")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class PlanVersion(models.Model):
+    """One version of the city's emergency plan (应急预案; Zhangzhou's was the
+    4th): its text and its flowcharts (流程图), each a small state machine
+    (``zhanyi.engine.flowcharts``). Drafted, then approved by the headquarters;
+    one version is in force at a time, and an approved version is never
+    changed again, so an earlier one reads as it was issued."""
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    effective_on = models.DateField(_("effective date"))
+    text = models.TextField(_("text"), blank=True)
+    #: The flowcharts, in ``Flowchart.as_dict`` form.
+    flowcharts = models.JSONField(_("flowcharts"), default=list)
+    state = models.CharField(
+        _("state"), max_length=16, choices=PlanState.choices, default=PlanState.DRAFT
+    )
+    created_by_name = models.CharField(_("drafted by"), max_length=150)
+    created_at = models.DateTimeField(_("drafted at"))
+    updated_at = models.DateTimeField(_("last edited at"))
+    approved_by_name = models.CharField(_("approved by"), max_length=150, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=models.Q(state="in_force"),
+                name="one_plan_version_in_force",
+            )
+        ]
+        verbose_name = _("emergency plan version")
+        verbose_name_plural = _("emergency plan versions")
+
+    def __str__(self) -> str:
+        return f"v{self.number} {self.title}"
+
+    def charts(self) -> list[flowchart_engine.Flowchart]:
+        return flowchart_engine.parse_all(self.flowcharts)
+
+    def sections(self) -> list[tuple[str, str]]:
+        """The text cut at lines starting with ``#``: (heading, body) pairs."""
+        out: list[tuple[str, str]] = []
+        heading, body = "", []
+        for line in self.text.splitlines():
+            if line.startswith("#"):
+                if heading or any(b.strip() for b in body):
+                    out.append((heading, "\n".join(body).strip()))
+                heading, body = line.lstrip("#").strip(), []
+            else:
+                body.append(line)
+        if heading or any(b.strip() for b in body):
+            out.append((heading, "\n".join(body).strip()))
+        return out

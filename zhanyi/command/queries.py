@@ -12,9 +12,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanyi.accounts.models import Headquarters, TaskForce, TaskForceKind
+from zhanyi.accounts.models import Headquarters, Role, TaskForce, TaskForceKind
+from zhanyi.accounts.roles import has_capability
 from zhanyi.core import deadlines, metrics
-from zhanyi.places.models import Area
+from zhanyi.places.models import Area, AreaLevel
 from zhanyi.quarantine.models import Twinning
 
 from .models import (
@@ -22,6 +23,8 @@ from .models import (
     Directive,
     Finding,
     Meeting,
+    PlanState,
+    PlanVersion,
     Report,
     ReportFigure,
     SupervisionGroup,
@@ -414,3 +417,43 @@ def meeting_pack(meeting: Meeting, user, *, now: dt.datetime | None = None) -> M
         ledger=ledger(ledger_area(user), now=as_of),
         decisions=list(decisions),
     )
+
+
+# -- the emergency plan (应急预案) and drills (演练) -----------------------------------
+
+
+def require_headquarters_reader(user) -> None:
+    """Plans and drills are the headquarters' business: a superuser, a user
+    who takes its decisions (``approve``), its leaders, its task forces'
+    members, and the staff of the city. Anyone else is refused."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied
+    if user.is_superuser:
+        return
+    area = user.jurisdiction
+    if area is None:
+        raise PermissionDenied(_("Only the headquarters reads the emergency plan and its drills."))
+    if (
+        has_capability(user, "approve")
+        or user.role == Role.LEADER
+        or user.task_force_id is not None
+        or area.level == AreaLevel.CITY
+    ):
+        return
+    raise PermissionDenied(_("Only the headquarters reads the emergency plan and its drills."))
+
+
+def plans_for_user(user) -> QuerySet[PlanVersion]:
+    require_headquarters_reader(user)
+    return PlanVersion.objects.all()
+
+
+def get_plan_for_user(user, pk: int) -> PlanVersion:
+    plan = plans_for_user(user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404(_("No such plan version."))
+    return plan
+
+
+def plan_in_force() -> PlanVersion | None:
+    return PlanVersion.objects.filter(state=PlanState.IN_FORCE).first()

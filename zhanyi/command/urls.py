@@ -6,6 +6,7 @@ from .views import (
     directives,
     headquarters,
     meetings,
+    plans,
     reports,
     screen,
     setup,
@@ -35,6 +36,8 @@ urlpatterns = [
     path("meetings/", meetings.meeting_list, name="meetings"),
     path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/<str:fmt>/", meetings.meeting_file, name="meeting-file"),
+    path("plans/", plans.plan_list, name="plans"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan"),
     path("setup/", setup.first_day, name="setup"),
     path("setup/areas/", setup.load_file, {"kind": "areas"}, name="setup-load-areas"),
     path(

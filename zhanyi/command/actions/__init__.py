@@ -15,6 +15,7 @@ from .headquarters import (
     do_twin_counties,
 )
 from .meetings import do_record_decision, do_record_meeting
+from .plans import do_approve_plan_version, do_draft_plan_version, do_edit_plan_version
 from .reports import do_comment_report, do_take_due_report, do_take_report
 from .supervision import (
     do_add_finding,
@@ -28,8 +29,11 @@ __all__ = [
     "do_acknowledge_directive",
     "do_add_finding",
     "do_add_task_force",
+    "do_approve_plan_version",
     "do_comment_report",
     "do_create_group",
+    "do_draft_plan_version",
+    "do_edit_plan_version",
     "do_escalate_overdue_directives",
     "do_issue_directive",
     "do_record_accountability",

@@ -6,6 +6,7 @@ from .directives import urlpatterns as directive_urls
 from .headquarters import urlpatterns as headquarters_urls
 from .map import urlpatterns as map_urls
 from .meetings import urlpatterns as meeting_urls
+from .plans import urlpatterns as plan_urls
 from .reports import urlpatterns as report_urls
 from .setup import urlpatterns as setup_urls
 from .supervision import urlpatterns as supervision_urls
@@ -17,6 +18,7 @@ urlpatterns = [
     *directive_urls,
     *headquarters_urls,
     *meeting_urls,
+    *plan_urls,
     *setup_urls,
     *map_urls,
 ]
