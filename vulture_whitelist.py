@@ -62,3 +62,6 @@ _.sections  # command.models.PlanVersion: read by the plan's page
 _.text_x, _.text_y, _.label_x, _.label_y, _.workflow_label  # command.plan_charts: the SVG template
 _.function  # command.workflows.Step: the action that makes it, checked by test_workflows
 _.unreachable  # zhanyi.engine.flowcharts: tested; for a plan editor to warn with
+_.load_city, _.load_demo  # command.drills: scenarios, found in the registry by name
+_.validators  # a DRF serializer's Meta (command.api.drills: the action names a taken name)
+_.StoppedDrillMiddleware  # zhanyi.core.drill_mode: in MIDDLEWARE only in a drill's process

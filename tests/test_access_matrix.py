@@ -375,6 +375,11 @@ ROUTES: dict[str, Row] = {
     "api/v1/command/plans/<int:pk>/": obj("headquarters roles; edit_operations over the city"),
     "api/v1/command/plans/<int:pk>/approve/": obj("approve over the city"),
     "api/v1/command/plans/<int:pk>/flowcharts/": obj("counts within the reader's jurisdiction"),
+    "drills/": scoped("drills: headquarters roles only; the city's approve or manage_users starts"),
+    "drills/<slug:name>/": obj("a drill: headquarters roles only (403 for a county's staff)"),
+    "api/v1/command/drills/": scoped("drills: headquarters roles only"),
+    "api/v1/command/drills/<slug:name>/": obj("headquarters roles; the city's managers delete"),
+    "api/v1/command/drills/<slug:name>/stop/": obj("the city's approve or manage_users"),
     # vaccination (issue 20)
     "vaccination/": scoped("coverage counts, sites and imports of the jurisdiction"),
     "vaccination/record/": scoped(
@@ -805,6 +810,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
     lb = lab(world.county, code="MTXLAB")
     batch = deliver_and_receive(s, lb, ["MATRIX01"])
     from zhanyi.command import actions as command_actions
+    from zhanyi.command.actions import drills as drill_actions
 
     group = command_actions.do_create_group(
         acting_user=SYSTEM, name="矩阵督导组", kind="supervision", area=world.county
@@ -822,6 +828,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
     plan = command_actions.do_draft_plan_version(
         acting_user=SYSTEM, number=1, title="矩阵预案", effective_on=now.date()
     )
+    drill = drill_actions.do_start_drill(acting_user=SYSTEM, name="matrix", scenario="city")
     from zhanyi.publicity import actions as publicity_actions
 
     notice = publicity_actions.do_draft_notice(
@@ -939,6 +946,7 @@ def objects_of_county_a(world: World) -> dict[str, object]:
         "api/v1/publicity/opinion/": opinion.pk,
         "api/v1/command/meetings/": meeting.pk,
         "plans/": plan.pk,
+        "name": drill.name,
         "api/v1/command/plans/": plan.pk,
         "headquarters/": county_hq.pk,
         "api/v1/command/headquarters/": county_hq.pk,

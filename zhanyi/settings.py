@@ -169,6 +169,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "zhanyi.accounts.context_processors.navigation",
                 "zhanyi.core.context_processors.story_clock",
+                "zhanyi.core.drill_mode.context",
             ],
         },
     }
@@ -286,6 +287,16 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
 ]
 
 SESSION_COOKIE_HTTPONLY = True
+# A process working in a drill (演练, zhanyi.core.drill_mode): started with the
+# drill's own DATABASE_URL and data folder by `zhanyi drill …` or `zhanyi serve
+# --drill NAME`. Its cookies have names of their own: a browser sends a host's
+# cookies to every port, and signing in to the drill must not sign out of the
+# live system.
+DRILL = env_str("ZHANYI_DRILL")
+if DRILL:
+    SESSION_COOKIE_NAME = f"zhanyi_drill_{DRILL}_sessionid"
+    CSRF_COOKIE_NAME = f"zhanyi_drill_{DRILL}_csrftoken"
+    MIDDLEWARE.append("zhanyi.core.drill_mode.StoppedDrillMiddleware")
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_SECURE = env_bool("ZHANYI_SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

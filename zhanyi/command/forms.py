@@ -11,6 +11,7 @@ from zhanyi.core.pickers import UserFormMixin
 from zhanyi.places.models import CoordinateSystem
 from zhanyi.places.pickers import AreaField
 
+from . import drills
 from .models import GroupKind, Measure
 
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -231,4 +232,16 @@ class PlanVersionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}),
         required=False,
         help_text=_("Empty: those of the version in force, or the standard ones."),
+    )
+
+
+class DrillForm(forms.Form):
+    name = forms.SlugField(
+        label=_("Drill name"),
+        max_length=30,
+        help_text=_("Lower-case letters, digits and hyphens."),
+    )
+    scenario = forms.ChoiceField(
+        label=_("Scenario"),
+        choices=[(s.name, s.label) for s in drills.SCENARIOS.values()],
     )

@@ -393,3 +393,45 @@ class PlanVersion(models.Model):
         if heading or any(b.strip() for b in body):
             out.append((heading, "\n".join(body).strip()))
         return out
+
+
+class DrillState(models.TextChoices):
+    PREPARING = "preparing", _("Preparing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+    STOPPED = "stopped", _("Stopped")
+    DELETED = "deleted", _("Deleted")
+
+
+class Drill(models.Model):
+    """A drill (演练): a scenario replayed into a database of its own, so a
+    city rehearses without touching live data. The record lives in the live
+    database; the drill's data only in its own (``zhanyi.command.drills``)."""
+
+    name = models.SlugField(pgettext_lazy("of a thing", "name"), max_length=40)
+    scenario = models.CharField(_("scenario"), max_length=40)
+    state = models.CharField(
+        _("state"), max_length=16, choices=DrillState.choices, default=DrillState.PREPARING
+    )
+    #: The drill's database: a SQLite file's path, or a PostgreSQL database's name.
+    database = models.CharField(_("database"), max_length=300)
+    started_by_name = models.CharField(_("started by"), max_length=150)
+    started_at = models.DateTimeField(_("started at"))
+    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=~models.Q(state="deleted"),
+                name="one_drill_per_name",
+            )
+        ]
+        verbose_name = _("drill")
+        verbose_name_plural = _("drills")
+
+    def __str__(self) -> str:
+        return self.name

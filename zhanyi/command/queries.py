@@ -21,6 +21,8 @@ from zhanyi.quarantine.models import Twinning
 from .models import (
     Accountability,
     Directive,
+    Drill,
+    DrillState,
     Finding,
     Meeting,
     PlanState,
@@ -457,3 +459,15 @@ def get_plan_for_user(user, pk: int) -> PlanVersion:
 
 def plan_in_force() -> PlanVersion | None:
     return PlanVersion.objects.filter(state=PlanState.IN_FORCE).first()
+
+
+def drills_for_user(user) -> QuerySet[Drill]:
+    require_headquarters_reader(user)
+    return Drill.objects.exclude(state=DrillState.DELETED)
+
+
+def get_drill_for_user(user, name: str) -> Drill:
+    drill = drills_for_user(user).filter(name=name).first()
+    if drill is None:
+        raise Http404(_("No such drill."))
+    return drill

@@ -4,6 +4,7 @@ from .views import (
     curve,
     dashboard,
     directives,
+    drills,
     headquarters,
     meetings,
     plans,
@@ -38,6 +39,8 @@ urlpatterns = [
     path("meetings/<int:pk>/<str:fmt>/", meetings.meeting_file, name="meeting-file"),
     path("plans/", plans.plan_list, name="plans"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan"),
+    path("drills/", drills.drill_list, name="drills"),
+    path("drills/<slug:name>/", drills.drill_detail, name="drill"),
     path("setup/", setup.first_day, name="setup"),
     path("setup/areas/", setup.load_file, {"kind": "areas"}, name="setup-load-areas"),
     path(

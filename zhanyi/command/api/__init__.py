@@ -3,6 +3,7 @@ on its own at /api/v1/figures/)."""
 
 from .curve import urlpatterns as curve_urls
 from .directives import urlpatterns as directive_urls
+from .drills import urlpatterns as drill_urls
 from .headquarters import urlpatterns as headquarters_urls
 from .map import urlpatterns as map_urls
 from .meetings import urlpatterns as meeting_urls
@@ -19,6 +20,7 @@ urlpatterns = [
     *headquarters_urls,
     *meeting_urls,
     *plan_urls,
+    *drill_urls,
     *setup_urls,
     *map_urls,
 ]

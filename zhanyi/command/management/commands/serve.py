@@ -19,6 +19,7 @@ them when it stops; a deployment that runs them elsewhere passes
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -109,6 +110,34 @@ def serve(
         supervisor.stop()
 
 
+def serve_drill(options: dict) -> None:
+    """Become a server of the drill: this process, started again with the
+    drill's environment (its database, its data folder, ``ZHANYI_DRILL``),
+    so nothing it serves is connected to the live database."""
+    from django.core.management.base import CommandError
+
+    from zhanyi.command import drills
+    from zhanyi.command.models import Drill, DrillState
+
+    name = options["drill"]
+    drill = Drill.objects.exclude(state=DrillState.DELETED).filter(name=name).first()
+    if drill is None or drill.state != DrillState.READY:
+        state = drill.get_state_display() if drill else "unknown"
+        raise CommandError(f"drill {name!r} is not ready ({state}); see `zhanyi drill list`")
+    args = [
+        *drills.CLI,
+        "serve",
+        f"--host={options['host']}",
+        f"--port={options['port']}",
+        f"--threads={options['threads']}",
+        f"--processes={options['processes']}",
+        f"--workers={options['workers']}",
+        *(["--no-scheduler"] if options["no_scheduler"] else []),
+    ]
+    sys.stdout.flush()
+    os.execve(sys.executable, args, drills.environment(drill.name, drill.database))
+
+
 class Command(BaseCommand):
     help = "Serve the web app, with background workers for long jobs."
 
@@ -133,6 +162,10 @@ class Command(BaseCommand):
             action="store_true",
             help="do not start `zhanyi scheduler` (the periodic jobs) beside the server",
         )
+        parser.add_argument(
+            "--drill",
+            help="serve the drill of that name (zhanyi drill start): its own database only",
+        )
 
     def handle(self, *args, **options) -> None:
         from django.core.management.base import CommandError
@@ -141,6 +174,8 @@ class Command(BaseCommand):
             raise CommandError("--workers must be 0 or more")
         if options["processes"] < 1 or options["threads"] < 1:
             raise CommandError("--processes and --threads must be 1 or more")
+        if options["drill"]:
+            serve_drill(options)
         serve(
             options["host"],
             options["port"],
