@@ -63,11 +63,18 @@ def _key_figures(area, fresh: bool) -> list[dict]:
     return shown
 
 
-def big_screen(request: HttpRequest) -> HttpResponse:
-    area = place_queries.root_area_for(request.user)
-    fresh = metrics.fresh_requested(request)
+def screen_data(area, fresh: bool = False) -> tuple[list[dict], Any]:
+    """What a screen of ``area`` shows: the key figures with their change
+    since the last report, and the epidemic curve (``zhanyi bench report``
+    reads the same, 50 screens at once)."""
     figures = _key_figures(area, fresh)
     curve = figure_cache.values([CURVE], area, fresh=fresh)[CURVE.name][0]
+    return figures, curve
+
+
+def big_screen(request: HttpRequest) -> HttpResponse:
+    area = place_queries.root_area_for(request.user)
+    figures, curve = screen_data(area, metrics.fresh_requested(request))
     context = {"area": area, "figures": figures, "curve": curve}
     if request.htmx:
         return render(request, "command/_screen.html", context)
