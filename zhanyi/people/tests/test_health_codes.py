@@ -319,3 +319,20 @@ def test_a_code_another_recompute_wrote_meanwhile_is_replaced_not_refused(
     assert recompute([person], world.tracer, now=T0 + 2 * HOUR) == 1
     code = HealthCode.objects.get(person=person)
     assert (code.colour, code.rule) == ("red", "contact.close")
+
+
+def test_the_persons_are_counted_once_for_their_figure_and_the_green_codes(world, facts):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhanyi.core import metrics
+
+    with CaptureQueriesContext(connection) as queries:
+        values = metrics.compute(["people.persons", "people.codes_green"], world.county)
+    counts = [q["sql"] for q in queries if 'FROM "people_person"' in q["sql"]]
+    assert len(counts) == 1, counts
+    shown = {v["name"]: v["value"] for v in values}
+    red_and_yellow = metrics.compute(["people.codes_red", "people.codes_yellow"], world.county)
+    assert shown["people.codes_green"] == shown["people.persons"] - sum(
+        v["value"] for v in red_and_yellow
+    )
