@@ -17,6 +17,7 @@ from django.db.models import Count
 
 from zhanyi.core import jurisdiction
 from zhanyi.core.audit import SystemActor
+from zhanyi.core.masking import mask_name
 
 from .actions.health_codes import all_person_ids, do_recompute_codes, do_request_override
 from .models import HealthCode, HealthCodeOverride
@@ -64,7 +65,11 @@ def replay_health_codes(
                 acting_user=requester,
             )
             requested = True
-            say(f"Health codes: an override for person #{candidate.person_id} awaits approval.")
+            person = candidate.person
+            say(
+                f"Health codes: an override for {mask_name(person.name)} of "
+                f"{person.village.name if person.village else '-'} awaits approval."
+            )
     return {
         "persons": len(ids),
         "changed": changed,
