@@ -22,6 +22,12 @@ def _staff(world, username: str, kind: str):
     return make_user(username, Role.STAFF, world.county, task_force=force)
 
 
+def _field(world, username: str, kind: str):
+    hq, _ = Headquarters.objects.get_or_create(name="市指挥部", area=world.city)
+    force, _ = TaskForce.objects.get_or_create(headquarters=hq, kind=kind)
+    return make_user(username, Role.FIELD, world.county, task_force=force)
+
+
 def _lands(client, user, next_url: str = "") -> str:
     url = "/accounts/login/" + (f"?next={next_url}" if next_url else "")
     response = client.post(url, {"username": user.username, "password": PASSWORD})
@@ -37,6 +43,18 @@ def test_each_role_lands_on_its_own_work(world, client):
     assert _lands(client, _staff(world, "liudiao", TaskForceKind.INVESTIGATION)) == "/tracing/"
     client.logout()
     assert _lands(client, _staff(world, "caiyang", TaskForceKind.TESTING)) == "/testing/scan/"
+    client.logout()
+    assert _lands(client, _staff(world, "wuzi", TaskForceKind.LOGISTICS)) == "/supplies/"
+    client.logout()
+    assert _lands(client, _staff(world, "geli", TaskForceKind.QUARANTINE)) == "/quarantine/"
+    client.logout()
+    # In the field: a checkpoint officer on the check form, a sampler on the
+    # scan page, a driver on their trips.
+    assert _lands(client, _field(world, "chayan", TaskForceKind.LOCKDOWN)) == "/checkpoints/check/"
+    client.logout()
+    assert _lands(client, _field(world, "caiyang2", TaskForceKind.TESTING)) == "/testing/scan/"
+    client.logout()
+    assert _lands(client, _field(world, "siji", TaskForceKind.TRANSFER)) == "/quarantine/driver/"
     client.logout()
     # A page asked for before logging in still wins over the landing page.
     assert _lands(client, world.village_member, next_url="/people/") == "/people/"

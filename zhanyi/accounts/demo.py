@@ -45,6 +45,10 @@ PERSONAS = (
     Persona("leader", Role.LEADER, "city", None, "市领导"),
     Persona("tracer", Role.STAFF, "台商投资区", TaskForceKind.INVESTIGATION, "流调员"),
     Persona("fivetoone", Role.FIELD, "福龙社区", TaskForceKind.COMMUNITY, "五包一队员"),
+    Persona("checkpoint", Role.FIELD, "台商投资区", TaskForceKind.LOCKDOWN, "查验员"),
+    Persona("sampler", Role.FIELD, "台商投资区", TaskForceKind.TESTING, "采样员"),
+    Persona("quarantine", Role.STAFF, "台商投资区", TaskForceKind.QUARANTINE, "隔离专班"),
+    Persona("supplies", Role.STAFF, "台商投资区", TaskForceKind.LOGISTICS, "物资保障"),
     Persona("admin", Role.ADMIN, "city", None, "管理员"),
 )
 
@@ -126,3 +130,19 @@ def create_demo_accounts(
         DemoAccount.objects.get_or_create(user=user)
         result.append((user.username, persona.role, area.name, password))
     return result
+
+
+def join_task_forces(personas: tuple[Persona, ...] = PERSONAS) -> int:
+    """Put each demo persona without a task force into theirs, now that the
+    replay has set up the headquarters (the accounts are made before it, so
+    that it can act as them); the number joined."""
+    joined = 0
+    for persona in personas:
+        user = User.objects.filter(username=persona.username, demo_account__isnull=False).first()
+        if user is None or user.task_force_id or user.jurisdiction is None:
+            continue
+        task_force = _task_force(user.jurisdiction, persona.task_force)
+        if task_force is not None:
+            actions.do_update_user(user, actor=DEMO_ACTOR, task_force=task_force)
+            joined += 1
+    return joined

@@ -128,6 +128,7 @@ def build_demo(
         t = time.perf_counter()
         result.replay = replay_outbreak(seed=seed, say=say)
         timings["replay_s"] = time.perf_counter() - t
+    demo_accounts.join_task_forces()
     result.counts = (
         json.loads((city_dir / "manifest.json").read_text())
         if (city_dir / "manifest.json").exists()

@@ -5,6 +5,7 @@ from zhanyi.accounts.demo import (
     NotADemoDatabase,
     create_demo_accounts,
     is_demo_database,
+    join_task_forces,
     mark_demo_database,
 )
 from zhanyi.accounts.models import (
@@ -53,22 +54,26 @@ def test_it_creates_one_account_per_persona_with_a_random_password(demo_city):
         ("leader", Role.LEADER, "漳州市"),
         ("tracer", Role.STAFF, "台商投资区"),
         ("fivetoone", Role.FIELD, "福龙社区"),
+        ("checkpoint", Role.FIELD, "台商投资区"),
+        ("sampler", Role.FIELD, "台商投资区"),
+        ("quarantine", Role.STAFF, "台商投资区"),
+        ("supplies", Role.STAFF, "台商投资区"),
         ("admin", Role.ADMIN, "漳州市"),
     ]
     passwords = [p for *_, p in rows]
-    assert len(set(passwords)) == 5 and all(len(p) >= 16 for p in passwords)
+    assert len(set(passwords)) == 9 and all(len(p) >= 16 for p in passwords)
     for username, _, _, password in rows:
         assert User.objects.get(username=username).check_password(password)
-    assert DemoAccount.objects.count() == 5
+    assert DemoAccount.objects.count() == 9
     assert User.objects.get(username="fivetoone").jurisdiction == demo_city["village"]
-    assert AuditEvent.objects.filter(action="user.created", actor_name="demo").count() == 5
+    assert AuditEvent.objects.filter(action="user.created", actor_name="demo").count() == 9
 
 
 def test_a_second_run_gives_fresh_passwords_to_the_same_accounts(demo_city):
     mark_demo_database(seed=1, scale="small")
     first = {u: p for u, _, _, p in create_demo_accounts(city_code="350600")}
     second = {u: p for u, _, _, p in create_demo_accounts(city_code="350600")}
-    assert first.keys() == second.keys() and User.objects.count() == 5
+    assert first.keys() == second.keys() and User.objects.count() == 9
     assert all(first[u] != second[u] for u in first)
     assert User.objects.get(username="tracer").check_password(second["tracer"])
 
@@ -84,6 +89,19 @@ def test_personas_join_the_task_force_of_the_nearest_headquarters(demo_city):
     create_demo_accounts(city_code="350600")
     assert User.objects.get(username="tracer").task_force == zone_tf
     assert User.objects.get(username="commander").task_force is None  # no coordination TF
+
+
+def test_personas_made_before_the_headquarters_join_their_task_force_after(demo_city):
+    """The accounts are made before the replay sets up the headquarters."""
+    mark_demo_database(seed=1, scale="small")
+    create_demo_accounts(city_code="350600")
+    assert User.objects.get(username="checkpoint").task_force is None
+    zone_hq = Headquarters.objects.create(name="台商区指挥部", area=demo_city["zone"])
+    lockdown = TaskForce.objects.create(headquarters=zone_hq, kind=TaskForceKind.LOCKDOWN)
+    assert join_task_forces() == 1
+    assert User.objects.get(username="checkpoint").task_force == lockdown
+    assert join_task_forces() == 0
+    assert AuditEvent.objects.filter(action="user.changed", actor_name="demo").count() == 1
 
 
 def test_it_refuses_to_take_over_an_account_that_is_not_a_demo_account(demo_city):

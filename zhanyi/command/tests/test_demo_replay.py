@@ -43,6 +43,29 @@ def test_the_demo_builds_the_city_and_replays_the_story(settings, tmp_path, clie
     the_map_shows_the_articles_zones_at_their_level_with_sites_and_cases(client)
     the_family_cluster_is_replayed_once_with_contacts_hand_offs_and_companions(tmp_path)
     the_teams_assign_the_cases_close_control_and_trace_the_source(settings, client)
+    each_persona_lands_on_its_own_work(client)
+
+
+def each_persona_lands_on_its_own_work(client) -> None:
+    """The printed logins of the task forces' desks and phones: each persona
+    is in its task force after the replay and starts on its own page."""
+    expected = {
+        "checkpoint": "/checkpoints/check/",
+        "sampler": "/testing/scan/",
+        "quarantine": "/quarantine/",
+        "supplies": "/supplies/",
+        "tracer": "/tracing/",
+    }
+    for username, path in expected.items():
+        user = User.objects.get(username=username)
+        assert user.task_force is not None, username
+        client.force_login(user)
+        page = client.get(reverse("accounts:landing"), follow=True)
+        assert page.status_code == 200 and page.request["PATH_INFO"] == path, username
+    # The checkpoint officer's form offers the zone's stations.
+    client.force_login(User.objects.get(username="checkpoint"))
+    form = client.get("/checkpoints/check/").content.decode()
+    assert "<option" in form
 
 
 def the_city_is_built_and_its_logins_work(result, data_dir, client) -> None:
