@@ -150,3 +150,26 @@ def test_reserved_keys_are_the_sequences_and_never_collide_with_its_own_inserts(
         write = writes.insert_write(kept)
         cursor.execute(write.sql, write.params)
     assert PeriodicRun.objects.get(pk=reserved[0]).name == "rows.kept"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_reserved_before_the_sequence_was_set_back_is_reserved_again(world):
+    """A restore sets the sequence back: keys this process reserved before it
+    may be handed out again, and the one-statement insert takes a fresh one."""
+    if not dialect.is_postgresql():
+        return
+    stale = writes.reserve_id(PeriodicRun)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('core_periodicrun', 'id'), %s, false)", [stale]
+        )
+    taken = PeriodicRun.objects.create(name="rows.restored")  # the sequence gives it again
+    assert taken.pk == stale
+    writes._RESERVED[writes._pool_key(PeriodicRun)] = [taken.pk]  # as if still reserved
+    row = writes.insert_new_with(
+        PeriodicRun(name="rows.fresh"),
+        unique="name",
+        then=lambda run: PeriodicRun(name=f"rows.after.{run.pk}"),
+    )
+    assert row is not None
+    assert PeriodicRun.objects.filter(name="rows.fresh").exclude(pk=taken.pk).exists()

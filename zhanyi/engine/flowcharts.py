@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: The standard flowcharts a new plan starts from (data officials may edit).
-STANDARD_FILE = Path(__file__).resolve().parent.parent / "protocols" / "flowcharts.toml"
+#: The standard flowcharts a new plan starts from (data officials may edit);
+#: not beside the protocol editions, where every ``*.toml`` is an edition.
+STANDARD_FILE = Path(__file__).resolve().parents[1] / "protocols" / "flowcharts" / "standard.toml"
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ def do_record_check(
     # No look-up first: a check is nearly always new (one query fewer a check);
     # the unique client id makes a repeat write nothing, and then the stored
     # check is the answer.
+    refused: IntegrityError | None = None
     try:
         if data.person is not None or data.identity is not None:
             # Someone named: the check may hand them on, in its transaction.
@@ -91,9 +92,9 @@ def do_record_check(
         check = _record_alone(station, data, acting_user=acting_user, request=request)
         if check is not None:
             return check, True
-    except IntegrityError:
+    except IntegrityError as error:
         # The same client id stored by a concurrent request just now.
-        pass
+        refused = error
     except ValidationError:
         # A check stored before is its answer even if it would be refused now
         # (its station closed since): the phone's queue must not drop it as refused.
@@ -103,7 +104,7 @@ def do_record_check(
         return stored, False
     stored = _stored(data.client_id, station)
     if stored is None:
-        raise IntegrityError(f"check {data.client_id} neither stored nor found")
+        raise IntegrityError(f"check {data.client_id} neither stored nor found") from refused
     return stored, False
 
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 
 from zhanyi.core.db import dialect
 
@@ -40,6 +40,21 @@ _RESERVED: dict[tuple, list[int]] = {}
 _RESERVING = threading.Lock()
 
 
+def _pool_key(model: type[models.Model]) -> tuple:
+    """Whose reserved keys: this process's, for this model in this database
+    (by name: a process that worked in another database, a drill's, under the
+    same alias must not bring its keys back)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    return (model, connection.alias, connection.settings_dict.get("NAME"), os.getpid())
+
+
+def forget_reserved(model: type[models.Model]) -> None:
+    """Drop this process's reserved keys of ``model``: after a restore the
+    sequence may hand them out again."""
+    with _RESERVING:
+        _RESERVED.pop(_pool_key(model), None)
+
+
 def reserve_id(model: type[models.Model], *, block: int = 64) -> int:
     """A primary key for a new row of ``model``, from its sequence (PostgreSQL).
 
@@ -52,7 +67,7 @@ def reserve_id(model: type[models.Model], *, block: int = 64) -> int:
     """
     connection = connections[DEFAULT_DB_ALIAS]
     dialect.require_postgresql("reserve_id needs PostgreSQL's sequences", connection=connection)
-    key = (model, connection.alias, os.getpid())
+    key = _pool_key(model)
     with _RESERVING:
         pool = _RESERVED.setdefault(key, [])
         if not pool:
@@ -160,13 +175,28 @@ def insert_new_with(
             insert(row)
             return row
     model = type(obj)
-    obj.pk = reserve_id(model)
-    row = then(obj)
-    sql = _insert_new_with_sql(model, unique, type(row))
-    values = [*_values(obj, _insert_fields(model, True)), *_values(row, _insert_fields(type(row)))]
-    with cursor() as db:
-        db.execute(sql, values)
-        found = db.fetchone()
+    for attempt in (1, 2):
+        obj.pk = reserve_id(model)
+        row = then(obj)
+        sql = _insert_new_with_sql(model, unique, type(row))
+        values = [
+            *_values(obj, _insert_fields(model, True)),
+            *_values(row, _insert_fields(type(row))),
+        ]
+        try:
+            with cursor() as db:
+                db.execute(sql, values)
+                found = db.fetchone()
+            break
+        except IntegrityError as error:
+            # A key reserved before the database was restored (or its
+            # sequence set back) may be taken since: reserve afresh, once.
+            # Alone (autocommit) the failed statement left nothing behind;
+            # inside a transaction it aborted the transaction: no retry there.
+            retry = not connection.in_atomic_block and attempt == 1
+            if not retry or not _is_primary_key_violation(error, model):
+                raise
+            forget_reserved(model)
     if found is None:
         obj.pk = None
         return None
@@ -194,3 +224,9 @@ def _insert_new_with_sql(model: type[models.Model], unique: str, then: type[mode
         f"INSERT INTO {quote(then._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         f"SELECT {casts} FROM written RETURNING {quote(then._meta.pk.column)}"
     )
+
+
+def _is_primary_key_violation(error: IntegrityError, model: type[models.Model]) -> bool:
+    diag = getattr(error.__cause__, "diag", None)
+    constraint = getattr(diag, "constraint_name", None) or ""
+    return constraint == f"{model._meta.db_table}_pkey"
