@@ -20,14 +20,20 @@ from django.urls import reverse
 from zhanyi.accounts.models import User
 from zhanyi.checkpoints.models import Check
 from zhanyi.command.demo import replay_on_loaded_city
-from zhanyi.core.db import backup
+from zhanyi.core.db import backup, dialect
 from zhanyi.core.fastpath.writes import forget_reserved
 from zhanyi.engine.synth import SynthConfig, generate
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area, DataLoad, Place
 from zhanyi.tracing.models import Case
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+# The journey replays the demo's whole story (a few minutes): it runs once, on
+# PostgreSQL, the database a city runs on; each step's own tests run on both.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+    pytest.mark.skipif(not dialect.is_postgresql(), reason="run once, on PostgreSQL"),
+]
 
 PEOPLE = 1500
 SEED = 7
