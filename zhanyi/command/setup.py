@@ -1,7 +1,7 @@
 """The first day (首日准备), shared by its pages and its API: every check with the
-page that loads it, and a file of reference data loaded by kind for a user
-(confined to the user's jurisdiction; the places app's actions do the work and
-write the audit trail)."""
+page that loads it, and a file of reference data queued for the worker by kind
+for a user (confined to the user's jurisdiction; the places app's actions do
+the work and write the audit trail)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from django.urls import NoReverseMatch, reverse
 from zhanyi.core import readiness
 from zhanyi.places import jobs as place_jobs
 from zhanyi.places import queries as place_queries
-from zhanyi.places.actions import LoadResult
 from zhanyi.places.models import DataLoad
 
 
@@ -33,25 +32,9 @@ def checks() -> list[dict[str, Any]]:
     ]
 
 
-def do_load_reference_file(
-    kind: str, upload, options: dict[str, Any], *, acting_user, request=None
-) -> LoadResult:
-    """Load ``upload`` (a file with a name) now, as division codes, boundaries or
-    places (the API); raises ``LoadFileError`` for a file that cannot be loaded."""
-    return place_jobs.load_reference_file(
-        kind,
-        upload,
-        upload.name,
-        options,
-        acting_user=acting_user,
-        within=place_queries.load_area_for(acting_user),
-        request=request,
-    )
-
-
 def start_reference_load(kind: str, upload, options: dict[str, Any], *, user) -> DataLoad:
-    """Queue ``upload`` for the worker (the pages): the load returns at once and
-    shows its progress; ``LoadFileError`` for a file of a kind it cannot load."""
+    """Queue ``upload`` for the worker (the pages and the API): the load returns at
+    once and shows its progress; ``LoadFileError`` for a file of a kind it cannot load."""
     keep = ("prefix", "mapping", "tolerance", "categories", "coordinate_system")
     return place_jobs.start_data_load(
         kind,

@@ -1,11 +1,13 @@
 """The first day over the API: what is loaded and missing, and loads of the
-city's division codes, boundaries and places (the same as the pages)."""
+city's division codes, boundaries and places. A file posted here goes to the
+worker as the pages' uploads do (``start_reference_load``): 202 with the load
+and its ``url`` to poll, whose answer carries the result once it is done."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import path
+from django.urls import path, reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -16,7 +18,7 @@ from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import has_capability, require_capability
 from zhanyi.command.forms import parse_pairs
-from zhanyi.command.setup import checks, do_load_reference_file
+from zhanyi.command.setup import checks, start_reference_load
 from zhanyi.places import actions as place_actions
 from zhanyi.places import queries as place_queries
 from zhanyi.places.models import CoordinateSystem, DataLoad, LoadKind
@@ -59,11 +61,13 @@ class SetupStatusView(APIView):
 
 class DataLoadSerializer(serializers.ModelSerializer):
     area = serializers.CharField(source="area.code", default=None, read_only=True)
+    url = serializers.SerializerMethodField(help_text="this load's address, to poll")
 
     class Meta:
         model = DataLoad
         fields = [
             "id",
+            "url",
             "kind",
             "status",
             "rows_done",
@@ -83,6 +87,9 @@ class DataLoadSerializer(serializers.ModelSerializer):
             "loaded_at",
             "loaded_by_name",
         ]
+
+    def get_url(self, load: DataLoad) -> str:
+        return reverse("api-setup-load", args=[load.pk])
 
 
 class DataLoadInput(serializers.Serializer):
@@ -122,7 +129,18 @@ class DataLoadList(APIView):
         loads = place_queries.visible_loads(request.user)[:100]
         return Response(DataLoadSerializer(loads, many=True).data)
 
-    @extend_schema(request=DataLoadInput, responses={201: DataLoadSerializer})
+    @extend_schema(
+        request=DataLoadInput,
+        responses={202: DataLoadSerializer},
+        description=(
+            "The file is saved and queued; the worker loads it as the caller, confined to "
+            "their jurisdiction, as the pages' uploads are. The answer is 202 with the load "
+            "(`status` queued) and a `Location` header, its `url`: poll it until `status` is "
+            "done (the counts and `problems` by row) or failed (`message` says why; nothing "
+            "of the file is stored). A file of a kind that cannot be loaded (its extension) "
+            "is refused at once with 400."
+        ),
+    )
     def post(self, request: Request) -> Response:
         self._require(request)
         form = DataLoadInput(data=request.data)
@@ -134,12 +152,12 @@ class DataLoadList(APIView):
         except DjangoValidationError as error:
             raise ValidationError({"mapping": error.messages}) from None
         try:
-            result = do_load_reference_file(
-                data["kind"], data["file"], data, acting_user=request.user, request=request
-            )
+            load = start_reference_load(data["kind"], data["file"], data, user=request.user)
         except place_actions.LoadFileError as error:
             raise ValidationError({"file": [str(error)]}) from None
-        return Response(DataLoadSerializer(result.load).data, status=status.HTTP_201_CREATED)
+        load.refresh_from_db()
+        body = DataLoadSerializer(load).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
 class DataLoadDetail(APIView):

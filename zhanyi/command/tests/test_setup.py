@@ -1,5 +1,6 @@
 """The first day: the page and `zhanyi status` list what is loaded and missing,
-the administrator loads the city's files on the page and over the API."""
+the administrator loads the city's files on the page (the API's loads:
+test_setup_api.py)."""
 
 import io
 import json
@@ -78,29 +79,11 @@ def test_a_file_that_cannot_be_read_is_said_on_the_form(world, client):
     assert not DataLoad.objects.exists()
 
 
-def test_the_api_loads_a_file_and_lists_the_checks(world, api_for):
+def test_the_api_lists_the_checks(world, api_for):
     api = api_for(world.admin)
-    geojson = {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {"code": world.village.code},
-                "geometry": {"type": "Point", "coordinates": [117.6, 24.5]},
-            }
-        ],
-    }
-    upload = SimpleUploadedFile("b.geojson", json.dumps(geojson).encode())
-    response = api.post("/api/v1/command/setup/loads/", {"kind": "boundaries", "file": upload})
-    assert response.status_code == 201
-    assert response.json()["refused"] == 1
-    assert "not a polygon" in response.json()["problems"][0]["message"]
-    load_id = response.json()["id"]
-    assert api.get(f"/api/v1/command/setup/loads/{load_id}/").json()["kind"] == "boundaries"
     states = {c["key"]: c["state"] for c in api.get("/api/v1/command/setup/status/").json()}
     assert states["areas"] == "done" and states["people"] == "missing"
     assert states["protocol"] == "done"
-    assert api_for(world.outsider).get("/api/v1/command/setup/loads/").status_code == 403
     assert api_for(world.leader).get("/api/v1/command/setup/status/").status_code == 403
 
 
