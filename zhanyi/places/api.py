@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
@@ -17,10 +18,13 @@ from .models import Area, Place
 
 def area_by_code(code: str, field: str = "area") -> Area:
     """The area a request body names by its code, for the apps' APIs (a 400 on
-    ``field`` when no area has it)."""
-    area = Area.objects.filter(code=code).first()
+    ``field`` naming the code when no area has it: the one message every API
+    gives for an unknown area)."""
+    area = Area.objects.filter(code=str(code).strip()).first()
     if area is None:
-        raise serializers.ValidationError({field: ["no such area"]})
+        raise serializers.ValidationError(
+            {field: [_("No area has the code %(code)s.") % {"code": code}]}
+        )
     return area
 
 

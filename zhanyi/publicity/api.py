@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import OperationsPermission
 from zhanyi.core.api import ActionView, run_action
-from zhanyi.places.models import Area
+from zhanyi.places.api import area_by_code
 
 from . import actions, queries
 from .models import (
@@ -34,15 +34,6 @@ from .models import (
 )
 
 PERMISSIONS = [IsAuthenticated, OperationsPermission]
-
-
-def _area(code: str) -> Area:
-    area = Area.objects.filter(code=str(code).strip()).first()
-    if area is None:
-        raise serializers.ValidationError(
-            {"area": [_("No area has the code %(code)s.") % {"code": code}]}
-        )
-    return area
 
 
 class ConferenceSerializer(serializers.ModelSerializer):
@@ -84,7 +75,7 @@ class ConferencesView(ActionView):
         return Response(ConferenceSerializer(rows, many=True).data)
 
     def perform(self, request: Request, target, data: dict) -> PressConference:
-        area = _area(data.pop("area")["code"])
+        area = area_by_code(data.pop("area")["code"])
         return actions.do_record_conference(
             acting_user=request.user, area=area, request=request, **data
         )
@@ -140,7 +131,7 @@ class NoticesView(ActionView):
 
     def perform(self, request: Request, target, data: dict) -> Notice:
         code = data.pop("area")
-        area = _area(code) if code else None
+        area = area_by_code(code) if code else None
         return actions.do_draft_notice(acting_user=request.user, area=area, request=request, **data)
 
 
@@ -256,7 +247,7 @@ class MediaView(ActionView):
         return Response(TallySerializer(queries.media_tally(request.user)).data)
 
     def perform(self, request: Request, target, data: dict) -> MediaReport:
-        area = _area(data.pop("area")["code"])
+        area = area_by_code(data.pop("area")["code"])
         return actions.do_record_media_report(
             acting_user=request.user, area=area, request=request, **data
         )
@@ -307,7 +298,7 @@ class OpinionView(ActionView):
         return Response(OpinionSerializer(rows, many=True).data)
 
     def perform(self, request: Request, target, data: dict) -> OpinionItem:
-        area = _area(data.pop("area")["code"])
+        area = area_by_code(data.pop("area")["code"])
         return actions.do_record_opinion(
             acting_user=request.user, area=area, request=request, **data
         )

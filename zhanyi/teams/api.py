@@ -22,7 +22,7 @@ from zhanyi.accounts.roles import has_capability
 from zhanyi.core import audit, jurisdiction
 from zhanyi.core.api import ActionView
 from zhanyi.people import display
-from zhanyi.places.models import Area
+from zhanyi.places.api import area_by_code
 
 from . import actions, queries, work
 from .models import (
@@ -168,10 +168,7 @@ class TeamsView(ActionView):
         return Response({"results": rows.data})
 
     def perform(self, request: Request, target, data: dict) -> Team:
-        code = data.pop("area")
-        area = Area.objects.filter(code=code).first()
-        if area is None:
-            raise serializers.ValidationError({"area": [f"no area with code {code}"]})
+        area = area_by_code(data.pop("area"))
         return actions.do_create_team(acting_user=request.user, area=area, request=request, **data)
 
 

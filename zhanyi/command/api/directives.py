@@ -17,8 +17,7 @@ from zhanyi.accounts.models import TaskForce
 from zhanyi.command import actions, queries
 from zhanyi.command.models import Directive
 from zhanyi.core.api import ActionView, as_drf_error
-
-from .supervision import area_by_code
+from zhanyi.places.api import area_by_code
 
 
 class DirectiveSerializer(serializers.ModelSerializer):

@@ -16,8 +16,7 @@ from rest_framework.views import APIView
 from zhanyi.accounts.models import Headquarters, TaskForce, TaskForceKind, User
 from zhanyi.command import actions, queries
 from zhanyi.core.api import as_drf_error
-
-from .supervision import area_by_code
+from zhanyi.places.api import area_by_code
 
 
 class TaskForceSerializer(serializers.ModelSerializer):

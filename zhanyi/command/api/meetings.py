@@ -17,9 +17,10 @@ from zhanyi.command.exports import CONTENT_TYPES, MEETING_WRITERS
 from zhanyi.command.models import Meeting
 from zhanyi.command.views.meetings import meeting_response
 from zhanyi.core.api import ActionView
+from zhanyi.places.api import area_by_code
 
 from .directives import DirectiveSerializer
-from .supervision import LedgerItemSerializer, area_by_code
+from .supervision import LedgerItemSerializer
 
 
 class MeetingSerializer(serializers.ModelSerializer):

@@ -23,15 +23,7 @@ from zhanyi.command.models import (
     Visit,
 )
 from zhanyi.core.api import ActionView
-from zhanyi.places.models import Area
-
-
-def area_by_code(code: str, field: str = "area") -> Area:
-    """The area a request names by its code (a 400 naming the code when none has it)."""
-    area = Area.objects.filter(code=str(code).strip()).first()
-    if area is None:
-        raise ValidationError({field: [_("No area has the code %(code)s.") % {"code": code}]})
-    return area
+from zhanyi.places.api import area_by_code
 
 
 class LedgerItemSerializer(serializers.Serializer):
