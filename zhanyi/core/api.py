@@ -67,6 +67,7 @@ class ActionView(APIView):
     output: ClassVar[type[serializers.Serializer]]
     do: ClassVar[Callable[..., Any]]
     status_code: ClassVar[int] = status.HTTP_201_CREATED
+    operation_id: ClassVar[str | None] = None  # the POST's name in the API document
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -76,7 +77,11 @@ class ActionView(APIView):
         if do is not None and not isinstance(do, staticmethod):
             cls.do = staticmethod(do)  # a plain function, not a method of the view
         if hasattr(cls, "input") and hasattr(cls, "output"):
-            schema = extend_schema(request=cls.input, responses={cls.status_code: cls.output})
+            schema = extend_schema(
+                operation_id=cls.operation_id,
+                request=cls.input,
+                responses={cls.status_code: cls.output},
+            )
             extend_schema_view(post=schema)(cls)
 
     def get_target(self, request: Request, **kwargs) -> Any:

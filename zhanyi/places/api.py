@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.fields import empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,16 +17,63 @@ from . import queries
 from .models import Area, Place
 
 
+def _no_area(code: str) -> str:
+    return _("No area has the code %(code)s.") % {"code": code}
+
+
 def area_by_code(code: str, field: str = "area") -> Area:
-    """The area a request body names by its code, for the apps' APIs (a 400 on
+    """The area a request names by its code, for the apps' APIs (a 400 on
     ``field`` naming the code when no area has it: the one message every API
     gives for an unknown area)."""
     area = Area.objects.filter(code=str(code).strip()).first()
     if area is None:
-        raise serializers.ValidationError(
-            {field: [_("No area has the code %(code)s.") % {"code": code}]}
-        )
+        raise serializers.ValidationError({field: [_no_area(code)]})
     return area
+
+
+class AreaCodeField(serializers.CharField):
+    """An area a request body names by its code: ``validated_data`` holds the
+    ``Area``, and an unknown code is a 400 on the field with ``area_by_code``'s
+    message. Any area of the city may be named; the action checks the caller's
+    jurisdiction over it, as for an area named on a page."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=empty):
+        code = super().run_validation(data)  # a code, checked as text
+        if not isinstance(code, str) or not code:
+            return code
+        area = Area.objects.filter(code=code.strip()).first()
+        if area is None:
+            raise serializers.ValidationError(_no_area(code))
+        return area
+
+    def to_representation(self, value) -> str:
+        return value.code if isinstance(value, Area) else str(value)
+
+
+class AreaCodeListField(serializers.ListField):
+    """Areas a request body names by their codes: ``validated_data`` holds the
+    ``Area``s; each unknown code is a 400 on the field with ``area_by_code``'s
+    message."""
+
+    child = serializers.CharField(max_length=32)
+
+    def run_validation(self, data=empty):
+        codes = super().run_validation(data)  # codes, checked as text
+        if not isinstance(codes, list):
+            return codes
+        codes = [code.strip() for code in codes]
+        areas = list(Area.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {a.code for a in areas})
+        if unknown:
+            raise serializers.ValidationError([_no_area(code) for code in unknown])
+        return areas
+
+    def to_representation(self, data) -> list[str]:
+        return [a.code if isinstance(a, Area) else str(a) for a in data]
 
 
 class AreaSerializer(serializers.ModelSerializer):
