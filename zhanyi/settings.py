@@ -363,6 +363,8 @@ SPECTACULAR_SETTINGS = {
         "ColdHandlingStepEnum": "zhanyi.coldchain.models.HandlingStep",
         "ColdSampleKindEnum": "zhanyi.coldchain.models.SampleKind",
         "ColdBatchStateEnum": "zhanyi.coldchain.models.BatchState",
+        "QuarantineSiteKindEnum": "zhanyi.quarantine.models.SiteKind",
+        "QuarantineContactKindEnum": "zhanyi.quarantine.models.ContactKind",
     },
 }
 

@@ -9,8 +9,8 @@ messages by field.
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
@@ -20,52 +20,89 @@ from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import OperationsPermission
 from zhanyi.core import audit
-from zhanyi.core.api import run_action
-from zhanyi.core.masking import mask_name
+from zhanyi.core.api import ActionView, InJurisdictionField, MaskedNameField
+from zhanyi.handoffs.models import Handoff
 from zhanyi.people.models import Person
-from zhanyi.places.models import Area
+from zhanyi.places.api import AreaCodeField
 
 from . import actions, queries
-from .models import ContactKind, Placement, PlacementState, Site, SiteKind
+from .models import ContactKind, HealthCheck, Placement, PlacementState, Room, Site, SiteKind
 
 PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
 
-def site_dict(s: Site) -> dict:
-    return {
-        "id": s.pk,
-        "name": s.name,
-        "area": s.area.code,
-        "kind": s.kind,
-        "state": s.state,
-        "lon": s.lon,
-        "lat": s.lat,
-        "occupancy": queries.occupancy(s),
-        "zones_checklist": s.zones_checklist,
-    }
+def _handoff(request: Request, pk: int) -> Handoff:
+    return queries.get_handoff_for_user(request.user, pk)
 
 
-def placement_dict(p: Placement) -> dict:
-    return {
-        "id": p.pk,
-        "person": p.person_id,
-        "name": mask_name(p.person.name),
-        "site": p.site_id,
-        "room": p.room.number,
-        "room_id": p.room_id,
-        "state": p.state,
-        "kind": p.kind,
-        "days": p.days,
-        "due_at": p.due_at,
-        "starts_at": p.starts_at,
-        "placed_at": p.placed_at,
-        "ended_at": p.ended_at,
-    }
+def _room(request: Request, pk: int) -> Room:
+    return queries.get_room_for_user(request.user, pk)
 
 
-class SiteInput(serializers.Serializer):
+def _placement(request: Request, pk: int) -> Placement:
+    return queries.get_placement_for_user(request.user, pk)
+
+
+class QuarantineSiteSerializer(serializers.ModelSerializer):
+    area = serializers.CharField(source="area.code")
+    occupancy = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Site
+        fields = ["id", "name", "area", "kind", "state", "lon", "lat", "occupancy"]
+        fields += ["zones_checklist"]
+        read_only_fields = fields
+
+    def get_occupancy(self, site: Site) -> float:
+        return queries.occupancy(site)
+
+
+class QuarantinePlacementSerializer(serializers.ModelSerializer):
+    """A placement as lists and answers show it (the name masked)."""
+
+    name = MaskedNameField(source="person.name")
+    room = serializers.CharField(source="room.number")
+    room_id = serializers.IntegerField()
+
+    class Meta:
+        model = Placement
+        fields = ["id", "person", "name", "site", "room", "room_id", "state", "kind", "days"]
+        fields += ["due_at", "starts_at", "placed_at", "ended_at"]
+        read_only_fields = fields
+
+
+class QuarantineRoomSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Room
+        fields = ["id", "number", "capacity", "state"]
+        read_only_fields = fields
+
+
+class QuarantineWaitingSerializer(serializers.ModelSerializer):
+    """Someone in the queue, waiting to be placed (the name masked)."""
+
+    handoff = serializers.IntegerField(source="pk")
+    name = MaskedNameField(source="person.name")
+    area = serializers.CharField(source="area.code")
+
+    class Meta:
+        model = Handoff
+        fields = ["handoff", "person", "name", "area", "due_at"]
+        read_only_fields = fields
+
+
+class QuarantineQueuedSerializer(serializers.ModelSerializer):
+    handoff = serializers.IntegerField(source="pk")
+
+    class Meta:
+        model = Handoff
+        fields = ["handoff", "due_at"]
+        read_only_fields = fields
+
+
+class QuarantineSiteInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    area = serializers.CharField(max_length=32)
+    area = AreaCodeField()
     lon = serializers.FloatField()
     lat = serializers.FloatField()
     kind = serializers.ChoiceField(choices=SiteKind.choices, default=SiteKind.HOTEL)
@@ -73,92 +110,103 @@ class SiteInput(serializers.Serializer):
     address = serializers.CharField(max_length=255, required=False, default="")
 
 
-class SitesView(APIView):
+class SitesView(ActionView):
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+    input = QuarantineSiteInput
+    output = QuarantineSiteSerializer
+
+    @extend_schema(
+        operation_id="quarantine_sites_list",
+        responses=inline_serializer(
+            "QuarantineSiteList", {"results": QuarantineSiteSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        sites = queries.sites_for(request.user)[:500]
+        return Response({"results": QuarantineSiteSerializer(sites, many=True).data})
+
+    def perform(self, request: Request, target, data: dict) -> Site:
+        state = "reserve" if data.pop("reserve") else "active"
+        return actions.do_create_site(
+            acting_user=request.user, state=state, request=request, **data
+        )
+
+
+class SiteActionView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
 
-    @extend_schema(operation_id="quarantine_sites_list", responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
-        return Response({"results": [site_dict(s) for s in queries.sites_for(request.user)[:500]]})
-
-    @extend_schema(request=SiteInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = SiteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        area = Area.objects.filter(code=v["area"]).first()
-        if area is None:
-            raise serializers.ValidationError({"area": ["no such area"]})
-        site = run_action(
-            lambda: actions.do_create_site(
-                acting_user=request.user,
-                name=v["name"],
-                area=area,
-                lon=v["lon"],
-                lat=v["lat"],
-                kind=v["kind"],
-                address=v["address"],
-                state="reserve" if v["reserve"] else "active",
-                request=request,
-            )
-        )
-        return Response(site_dict(site), status=status.HTTP_201_CREATED)
+    def get_target(self, request: Request, site_id: int) -> Site:
+        return queries.get_site_for_user(request.user, site_id)
 
 
-class RoomsInput(serializers.Serializer):
+class QuarantineRoomsInput(serializers.Serializer):
     numbers = serializers.ListField(child=serializers.CharField(max_length=16), min_length=1)
     capacity = serializers.IntegerField(default=1)
 
 
-class SiteRoomsView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class QuarantineRoomsAddedSerializer(serializers.Serializer):
+    added = serializers.SerializerMethodField()
 
-    @extend_schema(operation_id="quarantine_site_rooms", responses=OpenApiTypes.OBJECT)
+    def get_added(self, rooms: list[Room]) -> int:
+        return len(rooms)
+
+
+class SiteRoomsView(SiteActionView):
+    input = QuarantineRoomsInput
+    output = QuarantineRoomsAddedSerializer
+    do = actions.do_add_rooms
+
+    @extend_schema(
+        operation_id="quarantine_site_rooms",
+        responses=inline_serializer(
+            "QuarantineSiteRooms",
+            {"site": QuarantineSiteSerializer(), "rooms": QuarantineRoomSerializer(many=True)},
+        ),
+    )
     def get(self, request: Request, site_id: int) -> Response:
-        site = queries.get_site_for_user(request.user, site_id)
-        rooms = site.rooms.order_by("number").values("id", "number", "capacity", "state")
-        return Response({"site": site_dict(site), "rooms": list(rooms)})
-
-    @extend_schema(request=RoomsInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, site_id: int) -> Response:
-        site = queries.get_site_for_user(request.user, site_id)
-        data = RoomsInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        rooms = run_action(
-            lambda: actions.do_add_rooms(
-                site,
-                data.validated_data["numbers"],
-                capacity=data.validated_data["capacity"],
-                acting_user=request.user,
-                request=request,
-            )
+        site = self.get_target(request, site_id)
+        rooms = site.rooms.order_by("number")
+        return Response(
+            {
+                "site": QuarantineSiteSerializer(site).data,
+                "rooms": QuarantineRoomSerializer(rooms, many=True).data,
+            }
         )
-        return Response({"added": len(rooms)}, status=status.HTTP_201_CREATED)
 
 
-class ActivateView(APIView):
-    permission_classes = PERMISSIONS
-
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, site_id: int) -> Response:
-        site = queries.get_site_for_user(request.user, site_id)
-        site = run_action(
-            lambda: actions.do_activate_site(site, acting_user=request.user, request=request)
-        )
-        return Response(site_dict(site))
+class ActivateView(SiteActionView):
+    input = None
+    output = QuarantineSiteSerializer
+    do = actions.do_activate_site
+    status_code = status.HTTP_200_OK
 
 
-class QueueInput(serializers.Serializer):
+class QuarantineQueueInput(serializers.Serializer):
     person = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ContactKind.choices, default=ContactKind.CLOSE)
 
+    def validate_person(self, pk: int) -> Person:
+        person = Person.objects.filter(pk=pk).first()
+        if person is None:
+            raise serializers.ValidationError(_("no such person"))
+        return person
 
-class QueueView(APIView):
+
+class QueueView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = QuarantineQueueInput
+    output = QuarantineQueuedSerializer
+    do = actions.do_add_to_queue
 
-    @extend_schema(operation_id="quarantine_queue", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="quarantine_queue",
+        responses=inline_serializer(
+            "QuarantineQueue", {"results": QuarantineWaitingSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
         waiting = list(queries.queue(request.user)[:500])
         audit.record(
@@ -168,58 +216,40 @@ class QueueView(APIView):
             detail={"persons": [h.person_id for h in waiting]},
             request=request,
         )
-        return Response(
-            {
-                "results": [
-                    {
-                        "handoff": h.pk,
-                        "person": h.person_id,
-                        "name": mask_name(h.person.name),
-                        "area": h.area.code,
-                        "due_at": h.due_at,
-                    }
-                    for h in waiting
-                ]
-            }
-        )
-
-    @extend_schema(request=QueueInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = QueueInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        person = Person.objects.filter(pk=data.validated_data["person"]).first()
-        if person is None:
-            raise serializers.ValidationError({"person": ["no such person"]})
-        handoff = run_action(
-            lambda: actions.do_add_to_queue(
-                person, kind=data.validated_data["kind"], acting_user=request.user, request=request
-            )
-        )
-        return Response(
-            {"handoff": handoff.pk, "due_at": handoff.due_at}, status=status.HTTP_201_CREATED
-        )
+        return Response({"results": QuarantineWaitingSerializer(waiting, many=True).data})
 
 
-class PlanView(APIView):
+class QuarantinePlanSerializer(serializers.Serializer):
+    """A placement plan: its figures and the placements it proposes."""
+
+    proposed = serializers.IntegerField()
+    waiting_households = serializers.IntegerField()
+    travel_km = serializers.FloatField()
+    gap_pct = serializers.FloatField(allow_null=True)
+    method = serializers.CharField()
+    proposals = QuarantinePlacementSerializer(many=True)
+
+
+class PlanView(ActionView):
     permission_classes = PERMISSIONS
+    input = None
+    output = QuarantinePlanSerializer
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request) -> Response:
-        proposals, figures = run_action(
-            lambda: actions.do_plan_placements(acting_user=request.user, request=request)
-        )
-        return Response({**figures, "proposals": [placement_dict(p) for p in proposals]})
-
-
-class ConfirmInput(serializers.Serializer):
-    placements = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    def perform(self, request: Request, target, data: dict) -> dict:
+        proposals, figures = actions.do_plan_placements(acting_user=request.user, request=request)
+        return {**figures, "proposals": proposals}
 
 
 class PlacementsView(APIView):
     permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
 
-    @extend_schema(operation_id="quarantine_placements", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="quarantine_placements",
+        responses=inline_serializer(
+            "QuarantinePlacementList", {"results": QuarantinePlacementSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
         state = request.query_params.get("state") or PlacementState.PLACED
         rows = list(queries.placements_for(request.user).filter(state=state)[:500])
@@ -230,133 +260,107 @@ class PlacementsView(APIView):
             detail={"persons": [p.person_id for p in rows]},
             request=request,
         )
-        return Response({"results": [placement_dict(p) for p in rows]})
+        return Response({"results": QuarantinePlacementSerializer(rows, many=True).data})
 
 
-class PlaceInput(serializers.Serializer):
-    handoff = serializers.IntegerField()
-    room = serializers.IntegerField()
+class QuarantinePlaceInput(serializers.Serializer):
+    handoff = InJurisdictionField(_handoff)
+    room = InJurisdictionField(_room)
 
 
-class PlaceView(APIView):
+class PlaceView(ActionView):
     """One person waiting placed by hand in a room at once."""
 
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
-
-    @extend_schema(request=PlaceInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = PlaceInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        handoff = queries.get_handoff_for_user(request.user, data.validated_data["handoff"])
-        room = queries.get_room_for_user(request.user, data.validated_data["room"])
-        placed = run_action(
-            lambda: actions.do_place(handoff, room, acting_user=request.user, request=request)
-        )
-        return Response(placement_dict(placed), status=status.HTTP_201_CREATED)
+    input = QuarantinePlaceInput
+    output = QuarantinePlacementSerializer
+    do = actions.do_place
 
 
-class ConfirmView(APIView):
+class QuarantineConfirmInput(serializers.Serializer):
+    placements = serializers.ListField(child=InJurisdictionField(_placement), min_length=1)
+
+
+class QuarantinePlacedSerializer(serializers.Serializer):
+    placed = QuarantinePlacementSerializer(many=True, source="*")
+
+
+class ConfirmView(ActionView):
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+    input = QuarantineConfirmInput
+    output = QuarantinePlacedSerializer
+    do = actions.do_confirm_placements
+    status_code = status.HTTP_200_OK
+
+
+class PlacementActionView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
 
-    @extend_schema(request=ConfirmInput, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request) -> Response:
-        data = ConfirmInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        chosen = [
-            queries.get_placement_for_user(request.user, pk)
-            for pk in data.validated_data["placements"]
-        ]
-        done = run_action(
-            lambda: actions.do_confirm_placements(chosen, acting_user=request.user, request=request)
-        )
-        return Response({"placed": [placement_dict(p) for p in done]})
+    def get_target(self, request: Request, placement_id: int) -> Placement:
+        return queries.get_placement_for_user(request.user, placement_id)
 
 
-class MoveInput(serializers.Serializer):
-    room = serializers.IntegerField()
+class QuarantineMoveInput(serializers.Serializer):
+    room = InJurisdictionField(_room)
 
 
-class MoveView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
-
-    @extend_schema(request=MoveInput, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, placement_id: int) -> Response:
-        placement = queries.get_placement_for_user(request.user, placement_id)
-        data = MoveInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        room = queries.get_room_for_user(request.user, data.validated_data["room"])
-        moved = run_action(
-            lambda: actions.do_move_placement(
-                placement, room, acting_user=request.user, request=request
-            )
-        )
-        return Response(placement_dict(moved))
+class MoveView(PlacementActionView):
+    input = QuarantineMoveInput
+    output = QuarantinePlacementSerializer
+    do = actions.do_move_placement
+    status_code = status.HTTP_200_OK
 
 
-class CheckInput(serializers.Serializer):
+class QuarantineCheckInput(serializers.Serializer):
     temperature = serializers.DecimalField(max_digits=3, decimal_places=1)
     symptoms = serializers.CharField(max_length=255, required=False, default="")
 
 
-class CheckView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
-
-    @extend_schema(request=CheckInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, placement_id: int) -> Response:
-        placement = queries.get_placement_for_user(request.user, placement_id)
-        data = CheckInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        check = run_action(
-            lambda: actions.do_record_health_check(
-                placement,
-                temperature=data.validated_data["temperature"],
-                symptoms=data.validated_data["symptoms"],
-                acting_user=request.user,
-                request=request,
-            )
-        )
-        return Response(
-            {"id": check.pk, "temperature": str(check.temperature)}, status=status.HTTP_201_CREATED
-        )
+class QuarantineHealthCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HealthCheck
+        fields = ["id", "temperature"]
+        read_only_fields = fields
 
 
-class ReleaseView(APIView):
-    permission_classes = PERMISSIONS
+class CheckView(PlacementActionView):
+    input = QuarantineCheckInput
+    output = QuarantineHealthCheckSerializer
+    do = actions.do_record_health_check
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, placement_id: int) -> Response:
-        placement = queries.get_placement_for_user(request.user, placement_id)
-        released = run_action(
-            lambda: actions.do_release(placement, acting_user=request.user, request=request)
-        )
-        return Response(placement_dict(released))
+
+class ReleaseView(PlacementActionView):
+    input = None
+    output = QuarantinePlacementSerializer
+    do = actions.do_release
+    status_code = status.HTTP_200_OK
+
+
+class QuarantineCapacitySerializer(serializers.Serializer):
+    area = serializers.CharField(source="area.code")
+    rooms = serializers.IntegerField()
+    reserve_rooms = serializers.IntegerField()
+    cases = serializers.IntegerField()
+    population = serializers.IntegerField()
+    target = serializers.IntegerField()
+    shortfall = serializers.IntegerField()
 
 
 class CapacityView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="quarantine_capacity", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="quarantine_capacity",
+        responses=inline_serializer(
+            "QuarantineCapacityList", {"results": QuarantineCapacitySerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
-        return Response(
-            {
-                "results": [
-                    {
-                        "area": c.area.code,
-                        "rooms": c.rooms,
-                        "reserve_rooms": c.reserve_rooms,
-                        "cases": c.cases,
-                        "population": c.population,
-                        "target": c.target,
-                        "shortfall": c.shortfall,
-                    }
-                    for c in queries.capacities_for(request.user)
-                ]
-            }
-        )
+        capacities = queries.capacities_for(request.user)
+        return Response({"results": QuarantineCapacitySerializer(capacities, many=True).data})
 
 
 urlpatterns = [
