@@ -365,6 +365,7 @@ SPECTACULAR_SETTINGS = {
         "ColdBatchStateEnum": "zhanyi.coldchain.models.BatchState",
         "QuarantineSiteKindEnum": "zhanyi.quarantine.models.SiteKind",
         "QuarantineContactKindEnum": "zhanyi.quarantine.models.ContactKind",
+        "SupplyHolderKindEnum": "zhanyi.supplies.models.HolderKind",
     },
 }
 

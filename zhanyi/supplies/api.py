@@ -9,9 +9,11 @@ zero says the stock on hand).
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.fields import empty
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -19,41 +21,74 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import OperationsPermission
-from zhanyi.core.api import run_action
-from zhanyi.places.models import Area
+from zhanyi.core.api import ActionView
+from zhanyi.places.api import AreaCodeField
 
 from . import actions, queries
-from .models import Holder, HolderKind, Item, SupplyRequest
+from .models import Holder, HolderKind, Item, Movement, Stock, SupplyRequest
 
 PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
 
-def _holder(user, name: str, field: str = "holder") -> Holder:
-    holder = queries.holders_for(user).filter(name=name).first()
-    if holder is None:
-        raise serializers.ValidationError({field: [f"no holder named {name} of yours"]})
-    return holder
+class HolderField(serializers.CharField):
+    """A holder the body names by its name, among the caller's (a 400 on the
+    field otherwise); left blank, none."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=empty):
+        name = super().run_validation(data)  # a name, checked as text
+        if not name:
+            return None
+        holder = queries.holders_for(self.context["request"].user).filter(name=name).first()
+        if holder is None:
+            raise serializers.ValidationError(
+                _("no holder named %(name)s of yours") % {"name": name}
+            )
+        return holder
 
 
-def _item(code: str) -> Item:
-    item = Item.objects.filter(code=code).first()
-    if item is None:
-        known = ", ".join(Item.objects.values_list("code", flat=True))
-        raise serializers.ValidationError({"item": [f"no item {code}; known: {known}"]})
-    return item
+class ItemField(serializers.CharField):
+    """An item the body names by its code (a 400 listing the known codes otherwise)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=empty):
+        code = super().run_validation(data)  # a code, checked as text
+        item = Item.objects.filter(code=code).first()
+        if item is None:
+            known = ", ".join(Item.objects.values_list("code", flat=True))
+            raise serializers.ValidationError(
+                _("no item %(code)s; known: %(known)s") % {"code": code, "known": known}
+            )
+        return item
 
 
 class SupplyHolderInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=HolderKind.choices)
-    area = serializers.CharField(max_length=32)
+    area = AreaCodeField()
 
 
-class HoldersView(APIView):
+class SupplyHolderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Holder
+        fields = ["name", "kind"]
+        read_only_fields = fields
+
+
+class HoldersView(ActionView):
     """Holders with each item's stock, peak daily use and days of cover."""
 
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = SupplyHolderInput
+    output = SupplyHolderSerializer
+    do = actions.do_create_holder
 
     @extend_schema(operation_id="supplies_holders_list", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
@@ -82,150 +117,113 @@ class HoldersView(APIView):
             }
         )
 
-    @extend_schema(request=SupplyHolderInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = SupplyHolderInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        area = Area.objects.filter(code=v["area"]).first()
-        if area is None:
-            raise serializers.ValidationError({"area": ["no such area"]})
-        holder = run_action(
-            lambda: actions.do_create_holder(
-                acting_user=request.user, name=v["name"], kind=v["kind"], area=area, request=request
-            )
-        )
-        return Response({"name": holder.name, "kind": holder.kind}, status=status.HTTP_201_CREATED)
-
 
 class SupplyMovementInput(serializers.Serializer):
-    holder = serializers.CharField(max_length=200)
-    item = serializers.CharField(max_length=32)
+    holder = HolderField()
+    item = ItemField()
     kind = serializers.ChoiceField(choices=["received", "issued", "transfer"])
     quantity = serializers.IntegerField(min_value=1)
     document_number = serializers.CharField(max_length=64)
-    to_holder = serializers.CharField(max_length=200, required=False, default="")
+    to_holder = HolderField(required=False, allow_blank=True, default=None)
 
 
-class MovementsView(APIView):
+class SupplyMovementSerializer(serializers.ModelSerializer):
+    holder = serializers.CharField(source="holder.name")
+    item = serializers.CharField(source="item.code")
+    counterpart = serializers.CharField(source="counterpart.name", default="")
+
+    class Meta:
+        model = Movement
+        fields = ["holder", "item", "kind", "quantity", "balance_after", "document_number"]
+        fields += ["counterpart", "moved_at"]
+        read_only_fields = fields
+
+
+class SupplyBalanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Movement
+        fields = ["balance_after"]
+        read_only_fields = fields
+
+
+class MovementsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = SupplyMovementInput
+    output = SupplyBalanceSerializer
+    do = actions.do_move_stock
 
-    @extend_schema(operation_id="supplies_movements_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="supplies_movements_list",
+        responses=inline_serializer(
+            "SupplyMovementList", {"results": SupplyMovementSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
-        return Response(
-            {
-                "results": [
-                    {
-                        "holder": m.holder.name,
-                        "item": m.item.code,
-                        "kind": m.kind,
-                        "quantity": m.quantity,
-                        "balance_after": m.balance_after,
-                        "document_number": m.document_number,
-                        "counterpart": m.counterpart.name if m.counterpart else "",
-                        "moved_at": m.moved_at,
-                    }
-                    for m in queries.movements_for(request.user)[:500]
-                ]
-            }
-        )
-
-    @extend_schema(request=SupplyMovementInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = SupplyMovementInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        holder = _holder(request.user, v["holder"])
-        to_holder = _holder(request.user, v["to_holder"], "to_holder") if v["to_holder"] else None
-        item = _item(v["item"])
-        movement = run_action(
-            lambda: actions.do_move_stock(
-                holder,
-                item,
-                kind=v["kind"],
-                quantity=v["quantity"],
-                document_number=v["document_number"],
-                to_holder=to_holder,
-                acting_user=request.user,
-                request=request,
-            )
-        )
-        return Response({"balance_after": movement.balance_after}, status=status.HTTP_201_CREATED)
+        movements = queries.movements_for(request.user)[:500]
+        return Response({"results": SupplyMovementSerializer(movements, many=True).data})
 
 
 class SupplyPeakUseInput(serializers.Serializer):
-    holder = serializers.CharField(max_length=200)
-    item = serializers.CharField(max_length=32)
+    holder = HolderField()
+    item = ItemField()
     peak_daily_use = serializers.IntegerField(min_value=0)
 
 
-class PeakUseView(APIView):
+class SupplyPeakUseSerializer(serializers.ModelSerializer):
+    on_hand = serializers.IntegerField(source="quantity")
+
+    class Meta:
+        model = Stock
+        fields = ["peak_daily_use", "on_hand"]
+        read_only_fields = fields
+
+
+class PeakUseView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
-
-    @extend_schema(request=SupplyPeakUseInput, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request) -> Response:
-        data = SupplyPeakUseInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        holder, item = _holder(request.user, v["holder"]), _item(v["item"])
-        stock = run_action(
-            lambda: actions.do_set_peak_use(
-                holder, item, v["peak_daily_use"], acting_user=request.user, request=request
-            )
-        )
-        return Response({"peak_daily_use": stock.peak_daily_use, "on_hand": stock.quantity})
+    input = SupplyPeakUseInput
+    output = SupplyPeakUseSerializer
+    do = actions.do_set_peak_use
+    status_code = status.HTTP_200_OK
 
 
-def request_dict(r: SupplyRequest) -> dict:
-    return {
-        "id": r.pk,
-        "requester": r.requester.name,
-        "item": r.item.code,
-        "quantity": r.quantity,
-        "reason": r.reason,
-        "state": r.state,
-        "supplier": r.supplier.name if r.supplier else "",
-        "decision": r.decision_note,
-        "created_at": r.created_at,
-    }
+class SupplyRequestSerializer(serializers.ModelSerializer):
+    requester = serializers.CharField(source="requester.name")
+    item = serializers.CharField(source="item.code")
+    supplier = serializers.CharField(source="supplier.name", default="")
+    decision = serializers.CharField(source="decision_note")
+
+    class Meta:
+        model = SupplyRequest
+        fields = ["id", "requester", "item", "quantity", "reason", "state", "supplier"]
+        fields += ["decision", "created_at"]
+        read_only_fields = fields
 
 
 class SupplyRequestInput(serializers.Serializer):
-    requester = serializers.CharField(max_length=200)
-    item = serializers.CharField(max_length=32)
+    requester = HolderField()
+    item = ItemField()
     quantity = serializers.IntegerField(min_value=1)
     reason = serializers.CharField(max_length=255, required=False, default="")
 
 
-class RequestsView(APIView):
+class RequestsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = SupplyRequestInput
+    output = SupplyRequestSerializer
+    do = actions.do_request_supplies
 
-    @extend_schema(operation_id="supplies_requests_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="supplies_requests_list",
+        responses=inline_serializer(
+            "SupplyRequestList", {"results": SupplyRequestSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
-        return Response(
-            {"results": [request_dict(r) for r in queries.requests_for(request.user)[:500]]}
-        )
-
-    @extend_schema(request=SupplyRequestInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = SupplyRequestInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        requester, item = _holder(request.user, v["requester"], "requester"), _item(v["item"])
-        made = run_action(
-            lambda: actions.do_request_supplies(
-                requester,
-                item,
-                v["quantity"],
-                reason=v["reason"],
-                acting_user=request.user,
-                request=request,
-            )
-        )
-        return Response(request_dict(made), status=status.HTTP_201_CREATED)
+        requests = queries.requests_for(request.user)[:500]
+        return Response({"results": SupplyRequestSerializer(requests, many=True).data})
 
 
 class SupplyDecisionInput(serializers.Serializer):
@@ -234,49 +232,38 @@ class SupplyDecisionInput(serializers.Serializer):
     reason = serializers.CharField(max_length=255, required=False, default="")
 
 
-class ApproveView(APIView):
+class SupplyApprovalInput(SupplyDecisionInput):
+    supplier = HolderField(
+        error_messages={
+            "required": _("name the holder to allocate from"),
+            "blank": _("name the holder to allocate from"),
+        }
+    )
+    reason = None  # an approval gives none
+
+
+class RequestActionView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    output = SupplyRequestSerializer
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(request=SupplyDecisionInput, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, request_id: int) -> Response:
-        supply_request = queries.get_request_for_user(request.user, request_id)
-        data = SupplyDecisionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        if not v["supplier"]:
-            raise serializers.ValidationError({"supplier": ["name the holder to allocate from"]})
-        supplier = _holder(request.user, v["supplier"], "supplier")
-        done = run_action(
-            lambda: actions.do_approve_request(
-                supply_request,
-                supplier,
-                quantity=v.get("quantity"),
-                acting_user=request.user,
-                request=request,
-            )
-        )
-        return Response(request_dict(done))
+    def get_target(self, request: Request, request_id: int) -> SupplyRequest:
+        return queries.get_request_for_user(request.user, request_id)
 
 
-class RefuseView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
+class ApproveView(RequestActionView):
+    input = SupplyApprovalInput
+    do = actions.do_approve_request
 
-    @extend_schema(request=SupplyDecisionInput, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, request_id: int) -> Response:
-        supply_request = queries.get_request_for_user(request.user, request_id)
-        data = SupplyDecisionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        done = run_action(
-            lambda: actions.do_refuse_request(
-                supply_request,
-                reason=data.validated_data["reason"],
-                acting_user=request.user,
-                request=request,
-            )
-        )
-        return Response(request_dict(done))
+
+class RefuseView(RequestActionView):
+    input = SupplyDecisionInput
+    do = actions.do_refuse_request
+
+    def perform(self, request: Request, target, data: dict) -> SupplyRequest:
+        # A refusal takes the reason; the rest of a decision's body is the approval's.
+        return self.do(target, reason=data["reason"], acting_user=request.user, request=request)
 
 
 class AlertsView(APIView):
