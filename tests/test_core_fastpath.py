@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, NotSupportedError, connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from zhanyi.core.db import dialect
 from zhanyi.core.fastpath import statements, writes
@@ -136,40 +137,71 @@ def test_a_prepared_statement_survives_a_rolled_back_transaction(world):
         assert cursor.fetchone() == (1,)
 
 
-def test_reserved_keys_are_the_sequences_and_never_collide_with_its_own_inserts(world):
-    if not dialect.is_postgresql():
-        with pytest.raises(NotSupportedError):
-            writes.reserve_id(PeriodicRun)
-        return
-    reserved = [writes.reserve_id(PeriodicRun) for _ in range(70)]  # past one block of 64
-    assert len(set(reserved)) == 70 and reserved == sorted(reserved)
-    made = PeriodicRun.objects.create(name="rows.test")
-    assert made.pk not in reserved
-    kept = PeriodicRun(pk=reserved[0], name="rows.kept")
-    with statements.cursor() as cursor:
-        write = writes.insert_write(kept)
-        cursor.execute(write.sql, write.params)
-    assert PeriodicRun.objects.get(pk=reserved[0]).name == "rows.kept"
+def set_key_sequence_back(model, last: int) -> None:
+    """What a restore does to a table's key sequence: the next key is ``last + 1``."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if dialect.is_postgresql():
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, last])
+        else:
+            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [last, table])
+
+
+def _then(run: PeriodicRun) -> PeriodicRun:
+    """A second row naming ``run`` (its key in ``runner``), as a record names its object."""
+    return PeriodicRun(name=f"{run.name}.after", runner=str(run.pk), summary="then")
+
+
+def test_a_new_row_with_its_naming_row_and_carried_writes_in_one_statement(world):
+    """``insert_new_with``: the key is the database's, given in the statement;
+    the naming row and each carried write read it; a taken value writes none."""
+    table = connection.ops.quote_name(PeriodicRun._meta.db_table)
+    carried = writes.Write(
+        f"INSERT INTO {table} (name, runner, summary) "
+        f"SELECT %s, CAST({writes.WRITTEN}.id AS varchar(100)), %s FROM {writes.WRITTEN}",
+        ["rows.carried", "carried"],
+    )
+    before = PeriodicRun.objects.create(name="rows.before")
+    run = PeriodicRun(name="rows.new", runner="s")
+    with CaptureQueriesContext(connection) as queries:
+        row = writes.insert_new_with(
+            run, unique="name", then=_then, naming="runner", carrying=[carried]
+        )
+    if dialect.is_postgresql():
+        assert len(queries.captured_queries) == 1
+    assert row is not None and run.pk is not None and run.pk > before.pk
+    assert row.pk is not None and row.runner == str(run.pk) and not row._state.adding
+    stored = dict(PeriodicRun.objects.values_list("name", "runner"))
+    assert stored["rows.new.after"] == stored["rows.carried"] == str(run.pk)
+    assert PeriodicRun.objects.get(pk=row.pk).summary == "then"
+    # The value taken: nothing written, neither row nor carried write, no error.
+    again = PeriodicRun(name="rows.new", runner="other")
+    carried_again = writes.Write(carried.sql, ["rows.carried.2", "carried"])
+    assert (
+        writes.insert_new_with(
+            again, unique="name", then=_then, naming="runner", carrying=[carried_again]
+        )
+        is None
+    )
+    assert again.pk is None
+    assert PeriodicRun.objects.filter(name__startswith="rows.").count() == 4
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_key_reserved_before_the_sequence_was_set_back_is_reserved_again(world):
-    """A restore sets the sequence back: keys this process reserved before it
-    may be handed out again, and the one-statement insert takes a fresh one."""
-    if not dialect.is_postgresql():
-        return
-    stale = writes.reserve_id(PeriodicRun)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence('core_periodicrun', 'id'), %s, false)", [stale]
-        )
-    taken = PeriodicRun.objects.create(name="rows.restored")  # the sequence gives it again
-    assert taken.pk == stale
-    writes._RESERVED[writes._pool_key(PeriodicRun)] = [taken.pk]  # as if still reserved
-    row = writes.insert_new_with(
-        PeriodicRun(name="rows.fresh"),
-        unique="name",
-        then=lambda run: PeriodicRun(name=f"rows.after.{run.pk}"),
-    )
-    assert row is not None
-    assert PeriodicRun.objects.filter(name="rows.fresh").exclude(pk=taken.pk).exists()
+def test_a_key_sequence_set_back_breaks_no_insert_inside_a_transaction(world):
+    """A restore sets a table's key sequence back, and another process takes
+    the keys again: the one-statement insert still takes a free key, inside a
+    transaction too (where a failed statement could not be retried)."""
+    first = PeriodicRun(name="rows.1")
+    assert writes.insert_new_with(first, unique="name", then=_then, naming="runner")
+    later = [PeriodicRun.objects.create(name=f"rows.{i}") for i in (2, 3)]
+    PeriodicRun.objects.filter(pk__gt=first.pk).delete()  # the restore: gone
+    set_key_sequence_back(PeriodicRun, first.pk)
+    taken = PeriodicRun.objects.create(name="rows.other")  # another process
+    assert taken.pk == first.pk + 1 and taken.pk < later[-1].pk  # a key given out before
+    with transaction.atomic():
+        fresh = PeriodicRun(name="rows.fresh")
+        row = writes.insert_new_with(fresh, unique="name", then=_then, naming="runner")
+        assert row is not None and fresh.pk == taken.pk + 1
+        PeriodicRun.objects.create(name="rows.in.transaction")  # the transaction still usable
+    assert PeriodicRun.objects.get(name="rows.fresh.after").runner == str(fresh.pk)

@@ -1,9 +1,10 @@
 """An audit record written in one statement with the writes it records (fast path).
 
-A scan writes its tube, its samples and its audit record; on PostgreSQL the
-first two travel as data-modifying ``WITH`` clauses of the record's insert
-(``zhanyi.core.fastpath.writes.insert``), which saves the scan a round trip
-per write and a transaction to open and commit. The record stored is the one
+A scan writes its tube, its samples and its audit record, a check at a
+checkpoint the check and its record; on PostgreSQL the rows travel as
+data-modifying ``WITH`` clauses of one statement (``zhanyi.core.fastpath
+.writes``), which saves a round trip per write and a transaction to open and
+commit. The record stored is the one
 ``zhanyi.core.audit.record`` stores for the same arguments.
 """
 
@@ -27,12 +28,20 @@ def record_with_writes(carried: Sequence[writes.Write], **fields) -> AuditEvent:
     return event
 
 
-def record_if_inserted(obj: Model, *, unless_exists: str, **fields) -> AuditEvent | None:
+def record_if_inserted(
+    obj: Model, *, unless_exists: str, carrying: Sequence[writes.Write] = (), **fields
+) -> AuditEvent | None:
     """INSERT ``obj`` unless a row holds its ``unless_exists`` value already,
-    with ``audit.record(obj=obj, **fields)``'s record only when it was written:
-    on PostgreSQL one statement (``writes.insert_new_with``). The record, or
+    with the writes ``carrying`` (each reading ``obj``'s new key from
+    ``writes.WRITTEN``) and ``audit.record(obj=obj, **fields)``'s record,
+    only when it was written: on PostgreSQL one statement, ``obj``'s key
+    given by its sequence in it (``writes.insert_new_with``). The record, or
     None when ``obj`` was not written (its value was taken)."""
     written = writes.insert_new_with(
-        obj, unique=unless_exists, then=lambda o: audit.new_event(obj=o, **fields)
+        obj,
+        unique=unless_exists,
+        then=lambda o: audit.new_event(obj=o, **fields),
+        naming="object_id",
+        carrying=carrying,
     )
     return cast(AuditEvent | None, written)

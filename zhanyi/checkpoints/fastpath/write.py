@@ -18,7 +18,7 @@ from zhanyi.core.models import AuditEvent
 
 
 def record_check(check: Check, **fields) -> AuditEvent | None:
-    """Write ``check`` (its key set) and ``audit.record(obj=check, **fields)``'s
-    record; the record, or None when the check's client id is stored already
-    (nothing written)."""
+    """Write ``check`` (its key given by the database in the same statement)
+    and ``audit.record(obj=check, **fields)``'s record; the record, or None
+    when the check's client id is stored already (nothing written)."""
     return carried_audit.record_if_inserted(check, unless_exists="client_id", **fields)

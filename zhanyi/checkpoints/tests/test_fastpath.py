@@ -8,17 +8,18 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from zhanyi.checkpoints import actions
 from zhanyi.checkpoints.fastpath import check as fastpath_check
 from zhanyi.checkpoints.models import Check
 from zhanyi.core.db import dialect
 from zhanyi.core.models import AuditEvent
 
-from .factories import station
+from .factories import check, station
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,46 @@ def test_the_one_statement_check_stores_what_the_orm_path_stores(world):
     assert {k: v for k, v in fast.json().items() if k not in ("id", "client_id")} == {
         k: v for k, v in orm.json().items() if k not in ("id", "client_id")
     }
+
+
+def _set_back_check_keys(last: int) -> None:
+    """What a restore does to the checks' key sequence: the next key is ``last + 1``."""
+    table = Check._meta.db_table
+    with connection.cursor() as cursor:
+        if dialect.is_postgresql():
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, last])
+        else:
+            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [last, table])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_check_after_its_key_sequence_was_set_back_is_written_inside_a_transaction(world):
+    """A restore takes the later checks away and sets the key sequence back;
+    another process takes those keys again. A check written by hand still
+    takes a free key from the sequence, inside a transaction too (where a
+    taken key could not be retried: the first-day journey's failure), and
+    checks and their audit records stay one to one."""
+    st = station(world.county)
+    first = check(st)
+    gone = [check(st) for _ in range(3)]
+    Check.objects.filter(pk__gt=first.pk).delete()
+    _set_back_check_keys(first.pk)
+    since = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    # Another process's checks (the ORM's): the keys given out before, and more.
+    others = [
+        check(st, identity=actions.Identity(name="张三"), test_age_hours=12) for _ in range(4)
+    ]
+    assert [c.pk for c in others[:3]] == [c.pk for c in gone]
+    with transaction.atomic():
+        inside = [check(st) for _ in range(2)]
+        assert Check.objects.filter(pk__in=[c.pk for c in inside]).count() == 2
+    assert [c.pk for c in inside] == [others[-1].pk + 1, others[-1].pk + 2]
+    records = AuditEvent.objects.filter(pk__gt=since, action="checkpoints.check.record")
+    assert sorted(records.values_list("object_id", flat=True)) == sorted(
+        str(c.pk) for c in (*others, *inside)
+    )
+    stored = Check.objects.filter(pk__gt=first.pk).values_list("pk", flat=True)
+    assert sorted(stored) == sorted(c.pk for c in (*others, *inside))
 
 
 def test_the_station_read_by_hand_is_the_scoped_queryset(world):

@@ -18,10 +18,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from zhanyi.accounts.models import User
-from zhanyi.checkpoints.models import Check
 from zhanyi.command.demo import replay_on_loaded_city
 from zhanyi.core.db import backup, dialect
-from zhanyi.core.fastpath.writes import forget_reserved
 from zhanyi.engine.synth import SynthConfig, generate
 from zhanyi.people.models import Person
 from zhanyi.places.models import Area, DataLoad, Place
@@ -90,11 +88,6 @@ def test_a_new_city_loads_its_files_turns_complete_replays_and_restores(settings
     assert page.count('class="badge green"') == len(_status()) == 8, page
 
     # The demo's story on the city's own people and staff.
-    # Check ids this test process reserved in earlier tests may be taken in
-    # this database by now (a known fast-path issue: in the full suite on
-    # PostgreSQL the replay's checks met a taken id inside a transaction,
-    # where the insert cannot be retried); reserve afresh.
-    forget_reserved(Check)
     replay = replay_on_loaded_city(seed=SEED, say=lambda _line: None)
     assert replay["tracing"]["cases"] == 3
     assert replay["tracing"]["companions"] > 0  # the feeds name the register's people

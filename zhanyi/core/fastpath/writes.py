@@ -1,24 +1,30 @@
 """Hand-written inserts (fast path): one statement written once per model,
 and writes carried in the same statement as an insert.
 
-Only the scan's fast path (``zhanyi.testing.fastpath``) and the audit record
-it carries (``zhanyi.accounts.fastpath``) use these; everything else saves
-through the ORM.
+The scan's fast path (``zhanyi.testing.fastpath``), a check at a checkpoint
+(``zhanyi.checkpoints.fastpath``) and the audit record they carry
+(``zhanyi.accounts.fastpath``) use these; everything else saves through the
+ORM. A new row's key is always the database's own, given in the statement
+that writes the row: no key is reserved ahead, so none can be stale (a
+sequence set back by a restore, another database's keys).
 """
 
 from __future__ import annotations
 
 import functools
-import os
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from zhanyi.core.db import dialect
 
 from .statements import cursor
+
+#: The name under which ``insert_new_with``'s carried writes read the new
+#: row's key: a row set of one column, ``id``, holding one row when the new
+#: row was written and none when it was not (``SELECT … FROM written``).
+WRITTEN = "written"
 
 
 @dataclass(frozen=True)
@@ -27,57 +33,6 @@ class Write:
 
     sql: str
     params: Sequence
-
-
-def insert_write(obj: models.Model) -> Write:
-    """The INSERT of a new instance whose primary key is set (``reserve_id``),
-    as a ``Write`` for another insert to carry; prepared as ``insert`` prepares it."""
-    model = type(obj)
-    return Write(_insert_sql(model, with_key=True), _values(obj, _insert_fields(model, True)))
-
-
-_RESERVED: dict[tuple, list[int]] = {}
-_RESERVING = threading.Lock()
-
-
-def _pool_key(model: type[models.Model]) -> tuple:
-    """Whose reserved keys: this process's, for this model in this database
-    (by name: a process that worked in another database, a drill's, under the
-    same alias must not bring its keys back)."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    return (model, connection.alias, connection.settings_dict.get("NAME"), os.getpid())
-
-
-def forget_reserved(model: type[models.Model]) -> None:
-    """Drop this process's reserved keys of ``model``: after a restore the
-    sequence may hand them out again."""
-    with _RESERVING:
-        _RESERVED.pop(_pool_key(model), None)
-
-
-def reserve_id(model: type[models.Model], *, block: int = 64) -> int:
-    """A primary key for a new row of ``model``, from its sequence (PostgreSQL).
-
-    Keys are taken ``block`` at a time and handed out by this process (and
-    only this one: the pool is kept per process id, so a forked server worker
-    never repeats its parent's), so a hot path that must know a row's key
-    before writing it (to write it in one statement with the rows that point
-    at it) costs no round trip of its own. Keys left over when the process
-    ends are gaps in the sequence, as a rolled-back insert leaves.
-    """
-    connection = connections[DEFAULT_DB_ALIAS]
-    dialect.require_postgresql("reserve_id needs PostgreSQL's sequences", connection=connection)
-    key = _pool_key(model)
-    with _RESERVING:
-        pool = _RESERVED.setdefault(key, [])
-        if not pool:
-            with connection.cursor() as db:
-                db.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [model._meta.db_table, model._meta.pk.column, block],
-                )
-                pool.extend(sorted((row[0] for row in db.fetchall()), reverse=True))
-        return pool.pop()
 
 
 def insert(
@@ -121,8 +76,8 @@ def insert(
 
 
 @functools.cache
-def _insert_fields(model: type[models.Model], with_key: bool = False) -> tuple:
-    return tuple(f for f in model._meta.concrete_fields if with_key or not f.primary_key)
+def _insert_fields(model: type[models.Model]) -> tuple:
+    return tuple(f for f in model._meta.concrete_fields if not f.primary_key)
 
 
 def _values(obj: models.Model, fields: tuple) -> list:
@@ -132,101 +87,108 @@ def _values(obj: models.Model, fields: tuple) -> list:
 
 
 @functools.cache
-def _insert_sql(
-    model: type[models.Model], *, unless_exists: str | None = None, with_key: bool = False
-) -> str:
-    """The model's INSERT: without its key, returning the one the database gives
-    (or nothing if ``unless_exists`` finds the value taken); or ``with_key``,
-    returning nothing."""
+def _insert_sql(model: type[models.Model], *, unless_exists: str | None = None) -> str:
+    """The model's INSERT without its key, returning the one the database gives
+    (or nothing if ``unless_exists`` finds the value taken)."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    fields = _insert_fields(model, with_key)
+    fields = _insert_fields(model)
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     if unless_exists is not None:
         sql += f" ON CONFLICT ({quote(model._meta.get_field(unless_exists).column)}) DO NOTHING"
-    if not with_key:
-        sql += f" RETURNING {quote(model._meta.pk.column)}"
-    return sql
+    return f"{sql} RETURNING {quote(model._meta.pk.column)}"
 
 
 def insert_new_with(
-    obj: models.Model, *, unique: str, then: Callable[[models.Model], models.Model]
+    obj: models.Model,
+    *,
+    unique: str,
+    then: Callable[[models.Model], models.Model],
+    naming: str,
+    carrying: Sequence[Write] = (),
 ) -> models.Model | None:
     """INSERT ``obj`` unless a row holds its ``unique`` field's value already,
-    and the row ``then(obj)`` makes (the audit record naming it) only when
-    ``obj`` was written; that row, or None when ``obj`` was not written.
+    and with it the writes ``carrying`` and the row ``then(obj)`` makes (the
+    audit record naming it), only when ``obj`` was written; that row, or None
+    when ``obj`` was not written (nothing was).
 
-    On PostgreSQL both travel in one statement, with no transaction to open:
-    ``obj``'s key is reserved first (``reserve_id``) so that ``then`` can name
-    it, ``obj``'s insert is a data-modifying ``WITH`` clause that skips a
-    taken value (``ON CONFLICT DO NOTHING``, safe against a concurrent insert
-    of the same value: the loser writes nothing), and the second row is
-    inserted for each row the first wrote. Elsewhere the two inserts run in
-    a transaction. No signals are sent (as ``insert``).
+    ``naming`` is the field of ``then``'s row that holds ``obj``'s key (the
+    record's ``object_id``); each carried write reads that key as
+    ``SELECT … FROM written`` (``WRITTEN``), so it writes only with ``obj``.
+
+    On PostgreSQL all of it is one statement, with no transaction to open:
+    ``obj``'s insert is a data-modifying ``WITH`` clause that takes its key
+    from the table's sequence (its column default, as ``save`` does) and
+    skips a taken value (``ON CONFLICT DO NOTHING``, safe against a
+    concurrent insert of the same value: the loser writes nothing, no
+    error); the carried writes and ``then``'s row are inserted for each row
+    it wrote. ``then`` is called before the key is known (``obj.pk`` is
+    None); its ``naming`` field is written from the key and set afterwards.
+    Elsewhere the inserts run in a transaction, ``then`` called after
+    ``obj`` is written. No signals are sent (as ``insert``).
     """
     connection = connections[DEFAULT_DB_ALIAS]
     if not dialect.is_postgresql(connection):
         with transaction.atomic():
             if not insert(obj, unless_exists=unique):
                 return None
+            with cursor() as db:
+                for write in carrying:
+                    db.execute(
+                        f"WITH {WRITTEN}(id) AS (SELECT %s) {write.sql}", [obj.pk, *write.params]
+                    )
             row = then(obj)
             insert(row)
             return row
     model = type(obj)
-    for attempt in (1, 2):
-        obj.pk = reserve_id(model)
-        row = then(obj)
-        sql = _insert_new_with_sql(model, unique, type(row))
-        values = [
-            *_values(obj, _insert_fields(model, True)),
-            *_values(row, _insert_fields(type(row))),
-        ]
-        try:
-            with cursor() as db:
-                db.execute(sql, values)
-                found = db.fetchone()
-            break
-        except IntegrityError as error:
-            # A key reserved before the database was restored (or its
-            # sequence set back) may be taken since: reserve afresh, once.
-            # Alone (autocommit) the failed statement left nothing behind;
-            # inside a transaction it aborted the transaction: no retry there.
-            retry = not connection.in_atomic_block and attempt == 1
-            if not retry or not _is_primary_key_violation(error, model):
-                raise
-            forget_reserved(model)
+    obj.pk = None
+    row = then(obj)
+    then_fields = tuple(f for f in _insert_fields(type(row)) if f.name != naming)
+    head, tail = _insert_new_with_sql(model, unique, type(row), naming)
+    carried = "".join(f", carried{i} AS ({w.sql})" for i, w in enumerate(carrying))
+    values = [
+        *_values(obj, _insert_fields(model)),
+        *(p for w in carrying for p in w.params),
+        *_values(row, then_fields),
+    ]
+    with cursor() as db:
+        db.execute(f"{head}{carried} {tail}", values)
+        found = db.fetchone()
     if found is None:
-        obj.pk = None
         return None
+    row.pk, obj.pk = found
+    named = type(row)._meta.get_field(naming)
+    setattr(row, named.attname, named.to_python(obj.pk))
     for written in (obj, row):
         written._state.adding = False
         written._state.db = DEFAULT_DB_ALIAS
-    row.pk = found[0]
     return row
 
 
 @functools.cache
-def _insert_new_with_sql(model: type[models.Model], unique: str, then: type[models.Model]) -> str:
+def _insert_new_with_sql(
+    model: type[models.Model], unique: str, then: type[models.Model], naming: str
+) -> tuple[str, str]:
+    """``insert_new_with``'s statement on PostgreSQL in two parts, the carried
+    writes' clauses to go between them: ``obj``'s insert as the ``WITH``
+    clause ``written``, and ``then``'s row inserted from it."""
     connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
-    first = (
-        f"{_insert_sql(model, unless_exists=unique, with_key=True)} "
-        f"RETURNING {quote(model._meta.pk.column)}"
-    )
     fields = _insert_fields(then)
     # Selected, not VALUES: each value cast to its column's type, as the
-    # insert's VALUES would be.
-    casts = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
-    return (
-        f"WITH written AS ({first}) "
-        f"INSERT INTO {quote(then._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"SELECT {casts} FROM written RETURNING {quote(then._meta.pk.column)}"
+    # insert's VALUES would be; the naming field is the new key.
+    columns = ", ".join(
+        f"CAST({WRITTEN}.id AS {f.db_type(connection)})"
+        if f.name == naming
+        else f"CAST(%s AS {f.db_type(connection)})"
+        for f in fields
     )
-
-
-def _is_primary_key_violation(error: IntegrityError, model: type[models.Model]) -> bool:
-    diag = getattr(error.__cause__, "diag", None)
-    constraint = getattr(diag, "constraint_name", None) or ""
-    return constraint == f"{model._meta.db_table}_pkey"
+    head = f"WITH {WRITTEN}(id) AS ({_insert_sql(model, unless_exists=unique)})"
+    tail = (
+        f"INSERT INTO {quote(then._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT {columns} FROM {WRITTEN} "
+        f"RETURNING {quote(then._meta.pk.column)}, (SELECT id FROM {WRITTEN})"
+    )
+    return head, tail

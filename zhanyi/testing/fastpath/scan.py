@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 
-from zhanyi.accounts.fastpath.audit import record_with_writes
+from zhanyi.accounts.fastpath.audit import record_if_inserted, record_with_writes
 from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core import jurisdiction
 from zhanyi.core.db import dialect
@@ -162,6 +162,31 @@ def _insert_samples_sql(rows_count: int | None) -> str:
     return head + "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * rows_count)
 
 
+def _new_tube_samples_write(tube: Tube, at: dt.datetime, persons: list[int]) -> writes.Write:
+    """The INSERT of a new tube's samples (PostgreSQL), carried by the tube's
+    own insert: they read the tube's key, given in that statement, from
+    ``writes.WRITTEN``."""
+    shared = [
+        tube.round_id,
+        tube.purpose,
+        Sample._meta.get_field("sampled_at").get_db_prep_save(at, connection),
+    ]
+    return writes.Write(_insert_new_tube_samples_sql(), [*shared, persons])
+
+
+@functools.cache
+def _insert_new_tube_samples_sql() -> str:
+    columns = ", ".join(
+        _q(Sample._meta.get_field(name).column)
+        for name in ("tube", "round", "purpose", "sampled_at", "person")
+    )
+    return (
+        f"INSERT INTO {_q(Sample._meta.db_table)} ({columns}) "
+        f"SELECT {writes.WRITTEN}.id, %s, %s, %s, s.person "
+        f"FROM {writes.WRITTEN}, unnest(%s::bigint[]) AS s(person)"
+    )
+
+
 def _tube_write(pk: int, changes: dict) -> writes.Write:
     fields = [Tube._meta.get_field(n) for n in changes]
     params = [f.get_db_prep_save(changes[f.name], connection) for f in fields]
@@ -228,13 +253,15 @@ class ScanStatements:
         each tube once it is full: on PostgreSQL two statements and no
         transaction to open and commit. One looks the codes up, one writes
         the tube (with its final count and state), its samples and the audit
-        record, all or nothing as any single statement is.
+        record, all or nothing as any single statement is; the tube's key is
+        given by its sequence in that statement (none reserved ahead).
 
         None when this does not apply, with nothing written: another
         database; no site; fewer codes than the tube holds; anything the
         opening refuses; a scheduled test due (its hand-off work runs in the
         usual transaction); a tube with this barcode opened already (a retry,
-        a concurrent open: the write fails on the barcode's unique key). The
+        a concurrent open: the insert skips the taken barcode and writes
+        nothing, samples and record included). The
         caller then scans in the usual order, which answers each of these as
         always.
         """
@@ -266,22 +293,25 @@ class ScanStatements:
         new, due = judge(codes, persons, tube, result)
         if due:
             return None
-        tube.pk = writes.reserve_id(Tube)
         tube.area = site.area
         if new:
             fill(tube, len(new), at, result)  # the tube is written with its final count
-        carried = [writes.insert_write(tube)]
-        if new:
-            carried.append(_samples_write(tube, at, new, [None] * len(new)))
+        record = scan_record(acting_user, tube, result, site, request)
+        del record["obj"]
+        carried = [_new_tube_samples_write(tube, at, new)] if new else []
         try:
             # Inside a caller's transaction, a savepoint keeps a refused write
             # from spoiling it; on its own, the statement is its own transaction.
             atomic = transaction.atomic() if connection.in_atomic_block else None
             with atomic or contextlib.nullcontext():
-                record_with_writes(carried, **scan_record(acting_user, tube, result, site, request))
+                written = record_if_inserted(
+                    tube, unless_exists="barcode", carrying=carried, **record
+                )
         except IntegrityError:
             return None
-        tube._state.adding = False
+        if written is None:  # the barcode is taken: nothing written
+            tube.pk = None
+            return None
         return result
 
 

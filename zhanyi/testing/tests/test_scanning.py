@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from zhanyi.core.db import dialect
-from zhanyi.core.fastpath import writes
 from zhanyi.core.models import AuditEvent
 from zhanyi.handoffs.models import Handoff
 from zhanyi.people.models import Person
@@ -89,8 +88,6 @@ def test_a_scan_costs_the_same_few_statements_for_one_code_or_a_full_tube(world)
     r = round_([world.village], pool_size=10)
     s = site(world.village)
     ps = people(world.village, 12)
-    if dialect.is_postgresql():
-        writes.reserve_id(Tube)  # the process's block of tube keys, taken once
     counts = []
     for barcode, group in (("ZQ0001", ps[:1]), ("ZQ0002", ps[1:11]), ("ZQ0001", ps[11:12])):
         with CaptureQueriesContext(connection) as queries:
@@ -115,7 +112,6 @@ def test_a_whole_new_tube_is_two_statements_and_no_transaction_to_open_or_commit
     r = round_([world.village], pool_size=10)
     s = site(world.village)
     ps = people(world.village, 10)
-    writes.reserve_id(Tube)
     with CaptureQueriesContext(connection) as queries:
         res = scan("ZW0001", ps, site=s, round=r, **FAST)
     sql = [q["sql"] for q in queries.captured_queries]
