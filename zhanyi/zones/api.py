@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
@@ -21,13 +22,15 @@ from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import jurisdiction
-from zhanyi.core.api import run_action
+from zhanyi.core.api import ActionView
+from zhanyi.places.api import AreaCodeListField
 from zhanyi.places.models import Area, Place
 from zhanyi.places.risk import Tier, risk_of_area
 
 from . import actions, queries
+from .actions.proposals import Proposals
 from .lifting import waiting_reasons
-from .models import Zone
+from .models import Zone, ZoneEvent
 
 
 class ZonesCapability(BasePermission):
@@ -46,101 +49,110 @@ class ZonesCapability(BasePermission):
 PERMISSIONS = [IsAuthenticated, ZonesCapability]
 
 
-def zone_dict(row: queries.ZoneRow) -> dict:
-    z = row.zone
-    return {
-        "id": z.pk,
-        "name": z.name,
-        "tier": z.tier,
-        "tier_label": z.get_tier_display(),
-        "state": z.state,
-        "state_label": z.get_state_display(),
-        "reason": z.reason,
-        "area": z.area.code,
-        "areas": [a.code for a in z.areas.all()],
-        "places": [p.pk for p in z.places.all()],
-        "polygon": z.polygon,
-        "proposed_at": z.proposed_at,
-        "proposed_by": z.proposed_by_name,
-        "approved_at": z.approved_at,
-        "approved_by": z.approved_by_name,
-        "starts_at": z.starts_at,
-        "lifted_at": z.lifted_at,
-        "people": row.people,
-        "days_to_lifting": row.check.days_left if row.check else None,
-        # What still stands in the way (the residents' round is weighed on the zone's page).
-        "waiting_for": waiting_reasons(row.check) if row.check else [],
-        "ready_since": z.ready_since,
-    }
+def _row(zone: Zone) -> queries.ZoneRow:
+    """The zone as the lists show it, read afresh (with its people and countdown)."""
+    return queries.rows([Zone.objects.get(pk=zone.pk)], timezone.now())[0]
+
+
+class ZoneSerializer(serializers.Serializer):
+    """A zone as the lists and answers show it (a ``queries.ZoneRow``)."""
+
+    id = serializers.IntegerField(source="zone.pk")
+    name = serializers.CharField(source="zone.name")
+    tier = serializers.CharField(source="zone.tier")
+    tier_label = serializers.CharField(source="zone.get_tier_display")
+    state = serializers.CharField(source="zone.state")
+    state_label = serializers.CharField(source="zone.get_state_display")
+    reason = serializers.CharField(source="zone.reason")
+    area = serializers.CharField(source="zone.area.code")
+    areas = serializers.SerializerMethodField()
+    places = serializers.SerializerMethodField()
+    polygon = serializers.JSONField(source="zone.polygon")
+    proposed_at = serializers.DateTimeField(source="zone.proposed_at")
+    proposed_by = serializers.CharField(source="zone.proposed_by_name")
+    approved_at = serializers.DateTimeField(source="zone.approved_at")
+    approved_by = serializers.CharField(source="zone.approved_by_name")
+    starts_at = serializers.DateTimeField(source="zone.starts_at")
+    lifted_at = serializers.DateTimeField(source="zone.lifted_at")
+    people = serializers.IntegerField()
+    days_to_lifting = serializers.SerializerMethodField()
+    # What still stands in the way (the residents' round is weighed on the zone's page).
+    waiting_for = serializers.SerializerMethodField()
+    ready_since = serializers.DateTimeField(source="zone.ready_since")
+
+    def get_areas(self, row: queries.ZoneRow) -> list[str]:
+        return [a.code for a in row.zone.areas.all()]
+
+    def get_places(self, row: queries.ZoneRow) -> list[int]:
+        return [p.pk for p in row.zone.places.all()]
+
+    def get_days_to_lifting(self, row: queries.ZoneRow) -> int | None:
+        return row.check.days_left if row.check else None
+
+    def get_waiting_for(self, row: queries.ZoneRow) -> list[str]:
+        return waiting_reasons(row.check) if row.check else []
+
+
+class ZoneEventSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField()
+    from_tier = serializers.CharField()
+    to_tier = serializers.CharField()
+    label = serializers.CharField(source="get_kind_display")
+    by = serializers.CharField(source="by_name")
+
+    class Meta:
+        model = ZoneEvent
+        fields = ["kind", "label", "at", "by", "from_tier", "to_tier", "note", "notice"]
+        read_only_fields = fields
+
+
+class ZoneDetailSerializer(ZoneSerializer):
+    history = ZoneEventSerializer(source="zone.events.all", many=True)
 
 
 class ZoneInput(serializers.Serializer):
     tier = serializers.ChoiceField(choices=Tier.choices)
     name = serializers.CharField(max_length=200)
     reason = serializers.CharField()
-    areas = serializers.ListField(child=serializers.CharField(max_length=32), default=list)
+    areas = AreaCodeListField(default=list)
     places = serializers.ListField(child=serializers.IntegerField(), default=list)
     polygon = serializers.JSONField(required=False, allow_null=True, default=None)
 
+    def validate_places(self, ids: list[int]) -> list[Place]:
+        places = list(Place.objects.filter(pk__in=ids).select_related("area"))
+        if len(places) != len(set(ids)):
+            raise serializers.ValidationError(_("no such place"))
+        return places
 
-class ZonesView(APIView):
+
+class ZonesView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = ZoneInput
+    output = ZoneSerializer
+    do = actions.do_propose_zone
 
-    @extend_schema(operation_id="zones_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="zones_list",
+        responses=inline_serializer("ZoneList", {"results": ZoneSerializer(many=True)}),
+    )
     def get(self, request: Request) -> Response:
         zones = queries.zones_for(request.user)[:500]
-        return Response({"results": [zone_dict(r) for r in queries.rows(zones, timezone.now())]})
-
-    @extend_schema(request=ZoneInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = ZoneInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        areas = list(Area.objects.filter(code__in=v["areas"]))
-        unknown = sorted(set(v["areas"]) - {a.code for a in areas})
-        if unknown:
-            raise serializers.ValidationError({"areas": [f"no such area: {c}" for c in unknown]})
-        places = list(Place.objects.filter(pk__in=v["places"]).select_related("area"))
-        if len(places) != len(set(v["places"])):
-            raise serializers.ValidationError({"places": ["no such place"]})
-        zone = run_action(
-            lambda: actions.do_propose_zone(
-                tier=v["tier"],
-                name=v["name"],
-                reason=v["reason"],
-                areas=areas,
-                places=places,
-                polygon=v["polygon"],
-                acting_user=request.user,
-                request=request,
-            )
+        return Response(
+            {"results": ZoneSerializer(queries.rows(zones, timezone.now()), many=True).data}
         )
-        row = queries.rows([zone], timezone.now())[0]
-        return Response(zone_dict(row), status=status.HTTP_201_CREATED)
+
+    def perform(self, request: Request, target, data: dict) -> queries.ZoneRow:
+        return _row(super().perform(request, target, data))
 
 
 class ZoneView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="zones_detail", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="zones_detail", responses=ZoneDetailSerializer)
     def get(self, request: Request, zone_id: int) -> Response:
         zone = queries.get_zone_for_user(request.user, zone_id)
-        out = zone_dict(queries.rows([zone], timezone.now())[0])
-        out["history"] = [
-            {
-                "kind": e.kind,
-                "label": e.get_kind_display(),
-                "at": e.at,
-                "by": e.by_name,
-                "from_tier": e.from_tier,
-                "to_tier": e.to_tier,
-                "note": e.note,
-                "notice": e.notice,
-            }
-            for e in zone.events.all()
-        ]
-        return Response(out)
+        return Response(ZoneDetailSerializer(queries.rows([zone], timezone.now())[0]).data)
 
 
 class AreaRiskView(APIView):
@@ -173,74 +185,69 @@ class AreaRiskView(APIView):
         )
 
 
-class ProposeFromCasesView(APIView):
+class ZoneProposalsSerializer(serializers.Serializer):
+    proposed = serializers.SerializerMethodField()
+    existing = serializers.SerializerMethodField()
+    skipped = serializers.ListField(child=serializers.CharField())
+
+    def get_proposed(self, made: Proposals) -> list[int]:
+        return [z.pk for z in made.zones]
+
+    def get_existing(self, made: Proposals) -> list[int]:
+        return [z.pk for z in made.existing]
+
+
+class ProposeFromCasesView(ActionView):
     permission_classes = PERMISSIONS
-
-    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        made = run_action(
-            lambda: actions.do_propose_from_cases(acting_user=request.user, request=request)
-        )
-        return Response(
-            {
-                "proposed": [z.pk for z in made.zones],
-                "existing": [z.pk for z in made.existing],
-                "skipped": made.skipped,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+    input = None
+    output = ZoneProposalsSerializer
+    do = actions.do_propose_from_cases
 
 
-class DecisionInput(serializers.Serializer):
+class ZoneDecisionInput(serializers.Serializer):
     reason = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class DecisionView(APIView):
-    """approve, reject, step-down, lift: decisions needing ``approve``."""
+class DecisionView(ActionView):
+    """approve, reject, step-down, lift: decisions needing ``approve``, each a
+    step of the zone's life answered with the zone as it stands after it."""
 
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
     write_capability = "approve"
-    decision = ""
+    input = ZoneDecisionInput
+    output = ZoneSerializer
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(request=DecisionInput, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, zone_id: int) -> Response:
-        zone = queries.get_zone_for_user(request.user, zone_id)
-        data = DecisionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        reason = data.validated_data["reason"]
-        user = request.user
-        calls = {
-            "approve": lambda: actions.do_approve_zone(zone, acting_user=user, request=request),
-            "reject": lambda: actions.do_reject_zone(
-                zone, acting_user=user, reason=reason, request=request
-            ),
-            "step-down": lambda: actions.do_step_down_zone(
-                zone, acting_user=user, reason=reason, request=request
-            ),
-            "lift": lambda: actions.do_lift_zone(
-                zone, acting_user=user, reason=reason, request=request
-            ),
-        }
-        zone = run_action(calls[self.decision])
-        return Response(zone_dict(queries.rows([Zone.objects.get(pk=zone.pk)], timezone.now())[0]))
+    def get_target(self, request: Request, zone_id: int) -> Zone:
+        return queries.get_zone_for_user(request.user, zone_id)
+
+    def perform(self, request: Request, target, data: dict) -> queries.ZoneRow:
+        return _row(super().perform(request, target, data))
 
 
-def _decision(name: str):
-    """A view per decision, each with its own operation in the schema."""
+class ApproveView(DecisionView):
+    operation_id = "zones_approve"
+    do = actions.do_approve_zone
 
-    class View(DecisionView):
-        decision = name
+    def perform(self, request: Request, target, data: dict) -> queries.ZoneRow:
+        data.pop("reason")  # an approval gives none
+        return super().perform(request, target, data)
 
-        @extend_schema(
-            operation_id=f"zones_{name.replace('-', '_')}",
-            request=DecisionInput,
-            responses=OpenApiTypes.OBJECT,
-        )
-        def post(self, request: Request, zone_id: int) -> Response:
-            return super().post(request, zone_id)
 
-    return View.as_view()
+class RejectView(DecisionView):
+    operation_id = "zones_reject"
+    do = actions.do_reject_zone
+
+
+class StepDownView(DecisionView):
+    operation_id = "zones_step_down"
+    do = actions.do_step_down_zone
+
+
+class LiftView(DecisionView):
+    operation_id = "zones_lift"
+    do = actions.do_lift_zone
 
 
 urlpatterns = [
@@ -248,8 +255,8 @@ urlpatterns = [
     path("risk/", AreaRiskView.as_view(), name="zones-area-risk"),
     path("propose-from-cases/", ProposeFromCasesView.as_view(), name="zones-propose-from-cases"),
     path("<int:zone_id>/", ZoneView.as_view(), name="zones-detail"),
-    path("<int:zone_id>/approve/", _decision("approve"), name="zones-approve"),
-    path("<int:zone_id>/reject/", _decision("reject"), name="zones-reject"),
-    path("<int:zone_id>/step-down/", _decision("step-down"), name="zones-step-down"),
-    path("<int:zone_id>/lift/", _decision("lift"), name="zones-lift"),
+    path("<int:zone_id>/approve/", ApproveView.as_view(), name="zones-approve"),
+    path("<int:zone_id>/reject/", RejectView.as_view(), name="zones-reject"),
+    path("<int:zone_id>/step-down/", StepDownView.as_view(), name="zones-step-down"),
+    path("<int:zone_id>/lift/", LiftView.as_view(), name="zones-lift"),
 ]
