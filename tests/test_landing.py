@@ -82,3 +82,15 @@ def test_the_scan_page_offers_the_round_under_way_chosen(world, client_for):
     assert f'<option value="{open_.pk}" selected>' in page
     assert over.name not in page
     assert 'name="pool_size"' in page
+
+
+def test_the_phones_first_tab_is_named_after_the_field_work_it_opens(world, client_for):
+    def first_tab(user):
+        page = client_for(user).get("/accounts/start/", follow=True)
+        first = page.context["tab_items"][0]
+        return first["label"], first["url"], first["active"]
+
+    assert first_tab(world.village_member) == ("我的任务", "/screening/tasks/", True)
+    officer = _field(world, "chayan", TaskForceKind.LOCKDOWN)
+    assert first_tab(officer) == ("登记查验", "/checkpoints/check/", True)
+    assert first_tab(_field(world, "siji", TaskForceKind.TRANSFER))[0] == "我的转运任务"

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .landing import landing_url
+from .landing import FIELD_TAB_LABELS, landing_page, landing_url
 from .models import Role
 from .roles import has_capability
 
@@ -71,6 +71,6 @@ def _tabs(request: HttpRequest, items: list[dict], user) -> list[dict]:
         "active": request.path == start,
     }
     if user.role == Role.FIELD:
-        first["label"] = _("My tasks")
+        first["label"] = FIELD_TAB_LABELS.get(landing_page(user), _("My tasks"))
     rest = [i for i in items if i["url"] != start]
     return [first, *rest[: TABS_SHOWN - 1]]

@@ -11,6 +11,7 @@ accounts lies below the task-force apps.
 from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from .models import Role, TaskForceKind
 
@@ -33,6 +34,14 @@ FIELD_LANDING_BY_TASK_FORCE = {
     TaskForceKind.TESTING: "testing:scan",
     TaskForceKind.LOCKDOWN: "checkpoints:check-page",
     TaskForceKind.TRANSFER: "quarantine:driver",
+}
+
+#: The phone's first tab, named after the field work it opens.
+FIELD_TAB_LABELS = {
+    FIELD_LANDING: _("My tasks"),
+    "testing:scan": _("Scan tubes"),
+    "checkpoints:check-page": _("Record a check"),
+    "quarantine:driver": _("My trips"),
 }
 
 
