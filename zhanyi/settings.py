@@ -366,6 +366,7 @@ SPECTACULAR_SETTINGS = {
         "QuarantineSiteKindEnum": "zhanyi.quarantine.models.SiteKind",
         "QuarantineContactKindEnum": "zhanyi.quarantine.models.ContactKind",
         "SupplyHolderKindEnum": "zhanyi.supplies.models.HolderKind",
+        "VaccinationSiteKindEnum": "zhanyi.vaccination.models.SiteKind",
     },
 }
 

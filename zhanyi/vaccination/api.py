@@ -8,9 +8,11 @@ answers 400 with the action's messages by field.
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.fields import empty
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -19,10 +21,12 @@ from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import OperationsPermission
 from zhanyi.core import audit, jurisdiction
-from zhanyi.core.api import run_action
+from zhanyi.core.api import ActionView, InJurisdictionField
 from zhanyi.core.masking import mask_name
 from zhanyi.core.metrics import area_for
 from zhanyi.people import queries as people_queries
+from zhanyi.people.models import Person
+from zhanyi.places.api import AreaCodeField
 from zhanyi.places.models import Area
 
 from . import actions, queries
@@ -31,44 +35,58 @@ from .models import Appointment, Dose, DoseImport, Site, SiteKind, Vaccine
 PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
 
-def site_dict(s: Site) -> dict:
-    return {
-        "id": s.pk,
-        "name": s.name,
-        "area": s.area.code,
-        "kind": s.kind,
-        "kind_label": s.get_kind_display(),
-        "active": s.active,
-    }
+def _person(request: Request, pk: int) -> Person:
+    return people_queries.get_person_for_user(request, pk)
 
 
-def dose_dict(d: Dose) -> dict:
-    return {
-        "id": d.pk,
-        "person": d.person_id,
-        "vaccine": d.vaccine.code,
-        "dose_number": d.dose_number,
-        "batch": d.batch,
-        "site": d.site.name if d.site_id and d.site else d.site_name,
-        "given_at": d.given_at,
-        "completes_course": d.completes_course,
-        "source": d.source,
-    }
+def _site(request: Request, pk: int) -> Site:
+    return queries.get_site_for_user(request.user, pk)
 
 
-def import_dict(r: DoseImport) -> dict:
-    return {
-        "id": r.pk,
-        "filename": r.filename,
-        "rows": r.rows,
-        "stored": r.stored,
-        "duplicates": r.duplicates,
-        "unknown_persons": r.unknown_persons,
-        "created_persons": r.created_persons,
-        "refused": r.refused,
-        "problems": r.problems,
-        "seconds": r.seconds,
-    }
+class VaccinationSiteSerializer(serializers.ModelSerializer):
+    area = serializers.CharField(source="area.code")
+    kind_label = serializers.CharField(source="get_kind_display")
+
+    class Meta:
+        model = Site
+        fields = ["id", "name", "area", "kind", "kind_label", "active"]
+        read_only_fields = fields
+
+
+class VaccinationDoseSerializer(serializers.ModelSerializer):
+    vaccine = serializers.CharField(source="vaccine.code")
+    site = serializers.SerializerMethodField()
+    source = serializers.CharField()
+
+    class Meta:
+        model = Dose
+        fields = ["id", "person", "vaccine", "dose_number", "batch", "site", "given_at"]
+        fields += ["completes_course", "source"]
+        read_only_fields = fields
+
+    def get_site(self, dose: Dose) -> str:
+        return dose.site.name if dose.site_id and dose.site else dose.site_name
+
+
+class VaccinationImportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DoseImport
+        fields = ["id", "filename", "rows", "stored", "duplicates", "unknown_persons"]
+        fields += ["created_persons", "refused", "problems", "seconds"]
+        read_only_fields = fields
+
+
+class VaccinationAppointmentSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appointment
+        fields = ["id", "site", "person", "name", "work_unit", "headcount", "dose_number"]
+        fields += ["slot_at", "state"]
+        read_only_fields = fields
+
+    def get_name(self, appointment: Appointment) -> str:
+        return mask_name(appointment.person.name) if appointment.person_id else ""
 
 
 def _area_param(request: Request) -> Area | None:
@@ -124,57 +142,66 @@ class CoverageView(APIView):
 
 class VaccinationSiteInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    area = serializers.CharField(max_length=32)
+    area = AreaCodeField()
     kind = serializers.ChoiceField(choices=SiteKind.choices)
     address = serializers.CharField(max_length=255, required=False, default="")
 
 
-class SitesView(APIView):
+class SitesView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = VaccinationSiteInput
+    output = VaccinationSiteSerializer
+    do = actions.do_create_site
 
-    @extend_schema(operation_id="vaccination_sites_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="vaccination_sites_list",
+        responses=inline_serializer(
+            "VaccinationSiteList", {"results": VaccinationSiteSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
-        return Response({"results": [site_dict(s) for s in queries.sites_for(request.user)[:500]]})
+        sites = queries.sites_for(request.user)[:500]
+        return Response({"results": VaccinationSiteSerializer(sites, many=True).data})
 
-    @extend_schema(request=VaccinationSiteInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = VaccinationSiteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        area = Area.objects.filter(code=v["area"]).first()
-        if area is None:
-            raise serializers.ValidationError({"area": ["no such area"]})
-        site = run_action(
-            lambda: actions.do_create_site(
-                acting_user=request.user,
-                name=v["name"],
-                area=area,
-                kind=v["kind"],
-                address=v["address"],
-                request=request,
-            )
-        )
-        return Response(site_dict(site), status=status.HTTP_201_CREATED)
+
+class VaccineField(serializers.CharField):
+    """A vaccine the body names by its code (a 400 on the field when none has it)."""
+
+    def run_validation(self, data=empty):
+        code = super().run_validation(data)
+        vaccine = Vaccine.objects.filter(code=code.strip().lower()).first()
+        if vaccine is None:
+            raise serializers.ValidationError(_("no such vaccine"))
+        return vaccine
 
 
 class VaccinationDoseInput(serializers.Serializer):
-    person = serializers.IntegerField()
-    vaccine = serializers.CharField(max_length=32)
+    person = InJurisdictionField(_person)
+    vaccine = VaccineField(max_length=32)
     dose_number = serializers.IntegerField(min_value=1, max_value=9)
-    site = serializers.IntegerField()
+    site = InJurisdictionField(_site)
     batch = serializers.CharField(max_length=32, required=False, default="", allow_blank=True)
     given_at = serializers.DateTimeField(required=False)
 
 
-class DosesView(APIView):
+class DosesView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = VaccinationDoseInput
+    output = VaccinationDoseSerializer
+    do = actions.do_record_dose
 
     @extend_schema(
         operation_id="vaccination_doses_of_person",
         parameters=[OpenApiParameter("person", int, required=True)],
-        responses=OpenApiTypes.OBJECT,
+        responses=inline_serializer(
+            "VaccinationDosesOfPerson",
+            {
+                "person": serializers.IntegerField(),
+                "results": VaccinationDoseSerializer(many=True),
+            },
+        ),
     )
     def get(self, request: Request) -> Response:
         try:
@@ -191,133 +218,79 @@ class DosesView(APIView):
             detail={"person": person.pk, "doses": len(doses)},
             request=request,
         )
-        return Response({"person": person.pk, "results": [dose_dict(d) for d in doses]})
-
-    @extend_schema(request=VaccinationDoseInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = VaccinationDoseInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        person = people_queries.get_person_for_user(request, v["person"])
-        site = queries.get_site_for_user(request.user, v["site"])
-        vaccine = Vaccine.objects.filter(code=v["vaccine"].strip().lower()).first()
-        if vaccine is None:
-            raise serializers.ValidationError({"vaccine": ["no such vaccine"]})
-        dose = run_action(
-            lambda: actions.do_record_dose(
-                acting_user=request.user,
-                person=person,
-                vaccine=vaccine,
-                dose_number=v["dose_number"],
-                site=site,
-                batch=v["batch"],
-                given_at=v.get("given_at"),
-                request=request,
-            )
+        return Response(
+            {"person": person.pk, "results": VaccinationDoseSerializer(doses, many=True).data}
         )
-        return Response(dose_dict(dose), status=status.HTTP_201_CREATED)
 
 
 class VaccinationAppointmentInput(serializers.Serializer):
-    site = serializers.IntegerField()
+    site = InJurisdictionField(_site)
     slot_at = serializers.DateTimeField()
-    person = serializers.IntegerField(required=False)
+    person = InJurisdictionField(_person, required=False)
     work_unit = serializers.CharField(max_length=200, required=False, default="")
     headcount = serializers.IntegerField(min_value=1, default=1)
     dose_number = serializers.IntegerField(min_value=1, max_value=9, default=1)
 
 
-def appointment_dict(a: Appointment) -> dict:
-    return {
-        "id": a.pk,
-        "site": a.site_id,
-        "person": a.person_id,
-        "name": mask_name(a.person.name) if a.person_id else "",
-        "work_unit": a.work_unit,
-        "headcount": a.headcount,
-        "dose_number": a.dose_number,
-        "slot_at": a.slot_at,
-        "state": a.state,
-    }
-
-
-class AppointmentsView(APIView):
+class AppointmentsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
-
-    @extend_schema(operation_id="vaccination_appointments_list", responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
-        rows = list(queries.appointments_for(request.user)[:500])
-        return Response({"results": [appointment_dict(a) for a in rows]})
-
-    @extend_schema(request=VaccinationAppointmentInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = VaccinationAppointmentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        site = queries.get_site_for_user(request.user, v["site"])
-        person = (
-            people_queries.get_person_for_user(request, v["person"]) if v.get("person") else None
-        )
-        appointment = run_action(
-            lambda: actions.do_book_appointment(
-                acting_user=request.user,
-                site=site,
-                slot_at=v["slot_at"],
-                person=person,
-                work_unit=v["work_unit"],
-                headcount=v["headcount"],
-                dose_number=v["dose_number"],
-                request=request,
-            )
-        )
-        return Response(appointment_dict(appointment), status=status.HTTP_201_CREATED)
-
-
-class ImportsView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [MultiPartParser]
-
-    @extend_schema(operation_id="vaccination_imports_list", responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
-        rows = queries.imports_for(request.user)[:100]
-        return Response({"results": [import_dict(r) for r in rows]})
+    input = VaccinationAppointmentInput
+    output = VaccinationAppointmentSerializer
+    do = actions.do_book_appointment
 
     @extend_schema(
-        request={
-            "multipart/form-data": {
-                "type": "object",
-                "properties": {
-                    "file": {"type": "string", "format": "binary"},
-                    "create_unknown": {"type": "boolean"},
-                },
-            }
-        },
-        responses={201: OpenApiTypes.OBJECT},
+        operation_id="vaccination_appointments_list",
+        responses=inline_serializer(
+            "VaccinationAppointmentList", {"results": VaccinationAppointmentSerializer(many=True)}
+        ),
     )
-    def post(self, request: Request) -> Response:
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise serializers.ValidationError({"file": ["a file is needed"]})
-        create = str(request.data.get("create_unknown", "")).lower() in ("1", "true", "yes")
-        run = run_action(
-            lambda: actions.do_import_doses(
-                upload,
-                acting_user=request.user,
-                filename=upload.name,
-                create_unknown=create,
-                request=request,
-            )
+    def get(self, request: Request) -> Response:
+        rows = list(queries.appointments_for(request.user)[:500])
+        return Response({"results": VaccinationAppointmentSerializer(rows, many=True).data})
+
+
+class VaccinationImportInput(serializers.Serializer):
+    file = serializers.FileField(error_messages={"required": _("a file is needed")})
+    create_unknown = serializers.CharField(
+        required=False, default="", help_text="1, true or yes: add the persons not in the index"
+    )
+
+
+class ImportsView(ActionView):
+    permission_classes = PERMISSIONS
+    parser_classes = [MultiPartParser]
+    input = VaccinationImportInput
+    output = VaccinationImportSerializer
+
+    @extend_schema(
+        operation_id="vaccination_imports_list",
+        responses=inline_serializer(
+            "VaccinationImportList", {"results": VaccinationImportSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        rows = queries.imports_for(request.user)[:100]
+        return Response({"results": VaccinationImportSerializer(rows, many=True).data})
+
+    def perform(self, request: Request, target, data: dict) -> DoseImport:
+        upload = data["file"]
+        return actions.do_import_doses(
+            upload,
+            acting_user=request.user,
+            filename=upload.name,
+            create_unknown=data["create_unknown"].lower() in ("1", "true", "yes"),
+            request=request,
         )
-        return Response(import_dict(run), status=status.HTTP_201_CREATED)
 
 
 class ImportView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="vaccination_import", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="vaccination_import", responses=VaccinationImportSerializer)
     def get(self, request: Request, import_id: int) -> Response:
-        return Response(import_dict(queries.get_import_for_user(request.user, import_id)))
+        run = queries.get_import_for_user(request.user, import_id)
+        return Response(VaccinationImportSerializer(run).data)
 
 
 urlpatterns = [
