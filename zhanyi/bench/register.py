@@ -14,8 +14,9 @@ loads, each timed:
 1. ``first_load_s``: the first month's extract, ``--in-index`` of the people
    as they are, into the empty index (a city's first day: all new, households
    formed from 户号);
-2. (not measured: the linkage model trained on that index, once, as a live
-   city trains it once and reuses it until the index grows by 10 %)
+2. (not measured: the index's snapshot written and the linkage model trained
+   on it, once, as a live city trains it once and reuses it until the index
+   grows by 10 %)
 3. ``load_s``: the next month's extract, everyone, with the month's faults:
    the others are new (arrivals), the rest link.
 
@@ -27,8 +28,8 @@ character (the error file's rows).
 
 Each load is ``people.actions.register.do_load_register`` on the file, as
 the command line, the page and the API call it: read, checked,
-addresses resolved, the index's snapshot written (the persons changed since
-the model was trained), linked (exact identity number, then the model),
+addresses resolved, the index's snapshot brought up to date (the persons
+changed since it was written), linked (exact identity number, then the model),
 households formed, the new persons and the changes written, all in one
 transaction. The last line is JSON: ``bench``, ``rows``, ``load_s``,
 ``linked``, ``new``, ``review`` and the other counts.
@@ -228,13 +229,12 @@ def run(options: dict, out: TextIO) -> dict:
     _fresh_database(city_dir, options, out)
     first, first_s, first_stages = _timed_load(first_path, out, "first month (empty index)")
     t = time.perf_counter()
-    index = linkage.person_index_path()
-    linkage.linkage_model(index)
+    linkage.linkage_model(linkage.person_index_path())
     model_s = time.perf_counter() - t
-    # The next load writes the snapshot of the index as every load does
-    # (persons change between loads); the model is kept, as a live city
-    # keeps it until the index grows by 10 %.
-    index.unlink()
+    # The snapshot of the index and the model are kept, as a live city keeps
+    # them: the next load brings the snapshot up to date with the persons
+    # changed since (none here; a city's month changes a few), and the model
+    # is kept until the index grows by 10 %.
     say(out, f"set-up: linkage model ready in {model_s:.0f} s")
     load, load_s, stages = _timed_load(path, out, "next month")
     return {

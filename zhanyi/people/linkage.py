@@ -1,11 +1,13 @@
 """The person index as the linkage engine (``zhanyi.engine.linkage``) reads it.
 
 The engine works on Polars frames and never sees Django. This module turns
-the person index and the area tree into frames: the person index is read with
-one ``values_list`` cursor in chunks (5 million rows at full scale) and kept
-as a Parquet snapshot in ``ZHANYI_DATA_DIR/linkage/``, named by a stamp of
-the table (row count, highest id, last change) so that any change of persons
-makes a new snapshot. The linkage model is trained on a snapshot, saved,
+the person index and the area tree into frames: the person index is read
+(one ``COPY`` on PostgreSQL) and kept as a Parquet snapshot in
+``ZHANYI_DATA_DIR/linkage/``, named by a stamp of the table (row count,
+highest id, last change) so that any change of persons makes a new snapshot.
+A new snapshot is the last one brought up to date: only the persons changed
+since are read and normalised again (5 million rows at full scale, of which a
+month changes a tenth). The linkage model is trained on a snapshot, saved,
 and reused until the index has changed size by more than ``RETRAIN_CHANGE``.
 
 Every intake that links records to the index reads it here: pushed lists
@@ -14,7 +16,9 @@ Every intake that links records to the index reads it here: pushed lists
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 
 import polars as pl
@@ -38,8 +42,14 @@ INDEX_SCHEMA = pa.schema(
         ("sex", pa.string()),
         ("address", pa.string()),
         ("village_code", pa.string()),
+        ("household_id", pa.int64()),
     ]
 )
+
+#: Persons saved this long before the last snapshot's newest change are read
+#: again when it is brought up to date: a transaction that saved them before
+#: that change may have committed after the snapshot was read.
+SNAPSHOT_OVERLAP = dt.timedelta(hours=6)
 
 
 def snapshot_dir() -> Path:
@@ -49,25 +59,41 @@ def snapshot_dir() -> Path:
     return path
 
 
-def _stamp() -> str:
+def _figures() -> dict:
+    """What the stamp of the live persons is made of: count, highest id, last change."""
     live = Person.objects.filter(merged_into=None)
-    figures = live.aggregate(n=Count("id"), top=Max("id"), changed=Max("updated_at"))
+    return live.aggregate(n=Count("id"), top=Max("id"), changed=Max("updated_at"))
+
+
+def _stamp(figures: dict) -> str:
     db = settings.DATABASES["default"]
     # The normalised columns are part of the snapshot: a new engine's columns
     # make a new snapshot.
     from zhanyi.engine.linkage.normalise import NORMALISED_COLUMNS
 
     raw = f"{db['ENGINE']}|{db['NAME']}|{figures['n']}|{figures['top']}|{figures['changed']}"
-    raw += "|" + ",".join(NORMALISED_COLUMNS)
+    raw += "|" + ",".join(NORMALISED_COLUMNS) + "|" + ",".join(INDEX_SCHEMA.names)
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def _write_index(path: Path) -> None:
-    """The live persons as the engine reads them: one ``COPY`` on PostgreSQL
-    (``bulk.read_frame``), villages by their code, empty text as null."""
+def _read_persons(where: str, params: list) -> pl.DataFrame:
+    """Persons as the engine reads them (``INDEX_SCHEMA``, and ``merged``):
+    one ``COPY`` on PostgreSQL (``bulk.read_frame``), villages by their code,
+    empty text as null."""
     frame = bulk.read_frame(
         Person,
-        ["id", "name", "identity_number", "phone", "birth_date", "sex", "address", "village_id"],
+        [
+            "id",
+            "name",
+            "identity_number",
+            "phone",
+            "birth_date",
+            "sex",
+            "address",
+            "village_id",
+            "household_id",
+            "merged_into_id",
+        ],
         {
             "person_id": pl.Int64,
             "name": pl.String,
@@ -77,11 +103,14 @@ def _write_index(path: Path) -> None:
             "sex": pl.String,
             "address": pl.String,
             "village_id": pl.Int64,
+            "household_id": pl.Int64,
+            "merged": pl.Int64,
         },
-        where="merged_into_id IS NULL",
+        where=where,
+        params=params,
     )
     codes = dict(Area.objects.values_list("id", "code"))
-    frame = (
+    return (
         frame.sort("person_id")
         .with_columns(
             [
@@ -94,32 +123,78 @@ def _write_index(path: Path) -> None:
                 .alias("village_code")
             ]
         )
-        .drop("village_id")
+        .select(*INDEX_SCHEMA.names, "merged")
+        .cast({"birth_date": pl.Date})
     )
+
+
+def _prepared(raw: pl.DataFrame, path: Path) -> None:
+    """``raw`` persons normalised once (pinyin, simplified characters, phone
+    digits), not once per list, written to ``path``."""
+    # The linkage engine loads Splink (seconds): only when records are linked.
+    from zhanyi.engine.linkage import prepare_index
+
+    tmp = path.with_name(f"raw-{path.name}")
+    pq.write_table(raw.drop("merged").to_arrow().cast(INDEX_SCHEMA), tmp)
+    try:
+        prepare_index(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _brought_up_to_date(old: Path, figures: dict, path: Path) -> bool:
+    """Write ``path`` as the snapshot ``old`` with the persons changed since it
+    (read and normalised again, the merged away dropped); False when ``old``
+    cannot be used (then the whole index is read)."""
+    try:
+        meta = json.loads(old.with_suffix(".json").read_text())
+        since = dt.datetime.fromisoformat(meta["changed"]) - SNAPSHOT_OVERLAP
+        top = int(meta["top"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    changed = _read_persons("updated_at >= %s OR id > %s", [since, top])
+    delta = path.with_name(f"delta-{path.name}")
+    _prepared(changed.filter(pl.col("merged").is_null()), delta)
+    try:
+        fresh = pl.read_parquet(delta)
+        kept = pl.read_parquet(old).join(changed.select("person_id"), on="person_id", how="anti")
+        if kept.columns != fresh.columns:
+            return False
+        frame = pl.concat([kept, fresh.cast(kept.schema)]).sort("person_id")
+    finally:
+        delta.unlink(missing_ok=True)
+    if frame.height != figures["n"]:
+        # A person changed without their time of change moving: read them all.
+        return False
     tmp = path.with_suffix(".tmp")
-    pq.write_table(frame.to_arrow().cast(INDEX_SCHEMA), tmp)
+    frame.write_parquet(tmp, compression="zstd")
     tmp.replace(path)
+    return True
 
 
 def person_index_path() -> Path:
-    """The Parquet snapshot of the live person index, written when persons changed."""
+    """The Parquet snapshot of the live person index, written when persons
+    changed: the last snapshot brought up to date, else the whole index read."""
     directory = snapshot_dir()
-    path = directory / f"person-index-{_stamp()}.parquet"
-    if not path.exists():
-        # The linkage engine loads Splink (seconds): only when records are linked.
-        from zhanyi.engine.linkage import prepare_index
-
-        for old in directory.glob("person-index-*"):
+    figures = _figures()
+    path = directory / f"person-index-{_stamp(figures)}.parquet"
+    if path.exists():
+        return path
+    earlier = sorted(directory.glob("person-index-*.parquet"), key=lambda p: p.stat().st_mtime)
+    if not (earlier and _brought_up_to_date(earlier[-1], figures, path)):
+        _prepared(_read_persons("merged_into_id IS NULL", []), path)
+    changed = figures["changed"]
+    path.with_suffix(".json").write_text(
+        json.dumps({"top": figures["top"] or 0, "changed": (changed or _EPOCH).isoformat()})
+    )
+    for old in directory.glob("person-index-*"):
+        if old.stem != path.stem:
             old.unlink(missing_ok=True)
-        raw = directory / f"raw-{path.name}"
-        _write_index(raw)
-        try:
-            # Normalised once per snapshot (pinyin, simplified characters,
-            # phone digits), not once per list.
-            prepare_index(raw, path)
-        finally:
-            raw.unlink(missing_ok=True)
     return path
+
+
+#: The time of change of an empty index.
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class LinkageUnavailable(ValueError):

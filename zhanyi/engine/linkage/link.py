@@ -116,7 +116,9 @@ def load_index(index: pl.DataFrame | str | Path, *, for_linking: bool = False) -
 def prepare_index(index: pl.DataFrame | str | Path, path: str | Path) -> Path:
     """Normalise the index once and write it to ``path`` (Parquet) for ``link``."""
     frame = load_index(index)
-    keep = [*INDEX_COLUMNS, *(c for c in ("village_code",) if c in frame.columns)]
+    # The village and household ride along for the caller (the register's
+    # comparison of a linked row with the person as the index holds them).
+    keep = [*INDEX_COLUMNS, *(c for c in ("village_code", "household_id") if c in frame.columns)]
     from zhanyi.engine.linkage.normalise import NORMALISED_COLUMNS
 
     frame.select(*keep, *NORMALISED_COLUMNS).write_parquet(path, compression="zstd")

@@ -437,8 +437,9 @@ def _problems(frame: pl.DataFrame, path: str, areas: dict[str, tuple[int, str]])
 # Linking ------------------------------------------------------------------
 
 
-def _link(good: pl.DataFrame) -> pl.DataFrame:
-    """``line, person_id, decision, candidates, cluster`` for the good rows."""
+def _link(good: pl.DataFrame) -> tuple[pl.DataFrame, Path]:
+    """``line, person_id, decision, candidates`` for the good rows, and the
+    snapshot of the index they were linked against."""
     from zhanyi.engine.linkage import link
     from zhanyi.engine.linkage.normalise import NORMALISED_COLUMNS
 
@@ -463,7 +464,7 @@ def _link(good: pl.DataFrame) -> pl.DataFrame:
             pl.lit(None, pl.Int64).alias("person_id"),
             pl.lit("new").alias("decision"),
             pl.lit([], pl.List(pl.Int64)).alias("candidates"),
-        )
+        ), index_path
     model = linkage.linkage_model(index_path)
     result = link(records, index_path, model)
     return result.select(
@@ -471,7 +472,7 @@ def _link(good: pl.DataFrame) -> pl.DataFrame:
         "person_id",
         "decision",
         pl.col("candidates").cast(pl.List(pl.Int64)),
-    )
+    ), index_path
 
 
 def household_external_id(key: str) -> int:
@@ -493,29 +494,49 @@ _PERSON_SCHEMA = {
 }
 
 
-def _current(person_ids: list[int]) -> pl.DataFrame:
-    """The linked persons as the index holds them now."""
-    cols = [
-        "id",
-        "name",
-        "identity_number",
-        "sex",
-        "birth_date",
-        "phone",
-        "address",
-        "village_id",
-        "household_id",
-    ]
+def _current(person_ids: list[int], index_path: Path, areas: dict[str, tuple[int, str]]):
+    """The linked persons as the index holds them now: from the snapshot of
+    the live persons the rows were linked against (``linkage.person_index_path``,
+    read in this transaction), not from a second read of the whole table."""
     if not person_ids:
         return pl.DataFrame(schema=_PERSON_SCHEMA)
-    if len(person_ids) > 50_000:
-        frame = bulk.read_frame(Person, cols, _PERSON_SCHEMA, where="merged_into_id IS NULL")
-        return frame.filter(pl.col("person_id").is_in(person_ids))
-    rows: list[tuple] = []
-    live = Person.objects.filter(merged_into=None)
-    for qs in bulk.where_in(live, "id", person_ids, "bigint"):
-        rows += qs.values_list(*cols)
-    return pl.DataFrame(rows, schema=_PERSON_SCHEMA, orient="row")
+    village_pk = {code: pk for code, (pk, _path) in areas.items()}
+    index = pl.read_parquet(
+        index_path,
+        columns=[
+            "person_id",
+            "name",
+            "id_number",
+            "sex",
+            "birth_date",
+            "phone",
+            "address",
+            "village_code",
+            "household_id",
+        ],
+    )
+    # The snapshot holds empty text as null; the table holds it as "".
+    return (
+        index.join(
+            pl.DataFrame({"person_id": person_ids}, schema={"person_id": pl.Int64}),
+            on="person_id",
+            how="semi",
+        )
+        .select(
+            pl.col("person_id"),
+            pl.col("name").fill_null("").alias("p_name"),
+            pl.col("id_number").fill_null("").alias("p_identity"),
+            pl.col("sex").fill_null("").alias("p_sex"),
+            pl.col("birth_date").alias("p_birth"),
+            pl.col("phone").fill_null("").alias("p_phone"),
+            pl.col("address").fill_null("").alias("p_address"),
+            pl.col("village_code")
+            .replace_strict(village_pk, default=None, return_dtype=pl.Int64)
+            .alias("p_village"),
+            pl.col("household_id").alias("p_household"),
+        )
+        .cast(pl.Schema(_PERSON_SCHEMA))
+    )
 
 
 def _adopted(frame: pl.DataFrame, keys: list[str]) -> dict[str, int]:
@@ -586,23 +607,6 @@ def _households(frame: pl.DataFrame, areas: dict[str, tuple[int, str]]) -> tuple
     return frame, new.height
 
 
-_NEW_PERSON_FIELDS = (
-    "id",
-    "external_id",
-    "identity_type",
-    "identity_number",
-    "nationality",
-    "name",
-    "sex",
-    "birth_date",
-    "phone",
-    "address",
-    "village",
-    "household",
-    "created_at",
-    "updated_at",
-)
-_SOURCE_FIELDS = ("person", "source", "source_ref", "payload", "received_at", "received_by")
 _CHANGE_FIELDS = (
     "person",
     "kind",
@@ -626,11 +630,15 @@ _UPDATE_FIELDS = (
 )
 
 
-def _payload(row: dict[str, Any], kind: str) -> dict[str, Any]:
-    out = {f: row.get(f) for f in FIELDS if row.get(f) is not None}
-    out["register"] = kind
-    out["row"] = row["line"]
-    return out
+def _payload(kind: str) -> pl.Expr:
+    """Each row as received, as JSON text: the fields it gives (an empty cell
+    is left out), the register and the row's number in the file."""
+    given = pl.struct(
+        *(pl.col(f) for f in FIELDS), pl.lit(kind).alias("register"), pl.col("line").alias("row")
+    ).struct.json_encode()
+    # A field not given is left out: every key but the last two may be null,
+    # and a quote inside a value is escaped, so this matches keys only.
+    return given.str.replace_all(r'"[a-z_]+":null,', "")
 
 
 class _Writer:
@@ -647,53 +655,66 @@ class _Writer:
         self.ref = f"register:{load.pk}"
         self.reason = _("Population register, load %(id)d") % {"id": load.pk}
         self.village_label = {pk: f"{code}" for code, (pk, _path) in areas.items()}
-        self.sources = bulk.Inserter(SourceRecord, _SOURCE_FIELDS)
         self.history = bulk.Inserter(PersonChange, _CHANGE_FIELDS)
         self.changes: list[dict] = []
 
+    def _sources(self, rows: pl.DataFrame) -> None:
+        """A source record of each row (``person_id``): the row as received."""
+        bulk.copy_frame(
+            SourceRecord,
+            rows.select(
+                pl.col("person_id").cast(pl.Int64),
+                pl.lit(SourceRecord.Source.REGISTER.value).alias("source"),
+                pl.lit(self.ref).alias("source_ref"),
+                _payload(self.load.kind).alias("payload"),
+                pl.lit(self.now, bulk.TIMESTAMP).alias("received_at"),
+                pl.lit(self.user_id, pl.Int64).alias("received_by_id"),
+            ),
+        )
+
     def new_persons(self, rows: pl.DataFrame) -> None:
+        """Write the rows as new persons with their source records, a frame at a
+        time (COPY on PostgreSQL): no Python per row but the external id."""
         if rows.height == 0:
             return
         ids = bulk.reserve_ids(Person, rows.height)
-        persons, sources = [], []
-        for pk, r in zip(ids, rows.iter_rows(named=True), strict=True):
-            persons.append(
-                (
-                    pk,
-                    person_external_id(r["id_norm"]),
-                    "resident_id",
-                    r["id_norm"],
-                    "CHN",
-                    r["name_clean"],
-                    r["sex_norm"] or "unknown",
-                    r["birth_date_norm"],
-                    r["phone_e164"] or "",
-                    r["address_clean"] or "",
-                    r["village_pk"],
-                    r["household_pk"],
-                    self.now,
-                    self.now,
-                )
-            )
-            sources.append(
-                (
-                    pk,
-                    SourceRecord.Source.REGISTER,
-                    self.ref,
-                    _payload(r, self.load.kind),
-                    self.now,
-                    self.user_id,
-                )
-            )
-            if len(self.changes) < CHANGES_KEPT:
-                self.changes.append({"person": pk, "kind": "new", "row": r["line"], "fields": []})
-        bulk.insert_many(Person, _NEW_PERSON_FIELDS, persons)
-        self.sources.run(sources)
+        numbers = rows["id_norm"].to_list()
+        rows = rows.with_columns(pl.Series("person_id", ids, pl.Int64))
+        sex = pl.col("sex_norm")
+        bulk.copy_frame(
+            Person,
+            rows.select(
+                pl.col("person_id").alias("id"),
+                pl.Series("external_id", [person_external_id(n) for n in numbers], pl.Int64),
+                pl.lit("resident_id").alias("identity_type"),
+                pl.col("id_norm").alias("identity_number"),
+                pl.lit("CHN").alias("nationality"),
+                pl.col("name_clean").alias("name"),
+                pl.when(sex.is_null() | (sex == ""))
+                .then(pl.lit("unknown"))
+                .otherwise(sex)
+                .alias("sex"),
+                pl.col("birth_date_norm").alias("birth_date"),
+                pl.col("phone_e164").fill_null("").alias("phone"),
+                pl.col("address_clean").fill_null("").alias("address"),
+                pl.col("village_pk").cast(pl.Int64).alias("village_id"),
+                pl.col("household_pk").cast(pl.Int64).alias("household_id"),
+                pl.lit(self.now, bulk.TIMESTAMP).alias("created_at"),
+                pl.lit(self.now, bulk.TIMESTAMP).alias("updated_at"),
+            ),
+        )
+        self._sources(rows)
+        room = CHANGES_KEPT - len(self.changes)
+        if room > 0:
+            self.changes += [
+                {"person": pk, "kind": "new", "row": line, "fields": []}
+                for pk, line in zip(ids[:room], rows["line"].head(room).to_list(), strict=True)
+            ]
 
     def updates(self, rows: pl.DataFrame) -> tuple[int, int]:
         """Write the changed and moved persons; return (changed, moved)."""
         changed = moved = 0
-        updates, sources, history = [], [], []
+        updates, history, written = [], [], []
         for r in rows.iter_rows(named=True):
             diff: dict[str, list] = {}
             new = {
@@ -755,16 +776,7 @@ class _Writer:
                     self.now,
                 )
             )
-            sources.append(
-                (
-                    r["person_id"],
-                    SourceRecord.Source.REGISTER,
-                    self.ref,
-                    _payload(r, self.load.kind),
-                    self.now,
-                    self.user_id,
-                )
-            )
+            written.append(r["line"])
             if len(self.changes) < CHANGES_KEPT:
                 self.changes.append(
                     {
@@ -776,7 +788,7 @@ class _Writer:
                 )
         bulk.update_many(Person, _UPDATE_FIELDS, updates)
         self.history.run(history)
-        self.sources.run(sources)
+        self._sources(rows.filter(pl.col("line").is_in(written)))
         return changed, moved
 
 
@@ -959,11 +971,12 @@ def _store(
     load.save()
     areas = {code: (pk, p) for code, pk, p in Area.objects.values_list("code", "id", "path")}
     writer = _Writer(load, acting_user, areas)
-    frame = good.join(_link(good), on="line", how="left") if good.height else None
     new = changed = moved = unchanged = linked = review = households_new = 0
-    if frame is not None:
+    if good.height:
+        decisions, index_path = _link(good)
+        frame = good.join(decisions, on="line", how="left")
         links = frame.filter(pl.col("decision") == "link")
-        current = _current(links["person_id"].unique().to_list())
+        current = _current(links["person_id"].unique().to_list(), index_path, areas)
         frame = frame.join(current, on="person_id", how="left")
         frame, households_new = _households(frame, areas)
         linked_rows = frame.filter(pl.col("decision") == "link").sort("line")

@@ -91,6 +91,18 @@ def test_a_first_extract_creates_persons_and_households(world, tmp_path):
     assert chen.sex == "male" and str(chen.birth_date) == "1975-03-12"
     assert Household.objects.count() == 2
     assert SourceRecord.objects.filter(source="register").count() == 3
+    # The source record is the row as received; an empty cell is left out.
+    assert lin.source_records.get().payload == {
+        "name": "林秀英",
+        "identity_number": rid("19820704", 222),
+        "sex": "女",
+        "birth_date": "1982-07-04",
+        "address": addr(world),
+        "household_number": "H001",
+        "relation": "配偶",
+        "register": "hukou",
+        "row": 3,
+    }
     assert AuditEvent.objects.filter(action="people.register.load").count() == 1
 
 
@@ -112,6 +124,11 @@ def test_the_next_month_updates_without_duplicating_and_says_what_changed(world,
     assert wu.village == world.village
     change = PersonChange.objects.get(person=wu)
     assert "village" in change.changes and "address" in change.changes
+    # A source record of the month's row for the moved and the changed, none
+    # for the unchanged.
+    payloads = [r.payload for r in SourceRecord.objects.filter(source_ref=f"register:{load.pk}")]
+    assert sorted(p["name"] for p in payloads) == ["吴丽华", "林秀英", "王芳"]
+    assert {p["name"]: p["row"] for p in payloads}["吴丽华"] == 4
     kinds = sorted(c["kind"] for c in load.changes)
     assert kinds == ["changed", "moved", "new"]
     # The same file again: recognised, nothing loaded twice.
