@@ -133,13 +133,16 @@ def link(
     link_at: float = LINK_AT,
     new_below: float = NEW_BELOW,
     in_city_share: float = IN_CITY_SHARE,
+    clusters: bool = True,
 ) -> pl.DataFrame:
     """One row per record: record_key, person_id, decision, match_probability,
     method, cluster, candidates (see the module docstring).
 
     ``records`` needs record_key and the input columns of ``normalise_records``
     (village_code too, when the addresses were resolved, adds evidence).
-    Without a ``model`` one is trained on the index first.
+    Without a ``model`` one is trained on the index first. ``clusters=False``
+    leaves ``cluster`` null, for records that cannot name one person twice
+    (a register's rows, each with an identity number of its own).
     """
     _check_input(records, link_at=link_at, new_below=new_below)
     keys = records["record_key"]
@@ -177,9 +180,13 @@ def link(
     out = _with_conflicts(
         _decisions(recs, exact, best, link_at=link_at, new_below=new_below), conflicts
     )
-    clusters = _clusters(recs, out)
+    grouped = (
+        _clusters(recs, out)
+        if clusters
+        else recs.select("_row", pl.lit(None, pl.Int64).alias("cluster"))
+    )
     return (
-        out.join(clusters, on="_row", how="left")
+        out.join(grouped, on="_row", how="left")
         .sort("_row")
         .select(list(schema))
         .cast(pl.Schema(schema))

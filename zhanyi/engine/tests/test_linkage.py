@@ -130,6 +130,10 @@ def test_duplicates_within_the_list_share_one_cluster_and_strangers_do_not(city,
     assert by_key["s1"]["cluster"] == by_key["s2"]["cluster"]
     assert by_key["o1"]["cluster"] != by_key["s1"]["cluster"]
     assert len({by_key[k]["cluster"] for k in ("d1", "s1", "o1")}) == 3
+    # Without clusters (a register's rows): the same decisions, no cluster.
+    bare = link(_frame(rows), index, model, clusters=False)
+    assert bare.drop("cluster").equals(out.drop("cluster"))
+    assert bare["cluster"].null_count() == len(rows)
 
 
 def test_a_weak_match_goes_to_review_between_the_thresholds(city, index, model):

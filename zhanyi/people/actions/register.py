@@ -466,7 +466,9 @@ def _link(good: pl.DataFrame) -> tuple[pl.DataFrame, Path]:
             pl.lit([], pl.List(pl.Int64)).alias("candidates"),
         ), index_path
     model = linkage.linkage_model(index_path)
-    result = link(records, index_path, model)
+    # Each row has an identity number of its own (a second row of a number is
+    # refused in the check): no two rows are one person, so no clusters.
+    result = link(records, index_path, model, clusters=False)
     return result.select(
         pl.col("record_key").alias("line"),
         "person_id",
