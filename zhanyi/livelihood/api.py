@@ -9,9 +9,10 @@ messages by field.
 from __future__ import annotations
 
 from django.urls import path, reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.fields import empty
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -21,13 +22,23 @@ from rest_framework.views import APIView
 from zhanyi.accounts.models import User
 from zhanyi.accounts.roles import has_capability
 from zhanyi.core import audit, jurisdiction
-from zhanyi.core.api import run_action
-from zhanyi.core.masking import mask_name
+from zhanyi.core.api import ActionView, MaskedNameField
 from zhanyi.people.models import Household, Person
-from zhanyi.places.models import Area
+from zhanyi.places.api import AreaCodeField
 
 from . import actions, queries
-from .models import CareKind, Facility, FacilityKind, Good, Order, OrderState, PriceCheck
+from .models import (
+    Care,
+    CareKind,
+    Facility,
+    FacilityKind,
+    Good,
+    HomeLink,
+    Order,
+    OrderState,
+    OrderStep,
+    PriceCheck,
+)
 
 
 class LivelihoodCapability(BasePermission):
@@ -48,51 +59,84 @@ class LivelihoodCapability(BasePermission):
 PERMISSIONS = [IsAuthenticated, LivelihoodCapability]
 
 
-def facility_dict(f: Facility) -> dict:
-    return {
-        "id": f.pk,
-        "name": f.name,
-        "kind": f.kind,
-        "kind_label": f.get_kind_display(),
-        "area": f.area.code,
-        "address": f.address,
-        "active": f.active,
-    }
+class LivelihoodFacilitySerializer(serializers.ModelSerializer):
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    area = serializers.CharField(source="area.code")
+
+    class Meta:
+        model = Facility
+        fields = ["id", "name", "kind", "kind_label", "area", "address", "active"]
+        read_only_fields = fields
 
 
-def check_dict(c: PriceCheck) -> dict:
-    return {
-        "id": c.pk,
-        "facility": c.facility_id,
-        "good": c.good.name,
-        "price": str(c.price),
-        "reference_price": str(c.reference_price),
-        "deviation_percent": str(c.deviation_percent),
-        "flagged": c.flagged,
-        "checked_at": c.checked_at,
-        "checked_by": c.checked_by_name,
-    }
+class LivelihoodPriceCheckSerializer(serializers.ModelSerializer):
+    good = serializers.CharField(source="good.name")
+    checked_by = serializers.CharField(source="checked_by_name")
+
+    class Meta:
+        model = PriceCheck
+        fields = ["id", "facility", "good", "price", "reference_price", "deviation_percent"]
+        fields += ["flagged", "checked_at", "checked_by"]
+        read_only_fields = fields
 
 
-def order_dict(o: Order, *, steps: bool = False) -> dict:
-    out = {
-        "id": o.pk,
-        "household": o.household_id,
-        "address": o.household.address,
-        "area": o.area.code,
-        "facility": o.facility_id,
-        "state": o.state,
-        "state_label": o.get_state_display(),
-        "volunteer": o.volunteer.username if o.volunteer else None,
-        "placed_at": o.placed_at,
-        "updated_at": o.updated_at,
-    }
-    if steps:
-        out["items"] = o.items
-        out["steps"] = [
-            {"state": s.state, "at": s.at, "by": s.by_name, "note": s.note} for s in o.steps.all()
-        ]
-    return out
+class LivelihoodGoodSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Good
+        fields = ["name", "unit", "reference_price"]
+        read_only_fields = fields
+
+
+class LivelihoodOrderSerializer(serializers.ModelSerializer):
+    address = serializers.CharField(source="household.address")
+    area = serializers.CharField(source="area.code")
+    state = serializers.CharField()
+    state_label = serializers.CharField(source="get_state_display")
+    volunteer = serializers.CharField(source="volunteer.username", default=None)
+
+    class Meta:
+        model = Order
+        fields = ["id", "household", "address", "area", "facility", "state", "state_label"]
+        fields += ["volunteer", "placed_at", "updated_at"]
+        read_only_fields = fields
+
+
+class LivelihoodOrderStepSerializer(serializers.ModelSerializer):
+    state = serializers.CharField()
+    by = serializers.CharField(source="by_name")
+
+    class Meta:
+        model = OrderStep
+        fields = ["state", "at", "by", "note"]
+        read_only_fields = fields
+
+
+class LivelihoodOrderDetailSerializer(LivelihoodOrderSerializer):
+    """An order with what is ordered and each step it has gone through."""
+
+    steps = LivelihoodOrderStepSerializer(source="steps.all", many=True)
+
+    class Meta(LivelihoodOrderSerializer.Meta):
+        fields = [*LivelihoodOrderSerializer.Meta.fields, "items", "steps"]
+        read_only_fields = fields
+
+
+class LivelihoodCareSerializer(serializers.ModelSerializer):
+    name = MaskedNameField(source="person.name")
+    village = serializers.CharField(source="area.code")
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Care
+        fields = ["id", "person", "name", "village", "kind", "kind_label", "needs"]
+        fields += ["next_follow_up_at", "overdue"]
+        read_only_fields = fields
+
+    def get_overdue(self, care: Care) -> bool:
+        return queries.overdue(care)
 
 
 def _audit_read(request: Request, what: str, ids: list[int]) -> None:
@@ -106,305 +150,286 @@ def _audit_read(request: Request, what: str, ids: list[int]) -> None:
         )
 
 
-class FacilityInput(serializers.Serializer):
+class LivelihoodFacilityInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=FacilityKind.choices)
-    area = serializers.CharField(max_length=32)
+    area = AreaCodeField()
     address = serializers.CharField(max_length=255, required=False, default="")
     phone = serializers.CharField(max_length=32, required=False, default="")
 
 
-def _area(code: str) -> Area:
-    area = Area.objects.filter(code=code).first()
-    if area is None:
-        raise serializers.ValidationError({"area": [f"no area with code {code}"]})
-    return area
-
-
-class FacilitiesView(APIView):
+class FacilitiesView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = LivelihoodFacilityInput
+    output = LivelihoodFacilitySerializer
+    do = actions.do_add_facility
 
-    @extend_schema(operation_id="livelihood_facilities_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="livelihood_facilities_list",
+        responses=inline_serializer(
+            "LivelihoodFacilityList", {"results": LivelihoodFacilitySerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
         qs = queries.facilities_for(request.user)
         if request.query_params.get("kind") in FacilityKind.values:
             qs = qs.filter(kind=request.query_params["kind"])
-        return Response({"results": [facility_dict(f) for f in qs[:1000]]})
-
-    @extend_schema(request=FacilityInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = FacilityInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        v["area"] = _area(v["area"])
-        facility = run_action(
-            lambda: actions.do_add_facility(acting_user=request.user, request=request, **v)
-        )
-        return Response(facility_dict(facility), status=status.HTTP_201_CREATED)
+        return Response({"results": LivelihoodFacilitySerializer(qs[:1000], many=True).data})
 
 
-class PriceCheckInput(serializers.Serializer):
-    good = serializers.CharField(max_length=100)
+class GoodField(serializers.CharField):
+    """A staple good the body names by its name (a 400 on the field otherwise)."""
+
+    def run_validation(self, data=empty):
+        name = super().run_validation(data)
+        good = Good.objects.filter(name=name.strip()).first()
+        if good is None:
+            raise serializers.ValidationError(_("no staple good of that name"))
+        return good
+
+
+class LivelihoodPriceCheckInput(serializers.Serializer):
+    good = GoodField(max_length=100)
     price = serializers.CharField(max_length=16)
 
 
-class FacilityPricesView(APIView):
+class LivelihoodPriceCheckList(serializers.Serializer):
+    results = LivelihoodPriceCheckSerializer(many=True)
+
+
+class FacilityPricesView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = LivelihoodPriceCheckInput
+    output = LivelihoodPriceCheckSerializer
+    do = actions.do_record_price_check
 
-    @extend_schema(operation_id="livelihood_facility_prices_list", responses=OpenApiTypes.OBJECT)
+    def get_target(self, request: Request, facility_id: int) -> Facility:
+        return queries.get_facility_for_user(request.user, facility_id)
+
+    @extend_schema(
+        operation_id="livelihood_facility_prices_list", responses=LivelihoodPriceCheckList
+    )
     def get(self, request: Request, facility_id: int) -> Response:
-        facility = queries.get_facility_for_user(request.user, facility_id)
+        facility = self.get_target(request, facility_id)
         checks = facility.price_checks.select_related("good")[:500]
-        return Response({"results": [check_dict(c) for c in checks]})
-
-    @extend_schema(request=PriceCheckInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, facility_id: int) -> Response:
-        facility = queries.get_facility_for_user(request.user, facility_id)
-        data = PriceCheckInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        good = Good.objects.filter(name=data.validated_data["good"].strip()).first()
-        if good is None:
-            raise serializers.ValidationError({"good": ["no staple good of that name"]})
-        check = run_action(
-            lambda: actions.do_record_price_check(
-                facility,
-                good,
-                price=data.validated_data["price"],
-                acting_user=request.user,
-                request=request,
-            )
-        )
-        return Response(check_dict(check), status=status.HTTP_201_CREATED)
+        return Response({"results": LivelihoodPriceCheckSerializer(checks, many=True).data})
 
 
-class ReferencePriceInput(serializers.Serializer):
+class LivelihoodReferencePriceInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     unit = serializers.CharField(max_length=16)
     price = serializers.CharField(max_length=16)
 
 
-class PricesView(APIView):
+class PricesView(ActionView):
     """Price checks of the jurisdiction (``?flagged=1``: over the tolerance);
     POST sets a staple good's reference price (``approve``, city-wide)."""
 
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
     write_capability = "approve"
+    input = LivelihoodReferencePriceInput
+    output = LivelihoodGoodSerializer
+    do = actions.do_set_reference_price
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(operation_id="livelihood_prices_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="livelihood_prices_list",
+        responses=inline_serializer(
+            "LivelihoodPrices",
+            {
+                "goods": LivelihoodGoodSerializer(many=True),
+                "results": LivelihoodPriceCheckSerializer(many=True),
+            },
+        ),
+    )
     def get(self, request: Request) -> Response:
         qs = queries.price_checks_for(request.user)
         if request.query_params.get("flagged") in ("1", "true"):
             qs = qs.filter(flagged=True)
-        goods = [
-            {"name": g.name, "unit": g.unit, "reference_price": str(g.reference_price)}
-            for g in queries.goods()
-        ]
-        return Response({"goods": goods, "results": [check_dict(c) for c in qs[:500]]})
-
-    @extend_schema(request=ReferencePriceInput, responses={200: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = ReferencePriceInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        good = run_action(
-            lambda: actions.do_set_reference_price(
-                acting_user=request.user, request=request, **data.validated_data
-            )
-        )
         return Response(
-            {"name": good.name, "unit": good.unit, "reference_price": str(good.reference_price)}
+            {
+                "goods": LivelihoodGoodSerializer(queries.goods(), many=True).data,
+                "results": LivelihoodPriceCheckSerializer(qs[:500], many=True).data,
+            }
         )
 
 
-class LinkInput(serializers.Serializer):
+class LivelihoodLinkInput(serializers.Serializer):
     household = serializers.IntegerField(required=False)
     person = serializers.IntegerField(required=False)
     gate = serializers.CharField(max_length=100)
 
+    def validate(self, data: dict) -> dict:
+        """The household named, or the person's, in the caller's area."""
+        user = self.context["request"].user
+        household = None
+        if data.get("household"):
+            households = Household.objects.select_related("village", "grid")
+            household = (
+                jurisdiction.scope(households, user, "village__path")
+                .filter(pk=data["household"])
+                .first()
+            )
+        elif data.get("person"):
+            persons = Person.objects.select_related("household")
+            person = (
+                jurisdiction.scope(persons, user, "village__path").filter(pk=data["person"]).first()
+            )
+            household = person.household if person else None
+        if household is None:
+            raise serializers.ValidationError({"household": [_("no such household in your area")]})
+        return {"household": household, "gate": data["gate"]}
 
-class LinksView(APIView):
+
+class LivelihoodHomeLinkSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HomeLink
+        fields = ["url", "code", "expires_at"]
+        read_only_fields = fields
+
+    def get_url(self, link: HomeLink) -> str:
+        path = reverse("livelihood:home-order", args=[link.token])
+        return self.context["request"].build_absolute_uri(path)
+
+
+class LinksView(ActionView):
     """A sealed home's order link and code (for a household, or a person's household)."""
 
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
-
-    @extend_schema(request=LinkInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = LinkInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        household = None
-        if v.get("household"):
-            household = (
-                jurisdiction.scope(
-                    Household.objects.select_related("village", "grid"),
-                    request.user,
-                    "village__path",
-                )
-                .filter(pk=v["household"])
-                .first()
-            )
-        elif v.get("person"):
-            person = (
-                jurisdiction.scope(
-                    Person.objects.select_related("household"), request.user, "village__path"
-                )
-                .filter(pk=v["person"])
-                .first()
-            )
-            household = person.household if person else None
-        if household is None:
-            raise serializers.ValidationError({"household": ["no such household in your area"]})
-        link = run_action(
-            lambda: actions.do_issue_home_link(
-                household, gate=v["gate"], acting_user=request.user, request=request
-            )
-        )
-        url = request.build_absolute_uri(reverse("livelihood:home-order", args=[link.token]))
-        return Response(
-            {"url": url, "code": link.code, "expires_at": link.expires_at},
-            status=status.HTTP_201_CREATED,
-        )
+    input = LivelihoodLinkInput
+    output = LivelihoodHomeLinkSerializer
+    do = actions.do_issue_home_link
 
 
 class OrdersView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="livelihood_orders_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="livelihood_orders_list",
+        responses=inline_serializer(
+            "LivelihoodOrderList", {"results": LivelihoodOrderSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
         qs = queries.orders_for(request.user)
         if request.query_params.get("state") in OrderState.values:
             qs = qs.filter(state=request.query_params["state"])
         orders = list(qs[:500])
         _audit_read(request, "orders", [o.pk for o in orders])
-        return Response({"results": [order_dict(o) for o in orders]})
+        return Response({"results": LivelihoodOrderSerializer(orders, many=True).data})
 
 
 class OrderView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="livelihood_order_detail", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="livelihood_order_detail", responses=LivelihoodOrderDetailSerializer
+    )
     def get(self, request: Request, order_id: int) -> Response:
         order = queries.get_order_for_user(request.user, order_id)
         _audit_read(request, "order", [order.pk])
-        return Response(order_dict(order, steps=True))
+        return Response(LivelihoodOrderDetailSerializer(order).data)
 
 
-class AdvanceInput(serializers.Serializer):
+class LivelihoodAdvanceInput(serializers.Serializer):
     step = serializers.ChoiceField(choices=["accept", "decline", "gate", "hand", "deliver"])
     volunteer = serializers.CharField(max_length=150, required=False, default="")
     reason = serializers.CharField(max_length=255, required=False, default="")
 
 
-class OrderAdvanceView(APIView):
+class OrderAdvanceView(ActionView):
     """One step of an order: ``accept`` or ``decline`` (the store), ``gate``
     (at the compound's gate), ``hand`` (to a volunteer, by user name), ``deliver``."""
 
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = LivelihoodAdvanceInput
+    output = LivelihoodOrderDetailSerializer
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(request=AdvanceInput, responses={200: OpenApiTypes.OBJECT})
-    def post(self, request: Request, order_id: int) -> Response:
-        order = queries.get_order_for_user(request.user, order_id)
-        data = AdvanceInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+    def get_target(self, request: Request, order_id: int) -> Order:
+        return queries.get_order_for_user(request.user, order_id)
+
+    def perform(self, request: Request, target: Order, data: dict) -> Order:
         common = {"acting_user": request.user, "request": request}
-        step = v["step"]
+        step = data["step"]
         if step == "hand":
-            volunteer = (
-                User.objects.filter(username=v["volunteer"]).first()
-                if v["volunteer"]
-                else request.user
-            )
-            run_action(lambda: actions.do_hand_to_volunteer(order, volunteer=volunteer, **common))
+            name = data["volunteer"]
+            volunteer = User.objects.filter(username=name).first() if name else request.user
+            actions.do_hand_to_volunteer(target, volunteer=volunteer, **common)
         elif step == "decline":
-            run_action(lambda: actions.do_decline_order(order, reason=v["reason"], **common))
+            actions.do_decline_order(target, reason=data["reason"], **common)
         else:
-            fn = {
+            do = {
                 "accept": actions.do_accept_order,
                 "gate": actions.do_bring_to_gate,
                 "deliver": actions.do_deliver_order,
             }[step]
-            run_action(lambda: fn(order, **common))
-        return Response(order_dict(order, steps=True))
+            do(target, **common)
+        return target
 
 
-class CareInput(serializers.Serializer):
+class LivelihoodCareInput(serializers.Serializer):
     person = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=CareKind.choices)
     needs = serializers.CharField(max_length=255, required=False, default="")
 
-
-def care_dict(c) -> dict:
-    return {
-        "id": c.pk,
-        "person": c.person_id,
-        "name": mask_name(c.person.name),
-        "village": c.area.code,
-        "kind": c.kind,
-        "kind_label": c.get_kind_display(),
-        "needs": c.needs,
-        "next_follow_up_at": c.next_follow_up_at,
-        "overdue": queries.overdue(c),
-    }
-
-
-class CareView(APIView):
-    permission_classes = PERMISSIONS
-    parser_classes = [JSONParser]
-
-    @extend_schema(operation_id="livelihood_care_list", responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
-        cares = list(queries.care_for(request.user)[:1000])
-        _audit_read(request, "care", [c.pk for c in cares])
-        return Response({"results": [care_dict(c) for c in cares]})
-
-    @extend_schema(request=CareInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = CareInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+    def validate_person(self, pk: int) -> Person:
+        persons = Person.objects.select_related("village")
         person = (
-            jurisdiction.scope(
-                Person.objects.select_related("village"), request.user, "village__path"
-            )
-            .filter(pk=v["person"])
+            jurisdiction.scope(persons, self.context["request"].user, "village__path")
+            .filter(pk=pk)
             .first()
         )
         if person is None:
-            raise serializers.ValidationError({"person": ["no such person in your area"]})
-        care = run_action(
-            lambda: actions.do_add_care(
-                person, kind=v["kind"], needs=v["needs"], acting_user=request.user, request=request
-            )
-        )
-        return Response(care_dict(care), status=status.HTTP_201_CREATED)
+            raise serializers.ValidationError(_("no such person in your area"))
+        return person
 
 
-class FollowUpInput(serializers.Serializer):
+class CareView(ActionView):
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+    input = LivelihoodCareInput
+    output = LivelihoodCareSerializer
+    do = actions.do_add_care
+
+    @extend_schema(
+        operation_id="livelihood_care_list",
+        responses=inline_serializer(
+            "LivelihoodCareList", {"results": LivelihoodCareSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        cares = list(queries.care_for(request.user)[:1000])
+        _audit_read(request, "care", [c.pk for c in cares])
+        return Response({"results": LivelihoodCareSerializer(cares, many=True).data})
+
+
+class LivelihoodFollowUpInput(serializers.Serializer):
     note = serializers.CharField(max_length=255)
     close = serializers.BooleanField(default=False)
 
 
-class FollowUpsView(APIView):
+class FollowUpsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = LivelihoodFollowUpInput
+    output = LivelihoodCareSerializer
+    do = actions.do_follow_up
 
-    @extend_schema(request=FollowUpInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, care_id: int) -> Response:
-        care = queries.get_care_for_user(request.user, care_id)
-        data = FollowUpInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        run_action(
-            lambda: actions.do_follow_up(
-                care, acting_user=request.user, request=request, **data.validated_data
-            )
-        )
-        care.refresh_from_db()
-        return Response(care_dict(care), status=status.HTTP_201_CREATED)
+    def get_target(self, request: Request, care_id: int) -> Care:
+        return queries.get_care_for_user(request.user, care_id)
+
+    def perform(self, request: Request, target: Care, data: dict) -> Care:
+        super().perform(request, target, data)
+        target.refresh_from_db()  # the answer is the care followed up, not the follow-up
+        return target
 
 
 urlpatterns = [
