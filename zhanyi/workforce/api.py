@@ -8,8 +8,9 @@ checked against the caller's jurisdiction (outside it: 404). A refusal answers
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -19,53 +20,60 @@ from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import OperationsPermission, has_capability
 from zhanyi.core import audit
-from zhanyi.core.api import run_action
+from zhanyi.core.api import ActionView
 from zhanyi.core.masking import mask_name, mask_phone
-from zhanyi.places.models import Area
+from zhanyi.places.api import AreaCodeField
 
 from . import actions, queries
-from .models import Deployment, Direction, ForceKind, MutualAidTeam, Shift
+from .actions.rosters import RosterResult
+from .models import Deployment, Direction, ForceKind, MutualAidTeam, PartyBranch, Shift
 
 PERMISSIONS = [IsAuthenticated, OperationsPermission]
 
 
-def _area(code: str) -> Area:
-    area = Area.objects.filter(code=code).first()
-    if area is None:
-        raise serializers.ValidationError({"area": [f"no area with code {code}"]})
-    return area
+class WorkforceDeploymentSerializer(serializers.ModelSerializer):
+    area = serializers.CharField(source="area.code")
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    shift = serializers.CharField()
+
+    class Meta:
+        model = Deployment
+        fields = ["id", "area", "kind", "kind_label", "headcount", "shift", "post", "since"]
+        fields += ["until"]
+        read_only_fields = fields
 
 
-def deployment_dict(d: Deployment) -> dict:
-    return {
-        "id": d.pk,
-        "area": d.area.code,
-        "kind": d.kind,
-        "kind_label": d.get_kind_display(),
-        "headcount": d.headcount,
-        "shift": d.shift,
-        "post": d.post,
-        "since": d.since,
-        "until": d.until,
-    }
+class WorkforceAidTeamSerializer(serializers.ModelSerializer):
+    direction = serializers.CharField()
+    kind = serializers.CharField()
+    area = serializers.CharField(source="area.code")
+
+    class Meta:
+        model = MutualAidTeam
+        fields = ["id", "name", "direction", "kind", "headcount", "counterpart", "area"]
+        fields += ["started_at", "ended_at"]
+        read_only_fields = fields
 
 
-def team_dict(t: MutualAidTeam) -> dict:
-    return {
-        "id": t.pk,
-        "name": t.name,
-        "direction": t.direction,
-        "kind": t.kind,
-        "headcount": t.headcount,
-        "counterpart": t.counterpart,
-        "area": t.area.code,
-        "started_at": t.started_at,
-        "ended_at": t.ended_at,
-    }
+class WorkforceBranchSerializer(serializers.ModelSerializer):
+    area = serializers.CharField(source="area.code")
+
+    class Meta:
+        model = PartyBranch
+        fields = ["id", "name", "area", "members", "posts"]
+        read_only_fields = fields
 
 
-class DeploymentInput(serializers.Serializer):
-    area = serializers.CharField(max_length=32)
+class WorkforceBranchMadeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PartyBranch
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class WorkforceDeploymentInput(serializers.Serializer):
+    area = AreaCodeField()
     kind = serializers.CharField(
         max_length=32,
         help_text="sampling, quarantine_site, clinic, lab, volunteer, cadre or police",
@@ -76,132 +84,114 @@ class DeploymentInput(serializers.Serializer):
     since = serializers.DateTimeField(required=False, default=None)
 
 
-class DeploymentsView(APIView):
+class DeploymentsView(ActionView):
     """Deployments in force in the jurisdiction (``?all=1``: ended ones too) and
     the headcount of each kind; POST deploys."""
 
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = WorkforceDeploymentInput
+    output = WorkforceDeploymentSerializer
+    do = actions.do_deploy
 
-    @extend_schema(operation_id="workforce_deployments_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="workforce_deployments_list",
+        responses=inline_serializer(
+            "WorkforceDeploymentList",
+            {
+                "by_kind": serializers.DictField(child=serializers.IntegerField()),
+                "results": WorkforceDeploymentSerializer(many=True),
+            },
+        ),
+    )
     def get(self, request: Request) -> Response:
         qs = queries.deployments_for(request.user)
         if request.query_params.get("all") not in ("1", "true"):
             qs = queries.in_force(qs)
         totals = {k["value"]: k["count"] for k in queries.by_kind(request.user)}
-        return Response({"by_kind": totals, "results": [deployment_dict(d) for d in qs[:1000]]})
-
-    @extend_schema(request=DeploymentInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = DeploymentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        v["area"] = _area(v["area"])
-        deployment = run_action(
-            lambda: actions.do_deploy(acting_user=request.user, request=request, **v)
-        )
-        return Response(deployment_dict(deployment), status=status.HTTP_201_CREATED)
+        rows = WorkforceDeploymentSerializer(qs[:1000], many=True).data
+        return Response({"by_kind": totals, "results": rows})
 
 
-class DeploymentEndView(APIView):
+class DeploymentEndView(ActionView):
     permission_classes = PERMISSIONS
+    input = None
+    output = WorkforceDeploymentSerializer
+    do = actions.do_end_deployment
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
-    def post(self, request: Request, deployment_id: int) -> Response:
-        deployment = queries.get_deployment_for_user(request.user, deployment_id)
-        run_action(
-            lambda: actions.do_end_deployment(deployment, acting_user=request.user, request=request)
-        )
-        return Response(deployment_dict(deployment))
+    def get_target(self, request: Request, deployment_id: int) -> Deployment:
+        return queries.get_deployment_for_user(request.user, deployment_id)
 
 
-class AidTeamInput(serializers.Serializer):
+class WorkforceAidTeamInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     direction = serializers.ChoiceField(choices=Direction.choices)
     kind = serializers.CharField(max_length=32, default=ForceKind.SAMPLING)
     headcount = serializers.IntegerField(min_value=1)
     counterpart = serializers.CharField(max_length=200)
-    area = serializers.CharField(max_length=32)
+    area = AreaCodeField()
 
 
-class TeamsView(APIView):
+class TeamsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = WorkforceAidTeamInput
+    output = WorkforceAidTeamSerializer
+    do = actions.do_register_team
 
-    @extend_schema(operation_id="workforce_teams_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="workforce_teams_list",
+        responses=inline_serializer(
+            "WorkforceAidTeamList", {"results": WorkforceAidTeamSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
-        return Response({"results": [team_dict(t) for t in queries.teams_for(request.user)[:500]]})
-
-    @extend_schema(request=AidTeamInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = AidTeamInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        v["area"] = _area(v["area"])
-        team = run_action(
-            lambda: actions.do_register_team(acting_user=request.user, request=request, **v)
-        )
-        return Response(team_dict(team), status=status.HTTP_201_CREATED)
+        teams = queries.teams_for(request.user)[:500]
+        return Response({"results": WorkforceAidTeamSerializer(teams, many=True).data})
 
 
-class AidTeamStepInput(serializers.Serializer):
+class WorkforceAidTeamStepInput(serializers.Serializer):
     step = serializers.ChoiceField(choices=["start", "end"])
 
 
-class TeamStepView(APIView):
+class TeamStepView(ActionView):
     """``start``: the team arrived (or left on its mission); ``end``: it went home (came back)."""
 
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = WorkforceAidTeamStepInput
+    output = WorkforceAidTeamSerializer
+    do = actions.do_move_team
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(request=AidTeamStepInput, responses={200: OpenApiTypes.OBJECT})
-    def post(self, request: Request, aid_team_id: int) -> Response:
-        team = queries.get_team_for_user(request.user, aid_team_id)
-        data = AidTeamStepInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        run_action(
-            lambda: actions.do_move_team(
-                team, step=data.validated_data["step"], acting_user=request.user, request=request
-            )
-        )
-        return Response(team_dict(team))
+    def get_target(self, request: Request, aid_team_id: int) -> MutualAidTeam:
+        return queries.get_team_for_user(request.user, aid_team_id)
 
 
-class BranchInput(serializers.Serializer):
+class WorkforceBranchInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    area = serializers.CharField(max_length=32)
+    area = AreaCodeField()
     members = serializers.IntegerField(min_value=0, default=0)
     posts = serializers.IntegerField(min_value=0, default=0)
 
 
-class BranchesView(APIView):
+class BranchesView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = WorkforceBranchInput
+    output = WorkforceBranchMadeSerializer
+    do = actions.do_add_branch
 
-    @extend_schema(operation_id="workforce_branches_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="workforce_branches_list",
+        responses=inline_serializer(
+            "WorkforceBranchList", {"results": WorkforceBranchSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
-        rows = [
-            {
-                "id": b.pk,
-                "name": b.name,
-                "area": b.area.code,
-                "members": b.members,
-                "posts": b.posts,
-            }
-            for b in queries.branches_for(request.user)[:1000]
-        ]
-        return Response({"results": rows})
-
-    @extend_schema(request=BranchInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = BranchInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        v["area"] = _area(v["area"])
-        branch = run_action(
-            lambda: actions.do_add_branch(acting_user=request.user, request=request, **v)
-        )
-        return Response({"id": branch.pk, "name": branch.name}, status=status.HTTP_201_CREATED)
+        branches = queries.branches_for(request.user)[:1000]
+        return Response({"results": WorkforceBranchSerializer(branches, many=True).data})
 
 
 class RosterView(APIView):
@@ -252,39 +242,37 @@ def _is_day(text: str) -> bool:
     return True
 
 
-class RosterImportView(APIView):
+class WorkforceRosterImportInput(serializers.Serializer):
+    file = serializers.FileField(error_messages={"required": _("send the roster as 'file'")})
+
+
+class WorkforceRosterImportSerializer(serializers.Serializer):
+    import_ = serializers.IntegerField(source="record.pk")
+    rows = serializers.IntegerField(source="record.rows")
+    stored = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+    warnings = serializers.ListField(child=serializers.DictField())
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["import"] = fields.pop("import_")  # "import" is a keyword in Python
+        return fields
+
+
+class RosterImportView(ActionView):
     """A roster file (xlsx, xls or csv) as ``file``: the rows stored, the
     warnings and refusals by line."""
 
     permission_classes = PERMISSIONS
     parser_classes = [MultiPartParser]
+    input = WorkforceRosterImportInput
+    output = WorkforceRosterImportSerializer
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(
-        request={
-            "multipart/form-data": {
-                "type": "object",
-                "properties": {"file": {"type": "string", "format": "binary"}},
-            }
-        },
-        responses={200: OpenApiTypes.OBJECT},
-    )
-    def post(self, request: Request) -> Response:
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise serializers.ValidationError({"file": ["send the roster as 'file'"]})
-        result = run_action(
-            lambda: actions.do_import_roster(
-                upload, upload.name, acting_user=request.user, request=request
-            )
-        )
-        return Response(
-            {
-                "import": result.record.pk,
-                "rows": result.record.rows,
-                "stored": result.stored,
-                "errors": result.errors,
-                "warnings": result.warnings,
-            }
+    def perform(self, request: Request, target, data: dict) -> RosterResult:
+        upload = data["file"]
+        return actions.do_import_roster(
+            upload, upload.name, acting_user=request.user, request=request
         )
 
 
