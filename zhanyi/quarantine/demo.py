@@ -13,7 +13,7 @@ import datetime as dt
 import random
 
 from zhanyi.handoffs.models import Handoff
-from zhanyi.places.models import Area, AreaLevel
+from zhanyi.places.models import Area, AreaLevel, Place
 from zhanyi.quarantine import actions
 from zhanyi.quarantine.models import Placement, PlacementState, Site, Twinning, Vehicle
 
@@ -26,8 +26,9 @@ def _sites(acting_user, rng: random.Random) -> int:
     made = 0
     counties = list(Area.objects.filter(level=AreaLevel.COUNTY).order_by("code"))
     for county in counties:
-        lon, lat = county.lon or 117.65, county.lat or 24.51
+        spots = _spots(county, HOTELS_PER_COUNTY + 1, rng)
         for n in range(HOTELS_PER_COUNTY + 1):
+            lon, lat = spots[n]
             reserve = n == HOTELS_PER_COUNTY
             name = f"{county.name}{'方舱' if reserve else '隔离酒店'}{n + 1}"
             if Site.objects.filter(name=name).exists():
@@ -36,8 +37,8 @@ def _sites(acting_user, rng: random.Random) -> int:
                 acting_user=acting_user,
                 name=name,
                 area=county,
-                lon=lon + rng.uniform(-0.04, 0.04),
-                lat=lat + rng.uniform(-0.03, 0.03),
+                lon=lon,
+                lat=lat,
                 kind="cabin" if reserve else "hotel",
                 state="reserve" if reserve else "active",
                 staff_on_duty=12,
@@ -58,6 +59,24 @@ def _sites(acting_user, rng: random.Random) -> int:
         if county != twin and not Twinning.objects.filter(county=county).exists():
             actions.do_set_twin(county, twin, acting_user=acting_user)
     return made
+
+
+def _spots(county: Area, n: int, rng: random.Random) -> list[tuple[float, float]]:
+    """``n`` points inside ``county`` for its sites: beside places of its own
+    villages (a county's outline is seldom round, so a point near its centre
+    may fall outside it), else its centre."""
+    located = list(
+        Place.objects.filter(area__path__startswith=county.path, lon__isnull=False)
+        .order_by("pk")
+        .values_list("lon", "lat")[:200]
+    )
+    if not located:
+        return [(county.lon or 117.65, county.lat or 24.51)] * n
+    chosen = rng.sample(located, min(n, len(located)))
+    chosen += [chosen[-1]] * (n - len(chosen))
+    return [
+        (lon + rng.uniform(-0.001, 0.001), lat + rng.uniform(-0.001, 0.001)) for lon, lat in chosen
+    ]
 
 
 VEHICLES_PER_COUNTY, SEATS = 3, 6

@@ -94,6 +94,8 @@ def the_city_is_built_and_its_logins_work(result, data_dir, client) -> None:
     # of 14 September shows the pushed lists as the change since noon.
     reports = [Report.objects.get(pk=pk) for pk in replay["reports"]]
     assert [f"{r}" for r in reports][:2] == ["2021-09-14 12:00", "2021-09-14 20:00"]
+    # Taken in the story, just after their time (the list shows when each was taken).
+    assert all(r.taken_at == r.scheduled_for + demo.REPORT_TAKEN_AFTER for r in reports)
     evening = reports[1].figures.get(area__level="city", name="screening.records")
     assert evening.previous_value == 0 and evening.change == evening.value > 0
     assert Area.objects.filter(level="county").count() == 16
@@ -189,6 +191,14 @@ def the_map_shows_the_articles_zones_at_their_level_with_sites_and_cases(client)
     sites = map_layers.get("quarantine_sites").fn(None, at, False)
     assert sites and sum(f["properties"]["occupied"] for f in sites) > 0
     assert all(f["properties"]["rooms"] > 0 for f in sites)
+    # Each site is drawn inside its own county's outline (within a street's width).
+    from shapely.geometry import Point, shape
+
+    from zhanyi.quarantine.models import Site
+
+    for site in Site.objects.select_related("area").exclude(area__boundary=None):
+        outline = shape(site.area.boundary).buffer(0.002)
+        assert outline.contains(Point(site.lon, site.lat)), site.name
     busiest = Check.objects.order_by("-checked_at").values_list("checked_at", flat=True).first()
     stations = map_layers.get("checkpoints").fn(None, busiest, False)
     assert stations and sum(f["properties"]["vehicles"] for f in stations) > 0
