@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhanyi.accounts.models import TaskForceKind
 from zhanyi.core import deadlines, figure_cache
-from zhanyi.core.metrics import figure
+from zhanyi.core.metrics import figure, for_areas
 from zhanyi.places.models import Area
 
 
@@ -29,8 +29,29 @@ def _ledger(area: Area | None) -> tuple[dt.datetime, list[deadlines.Item]]:
     return figure_cache.shared(("command.ledger", area.pk if area else None), read)
 
 
+def _ledgers(areas) -> tuple[dt.datetime, list[list[deadlines.Item]]]:
+    """The ledgers of ``areas`` at one moment, each deadline read once for
+    all of them (``deadlines.overdue_in``), once per pass of figures."""
+
+    def read() -> tuple[dt.datetime, list[list[deadlines.Item]]]:
+        now = timezone.now()
+        return now, deadlines.overdue_in(areas, now)
+
+    key = ("command.ledgers", tuple(a.pk if a is not None else None for a in areas))
+    return figure_cache.shared(key, read)
+
+
+def _open(items: list[deadlines.Item]) -> list[deadlines.Item]:
+    return [i for i in items if i.closed_at is None]
+
+
 def _open_items(area: Area | None) -> list[deadlines.Item]:
-    return [i for i in _ledger(area)[1] if i.closed_at is None]
+    return _open(_ledger(area)[1])
+
+
+def _median_hours_late(now: dt.datetime, items: list[deadlines.Item]) -> float:
+    late = [i.late_by(now).total_seconds() / 3600 for i in items if i.closed_at is not None]
+    return round(statistics.median(late), 1) if late else 0.0
 
 
 @figure(
@@ -44,6 +65,11 @@ def overdue_items(area: Area | None) -> int:
     return len(_open_items(area))
 
 
+@for_areas("command.overdue_items")
+def overdue_items_in(areas) -> list[int]:
+    return [len(_open(items)) for items in _ledgers(areas)[1]]
+
+
 @figure(
     "command.median_hours_late_to_close",
     _("Median time past the deadline before closing (last 7 days)"),
@@ -52,22 +78,34 @@ def overdue_items(area: Area | None) -> int:
     link="command:supervision",
 )
 def median_hours_late_to_close(area: Area | None) -> float:
-    now, items = _ledger(area)
-    late = [i.late_by(now).total_seconds() / 3600 for i in items if i.closed_at is not None]
-    return round(statistics.median(late), 1) if late else 0.0
+    return _median_hours_late(*_ledger(area))
+
+
+@for_areas("command.median_hours_late_to_close")
+def median_hours_late_to_close_in(areas) -> list[float]:
+    now, ledgers = _ledgers(areas)
+    return [_median_hours_late(now, items) for items in ledgers]
 
 
 def _register_owner_figure(owner: str, order: int) -> None:
-    def count(area: Area | None) -> int:
-        return sum(1 for i in _open_items(area) if deadlines.owner_of(i) == owner)
+    def owned(items: list[deadlines.Item]) -> int:
+        return sum(1 for i in _open(items) if deadlines.owner_of(i) == owner)
 
+    def count(area: Area | None) -> int:
+        return owned(_ledger(area)[1])
+
+    def count_in(areas) -> list[int]:
+        return [owned(items) for items in _ledgers(areas)[1]]
+
+    name = f"command.overdue.{owner}"
     figure(
-        f"command.overdue.{owner}",
+        name,
         format_lazy("{}: {}", _("Overdue items"), TaskForceKind(owner).label),
         _("items"),
         order=order,
         link=f"command:supervision?owner={owner}",
     )(count)
+    for_areas(name)(count_in)
 
 
 # One figure per task force that owns a registered deadline; an item owned by

@@ -25,7 +25,7 @@ registered deadline through ``overdue``; nothing here names an app.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -71,6 +71,10 @@ class Deadline:
     hours_key: str
     owner: str
     fn: Callable[[Area | None, dt.datetime], list[Item]]
+    #: an area's items are exactly those of a wider area whose ``area`` lies
+    #: within it (each item stands alone); False for a deadline whose items
+    #: depend on one another within the area read (one item per person)
+    nested: bool = True
 
     def hours(self) -> int | None:
         """The protocol's number of hours for this deadline (None: per item)."""
@@ -83,8 +87,9 @@ class Deadline:
 _REGISTRY: dict[str, Deadline] = {}
 
 
-def deadline(name: str, label: str | Promise, hours: str = "", *, owner: str):
-    """Register ``fn(area, now) -> [Item]`` as the one definition of a deadline."""
+def deadline(name: str, label: str | Promise, hours: str = "", *, owner: str, nested: bool = True):
+    """Register ``fn(area, now) -> [Item]`` as the one definition of a deadline;
+    ``nested``: see ``Deadline.nested``."""
     if hours:
         section, _dot, key = hours.partition(".")
         if not hasattr(getattr(load_protocol(), section, None), key):
@@ -93,7 +98,7 @@ def deadline(name: str, label: str | Promise, hours: str = "", *, owner: str):
     def decorate(fn: Callable[[Area | None, dt.datetime], list[Item]]):
         if name in _REGISTRY and _REGISTRY[name].fn is not fn:
             raise ValueError(f"deadline {name!r} is defined twice")
-        _REGISTRY[name] = Deadline(name, label, hours, owner, fn)
+        _REGISTRY[name] = Deadline(name, label, hours, owner, fn, nested)
         return fn
 
     return decorate
@@ -128,6 +133,36 @@ def overdue(area: Area | None, now: dt.datetime, *, names: list[str] | None = No
         if names is None or entry.name in names:
             items.extend(entry.fn(area, now))
     return sorted(items, key=lambda i: i.late_by(now), reverse=True)
+
+
+def overdue_in(areas: Sequence[Area | None], now: dt.datetime) -> list[list[Item]]:
+    """``overdue`` for each of ``areas``, reading each nested deadline once
+    for the widest of them (the city, for the report's city and counties)
+    and giving each area below it the items that lie in it; the others are
+    read area by area."""
+    widest = [a for a in areas if not any(_within(a, b) and a != b for b in areas)]
+    found: list[list[Item]] = [[] for _ in areas]
+    for entry in registered():
+        if not entry.nested:
+            for items, area in zip(found, areas, strict=True):
+                items.extend(entry.fn(area, now))
+            continue
+        read = {_key(top): entry.fn(top, now) for top in widest}
+        for items, area in zip(found, areas, strict=True):
+            top = next(t for t in widest if _within(area, t))
+            items.extend(i for i in read[_key(top)] if _within(i.area, area))
+    return [sorted(items, key=lambda i: i.late_by(now), reverse=True) for items in found]
+
+
+def _key(area: Area | None):
+    return None if area is None else area.pk
+
+
+def _within(area: Area | None, wider: Area | None) -> bool:
+    """Whether ``area`` lies in ``wider`` (None: everywhere)."""
+    if wider is None:
+        return True
+    return area is not None and area.path.startswith(wider.path)
 
 
 def window_start(now: dt.datetime) -> dt.datetime:

@@ -19,11 +19,13 @@ Two ways to read them:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.db.models import Aggregate, Count, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
@@ -44,6 +46,15 @@ class Figure:
     #: the list behind the figure: a URL name, with a query string if any
     #: (``"tracing:home?overdue=1"``); the dashboards make the figure a link to it
     link: str = ""
+    #: the same figure for many areas at once (``for_areas``), when its app gives it
+    many: Callable[[Sequence[Area | None]], list[int | float]] | None = None
+
+    def values_in(self, areas: Sequence[Area | None]) -> list[int | float]:
+        """The figure for each of ``areas``: one computation for all of them
+        when the figure has a form for many areas, else one per area."""
+        if self.many is not None:
+            return list(self.many(areas))
+        return [self.fn(area) for area in areas]
 
 
 _REGISTRY: dict[str, Figure] = {}
@@ -60,6 +71,56 @@ def figure(
             raise ValueError(f"figure {name!r} is defined twice")
         _REGISTRY[name] = Figure(name, label, unit, fn, order, link)
         return fn
+
+    return decorate
+
+
+def for_areas(name: str):
+    """Register ``fn(areas) -> [value per area]`` as the form of the figure
+    ``name`` (registered already) for many areas at once, which the report
+    uses (its figures for the city and every county): one grouped query for
+    all the areas where ``fn(area)`` makes one per area. It must give exactly
+    what ``fn`` gives for each area; the figures' tests compare them on the
+    demo's city (``zhanyi/command/tests/test_demo_replay.py``)."""
+
+    def decorate(many: Callable[[Sequence[Area | None]], list[int | float]]):
+        _REGISTRY[name] = replace(get(name), many=many)
+        return many
+
+    return decorate
+
+
+def tally(
+    name: str,
+    label: str | Promise,
+    unit: str | Promise = "",
+    order: int = 100,
+    link: str = "",
+    *,
+    area: str,
+    total: Callable[[], Aggregate] | None = None,
+):
+    """Register a figure that counts the rows a function gives (a queryset
+    over every area), or totals them (``total``: ``lambda: Sum("count")``),
+    within an area through ``area`` (their foreign key to an area): the
+    figure for one area filters the rows by the area's path, and its form for
+    many areas (``for_areas``) totals them by area in one grouped query
+    (``tally_in``), both from the one definition. The decorated name stays
+    the figure for one area."""
+
+    def decorate(rows: Callable[[], QuerySet]) -> Callable[[Area | None], int | float]:
+        def one(where: Area | None) -> int | float:
+            within = rows().filter(**area_filter(where, f"{area}__path"))
+            if total is None:
+                return within.count()
+            return within.aggregate(total=total())["total"] or 0
+
+        def many(areas: Sequence[Area | None]) -> list[int | float]:
+            return tally_in(rows(), area, areas, total() if total is not None else None)
+
+        figure(name, label, unit, order, link)(one)
+        for_areas(name)(many)
+        return one
 
     return decorate
 
@@ -92,7 +153,9 @@ def _figures(names: Iterable[str] | None) -> list[Figure]:
     return registered() if names is None else [get(n) for n in names]
 
 
-def _values(figures: list[Figure], entries: dict[str, figure_cache.Entry]) -> FigureValues:
+def values_of(figures: list[Figure], entries: dict[str, figure_cache.Entry]) -> FigureValues:
+    """The ``figures``' values from their entries (``figure_cache.values``),
+    for a page that reads them from the cache together with something else."""
     return FigureValues(
         {
             "name": f.name,
@@ -122,7 +185,23 @@ def compute(names: Iterable[str] | None = None, area: Area | None = None) -> Fig
     figures = _figures(names)
     with figure_cache.computing_together():
         entries = {f.name: figure_cache.compute_entry(f, area) for f in figures}
-    return _values(figures, entries)
+    return values_of(figures, entries)
+
+
+def compute_in(
+    areas: Sequence[Area | None], names: Iterable[str] | None = None
+) -> list[FigureValues]:
+    """``compute`` for each of ``areas`` (one ``FigureValues`` per area, in
+    order): each figure computed once for all of them when it has a form for
+    many areas (``for_areas``), else area by area."""
+    figures = _figures(names)
+    per_area: list[dict[str, figure_cache.Entry]] = [{} for _ in areas]
+    with figure_cache.computing_together():
+        for f in figures:
+            started = time.time()
+            for entries, value in zip(per_area, f.values_in(areas), strict=True):
+                entries[f.name] = (value, started)
+    return [values_of(figures, entries) for entries in per_area]
 
 
 def shown(
@@ -133,7 +212,7 @@ def shown(
     computed once for all readers when they are not; ``fresh``: computed after
     this call began. The caller has chosen ``area`` within the reader's reach."""
     figures = _figures(names)
-    return _values(figures, figure_cache.values(figures, area, fresh=fresh))
+    return values_of(figures, figure_cache.values(figures, area, fresh=fresh))
 
 
 def area_for(user) -> Area | None:
@@ -178,3 +257,43 @@ def area_filter(area: Area | None, path_field: str) -> dict:
     if area is None:
         return {}
     return {f"{path_field}__startswith": area.path}
+
+
+def _area_paths(rows: QuerySet, area_field: str) -> dict[int, str]:
+    """Every area's path by its id (the areas ``area_field`` of ``rows`` points
+    at), read once per pass of figures."""
+    model = rows.model
+    for part in area_field.split("__"):
+        model = model._meta.get_field(part).related_model
+    return figure_cache.shared(
+        ("core.area_paths", model._meta.label),
+        lambda: dict(model._default_manager.values_list("pk", "path")),
+    )
+
+
+def tally_in(
+    rows: QuerySet, area_field: str, areas: Sequence[Area | None], total: Aggregate | None = None
+) -> list[int | float]:
+    """``total`` (a count of the rows by default, or a sum) of the ``rows``
+    under each of ``areas``, through ``area_field`` (a foreign key to an area):
+    what ``rows.filter(**area_filter(area, area_field + "__path"))`` totals
+    for each area, in one query for all of them. The rows are totalled by
+    the area they name (``GROUP BY`` the key), and each area adds up the
+    areas below it; ``None`` (everywhere) adds up every row, those naming no
+    area too. Only for totals that add up (counts, sums), never a count of
+    distinct things, which two areas below one may share."""
+    totals = dict(
+        rows.order_by()
+        .values_list(area_field)
+        .annotate(total=total if total is not None else Count("*"))
+        .values_list(area_field, "total")
+    )
+    paths = _area_paths(rows, area_field)
+    named = [(paths[pk], value or 0) for pk, value in totals.items() if pk is not None]
+    everything = sum(value or 0 for value in totals.values())
+    return [
+        everything
+        if area is None
+        else sum(value for path, value in named if path.startswith(area.path))
+        for area in areas
+    ]

@@ -24,6 +24,7 @@ from zhanyi.quarantine.models import Placement, PlacementState, TripState, TripS
     gettext_lazy("Placement in quarantine"),
     "deadlines.transfer_hours",
     owner="quarantine",
+    nested=False,  # one item per person waiting, whichever of their areas is read
 )
 def placements(area: Area | None, now: dt.datetime) -> list[Item]:
     """People waiting past their deadline, and people placed late lately."""

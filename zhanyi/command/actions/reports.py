@@ -159,13 +159,16 @@ def _previous_report(scheduled_for: dt.datetime) -> Report | None:
 
 def _compute_figures() -> list[tuple[Area, str, str, str, int, float]]:
     """Every registered figure for the city and each county, computed now:
-    (area, name, label, unit, order, value), labels in the site's language."""
+    (area, name, label, unit, order, value), labels in the site's language.
+    A figure with a form for many areas is computed once for all of them
+    (one grouped query, ``metrics.compute_in``), the others area by area."""
     registered = metrics.registered()
     with override(settings.LANGUAGE_CODE):
         labels = {f.name: (str(f.label), str(f.unit)) for f in registered}
     values = []
-    for area in report_areas():
-        for value in metrics.compute(area=area):
+    areas = report_areas()
+    for area, figures in zip(areas, metrics.compute_in(areas), strict=True):
+        for value in figures:
             name = value["name"]
             values.append(
                 (

@@ -31,6 +31,8 @@ from zhanyi.tracing.demo import replay_family_cluster
 from zhanyi.tracing.models import Case, Contact, InfectionSource
 from zhanyi.zones.models import ZoneEvent
 
+from . import figures_parity
+
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
@@ -42,8 +44,16 @@ def test_the_demo_builds_the_city_and_replays_the_story(settings, tmp_path, clie
     the_city_is_built_and_its_logins_work(result, tmp_path, client)
     the_map_shows_the_articles_zones_at_their_level_with_sites_and_cases(client)
     the_family_cluster_is_replayed_once_with_contacts_hand_offs_and_companions(tmp_path)
+    each_figure_for_many_areas_is_each_areas_own()
     the_teams_assign_the_cases_close_control_and_trace_the_source(settings, client)
     each_persona_lands_on_its_own_work(client)
+
+
+def each_figure_for_many_areas_is_each_areas_own() -> None:
+    """The report computes some figures once for all its areas (one grouped
+    query, ``metrics.for_areas``): on the replayed city each gives every
+    area, nested ones too, what the figure gives that area alone."""
+    assert figures_parity.differences() == []
 
 
 def each_persona_lands_on_its_own_work(client) -> None:

@@ -1,0 +1,48 @@
+"""The report computes a figure with a form for many areas once for all its
+areas (``metrics.for_areas``, ``metrics.tally``): each area's value is the
+figure's own for that area. The demo's replayed city is checked the same way
+(``test_demo_replay``)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from zhanyi.command.actions.reports import _compute_figures, report_areas
+from zhanyi.core import metrics
+from zhanyi.people.models import HealthCode, Person
+from zhanyi.tracing.tests.factories import case
+
+from .figures_parity import differences
+
+pytestmark = pytest.mark.django_db
+
+
+def _some_of_everything(world) -> None:
+    for village, people in ((world.village, 3), (world.village2, 1), (world.other_village, 2)):
+        for n in range(people):
+            Person.objects.create(name=f"居民{n}", village=village)
+    Person.objects.create(name="无村", village=None)
+    someone = Person.objects.filter(village=world.village).first()
+    now = timezone.now()
+    HealthCode.objects.create(
+        person=someone, colour="red", rule="test", reason="test", changed_at=now, decided_at=now
+    )
+    case(world.village, day=14)
+    case(world.other_village, day=15)
+
+
+def test_each_figure_for_many_areas_is_each_areas_own(world):
+    _some_of_everything(world)
+    assert {"people.persons", "command.overdue_items", "care.in_hospital"} <= {
+        f.name for f in metrics.registered() if f.many
+    }
+    assert differences() == []
+
+
+def test_the_report_stores_each_areas_own_figures(world):
+    _some_of_everything(world)
+    stored = {(area.pk, name): value for area, name, *_rest, value in _compute_figures()}
+    for area in report_areas():
+        for figure in metrics.compute(area=area):
+            assert stored[(area.pk, figure["name"])] == float(figure["value"]), figure["name"]
