@@ -1,4 +1,6 @@
-"""Figures of hospital care (数出一门): one definition each."""
+"""Figures of hospital care (数出一门): one definition each. Each counts rows
+within an area through their area (``metrics.tally``): one query per area for
+a dashboard, one grouped query for all the report's areas."""
 
 from __future__ import annotations
 
@@ -7,26 +9,25 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure
+from zhanyi.core.metrics import tally
 from zhanyi.engine.protocol import LOCAL_TZ
-from zhanyi.places.models import Area
 
 from .models import Admission, Alert, Condition
 
 
-def _in_hospital(area: Area | None):
-    return Admission.objects.filter(discharged_at=None, **area_filter(area, "area__path"))
+def _in_hospital():
+    return Admission.objects.filter(discharged_at=None)
 
 
-@figure("care.in_hospital", _("Cases in hospital"), _("cases"), order=170, link="care:home")
-def in_hospital(area: Area | None) -> int:
-    return _in_hospital(area).count()
+@tally("care.in_hospital", _("Cases in hospital"), _("cases"), 170, "care:home", area="area")
+def in_hospital():
+    return _in_hospital()
 
 
 def _by_condition(condition: str, label, order: int) -> None:
-    @figure(f"care.{condition}", label, _("cases"), order=order, link="care:home")
-    def count(area: Area | None) -> int:
-        return _in_hospital(area).filter(condition=condition).count()
+    @tally(f"care.{condition}", label, _("cases"), order, "care:home", area="area")
+    def count():
+        return _in_hospital().filter(condition=condition)
 
 
 _by_condition(Condition.MILD, _("In hospital, mild"), 171)
@@ -35,15 +36,16 @@ _by_condition(Condition.SEVERE, _("In hospital, severe"), 173)
 _by_condition(Condition.CRITICAL, _("In hospital, critical"), 174)
 
 
-@figure(
+@tally(
     "care.severe_or_critical",
     _("Severe or critical cases in hospital"),
     _("cases"),
-    order=175,
-    link="care:home",
+    175,
+    "care:home",
+    area="area",
 )
-def severe_or_critical(area: Area | None) -> int:
-    return _in_hospital(area).filter(condition__in=[Condition.SEVERE, Condition.CRITICAL]).count()
+def severe_or_critical():
+    return _in_hospital().filter(condition__in=[Condition.SEVERE, Condition.CRITICAL])
 
 
 def _today_start() -> dt.datetime:
@@ -51,42 +53,35 @@ def _today_start() -> dt.datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-@figure("care.admitted_today", _("Cases admitted today"), _("cases"), order=176, link="care:home")
-def admitted_today(area: Area | None) -> int:
+@tally("care.admitted_today", _("Cases admitted today"), _("cases"), 176, "care:home", area="area")
+def admitted_today():
     return Admission.objects.filter(
-        admitted_at__gte=_today_start(),
-        admitted_at__lte=timezone.now(),
-        **area_filter(area, "area__path"),
-    ).count()
-
-
-@figure("care.discharged", _("Cases discharged"), _("cases"), order=177, link="care:home")
-def discharged(area: Area | None) -> int:
-    return Admission.objects.filter(
-        discharged_at__isnull=False, **area_filter(area, "area__path")
-    ).count()
-
-
-@figure(
-    "care.monitoring",
-    _("Under health monitoring after discharge"),
-    _("people"),
-    order=178,
-    link="care:home",
-)
-def monitoring(area: Area | None) -> int:
-    now = timezone.now()
-    return (
-        Admission.objects.filter(
-            discharged_at__lte=now, monitoring_until__gt=now, **area_filter(area, "area__path")
-        )
-        .exclude(person__admissions__discharged_at__isnull=True)  # in hospital again
-        .count()
+        admitted_at__gte=_today_start(), admitted_at__lte=timezone.now()
     )
 
 
-@figure("care.alerts_open", _("Care alerts open"), _("alerts"), order=179, link="care:home")
-def alerts_open(area: Area | None) -> int:
-    return Alert.objects.filter(
-        closed_at=None, **area_filter(area, "admission__area__path")
-    ).count()
+@tally("care.discharged", _("Cases discharged"), _("cases"), 177, "care:home", area="area")
+def discharged():
+    return Admission.objects.filter(discharged_at__isnull=False)
+
+
+@tally(
+    "care.monitoring",
+    _("Under health monitoring after discharge"),
+    _("people"),
+    178,
+    "care:home",
+    area="area",
+)
+def monitoring():
+    now = timezone.now()
+    return Admission.objects.filter(discharged_at__lte=now, monitoring_until__gt=now).exclude(
+        person__admissions__discharged_at__isnull=True  # in hospital again
+    )
+
+
+@tally(
+    "care.alerts_open", _("Care alerts open"), _("alerts"), 179, "care:home", area="admission__area"
+)
+def alerts_open():
+    return Alert.objects.filter(closed_at=None)

@@ -12,8 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from zhanyi.checkpoints.models import Check, Outcome, Station, Vessel, VesselState
-from zhanyi.core.metrics import area_filter, figure
-from zhanyi.places.models import Area
+from zhanyi.core import metrics
 
 _TURNED_BACK = Q(outcome=Outcome.TURN_BACK)
 
@@ -32,51 +31,73 @@ def tally(checks: QuerySet[Check]) -> dict[str, int]:
     return checks.aggregate(**TALLY)
 
 
-def _checks(area: Area | None) -> QuerySet[Check]:
-    return Check.objects.filter(**area_filter(area, "station__area__path"))
+@metrics.tally(
+    "checkpoints.stations",
+    _("Traffic checkpoints open"),
+    _("checkpoints"),
+    order=80,
+    area="area",
+)
+def stations():
+    return Station.objects.filter(active=True)
 
 
-@figure("checkpoints.stations", _("Traffic checkpoints open"), _("checkpoints"), order=80)
-def stations(area: Area | None) -> int:
-    return Station.objects.filter(active=True, **area_filter(area, "area__path")).count()
-
-
-@figure(
+@metrics.tally(
     "checkpoints.vehicles_checked",
     _("Vehicles checked"),
     _("vehicles"),
     order=81,
     link="checkpoints:days",
+    area="station__area",
 )
-def vehicles_checked(area: Area | None) -> int:
-    return _checks(area).count()
+def vehicles_checked():
+    return Check.objects.all()
 
 
-@figure("checkpoints.people_checked", _("People checked at checkpoints"), _("people"), order=82)
-def people_checked(area: Area | None) -> int:
-    return tally(_checks(area))["people_checked"]
+# The people's sums are TALLY's (``Coalesce(Sum("people"), 0)``, with the
+# turned-back filter for those turned back): a sum of no checks is 0.
+@metrics.tally(
+    "checkpoints.people_checked",
+    _("People checked at checkpoints"),
+    _("people"),
+    order=82,
+    area="station__area",
+    total=lambda: Sum("people"),
+)
+def people_checked():
+    return Check.objects.all()
 
 
-@figure("checkpoints.vehicles_turned_back", _("Vehicles turned back"), _("vehicles"), order=83)
-def vehicles_turned_back(area: Area | None) -> int:
-    return _checks(area).filter(_TURNED_BACK).count()
+@metrics.tally(
+    "checkpoints.vehicles_turned_back",
+    _("Vehicles turned back"),
+    _("vehicles"),
+    order=83,
+    area="station__area",
+)
+def vehicles_turned_back():
+    return Check.objects.filter(_TURNED_BACK)
 
 
-@figure("checkpoints.people_turned_back", _("People turned back"), _("people"), order=84)
-def people_turned_back(area: Area | None) -> int:
-    return tally(_checks(area))["people_turned_back"]
+@metrics.tally(
+    "checkpoints.people_turned_back",
+    _("People turned back"),
+    _("people"),
+    order=84,
+    area="station__area",
+    total=lambda: Sum("people"),
+)
+def people_turned_back():
+    return Check.objects.filter(_TURNED_BACK)
 
 
-@figure(
+@metrics.tally(
     "checkpoints.vessels_overdue",
     _("Fishing vessels overdue"),
     _("vessels"),
     order=85,
     link="checkpoints:vessels",
+    area="home_port__area",
 )
-def vessels_overdue(area: Area | None) -> int:
-    return Vessel.objects.filter(
-        state=VesselState.AT_SEA,
-        overdue_since__isnull=False,
-        **area_filter(area, "home_port__area__path"),
-    ).count()
+def vessels_overdue():
+    return Vessel.objects.filter(state=VesselState.AT_SEA, overdue_since__isnull=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure
+from zhanyi.core.metrics import area_filter, figure, tally
 from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
 from zhanyi.places.models import Area
 
@@ -13,29 +13,34 @@ from .models import BuyerReport, Clinic, Room, Visit
 from .queries import today_start
 
 
-@figure("clinics.clinics", _("Fever clinics and sentinel posts"), _("clinics"), order=160)
-def clinics(area: Area | None) -> int:
-    return Clinic.objects.filter(**area_filter(area, "area__path")).count()
+@tally(
+    "clinics.clinics", _("Fever clinics and sentinel posts"), _("clinics"), order=160, area="area"
+)
+def clinics():
+    return Clinic.objects.all()
 
 
-@figure(
+@tally(
     "clinics.visits_today",
     _("Fever-clinic visits today"),
     _("visits"),
     order=161,
     link="clinics:home",
+    area="clinic__area",
 )
-def visits_today(area: Area | None) -> int:
-    return Visit.objects.filter(
-        arrived_at__gte=today_start(), **area_filter(area, "clinic__area__path")
-    ).count()
+def visits_today():
+    return Visit.objects.filter(arrived_at__gte=today_start())
 
 
-@figure("clinics.patients_in_rooms", _("Patients in fever-clinic rooms"), _("people"), order=162)
-def patients_in_rooms(area: Area | None) -> int:
-    return Visit.objects.filter(
-        room__isnull=False, left_room_at=None, **area_filter(area, "clinic__area__path")
-    ).count()
+@tally(
+    "clinics.patients_in_rooms",
+    _("Patients in fever-clinic rooms"),
+    _("people"),
+    order=162,
+    area="clinic__area",
+)
+def patients_in_rooms():
+    return Visit.objects.filter(room__isnull=False, left_room_at=None)
 
 
 @figure("clinics.rooms_free", _("Free fever-clinic rooms"), _("rooms"), order=163)
@@ -45,60 +50,66 @@ def rooms_free(area: Area | None) -> int:
     return rooms.exclude(pk__in=taken).count()
 
 
-@figure("clinics.referred", _("Fever-clinic patients referred"), _("people"), order=164)
-def referred(area: Area | None) -> int:
+@tally(
+    "clinics.referred",
+    _("Fever-clinic patients referred"),
+    _("people"),
+    order=164,
+    area="clinic__area",
+)
+def referred():
     """Visits ended with a referral to the designated hospital or to quarantine."""
-    return Visit.objects.filter(
-        referral_handoff__isnull=False, **area_filter(area, "clinic__area__path")
-    ).count()
+    return Visit.objects.filter(referral_handoff__isnull=False)
 
 
-@figure(
+@tally(
     "clinics.staff_tests_overdue",
     _("Clinic staff overdue for their test"),
     _("people"),
     order=165,
+    area="area",
 )
-def staff_tests_overdue(area: Area | None) -> int:
+def staff_tests_overdue():
     return Handoff.objects.filter(
         kind=HandoffKind.TEST,
         status=HandoffStatus.OPEN,
         origin__startswith="clinics.staff:",
         due_at__lt=timezone.now(),
-        **area_filter(area, "area__path"),
-    ).count()
+    )
 
 
-def _reports(area: Area | None):
-    return BuyerReport.objects.filter(**area_filter(area, "area__path"))
-
-
-@figure(
+@tally(
     "clinics.reports_open",
     _("Pharmacy reports being followed up"),
     _("reports"),
     order=166,
     link="clinics:pharmacies?state=open",
+    area="area",
 )
-def reports_open(area: Area | None) -> int:
-    return _reports(area).filter(handoff__status=HandoffStatus.OPEN).count()
+def reports_open():
+    return BuyerReport.objects.filter(handoff__status=HandoffStatus.OPEN)
 
 
-@figure(
+@tally(
     "clinics.reports_overdue",
     _("Pharmacy reports overdue"),
     _("reports"),
     order=167,
     link="clinics:pharmacies?state=overdue",
+    area="area",
 )
-def reports_overdue(area: Area | None) -> int:
-    return (
-        _reports(area)
-        .filter(handoff__status=HandoffStatus.OPEN, handoff__due_at__lt=timezone.now())
-        .count()
+def reports_overdue():
+    return BuyerReport.objects.filter(
+        handoff__status=HandoffStatus.OPEN, handoff__due_at__lt=timezone.now()
     )
 
 
-@figure("clinics.reports_closed", _("Pharmacy reports followed up"), _("reports"), order=168)
-def reports_closed(area: Area | None) -> int:
-    return _reports(area).exclude(handoff__status=HandoffStatus.OPEN).count()
+@tally(
+    "clinics.reports_closed",
+    _("Pharmacy reports followed up"),
+    _("reports"),
+    order=168,
+    area="area",
+)
+def reports_closed():
+    return BuyerReport.objects.exclude(handoff__status=HandoffStatus.OPEN)

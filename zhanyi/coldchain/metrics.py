@@ -1,4 +1,5 @@
-"""Figures of the cold-chain work (数出一门): one definition each."""
+"""Figures of the cold-chain work (数出一门): one definition each, counted
+within an area through the store's area (``metrics.tally``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure
+from zhanyi.core.metrics import area_filter, figure, for_areas, tally, tally_in
 from zhanyi.places.models import Area
 
 from .models import Batch, BatchSample, BatchState, SampleResult
@@ -17,42 +18,63 @@ def _batches(area: Area | None):
     return Batch.objects.filter(**area_filter(area, "store__area__path"))
 
 
-@figure(
+@tally(
     "coldchain.batches",
     _("Cold-chain batches checked"),
     _("batches"),
     order=90,
     link="coldchain:home",
+    area="store__area",
 )
-def batches(area: Area | None) -> int:
-    return _batches(area).count()
+def batches():
+    return Batch.objects.all()
+
+
+def _tonnes(total: Decimal | int | None) -> float:
+    return float(round(total or Decimal(0), 1))
 
 
 @figure("coldchain.tonnes", _("Cold-chain food checked"), _("tonnes"), order=91)
 def tonnes(area: Area | None) -> float:
-    total = _batches(area).aggregate(t=Sum("weight_tonnes"))["t"] or Decimal(0)
-    return float(round(total, 1))
+    return _tonnes(_batches(area).aggregate(t=Sum("weight_tonnes"))["t"])
 
 
-@figure(
+@for_areas("coldchain.tonnes")
+def tonnes_in(areas) -> list[float]:
+    totals = tally_in(Batch.objects.all(), "store__area", areas, Sum("weight_tonnes"))
+    return [_tonnes(total) for total in totals]
+
+
+@tally(
     "coldchain.held",
     _("Cold-chain batches held"),
     _("batches"),
     order=92,
     link="coldchain:home",
+    area="store__area",
 )
-def held(area: Area | None) -> int:
+def held():
     """Held for their documents, or sealed after a positive sample."""
-    return _batches(area).exclude(state=BatchState.RELEASED).count()
+    return Batch.objects.exclude(state=BatchState.RELEASED)
 
 
-@figure("coldchain.released", _("Cold-chain batches released"), _("batches"), order=93)
-def released(area: Area | None) -> int:
-    return _batches(area).filter(state=BatchState.RELEASED).count()
+@tally(
+    "coldchain.released",
+    _("Cold-chain batches released"),
+    _("batches"),
+    order=93,
+    area="store__area",
+)
+def released():
+    return Batch.objects.filter(state=BatchState.RELEASED)
 
 
-@figure("coldchain.positive_samples", _("Positive cold-chain samples"), _("samples"), order=94)
-def positive_samples(area: Area | None) -> int:
-    return BatchSample.objects.filter(
-        result=SampleResult.POSITIVE, **area_filter(area, "batch__store__area__path")
-    ).count()
+@tally(
+    "coldchain.positive_samples",
+    _("Positive cold-chain samples"),
+    _("samples"),
+    order=94,
+    area="batch__store__area",
+)
+def positive_samples():
+    return BatchSample.objects.filter(result=SampleResult.POSITIVE)

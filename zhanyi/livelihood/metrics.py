@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure
+from zhanyi.core.metrics import area_filter, figure, tally
 from zhanyi.livelihood.models import (
     OPEN_STATES,
     Care,
@@ -18,75 +18,80 @@ from zhanyi.livelihood.models import (
 from zhanyi.places.models import Area
 
 
-def _facilities(kind: str, area: Area | None) -> int:
-    return Facility.objects.filter(
-        active=True, kind=kind, **area_filter(area, "area__path")
-    ).count()
+def _facility_figure(name: str, label, unit, order: int, kind: str, link: str = "") -> None:
+    @tally(name, label, unit, order=order, link=link, area="area")
+    def count():
+        return Facility.objects.filter(active=True, kind=kind)
 
 
-@figure(
+_facility_figure(
     "livelihood.affordable_stores",
     _("Affordable stores open"),
     _("stores"),
-    order=120,
+    120,
+    FacilityKind.AFFORDABLE_STORE,
     link="livelihood:home",
 )
-def affordable_stores(area: Area | None) -> int:
-    return _facilities(FacilityKind.AFFORDABLE_STORE, area)
-
-
-@figure("livelihood.processing_centres", _("Emergency processing centres"), _("centres"), order=121)
-def processing_centres(area: Area | None) -> int:
-    return _facilities(FacilityKind.PROCESSING, area)
-
-
-@figure("livelihood.storage_centres", _("Emergency storage centres"), _("centres"), order=122)
-def storage_centres(area: Area | None) -> int:
-    return _facilities(FacilityKind.STORAGE, area)
-
-
-@figure(
-    "livelihood.distribution_centres", _("Emergency distribution centres"), _("centres"), order=123
+_facility_figure(
+    "livelihood.processing_centres",
+    _("Emergency processing centres"),
+    _("centres"),
+    121,
+    FacilityKind.PROCESSING,
 )
-def distribution_centres(area: Area | None) -> int:
-    return _facilities(FacilityKind.DISTRIBUTION, area)
+_facility_figure(
+    "livelihood.storage_centres",
+    _("Emergency storage centres"),
+    _("centres"),
+    122,
+    FacilityKind.STORAGE,
+)
+_facility_figure(
+    "livelihood.distribution_centres",
+    _("Emergency distribution centres"),
+    _("centres"),
+    123,
+    FacilityKind.DISTRIBUTION,
+)
+_facility_figure(
+    "livelihood.outlets", _("Emergency supply outlets"), _("outlets"), 124, FacilityKind.OUTLET
+)
 
 
-@figure("livelihood.outlets", _("Emergency supply outlets"), _("outlets"), order=124)
-def outlets(area: Area | None) -> int:
-    return _facilities(FacilityKind.OUTLET, area)
-
-
-@figure(
+@tally(
     "livelihood.price_flags",
     _("Prices over the tolerance (last 7 days)"),
     _("checks"),
     order=125,
     link="livelihood:home",
+    area="facility__area",
 )
-def price_flags(area: Area | None) -> int:
+def price_flags():
     since = timezone.now() - timezone.timedelta(days=7)
-    return PriceCheck.objects.filter(
-        flagged=True, checked_at__gte=since, **area_filter(area, "facility__area__path")
-    ).count()
+    return PriceCheck.objects.filter(flagged=True, checked_at__gte=since)
 
 
-@figure(
+@tally(
     "livelihood.orders_open",
     _("Sealed homes' orders on the way"),
     _("orders"),
     order=126,
     link="livelihood:orders",
+    area="area",
 )
-def orders_open(area: Area | None) -> int:
-    return Order.objects.filter(state__in=OPEN_STATES, **area_filter(area, "area__path")).count()
+def orders_open():
+    return Order.objects.filter(state__in=OPEN_STATES)
 
 
-@figure("livelihood.orders_delivered", _("Orders delivered to the door"), _("orders"), order=127)
-def orders_delivered(area: Area | None) -> int:
-    return Order.objects.filter(
-        state=OrderState.DELIVERED, **area_filter(area, "area__path")
-    ).count()
+@tally(
+    "livelihood.orders_delivered",
+    _("Orders delivered to the door"),
+    _("orders"),
+    order=127,
+    area="area",
+)
+def orders_delivered():
+    return Order.objects.filter(state=OrderState.DELIVERED)
 
 
 @figure("livelihood.delivery_hours", _("Average hours from order to door"), _("hours"), order=128)

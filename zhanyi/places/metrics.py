@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure
+from zhanyi.core.metrics import area_filter, figure, tally
 
 from .models import Area, AreaLevel, Place
 
@@ -20,6 +20,6 @@ def villages(area: Area | None) -> int:
     return Area.objects.filter(level=AreaLevel.VILLAGE, **area_filter(area, "path")).count()
 
 
-@figure("places.places", _("Places"), order=50)
-def places(area: Area | None) -> int:
-    return Place.objects.filter(**area_filter(area, "area__path")).count()
+@tally("places.places", _("Places"), order=50, area="area")
+def places():
+    return Place.objects.all()

@@ -6,60 +6,55 @@ from __future__ import annotations
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure
-from zhanyi.places.models import Area
+from zhanyi.core.metrics import tally
 
 from .models import MediaReport, Notice, NoticeState, OpinionItem, OpinionState, PressConference
 
 
-@figure(
+@tally(
     "publicity.press_conferences",
     _("Press conferences held"),
     _("conferences"),
     order=600,
     link="publicity:home",
+    area="area",
 )
-def press_conferences(area: Area | None) -> int:
-    return PressConference.objects.filter(**area_filter(area, "area__path")).count()
+def press_conferences():
+    return PressConference.objects.all()
 
 
-@figure(
+@tally(
     "publicity.notices_published",
     _("Public notices published"),
     _("notices"),
     order=610,
     link="publicity:notices",
+    area="area",
 )
-def notices_published(area: Area | None) -> int:
-    return Notice.objects.filter(
-        state=NoticeState.PUBLISHED, **area_filter(area, "area__path")
-    ).count()
+def notices_published():
+    return Notice.objects.filter(state=NoticeState.PUBLISHED)
 
 
-@figure(
+@tally(
     "publicity.media_reports",
     _("Media reports"),
     _("articles"),
     order=620,
     link="publicity:media",
+    area="area",
+    total=lambda: Sum("count"),
 )
-def media_reports(area: Area | None) -> int:
-    total = MediaReport.objects.filter(**area_filter(area, "area__path")).aggregate(n=Sum("count"))[
-        "n"
-    ]
-    return int(total or 0)
+def media_reports():
+    return MediaReport.objects.all()
 
 
-@figure(
+@tally(
     "publicity.opinion_open",
     _("Public-opinion items open"),
     _("items"),
     order=630,
     link="publicity:opinion",
+    area="area",
 )
-def opinion_open(area: Area | None) -> int:
-    return (
-        OpinionItem.objects.filter(**area_filter(area, "area__path"))
-        .exclude(state=OpinionState.RESOLVED)
-        .count()
-    )
+def opinion_open():
+    return OpinionItem.objects.exclude(state=OpinionState.RESOLVED)

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure
+from zhanyi.core.metrics import area_filter, figure, tally
 from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
 from zhanyi.places.models import Area
 from zhanyi.quarantine.models import (
@@ -23,18 +23,14 @@ from zhanyi.quarantine.models import (
 from zhanyi.quarantine.rules import protocol
 
 
-@figure("quarantine.sites", _("Active quarantine sites"), _("sites"), order=70)
-def sites(area: Area | None) -> int:
-    return Site.objects.filter(state=SiteState.ACTIVE, **area_filter(area, "area__path")).count()
+@tally("quarantine.sites", _("Active quarantine sites"), _("sites"), order=70, area="area")
+def sites():
+    return Site.objects.filter(state=SiteState.ACTIVE)
 
 
-@figure("quarantine.rooms_vacant", _("Vacant rooms"), _("rooms"), order=71)
-def rooms_vacant(area: Area | None) -> int:
-    return Room.objects.filter(
-        site__state=SiteState.ACTIVE,
-        state=RoomState.VACANT,
-        **area_filter(area, "site__area__path"),
-    ).count()
+@tally("quarantine.rooms_vacant", _("Vacant rooms"), _("rooms"), order=71, area="site__area")
+def rooms_vacant():
+    return Room.objects.filter(site__state=SiteState.ACTIVE, state=RoomState.VACANT)
 
 
 @figure("quarantine.occupancy", _("Room occupancy of active sites"), "%", order=72)
@@ -103,8 +99,12 @@ def placed_within_deadline(area: Area | None) -> float:
     return round(100 * placed.filter(placed_at__lte=F("due_at")).count() / total, 1)
 
 
-@figure("quarantine.in_quarantine", _("People in quarantine sites"), _("people"), order=76)
-def in_quarantine(area: Area | None) -> int:
-    return Placement.objects.filter(
-        state__in=ACTIVE_STATES[1:], **area_filter(area, "area__path")
-    ).count()
+@tally(
+    "quarantine.in_quarantine",
+    _("People in quarantine sites"),
+    _("people"),
+    order=76,
+    area="area",
+)
+def in_quarantine():
+    return Placement.objects.filter(state__in=ACTIVE_STATES[1:])

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhanyi.core import figure_cache
-from zhanyi.core.metrics import area_filter, figure
+from zhanyi.core.metrics import area_filter, figure, for_areas, tally_in
 from zhanyi.places.models import Area
 
 from .models import PushRecord, PushSource, ScreeningTask
@@ -128,6 +128,14 @@ def records_received(area: Area | None) -> int:
     return _records(area).aggregate(records=_record_aggregates()["records"])["records"]
 
 
+# The counts that add up over areas, for the report's areas in one grouped
+# query each (``metrics.for_areas``); the people are counted distinct, area
+# by area (one person pushed in two counties is one for the city).
+@for_areas("screening.records")
+def records_received_in(areas) -> list[int]:
+    return tally_in(PushRecord.objects.all(), "resolved_area", areas)
+
+
 @figure("screening.people", _("Pushed people (counted once)"), _("people"), order=201)
 def people(area: Area | None) -> int:
     aggregates = _record_aggregates()
@@ -157,6 +165,13 @@ def open_tasks(area: Area | None) -> int:
     return _one_task_figure(area, "open")
 
 
+@for_areas("screening.open")
+def open_tasks_in(areas) -> list[int]:
+    return tally_in(
+        ScreeningTask.objects.all(), "area", areas, _task_aggregates(timezone.now())["open"]
+    )
+
+
 @figure(
     "screening.overdue",
     _("Screening tasks overdue"),
@@ -166,6 +181,13 @@ def open_tasks(area: Area | None) -> int:
 )
 def overdue(area: Area | None) -> int:
     return _one_task_figure(area, "overdue")
+
+
+@for_areas("screening.overdue")
+def overdue_in(areas) -> list[int]:
+    return tally_in(
+        ScreeningTask.objects.all(), "area", areas, _task_aggregates(timezone.now())["overdue"]
+    )
 
 
 @figure("screening.median_to_close", _("Median time to close a task"), _("minutes"), order=207)

@@ -5,43 +5,59 @@ from __future__ import annotations
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure
+from zhanyi.core.metrics import figure, tally
 from zhanyi.places.models import Area
 
 from .models import CoverAlert, Holder, RequestState, Stock, SupplyRequest
 from .queries import forecast_for
 
 
-@figure("supplies.holders", _("Supply holders"), _("holders"), order=110, link="supplies:home")
-def holders(area: Area | None) -> int:
-    return Holder.objects.filter(**area_filter(area, "area__path")).count()
+@tally(
+    "supplies.holders",
+    _("Supply holders"),
+    _("holders"),
+    order=110,
+    link="supplies:home",
+    area="area",
+)
+def holders():
+    return Holder.objects.all()
 
 
-@figure(
+@tally(
     "supplies.below_target",
     _("Stocks below their days of cover"),
     _("stocks"),
     order=111,
     link="supplies:home",
+    area="holder__area",
 )
-def below_target(area: Area | None) -> int:
+def below_target():
     """Open cover alerts: a hospital under 30 days, the CDC under 10 (the protocol's)."""
-    return CoverAlert.objects.filter(
-        cleared_at__isnull=True, **area_filter(area, "holder__area__path")
-    ).count()
+    return CoverAlert.objects.filter(cleared_at__isnull=True)
 
 
-@figure("supplies.masks", _("Masks in stock"), _("pieces"), order=112)
-def masks(area: Area | None) -> int:
-    total = Stock.objects.filter(item__code="masks", **area_filter(area, "holder__area__path"))
-    return int(total.aggregate(q=Sum("quantity"))["q"] or 0)
+@tally(
+    "supplies.masks",
+    _("Masks in stock"),
+    _("pieces"),
+    order=112,
+    area="holder__area",
+    total=lambda: Sum("quantity"),
+)
+def masks():
+    return Stock.objects.filter(item__code="masks")
 
 
-@figure("supplies.requests_pending", _("Supply requests waiting"), _("requests"), order=113)
-def requests_pending(area: Area | None) -> int:
-    return SupplyRequest.objects.filter(
-        state=RequestState.PENDING, **area_filter(area, "requester__area__path")
-    ).count()
+@tally(
+    "supplies.requests_pending",
+    _("Supply requests waiting"),
+    _("requests"),
+    order=113,
+    area="requester__area",
+)
+def requests_pending():
+    return SupplyRequest.objects.filter(state=RequestState.PENDING)
 
 
 @figure("supplies.shortfalls", _("Items short within the forecast"), _("items"), order=114)

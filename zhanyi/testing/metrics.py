@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure
+from zhanyi.core.metrics import area_filter, figure, tally
 from zhanyi.engine.protocol import LOCAL_TZ
 from zhanyi.places.models import Area
 from zhanyi.testing.models import (
@@ -27,29 +27,40 @@ def _today_start() -> dt.datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-@figure(
-    "testing.samples_today", _("Samples taken today"), _("people"), order=60, link="testing:home"
+@tally(
+    "testing.samples_today",
+    _("Samples taken today"),
+    _("people"),
+    order=60,
+    link="testing:home",
+    area="tube__area",
 )
-def samples_today(area: Area | None) -> int:
-    return Sample.objects.filter(
-        sampled_at__gte=_today_start(), **area_filter(area, "tube__area__path")
-    ).count()
+def samples_today():
+    return Sample.objects.filter(sampled_at__gte=_today_start())
 
 
-@figure(
-    "testing.tubes_pending", _("Tubes awaiting a result"), _("tubes"), order=61, link="testing:home"
+@tally(
+    "testing.tubes_pending",
+    _("Tubes awaiting a result"),
+    _("tubes"),
+    order=61,
+    link="testing:home",
+    area="area",
 )
-def tubes_pending(area: Area | None) -> int:
-    return (
-        Tube.objects.filter(**area_filter(area, "area__path"))
-        .exclude(status__in=[TubeStatus.OPEN, TubeStatus.REPORTED])
-        .count()
-    )
+def tubes_pending():
+    return Tube.objects.exclude(status__in=[TubeStatus.OPEN, TubeStatus.REPORTED])
 
 
-@figure("testing.positive_tubes", _("Positive tubes"), _("tubes"), order=62, link="testing:home")
-def positive_tubes(area: Area | None) -> int:
-    return Tube.objects.filter(result="positive", **area_filter(area, "area__path")).count()
+@tally(
+    "testing.positive_tubes",
+    _("Positive tubes"),
+    _("tubes"),
+    order=62,
+    link="testing:home",
+    area="area",
+)
+def positive_tubes():
+    return Tube.objects.filter(result="positive")
 
 
 @figure("testing.coverage", _("Coverage of open rounds"), "%", order=63, link="testing:home")

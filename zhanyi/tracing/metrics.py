@@ -4,15 +4,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure
+from zhanyi.core.metrics import area_filter, figure, tally
 from zhanyi.places.models import Area
 
 from .models import Case, Contact, ContactKind, SourceKind
 
 
-@figure("tracing.cases", _("Cases"), _("cases"), order=40, link="tracing:home")
-def cases(area: Area | None) -> int:
-    return Case.objects.filter(**area_filter(area, "area__path")).count()
+@tally("tracing.cases", _("Cases"), _("cases"), order=40, link="tracing:home", area="area")
+def cases():
+    return Case.objects.all()
 
 
 @figure(
@@ -56,50 +56,44 @@ def secondary_contacts(area: Area | None) -> int:
     )
 
 
-@figure(
+@tally(
     "tracing.overdue_investigations",
     _("Overdue investigations"),
     _("cases"),
     order=43,
     link="tracing:home?overdue=1",
+    area="area",
 )
-def overdue_investigations(area: Area | None) -> int:
-    return Case.objects.filter(
-        investigated_at=None,
-        investigation_due_at__lt=timezone.now(),
-        **area_filter(area, "area__path"),
-    ).count()
+def overdue_investigations():
+    return Case.objects.filter(investigated_at=None, investigation_due_at__lt=timezone.now())
 
 
 # Source tracing (溯源): how many cases have a known source.
 
 
-def _cases(area: Area | None):
-    return Case.objects.filter(**area_filter(area, "area__path"))
-
-
-@figure("tracing.known_source", _("Cases with a known source"), _("cases"), order=46)
-def known_source(area: Area | None) -> int:
+@tally("tracing.known_source", _("Cases with a known source"), _("cases"), order=46, area="area")
+def known_source():
     """A source recorded and not "unknown": another case or an imported origin."""
-    return (
-        _cases(area)
-        .filter(infection_source__isnull=False)
-        .exclude(infection_source__kind=SourceKind.UNKNOWN)
-        .count()
+    return Case.objects.filter(infection_source__isnull=False).exclude(
+        infection_source__kind=SourceKind.UNKNOWN
     )
 
 
-@figure("tracing.linked_to_index", _("Cases linked to an index case"), _("cases"), order=47)
-def linked_to_index(area: Area | None) -> int:
+@tally(
+    "tracing.linked_to_index",
+    _("Cases linked to an index case"),
+    _("cases"),
+    order=47,
+    area="area",
+)
+def linked_to_index():
     """Cases whose source is another case: each chain leads back to its index case."""
-    return _cases(area).filter(infection_source__kind=SourceKind.CASE).count()
+    return Case.objects.filter(infection_source__kind=SourceKind.CASE)
 
 
-@figure("tracing.unexplained", _("Cases of unexplained source"), _("cases"), order=48)
-def unexplained(area: Area | None) -> int:
+@tally("tracing.unexplained", _("Cases of unexplained source"), _("cases"), order=48, area="area")
+def unexplained():
     """No source recorded yet, or recorded as unknown (the cases to keep tracing)."""
-    return (
-        _cases(area)
-        .filter(Q(infection_source__isnull=True) | Q(infection_source__kind=SourceKind.UNKNOWN))
-        .count()
+    return Case.objects.filter(
+        Q(infection_source__isnull=True) | Q(infection_source__kind=SourceKind.UNKNOWN)
     )

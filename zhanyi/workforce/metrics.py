@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure
+from zhanyi.core.metrics import area_filter, figure, tally
 from zhanyi.engine.protocol import LOCAL_TZ
 from zhanyi.places.models import Area
 from zhanyi.workforce.models import (
@@ -75,38 +75,61 @@ def police(area: Area | None) -> int:
     return _deployed(area, ForceKind.POLICE)
 
 
-def _branches(area: Area | None):
-    return PartyBranch.objects.filter(dissolved_at__isnull=True, **area_filter(area, "area__path"))
+def _branches():
+    return PartyBranch.objects.filter(dissolved_at__isnull=True)
 
 
-@figure("workforce.party_branches", _("Temporary party branches"), _("branches"), order=148)
-def party_branches(area: Area | None) -> int:
-    return _branches(area).count()
+@tally(
+    "workforce.party_branches",
+    _("Temporary party branches"),
+    _("branches"),
+    order=148,
+    area="area",
+)
+def party_branches():
+    return _branches()
 
 
-@figure("workforce.party_posts", _("Party member posts"), _("posts"), order=149)
-def party_posts(area: Area | None) -> int:
-    return sum(_branches(area).values_list("posts", flat=True))
+@tally(
+    "workforce.party_posts",
+    _("Party member posts"),
+    _("posts"),
+    order=149,
+    area="area",
+    total=lambda: Sum("posts"),
+)
+def party_posts():
+    return _branches()
 
 
-def _teams_out(area: Area | None, direction: str) -> int:
-    teams = MutualAidTeam.objects.filter(
-        direction=direction,
-        started_at__isnull=False,
-        ended_at__isnull=True,
-        **area_filter(area, "area__path"),
+def _teams_out(direction: str):
+    return MutualAidTeam.objects.filter(
+        direction=direction, started_at__isnull=False, ended_at__isnull=True
     )
-    return sum(teams.values_list("headcount", flat=True))
 
 
-@figure("workforce.aid_arrived", _("Mutual-aid staff here to help"), _("people"), order=150)
-def aid_arrived(area: Area | None) -> int:
-    return _teams_out(area, Direction.ARRIVING)
+@tally(
+    "workforce.aid_arrived",
+    _("Mutual-aid staff here to help"),
+    _("people"),
+    order=150,
+    area="area",
+    total=lambda: Sum("headcount"),
+)
+def aid_arrived():
+    return _teams_out(Direction.ARRIVING)
 
 
-@figure("workforce.aid_sent", _("Our staff helping elsewhere"), _("people"), order=151)
-def aid_sent(area: Area | None) -> int:
-    return _teams_out(area, Direction.LEAVING)
+@tally(
+    "workforce.aid_sent",
+    _("Our staff helping elsewhere"),
+    _("people"),
+    order=151,
+    area="area",
+    total=lambda: Sum("headcount"),
+)
+def aid_sent():
+    return _teams_out(Direction.LEAVING)
 
 
 @figure("workforce.rostered_today", _("People on today's rosters"), _("people"), order=152)
