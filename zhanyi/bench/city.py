@@ -14,6 +14,7 @@ from typing import TextIO
 
 import pyarrow.parquet as pq
 
+from zhanyi.core.db import dialect
 from zhanyi.engine.synth import SynthConfig, generate
 
 
@@ -90,6 +91,11 @@ def load_city(city_dir: Path, out: TextIO, *, bench: str) -> None:
         batch_size=20_000,
     )
     say(out, f"set-up: {counts} in {time.perf_counter() - t:.0f} s")
+    # Planner statistics now, as autovacuum would a while after the COPY: a
+    # database cloned from this one (the benches' templates) starts with no
+    # row counts of its own and autovacuum would never analyze it, so each
+    # query over the persons would be planned for an empty table.
+    dialect.analyze("places_area", "people_household", "people_person")
     if counts.bad_households or counts.bad_persons:
         raise NotABenchDatabase(
             f"the city did not load whole: {counts}; first {counts.problems[0]}"
