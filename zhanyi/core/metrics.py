@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.db.models import Aggregate, Count, QuerySet
+from django.db.models import Aggregate, Case, Count, IntegerField, QuerySet, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
@@ -297,3 +297,66 @@ def tally_in(
         else sum(value for path, value in named if path.startswith(area.path))
         for area in areas
     ]
+
+
+def aggregate_in(
+    rows: QuerySet, area_field: str, areas: Sequence[Area | None], **aggregates: Aggregate
+) -> list[dict]:
+    """``rows.filter(**area_filter(area, area_field + "__path")).aggregate(**aggregates)``
+    for each of ``areas``, in one query for each set of areas that do not
+    overlap (the report's counties: one query; the city: another): the rows
+    are grouped by which of those areas their ``area_field`` lies in. Any
+    aggregate (a count of distinct persons, a maximum), where ``tally_in``
+    only adds up."""
+    found: list[dict | None] = [None] * len(areas)
+    for layer in _apart(areas):
+        if layer == [None]:
+            row = rows.aggregate(**aggregates)
+            for i, area in enumerate(areas):
+                if area is None:
+                    found[i] = row
+            continue
+        which = Case(
+            *[
+                When(**{f"{area_field}__path__startswith": a.path}, then=Value(n))
+                for n, a in enumerate(layer)
+            ],
+            default=Value(-1),
+            output_field=IntegerField(),
+        )
+        grouped = {
+            row.pop("_which"): row
+            for row in rows.order_by()
+            .annotate(_which=which)
+            .values("_which")
+            .annotate(**aggregates)
+        }
+        empty = rows.none().aggregate(**aggregates)
+        for n, a in enumerate(layer):
+            for i, area in enumerate(areas):
+                if area is not None and area.pk == a.pk:
+                    found[i] = grouped.get(n, empty)
+    return [row if row is not None else {} for row in found]
+
+
+def _apart(areas: Sequence[Area | None]) -> list[list[Area | None]]:
+    """``areas`` (each once) in sets of areas none of which lies in another."""
+    layers: list[list[Area | None]] = []
+    seen: set = set()
+    for area in areas:
+        key = None if area is None else area.pk
+        if key in seen:
+            continue
+        seen.add(key)
+        if area is None:
+            layers.append([None])
+            continue
+        for layer in layers:
+            if layer != [None] and not any(
+                a.path.startswith(area.path) or area.path.startswith(a.path) for a in layer
+            ):
+                layer.append(area)
+                break
+        else:
+            layers.append([area])
+    return layers

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure, tally
+from zhanyi.core.metrics import aggregate_in, area_filter, figure, for_areas, tally
 from zhanyi.livelihood.models import (
     OPEN_STATES,
     Care,
@@ -113,6 +114,11 @@ def care_open(area: Area | None) -> int:
     )
 
 
+@for_areas("livelihood.care_open")
+def care_open_in(areas) -> list[int]:
+    return _people_in(Care.objects.filter(closed_at__isnull=True), areas)
+
+
 @figure(
     "livelihood.care_overdue",
     _("Special care past its follow-up"),
@@ -131,3 +137,15 @@ def care_overdue(area: Area | None) -> int:
         .distinct()
         .count()
     )
+
+
+@for_areas("livelihood.care_overdue")
+def care_overdue_in(areas) -> list[int]:
+    rows = Care.objects.filter(closed_at__isnull=True, next_follow_up_at__lt=timezone.now())
+    return _people_in(rows, areas)
+
+
+def _people_in(care, areas) -> list[int]:
+    """The distinct persons of ``care`` in each of ``areas`` (``metrics.aggregate_in``)."""
+    counts = aggregate_in(care, "area", areas, n=Count("person_id", distinct=True))
+    return [c["n"] for c in counts]

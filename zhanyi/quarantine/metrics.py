@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure, tally
+from zhanyi.core.metrics import aggregate_in, area_filter, figure, for_areas, tally
 from zhanyi.handoffs.models import Handoff, HandoffKind, HandoffStatus
 from zhanyi.places.models import Area
 from zhanyi.quarantine.models import (
@@ -58,6 +58,11 @@ def waiting(area: Area | None) -> int:
     return waiting_handoffs(area).values("person_id").distinct().count()
 
 
+@for_areas("quarantine.waiting")
+def waiting_in(areas) -> list[int]:
+    return _people_in(waiting_handoffs(None), areas)
+
+
 @figure(
     "quarantine.overdue",
     _("People past the 8-hour deadline, not yet placed"),
@@ -74,6 +79,17 @@ def overdue(area: Area | None) -> int:
         .distinct()
         .count()
     )
+
+
+@for_areas("quarantine.overdue")
+def overdue_in(areas) -> list[int]:
+    return _people_in(waiting_handoffs(None).filter(due_at__lt=timezone.now()), areas)
+
+
+def _people_in(handoffs, areas) -> list[int]:
+    """The distinct persons of ``handoffs`` in each of ``areas`` (``metrics.aggregate_in``)."""
+    counts = aggregate_in(handoffs, "area", areas, n=Count("person_id", distinct=True))
+    return [c["n"] for c in counts]
 
 
 @figure("quarantine.oldest_wait_hours", _("Longest wait to be placed"), _("hours"), order=74)

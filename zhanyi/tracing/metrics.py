@@ -1,10 +1,10 @@
 """Figures of the tracing task force (流调): cases, contacts, overdue investigations."""
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure, tally
+from zhanyi.core.metrics import aggregate_in, area_filter, figure, for_areas, tally
 from zhanyi.places.models import Area
 
 from .models import Case, Contact, ContactKind, SourceKind
@@ -33,6 +33,12 @@ def close_contacts(area: Area | None) -> int:
     )
 
 
+@for_areas("tracing.close_contacts")
+def close_contacts_in(areas) -> list[int]:
+    rows = Contact.objects.filter(kind=ContactKind.CLOSE, case__voided_at=None)
+    return _people_in(rows, "area", areas)
+
+
 @figure(
     "tracing.secondary_contacts",
     _("Secondary contacts"),
@@ -54,6 +60,16 @@ def secondary_contacts(area: Area | None) -> int:
         .distinct()
         .count()
     )
+
+
+@for_areas("tracing.secondary_contacts")
+def secondary_contacts_in(areas) -> list[int]:
+    rows = Contact.objects.filter(kind=ContactKind.SECONDARY, case__voided_at=None).exclude(
+        person_id__in=Contact.objects.filter(kind=ContactKind.CLOSE, case__voided_at=None).values(
+            "person_id"
+        )
+    )
+    return _people_in(rows, "area", areas)
 
 
 @tally(
@@ -97,3 +113,9 @@ def unexplained():
     return Case.objects.filter(
         Q(infection_source__isnull=True) | Q(infection_source__kind=SourceKind.UNKNOWN)
     )
+
+
+def _people_in(rows, area_field: str, areas) -> list[int]:
+    """The distinct persons of ``rows`` in each of ``areas`` (``metrics.aggregate_in``)."""
+    counts = aggregate_in(rows, area_field, areas, n=Count("person_id", distinct=True))
+    return [c["n"] for c in counts]
