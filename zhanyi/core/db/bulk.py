@@ -784,6 +784,73 @@ def read_frame(
     )
 
 
+def read_matching(
+    table: str | type[models.Model],
+    columns: Sequence[str],
+    schema: Mapping[str, pl.DataType | type[pl.DataType]],
+    *,
+    key: str,
+    values: pl.Series,
+    where: str = "",
+    connection: BaseDatabaseWrapper | None = None,
+) -> pl.DataFrame:
+    """``columns`` of ``table``'s rows whose ``key`` column holds one of
+    ``values``, as ``read_frame`` reads them (``where``: a further SQL
+    condition), however many values: an import's millions of identity
+    numbers or person ids.
+
+    PostgreSQL: the distinct values copied into a scratch table (COPY),
+    analysed, and the rows read by one COPY of the semi-join: the table's
+    other rows never cross to Python, and no value travels as a parameter.
+    SQLite: chunks of plain ``IN``."""
+    connection = default_connection if connection is None else connection
+    values = values.drop_nulls().unique()
+    if values.dtype == pl.String:
+        # No stored text holds a NUL (PostgreSQL refuses it): such a value matches nothing.
+        values = values.filter(~values.str.contains("\0", literal=True))
+    if values.len() == 0:
+        return pl.DataFrame(schema=schema)
+    quote = connection.ops.quote_name
+    name = table if isinstance(table, str) else table._meta.db_table
+    if not dialect.is_postgresql(connection):
+        frames = [
+            read_frame(
+                table,
+                columns,
+                schema,
+                where=f"({sql}) AND ({where})" if where else sql,
+                params=params,
+                connection=connection,
+            )
+            for sql, params in in_list(quote(key), values.to_list(), "", connection)
+        ]
+        return pl.concat(frames)
+    stage = quote(f"{name}_match")
+    data = values.to_frame().write_csv(include_header=False)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+            f"SELECT {quote(key)} AS value FROM {quote(name)} WITH NO DATA"
+        )
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {stage} (value) FROM STDIN WITH (FORMAT csv)") as copy,
+        ):
+            copy.write(data.encode())
+        cursor.execute(f"ANALYZE {stage}")
+        matching = f"{quote(key)} IN (SELECT value FROM {stage})"
+        frame = read_frame(
+            table,
+            columns,
+            schema,
+            where=f"{matching} AND ({where})" if where else matching,
+            connection=connection,
+        )
+        cursor.execute(f"DROP TABLE {stage}")
+    return frame
+
+
 def _sqlite_time(value: str | dt.datetime, connection: BaseDatabaseWrapper) -> dt.datetime:
     """A stored datetime as the ORM reads it from SQLite (aware, in UTC)."""
     parsed = value if isinstance(value, dt.datetime) else parse_datetime(value)

@@ -347,3 +347,27 @@ def test_in_list_and_where_in_find_every_value_however_many(db):
             cursor.execute(f"SELECT name FROM core_periodicrun WHERE {where}", params)
             found.update(n for (n,) in cursor.fetchall())
     assert found == set(names[::3])
+
+
+def test_rows_matching_many_values_are_read_however_many(db):
+    bulk.insert_many(
+        PeriodicRun,
+        ["name", "runner", "summary"],
+        [(f"m{i}", "odd" if i % 2 else "even", "") for i in range(12)] + [("", "x", "")],
+    )
+    schema = {"name": pl.String, "runner": pl.String}
+    asked = pl.Series(["m1", "m2", "m2", "m11", "absent", "", "nul\0", None])
+    got = bulk.read_matching(PeriodicRun, ["name", "runner"], schema, key="name", values=asked)
+    assert got.schema == pl.Schema(schema)
+    assert sorted(got.rows()) == [("", "x"), ("m1", "odd"), ("m11", "odd"), ("m2", "even")]
+    odd = bulk.read_matching(
+        PeriodicRun, ["name"], {"name": pl.String}, key="name", values=asked, where="runner = 'odd'"
+    )
+    assert sorted(odd["name"].to_list()) == ["m1", "m11"]
+    ids = pl.Series(list(PeriodicRun.objects.filter(runner="even").values_list("pk", flat=True)))
+    by_id = bulk.read_matching(PeriodicRun, ["runner"], {"runner": pl.String}, key="id", values=ids)
+    assert by_id["runner"].to_list() == ["even"] * 6
+    none = bulk.read_matching(
+        PeriodicRun, ["name"], {"name": pl.String}, key="name", values=asked[4:5]
+    )
+    assert none.height == 0 and none.schema == pl.Schema({"name": pl.String})

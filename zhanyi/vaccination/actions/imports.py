@@ -82,8 +82,6 @@ TIME_FORMATS = (
 MAX_PROBLEMS = 1000
 #: Rows written per COPY.
 COPY_BATCH = 500_000
-#: Up to this many numbers are looked up by a query; more, the index is read whole.
-LOOKUP_LIMIT = 50_000
 
 
 def _key(text: str) -> str:
@@ -125,12 +123,18 @@ def read_export(fh: IO[bytes], fmt: str) -> pl.DataFrame:
     fmt = fmt.lower().lstrip(".")
     try:
         if fmt == "csv":
-            encoding = tabular.detect_encoding(fh)
             fh.seek(0)
             data = fh.read()
-            if encoding not in ("utf-8", "utf-8-sig"):
+            try:
+                # Most exports are UTF-8, which Polars checks as it reads: the
+                # file is decoded in Python only when it is not.
+                frame = pl.read_csv(data, infer_schema=False, encoding="utf8")
+            except pl.exceptions.PolarsError:
+                encoding = tabular.detect_encoding(fh)
+                if encoding in ("utf-8", "utf-8-sig"):
+                    raise
                 data = data.decode(encoding).encode()
-            frame = pl.read_csv(data, infer_schema=False, encoding="utf8")
+                frame = pl.read_csv(data, infer_schema=False, encoding="utf8")
         else:
             rows, _encoding, _n = tabular.open_rows(fh, fmt)
             header = [tabular.cell_text(c) for c in next(rows, [])]
@@ -174,24 +178,73 @@ def read_export(fh: IO[bytes], fmt: str) -> pl.DataFrame:
     )
 
 
+def _by_value(frame: pl.DataFrame, columns: list[str], derived: list[pl.Expr]) -> pl.DataFrame:
+    """``derived`` columns worked out once per distinct value of ``columns``
+    and joined back: an export repeats a few vaccines, makers, dose numbers
+    and sites over millions of rows. The rows keep their order."""
+    table = frame.select(columns).unique().with_columns(derived)
+    return frame.join(table, on=columns, how="left", maintain_order="left", nulls_equal=True)
+
+
+def _patched(values: pl.Series, redo: pl.Series, fix) -> pl.Series:
+    """``values`` with the rows where ``redo`` holds replaced by ``fix(rows)``
+    (their row numbers): the slow tolerant work done on the few rows the
+    fast vectorised one left."""
+    rows = redo.arg_true()
+    if rows.len() == 0:
+        return values
+    return values.clone().scatter(rows, fix(rows))
+
+
+def _identity_numbers(numbers: pl.Series) -> pl.Series:
+    """Numbers without spaces, in upper case (``x`` as the check digit):
+    only the numbers with other characters than digits and ``X`` are cleaned."""
+    return _patched(
+        numbers,
+        numbers.str.contains(r"[^0-9X]"),
+        lambda rows: numbers.gather(rows).str.replace_all(r"\s", "").str.to_uppercase(),
+    )
+
+
+def _times(given: pl.Series) -> pl.Series:
+    """The export's local times in UTC. The usual format (``TIME_FORMATS[0]``)
+    is tried on every row in one vectorised pass, the others in turn only on
+    the rows it cannot read; null where none reads the time."""
+
+    def others(texts: pl.Series) -> pl.Series:
+        return texts.to_frame().select(
+            pl.coalesce(
+                [
+                    pl.col(texts.name).str.strptime(pl.Datetime("us"), f, strict=False)
+                    for f in TIME_FORMATS[1:]
+                ]
+            )
+        )[:, 0]
+
+    naive = given.str.strptime(pl.Datetime("us"), TIME_FORMATS[0], strict=False)
+    naive = _patched(
+        naive, naive.is_null() & (given != ""), lambda rows: others(given.gather(rows))
+    )
+    return naive.dt.replace_time_zone(
+        "Asia/Shanghai", ambiguous="earliest", non_existent="null"
+    ).dt.convert_time_zone("UTC")
+
+
 def _parsed(frame: pl.DataFrame) -> pl.DataFrame:
     numerals = ["一", "二", "三", "四", "五"]
+    frame = _by_value(
+        frame,
+        ["dose_number"],
+        [
+            pl.col("dose_number")
+            .str.replace_many(numerals, ["1", "2", "3", "4", "5"])
+            .str.extract(r"(\d+)", 1)
+            .cast(pl.Int16, strict=False)
+            .alias("dose")
+        ],
+    )
     return frame.with_columns(
-        pl.col("identity_number").str.replace_all(r"\s", "").str.to_uppercase(),
-        pl.col("dose_number")
-        .str.replace_many(numerals, ["1", "2", "3", "4", "5"])
-        .str.extract(r"(\d+)", 1)
-        .cast(pl.Int16, strict=False)
-        .alias("dose"),
-        pl.coalesce(
-            [
-                pl.col("given_at").str.strptime(pl.Datetime("us"), f, strict=False)
-                for f in TIME_FORMATS
-            ]
-        )
-        .dt.replace_time_zone("Asia/Shanghai", ambiguous="earliest", non_existent="null")
-        .dt.convert_time_zone("UTC")
-        .alias("time"),
+        _identity_numbers(frame["identity_number"]), _times(frame["given_at"]).alias("time")
     )
 
 
@@ -206,12 +259,12 @@ def _vaccine_ids(frame: pl.DataFrame) -> pl.DataFrame:
     )
     clean = pl.col("vaccine").str.to_lowercase().str.replace_all(r"\s", "")
     maker = pl.col("maker").str.to_lowercase().str.replace_all(r"\s", "")
-    frame = frame.with_columns(clean.alias("vk"), maker.alias("mk"))
-    frame = frame.join(lookup, left_on="vk", right_on="k", how="left")
-    frame = frame.join(lookup.rename({"vid": "mvid"}), left_on="mk", right_on="k", how="left")
-    return frame.with_columns(pl.coalesce("vid", "mvid").alias("vaccine_id")).drop(
-        "vk", "mk", "vid", "mvid"
-    )
+    pairs = frame.select("vaccine", "maker").unique()
+    pairs = pairs.with_columns(clean.alias("vk"), maker.alias("mk"))
+    pairs = pairs.join(lookup, left_on="vk", right_on="k", how="left")
+    pairs = pairs.join(lookup.rename({"vid": "mvid"}), left_on="mk", right_on="k", how="left")
+    pairs = pairs.select("vaccine", "maker", pl.coalesce("vid", "mvid").alias("vaccine_id"))
+    return frame.join(pairs, on=["vaccine", "maker"], how="left", maintain_order="left")
 
 
 def _check_rows(frame: pl.DataFrame, problems: _Problems) -> pl.DataFrame:
@@ -260,7 +313,7 @@ def _check_rows(frame: pl.DataFrame, problems: _Problems) -> pl.DataFrame:
         },
         schema={"vaccine_id": pl.Int64, "top": pl.Int16, "course": pl.Int16},
     )
-    frame = frame.join(tops, on="vaccine_id", how="left")
+    frame = frame.join(tops, on="vaccine_id", how="left", maintain_order="left")
     beyond = pl.col("dose") > pl.col("top")
     bad = frame.filter(beyond)
     if bad.height:
@@ -285,20 +338,17 @@ PERSON_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 
 
-def _persons(numbers: list[str]) -> pl.DataFrame:
-    """Live persons of the index holding these identity numbers."""
-    live = Person.objects.filter(merged_into=None)
-    if len(numbers) > LOOKUP_LIMIT:
-        return bulk.read_frame(
-            Person,
-            ["id", "identity_number", "village_id", "birth_date"],
-            PERSON_SCHEMA,
-            where="merged_into_id IS NULL AND identity_number <> ''",
-        ).filter(pl.col("identity_number").is_in(numbers))
-    rows: list[tuple] = []
-    for qs in bulk.where_in(live, "identity_number", numbers, "text"):
-        rows += qs.values_list("id", "identity_number", "village_id", "birth_date")
-    return pl.DataFrame(rows, schema=PERSON_SCHEMA, orient="row")
+def _persons(numbers: pl.Series) -> pl.DataFrame:
+    """Live persons of the index holding these identity numbers, found in the
+    database (``bulk.read_matching``): the index is never read whole."""
+    return bulk.read_matching(
+        Person,
+        ["id", "identity_number", "village_id", "birth_date"],
+        PERSON_SCHEMA,
+        key="identity_number",
+        values=numbers,
+        where="merged_into_id IS NULL AND identity_number <> ''",
+    )
 
 
 def external_id_for(number: str) -> int:
@@ -343,9 +393,8 @@ def _link(
     """The rows linked to their persons, and the persons added to the index
     (``village_id``, ``birth_date``)."""
     none = pl.DataFrame(schema={"village_id": pl.Int64, "birth_date": pl.Date})
-    numbers = frame["identity_number"].unique().to_list()
-    found = _persons(numbers)
-    frame = frame.join(found, on="identity_number", how="left")
+    found = _persons(frame["identity_number"])
+    frame = frame.join(found, on="identity_number", how="left", maintain_order="left")
     missing = frame.filter(pl.col("person_id").is_null())
     if missing.height == 0:
         return frame, none
@@ -384,7 +433,7 @@ def _link(
         return frame, none
     not_made = _create_persons(valid, acting_user=acting_user, import_ref=ref)
     linked = valid.drop("person_id", "village_id", "birth_date").join(
-        _persons(valid["identity_number"].unique().to_list()), on="identity_number", how="left"
+        _persons(valid["identity_number"]), on="identity_number", how="left", maintain_order="left"
     )
     lost = linked.filter(pl.col("person_id").is_null())
     if lost.height:
@@ -403,7 +452,7 @@ def _link(
     linked = linked.filter(pl.col("person_id").is_not_null())
     created = linked.unique("person_id").select("village_id", "birth_date")
     if linked.height:
-        frame = pl.concat([frame, linked.select(frame.columns)])
+        frame = pl.concat([frame, linked.select(frame.columns)]).sort("line")
     return frame, created
 
 
@@ -416,7 +465,7 @@ def _in_jurisdiction(frame: pl.DataFrame, problems: _Problems, acting_user) -> p
         schema={"village_id": pl.Int64, "path": pl.Utf8},
         orient="row",
     )
-    frame = frame.join(areas, on="village_id", how="left")
+    frame = frame.join(areas, on="village_id", how="left", maintain_order="left")
     inside = pl.col("path").fill_null("").str.starts_with(path)
     outside = frame.filter(~inside)
     if outside.height:
@@ -431,31 +480,38 @@ def _in_jurisdiction(frame: pl.DataFrame, problems: _Problems, acting_user) -> p
     return frame.filter(inside).drop("path")
 
 
-def _existing(person_ids: list[int]) -> pl.DataFrame:
+def _existing(person_ids: pl.Series) -> pl.DataFrame:
+    """The doses the database holds of these persons (found there:
+    ``bulk.read_matching``)."""
     schema: dict[str, pl.DataType] = {
         "person_id": pl.Int64(),
         "dose": pl.Int16(),
         "earlier_at": bulk.TIMESTAMP,
     }
-    if not person_ids or not Dose.objects.exists():
+    if person_ids.len() == 0 or not Dose.objects.exists():
         return pl.DataFrame(schema=schema)
-    if len(person_ids) > LOOKUP_LIMIT:
-        return bulk.read_frame(Dose, ["person_id", "dose_number", "given_at"], schema).filter(
-            pl.col("person_id").is_in(person_ids)
-        )
-    rows: list[tuple] = []
-    for qs in bulk.where_in(Dose.objects.all(), "person_id", person_ids, "bigint"):
-        rows += qs.values_list("person_id", "dose_number", "given_at")
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return bulk.read_matching(
+        Dose,
+        ["person_id", "dose_number", "given_at"],
+        schema,
+        key="person_id",
+        values=person_ids,
+    )
 
 
 def _without_duplicates(frame: pl.DataFrame, problems: _Problems) -> pl.DataFrame:
-    frame = frame.sort("line")
-    firsts = frame.group_by("person_id", "dose").agg(pl.col("line").min().alias("first_line"))
-    frame = frame.join(firsts, on=["person_id", "dose"])
-    again = pl.col("line") != pl.col("first_line")
+    """The rows (in the file's order) less the doses an earlier line or the
+    database has already."""
+    # One number for a person's dose: a dose number is below 2**15 (Int16).
+    dose_key = pl.col("person_id") * 2**15 + pl.col("dose")
+    again = ~dose_key.is_first_distinct()
     twice = frame.filter(again)
     if twice.height:
+        keys = twice.select(dose_key.alias("k"))["k"]
+        firsts = frame.filter(~again & dose_key.is_in(keys.implode())).select(
+            "person_id", "dose", pl.col("line").alias("first_line")
+        )
+        twice = twice.join(firsts, on=["person_id", "dose"], how="left", maintain_order="left")
         problems.add(
             "duplicates",
             twice,
@@ -466,8 +522,8 @@ def _without_duplicates(frame: pl.DataFrame, problems: _Problems) -> pl.DataFram
             ),
         )
         frame = frame.filter(~again)
-    earlier = _existing(frame["person_id"].unique().to_list())
-    frame = frame.join(earlier, on=["person_id", "dose"], how="left")
+    earlier = _existing(frame["person_id"])
+    frame = frame.join(earlier, on=["person_id", "dose"], how="left", maintain_order="left")
     known = pl.col("earlier_at").is_not_null()
     stored = frame.filter(known)
     if stored.height:
@@ -484,7 +540,7 @@ def _without_duplicates(frame: pl.DataFrame, problems: _Problems) -> pl.DataFram
                 }
             ),
         )
-    return frame.filter(~known).sort("line")
+    return frame.filter(~known).drop("earlier_at")
 
 
 def _site_ids(frame: pl.DataFrame) -> pl.DataFrame:
@@ -493,10 +549,12 @@ def _site_ids(frame: pl.DataFrame) -> pl.DataFrame:
         {"sk": list(sites), "site_id": list(sites.values())},
         schema={"sk": pl.Utf8, "site_id": pl.Int64},
     )
-    frame = frame.with_columns(
+    names = frame.select(pl.col("site").unique())
+    names = names.with_columns(
         pl.col("site").str.replace_all(r"\s", "").str.to_lowercase().alias("sk")
     )
-    return frame.join(lookup, on="sk", how="left").drop("sk")
+    names = names.join(lookup, on="sk", how="left").drop("sk")
+    return frame.join(names, on="site", how="left", maintain_order="left")
 
 
 def _store(frame: pl.DataFrame, new_people: pl.DataFrame, run: DoseImport, acting_user) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -124,3 +125,25 @@ def test_an_xlsx_export_is_read_and_a_file_without_the_columns_is_refused(world)
 def test_a_leader_may_not_import(world):
     with pytest.raises(PermissionDenied):
         actions.do_import_doses(_csv([]), acting_user=world.leader, filename="a.csv")
+
+
+def test_numbers_written_with_spaces_and_times_in_other_formats_are_read(world):
+    vaccines()
+    born = days_ago(365 * 30).date()
+    seq = next(s for s in range(1, 200) if id_number(born, s).endswith("X"))
+    a = Person.objects.create(
+        name="张三", village=world.village, birth_date=born, identity_number=id_number(born, seq)
+    )
+    n = a.identity_number
+    spaced = f"{n[:6]} {n[6:14]}\u3000{n[14:].lower()}"
+    lines = [
+        f"张三,{spaced},新冠病毒灭活疫苗(Vero细胞),北京生物,1,B1,某卫生院,20210501",
+        f"张三,{n},新冠病毒灭活疫苗(Vero细胞),北京生物,2,B2,某卫生院,2021-06-01 10:00:00",
+    ]
+    run = actions.do_import_doses(_csv(lines), acting_user=ACTOR, filename="a.csv")
+    assert (run.stored, run.refused, run.unknown_persons) == (2, 0, 0)
+    times = [d.given_at for d in Dose.objects.filter(person=a).order_by("dose_number")]
+    assert times == [
+        dt.datetime(2021, 4, 30, 16, 0, tzinfo=dt.UTC),
+        dt.datetime(2021, 6, 1, 2, 0, tzinfo=dt.UTC),
+    ]
