@@ -895,13 +895,15 @@ def copy_frame(
         ]
     )
     # An empty unquoted field is NULL in CSV COPY; Polars quotes empty strings.
-    data = out.write_csv(include_header=False, null_value="")
+    # Written as bytes: a text would be copied and encoded again.
+    data = io.BytesIO()
+    out.write_csv(data, include_header=False, null_value="")
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,
         cursor.cursor.copy(f"COPY {name} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy,
     ):
-        copy.write(data.encode())
+        copy.write(data.getbuffer())
 
 
 def reserve_ids(

@@ -558,23 +558,30 @@ def _site_ids(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _store(frame: pl.DataFrame, new_people: pl.DataFrame, run: DoseImport, acting_user) -> None:
-    out = frame.sort("person_id").select(
-        pl.col("person_id"),
-        pl.col("vaccine_id"),
-        pl.col("dose").alias("dose_number"),
-        pl.col("batch").str.slice(0, 32).alias("batch"),
-        pl.col("site_id"),
-        pl.when(pl.col("site_id").is_null())
-        .then(pl.col("site").str.slice(0, 200))
-        .otherwise(pl.lit(""))
-        .alias("site_name"),
-        pl.col("time").alias("given_at"),
-        pl.col("village_id"),
-        pl.col("birth_date"),
-        (pl.col("dose") == pl.col("course")).alias("completes_course"),
-        pl.lit(DoseSource.IMPORT).alias("source"),
-        pl.lit(run.pk).alias("dose_import_id"),
-        pl.lit(actor_name(acting_user)[:150]).alias("recorded_by_name"),
+    # Sorted by person (as the unique index runs) once the columns are chosen
+    # and before the constant ones are added: the sort moves no other column.
+    out = (
+        frame.select(
+            pl.col("person_id"),
+            pl.col("vaccine_id"),
+            pl.col("dose").alias("dose_number"),
+            pl.col("batch").str.slice(0, 32).alias("batch"),
+            pl.col("site_id"),
+            pl.when(pl.col("site_id").is_null())
+            .then(pl.col("site").str.slice(0, 200))
+            .otherwise(pl.lit(""))
+            .alias("site_name"),
+            pl.col("time").alias("given_at"),
+            pl.col("village_id"),
+            pl.col("birth_date"),
+            (pl.col("dose") == pl.col("course")).alias("completes_course"),
+        )
+        .sort("person_id")
+        .with_columns(
+            pl.lit(DoseSource.IMPORT).alias("source"),
+            pl.lit(run.pk).alias("dose_import_id"),
+            pl.lit(actor_name(acting_user)[:150]).alias("recorded_by_name"),
+        )
     )
     try:
         with transaction.atomic():
