@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.fields import empty
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -64,7 +65,7 @@ class ActionView(APIView):
     """
 
     input: ClassVar[type[serializers.Serializer] | None]  # None: the POST has no body
-    output: ClassVar[type[serializers.Serializer]]
+    output: ClassVar[type[serializers.Serializer] | None]  # None: no body (a 204)
     do: ClassVar[Callable[..., Any]]
     status_code: ClassVar[int] = status.HTTP_201_CREATED
     operation_id: ClassVar[str | None] = None  # the POST's name in the API document
@@ -101,6 +102,8 @@ class ActionView(APIView):
             form.is_valid(raise_exception=True)
             data = dict(form.validated_data)
         result = run_action(lambda: self.perform(request, target, data))
+        if self.output is None:
+            return Response(status=self.status_code)
         answer = self.output(result, context={"request": request})
         return Response(answer.data, status=self.status_code)
 
@@ -114,8 +117,11 @@ class InJurisdictionField(serializers.IntegerField):
         self.lookup = lookup
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data) -> Any:
-        return self.lookup(self.context["request"], super().to_internal_value(data))
+    def run_validation(self, data=empty) -> Any:
+        pk = super().run_validation(data)  # the id, checked as a number (min_value…)
+        if pk is None:
+            return None
+        return self.lookup(self.context["request"], pk)
 
 
 class MaskedNameField(serializers.CharField):

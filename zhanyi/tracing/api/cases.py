@@ -13,24 +13,22 @@ Reading needs ``view_person``; writing ``edit_person``.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import has_capability
-from zhanyi.core.api import as_drf_error
+from zhanyi.core.api import ActionView, InJurisdictionField
 from zhanyi.engine.protocol import DEFAULT_PROTOCOL
 from zhanyi.people import queries as people_queries
+from zhanyi.people.models import Person
 from zhanyi.places.models import Place
 from zhanyi.tracing import actions, queries
+from zhanyi.tracing.actions.contacts import ExpandResult
 from zhanyi.tracing.forms import protocol_choices
 from zhanyi.tracing.models import (
     Case,
@@ -53,6 +51,25 @@ class TracingCapability(BasePermission):
 
 
 PERMISSIONS = [IsAuthenticated, TracingCapability]
+
+
+def _person(request, pk: int) -> Person:
+    return people_queries.get_person_for_user(request, pk)
+
+
+def _case(request, pk: int) -> Case:
+    return queries.get_case_for_user(request, pk)
+
+
+class CaseActionView(ActionView):
+    """A write on the case the URL names, which the caller must be able to
+    change (``write_capability``; 404 outside the jurisdiction)."""
+
+    permission_classes = PERMISSIONS
+    write_capability = "edit_person"
+
+    def get_target(self, request, case_id: int) -> Case:
+        return queries.get_case_for_user(request, case_id, capability=self.write_capability)
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -117,31 +134,20 @@ class CaseDetailSerializer(CaseSerializer):
         source = getattr(case, "infection_source", None)
         if source is None:
             return None
-        return source_dict(source)
-
-
-def source_dict(source: InfectionSource) -> dict:
-    return {
-        "kind": source.kind,
-        "kind_label": source.get_kind_display(),
-        "source_case": source.source_case_id,
-        "exposure": source.exposure_id,
-        "origin": source.origin,
-        "evidence": source.evidence,
-        "decided_by": source.decided_by_name,
-        "decided_at": source.decided_at,
-    }
+        return InfectionSourceSerializer(source).data
 
 
 class CaseInputSerializer(serializers.Serializer):
-    person = serializers.IntegerField(min_value=1)
+    person = InJurisdictionField(_person, min_value=1)
     classification = serializers.ChoiceField(choices=CaseClassification.choices)
     sampled_at = serializers.DateTimeField()
     reported_at = serializers.DateTimeField()
     onset_date = serializers.DateField(required=False, allow_null=True)
     isolated_at = serializers.DateTimeField(required=False, allow_null=True)
     hospital = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    protocol = serializers.ChoiceField(choices=protocol_choices(), default=DEFAULT_PROTOCOL)
+    protocol = serializers.ChoiceField(
+        source="protocol_name", choices=protocol_choices(), default=DEFAULT_PROTOCOL
+    )
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -161,8 +167,8 @@ class ExposureSerializer(serializers.ModelSerializer):
 
 
 class ExposureInputSerializer(serializers.Serializer):
-    person_a = serializers.IntegerField(min_value=1, required=False)
-    person_b = serializers.IntegerField(min_value=1)
+    person_a = InJurisdictionField(_person, min_value=1, required=False)
+    person_b = InJurisdictionField(_person, min_value=1)
     setting = serializers.ChoiceField(choices=ExposureSetting.choices)
     exposed_at = serializers.DateTimeField()
     certainty = serializers.ChoiceField(choices=Certainty.choices, default=Certainty.CONFIRMED)
@@ -180,6 +186,14 @@ class TrajectoryInputSerializer(serializers.Serializer):
     end = serializers.DateTimeField(required=False, allow_null=True)
     place = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+    def validate_place(self, pk: int | None) -> Place | None:
+        if not pk:
+            return None
+        place = Place.objects.filter(pk=pk).first()
+        if place is None:
+            raise serializers.ValidationError(_("No place with this number."))
+        return place
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -210,8 +224,20 @@ class ContactSerializer(serializers.ModelSerializer):
         return contact.person.name
 
 
-class CaseList(APIView):
+class DuplicateCaseAnswer(Exception):
+    """A ``DuplicateCase`` carried past ``run_action`` (which would answer 400)
+    to ``CaseList``'s 409 naming the case the report belongs to."""
+
+    def __init__(self, duplicate: actions.DuplicateCase) -> None:
+        super().__init__(duplicate)
+        self.duplicate = duplicate
+
+
+class CaseList(ActionView):
     permission_classes = PERMISSIONS
+    input = CaseInputSerializer
+    output = CaseDetailSerializer
+    do = actions.do_create_case
 
     @extend_schema(responses=CaseSerializer(many=True), tags=["tracing"])
     def get(self, request):
@@ -223,34 +249,20 @@ class CaseList(APIView):
         )
         return Response(CaseSerializer(qs[:1000], many=True).data)
 
-    @extend_schema(request=CaseInputSerializer, responses=CaseDetailSerializer, tags=["tracing"])
-    def post(self, request):
-        data = CaseInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        person = people_queries.get_person_for_user(request, v["person"])
+    def perform(self, request, target, data: dict) -> Case:
         try:
-            case = actions.do_create_case(
-                acting_user=request.user,
-                person=person,
-                classification=v["classification"],
-                sampled_at=v["sampled_at"],
-                reported_at=v["reported_at"],
-                onset_date=v.get("onset_date"),
-                isolated_at=v.get("isolated_at"),
-                hospital=v.get("hospital", ""),
-                protocol_name=v["protocol"],
-                notes=v.get("notes", ""),
-                request=request,
-            )
+            return super().perform(request, target, data)
         except actions.DuplicateCase as duplicate:
+            raise DuplicateCaseAnswer(duplicate) from None
+
+    def handle_exception(self, exc):
+        if isinstance(exc, DuplicateCaseAnswer):  # one person, one case
+            duplicate = exc.duplicate
             return Response(
                 {"detail": " ".join(duplicate.messages), "case": duplicate.case.pk},
                 status=status.HTTP_409_CONFLICT,
             )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
+        return super().handle_exception(exc)
 
 
 class CaseDetail(APIView):
@@ -263,8 +275,10 @@ class CaseDetail(APIView):
         return Response(CaseDetailSerializer(case).data)
 
 
-class CaseExposures(APIView):
-    permission_classes = PERMISSIONS
+class CaseExposures(CaseActionView):
+    input = ExposureInputSerializer
+    output = ExposureSerializer
+    do = actions.do_record_exposure
 
     @extend_schema(responses=ExposureSerializer(many=True), tags=["tracing"])
     def get(self, request, case_id: int):
@@ -274,37 +288,15 @@ class CaseExposures(APIView):
         )
         return Response(ExposureSerializer(case.exposures.all()[:5000], many=True).data)
 
-    @extend_schema(request=ExposureInputSerializer, responses=ExposureSerializer, tags=["tracing"])
-    def post(self, request, case_id: int):
-        case = queries.get_case_for_user(request, case_id, capability="edit_person")
-        data = ExposureInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        a = (
-            people_queries.get_person_for_user(request, v["person_a"])
-            if v.get("person_a")
-            else case.person
-        )
-        b = people_queries.get_person_for_user(request, v["person_b"])
-        try:
-            exposure = actions.do_record_exposure(
-                case,
-                acting_user=request.user,
-                person_a=a,
-                person_b=b,
-                setting=v["setting"],
-                exposed_at=v["exposed_at"],
-                certainty=v["certainty"],
-                note=v.get("note", ""),
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(ExposureSerializer(exposure).data, status=status.HTTP_201_CREATED)
+    def perform(self, request, target: Case, data: dict) -> Exposure:
+        data.setdefault("person_a", target.person)  # the case's person, unless named
+        return super().perform(request, target, data)
 
 
-class CaseTrajectory(APIView):
-    permission_classes = PERMISSIONS
+class CaseTrajectory(CaseActionView):
+    input = TrajectoryInputSerializer
+    output = TrajectorySerializer
+    do = actions.do_add_trajectory_entry
 
     @extend_schema(responses=TrajectorySerializer(many=True), tags=["tracing"])
     def get(self, request, case_id: int):
@@ -314,68 +306,38 @@ class CaseTrajectory(APIView):
         )
         return Response(TrajectorySerializer(case.trajectory.all(), many=True).data)
 
-    @extend_schema(
-        request=TrajectoryInputSerializer, responses=TrajectorySerializer, tags=["tracing"]
-    )
-    def post(self, request, case_id: int):
-        case = queries.get_case_for_user(request, case_id, capability="edit_person")
-        data = TrajectoryInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        place = None
-        if v.get("place"):
-            place = Place.objects.filter(pk=v["place"]).first()
-            if place is None:
-                raise ValidationError({"place": [_("No place with this number.")]})
-        try:
-            entry = actions.do_add_trajectory_entry(
-                case,
-                acting_user=request.user,
-                start=v["start"],
-                end=v.get("end"),
-                place=place,
-                description=v.get("description", ""),
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(TrajectorySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+class ExpandSerializer(serializers.Serializer):
+    cases = serializers.IntegerField()
+    new_close = serializers.IntegerField()
+    new_secondary = serializers.IntegerField()
+    upgraded = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+    handoffs = serializers.IntegerField()
+    codes_changed = serializers.IntegerField()
 
 
-class CaseExpand(APIView):
-    permission_classes = PERMISSIONS
+class CaseExpand(CaseActionView):
+    input = None
+    output = ExpandSerializer
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(request=None, responses={200: dict}, tags=["tracing"])
-    def post(self, request, case_id: int):
-        case = queries.get_case_for_user(request, case_id, capability="edit_person")
-        result = actions.do_expand_contacts([case], acting_user=request.user, request=request)
-        return Response(result.as_dict())
+    def perform(self, request, target: Case, data: dict) -> ExpandResult:
+        return actions.do_expand_contacts([target], acting_user=request.user, request=request)
 
 
 class CaseVoidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class CaseVoid(APIView):
+class CaseVoid(CaseActionView):
     """Void a case filed twice or in error (needs ``approve``); it counts nowhere after."""
 
-    permission_classes = PERMISSIONS
-
-    @extend_schema(request=CaseVoidSerializer, responses={204: None}, tags=["tracing"])
-    def post(self, request, case_id: int):
-        case = queries.get_case_for_user(request, case_id, capability="approve")
-        data = CaseVoidSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            actions.do_void_case(
-                case,
-                acting_user=request.user,
-                reason=data.validated_data["reason"],
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    write_capability = "approve"
+    input = CaseVoidSerializer
+    output = None  # 204: no body
+    do = actions.do_void_case
+    status_code = status.HTTP_204_NO_CONTENT
 
 
 class CaseContacts(APIView):
@@ -410,78 +372,62 @@ class CaseGraph(APIView):
         return Response(queries.transmission_graph(request.user, case, masked=masked))
 
 
+def _team(request, pk: int):
+    team = queries.tracing_teams_for(request.user).filter(pk=pk).first()
+    if team is None:
+        raise serializers.ValidationError(_("no such tracing team in your jurisdiction"))
+    return team
+
+
 class AssignInput(serializers.Serializer):
-    team = serializers.IntegerField(min_value=1)
+    team = InJurisdictionField(_team, min_value=1)
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class CaseAssign(APIView):
+class AssignedSerializer(serializers.Serializer):
+    case = serializers.IntegerField(source="pk")
+    team = serializers.IntegerField(source="team.pk")
+    team_name = serializers.CharField(source="team.name")
+
+
+class CaseAssign(CaseActionView):
     """Give the case to a tracing team of the jurisdiction; moving it needs its
     team's leader and a reason."""
 
-    permission_classes = PERMISSIONS
-
-    @extend_schema(request=AssignInput, responses={200: dict}, tags=["tracing"])
-    def post(self, request, case_id: int):
-        case = queries.get_case_for_user(request, case_id, capability="edit_person")
-        data = AssignInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        team = (
-            queries.tracing_teams_for(request.user).filter(pk=data.validated_data["team"]).first()
-        )
-        if team is None:
-            raise ValidationError({"team": ["no such tracing team in your jurisdiction"]})
-        try:
-            actions.do_assign_case(
-                case,
-                team,
-                acting_user=request.user,
-                reason=data.validated_data["reason"],
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        except PermissionDenied as error:
-            raise DRFPermissionDenied(str(error)) from None
-        return Response({"case": case.pk, "team": team.pk, "team_name": team.name})
+    input = AssignInput
+    output = AssignedSerializer
+    do = actions.do_assign_case
+    status_code = status.HTTP_200_OK
 
 
 class SourceInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SourceKind.choices)
-    source_case = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, default=None
+    source_case = InJurisdictionField(
+        _case, min_value=1, required=False, allow_null=True, default=None
     )
     origin = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     evidence = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CaseSource(APIView):
+class InfectionSourceSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    decided_by = serializers.CharField(source="decided_by_name")
+
+    class Meta:
+        model = InfectionSource
+        fields = ["kind", "kind_label", "source_case", "exposure", "origin", "evidence"]
+        fields += ["decided_by", "decided_at"]
+        read_only_fields = fields
+
+
+class CaseSource(CaseActionView):
     """The probable source of the case's infection (溯源)."""
 
-    permission_classes = PERMISSIONS
-
-    @extend_schema(request=SourceInput, responses={200: dict}, tags=["tracing"])
-    def post(self, request, case_id: int):
-        case = queries.get_case_for_user(request, case_id, capability="edit_person")
-        data = SourceInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        source_case = (
-            queries.get_case_for_user(request, v["source_case"]) if v["source_case"] else None
-        )
-        try:
-            source = actions.do_record_source(
-                case,
-                acting_user=request.user,
-                kind=v["kind"],
-                source_case=source_case,
-                origin=v["origin"],
-                evidence=v["evidence"],
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(source_dict(source))
+    input = SourceInput
+    output = InfectionSourceSerializer
+    do = actions.do_record_source
+    status_code = status.HTTP_200_OK
 
 
 urlpatterns = [
