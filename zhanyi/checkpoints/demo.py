@@ -92,6 +92,8 @@ def _traffic(acting_user, seed: int, stations: list[Station], villages, zone_vil
                 at = dt.datetime.combine(day, dt.time(7), tzinfo=LOCAL_TZ) + dt.timedelta(
                     minutes=rng.randrange(14 * 60)
                 )
+                if at > REPLAY_END:  # the afternoon of the 30th has not come yet
+                    continue
                 client_id = uuid.uuid5(uuid.NAMESPACE_URL, f"zhanyi-demo:{station.pk}:{day}:{i}")
                 _check, created = actions.do_record_check(
                     station,

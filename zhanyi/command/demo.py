@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from zhanyi.accounts import demo as demo_accounts
 from zhanyi.accounts.demo import NotADemoDatabase
@@ -27,6 +28,7 @@ from zhanyi.care.demo import replay_care
 from zhanyi.checkpoints.demo import replay_checkpoints
 from zhanyi.clinics.demo import replay_clinics
 from zhanyi.coldchain.demo import replay_coldchain
+from zhanyi.core import clock
 from zhanyi.engine.synth import SynthConfig, generate
 from zhanyi.livelihood.demo import replay_livelihood
 from zhanyi.people import actions as people_actions
@@ -54,6 +56,8 @@ DEFAULT_SEED = 20210916
 #: When the zone's headquarters met (9月16日), in local time.
 ZONE_HQ_ACTIVATED = dt.datetime(2021, 9, 16, 22, 0, tzinfo=SHANGHAI)
 CITY_HQ_ACTIVATED = dt.datetime(2021, 9, 10, 20, 0, tzinfo=SHANGHAI)
+#: The city's areas, places and people are loaded the morning before.
+CITY_LOADED_AT = dt.datetime(2021, 9, 10, 8, 0, tzinfo=SHANGHAI)
 #: The replay ends on 30 September: codes are decided as of then.
 REPLAY_CLOCK = dt.datetime(2021, 9, 30, 12, 0, tzinfo=SHANGHAI)
 
@@ -115,7 +119,8 @@ def build_demo(
             generate(cfg, city_dir, progress=True)
         timings["synth_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        _load_city(city_dir, say)
+        with clock.running_at(CITY_LOADED_AT):
+            _load_city(city_dir, say)
         timings["load_s"] = time.perf_counter() - t
         t = time.perf_counter()
         _ingest_companion_store(city_dir, say)
@@ -186,6 +191,15 @@ def replay_outbreak(
     for the health codes."""
     commander = commander or User.objects.get(username="commander")
     requester = requester or User.objects.get(username="tracer")
+    # On the story's clock, so what the replay writes is dated September 2021;
+    # the story's last events are of the morning of the 30th.
+    with clock.running_at(REPLAY_CLOCK):
+        summary = _replay_steps(seed=seed, say=say, commander=commander, requester=requester)
+        summary["story_now"] = timezone.now()
+    return summary
+
+
+def _replay_steps(*, seed: int, say: Callable[[str], None], commander: User, requester: User):
     reports = [replay_report(REPORT_SLOTS[0], say)]
     say("Replaying September 2021: pushed lists…")
     screening = replay_push_lists(acting_user=commander, seed=seed, say=say)

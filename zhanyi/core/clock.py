@@ -18,9 +18,11 @@ sets it (``zhanyi check`` names it as an error outside debug).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
+from collections.abc import Iterator
 
 import time_machine
 
@@ -84,3 +86,14 @@ def stop() -> None:
 def is_story_time() -> bool:
     """Whether this process runs on a story's clock (the pages say so)."""
     return _travel is not None
+
+
+@contextlib.contextmanager
+def running_at(moment: dt.datetime) -> Iterator[None]:
+    """Run the block as if it began at ``moment``, the clock ticking on from
+    there: the demo's replay writes its rows (created, audited, taken) on the
+    story's time, not on the day the demo was built."""
+    if moment.tzinfo is None:
+        raise ClockSettingError("the moment needs its offset")
+    with time_machine.travel(moment, tick=True):
+        yield

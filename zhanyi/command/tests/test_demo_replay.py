@@ -13,6 +13,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils import translation
 
@@ -106,6 +107,14 @@ def the_city_is_built_and_its_logins_work(result, data_dir, client) -> None:
     assert [f"{r}" for r in reports][:2] == ["2021-09-14 12:00", "2021-09-14 20:00"]
     # Taken in the story, just after their time (the list shows when each was taken).
     assert all(r.taken_at == r.scheduled_for + demo.REPORT_TAKEN_AFTER for r in reports)
+    # Everything the build and the replay wrote is dated in the story, up to
+    # the moment the demo is served from.
+    from zhanyi.supplies.models import CoverAlert
+
+    for model, at in ((Person, "created_at"), (Handoff, "created_at"), (CoverAlert, "raised_at")):
+        oldest, newest = model.objects.aggregate(a=Min(at), b=Max(at)).values()
+        assert demo.CITY_LOADED_AT <= oldest <= newest <= replay["story_now"], model
+    assert demo.REPLAY_CLOCK <= replay["story_now"] < demo.REPLAY_CLOCK + dt.timedelta(hours=2)
     evening = reports[1].figures.get(area__level="city", name="screening.records")
     assert evening.previous_value == 0 and evening.change == evening.value > 0
     assert Area.objects.filter(level="county").count() == 16

@@ -62,3 +62,13 @@ def test_pages_show_the_demo_clock_and_production_refuses_it(
     assert "zhanyi.E003" in [e.id for e in run_checks(include_deployment_checks=True)]
     clock.stop()
     assert "演示时钟" not in client_for(world.commander).get("/").content.decode()
+
+
+def test_a_block_runs_at_a_moment_of_the_story_and_the_clock_comes_back():
+    before = timezone.now()
+    with clock.running_at(STORY):
+        inside = timezone.now()
+        assert dt.timedelta(0) <= inside - STORY < dt.timedelta(seconds=5)  # ticking on
+    assert timezone.now() >= before
+    with pytest.raises(clock.ClockSettingError), clock.running_at(STORY.replace(tzinfo=None)):
+        pass

@@ -95,10 +95,14 @@ class Command(BaseCommand):
             # the moment the replay ends, in this process and every one it
             # starts, so no task turns overdue and no code changes only because
             # today is not September 2021; the periodic jobs run on that clock.
-            os.environ[clock.ENV] = clock.setting_for(REPLAY_CLOCK)
+            # The replay ran on that clock too: the served clock starts where
+            # it ended, so nothing it wrote lies ahead.
+            start = max(REPLAY_CLOCK, result.replay.get("story_now", REPLAY_CLOCK))
+            start = start.astimezone(REPLAY_CLOCK.tzinfo)
+            os.environ[clock.ENV] = clock.setting_for(start)
             clock.follow()
             say(
-                f"The demo runs on its story's clock, from {REPLAY_CLOCK:%Y-%m-%d %H:%M} on;"
+                f"The demo runs on its story's clock, from {start:%Y-%m-%d %H:%M} on;"
                 " a command run beside it keeps that clock with"
             )
             say(f"  export {clock.ENV}={os.environ[clock.ENV]}")
