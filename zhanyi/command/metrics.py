@@ -29,16 +29,12 @@ def _ledger(area: Area | None) -> tuple[dt.datetime, list[deadlines.Item]]:
     return figure_cache.shared(("command.ledger", area.pk if area else None), read)
 
 
-def _ledgers(areas) -> tuple[dt.datetime, list[list[deadlines.Item]]]:
-    """The ledgers of ``areas`` at one moment, each deadline read once for
-    all of them (``deadlines.overdue_in``), once per pass of figures."""
-
-    def read() -> tuple[dt.datetime, list[list[deadlines.Item]]]:
-        now = timezone.now()
-        return now, deadlines.overdue_in(areas, now)
-
-    key = ("command.ledgers", tuple(a.pk if a is not None else None for a in areas))
-    return figure_cache.shared(key, read)
+def _counts(areas) -> list[deadlines.Counts]:
+    """The ledgers' counts of ``areas`` at one moment (``deadlines.counts_in``:
+    open items counted in SQL where a deadline gives its rows, each deadline
+    read once for all the areas), once per pass of figures."""
+    key = ("command.ledger_counts", tuple(a.pk if a is not None else None for a in areas))
+    return figure_cache.shared(key, lambda: deadlines.counts_in(areas, timezone.now()))
 
 
 def _open(items: list[deadlines.Item]) -> list[deadlines.Item]:
@@ -51,7 +47,11 @@ def _open_items(area: Area | None) -> list[deadlines.Item]:
 
 def _median_hours_late(now: dt.datetime, items: list[deadlines.Item]) -> float:
     late = [i.late_by(now).total_seconds() / 3600 for i in items if i.closed_at is not None]
-    return round(statistics.median(late), 1) if late else 0.0
+    return _median(late)
+
+
+def _median(hours: list[float]) -> float:
+    return round(statistics.median(hours), 1) if hours else 0.0
 
 
 @figure(
@@ -67,7 +67,7 @@ def overdue_items(area: Area | None) -> int:
 
 @for_areas("command.overdue_items")
 def overdue_items_in(areas) -> list[int]:
-    return [len(_open(items)) for items in _ledgers(areas)[1]]
+    return [sum(c.open_by_owner.values()) for c in _counts(areas)]
 
 
 @figure(
@@ -83,8 +83,7 @@ def median_hours_late_to_close(area: Area | None) -> float:
 
 @for_areas("command.median_hours_late_to_close")
 def median_hours_late_to_close_in(areas) -> list[float]:
-    now, ledgers = _ledgers(areas)
-    return [_median_hours_late(now, items) for items in ledgers]
+    return [_median(c.hours_late_closed) for c in _counts(areas)]
 
 
 def _register_owner_figure(owner: str, order: int) -> None:
@@ -95,7 +94,7 @@ def _register_owner_figure(owner: str, order: int) -> None:
         return owned(_ledger(area)[1])
 
     def count_in(areas) -> list[int]:
-        return [owned(items) for items in _ledgers(areas)[1]]
+        return [c.open_by_owner.get(owner, 0) for c in _counts(areas)]
 
     name = f"command.overdue.{owner}"
     figure(

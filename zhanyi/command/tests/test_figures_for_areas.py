@@ -5,6 +5,8 @@ figure's own for that area. The demo's replayed city is checked the same way
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -46,3 +48,30 @@ def test_the_report_stores_each_areas_own_figures(world):
     for area in report_areas():
         for figure in metrics.compute(area=area):
             assert stored[(area.pk, figure["name"])] == float(figure["value"]), figure["name"]
+
+
+def test_the_supervision_figures_for_many_areas_with_every_app_late(world):
+    """The ledger's counts for many areas (open items counted in SQL where a
+    deadline gives its rows) against each area's ledger, one late item of
+    every deadline and screening tasks open and closed late in two counties."""
+    from zhanyi.screening.models import ScreeningTask
+
+    from .test_supervision import _every_app_late
+
+    _every_app_late(world)
+    now = timezone.now()
+    person = Person.objects.create(name="赵六", village=world.other_village)
+    for hours_late, status in ((3, "open"), (2, "closed"), (5, "closed")):
+        ScreeningTask.objects.create(
+            person=person,
+            area=world.other_village,
+            category="close",
+            status=status,
+            received_at=now - dt.timedelta(hours=hours_late + 4),
+            due_at=now - dt.timedelta(hours=hours_late + 2),
+            closed_at=None if status == "open" else now - dt.timedelta(hours=1),
+        )
+    ledger = {f.name for f in metrics.registered() if f.name.startswith("command.")}
+    assert {"command.overdue_items", "command.median_hours_late_to_close"} <= ledger
+    assert metrics.get("command.median_hours_late_to_close").fn(world.other_county) > 0
+    assert differences() == []
