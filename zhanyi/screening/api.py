@@ -8,10 +8,9 @@ unless the caller's role needs them. Authentication by token.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,7 +21,7 @@ from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import capability_permission
 from zhanyi.core import audit
-from zhanyi.core.api import as_drf_error
+from zhanyi.core.api import ActionView
 from zhanyi.people import display
 
 from . import actions, jobs, queries
@@ -276,28 +275,19 @@ class TaskList(generics.ListAPIView):
         return response
 
 
+@extend_schema_view(post=extend_schema(summary="Record a task's outcome"))
 @extend_schema(tags=["screening"])
-class TaskOutcome(APIView):
+class TaskOutcome(ActionView):
     """Record the team's outcome; it closes the task and hands the person on."""
 
     permission_classes = [IsAuthenticated, capability_permission("edit_person")]
+    input = OutcomeSerializer
+    output = TaskSerializer
+    do = actions.do_record_outcome
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(
-        summary="Record a task's outcome",
-        request=OutcomeSerializer,
-        responses={200: TaskSerializer},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        task = queries.get_task_for_user(request.user, pk, capability="edit_person")
-        incoming = OutcomeSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        try:
-            task = actions.do_record_outcome(
-                task, acting_user=request.user, request=request, **incoming.validated_data
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(TaskSerializer(task, context={"request": request}).data)
+    def get_target(self, request: Request, pk: int) -> ScreeningTask:
+        return queries.get_task_for_user(request.user, pk, capability="edit_person")
 
 
 urlpatterns = [
