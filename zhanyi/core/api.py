@@ -57,7 +57,8 @@ class ActionView(APIView):
 
     ``do`` is the ``do_*`` function, called as ``do(target, acting_user=...,
     request=..., **validated_data)`` (without ``target`` when the URL names
-    none), so the input's field names are the action's keywords. A view whose
+    none; as ``target_keyword=target`` when the action takes it by name), so
+    the input's field names are the action's keywords. A view whose
     body needs more (an area by its code, an object named in the body) or whose
     answer is not what the action returns overrides ``perform``. The OpenAPI
     document names ``input`` and ``output`` for the POST. A view that also
@@ -69,6 +70,7 @@ class ActionView(APIView):
     do: ClassVar[Callable[..., Any]]
     status_code: ClassVar[int] = status.HTTP_201_CREATED
     operation_id: ClassVar[str | None] = None  # the POST's name in the API document
+    target_keyword: ClassVar[str | None] = None  # the keyword ``do`` takes the target by
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -91,8 +93,12 @@ class ActionView(APIView):
 
     def perform(self, request: Request, target: Any, data: dict) -> Any:
         """Run the action on the validated body; what it returns is answered."""
-        args = () if target is None else (target,)
-        return self.do(*args, acting_user=request.user, request=request, **data)
+        if target is None:
+            return self.do(acting_user=request.user, request=request, **data)
+        if self.target_keyword:
+            data = {self.target_keyword: target, **data}
+            return self.do(acting_user=request.user, request=request, **data)
+        return self.do(target, acting_user=request.user, request=request, **data)
 
     def post(self, request: Request, **kwargs) -> Response:
         target = self.get_target(request, **kwargs)

@@ -11,10 +11,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -22,9 +21,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import capability_permission
-from zhanyi.core.api import as_drf_error
+from zhanyi.core.api import ActionView
 from zhanyi.people import actions, queries
-from zhanyi.people.models import Colour, HealthCodeChange, HealthCodeOverride
+from zhanyi.people.models import Colour, HealthCodeChange, HealthCodeOverride, Person
 
 from .common import PERMISSIONS
 
@@ -165,69 +164,44 @@ class CodedPersons(generics.ListAPIView):
         return response
 
 
+@extend_schema_view(post=extend_schema(summary="Ask for a health-code override"))
 @extend_schema(tags=["people"])
-class PersonOverrides(APIView):
+class PersonOverrides(ActionView):
     """Ask for a manual override of a person's code (a second person approves)."""
 
     permission_classes = [IsAuthenticated, capability_permission("edit_person")]
+    input = OverrideRequestSerializer
+    output = OverrideSerializer
+    do = actions.do_request_override
+    target_keyword = "person"
 
-    @extend_schema(
-        summary="Ask for a health-code override",
-        request=OverrideRequestSerializer,
-        responses={201: OverrideSerializer, 400: OpenApiResponse(description="field → messages")},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        person = queries.get_person_for_user(request.user, pk, capability="edit_person")
-        incoming = OverrideRequestSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        try:
-            override = actions.do_request_override(
-                person=person, acting_user=request.user, request=request, **incoming.validated_data
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(OverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+    def get_target(self, request: Request, pk: int) -> Person:
+        return queries.get_person_for_user(request.user, pk, capability="edit_person")
 
 
-class _Decide(APIView):
+class _Decide(ActionView):
     permission_classes = [IsAuthenticated, capability_permission("approve")]
-    action_name = ""
+    input = DecisionNoteSerializer
+    output = OverrideSerializer
+    target_keyword = "override"
+    status_code = status.HTTP_200_OK
 
-    def post(self, request: Request, pk: int) -> Response:
-        override = queries.get_override_for_user(request.user, pk)
-        incoming = DecisionNoteSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        act = getattr(actions, self.action_name)
-        try:
-            override = act(
-                override=override,
-                acting_user=request.user,
-                note=incoming.validated_data["note"],
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(OverrideSerializer(override).data)
+    def get_target(self, request: Request, pk: int) -> HealthCodeOverride:
+        return queries.get_override_for_user(request.user, pk)
 
 
-@extend_schema(
-    tags=["people"],
-    summary="Approve a health-code override (not your own request)",
-    request=DecisionNoteSerializer,
-    responses={200: OverrideSerializer},
+@extend_schema_view(
+    post=extend_schema(summary="Approve a health-code override (not your own request)")
 )
+@extend_schema(tags=["people"])
 class OverrideApprove(_Decide):
-    action_name = "do_approve_override"
+    do = actions.do_approve_override
 
 
-@extend_schema(
-    tags=["people"],
-    summary="Reject a health-code override, saying why",
-    request=DecisionNoteSerializer,
-    responses={200: OverrideSerializer},
-)
+@extend_schema_view(post=extend_schema(summary="Reject a health-code override, saying why"))
+@extend_schema(tags=["people"])
 class OverrideReject(_Decide):
-    action_name = "do_reject_override"
+    do = actions.do_reject_override
 
 
 urlpatterns = [
