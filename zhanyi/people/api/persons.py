@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_view,
 )
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -26,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zhanyi.core.api import as_drf_error
+from zhanyi.core.api import ActionView, InJurisdictionField, as_drf_error
 from zhanyi.people import actions, display, queries
 from zhanyi.people.models import IdentityType, Person, PersonMerge, Sex, SourceRecord
 from zhanyi.places.models import Area
@@ -198,8 +199,12 @@ class SourceRecordInputSerializer(serializers.Serializer):
     payload = serializers.DictField(help_text="the record as received")
 
 
+def _merged(request: Request, pk: int) -> Person:
+    return queries.get_person_for_user(request.user, pk, capability="merge_person")
+
+
 class MergeRequestSerializer(serializers.Serializer):
-    merged = serializers.IntegerField(help_text="id of the record merged into this one")
+    merged = InJurisdictionField(_merged, help_text="id of the record merged into this one")
     reason = serializers.CharField(max_length=255)
 
 
@@ -350,85 +355,52 @@ class PersonDetail(APIView):
         return Response(PersonDetailSerializer(person, context={"request": request}).data)
 
 
+@extend_schema_view(post=extend_schema(summary="Add a source record"))
 @extend_schema(tags=["people"])
-class PersonSourceRecords(APIView):
+class PersonSourceRecords(ActionView):
     """Link one more record about this person, as it arrived."""
 
     permission_classes = PERMISSIONS
+    input = SourceRecordInputSerializer
+    output = SourceRecordSerializer
+    do = actions.do_add_source_record
+    target_keyword = "person"
 
-    @extend_schema(
-        summary="Add a source record",
-        request=SourceRecordInputSerializer,
-        responses={201: SourceRecordSerializer},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        person = queries.get_person_for_user(request.user, pk, capability="edit_person")
-        incoming = SourceRecordInputSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        try:
-            record = actions.do_add_source_record(
-                acting_user=request.user,
-                person=person,
-                request=request,
-                source=incoming.validated_data["source"],
-                source_ref=incoming.validated_data.get("source_ref", ""),
-                payload=incoming.validated_data["payload"],
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(
-            SourceRecordSerializer(record, context={"request": request}).data,
-            status=status.HTTP_201_CREATED,
-        )
+    def get_target(self, request: Request, pk: int) -> Person:
+        return queries.get_person_for_user(request.user, pk, capability="edit_person")
 
 
+@extend_schema_view(post=extend_schema(summary="Merge a duplicate into this person"))
 @extend_schema(tags=["people"])
-class PersonMergeView(APIView):
+class PersonMergeView(ActionView):
     """Merge another record (``merged``) into this person; undo with the merge's id."""
 
     permission_classes = PERMISSIONS
     write_capability = "merge_person"
+    input = MergeRequestSerializer
+    output = MergeSerializer
+    do = actions.do_merge_persons
+    target_keyword = "survivor"
 
-    @extend_schema(
-        summary="Merge a duplicate into this person",
-        request=MergeRequestSerializer,
-        responses={201: MergeSerializer},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        survivor = queries.get_person_for_user(request.user, pk, capability="merge_person")
-        incoming = MergeRequestSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        merged = queries.get_person_for_user(
-            request.user, incoming.validated_data["merged"], capability="merge_person"
-        )
-        try:
-            merge = actions.do_merge_persons(
-                acting_user=request.user,
-                survivor=survivor,
-                merged=merged,
-                reason=incoming.validated_data["reason"],
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(MergeSerializer(merge).data, status=status.HTTP_201_CREATED)
+    def get_target(self, request: Request, pk: int) -> Person:
+        return queries.get_person_for_user(request.user, pk, capability="merge_person")
 
 
+@extend_schema_view(post=extend_schema(summary="Undo a merge"))
 @extend_schema(tags=["people"])
-class MergeUndoView(APIView):
+class MergeUndoView(ActionView):
     """Undo a merge: exactly the rows it moved go back and the merged person returns."""
 
     permission_classes = PERMISSIONS
     write_capability = "merge_person"
+    input = None
+    output = MergeSerializer
+    do = actions.do_undo_merge
+    target_keyword = "merge"
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(summary="Undo a merge", request=None, responses={200: MergeSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        merge = queries.get_merge_for_user(request.user, pk)
-        try:
-            merge = actions.do_undo_merge(acting_user=request.user, merge=merge, request=request)
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from None
-        return Response(MergeSerializer(merge).data)
+    def get_target(self, request: Request, pk: int) -> PersonMerge:
+        return queries.get_merge_for_user(request.user, pk)
 
 
 urlpatterns = [
