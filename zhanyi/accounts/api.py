@@ -8,8 +8,12 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -18,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhanyi.core import audit
-from zhanyi.core.api import run_action
+from zhanyi.core.api import ActionView
 from zhanyi.core.models import AuditEvent
 
 from . import actions, queries, twofactor
@@ -252,77 +256,90 @@ class AuditEventList(generics.ListAPIView):
         )
 
 
-class StaffImportView(APIView):
+class StaffImportInput(serializers.Serializer):
+    file = serializers.FileField(error_messages={"required": _("Send the spreadsheet as “file”.")})
+
+
+class StaffLinkSerializer(serializers.Serializer):
+    username = serializers.CharField(source="user.username")
+    name = serializers.CharField(source="user.first_name")
+    url = serializers.CharField()
+
+
+class StaffImportSerializer(serializers.Serializer):
+    import_ = serializers.IntegerField(source="record.pk")
+    rows = serializers.IntegerField(source="record.rows")
+    created = serializers.IntegerField(source="record.created")
+    updated = serializers.IntegerField(source="record.updated")
+    unchanged = serializers.IntegerField(source="record.unchanged")
+    refused = serializers.IntegerField(source="record.refused")
+    errors = serializers.ListField(child=serializers.DictField())
+    warnings = serializers.ListField(child=serializers.DictField())
+    links = StaffLinkSerializer(many=True)
+    links_expire_at = serializers.DateTimeField(source="expires_at", allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["import"] = fields.pop("import_")  # "import" is a keyword in Python
+        return fields
+
+
+class StaffImportView(ActionView):
     """A staff spreadsheet (xlsx, xls or csv) as ``file``: accounts created and updated
     (the phone is the key), the refusals and warnings by line, and a one-time
     set-password link for each new account (shown only in this answer)."""
 
     permission_classes = [IsAuthenticated, capability_permission("manage_users")]
     parser_classes = [MultiPartParser]
+    input = StaffImportInput
+    output = StaffImportSerializer
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(
-        request={
-            "multipart/form-data": {
-                "type": "object",
-                "properties": {"file": {"type": "string", "format": "binary"}},
-            }
-        },
-        responses={200: OpenApiTypes.OBJECT},
-    )
-    def post(self, request: Request) -> Response:
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise serializers.ValidationError({"file": [_("Send the spreadsheet as “file”.")]})
-        result = run_action(
-            lambda: staff.do_import_staff(upload, upload.name, actor=request.user, request=request)
-        )
-        record = result.record
-        return Response(
-            {
-                "import": record.pk,
-                "rows": record.rows,
-                "created": record.created,
-                "updated": record.updated,
-                "unchanged": record.unchanged,
-                "refused": record.refused,
-                "errors": result.errors,
-                "warnings": result.warnings,
-                "links": [
-                    {"username": link.user.username, "name": link.user.first_name, "url": link.url}
-                    for link in result.links
-                ],
-                "links_expire_at": result.expires_at,
-            },
-            headers={"Cache-Control": "no-store"},
-        )
+    def perform(self, request: Request, target, data: dict) -> staff.StaffResult:
+        upload = data["file"]
+        return staff.do_import_staff(upload, upload.name, actor=request.user, request=request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response["Cache-Control"] = "no-store"  # the links are shown once
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class StaffDeactivateRequest(serializers.Serializer):
     phones = serializers.ListField(child=serializers.CharField(max_length=40), max_length=10_000)
 
 
-class StaffDeactivateView(APIView):
+class StaffRefusalSerializer(serializers.Serializer):
+    phone = serializers.CharField()
+    message = serializers.CharField()
+
+
+class StaffDeactivationSerializer(serializers.Serializer):
+    deactivated = serializers.SerializerMethodField()
+    already = serializers.SerializerMethodField()
+    unknown = serializers.ListField(child=serializers.CharField())
+    refused = serializers.SerializerMethodField()
+
+    def get_deactivated(self, outcome: staff.DeactivationResult) -> list[str]:
+        return [u.username for u in outcome.deactivated]
+
+    def get_already(self, outcome: staff.DeactivationResult) -> list[str]:
+        return [u.username for u in outcome.already]
+
+    @extend_schema_field(StaffRefusalSerializer(many=True))
+    def get_refused(self, outcome: staff.DeactivationResult) -> list[dict]:
+        return [{"phone": phone, "message": why} for phone, why in outcome.refused]
+
+
+class StaffDeactivateView(ActionView):
     """Deactivate the accounts of leaving staff, named by their phones."""
 
     permission_classes = [IsAuthenticated, capability_permission("manage_users")]
+    input = StaffDeactivateRequest
+    output = StaffDeactivationSerializer
+    status_code = status.HTTP_200_OK
 
-    @extend_schema(request=StaffDeactivateRequest, responses={200: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = StaffDeactivateRequest(data=request.data)
-        data.is_valid(raise_exception=True)
-        outcome = run_action(
-            lambda: staff.do_deactivate_staff(
-                data.validated_data["phones"], actor=request.user, request=request
-            )
-        )
-        return Response(
-            {
-                "deactivated": [u.username for u in outcome.deactivated],
-                "already": [u.username for u in outcome.already],
-                "unknown": outcome.unknown,
-                "refused": [{"phone": p, "message": why} for p, why in outcome.refused],
-            }
-        )
+    def perform(self, request: Request, target, data: dict) -> staff.DeactivationResult:
+        return staff.do_deactivate_staff(data["phones"], actor=request.user, request=request)
 
 
 urlpatterns = [
