@@ -58,18 +58,15 @@ def _area(code: str, field: str) -> Area | None:
     return found[0]
 
 
-def station_dict(s: Station) -> dict:
-    return {
-        "id": s.pk,
-        "name": s.name,
-        "kind": s.kind,
-        "kind_label": s.get_kind_display(),
-        "area": s.area.code,
-        "location": s.location,
-        "lon": s.lon,
-        "lat": s.lat,
-        "active": s.active,
-    }
+class CheckpointStationSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    area = serializers.CharField(source="area.code")
+
+    class Meta:
+        model = Station
+        fields = ["id", "name", "kind", "kind_label", "area", "location", "lon", "lat", "active"]
+        read_only_fields = fields
 
 
 def check_dict(c: Check) -> dict:
@@ -108,35 +105,27 @@ class CheckpointStationInput(serializers.Serializer):
     lat = serializers.FloatField(required=False, allow_null=True, default=None)
 
 
-class StationsView(APIView):
+class StationsView(ActionView):
     permission_classes = PERMISSIONS
     parser_classes = [JSONParser]
+    input = CheckpointStationInput
+    output = CheckpointStationSerializer
 
-    @extend_schema(operation_id="checkpoints_stations_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="checkpoints_stations_list",
+        responses=inline_serializer(
+            "CheckpointStationList", {"results": CheckpointStationSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
-        return Response(
-            {"results": [station_dict(s) for s in queries.stations_for(request.user)[:500]]}
-        )
+        stations = queries.stations_for(request.user)[:500]
+        return Response({"results": CheckpointStationSerializer(stations, many=True).data})
 
-    @extend_schema(request=CheckpointStationInput, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        data = CheckpointStationInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        area = _area(v["area"], "area")
-        station = run_action(
-            lambda: actions.do_create_station(
-                acting_user=request.user,
-                name=v["name"],
-                kind=v["kind"],
-                area=area,
-                location=v["location"],
-                lon=v["lon"],
-                lat=v["lat"],
-                request=request,
-            )
+    def perform(self, request: Request, target, data: dict) -> Station:
+        area = _area(data.pop("area"), "area")  # by its code or its name
+        return actions.do_create_station(
+            acting_user=request.user, area=area, request=request, **data
         )
-        return Response(station_dict(station), status=status.HTTP_201_CREATED)
 
 
 class StationView(APIView):
@@ -145,9 +134,8 @@ class StationView(APIView):
     @extend_schema(operation_id="checkpoints_station", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, station_id: int) -> Response:
         station = queries.get_station_for_user(request.user, station_id)
-        return Response(
-            {**station_dict(station), "totals": tally(Check.objects.filter(station=station))}
-        )
+        totals = tally(Check.objects.filter(station=station))
+        return Response({**CheckpointStationSerializer(station).data, "totals": totals})
 
 
 class VehicleCheckInput(serializers.Serializer):
