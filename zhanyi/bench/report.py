@@ -29,7 +29,8 @@ The last line is one JSON object:
 ``screen_p95_ms``, then ``analyze_s``, ``imports_s``, the ``*_cpu_s``
 (``snapshot_cpu_s``: this process's; the database's own is not in it),
 ``load_average`` (the machine's one-minute load at the start and the end),
-``figures``, ``areas``, ``database``.
+``figures``, ``areas``, ``database``, ``cache`` (the screens' figure cache:
+``RedisCache`` with ``REDIS_URL``, else ``DatabaseCache``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from typing import TextIO
 
 import numpy as np
 from django.apps import apps
+from django.conf import settings
 from django.db import connections, transaction
 
 from zhanyi.bench.city import say
@@ -201,5 +203,7 @@ def run(options: dict, out: TextIO) -> dict:
     figures["figures"] = len(metrics.registered())
     figures["areas"] = len(report_areas())
     figures["database"] = "postgresql" if dialect.is_postgresql() else "sqlite"
+    # The screens read the figure cache: Redis (``REDIS_URL``) or the database.
+    figures["cache"] = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     first = ("bench", "people", "snapshot_s", "docx_s", "pdf_s", "xlsx_s", "screen_p95_ms")
     return {k: figures[k] for k in first if k in figures} | figures

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
@@ -77,9 +77,11 @@ class Rows:
     open: Callable[[dt.datetime], QuerySet]
     #: ``closed(now)``: the rows of the items closed late within the window
     closed: Callable[[dt.datetime], QuerySet]
-    #: the rows' foreign key to their area, their due time and their closing time
+    #: the rows' foreign key to their area, their due time (a field, or a
+    #: function giving an expression: a tube's sampling time and the limit)
+    #: and their closing time
     area: str
-    due: str
+    due: str | Callable[[], Any]
     closed_at: str
 
 
@@ -225,7 +227,8 @@ def counts_in(areas: Sequence[Area | None], now: dt.datetime) -> list[Counts]:
         for counts, n in zip(found, tally_in(rows.open(now), rows.area, areas), strict=True):
             if n:
                 counts.add_open(entry.owner, n)
-        closed = rows.closed(now).values_list(f"{rows.area}__path", rows.due, rows.closed_at)
+        due = rows.due() if callable(rows.due) else rows.due
+        closed = rows.closed(now).values_list(f"{rows.area}__path", due, rows.closed_at)
         for path, due, closed_at in closed:
             hours = (closed_at - due).total_seconds() / 3600
             for counts, area in zip(found, areas, strict=True):

@@ -53,7 +53,8 @@ def test_the_report_stores_each_areas_own_figures(world):
 def test_the_supervision_figures_for_many_areas_with_every_app_late(world):
     """The ledger's counts for many areas (open items counted in SQL where a
     deadline gives its rows) against each area's ledger, one late item of
-    every deadline and screening tasks open and closed late in two counties."""
+    every deadline, and screening tasks and tubes open and closed late in
+    the other county."""
     from zhanyi.screening.models import ScreeningTask
 
     from .test_supervision import _every_app_late
@@ -70,6 +71,24 @@ def test_the_supervision_figures_for_many_areas_with_every_app_late(world):
             received_at=now - dt.timedelta(hours=hours_late + 4),
             due_at=now - dt.timedelta(hours=hours_late + 2),
             closed_at=None if status == "open" else now - dt.timedelta(hours=1),
+        )
+    from zhanyi.testing.models import Tube
+    from zhanyi.testing.tests.factories import site
+
+    where = site(world.other_village, name="石码采样点")
+    for barcode, purpose, sampled, reported in (
+        ("LATE-R", "round", 20, 1),  # a routine tube reported 7 h past its 12 h
+        ("LATE-K", "scheduled", 8, None),  # a contact's tube open past its 6 h
+    ):
+        Tube.objects.create(
+            barcode=barcode,
+            site=where,
+            area=world.other_village,
+            pool_size=1,
+            purpose=purpose,
+            opened_at=now - dt.timedelta(hours=sampled),
+            sampled_at=now - dt.timedelta(hours=sampled),
+            reported_at=None if reported is None else now - dt.timedelta(hours=reported),
         )
     ledger = {f.name for f in metrics.registered() if f.name.startswith("command.")}
     assert {"command.overdue_items", "command.median_hours_late_to_close"} <= ledger
