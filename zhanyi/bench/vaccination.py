@@ -8,7 +8,11 @@ the immunisation system's export of ``--doses`` dose records for its people
 
 - ``import_s``: ``vaccination.actions.do_import_doses`` on the CSV file, as the
   command line and the upload page call it (read, checked, linked to the
-  person index by identity number, duplicates looked for, COPY);
+  person index by identity number, duplicates looked for, COPY), with
+  ``import_cpu_s``, the CPU seconds this process spent in it (all its
+  threads; the database server's are not counted), and ``load``, the
+  one-minute load average before and after: on a shared machine the wall
+  time follows the load, the CPU time does not;
 - ``coverage_s``: ``vaccination.queries.coverage`` for the city: by county and
   age band against the targets, as the page, the API and the figures read it
   (from the tallies the import keeps);
@@ -24,13 +28,16 @@ Run it on PostgreSQL, in a database of its own::
 The city (``--people``, by default enough for the first doses) is generated
 once under ``--data-dir`` and loaded once; each run deletes the doses of the
 previous one. The last line is JSON: ``bench``, ``doses``, ``import_s``,
-``coverage_s``, ``recount_s``, ``recount_agrees`` and the counts read back.
+``import_cpu_s``, ``load``, ``coverage_s``, ``recount_s``, ``recount_agrees``
+and the counts read back.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
+import resource
 import time
 from pathlib import Path
 from typing import TextIO
@@ -92,6 +99,13 @@ def _fresh_start(out: TextIO, city_dir: Path, people: int) -> None:
         )
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process so far (all its threads, user and system):
+    on a shared machine the fair figure beside the wall time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _figures(cov) -> list:
     """What a coverage shows, to compare two."""
     rows = [("total", cov.total), *cov.by_area, *cov.by_band]
@@ -110,16 +124,19 @@ def run(options: dict, out: TextIO) -> dict:
     _fresh_start(out, city_dir, options["people"])
     path = _export_file(options, city_dir, out)
     say(out, f"import: {path.name} ({path.stat().st_size / 1e6:.0f} MB)…")
-    t = time.perf_counter()
+    t, cpu, load_before = time.perf_counter(), _cpu_s(), os.getloadavg()[0]
     with path.open("rb") as fh:
         run_ = actions.do_import_doses(
             fh, acting_user=SystemActor("bench:vaccination"), filename=path.name
         )
-    import_s = time.perf_counter() - t
+    import_s, import_cpu_s = time.perf_counter() - t, _cpu_s() - cpu
+    load = (load_before, os.getloadavg()[0])
     say(
         out,
         f"import: {run_.stored:,} stored, {run_.duplicates:,} duplicates, "
-        f"{run_.unknown_persons:,} unknown, {run_.refused:,} refused in {import_s:.1f} s",
+        f"{run_.unknown_persons:,} unknown, {run_.refused:,} refused in {import_s:.1f} s "
+        f"({import_cpu_s:.1f} s of CPU in this process; "
+        f"load average {load[0]:.1f} → {load[1]:.1f})",
     )
     dialect.analyze(Dose)
     dialect.analyze(DoseTally)
@@ -145,6 +162,8 @@ def run(options: dict, out: TextIO) -> dict:
         "bench": "vaccination",
         "doses": run_.stored,
         "import_s": round(import_s, 1),
+        "import_cpu_s": round(import_cpu_s, 1),
+        "load": [round(x, 1) for x in load],
         "coverage_s": round(coverage_s, 2),
         "recount_s": round(recount_s, 1),
         "recount_agrees": agrees,
