@@ -13,7 +13,7 @@ import datetime as dt
 
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhanyi.accounts.roles import capability_permission
+from zhanyi.core.api import ActionView
 from zhanyi.tracing.actions.feeds import do_receive_stay_file, feed_days
 from zhanyi.tracing.models import StayFile
 
@@ -72,11 +73,15 @@ class FeedDaySerializer(serializers.Serializer):
     stays = serializers.IntegerField()
 
 
-class Feeds(APIView):
+@extend_schema_view(post=extend_schema(summary="Post a stay file"))
+class Feeds(ActionView):
     """The stay files received (``?day=YYYY-MM-DD``: of that day), or post one."""
 
     permission_classes = PERMISSIONS
     parser_classes = [MultiPartParser, FormParser]
+    input = FeedUploadSerializer
+    output = StayFileSerializer
+    status_code = status.HTTP_202_ACCEPTED
 
     @extend_schema(
         summary="Stay files received",
@@ -93,26 +98,19 @@ class Feeds(APIView):
                 raise ValidationError({"day": [_("Give the day as YYYY-MM-DD.")]}) from None
         return Response(StayFileSerializer(files[:500], many=True).data)
 
-    @extend_schema(
-        summary="Post a stay file",
-        request=FeedUploadSerializer,
-        responses={202: StayFileSerializer},
-    )
-    def post(self, request: Request) -> Response:
-        incoming = FeedUploadSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        upload = incoming.validated_data["file"]
+    def perform(self, request: Request, target, data: dict) -> StayFile:
+        upload = data["file"]
         record = do_receive_stay_file(
             upload,
             filename=upload.name,
-            operator=incoming.validated_data["operator"],
+            operator=data["operator"],
             via=StayFile.Via.API,
             acting_user=request.user,
             request=request,
         )
-        if record.status == StayFile.Status.REFUSED:
+        if record.status == StayFile.Status.REFUSED:  # kept in the day's record, answered 400
             raise ValidationError({"file": [record.reason], "id": record.pk})
-        return Response(StayFileSerializer(record).data, status=status.HTTP_202_ACCEPTED)
+        return record
 
 
 class FeedDays(APIView):
