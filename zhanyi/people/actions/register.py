@@ -862,8 +862,11 @@ def do_load_register(
     unread = columns.unread(header, found)
     if unread:
         notes.append(_("Columns not read: %(columns)s.") % {"columns": "、".join(unread)})
-    _stage("checking", rows.height, progress, rows.height)
+    n_rows = rows.height
+    _stage("checking", n_rows, progress, n_rows)
     frame = _resolve_villages(_normalised(rows))
+    # A city's extract is millions of rows: each frame is let go once used.
+    del rows
     areas = {code: (pk, p) for code, pk, p in Area.objects.values_list("code", "id", "path")}
     frame = _problems(frame, path, areas)
     error_path = register_dir("errors") / f"{file_hash}.xlsx"
@@ -885,7 +888,15 @@ def do_load_register(
         errors.close()
     del cells
     good = frame.filter(pl.col("errors").list.len() == 0)
-    _stage("storing", rows.height, progress, rows.height)
+    counts = {
+        "rows_read": n_rows,
+        "rows_invalid": bad.filter(pl.col("errors").list.len() > 0).height,
+        "rows_warned": bad.filter(pl.col("errors").list.len() == 0).height,
+        "unresolved": good.filter(pl.col("village_code").is_null()).height,
+    }
+    any_bad = bad.height > 0
+    del frame, bad
+    _stage("storing", n_rows, progress, n_rows)
     try:
         return _store(
             load,
@@ -898,18 +909,13 @@ def do_load_register(
             mapping=mapping or {},
             saved_mapping=saved_mapping,
             acting_user=acting_user,
-            counts={
-                "rows_read": rows.height,
-                "rows_invalid": bad.filter(pl.col("errors").list.len() > 0).height,
-                "rows_warned": bad.filter(pl.col("errors").list.len() == 0).height,
-                "unresolved": good.filter(pl.col("village_code").is_null()).height,
-            },
-            error_path=error_path if bad.height else None,
+            counts=counts,
+            error_path=error_path if any_bad else None,
             notes=notes,
             started=started,
         )
     except BaseException:
-        if bad.height:
+        if any_bad:
             error_path.unlink(missing_ok=True)
         raise
 
