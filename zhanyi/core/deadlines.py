@@ -168,17 +168,13 @@ def overdue(area: Area | None, now: dt.datetime, *, names: list[str] | None = No
     return sorted(items, key=lambda i: i.late_by(now), reverse=True)
 
 
-def overdue_in(areas: Sequence[Area | None], now: dt.datetime) -> list[list[Item]]:
-    """``overdue`` for each of ``areas``, reading each nested deadline once
-    for the widest of them (the city, for the report's city and counties)
-    and giving each area below it the items that lie in it; the others are
-    read area by area."""
-    return _overdue_in(areas, now, None)
-
-
-def _overdue_in(
-    areas: Sequence[Area | None], now: dt.datetime, names: list[str] | None
+def overdue_in(
+    areas: Sequence[Area | None], now: dt.datetime, names: list[str] | None = None
 ) -> list[list[Item]]:
+    """``overdue`` for each of ``areas`` (of the registered deadlines, or of
+    ``names``), reading each nested deadline once for the widest of them (the
+    city, for the report's city and counties) and giving each area below it
+    the items that lie in it; the others are read area by area."""
     widest = [a for a in areas if not any(_within(a, b) and a != b for b in areas)]
     found: list[list[Item]] = [[] for _ in areas]
     for entry in registered():
@@ -214,7 +210,7 @@ def counts_in(areas: Sequence[Area | None], now: dt.datetime) -> list[Counts]:
     read as items (``overdue_in``)."""
     found = [Counts() for _ in areas]
     as_items = [d.name for d in registered() if d.rows is None]
-    for counts, items in zip(found, _overdue_in(areas, now, as_items), strict=True):
+    for counts, items in zip(found, overdue_in(areas, now, as_items), strict=True):
         for item in items:
             if item.closed_at is None:
                 counts.add_open(owner_of(item))
