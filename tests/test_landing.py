@@ -93,4 +93,4 @@ def test_the_phones_first_tab_is_named_after_the_field_work_it_opens(world, clie
     assert first_tab(world.village_member) == ("我的任务", "/screening/tasks/", True)
     officer = _field(world, "chayan", TaskForceKind.LOCKDOWN)
     assert first_tab(officer) == ("登记查验", "/checkpoints/check/", True)
-    assert first_tab(_field(world, "siji", TaskForceKind.TRANSFER))[0] == "我的转运任务"
+    assert first_tab(_field(world, "siji", TaskForceKind.TRANSFER))[0] == "我的车次"
