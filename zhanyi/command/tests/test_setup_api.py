@@ -19,24 +19,6 @@ LOADS = "/api/v1/command/setup/loads/"
 CODES = "统计用区划代码,名称\n350602001003,新村社区\n350699001000,无名镇\n"
 
 
-class Queue:
-    """Stands in for the worker's queue: keeps what was enqueued."""
-
-    def __init__(self) -> None:
-        self.ids: list[int] = []
-
-    def enqueue(self, data_load_id: int) -> None:
-        self.ids.append(data_load_id)
-
-
-@pytest.fixture
-def queue(monkeypatch, settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    waiting = Queue()
-    monkeypatch.setattr(place_jobs, "run_data_load", waiting)
-    return waiting
-
-
 def test_a_posted_file_is_queued_and_its_address_polled_until_done(world, api_for, queue):
     api = api_for(world.admin)
     upload = SimpleUploadedFile("codes.csv", CODES.encode("gbk"))

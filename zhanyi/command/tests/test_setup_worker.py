@@ -17,24 +17,6 @@ english, client = in_english.english, in_english.client
 CODES = "统计用区划代码,名称\n350602001003,新村社区\n"
 
 
-class Queue:
-    """Stands in for the worker's queue: keeps what was enqueued."""
-
-    def __init__(self) -> None:
-        self.ids: list[int] = []
-
-    def enqueue(self, data_load_id: int) -> None:
-        self.ids.append(data_load_id)
-
-
-@pytest.fixture
-def queue(monkeypatch, settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    waiting = Queue()
-    monkeypatch.setattr(place_jobs, "run_data_load", waiting)
-    return waiting
-
-
 def test_an_upload_returns_at_once_and_the_worker_loads_it(world, client, queue):
     client.force_login(world.admin)
     upload = SimpleUploadedFile("codes.csv", CODES.encode("gbk"))
