@@ -2,8 +2,10 @@
 
 ``zhanyi bench testing`` (run it on PostgreSQL: ``DATABASE_URL=postgres://…``)
 sets up, unmeasured, a city of ``--people`` persons in ``--villages`` villages
-through the person index's bulk import (kept between runs), then times one
-round end to end through the testing app's actions:
+through the person index's bulk import (kept between runs), or takes a city
+already loaded with ``--city CODE`` (the full synthetic city another bench
+loaded: every person of its villages), then times one round end to end
+through the testing app's actions:
 
 1. create the round (its target population, one ``INSERT … SELECT``);
 2. register the samples: ``people / k`` tubes of ``k`` swabs (``COPY``);
@@ -31,7 +33,7 @@ from django.db import connection
 from zhanyi.bench.city import say
 from zhanyi.core.db import dialect
 
-from .preparation import ensure_city, forget_earlier_runs
+from .preparation import CITY, ensure_city, forget_earlier_runs, loaded_city
 from .round import run_round
 from .scan_load import scan_load
 
@@ -39,6 +41,12 @@ from .scan_load import scan_load
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--people", type=int, default=1_083_000)
     parser.add_argument("--villages", type=int, default=400)
+    parser.add_argument(
+        "--city",
+        metavar="CODE",
+        help="a city already loaded (its area code): the round covers every person of its "
+        "villages, instead of the bench's own city of --people persons",
+    )
     parser.add_argument("--pool-size", type=int, default=10)
     parser.add_argument("--positives", type=int, default=5, help="positive pool tubes")
     parser.add_argument("--box", type=int, default=2000, help="tubes per delivery batch")
@@ -62,7 +70,11 @@ def run(options: dict, out: TextIO) -> dict:
     say(out, f"bench testing on {dialect.name()} ({connection.settings_dict['NAME']})")
     call_command("migrate", verbosity=0)
     t = time.perf_counter()
-    people_ids, village_list = ensure_city(options["people"], options["villages"], out)
+    if options["city"]:
+        people_ids, village_list = loaded_city(options["city"])
+    else:
+        options["city"] = CITY
+        people_ids, village_list = ensure_city(options["people"], options["villages"], out)
     say(
         out,
         f"set-up: {len(people_ids):,} persons in {len(village_list)} villages "

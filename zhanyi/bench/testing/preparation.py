@@ -105,6 +105,27 @@ def ensure_city(people: int, villages: int, out: TextIO) -> tuple[list[int], lis
     return ids, village_list
 
 
+def loaded_city(code: str) -> tuple[list[tuple[int, int]], list]:
+    """A city another bench or a city's own importers loaded: (person id,
+    village id) of every person of its villages, and those villages."""
+    from zhanyi.people.models import Person
+    from zhanyi.places.models import Area
+
+    city = Area.objects.filter(code=code).first()
+    if city is None:
+        raise SystemExit(f"bench testing: no area has the code {code}")
+    dialect.analyze("places_area", "people_person")
+    ids = list(
+        Person.objects.filter(village__path__startswith=city.path)
+        .order_by("village_id", "id")
+        .values_list("id", "village_id")
+    )
+    if not ids:
+        raise SystemExit(f"bench testing: {city.name} ({code}) has no persons in its villages")
+    villages = sorted({village for _, village in ids})
+    return ids, list(Area.objects.filter(pk__in=villages).order_by("code"))
+
+
 def forget_earlier_runs(out: TextIO) -> None:
     """Delete the rounds of earlier runs (set-up, not measured): a run should
     not be measured against the indexes of every million-row round before it."""

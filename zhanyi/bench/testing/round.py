@@ -8,7 +8,7 @@ from typing import TextIO
 
 from zhanyi.bench.city import say
 
-from .preparation import ACTOR, CITY, bench_user, settle, sites_and_labs
+from .preparation import ACTOR, bench_user, settle, sites_and_labs
 
 
 def run_round(options: dict, people_ids, village_list, out: TextIO) -> dict:
@@ -21,7 +21,7 @@ def run_round(options: dict, people_ids, village_list, out: TextIO) -> dict:
     k = options["pool_size"]
     sites, labs = sites_and_labs(village_list)
     settle(out)
-    city = Area.objects.get(code=CITY)
+    city = Area.objects.get(code=options["city"])
     user = bench_user(city)
     run_tag = f"{int(time.time())}"
     start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=6)

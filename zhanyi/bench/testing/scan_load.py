@@ -20,7 +20,7 @@ from django.db import connection
 from zhanyi.bench.city import say
 from zhanyi.core.db import dialect
 
-from .preparation import ACTOR, CITY, bench_user, sites_and_labs
+from .preparation import ACTOR, bench_user, sites_and_labs
 
 _LUA = r"""
 local counter = 0
@@ -118,7 +118,7 @@ def scan_load(options: dict, people_ids, village_list, out: TextIO) -> dict:
         raise SystemExit(
             "bench testing: the load tool wrk is not installed (`make bench-tools` installs it)"
         )
-    city = Area.objects.get(code=CITY)
+    city = Area.objects.get(code=options["city"])
     user = bench_user(city)
     token = Token.objects.get(user=user).key
     # The people of one village scan at its site in a round of their own.
