@@ -6,9 +6,10 @@ Order of work, for one list:
 2. a valid identity number equal to one in the index links at once
    (method ``id_exact``, probability 1.0);
 3. the others go to Splink (``link_only`` against the index, blocked on pinyin
-   name + birth year, phone, the identity number's first 14 and last 8
-   characters, pinyin name + village, pinyin name + division code; see
-   ``model.BLOCK_KEYS``); each record keeps its best candidate;
+   name + birth year, phone, pinyin name + village, and, when one of the two
+   numbers is not valid, the identity number's first 14 and last 8 characters
+   and pinyin name + division code; see ``model.BLOCK_KEYS`` and
+   ``model.ID_TYPO_KEYS``); each record keeps its best candidate;
 4. at or above ``link_at`` the record links, below ``new_below`` it is a new
    person, in between (or when two people of the index are both above
    ``link_at`` and neither leads by ``AMBIGUITY_BITS``) it goes to review with
@@ -31,6 +32,7 @@ import polars as pl
 
 from zhanyi.engine.linkage.model import (
     BLOCK_KEYS,
+    ID_TYPO_KEYS,
     LinkageModel,
     _quiet_splink,
     comparison_frame,
@@ -412,6 +414,7 @@ def _score(
     # the index never meets a record in Splink's blocked pairs.
     keyed = idx.select(
         "person_id",
+        pl.col("id_valid").fill_null(False),
         "name_pinyin",
         "birth_year",
         "phone_norm",
@@ -424,14 +427,19 @@ def _score(
             else pl.lit(None, pl.String).alias("village_code")
         ),
     )
-    keys = BLOCK_KEYS
+
+    def sharing(people: pl.DataFrame, records: pl.DataFrame, key: tuple[str, ...]) -> pl.Series:
+        values = records.select(list(key)).drop_nulls().unique()
+        return people.join(values, on=list(key), how="semi")["person_id"]
+
+    # The typo keys pair a record and a person only when one of the two
+    # numbers is not valid (model.ID_TYPO_KEYS).
+    unsure_records = left.filter(~pl.col("id_valid"))
+    unsure_people = keyed.filter(~pl.col("id_valid"))
     wanted = pl.concat(
-        [
-            keyed.join(left.select(list(k)).drop_nulls().unique(), on=list(k), how="semi")[
-                "person_id"
-            ]
-            for k in keys
-        ]
+        [sharing(keyed, left, key) for key in BLOCK_KEYS]
+        + [sharing(keyed, unsure_records, key) for key in ID_TYPO_KEYS]
+        + [sharing(unsure_people, left, key) for key in ID_TYPO_KEYS]
     ).unique()
     if wanted.len() == 0:
         return _empty_scores()

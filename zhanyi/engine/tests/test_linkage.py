@@ -253,3 +253,28 @@ def test_names_in_latin_letters_or_missing_are_normalised_without_error():
     )
     out = normalise_records(df)
     assert out["name_pinyin"].to_list() == ["ali", None]
+
+
+def test_a_valid_new_number_meets_no_one_through_the_numbers_head_a_mistyped_one_does(
+    city, index, model
+):
+    """Two valid numbers never differ by one typo: a newcomer's valid number
+    is not paired with the people born the same day in the same county (most
+    of Splink's pairs in a city of millions); the same number mistyped is."""
+    from zhanyi.engine.identity import check_char
+    from zhanyi.engine.linkage.link import _score
+
+    person = _distinct_person(city[1], 21)
+    taken = set(index["id_norm"].drop_nulls().to_list())
+    head = person["id_number"][:14]
+    first17 = next(f"{head}{n:03d}" for n in range(999, 0, -1) if f"{head}{n:03d}" not in taken)
+    valid = first17 + check_char(first17)
+    mistyped = first17 + ("0" if check_char(first17) != "0" else "1")
+    assert valid not in taken
+
+    def pairs(number: str) -> pl.DataFrame:
+        rec = dict.fromkeys(COLUMNS) | {"record_key": "n", "name": "新来者", "id_number": number}
+        return _score(normalise_records(_frame([rec])).with_row_index("_row"), index, model, 0.8)
+
+    assert pairs(valid).height == 0
+    assert person["person_id"] in pairs(mistyped)["person_id"].to_list()
