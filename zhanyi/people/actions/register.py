@@ -848,7 +848,7 @@ def do_load_register(
             **((saved_mapping.column_mapping if saved_mapping else None) or {}),
             **(mapping or {}),
         }
-        _stage("reading", 0, progress)
+        _stage(RegisterLoad.Stage.READING, 0, progress)
         cells, encoding = _read_cells(fh, fmt)
     header, header_at = _find_header(cells, wanted)
     found = _map_columns(header, wanted)
@@ -863,7 +863,7 @@ def do_load_register(
     if unread:
         notes.append(_("Columns not read: %(columns)s.") % {"columns": "、".join(unread)})
     n_rows = rows.height
-    _stage("checking", n_rows, progress, n_rows)
+    _stage(RegisterLoad.Stage.CHECKING, n_rows, progress, n_rows)
     frame = _resolve_villages(_normalised(rows))
     # A city's extract is millions of rows: each frame is let go once used.
     del rows
@@ -896,7 +896,7 @@ def do_load_register(
     }
     any_bad = bad.height > 0
     del frame, bad
-    _stage("storing", n_rows, progress, n_rows)
+    _stage(RegisterLoad.Stage.STORING, n_rows, progress, n_rows)
     try:
         return _store(
             load,
@@ -913,6 +913,7 @@ def do_load_register(
             error_path=error_path if any_bad else None,
             notes=notes,
             started=started,
+            progress=progress,
         )
     except BaseException:
         if any_bad:
@@ -962,8 +963,10 @@ def _store(
     error_path: Path | None,
     notes: list[str],
     started: float,
+    progress: Progress | None = None,
 ) -> RegisterLoad:
     user = actor_user(acting_user)
+    n_rows = counts["rows_read"]
     if load is None:
         load = RegisterLoad(kind=kind, filename=filename[:255])
     load.kind = kind
@@ -981,7 +984,9 @@ def _store(
     writer = _Writer(load, acting_user, areas)
     new = changed = moved = unchanged = linked = review = households_new = 0
     if good.height:
+        _stage(RegisterLoad.Stage.LINKING, n_rows, progress, n_rows)
         decisions, index_path = _link(good)
+        _stage(RegisterLoad.Stage.HOUSEHOLDS, n_rows, progress, n_rows)
         frame = good.join(decisions, on="line", how="left")
         links = frame.filter(pl.col("decision") == "link")
         current = _current(links["person_id"].unique().to_list(), index_path, areas)
@@ -1006,12 +1011,14 @@ def _store(
         joined = linked_rows.join(to_review.select("line"), on="line", how="anti")
         linked = joined.height
         differing = joined.filter(_differs(joined))
+        _stage(RegisterLoad.Stage.CHANGES, n_rows, progress, n_rows)
         for start in range(0, differing.height, BATCH):
             c, m = writer.updates(differing.slice(start, BATCH))
             changed += c
             moved += m
         unchanged = linked - changed - moved
         new_rows = frame.filter(pl.col("decision") == "new")
+        _stage(RegisterLoad.Stage.NEW, n_rows, progress, n_rows)
         for start in range(0, new_rows.height, BATCH):
             writer.new_persons(new_rows.slice(start, BATCH))
         new = new_rows.height

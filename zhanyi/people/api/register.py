@@ -88,6 +88,7 @@ class ColumnsSerializer(serializers.Serializer):
 class LoadSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
 
     class Meta:
         model = RegisterLoad
@@ -99,6 +100,7 @@ class LoadSerializer(serializers.ModelSerializer):
             "status",
             "status_label",
             "stage",
+            "stage_label",
             "rows_done",
             "message",
             "repeat_of",

@@ -48,6 +48,17 @@ class RegisterLoad(models.Model):
         DONE = "done", _("Loaded")
         FAILED = "failed", _("Failed")
 
+    class Stage(models.TextChoices):
+        """Where a running load is; the page shows the label."""
+
+        READING = "reading", _("reading the file")
+        CHECKING = "checking", _("checking the rows")
+        STORING = "storing", _("storing")
+        LINKING = "linking", _("linking to the person index")
+        HOUSEHOLDS = "households", _("forming households")
+        CHANGES = "changes", _("writing the changes")
+        NEW = "new", _("writing the new persons")
+
     kind = models.CharField(_("register"), max_length=16, choices=RegisterKind.choices)
     mapping = models.ForeignKey(
         RegisterMapping,
@@ -66,7 +77,7 @@ class RegisterLoad(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
-    stage = models.CharField(_("stage"), max_length=32, blank=True)
+    stage = models.CharField(_("stage"), max_length=32, blank=True, choices=Stage.choices)
     rows_done = models.IntegerField(_("rows read so far"), default=0)
     message = models.TextField(_("message"), blank=True)
     repeat_of = models.ForeignKey(

@@ -273,6 +273,24 @@ def test_the_page_loads_an_extract_and_shows_what_changed(world, tmp_path, clien
     assert AuditEvent.objects.filter(action="people.register.view").exists()
 
 
+def test_a_running_load_shows_its_stage_by_name(world, tmp_path, client_for):
+    path = csv_file(tmp_path, "stages.csv", rows_for(world))
+    seen: list[str] = []
+    load = do_load_register(
+        path,
+        filename=path.name,
+        kind="hukou",
+        acting_user=world.commander,
+        progress=lambda done, total, stage: seen.append(stage),
+    )
+    assert seen == ["reading", "checking", "storing", "linking", "households", "changes", "new"]
+    RegisterLoad.objects.filter(pk=load.pk).update(status="running", stage="linking")
+    client = client_for(world.commander)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(f"/people/register/{load.pk}/").content.decode()
+    assert "关联人员库" in page and "linking" not in page
+
+
 def test_the_page_refuses_a_field_worker_and_another_countys_staff(world, tmp_path, client_for):
     path = csv_file(tmp_path, "x.csv", rows_for(world))
     load = do_load_register(path, filename=path.name, kind="hukou", acting_user=world.tracer)
