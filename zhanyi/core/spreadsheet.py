@@ -10,6 +10,7 @@ replaced by U+FFFD, so one stray byte in a note does not lose the download.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,28 @@ class ErrorFile:
             self.warned += 1
 
     def close(self) -> None:
-        # Whole or not at all: a full disk leaves no truncated error file.
+        # Whole or not at all: a full disk leaves no truncated error file. The
+        # workbook is put together in memory first, so a disk that fills while
+        # the file is written never leaves openpyxl's zip writer half-open.
+        content = io.BytesIO()
+        self.book.save(content)
         with write_whole(self.path) as fh:
-            self.book.save(fh)
+            fh.write(content.getbuffer())
+
+    def discard(self) -> None:
+        """Let the file go unwritten (the import failed): the sheet's writer is
+        closed and its temporary file removed, so nothing is left half-written."""
+        self.sheet.close()
+        writer = getattr(self.sheet, "_writer", None)
+        if writer is not None and isinstance(writer.out, str):
+            Path(writer.out).unlink(missing_ok=True)
+
+    def __enter__(self) -> ErrorFile:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        """Written when the block ends, discarded when it fails."""
+        if kind is None:
+            self.close()
+        else:
+            self.discard()

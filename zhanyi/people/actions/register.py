@@ -872,7 +872,6 @@ def do_load_register(
     error_path = register_dir("errors") / f"{file_hash}.xlsx"
     bad = frame.filter((pl.col("errors").list.len() > 0) | (pl.col("warnings").list.len() > 0))
     if bad.height:
-        errors = ErrorFile(error_path, header)
         by_line = {
             line: (errs, warns)
             for line, errs, warns in bad.select("line", "errors", "warnings").iter_rows()
@@ -882,10 +881,10 @@ def do_load_register(
             .with_row_index("line", offset=header_at + 2)
             .filter(pl.col("line").cast(pl.Int64).is_in(list(by_line)))
         )
-        for line_no, *cells_row in as_received.iter_rows():
-            errs, warns = by_line[line_no]
-            errors.add(list(cells_row), list(errs), list(warns), line_no)
-        errors.close()
+        with ErrorFile(error_path, header) as errors:
+            for line_no, *cells_row in as_received.iter_rows():
+                errs, warns = by_line[line_no]
+                errors.add(list(cells_row), list(errs), list(warns), line_no)
     del cells
     good = frame.filter(pl.col("errors").list.len() == 0)
     counts = {

@@ -256,11 +256,13 @@ def _stage_rows(
             % {"columns": "、".join(unread)}
         )
     today = china_today()
-    errors = ErrorFile(error_path, header)
     counts = {"read": 0, "staged": 0, "repeated": 0, "warned": 0}
     seen: set[str] = set()
     batch: list[dict[str, Any]] = []
-    with pq.ParquetWriter(staging, STAGING_SCHEMA) as writer:
+    with (
+        ErrorFile(error_path, header) as errors,
+        pq.ParquetWriter(staging, STAGING_SCHEMA) as writer,
+    ):
 
         def flush() -> None:
             fresh = _drop_stored(batch, counts)
@@ -301,7 +303,6 @@ def _stage_rows(
             if len(batch) >= BATCH:
                 flush()
         flush()
-    errors.close()
     counts["warned"] = errors.warned
     return counts, errors.count
 
