@@ -171,6 +171,7 @@ TEMPLATES = [
                 "zhanyi.core.context_processors.story_clock",
                 "zhanyi.core.drill_mode.context",
             ],
+            "builtins": ["zhanyi.core.templatetags.actors"],
         },
     }
 ]

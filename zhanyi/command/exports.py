@@ -28,6 +28,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 
+from zhanyi.core.actors import actor_label
 from zhanyi.engine.protocol import LOCAL_TZ
 
 from .models import ReportFigure
@@ -148,7 +149,10 @@ def docx_bytes(sheet: ReportSheet) -> bytes:
     report = sheet.report
     doc.add_paragraph(
         _("Taken at %(time)s by %(who)s.")
-        % {"time": f"{report.taken_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}", "who": report.taken_by}
+        % {
+            "time": f"{report.taken_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
+            "who": actor_label(report.taken_by),
+        }
     )
     doc.add_heading(_("Commentary of the coordination desk"), level=1)
     doc.add_paragraph(report.commentary or _("No commentary yet."))

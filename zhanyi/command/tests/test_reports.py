@@ -131,6 +131,16 @@ def test_the_clock_takes_the_latest_slot_once(world):
     assert Report.objects.get().taken_by == "scheduler"
 
 
+def test_a_report_the_scheduler_took_says_so_in_words(world, client_for):
+    take_report(dt.datetime(2021, 9, 14, 20, 7, tzinfo=LOCAL_TZ))
+    client = client_for(world.commander)
+    client.cookies["django_language"] = "zh-hans"
+    listed = client.get(reverse("command:report-list")).content.decode()
+    shown = client.get(reverse("command:report-detail", args=[Report.objects.get().pk]))
+    for page in (listed, shown.content.decode()):
+        assert "定时任务" in page and "scheduler" not in page
+
+
 @override_settings(REPORT_TIMES=["08:30"])
 def test_the_report_times_are_configurable(world):
     assert latest_slot(dt.datetime(2021, 9, 14, 20, 0, tzinfo=LOCAL_TZ)) == dt.datetime(

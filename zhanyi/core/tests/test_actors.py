@@ -30,3 +30,19 @@ def test_an_anonymous_user_has_no_name_and_no_user():
 
     assert actor_name(AnonymousUser()) == ""
     assert actor_user(AnonymousUser()) is None
+
+
+def test_a_system_actor_is_shown_in_words_and_a_user_as_named():
+    from django.utils import translation
+
+    from zhanyi.core.actors import actor_label
+
+    with translation.override("zh-hans"):
+        assert actor_label("scheduler") == "定时任务"
+        assert actor_label("demo") == actor_label("demo:health_codes") == "演示数据"
+        assert actor_label("cli:ops") == "命令行（ops）"
+        assert actor_label("task:refresh_codes") == "后台任务"
+        assert actor_label("system:screening-escalation") == "系统"
+        assert actor_label("bench:report") == "基准测试"
+        assert actor_label("tracer") == "tracer"
+        assert actor_label("") == ""
