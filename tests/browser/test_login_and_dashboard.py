@@ -10,7 +10,7 @@ import pytest
 from zhanyi.accounts.testing import PASSWORD
 from zhanyi.people.models import Person
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, PHONE, fits_the_phone, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,3 +54,23 @@ def test_a_wrong_password_keeps_the_visitor_out(world, live_server, open_page):
     page.click("button[type=submit]")
     assert "/accounts/login/" in page.url
     assert page.locator(".errorlist, .messages").count() >= 1
+
+
+def test_the_command_view_on_a_phone_lists_each_figure_on_a_line(world, live_server, open_page):
+    """A commander on a phone: each figure one line (label left, value right),
+    not two cards a row, and the areas a table whose numbers keep their headings."""
+    Person.objects.create(name="张三", village=world.village)
+    page = open_page(PHONE)
+    log_in(page, live_server.url, world.commander)
+    page.goto(f"{live_server.url}/")
+    fits_the_phone(page)
+    figure = page.locator('[data-figure="people.persons"]')
+    label, value = figure.locator(".label"), figure.locator(".value")
+    assert label.bounding_box()["x"] < value.bounding_box()["x"]
+    assert abs(label.bounding_box()["y"] - value.bounding_box()["y"]) < 12
+    assert figure.bounding_box()["height"] < 48
+    areas = page.locator(".grid-2 table")
+    assert areas.locator("thead").is_visible()
+    row = areas.locator("tbody tr").first
+    cells = [row.locator("td").nth(i).bounding_box() for i in range(3)]
+    assert len({round(c["y"]) for c in cells}) == 1, "the three cells share one line"
