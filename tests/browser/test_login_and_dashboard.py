@@ -74,3 +74,19 @@ def test_the_command_view_on_a_phone_lists_each_figure_on_a_line(world, live_ser
     row = areas.locator("tbody tr").first
     cells = [row.locator("td").nth(i).bounding_box() for i in range(3)]
     assert len({round(c["y"]) for c in cells}) == 1, "the three cells share one line"
+
+
+def test_a_table_on_a_phone_labels_each_cell_with_its_column(world, live_server, open_page):
+    """On a phone a table is one card per row: every cell says which column it
+    is (the audit log's template gives no labels of its own)."""
+    page = open_page(PHONE)
+    log_in(page, live_server.url, world.admin)
+    page.goto(f"{live_server.url}/accounts/audit/")
+    fits_the_phone(page)
+    cells = page.locator("#audit-table tbody tr").first.locator("td")
+    labels = [cells.nth(i).get_attribute("data-label") for i in range(cells.count())]
+    assert labels[:3] == ["时间", "操作人", "操作"], labels
+    shown = page.evaluate(
+        "getComputedStyle(document.querySelector('#audit-table tbody td'), '::before').content"
+    )
+    assert "时间" in shown
