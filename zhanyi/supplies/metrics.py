@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import figure, tally
+from zhanyi.core import metrics
+from zhanyi.core.metrics import figure, for_areas, tally
 from zhanyi.places.models import Area
 
 from .models import CoverAlert, Holder, RequestState, Stock, SupplyRequest
@@ -65,3 +66,15 @@ def shortfalls(area: Area | None) -> int:
     """Items whose stock runs out within the protocol's horizon at the planned use."""
     _inputs, result = forecast_for(area)
     return sum(1 for f in result if f.shortfall)
+
+
+@for_areas("supplies.shortfalls")
+def shortfalls_in(areas) -> list[int]:
+    """``shortfalls`` for each of ``areas``, the plan's two figures computed
+    for all of them at once (the planned tubes read every round's targets)."""
+    tubes = metrics.get("testing.tubes_planned").values_in(areas)
+    quarantined = metrics.get("quarantine.in_quarantine").values_in(areas)
+    return [
+        sum(1 for f in forecast_for(area, tubes=int(t), quarantined=int(q))[1] if f.shortfall)
+        for area, t, q in zip(areas, tubes, quarantined, strict=True)
+    ]

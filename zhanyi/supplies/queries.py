@@ -93,16 +93,23 @@ def _figure(name: str, area: Area | None) -> int:
 
 
 def forecast_for(
-    area: Area | None, *, start: dt.date | None = None
+    area: Area | None,
+    *,
+    start: dt.date | None = None,
+    tubes: int | None = None,
+    quarantined: int | None = None,
 ) -> tuple[dict, list[ItemForecast]]:
     """The shortfall forecast of an area's stock over the protocol's horizon.
     The plan: the testing rounds' planned tubes (``testing.tubes_planned``) and
     the people in quarantine sites (``quarantine.in_quarantine``), from the
-    figures registry, held for each day of the horizon."""
+    figures registry (or given, when the caller computed them for many areas
+    at once), held for each day of the horizon."""
     rule = rules()
     start = start or timezone.now().astimezone(LOCAL_TZ).date()
-    tubes = _figure("testing.tubes_planned", area)
-    quarantined = _figure("quarantine.in_quarantine", area)
+    if tubes is None:
+        tubes = _figure("testing.tubes_planned", area)
+    if quarantined is None:
+        quarantined = _figure("quarantine.in_quarantine", area)
     plan = [
         DayPlan(start + dt.timedelta(days=i), tubes, quarantined) for i in range(rule.forecast_days)
     ]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core.metrics import area_filter, figure, tally
+from zhanyi.core import figure_cache
+from zhanyi.core.metrics import area_filter, figure, for_areas, tally
 from zhanyi.engine.protocol import LOCAL_TZ
 from zhanyi.places.models import Area
 from zhanyi.testing.models import (
@@ -112,11 +115,101 @@ def tubes_planned(area: Area | None) -> int:
     total = 0
     rounds = TestingRound.objects.filter(ends_at__gt=now, starts_at__lt=now + dt.timedelta(days=1))
     for r in rounds.only("pk", "pool_size"):
-        sampled = Sample.objects.filter(round=r, purpose=Purpose.ROUND).values("person_id")
+        # NOT EXISTS, an anti-join: NOT IN over a whole city's samples (5
+        # million) is a subplan PostgreSQL cannot hash in its working memory,
+        # rescanned for every target.
+        sampled = Sample.objects.filter(
+            round=r, purpose=Purpose.ROUND, person_id=OuterRef("person_id")
+        )
         waiting = (
             RoundTarget.objects.filter(round=r, exempt=False, **area_filter(area, "village__path"))
-            .exclude(person_id__in=sampled)
+            .exclude(Exists(sampled))
             .count()
         )
         total += -(-waiting // max(r.pool_size, 1))
     return total
+
+
+class _Targets(NamedTuple):
+    """A round's targets in one village (exempt ones in none of the counts)."""
+
+    round_id: int
+    pool_size: int
+    open_now: bool
+    path: str  # the village's
+    need: int
+    tested: int
+    waiting: int  # not sampled yet
+
+
+def _round_targets_by_village(now: dt.datetime) -> list[_Targets]:
+    """The targets of the rounds open now or within 24 hours, by round and
+    village, in one pass over the whole city, read once per pass of figures
+    (the report's city and counties, the supplies forecast)."""
+    q = connection.ops.quote_name
+    sql = (
+        "SELECT r.id, r.pool_size, r.starts_at <= %s, COALESCE(v.path, ''), "
+        "COUNT(*) FILTER (WHERE NOT t.exempt), "
+        "COUNT(*) FILTER (WHERE NOT t.exempt AND tb.result IN (%s, %s)), "
+        "COUNT(*) FILTER (WHERE NOT t.exempt AND s.id IS NULL) "
+        f"FROM {q(RoundTarget._meta.db_table)} t "
+        f"JOIN {q(TestingRound._meta.db_table)} r ON r.id = t.round_id "
+        f"LEFT JOIN {q(Area._meta.db_table)} v ON v.id = t.village_id "
+        f"LEFT JOIN {q(Sample._meta.db_table)} s ON s.round_id = t.round_id "
+        "AND s.person_id = t.person_id AND s.purpose = %s "
+        f"LEFT JOIN {q(Tube._meta.db_table)} tb ON tb.id = s.tube_id "
+        "WHERE r.ends_at > %s AND r.starts_at < %s "
+        "GROUP BY r.id, r.pool_size, r.starts_at, v.path"
+    )
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    ahead = connection.ops.adapt_datetimefield_value(now + dt.timedelta(days=1))
+    params = [
+        stamp,
+        TestResult.NEGATIVE.value,
+        TestResult.POSITIVE.value,
+        Purpose.ROUND.value,
+        stamp,
+        ahead,
+    ]
+
+    def read() -> list[_Targets]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [
+                _Targets(int(r), int(k), bool(o), p, int(n), int(t), int(w))
+                for r, k, o, p, n, t, w in cursor.fetchall()
+            ]
+
+    return figure_cache.shared("testing.round_targets", read)
+
+
+def _within(rows: list[_Targets], area: Area | None) -> list[_Targets]:
+    return [row for row in rows if area is None or row.path.startswith(area.path)]
+
+
+@for_areas("testing.coverage")
+def coverage_in(areas) -> list[float]:
+    """``coverage`` for each of ``areas`` from one reading of every target."""
+    rows = [row for row in _round_targets_by_village(timezone.now()) if row.open_now]
+    out = []
+    for area in areas:
+        mine = _within(rows, area)
+        need = sum(row.need for row in mine)
+        out.append(round(100 * sum(row.tested for row in mine) / need, 1) if need else 0.0)
+    return out
+
+
+@for_areas("testing.tubes_planned")
+def tubes_planned_in(areas) -> list[int]:
+    """``tubes_planned`` for each of ``areas`` from one reading of every target:
+    each round's waiting targets in the area, in tubes of its pool size."""
+    rows = _round_targets_by_village(timezone.now())
+    out = []
+    for area in areas:
+        waiting: dict[int, int] = {}
+        pools: dict[int, int] = {}
+        for row in _within(rows, area):
+            waiting[row.round_id] = waiting.get(row.round_id, 0) + row.waiting
+            pools[row.round_id] = row.pool_size
+        out.append(sum(-(-n // max(pools[r], 1)) for r, n in waiting.items()))
+    return out

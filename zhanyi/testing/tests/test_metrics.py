@@ -68,3 +68,40 @@ def test_the_tubes_planned_count_the_targets_not_yet_sampled_in_pools(world):
     # 6 targets left in pools of 5: 2 tubes; the other county's people are not targets
     assert compute(["testing.tubes_planned"], None)[0]["value"] == 2
     assert compute(["testing.tubes_planned"], world.other_county)[0]["value"] == 0
+
+
+
+def test_coverage_and_planned_tubes_for_many_areas_are_each_areas_own(world):
+    """The report reads every round's targets once for the city and its
+    counties (``for_areas``): each area's value is its own figure's, and the
+    supplies forecast plans with the same tubes."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zhanyi.command.tests.figures_parity import differences
+    from zhanyi.core import metrics
+
+    here, there = people(world.village, 7), people(world.other_village, 4)
+    people(world.village2, 3)
+    now = round_([world.village, world.other_village], pool_size=5)
+    round_(
+        [world.village2],
+        pool_size=1,
+        name="明日一轮",
+        starts_at=timezone.now() + dt.timedelta(hours=6),
+    )
+    s, lb = site(world.village), lab(world.city)
+    scan("MANY0001", here[:3], site=s, round=now)
+    scan("MANY0002", there[:1], site=s, round=now)
+    deliver_and_receive(s, lb, ["MANY0001"])
+    report(lb, {"MANY0001": "negative"})
+    # Open now: 11 targets, 3 tested (all in the first county). Planned: today's round has 4 + 3 waiting
+    # in pools of 5 (one tube in each county, two for the city), tomorrow's
+    # 3 in pools of 1.
+    areas = [None, world.city, world.county, world.other_county, world.village2]
+    names = ("testing.coverage", "testing.tubes_planned", "supplies.shortfalls")
+    assert all(metrics.get(name).many is not None for name in names)
+    assert metrics.get("testing.coverage").values_in(areas) == [27.3, 27.3, 42.9, 0.0, 0.0]
+    assert metrics.get("testing.tubes_planned").values_in(areas) == [5, 5, 4, 1, 3]
+    assert not [d for d in differences() if d[0].startswith(("testing.", "supplies."))]
