@@ -96,9 +96,9 @@ def test_coverage_and_planned_tubes_for_many_areas_are_each_areas_own(world):
     scan("MANY0002", there[:1], site=s, round=now)
     deliver_and_receive(s, lb, ["MANY0001"])
     report(lb, {"MANY0001": "negative"})
-    # Open now: 11 targets, 3 tested (all in the first county). Planned: today's round has 4 + 3 waiting
-    # in pools of 5 (one tube in each county, two for the city), tomorrow's
-    # 3 in pools of 1.
+    # Open now: 11 targets, 3 tested (all in the first county). Planned:
+    # today's round has 4 + 3 waiting in pools of 5 (one tube in each county,
+    # two for the city), tomorrow's 3 in pools of 1.
     areas = [None, world.city, world.county, world.other_county, world.village2]
     names = ("testing.coverage", "testing.tubes_planned", "supplies.shortfalls")
     assert all(metrics.get(name).many is not None for name in names)
