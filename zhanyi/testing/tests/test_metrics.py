@@ -70,7 +70,6 @@ def test_the_tubes_planned_count_the_targets_not_yet_sampled_in_pools(world):
     assert compute(["testing.tubes_planned"], world.other_county)[0]["value"] == 0
 
 
-
 def test_coverage_and_planned_tubes_for_many_areas_are_each_areas_own(world):
     """The report reads every round's targets once for the city and its
     counties (``for_areas``): each area's value is its own figure's, and the
