@@ -293,8 +293,8 @@ class ForecastView(APIView):
     @extend_schema(operation_id="supplies_forecast", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         out = []
-        for area in queries.forecast_areas(request.user):
-            inputs, result = queries.forecast_for(area)
+        areas = queries.forecast_areas(request.user)
+        for area, (inputs, result) in zip(areas, queries.forecasts(areas), strict=True):
             out.append(
                 {
                     "area": area.code,

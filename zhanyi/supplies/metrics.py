@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from zhanyi.core import metrics
 from zhanyi.core.metrics import figure, for_areas, tally
 from zhanyi.places.models import Area
 
 from .models import CoverAlert, Holder, RequestState, Stock, SupplyRequest
-from .queries import forecast_for
+from .queries import forecast_for, forecasts
 
 
 @tally(
@@ -72,9 +71,4 @@ def shortfalls(area: Area | None) -> int:
 def shortfalls_in(areas) -> list[int]:
     """``shortfalls`` for each of ``areas``, the plan's two figures computed
     for all of them at once (the planned tubes read every round's targets)."""
-    tubes = metrics.get("testing.tubes_planned").values_in(areas)
-    quarantined = metrics.get("quarantine.in_quarantine").values_in(areas)
-    return [
-        sum(1 for f in forecast_for(area, tubes=int(t), quarantined=int(q))[1] if f.shortfall)
-        for area, t, q in zip(areas, tubes, quarantined, strict=True)
-    ]
+    return [sum(1 for f in result if f.shortfall) for _inputs, result in forecasts(areas)]

@@ -85,8 +85,8 @@ def _forecasts(user) -> list[tuple]:
     """(area, inputs, [(item label, forecast)]) for each area the desk forecasts."""
     labels = {i.code: i.label for i in Item.objects.all()}
     out = []
-    for area in queries.forecast_areas(user):
-        inputs, result = queries.forecast_for(area)
+    areas = queries.forecast_areas(user)
+    for area, (inputs, result) in zip(areas, queries.forecasts(areas), strict=True):
         out.append((area, inputs, [(labels.get(f.item, f.item), f) for f in result]))
     return out
 
