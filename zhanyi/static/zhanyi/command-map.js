@@ -179,6 +179,9 @@
       chart.getZr().on("click", function (e) {
         if (!chart.containPixel({ geoIndex: 0 }, [e.offsetX, e.offsetY])) { return; }
         const c = chart.convertFromPixel({ geoIndex: 0 }, [e.offsetX, e.offsetY]);
+        // While the map redraws (its layers refresh) there is no coordinate
+        // system to convert through: the tap is not a corner.
+        if (!c || !isFinite(c[0]) || !isFinite(c[1])) { return; }
         drawn.push([Math.round(c[0] * 1e6) / 1e6, Math.round(c[1] * 1e6) / 1e6]);
         write();
       });
