@@ -103,7 +103,11 @@
     const layers = JSON.parse(document.getElementById(el.dataset.layers).textContent);
     const words = JSON.parse(el.dataset.words || "{}");
     const colours = JSON.parse(el.dataset.tierColours || "{}");
-    const mapName = "command-" + el.dataset.code;
+    // A map name of its own: the zones page draws two maps of one area, and
+    // registering the second under the first's name while the first lays
+    // itself out left the first without its regions ("Cannot read properties
+    // of null" inside ECharts, seen on a busy machine).
+    const mapName = "command-" + el.dataset.code + "-" + el.id;
     const dark = el.dataset.theme === "dark";
     let drawn = [];
     let layerSeriesNow = [];
